@@ -1,0 +1,57 @@
+"""Configuration: one class per environment; every setting can be overridden from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY", "dev-secret-change-me")
+    DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'gqtthc.db'}")
+    REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUE = _env("RQ_QUEUE", "gqtthc")
+    PORTAL_URL = _env("PORTAL_URL", "http://127.0.0.1:5101")
+    WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
+    HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
+    # Outbox retries: delay = BASE * 2**attempt, capped; after MAX_ATTEMPTS an incident is raised.
+    OUTBOX_MAX_ATTEMPTS = int(_env("OUTBOX_MAX_ATTEMPTS", "5"))
+    OUTBOX_BACKOFF_BASE = float(_env("OUTBOX_BACKOFF_BASE", "2"))
+    OUTBOX_BACKOFF_MAX = float(_env("OUTBOX_BACKOFF_MAX", "300"))
+    # A row claimed by a worker that died is taken back after this many seconds.
+    OUTBOX_CLAIM_TIMEOUT = float(_env("OUTBOX_CLAIM_TIMEOUT", "60"))
+    # The sweeper re-enqueues pending rows older than this (crash between commit and enqueue).
+    OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "5"))
+    SCHEDULER_INTERVAL = float(_env("SCHEDULER_INTERVAL", "1"))
+    BPMN_DIR = _env("BPMN_DIR", str(ROOT / "bpmn"))
+    BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "vi")
+    LANGUAGES = ("vi", "en")
+    WTF_CSRF_ENABLED = True
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    TESTING = True
+    OUTBOX_BACKOFF_BASE = float(_env("OUTBOX_BACKOFF_BASE", "0.01"))
+    OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "0"))
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def load(name: str | None = None) -> type[Config]:
+    return CONFIGS[name or _env("APP_ENV", "development")]
