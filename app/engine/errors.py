@@ -1,0 +1,44 @@
+"""Errors the engine raises, in the project's own terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    """Base of every error leaving app.engine."""
+
+
+class ScriptError(EngineError):
+    """A script or expression was refused by the sandbox or failed while running."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a model: which file and element, and what is wrong."""
+
+    message: str
+    file: str | None = None
+    element_id: str | None = None
+    line: int | None = None
+
+
+class ModelError(EngineError):
+    """A bundle could not be loaded; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(_describe(p) for p in problems))
+
+
+def _describe(p: Problem) -> str:
+    where = ":".join(str(x) for x in (p.file, p.element_id, p.line) if x)
+    return f"{where}: {p.message}" if where else p.message
+
+
+class TaskNotReady(EngineError):
+    """The task is not (or no longer) waiting for a person."""
+
+
+class WorkflowFailed(EngineError):
+    """The engine raised while running; the instance must not be saved."""

@@ -1,0 +1,206 @@
+"""A running process instance and the report of what each engine step changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import serializer
+from app.engine.definition import Definition
+from app.engine.errors import TaskNotReady, WorkflowFailed
+from app.engine.sandbox import make_script_engine
+from app.engine.specs import SERVICE_CALL, DeferredServiceTask
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    """A task waiting for a person: where it sits (lane), what it asks (form), its data."""
+
+    id: str
+    element_id: str
+    title: str
+    lane: str | None
+    form: dict[str, Any] | None
+    form_ui: dict[str, Any] | None
+    properties: dict[str, str]
+    instructions: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    task_id: str
+    element_id: str
+    operator: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CompletedElement:
+    task_id: str
+    element_id: str
+    name: str
+    properties: dict[str, str]
+
+
+@dataclass
+class Changes:
+    """What one operation did to the instance, in the project's terms."""
+
+    completed: list[CompletedElement] = field(default_factory=list)
+    service_calls: list[ServiceCall] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    ready: list[UserTaskView] = field(default_factory=list)
+    finished: bool = False
+    next_timer_at: datetime | None = None
+
+
+def _props(task_spec: Any) -> dict[str, str]:
+    return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
+
+
+class ProcessRun:
+    """One instance loaded in memory for the length of one service call."""
+
+    def __init__(self, definition: Definition, workflow: BpmnWorkflow) -> None:
+        self.definition = definition
+        self.workflow = workflow
+        workflow.script_engine = make_script_engine()
+
+    # -- life cycle -----------------------------------------------------------------
+    @classmethod
+    def start(cls, definition: Definition, data: dict[str, Any]) -> tuple[ProcessRun, Changes]:
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+        run = cls(definition, workflow)
+        before = run._snapshot()
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        return run, run._advance(before)
+
+    @classmethod
+    def load(cls, definition: Definition, state: str) -> ProcessRun:
+        return cls(definition, serializer.load(definition, state))
+
+    def dump(self) -> str:
+        return serializer.dump(self.workflow)
+
+    # -- operations -----------------------------------------------------------------
+    def complete_user_task(self, task_id: str, data: dict[str, Any]) -> Changes:
+        task = self._task(task_id)
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        before = self._snapshot()
+        task.data.update(data)
+        self._guard(task.run)
+        return self._advance(before)
+
+    def complete_service_call(self, task_id: str, result: dict[str, Any]) -> Changes | None:
+        """Feed a service result back. None when the task is no longer waiting (cancelled)."""
+        task = self._task(task_id)
+        if task is None or task.state != TaskState.STARTED:
+            return None
+        before = self._snapshot()
+        task.data[task.task_spec.result_variable] = result
+        self._guard(task.complete)
+        return self._advance(before)
+
+    def fire_timers(self) -> Changes:
+        before = self._snapshot()
+        return self._advance(before)
+
+    # -- queries --------------------------------------------------------------------
+    def ready_user_tasks(self) -> list[UserTaskView]:
+        return [self._view(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    @property
+    def finished(self) -> bool:
+        return self.workflow.completed
+
+    def latest_data(self) -> dict[str, Any]:
+        if self.workflow.completed:
+            return dict(self.workflow.data)
+        last = self.workflow.last_task
+        return dict(last.data) if last is not None else dict(self.workflow.task_tree.data)
+
+    def next_timer_at(self) -> datetime | None:
+        due = [
+            datetime.fromisoformat(event.value)
+            for event in self.workflow.waiting_events()
+            if "Timer" in event.event_type and isinstance(event.value, str)
+        ]
+        return min(due) if due else None
+
+    # -- internals ------------------------------------------------------------------
+    def _task(self, task_id: str) -> Task | None:
+        try:
+            return self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, WorkflowException):
+            return None
+
+    def _guard(self, operation: Any) -> None:
+        try:
+            operation()
+        except SpiffWorkflowException as exc:
+            raise WorkflowFailed(str(exc)) from exc
+
+    def _snapshot(self) -> dict[UUID, int]:
+        return {t.id: t.state for t in self.workflow.get_tasks()}
+
+    def _advance(self, before: dict[UUID, int]) -> Changes:
+        self._guard(self._step)
+        changes = Changes(finished=self.workflow.completed)
+        completed: list[Task] = []
+        for task in self.workflow.get_tasks():
+            was = before.get(task.id)
+            if task.state == was:
+                continue
+            if task.state == TaskState.COMPLETED:
+                completed.append(task)
+            elif task.state == TaskState.STARTED and isinstance(task.task_spec, DeferredServiceTask):
+                call = task.internal_data[SERVICE_CALL]
+                changes.service_calls.append(
+                    ServiceCall(str(task.id), task.task_spec.bpmn_id, call["operator"], call["params"])
+                )
+            elif task.state == TaskState.CANCELLED and was is not None:
+                changes.cancelled.append(str(task.id))
+        # Engine-internal specs (the implicit Start, End markers) have no BPMN id.
+        completed = [t for t in completed if t.task_spec.bpmn_id]
+        completed.sort(key=lambda t: t.last_state_change)
+        changes.completed = [
+            CompletedElement(str(t.id), t.task_spec.bpmn_id,
+                             t.task_spec.bpmn_name or "", _props(t.task_spec))
+            for t in completed
+        ]
+        changes.ready = self.ready_user_tasks()
+        changes.next_timer_at = self.next_timer_at()
+        return changes
+
+    def _step(self) -> None:
+        # Expired timers need a refresh before the step that lets them fire, then another.
+        self.workflow.refresh_timers()
+        self.workflow.do_engine_steps()
+        self.workflow.refresh_timers()
+        self.workflow.do_engine_steps()
+
+    def _view(self, task: Task) -> UserTaskView:
+        spec = task.task_spec
+        ext = getattr(spec, "extensions", {})
+        return UserTaskView(
+            id=str(task.id),
+            element_id=spec.bpmn_id,
+            title=spec.bpmn_name or spec.bpmn_id,
+            lane=spec.lane,
+            form=self.definition.form(ext.get("formJsonSchemaFilename")),
+            form_ui=self.definition.form(ext.get("formUiSchemaFilename")),
+            properties=_props(spec),
+            instructions=ext.get("instructionsForEndUser"),
+            data=dict(task.data),
+        )

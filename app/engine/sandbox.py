@@ -1,0 +1,120 @@
+"""The restricted environment in which BPMN scripts and conditions run.
+
+Code is compiled by RestrictedPython (no names or attributes starting with `_`, guarded item,
+attribute and iteration access), so `().__class__.__base__.__subclasses__()` and friends fail.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import operator
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from app.engine.errors import ScriptError
+
+_INPLACE = {
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "|=": operator.ior,
+    "&=": operator.iand,
+}
+
+_JSONABLE = (str, int, float, bool, type(None), list, dict)
+
+
+def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    if op not in _INPLACE:
+        raise ScriptError(f"toán tử {op} không được phép / operator {op} not allowed")
+    return _INPLACE[op](target, value)
+
+
+def _build_globals() -> dict[str, Any]:
+    builtins = dict(safe_builtins)
+    builtins.update(
+        {
+            "min": min, "max": max, "sum": sum, "len": len, "any": any, "all": all,
+            "sorted": sorted, "enumerate": enumerate, "list": list, "dict": dict,
+            "map": map, "filter": filter, "reversed": reversed,
+        }
+    )
+    return {
+        "__builtins__": builtins,
+        "_getattr_": safer_getattr,
+        "_getitem_": default_guarded_getitem,
+        "_getiter_": default_guarded_getiter,
+        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence,
+        "_write_": full_write_guard,
+        "_inplacevar_": _inplacevar,
+        "math": math,
+        "json": json,
+        "date": datetime.date,
+        "timedelta": datetime.timedelta,
+    }
+
+
+def check_expression(source: str) -> list[str]:
+    """Problems RestrictedPython finds in an expression (empty when it is acceptable)."""
+    result = compile_restricted_eval(source)
+    return list(result.errors)
+
+
+def check_script(source: str) -> list[str]:
+    result = compile_restricted_exec(source)
+    return list(result.errors)
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """Spiff's script environment, with every piece of code compiled restricted."""
+
+    def __init__(self) -> None:
+        super().__init__(_build_globals())
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def _compile(self, source: str, mode: str) -> Any:
+        key = (mode, source)
+        code = self._cache.get(key)
+        if code is None:
+            compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+            result = compiler(source)
+            if result.errors:
+                raise ScriptError("; ".join(result.errors))
+            code = self._cache[key] = result.code
+        return code
+
+    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+        namespace = {**self.globals, **(external_context or {}), **context}
+        return eval(self._compile(expression, "eval"), namespace)  # noqa: S307 - restricted code
+
+    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        namespace = {**self.globals, **(external_context or {}), **context}
+        exec(self._compile(script, "exec"), namespace)  # noqa: S102 - restricted code
+        hidden = set(self.globals) | set(external_context or {})
+        for key in list(context):
+            if key not in namespace:
+                del context[key]
+        for key, value in namespace.items():
+            if key not in hidden and isinstance(value, _JSONABLE) and not key.startswith("_"):
+                context[key] = value
+        return True
+
+
+def make_script_engine() -> PythonScriptEngine:
+    return PythonScriptEngine(environment=RestrictedEnvironment())

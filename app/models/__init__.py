@@ -1,0 +1,28 @@
+"""SQLAlchemy models: the schema of record (Alembic migrations are generated from these)."""
+
+from app.models.base import Base
+from app.models.catalog import Procedure
+from app.models.dossier import Dossier, DossierSequence
+from app.models.events import AuditEvent
+from app.models.org import Agency, Role, User, UserRole
+from app.models.outbox import Incident, OutboxMessage
+from app.models.process import ModelVersion, ProcessInstance, ProcessModel
+from app.models.tasks import HumanTask
+
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "Base",
+    "Dossier",
+    "DossierSequence",
+    "HumanTask",
+    "Incident",
+    "ModelVersion",
+    "OutboxMessage",
+    "ProcessInstance",
+    "ProcessModel",
+    "Procedure",
+    "Role",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,33 @@
+"""Procedures (thủ tục hành chính) and how each is configured to run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, Json
+from app.models.org import Agency
+from app.models.process import ModelVersion
+
+
+class Procedure(Base):
+    __tablename__ = "procedure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    level: Mapped[int] = mapped_column(default=2)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    model_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
+    duration_days: Mapped[int] = mapped_column(default=5)
+    result_type_code: Mapped[str | None] = mapped_column(String(32))
+    fee_code: Mapped[str | None] = mapped_column(String(16))
+    # Components (thành phần hồ sơ): [{"type_code", "name", "required"}]; per-step durations.
+    components: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    step_durations: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    agency: Mapped[Agency] = relationship()
+    model_version: Mapped[ModelVersion | None] = relationship()

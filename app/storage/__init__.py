@@ -1,0 +1,1 @@
+"""Storage: the database handle and the transaction helper."""

@@ -1,0 +1,86 @@
+"""The database handle and the one transaction helper every service uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+AfterCommit = Callable[[], None]
+
+
+class Database:
+    """Holds the engine and session factory; `transaction()` is the unit of work."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    def configure(self, url: str) -> None:
+        if self.engine is not None and str(self.engine.url) == url:
+            return
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine is not None and self.engine.dialect.name == "sqlite"
+
+    def session(self) -> Session:
+        if self._sessions is None:
+            raise RuntimeError("database not configured")
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Run the block in one transaction; after-commit hooks run only if it committed."""
+        session = self.session()
+        session.info["after_commit"] = []
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            hooks: list[AfterCommit] = session.info.pop("after_commit", [])
+            session.close()
+        for hook in hooks:
+            hook()
+
+
+def after_commit(session: Session, hook: AfterCommit) -> None:
+    """Run `hook` once the session's transaction has committed (never on rollback)."""
+    session.info.setdefault("after_commit", []).append(hook)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    # Let SQLAlchemy issue BEGIN itself so that writers serialise (BEGIN IMMEDIATE below).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection) -> None:  # noqa: ANN001
+    # SQLite has no row locks: taking the write lock at BEGIN avoids upgrade deadlocks.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+db = Database()
