@@ -1,0 +1,20 @@
+"""Wiring for any process (web, worker, scheduler, CLI): configuration and the database."""
+
+from __future__ import annotations
+
+from app import settings
+from app.storage.db import db
+from config import Config
+
+
+def configure(config: type[Config]) -> None:
+    settings.current = config
+    db.configure(config.DATABASE_URL)
+
+
+def ensure_configured() -> None:
+    """Configure from the environment unless this process was configured already."""
+    if db.engine is None:
+        import config as config_module
+
+        configure(config_module.load())

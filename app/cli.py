@@ -1,0 +1,71 @@
+"""Command-line entry points: `flask --app app db-upgrade | seed-demo | models ...`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.engine import ModelError
+from app.services.demo import seed_demo
+from app.services.deploy import check_bundle, deploy, read_bundle
+from app.services.errors import ServiceError
+from app.storage.db import db
+from app.storage.migrate import upgrade
+
+models = AppGroup("models", help="Validate and deploy the process models in bpmn/.")
+
+
+@click.command("db-upgrade")
+def db_upgrade() -> None:
+    """Bring the schema to the newest Alembic revision."""
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("schema up to date")
+
+
+@click.command("seed-demo")
+@click.option("--officers", default=0, help="extra officers with every role (for load tests)")
+def seed_demo_command(officers: int) -> None:
+    """Create the demo agencies, officers and procedure, and print the demo logins."""
+    logins = seed_demo(current_app.config["BPMN_DIR"], extra_officers=officers)
+    click.echo("Tài khoản demo / demo logins (mật khẩu / password: %s):" % logins[0].password)
+    for login in logins[:6]:
+        click.echo(f"  {login.username:<12} {login.full_name:<20} {login.roles}")
+
+
+@models.command("validate")
+@click.option("--process", "process_id", default="counter_dossier")
+@click.option("--dir", "directory", default=None)
+def models_validate(process_id: str, directory: str | None) -> None:
+    """Check the bundle; print each problem with its file and element."""
+    problems = check_bundle(read_bundle(directory or current_app.config["BPMN_DIR"]), process_id)
+    for p in problems:
+        click.echo(f"{p.file or '-'}:{p.element_id or '-'}: {p.message}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("hợp lệ / valid")
+
+
+@models.command("deploy")
+@click.option("--process", "process_id", default="counter_dossier")
+@click.option("--dir", "directory", default=None)
+@click.option("--comment", default="")
+def models_deploy(process_id: str, directory: str | None, comment: str) -> None:
+    """Deploy the bundle as an immutable version (the same content gives the same version)."""
+    files = read_bundle(directory or current_app.config["BPMN_DIR"])
+    try:
+        with db.transaction() as session:
+            version = deploy(session, files, process_id=process_id, name=process_id,
+                             deployed_by="cli", comment=comment)
+            click.echo(f"deployed {process_id} as version {version.id} ({version.content_hash[:12]})")
+    except (ServiceError, ModelError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(db_upgrade)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(models)

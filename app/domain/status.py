@@ -1,0 +1,63 @@
+"""Dossier status codes (TrangThaiHoSo) shared with the national portal, and the sync record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class DossierStatus(IntEnum):
+    REGISTERED = 1
+    RECEIVED = 2
+    NOT_RECEIVED = 3
+    PROCESSING = 4
+    SUPPLEMENT_REQUESTED = 5
+    PAYMENT_REQUESTED = 6
+    WITHDRAWN = 7
+    STOPPED = 8
+    PROCESSED = 9
+    RETURNED = 10
+
+    @property
+    def label_vi(self) -> str:
+        return LABELS_VI[self]
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL
+
+
+LABELS_VI = {
+    DossierStatus.REGISTERED: "Mới đăng ký",
+    DossierStatus.RECEIVED: "Được tiếp nhận",
+    DossierStatus.NOT_RECEIVED: "Không được tiếp nhận",
+    DossierStatus.PROCESSING: "Đang xử lý",
+    DossierStatus.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
+    DossierStatus.PAYMENT_REQUESTED: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    DossierStatus.WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
+    DossierStatus.STOPPED: "Dừng xử lý",
+    DossierStatus.PROCESSED: "Đã xử lý xong",
+    DossierStatus.RETURNED: "Đã trả kết quả",
+}
+
+FINAL = frozenset(
+    {DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED,
+     DossierStatus.RETURNED}
+)
+
+
+def parse_status(value: Any) -> DossierStatus:
+    """A model's `dossierStatus` property as a status; ValueError when it is not 1..10."""
+    try:
+        return DossierStatus(int(value))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"mã trạng thái không hợp lệ / invalid status code: {value!r}") from exc
+
+
+def portal_time(moment: datetime | None) -> str | None:
+    """Dates travel to the portal as yyyyMMddHHmmss in Vietnam time."""
+    return moment.astimezone(VN_TZ).strftime("%Y%m%d%H%M%S") if moment else None

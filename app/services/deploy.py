@@ -1,0 +1,65 @@
+"""Deploying a model bundle as an immutable version (triển khai quy trình)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.roles import role_for_lane
+from app.engine import ModelError, Problem, bundle_hash, parse_bundle
+from app.models import ModelVersion, ProcessModel
+from app.services.errors import InvalidInput
+
+
+def read_bundle(directory: str | Path) -> dict[str, str]:
+    """Every .bpmn, .dmn and .json file under `directory`, keyed by relative path."""
+    root = Path(directory)
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+        if path.suffix in {".bpmn", ".dmn", ".json"} and path.is_file()
+    }
+
+
+def check_bundle(files: dict[str, str], process_id: str) -> list[Problem]:
+    """Everything wrong with a bundle that would stop it running here (empty when fine)."""
+    try:
+        definition = parse_bundle(files, process_id)
+    except ModelError as exc:
+        return exc.problems
+    problems = []
+    for spec in [definition.spec, *definition.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "manual", False) and role_for_lane(task_spec.lane) is None:
+                problems.append(Problem(
+                    f"công việc không thuộc làn vai trò hợp lệ (làn: {task_spec.lane!r}) / "
+                    "user task lane names no known role",
+                    None, task_spec.bpmn_id))
+    return problems
+
+
+def deploy(
+    session: Session, files: dict[str, str], *, process_id: str, name: str, deployed_by: str,
+    comment: str = "",
+) -> ModelVersion:
+    """Deploy (idempotently: the same content gives the same version) after validation."""
+    problems = check_bundle(files, process_id)
+    if problems:
+        raise InvalidInput("; ".join(f"{p.element_id or p.file or ''}: {p.message}"
+                                     for p in problems))
+    content_hash = bundle_hash(files)
+    existing = session.scalar(select(ModelVersion).where(ModelVersion.content_hash == content_hash))
+    if existing is not None:
+        return existing
+    model = session.scalar(select(ProcessModel).where(ProcessModel.key == process_id))
+    if model is None:
+        model = ProcessModel(key=process_id, name=name)
+        session.add(model)
+        session.flush()
+    version = ModelVersion(model_id=model.id, content_hash=content_hash, process_id=process_id,
+                           files=files, deployed_by=deployed_by, comment=comment)
+    session.add(version)
+    session.flush()
+    return version

@@ -1,0 +1,200 @@
+"""The outbox: calls that leave the process, written with the state, delivered after commit.
+
+A row is `pending` until a worker claims it (`running`), then `done` or, when retries are
+exhausted or the failure is permanent, `incident`. Rows sharing an ordering key are claimed
+strictly one after another in id order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from app import settings
+from app.models import Incident, OutboxMessage
+from app.models.base import utcnow
+from app.services import audit, queue
+from app.services.actors import SYSTEM, Actor
+from app.services.errors import Conflict, NotFound
+from app.storage.db import after_commit, db
+
+
+def add(
+    session: Session,
+    operator: str,
+    params: dict[str, Any],
+    *,
+    dossier_id: int | None,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    ordering_key: str | None = None,
+) -> OutboxMessage:
+    """Queue a call in the caller's transaction; it is enqueued only once that commits."""
+    row = OutboxMessage(
+        operator=operator,
+        params=params,
+        dossier_id=dossier_id,
+        instance_id=instance_id,
+        task_id=task_id,
+        ordering_key=ordering_key,
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    row_id = row.id
+    after_commit(session, lambda: queue.dispatch([row_id]))
+    return row
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    operator: str
+    params: dict[str, Any]
+    task_id: str | None
+    ordering_key: str | None
+    attempts: int
+
+
+def _no_earlier_undone():
+    earlier = aliased(OutboxMessage)
+    return ~exists().where(
+        earlier.ordering_key == OutboxMessage.ordering_key,
+        earlier.id < OutboxMessage.id,
+        earlier.state != "done",
+    )
+
+
+def claim(outbox_id: int) -> Claimed | None:
+    """Take the row for delivery, or None if it is not due, taken, done, or waits its turn."""
+    now = utcnow()
+    with db.transaction() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == outbox_id,
+                OutboxMessage.state == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
+            )
+            .values(state="running", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return None
+        row = session.get(OutboxMessage, outbox_id)
+        assert row is not None
+        return Claimed(row.id, row.operator, dict(row.params), row.task_id, row.ordering_key,
+                       row.attempts)
+
+
+def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
+    row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"outbox {outbox_id} not found")
+    if row.state != "running":
+        raise Conflict(f"outbox {outbox_id} is {row.state}, not running")
+    row.state, row.result, row.done_at, row.last_error = "done", result, utcnow(), None
+    if row.ordering_key:
+        key = row.ordering_key
+        after_commit(session, lambda: dispatch_next(key))
+    return row
+
+
+def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
+    """Schedule a retry with exponential backoff, or raise an incident. Returns the new state."""
+    cfg = settings.current
+    with db.transaction() as session:
+        row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+        if row is None or row.state != "running":
+            return row.state if row else "missing"
+        row.last_error = error[:4000]
+        if retryable and row.attempts < cfg.OUTBOX_MAX_ATTEMPTS:
+            delay = min(cfg.OUTBOX_BACKOFF_BASE * 2 ** (row.attempts - 1), cfg.OUTBOX_BACKOFF_MAX)
+            row.state, row.enqueued_at = "pending", None
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            return "pending"
+        row.state = "incident"
+        session.add(Incident(outbox_id=row.id, dossier_id=row.dossier_id,
+                             operator=row.operator, message=row.last_error))
+        audit.record(session, "incident_raised", SYSTEM, dossier_id=row.dossier_id,
+                     instance_id=row.instance_id, task_id=row.task_id, operator=row.operator,
+                     error=row.last_error, attempts=row.attempts)
+        return "incident"
+
+
+def retry_incident(incident_id: int, actor: Actor) -> None:
+    """A supervisor's Retry: the call goes back to the queue with a fresh set of attempts."""
+    with db.transaction() as session:
+        incident = session.get(Incident, incident_id, with_for_update=True)
+        if incident is None:
+            raise NotFound("Không tìm thấy sự cố / incident not found")
+        if incident.resolved_at is not None:
+            raise Conflict("Sự cố đã được xử lý / incident already resolved")
+        row = session.get(OutboxMessage, incident.outbox_id, with_for_update=True)
+        assert row is not None
+        incident.resolved_at, incident.resolved_by_id = utcnow(), actor.id
+        row.state, row.attempts, row.next_attempt_at, row.enqueued_at = "pending", 0, utcnow(), None
+        audit.record(session, "incident_retried", actor, dossier_id=row.dossier_id,
+                     instance_id=row.instance_id, task_id=row.task_id, operator=row.operator)
+        row_id = row.id
+        after_commit(session, lambda: queue.dispatch([row_id]))
+
+
+def dispatch_next(ordering_key: str) -> None:
+    with db.transaction() as session:
+        next_id = session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.state == "pending")
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+    if next_id is not None:
+        queue.dispatch([next_id])
+
+
+def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Re-enqueue rows left behind (crash before enqueue, due retries, dead workers)."""
+    cfg = settings.current
+    now = now or utcnow()
+    stale = now - timedelta(seconds=cfg.OUTBOX_SWEEP_AFTER)
+    with db.transaction() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "running",
+                   OutboxMessage.claimed_at < now - timedelta(seconds=cfg.OUTBOX_CLAIM_TIMEOUT))
+            .values(state="pending", enqueued_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.state == "pending",
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(
+                        and_(OutboxMessage.enqueued_at.is_(None),
+                             OutboxMessage.created_at <= stale),
+                        and_(OutboxMessage.enqueued_at.is_(None),
+                             OutboxMessage.attempts > 0),
+                        OutboxMessage.enqueued_at <= stale,
+                    ),
+                    or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+        if ids:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(enqueued_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    queue.dispatch(ids)
+    return ids

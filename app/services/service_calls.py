@@ -1,0 +1,37 @@
+"""Results of external calls coming back from the worker (kết quả gọi dịch vụ)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.engine import WorkflowFailed
+from app.services import audit, outbox, runtime
+from app.services.actors import SYSTEM
+from app.services.errors import InvalidInput
+from app.storage.db import db
+
+
+def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
+    """Mark the call done and, if a service task waits for it, resume the process.
+
+    Returns "done", "resumed", or "discarded" (the task was cancelled meanwhile, e.g. by a
+    boundary timer: the late result is recorded and dropped).
+    """
+    with db.transaction() as session:
+        row = outbox.mark_done(session, outbox_id, result)
+        if row.task_id is None or row.instance_id is None:
+            return "done"
+        loaded = runtime.load_instance(session, row.instance_id)
+        try:
+            changes = loaded.run.complete_service_call(row.task_id, result)
+        except WorkflowFailed as exc:
+            raise InvalidInput(f"Quy trình báo lỗi khi nhận kết quả {row.operator}: {exc}") from exc
+        if changes is None:
+            audit.record(session, "late_result_discarded", SYSTEM, dossier_id=row.dossier_id,
+                         instance_id=row.instance_id, task_id=row.task_id, operator=row.operator)
+            return "discarded"
+        audit.record(session, "service_call_completed", SYSTEM, dossier_id=row.dossier_id,
+                     instance_id=row.instance_id, task_id=row.task_id, operator=row.operator)
+        runtime.apply_changes(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
+        runtime.save(session, loaded, changes)
+        return "resumed"

@@ -1,0 +1,109 @@
+"""Officers' work on human tasks: claim, unclaim, complete (optimistic concurrency)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from app.engine import TaskNotReady, WorkflowFailed
+from app.models import HumanTask
+from app.models.base import utcnow
+from app.services import audit, runtime
+from app.services.actors import Actor
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.storage.db import db
+
+ALREADY_DONE = "Công việc đã được hoàn thành hoặc huỷ / the task is no longer open"
+
+
+def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("Không tìm thấy công việc / task not found")
+    if not actor.can(task.role, task.agency_id):
+        raise Forbidden("Bạn không có vai trò xử lý công việc này / not your role")
+    if task.state != "open":
+        raise Conflict(ALREADY_DONE)
+    return task
+
+
+def claim_task(task_id: str, actor: Actor) -> None:
+    with db.transaction() as session:
+        task = _open_task(session, task_id, actor)
+        if task.assignee_id == actor.id:
+            return
+        if task.assignee_id is not None:
+            raise Conflict("Công việc đã được người khác nhận / already claimed by someone else")
+        task.assignee_id, task.claimed_at = actor.id, utcnow()
+        audit.record(session, "task_claimed", actor, dossier_id=task.dossier_id,
+                     instance_id=task.instance_id, task_id=task.id, title=task.title)
+
+
+def unclaim_task(task_id: str, actor: Actor) -> None:
+    with db.transaction() as session:
+        task = _open_task(session, task_id, actor)
+        if task.assignee_id != actor.id:
+            raise Conflict("Bạn chưa nhận công việc này / you have not claimed this task")
+        task.assignee_id, task.claimed_at = None, None
+        audit.record(session, "task_unclaimed", actor, dossier_id=task.dossier_id,
+                     instance_id=task.instance_id, task_id=task.id, title=task.title)
+
+
+def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, str]:
+    """Field name → message for every way `data` breaks the task's JSON schema."""
+    if not schema:
+        return {}
+    errors: dict[str, str] = {}
+    for error in Draft202012Validator(schema).iter_errors(data):
+        field = _field_of(error)
+        errors.setdefault(field, _message(error, schema))
+    return errors
+
+
+def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
+    """Submit the task's form. A stale or concurrent completion raises Conflict (409)."""
+    with db.transaction() as session:
+        task = _open_task(session, task_id, actor)
+        if task.assignee_id not in (None, actor.id):
+            raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")
+        errors = validate_form(task.form, data)
+        if errors:
+            raise InvalidInput("Biểu mẫu chưa hợp lệ / the form has errors", fields=errors)
+        loaded = runtime.load_instance(session, task.instance_id)
+        try:
+            changes = loaded.run.complete_user_task(task_id, data)
+        except TaskNotReady as exc:
+            raise Conflict(ALREADY_DONE) from exc
+        except WorkflowFailed as exc:
+            raise InvalidInput(f"Quy trình báo lỗi / the process failed: {exc}") from exc
+        task.assignee_id = task.assignee_id or actor.id
+        audit.record(session, "task_completed", actor, dossier_id=task.dossier_id,
+                     instance_id=task.instance_id, task_id=task.id, title=task.title,
+                     element=task.element_id, form=data)
+        runtime.apply_changes(session, loaded, changes, actor, completed_by=actor)
+        runtime.save(session, loaded, changes)
+
+
+def _field_of(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return str(error.message).split("'")[1]
+    return ".".join(str(p) for p in error.absolute_path) or "_form"
+
+
+def _message(error: jsonschema.ValidationError, schema: dict[str, Any]) -> str:
+    field = _field_of(error)
+    title = schema.get("properties", {}).get(field, {}).get("title", field)
+    messages = {
+        "required": f"«{title}» là bắt buộc",
+        "const": f"«{title}» phải được xác nhận",
+        "minLength": f"«{title}» không được để trống",
+        "maxLength": f"«{title}» quá dài",
+        "minimum": f"«{title}» quá nhỏ",
+        "maximum": f"«{title}» quá lớn",
+        "type": f"«{title}» sai kiểu dữ liệu",
+        "oneOf": f"«{title}»: chọn một giá trị trong danh sách",
+        "enum": f"«{title}»: chọn một giá trị trong danh sách",
+    }
+    return messages.get(str(error.validator), f"«{title}»: {error.message}")

@@ -1,0 +1,1 @@
+"""Background work: RQ jobs delivering the outbox, and the scheduler (timers, sweeps)."""

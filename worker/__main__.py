@@ -1,0 +1,32 @@
+"""`python -m worker work` runs an RQ worker; `python -m worker scheduler` the scheduler."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from redis import Redis
+from rq import Worker
+
+from app import settings
+from app.bootstrap import ensure_configured
+from worker.scheduler import run_forever
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    ensure_configured()
+    command = argv[0] if argv else "work"
+    if command == "work":
+        cfg = settings.current
+        Worker([cfg.RQ_QUEUE], connection=Redis.from_url(cfg.REDIS_URL)).work()
+        return 0
+    if command == "scheduler":
+        run_forever()
+        return 0
+    print(f"usage: python -m worker [work|scheduler], not {command!r}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
