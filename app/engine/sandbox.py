@@ -6,6 +6,7 @@ attribute and iteration access), so `().__class__.__base__.__subclasses__()` and
 
 from __future__ import annotations
 
+import ast
 import datetime
 import json
 import math
@@ -78,7 +79,16 @@ def check_expression(source: str) -> list[str]:
 
 def check_script(source: str) -> list[str]:
     result = compile_restricted_exec(source)
-    return list(result.errors)
+    return list(result.errors) or _imports(source)
+
+
+def _imports(source: str) -> list[str]:
+    # Imports would fail at run time (no __import__); say so when the model is checked.
+    return [
+        f"Line {node.lineno}: import is not allowed / không được dùng import"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -94,8 +104,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         if code is None:
             compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
             result = compiler(source)
-            if result.errors:
-                raise ScriptError("; ".join(result.errors))
+            errors = list(result.errors) or (_imports(source) if mode == "exec" else [])
+            if errors:
+                raise ScriptError("; ".join(errors))
             code = self._cache[key] = result.code
         return code
 
