@@ -15,7 +15,7 @@ from app.domain.calendar import add_working_days
 from app.domain.codes import dossier_code
 from app.domain.identifiers import validate_identifier
 from app.domain.status import VN_TZ
-from app.engine import ProcessRun
+from app.engine import ProcessRun, WorkflowFailed
 from app.models import Agency, Dossier, DossierSequence, ProcessInstance, Procedure
 from app.models.base import utcnow
 from app.services import audit, runtime
@@ -81,9 +81,12 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         session.flush()
         audit.record(session, "dossier_received", actor, dossier_id=dossier.id,
                      procedure=procedure.code, channel=cmd.channel)
-        run, changes = ProcessRun.start(
-            runtime.definition_of(procedure.model_version), _start_data(dossier)
-        )
+        try:
+            run, changes = ProcessRun.start(
+                runtime.definition_of(procedure.model_version), _start_data(dossier)
+            )
+        except WorkflowFailed as exc:
+            raise InvalidInput(f"Quy trình báo lỗi khi bắt đầu / the process failed: {exc}") from exc
         instance = ProcessInstance(dossier_id=dossier.id, model_version_id=procedure.model_version.id,
                                    state="")
         session.add(instance)

@@ -1,0 +1,175 @@
+"""Fixtures: real SQLite/PostgreSQL databases, a real Redis, the simulators over real HTTP.
+
+Every test gets a fresh database copied from a template that is migrated (Alembic) and seeded
+(demo data) once per session.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import create_engine, select, text
+
+import config as config_module
+from app import bootstrap, create_app
+from app.models import User
+from app.services import queue
+from app.services.actors import Actor
+from app.services.demo import seed_demo
+from app.storage.db import db
+from app.storage.migrate import upgrade
+from tests.support.servers import start_postgres, start_redis
+from worker import scheduler
+
+BPMN_DIR = str(config_module.ROOT / "bpmn")
+_counter = itertools.count()
+
+
+def _prepare(url: str, redis_url: str) -> None:
+    upgrade(url)
+    bootstrap.configure(_config(url, redis_url, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    seed_demo(BPMN_DIR)
+    db.engine.dispose()
+
+
+def _config(url: str, redis_url: str, portal: str, warehouse: str) -> type[config_module.Config]:
+    return type(
+        "TestRunConfig",
+        (config_module.TestConfig,),
+        {"DATABASE_URL": url, "REDIS_URL": redis_url, "PORTAL_URL": portal,
+         "WAREHOUSE_URL": warehouse, "RQ_QUEUE": "gqtthc-test", "HTTP_TIMEOUT": 2.0},
+    )
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = start_redis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, redis_server) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _prepare(f"sqlite:///{path}", redis_server.url)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_server(redis_server):
+    server = start_postgres()
+    engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE DATABASE gqtthc_template"))
+    engine.dispose()
+    _prepare(server.url("gqtthc_template"), redis_server.url)
+    yield server
+    server.stop()
+
+
+def _sqlite_url(template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "test.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+def _postgres_url(server) -> str:  # noqa: ANN001
+    name = f"t{next(_counter)}"
+    engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE gqtthc_template"))
+    engine.dispose()
+    return server.url(name)
+
+
+@pytest.fixture
+def database_url(sqlite_template, tmp_path) -> str:
+    """SQLite by default; tests/services overrides this to run on both databases."""
+    return _sqlite_url(sqlite_template, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def portal_url() -> Iterator[str]:
+    from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.portal import create_portal_simulator
+
+    url, stop = serve_in_thread(create_portal_simulator())
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="session")
+def warehouse_url() -> Iterator[str]:
+    from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.warehouse import create_warehouse_simulator
+
+    url, stop = serve_in_thread(create_warehouse_simulator())
+    yield url
+    stop()
+
+
+@pytest.fixture
+def simulators(portal_url, warehouse_url):
+    for url in (portal_url, warehouse_url):
+        requests.post(f"{url}/_sim/reset", timeout=5).raise_for_status()
+    return portal_url, warehouse_url
+
+
+@pytest.fixture
+def app(database_url, redis_server, simulators):
+    portal, warehouse = simulators
+    Redis.from_url(redis_server.url).flushdb()
+    application = create_app(_config(database_url, redis_server.url, portal, warehouse))
+    yield application
+    queue.enqueue = queue.rq_enqueue
+    if db.engine is not None:
+        db.engine.dispose()
+        db.engine = None
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def actors(app) -> dict[str, Actor]:
+    """The seeded officers, by username, as service-layer actors."""
+    with db.transaction() as session:
+        return {u.username: Actor.of(u) for u in session.scalars(select(User))}
+
+
+@pytest.fixture
+def drain(app, redis_server) -> Callable[..., int]:
+    """Run the real RQ worker (in this process) and the scheduler until nothing is left."""
+
+    def run(max_rounds: int = 50) -> int:
+        connection = Redis.from_url(redis_server.url)
+        rq_queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+        done = 0
+        for _ in range(max_rounds):
+            before = rq_queue.count
+            if before:
+                SimpleWorker([rq_queue], connection=connection).work(burst=True)
+                done += before
+            scheduler.tick()
+            if rq_queue.count == 0:
+                return done
+        return done
+
+    return run
+
+
+@pytest.fixture
+def portal_received(portal_url) -> Callable[[], list[dict]]:
+    def get() -> list[dict]:
+        return requests.get(f"{portal_url}/_sim/received", timeout=5).json()
+
+    return get

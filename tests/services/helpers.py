@@ -1,0 +1,47 @@
+"""Shared steps for service tests: deploy a test model, move a dossier along the counter path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.models import HumanTask, Procedure
+from app.services import tasks
+from app.services.actors import Actor
+from app.services.deploy import deploy, read_bundle
+from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.storage.db import db
+
+MODELS = Path(__file__).parent / "models"
+
+
+def receive(actor: Actor, **extra) -> str:
+    return receive_dossier(
+        ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An", extra=extra), actor
+    )
+
+
+def open_task(code: str, element_id: str) -> HumanTask | None:
+    with db.transaction() as session:
+        return session.scalar(
+            select(HumanTask)
+            .join(HumanTask.dossier)
+            .where(HumanTask.state == "open", HumanTask.element_id == element_id)
+            .where(HumanTask.dossier.has(code=code))
+        )
+
+
+def complete(code: str, element_id: str, actor: Actor, data: dict) -> None:
+    task = open_task(code, element_id)
+    assert task is not None, f"no open {element_id} task for {code}"
+    tasks.complete_task(task.id, actor, data)
+
+
+def use_test_model(process_id: str, procedure_code: str = "2.001610") -> None:
+    """Point the demo procedure at a model from tests/services/models."""
+    with db.transaction() as session:
+        version = deploy(session, read_bundle(MODELS), process_id=process_id, name=process_id,
+                         deployed_by="test")
+        procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
+        procedure.model_version_id = version.id

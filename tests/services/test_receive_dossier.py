@@ -1,0 +1,98 @@
+"""receive_dossier: a code, an instance, its first steps, all in one transaction."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.models import AuditEvent, Dossier, OutboxMessage, ProcessInstance
+from app.services import queue
+from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.storage.db import db
+from tests.services.helpers import receive, use_test_model
+
+CODE = re.compile(r"^000\.00\.12\.H31-\d{6}-(\d{4})$")
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app):
+    queue.enqueue = lambda ids: None
+
+
+def test_received_dossier_gets_agency_day_sequence_code(actors):
+    first, second = receive(actors["tiepnhan"]), receive(actors["tiepnhan"])
+    assert CODE.match(first)[1] == "0001" and CODE.match(second)[1] == "0002"
+
+
+def test_receipt_writes_instance_status_audit_and_outbox_together(actors):
+    code = receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier.id))
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all()
+    assert dossier.status == 1 and instance.version == 1 and instance.state
+    assert [(r.operator, r.state) for r in rows] == [
+        ("portal.sync_status", "pending"), ("portal.check_account", "pending")]
+    assert rows[0].params["status"] == 1 and rows[0].params["dossier_code"] == code
+    assert rows[1].task_id is not None
+    assert kinds[:2] == ["dossier_received", "status_changed"]
+
+
+def test_concurrent_receipts_get_distinct_consecutive_codes(actors):
+    codes: list[str] = []
+    errors: list[Exception] = []
+
+    def work() -> None:
+        try:
+            codes.append(receive(actors["tiepnhan"]))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(int(CODE.match(c)[1]) for c in codes) == list(range(1, 13))
+
+
+def test_bad_identifier_is_refused_with_field_messages_and_nothing_written(actors):
+    with pytest.raises(InvalidInput) as err:
+        receive_dossier(ReceiveDossier("2.001610", "cccd", "12345", "A"), actors["tiepnhan"])
+    assert set(err.value.fields) == {"owner_id", "owner_name"}
+    with db.transaction() as session:
+        assert session.scalar(select(func.count(Dossier.id))) == 0
+
+
+def test_unknown_procedure_is_not_found(actors):
+    with pytest.raises(NotFound):
+        receive_dossier(ReceiveDossier("9.999999", "cccd", "001090012345", "Nguyễn Văn An"),
+                        actors["tiepnhan"])
+
+
+def test_only_reception_officers_receive(actors):
+    with pytest.raises(Forbidden):
+        receive(actors["chuyenvien"])
+
+
+def test_a_failing_start_leaves_no_dossier_and_no_sequence_used(actors):
+    # The model's first script divides by zero after the code and dossier row were written.
+    use_test_model("broken_start")
+    with pytest.raises(InvalidInput, match="division by zero"):
+        receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        assert session.scalar(select(func.count(Dossier.id))) == 0
+        assert session.execute(text("SELECT count(*) FROM dossier_sequence")).scalar() == 0
+
+
+def test_audit_log_refuses_updates_and_deletes(actors):
+    receive(actors["tiepnhan"])
+    for statement in ("UPDATE audit_event SET kind = 'x'", "DELETE FROM audit_event"):
+        with pytest.raises(Exception, match="append-only"), db.transaction() as session:
+            session.execute(text(statement))

@@ -1,0 +1,137 @@
+"""Claiming and completing tasks; stale and concurrent completions are conflicts."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent, Dossier, HumanTask, OutboxMessage, ProcessInstance
+from app.services import queue, service_calls, tasks
+from app.services.errors import Conflict, Forbidden, InvalidInput
+from app.services.outbox import claim
+from app.storage.db import db
+from tests.services.helpers import complete, open_task, receive
+
+RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app):
+    queue.enqueue = lambda ids: None
+
+
+def at_reception(actors) -> str:
+    code = receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.operator == "portal.check_account"))
+    claimed = claim(row.id)
+    assert service_calls.complete_service_call(claimed.id, {"exists": True, "account": {}}) == "resumed"
+    return code
+
+
+def test_account_check_result_creates_the_reception_task_for_the_reception_pool(actors):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    assert task.role == "reception" and task.assignee_id is None and task.due_at is not None
+
+
+def test_claim_then_someone_else_cannot_claim(actors, app):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    tasks.claim_task(task.id, actors["tiepnhan"])
+    with db.transaction() as session:
+        from app.models import User, UserRole
+
+        other = session.scalar(select(User).where(User.username == "quantri"))
+        session.add(UserRole(user_id=other.id, role="reception", agency_id=task.agency_id))
+        session.flush()
+        from app.services.actors import Actor
+
+        other_actor = Actor.of(other)
+    with pytest.raises(Conflict):
+        tasks.claim_task(task.id, other_actor)
+    with pytest.raises(Conflict):
+        tasks.complete_task(task.id, other_actor, RECEPTION_FORM)
+    tasks.unclaim_task(task.id, actors["tiepnhan"])
+    tasks.claim_task(task.id, other_actor)
+
+
+def test_wrong_role_cannot_claim_or_complete(actors):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    with pytest.raises(Forbidden):
+        tasks.claim_task(task.id, actors["chuyenvien"])
+    with pytest.raises(Forbidden):
+        tasks.complete_task(task.id, actors["chuyenvien"], RECEPTION_FORM)
+
+
+def test_invalid_form_is_refused_per_field_and_changes_nothing(actors):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    with db.transaction() as session:
+        before = session.get(ProcessInstance, task.instance_id).version
+    with pytest.raises(InvalidInput) as err:
+        tasks.complete_task(task.id, actors["tiepnhan"], {"components_checked": False, "original_count": -1})
+    assert set(err.value.fields) == {"components_checked", "original_count", "copy_count"}
+    with db.transaction() as session:
+        assert session.get(ProcessInstance, task.instance_id).version == before
+        assert session.get(HumanTask, task.id).state == "open"
+
+
+def test_conditional_requirement_supplement_needs_its_request_text(actors):
+    code = at_reception(actors)
+    complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
+    task = open_task(code, "appraisal")
+    with pytest.raises(InvalidInput) as err:
+        tasks.complete_task(task.id, actors["chuyenvien"], {"decision": "supplement", "appraisal_note": "x"})
+    assert "supplement_request" in err.value.fields
+
+
+def test_completion_moves_the_dossier_on_and_queues_status_syncs_in_order(actors):
+    code = at_reception(actors)
+    complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        statuses = [r.params["status"] for r in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.operator == "portal.sync_status")
+            .order_by(OutboxMessage.id))]
+        completed = session.scalars(select(AuditEvent).where(AuditEvent.kind == "task_completed")).all()
+    assert dossier.status == 4 and statuses == [1, 2, 4]
+    assert completed[0].actor_name == "Nguyễn Thị Hoa" and completed[0].data["form"]["original_count"] == 1
+    assert open_task(code, "appraisal") is not None
+
+
+def test_completing_a_finished_task_is_a_conflict(actors):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    tasks.complete_task(task.id, actors["tiepnhan"], RECEPTION_FORM)
+    with pytest.raises(Conflict):
+        tasks.complete_task(task.id, actors["tiepnhan"], RECEPTION_FORM)
+
+
+def test_two_concurrent_completions_exactly_one_wins(actors):
+    for _ in range(3):
+        code = at_reception(actors)
+        task = open_task(code, "reception")
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def work() -> None:
+            barrier.wait()
+            try:
+                tasks.complete_task(task.id, actors["tiepnhan"], RECEPTION_FORM)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("conflict")
+
+        threads = [threading.Thread(target=work) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["conflict", "ok"]
+        with db.transaction() as session:
+            assert len(session.scalars(select(HumanTask).where(
+                HumanTask.dossier_id == task.dossier_id, HumanTask.element_id == "appraisal")).all()) == 1

@@ -1,0 +1,95 @@
+"""Timers fire once from the index; late service results for cancelled tasks are dropped."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent, Dossier, HumanTask, OutboxMessage, ProcessInstance
+from app.services import queue, service_calls
+from app.services.outbox import claim
+from app.services.timers import fire_due_timers
+from app.storage.db import db
+from tests.services.helpers import complete, open_task, receive, use_test_model
+
+RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app):
+    queue.enqueue = lambda ids: None
+
+
+def deliver(operator: str, result: dict) -> str:
+    with db.transaction() as session:
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.operator == operator,
+                                                         OutboxMessage.state == "pending"))
+    return service_calls.complete_service_call(claim(row.id).id, result)
+
+
+def awaiting_supplement(actors, wait: str) -> str:
+    code = receive(actors["tiepnhan"], supplement_wait=wait)
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
+    complete(code, "appraisal", actors["chuyenvien"],
+             {"decision": "supplement", "appraisal_note": "Thiếu tờ khai", "supplement_request": "Nộp tờ khai"})
+    return code
+
+
+def test_supplement_deadline_refuses_the_dossier_and_cancels_the_waiting_task(actors):
+    code = awaiting_supplement(actors, "PT0.4S")
+    waiting = open_task(code, "receive_supplement")
+    with db.transaction() as session:
+        assert session.get(ProcessInstance, waiting.instance_id).next_timer_at is not None
+    assert fire_due_timers() == 0
+    time.sleep(0.5)
+    assert fire_due_timers() == 1
+    assert fire_due_timers() == 0
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        instance = session.get(ProcessInstance, waiting.instance_id)
+        assert dossier.status == 3 and instance.status == "completed" and instance.next_timer_at is None
+        assert session.get(HumanTask, waiting.id).state == "cancelled"
+
+
+def test_timers_fired_from_two_schedulers_at_once_fire_once(actors):
+    awaiting_supplement(actors, "PT0.3S")
+    time.sleep(0.4)
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda: counts.append(fire_due_timers())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(counts) == 1
+    with db.transaction() as session:
+        assert len(session.scalars(select(AuditEvent).where(AuditEvent.kind == "timer_fired")).all()) == 1
+
+
+def test_supplement_in_time_returns_the_dossier_to_processing(actors):
+    code = awaiting_supplement(actors, "P30D")
+    complete(code, "receive_supplement", actors["tiepnhan"], {"supplement_received": True})
+    with db.transaction() as session:
+        assert session.scalar(select(Dossier.status).where(Dossier.code == code)) == 4
+        instance = session.scalar(select(ProcessInstance))
+        assert instance.next_timer_at is None
+    assert open_task(code, "appraisal") is not None
+
+
+def test_late_result_for_a_task_cancelled_by_its_timer_is_discarded(actors):
+    use_test_model("late_call")
+    receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.operator == "warehouse.list_documents"))
+    claimed = claim(row.id)
+    time.sleep(0.4)
+    assert fire_due_timers() == 1
+    assert service_calls.complete_service_call(claimed.id, {"documents": []}) == "discarded"
+    with db.transaction() as session:
+        kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all()
+        assert kinds[-1] == "late_result_discarded"
+        assert session.get(OutboxMessage, row.id).state == "done"
+        assert [t.element_id for t in session.scalars(select(HumanTask))] == ["timed_out"]
