@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Start the whole system with demo data: Redis, both simulators, RQ worker, scheduler, web.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/log
+BIN=.venv/bin
+export APP_ENV=${APP_ENV:-development}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+export PORTAL_URL=${PORTAL_URL:-http://127.0.0.1:5101}
+export WAREHOUSE_URL=${WAREHOUSE_URL:-http://127.0.0.1:5102}
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
+  redis-server --port 6379 --bind 127.0.0.1 --dir var --save "" --appendonly no \
+    >var/log/redis.log 2>&1 &
+  pids+=($!)
+  for _ in $(seq 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+$BIN/flask --app app db-upgrade
+$BIN/flask --app app seed-demo | tee var/log/demo-logins.txt
+
+$BIN/python -m app.integrations.simulators portal --host 127.0.0.1 --port 5101 >var/log/portal.log 2>&1 &
+pids+=($!)
+$BIN/python -m app.integrations.simulators warehouse --host 127.0.0.1 --port 5102 >var/log/warehouse.log 2>&1 &
+pids+=($!)
+$BIN/python -m worker work >var/log/worker.log 2>&1 &
+pids+=($!)
+$BIN/python -m worker scheduler >var/log/scheduler.log 2>&1 &
+pids+=($!)
+$BIN/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile var/log/access.log \
+  'app:create_app()' >var/log/web.log 2>&1 &
+pids+=($!)
+
+echo
+echo "HTTT GQTTHC đang chạy / is running:  http://127.0.0.1:5000"
+echo "  Cổng DVCQG (mô phỏng / simulator): $PORTAL_URL"
+echo "  Kho DL (mô phỏng / simulator):     $WAREHOUSE_URL"
+echo "  Nhật ký / logs: var/log/   —  Ctrl-C để dừng / to stop"
+wait -n "${pids[@]}"
+echo "a service stopped; see var/log/" >&2
+exit 1

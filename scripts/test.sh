@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole suite: unit, service (SQLite + PostgreSQL), worker/fault, HTTP end-to-end, browser.
+# Every server a test needs (PostgreSQL, Redis, simulators, the app) is started by the tests.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/pytest -q -p no:cacheprovider "$@"
+rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: treated as a failure" >&2
+  exit 1
+fi
+exit "$rc"
