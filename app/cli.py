@@ -57,9 +57,17 @@ def models_deploy(process_id: str, directory: str | None, comment: str) -> None:
     files = read_bundle(directory or current_app.config["BPMN_DIR"])
     try:
         with db.transaction() as session:
-            version = deploy(session, files, process_id=process_id, name=process_id,
-                             deployed_by="cli", comment=comment)
-            click.echo(f"deployed {process_id} as version {version.id} ({version.content_hash[:12]})")
+            version = deploy(
+                session,
+                files,
+                process_id=process_id,
+                name=process_id,
+                deployed_by="cli",
+                comment=comment,
+            )
+            click.echo(
+                f"deployed {process_id} as version {version.id} ({version.content_hash[:12]})"
+            )
     except (ServiceError, ModelError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

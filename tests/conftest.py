@@ -43,8 +43,14 @@ def _config(url: str, redis_url: str, portal: str, warehouse: str) -> type[confi
     return type(
         "TestRunConfig",
         (config_module.TestConfig,),
-        {"DATABASE_URL": url, "REDIS_URL": redis_url, "PORTAL_URL": portal,
-         "WAREHOUSE_URL": warehouse, "RQ_QUEUE": "gqtthc-test", "HTTP_TIMEOUT": 2.0},
+        {
+            "DATABASE_URL": url,
+            "REDIS_URL": redis_url,
+            "PORTAL_URL": portal,
+            "WAREHOUSE_URL": warehouse,
+            "RQ_QUEUE": "gqtthc-test",
+            "HTTP_TIMEOUT": 2.0,
+        },
     )
 
 
@@ -97,8 +103,9 @@ def database_url(sqlite_template, tmp_path) -> str:
 
 @pytest.fixture(scope="session")
 def portal_url() -> Iterator[str]:
-    from app.integrations.simulators import serve_in_thread
     from app.integrations.simulators.portal import create_portal_simulator
+
+    from app.integrations.simulators import serve_in_thread
 
     url, stop = serve_in_thread(create_portal_simulator())
     yield url
@@ -107,8 +114,9 @@ def portal_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def warehouse_url() -> Iterator[str]:
-    from app.integrations.simulators import serve_in_thread
     from app.integrations.simulators.warehouse import create_warehouse_simulator
+
+    from app.integrations.simulators import serve_in_thread
 
     url, stop = serve_in_thread(create_warehouse_simulator())
     yield url

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from app import settings
-from app.bootstrap import ensure_configured
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import Clients, call_operator, clients_from_config
+
+from app import settings
+from app.bootstrap import ensure_configured
 from app.services import outbox, service_calls
 from app.services.errors import Conflict
 

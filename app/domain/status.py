@@ -45,8 +45,12 @@ LABELS_VI = {
 }
 
 FINAL = frozenset(
-    {DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED,
-     DossierStatus.RETURNED}
+    {
+        DossierStatus.NOT_RECEIVED,
+        DossierStatus.WITHDRAWN,
+        DossierStatus.STOPPED,
+        DossierStatus.RETURNED,
+    }
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
@@ -74,9 +75,13 @@ def parse_bundle(files: dict[str, str], process_id: str | None = None) -> Defini
         except ValidationException as exc:
             problems.append(_problem_from(exc, name))
         except etree.XMLSyntaxError as exc:
-            problems.append(Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno))
+            problems.append(
+                Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
+            )
         except json.JSONDecodeError as exc:
-            problems.append(Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno))
+            problems.append(
+                Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno)
+            )
     if problems:
         raise ModelError(problems)
     executable = parser.get_process_ids()
@@ -121,13 +126,19 @@ class DefinitionCache:
         self._size = size
         self._lock = Lock()
 
-    def get(self, content_hash: str, files: dict[str, str], process_id: str) -> Definition:
+    def get(
+        self,
+        content_hash: str,
+        files: dict[str, str] | Callable[[], dict[str, str]],
+        process_id: str,
+    ) -> Definition:
+        """The parsed bundle; `files` may be a callable, called only on a cache miss."""
         with self._lock:
             found = self._items.get(content_hash)
             if found is not None:
                 self._items.move_to_end(content_hash)
                 return found
-        definition = parse_bundle(files, process_id)
+        definition = parse_bundle(files() if callable(files) else files, process_id)
         with self._lock:
             self._items[content_hash] = definition
             while len(self._items) > self._size:

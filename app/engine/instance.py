@@ -58,8 +58,17 @@ class Changes:
     service_calls: list[ServiceCall] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     ready: list[UserTaskView] = field(default_factory=list)
+    # User tasks that stopped waiting (completed or cancelled) and that started waiting.
+    left: list[str] = field(default_factory=list)
+    entered: list[UserTaskView] = field(default_factory=list)
     finished: bool = False
     next_timer_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    states: dict[UUID, int]
+    waiting: set[str]
 
 
 def _props(task_spec: Any) -> dict[str, str]:
@@ -151,10 +160,16 @@ class ProcessRun:
         except SpiffWorkflowException as exc:
             raise WorkflowFailed(str(exc)) from exc
 
-    def _snapshot(self) -> dict[UUID, int]:
-        return {t.id: t.state for t in self.workflow.get_tasks()}
+    def _snapshot(self) -> _Snapshot:
+        states, waiting = {}, set()
+        for task in self.workflow.get_tasks():
+            states[task.id] = task.state
+            if task.state == TaskState.READY and task.task_spec.manual:
+                waiting.add(str(task.id))
+        return _Snapshot(states, waiting)
 
-    def _advance(self, before: dict[UUID, int]) -> Changes:
+    def _advance(self, snapshot: _Snapshot) -> Changes:
+        before = snapshot.states
         self._guard(self._step)
         changes = Changes(finished=self.workflow.completed)
         completed: list[Task] = []
@@ -164,10 +179,14 @@ class ProcessRun:
                 continue
             if task.state == TaskState.COMPLETED:
                 completed.append(task)
-            elif task.state == TaskState.STARTED and isinstance(task.task_spec, DeferredServiceTask):
+            elif task.state == TaskState.STARTED and isinstance(
+                task.task_spec, DeferredServiceTask
+            ):
                 call = task.internal_data[SERVICE_CALL]
                 changes.service_calls.append(
-                    ServiceCall(str(task.id), task.task_spec.bpmn_id, call["operator"], call["params"])
+                    ServiceCall(
+                        str(task.id), task.task_spec.bpmn_id, call["operator"], call["params"]
+                    )
                 )
             elif task.state == TaskState.CANCELLED and was is not None:
                 changes.cancelled.append(str(task.id))
@@ -175,11 +194,15 @@ class ProcessRun:
         completed = [t for t in completed if t.task_spec.bpmn_id]
         completed.sort(key=lambda t: t.last_state_change)
         changes.completed = [
-            CompletedElement(str(t.id), t.task_spec.bpmn_id,
-                             t.task_spec.bpmn_name or "", _props(t.task_spec))
+            CompletedElement(
+                str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or "", _props(t.task_spec)
+            )
             for t in completed
         ]
         changes.ready = self.ready_user_tasks()
+        now_waiting = {view.id for view in changes.ready}
+        changes.left = sorted(snapshot.waiting - now_waiting)
+        changes.entered = [view for view in changes.ready if view.id not in snapshot.waiting]
         changes.next_timer_at = self.next_timer_at()
         return changes
 

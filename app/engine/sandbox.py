@@ -50,9 +50,19 @@ def _build_globals() -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.update(
         {
-            "min": min, "max": max, "sum": sum, "len": len, "any": any, "all": all,
-            "sorted": sorted, "enumerate": enumerate, "list": list, "dict": dict,
-            "map": map, "filter": filter, "reversed": reversed,
+            "min": min,
+            "max": max,
+            "sum": sum,
+            "len": len,
+            "any": any,
+            "all": all,
+            "sorted": sorted,
+            "enumerate": enumerate,
+            "list": list,
+            "dict": dict,
+            "map": map,
+            "filter": filter,
+            "reversed": reversed,
         }
     )
     return {

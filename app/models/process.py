@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,9 +39,7 @@ class ProcessInstance(Base):
     """Serialized engine state (without its spec), pinned to one model version."""
 
     __tablename__ = "process_instance"
-    __table_args__ = (
-        Index("ix_process_instance_next_timer", "next_timer_at"),
-    )
+    __table_args__ = (Index("ix_process_instance_next_timer", "next_timer_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), unique=True)

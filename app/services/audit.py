@@ -1,13 +1,20 @@
-"""Appending to the audit log (nhật ký xử lý): the only way rows get into it."""
+"""Appending to the audit log (nhật ký xử lý): the only way rows get into it.
+
+Rows are collected during the transaction and written in one batched INSERT just before
+commit, in the order they were recorded.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent
+from app.models.base import utcnow
 from app.services.actors import Actor
+from app.storage.db import before_commit
 
 
 def record(
@@ -20,14 +27,25 @@ def record(
     task_id: str | None = None,
     **data: Any,
 ) -> None:
-    session.add(
-        AuditEvent(
-            kind=kind,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            dossier_id=dossier_id,
-            instance_id=instance_id,
-            task_id=task_id,
-            data=data,
-        )
+    rows = session.info.get("audit_rows")
+    if rows is None:
+        rows = session.info["audit_rows"] = []
+        before_commit(session, _write)
+    rows.append(
+        {
+            "at": utcnow(),
+            "kind": kind,
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "dossier_id": dossier_id,
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "data": data,
+        }
     )
+
+
+def _write(session: Session) -> None:
+    rows = session.info.pop("audit_rows", [])
+    if rows:
+        session.execute(insert(AuditEvent), rows)

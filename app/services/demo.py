@@ -30,12 +30,20 @@ PROCEDURE = {
     "result_type_code": "KQ.G15.000007",
     "fee_code": "L044",
     "components": [
-        {"type_code": "TK.LLTP.01", "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
-         "required": True},
+        {
+            "type_code": "TK.LLTP.01",
+            "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
+            "required": True,
+        },
         {"type_code": "KQ.G01.000023", "name": "Thẻ căn cước công dân", "required": True},
     ],
-    "step_durations": {"reception": 0.5, "appraisal": 5, "approval": 2, "return_result": 1,
-                       "receive_supplement": 2},
+    "step_durations": {
+        "reception": 0.5,
+        "appraisal": 5,
+        "approval": 2,
+        "return_result": 1,
+        "receive_supplement": 2,
+    },
 }
 
 
@@ -59,15 +67,25 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         ]
         for username, name, roles in officers:
             if session.scalar(select(User).where(User.username == username)) is None:
-                user = User(username=username, full_name=name, agency_id=department.id,
-                            password_hash=generate_password_hash(DEMO_PASSWORD))
+                user = User(
+                    username=username,
+                    full_name=name,
+                    agency_id=department.id,
+                    password_hash=generate_password_hash(DEMO_PASSWORD),
+                )
                 user.roles = [UserRole(role=r, agency_id=department.id) for r in roles]
                 session.add(user)
-            logins.append(DemoLogin(username, DEMO_PASSWORD, name,
-                                    ", ".join(str(r) for r in roles)))
-        version = deploy(session, read_bundle(bpmn_dir), process_id="counter_dossier",
-                         name="Tiếp nhận và giải quyết hồ sơ trực tiếp", deployed_by="seed",
-                         comment="demo")
+            logins.append(
+                DemoLogin(username, DEMO_PASSWORD, name, ", ".join(str(r) for r in roles))
+            )
+        version = deploy(
+            session,
+            read_bundle(bpmn_dir),
+            process_id="counter_dossier",
+            name="Tiếp nhận và giải quyết hồ sơ trực tiếp",
+            deployed_by="seed",
+            comment="demo",
+        )
         procedure = session.scalar(select(Procedure).where(Procedure.code == PROCEDURE["code"]))
         if procedure is None:
             procedure = Procedure(agency_id=department.id, **PROCEDURE)

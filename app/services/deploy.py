@@ -33,22 +33,32 @@ def check_bundle(files: dict[str, str], process_id: str) -> list[Problem]:
     for spec in [definition.spec, *definition.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():
             if getattr(task_spec, "manual", False) and role_for_lane(task_spec.lane) is None:
-                problems.append(Problem(
-                    f"công việc không thuộc làn vai trò hợp lệ (làn: {task_spec.lane!r}) / "
-                    "user task lane names no known role",
-                    None, task_spec.bpmn_id))
+                problems.append(
+                    Problem(
+                        f"công việc không thuộc làn vai trò hợp lệ (làn: {task_spec.lane!r}) / "
+                        "user task lane names no known role",
+                        None,
+                        task_spec.bpmn_id,
+                    )
+                )
     return problems
 
 
 def deploy(
-    session: Session, files: dict[str, str], *, process_id: str, name: str, deployed_by: str,
+    session: Session,
+    files: dict[str, str],
+    *,
+    process_id: str,
+    name: str,
+    deployed_by: str,
     comment: str = "",
 ) -> ModelVersion:
     """Deploy (idempotently: the same content gives the same version) after validation."""
     problems = check_bundle(files, process_id)
     if problems:
-        raise InvalidInput("; ".join(f"{p.element_id or p.file or ''}: {p.message}"
-                                     for p in problems))
+        raise InvalidInput(
+            "; ".join(f"{p.element_id or p.file or ''}: {p.message}" for p in problems)
+        )
     content_hash = bundle_hash(files)
     existing = session.scalar(select(ModelVersion).where(ModelVersion.content_hash == content_hash))
     if existing is not None:
@@ -58,8 +68,14 @@ def deploy(
         model = ProcessModel(key=process_id, name=name)
         session.add(model)
         session.flush()
-    version = ModelVersion(model_id=model.id, content_hash=content_hash, process_id=process_id,
-                           files=files, deployed_by=deployed_by, comment=comment)
+    version = ModelVersion(
+        model_id=model.id,
+        content_hash=content_hash,
+        process_id=process_id,
+        files=files,
+        deployed_by=deployed_by,
+        comment=comment,
+    )
     session.add(version)
     session.flush()
     return version

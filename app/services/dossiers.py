@@ -16,7 +16,7 @@ from app.domain.codes import dossier_code
 from app.domain.identifiers import validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
-from app.models import Agency, Dossier, DossierSequence, ProcessInstance, Procedure
+from app.models import Agency, Dossier, DossierSequence, Procedure, ProcessInstance
 from app.models.base import utcnow
 from app.services import audit, runtime
 from app.services.actors import Actor
@@ -59,8 +59,11 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         now = utcnow()
         identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
         dossier = Dossier(
-            code=dossier_code(agency.code, now.astimezone(VN_TZ).date(),
-                              next_sequence(session, agency.id, now.astimezone(VN_TZ).date())),
+            code=dossier_code(
+                agency.code,
+                now.astimezone(VN_TZ).date(),
+                next_sequence(session, agency.id, now.astimezone(VN_TZ).date()),
+            ),
             procedure=procedure,
             agency=agency,
             channel=cmd.channel,
@@ -79,16 +82,25 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         )
         session.add(dossier)
         session.flush()
-        audit.record(session, "dossier_received", actor, dossier_id=dossier.id,
-                     procedure=procedure.code, channel=cmd.channel)
+        audit.record(
+            session,
+            "dossier_received",
+            actor,
+            dossier_id=dossier.id,
+            procedure=procedure.code,
+            channel=cmd.channel,
+        )
         try:
             run, changes = ProcessRun.start(
                 runtime.definition_of(procedure.model_version), _start_data(dossier)
             )
         except WorkflowFailed as exc:
-            raise InvalidInput(f"Quy trình báo lỗi khi bắt đầu / the process failed: {exc}") from exc
-        instance = ProcessInstance(dossier_id=dossier.id, model_version_id=procedure.model_version.id,
-                                   state="")
+            raise InvalidInput(
+                f"Quy trình báo lỗi khi bắt đầu / the process failed: {exc}"
+            ) from exc
+        instance = ProcessInstance(
+            dossier_id=dossier.id, model_version_id=procedure.model_version.id, state=""
+        )
         session.add(instance)
         session.flush()
         loaded = runtime.Loaded(instance, dossier, run)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app import settings
@@ -20,7 +20,7 @@ from app.models.base import utcnow
 from app.services import audit, queue
 from app.services.actors import SYSTEM, Actor
 from app.services.errors import Conflict, NotFound
-from app.storage.db import after_commit, db
+from app.storage.db import after_commit, before_commit, db
 
 
 def add(
@@ -32,22 +32,40 @@ def add(
     instance_id: int | None = None,
     task_id: str | None = None,
     ordering_key: str | None = None,
-) -> OutboxMessage:
+) -> None:
     """Queue a call in the caller's transaction; it is enqueued only once that commits."""
-    row = OutboxMessage(
-        operator=operator,
-        params=params,
-        dossier_id=dossier_id,
-        instance_id=instance_id,
-        task_id=task_id,
-        ordering_key=ordering_key,
-        next_attempt_at=utcnow(),
+    rows = session.info.get("outbox_rows")
+    if rows is None:
+        rows = session.info["outbox_rows"] = []
+        before_commit(session, _write)
+    now = utcnow()
+    rows.append(
+        {
+            "operator": operator,
+            "params": params,
+            "dossier_id": dossier_id,
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "ordering_key": ordering_key,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
     )
-    session.add(row)
-    session.flush()
-    row_id = row.id
-    after_commit(session, lambda: queue.dispatch([row_id]))
-    return row
+
+
+def _write(session: Session) -> None:
+    # One batched INSERT in the order the rows were added, then one hand-off after commit.
+    rows = session.info.pop("outbox_rows", [])
+    if not rows:
+        return
+    ids = list(
+        session.scalars(
+            insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), rows
+        )
+    )
+    after_commit(session, lambda: queue.dispatch(ids))
 
 
 @dataclass(frozen=True)
@@ -88,8 +106,9 @@ def claim(outbox_id: int) -> Claimed | None:
             return None
         row = session.get(OutboxMessage, outbox_id)
         assert row is not None
-        return Claimed(row.id, row.operator, dict(row.params), row.task_id, row.ordering_key,
-                       row.attempts)
+        return Claimed(
+            row.id, row.operator, dict(row.params), row.task_id, row.ordering_key, row.attempts
+        )
 
 
 def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
@@ -119,11 +138,25 @@ def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
             row.next_attempt_at = utcnow() + timedelta(seconds=delay)
             return "pending"
         row.state = "incident"
-        session.add(Incident(outbox_id=row.id, dossier_id=row.dossier_id,
-                             operator=row.operator, message=row.last_error))
-        audit.record(session, "incident_raised", SYSTEM, dossier_id=row.dossier_id,
-                     instance_id=row.instance_id, task_id=row.task_id, operator=row.operator,
-                     error=row.last_error, attempts=row.attempts)
+        session.add(
+            Incident(
+                outbox_id=row.id,
+                dossier_id=row.dossier_id,
+                operator=row.operator,
+                message=row.last_error,
+            )
+        )
+        audit.record(
+            session,
+            "incident_raised",
+            SYSTEM,
+            dossier_id=row.dossier_id,
+            instance_id=row.instance_id,
+            task_id=row.task_id,
+            operator=row.operator,
+            error=row.last_error,
+            attempts=row.attempts,
+        )
         return "incident"
 
 
@@ -139,8 +172,15 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
         assert row is not None
         incident.resolved_at, incident.resolved_by_id = utcnow(), actor.id
         row.state, row.attempts, row.next_attempt_at, row.enqueued_at = "pending", 0, utcnow(), None
-        audit.record(session, "incident_retried", actor, dossier_id=row.dossier_id,
-                     instance_id=row.instance_id, task_id=row.task_id, operator=row.operator)
+        audit.record(
+            session,
+            "incident_retried",
+            actor,
+            dossier_id=row.dossier_id,
+            instance_id=row.instance_id,
+            task_id=row.task_id,
+            operator=row.operator,
+        )
         row_id = row.id
         after_commit(session, lambda: queue.dispatch([row_id]))
 
@@ -165,8 +205,10 @@ def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
     with db.transaction() as session:
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.state == "running",
-                   OutboxMessage.claimed_at < now - timedelta(seconds=cfg.OUTBOX_CLAIM_TIMEOUT))
+            .where(
+                OutboxMessage.state == "running",
+                OutboxMessage.claimed_at < now - timedelta(seconds=cfg.OUTBOX_CLAIM_TIMEOUT),
+            )
             .values(state="pending", enqueued_at=None)
             .execution_options(synchronize_session=False)
         )
@@ -177,10 +219,10 @@ def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
                     OutboxMessage.state == "pending",
                     OutboxMessage.next_attempt_at <= now,
                     or_(
-                        and_(OutboxMessage.enqueued_at.is_(None),
-                             OutboxMessage.created_at <= stale),
-                        and_(OutboxMessage.enqueued_at.is_(None),
-                             OutboxMessage.attempts > 0),
+                        and_(
+                            OutboxMessage.enqueued_at.is_(None), OutboxMessage.created_at <= stale
+                        ),
+                        and_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.attempts > 0),
                         OutboxMessage.enqueued_at <= stale,
                     ),
                     or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),

@@ -20,8 +20,11 @@ def _queue(url: str, name: str) -> Queue:
 
 def rq_enqueue(outbox_ids: Iterable[int]) -> None:
     queue = _queue(settings.current.REDIS_URL, settings.current.RQ_QUEUE)
-    for outbox_id in outbox_ids:
-        queue.enqueue(JOB, outbox_id, job_timeout=60, result_ttl=0, failure_ttl=86400)
+    jobs = [
+        Queue.prepare_data(JOB, args=(outbox_id,), timeout=60, result_ttl=0, failure_ttl=86400)
+        for outbox_id in outbox_ids
+    ]
+    queue.enqueue_many(jobs)
 
 
 enqueue: Callable[[Iterable[int]], None] = rq_enqueue

@@ -7,9 +7,10 @@ the engine, inside the caller's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.calendar import add_working_days
@@ -22,6 +23,7 @@ from app.services import audit, outbox
 from app.services.actors import Actor
 from app.services.errors import Conflict, NotFound
 from app.services.portal_sync import status_record
+from app.storage.db import db
 
 STATUS_PROPERTY = "dossierStatus"
 DURATION_PROPERTY = "durationDays"
@@ -31,6 +33,28 @@ def definition_of(version: ModelVersion) -> Definition:
     return definitions.get(version.content_hash, version.files, version.process_id)
 
 
+@lru_cache(maxsize=1024)
+def _version_key(url: str, version_id: int) -> tuple[str, str]:
+    # Versions are immutable: their hash and process id never change once deployed.
+    with db.transaction() as session:
+        row = session.execute(
+            select(ModelVersion.content_hash, ModelVersion.process_id).where(
+                ModelVersion.id == version_id
+            )
+        ).one()
+    return row.content_hash, row.process_id
+
+
+def definition_by_id(session: Session, version_id: int) -> Definition:
+    """The parsed model for a version; its files are read only when the cache misses."""
+    content_hash, process_id = _version_key(str(db.engine.url), version_id)
+    return definitions.get(
+        content_hash,
+        lambda: session.scalar(select(ModelVersion.files).where(ModelVersion.id == version_id)),
+        process_id,
+    )
+
+
 @dataclass
 class Loaded:
     instance: ProcessInstance
@@ -38,15 +62,41 @@ class Loaded:
     run: ProcessRun
 
 
+def _instance_query():  # noqa: ANN202
+    return (
+        select(ProcessInstance, Dossier)
+        .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+        .options(joinedload(Dossier.procedure), joinedload(Dossier.agency))
+    )
+
+
 def load_instance(session: Session, instance_id: int) -> Loaded:
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None:
+    row = session.execute(_instance_query().where(ProcessInstance.id == instance_id)).one_or_none()
+    if row is None:
         raise NotFound("Không tìm thấy phiên xử lý / process instance not found")
-    dossier = session.get(Dossier, instance.dossier_id)
-    assert dossier is not None
-    version = session.get(ModelVersion, instance.model_version_id)
-    assert version is not None
-    run = ProcessRun.load(definition_of(version), instance.state)
+    return _loaded(session, *row)
+
+
+def load_task(session: Session, task_id: str) -> tuple[HumanTask, ProcessInstance, Dossier]:
+    """A task with its instance and dossier in one query (the engine state is not parsed)."""
+    row = session.execute(
+        _instance_query()
+        .add_columns(HumanTask)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(HumanTask.id == task_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("Không tìm thấy công việc / task not found")
+    instance, dossier, task = row
+    return task, instance, dossier
+
+
+def run_of(session: Session, instance: ProcessInstance, dossier: Dossier) -> Loaded:
+    return _loaded(session, instance, dossier)
+
+
+def _loaded(session: Session, instance: ProcessInstance, dossier: Dossier) -> Loaded:
+    run = ProcessRun.load(definition_by_id(session, instance.model_version_id), instance.state)
     return Loaded(instance, dossier, run)
 
 
@@ -76,17 +126,37 @@ def apply_changes(
     _sync_tasks(session, instance, dossier, changes, completed_by)
     for element in changes.completed:
         if STATUS_PROPERTY in element.properties:
-            set_status(session, dossier, parse_status(element.properties[STATUS_PROPERTY]), actor,
-                       instance_id=instance.id, element=element.name)
+            set_status(
+                session,
+                dossier,
+                parse_status(element.properties[STATUS_PROPERTY]),
+                actor,
+                instance_id=instance.id,
+                element=element.name,
+            )
     for call in changes.service_calls:
-        outbox.add(session, call.operator, call.params, instance_id=instance.id,
-                   dossier_id=dossier.id, task_id=call.task_id)
-        audit.record(session, "service_call_requested", actor, dossier_id=dossier.id,
-                     instance_id=instance.id, task_id=call.task_id, operator=call.operator,
-                     element=call.element_id)
+        outbox.add(
+            session,
+            call.operator,
+            call.params,
+            instance_id=instance.id,
+            dossier_id=dossier.id,
+            task_id=call.task_id,
+        )
+        audit.record(
+            session,
+            "service_call_requested",
+            actor,
+            dossier_id=dossier.id,
+            instance_id=instance.id,
+            task_id=call.task_id,
+            operator=call.operator,
+            element=call.element_id,
+        )
     if changes.finished:
-        audit.record(session, "process_completed", actor, dossier_id=dossier.id,
-                     instance_id=instance.id)
+        audit.record(
+            session, "process_completed", actor, dossier_id=dossier.id, instance_id=instance.id
+        )
 
 
 def set_status(
@@ -97,58 +167,98 @@ def set_status(
         return
     previous = dossier.status
     dossier.status = int(status)
-    session.flush()
-    audit.record(session, "status_changed", actor, dossier_id=dossier.id,
-                 previous=previous, status=int(status), label=status.label_vi, **detail)
-    outbox.add(session, "portal.sync_status", status_record(dossier), dossier_id=dossier.id,
-               ordering_key=f"dossier:{dossier.id}")
+    audit.record(
+        session,
+        "status_changed",
+        actor,
+        dossier_id=dossier.id,
+        previous=previous,
+        status=int(status),
+        label=status.label_vi,
+        **detail,
+    )
+    outbox.add(
+        session,
+        "portal.sync_status",
+        status_record(dossier),
+        dossier_id=dossier.id,
+        ordering_key=f"dossier:{dossier.id}",
+    )
 
 
 def _sync_tasks(
-    session: Session, instance: ProcessInstance, dossier: Dossier, changes: Changes,
+    session: Session,
+    instance: ProcessInstance,
+    dossier: Dossier,
+    changes: Changes,
     completed_by: Actor,
 ) -> None:
-    open_rows = {
-        row.id: row
-        for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                    HumanTask.state == "open")
-        )
-    }
-    ready = {view.id: view for view in changes.ready}
-    completed_ids = {element.task_id for element in changes.completed}
+    # The projection mirrors the engine's waiting tasks exactly, so what left and what entered
+    # the waiting set is all it needs: no read of the projection is required.
     now = utcnow()
-    for task_id, row in open_rows.items():
-        if task_id in ready:
-            continue
-        if task_id in completed_ids:
-            row.state, row.completed_at, row.completed_by_id = "completed", now, completed_by.id
-        else:
-            row.state, row.completed_at = "cancelled", now
-            audit.record(session, "task_cancelled", completed_by, dossier_id=dossier.id,
-                         instance_id=instance.id, task_id=task_id, title=row.title)
-    for task_id, view in ready.items():
-        if task_id not in open_rows:
-            session.add(_new_task(instance, dossier, view))
-            audit.record(session, "task_created", completed_by, dossier_id=dossier.id,
-                         instance_id=instance.id, task_id=task_id, title=view.title,
-                         role=role_for_lane(view.lane))
+    completed_ids = {element.task_id for element in changes.completed}
+    done = [task_id for task_id in changes.left if task_id in completed_ids]
+    cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
+    if done:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id.in_(done))
+            .values(
+                state="completed",
+                completed_at=now,
+                completed_by_id=completed_by.id,
+                assignee_id=func.coalesce(HumanTask.assignee_id, completed_by.id),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    if cancelled:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id.in_(cancelled))
+            .values(state="cancelled", completed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        for task_id in cancelled:
+            audit.record(
+                session,
+                "task_cancelled",
+                completed_by,
+                dossier_id=dossier.id,
+                instance_id=instance.id,
+                task_id=task_id,
+            )
+    if changes.entered:
+        session.execute(
+            insert(HumanTask), [_new_task(instance, dossier, v) for v in changes.entered]
+        )
+        for view in changes.entered:
+            audit.record(
+                session,
+                "task_created",
+                completed_by,
+                dossier_id=dossier.id,
+                instance_id=instance.id,
+                task_id=view.id,
+                title=view.title,
+                role=role_for_lane(view.lane),
+            )
 
 
-def _new_task(instance: ProcessInstance, dossier: Dossier, view: UserTaskView) -> HumanTask:
+def _new_task(instance: ProcessInstance, dossier: Dossier, view: UserTaskView) -> dict:
     created = utcnow()
     days = dossier.procedure.step_durations.get(view.element_id) or view.properties.get(
         DURATION_PROPERTY
     )
-    return HumanTask(
-        id=view.id,
-        instance_id=instance.id,
-        dossier_id=dossier.id,
-        element_id=view.element_id,
-        title=view.title,
-        role=role_for_lane(view.lane) or "reception",
-        agency_id=dossier.agency_id,
-        form=view.form,
-        created_at=created,
-        due_at=add_working_days(created, float(days)) if days else None,
-    )
+    return {
+        "id": view.id,
+        "instance_id": instance.id,
+        "dossier_id": dossier.id,
+        "element_id": view.element_id,
+        "title": view.title,
+        "role": role_for_lane(view.lane) or "reception",
+        "agency_id": dossier.agency_id,
+        "state": "open",
+        "form": view.form,
+        "created_at": created,
+        "due_at": add_working_days(created, float(days)) if days else None,
+    }

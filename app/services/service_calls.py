@@ -27,11 +27,25 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
         except WorkflowFailed as exc:
             raise InvalidInput(f"Quy trình báo lỗi khi nhận kết quả {row.operator}: {exc}") from exc
         if changes is None:
-            audit.record(session, "late_result_discarded", SYSTEM, dossier_id=row.dossier_id,
-                         instance_id=row.instance_id, task_id=row.task_id, operator=row.operator)
+            audit.record(
+                session,
+                "late_result_discarded",
+                SYSTEM,
+                dossier_id=row.dossier_id,
+                instance_id=row.instance_id,
+                task_id=row.task_id,
+                operator=row.operator,
+            )
             return "discarded"
-        audit.record(session, "service_call_completed", SYSTEM, dossier_id=row.dossier_id,
-                     instance_id=row.instance_id, task_id=row.task_id, operator=row.operator)
+        audit.record(
+            session,
+            "service_call_completed",
+            SYSTEM,
+            dossier_id=row.dossier_id,
+            instance_id=row.instance_id,
+            task_id=row.task_id,
+            operator=row.operator,
+        )
         runtime.apply_changes(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
         runtime.save(session, loaded, changes)
         return "resumed"

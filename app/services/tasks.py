@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 import jsonschema
@@ -22,11 +24,15 @@ def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("Không tìm thấy công việc / task not found")
+    _check_open(task, actor)
+    return task
+
+
+def _check_open(task: HumanTask, actor: Actor) -> None:
     if not actor.can(task.role, task.agency_id):
         raise Forbidden("Bạn không có vai trò xử lý công việc này / not your role")
     if task.state != "open":
         raise Conflict(ALREADY_DONE)
-    return task
 
 
 def claim_task(task_id: str, actor: Actor) -> None:
@@ -37,8 +43,15 @@ def claim_task(task_id: str, actor: Actor) -> None:
         if task.assignee_id is not None:
             raise Conflict("Công việc đã được người khác nhận / already claimed by someone else")
         task.assignee_id, task.claimed_at = actor.id, utcnow()
-        audit.record(session, "task_claimed", actor, dossier_id=task.dossier_id,
-                     instance_id=task.instance_id, task_id=task.id, title=task.title)
+        audit.record(
+            session,
+            "task_claimed",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+        )
 
 
 def unclaim_task(task_id: str, actor: Actor) -> None:
@@ -47,8 +60,15 @@ def unclaim_task(task_id: str, actor: Actor) -> None:
         if task.assignee_id != actor.id:
             raise Conflict("Bạn chưa nhận công việc này / you have not claimed this task")
         task.assignee_id, task.claimed_at = None, None
-        audit.record(session, "task_unclaimed", actor, dossier_id=task.dossier_id,
-                     instance_id=task.instance_id, task_id=task.id, title=task.title)
+        audit.record(
+            session,
+            "task_unclaimed",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+        )
 
 
 def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, str]:
@@ -56,32 +76,45 @@ def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[s
     if not schema:
         return {}
     errors: dict[str, str] = {}
-    for error in Draft202012Validator(schema).iter_errors(data):
+    for error in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
         field = _field_of(error)
         errors.setdefault(field, _message(error, schema))
     return errors
 
 
+@lru_cache(maxsize=256)
+def _validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_json))
+
+
 def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
     """Submit the task's form. A stale or concurrent completion raises Conflict (409)."""
     with db.transaction() as session:
-        task = _open_task(session, task_id, actor)
+        task, instance, dossier = runtime.load_task(session, task_id)
+        _check_open(task, actor)
         if task.assignee_id not in (None, actor.id):
             raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")
         errors = validate_form(task.form, data)
         if errors:
             raise InvalidInput("Biểu mẫu chưa hợp lệ / the form has errors", fields=errors)
-        loaded = runtime.load_instance(session, task.instance_id)
+        loaded = runtime.run_of(session, instance, dossier)
         try:
             changes = loaded.run.complete_user_task(task_id, data)
         except TaskNotReady as exc:
             raise Conflict(ALREADY_DONE) from exc
         except WorkflowFailed as exc:
             raise InvalidInput(f"Quy trình báo lỗi / the process failed: {exc}") from exc
-        task.assignee_id = task.assignee_id or actor.id
-        audit.record(session, "task_completed", actor, dossier_id=task.dossier_id,
-                     instance_id=task.instance_id, task_id=task.id, title=task.title,
-                     element=task.element_id, form=data)
+        audit.record(
+            session,
+            "task_completed",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+            element=task.element_id,
+            form=data,
+        )
         runtime.apply_changes(session, loaded, changes, actor, completed_by=actor)
         runtime.save(session, loaded, changes)
 

@@ -19,8 +19,7 @@ def due_instances(now: datetime, limit: int) -> list[int]:
         return list(
             session.scalars(
                 select(ProcessInstance.id)
-                .where(ProcessInstance.next_timer_at <= now,
-                       ProcessInstance.status == "running")
+                .where(ProcessInstance.next_timer_at <= now, ProcessInstance.status == "running")
                 .order_by(ProcessInstance.next_timer_at)
                 .limit(limit)
             )
@@ -46,8 +45,14 @@ def _fire(instance_id: int, now: datetime) -> int:
         if due is None or due > now or loaded.instance.status != "running":
             return 0
         changes = loaded.run.fire_timers()
-        audit.record(session, "timer_fired", SYSTEM, dossier_id=loaded.dossier.id,
-                     instance_id=instance_id, due=due.isoformat())
+        audit.record(
+            session,
+            "timer_fired",
+            SYSTEM,
+            dossier_id=loaded.dossier.id,
+            instance_id=instance_id,
+            due=due.isoformat(),
+        )
         runtime.apply_changes(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
         runtime.save(session, loaded, changes)
         return 1

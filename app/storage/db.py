@@ -43,6 +43,8 @@ class Database:
         session.info["after_commit"] = []
         try:
             yield session
+            for hook in session.info.pop("before_commit", []):
+                hook(session)
             session.commit()
         except BaseException:
             session.rollback()
@@ -52,6 +54,11 @@ class Database:
             session.close()
         for hook in hooks:
             hook()
+
+
+def before_commit(session: Session, hook: Callable[[Session], None]) -> None:
+    """Run `hook(session)` at the end of the block, inside the transaction, before COMMIT."""
+    session.info.setdefault("before_commit", []).append(hook)
 
 
 def after_commit(session: Session, hook: AfterCommit) -> None:
@@ -65,7 +72,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001

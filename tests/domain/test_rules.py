@@ -32,8 +32,13 @@ def test_agency_codes_have_four_levels():
 
 @pytest.mark.parametrize(
     ("kind", "value"),
-    [("cccd", "001090012345"), ("cmnd", "123456789"), ("passport", "b1234567"),
-     ("tax_code", "0101243150"), ("tax_code", "0101243150-001")],
+    [
+        ("cccd", "001090012345"),
+        ("cmnd", "123456789"),
+        ("passport", "b1234567"),
+        ("tax_code", "0101243150"),
+        ("tax_code", "0101243150-001"),
+    ],
 )
 def test_valid_identifiers_are_accepted_and_normalised(kind, value):
     assert validate_identifier(kind, f" {value} ").value == value.upper()
@@ -41,9 +46,14 @@ def test_valid_identifiers_are_accepted_and_normalised(kind, value):
 
 @pytest.mark.parametrize(
     ("kind", "value", "fragment"),
-    [("cccd", "00109001234", "12 chữ số"), ("cccd", "999090012345", "Mã tỉnh"),
-     ("cmnd", "12345678a", "9 chữ số"), ("passport", "12345678", "hộ chiếu"),
-     ("tax_code", "0101243151", "Mã số thuế"), ("email", "x", "không hỗ trợ")],
+    [
+        ("cccd", "00109001234", "12 chữ số"),
+        ("cccd", "999090012345", "Mã tỉnh"),
+        ("cmnd", "12345678a", "9 chữ số"),
+        ("passport", "12345678", "hộ chiếu"),
+        ("tax_code", "0101243151", "Mã số thuế"),
+        ("email", "x", "không hỗ trợ"),
+    ],
 )
 def test_invalid_identifiers_say_what_is_wrong(kind, value, fragment):
     with pytest.raises(ValueError, match=fragment):

@@ -12,15 +12,19 @@ from config import ROOT
 
 
 def statuses(changes) -> list[str]:
-    return [c.properties["dossierStatus"] for c in changes.completed if "dossierStatus" in c.properties]
+    return [
+        c.properties["dossierStatus"] for c in changes.completed if "dossierStatus" in c.properties
+    ]
 
 
 def test_start_reports_registered_status_and_the_account_check_call(counter_definition, start_data):
     run, changes = ProcessRun.start(counter_definition, start_data)
     assert statuses(changes) == ["1"]
     assert [(c.operator, c.params) for c in changes.service_calls] == [
-        ("portal.check_account",
-         {"identifier_type": "cccd", "identifier": "001090012345", "full_name": "Nguyễn Văn An"})
+        (
+            "portal.check_account",
+            {"identifier_type": "cccd", "identifier": "001090012345", "full_name": "Nguyễn Văn An"},
+        )
     ]
     assert changes.ready == []
 
@@ -93,7 +97,9 @@ def test_supplement_timer_cancels_the_waiting_task_and_refuses(counter_definitio
     assert changes.finished and changes.next_timer_at is None
 
 
-def test_late_service_result_for_a_cancelled_task_is_reported_as_discarded(counter_definition, start_data):
+def test_late_service_result_for_a_cancelled_task_is_reported_as_discarded(
+    counter_definition, start_data
+):
     run, changes = ProcessRun.start(counter_definition, start_data)
     assert run.complete_service_call("00000000-0000-0000-0000-000000000000", {}) is None
     call = changes.service_calls[0]

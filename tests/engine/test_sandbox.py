@@ -41,7 +41,9 @@ def test_checkers_report_forbidden_names_without_running_them() -> None:
 def test_script_updates_task_data_and_leaves_no_helpers_behind() -> None:
     env = RestrictedEnvironment()
     context = {"items": [{"fee": 10}, {"fee": 15}], "count": 1}
-    env.execute("total = sum(i['fee'] for i in items)\ncount += 1\nlabels = {}\nlabels['a'] = 1", context)
+    env.execute(
+        "total = sum(i['fee'] for i in items)\ncount += 1\nlabels = {}\nlabels['a'] = 1", context
+    )
     assert context["total"] == 25
     assert context["count"] == 2
     assert context["labels"] == {"a": 1}
@@ -50,4 +52,6 @@ def test_script_updates_task_data_and_leaves_no_helpers_behind() -> None:
 
 def test_condition_sees_task_data() -> None:
     env = RestrictedEnvironment()
-    assert env.evaluate('decision == "accept" and len(items) > 1', {"decision": "accept", "items": [1, 2]})
+    assert env.evaluate(
+        'decision == "accept" and len(items) > 1', {"decision": "accept", "items": [1, 2]}
+    )

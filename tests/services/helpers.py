@@ -41,7 +41,8 @@ def complete(code: str, element_id: str, actor: Actor, data: dict) -> None:
 def use_test_model(process_id: str, procedure_code: str = "2.001610") -> None:
     """Point the demo procedure at a model from tests/services/models."""
     with db.transaction() as session:
-        version = deploy(session, read_bundle(MODELS), process_id=process_id, name=process_id,
-                         deployed_by="test")
+        version = deploy(
+            session, read_bundle(MODELS), process_id=process_id, name=process_id, deployed_by="test"
+        )
         procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
         procedure.model_version_id = version.id

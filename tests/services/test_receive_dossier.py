@@ -32,12 +32,16 @@ def test_receipt_writes_instance_status_audit_and_outbox_together(actors):
     code = receive(actors["tiepnhan"])
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier.id))
+        instance = session.scalar(
+            select(ProcessInstance).where(ProcessInstance.dossier_id == dossier.id)
+        )
         rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all()
     assert dossier.status == 1 and instance.version == 1 and instance.state
     assert [(r.operator, r.state) for r in rows] == [
-        ("portal.sync_status", "pending"), ("portal.check_account", "pending")]
+        ("portal.sync_status", "pending"),
+        ("portal.check_account", "pending"),
+    ]
     assert rows[0].params["status"] == 1 and rows[0].params["dossier_code"] == code
     assert rows[1].task_id is not None
     assert kinds[:2] == ["dossier_received", "status_changed"]
@@ -72,8 +76,9 @@ def test_bad_identifier_is_refused_with_field_messages_and_nothing_written(actor
 
 def test_unknown_procedure_is_not_found(actors):
     with pytest.raises(NotFound):
-        receive_dossier(ReceiveDossier("9.999999", "cccd", "001090012345", "Nguyễn Văn An"),
-                        actors["tiepnhan"])
+        receive_dossier(
+            ReceiveDossier("9.999999", "cccd", "001090012345", "Nguyễn Văn An"), actors["tiepnhan"]
+        )
 
 
 def test_only_reception_officers_receive(actors):

@@ -25,9 +25,14 @@ def no_queue(app):
 def at_reception(actors) -> str:
     code = receive(actors["tiepnhan"])
     with db.transaction() as session:
-        row = session.scalar(select(OutboxMessage).where(OutboxMessage.operator == "portal.check_account"))
+        row = session.scalar(
+            select(OutboxMessage).where(OutboxMessage.operator == "portal.check_account")
+        )
     claimed = claim(row.id)
-    assert service_calls.complete_service_call(claimed.id, {"exists": True, "account": {}}) == "resumed"
+    assert (
+        service_calls.complete_service_call(claimed.id, {"exists": True, "account": {}})
+        == "resumed"
+    )
     return code
 
 
@@ -73,7 +78,9 @@ def test_invalid_form_is_refused_per_field_and_changes_nothing(actors):
     with db.transaction() as session:
         before = session.get(ProcessInstance, task.instance_id).version
     with pytest.raises(InvalidInput) as err:
-        tasks.complete_task(task.id, actors["tiepnhan"], {"components_checked": False, "original_count": -1})
+        tasks.complete_task(
+            task.id, actors["tiepnhan"], {"components_checked": False, "original_count": -1}
+        )
     assert set(err.value.fields) == {"components_checked", "original_count", "copy_count"}
     with db.transaction() as session:
         assert session.get(ProcessInstance, task.instance_id).version == before
@@ -85,7 +92,9 @@ def test_conditional_requirement_supplement_needs_its_request_text(actors):
     complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
     task = open_task(code, "appraisal")
     with pytest.raises(InvalidInput) as err:
-        tasks.complete_task(task.id, actors["chuyenvien"], {"decision": "supplement", "appraisal_note": "x"})
+        tasks.complete_task(
+            task.id, actors["chuyenvien"], {"decision": "supplement", "appraisal_note": "x"}
+        )
     assert "supplement_request" in err.value.fields
 
 
@@ -94,12 +103,22 @@ def test_completion_moves_the_dossier_on_and_queues_status_syncs_in_order(actors
     complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-        statuses = [r.params["status"] for r in session.scalars(
-            select(OutboxMessage).where(OutboxMessage.operator == "portal.sync_status")
-            .order_by(OutboxMessage.id))]
-        completed = session.scalars(select(AuditEvent).where(AuditEvent.kind == "task_completed")).all()
+        statuses = [
+            r.params["status"]
+            for r in session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.operator == "portal.sync_status")
+                .order_by(OutboxMessage.id)
+            )
+        ]
+        completed = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "task_completed")
+        ).all()
     assert dossier.status == 4 and statuses == [1, 2, 4]
-    assert completed[0].actor_name == "Nguyễn Thị Hoa" and completed[0].data["form"]["original_count"] == 1
+    assert (
+        completed[0].actor_name == "Nguyễn Thị Hoa"
+        and completed[0].data["form"]["original_count"] == 1
+    )
     assert open_task(code, "appraisal") is not None
 
 
@@ -133,5 +152,14 @@ def test_two_concurrent_completions_exactly_one_wins(actors):
             t.join()
         assert sorted(outcomes) == ["conflict", "ok"]
         with db.transaction() as session:
-            assert len(session.scalars(select(HumanTask).where(
-                HumanTask.dossier_id == task.dossier_id, HumanTask.element_id == "appraisal")).all()) == 1
+            assert (
+                len(
+                    session.scalars(
+                        select(HumanTask).where(
+                            HumanTask.dossier_id == task.dossier_id,
+                            HumanTask.element_id == "appraisal",
+                        )
+                    ).all()
+                )
+                == 1
+            )

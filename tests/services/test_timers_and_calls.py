@@ -25,8 +25,11 @@ def no_queue(app):
 
 def deliver(operator: str, result: dict) -> str:
     with db.transaction() as session:
-        row = session.scalar(select(OutboxMessage).where(OutboxMessage.operator == operator,
-                                                         OutboxMessage.state == "pending"))
+        row = session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.operator == operator, OutboxMessage.state == "pending"
+            )
+        )
     return service_calls.complete_service_call(claim(row.id).id, result)
 
 
@@ -34,8 +37,16 @@ def awaiting_supplement(actors, wait: str) -> str:
     code = receive(actors["tiepnhan"], supplement_wait=wait)
     deliver("portal.check_account", {"exists": True})
     complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
-    complete(code, "appraisal", actors["chuyenvien"],
-             {"decision": "supplement", "appraisal_note": "Thiếu tờ khai", "supplement_request": "Nộp tờ khai"})
+    complete(
+        code,
+        "appraisal",
+        actors["chuyenvien"],
+        {
+            "decision": "supplement",
+            "appraisal_note": "Thiếu tờ khai",
+            "supplement_request": "Nộp tờ khai",
+        },
+    )
     return code
 
 
@@ -51,7 +62,11 @@ def test_supplement_deadline_refuses_the_dossier_and_cancels_the_waiting_task(ac
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         instance = session.get(ProcessInstance, waiting.instance_id)
-        assert dossier.status == 3 and instance.status == "completed" and instance.next_timer_at is None
+        assert (
+            dossier.status == 3
+            and instance.status == "completed"
+            and instance.next_timer_at is None
+        )
         assert session.get(HumanTask, waiting.id).state == "cancelled"
 
 
@@ -66,7 +81,10 @@ def test_timers_fired_from_two_schedulers_at_once_fire_once(actors):
         t.join()
     assert sum(counts) == 1
     with db.transaction() as session:
-        assert len(session.scalars(select(AuditEvent).where(AuditEvent.kind == "timer_fired")).all()) == 1
+        assert (
+            len(session.scalars(select(AuditEvent).where(AuditEvent.kind == "timer_fired")).all())
+            == 1
+        )
 
 
 def test_supplement_in_time_returns_the_dossier_to_processing(actors):
@@ -83,7 +101,9 @@ def test_late_result_for_a_task_cancelled_by_its_timer_is_discarded(actors):
     use_test_model("late_call")
     receive(actors["tiepnhan"])
     with db.transaction() as session:
-        row = session.scalar(select(OutboxMessage).where(OutboxMessage.operator == "warehouse.list_documents"))
+        row = session.scalar(
+            select(OutboxMessage).where(OutboxMessage.operator == "warehouse.list_documents")
+        )
     claimed = claim(row.id)
     time.sleep(0.4)
     assert fire_due_timers() == 1

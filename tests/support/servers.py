@@ -73,17 +73,47 @@ def start_postgres() -> PostgresServer:
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres", "postgres")
     subprocess.run(
-        _as_postgres_user([pg_binary("initdb"), "-D", str(data), "-U", "postgres",
-                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-        check=True, capture_output=True,
+        _as_postgres_user(
+            [
+                pg_binary("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     port = free_port()
     process = subprocess.Popen(
-        _as_postgres_user([pg_binary("postgres"), "-D", str(data), "-p", str(port),
-                           "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={directory}",
-                           "-c", "fsync=off", "-c", "synchronous_commit=off",
-                           "-c", "full_page_writes=off", "-c", "max_connections=200"]),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        _as_postgres_user(
+            [
+                pg_binary("postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={directory}",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ]
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _wait_port(port)
     return PostgresServer(port, directory, process)
@@ -110,7 +140,8 @@ def start_redis() -> RedisServer:
     port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _wait_port(port)
     return RedisServer(port, process)

@@ -51,7 +51,9 @@ def test_rows_are_delivered_after_commit_and_the_process_resumes(actors, drain, 
     assert open_task(code, "reception") is not None
 
 
-def test_crash_between_commit_and_enqueue_is_recovered_by_the_sweeper(actors, drain, portal_received):
+def test_crash_between_commit_and_enqueue_is_recovered_by_the_sweeper(
+    actors, drain, portal_received
+):
     def crash(ids):
         raise RuntimeError("process died before enqueue")
 
@@ -84,10 +86,25 @@ def test_portal_outage_retries_then_raises_incidents_and_retry_completes_in_orde
     settle(drain, lambda: outbox_states() == {"done": 2})
 
     complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
-    complete(code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ điều kiện"})
-    complete(code, "approval", actors["lanhdao"], {"approval_decision": "approve", "result_name": "Phiếu LLTP số 1"})
+    complete(
+        code,
+        "appraisal",
+        actors["chuyenvien"],
+        {"decision": "accept", "appraisal_note": "Đủ điều kiện"},
+    )
+    complete(
+        code,
+        "approval",
+        actors["lanhdao"],
+        {"approval_decision": "approve", "result_name": "Phiếu LLTP số 1"},
+    )
     settle(drain, lambda: open_task(code, "return_result") is not None)
-    complete(code, "return_result", actors["tiepnhan"], {"return_method": "counter", "receiver_name": "Nguyễn Văn An"})
+    complete(
+        code,
+        "return_result",
+        actors["tiepnhan"],
+        {"return_method": "counter", "receiver_name": "Nguyễn Văn An"},
+    )
     settle(drain, lambda: "pending" not in outbox_states() and "running" not in outbox_states())
     assert statuses(portal_received) == [1, 2, 4, 9, 10]
     keys = [m["idempotency_key"] for m in portal_received()]
@@ -96,7 +113,9 @@ def test_portal_outage_retries_then_raises_incidents_and_retry_completes_in_orde
         assert session.scalar(select(Dossier.status).where(Dossier.code == code)) == 10
 
 
-def test_later_statuses_wait_behind_an_undelivered_earlier_one(actors, drain, portal_received, portal_url):
+def test_later_statuses_wait_behind_an_undelivered_earlier_one(
+    actors, drain, portal_received, portal_url
+):
     requests.post(f"{portal_url}/_sim/faults", json={"fail_next": 1000, "status": 503}, timeout=5)
     code = receive(actors["tiepnhan"])
     settle(drain, lambda: outbox_states().get("incident") == 2)

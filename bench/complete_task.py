@@ -1,0 +1,187 @@
+"""Benchmark: completing one task, bare SpiffWorkflow vs. the whole service layer on PostgreSQL.
+
+Prints median and p95 of
+  1. the bare SpiffWorkflow cycle for the counter model with the library's own serializer
+     (load with its embedded spec, complete the reception task, engine steps, dump);
+  2. the same cycle through app.engine (spec cached by content hash, state without spec);
+  3. tasks.complete_task end to end on PostgreSQL (load with version check, engine, save,
+     projection, audit, outbox, commit, enqueue to Redis);
+and the ratio of 3 to 1. Usage: .venv/bin/python bench/complete_task.py [--n 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+import config as config_module  # noqa: E402
+from app import bootstrap  # noqa: E402
+from app.engine import ProcessRun, parse_bundle  # noqa: E402
+from app.engine.definition import _Parser  # noqa: E402
+from app.engine.sandbox import make_script_engine  # noqa: E402
+from app.engine.specs import DeferredServiceTask  # noqa: E402
+from app.models import HumanTask, OutboxMessage, User  # noqa: E402
+from app.services import service_calls, tasks  # noqa: E402
+from app.services.actors import Actor  # noqa: E402
+from app.services.demo import seed_demo  # noqa: E402
+from app.services.deploy import read_bundle  # noqa: E402
+from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
+from app.services.outbox import claim  # noqa: E402
+from app.storage.db import db  # noqa: E402
+from app.storage.migrate import upgrade  # noqa: E402
+from tests.support.servers import start_postgres, start_redis  # noqa: E402
+
+START = {
+    "owner_id_type": "cccd",
+    "owner_id": "001090012345",
+    "owner_name": "Nguyễn Văn An",
+    "dossier_code": "X",
+    "result_type_code": "KQ",
+    "result_name": "R",
+    "supplement_wait": "P30D",
+}
+FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+def summary(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def at_reception_state_engine(definition) -> str:
+    run, changes = ProcessRun.start(definition, START)
+    run.complete_service_call(changes.service_calls[0].task_id, {"exists": True})
+    return run.dump()
+
+
+def bench_bare(files: dict[str, str], n: int) -> list[float]:
+    parser = _Parser()
+    for name, content in files.items():
+        if name.endswith(".bpmn"):
+            parser.add_bpmn_str(content.encode(), filename=name)
+    spec = parser.get_spec("counter_dossier")
+    subs = parser.get_subprocess_specs("counter_dossier")
+    stock = dict(SPIFF_CONFIG)
+    stock[DeferredServiceTask] = ServiceTaskConverter
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(stock))
+    workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine())
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(START)
+    workflow.do_engine_steps()
+    started = workflow.get_tasks(state=TaskState.STARTED)[0]
+    started.data["account_check"] = {"exists": True}
+    started.complete()
+    workflow.do_engine_steps()
+    state = serializer.serialize_json(workflow)
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        wf = serializer.deserialize_json(state)
+        wf.script_engine = make_script_engine()
+        task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.data.update(FORM)
+        task.run()
+        wf.do_engine_steps()
+        serializer.serialize_json(wf)
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def bench_engine(definition, n: int) -> list[float]:
+    state = at_reception_state_engine(definition)
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        run = ProcessRun.load(definition, state)
+        run.complete_user_task(run.ready_user_tasks()[0].id, FORM)
+        run.dump()
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def bench_service(n: int) -> list[float]:
+    with db.transaction() as session:
+        actor = Actor.of(session.scalar(select(User).where(User.username == "tiepnhan")))
+    for _ in range(n):
+        receive_dossier(ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An"), actor)
+    with db.transaction() as session:
+        calls = session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.operator == "portal.check_account", OutboxMessage.state == "pending"
+            )
+        ).all()
+    for call_id in calls:
+        service_calls.complete_service_call(claim(call_id).id, {"exists": True})
+    with db.transaction() as session:
+        task_ids = session.scalars(
+            select(HumanTask.id).where(
+                HumanTask.state == "open", HumanTask.element_id == "reception"
+            )
+        ).all()
+    samples = []
+    for task_id in task_ids:
+        t0 = time.perf_counter()
+        tasks.complete_task(task_id, actor, FORM)
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=300)
+    args = parser.parse_args()
+    files = read_bundle(ROOT / "bpmn")
+    definition = parse_bundle(files, "counter_dossier")
+    bench_bare(files, 30), bench_engine(definition, 30)  # warm-up
+    bare, engine = bench_bare(files, args.n), bench_engine(definition, args.n)
+
+    pg, redis = start_postgres(), start_redis()
+    try:
+        admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE bench"))
+        admin.dispose()
+        url = pg.url("bench")
+        upgrade(url)
+        cfg = type(
+            "BenchConfig", (config_module.Config,), {"DATABASE_URL": url, "REDIS_URL": redis.url}
+        )
+        bootstrap.configure(cfg)
+        seed_demo(str(ROOT / "bpmn"))
+        bench_service(30)
+        service = bench_service(args.n)
+    finally:
+        if db.engine is not None:
+            db.engine.dispose()
+        pg.stop()
+        redis.stop()
+
+    rows = [
+        ("bare SpiffWorkflow cycle (stock serializer)", bare),
+        ("app.engine cycle (cached spec)", engine),
+        ("service layer complete_task on PostgreSQL", service),
+    ]
+    print(f"counter model, n={args.n} completions each")
+    print(f"{'measure':<46}{'median ms':>11}{'p95 ms':>10}")
+    for label, samples in rows:
+        med, p95 = summary(samples)
+        print(f"{label:<46}{med:>11.2f}{p95:>10.2f}")
+    ratio_med = summary(service)[0] / summary(bare)[0]
+    ratio_p95 = summary(service)[1] / summary(bare)[1]
+    print(f"ratio service / bare: median {ratio_med:.2f}, p95 {ratio_p95:.2f} (target ≤ 3)")
+
+
+if __name__ == "__main__":
+    main()
