@@ -124,10 +124,15 @@ def warehouse_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def simulators(portal_url, warehouse_url):
-    for url in (portal_url, warehouse_url):
+def simulators(request) -> tuple[str, str]:
+    """Both simulators, reset. Tests marked `simulators` (or whose folder conftest asks for
+    them) get the real ones; others get addresses where nothing listens."""
+    if request.node.get_closest_marker("simulators") is None:
+        return "http://127.0.0.1:9", "http://127.0.0.1:9"
+    urls = request.getfixturevalue("portal_url"), request.getfixturevalue("warehouse_url")
+    for url in urls:
         requests.post(f"{url}/_sim/reset", timeout=5).raise_for_status()
-    return portal_url, warehouse_url
+    return urls
 
 
 @pytest.fixture

@@ -52,5 +52,3 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     model_version: Mapped[ModelVersion] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}

@@ -62,6 +62,11 @@ def deploy(
     content_hash = bundle_hash(files)
     existing = session.scalar(select(ModelVersion).where(ModelVersion.content_hash == content_hash))
     if existing is not None:
+        if existing.process_id != process_id:
+            raise InvalidInput(
+                f"Gói này đã được triển khai cho quy trình {existing.process_id} / "
+                f"this bundle is already deployed for process {existing.process_id}"
+            )
         return existing
     model = session.scalar(select(ProcessModel).where(ProcessModel.key == process_id))
     if model is None:

@@ -98,14 +98,18 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
             raise InvalidInput(
                 f"Quy trình báo lỗi khi bắt đầu / the process failed: {exc}"
             ) from exc
+        # A placeholder row (version 0) so that the first save writes version 1.
         instance = ProcessInstance(
-            dossier_id=dossier.id, model_version_id=procedure.model_version.id, state=""
+            dossier_id=dossier.id,
+            model_version_id=procedure.model_version.id,
+            state="",
+            version=0,
+            status="running",
         )
         session.add(instance)
         session.flush()
         loaded = runtime.Loaded(instance, dossier, run)
-        runtime.apply_changes(session, loaded, changes, actor, completed_by=actor)
-        runtime.save(session, loaded, changes)
+        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
         return dossier.code
 
 

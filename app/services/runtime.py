@@ -7,11 +7,9 @@ the engine, inside the caller's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.calendar import add_working_days
 from app.domain.roles import role_for_lane
@@ -23,7 +21,6 @@ from app.services import audit, outbox
 from app.services.actors import Actor
 from app.services.errors import Conflict, NotFound
 from app.services.portal_sync import status_record
-from app.storage.db import db
 
 STATUS_PROPERTY = "dossierStatus"
 DURATION_PROPERTY = "durationDays"
@@ -33,21 +30,21 @@ def definition_of(version: ModelVersion) -> Definition:
     return definitions.get(version.content_hash, version.files, version.process_id)
 
 
-@lru_cache(maxsize=1024)
-def _version_key(url: str, version_id: int) -> tuple[str, str]:
-    # Versions are immutable: their hash and process id never change once deployed.
-    with db.transaction() as session:
+# Versions are immutable: their hash and process id never change once deployed.
+_version_keys: dict[tuple[str, int], tuple[str, str]] = {}
+
+
+def definition_by_id(session: Session, version_id: int) -> Definition:
+    """The parsed model for a version; its files are read only when the cache misses."""
+    cache_key = (str(session.get_bind().url), version_id)
+    if cache_key not in _version_keys:
         row = session.execute(
             select(ModelVersion.content_hash, ModelVersion.process_id).where(
                 ModelVersion.id == version_id
             )
         ).one()
-    return row.content_hash, row.process_id
-
-
-def definition_by_id(session: Session, version_id: int) -> Definition:
-    """The parsed model for a version; its files are read only when the cache misses."""
-    content_hash, process_id = _version_key(str(db.engine.url), version_id)
+        _version_keys[cache_key] = (row.content_hash, row.process_id)
+    content_hash, process_id = _version_keys[cache_key]
     return definitions.get(
         content_hash,
         lambda: session.scalar(select(ModelVersion.files).where(ModelVersion.id == version_id)),
@@ -103,19 +100,35 @@ def _loaded(session: Session, instance: ProcessInstance, dossier: Dossier) -> Lo
 def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     """Write the new state; a concurrent writer that got there first turns this into Conflict."""
     instance = loaded.instance
-    instance.state = loaded.run.dump()
-    instance.next_timer_at = changes.next_timer_at
-    instance.updated_at = utcnow()
     if changes.finished:
-        instance.status = "completed"
         loaded.dossier.finished_at = loaded.dossier.finished_at or utcnow()
-    try:
-        session.flush()
-    except StaleDataError as exc:
+    # Optimistic concurrency: the row must still carry the version this run was loaded from.
+    result = session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
+        .values(
+            state=loaded.run.dump(),
+            version=instance.version + 1,
+            next_timer_at=changes.next_timer_at,
+            updated_at=utcnow(),
+            status="completed" if changes.finished else instance.status,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
         raise Conflict(
             "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại / "
             "the dossier was changed by someone else, reload and retry"
-        ) from exc
+        )
+
+
+def commit_run(
+    session: Session, loaded: Loaded, changes: Changes, actor: Actor, *, completed_by: Actor
+) -> None:
+    """Save the state first (the versioned UPDATE is what serialises concurrent writers),
+    then project the changes."""
+    save(session, loaded, changes)
+    apply_changes(session, loaded, changes, actor, completed_by=completed_by)
 
 
 def apply_changes(

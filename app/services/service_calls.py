@@ -46,6 +46,5 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
             task_id=row.task_id,
             operator=row.operator,
         )
-        runtime.apply_changes(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
-        runtime.save(session, loaded, changes)
+        runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
         return "resumed"

@@ -115,8 +115,7 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
             element=task.element_id,
             form=data,
         )
-        runtime.apply_changes(session, loaded, changes, actor, completed_by=actor)
-        runtime.save(session, loaded, changes)
+        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
 
 
 def _field_of(error: jsonschema.ValidationError) -> str:

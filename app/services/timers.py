@@ -53,6 +53,5 @@ def _fire(instance_id: int, now: datetime) -> int:
             instance_id=instance_id,
             due=due.isoformat(),
         )
-        runtime.apply_changes(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
-        runtime.save(session, loaded, changes)
+        runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
         return 1

@@ -42,7 +42,11 @@ def use_test_model(process_id: str, procedure_code: str = "2.001610") -> None:
     """Point the demo procedure at a model from tests/services/models."""
     with db.transaction() as session:
         version = deploy(
-            session, read_bundle(MODELS), process_id=process_id, name=process_id, deployed_by="test"
+            session,
+            read_bundle(MODELS / process_id),
+            process_id=process_id,
+            name=process_id,
+            deployed_by="test",
         )
         procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
         procedure.model_version_id = version.id

@@ -7,7 +7,16 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditEvent, Dossier, HumanTask, OutboxMessage, ProcessInstance
+from app.models import (
+    AuditEvent,
+    Dossier,
+    HumanTask,
+    OutboxMessage,
+    ProcessInstance,
+    User,
+    UserRole,
+)
+from app.services.actors import Actor
 from app.services import queue, service_calls, tasks
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.outbox import claim
@@ -26,7 +35,9 @@ def at_reception(actors) -> str:
     code = receive(actors["tiepnhan"])
     with db.transaction() as session:
         row = session.scalar(
-            select(OutboxMessage).where(OutboxMessage.operator == "portal.check_account")
+            select(OutboxMessage).where(
+                OutboxMessage.operator == "portal.check_account", OutboxMessage.state == "pending"
+            )
         )
     claimed = claim(row.id)
     assert (
@@ -47,13 +58,9 @@ def test_claim_then_someone_else_cannot_claim(actors, app):
     task = open_task(code, "reception")
     tasks.claim_task(task.id, actors["tiepnhan"])
     with db.transaction() as session:
-        from app.models import User, UserRole
-
         other = session.scalar(select(User).where(User.username == "quantri"))
-        session.add(UserRole(user_id=other.id, role="reception", agency_id=task.agency_id))
+        other.roles.append(UserRole(role="reception", agency_id=task.agency_id))
         session.flush()
-        from app.services.actors import Actor
-
         other_actor = Actor.of(other)
     with pytest.raises(Conflict):
         tasks.claim_task(task.id, other_actor)

@@ -14,7 +14,7 @@ from app.services.outbox import retry_incident
 from app.storage.db import db
 from tests.services.helpers import complete, open_task, receive
 
-pytestmark = pytest.mark.fault
+pytestmark = [pytest.mark.fault, pytest.mark.simulators]
 RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
 
