@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent
@@ -48,4 +47,4 @@ def record(
 def _write(session: Session) -> None:
     rows = session.info.pop("audit_rows", [])
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        session.execute(AuditEvent.__table__.insert(), rows)

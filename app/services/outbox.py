@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app import settings
@@ -60,9 +60,10 @@ def _write(session: Session) -> None:
     rows = session.info.pop("outbox_rows", [])
     if not rows:
         return
+    table = OutboxMessage.__table__
     ids = list(
         session.scalars(
-            insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), rows
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
         )
     )
     after_commit(session, lambda: queue.dispatch(ids))
