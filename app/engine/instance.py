@@ -210,8 +210,8 @@ class ProcessRun:
         # Expired timers need a refresh before the step that lets them fire, then another.
         self.workflow.refresh_timers()
         self.workflow.do_engine_steps()
-        self.workflow.refresh_timers()
-        self.workflow.do_engine_steps()
+        if any(not t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
+            self.workflow.do_engine_steps()
 
     def _view(self, task: Task) -> UserTaskView:
         spec = task.task_spec

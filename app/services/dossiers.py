@@ -92,7 +92,7 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         )
         try:
             run, changes = ProcessRun.start(
-                runtime.definition_of(procedure.model_version), _start_data(dossier)
+                runtime.definition_by_id(session, procedure.model_version_id), _start_data(dossier)
             )
         except WorkflowFailed as exc:
             raise InvalidInput(
@@ -108,7 +108,8 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         )
         session.add(instance)
         session.flush()
-        loaded = runtime.Loaded(instance, dossier, run)
+        ref = runtime.InstanceRef(instance.id, 0, "running", instance.model_version_id, "", None)
+        loaded = runtime.Loaded(ref, runtime.dossier_ref(dossier), run)
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
         return dossier.code
 

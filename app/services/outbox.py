@@ -62,9 +62,7 @@ def _write(session: Session) -> None:
         return
     table = OutboxMessage.__table__
     ids = list(
-        session.scalars(
-            table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
-        )
+        session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
     )
     after_commit(session, lambda: queue.dispatch(ids))
 

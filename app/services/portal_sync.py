@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain.status import DossierStatus, portal_time
-from app.models import Dossier
 from app.models.base import utcnow
 
+if TYPE_CHECKING:
+    from app.services.runtime import DossierRef
 
-def status_record(dossier: Dossier) -> dict[str, Any]:
+
+def status_record(dossier: DossierRef) -> dict[str, Any]:
     status = DossierStatus(dossier.status)
     return {
         "dossier_code": dossier.code,
         "status": int(status),
         "status_label": status.label_vi,
-        "procedure_code": dossier.procedure.code,
-        "procedure_name": dossier.procedure.name,
-        "agency_code": dossier.agency.code,
+        "procedure_code": dossier.procedure_code,
+        "procedure_name": dossier.procedure_name,
+        "agency_code": dossier.agency_code,
         "channel": dossier.channel,
         "owner_type": dossier.owner_type,
         "owner_id": dossier.owner_id,

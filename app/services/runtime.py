@@ -1,34 +1,24 @@
-"""What every engine-touching use case shares: load an instance, apply its changes, save it.
+"""Loading an instance for one use case and saving it back, with optimistic concurrency.
 
-`apply_changes` keeps the task projection, dossier status, audit log and outbox in step with
-the engine, inside the caller's transaction.
+Reads are plain Core rows into small value objects (no ORM graph), because every officer's
+action and every worker result passes through here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from app.domain.calendar import add_working_days
-from app.domain.roles import role_for_lane
-from app.domain.status import DossierStatus, parse_status
-from app.engine import Changes, Definition, ProcessRun, UserTaskView, definitions
-from app.models import Dossier, HumanTask, ModelVersion, ProcessInstance
+from app.engine import Changes, Definition, ProcessRun, definitions
+from app.models import Agency, Dossier, HumanTask, ModelVersion, Procedure, ProcessInstance
 from app.models.base import utcnow
-from app.services import audit, outbox
+from app.services import projection
 from app.services.actors import Actor
 from app.services.errors import Conflict, NotFound
-from app.services.portal_sync import status_record
-
-STATUS_PROPERTY = "dossierStatus"
-DURATION_PROPERTY = "durationDays"
-
-
-def definition_of(version: ModelVersion) -> Definition:
-    return definitions.get(version.content_hash, version.files, version.process_id)
-
 
 # Versions are immutable: their hash and process id never change once deployed.
 _version_keys: dict[tuple[str, int], tuple[str, str]] = {}
@@ -53,56 +43,179 @@ def definition_by_id(session: Session, version_id: int) -> Definition:
 
 
 @dataclass
+class DossierRef:
+    """What the runtime needs of a dossier, its procedure and agency; `status` is kept current."""
+
+    id: int
+    code: str
+    status: int
+    agency_id: int
+    agency_code: str
+    procedure_code: str
+    procedure_name: str
+    step_durations: dict[str, float]
+    channel: str
+    owner_type: int
+    owner_id: str
+    owner_name: str
+    received_at: datetime
+    due_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass
+class InstanceRef:
+    id: int
+    version: int
+    status: str
+    model_version_id: int
+    state: str
+    next_timer_at: datetime | None
+
+
+@dataclass
 class Loaded:
-    instance: ProcessInstance
-    dossier: Dossier
+    instance: InstanceRef
+    dossier: DossierRef
     run: ProcessRun
+    task: dict[str, Any] | None = field(default=None)
 
 
-def _instance_query():  # noqa: ANN202
+_DOSSIER_COLUMNS = (
+    Dossier.id,
+    Dossier.code,
+    Dossier.status,
+    Dossier.agency_id,
+    Agency.code.label("agency_code"),
+    Procedure.code.label("procedure_code"),
+    Procedure.name.label("procedure_name"),
+    Procedure.step_durations,
+    Dossier.channel,
+    Dossier.owner_type,
+    Dossier.owner_id,
+    Dossier.owner_name,
+    Dossier.received_at,
+    Dossier.due_at,
+    Dossier.finished_at,
+)
+_INSTANCE_COLUMNS = (
+    ProcessInstance.id.label("instance_id"),
+    ProcessInstance.version,
+    ProcessInstance.status,
+    ProcessInstance.model_version_id,
+    ProcessInstance.state,
+    ProcessInstance.next_timer_at,
+)
+
+
+def _query():  # noqa: ANN202
     return (
-        select(ProcessInstance, Dossier)
+        select(*_INSTANCE_COLUMNS, *_DOSSIER_COLUMNS)
+        .select_from(ProcessInstance)
         .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
-        .options(joinedload(Dossier.procedure), joinedload(Dossier.agency))
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .join(Agency, Agency.id == Dossier.agency_id)
     )
 
 
+def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
+    m = row._mapping
+    instance = InstanceRef(
+        m["instance_id"],
+        m["version"],
+        m["status"],
+        m["model_version_id"],
+        m["state"],
+        m["next_timer_at"],
+    )
+    dossier = DossierRef(**{c.key: m[c.key] for c in _DOSSIER_COLUMNS})
+    return instance, dossier
+
+
 def load_instance(session: Session, instance_id: int) -> Loaded:
-    row = session.execute(_instance_query().where(ProcessInstance.id == instance_id)).one_or_none()
+    row = session.execute(_query().where(ProcessInstance.id == instance_id)).one_or_none()
     if row is None:
         raise NotFound("Không tìm thấy phiên xử lý / process instance not found")
-    return _loaded(session, *row)
+    instance, dossier = _refs(row)
+    return Loaded(instance, dossier, _run(session, instance))
 
 
-def load_task(session: Session, task_id: str) -> tuple[HumanTask, ProcessInstance, Dossier]:
-    """A task with its instance and dossier in one query (the engine state is not parsed)."""
+def load_task(session: Session, task_id: str) -> Loaded:
+    """A task with its instance and dossier in one query; the engine state is loaded too."""
+    t = HumanTask
     row = session.execute(
-        _instance_query()
-        .add_columns(HumanTask)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .where(HumanTask.id == task_id)
+        _query()
+        .add_columns(
+            t.id.label("task_id"),
+            t.role,
+            t.agency_id.label("task_agency_id"),
+            t.state.label("task_state"),
+            t.assignee_id,
+            t.form,
+            t.title,
+            t.element_id,
+        )
+        .join(t, t.instance_id == ProcessInstance.id)
+        .where(t.id == task_id)
     ).one_or_none()
     if row is None:
         raise NotFound("Không tìm thấy công việc / task not found")
-    instance, dossier, task = row
-    return task, instance, dossier
+    instance, dossier = _refs(row)
+    m = row._mapping
+    task = {
+        "id": m["task_id"],
+        "role": m["role"],
+        "agency_id": m["task_agency_id"],
+        "state": m["task_state"],
+        "assignee_id": m["assignee_id"],
+        "form": m["form"],
+        "title": m["title"],
+        "element_id": m["element_id"],
+        "instance_id": instance.id,
+        "dossier_id": dossier.id,
+    }
+    return Loaded(instance, dossier, _run(session, instance), task)
 
 
-def run_of(session: Session, instance: ProcessInstance, dossier: Dossier) -> Loaded:
-    return _loaded(session, instance, dossier)
+def dossier_ref(dossier: Dossier) -> DossierRef:
+    """The value object for a dossier the caller holds as an ORM object (a new receipt)."""
+    return DossierRef(
+        dossier.id,
+        dossier.code,
+        dossier.status,
+        dossier.agency_id,
+        dossier.agency.code,
+        dossier.procedure.code,
+        dossier.procedure.name,
+        dossier.procedure.step_durations,
+        dossier.channel,
+        dossier.owner_type,
+        dossier.owner_id,
+        dossier.owner_name,
+        dossier.received_at,
+        dossier.due_at,
+        dossier.finished_at,
+    )
 
 
-def _loaded(session: Session, instance: ProcessInstance, dossier: Dossier) -> Loaded:
-    run = ProcessRun.load(definition_by_id(session, instance.model_version_id), instance.state)
-    return Loaded(instance, dossier, run)
+def _run(session: Session, instance: InstanceRef) -> ProcessRun:
+    return ProcessRun.load(definition_by_id(session, instance.model_version_id), instance.state)
+
+
+def commit_run(
+    session: Session, loaded: Loaded, changes: Changes, actor: Actor, *, completed_by: Actor
+) -> None:
+    """Save the state first (the versioned UPDATE is what serialises concurrent writers),
+    then project the changes."""
+    save(session, loaded, changes)
+    projection.apply_changes(
+        session, loaded.instance.id, loaded.dossier, changes, actor, completed_by=completed_by
+    )
 
 
 def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     """Write the new state; a concurrent writer that got there first turns this into Conflict."""
     instance = loaded.instance
-    if changes.finished:
-        loaded.dossier.finished_at = loaded.dossier.finished_at or utcnow()
-    # Optimistic concurrency: the row must still carry the version this run was loaded from.
     result = session.execute(
         update(ProcessInstance)
         .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
@@ -120,158 +233,12 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
             "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại / "
             "the dossier was changed by someone else, reload and retry"
         )
-
-
-def commit_run(
-    session: Session, loaded: Loaded, changes: Changes, actor: Actor, *, completed_by: Actor
-) -> None:
-    """Save the state first (the versioned UPDATE is what serialises concurrent writers),
-    then project the changes."""
-    save(session, loaded, changes)
-    apply_changes(session, loaded, changes, actor, completed_by=completed_by)
-
-
-def apply_changes(
-    session: Session, loaded: Loaded, changes: Changes, actor: Actor, *, completed_by: Actor
-) -> None:
-    """Project what the engine did: tasks, dossier status, audit events and outbox rows."""
-    instance, dossier = loaded.instance, loaded.dossier
-    _sync_tasks(session, instance, dossier, changes, completed_by)
-    for element in changes.completed:
-        if STATUS_PROPERTY in element.properties:
-            set_status(
-                session,
-                dossier,
-                parse_status(element.properties[STATUS_PROPERTY]),
-                actor,
-                instance_id=instance.id,
-                element=element.name,
-            )
-    for call in changes.service_calls:
-        outbox.add(
-            session,
-            call.operator,
-            call.params,
-            instance_id=instance.id,
-            dossier_id=dossier.id,
-            task_id=call.task_id,
-        )
-        audit.record(
-            session,
-            "service_call_requested",
-            actor,
-            dossier_id=dossier.id,
-            instance_id=instance.id,
-            task_id=call.task_id,
-            operator=call.operator,
-            element=call.element_id,
-        )
-    if changes.finished:
-        audit.record(
-            session, "process_completed", actor, dossier_id=dossier.id, instance_id=instance.id
-        )
-
-
-def set_status(
-    session: Session, dossier: Dossier, status: DossierStatus, actor: Actor, **detail: object
-) -> None:
-    """Change the dossier's status and queue its sync to the portal, in order, once."""
-    if dossier.status == status:
-        return
-    previous = dossier.status
-    dossier.status = int(status)
-    audit.record(
-        session,
-        "status_changed",
-        actor,
-        dossier_id=dossier.id,
-        previous=previous,
-        status=int(status),
-        label=status.label_vi,
-        **detail,
-    )
-    outbox.add(
-        session,
-        "portal.sync_status",
-        status_record(dossier),
-        dossier_id=dossier.id,
-        ordering_key=f"dossier:{dossier.id}",
-    )
-
-
-def _sync_tasks(
-    session: Session,
-    instance: ProcessInstance,
-    dossier: Dossier,
-    changes: Changes,
-    completed_by: Actor,
-) -> None:
-    # The projection mirrors the engine's waiting tasks exactly, so what left and what entered
-    # the waiting set is all it needs: no read of the projection is required.
-    now = utcnow()
-    completed_ids = {element.task_id for element in changes.completed}
-    done = [task_id for task_id in changes.left if task_id in completed_ids]
-    cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
-    if done:
+    instance.version += 1
+    if changes.finished and loaded.dossier.finished_at is None:
+        loaded.dossier.finished_at = utcnow()
         session.execute(
-            update(HumanTask)
-            .where(HumanTask.id.in_(done))
-            .values(
-                state="completed",
-                completed_at=now,
-                completed_by_id=completed_by.id,
-                assignee_id=func.coalesce(HumanTask.assignee_id, completed_by.id),
-            )
+            update(Dossier)
+            .where(Dossier.id == loaded.dossier.id)
+            .values(finished_at=loaded.dossier.finished_at)
             .execution_options(synchronize_session=False)
         )
-    if cancelled:
-        session.execute(
-            update(HumanTask)
-            .where(HumanTask.id.in_(cancelled))
-            .values(state="cancelled", completed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        for task_id in cancelled:
-            audit.record(
-                session,
-                "task_cancelled",
-                completed_by,
-                dossier_id=dossier.id,
-                instance_id=instance.id,
-                task_id=task_id,
-            )
-    if changes.entered:
-        session.execute(
-            insert(HumanTask), [_new_task(instance, dossier, v) for v in changes.entered]
-        )
-        for view in changes.entered:
-            audit.record(
-                session,
-                "task_created",
-                completed_by,
-                dossier_id=dossier.id,
-                instance_id=instance.id,
-                task_id=view.id,
-                title=view.title,
-                role=role_for_lane(view.lane),
-            )
-
-
-def _new_task(instance: ProcessInstance, dossier: Dossier, view: UserTaskView) -> dict:
-    created = utcnow()
-    days = dossier.procedure.step_durations.get(view.element_id) or view.properties.get(
-        DURATION_PROPERTY
-    )
-    return {
-        "id": view.id,
-        "instance_id": instance.id,
-        "dossier_id": dossier.id,
-        "element_id": view.element_id,
-        "title": view.title,
-        "role": role_for_lane(view.lane) or "reception",
-        "agency_id": dossier.agency_id,
-        "state": "open",
-        "form": view.form,
-        "created_at": created,
-        "due_at": add_working_days(created, float(days)) if days else None,
-    }

@@ -24,14 +24,14 @@ def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("Không tìm thấy công việc / task not found")
-    _check_open(task, actor)
+    _check_open(task.role, task.agency_id, task.state, actor)
     return task
 
 
-def _check_open(task: HumanTask, actor: Actor) -> None:
-    if not actor.can(task.role, task.agency_id):
+def _check_open(role: str, agency_id: int, state: str, actor: Actor) -> None:
+    if not actor.can(role, agency_id):
         raise Forbidden("Bạn không có vai trò xử lý công việc này / not your role")
-    if task.state != "open":
+    if state != "open":
         raise Conflict(ALREADY_DONE)
 
 
@@ -90,14 +90,15 @@ def _validator(schema_json: str) -> Draft202012Validator:
 def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
     """Submit the task's form. A stale or concurrent completion raises Conflict (409)."""
     with db.transaction() as session:
-        task, instance, dossier = runtime.load_task(session, task_id)
-        _check_open(task, actor)
-        if task.assignee_id not in (None, actor.id):
+        loaded = runtime.load_task(session, task_id)
+        task = loaded.task
+        assert task is not None
+        _check_open(task["role"], task["agency_id"], task["state"], actor)
+        if task["assignee_id"] not in (None, actor.id):
             raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")
-        errors = validate_form(task.form, data)
+        errors = validate_form(task["form"], data)
         if errors:
             raise InvalidInput("Biểu mẫu chưa hợp lệ / the form has errors", fields=errors)
-        loaded = runtime.run_of(session, instance, dossier)
         try:
             changes = loaded.run.complete_user_task(task_id, data)
         except TaskNotReady as exc:
@@ -108,11 +109,11 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
             session,
             "task_completed",
             actor,
-            dossier_id=task.dossier_id,
-            instance_id=task.instance_id,
-            task_id=task.id,
-            title=task.title,
-            element=task.element_id,
+            dossier_id=task["dossier_id"],
+            instance_id=task["instance_id"],
+            task_id=task_id,
+            title=task["title"],
+            element=task["element_id"],
             form=data,
         )
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)

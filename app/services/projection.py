@@ -1,0 +1,192 @@
+"""Projecting what the engine did: task projection, dossier status, audit events, outbox rows.
+
+Everything here runs inside the caller's transaction, after the versioned state UPDATE.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, update
+from sqlalchemy.orm import Session
+
+from app.domain.calendar import add_working_days
+from app.domain.roles import role_for_lane
+from app.domain.status import DossierStatus, parse_status
+from app.engine import Changes, UserTaskView
+from app.models import Dossier, HumanTask
+from app.models.base import utcnow
+from app.services import audit, outbox
+from app.services.actors import Actor
+from app.services.portal_sync import status_record
+
+if TYPE_CHECKING:
+    from app.services.runtime import DossierRef
+
+STATUS_PROPERTY = "dossierStatus"
+DURATION_PROPERTY = "durationDays"
+
+
+def apply_changes(
+    session: Session,
+    instance_id: int,
+    dossier: DossierRef,
+    changes: Changes,
+    actor: Actor,
+    *,
+    completed_by: Actor,
+) -> None:
+    _sync_tasks(session, instance_id, dossier, changes, completed_by)
+    before = dossier.status
+    for element in changes.completed:
+        if STATUS_PROPERTY in element.properties:
+            status = parse_status(element.properties[STATUS_PROPERTY])
+            record_status(
+                session, dossier, status, actor, instance_id=instance_id, element=element.name
+            )
+    if dossier.status != before:
+        _write_status(session, dossier)
+    for call in changes.service_calls:
+        outbox.add(
+            session,
+            call.operator,
+            call.params,
+            instance_id=instance_id,
+            dossier_id=dossier.id,
+            task_id=call.task_id,
+        )
+        audit.record(
+            session,
+            "service_call_requested",
+            actor,
+            dossier_id=dossier.id,
+            instance_id=instance_id,
+            task_id=call.task_id,
+            operator=call.operator,
+            element=call.element_id,
+        )
+    if changes.finished:
+        audit.record(
+            session, "process_completed", actor, dossier_id=dossier.id, instance_id=instance_id
+        )
+
+
+def set_status(
+    session: Session, dossier: DossierRef, status: DossierStatus, actor: Actor, **detail: object
+) -> None:
+    """Change the dossier's status and queue its sync to the portal, in order, once."""
+    if dossier.status != status:
+        record_status(session, dossier, status, actor, **detail)
+        _write_status(session, dossier)
+
+
+def _write_status(session: Session, dossier: DossierRef) -> None:
+    session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id)
+        .values(status=dossier.status)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_status(
+    session: Session, dossier: DossierRef, status: DossierStatus, actor: Actor, **detail: object
+) -> None:
+    """Audit and queue the portal sync of one status step; the dossier row is written once."""
+    if dossier.status == status:
+        return
+    previous, dossier.status = dossier.status, int(status)
+    audit.record(
+        session,
+        "status_changed",
+        actor,
+        dossier_id=dossier.id,
+        previous=previous,
+        status=int(status),
+        label=status.label_vi,
+        **detail,
+    )
+    outbox.add(
+        session,
+        "portal.sync_status",
+        status_record(dossier),
+        dossier_id=dossier.id,
+        ordering_key=f"dossier:{dossier.id}",
+    )
+
+
+def _sync_tasks(
+    session: Session,
+    instance_id: int,
+    dossier: DossierRef,
+    changes: Changes,
+    completed_by: Actor,
+) -> None:
+    # The projection mirrors the engine's waiting tasks exactly, so what left and what entered
+    # the waiting set is all it needs: no read of the projection is required.
+    now = utcnow()
+    completed_ids = {element.task_id for element in changes.completed}
+    done = [task_id for task_id in changes.left if task_id in completed_ids]
+    cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
+    if done:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id.in_(done))
+            .values(
+                state="completed",
+                completed_at=now,
+                completed_by_id=completed_by.id,
+                assignee_id=func.coalesce(HumanTask.assignee_id, completed_by.id),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    if cancelled:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id.in_(cancelled))
+            .values(state="cancelled", completed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        for task_id in cancelled:
+            audit.record(
+                session,
+                "task_cancelled",
+                completed_by,
+                dossier_id=dossier.id,
+                instance_id=instance_id,
+                task_id=task_id,
+            )
+    if changes.entered:
+        session.execute(
+            HumanTask.__table__.insert(),
+            [_new_task(instance_id, dossier, view) for view in changes.entered],
+        )
+        for view in changes.entered:
+            audit.record(
+                session,
+                "task_created",
+                completed_by,
+                dossier_id=dossier.id,
+                instance_id=instance_id,
+                task_id=view.id,
+                title=view.title,
+                role=role_for_lane(view.lane),
+            )
+
+
+def _new_task(instance_id: int, dossier: DossierRef, view: UserTaskView) -> dict:
+    created = utcnow()
+    days = dossier.step_durations.get(view.element_id) or view.properties.get(DURATION_PROPERTY)
+    return {
+        "id": view.id,
+        "instance_id": instance_id,
+        "dossier_id": dossier.id,
+        "element_id": view.element_id,
+        "title": view.title,
+        "role": role_for_lane(view.lane) or "reception",
+        "agency_id": dossier.agency_id,
+        "state": "open",
+        "form": view.form,
+        "created_at": created,
+        "due_at": add_working_days(created, float(days)) if days else None,
+    }
