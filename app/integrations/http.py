@@ -1,0 +1,73 @@
+"""The one HTTP client helper: JSON in and out, errors classified as retryable or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from app.integrations.errors import IntegrationError
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class HttpClient:
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def get(
+        self, path: str, *, params: dict[str, Any] | None = None, allow_404: bool = False
+    ) -> Any:
+        return self._call("GET", path, params=params, allow_404=allow_404)
+
+    def get_bytes(self, path: str) -> bytes:
+        response = self._send("GET", path)
+        return response.content
+
+    def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return self._call("POST", path, json=body, headers=headers)
+
+    def _call(self, method: str, path: str, *, allow_404: bool = False, **kwargs: Any) -> Any:
+        response = self._send(method, path, allow_404=allow_404, **kwargs)
+        if response is None:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise IntegrationError(
+                f"{method} {path}: response is not JSON",
+                retryable=True,
+                status=response.status_code,
+            ) from exc
+
+    def _send(
+        self, method: str, path: str, *, allow_404: bool = False, **kwargs: Any
+    ) -> requests.Response | None:
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as exc:
+            raise IntegrationError(
+                f"{method} {path}: timed out after {self.timeout}s", retryable=True
+            ) from exc
+        except requests.ConnectionError as exc:
+            raise IntegrationError(f"{method} {path}: cannot connect", retryable=True) from exc
+        if response.status_code == 404 and allow_404:
+            return None
+        if response.status_code >= 400:
+            raise IntegrationError(
+                f"{method} {path}: HTTP {response.status_code} {_error_text(response)}",
+                retryable=response.status_code in RETRYABLE_STATUSES,
+                status=response.status_code,
+            )
+        return response
+
+
+def _error_text(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("error", ""))[:300]
+    except ValueError:
+        return response.text[:300]

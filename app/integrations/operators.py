@@ -1,0 +1,143 @@
+"""Service-task operators: the names BPMN service tasks call, with typed parameters.
+
+A model names an operator (`portal.check_account`); the worker calls it with the task's
+evaluated parameters and an idempotency key, and feeds the returned dict back to the task.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pypdf import PdfWriter
+
+from app.integrations.errors import IntegrationError
+from app.integrations.portal import Portal, PortalClient
+from app.integrations.warehouse import Warehouse, WarehouseClient
+
+
+@dataclass(frozen=True)
+class Clients:
+    portal: Portal
+    warehouse: Warehouse
+
+
+def clients_from_config(config: Mapping[str, Any]) -> Clients:
+    timeout = float(config.get("HTTP_TIMEOUT", 5))
+    return Clients(
+        PortalClient(config["PORTAL_URL"], timeout),
+        WarehouseClient(config["WAREHOUSE_URL"], timeout),
+    )
+
+
+Call = Callable[[Clients, dict[str, Any], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    params: dict[str, type]
+    call: Call
+    description: str = ""
+
+
+def _check_account(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    kind, identifier, name = p["identifier_type"], p["identifier"], p["full_name"]
+    if kind == "tax_code":
+        account = clients.portal.find_account(tax_code=identifier)
+    elif kind == "passport":
+        account = clients.portal.find_account(passport=identifier, full_name=name)
+    else:
+        account = clients.portal.find_account(cccd=identifier, full_name=name)
+    return {"exists": account is not None, "account": account}
+
+
+def _create_account(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    return {"account": clients.portal.create_account(dict(p), key)}
+
+
+def _sync_status(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    clients.portal.sync_status(dict(p), key)
+    return {"accepted": True}
+
+
+def _placeholder_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _store_result(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    content = base64.b64decode(p["content_b64"]) if p.get("content_b64") else _placeholder_pdf()
+    metadata = {k: v for k, v in p.items() if k != "content_b64"}
+    stored = clients.warehouse.store_document(metadata, content, key)
+    return {"document_id": stored["id"], "key": stored["key"]}
+
+
+def _list_documents(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    return {"documents": clients.warehouse.list_documents(p["owner_id"], p["type_code"])}
+
+
+OPERATORS: dict[str, Operator] = {
+    op.name: op
+    for op in (
+        Operator(
+            "portal.check_account",
+            {"identifier_type": str, "identifier": str, "full_name": str},
+            _check_account,
+            "Tra cứu tài khoản trên Cổng DVCQG",
+        ),
+        Operator(
+            "portal.create_account",
+            {"identifier_type": str, "identifier": str, "full_name": str},
+            _create_account,
+            "Tạo tài khoản trên Cổng DVCQG",
+        ),
+        Operator(
+            "portal.sync_status",
+            {"dossier_code": str, "status": int},
+            _sync_status,
+            "Đồng bộ trạng thái hồ sơ lên Cổng DVCQG",
+        ),
+        Operator(
+            "warehouse.store_result",
+            {"owner_id": str, "type_code": str, "name": str, "dossier_code": str},
+            _store_result,
+            "Lưu kết quả vào Kho DL",
+        ),
+        Operator(
+            "warehouse.list_documents",
+            {"owner_id": str, "type_code": str},
+            _list_documents,
+            "Tra cứu giấy tờ trong Kho DL",
+        ),
+    )
+}
+
+
+def check_params(name: str, params: dict[str, Any]) -> list[str]:
+    """What is wrong with a call before it is made (unknown operator, missing or ill-typed)."""
+    operator = OPERATORS.get(name)
+    if operator is None:
+        return [f"không có dịch vụ {name!r} / unknown operator"]
+    problems = []
+    for param, expected in operator.params.items():
+        if param not in params or params[param] is None:
+            problems.append(f"thiếu tham số {param!r} / missing parameter")
+        elif not isinstance(params[param], expected) or isinstance(params[param], bool):
+            problems.append(f"tham số {param!r} phải là {expected.__name__} / wrong type")
+    return problems
+
+
+def call_operator(
+    name: str, params: dict[str, Any], idempotency_key: str, clients: Clients
+) -> dict[str, Any]:
+    problems = check_params(name, params)
+    if problems:
+        raise IntegrationError(f"{name}: " + "; ".join(problems), retryable=False)
+    return OPERATORS[name].call(clients, params, idempotency_key)

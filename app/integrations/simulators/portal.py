@@ -1,0 +1,166 @@
+"""Simulator of the national portal (Cổng DVCQG): accounts and the dossier status feed.
+
+State is in memory (one process); `/_sim/received` lists the status messages in arrival order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, jsonify, request
+
+from app.integrations.simulators.faults import Faults, install
+
+DEMO_ACCOUNTS = [
+    {
+        "identifier_type": "cccd",
+        "identifier": "001090012345",
+        "full_name": "Nguyễn Văn An",
+        "birth_date": "1990-05-12",
+        "gender": "Nam",
+        "permanent_address": "Số 12 Hàng Bài, Phường Hoàn Kiếm, Hà Nội",
+        "phone": "0912345678",
+    },
+    {
+        "identifier_type": "cccd",
+        "identifier": "033185004321",
+        "full_name": "Lê Thị Mai",
+        "birth_date": "1985-11-02",
+        "gender": "Nữ",
+        "permanent_address": "Phường Phố Hiến, tỉnh Hưng Yên",
+        "phone": "0987654321",
+    },
+    {
+        "identifier_type": "passport",
+        "identifier": "C1234567",
+        "full_name": "Phạm Minh Đức",
+        "birth_date": "1979-01-20",
+        "gender": "Nam",
+        "permanent_address": "Hải Phòng",
+    },
+    {
+        "identifier_type": "tax_code",
+        "identifier": "0101243150",
+        "full_name": "Công ty Cổ phần Minh Phát",
+        "permanent_address": "Hà Nội",
+    },
+]
+# Citizen without a portal account, for the "create the account" path: 079095000123 Trần Thị Bình.
+CCCD = re.compile(r"^\d{12}$")
+
+
+def _norm(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
+
+
+class PortalState:
+    def __init__(self, seed: bool) -> None:
+        self.lock = threading.Lock()
+        self.seed = seed
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts: dict[str, dict[str, Any]] = {}
+            self.idempotent: dict[str, tuple[dict, int]] = {}
+            self.received: list[dict[str, Any]] = []
+            self.ids = itertools.count(1)
+        if self.seed:
+            for account in DEMO_ACCOUNTS:
+                self.create(dict(account))
+
+    def create(self, profile: dict[str, Any]) -> dict[str, Any]:
+        account = {**profile, "id": f"VN-{next(self.ids):06d}", "vneid_verified": True}
+        self.accounts[account["id"]] = account
+        return account
+
+    def find(self, kind: str, identifier: str) -> dict[str, Any] | None:
+        return next(
+            (
+                a
+                for a in self.accounts.values()
+                if a["identifier_type"] == kind and a["identifier"] == identifier
+            ),
+            None,
+        )
+
+
+def create_portal_simulator(seed: bool = True) -> Flask:
+    app = Flask("portal_simulator")
+    state = PortalState(seed)
+    install(app, Faults(), state.reset, lambda: list(state.received))
+
+    @app.get("/api/accounts")
+    def find_account():  # noqa: ANN202
+        args = request.args
+        if args.get("tax_code"):
+            kind, identifier, name = "tax_code", args["tax_code"].strip(), None
+        elif args.get("cccd"):
+            kind, identifier, name = "cccd", args["cccd"].strip(), args.get("full_name")
+            if not CCCD.match(identifier):
+                return jsonify(error="CCCD must have 12 digits"), 400
+        elif args.get("passport"):
+            kind, identifier, name = (
+                "passport",
+                args["passport"].strip().upper(),
+                args.get("full_name"),
+            )
+        else:
+            return jsonify(error="give cccd, passport or tax_code"), 400
+        with state.lock:
+            account = state.find(kind, identifier)
+        if account is None or (name is not None and _norm(name) != _norm(account["full_name"])):
+            return jsonify(error="no portal account"), 404
+        return jsonify(account=account)
+
+    @app.post("/api/accounts")
+    def create_account():  # noqa: ANN202
+        body = request.get_json(silent=True) or {}
+        missing = [k for k in ("identifier_type", "identifier", "full_name") if not body.get(k)]
+        if missing:
+            return jsonify(error=f"missing {', '.join(missing)}"), 400
+        key = request.headers.get("Idempotency-Key")
+        with state.lock:
+            if key and key in state.idempotent:
+                response, status = state.idempotent[key]
+                return jsonify(response), status
+            if state.find(body["identifier_type"], body["identifier"]) is not None:
+                return jsonify(error="an account exists for this identifier"), 409
+            response = {"account": state.create(body)}
+            if key:
+                state.idempotent[key] = (response, 201)
+        return jsonify(response), 201
+
+    @app.get("/api/accounts/<account_id>")
+    def profile(account_id: str):  # noqa: ANN202
+        with state.lock:
+            account = state.accounts.get(account_id)
+        if account is None:
+            return jsonify(error="no such account"), 404
+        return jsonify(account=account)
+
+    @app.post("/api/dossiers/status")
+    def sync_status():  # noqa: ANN202
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return jsonify(error="Idempotency-Key header is required"), 400
+        body = request.get_json(silent=True) or {}
+        status = body.get("status")
+        if not body.get("dossier_code") or not isinstance(status, int) or not 1 <= status <= 10:
+            return jsonify(error="dossier_code and status 1..10 are required"), 400
+        with state.lock:
+            if key in state.idempotent:
+                return jsonify(state.idempotent[key][0]), 200
+            state.received.append(
+                {"idempotency_key": key, "body": body, "received_at": datetime.now(UTC).isoformat()}
+            )
+            response = {"accepted": True, "sequence": len(state.received)}
+            state.idempotent[key] = (response, 200)
+        return jsonify(response), 200
+
+    return app

@@ -1,0 +1,152 @@
+"""The portal and warehouse clients against their simulators over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from app.integrations.errors import IntegrationError
+from app.integrations.operators import call_operator, check_params, clients_from_config
+from app.integrations.portal import PortalClient
+from app.integrations.warehouse import WarehouseClient
+
+
+@pytest.fixture
+def portal(portal_url) -> PortalClient:
+    requests.post(f"{portal_url}/_sim/reset", timeout=5)
+    return PortalClient(portal_url, timeout=1.0)
+
+
+@pytest.fixture
+def warehouse(warehouse_url) -> WarehouseClient:
+    requests.post(f"{warehouse_url}/_sim/reset", timeout=5)
+    return WarehouseClient(warehouse_url, timeout=1.0)
+
+
+def faults(url: str, **knobs) -> None:
+    requests.post(f"{url}/_sim/faults", json=knobs, timeout=5).raise_for_status()
+
+
+def test_account_is_found_by_cccd_and_name_whatever_the_case_and_spacing(portal):
+    account = portal.find_account(cccd="001090012345", full_name="  nguyễn   VĂN an ")
+    assert account["full_name"] == "Nguyễn Văn An" and account["birth_date"] == "1990-05-12"
+
+
+def test_account_with_the_wrong_name_or_unknown_id_is_not_found(portal):
+    assert portal.find_account(cccd="001090012345", full_name="Trần Văn B") is None
+    assert portal.find_account(cccd="079095000123", full_name="Trần Thị Bình") is None
+
+
+def test_business_account_is_found_by_tax_code(portal):
+    assert portal.find_account(tax_code="0101243150")["full_name"].startswith("Công ty")
+
+
+def test_created_account_is_found_and_a_second_create_conflicts(portal):
+    profile = {
+        "identifier_type": "cccd",
+        "identifier": "079095000123",
+        "full_name": "Trần Thị Bình",
+    }
+    created = portal.create_account(profile, "key-1")
+    assert portal.create_account(profile, "key-1") == created
+    assert (
+        portal.find_account(cccd="079095000123", full_name="Trần Thị Bình")["id"] == created["id"]
+    )
+    assert portal.get_profile(created["id"])["full_name"] == "Trần Thị Bình"
+    with pytest.raises(IntegrationError) as err:
+        portal.create_account(profile, "key-2")
+    assert err.value.status == 409 and not err.value.retryable
+
+
+def test_status_sync_is_recorded_in_order_and_once_per_key(portal, portal_url):
+    portal.sync_status({"dossier_code": "X-1", "status": 1}, "a")
+    portal.sync_status({"dossier_code": "X-1", "status": 2}, "b")
+    portal.sync_status({"dossier_code": "X-1", "status": 2}, "b")
+    received = requests.get(f"{portal_url}/_sim/received", timeout=5).json()
+    assert [(m["idempotency_key"], m["body"]["status"]) for m in received] == [("a", 1), ("b", 2)]
+
+
+def test_status_sync_without_key_or_with_a_bad_status_is_refused(portal_url, portal):
+    assert (
+        requests.post(
+            f"{portal_url}/api/dossiers/status", json={"dossier_code": "X", "status": 1}, timeout=5
+        ).status_code
+        == 400
+    )
+    with pytest.raises(IntegrationError) as err:
+        portal.sync_status({"dossier_code": "X", "status": 11}, "k")
+    assert err.value.status == 400 and not err.value.retryable
+
+
+def test_injected_failures_are_retryable_then_calls_succeed(portal, portal_url):
+    faults(portal_url, fail_next=2, status=503)
+    for _ in range(2):
+        with pytest.raises(IntegrationError) as err:
+            portal.find_account(tax_code="0101243150")
+        assert err.value.retryable and err.value.status == 503
+    assert portal.find_account(tax_code="0101243150") is not None
+
+
+def test_latency_beyond_the_timeout_is_a_retryable_error(portal, portal_url):
+    faults(portal_url, latency_ms=1500)
+    try:
+        with pytest.raises(IntegrationError, match="timed out") as err:
+            portal.find_account(tax_code="0101243150")
+        assert err.value.retryable
+    finally:
+        faults(portal_url)
+
+
+def test_unreachable_system_is_a_retryable_error():
+    with pytest.raises(IntegrationError) as err:
+        PortalClient("http://127.0.0.1:9", timeout=0.5).find_account(tax_code="0101243150")
+    assert err.value.retryable
+
+
+def test_warehouse_stores_lists_and_fetches_by_owner_and_type(warehouse):
+    stored = warehouse.store_document(
+        {"owner_id": "033185004321", "type_code": "KQ.G15.000007", "name": "Phiếu LLTP số 1"},
+        b"%PDF-1.4 test",
+        "store-1",
+    )
+    assert stored["key"] == "033185004321.KQ.G15.000007"
+    assert (
+        warehouse.store_document(
+            {"owner_id": "033185004321", "type_code": "KQ.G15.000007", "name": "x"},
+            b"other",
+            "store-1",
+        )
+        == stored
+    )
+    [listed] = warehouse.list_documents("033185004321", "KQ.G15.000007")
+    metadata, content = warehouse.fetch_document(listed["id"])
+    assert content == b"%PDF-1.4 test" and metadata["name"] == "Phiếu LLTP số 1"
+    assert [d["type_code"] for d in warehouse.list_documents("001090012345")] == ["KQ.G15.000031"]
+
+
+def test_warehouse_refuses_documents_without_owner_or_type(warehouse):
+    with pytest.raises(IntegrationError) as err:
+        warehouse.store_document({"name": "x"}, b"", "k")
+    assert err.value.status == 400
+
+
+def test_operator_registry_checks_names_and_types_before_calling():
+    assert check_params("portal.nope", {}) == ["không có dịch vụ 'portal.nope' / unknown operator"]
+    assert len(check_params("portal.sync_status", {"dossier_code": "X", "status": "4"})) == 1
+    clients = clients_from_config(
+        {"PORTAL_URL": "http://127.0.0.1:9", "WAREHOUSE_URL": "http://127.0.0.1:9"}
+    )
+    with pytest.raises(IntegrationError) as err:
+        call_operator("portal.sync_status", {"dossier_code": "X"}, "k", clients)
+    assert not err.value.retryable
+
+
+def test_check_account_operator_against_the_simulator(portal_url, warehouse_url, portal):
+    clients = clients_from_config({"PORTAL_URL": portal_url, "WAREHOUSE_URL": warehouse_url})
+    params = {"identifier_type": "cccd", "identifier": "079095000123", "full_name": "Trần Thị Bình"}
+    assert call_operator("portal.check_account", params, "k1", clients) == {
+        "exists": False,
+        "account": None,
+    }
+    call_operator("portal.create_account", params, "k2", clients)
+    assert call_operator("portal.check_account", params, "k3", clients)["exists"] is True
