@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from app.integrations.errors import IntegrationError
-from app.integrations.operators import Clients, call_operator, clients_from_config
-
 from app import settings
 from app.bootstrap import ensure_configured
+from app.integrations.errors import IntegrationError
+from app.integrations.operators import Clients, call_operator, clients_from_config
 from app.services import outbox, service_calls
-from app.services.errors import Conflict
+from app.services.errors import Conflict, ServiceError
 
 log = logging.getLogger(__name__)
 RESUME_ATTEMPTS = 3
@@ -48,4 +47,7 @@ def deliver_outbox(outbox_id: int) -> str:
             return service_calls.complete_service_call(claimed.id, result)
         except Conflict:
             continue  # an officer saved the same instance at that moment: read it again
+        except ServiceError as exc:
+            # The process itself failed on this result (e.g. a script error): a person must look.
+            return outbox.record_failure(claimed.id, exc.message, retryable=False)
     return outbox.record_failure(claimed.id, "could not resume the process", retryable=True)
