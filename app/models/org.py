@@ -49,6 +49,17 @@ class User(Base):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The session-user protocol Flask-Login expects, without importing Flask into models.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def has_role(self, role: Role | str, agency_id: int | None = None) -> bool:
         return any(
             r.role == role and (agency_id is None or r.agency_id == agency_id) for r in self.roles

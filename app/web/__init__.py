@@ -2,8 +2,57 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from app.domain.roles import ROLE_LABELS_VI
+from app.domain.status import VN_TZ, DossierStatus
+from app.models import User
+from app.models.base import utcnow
+from app.storage.db import db
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    with db.transaction() as session:
+        user = session.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        _ = user.agency, user.roles  # loaded now: the object outlives the session
+        return user
+
+
+def _local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    return value.astimezone(VN_TZ).strftime(fmt) if value else ""
 
 
 def register(app: Flask) -> None:
-    pass
+    from app.web import api, auth, counter, dossiers, errors, i18n, inbox, supervisor, tasks
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, dossiers.bp, counter.bp, supervisor.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
+    app.jinja_env.filters["localtime"] = _local_time
+    app.jinja_env.globals.update(
+        role_label=ROLE_LABELS_VI.get, status_label=_status_label, now=utcnow
+    )
+
+
+def _status_label(code: int) -> str:
+    try:
+        return DossierStatus(code).label_vi
+    except ValueError:
+        return ""

@@ -1,0 +1,243 @@
+"""Read-only queries for the screens: inboxes, task and dossier pages, incidents.
+
+Each checks the actor's permission and returns plain values, never session-bound objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from app.domain.status import DossierStatus
+from app.models import AuditEvent, Dossier, HumanTask, Incident, Procedure, User
+from app.services.actors import Actor
+from app.services.errors import Forbidden, NotFound
+from app.storage.db import db
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: str
+    title: str
+    role: str
+    element_id: str
+    dossier_code: str
+    owner_name: str
+    procedure_name: str
+    assignee_id: int | None
+    assignee_name: str | None
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+
+
+def _task_rows(session: Any, *conditions: Any) -> list[TaskRow]:
+    rows = session.execute(
+        select(HumanTask, Dossier.code, Dossier.owner_name, Procedure.name, User.full_name)
+        .join(Dossier, Dossier.id == HumanTask.dossier_id)
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*conditions)
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    ).all()
+    return [
+        TaskRow(
+            t.id,
+            t.title,
+            t.role,
+            t.element_id,
+            code,
+            owner,
+            procedure,
+            t.assignee_id,
+            assignee,
+            t.state,
+            t.created_at,
+            t.due_at,
+            t.completed_at,
+        )
+        for t, code, owner, procedure, assignee in rows
+    ]
+
+
+def inbox(actor: Actor) -> tuple[list[TaskRow], list[TaskRow]]:
+    """(my open tasks, unclaimed open tasks of my roles in my agencies)."""
+    with db.transaction() as session:
+        mine = _task_rows(session, HumanTask.state == "open", HumanTask.assignee_id == actor.id)
+        pools = [
+            (HumanTask.role == role) & (HumanTask.agency_id == agency)
+            for role, agency in actor.roles
+        ]
+        pool = (
+            _task_rows(
+                session, HumanTask.state == "open", HumanTask.assignee_id.is_(None), or_(*pools)
+            )
+            if pools
+            else []
+        )
+    return mine, pool
+
+
+def _can_see_agency(actor: Actor, agency_id: int) -> bool:
+    return any(agency == agency_id for _, agency in actor.roles)
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task: TaskRow
+    form: dict[str, Any] | None
+    dossier: dict[str, Any]
+    previous: list[dict[str, Any]]
+    can_act: bool
+
+
+def task_detail(task_id: str, actor: Actor) -> TaskDetail:
+    with db.transaction() as session:
+        task = session.get(HumanTask, task_id)
+        if task is None or not _can_see_agency(actor, task.agency_id):
+            raise NotFound("Không tìm thấy công việc / task not found")
+        [row] = _task_rows(session, HumanTask.id == task_id)
+        dossier = _dossier_summary(session.get(Dossier, task.dossier_id))
+        previous = [
+            {
+                "title": e.data.get("title"),
+                "actor": e.actor_name,
+                "at": e.at,
+                "form": e.data.get("form", {}),
+            }
+            for e in session.scalars(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.dossier_id == task.dossier_id, AuditEvent.kind == "task_completed"
+                )
+                .order_by(AuditEvent.id)
+            )
+        ]
+        return TaskDetail(row, task.form, dossier, previous, actor.can(task.role, task.agency_id))
+
+
+def _dossier_summary(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_label": DossierStatus(dossier.status).label_vi if dossier.status else "",
+        "procedure_code": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "agency_name": dossier.agency.name,
+        "owner_name": dossier.owner_name,
+        "owner_id": dossier.owner_id,
+        "owner_id_type": dossier.owner_id_type,
+        "phone": dossier.phone,
+        "email": dossier.email,
+        "summary": dossier.summary,
+        "channel": dossier.channel,
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "finished_at": dossier.finished_at,
+    }
+
+
+@dataclass(frozen=True)
+class DossierDetail:
+    dossier: dict[str, Any]
+    tasks: list[TaskRow]
+    events: list[dict[str, Any]]
+
+
+def dossier_detail(code: str, actor: Actor) -> DossierDetail:
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None or not _can_see_agency(actor, dossier.agency_id):
+            raise NotFound(f"Không tìm thấy hồ sơ {code} / dossier not found")
+        tasks = _task_rows(session, HumanTask.dossier_id == dossier.id)
+        tasks.sort(key=lambda t: t.created_at)
+        events = [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor_name,
+                "kind": e.kind,
+                "data": e.data,
+                "task_id": e.task_id,
+            }
+            for e in session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.dossier_id == dossier.id)
+                .order_by(AuditEvent.id)
+            )
+        ]
+        return DossierDetail(_dossier_summary(dossier), tasks, events)
+
+
+def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[dict], int]:
+    """Dossiers of the actor's agencies, newest first; (page rows, total count)."""
+    agencies = {agency for _, agency in actor.roles}
+    if not agencies:
+        return [], 0
+    conditions = [Dossier.agency_id.in_(agencies)]
+    if search.strip():
+        like = f"%{search.strip()}%"
+        conditions.append(
+            or_(
+                Dossier.code.ilike(like),
+                Dossier.owner_name.ilike(like),
+                Dossier.owner_id.ilike(like),
+            )
+        )
+    with db.transaction() as session:
+        total = session.scalar(select(func.count(Dossier.id)).where(*conditions)) or 0
+        rows = session.scalars(
+            select(Dossier)
+            .where(*conditions)
+            .order_by(Dossier.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
+        ).all()
+        return [_dossier_summary(d) for d in rows], total
+
+
+def open_incidents(actor: Actor) -> list[dict[str, Any]]:
+    agencies = actor.agencies_for("supervisor")
+    if not agencies:
+        raise Forbidden("Chỉ giám sát viên được xem sự cố / supervisors only")
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Incident, Dossier.code)
+            .outerjoin(Dossier, Dossier.id == Incident.dossier_id)
+            .where(
+                Incident.resolved_at.is_(None),
+                or_(Dossier.agency_id.in_(agencies), Incident.dossier_id.is_(None)),
+            )
+            .order_by(Incident.id)
+        ).all()
+        return [
+            {
+                "id": i.id,
+                "dossier_code": code,
+                "operator": i.operator,
+                "message": i.message,
+                "created_at": i.created_at,
+            }
+            for i, code in rows
+        ]
+
+
+def procedures_for(actor: Actor) -> list[dict[str, Any]]:
+    agencies = actor.agencies_for("reception")
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Procedure)
+            .where(
+                Procedure.agency_id.in_(agencies),
+                Procedure.active,
+                Procedure.model_version_id.is_not(None),
+            )
+            .order_by(Procedure.code)
+        ).all()
+        return [{"code": p.code, "name": p.name} for p in rows]

@@ -1,0 +1,50 @@
+"""JSON API for the same use cases (session login; errors as JSON from app.web.errors)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from app.services import queries, tasks
+from app.services.errors import InvalidInput
+from app.web.actor import current_actor
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.before_request
+def _require_login():  # noqa: ANN202
+    if not current_user.is_authenticated:
+        return jsonify(error="login required"), 401
+    return None
+
+
+@bp.get("/inbox")
+def inbox():  # noqa: ANN201
+    mine, pool = queries.inbox(current_actor())
+    return jsonify(mine=[asdict(t) for t in mine], pool=[asdict(t) for t in pool])
+
+
+@bp.post("/tasks/<task_id>/claim")
+def claim(task_id: str):  # noqa: ANN201
+    tasks.claim_task(task_id, current_actor())
+    return jsonify(ok=True)
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete(task_id: str):  # noqa: ANN201
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("Nội dung phải là một đối tượng JSON / body must be a JSON object")
+    tasks.complete_task(task_id, current_actor(), data)
+    return jsonify(ok=True)
+
+
+@bp.get("/dossiers/<code>")
+def dossier(code: str):  # noqa: ANN201
+    detail = queries.dossier_detail(code, current_actor())
+    return jsonify(
+        dossier=detail.dossier, tasks=[asdict(t) for t in detail.tasks], events=detail.events
+    )

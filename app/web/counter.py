@@ -1,0 +1,48 @@
+"""The one-stop counter (bộ phận một cửa): receiving a dossier in person."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.services import queries
+from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.errors import Forbidden, InvalidInput
+from app.web.actor import current_actor
+
+bp = Blueprint("counter", __name__)
+FIELDS = ("procedure_code", "owner_id_type", "owner_id", "owner_name", "phone", "email", "summary")
+
+
+@bp.route("/counter/new", methods=["GET", "POST"])
+@login_required
+def new():  # noqa: ANN201
+    actor = current_actor()
+    if not actor.agencies_for("reception"):
+        raise Forbidden(_("Chỉ cán bộ một cửa được tiếp nhận hồ sơ"))
+    procedures = queries.procedures_for(actor)
+    values = {name: request.form.get(name, "").strip() for name in FIELDS}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            code = receive_dossier(
+                ReceiveDossier(
+                    procedure_code=values["procedure_code"],
+                    owner_id_type=values["owner_id_type"] or "cccd",
+                    owner_id=values["owner_id"],
+                    owner_name=values["owner_name"],
+                    phone=values["phone"] or None,
+                    email=values["email"] or None,
+                    summary=values["summary"],
+                ),
+                actor,
+            )
+            flash(_("Đã tiếp nhận hồ sơ %(code)s", code=code))
+            return redirect(url_for("dossiers.show", code=code))
+        except InvalidInput as exc:
+            errors = exc.fields or {"_form": exc.message}
+    status = 422 if errors else 200
+    return render_template(
+        "counter.html", procedures=procedures, values=values, errors=errors
+    ), status

@@ -1,0 +1,31 @@
+"""The one place where service errors become HTTP answers: a page, or JSON under /api."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app.services.errors import ServiceError
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):  # noqa: ANN202
+        if wants_json():
+            return jsonify(error=exc.message, fields=exc.fields), exc.status
+        return render_template("error.html", message=exc.message, status=exc.status), exc.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):  # noqa: ANN202
+        message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; vui lòng thử lại."
+        return render_template("error.html", message=message, status=400), 400
+
+    @app.errorhandler(404)
+    def _not_found(exc):  # noqa: ANN001, ANN202
+        if wants_json():
+            return jsonify(error="not found"), 404
+        return render_template("error.html", message="Không tìm thấy trang.", status=404), 404

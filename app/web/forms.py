@@ -1,0 +1,97 @@
+"""The one form renderer: a task's JSON schema → fields to draw, and posted values → data.
+
+Supported: string (input, or textarea when maxLength > 500), integer/number, boolean
+(checkbox), `oneOf` of {const, title} (radio group), `enum` (select).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+TEXTAREA_FROM = 500
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    widget: str  # text, textarea, number, checkbox, radio, select
+    required: bool
+    help: str = ""
+    value: Any = None
+    options: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+    step: str | None = None
+
+
+def _widget(spec: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    if "oneOf" in spec:
+        return "radio", [(str(o["const"]), o.get("title", str(o["const"]))) for o in spec["oneOf"]]
+    if "enum" in spec:
+        return "select", [(str(v), str(v)) for v in spec["enum"]]
+    kind = spec.get("type")
+    if kind == "boolean":
+        return "checkbox", []
+    if kind in ("integer", "number"):
+        return "number", []
+    if spec.get("maxLength", 0) > TEXTAREA_FROM:
+        return "textarea", []
+    return "text", []
+
+
+def fields(
+    schema: dict[str, Any] | None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> list[Field]:
+    """The fields to draw, in schema order, with current values and per-field errors."""
+    if not schema:
+        return []
+    values, errors = values or {}, errors or {}
+    required = set(schema.get("required", []))
+    result = []
+    for name, spec in schema.get("properties", {}).items():
+        widget, options = _widget(spec)
+        result.append(
+            Field(
+                name=name,
+                label=spec.get("title", name),
+                widget=widget,
+                required=name in required,
+                help=spec.get("description", ""),
+                value=values.get(name, spec.get("default")),
+                options=options,
+                error=errors.get(name),
+                step="1"
+                if spec.get("type") == "integer"
+                else ("any" if widget == "number" else None),
+            )
+        )
+    return result
+
+
+def parse(schema: dict[str, Any] | None, form: MultiDict) -> tuple[dict[str, Any], dict[str, str]]:
+    """Posted values converted by the schema's types; (data, errors of conversion)."""
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, spec in (schema or {}).get("properties", {}).items():
+        kind = spec.get("type")
+        raw = form.get(name, "")
+        if kind == "boolean":
+            data[name] = raw in ("on", "true", "1")
+            continue
+        raw = raw.strip()
+        if raw == "":
+            continue
+        if kind in ("integer", "number"):
+            try:
+                data[name] = int(raw) if kind == "integer" else float(raw)
+            except ValueError:
+                label = spec.get("title", name)
+                errors[name] = f"«{label}» phải là số" + (" nguyên" if kind == "integer" else "")
+            continue
+        data[name] = raw
+    return data, errors

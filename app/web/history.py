@@ -1,0 +1,38 @@
+"""How each audit event reads on the dossier page (nhật ký xử lý), in Vietnamese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.roles import ROLE_LABELS_VI
+
+OPERATORS_VI = {
+    "portal.check_account": "kiểm tra tài khoản trên Cổng DVCQG",
+    "portal.create_account": "tạo tài khoản trên Cổng DVCQG",
+    "portal.sync_status": "đồng bộ trạng thái lên Cổng DVCQG",
+    "warehouse.store_result": "lưu kết quả vào Kho DL",
+    "warehouse.list_documents": "tra cứu giấy tờ trong Kho DL",
+}
+
+
+def describe(event: dict[str, Any]) -> str:
+    d = event["data"]
+    op = OPERATORS_VI.get(d.get("operator", ""), d.get("operator", ""))
+    texts = {
+        "dossier_received": f"Tiếp nhận hồ sơ, thủ tục {d.get('procedure', '')}",
+        "status_changed": f"Trạng thái: {d.get('label', '')}",
+        "task_created": f"Chuyển bước «{d.get('title', '')}» cho "
+        f"{ROLE_LABELS_VI.get(d.get('role') or '', d.get('role') or '')}",
+        "task_claimed": f"Nhận xử lý «{d.get('title', '')}»",
+        "task_unclaimed": f"Trả lại «{d.get('title', '')}»",
+        "task_completed": f"Hoàn thành «{d.get('title', '')}»",
+        "task_cancelled": "Huỷ bước đang chờ",
+        "service_call_requested": f"Gửi yêu cầu: {op}",
+        "service_call_completed": f"Có kết quả: {op}",
+        "incident_raised": f"Sự cố khi {op}: {d.get('error', '')}",
+        "incident_retried": f"Thử lại: {op}",
+        "timer_fired": "Đến hạn (hẹn giờ)",
+        "late_result_discarded": f"Bỏ kết quả đến muộn: {op}",
+        "process_completed": "Kết thúc quy trình",
+    }
+    return texts.get(event["kind"], event["kind"])

@@ -1,0 +1,36 @@
+"""The officer's inbox (hộp công việc): my tasks and my roles' pool, claim and unclaim."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.services import queries, tasks
+from app.web.actor import current_actor
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/")
+@bp.get("/inbox")
+@login_required
+def index():  # noqa: ANN201
+    mine, pool = queries.inbox(current_actor())
+    return render_template("inbox.html", mine=mine, pool=pool)
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):  # noqa: ANN201
+    tasks.claim_task(task_id, current_actor())
+    flash(_("Đã nhận việc"))
+    return redirect(request.form.get("next") or url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str):  # noqa: ANN201
+    tasks.unclaim_task(task_id, current_actor())
+    flash(_("Đã trả lại việc"))
+    return redirect(url_for("inbox.index"))
