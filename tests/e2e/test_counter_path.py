@@ -1,0 +1,120 @@
+"""The whole counter path over HTTP, with the real RQ worker and both simulators."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Dossier
+from app.storage.db import db
+from tests.web.helpers import login, logout, post, receive_at_counter, task_id_in
+
+pytestmark = pytest.mark.simulators
+
+
+def work(client, username: str, title: str, form: dict) -> None:
+    """Log in, claim the step from the pool, submit its form."""
+    logout(client)
+    login(client, username)
+    task_id = task_id_in(client.get("/inbox").get_data(as_text=True), title)
+    assert post(client, f"/tasks/{task_id}/claim", {}, "/inbox").status_code == 302
+    response = post(client, f"/tasks/{task_id}", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def status_of(code: str) -> int:
+    with db.transaction() as session:
+        return session.scalar(select(Dossier.status).where(Dossier.code == code))
+
+
+RECEPTION = {"components_checked": "on", "original_count": "1", "copy_count": "1"}
+
+
+def test_counter_path_with_a_supplement_round_reaches_returned_and_syncs_every_status(
+    client, drain, portal_received, warehouse_url
+):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    drain()
+    work(client, "tiepnhan", "Tiếp nhận hồ sơ", RECEPTION)
+    work(
+        client,
+        "chuyenvien",
+        "Thẩm định hồ sơ",
+        {
+            "decision": "supplement",
+            "appraisal_note": "Thiếu bản sao CCCD",
+            "supplement_request": "Bổ sung bản sao CCCD có chứng thực",
+        },
+    )
+    assert status_of(code) == 5
+    work(client, "tiepnhan", "Tiếp nhận hồ sơ bổ sung", {"supplement_received": "on"})
+    work(
+        client,
+        "chuyenvien",
+        "Thẩm định hồ sơ",
+        {"decision": "accept", "appraisal_note": "Đủ điều kiện"},
+    )
+    work(
+        client,
+        "lanhdao",
+        "Phê duyệt kết quả",
+        {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"},
+    )
+    drain()
+    assert status_of(code) == 9
+    work(
+        client,
+        "tiepnhan",
+        "Trả kết quả",
+        {"return_method": "counter", "receiver_name": "Nguyễn Văn An"},
+    )
+    drain()
+    assert status_of(code) == 10
+    received = [m["body"] for m in portal_received() if m["body"]["dossier_code"] == code]
+    assert [m["status"] for m in received] == [1, 2, 4, 5, 4, 9, 10]
+    assert received[-1]["returned_at"] is not None
+    import requests
+
+    stored = requests.get(
+        f"{warehouse_url}/api/documents",
+        params={"owner_id": "001090012345", "type_code": "KQ.G15.000007"},
+        timeout=5,
+    ).json()["documents"]
+    assert [d["name"] for d in stored] == ["Phiếu lý lịch tư pháp số 1"]
+    history = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "Trạng thái: Đã trả kết quả" in history and "Kết thúc quy trình" in history
+
+
+def test_refusal_after_appraisal_ends_with_status_3(client, drain, portal_received):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client, "079095000123", "Trần Thị Bình")
+    drain()
+    work(client, "tiepnhan", "Tiếp nhận hồ sơ", RECEPTION)
+    work(
+        client,
+        "chuyenvien",
+        "Thẩm định hồ sơ",
+        {"decision": "refuse", "appraisal_note": "Không thuộc thẩm quyền"},
+    )
+    drain()
+    assert status_of(code) == 3
+    assert [m["body"]["status"] for m in portal_received()] == [1, 2, 4, 3]
+    login(client, "tiepnhan")
+    assert code not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_citizen_without_a_portal_account_gets_one_created(client, drain, portal_url):
+    import requests
+
+    login(client, "tiepnhan")
+    code = receive_at_counter(client, "079095000123", "Trần Thị Bình")
+    drain()
+    found = requests.get(
+        f"{portal_url}/api/accounts",
+        params={"cccd": "079095000123", "full_name": "Trần Thị Bình"},
+        timeout=5,
+    )
+    assert found.status_code == 200
+    history = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "tạo tài khoản trên Cổng DVCQG" in history
