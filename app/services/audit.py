@@ -47,4 +47,4 @@ def record(
 def _write(session: Session) -> None:
     rows = session.info.pop("audit_rows", [])
     if rows:
-        session.execute(AuditEvent.__table__.insert(), rows)
+        session.connection().execute(AuditEvent.__table__.insert(), rows)

@@ -62,9 +62,20 @@ def _write(session: Session) -> None:
         return
     table = OutboxMessage.__table__
     ids = list(
-        session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
+        session.connection().scalars(
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
+        )
     )
-    after_commit(session, lambda: queue.dispatch(ids))
+    # A row behind another of the same ordering key is dispatched when that one is done.
+    seen: set[str] = set()
+    first = []
+    for row_id, row in zip(ids, rows, strict=True):
+        key = row["ordering_key"]
+        if key is None or key not in seen:
+            first.append(row_id)
+        if key is not None:
+            seen.add(key)
+    after_commit(session, lambda: queue.dispatch(first))
 
 
 @dataclass(frozen=True)

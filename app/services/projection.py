@@ -81,11 +81,8 @@ def set_status(
 
 
 def _write_status(session: Session, dossier: DossierRef) -> None:
-    session.execute(
-        update(Dossier)
-        .where(Dossier.id == dossier.id)
-        .values(status=dossier.status)
-        .execution_options(synchronize_session=False)
+    session.connection().execute(
+        update(Dossier.__table__).where(Dossier.id == dossier.id).values(status=dossier.status)
     )
 
 
@@ -129,8 +126,8 @@ def _sync_tasks(
     done = [task_id for task_id in changes.left if task_id in completed_ids]
     cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
     if done:
-        session.execute(
-            update(HumanTask)
+        session.connection().execute(
+            update(HumanTask.__table__)
             .where(HumanTask.id.in_(done))
             .values(
                 state="completed",
@@ -138,14 +135,12 @@ def _sync_tasks(
                 completed_by_id=completed_by.id,
                 assignee_id=func.coalesce(HumanTask.assignee_id, completed_by.id),
             )
-            .execution_options(synchronize_session=False)
         )
     if cancelled:
-        session.execute(
-            update(HumanTask)
+        session.connection().execute(
+            update(HumanTask.__table__)
             .where(HumanTask.id.in_(cancelled))
             .values(state="cancelled", completed_at=now)
-            .execution_options(synchronize_session=False)
         )
         for task_id in cancelled:
             audit.record(
@@ -157,7 +152,7 @@ def _sync_tasks(
                 task_id=task_id,
             )
     if changes.entered:
-        session.execute(
+        session.connection().execute(
             HumanTask.__table__.insert(),
             [_new_task(instance_id, dossier, view) for view in changes.entered],
         )

@@ -21,12 +21,12 @@ from app.services.actors import Actor
 from app.services.errors import Conflict, NotFound
 
 # Versions are immutable: their hash and process id never change once deployed.
-_version_keys: dict[tuple[str, int], tuple[str, str]] = {}
+_version_keys: dict[tuple[object, int], tuple[str, str]] = {}
 
 
 def definition_by_id(session: Session, version_id: int) -> Definition:
     """The parsed model for a version; its files are read only when the cache misses."""
-    cache_key = (str(session.get_bind().url), version_id)
+    cache_key = (session.get_bind().url, version_id)
     if cache_key not in _version_keys:
         row = session.execute(
             select(ModelVersion.content_hash, ModelVersion.process_id).where(
@@ -108,14 +108,24 @@ _INSTANCE_COLUMNS = (
 )
 
 
-def _query():  # noqa: ANN202
-    return (
-        select(*_INSTANCE_COLUMNS, *_DOSSIER_COLUMNS)
-        .select_from(ProcessInstance)
-        .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
-        .join(Procedure, Procedure.id == Dossier.procedure_id)
-        .join(Agency, Agency.id == Dossier.agency_id)
-    )
+# Built once: statements are immutable and SQLAlchemy caches their compiled form.
+_BY_INSTANCE = (
+    select(*_INSTANCE_COLUMNS, *_DOSSIER_COLUMNS)
+    .select_from(ProcessInstance)
+    .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+    .join(Procedure, Procedure.id == Dossier.procedure_id)
+    .join(Agency, Agency.id == Dossier.agency_id)
+)
+_BY_TASK = _BY_INSTANCE.add_columns(
+    HumanTask.id.label("task_id"),
+    HumanTask.role,
+    HumanTask.agency_id.label("task_agency_id"),
+    HumanTask.state.label("task_state"),
+    HumanTask.assignee_id,
+    HumanTask.form,
+    HumanTask.title,
+    HumanTask.element_id,
+).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
 
 
 def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
@@ -133,7 +143,11 @@ def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
 
 
 def load_instance(session: Session, instance_id: int) -> Loaded:
-    row = session.execute(_query().where(ProcessInstance.id == instance_id)).one_or_none()
+    row = (
+        session.connection()
+        .execute(_BY_INSTANCE.where(ProcessInstance.id == instance_id))
+        .one_or_none()
+    )
     if row is None:
         raise NotFound("Không tìm thấy phiên xử lý / process instance not found")
     instance, dossier = _refs(row)
@@ -142,22 +156,7 @@ def load_instance(session: Session, instance_id: int) -> Loaded:
 
 def load_task(session: Session, task_id: str) -> Loaded:
     """A task with its instance and dossier in one query; the engine state is loaded too."""
-    t = HumanTask
-    row = session.execute(
-        _query()
-        .add_columns(
-            t.id.label("task_id"),
-            t.role,
-            t.agency_id.label("task_agency_id"),
-            t.state.label("task_state"),
-            t.assignee_id,
-            t.form,
-            t.title,
-            t.element_id,
-        )
-        .join(t, t.instance_id == ProcessInstance.id)
-        .where(t.id == task_id)
-    ).one_or_none()
+    row = session.connection().execute(_BY_TASK.where(HumanTask.id == task_id)).one_or_none()
     if row is None:
         raise NotFound("Không tìm thấy công việc / task not found")
     instance, dossier = _refs(row)
@@ -216,8 +215,8 @@ def commit_run(
 def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     """Write the new state; a concurrent writer that got there first turns this into Conflict."""
     instance = loaded.instance
-    result = session.execute(
-        update(ProcessInstance)
+    result = session.connection().execute(
+        update(ProcessInstance.__table__)
         .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
         .values(
             state=loaded.run.dump(),
@@ -226,7 +225,6 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
             updated_at=utcnow(),
             status="completed" if changes.finished else instance.status,
         )
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise Conflict(
@@ -236,9 +234,8 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     instance.version += 1
     if changes.finished and loaded.dossier.finished_at is None:
         loaded.dossier.finished_at = utcnow()
-        session.execute(
-            update(Dossier)
+        session.connection().execute(
+            update(Dossier.__table__)
             .where(Dossier.id == loaded.dossier.id)
             .values(finished_at=loaded.dossier.finished_at)
-            .execution_options(synchronize_session=False)
         )
