@@ -20,7 +20,8 @@ class Database:
         self._sessions: sessionmaker[Session] | None = None
 
     def configure(self, url: str) -> None:
-        if self.engine is not None and str(self.engine.url) == url:
+        url = normalise_url(url)
+        if self.engine is not None and self.engine.url.render_as_string(False) == url:
             return
         if self.engine is not None:
             self.engine.dispose()
@@ -67,12 +68,21 @@ def after_commit(session: Session, hook: AfterCommit) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://…` (as most tools write it) means the psycopg 3 driver here."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
