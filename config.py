@@ -1,4 +1,4 @@
-"""Configuration: one class per environment; every setting can be overridden from the environment."""
+"""Configuration: one class per environment; every setting can be set from the environment."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def db_upgrade() -> None:
 def seed_demo_command(officers: int) -> None:
     """Create the demo agencies, officers and procedure, and print the demo logins."""
     logins = seed_demo(current_app.config["BPMN_DIR"], extra_officers=officers)
-    click.echo("Tài khoản demo / demo logins (mật khẩu / password: %s):" % logins[0].password)
+    click.echo(f"Tài khoản demo / demo logins (mật khẩu / password: {logins[0].password}):")
     for login in logins[:6]:
         click.echo(f"  {login.username:<12} {login.full_name:<20} {login.roles}")
 

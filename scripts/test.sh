@@ -3,6 +3,8 @@
 # Every server a test needs (PostgreSQL, Redis, simulators, the app) is started by the tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+.venv/bin/ruff check app worker tests bench config.py || exit 1
+.venv/bin/ruff format --check --quiet app worker tests bench config.py || exit 1
 .venv/bin/pytest -q -p no:cacheprovider "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then

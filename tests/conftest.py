@@ -103,9 +103,8 @@ def database_url(sqlite_template, tmp_path) -> str:
 
 @pytest.fixture(scope="session")
 def portal_url() -> Iterator[str]:
-    from app.integrations.simulators.portal import create_portal_simulator
-
     from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.portal import create_portal_simulator
 
     url, stop = serve_in_thread(create_portal_simulator())
     yield url
@@ -114,9 +113,8 @@ def portal_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def warehouse_url() -> Iterator[str]:
-    from app.integrations.simulators.warehouse import create_warehouse_simulator
-
     from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.warehouse import create_warehouse_simulator
 
     url, stop = serve_in_thread(create_warehouse_simulator())
     yield url

@@ -81,7 +81,7 @@ def normalise_url(url: str) -> str:
     """`postgresql://…` (as most tools write it) means the psycopg 3 driver here."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.models import HumanTask, Procedure
-from app.services import tasks
+from app.models import HumanTask, OutboxMessage, Procedure
+from app.services import service_calls, tasks
 from app.services.actors import Actor
 from app.services.deploy import deploy, read_bundle
 from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.outbox import claim
 from app.storage.db import db
 
 MODELS = Path(__file__).parent / "models"
@@ -36,6 +37,17 @@ def complete(code: str, element_id: str, actor: Actor, data: dict) -> None:
     task = open_task(code, element_id)
     assert task is not None, f"no open {element_id} task for {code}"
     tasks.complete_task(task.id, actor, data)
+
+
+def deliver(operator: str, result: dict) -> list[str]:
+    """Hand `result` back for every pending call of `operator`, as the worker would."""
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.operator == operator, OutboxMessage.state == "pending")
+            .order_by(OutboxMessage.id)
+        ).all()
+    return [service_calls.complete_service_call(claim(i).id, result) for i in ids]
 
 
 def use_test_model(process_id: str, procedure_code: str = "2.001610") -> None:

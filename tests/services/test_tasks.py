@@ -16,12 +16,11 @@ from app.models import (
     User,
     UserRole,
 )
+from app.services import queue, tasks
 from app.services.actors import Actor
-from app.services import queue, service_calls, tasks
 from app.services.errors import Conflict, Forbidden, InvalidInput
-from app.services.outbox import claim
 from app.storage.db import db
-from tests.services.helpers import complete, open_task, receive
+from tests.services.helpers import complete, deliver, open_task, receive
 
 RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
@@ -33,17 +32,7 @@ def no_queue(app):
 
 def at_reception(actors) -> str:
     code = receive(actors["tiepnhan"])
-    with db.transaction() as session:
-        row = session.scalar(
-            select(OutboxMessage).where(
-                OutboxMessage.operator == "portal.check_account", OutboxMessage.state == "pending"
-            )
-        )
-    claimed = claim(row.id)
-    assert (
-        service_calls.complete_service_call(claimed.id, {"exists": True, "account": {}})
-        == "resumed"
-    )
+    assert deliver("portal.check_account", {"exists": True, "account": {}}) == ["resumed"]
     return code
 
 
@@ -137,36 +126,36 @@ def test_completing_a_finished_task_is_a_conflict(actors):
         tasks.complete_task(task.id, actors["tiepnhan"], RECEPTION_FORM)
 
 
+def race_to_complete(task_id: str, actor) -> list[str]:
+    """Two threads submit the same task at the same instant; returns their outcomes."""
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def work() -> None:
+        barrier.wait()
+        try:
+            tasks.complete_task(task_id, actor, RECEPTION_FORM)
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
 def test_two_concurrent_completions_exactly_one_wins(actors):
     for _ in range(3):
         code = at_reception(actors)
         task = open_task(code, "reception")
-        outcomes: list[str] = []
-        barrier = threading.Barrier(2)
-
-        def work() -> None:
-            barrier.wait()
-            try:
-                tasks.complete_task(task.id, actors["tiepnhan"], RECEPTION_FORM)
-                outcomes.append("ok")
-            except Conflict:
-                outcomes.append("conflict")
-
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert sorted(outcomes) == ["conflict", "ok"]
+        assert sorted(race_to_complete(task.id, actors["tiepnhan"])) == ["conflict", "ok"]
         with db.transaction() as session:
-            assert (
-                len(
-                    session.scalars(
-                        select(HumanTask).where(
-                            HumanTask.dossier_id == task.dossier_id,
-                            HumanTask.element_id == "appraisal",
-                        )
-                    ).all()
+            appraisals = session.scalars(
+                select(HumanTask).where(
+                    HumanTask.dossier_id == task.dossier_id, HumanTask.element_id == "appraisal"
                 )
-                == 1
-            )
+            ).all()
+        assert len(appraisals) == 1

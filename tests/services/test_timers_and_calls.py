@@ -13,7 +13,7 @@ from app.services import queue, service_calls
 from app.services.outbox import claim
 from app.services.timers import fire_due_timers
 from app.storage.db import db
-from tests.services.helpers import complete, open_task, receive, use_test_model
+from tests.services.helpers import complete, deliver, open_task, receive, use_test_model
 
 RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
@@ -21,16 +21,6 @@ RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count":
 @pytest.fixture(autouse=True)
 def no_queue(app):
     queue.enqueue = lambda ids: None
-
-
-def deliver(operator: str, result: dict) -> str:
-    with db.transaction() as session:
-        row = session.scalar(
-            select(OutboxMessage).where(
-                OutboxMessage.operator == operator, OutboxMessage.state == "pending"
-            )
-        )
-    return service_calls.complete_service_call(claim(row.id).id, result)
 
 
 def awaiting_supplement(actors, wait: str) -> str:

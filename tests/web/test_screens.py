@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.services import queue
+from tests.services.helpers import deliver
 from tests.web.helpers import login, logout, post, receive_at_counter, task_id_in, token
 
 
@@ -14,21 +15,7 @@ def no_queue(app):
 
 
 def deliver_account_check(actors) -> None:
-    from sqlalchemy import select
-
-    from app.models import OutboxMessage
-    from app.services import service_calls
-    from app.services.outbox import claim
-    from app.storage.db import db
-
-    with db.transaction() as session:
-        ids = session.scalars(
-            select(OutboxMessage.id).where(
-                OutboxMessage.operator == "portal.check_account", OutboxMessage.state == "pending"
-            )
-        ).all()
-    for outbox_id in ids:
-        service_calls.complete_service_call(claim(outbox_id).id, {"exists": True})
+    deliver("portal.check_account", {"exists": True})
 
 
 def test_pages_require_login(client):
