@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import add_working_days
@@ -22,6 +22,31 @@ from app.services.portal_sync import status_record
 
 if TYPE_CHECKING:
     from app.services.runtime import DossierRef
+
+_TASKS = HumanTask.__table__
+_DOSSIERS = Dossier.__table__
+# Built once with bind parameters: these run on every step.
+_SET_STATUS = (
+    update(_DOSSIERS)
+    .where(_DOSSIERS.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_status"))
+)
+_TASKS_DONE = (
+    update(_TASKS)
+    .where(_TASKS.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(
+        state="completed",
+        completed_at=bindparam("b_now"),
+        completed_by_id=bindparam("b_by"),
+        assignee_id=func.coalesce(_TASKS.c.assignee_id, bindparam("b_by")),
+    )
+)
+_TASKS_CANCELLED = (
+    update(_TASKS)
+    .where(_TASKS.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(state="cancelled", completed_at=bindparam("b_now"))
+)
+_INSERT_TASKS = _TASKS.insert()
 
 STATUS_PROPERTY = "dossierStatus"
 DURATION_PROPERTY = "durationDays"
@@ -81,9 +106,7 @@ def set_status(
 
 
 def _write_status(session: Session, dossier: DossierRef) -> None:
-    session.connection().execute(
-        update(Dossier.__table__).where(Dossier.id == dossier.id).values(status=dossier.status)
-    )
+    session.connection().execute(_SET_STATUS, {"b_id": dossier.id, "b_status": dossier.status})
 
 
 def record_status(
@@ -127,21 +150,10 @@ def _sync_tasks(
     cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
     if done:
         session.connection().execute(
-            update(HumanTask.__table__)
-            .where(HumanTask.id.in_(done))
-            .values(
-                state="completed",
-                completed_at=now,
-                completed_by_id=completed_by.id,
-                assignee_id=func.coalesce(HumanTask.assignee_id, completed_by.id),
-            )
+            _TASKS_DONE, {"b_ids": done, "b_now": now, "b_by": completed_by.id}
         )
     if cancelled:
-        session.connection().execute(
-            update(HumanTask.__table__)
-            .where(HumanTask.id.in_(cancelled))
-            .values(state="cancelled", completed_at=now)
-        )
+        session.connection().execute(_TASKS_CANCELLED, {"b_ids": cancelled, "b_now": now})
         for task_id in cancelled:
             audit.record(
                 session,
@@ -153,7 +165,7 @@ def _sync_tasks(
             )
     if changes.entered:
         session.connection().execute(
-            HumanTask.__table__.insert(),
+            _INSERT_TASKS,
             [_new_task(instance_id, dossier, view) for view in changes.entered],
         )
         for view in changes.entered:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.engine import Changes, Definition, ProcessRun, definitions
@@ -128,6 +128,23 @@ _BY_TASK = _BY_INSTANCE.add_columns(
 ).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
 
 
+_LOAD_INSTANCE = _BY_INSTANCE.where(ProcessInstance.id == bindparam("instance_id"))
+_LOAD_TASK = _BY_TASK.where(HumanTask.id == bindparam("task_id"))
+_INSTANCES = ProcessInstance.__table__
+# Optimistic concurrency: the row must still carry the version this run was loaded from.
+_SAVE = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.version == bindparam("b_version"))
+    .values(
+        state=bindparam("b_state"),
+        version=bindparam("b_new_version"),
+        next_timer_at=bindparam("b_timer"),
+        updated_at=bindparam("b_now"),
+        status=bindparam("b_status"),
+    )
+)
+
+
 def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
     m = row._mapping
     instance = InstanceRef(
@@ -143,11 +160,7 @@ def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
 
 
 def load_instance(session: Session, instance_id: int) -> Loaded:
-    row = (
-        session.connection()
-        .execute(_BY_INSTANCE.where(ProcessInstance.id == instance_id))
-        .one_or_none()
-    )
+    row = session.connection().execute(_LOAD_INSTANCE, {"instance_id": instance_id}).one_or_none()
     if row is None:
         raise NotFound("Không tìm thấy phiên xử lý / process instance not found")
     instance, dossier = _refs(row)
@@ -156,7 +169,7 @@ def load_instance(session: Session, instance_id: int) -> Loaded:
 
 def load_task(session: Session, task_id: str) -> Loaded:
     """A task with its instance and dossier in one query; the engine state is loaded too."""
-    row = session.connection().execute(_BY_TASK.where(HumanTask.id == task_id)).one_or_none()
+    row = session.connection().execute(_LOAD_TASK, {"task_id": task_id}).one_or_none()
     if row is None:
         raise NotFound("Không tìm thấy công việc / task not found")
     instance, dossier = _refs(row)
@@ -216,15 +229,16 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     """Write the new state; a concurrent writer that got there first turns this into Conflict."""
     instance = loaded.instance
     result = session.connection().execute(
-        update(ProcessInstance.__table__)
-        .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
-        .values(
-            state=loaded.run.dump(),
-            version=instance.version + 1,
-            next_timer_at=changes.next_timer_at,
-            updated_at=utcnow(),
-            status="completed" if changes.finished else instance.status,
-        )
+        _SAVE,
+        {
+            "b_id": instance.id,
+            "b_version": instance.version,
+            "b_state": loaded.run.dump(),
+            "b_new_version": instance.version + 1,
+            "b_timer": changes.next_timer_at,
+            "b_now": utcnow(),
+            "b_status": "completed" if changes.finished else instance.status,
+        },
     )
     if result.rowcount != 1:
         raise Conflict(
