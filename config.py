@@ -29,6 +29,8 @@ class Config:
     # The sweeper re-enqueues pending rows older than this (crash between commit and enqueue).
     OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "5"))
     SCHEDULER_INTERVAL = float(_env("SCHEDULER_INTERVAL", "1"))
+    # Office hours for working-time arithmetic (8 h = one working day).
+    OFFICE_HOURS = _env("OFFICE_HOURS", "07:00-11:30,13:30-17:00")
     BPMN_DIR = _env("BPMN_DIR", str(ROOT / "bpmn"))
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "vi")
     LANGUAGES = ("vi", "en")

@@ -1,6 +1,7 @@
 """SQLAlchemy models: the schema of record (Alembic migrations are generated from these)."""
 
 from app.models.base import Base
+from app.models.calendar import CalendarOverride
 from app.models.catalog import Procedure
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
@@ -13,6 +14,7 @@ __all__ = [
     "Agency",
     "AuditEvent",
     "Base",
+    "CalendarOverride",
     "Dossier",
     "DossierSequence",
     "HumanTask",

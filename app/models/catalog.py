@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Json
@@ -21,7 +21,11 @@ class Procedure(Base):
     level: Mapped[int] = mapped_column(default=2)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     model_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
-    duration_days: Mapped[int] = mapped_column(default=5)
+    # Statutory duration: an amount in `duration_unit` (working_days, working_hours or
+    # calendar_days); the supplement clock either pauses or restarts (see app.domain.worktime).
+    duration_days: Mapped[float] = mapped_column(Float, default=5)
+    duration_unit: Mapped[str] = mapped_column(String(16), default="working_days")
+    supplement_clock: Mapped[str] = mapped_column(String(8), default="pause")
     result_type_code: Mapped[str | None] = mapped_column(String(32))
     fee_code: Mapped[str | None] = mapped_column(String(16))
     # Components (thành phần hồ sơ): [{"type_code", "name", "required"}]; per-step durations.

@@ -11,14 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.domain.calendar import add_working_days
 from app.domain.codes import dossier_code
 from app.domain.identifiers import validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
 from app.models import Agency, Dossier, DossierSequence, Procedure, ProcessInstance
 from app.models.base import utcnow
-from app.services import audit, runtime
+from app.services import audit, calendars, runtime
 from app.services.actors import Actor
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.storage.db import db
@@ -77,7 +76,9 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
             summary=cmd.summary,
             data=dict(cmd.extra),
             received_at=now,
-            due_at=add_working_days(now, procedure.duration_days),
+            due_at=calendars.work_calendar(session).due(
+                now, procedure.duration_days, procedure.duration_unit
+            ),
             received_by_id=actor.id,
         )
         session.add(dossier)

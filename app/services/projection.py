@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.orm import Session
 
-from app.domain.calendar import add_working_days
 from app.domain.roles import role_for_lane
 from app.domain.status import DossierStatus, parse_status
+from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
 from app.models import Dossier, HumanTask
 from app.models.base import utcnow
-from app.services import audit, outbox
+from app.services import audit, calendars, outbox
 from app.services.actors import Actor
 from app.services.portal_sync import status_record
 
@@ -164,9 +164,10 @@ def _sync_tasks(
                 task_id=task_id,
             )
     if changes.entered:
+        calendar = calendars.work_calendar(session)
         session.connection().execute(
             _INSERT_TASKS,
-            [_new_task(instance_id, dossier, view) for view in changes.entered],
+            [_new_task(instance_id, dossier, view, calendar) for view in changes.entered],
         )
         for view in changes.entered:
             audit.record(
@@ -181,7 +182,10 @@ def _sync_tasks(
             )
 
 
-def _new_task(instance_id: int, dossier: DossierRef, view: UserTaskView) -> dict:
+def _new_task(
+    instance_id: int, dossier: DossierRef, view: UserTaskView, calendar: WorkCalendar
+) -> dict:
+    """A projection row; its due time is the step's duration in working days from now."""
     created = utcnow()
     days = dossier.step_durations.get(view.element_id) or view.properties.get(DURATION_PROPERTY)
     return {
@@ -195,5 +199,5 @@ def _new_task(instance_id: int, dossier: DossierRef, view: UserTaskView) -> dict
         "state": "open",
         "form": view.form,
         "created_at": created,
-        "due_at": add_working_days(created, float(days)) if days else None,
+        "due_at": calendar.due(created, float(days), DurationUnit.WORKING_DAYS) if days else None,
     }

@@ -35,13 +35,32 @@ def _local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 
 def register(app: Flask) -> None:
-    from app.web import api, auth, counter, dossiers, errors, i18n, inbox, supervisor, tasks
+    from app.web import (
+        admin,
+        api,
+        auth,
+        counter,
+        dossiers,
+        errors,
+        i18n,
+        inbox,
+        supervisor,
+        tasks,
+    )
 
     login_manager.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth.bp, inbox.bp, tasks.bp, dossiers.bp, counter.bp, supervisor.bp):
+    for blueprint in (
+        auth.bp,
+        inbox.bp,
+        tasks.bp,
+        dossiers.bp,
+        counter.bp,
+        supervisor.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

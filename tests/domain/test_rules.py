@@ -1,4 +1,4 @@
-"""Pure domain rules: codes, identifiers, statuses, roles and the working-day calendar."""
+"""Pure domain rules: codes, identifiers, statuses and roles."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.domain.calendar import add_working_days, is_working_day
 from app.domain.codes import dossier_code, is_agency_code, parse_dossier_code
 from app.domain.identifiers import validate_identifier
 from app.domain.roles import role_for_lane
@@ -78,18 +77,3 @@ def test_lanes_name_roles_by_code_or_vietnamese_label():
     assert role_for_lane("lãnh đạo") == "leader"
     assert role_for_lane("processing") == "processing"
     assert role_for_lane("Hệ thống") is None and role_for_lane(None) is None
-
-
-def test_weekends_and_tet_are_not_working_days():
-    assert not is_working_day(date(2026, 11, 28))  # Saturday
-    assert not is_working_day(date(2027, 2, 8))  # Tết Đinh Mùi
-    assert is_working_day(date(2026, 11, 25))
-
-
-def test_working_days_skip_weekends_and_holidays():
-    friday = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-    assert add_working_days(friday, 1).date() == date(2026, 11, 30)
-    before_tet = datetime(2027, 2, 4, 3, 0, tzinfo=UTC)
-    due = add_working_days(before_tet, 2)
-    assert due.date() > date(2027, 2, 10)
-    assert is_working_day(due.date())
