@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy import create_engine, select, text
 
 import config as config_module
 from app import bootstrap, create_app
+from app.domain.clock import set_clock
 from app.models import User
 from app.services import queue
 from app.services.actors import Actor
@@ -176,6 +178,19 @@ def drain(app, redis_server) -> Callable[..., int]:
         return done
 
     return run
+
+
+class FrozenClock:
+    """Sets what `utcnow()` answers for the services under test."""
+
+    def set(self, moment: datetime) -> None:
+        set_clock(lambda: moment)
+
+
+@pytest.fixture
+def clock() -> Iterator[FrozenClock]:
+    yield FrozenClock()
+    set_clock(None)
 
 
 @pytest.fixture

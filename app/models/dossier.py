@@ -36,6 +36,8 @@ class Dossier(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Set while the dossier waits for the citizen's supplement (the clock is stopped).
+    clock_paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     procedure: Mapped[Procedure] = relationship()

@@ -16,7 +16,7 @@ from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
 from app.models import Dossier, HumanTask
 from app.models.base import utcnow
-from app.services import audit, calendars, outbox
+from app.services import audit, calendars, outbox, supplement_clock
 from app.services.actors import Actor
 from app.services.portal_sync import status_record
 
@@ -29,7 +29,11 @@ _DOSSIERS = Dossier.__table__
 _SET_STATUS = (
     update(_DOSSIERS)
     .where(_DOSSIERS.c.id == bindparam("b_id"))
-    .values(status=bindparam("b_status"))
+    .values(
+        status=bindparam("b_status"),
+        due_at=bindparam("b_due"),
+        clock_paused_at=bindparam("b_paused"),
+    )
 )
 _TASKS_DONE = (
     update(_TASKS)
@@ -106,7 +110,15 @@ def set_status(
 
 
 def _write_status(session: Session, dossier: DossierRef) -> None:
-    session.connection().execute(_SET_STATUS, {"b_id": dossier.id, "b_status": dossier.status})
+    session.connection().execute(
+        _SET_STATUS,
+        {
+            "b_id": dossier.id,
+            "b_status": dossier.status,
+            "b_due": dossier.due_at,
+            "b_paused": dossier.clock_paused_at,
+        },
+    )
 
 
 def record_status(
@@ -116,6 +128,7 @@ def record_status(
     if dossier.status == status:
         return
     previous, dossier.status = dossier.status, int(status)
+    supplement_clock.on_status_change(session, dossier, previous, status, actor)
     audit.record(
         session,
         "status_changed",

@@ -61,6 +61,10 @@ class DossierRef:
     received_at: datetime
     due_at: datetime | None
     finished_at: datetime | None
+    duration: float
+    duration_unit: str
+    supplement_clock: str
+    clock_paused_at: datetime | None
 
 
 @dataclass
@@ -97,11 +101,15 @@ _DOSSIER_COLUMNS = (
     Dossier.received_at,
     Dossier.due_at,
     Dossier.finished_at,
+    Procedure.duration_days.label("duration"),
+    Procedure.duration_unit,
+    Procedure.supplement_clock,
+    Dossier.clock_paused_at,
 )
 _INSTANCE_COLUMNS = (
     ProcessInstance.id.label("instance_id"),
     ProcessInstance.version,
-    ProcessInstance.status,
+    ProcessInstance.status.label("instance_status"),
     ProcessInstance.model_version_id,
     ProcessInstance.state,
     ProcessInstance.next_timer_at,
@@ -150,7 +158,7 @@ def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
     instance = InstanceRef(
         m["instance_id"],
         m["version"],
-        m["status"],
+        m["instance_status"],
         m["model_version_id"],
         m["state"],
         m["next_timer_at"],
@@ -207,6 +215,10 @@ def dossier_ref(dossier: Dossier) -> DossierRef:
         dossier.received_at,
         dossier.due_at,
         dossier.finished_at,
+        dossier.procedure.duration_days,
+        dossier.procedure.duration_unit,
+        dossier.procedure.supplement_clock,
+        dossier.clock_paused_at,
     )
 
 

@@ -159,3 +159,27 @@ def test_two_concurrent_completions_exactly_one_wins(actors):
                 )
             ).all()
         assert len(appraisals) == 1
+
+
+def test_a_repeated_status_is_not_synced_twice(actors):
+    code = at_reception(actors)
+    complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
+    complete(
+        code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "ok"}
+    )
+    complete(code, "approval", actors["lanhdao"], {"approval_decision": "return"})
+    assert open_task(code, "appraisal") is not None
+    with db.transaction() as session:
+        statuses = [
+            r.params["status"]
+            for r in session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.operator == "portal.sync_status")
+                .order_by(OutboxMessage.id)
+            )
+        ]
+        changes = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "status_changed").order_by(AuditEvent.id)
+        ).all()
+    assert statuses == [1, 2, 4]
+    assert [(e.data["previous"], e.data["status"]) for e in changes] == [(0, 1), (1, 2), (2, 4)]
