@@ -31,6 +31,10 @@ class Config:
     SCHEDULER_INTERVAL = float(_env("SCHEDULER_INTERVAL", "1"))
     # Office hours for working-time arithmetic (8 h = one working day).
     OFFICE_HOURS = _env("OFFICE_HOURS", "07:00-11:30,13:30-17:00")
+    # A step is "due soon" when this fraction of its working time remains.
+    DUE_SOON_FRACTION = float(_env("DUE_SOON_FRACTION", "0.2"))
+    # The deadline sweep runs at most once per this many seconds, whatever the schedulers.
+    DEADLINE_SWEEP_INTERVAL = float(_env("DEADLINE_SWEEP_INTERVAL", "55"))
     BPMN_DIR = _env("BPMN_DIR", str(ROOT / "bpmn"))
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "vi")
     LANGUAGES = ("vi", "en")

@@ -5,19 +5,39 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from functools import lru_cache
+
+from redis import Redis
 
 from app import settings
 from app.bootstrap import ensure_configured
-from app.services import outbox, timers
+from app.services import deadlines, outbox, timers
 
 log = logging.getLogger(__name__)
 
 
 def tick() -> tuple[int, int]:
-    """One pass: (timers fired, outbox rows re-enqueued)."""
+    """One pass: (timers fired, outbox rows re-enqueued); deadlines when their turn comes."""
     fired = timers.fire_due_timers()
     swept = len(outbox.sweep())
+    if _turn("deadline-sweep", settings.current.DEADLINE_SWEEP_INTERVAL):
+        result = deadlines.sweep()
+        if result.due_soon or result.overdue:
+            log.info("steps due soon: %s, overdue: %s", result.due_soon, result.overdue)
     return fired, swept
+
+
+def _turn(name: str, interval: float) -> bool:
+    """True for one scheduler per `interval`, however many run (a Redis key with expiry)."""
+    if interval <= 0:
+        return True
+    key = f"{settings.current.RQ_QUEUE}:scheduler:{name}"
+    return bool(_redis(settings.current.REDIS_URL).set(key, "1", nx=True, px=int(interval * 1000)))
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> Redis:
+    return Redis.from_url(url)
 
 
 def run_forever() -> None:

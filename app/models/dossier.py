@@ -38,6 +38,7 @@ class Dossier(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Set while the dossier waits for the citizen's supplement (the clock is stopped).
     clock_paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     procedure: Mapped[Procedure] = relationship()

@@ -18,6 +18,7 @@ class HumanTask(Base):
         Index("ix_human_task_pool", "agency_id", "role", "state"),
         Index("ix_human_task_assignee", "assignee_id", "state"),
         Index("ix_human_task_due", "state", "due_at"),
+        Index("ix_human_task_due_soon", "state", "due_soon_at"),
     )
 
     # The engine's task id (a UUID string): stable across load/save.
@@ -34,6 +35,11 @@ class HumanTask(Base):
     form: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    due_soon_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # on_time → due_soon → overdue, moved forward by the deadline sweep (app.services.deadlines)
+    deadline_state: Mapped[str] = mapped_column(String(16), default="on_time")
+    # early | on_time | late, recorded when the step is completed
+    outcome: Mapped[str | None] = mapped_column(String(16))
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, case, func, update
 from sqlalchemy.orm import Session
 
+from app import settings
+from app.domain.deadlines import due_soon_at, next_local_midnight
 from app.domain.roles import role_for_lane
 from app.domain.status import DossierStatus, parse_status
 from app.domain.worktime import DurationUnit, WorkCalendar
@@ -43,6 +45,13 @@ _TASKS_DONE = (
         completed_at=bindparam("b_now"),
         completed_by_id=bindparam("b_by"),
         assignee_id=func.coalesce(_TASKS.c.assignee_id, bindparam("b_by")),
+        # Late after the due time; early when the due time falls on a later Vietnam day.
+        outcome=case(
+            (_TASKS.c.due_at.is_(None), None),
+            (_TASKS.c.due_at < bindparam("b_now"), "late"),
+            (_TASKS.c.due_at >= bindparam("b_tomorrow"), "early"),
+            else_="on_time",
+        ),
     )
 )
 _TASKS_CANCELLED = (
@@ -163,7 +172,13 @@ def _sync_tasks(
     cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
     if done:
         session.connection().execute(
-            _TASKS_DONE, {"b_ids": done, "b_now": now, "b_by": completed_by.id}
+            _TASKS_DONE,
+            {
+                "b_ids": done,
+                "b_now": now,
+                "b_by": completed_by.id,
+                "b_tomorrow": next_local_midnight(now),
+            },
         )
     if cancelled:
         session.connection().execute(_TASKS_CANCELLED, {"b_ids": cancelled, "b_now": now})
@@ -201,6 +216,8 @@ def _new_task(
     """A projection row; its due time is the step's duration in working days from now."""
     created = utcnow()
     days = dossier.step_durations.get(view.element_id) or view.properties.get(DURATION_PROPERTY)
+    due = calendar.due(created, float(days), DurationUnit.WORKING_DAYS) if days else None
+    soon = due_soon_at(created, due, calendar, settings.current.DUE_SOON_FRACTION) if due else None
     return {
         "id": view.id,
         "instance_id": instance_id,
@@ -212,5 +229,7 @@ def _new_task(
         "state": "open",
         "form": view.form,
         "created_at": created,
-        "due_at": calendar.due(created, float(days), DurationUnit.WORKING_DAYS) if days else None,
+        "due_at": due,
+        "due_soon_at": soon,
+        "deadline_state": "on_time",
     }

@@ -35,6 +35,8 @@ class TaskRow:
     created_at: datetime
     due_at: datetime | None
     completed_at: datetime | None
+    deadline_state: str
+    outcome: str | None
 
 
 def _task_rows(session: Any, *conditions: Any) -> list[TaskRow]:
@@ -61,6 +63,8 @@ def _task_rows(session: Any, *conditions: Any) -> list[TaskRow]:
             t.created_at,
             t.due_at,
             t.completed_at,
+            t.deadline_state,
+            t.outcome,
         )
         for t, code, owner, procedure, assignee in rows
     ]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
 from app.models import Agency, Dossier, HumanTask, ModelVersion, Procedure, ProcessInstance
 from app.models.base import utcnow
@@ -259,9 +260,10 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
         )
     instance.version += 1
     if changes.finished and loaded.dossier.finished_at is None:
-        loaded.dossier.finished_at = utcnow()
+        finished = loaded.dossier.finished_at = utcnow()
+        result_outcome = outcome(finished, loaded.dossier.due_at)
         session.connection().execute(
             update(Dossier.__table__)
             .where(Dossier.id == loaded.dossier.id)
-            .values(finished_at=loaded.dossier.finished_at)
+            .values(finished_at=finished, outcome=result_outcome and str(result_outcome))
         )

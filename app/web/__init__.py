@@ -8,6 +8,7 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from app.domain.deadlines import LABELS_VI as DEADLINE_LABELS
 from app.domain.roles import ROLE_LABELS_VI
 from app.domain.status import VN_TZ, DossierStatus
 from app.models import User
@@ -66,7 +67,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.jinja_env.filters["localtime"] = _local_time
     app.jinja_env.globals.update(
-        role_label=ROLE_LABELS_VI.get, status_label=_status_label, now=utcnow
+        role_label=ROLE_LABELS_VI.get,
+        status_label=_status_label,
+        deadline_label=lambda code: DEADLINE_LABELS.get(code, ""),
+        now=utcnow,
     )
 
 
