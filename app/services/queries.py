@@ -39,14 +39,26 @@ class TaskRow:
     outcome: str | None
 
 
-def _task_rows(session: Any, *conditions: Any) -> list[TaskRow]:
+DEFAULT_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+
+
+def task_rows(
+    session: Any,
+    *conditions: Any,
+    order_by: tuple = DEFAULT_ORDER,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[TaskRow]:
+    """Task rows with their dossier, procedure and assignee, for lists and inboxes."""
     rows = session.execute(
         select(HumanTask, Dossier.code, Dossier.owner_name, Procedure.name, User.full_name)
         .join(Dossier, Dossier.id == HumanTask.dossier_id)
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .outerjoin(User, User.id == HumanTask.assignee_id)
         .where(*conditions)
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+        .order_by(*order_by, HumanTask.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return [
         TaskRow(
@@ -73,13 +85,13 @@ def _task_rows(session: Any, *conditions: Any) -> list[TaskRow]:
 def inbox(actor: Actor) -> tuple[list[TaskRow], list[TaskRow]]:
     """(my open tasks, unclaimed open tasks of my roles in my agencies)."""
     with db.transaction() as session:
-        mine = _task_rows(session, HumanTask.state == "open", HumanTask.assignee_id == actor.id)
+        mine = task_rows(session, HumanTask.state == "open", HumanTask.assignee_id == actor.id)
         pools = [
             (HumanTask.role == role) & (HumanTask.agency_id == agency)
             for role, agency in actor.roles
         ]
         pool = (
-            _task_rows(
+            task_rows(
                 session, HumanTask.state == "open", HumanTask.assignee_id.is_(None), or_(*pools)
             )
             if pools
@@ -106,7 +118,7 @@ def task_detail(task_id: str, actor: Actor) -> TaskDetail:
         task = session.get(HumanTask, task_id)
         if task is None or not _can_see_agency(actor, task.agency_id):
             raise NotFound("Không tìm thấy công việc / task not found")
-        [row] = _task_rows(session, HumanTask.id == task_id)
+        [row] = task_rows(session, HumanTask.id == task_id)
         dossier = _dossier_summary(session.get(Dossier, task.dossier_id))
         previous = [
             {
@@ -159,7 +171,7 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None or not _can_see_agency(actor, dossier.agency_id):
             raise NotFound(f"Không tìm thấy hồ sơ {code} / dossier not found")
-        tasks = _task_rows(session, HumanTask.dossier_id == dossier.id)
+        tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
         tasks.sort(key=lambda t: t.created_at)
         events = [
             {

@@ -2,15 +2,58 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.services import outbox, queries
-from app.services.errors import Forbidden
+from app.services import outbox, queries, supervision
+from app.services.errors import Forbidden, InvalidInput
 from app.web.actor import current_actor
 
 bp = Blueprint("supervisor", __name__)
+
+
+@bp.get("/supervisor")
+@login_required
+def desk():  # noqa: ANN201
+    return render_template("supervisor.html", view=supervision.overview(current_actor()))
+
+
+@bp.get("/supervisor/tasks")
+@login_required
+def tasks():  # noqa: ANN201
+    args = request.args
+    filters = supervision.TaskFilter(
+        state=args.get("state", ""),
+        procedure=args.get("procedure", ""),
+        element=args.get("element", ""),
+        assignee=args.get("assignee", ""),
+        sort=args.get("sort", "due"),
+        page=max(args.get("page", 1, type=int) or 1, 1),
+    )
+    rows, total = supervision.task_list(current_actor(), filters)
+    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
+    candidates = {row.id: supervision.officers_for(row.id, current_actor()) for row in rows}
+    return render_template(
+        "supervisor_tasks.html",
+        rows=rows,
+        total=total,
+        pages=pages,
+        filters=filters,
+        candidates=candidates,
+        args={k: v for k, v in args.items() if k != "page"},
+    )
+
+
+@bp.post("/supervisor/tasks/<task_id>/reassign")
+@login_required
+def reassign(task_id: str):  # noqa: ANN201
+    user_id = request.form.get("user_id", type=int)
+    if user_id is None:
+        raise InvalidInput(_("Chọn cán bộ nhận việc"))
+    supervision.reassign_task(task_id, user_id, current_actor())
+    flash(_("Đã giao lại việc"))
+    return redirect(request.form.get("next") or url_for("supervisor.tasks"))
 
 
 @bp.get("/supervisor/incidents")

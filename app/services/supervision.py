@@ -1,0 +1,216 @@
+"""The supervisor's desk (giám sát): open steps against their deadlines, and reassignment.
+
+A supervisor sees the agencies where they hold the role and those agencies' children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
+from app.models.base import utcnow
+from app.services import audit
+from app.services.actors import Actor
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.queries import PAGE_SIZE, TaskRow, task_rows
+from app.storage.db import db
+
+SORTS = {
+    "due": (HumanTask.due_at.is_(None), HumanTask.due_at),
+    "-due": (HumanTask.due_at.is_(None), HumanTask.due_at.desc()),
+    "created": (HumanTask.created_at,),
+    "-created": (HumanTask.created_at.desc(),),
+}
+STATES = ("on_time", "due_soon", "overdue")
+
+
+def scope(session: Session, actor: Actor) -> set[int]:
+    """The supervised agencies: where the actor is supervisor, and all their descendants."""
+    agencies = set(actor.agencies_for("supervisor"))
+    if not agencies:
+        raise Forbidden("Chỉ giám sát viên được xem / supervisors only")
+    frontier = set(agencies)
+    while frontier:
+        frontier = set(session.scalars(select(Agency.id).where(Agency.parent_id.in_(frontier))))
+        frontier -= agencies
+        agencies |= frontier
+    return agencies
+
+
+@dataclass(frozen=True)
+class Count:
+    key: Any
+    label: str
+    open: int
+    due_soon: int
+    overdue: int
+
+
+def _counts(
+    session: Session,
+    agencies: set[int],
+    key: Any,
+    label: Any,
+    join: Any = None,
+    missing: str = "—",
+) -> list:
+    query = (
+        select(
+            key,
+            label,
+            func.count(HumanTask.id),
+            func.sum(case((HumanTask.deadline_state == "due_soon", 1), else_=0)),
+            func.sum(case((HumanTask.deadline_state == "overdue", 1), else_=0)),
+        )
+        .select_from(HumanTask)
+        .join(Dossier, Dossier.id == HumanTask.dossier_id)
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .join(Agency, Agency.id == HumanTask.agency_id)
+        .where(HumanTask.state == "open", HumanTask.agency_id.in_(agencies))
+        .group_by(key, label)
+        .order_by(func.count(HumanTask.id).desc())
+    )
+    if join is not None:
+        query = query.outerjoin(*join)
+    return [
+        Count(k, lbl or "—", n, int(soon or 0), int(late or 0))
+        for k, lbl, n, soon, late in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class Overview:
+    totals: Count
+    by_agency: list[Count]
+    by_procedure: list[Count]
+    by_step: list[Count]
+    by_officer: list[Count]
+
+
+def overview(actor: Actor) -> Overview:
+    with db.transaction() as session:
+        agencies = scope(session, actor)
+        by_agency = _counts(session, agencies, Agency.id, Agency.name)
+        return Overview(
+            totals=Count(
+                None,
+                "",
+                sum(c.open for c in by_agency),
+                sum(c.due_soon for c in by_agency),
+                sum(c.overdue for c in by_agency),
+            ),
+            by_agency=by_agency,
+            by_procedure=_counts(session, agencies, Procedure.code, Procedure.name),
+            by_step=_counts(session, agencies, HumanTask.element_id, HumanTask.title),
+            by_officer=_counts(
+                session,
+                agencies,
+                HumanTask.assignee_id,
+                User.full_name,
+                join=(User, User.id == HumanTask.assignee_id),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    state: str = ""
+    procedure: str = ""
+    element: str = ""
+    assignee: str = ""  # a user id, "none" for unclaimed, "" for all
+    sort: str = "due"
+    page: int = 1
+
+
+def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
+    if f.state and f.state not in STATES:
+        raise InvalidInput(f"Trạng thái thời hạn không hợp lệ: {f.state}")
+    if f.sort not in SORTS:
+        raise InvalidInput(f"Cách sắp xếp không hợp lệ: {f.sort}")
+    with db.transaction() as session:
+        conditions = [HumanTask.state == "open", HumanTask.agency_id.in_(scope(session, actor))]
+        if f.state:
+            conditions.append(HumanTask.deadline_state == f.state)
+        if f.procedure:
+            conditions.append(Procedure.code == f.procedure)
+        if f.element:
+            conditions.append(HumanTask.element_id == f.element)
+        if f.assignee == "none":
+            conditions.append(HumanTask.assignee_id.is_(None))
+        elif f.assignee:
+            if not f.assignee.isdigit():
+                raise InvalidInput("Cán bộ không hợp lệ")
+            conditions.append(HumanTask.assignee_id == int(f.assignee))
+        total = (
+            session.scalar(
+                select(func.count(HumanTask.id))
+                .join(Dossier, Dossier.id == HumanTask.dossier_id)
+                .join(Procedure, Procedure.id == Dossier.procedure_id)
+                .where(*conditions)
+            )
+            or 0
+        )
+        rows = task_rows(
+            session,
+            *conditions,
+            order_by=SORTS[f.sort],
+            limit=PAGE_SIZE,
+            offset=(max(f.page, 1) - 1) * PAGE_SIZE,
+        )
+        return rows, total
+
+
+def officers_for(task_id: str, actor: Actor) -> list[dict[str, Any]]:
+    """Who may take the task: active officers holding its role in its agency."""
+    with db.transaction() as session:
+        task = _supervised_task(session, task_id, actor)
+        return [{"id": u.id, "name": u.full_name} for u in _candidates(session, task)]
+
+
+def reassign_task(task_id: str, user_id: int, actor: Actor) -> None:
+    with db.transaction() as session:
+        task = _supervised_task(session, task_id, actor)
+        if task.state != "open":
+            raise Conflict("Công việc đã kết thúc / the task is no longer open")
+        target = next((u for u in _candidates(session, task) if u.id == user_id), None)
+        if target is None:
+            raise InvalidInput(
+                "Cán bộ này không có vai trò xử lý bước này tại cơ quan",
+                fields={"user_id": "Chọn cán bộ có vai trò phù hợp"},
+            )
+        previous = task.assignee_id
+        task.assignee_id, task.claimed_at = target.id, utcnow()
+        audit.record(
+            session,
+            "task_reassigned",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+            previous_assignee=previous,
+            assignee=target.id,
+            assignee_name=target.full_name,
+        )
+
+
+def _supervised_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None or task.agency_id not in scope(session, actor):
+        raise NotFound("Không tìm thấy công việc / task not found")
+    return task
+
+
+def _candidates(session: Session, task: HumanTask) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == task.role, UserRole.agency_id == task.agency_id, User.active)
+            .order_by(User.full_name)
+        )
+    )

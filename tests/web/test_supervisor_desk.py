@@ -1,0 +1,85 @@
+"""The supervisor's desk: counts that match the data, filtered lists, reassignment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.domain.status import VN_TZ
+from app.models import AuditEvent, HumanTask, User, UserRole
+from app.services import deadlines, queue, supervision, tasks
+from app.services.errors import Forbidden, InvalidInput
+from app.storage.db import db
+from tests.services.helpers import deliver, receive
+from tests.web.helpers import login, post
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app):
+    queue.enqueue = lambda ids: None
+
+
+@pytest.fixture
+def three_overdue(actors, clock) -> list[str]:
+    """Three reception steps received Wed 25/11 09:00, one claimed, all overdue next day."""
+    clock.set(datetime(2026, 11, 25, 9, tzinfo=VN_TZ))
+    for _ in range(3):
+        receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        ids = session.scalars(select(HumanTask.id).order_by(HumanTask.created_at)).all()
+    tasks.claim_task(ids[0], actors["tiepnhan"])
+    clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
+    deadlines.sweep()
+    return ids
+
+
+def test_overview_counts_match_the_open_steps(actors, three_overdue):
+    view = supervision.overview(actors["giamsat"])
+    with db.transaction() as session:
+        overdue = session.scalar(
+            select(func.count()).where(
+                HumanTask.state == "open", HumanTask.deadline_state == "overdue"
+            )
+        )
+    assert (view.totals.open, view.totals.overdue) == (3, overdue) == (3, 3)
+    assert {(c.label, c.open) for c in view.by_officer} == {("Nguyễn Thị Hoa", 1), ("—", 2)}
+    assert [(c.key, c.overdue) for c in view.by_step] == [("reception", 3)]
+    with pytest.raises(Forbidden):
+        supervision.overview(actors["tiepnhan"])
+
+
+def test_desk_pages_filter_and_refuse_bad_parameters(client, three_overdue):
+    login(client, "giamsat")
+    desk = client.get("/supervisor").get_data(as_text=True)
+    assert "Giám sát tiến độ" in desk and "Theo bước xử lý" in desk
+    overdue = client.get("/supervisor/tasks?state=overdue").get_data(as_text=True)
+    assert overdue.count("Quá hạn</span>") == 3
+    unclaimed = client.get("/supervisor/tasks?assignee=none").get_data(as_text=True)
+    assert unclaimed.count("Chưa nhận") == 2
+    assert client.get("/supervisor/tasks?sort=evil").status_code == 422
+    assert client.get("/supervisor/tasks?state=late").status_code == 422
+
+
+def test_reassign_to_an_officer_with_the_role_and_refuse_others(client, actors, three_overdue):
+    with db.transaction() as session:
+        admin = session.scalar(select(User).where(User.username == "quantri"))
+        admin.roles.append(UserRole(role="reception", agency_id=admin.agency_id))
+        session.flush()
+        admin_id, processing_id = admin.id, actors["chuyenvien"].id
+    login(client, "giamsat")
+    task_id = three_overdue[1]
+    response = post(
+        client, f"/supervisor/tasks/{task_id}/reassign", {"user_id": admin_id}, "/supervisor/tasks"
+    )
+    assert response.status_code == 302
+    with db.transaction() as session:
+        assert session.get(HumanTask, task_id).assignee_id == admin_id
+        event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "task_reassigned"))
+        assert event.data["assignee_name"] == "Vũ Hải Nam" and event.actor_name == "Phạm Thu Trang"
+    with pytest.raises(InvalidInput):
+        supervision.reassign_task(task_id, processing_id, actors["giamsat"])
+    with pytest.raises(Forbidden):
+        supervision.reassign_task(task_id, admin_id, actors["tiepnhan"])
