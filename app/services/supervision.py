@@ -77,7 +77,7 @@ def _counts(
     if join is not None:
         query = query.outerjoin(*join)
     return [
-        Count(k, lbl or "—", n, int(soon or 0), int(late or 0))
+        Count(k, lbl or missing, n, int(soon or 0), int(late or 0))
         for k, lbl, n, soon, late in session.execute(query)
     ]
 
@@ -112,6 +112,7 @@ def overview(actor: Actor) -> Overview:
                 HumanTask.assignee_id,
                 User.full_name,
                 join=(User, User.id == HumanTask.assignee_id),
+                missing="Chưa nhận",
             ),
         )
 

@@ -45,7 +45,7 @@ def test_overview_counts_match_the_open_steps(actors, three_overdue):
             )
         )
     assert (view.totals.open, view.totals.overdue) == (3, overdue) == (3, 3)
-    assert {(c.label, c.open) for c in view.by_officer} == {("Nguyễn Thị Hoa", 1), ("—", 2)}
+    assert {(c.label, c.open) for c in view.by_officer} == {("Nguyễn Thị Hoa", 1), ("Chưa nhận", 2)}
     assert [(c.key, c.overdue) for c in view.by_step] == [("reception", 3)]
     with pytest.raises(Forbidden):
         supervision.overview(actors["tiepnhan"])
