@@ -5,6 +5,7 @@ from app.models.calendar import CalendarOverride
 from app.models.catalog import Procedure
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
+from app.models.notifications import Notification
 from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
 from app.models.process import ModelVersion, ProcessInstance, ProcessModel
@@ -20,6 +21,7 @@ __all__ = [
     "HumanTask",
     "Incident",
     "ModelVersion",
+    "Notification",
     "OutboxMessage",
     "ProcessInstance",
     "ProcessModel",

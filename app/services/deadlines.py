@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.deadlines import LABELS_VI, DeadlineState
-from app.models import HumanTask
+from app.models import Dossier, HumanTask
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, notifications
 from app.services.actors import SYSTEM
 from app.storage.db import db
 
@@ -46,6 +46,12 @@ def sweep(now: datetime | None = None) -> SweepResult:
     return SweepResult(soon, overdue)
 
 
+_MESSAGES = {
+    DeadlineState.DUE_SOON: "«{title}» của hồ sơ {code} sắp đến hạn",
+    DeadlineState.OVERDUE: "«{title}» của hồ sơ {code} đã quá hạn",
+}
+
+
 def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: ANN002
     rows = (
         session.connection()
@@ -53,10 +59,25 @@ def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: 
             update(_TASKS)
             .where(_TASKS.c.state == "open", *conditions)
             .values(deadline_state=str(state))
-            .returning(_TASKS.c.id, _TASKS.c.dossier_id, _TASKS.c.instance_id, _TASKS.c.title)
+            .returning(
+                _TASKS.c.id,
+                _TASKS.c.dossier_id,
+                _TASKS.c.instance_id,
+                _TASKS.c.title,
+                _TASKS.c.assignee_id,
+                _TASKS.c.agency_id,
+            )
         )
         .all()
     )
+    if not rows:
+        return 0
+    codes = dict(
+        session.execute(
+            select(Dossier.id, Dossier.code).where(Dossier.id.in_({r.dossier_id for r in rows}))
+        ).all()
+    )
+    leaders: dict[int, list[int]] = {}
     for row in rows:
         audit.record(
             session,
@@ -67,5 +88,19 @@ def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: 
             task_id=row.id,
             title=row.title,
             label=LABELS_VI[state],
+        )
+        # Due soon tells the officer holding the step; overdue tells the agency's leaders too.
+        users = [row.assignee_id] if row.assignee_id else []
+        if state == DeadlineState.OVERDUE:
+            if row.agency_id not in leaders:
+                leaders[row.agency_id] = notifications.holders(session, "leader", row.agency_id)
+            users += leaders[row.agency_id]
+        notifications.notify(
+            session,
+            users,
+            f"task_{state}",
+            _MESSAGES[state].format(title=row.title, code=codes.get(row.dossier_id, "")),
+            dossier_id=row.dossier_id,
+            task_id=row.id,
         )
     return len(rows)

@@ -45,6 +45,7 @@ def register(app: Flask) -> None:
         errors,
         i18n,
         inbox,
+        notices,
         supervisor,
         tasks,
     )
@@ -53,6 +54,7 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    notices.init_app(app)
     for blueprint in (
         auth.bp,
         inbox.bp,
@@ -61,6 +63,7 @@ def register(app: Flask) -> None:
         counter.bp,
         supervisor.bp,
         admin.bp,
+        notices.bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)

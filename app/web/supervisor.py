@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.services import outbox, queries, supervision
+from app.services import notifications, outbox, queries, supervision
 from app.services.errors import Forbidden, InvalidInput
 from app.web.actor import current_actor
 
@@ -43,6 +43,14 @@ def tasks():  # noqa: ANN201
         candidates=candidates,
         args={k: v for k, v in args.items() if k != "page"},
     )
+
+
+@bp.post("/supervisor/tasks/<task_id>/nudge")
+@login_required
+def nudge(task_id: str):  # noqa: ANN201
+    told = notifications.nudge(task_id, current_actor())
+    flash(_("Đã nhắc %(count)s cán bộ", count=told))
+    return redirect(request.form.get("next") or url_for("supervisor.tasks"))
 
 
 @bp.post("/supervisor/tasks/<task_id>/reassign")

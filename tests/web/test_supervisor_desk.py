@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.status import VN_TZ
 from app.models import AuditEvent, HumanTask, User, UserRole
-from app.services import deadlines, queue, supervision, tasks
+from app.services import queue, supervision
 from app.services.errors import Forbidden, InvalidInput
 from app.storage.db import db
-from tests.services.helpers import deliver, receive
 from tests.web.helpers import login, post
 
 
 @pytest.fixture(autouse=True)
 def no_queue(app):
     queue.enqueue = lambda ids: None
-
-
-@pytest.fixture
-def three_overdue(actors, clock) -> list[str]:
-    """Three reception steps received Wed 25/11 09:00, one claimed, all overdue next day."""
-    clock.set(datetime(2026, 11, 25, 9, tzinfo=VN_TZ))
-    for _ in range(3):
-        receive(actors["tiepnhan"])
-    deliver("portal.check_account", {"exists": True})
-    with db.transaction() as session:
-        ids = session.scalars(select(HumanTask.id).order_by(HumanTask.created_at)).all()
-    tasks.claim_task(ids[0], actors["tiepnhan"])
-    clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
-    deadlines.sweep()
-    return ids
 
 
 def test_overview_counts_match_the_open_steps(actors, three_overdue):

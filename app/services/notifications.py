@@ -1,0 +1,133 @@
+"""Notifications to officers: who is told what, read and unread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Dossier, HumanTask, Notification, User, UserRole
+from app.models.base import utcnow
+from app.services import audit
+from app.services.actors import Actor
+from app.services.errors import NotFound
+from app.services.supervision import _supervised_task
+from app.storage.db import db
+
+_TABLE = Notification.__table__
+
+
+def notify(
+    session: Session,
+    user_ids: Iterable[int],
+    kind: str,
+    message: str,
+    *,
+    dossier_id: int | None = None,
+    task_id: str | None = None,
+) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "user_id": uid,
+            "kind": kind,
+            "message": message[:500],
+            "dossier_id": dossier_id,
+            "task_id": task_id,
+            "created_at": now,
+        }
+        for uid in sorted(set(user_ids))
+    ]
+    if rows:
+        session.connection().execute(_TABLE.insert(), rows)
+
+
+def holders(session: Session, role: str, agency_id: int) -> list[int]:
+    """Active officers holding `role` in the agency."""
+    return list(
+        session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, UserRole.agency_id == agency_id, User.active)
+        )
+    )
+
+
+def unread_count(user_id: int) -> int:
+    with db.transaction() as session:
+        return (
+            session.scalar(
+                select(func.count(Notification.id)).where(
+                    Notification.user_id == user_id, Notification.read_at.is_(None)
+                )
+            )
+            or 0
+        )
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    kind: str
+    message: str
+    dossier_code: str | None
+    task_id: str | None
+    created_at: datetime
+    read: bool
+
+
+def for_user(actor: Actor, limit: int = 50) -> list[Item]:
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Notification, Dossier.code)
+            .outerjoin(Dossier, Dossier.id == Notification.dossier_id)
+            .where(Notification.user_id == actor.id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            Item(n.id, n.kind, n.message, code, n.task_id, n.created_at, n.read_at is not None)
+            for n, code in rows
+        ]
+
+
+def mark_all_read(actor: Actor) -> int:
+    with db.transaction() as session:
+        return session.execute(
+            update(Notification)
+            .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        ).rowcount
+
+
+def nudge(task_id: str, actor: Actor) -> int:
+    """A supervisor's reminder to whoever holds the step (or its whole pool if unclaimed)."""
+    with db.transaction() as session:
+        task: HumanTask = _supervised_task(session, task_id, actor)
+        if task.state != "open":
+            raise NotFound("Công việc đã kết thúc / the task is no longer open")
+        dossier = session.get(Dossier, task.dossier_id)
+        users = (
+            [task.assignee_id] if task.assignee_id else holders(session, task.role, task.agency_id)
+        )
+        notify(
+            session,
+            users,
+            "nudge",
+            f"{actor.name} nhắc xử lý «{task.title}» của hồ sơ {dossier.code}",
+            dossier_id=task.dossier_id,
+            task_id=task.id,
+        )
+        audit.record(
+            session,
+            "task_nudged",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+        )
+        return len(users)

@@ -1,0 +1,34 @@
+"""The officer's notifications page and the unread count in the header."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.services import notifications
+from app.web.actor import current_actor
+
+bp = Blueprint("notices", __name__)
+
+
+@bp.get("/notifications")
+@login_required
+def index():  # noqa: ANN201
+    return render_template("notifications.html", items=notifications.for_user(current_actor()))
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_all():  # noqa: ANN201
+    notifications.mark_all_read(current_actor())
+    flash(_("Đã đánh dấu tất cả là đã đọc"))
+    return redirect(url_for("notices.index"))
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _unread() -> dict[str, int]:
+        if current_user.is_authenticated:
+            return {"unread_notifications": notifications.unread_count(current_user.id)}
+        return {"unread_notifications": 0}

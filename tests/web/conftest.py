@@ -1,0 +1,29 @@
+"""Fixtures shared by the screen tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.domain.status import VN_TZ
+from app.models import HumanTask
+from app.services import deadlines, tasks
+from app.storage.db import db
+from tests.services.helpers import deliver, receive
+
+
+@pytest.fixture
+def three_overdue(actors, clock) -> list[str]:
+    """Three reception steps received Wed 25/11 09:00, one claimed, all overdue next day."""
+    clock.set(datetime(2026, 11, 25, 9, tzinfo=VN_TZ))
+    for _ in range(3):
+        receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        ids = session.scalars(select(HumanTask.id).order_by(HumanTask.created_at)).all()
+    tasks.claim_task(ids[0], actors["tiepnhan"])
+    clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
+    deadlines.sweep()
+    return ids
