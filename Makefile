@@ -15,7 +15,13 @@ run: deps
 test: deps
 	@scripts/test.sh
 
-deps: system-deps $(STAMP)
+ASSETS := static/vendor/.built
+
+deps: system-deps $(STAMP) $(ASSETS)
+
+$(ASSETS): package.json package-lock.json scripts/build-assets.sh
+	@scripts/build-assets.sh
+	@touch $(ASSETS)
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -38,4 +44,4 @@ bench: deps
 	@$(BIN)/python bench/complete_task.py
 
 clean:
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache node_modules static/vendor

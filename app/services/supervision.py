@@ -215,3 +215,51 @@ def _candidates(session: Session, task: HumanTask) -> list[User]:
             .order_by(User.full_name)
         )
     )
+
+
+@dataclass(frozen=True)
+class Diagram:
+    procedure_code: str
+    procedure_name: str
+    xml: str
+    counts: dict[str, dict[str, int]]
+
+
+def procedure_diagram(code: str, actor: Actor) -> Diagram:
+    """The deployed model of a procedure with, per step, its open and late tasks."""
+    with db.transaction() as session:
+        agencies = scope(session, actor)
+        procedure = session.scalar(select(Procedure).where(Procedure.code == code))
+        if procedure is None or procedure.model_version is None:
+            raise NotFound(f"Không tìm thấy quy trình của thủ tục {code}")
+        version = procedure.model_version
+        xml = next(
+            (
+                text
+                for name, text in sorted(version.files.items())
+                if name.endswith(".bpmn") and f'id="{version.process_id}"' in text
+            ),
+            None,
+        )
+        if xml is None:
+            raise NotFound("Không tìm thấy sơ đồ BPMN của quy trình")
+        rows = session.execute(
+            select(
+                HumanTask.element_id,
+                func.count(HumanTask.id),
+                func.sum(case((HumanTask.deadline_state == "due_soon", 1), else_=0)),
+                func.sum(case((HumanTask.deadline_state == "overdue", 1), else_=0)),
+            )
+            .join(Dossier, Dossier.id == HumanTask.dossier_id)
+            .where(
+                Dossier.procedure_id == procedure.id,
+                HumanTask.state == "open",
+                HumanTask.agency_id.in_(agencies),
+            )
+            .group_by(HumanTask.element_id)
+        ).all()
+        counts = {
+            element: {"open": n, "due_soon": int(soon or 0), "overdue": int(late or 0)}
+            for element, n, soon, late in rows
+        }
+        return Diagram(procedure.code, procedure.name, xml, counts)

@@ -19,6 +19,14 @@ def desk():  # noqa: ANN201
     return render_template("supervisor.html", view=supervision.overview(current_actor()))
 
 
+@bp.get("/supervisor/procedures/<code>/diagram")
+@login_required
+def diagram(code: str):  # noqa: ANN201
+    return render_template(
+        "supervisor_diagram.html", diagram=supervision.procedure_diagram(code, current_actor())
+    )
+
+
 @bp.get("/supervisor/tasks")
 @login_required
 def tasks():  # noqa: ANN201
