@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from app.domain.status import VN_TZ
+from app.models.base import utcnow
 from app.services import notifications, outbox, queries, supervision
+from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
 from app.web.actor import current_actor
 
@@ -24,6 +29,37 @@ def desk():  # noqa: ANN201
 def diagram(code: str):  # noqa: ANN201
     return render_template(
         "supervisor_diagram.html", diagram=supervision.procedure_diagram(code, current_actor())
+    )
+
+
+@bp.get("/supervisor/statistics")
+@login_required
+def statistics():  # noqa: ANN201
+    today = utcnow().astimezone(VN_TZ).date()
+    first = today.replace(day=1)
+    try:
+        start = date.fromisoformat(request.args.get("start") or first.isoformat())
+        end = date.fromisoformat(
+            request.args.get("end") or (first + timedelta(days=32)).replace(day=1).isoformat()
+        )
+    except ValueError as exc:
+        raise InvalidInput(_("Ngày không hợp lệ (định dạng YYYY-MM-DD)")) from exc
+    rows, total = stats.report(current_actor(), start, end)
+    name = f"thong-ke-{start:%Y%m%d}-{end:%Y%m%d}"
+    if request.args.get("format") == "csv":
+        return Response(
+            stats.to_csv(rows, total),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
+    if request.args.get("format") == "xlsx":
+        return Response(
+            stats.to_xlsx(rows, total, start, end),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+        )
+    return render_template(
+        "supervisor_statistics.html", rows=rows, total=total, start=start, end=end
     )
 
 

@@ -1,0 +1,136 @@
+"""Period statistics for a seeded month equal counts made independently; CSV and XLSX export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.domain.status import VN_TZ
+from app.models import Dossier
+from app.services import queue, statistics
+from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.errors import InvalidInput
+from app.storage.db import db
+from tests.services.helpers import complete, deliver
+from tests.web.helpers import login
+
+RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+NOV = (date(2026, 11, 1), date(2026, 12, 1))
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app):
+    queue.enqueue = lambda ids: None
+
+
+def at(m: int, d: int) -> datetime:
+    return datetime(2026, m, d, 9, tzinfo=VN_TZ)
+
+
+@pytest.fixture
+def seeded(actors, clock) -> dict[str, str]:
+    def receive_on(moment, channel="counter") -> str:
+        clock.set(moment)
+        code = receive_dossier(
+            ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An", channel=channel),
+            actors["tiepnhan"],
+        )
+        deliver("portal.check_account", {"exists": True})
+        return code
+
+    def refuse_on(code, moment) -> None:
+        clock.set(moment)
+        complete(code, "reception", actors["tiepnhan"], RECEPTION)
+        complete(
+            code,
+            "appraisal",
+            actors["chuyenvien"],
+            {"decision": "refuse", "appraisal_note": "Không đủ điều kiện"},
+        )
+
+    codes = {
+        name: receive_on(at(*day), channel)
+        for name, day, channel in [
+            ("A", (10, 20), "counter"),
+            ("B", (10, 26), "counter"),
+            ("C", (10, 27), "counter"),
+            ("H", (10, 1), "counter"),
+            ("D", (11, 5), "online"),
+            ("E", (11, 10), "counter"),
+            ("F", (11, 25), "counter"),
+            ("G", (12, 2), "counter"),
+        ]
+    }
+    refuse_on(codes["A"], at(10, 21))
+    refuse_on(codes["C"], at(11, 3))
+    refuse_on(codes["H"], at(11, 4))
+    refuse_on(codes["D"], at(11, 6))
+    return codes
+
+
+def independent_counts(start: date, end: date) -> dict[str, int]:
+    lo = datetime.combine(start, datetime.min.time(), VN_TZ)
+    hi = datetime.combine(end, datetime.min.time(), VN_TZ)
+    with db.transaction() as session:
+        rows = session.scalars(select(Dossier)).all()
+    open_before = [
+        d for d in rows if d.received_at < lo and (d.finished_at is None or d.finished_at >= lo)
+    ]
+    new = [d for d in rows if lo <= d.received_at < hi]
+    done = [d for d in rows if d.finished_at and lo <= d.finished_at < hi]
+    pending = [
+        d for d in rows if d.received_at < hi and (d.finished_at is None or d.finished_at >= hi)
+    ]
+    return {
+        "carried_over": len(open_before),
+        "received": len(new),
+        "online": sum(d.channel == "online" for d in new),
+        "finished_early": sum(d.outcome == "early" for d in done),
+        "finished_late": sum(d.outcome == "late" for d in done),
+        "pending_overdue": sum(d.due_at < hi for d in pending),
+        "pending_on_time": sum(d.due_at >= hi for d in pending),
+    }
+
+
+def test_november_counts_match_the_seeded_dossiers(actors, seeded):
+    _, total = statistics.report(actors["giamsat"], *NOV)
+    assert independent_counts(*NOV) == {
+        "carried_over": total.carried_over,
+        "received": total.received,
+        "online": total.online,
+        "finished_early": total.finished_early,
+        "finished_late": total.finished_late,
+        "pending_overdue": total.pending_overdue,
+        "pending_on_time": total.pending_on_time,
+    }
+    # By hand: B, C, H carried over; D, E, F new (D online); C, D early and H late;
+    # B and E overdue at the end of the month, F still in time.
+    assert (total.carried_over, total.received, total.online, total.in_person) == (3, 3, 1, 2)
+    assert (total.finished_early, total.finished_on_time, total.finished_late) == (2, 0, 1)
+    assert (total.pending_on_time, total.pending_overdue) == (1, 2)
+    assert round(total.on_time_rate, 3) == 0.667
+
+
+def test_statistics_page_and_exports(client, seeded):
+    login(client, "giamsat")
+    page = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="chart"' in html and "66.7 %" in html
+    exported = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01&format=csv")
+    table = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert table[0][0] == "Mã thủ tục" and table[-1][1] == "Tổng cộng" and table[-1][3] == "3"
+    xlsx = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet["A2"].value == "Mã thủ tục" and sheet.cell(sheet.max_row, 12).value == 66.7
+    assert client.get("/supervisor/statistics?start=2026-12-01&end=2026-11-01").status_code == 422
+    assert client.get("/supervisor/statistics?start=nonsense").status_code == 422
+
+
+def test_an_empty_or_reversed_period_is_refused(actors):
+    with pytest.raises(InvalidInput):
+        statistics.report(actors["giamsat"], date(2026, 11, 1), date(2026, 11, 1))
