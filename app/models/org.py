@@ -72,7 +72,10 @@ class UserRole(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    # Stored as the role code (`reception`), the same text human_task.role holds.
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles")

@@ -78,6 +78,7 @@ def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: 
         ).all()
     )
     leaders: dict[int, list[int]] = {}
+    notices: list[notifications.Notice] = []
     for row in rows:
         audit.record(
             session,
@@ -95,12 +96,10 @@ def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: 
             if row.agency_id not in leaders:
                 leaders[row.agency_id] = notifications.holders(session, "leader", row.agency_id)
             users += leaders[row.agency_id]
-        notifications.notify(
-            session,
-            users,
-            f"task_{state}",
-            _MESSAGES[state].format(title=row.title, code=codes.get(row.dossier_id, "")),
-            dossier_id=row.dossier_id,
-            task_id=row.id,
-        )
+        message = _MESSAGES[state].format(title=row.title, code=codes.get(row.dossier_id, ""))
+        notices += [
+            notifications.Notice(uid, f"task_{state}", message, row.dossier_id, row.id)
+            for uid in set(users)
+        ]
+    notifications.send(session, notices)
     return len(rows)

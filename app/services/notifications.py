@@ -20,6 +20,35 @@ from app.storage.db import db
 _TABLE = Notification.__table__
 
 
+@dataclass(frozen=True)
+class Notice:
+    user_id: int
+    kind: str
+    message: str
+    dossier_id: int | None = None
+    task_id: str | None = None
+
+
+def send(session: Session, notices: list[Notice]) -> None:
+    """Insert many notifications in one statement."""
+    if notices:
+        now = utcnow()
+        session.connection().execute(
+            _TABLE.insert(),
+            [
+                {
+                    "user_id": n.user_id,
+                    "kind": n.kind,
+                    "message": n.message[:500],
+                    "dossier_id": n.dossier_id,
+                    "task_id": n.task_id,
+                    "created_at": now,
+                }
+                for n in notices
+            ],
+        )
+
+
 def notify(
     session: Session,
     user_ids: Iterable[int],
@@ -29,20 +58,9 @@ def notify(
     dossier_id: int | None = None,
     task_id: str | None = None,
 ) -> None:
-    now = utcnow()
-    rows = [
-        {
-            "user_id": uid,
-            "kind": kind,
-            "message": message[:500],
-            "dossier_id": dossier_id,
-            "task_id": task_id,
-            "created_at": now,
-        }
-        for uid in sorted(set(user_ids))
-    ]
-    if rows:
-        session.connection().execute(_TABLE.insert(), rows)
+    send(
+        session, [Notice(uid, kind, message, dossier_id, task_id) for uid in sorted(set(user_ids))]
+    )
 
 
 def holders(session: Session, role: str, agency_id: int) -> list[int]:

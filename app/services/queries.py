@@ -42,6 +42,25 @@ class TaskRow:
 DEFAULT_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
 
 
+_ROW_COLUMNS = (
+    HumanTask.id,
+    HumanTask.title,
+    HumanTask.role,
+    HumanTask.element_id,
+    Dossier.code,
+    Dossier.owner_name,
+    Procedure.name,
+    HumanTask.assignee_id,
+    User.full_name,
+    HumanTask.state,
+    HumanTask.created_at,
+    HumanTask.due_at,
+    HumanTask.completed_at,
+    HumanTask.deadline_state,
+    HumanTask.outcome,
+)
+
+
 def task_rows(
     session: Any,
     *conditions: Any,
@@ -51,7 +70,8 @@ def task_rows(
 ) -> list[TaskRow]:
     """Task rows with their dossier, procedure and assignee, for lists and inboxes."""
     rows = session.execute(
-        select(HumanTask, Dossier.code, Dossier.owner_name, Procedure.name, User.full_name)
+        select(*_ROW_COLUMNS)
+        .select_from(HumanTask)
         .join(Dossier, Dossier.id == HumanTask.dossier_id)
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .outerjoin(User, User.id == HumanTask.assignee_id)
@@ -60,44 +80,42 @@ def task_rows(
         .limit(limit)
         .offset(offset)
     ).all()
-    return [
-        TaskRow(
-            t.id,
-            t.title,
-            t.role,
-            t.element_id,
-            code,
-            owner,
-            procedure,
-            t.assignee_id,
-            assignee,
-            t.state,
-            t.created_at,
-            t.due_at,
-            t.completed_at,
-            t.deadline_state,
-            t.outcome,
-        )
-        for t, code, owner, procedure, assignee in rows
-    ]
+    return [TaskRow(*row) for row in rows]
 
 
-def inbox(actor: Actor) -> tuple[list[TaskRow], list[TaskRow]]:
-    """(my open tasks, unclaimed open tasks of my roles in my agencies)."""
+INBOX_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Inbox:
+    mine: list[TaskRow]
+    pool: list[TaskRow]
+    mine_total: int
+    pool_total: int
+
+
+def inbox(actor: Actor, pool_page: int = 1) -> Inbox:
+    """My open tasks and the unclaimed ones of my roles in my agencies, nearest due first,
+    a page of each with the totals."""
     with db.transaction() as session:
-        mine = task_rows(session, HumanTask.state == "open", HumanTask.assignee_id == actor.id)
+        mine_where = (HumanTask.state == "open", HumanTask.assignee_id == actor.id)
         pools = [
             (HumanTask.role == role) & (HumanTask.agency_id == agency)
             for role, agency in actor.roles
         ]
-        pool = (
-            task_rows(
-                session, HumanTask.state == "open", HumanTask.assignee_id.is_(None), or_(*pools)
-            )
-            if pools
-            else []
+        pool_where = (HumanTask.state == "open", HumanTask.assignee_id.is_(None), or_(*pools))
+        mine = task_rows(session, *mine_where, limit=INBOX_SIZE)
+        mine_total = _count(session, mine_where) if len(mine) == INBOX_SIZE else len(mine)
+        if not pools:
+            return Inbox(mine, [], mine_total, 0)
+        pool = task_rows(
+            session, *pool_where, limit=INBOX_SIZE, offset=(max(pool_page, 1) - 1) * INBOX_SIZE
         )
-    return mine, pool
+        return Inbox(mine, pool, mine_total, _count(session, pool_where))
+
+
+def _count(session: Any, conditions: tuple) -> int:
+    return session.scalar(select(func.count(HumanTask.id)).where(*conditions)) or 0
 
 
 def _can_see_agency(actor: Actor, agency_id: int) -> bool:

@@ -23,8 +23,13 @@ def _require_login():  # noqa: ANN202
 
 @bp.get("/inbox")
 def inbox():  # noqa: ANN201
-    mine, pool = queries.inbox(current_actor())
-    return jsonify(mine=[asdict(t) for t in mine], pool=[asdict(t) for t in pool])
+    box = queries.inbox(current_actor(), pool_page=request.args.get("page", 1, type=int) or 1)
+    return jsonify(
+        mine=[asdict(t) for t in box.mine],
+        pool=[asdict(t) for t in box.pool],
+        mine_total=box.mine_total,
+        pool_total=box.pool_total,
+    )
 
 
 @bp.post("/tasks/<task_id>/claim")

@@ -16,8 +16,10 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/inbox")
 @login_required
 def index():  # noqa: ANN201
-    mine, pool = queries.inbox(current_actor())
-    return render_template("inbox.html", mine=mine, pool=pool)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    box = queries.inbox(current_actor(), pool_page=page)
+    pages = max((box.pool_total + queries.INBOX_SIZE - 1) // queries.INBOX_SIZE, 1)
+    return render_template("inbox.html", box=box, page=page, pages=pages)
 
 
 @bp.post("/tasks/<task_id>/claim")

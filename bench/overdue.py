@@ -1,0 +1,215 @@
+"""Benchmark: deadline queries over 1,000,000 task rows on PostgreSQL.
+
+Seeds a realistic mix (20 agencies under one province, 5 procedures, officers with every role,
+about 15 % of tasks open; of those, on time / due soon / overdue) with server-side
+generate_series, then prints p50/p95 of: an officer's inbox, a supervisor's overdue list
+page, the per-step counts of one procedure, and one sweep pass, each through the real service
+function, followed by the EXPLAIN plan of its main query.
+Usage: .venv/bin/python bench/overdue.py [--tasks 1000000] [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+import config as config_module  # noqa: E402
+from app import bootstrap  # noqa: E402
+from app.models import User  # noqa: E402
+from app.models.base import utcnow  # noqa: E402
+from app.services import deadlines, queries, supervision  # noqa: E402
+from app.services.actors import Actor  # noqa: E402
+from app.services.demo import seed_demo  # noqa: E402
+from app.storage.db import db  # noqa: E402
+from app.storage.migrate import upgrade  # noqa: E402
+from tests.support.servers import start_postgres, start_redis  # noqa: E402
+
+SEED = """
+INSERT INTO agency (code, name, parent_id, active)
+SELECT format('000.00.%s.H31', lpad(i::text, 2, '0')), format('Cơ quan %s', i),
+       (SELECT id FROM agency WHERE code = '000.00.00.H31'), true
+FROM generate_series(20, 38) AS i;
+
+INSERT INTO user_role (user_id, role, agency_id)
+SELECT u.id, r.role, a.id FROM user_account u
+CROSS JOIN (VALUES ('reception'), ('processing'), ('leader')) AS r(role)
+JOIN agency a ON a.code LIKE '000.00.%.H31' AND a.code NOT IN ('000.00.00.H31', '000.00.12.H31')
+WHERE u.username LIKE 'canbo%';
+
+INSERT INTO procedure (code, name, level, agency_id, model_version_id, duration_days,
+                       duration_unit, supplement_clock, components, step_durations, active)
+SELECT format('9.%s', lpad(i::text, 6, '0')), format('Thủ tục %s', i), 2,
+       (SELECT id FROM agency WHERE code = '000.00.12.H31'),
+       (SELECT min(id) FROM model_version), 10, 'working_days', 'pause', '[]', '{}', true
+FROM generate_series(1, 4) AS i;
+
+INSERT INTO user_role (user_id, role, agency_id)
+SELECT u.id, 'supervisor', a.id FROM user_account u, agency a
+WHERE u.username = 'giamsat' AND a.code = '000.00.00.H31';
+
+CREATE TEMP TABLE ids AS SELECT array_agg(id) AS agencies FROM agency WHERE parent_id IS NOT NULL;
+CREATE TEMP TABLE procs AS SELECT array_agg(id) AS procedures FROM procedure;
+CREATE TEMP TABLE officers AS
+    SELECT array_agg(id) AS users FROM user_account WHERE username LIKE 'canbo%';
+
+INSERT INTO dossier (code, procedure_id, agency_id, channel, status, owner_type, owner_id_type,
+                     owner_id, owner_name, summary, data, received_at, due_at)
+SELECT format('B-%s', i), procs.procedures[1 + i % array_length(procs.procedures, 1)],
+       ids.agencies[1 + i % array_length(ids.agencies, 1)], 'counter', 4, 1, 'cccd',
+       '001090012345', 'Nguyễn Văn An', '', '{}',
+       now() - (i % 60) * interval '1 day', now() + (10 - i % 60) * interval '1 day'
+FROM generate_series(1, :dossiers) AS i, ids, procs;
+
+INSERT INTO process_instance (dossier_id, model_version_id, state, version, status,
+                              created_at, updated_at)
+SELECT d.id, (SELECT min(id) FROM model_version), '{}', 1, 'running', now(), now()
+FROM dossier d WHERE d.code LIKE 'B-%';
+
+INSERT INTO human_task (id, instance_id, dossier_id, element_id, title, role, agency_id,
+                        assignee_id, state, created_at, due_at, due_soon_at, deadline_state,
+                        completed_at, outcome)
+SELECT md5(i::text)::uuid::text, p.id, p.dossier_id,
+       (ARRAY['reception', 'appraisal', 'approval', 'return_result'])[1 + i % 4],
+       (ARRAY['Tiếp nhận hồ sơ', 'Thẩm định hồ sơ', 'Phê duyệt kết quả', 'Trả kết quả'])[1 + i % 4],
+       (ARRAY['reception', 'processing', 'leader', 'reception'])[1 + i % 4],
+       d.agency_id,
+       CASE WHEN i % 3 = 0 THEN NULL
+            ELSE officers.users[1 + i % array_length(officers.users, 1)] END,
+       CASE WHEN i % 100 < 15 THEN 'open' WHEN i % 100 < 97 THEN 'completed' ELSE 'cancelled' END,
+       now() - (i % 40) * interval '1 day',
+       now() + ((i % 40) - 20) * interval '1 day',
+       now() + ((i % 40) - 22) * interval '1 day',
+       CASE WHEN i % 100 >= 15 THEN 'on_time' WHEN (i % 40) < 20 THEN 'overdue'
+            WHEN (i % 40) < 22 THEN 'due_soon' ELSE 'on_time' END,
+       CASE WHEN i % 100 >= 15 THEN now() - (i % 30) * interval '1 day' END,
+       CASE WHEN i % 100 >= 15 AND i % 100 < 97 THEN
+            (ARRAY['early', 'on_time', 'late'])[1 + i % 3] END
+FROM generate_series(1, :tasks) AS i
+JOIN process_instance p ON p.id = 1 + (i % :dossiers)
+JOIN dossier d ON d.id = p.dossier_id, officers;
+ANALYZE;
+"""
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    samples.sort()
+    return statistics.median(samples) * 1000, samples[max(int(len(samples) * 0.95) - 1, 0)] * 1000
+
+
+def explain(sql: str, params: dict) -> str:
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) " + sql), params)
+        return "\n".join("    " + r[0] for r in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    pg, redis = start_postgres(), start_redis()
+    try:
+        admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE bench"))
+        admin.dispose()
+        url = pg.url("bench")
+        upgrade(url)
+        bootstrap.configure(
+            type(
+                "BenchConfig",
+                (config_module.Config,),
+                {"DATABASE_URL": url, "REDIS_URL": redis.url},
+            )
+        )
+        seed_demo(str(ROOT / "bpmn"), extra_officers=30)
+        t0 = time.perf_counter()
+        dossiers = max(args.tasks // 4, 1)
+        with db.engine.begin() as conn:
+            for statement in SEED.split(";\n"):
+                if statement.strip():
+                    conn.execute(text(statement), {"dossiers": dossiers, "tasks": args.tasks})
+        print(
+            f"seeded {args.tasks:,} tasks on {dossiers:,} dossiers in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
+        with db.transaction() as session:
+            officer = Actor.of(session.scalar(select(User).where(User.username == "canbo1")))
+            supervisor = Actor.of(session.scalar(select(User).where(User.username == "giamsat")))
+        with db.transaction() as session:
+            supervisor_scope = sorted(supervision.scope(session, supervisor))
+        print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}")
+        rows = [
+            ("officer's inbox (mine + pool)", lambda: queries.inbox(officer)),
+            (
+                "supervisor's overdue list, first page",
+                lambda: supervision.task_list(supervisor, supervision.TaskFilter(state="overdue")),
+            ),
+            (
+                "per-step counts of one procedure",
+                lambda: supervision.procedure_diagram("9.000001", supervisor),
+            ),
+        ]
+        for label, fn in rows:
+            fn()
+            p50, p95 = timed(fn, args.runs)
+            print(f"{label:<44}{p50:>9.1f}{p95:>9.1f}")
+        sweeps = []
+        for step in range(5):
+            now = utcnow() + timedelta(hours=6 * (step + 1))
+            t0 = time.perf_counter()
+            result = deadlines.sweep(now)
+            sweeps.append((time.perf_counter() - t0) * 1000)
+            print(
+                f"sweep pass {step + 1}: {sweeps[-1]:.0f} ms "
+                f"({result.due_soon} due soon, {result.overdue} overdue)"
+            )
+        print("\nEXPLAIN, overdue list page:")
+        print(
+            explain(
+                "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.agency_id = ANY(:a) "
+                "AND h.deadline_state = 'overdue' "
+                "ORDER BY h.due_at IS NULL, h.due_at, h.id LIMIT 20",
+                {"a": supervisor_scope},
+            )
+        )
+        print("\nEXPLAIN, officer's pool:")
+        print(
+            explain(
+                "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.assignee_id IS NULL "
+                "AND h.role = 'reception' AND h.agency_id = :agency ORDER BY h.due_at LIMIT 200",
+                {"agency": supervisor_scope[-1]},
+            )
+        )
+        print("\nEXPLAIN, sweep (overdue):")
+        print(
+            explain(
+                "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.due_at <= now() "
+                "+ interval '2 days' AND h.deadline_state <> 'overdue'",
+                {},
+            )
+        )
+    finally:
+        if db.engine is not None:
+            db.engine.dispose()
+        pg.stop()
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()
