@@ -40,11 +40,13 @@ SELECT format('000.00.%s.H31', lpad(i::text, 2, '0')), format('Cơ quan %s', i),
        (SELECT id FROM agency WHERE code = '000.00.00.H31'), true
 FROM generate_series(20, 38) AS i;
 
+WITH a AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM agency
+           WHERE code NOT IN ('000.00.00.H31', '000.00.12.H31')),
+     u AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM user_account
+           WHERE username LIKE 'canbo%')
 INSERT INTO user_role (user_id, role, agency_id)
-SELECT u.id, r.role, a.id FROM user_account u
-CROSS JOIN (VALUES ('reception'), ('processing'), ('leader')) AS r(role)
-JOIN agency a ON a.code LIKE '000.00.%.H31' AND a.code NOT IN ('000.00.00.H31', '000.00.12.H31')
-WHERE u.username LIKE 'canbo%';
+SELECT u.id, r.role, a.id FROM u JOIN a ON a.n = u.n % 19
+CROSS JOIN (VALUES ('reception'), ('processing'), ('leader')) AS r(role);
 
 INSERT INTO procedure (code, name, level, agency_id, model_version_id, duration_days,
                        duration_unit, supplement_clock, components, step_durations, active)
@@ -75,10 +77,11 @@ INSERT INTO process_instance (dossier_id, model_version_id, state, version, stat
 SELECT d.id, (SELECT min(id) FROM model_version), '{}', 1, 'running', now(), now()
 FROM dossier d WHERE d.code LIKE 'B-%';
 
-INSERT INTO human_task (id, instance_id, dossier_id, element_id, title, role, agency_id,
+INSERT INTO human_task (id, instance_id, dossier_id, procedure_id, element_id, title, role,
+                        agency_id,
                         assignee_id, state, created_at, due_at, due_soon_at, deadline_state,
                         completed_at, outcome)
-SELECT md5(i::text)::uuid::text, p.id, p.dossier_id,
+SELECT md5(i::text)::uuid::text, p.id, p.dossier_id, d.procedure_id,
        (ARRAY['reception', 'appraisal', 'approval', 'return_result'])[1 + i % 4],
        (ARRAY['Tiếp nhận hồ sơ', 'Thẩm định hồ sơ', 'Phê duyệt kết quả', 'Trả kết quả'])[1 + i % 4],
        (ARRAY['reception', 'processing', 'leader', 'reception'])[1 + i % 4],
@@ -184,7 +187,7 @@ def main() -> None:
             explain(
                 "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.agency_id = ANY(:a) "
                 "AND h.deadline_state = 'overdue' "
-                "ORDER BY h.due_at IS NULL, h.due_at, h.id LIMIT 20",
+                "ORDER BY h.due_at NULLS LAST, h.created_at, h.id LIMIT 20",
                 {"a": supervisor_scope},
             )
         )
@@ -200,7 +203,7 @@ def main() -> None:
         print(
             explain(
                 "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.due_at <= now() "
-                "+ interval '2 days' AND h.deadline_state <> 'overdue'",
+                "+ interval '30 hours' AND h.deadline_state <> 'overdue'",
                 {},
             )
         )

@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Json, UtcDateTime, utcnow
 from app.models.dossier import Dossier
+
+_OPEN = text("state = 'open'")
+_UNCLAIMED = text("state = 'open' AND assignee_id IS NULL")
+_SWEEP_OVERDUE = text("state = 'open' AND deadline_state <> 'overdue'")
+_SWEEP_SOON = text("state = 'open' AND deadline_state = 'on_time'")
 
 
 class HumanTask(Base):
@@ -19,12 +24,47 @@ class HumanTask(Base):
         Index("ix_human_task_assignee", "assignee_id", "state"),
         Index("ix_human_task_due", "state", "due_at"),
         Index("ix_human_task_due_soon", "state", "due_soon_at"),
+        # Partial indexes (migration 0007): what the sweep, the desk and the pools read.
+        Index(
+            "ix_human_task_sweep_overdue",
+            "due_at",
+            postgresql_where=_SWEEP_OVERDUE,
+            sqlite_where=_SWEEP_OVERDUE,
+        ),
+        Index(
+            "ix_human_task_sweep_due_soon",
+            "due_soon_at",
+            postgresql_where=_SWEEP_SOON,
+            sqlite_where=_SWEEP_SOON,
+        ),
+        Index(
+            "ix_human_task_open_deadline",
+            "deadline_state",
+            "due_at",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+        Index(
+            "ix_human_task_open_unclaimed",
+            "due_at",
+            postgresql_where=_UNCLAIMED,
+            sqlite_where=_UNCLAIMED,
+        ),
+        Index(
+            "ix_human_task_open_procedure",
+            "procedure_id",
+            "element_id",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
     )
 
     # The engine's task id (a UUID string): stable across load/save.
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    # Copied from the dossier so per-procedure counts need no join.
+    procedure_id: Mapped[int | None] = mapped_column()
     element_id: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))

@@ -222,6 +222,7 @@ def _new_task(
         "id": view.id,
         "instance_id": instance_id,
         "dossier_id": dossier.id,
+        "procedure_id": dossier.procedure_id,
         "element_id": view.element_id,
         "title": view.title,
         "role": role_for_lane(view.lane) or "reception",

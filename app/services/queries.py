@@ -39,7 +39,7 @@ class TaskRow:
     outcome: str | None
 
 
-DEFAULT_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+DEFAULT_ORDER = (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at)
 
 
 _ROW_COLUMNS = (

@@ -52,6 +52,7 @@ class DossierRef:
     status: int
     agency_id: int
     agency_code: str
+    procedure_id: int
     procedure_code: str
     procedure_name: str
     step_durations: dict[str, float]
@@ -92,6 +93,7 @@ _DOSSIER_COLUMNS = (
     Dossier.status,
     Dossier.agency_id,
     Agency.code.label("agency_code"),
+    Dossier.procedure_id,
     Procedure.code.label("procedure_code"),
     Procedure.name.label("procedure_name"),
     Procedure.step_durations,
@@ -206,6 +208,7 @@ def dossier_ref(dossier: Dossier) -> DossierRef:
         dossier.status,
         dossier.agency_id,
         dossier.agency.code,
+        dossier.procedure_id,
         dossier.procedure.code,
         dossier.procedure.name,
         dossier.procedure.step_durations,

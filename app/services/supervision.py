@@ -20,8 +20,8 @@ from app.services.queries import PAGE_SIZE, TaskRow, task_rows
 from app.storage.db import db
 
 SORTS = {
-    "due": (HumanTask.due_at.is_(None), HumanTask.due_at),
-    "-due": (HumanTask.due_at.is_(None), HumanTask.due_at.desc()),
+    "due": (HumanTask.due_at.asc().nulls_last(),),
+    "-due": (HumanTask.due_at.desc().nulls_last(),),
     "created": (HumanTask.created_at,),
     "-created": (HumanTask.created_at.desc(),),
 }
@@ -137,7 +137,8 @@ def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
         if f.state:
             conditions.append(HumanTask.deadline_state == f.state)
         if f.procedure:
-            conditions.append(Procedure.code == f.procedure)
+            procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == f.procedure))
+            conditions.append(HumanTask.procedure_id == procedure_id)
         if f.element:
             conditions.append(HumanTask.element_id == f.element)
         if f.assignee == "none":
@@ -146,15 +147,7 @@ def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
             if not f.assignee.isdigit():
                 raise InvalidInput("Cán bộ không hợp lệ")
             conditions.append(HumanTask.assignee_id == int(f.assignee))
-        total = (
-            session.scalar(
-                select(func.count(HumanTask.id))
-                .join(Dossier, Dossier.id == HumanTask.dossier_id)
-                .join(Procedure, Procedure.id == Dossier.procedure_id)
-                .where(*conditions)
-            )
-            or 0
-        )
+        total = session.scalar(select(func.count(HumanTask.id)).where(*conditions)) or 0
         rows = task_rows(
             session,
             *conditions,
@@ -250,9 +243,8 @@ def procedure_diagram(code: str, actor: Actor) -> Diagram:
                 func.sum(case((HumanTask.deadline_state == "due_soon", 1), else_=0)),
                 func.sum(case((HumanTask.deadline_state == "overdue", 1), else_=0)),
             )
-            .join(Dossier, Dossier.id == HumanTask.dossier_id)
             .where(
-                Dossier.procedure_id == procedure.id,
+                HumanTask.procedure_id == procedure.id,
                 HumanTask.state == "open",
                 HumanTask.agency_id.in_(agencies),
             )
