@@ -52,6 +52,7 @@ START = {
     "result_type_code": "KQ",
     "result_name": "R",
     "supplement_wait": "P30D",
+    "appraisal_escalation": "P3D",
 }
 FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
 

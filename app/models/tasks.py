@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Json, UtcDateTime, utcnow
@@ -80,6 +80,8 @@ class HumanTask(Base):
     deadline_state: Mapped[str] = mapped_column(String(16), default="on_time")
     # early | on_time | late, recorded when the step is completed
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # 1 once escalated: such steps sort first in inboxes and lists
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -155,5 +155,10 @@ def _start_data(dossier: Dossier) -> dict[str, Any]:
         "result_type_code": procedure.result_type_code or "",
         "result_name": procedure.name,
         "supplement_wait": dossier.data.get("supplement_wait", "P30D"),
-        **{k: v for k, v in dossier.data.items() if k != "supplement_wait"},
+        "appraisal_escalation": dossier.data.get("appraisal_escalation", "P3D"),
+        **{
+            k: v
+            for k, v in dossier.data.items()
+            if k not in ("supplement_wait", "appraisal_escalation")
+        },
     }

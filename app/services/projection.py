@@ -18,7 +18,7 @@ from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
 from app.models import Dossier, HumanTask
 from app.models.base import utcnow
-from app.services import audit, calendars, outbox, supplement_clock
+from app.services import audit, calendars, escalation, outbox, supplement_clock
 from app.services.actors import Actor
 from app.services.portal_sync import status_record
 
@@ -62,6 +62,7 @@ _TASKS_CANCELLED = (
 _INSERT_TASKS = _TASKS.insert()
 
 STATUS_PROPERTY = "dossierStatus"
+ESCALATE_PROPERTY = "escalate"
 DURATION_PROPERTY = "durationDays"
 
 
@@ -84,6 +85,16 @@ def apply_changes(
             )
     if dossier.status != before:
         _write_status(session, dossier)
+    for element in changes.completed:
+        if ESCALATE_PROPERTY in element.properties:
+            escalation.escalate(
+                session,
+                instance_id,
+                dossier,
+                element.properties[ESCALATE_PROPERTY],
+                actor,
+                element.name,
+            )
     for call in changes.service_calls:
         outbox.add(
             session,

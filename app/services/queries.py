@@ -37,9 +37,14 @@ class TaskRow:
     completed_at: datetime | None
     deadline_state: str
     outcome: str | None
+    priority: int = 0
 
 
-DEFAULT_ORDER = (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at)
+DEFAULT_ORDER = (
+    HumanTask.priority.desc(),
+    HumanTask.due_at.asc().nulls_last(),
+    HumanTask.created_at,
+)
 
 
 _ROW_COLUMNS = (
@@ -58,6 +63,7 @@ _ROW_COLUMNS = (
     HumanTask.completed_at,
     HumanTask.deadline_state,
     HumanTask.outcome,
+    HumanTask.priority,
 )
 
 

@@ -20,6 +20,7 @@ START = {
     "result_type_code": "KQ.G15.000007",
     "result_name": "Phiếu LLTP",
     "supplement_wait": "P30D",
+    "appraisal_escalation": "P3D",
 }
 
 

@@ -129,3 +129,20 @@ def test_definition_is_cached_by_content_hash(counter_definition: Definition):
     files = counter_definition.files
     first = definitions.get(counter_definition.content_hash, files, "counter_dossier")
     assert definitions.get(counter_definition.content_hash, files, "counter_dossier") is first
+
+
+def test_appraisal_escalation_timer_fires_without_cancelling_the_step(
+    counter_definition, start_data
+):
+    start_data["appraisal_escalation"] = "PT0.3S"
+    run, changes = _to_appraisal(counter_definition, start_data)
+    appraisal = changes.ready[0]
+    assert changes.next_timer_at is not None
+    state = run.dump()
+    time.sleep(0.4)
+    run = ProcessRun.load(counter_definition, state)
+    changes = run.fire_timers()
+    escalations = [c for c in changes.completed if "escalate" in c.properties]
+    assert [c.element_id for c in escalations] == ["escalation"]
+    assert escalations[0].properties["escalate"] == "notify_leader,release_to_pool,raise_priority"
+    assert [t.id for t in changes.ready] == [appraisal.id] and changes.left == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, Dossier, HumanTask, OutboxMessage, ProcessInstance
+from app.models.base import utcnow
 from app.services import queue, service_calls
 from app.services.outbox import claim
 from app.services.timers import fire_due_timers
@@ -83,7 +85,8 @@ def test_supplement_in_time_returns_the_dossier_to_processing(actors):
     with db.transaction() as session:
         assert session.scalar(select(Dossier.status).where(Dossier.code == code)) == 4
         instance = session.scalar(select(ProcessInstance))
-        assert instance.next_timer_at is None
+        # The supplement deadline is gone; what waits now is the appraisal's 3-day escalation.
+        assert instance.next_timer_at > utcnow() + timedelta(days=2)
     assert open_task(code, "appraisal") is not None
 
 
