@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Json, UtcDateTime, utcnow
@@ -15,7 +15,15 @@ from app.models.org import Agency
 
 class Dossier(Base):
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_agency_status", "agency_id", "status"),)
+    __table_args__ = (
+        Index("ix_dossier_agency_status", "agency_id", "status"),
+        Index(
+            "ix_dossier_open_due",
+            "due_at",
+            postgresql_where=text("finished_at IS NULL"),
+            sqlite_where=text("finished_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -39,6 +47,8 @@ class Dossier(Base):
     # Set while the dossier waits for the citizen's supplement (the clock is stopped).
     clock_paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # When the agency apologised and set a new appointment (slip 04) for a late dossier.
+    apologized_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     procedure: Mapped[Procedure] = relationship()

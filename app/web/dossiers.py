@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.services import queries
+from app.services import apologies, queries
+from app.services.errors import InvalidInput
 from app.web.actor import current_actor
 from app.web.history import describe
 
@@ -27,6 +31,37 @@ def index():  # noqa: ANN201
 @bp.get("/dossiers/<code>")
 @login_required
 def show(code: str):  # noqa: ANN201
-    detail = queries.dossier_detail(code, current_actor())
+    return _page(code)
+
+
+@bp.post("/dossiers/<code>/apology")
+@login_required
+def apology(code: str):  # noqa: ANN201
+    try:
+        new_day = date.fromisoformat(request.form.get("new_day", ""))
+    except ValueError:
+        return _page(code, {"new_day": _("Ngày không hợp lệ (định dạng YYYY-MM-DD)")}), 422
+    try:
+        new_due = apologies.record_apology(
+            code, new_day, request.form.get("reason", ""), current_actor()
+        )
+    except InvalidInput as exc:
+        return _page(code, exc.fields or {"reason": exc.message}), 422
+    flash(_("Đã ghi nhận xin lỗi, hẹn trả mới: %(day)s", day=f"{new_due:%d/%m/%Y}"))
+    return redirect(url_for("dossiers.show", code=code))
+
+
+def _page(code: str, errors: dict[str, str] | None = None) -> str:
+    actor = current_actor()
+    detail = queries.dossier_detail(code, actor)
     history = [{**event, "text": describe(event)} for event in detail.events]
-    return render_template("dossier.html", detail=detail, history=history)
+    can_apologize = detail.dossier["finished_at"] is None and bool(
+        actor.agencies_for("leader") | actor.agencies_for("reception")
+    )
+    return render_template(
+        "dossier.html",
+        detail=detail,
+        history=history,
+        errors=errors or {},
+        can_apologize=can_apologize,
+    )

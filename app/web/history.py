@@ -34,5 +34,13 @@ def describe(event: dict[str, Any]) -> str:
         "timer_fired": "Đến hạn (hẹn giờ)",
         "late_result_discarded": f"Bỏ kết quả đến muộn: {op}",
         "process_completed": "Kết thúc quy trình",
+        "apology_recorded": f"Xin lỗi và hẹn lại: {d.get('reason', '')}",
+        "clock_paused": "Tạm dừng tính thời hạn (chờ bổ sung)",
+        "clock_resumed": f"Tiếp tục tính thời hạn (đã chờ {d.get('waited_hours', 0)} giờ làm việc)",
+        "task_due_soon": f"«{d.get('title', '')}» sắp đến hạn",
+        "task_overdue": f"«{d.get('title', '')}» quá hạn",
+        "task_reassigned": f"Giao lại «{d.get('title', '')}» cho {d.get('assignee_name', '')}",
+        "task_nudged": f"Nhắc xử lý «{d.get('title', '')}»",
+        "escalated": "Đôn đốc theo quy trình",
     }
     return texts.get(event["kind"], event["kind"])

@@ -1,4 +1,4 @@
-"""The supervisor's incidents page: external calls that gave up, with a Retry button."""
+"""The supervisor's screens: the desk, lists, diagram, statistics, late dossiers, incidents."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from app.domain.status import VN_TZ
 from app.models.base import utcnow
-from app.services import notifications, outbox, queries, supervision
+from app.services import apologies, notifications, outbox, queries, supervision
 from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
 from app.web.actor import current_actor
@@ -21,7 +21,12 @@ bp = Blueprint("supervisor", __name__)
 @bp.get("/supervisor")
 @login_required
 def desk():  # noqa: ANN201
-    return render_template("supervisor.html", view=supervision.overview(current_actor()))
+    actor = current_actor()
+    return render_template(
+        "supervisor.html",
+        view=supervision.overview(actor),
+        at_risk_count=len(apologies.at_risk(actor)),
+    )
 
 
 @bp.get("/supervisor/procedures/<code>/diagram")
@@ -30,6 +35,12 @@ def diagram(code: str):  # noqa: ANN201
     return render_template(
         "supervisor_diagram.html", diagram=supervision.procedure_diagram(code, current_actor())
     )
+
+
+@bp.get("/supervisor/at-risk")
+@login_required
+def at_risk():  # noqa: ANN201
+    return render_template("supervisor_at_risk.html", rows=apologies.at_risk(current_actor()))
 
 
 @bp.get("/supervisor/statistics")
