@@ -25,10 +25,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-import config as config_module  # noqa: E402
-from app import bootstrap  # noqa: E402
 from app.engine import ProcessRun, parse_bundle  # noqa: E402
 from app.engine.definition import _Parser  # noqa: E402
 from app.engine.sandbox import make_script_engine  # noqa: E402
@@ -36,13 +34,11 @@ from app.engine.specs import DeferredServiceTask  # noqa: E402
 from app.models import HumanTask, OutboxMessage, User  # noqa: E402
 from app.services import service_calls, tasks  # noqa: E402
 from app.services.actors import Actor  # noqa: E402
-from app.services.demo import seed_demo  # noqa: E402
 from app.services.deploy import read_bundle  # noqa: E402
 from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
 from app.services.outbox import claim  # noqa: E402
 from app.storage.db import db  # noqa: E402
-from app.storage.migrate import upgrade  # noqa: E402
-from tests.support.servers import start_postgres, start_redis  # noqa: E402
+from tests.support.stack import seeded_postgres  # noqa: E402
 
 START = {
     "owner_id_type": "cccd",
@@ -148,26 +144,9 @@ def main() -> None:
     bench_bare(files, 30), bench_engine(definition, 30)  # warm-up
     bare, engine = bench_bare(files, args.n), bench_engine(definition, args.n)
 
-    pg, redis = start_postgres(), start_redis()
-    try:
-        admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE bench"))
-        admin.dispose()
-        url = pg.url("bench")
-        upgrade(url)
-        cfg = type(
-            "BenchConfig", (config_module.Config,), {"DATABASE_URL": url, "REDIS_URL": redis.url}
-        )
-        bootstrap.configure(cfg)
-        seed_demo(str(ROOT / "bpmn"))
+    with seeded_postgres():
         bench_service(30)
         service = bench_service(args.n)
-    finally:
-        if db.engine is not None:
-            db.engine.dispose()
-        pg.stop()
-        redis.stop()
 
     rows = [
         ("bare SpiffWorkflow cycle (stock serializer)", bare),

@@ -21,18 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
-import config as config_module  # noqa: E402
-from app import bootstrap  # noqa: E402
 from app.models import User  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
 from app.services import deadlines, queries, supervision  # noqa: E402
 from app.services.actors import Actor  # noqa: E402
-from app.services.demo import seed_demo  # noqa: E402
 from app.storage.db import db  # noqa: E402
-from app.storage.migrate import upgrade  # noqa: E402
-from tests.support.servers import start_postgres, start_redis  # noqa: E402
+from tests.support.stack import seeded_postgres  # noqa: E402
 
 SEED = """
 INSERT INTO agency (code, name, parent_id, active)
@@ -125,22 +121,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    pg, redis = start_postgres(), start_redis()
-    try:
-        admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE bench"))
-        admin.dispose()
-        url = pg.url("bench")
-        upgrade(url)
-        bootstrap.configure(
-            type(
-                "BenchConfig",
-                (config_module.Config,),
-                {"DATABASE_URL": url, "REDIS_URL": redis.url},
-            )
-        )
-        seed_demo(str(ROOT / "bpmn"), extra_officers=30)
+    with seeded_postgres(extra_officers=30):
         t0 = time.perf_counter()
         dossiers = max(args.tasks // 4, 1)
         with db.engine.begin() as conn:
@@ -207,11 +188,6 @@ def main() -> None:
                 {},
             )
         )
-    finally:
-        if db.engine is not None:
-            db.engine.dispose()
-        pg.stop()
-        redis.stop()
 
 
 if __name__ == "__main__":

@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from app.integrations.simulators import serve_in_thread
-
 pytestmark = [pytest.mark.browser, pytest.mark.simulators]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-@pytest.fixture
-def live_url(app):
-    url, stop = serve_in_thread(app)
-    yield url
-    stop()
-
-
-@pytest.fixture
-def page(live_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="vi-VN")
-        yield context.new_page()
-        browser.close()
-
-
-def test_officer_logs_in_claims_and_completes_the_reception_task(page, drain, tmp_path):
-    page.goto("/login")
-    page.fill("input[name=username]", "tiepnhan")
-    page.fill("input[name=password]", "demo1234")
-    page.click("button.primary")
-    page.wait_for_url("**/inbox")
-
+def test_officer_logs_in_claims_and_completes_the_reception_task(browser_page, drain, tmp_path):
+    page = browser_page("tiepnhan")
     page.goto("/counter/new")
     page.fill("input[name=owner_id]", "001090012345")
     page.fill("input[name=owner_name]", "Nguyễn Văn An")
@@ -54,10 +18,8 @@ def test_officer_logs_in_claims_and_completes_the_reception_task(page, drain, tm
     drain()
 
     page.goto("/inbox")
-    pool_row = page.locator("#pool tr", has_text=code)
-    pool_row.get_by_role("button", name="Nhận việc").click()
-    mine_row = page.locator("#mine tr", has_text=code)
-    mine_row.get_by_role("link", name="Xử lý").click()
+    page.locator("#pool tr", has_text=code).get_by_role("button", name="Nhận việc").click()
+    page.locator("#mine tr", has_text=code).get_by_role("link", name="Xử lý").click()
 
     page.get_by_label("Đã kiểm tra đủ thành phần hồ sơ theo quy định").check()
     page.fill("input[name=original_count]", "1")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.models import HumanTask, OutboxMessage, Procedure
+from app.models import HumanTask, Notification, OutboxMessage, Procedure, User
 from app.services import service_calls, tasks
 from app.services.actors import Actor
 from app.services.deploy import deploy, read_bundle
@@ -62,3 +62,16 @@ def use_test_model(process_id: str, procedure_code: str = "2.001610") -> None:
         )
         procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
         procedure.model_version_id = version.id
+
+
+def notices_of(username: str) -> list[str]:
+    """The notification messages an officer has received, oldest first."""
+    with db.transaction() as session:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        return list(
+            session.scalars(
+                select(Notification.message)
+                .where(Notification.user_id == user_id)
+                .order_by(Notification.id)
+            )
+        )

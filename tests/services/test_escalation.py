@@ -8,12 +8,12 @@ import time
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditEvent, HumanTask, Notification, User
+from app.models import AuditEvent, HumanTask
 from app.services import queue, tasks
 from app.services.escalation import parse_actions
 from app.services.timers import fire_due_timers
 from app.storage.db import db
-from tests.services.helpers import complete, deliver, open_task, receive
+from tests.services.helpers import complete, deliver, notices_of, open_task, receive
 
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
@@ -21,14 +21,6 @@ RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 @pytest.fixture(autouse=True)
 def no_queue(app):
     queue.enqueue = lambda ids: None
-
-
-def notices(username: str) -> list[str]:
-    with db.transaction() as session:
-        uid = session.scalar(select(User.id).where(User.username == username))
-        return list(
-            session.scalars(select(Notification.message).where(Notification.user_id == uid))
-        )
 
 
 def test_appraisal_overrun_escalates_and_the_dossier_goes_on(actors):
@@ -44,8 +36,8 @@ def test_appraisal_overrun_escalates_and_the_dossier_goes_on(actors):
         event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "escalated"))
     assert (escalated.state, escalated.assignee_id, escalated.priority) == ("open", None, 1)
     assert event.data["actions"] == ["notify_leader", "release_to_pool", "raise_priority"]
-    assert any("trả về nhóm" in m for m in notices("chuyenvien"))
-    assert any(f"Hồ sơ {code}: «Thẩm định hồ sơ» cần đôn đốc" in m for m in notices("lanhdao"))
+    assert any("trả về nhóm" in m for m in notices_of("chuyenvien"))
+    assert any(f"Hồ sơ {code}: «Thẩm định hồ sơ» cần đôn đốc" in m for m in notices_of("lanhdao"))
     complete(code, "appraisal", actors["chuyenvien"], {"decision": "refuse", "appraisal_note": "x"})
     assert open_task(code, "appraisal") is None
 

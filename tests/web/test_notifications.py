@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from app.models import Notification, User
 from app.services import notifications, queue
-from app.storage.db import db
+from tests.services.helpers import notices_of
 from tests.web.helpers import login, post
 
 
@@ -16,23 +14,11 @@ def no_queue(app):
     queue.enqueue = lambda ids: None
 
 
-def messages_of(username: str) -> list[str]:
-    with db.transaction() as session:
-        user_id = session.scalar(select(User.id).where(User.username == username))
-        return list(
-            session.scalars(
-                select(Notification.message)
-                .where(Notification.user_id == user_id)
-                .order_by(Notification.id)
-            )
-        )
-
-
 def test_overdue_steps_notify_the_holder_and_the_leaders(three_overdue):
-    assert len(messages_of("tiepnhan")) == 1
-    assert all("đã quá hạn" in m for m in messages_of("tiepnhan"))
-    assert len(messages_of("lanhdao")) == 3
-    assert messages_of("chuyenvien") == []
+    assert len(notices_of("tiepnhan")) == 1
+    assert all("đã quá hạn" in m for m in notices_of("tiepnhan"))
+    assert len(notices_of("lanhdao")) == 3
+    assert notices_of("chuyenvien") == []
 
 
 def test_header_counts_unread_and_the_page_marks_them_read(client, three_overdue):
@@ -48,7 +34,7 @@ def test_nudge_reaches_the_holder_or_the_whole_pool(actors, three_overdue):
     claimed, unclaimed = three_overdue[0], three_overdue[1]
     assert notifications.nudge(claimed, actors["giamsat"]) == 1
     assert notifications.nudge(unclaimed, actors["giamsat"]) == 1  # the one reception officer
-    nudges = [m for m in messages_of("tiepnhan") if "nhắc xử lý" in m]
+    nudges = [m for m in notices_of("tiepnhan") if "nhắc xử lý" in m]
     assert len(nudges) == 2 and nudges[0].startswith("Phạm Thu Trang nhắc xử lý «Tiếp nhận hồ sơ»")
     with pytest.raises(Exception, match="supervisors only|Chỉ giám sát"):
         notifications.nudge(claimed, actors["tiepnhan"])

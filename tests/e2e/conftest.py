@@ -1,0 +1,45 @@
+"""A real Chromium (Debian's) driven by Playwright against the app served over HTTP."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from app.integrations.simulators import serve_in_thread
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page(app) -> Iterator[Callable]:
+    """`browser_page(username)` → a page logged in as that officer (password demo1234)."""
+    from playwright.sync_api import sync_playwright
+
+    url, stop = serve_in_thread(app)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        def open_as(username: str):  # noqa: ANN202
+            page = browser.new_page(
+                base_url=url, viewport={"width": 1400, "height": 900}, locale="vi-VN"
+            )
+            page.goto("/login")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", "demo1234")
+            page.click("button.primary")
+            page.wait_for_url("**/inbox")
+            return page
+
+        yield open_as
+        browser.close()
+    stop()

@@ -1,0 +1,43 @@
+"""A whole local stack for scripts (benchmarks): PostgreSQL and Redis started, a database
+migrated and seeded with the demo data, the app configured to use them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+
+import config as config_module
+from app import bootstrap
+from app.services.demo import seed_demo
+from app.storage.db import db
+from app.storage.migrate import upgrade
+from tests.support.servers import start_postgres, start_redis
+
+
+@contextmanager
+def seeded_postgres(extra_officers: int = 0) -> Iterator[str]:
+    """Yields the database URL; everything is stopped and removed afterwards."""
+    pg, redis = start_postgres(), start_redis()
+    try:
+        admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE bench"))
+        admin.dispose()
+        url = pg.url("bench")
+        upgrade(url)
+        bootstrap.configure(
+            type(
+                "BenchConfig",
+                (config_module.Config,),
+                {"DATABASE_URL": url, "REDIS_URL": redis.url},
+            )
+        )
+        seed_demo(str(config_module.ROOT / "bpmn"), extra_officers=extra_officers)
+        yield url
+    finally:
+        if db.engine is not None:
+            db.engine.dispose()
+        pg.stop()
+        redis.stop()
