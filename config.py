@@ -20,6 +20,9 @@ class Config:
     PORTAL_URL = _env("PORTAL_URL", "http://127.0.0.1:5101")
     WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
+    # E-mail for notifications: "host:port" of an SMTP server; empty means in-app only.
+    MAIL_SERVER = _env("MAIL_SERVER", "")
+    MAIL_FROM = _env("MAIL_FROM", "mot-cua@gqtthc.local")
     # Outbox retries: delay = BASE * 2**attempt, capped; after MAX_ATTEMPTS an incident is raised.
     OUTBOX_MAX_ATTEMPTS = int(_env("OUTBOX_MAX_ATTEMPTS", "5"))
     OUTBOX_BACKOFF_BASE = float(_env("OUTBOX_BACKOFF_BASE", "2"))

@@ -183,8 +183,8 @@ def drain(app, redis_server) -> Callable[..., int]:
 class FrozenClock:
     """Sets what `utcnow()` answers for the services under test."""
 
-    def set(self, moment: datetime) -> None:
-        set_clock(lambda: moment)
+    def set(self, moment: datetime | None) -> None:
+        set_clock((lambda: moment) if moment else None)
 
 
 @pytest.fixture

@@ -16,16 +16,17 @@ log = logging.getLogger(__name__)
 RESUME_ATTEMPTS = 3
 
 
+_KEYS = ("PORTAL_URL", "WAREHOUSE_URL", "HTTP_TIMEOUT", "MAIL_SERVER", "MAIL_FROM")
+
+
 @lru_cache(maxsize=4)
-def _clients(portal: str, warehouse: str, timeout: float) -> Clients:
-    return clients_from_config(
-        {"PORTAL_URL": portal, "WAREHOUSE_URL": warehouse, "HTTP_TIMEOUT": timeout}
-    )
+def _clients(values: tuple) -> Clients:
+    return clients_from_config(dict(zip(_KEYS, values, strict=True)))
 
 
 def clients() -> Clients:
-    cfg = settings.current
-    return _clients(cfg.PORTAL_URL, cfg.WAREHOUSE_URL, cfg.HTTP_TIMEOUT)
+    """The clients for the configuration in force (rebuilt when it changes)."""
+    return _clients(tuple(getattr(settings.current, key) for key in _KEYS))
 
 
 def deliver_outbox(outbox_id: int) -> str:

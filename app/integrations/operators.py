@@ -15,6 +15,7 @@ from typing import Any
 from pypdf import PdfWriter
 
 from app.integrations.errors import IntegrationError
+from app.integrations.mail import Mailer, SmtpMailer
 from app.integrations.portal import Portal, PortalClient
 from app.integrations.warehouse import Warehouse, WarehouseClient
 
@@ -23,13 +24,17 @@ from app.integrations.warehouse import Warehouse, WarehouseClient
 class Clients:
     portal: Portal
     warehouse: Warehouse
+    mail: Mailer | None = None
 
 
 def clients_from_config(config: Mapping[str, Any]) -> Clients:
     timeout = float(config.get("HTTP_TIMEOUT", 5))
+    server = config.get("MAIL_SERVER") or ""
+    mailer = SmtpMailer(server, config.get("MAIL_FROM") or "", timeout) if server else None
     return Clients(
         PortalClient(config["PORTAL_URL"], timeout),
         WarehouseClient(config["WAREHOUSE_URL"], timeout),
+        mailer,
     )
 
 
@@ -83,6 +88,13 @@ def _list_documents(clients: Clients, p: dict[str, Any], key: str) -> dict[str, 
     return {"documents": clients.warehouse.list_documents(p["owner_id"], p["type_code"])}
 
 
+def _send_mail(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    if clients.mail is None:
+        raise IntegrationError("no MAIL_SERVER configured", retryable=False)
+    clients.mail.send(p["to"], p["subject"], p["body"], key)
+    return {"sent": True}
+
+
 OPERATORS: dict[str, Operator] = {
     op.name: op
     for op in (
@@ -109,6 +121,12 @@ OPERATORS: dict[str, Operator] = {
             {"owner_id": str, "type_code": str, "name": str, "dossier_code": str},
             _store_result,
             "Lưu kết quả vào Kho DL",
+        ),
+        Operator(
+            "mail.send",
+            {"to": str, "subject": str, "body": str},
+            _send_mail,
+            "Gửi thư điện tử",
         ),
         Operator(
             "warehouse.list_documents",

@@ -71,6 +71,7 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
                     username=username,
                     full_name=name,
                     agency_id=department.id,
+                    email=f"{username}@demo.gqtthc.local",
                     password_hash=generate_password_hash(DEMO_PASSWORD),
                 )
                 user.roles = [UserRole(role=r, agency_id=department.id) for r in roles]

@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app import settings
 from app.models import Dossier, HumanTask, Notification, User, UserRole
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, outbox
 from app.services.actors import Actor
 from app.services.errors import NotFound
 from app.services.supervision import _supervised_task
@@ -30,7 +31,10 @@ class Notice:
 
 
 def send(session: Session, notices: list[Notice]) -> None:
-    """Insert many notifications in one statement."""
+    """Insert many notifications in one statement; with a mail server configured, each is also
+    queued as an e-mail to the officer (delivered by the worker, retried like any call)."""
+    if notices and settings.current.MAIL_SERVER:
+        _queue_mail(session, notices)
     if notices:
         now = utcnow()
         session.connection().execute(
@@ -47,6 +51,28 @@ def send(session: Session, notices: list[Notice]) -> None:
                 for n in notices
             ],
         )
+
+
+def _queue_mail(session: Session, notices: list[Notice]) -> None:
+    addresses = dict(
+        session.execute(
+            select(User.id, User.email).where(
+                User.id.in_({n.user_id for n in notices}), User.email.is_not(None)
+            )
+        ).all()
+    )
+    for notice in notices:
+        if addresses.get(notice.user_id):
+            outbox.add(
+                session,
+                "mail.send",
+                {
+                    "to": addresses[notice.user_id],
+                    "subject": notice.message[:120],
+                    "body": notice.message,
+                },
+                dossier_id=notice.dossier_id,
+            )
 
 
 def notify(
