@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.roles import role_for_lane
-from app.engine import ModelError, Problem, bundle_hash, parse_bundle
+from app.engine import Problem, bundle_hash
+from app.engine.validation import Catalogs, validate
+from app.integrations.operators import OPERATORS
 from app.models import ModelVersion, ProcessModel
 from app.services.errors import InvalidInput
 
@@ -23,25 +25,14 @@ def read_bundle(directory: str | Path) -> dict[str, str]:
     }
 
 
+def catalogs() -> Catalogs:
+    """The roles and operators models may name, as the validator needs them."""
+    return Catalogs(role_for_lane, {name: dict(op.params) for name, op in OPERATORS.items()})
+
+
 def check_bundle(files: dict[str, str], process_id: str) -> list[Problem]:
     """Everything wrong with a bundle that would stop it running here (empty when fine)."""
-    try:
-        definition = parse_bundle(files, process_id)
-    except ModelError as exc:
-        return exc.problems
-    problems = []
-    for spec in [definition.spec, *definition.subprocess_specs.values()]:
-        for task_spec in spec.task_specs.values():
-            if getattr(task_spec, "manual", False) and role_for_lane(task_spec.lane) is None:
-                problems.append(
-                    Problem(
-                        f"công việc không thuộc làn vai trò hợp lệ (làn: {task_spec.lane!r}) / "
-                        "user task lane names no known role",
-                        None,
-                        task_spec.bpmn_id,
-                    )
-                )
-    return problems
+    return validate(files, process_id, catalogs())
 
 
 def deploy(

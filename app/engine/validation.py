@@ -1,0 +1,307 @@
+"""Model validation (kiểm tra mô hình): every problem located by file, element and line.
+
+Runs before the engine ever sees a file: hostile or non-BPMN uploads are refused, then the
+BPMN schema, the engine's own parse, and the project's rules (lanes name roles, service tasks
+name known operators with typed parameters, forms are valid JSON Schema, scripts/conditions/
+timers compile in the sandbox, exclusive gateways are decidable, everything is reachable and
+leads somewhere, call activities name a process of the bundle).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jsonschema import Draft202012Validator, SchemaError
+from lxml import etree
+from SpiffWorkflow.spiff.parser import VALIDATOR
+
+from app.engine.definition import parse_bundle
+from app.engine.errors import ModelError, Problem
+from app.engine.sandbox import check_expression, check_script
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+_FLOW_NODES = (
+    "task",
+    "userTask",
+    "manualTask",
+    "scriptTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "startEvent",
+    "endEvent",
+    "intermediateThrowEvent",
+    "intermediateCatchEvent",
+    "boundaryEvent",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+)
+_PYTHON_TYPES = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "dict": dict,
+    "list": list,
+    "any": object,
+}
+ISO_DURATION = re.compile(
+    r"^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+)
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """What the project knows: which lanes name roles, which operators exist and their params."""
+
+    role_for_lane: Callable[[str | None], str | None]
+    operators: dict[str, dict[str, type]] = field(default_factory=dict)
+
+
+def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list[Problem]:
+    problems: list[Problem] = []
+    trees: dict[str, etree._Element] = {}
+    for name, text in sorted(files.items()):
+        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+            problems.append(
+                Problem(f"tệp quá lớn (> {MAX_FILE_BYTES // 1024} KB) / file too large", name)
+            )
+            continue
+        if name.endswith(".bpmn"):
+            tree = _load_xml(name, text, problems)
+            if tree is not None:
+                trees[name] = tree
+        elif name.endswith(".json"):
+            _check_form(name, text, problems)
+    if problems:
+        return problems
+    for name, tree in trees.items():
+        problems += _schema(name, tree)
+    if problems:
+        return problems
+    try:
+        parse_bundle(files, process_id)
+    except ModelError as exc:
+        problems += exc.problems
+    processes = {p.get("id") for tree in trees.values() for p in tree.iterfind("bpmn:process", NS)}
+    for name, tree in trees.items():
+        for process in tree.iterfind("bpmn:process", NS):
+            problems += _rules(name, process, catalogs, processes)
+    return _unique(problems)
+
+
+def _load_xml(name: str, text: str, problems: list[Problem]) -> etree._Element | None:
+    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+        problems.append(
+            Problem(
+                "tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn / "
+                "DOCTYPE and entities are refused",
+                name,
+            )
+        )
+        return None
+    try:
+        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        problems.append(
+            Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
+        )
+        return None
+    if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
+        problems.append(
+            Problem("không phải tệp BPMN 2.0 (thiếu bpmn:definitions) / not BPMN", name)
+        )
+        return None
+    return root
+
+
+def _schema(name: str, tree: etree._Element) -> list[Problem]:
+    validator = VALIDATOR.validator
+    if validator.validate(tree):
+        return []
+    return [
+        Problem(f"sai lược đồ BPMN / schema: {e.message}", name, None, e.line)
+        for e in list(validator.error_log)[:20]
+    ]
+
+
+def _check_form(name: str, text: str, problems: list[Problem]) -> None:
+    try:
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+    except json.JSONDecodeError as exc:
+        problems.append(
+            Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno)
+        )
+    except SchemaError as exc:
+        problems.append(Problem(f"JSON Schema không hợp lệ / invalid schema: {exc.message}", name))
+
+
+def _rules(
+    name: str, process: etree._Element, catalogs: Catalogs, processes: set[str | None]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    nodes = {
+        el.get("id"): el for tag in _FLOW_NODES for el in process.iter(f"{{{NS['bpmn']}}}{tag}")
+    }
+    flows = list(process.iter(f"{{{NS['bpmn']}}}sequenceFlow"))
+
+    def at(el: etree._Element, message: str) -> None:
+        problems.append(Problem(message, name, el.get("id"), el.sourceline))
+
+    lanes = {
+        ref.text.strip(): lane.get("name")
+        for lane in process.iter(f"{{{NS['bpmn']}}}lane")
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS)
+        if ref.text
+    }
+    for el in process.iter(f"{{{NS['bpmn']}}}userTask"):
+        lane = lanes.get(el.get("id"))
+        if lane is None:
+            at(el, "công việc của người dùng không thuộc làn nào / user task outside any lane")
+        elif catalogs.role_for_lane(lane) is None:
+            at(el, f"làn «{lane}» không ứng với vai trò nào / lane names no known role")
+    for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
+        _service(el, catalogs, at)
+    for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):
+        script = el.findtext("bpmn:script", default="", namespaces=NS)
+        for error in check_script(script) if script.strip() else ["kịch bản rỗng / empty script"]:
+            at(el, f"kịch bản / script: {error}")
+    for flow in flows:
+        condition = flow.findtext("bpmn:conditionExpression", default="", namespaces=NS).strip()
+        if condition:
+            for error in check_expression(condition):
+                at(flow, f"điều kiện / condition: {error}")
+    for el in process.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
+        _timer(el, at)
+    _gateways(process, flows, at)
+    _reachability(nodes, flows, at)
+    for el in process.iter(f"{{{NS['bpmn']}}}callActivity"):
+        if el.get("calledElement") not in processes:
+            at(
+                el,
+                f"gọi quy trình «{el.get('calledElement')}» không có trong gói / "
+                "called process not in the bundle",
+            )
+    return problems
+
+
+def _service(el: etree._Element, catalogs: Catalogs, at: Callable) -> None:
+    operator = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+    if operator is None:
+        at(el, "tác vụ dịch vụ chưa chọn dịch vụ / service task has no operator")
+        return
+    expected = catalogs.operators.get(operator.get("id", ""))
+    if expected is None:
+        at(el, f"không có dịch vụ «{operator.get('id')}» / unknown operator")
+        return
+    given = {p.get("id"): p for p in operator.iter(f"{{{NS['spiffworkflow']}}}parameter")}
+    for param, kind in expected.items():
+        node = given.get(param)
+        if node is None:
+            at(el, f"thiếu tham số «{param}» / missing parameter")
+            continue
+        declared = _PYTHON_TYPES.get(node.get("type", ""))
+        if declared is not None and declared is not object and declared is not kind:
+            at(el, f"tham số «{param}» phải có kiểu {kind.__name__} / wrong parameter type")
+        for error in check_expression(node.get("value", "")):
+            at(el, f"tham số «{param}»: {error}")
+
+
+def _timer(el: etree._Element, at: Callable) -> None:
+    event = el.getparent()
+    expression = next(
+        (
+            child.text or ""
+            for child in el
+            if etree.QName(child).localname in ("timeDuration", "timeDate", "timeCycle")
+        ),
+        "",
+    ).strip()
+    if not expression:
+        at(event, "hẹn giờ chưa có biểu thức / timer without an expression")
+        return
+    errors = check_expression(expression)
+    for error in errors:
+        at(event, f"hẹn giờ / timer: {error}")
+    literal = re.fullmatch(r"""(['"])(.*)\1""", expression)
+    if (
+        not errors
+        and literal
+        and literal.group(2).startswith("P")
+        and not ISO_DURATION.match(literal.group(2))
+    ):
+        at(event, f"khoảng thời gian ISO 8601 không hợp lệ: {literal.group(2)} / bad duration")
+
+
+def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
+    for gateway in process.iter(f"{{{NS['bpmn']}}}exclusiveGateway"):
+        outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+        if len(outgoing) < 2:
+            continue
+        default = gateway.get("default")
+        for flow in outgoing:
+            has_condition = flow.find("bpmn:conditionExpression", NS) is not None
+            if not has_condition and flow.get("id") != default:
+                at(
+                    flow,
+                    "nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định / "
+                    "gateway branch without a condition or default",
+                )
+
+
+def _reachability(nodes: dict, flows: list, at: Callable) -> None:
+    successors: dict[str, list[str]] = {}
+    for flow in flows:
+        successors.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    for node_id, el in nodes.items():
+        if etree.QName(el).localname == "boundaryEvent":
+            successors.setdefault(el.get("attachedToRef"), []).append(node_id)
+    starts = [
+        i
+        for i, el in nodes.items()
+        if etree.QName(el).localname == "startEvent"
+        and etree.QName(el.getparent()).localname == "process"
+    ]
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for nxt in successors.get(stack.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    for node_id, el in nodes.items():
+        kind = etree.QName(el).localname
+        top_level = etree.QName(el.getparent()).localname == "process"
+        if top_level and node_id not in seen and kind != "startEvent":
+            at(el, "không thể tới được phần tử này từ sự kiện bắt đầu / unreachable element")
+        if (
+            top_level
+            and kind != "endEvent"
+            and not [f for f in flows if f.get("sourceRef") == node_id]
+        ):
+            at(el, "phần tử không dẫn tới đâu (thiếu luồng ra) / dead end: no outgoing flow")
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, result = set(), []
+    for problem in problems:
+        key = (problem.file, problem.element_id, problem.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(problem)
+    return result

@@ -1,0 +1,190 @@
+"""Model validation, rule by rule, on small broken models: each problem is located."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.roles import role_for_lane
+from app.engine.validation import Catalogs, validate
+from app.services.deploy import check_bundle, read_bundle
+from config import ROOT
+
+CATALOGS = Catalogs(role_for_lane, {"portal.sync_status": {"dossier_code": str, "status": int}})
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
+    'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" '
+    'targetNamespace="http://bpmn.io/schema/bpmn">'
+)
+
+
+def model(body: str, lanes: str = "") -> dict[str, str]:
+    lane_set = f'<bpmn:laneSet id="LS">{lanes}</bpmn:laneSet>' if lanes else ""
+    return {
+        "m.bpmn": f'{HEAD}<bpmn:process id="p" isExecutable="true">{lane_set}{body}'
+        "</bpmn:process></bpmn:definitions>"
+    }
+
+
+def chain(*middle: str, flows: str = "") -> str:
+    """start → each element in `middle` (by id order s, a, b, ...) → end."""
+    ids = ["start", *[m.split('id="')[1].split('"')[0] for m in middle], "end"]
+    links = "".join(
+        f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}" />'
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    )
+    return (
+        '<bpmn:startEvent id="start" />'
+        + "".join(middle)
+        + '<bpmn:endEvent id="end" />'
+        + links
+        + flows
+    )
+
+
+def problems(files: dict[str, str]) -> list[tuple[str | None, str]]:
+    return [(p.element_id, p.message) for p in validate(files, "p", CATALOGS)]
+
+
+def test_every_model_in_bpmn_is_valid():
+    assert check_bundle(read_bundle(ROOT / "bpmn"), "counter_dossier") == []
+
+
+def test_a_clean_small_model_has_no_problems():
+    task = '<bpmn:userTask id="a" name="A" />'
+    lane = (
+        '<bpmn:lane id="L" name="Cán bộ một cửa"><bpmn:flowNodeRef>a</bpmn:flowNodeRef></bpmn:lane>'
+    )
+    assert problems(model(chain(task), lane)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><x>&b;</x>',
+            "DOCTYPE",
+        ),
+        ("<bpmn:definitions", "XML không hợp lệ"),
+        ('<?xml version="1.0"?><html><body>hi</body></html>', "không phải tệp BPMN"),
+        (
+            HEAD + '<bpmn:process id="p"><bpmn:bogus id="x"/></bpmn:process></bpmn:definitions>',
+            "sai lược đồ",
+        ),
+    ],
+)
+def test_hostile_broken_or_foreign_files_are_refused_with_a_reason(text, fragment):
+    [(element, message)] = problems({"m.bpmn": text})
+    assert fragment in message
+
+
+def test_oversized_files_are_refused():
+    assert "quá lớn" in problems({"m.bpmn": "x" * (3 * 1024 * 1024)})[0][1]
+
+
+def test_user_task_outside_a_lane_or_in_an_unknown_role_lane():
+    outside = problems(model(chain('<bpmn:userTask id="a" />')))
+    unknown = problems(
+        model(
+            chain('<bpmn:userTask id="a" />'),
+            '<bpmn:lane id="L" name="Thủ quỹ"><bpmn:flowNodeRef>a</bpmn:flowNodeRef></bpmn:lane>',
+        )
+    )
+    assert (
+        "a",
+        "công việc của người dùng không thuộc làn nào / user task outside any lane",
+    ) in outside
+    assert any(e == "a" and "Thủ quỹ" in m for e, m in unknown)
+
+
+def operator(name: str, params: str) -> str:
+    return (
+        f'<bpmn:serviceTask id="a"><bpmn:extensionElements><spiffworkflow:serviceTaskOperator '
+        f'id="{name}"><spiffworkflow:parameters>{params}</spiffworkflow:parameters>'
+        "</spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>"
+    )
+
+
+def test_unknown_operator_missing_or_ill_typed_parameters():
+    unknown = problems(model(chain(operator("portal.nope", ""))))
+    missing = problems(
+        model(
+            chain(
+                operator(
+                    "portal.sync_status",
+                    '<spiffworkflow:parameter id="dossier_code" type="str" value="code" />',
+                )
+            )
+        )
+    )
+    typed = problems(
+        model(
+            chain(
+                operator(
+                    "portal.sync_status",
+                    '<spiffworkflow:parameter id="dossier_code" type="str" value="code" />'
+                    '<spiffworkflow:parameter id="status" type="str" value="4" />',
+                )
+            )
+        )
+    )
+    assert any("không có dịch vụ" in m for _, m in unknown)
+    assert any("thiếu tham số «status»" in m for _, m in missing)
+    assert any("«status» phải có kiểu int" in m for _, m in typed)
+
+
+def test_script_condition_and_parameter_code_is_checked_against_the_sandbox():
+    script = '<bpmn:scriptTask id="a"><bpmn:script>import os</bpmn:script></bpmn:scriptTask>'
+    escape = '<bpmn:scriptTask id="a"><bpmn:script>x = ().__class__</bpmn:script></bpmn:scriptTask>'
+    assert any("import" in m for _, m in problems(model(chain(script))))
+    assert any("__class__" in m for _, m in problems(model(chain(escape))))
+
+
+def test_exclusive_gateway_branches_need_conditions_or_a_default():
+    body = (
+        '<bpmn:startEvent id="start" /><bpmn:exclusiveGateway id="g" />'
+        '<bpmn:endEvent id="e1" /><bpmn:endEvent id="e2" />'
+        '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="e1"><bpmn:conditionExpression '
+        'xsi:type="bpmn:tFormalExpression">x == (</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="e2" />'
+    )
+    found = problems(model(body))
+    assert any(e == "f2" and "thiếu điều kiện" in m for e, m in found)
+    assert any(e == "f1" and "điều kiện" in m for e, m in found)
+
+
+def test_unreachable_elements_and_dead_ends_are_named():
+    body = (
+        chain('<bpmn:task id="a" />') + '<bpmn:task id="orphan" /><bpmn:task id="stuck" />'
+        '<bpmn:sequenceFlow id="fx" sourceRef="a" targetRef="stuck" />'
+    )
+    found = problems(model(body))
+    assert any(e == "orphan" and "không thể tới" in m for e, m in found)
+    assert any(e == "stuck" and "không dẫn tới đâu" in m for e, m in found)
+
+
+def test_timer_expressions_must_parse():
+    timer = (
+        '<bpmn:intermediateCatchEvent id="a"><bpmn:timerEventDefinition><bpmn:timeDuration '
+        'xsi:type="bpmn:tFormalExpression">"P3X"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+    )
+    assert any(e == "a" and "P3X" in m for e, m in problems(model(chain(timer))))
+
+
+def test_call_activity_must_name_a_process_of_the_bundle():
+    call = '<bpmn:callActivity id="a" calledElement="elsewhere" />'
+    assert any(e == "a" and "elsewhere" in m for e, m in problems(model(chain(call))))
+
+
+def test_invalid_form_schema_is_reported_with_its_file():
+    files = {**model(chain('<bpmn:task id="a" />')), "forms/x.schema.json": '{"type": "objekt"}'}
+    [(element, message)] = problems(files)
+    assert "JSON Schema không hợp lệ" in message
+
+
+def test_problems_carry_file_and_line():
+    [problem] = validate(model(chain('<bpmn:userTask id="a" />')), "p", CATALOGS)
+    assert problem.file == "m.bpmn" and isinstance(problem.line, int) and problem.line >= 1
