@@ -42,7 +42,7 @@ def models_validate(process_id: str, directory: str | None) -> None:
     """Check the bundle; print each problem with its file and element."""
     problems = check_bundle(read_bundle(directory or current_app.config["BPMN_DIR"]), process_id)
     for p in problems:
-        click.echo(f"{p.file or '-'}:{p.element_id or '-'}: {p.message}", err=True)
+        click.echo(f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}: {p.message}", err=True)
     if problems:
         sys.exit(1)
     click.echo("hợp lệ / valid")
