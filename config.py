@@ -42,6 +42,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "vi")
     LANGUAGES = ("vi", "en")
     WTF_CSRF_ENABLED = True
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))
     TESTING = False
 
 

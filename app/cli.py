@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.engine import ModelError
+from app.models import ModelVersion
 from app.services.demo import seed_demo
 from app.services.deploy import check_bundle, deploy, read_bundle
 from app.services.errors import ServiceError
+from app.services.models_repo import bundle_zip
 from app.storage.db import db
 from app.storage.migrate import upgrade
 
@@ -71,6 +75,26 @@ def models_deploy(process_id: str, directory: str | None, comment: str) -> None:
     except (ServiceError, ModelError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+
+
+@models.command("export")
+@click.option("--process", "process_id", default="counter_dossier")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+def models_export(process_id: str, out: str) -> None:
+    """Write the newest deployed version of a process to a .zip bundle."""
+    with db.transaction() as session:
+        version = session.scalar(
+            select(ModelVersion)
+            .where(ModelVersion.process_id == process_id)
+            .order_by(ModelVersion.id.desc())
+            .limit(1)
+        )
+        if version is None:
+            click.echo(f"error: no deployed version of {process_id}", err=True)
+            sys.exit(1)
+        data = bundle_zip(version.files)
+    Path(out).write_bytes(data)
+    click.echo(f"exported version {version.id} ({version.content_hash[:12]}) to {out}")
 
 
 def register(app: Flask) -> None:

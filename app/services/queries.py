@@ -268,6 +268,14 @@ def open_incidents(actor: Actor) -> list[dict[str, Any]]:
         ]
 
 
+def all_procedures() -> list[dict[str, Any]]:
+    with db.transaction() as session:
+        return [
+            {"code": p.code, "name": p.name}
+            for p in session.scalars(select(Procedure).order_by(Procedure.code))
+        ]
+
+
 def procedures_for(actor: Actor) -> list[dict[str, Any]]:
     agencies = actor.agencies_for("reception")
     with db.transaction() as session:

@@ -45,6 +45,7 @@ def register(app: Flask) -> None:
         errors,
         i18n,
         inbox,
+        models,
         notices,
         supervisor,
         tasks,
@@ -64,6 +65,7 @@ def register(app: Flask) -> None:
         supervisor.bp,
         admin.bp,
         notices.bp,
+        models.bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)

@@ -1,0 +1,171 @@
+"""The model repository (kho mô hình quy trình): versions, export/import as zip, which version
+each procedure uses (rollback = choosing an earlier one). Editing and deploying is for analysts
+and administrators; every change is audited."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from sqlalchemy import select
+
+from app.models import ModelVersion, Procedure, ProcessModel
+from app.services import audit
+from app.services.actors import Actor
+from app.services.deploy import check_bundle, deploy
+from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.storage.db import db
+
+MAX_FILES = 200
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
+SUFFIXES = (".bpmn", ".dmn", ".json")
+
+
+def _require_modeller(actor: Actor) -> None:
+    if not (actor.agencies_for("analyst") or actor.agencies_for("admin")):
+        raise Forbidden("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị / analysts and admins only")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    process_id: str
+    model_name: str
+    content_hash: str
+    deployed_by: str
+    deployed_at: datetime
+    comment: str
+    used_by: list[str]
+
+
+def versions(actor: Actor) -> list[VersionInfo]:
+    """Every deployed version, newest first, with the procedures that use it."""
+    _require_modeller(actor)
+    with db.transaction() as session:
+        used: dict[int, list[str]] = {}
+        for code, version_id in session.execute(select(Procedure.code, Procedure.model_version_id)):
+            used.setdefault(version_id, []).append(code)
+        rows = session.execute(
+            select(ModelVersion, ProcessModel.name)
+            .join(ProcessModel)
+            .order_by(ModelVersion.id.desc())
+        ).all()
+        return [
+            VersionInfo(
+                v.id,
+                v.process_id,
+                name,
+                v.content_hash,
+                v.deployed_by,
+                v.deployed_at,
+                v.comment,
+                sorted(used.get(v.id, [])),
+            )
+            for v, name in rows
+        ]
+
+
+def export_zip(version_id: int, actor: Actor) -> tuple[str, bytes]:
+    _require_modeller(actor)
+    with db.transaction() as session:
+        version = session.get(ModelVersion, version_id)
+        if version is None:
+            raise NotFound("Không tìm thấy phiên bản / version not found")
+        return f"{version.process_id}-{version.content_hash[:12]}.zip", bundle_zip(version.files)
+
+
+def bundle_zip(files: dict[str, str]) -> bytes:
+    """A bundle as a zip, files in name order (the same bundle gives the same members)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in sorted(files.items()):
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def read_zip(data: bytes) -> dict[str, str]:
+    """The bundle in an uploaded zip; refused when unsafe (traversal, too big, too many)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput("Tệp không phải zip hợp lệ / not a valid zip") from exc
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > MAX_FILES:
+        raise InvalidInput(f"Quá nhiều tệp trong gói (> {MAX_FILES})")
+    if sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
+        raise InvalidInput("Gói quá lớn khi giải nén / the bundle is too large unpacked")
+    files: dict[str, str] = {}
+    for member in members:
+        path = PurePosixPath(member.filename)
+        if path.is_absolute() or ".." in path.parts or "\\" in member.filename:
+            raise InvalidInput(f"Đường dẫn không an toàn trong gói: {member.filename}")
+        if path.suffix not in SUFFIXES:
+            continue
+        try:
+            files[str(path)] = archive.read(member).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{member.filename} không phải UTF-8") from exc
+    if not any(name.endswith(".bpmn") for name in files):
+        raise InvalidInput("Gói không có tệp .bpmn / no BPMN file in the bundle")
+    return files
+
+
+def import_zip(data: bytes, process_id: str, comment: str, actor: Actor) -> int:
+    """Validate and deploy an uploaded bundle; returns the version id (the same for the same
+    content). Problems are raised as InvalidInput with one field per located problem."""
+    _require_modeller(actor)
+    files = read_zip(data)
+    problems = check_bundle(files, process_id)
+    if problems:
+        raise InvalidInput(
+            f"Gói có {len(problems)} lỗi / the bundle has problems",
+            fields={
+                f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}": p.message
+                for p in problems
+            },
+        )
+    with db.transaction() as session:
+        version = deploy(
+            session,
+            files,
+            process_id=process_id,
+            name=process_id,
+            deployed_by=actor.name,
+            comment=comment.strip()[:500],
+        )
+        audit.record(
+            session,
+            "model_deployed",
+            actor,
+            dossier_id=None,
+            version=version.id,
+            process=process_id,
+            hash=version.content_hash,
+            comment=comment,
+        )
+        return version.id
+
+
+def use_version(procedure_code: str, version_id: int, actor: Actor) -> None:
+    """Point a procedure at a deployed version (forward, or back: a rollback). Running dossiers
+    stay on the version they started with."""
+    _require_modeller(actor)
+    with db.transaction() as session:
+        procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
+        version = session.get(ModelVersion, version_id)
+        if procedure is None or version is None:
+            raise NotFound("Không tìm thấy thủ tục hoặc phiên bản")
+        previous = procedure.model_version_id
+        procedure.model_version_id = version.id
+        audit.record(
+            session,
+            "procedure_version_changed",
+            actor,
+            dossier_id=None,
+            procedure=procedure.code,
+            previous=previous,
+            version=version.id,
+        )

@@ -1,0 +1,67 @@
+"""The model repository screen for analysts: versions, export, import, version per procedure."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.services import models_repo, queries
+from app.services.errors import InvalidInput
+from app.web.actor import current_actor
+
+bp = Blueprint("models", __name__, url_prefix="/models")
+
+
+@bp.get("")
+@login_required
+def index(problems: dict[str, str] | None = None):  # noqa: ANN201
+    actor = current_actor()
+    return render_template(
+        "models.html",
+        versions=models_repo.versions(actor),
+        procedures=queries.all_procedures(),
+        problems=problems or {},
+    )
+
+
+@bp.get("/versions/<int:version_id>.zip")
+@login_required
+def export(version_id: int):  # noqa: ANN201
+    name, data = models_repo.export_zip(version_id, current_actor())
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+@bp.post("/import")
+@login_required
+def import_bundle():  # noqa: ANN201
+    upload = request.files.get("bundle")
+    if upload is None or not upload.filename:
+        raise InvalidInput(_("Chọn tệp .zip của gói mô hình"))
+    try:
+        version_id = models_repo.import_zip(
+            upload.read(),
+            request.form.get("process_id", ""),
+            request.form.get("comment", ""),
+            current_actor(),
+        )
+    except InvalidInput as exc:
+        flash(exc.message)
+        return index(exc.fields or {"-": exc.message}), 422
+    flash(_("Đã triển khai phiên bản %(id)s", id=version_id))
+    return redirect(url_for("models.index"))
+
+
+@bp.post("/procedures/<code>/version")
+@login_required
+def use_version(code: str):  # noqa: ANN201
+    version_id = request.form.get("version_id", type=int)
+    if version_id is None:
+        raise InvalidInput(_("Chọn phiên bản"))
+    models_repo.use_version(code, version_id, current_actor())
+    flash(_("Thủ tục %(code)s dùng phiên bản %(id)s", code=code, id=version_id))
+    return redirect(url_for("models.index"))

@@ -1,0 +1,127 @@
+"""The model repository: export/import round trip, safe uploads, choosing and rolling back the
+version a procedure uses while running dossiers stay on theirs."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent, ModelVersion, Procedure, ProcessInstance
+from app.services import models_repo, queue
+from app.services.errors import Forbidden, InvalidInput
+from app.storage.db import db
+from tests.services.helpers import receive
+from tests.web.helpers import login, token
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app):
+    queue.enqueue = lambda ids: None
+
+
+def zipped(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def current_version() -> int:
+    with db.transaction() as session:
+        return session.scalar(
+            select(Procedure.model_version_id).where(Procedure.code == "2.001610")
+        )
+
+
+def test_export_then_import_of_every_model_gives_the_same_version(actors):
+    with db.transaction() as session:
+        version_ids = session.scalars(select(ModelVersion.id)).all()
+    for version_id in version_ids:
+        _, data = models_repo.export_zip(version_id, actors["phantich"])
+        with db.transaction() as session:
+            process_id = session.get(ModelVersion, version_id).process_id
+        assert (
+            models_repo.import_zip(data, process_id, "round trip", actors["phantich"]) == version_id
+        )
+
+
+def test_a_changed_bundle_deploys_a_new_version_and_procedures_can_roll_back(actors):
+    first = current_version()
+    _, data = models_repo.export_zip(first, actors["phantich"])
+    files = models_repo.read_zip(data)
+    files["counter_dossier.bpmn"] = files["counter_dossier.bpmn"].replace(
+        'name="Thẩm định hồ sơ"', 'name="Thẩm định và xác minh hồ sơ"'
+    )
+    running = receive(actors["tiepnhan"])
+    second = models_repo.import_zip(
+        zipped(files), "counter_dossier", "đổi tên bước", actors["phantich"]
+    )
+    assert second != first
+    models_repo.use_version("2.001610", second, actors["phantich"])
+    newer = receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        pinned = dict(
+            session.execute(
+                select(ProcessInstance.dossier_id, ProcessInstance.model_version_id)
+            ).all()
+        )
+        kinds = session.scalars(
+            select(AuditEvent.kind).where(AuditEvent.dossier_id.is_(None))
+        ).all()
+    assert sorted(pinned.values()) == [first, second]
+    assert running != newer and "procedure_version_changed" in kinds and "model_deployed" in kinds
+    models_repo.use_version("2.001610", first, actors["phantich"])
+    assert current_version() == first
+
+
+@pytest.mark.parametrize(
+    ("entries", "fragment"),
+    [
+        ({"../evil.bpmn": "<x/>"}, "không an toàn"),
+        ({"/etc/passwd.bpmn": "<x/>"}, "không an toàn"),
+        ({"readme.txt": "hi"}, "không có tệp .bpmn"),
+    ],
+)
+def test_unsafe_or_empty_uploads_are_refused(actors, entries, fragment):
+    with pytest.raises(InvalidInput, match=fragment):
+        models_repo.import_zip(zipped(entries), "p", "", actors["phantich"])
+
+
+def test_not_a_zip_is_refused(actors):
+    with pytest.raises(InvalidInput, match="zip"):
+        models_repo.import_zip(b"PK\x03\x04 broken", "p", "", actors["phantich"])
+
+
+def test_a_broken_bundle_is_refused_with_located_problems_on_the_page(client, actors):
+    _, data = models_repo.export_zip(current_version(), actors["phantich"])
+    files = models_repo.read_zip(data)
+    files["counter_dossier.bpmn"] = files["counter_dossier.bpmn"].replace(
+        "<bpmn:flowNodeRef>appraisal</bpmn:flowNodeRef>", ""
+    )
+    login(client, "phantich")
+    response = client.post(
+        "/models/import",
+        data={
+            "bundle": (io.BytesIO(zipped(files)), "bad.zip"),
+            "process_id": "counter_dossier",
+            "comment": "",
+            "csrf_token": token(client, "/models"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        "counter_dossier.bpmn:" in html and ":appraisal" in html and "không thuộc làn nào" in html
+    )
+
+
+def test_only_analysts_and_admins_manage_models(client, actors):
+    with pytest.raises(Forbidden):
+        models_repo.versions(actors["tiepnhan"])
+    login(client, "tiepnhan")
+    assert client.get("/models").status_code == 403
