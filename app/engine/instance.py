@@ -139,6 +139,20 @@ class ProcessRun:
         last = self.workflow.last_task
         return dict(last.data) if last is not None else dict(self.workflow.task_tree.data)
 
+    def trace(self) -> tuple[list[str], list[str]]:
+        """(BPMN ids completed, in order; BPMN ids waiting now: people, calls or timers)."""
+        done = sorted(
+            (t for t in self.workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id),
+            key=lambda t: t.last_state_change,
+        )
+        waiting_states = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        waiting = [
+            t.task_spec.bpmn_id
+            for t in self.workflow.get_tasks(state=waiting_states)
+            if t.task_spec.bpmn_id
+        ]
+        return [t.task_spec.bpmn_id for t in done], waiting
+
     def next_timer_at(self) -> datetime | None:
         due = [
             datetime.fromisoformat(event.value)

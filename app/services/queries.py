@@ -12,7 +12,16 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from app.domain.status import DossierStatus
-from app.models import AuditEvent, Dossier, HumanTask, Incident, Procedure, User
+from app.models import (
+    AuditEvent,
+    Dossier,
+    HumanTask,
+    Incident,
+    ModelVersion,
+    Procedure,
+    ProcessInstance,
+    User,
+)
 from app.services.actors import Actor
 from app.services.errors import Forbidden, NotFound
 from app.storage.db import db
@@ -289,3 +298,39 @@ def procedures_for(actor: Actor) -> list[dict[str, Any]]:
             .order_by(Procedure.code)
         ).all()
         return [{"code": p.code, "name": p.name} for p in rows]
+
+
+@dataclass(frozen=True)
+class Trace:
+    xml: str
+    done: list[str]
+    waiting: list[str]
+
+
+def dossier_trace(code: str, actor: Actor) -> Trace | None:
+    """The dossier's model (its pinned version) with the path taken and where it waits."""
+    from app.services import runtime  # here, not at the top: runtime's imports lead back here
+
+    with db.transaction() as session:
+        row = session.execute(
+            select(
+                ProcessInstance.id, Dossier.agency_id, ModelVersion.files, ModelVersion.process_id
+            )
+            .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+            .join(ModelVersion, ModelVersion.id == ProcessInstance.model_version_id)
+            .where(Dossier.code == code)
+        ).one_or_none()
+        if row is None or not _can_see_agency(actor, row.agency_id):
+            return None
+        xml = next(
+            (
+                text
+                for name, text in sorted(row.files.items())
+                if name.endswith(".bpmn") and f'id="{row.process_id}"' in text
+            ),
+            None,
+        )
+        if xml is None:
+            return None
+        done, waiting = runtime.load_instance(session, row.id).run.trace()
+        return Trace(xml, done, waiting)

@@ -60,6 +60,7 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
     )
     return render_template(
         "dossier.html",
+        trace=queries.dossier_trace(code, actor),
         detail=detail,
         history=history,
         errors=errors or {},

@@ -30,3 +30,9 @@ def test_officer_logs_in_claims_and_completes_the_reception_task(browser_page, d
     page.wait_for_url("**/inbox")
     assert "Đã hoàn thành: Tiếp nhận hồ sơ" in page.locator(".flash").inner_text()
     assert page.locator("#mine tr", has_text=code).count() == 0
+
+    page.goto(f"/dossiers/{code}")
+    page.wait_for_selector("body[data-trace=ready]")
+    assert page.locator('.djs-element.done[data-element-id="reception"]').count() == 1
+    assert page.locator('.djs-element.waiting[data-element-id="appraisal"]').count() == 1
+    page.screenshot(path=str(tmp_path / "trace.png"), full_page=True)

@@ -146,3 +146,14 @@ def test_api_completion_twice_gives_409_the_second_time(client, actors):
     assert client.post(f"/api/tasks/{task['id']}/complete", json=form).status_code == 200
     second = client.post(f"/api/tasks/{task['id']}/complete", json=form)
     assert second.status_code == 409 and second.get_json()["error"]
+
+
+def test_dossier_page_carries_the_path_taken_and_where_it_waits(client, actors):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    deliver_account_check(actors)
+    html = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    trace = html.split('id="trace">')[1].split("</script>")[0]
+    assert '"done": ["start", "check_account", "gw_account", "gw_account_merge"]' in trace
+    assert '"waiting": ["reception", "timer_supplement"]' not in trace
+    assert '"reception"' in trace.split('"waiting"')[1]
