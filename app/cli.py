@@ -97,6 +97,31 @@ def models_export(process_id: str, out: str) -> None:
     click.echo(f"exported version {version.id} ({version.content_hash[:12]}) to {out}")
 
 
+@models.command("migrate")
+@click.option("--from", "source", type=int, required=True, help="version id instances are on")
+@click.option("--to", "target", type=int, required=True, help="version id to move them to")
+@click.option("--apply", "do_apply", is_flag=True, help="move them (without: a dry run)")
+def models_migrate(source: int, target: int, do_apply: bool) -> None:
+    """Move running dossiers to a newer version; blocked ones stay, with the reason."""
+    from app.services import migrations
+    from app.services.actors import Actor
+
+    actor = Actor(None, "CLI", None, frozenset({("admin", 0)}))
+    try:
+        if do_apply:
+            report = migrations.apply(source, target, actor)
+            click.echo(f"moved {len(report.moved)}, blocked {len(report.blocked)}")
+            blocked = report.blocked
+        else:
+            blocked = [p for p in migrations.dry_run(source, target, actor) if not p.movable]
+            click.echo("dry run; nothing moved")
+    except ServiceError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    for item in blocked:
+        click.echo(f"  {item.dossier_code}: {'; '.join(item.reasons)}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo_command)
