@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.services import models_repo, queries
+from app.services import migrations, models_repo, queries
 from app.services.errors import InvalidInput
 from app.web.actor import current_actor
 
@@ -65,3 +65,32 @@ def use_version(code: str):  # noqa: ANN201
     models_repo.use_version(code, version_id, current_actor())
     flash(_("Thủ tục %(code)s dùng phiên bản %(id)s", code=code, id=version_id))
     return redirect(url_for("models.index"))
+
+
+@bp.get("/migrate")
+@login_required
+def migrate_preview():  # noqa: ANN201
+    source = request.args.get("source", type=int)
+    target = request.args.get("target", type=int)
+    if source is None or target is None:
+        raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
+    plans = migrations.dry_run(source, target, current_actor())
+    return render_template("models_migrate.html", plans=plans, source=source, target=target)
+
+
+@bp.post("/migrate")
+@login_required
+def migrate_apply():  # noqa: ANN201
+    source = request.form.get("source", type=int)
+    target = request.form.get("target", type=int)
+    if source is None or target is None:
+        raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
+    report = migrations.apply(source, target, current_actor())
+    flash(
+        _(
+            "Đã chuyển %(moved)s hồ sơ; %(blocked)s hồ sơ giữ phiên bản cũ",
+            moved=len(report.moved),
+            blocked=len(report.blocked),
+        )
+    )
+    return redirect(url_for("models.migrate_preview", source=source, target=target))

@@ -125,3 +125,21 @@ def test_only_analysts_and_admins_manage_models(client, actors):
         models_repo.versions(actors["tiepnhan"])
     login(client, "tiepnhan")
     assert client.get("/models").status_code == 403
+
+
+def test_migration_screens_dry_run_then_apply(client, actors):
+    from tests.services.test_migrations import deploy_variant
+
+    receive(actors["tiepnhan"])
+    target = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    login(client, "phantich")
+    preview = client.get(f"/models/migrate?source=1&target={target}").get_data(as_text=True)
+    assert "Có thể chuyển: <strong>1</strong>" in preview
+    response = client.post(
+        "/models/migrate",
+        data={"source": 1, "target": target, "csrf_token": token(client, "/models")},
+    )
+    assert response.status_code == 302
+    with db.transaction() as session:
+        assert session.scalars(select(ProcessInstance.model_version_id)).all() == [target]
+    assert client.get(f"/models/migrate?source={target}&target={target}").status_code == 422
