@@ -1,8 +1,10 @@
 """Benchmark: validating a 300-element model (target < 1 s).
 
 Builds a process of 300 flow elements (user tasks in a role lane, exclusive gateways with
-conditions, script tasks) and prints the median and worst of several validations.
-Usage: .venv/bin/python bench/models.py [--elements 300] [--runs 7]
+conditions, script tasks) and prints the median and worst of several validations. Then, on
+PostgreSQL, moves N dossiers waiting at appraisal to a newer version of the counter model and
+prints instances per second and the peak memory (resident set) before and after.
+Usage: .venv/bin/python bench/models.py [--elements 300] [--runs 7] [--instances 10000]
 """
 
 from __future__ import annotations
@@ -15,7 +17,78 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.services.deploy import check_bundle  # noqa: E402
+import resource  # noqa: E402
+
+from sqlalchemy import select, text  # noqa: E402
+
+from app.models import User  # noqa: E402
+from app.services import migrations, tasks  # noqa: E402
+from app.services.actors import Actor  # noqa: E402
+from app.services.deploy import check_bundle, deploy, read_bundle  # noqa: E402
+from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
+from app.storage.db import db  # noqa: E402
+from tests.services.helpers import deliver, open_task  # noqa: E402
+from tests.support.stack import seeded_postgres  # noqa: E402
+
+CLONE = """
+INSERT INTO dossier (code, procedure_id, agency_id, channel, status, owner_type, owner_id_type,
+                     owner_id, owner_name, summary, data, received_at, due_at)
+SELECT d.code || '-' || i, d.procedure_id, d.agency_id, d.channel, d.status, d.owner_type,
+       d.owner_id_type, d.owner_id, d.owner_name, d.summary, d.data, d.received_at, d.due_at
+FROM dossier d, generate_series(1, :n) AS i WHERE d.id = :dossier;
+INSERT INTO process_instance (dossier_id, model_version_id, state, version, status, created_at,
+                              updated_at)
+SELECT c.id, p.model_version_id, p.state, 1, 'running', now(), now()
+FROM dossier c, process_instance p WHERE c.code LIKE :pattern AND p.dossier_id = :dossier;
+ANALYZE;
+"""
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_migration(instances: int) -> None:
+    with seeded_postgres():
+        with db.transaction() as session:
+            users = {u.username: Actor.of(u) for u in session.scalars(select(User))}
+        code = receive_dossier(
+            ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An"), users["tiepnhan"]
+        )
+        deliver("portal.check_account", {"exists": True})
+        tasks.complete_task(
+            open_task(code, "reception").id,
+            users["tiepnhan"],
+            {"components_checked": True, "original_count": 1, "copy_count": 0},
+        )
+        with db.engine.begin() as conn:
+            dossier = conn.execute(
+                text("SELECT id FROM dossier WHERE code = :c"), {"c": code}
+            ).scalar()
+            for statement in CLONE.split(";\n"):
+                if statement.strip():
+                    conn.execute(
+                        text(statement),
+                        {"n": instances - 1, "dossier": dossier, "pattern": f"{code}-%"},
+                    )
+        files = read_bundle(Path(__file__).resolve().parents[1] / "bpmn")
+        files["counter_dossier.bpmn"] = files["counter_dossier.bpmn"].replace(
+            'name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"'
+        )
+        with db.transaction() as session:
+            target = deploy(
+                session, files, process_id="counter_dossier", name="counter", deployed_by="bench"
+            ).id
+        before = rss_mb()
+        t0 = time.perf_counter()
+        report = migrations.apply(1, target, users["phantich"])
+        elapsed = time.perf_counter() - t0
+        print(
+            f"migrated {len(report.moved):,} instances ({len(report.blocked)} blocked) in "
+            f"{elapsed:.1f} s: {len(report.moved) / elapsed:.0f} instances/s; peak memory "
+            f"{before:.0f} MB before, {rss_mb():.0f} MB after"
+        )
+
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
@@ -67,6 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--elements", type=int, default=300)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--instances", type=int, default=10_000)
     args = parser.parse_args()
     files = big_model(args.elements)
     samples, problems = [], []
@@ -81,6 +155,8 @@ def main() -> None:
     )
     for problem in problems[:5]:
         print("  ", problem)
+    if args.instances:
+        bench_migration(args.instances)
 
 
 if __name__ == "__main__":
