@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.engine import ModelError
 from app.models import ModelVersion
 from app.services.demo import seed_demo
-from app.services.deploy import check_bundle, deploy, read_bundle
+from app.services.deploy import check_bundle, deploy, read_bundle, run_model_tests
 from app.services.errors import ServiceError
 from app.services.models_repo import bundle_zip
 from app.storage.db import db
@@ -50,6 +50,27 @@ def models_validate(process_id: str, directory: str | None) -> None:
     if problems:
         sys.exit(1)
     click.echo("hợp lệ / valid")
+
+
+@models.command("test")
+@click.option("--process", "process_id", default="counter_dossier")
+@click.option("--dir", "directory", default=None)
+def models_test(process_id: str, directory: str | None) -> None:
+    """Run the bundle's model tests (*.test.json); exit 1 when one fails."""
+    files = read_bundle(directory or current_app.config["BPMN_DIR"])
+    problems = check_bundle(files, process_id)
+    if problems:
+        click.echo(f"the bundle has {len(problems)} problems; run `models validate`", err=True)
+        sys.exit(1)
+    results = run_model_tests(files, process_id)
+    for result in results:
+        click.echo(f"{'ĐẠT ' if result.passed else 'LỖI '} {result.file}: {result.name}")
+        for failure in result.failures:
+            click.echo(f"      {failure}", err=True)
+    if not results:
+        click.echo("no model tests (*.test.json) in the bundle")
+    if any(not r.passed for r in results):
+        sys.exit(1)
 
 
 @models.command("deploy")

@@ -70,7 +70,7 @@ def parse_bundle(files: dict[str, str], process_id: str | None = None) -> Defini
                 parser.add_bpmn_str(text.encode("utf-8"), filename=name)
             elif name.endswith(".dmn"):
                 parser.add_dmn_str(text.encode("utf-8"), filename=name)
-            elif name.endswith(".json"):
+            elif name.endswith(".json") and not name.endswith(".test.json"):
                 forms[name] = json.loads(text)
         except ValidationException as exc:
             problems.append(_problem_from(exc, name))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.roles import role_for_lane
-from app.engine import Problem, bundle_hash
+from app.engine import Problem, bundle_hash, model_tests, parse_bundle
 from app.engine.validation import Catalogs, validate
 from app.integrations.operators import OPERATORS
 from app.models import ModelVersion, ProcessModel
@@ -30,6 +30,11 @@ def catalogs() -> Catalogs:
     return Catalogs(role_for_lane, {name: dict(op.params) for name, op in OPERATORS.items()})
 
 
+def run_model_tests(files: dict[str, str], process_id: str) -> list[model_tests.CaseResult]:
+    """Run the bundle's `*.test.json` cases in memory (the bundle must be valid)."""
+    return model_tests.run_all(parse_bundle(files, process_id), files)
+
+
 def check_bundle(files: dict[str, str], process_id: str) -> list[Problem]:
     """Everything wrong with a bundle that would stop it running here (empty when fine)."""
     return validate(files, process_id, catalogs())
@@ -43,12 +48,21 @@ def deploy(
     name: str,
     deployed_by: str,
     comment: str = "",
+    override_reason: str | None = None,
 ) -> ModelVersion:
-    """Deploy (idempotently: the same content gives the same version) after validation."""
+    """Deploy (idempotently: the same content gives the same version) after validation and the
+    bundle's model tests. Failing tests block it unless an override reason is given (the caller
+    checks that an administrator gives it, and audits it)."""
     problems = check_bundle(files, process_id)
     if problems:
         raise InvalidInput(
             "; ".join(f"{p.element_id or p.file or ''}: {p.message}" for p in problems)
+        )
+    failed = [r for r in run_model_tests(files, process_id) if not r.passed]
+    if failed and not (override_reason or "").strip():
+        raise InvalidInput(
+            f"{len(failed)} kiểm thử mô hình không đạt / model tests failed",
+            fields={f"{r.file}": "; ".join(r.failures) for r in failed},
         )
     content_hash = bundle_hash(files)
     existing = session.scalar(select(ModelVersion).where(ModelVersion.content_hash == content_hash))

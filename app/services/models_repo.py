@@ -113,7 +113,9 @@ def read_zip(data: bytes) -> dict[str, str]:
     return files
 
 
-def import_zip(data: bytes, process_id: str, comment: str, actor: Actor) -> int:
+def import_zip(
+    data: bytes, process_id: str, comment: str, actor: Actor, override_reason: str = ""
+) -> int:
     """Validate and deploy an uploaded bundle; returns the version id (the same for the same
     content). Problems are raised as InvalidInput with one field per located problem."""
     _require_modeller(actor)
@@ -127,6 +129,9 @@ def import_zip(data: bytes, process_id: str, comment: str, actor: Actor) -> int:
                 for p in problems
             },
         )
+    override_reason = override_reason.strip()
+    if override_reason and not actor.agencies_for("admin"):
+        raise Forbidden("Chỉ quản trị viên được triển khai khi kiểm thử không đạt")
     with db.transaction() as session:
         version = deploy(
             session,
@@ -135,7 +140,17 @@ def import_zip(data: bytes, process_id: str, comment: str, actor: Actor) -> int:
             name=process_id,
             deployed_by=actor.name,
             comment=comment.strip()[:500],
+            override_reason=override_reason,
         )
+        if override_reason:
+            audit.record(
+                session,
+                "model_tests_overridden",
+                actor,
+                dossier_id=None,
+                version=version.id,
+                reason=override_reason,
+            )
         audit.record(
             session,
             "model_deployed",

@@ -48,6 +48,7 @@ def import_bundle():  # noqa: ANN201
             request.form.get("process_id", ""),
             request.form.get("comment", ""),
             current_actor(),
+            request.form.get("override_reason", ""),
         )
     except InvalidInput as exc:
         flash(exc.message)

@@ -143,3 +143,30 @@ def test_migration_screens_dry_run_then_apply(client, actors):
     with db.transaction() as session:
         assert session.scalars(select(ProcessInstance.model_version_id)).all() == [target]
     assert client.get(f"/models/migrate?source={target}&target={target}").status_code == 422
+
+
+def test_failing_model_tests_block_deploy_unless_an_admin_overrides(actors):
+    _, data = models_repo.export_zip(current_version(), actors["phantich"])
+    files = models_repo.read_zip(data)
+    files["tests/accept.test.json"] = files["tests/accept.test.json"].replace(
+        '"statuses": [1, 2, 4, 9, 10]', '"statuses": [1, 2, 10]'
+    )
+    with pytest.raises(InvalidInput) as err:
+        models_repo.import_zip(zipped(files), "counter_dossier", "", actors["phantich"])
+    assert "tests/accept.test.json" in err.value.fields
+    with pytest.raises(Forbidden):
+        models_repo.import_zip(
+            zipped(files), "counter_dossier", "", actors["phantich"], override_reason="gấp"
+        )
+    version = models_repo.import_zip(
+        zipped(files),
+        "counter_dossier",
+        "",
+        actors["quantri"],
+        override_reason="Sửa lỗi gấp, kiểm thử sẽ cập nhật sau",
+    )
+    with db.transaction() as session:
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.kind == "model_tests_overridden")
+        )
+    assert event.data == {"version": version, "reason": "Sửa lỗi gấp, kiểm thử sẽ cập nhật sau"}

@@ -1,0 +1,61 @@
+"""Analysts' model tests: run in memory, fail precisely, and gate deployment."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.engine import parse_bundle
+from app.engine.model_tests import run_all
+from app.services.deploy import read_bundle
+from config import ROOT
+
+FILES = read_bundle(ROOT / "bpmn")
+CASE = json.loads(FILES["tests/accept.test.json"])
+
+
+def run(case: dict) -> list:
+    files = {**FILES, "tests/accept.test.json": json.dumps(case)}
+    return run_all(parse_bundle(files, "counter_dossier"), files)
+
+
+def test_the_models_own_cases_pass():
+    results = run_all(parse_bundle(FILES, "counter_dossier"), FILES)
+    assert len(results) >= 2 and all(r.passed for r in results), [r.failures for r in results]
+
+
+def test_a_wrong_status_expectation_fails_saying_what_happened():
+    [result, _] = run({**CASE, "expect": {**CASE["expect"], "statuses": [1, 2, 4, 10]}})
+    assert not result.passed
+    assert result.failures == [
+        "trạng thái: mong đợi [1, 2, 4, 10], thực tế ['1', '2', '4', '9', '10']"
+    ]
+
+
+def test_a_step_for_a_task_not_waiting_fails_with_what_is_waiting():
+    steps = [CASE["steps"][0], {"task": "approval", "data": {}}]
+    [result, _] = run({**CASE, "steps": steps})
+    assert result.failures == ["bước 2: «approval» không đang chờ; đang chờ: ['reception']"]
+
+
+def test_a_missing_service_call_and_a_path_out_of_order_are_reported():
+    [result, _] = run({**CASE, "steps": [{"service": "warehouse.store_result"}]})
+    assert "không có lời gọi «warehouse.store_result» đang chờ" in result.failures[0]
+    [result, _] = run({**CASE, "expect": {"path": ["approval", "reception"]}})
+    assert "đường đi thiếu" in result.failures[0]
+
+
+def test_a_case_that_is_not_json_fails():
+    files = {**FILES, "tests/broken.test.json": "{nope"}
+    results = run_all(parse_bundle(files, "counter_dossier"), files)
+    broken = next(r for r in results if r.file == "tests/broken.test.json")
+    assert not broken.passed and "JSON không hợp lệ" in broken.failures[0]
+
+
+@pytest.mark.parametrize("key", ["decision"])
+def test_invalid_form_data_in_a_case_shows_up_as_a_wrong_path(key):
+    steps = [dict(s) for s in CASE["steps"]]
+    steps[2] = {"task": "appraisal", "data": {key: "refuse", "appraisal_note": "x"}}
+    [result, _] = run({**CASE, "steps": steps})
+    assert not result.passed and "«approval» không đang chờ" in result.failures[0]
