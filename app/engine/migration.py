@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.util.task import TaskState
@@ -73,6 +73,32 @@ def migrate(run: ProcessRun, target: Definition) -> Changes:
     run.workflow.subprocess_specs = target.subprocess_specs
     run.definition = target
     return run._advance(snapshot)
+
+
+@dataclass(frozen=True)
+class SpecChanges:
+    """BPMN elements added in, removed from, and changed between two versions."""
+
+    added: list[tuple[str, str]]
+    removed: list[tuple[str, str]]
+    changed: list[tuple[str, str, list[str], str]]  # id, old name, attributes, new name
+
+
+def spec_changes(old: Definition, new: Definition) -> SpecChanges:
+    diff = SpecDiff(_REGISTRY, old.spec, new.spec)
+
+    def label(spec) -> tuple[str, str]:  # noqa: ANN001
+        return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
+
+    return SpecChanges(
+        added=sorted(label(s) for s in diff.added if s.bpmn_id),
+        removed=sorted(label(s) for s in diff.removed if s.bpmn_id),
+        changed=sorted(
+            (*label(s), sorted(attrs), label(diff.alignment[s])[1])
+            for s, attrs in diff.changed.items()
+            if s.bpmn_id
+        ),
+    )
 
 
 def _name(task) -> str:  # noqa: ANN001

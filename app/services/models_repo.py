@@ -12,8 +12,9 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import select
 
+from app.engine.migration import SpecChanges, spec_changes
 from app.models import ModelVersion, Procedure, ProcessModel
-from app.services import audit
+from app.services import audit, runtime
 from app.services.actors import Actor
 from app.services.deploy import check_bundle, deploy
 from app.services.errors import Forbidden, InvalidInput, NotFound
@@ -184,3 +185,40 @@ def use_version(procedure_code: str, version_id: int, actor: Actor) -> None:
             previous=previous,
             version=version.id,
         )
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    old: VersionInfo
+    new: VersionInfo
+    old_xml: str
+    new_xml: str
+    changes: SpecChanges
+
+
+def diff(old_id: int, new_id: int, actor: Actor) -> VersionDiff:
+    """Two versions of a process side by side: what was added, removed and changed."""
+    _require_modeller(actor)
+    infos = {v.id: v for v in versions(actor)}
+    if old_id not in infos or new_id not in infos:
+        raise NotFound("Không tìm thấy phiên bản / version not found")
+    if infos[old_id].process_id != infos[new_id].process_id:
+        raise InvalidInput("Chỉ so sánh hai phiên bản của cùng một quy trình")
+    with db.transaction() as session:
+        old_def = runtime.definition_by_id(session, old_id)
+        new_def = runtime.definition_by_id(session, new_id)
+    return VersionDiff(
+        infos[old_id],
+        infos[new_id],
+        _main_xml(old_def),
+        _main_xml(new_def),
+        spec_changes(old_def, new_def),
+    )
+
+
+def _main_xml(definition) -> str:  # noqa: ANN001
+    return next(
+        text
+        for name, text in sorted(definition.files.items())
+        if name.endswith(".bpmn") and f'id="{definition.process_id}"' in text
+    )

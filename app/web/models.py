@@ -95,3 +95,19 @@ def migrate_apply():  # noqa: ANN201
         )
     )
     return redirect(url_for("models.migrate_preview", source=source, target=target))
+
+
+@bp.get("/diff")
+@login_required
+def diff():  # noqa: ANN201
+    old, new = request.args.get("old", type=int), request.args.get("new", type=int)
+    if old is None or new is None:
+        raise InvalidInput(_("Chọn hai phiên bản để so sánh"))
+    result = models_repo.diff(old, new, current_actor())
+    old_marks = {i: "removed" for i, _name in result.changes.removed}
+    new_marks = {i: "added" for i, _name in result.changes.added}
+    for element, _name, _attrs, _new in result.changes.changed:
+        old_marks[element] = new_marks[element] = "changed"
+    return render_template(
+        "models_diff.html", diff=result, old_marks=old_marks, new_marks=new_marks
+    )

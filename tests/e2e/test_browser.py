@@ -32,7 +32,7 @@ def test_officer_logs_in_claims_and_completes_the_reception_task(browser_page, d
     assert page.locator("#mine tr", has_text=code).count() == 0
 
     page.goto(f"/dossiers/{code}")
-    page.wait_for_selector("body[data-trace=ready]")
+    page.wait_for_selector("body[data-diagrams=ready]")
     assert page.locator('.djs-element.done[data-element-id="reception"]').count() == 1
     assert page.locator('.djs-element.waiting[data-element-id="appraisal"]').count() == 1
     page.screenshot(path=str(tmp_path / "trace.png"), full_page=True)

@@ -170,3 +170,16 @@ def test_failing_model_tests_block_deploy_unless_an_admin_overrides(actors):
             select(AuditEvent).where(AuditEvent.kind == "model_tests_overridden")
         )
     assert event.data == {"version": version, "reason": "Sửa lỗi gấp, kiểm thử sẽ cập nhật sau"}
+
+
+def test_version_diff_lists_and_marks_added_removed_and_changed_steps(client, actors):
+    from tests.services.test_migrations import deploy_variant
+
+    target = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    changes = models_repo.diff(1, target, actors["phantich"]).changes
+    assert [c[0] for c in changes.changed] == ["approval"] and "bpmn_name" in changes.changed[0][2]
+    assert changes.added == [] and changes.removed == []
+    login(client, "phantich")
+    html = client.get(f"/models/diff?old=1&new={target}").get_data(as_text=True)
+    assert '"approval": "changed"' in html and "Lãnh đạo phê duyệt" in html
+    assert client.get("/models/diff?old=1&new=999").status_code == 404
