@@ -15,14 +15,41 @@ bp = Blueprint("models", __name__, url_prefix="/models")
 
 @bp.get("")
 @login_required
-def index(problems: dict[str, str] | None = None):  # noqa: ANN201
+def index():  # noqa: ANN201
+    return _index({}, None)
+
+
+def _index(problems: dict[str, str], diagram: dict | None) -> str:
     actor = current_actor()
     return render_template(
         "models.html",
         versions=models_repo.versions(actor),
         procedures=queries.all_procedures(),
-        problems=problems or {},
+        problems=problems,
+        problem_diagram=diagram,
     )
+
+
+def _problem_diagram(data: bytes, process_id: str, problems: dict[str, str]) -> dict | None:
+    """The uploaded process drawn with each located problem's element marked."""
+    try:
+        files = models_repo.read_zip(data)
+    except InvalidInput:
+        return None
+    xml = next(
+        (
+            text
+            for name, text in sorted(files.items())
+            if name.endswith(".bpmn") and f'id="{process_id}"' in text
+        ),
+        None,
+    )
+    marks = {
+        where.rsplit(":", 1)[-1]: "problem"
+        for where in problems
+        if where.count(":") >= 2 and where.rsplit(":", 1)[-1] != "-"
+    }
+    return {"xml": xml, "marks": marks} if xml else None
 
 
 @bp.get("/versions/<int:version_id>.zip")
@@ -42,9 +69,10 @@ def import_bundle():  # noqa: ANN201
     upload = request.files.get("bundle")
     if upload is None or not upload.filename:
         raise InvalidInput(_("Chọn tệp .zip của gói mô hình"))
+    data = upload.read()
     try:
         version_id = models_repo.import_zip(
-            upload.read(),
+            data,
             request.form.get("process_id", ""),
             request.form.get("comment", ""),
             current_actor(),
@@ -52,7 +80,10 @@ def import_bundle():  # noqa: ANN201
         )
     except InvalidInput as exc:
         flash(exc.message)
-        return index(exc.fields or {"-": exc.message}), 422
+        problems = exc.fields or {"-": exc.message}
+        return _index(
+            problems, _problem_diagram(data, request.form.get("process_id", ""), problems)
+        ), 422
     flash(_("Đã triển khai phiên bản %(id)s", id=version_id))
     return redirect(url_for("models.index"))
 

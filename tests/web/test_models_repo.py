@@ -118,6 +118,7 @@ def test_a_broken_bundle_is_refused_with_located_problems_on_the_page(client, ac
     assert (
         "counter_dossier.bpmn:" in html and ":appraisal" in html and "không thuộc làn nào" in html
     )
+    assert '"marks": {"appraisal": "problem"}' in html
 
 
 def test_only_analysts_and_admins_manage_models(client, actors):
