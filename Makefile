@@ -4,7 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := redis-server postgresql chromium chromium-driver fonts-dejavu-core
+APT_PACKAGES := redis-server postgresql chromium chromium-driver fonts-dejavu-core fonts-liberation2 \
+  tesseract-ocr tesseract-ocr-vie poppler-utils
 STAMP := $(VENV)/.installed
 
 .PHONY: run test deps system-deps venv lint bench clean

@@ -39,10 +39,20 @@ class Config:
     # The deadline sweep runs at most once per this many seconds, whatever the schedulers.
     DEADLINE_SWEEP_INTERVAL = float(_env("DEADLINE_SWEEP_INTERVAL", "55"))
     BPMN_DIR = _env("BPMN_DIR", str(ROOT / "bpmn"))
+    # Documents: immutable content-addressed files, the demo CA, scan limits and OCR.
+    FILE_STORE = _env("FILE_STORE", str(ROOT / "var" / "files"))
+    PKI_DIR = _env("PKI_DIR", str(ROOT / "var" / "pki"))
+    SCAN_MAX_BYTES = int(_env("SCAN_MAX_BYTES", str(20 * 1024 * 1024)))
+    SCAN_MAX_PAGES = int(_env("SCAN_MAX_PAGES", "500"))
+    OCR_LANG = _env("OCR_LANG", "vie")
+    # OCR in the request covers the first pages only (enough to pre-fill the metadata form).
+    OCR_MAX_PAGES = int(_env("OCR_MAX_PAGES", "3"))
+    # Where the citizen collects the result (printed on the receipt, slip 01).
+    RESULT_PLACE = _env("RESULT_PLACE", "Bộ phận Tiếp nhận và Trả kết quả")
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "vi")
     LANGUAGES = ("vi", "en")
     WTF_CSRF_ENABLED = True
-    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
     TESTING = False
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,9 @@ from worker import scheduler
 
 BPMN_DIR = str(config_module.ROOT / "bpmn")
 _counter = itertools.count()
+# One file store and one demo CA for the test session (files are content-addressed).
+FILE_STORE = tempfile.mkdtemp(prefix="gqtthc-files-")
+PKI_DIR = tempfile.mkdtemp(prefix="gqtthc-pki-")
 
 
 def _prepare(url: str, redis_url: str) -> None:
@@ -52,6 +56,8 @@ def _config(url: str, redis_url: str, portal: str, warehouse: str) -> type[confi
             "WAREHOUSE_URL": warehouse,
             "RQ_QUEUE": "gqtthc-test",
             "HTTP_TIMEOUT": 2.0,
+            "FILE_STORE": FILE_STORE,
+            "PKI_DIR": PKI_DIR,
         },
     )
 

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 RESUME_ATTEMPTS = 3
 
 
-_KEYS = ("PORTAL_URL", "WAREHOUSE_URL", "HTTP_TIMEOUT", "MAIL_SERVER", "MAIL_FROM")
+_KEYS = ("PORTAL_URL", "WAREHOUSE_URL", "HTTP_TIMEOUT", "MAIL_SERVER", "MAIL_FROM", "FILE_STORE")
 
 
 @lru_cache(maxsize=4)

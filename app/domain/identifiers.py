@@ -5,11 +5,80 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.vn import mst as stdnum_mst
+
 CCCD = re.compile(r"^\d{12}$")
 CMND = re.compile(r"^\d{9}$")
 PASSPORT = re.compile(r"^[A-Z]\d{7,8}$")
-MST = re.compile(r"^\d{10}(-?\d{3})?$")
-_MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+# Province-of-birth codes that open a CCCD number (Circular 07/2016/TT-BCA, 63 provinces).
+CCCD_PROVINCES = frozenset(
+    (
+        "001",
+        "002",
+        "004",
+        "006",
+        "008",
+        "010",
+        "011",
+        "012",
+        "014",
+        "015",
+        "017",
+        "019",
+        "020",
+        "022",
+        "024",
+        "025",
+        "026",
+        "027",
+        "030",
+        "031",
+        "033",
+        "034",
+        "035",
+        "036",
+        "037",
+        "038",
+        "040",
+        "042",
+        "044",
+        "045",
+        "046",
+        "048",
+        "049",
+        "051",
+        "052",
+        "054",
+        "056",
+        "058",
+        "060",
+        "062",
+        "064",
+        "066",
+        "067",
+        "068",
+        "070",
+        "072",
+        "074",
+        "075",
+        "077",
+        "079",
+        "080",
+        "082",
+        "083",
+        "084",
+        "086",
+        "087",
+        "089",
+        "091",
+        "092",
+        "093",
+        "094",
+        "095",
+        "096",
+    )
+)
 
 KINDS = ("cccd", "cmnd", "passport", "tax_code")
 
@@ -20,10 +89,13 @@ class Identifier:
     value: str
 
 
-def _mst_ok(value: str) -> bool:
-    digits = value.replace("-", "")[:10]
-    total = sum(int(d) * w for d, w in zip(digits[:9], _MST_WEIGHTS, strict=True))
-    return (10 - total % 11) % 10 == int(digits[9])
+def _mst(value: str) -> str | None:
+    """The tax code normalised (10 digits, or 10-3 for a branch), or None when invalid."""
+    try:
+        digits = stdnum_mst.validate(value)
+    except StdnumError:
+        return None
+    return digits if len(digits) == 10 else f"{digits[:10]}-{digits[10:]}"
 
 
 def validate_identifier(kind: str, value: str) -> Identifier:
@@ -32,7 +104,7 @@ def validate_identifier(kind: str, value: str) -> Identifier:
     if kind == "cccd":
         if not CCCD.match(value):
             raise ValueError("Số CCCD phải gồm đúng 12 chữ số")
-        if int(value[:3]) == 0 or int(value[:3]) > 96:
+        if value[:3] not in CCCD_PROVINCES:
             raise ValueError("Mã tỉnh nơi đăng ký khai sinh trong số CCCD không hợp lệ")
     elif kind == "cmnd":
         if not CMND.match(value):
@@ -41,8 +113,10 @@ def validate_identifier(kind: str, value: str) -> Identifier:
         if not PASSPORT.match(value):
             raise ValueError("Số hộ chiếu phải gồm 1 chữ cái và 7–8 chữ số")
     elif kind == "tax_code":
-        if not MST.match(value) or not _mst_ok(value):
+        normalised = _mst(value)
+        if normalised is None:
             raise ValueError("Mã số thuế không hợp lệ (10 hoặc 13 chữ số, sai số kiểm tra)")
+        value = normalised
     else:
         raise ValueError(f"Loại giấy tờ định danh không hỗ trợ: {kind}")
     return Identifier(kind, value)

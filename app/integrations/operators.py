@@ -18,6 +18,7 @@ from app.integrations.errors import IntegrationError
 from app.integrations.mail import Mailer, SmtpMailer
 from app.integrations.portal import Portal, PortalClient
 from app.integrations.warehouse import Warehouse, WarehouseClient
+from app.storage.files import FileStore
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Clients:
     portal: Portal
     warehouse: Warehouse
     mail: Mailer | None = None
+    files: FileStore | None = None
 
 
 def clients_from_config(config: Mapping[str, Any]) -> Clients:
@@ -35,6 +37,7 @@ def clients_from_config(config: Mapping[str, Any]) -> Clients:
         PortalClient(config["PORTAL_URL"], timeout),
         WarehouseClient(config["WAREHOUSE_URL"], timeout),
         mailer,
+        FileStore(config["FILE_STORE"]) if config.get("FILE_STORE") else None,
     )
 
 
@@ -84,6 +87,18 @@ def _store_result(clients: Clients, p: dict[str, Any], key: str) -> dict[str, An
     return {"document_id": stored["id"], "key": stored["key"]}
 
 
+def _store_document(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    if clients.files is None:
+        raise IntegrationError("no FILE_STORE configured", retryable=False)
+    sha256 = p["file_sha256"]
+    if not clients.files.exists(sha256) or not clients.files.verify(sha256):
+        raise IntegrationError(f"file {sha256} missing or damaged in the store", retryable=False)
+    with clients.files.open(sha256) as source:
+        content = source.read()
+    stored = clients.warehouse.store_document(dict(p["metadata"]), content, key)
+    return {"document_id": stored["id"], "key": stored["key"]}
+
+
 def _list_documents(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
     return {"documents": clients.warehouse.list_documents(p["owner_id"], p["type_code"])}
 
@@ -121,6 +136,12 @@ OPERATORS: dict[str, Operator] = {
             {"owner_id": str, "type_code": str, "name": str, "dossier_code": str},
             _store_result,
             "Lưu kết quả vào Kho DL",
+        ),
+        Operator(
+            "warehouse.store_document",
+            {"document_id": int, "file_sha256": str, "metadata": dict},
+            _store_document,
+            "Đẩy giấy tờ đã số hoá vào Kho DL",
         ),
         Operator(
             "mail.send",

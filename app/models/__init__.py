@@ -3,6 +3,7 @@
 from app.models.base import Base
 from app.models.calendar import CalendarOverride
 from app.models.catalog import Procedure
+from app.models.documents import Document
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
 from app.models.notifications import Notification
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarOverride",
+    "Document",
     "Dossier",
     "DossierSequence",
     "HumanTask",

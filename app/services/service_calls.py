@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.engine import WorkflowFailed
-from app.services import audit, outbox, runtime
+from app.services import audit, documents, outbox, runtime
 from app.services.actors import SYSTEM
 from app.services.errors import InvalidInput
 from app.storage.db import db
@@ -19,6 +19,8 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
     """
     with db.transaction() as session:
         row = outbox.mark_done(session, outbox_id, result)
+        if row.operator == "warehouse.store_document":
+            documents.record_push(session, row.params, result)
         if row.task_id is None or row.instance_id is None:
             return "done"
         loaded = runtime.load_instance(session, row.instance_id)

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.services import apologies, queries
+from app.services import apologies, documents, queries, slips
 from app.services.errors import InvalidInput
 from app.web.actor import current_actor
 from app.web.history import describe
@@ -58,8 +58,15 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
     can_apologize = detail.dossier["finished_at"] is None and bool(
         actor.agencies_for("leader") | actor.agencies_for("reception")
     )
+    agency_ids = {a for _, a in actor.roles}
+    can_digitize = bool(
+        (actor.agencies_for("reception") | actor.agencies_for("processing")) & agency_ids
+    )
     return render_template(
         "dossier.html",
+        documents=documents.documents_of(code, actor),
+        slip_choices=slips.choices(code, actor),
+        can_digitize=can_digitize,
         trace=queries.dossier_trace(code, actor),
         detail=detail,
         history=history,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import itertools
 import threading
 from datetime import UTC, datetime
@@ -48,7 +49,7 @@ class WarehouseState:
         document = {
             **metadata,
             "id": doc_id,
-            "key": f"{metadata['owner_id']}.{metadata['type_code']}",
+            "key": metadata.get("storage_key") or f"{metadata['owner_id']}.{metadata['type_code']}",
             "size": len(content),
             "stored_at": datetime.now(UTC).isoformat(),
         }
@@ -103,6 +104,10 @@ def create_warehouse_simulator(seed: bool = True) -> Flask:
             content = base64.b64decode(body.get("content_b64") or "", validate=True)
         except (binascii.Error, ValueError):
             return jsonify(error="content_b64 is not valid base64"), 400
+        if metadata.get("sha256") and hashlib.sha256(content).hexdigest() != metadata["sha256"]:
+            return jsonify(
+                error="content does not match metadata.sha256 (damaged in transfer)"
+            ), 422
         with state.lock:
             if key in state.idempotent:
                 return jsonify(state.idempotent[key]), 201

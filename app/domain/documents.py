@@ -1,0 +1,244 @@
+"""Digitized documents: types, the mandatory metadata, storage keys, page orders (001 §II.2.c).
+
+Pure rules; reading and writing the files themselves is `app.documents`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.domain.identifiers import KINDS, validate_identifier
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    pattern: str | None = None  # a regular expression the value must match
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    code: str
+    name: str
+    fields: tuple[Field, ...] = ()
+
+
+_NUMBER = Field("document_number", "Số hiệu giấy tờ", required=True)
+_ISSUED = Field("issued_on", "Ngày cấp", required=True)
+_ISSUER = Field("issuer", "Cơ quan cấp", required=True)
+_COMMON = (_NUMBER, _ISSUED, _ISSUER)
+
+# The seven codes of DOMAIN.md §3 and the application form; the catalog of issue 3 extends it.
+DOCUMENT_TYPES: dict[str, DocumentType] = {
+    t.code: t
+    for t in (
+        DocumentType("KQ.G15.000031", "Giấy khai sinh", _COMMON),
+        DocumentType(
+            "KQ.G15.000007",
+            "Phiếu lý lịch tư pháp số 1",
+            (*_COMMON, Field("criminal_record", "Tình trạng án tích")),
+        ),
+        DocumentType(
+            "KQ.G15.000008",
+            "Phiếu lý lịch tư pháp số 2",
+            (*_COMMON, Field("criminal_record", "Tình trạng án tích")),
+        ),
+        DocumentType(
+            "KQ.G13.000056",
+            "Giấy chứng nhận quyền sử dụng đất",
+            (*_COMMON, Field("parcel", "Thửa đất số, tờ bản đồ số", required=True)),
+        ),
+        DocumentType(
+            "KQ.G01.000023",
+            "Thẻ căn cước công dân",
+            (
+                Field("document_number", "Số thẻ", r"^\d{12}$", required=True),
+                _ISSUED,
+                _ISSUER,
+            ),
+        ),
+        DocumentType(
+            "KQ.G04.000062",
+            "Giấy phép lái xe",
+            (*_COMMON, Field("licence_class", "Hạng", r"^[A-F][0-9A-E]?$", required=True)),
+        ),
+        DocumentType("KQ.G15.000034", "Trích lục khai tử", _COMMON),
+        DocumentType(
+            "TK.000001",
+            "Đơn, tờ khai",
+            (Field("form_name", "Tên mẫu đơn, tờ khai"),),
+        ),
+    )
+}
+
+# What the officer received on paper (for the receipt, slip 01).
+PAPER_FORMS = {
+    "original": "Bản chính",
+    "certified_copy": "Bản sao chứng thực",
+    "photocopy": "Bản sao (photo)",
+}
+
+# How the document is to be digitized (DOMAIN.md §2.D): the table's rows.
+CLASSES = {
+    "form": "Đơn, tờ khai: quét, nhận dạng, điền biểu mẫu điện tử",
+    "earlier_result": "Kết quả TTHC trước đó thuộc phạm vi quản lý: quét, nhận dạng",
+    "out_of_scope": "Kết quả TTHC ngoài phạm vi: quét, ký số, gửi cơ quan quản lý xác thực",
+    "required_by_law": "Theo yêu cầu của luật chuyên ngành: quét, nhận dạng",
+    "on_demand": "Theo nhu cầu của người dân: quét, sao y điện tử, thu phí",
+}
+ON_DEMAND_FEE_CODE = "P196"  # copy certification fee (Decision 4663/QĐ-KBNN)
+ON_DEMAND_FEE_PER_PAGE = 2_000  # VND per page, the first page 10,000 (Circular 14/2025)
+ON_DEMAND_FEE_FIRST_PAGE = 10_000
+
+
+def on_demand_fee(pages: int) -> int:
+    """The fee (VND) for digitizing and certifying `pages` pages on demand."""
+    return ON_DEMAND_FEE_FIRST_PAGE + ON_DEMAND_FEE_PER_PAGE * max(pages - 1, 0)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The six mandatory fields (001 §II.2.c "Một số yêu cầu") plus type-specific ones."""
+
+    type_code: str
+    owner_id_type: str
+    owner_id: str
+    owner_name: str
+    name: str
+    summary: str
+    valid_until: date | None
+    validity_scope: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type_code": self.type_code,
+            "owner_id_type": self.owner_id_type,
+            "owner_id": self.owner_id,
+            "owner_name": self.owner_name,
+            "name": self.name,
+            "summary": self.summary,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "validity_scope": self.validity_scope,
+            "fields": dict(self.fields),
+        }
+
+
+class MetadataError(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _date(value: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("Ngày không hợp lệ (dd/mm/yyyy)")
+
+
+def validate_metadata(values: dict[str, Any]) -> Metadata:
+    """Check the officer's metadata; MetadataError maps each bad field to a Vietnamese message."""
+    errors: dict[str, str] = {}
+    text = {k: " ".join(str(v or "").split()) for k, v in values.items()}
+    doc_type = DOCUMENT_TYPES.get(text.get("type_code", ""))
+    if doc_type is None:
+        errors["type_code"] = "Chọn loại giấy tờ trong danh mục"
+    kind = text.get("owner_id_type", "")
+    owner_id = text.get("owner_id", "")
+    if kind not in KINDS:
+        errors["owner_id_type"] = "Loại giấy tờ định danh không hỗ trợ"
+    else:
+        try:
+            owner_id = validate_identifier(kind, owner_id).value
+        except ValueError as exc:
+            errors["owner_id"] = str(exc)
+    for name, label in (("owner_name", "Họ tên chủ sở hữu"), ("name", "Tên giấy tờ")):
+        if not 2 <= len(text.get(name, "")) <= 255:
+            errors[name] = f"{label}: bắt buộc, 2–255 ký tự"
+    if len(text.get("summary", "")) > 2000:
+        errors["summary"] = "Trích yếu tối đa 2000 ký tự"
+    valid_until = None
+    try:
+        valid_until = _date(text.get("valid_until", ""))
+    except ValueError as exc:
+        errors["valid_until"] = str(exc)
+    extra: dict[str, str] = {}
+    for spec in doc_type.fields if doc_type else ():
+        value = text.get(f"field_{spec.name}", "")
+        if not value:
+            if spec.required:
+                errors[f"field_{spec.name}"] = f"{spec.label}: bắt buộc"
+            continue
+        if spec.name == "issued_on":
+            try:
+                issued = _date(value)
+            except ValueError as exc:
+                errors[f"field_{spec.name}"] = str(exc)
+                continue
+            if issued and valid_until and valid_until < issued:
+                errors["valid_until"] = "Hiệu lực đến phải sau ngày cấp"
+            value = issued.isoformat() if issued else ""
+        elif spec.pattern and not re.match(spec.pattern, value):
+            errors[f"field_{spec.name}"] = f"{spec.label}: không đúng định dạng"
+            continue
+        extra[spec.name] = value
+    if errors:
+        raise MetadataError(errors)
+    assert doc_type is not None
+    return Metadata(
+        type_code=doc_type.code,
+        owner_id_type=kind,
+        owner_id=owner_id,
+        owner_name=text["owner_name"],
+        name=text["name"],
+        summary=text.get("summary", ""),
+        valid_until=valid_until,
+        validity_scope=text.get("validity_scope", ""),
+        fields=extra,
+    )
+
+
+def storage_key(owner_id: str, type_code: str, repeat: int = 1) -> str:
+    """`<owner identifier>.<document-type code>`, with `.<n>` for the n-th copy (n ≥ 2)."""
+    base = f"{owner_id}.{type_code}"
+    return base if repeat <= 1 else f"{base}.{repeat}"
+
+
+_PAGE_ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+def parse_page_order(spec: str, count: int) -> list[int]:
+    """'3,1-2' → [2, 0, 1] (0-based). Every page must appear exactly once: dropping a page would
+    break the "images = input pages" rule, so a spec that omits or repeats one is refused."""
+    spec = (spec or "").replace(" ", "")
+    if not spec:
+        return list(range(count))
+    order: list[int] = []
+    for item in spec.split(","):
+        match = _PAGE_ITEM.match(item)
+        if not match:
+            raise ValueError(f"Thứ tự trang không hợp lệ: “{item}” (ví dụ: 2,1,3-5)")
+        start = int(match.group(1))
+        end = int(match.group(2) or start)
+        step = 1 if end >= start else -1
+        order.extend(range(start, end + step, step))
+    wrong = [p for p in order if not 1 <= p <= count]
+    if wrong:
+        raise ValueError(f"Trang {wrong[0]} không có (tệp có {count} trang)")
+    if sorted(order) != list(range(1, count + 1)):
+        missing = sorted(set(range(1, count + 1)) - set(order))
+        repeated = sorted({p for p in order if order.count(p) > 1})
+        detail = f"thiếu trang {missing}" if missing else f"trang lặp {repeated}"
+        raise ValueError(f"Thứ tự trang phải liệt kê mỗi trang đúng một lần ({detail})")
+    return [p - 1 for p in order]

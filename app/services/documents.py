@@ -1,0 +1,482 @@
+"""Digitizing a dossier's components (001 §II.2.c) and the documents it produces.
+
+`digitize` keeps the originals, checks and assembles the scan, reads it (OCR) and records a
+draft with suggested metadata; `confirm` takes the officer's metadata, signs the file (the
+officer's PAdES signature; on-demand copies also get the agency's certified-copy stamp and
+their fee), gives it its storage key and queues the push to the warehouse simulator;
+`certify` makes a certified e-copy (sao y) of a stored document.
+
+Files are content-addressed and immutable, so a request that fails half-way leaves at most
+unreferenced files behind, never a row that points to nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import settings
+from app.documents import ocr, signing
+from app.documents.intake import ScanRejected, Upload, take_scans
+from app.documents.pki import DemoPKI, demo_pki
+from app.domain.documents import (
+    CLASSES,
+    DOCUMENT_TYPES,
+    ON_DEMAND_FEE_CODE,
+    PAPER_FORMS,
+    MetadataError,
+    on_demand_fee,
+    storage_key,
+    validate_metadata,
+)
+from app.models import Agency, Document, Dossier, User
+from app.models.base import utcnow
+from app.services import audit, outbox
+from app.services.actors import Actor
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.storage.db import db
+from app.storage.files import FileStore, file_store
+
+log = logging.getLogger(__name__)
+DIGITIZING_ROLES = ("reception", "processing")
+
+
+@dataclass(frozen=True)
+class Digitize:
+    dossier_code: str
+    type_code: str
+    classification: str
+    paper_form: str
+    declared_pages: int
+    page_order: str = ""
+    paper_count: int = 1
+
+
+def _dossier(session: Session, code: str) -> Dossier:
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+    return dossier
+
+
+def _may_digitize(actor: Actor, agency_id: int) -> None:
+    if not any(actor.can(role, agency_id) for role in DIGITIZING_ROLES):
+        raise Forbidden("Chỉ cán bộ một cửa hoặc chuyên viên của cơ quan được số hoá hồ sơ")
+
+
+def _may_see(actor: Actor, agency_id: int) -> None:
+    if not any(agency == agency_id for _, agency in actor.roles):
+        raise NotFound("Không tìm thấy giấy tờ / document not found")
+
+
+def _check(cmd: Digitize) -> None:
+    errors = {}
+    if cmd.type_code not in DOCUMENT_TYPES:
+        errors["type_code"] = "Chọn loại giấy tờ trong danh mục"
+    if cmd.classification not in CLASSES:
+        errors["classification"] = "Chọn cách phân loại số hoá"
+    if cmd.paper_form not in PAPER_FORMS:
+        errors["paper_form"] = "Chọn hình thức giấy tờ (bản chính, bản sao, bản photo)"
+    if not 1 <= cmd.paper_count <= 99:
+        errors["paper_count"] = "Số bản từ 1 đến 99"
+    if errors:
+        raise InvalidInput("Thông tin số hoá chưa hợp lệ", fields=errors)
+
+
+def digitize(cmd: Digitize, uploads: Sequence[Upload], actor: Actor) -> int:
+    """Take the scans of one component; returns the draft document's id."""
+    _check(cmd)
+    with db.transaction() as session:
+        dossier = _dossier(session, cmd.dossier_code)
+        _may_digitize(actor, dossier.agency_id)
+        agency_id, owner = dossier.agency_id, (dossier.owner_id_type, dossier.owner_id)
+        owner_name = dossier.owner_name
+        dossier_id = dossier.id
+    config = settings.current
+    store = file_store()
+    try:
+        intake = take_scans(
+            uploads,
+            cmd.declared_pages,
+            store,
+            page_order=cmd.page_order,
+            max_bytes=config.SCAN_MAX_BYTES,
+            max_pages=config.SCAN_MAX_PAGES,
+        )
+    except ScanRejected as exc:
+        raise InvalidInput(exc.message, fields={exc.field: exc.message}) from exc
+    path = store.path(intake.sha256)
+    texts = _read_text(path, config.OCR_LANG, config.OCR_MAX_PAGES)
+    suggested = ocr.suggest_fields(texts, cmd.type_code)
+    verdicts = (
+        [v.as_dict() for v in signing.verify(path, [demo_pki().ca_cert_path])]
+        if intake.signed
+        else []
+    )
+    with db.transaction() as session:
+        document = Document(
+            dossier_id=dossier_id,
+            agency_id=agency_id,
+            state="draft",
+            source="scan",
+            classification=cmd.classification,
+            paper_form=cmd.paper_form,
+            paper_count=cmd.paper_count,
+            type_code=cmd.type_code,
+            owner_id_type=suggested.get("owner_id_type") or owner[0],
+            owner_id=suggested.get("owner_id") or owner[1],
+            owner_name=suggested.get("owner_name") or owner_name,
+            name=DOCUMENT_TYPES[cmd.type_code].name,
+            fields={},
+            pages=intake.pages,
+            size=intake.size,
+            scan_sha256=intake.sha256,
+            file_sha256=intake.sha256,
+            originals=[o.__dict__ for o in intake.originals],
+            rotations=intake.rotations,
+            ocr_text=texts[:200_000],
+            suggested=suggested,
+            incoming_signatures=verdicts,
+            created_by_id=actor.id,
+        )
+        session.add(document)
+        session.flush()
+        audit.record(
+            session,
+            "document_scanned",
+            actor,
+            dossier_id=dossier_id,
+            document_id=document.id,
+            type_code=cmd.type_code,
+            pages=intake.pages,
+            sha256=intake.sha256,
+            originals=[o.sha256 for o in intake.originals],
+        )
+        return document.id
+
+
+def _read_text(path: Path, lang: str, max_pages: int) -> str:
+    try:
+        return "\n\f".join(page.text for page in ocr.ocr_pdf(path, lang, max_pages))
+    except ocr.OcrUnavailable as exc:
+        log.warning("OCR unavailable: %s", exc)
+        return ""
+
+
+def _identity(pki: DemoPKI, session: Session, *, agency_id: int, actor: Actor | None):
+    agency = session.get(Agency, agency_id)
+    if actor is None or actor.id is None:
+        return pki.identity("agency", agency.code, agency.name, agency.code)
+    user = session.get(User, actor.id)
+    return pki.identity("officer", user.username, user.full_name, agency.name)
+
+
+def _signed_copy(store: FileStore, source_sha: str, sign_with) -> str:  # noqa: ANN001
+    """Run `sign_with(source_path, output)` into a temporary file and store the result."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            sign_with(store.path(source_sha), out)
+        return store.put_file(tmp).sha256
+    finally:
+        os.unlink(tmp)
+
+
+def confirm(document_id: int, values: dict[str, Any], actor: Actor) -> str:
+    """Store the draft with the officer's metadata; returns its storage key."""
+    try:
+        metadata = validate_metadata(values)
+    except MetadataError as exc:
+        raise InvalidInput("Siêu dữ liệu chưa hợp lệ", fields=exc.errors) from exc
+    store, pki = file_store(), demo_pki()
+    with db.transaction() as session:
+        document = session.get(Document, document_id, with_for_update=True)
+        if document is None:
+            raise NotFound("Không tìm thấy giấy tờ / document not found")
+        _may_digitize(actor, document.agency_id)
+        if document.state != "draft":
+            raise Conflict("Giấy tờ đã được lưu hoặc đã huỷ trước đó")
+        officer = _identity(pki, session, agency_id=document.agency_id, actor=actor)
+        agency = session.get(Agency, document.agency_id)
+        file_sha = _signed_copy(
+            store,
+            document.scan_sha256,
+            lambda src, out: signing.sign(
+                src,
+                out,
+                officer,
+                field_name="SoHoa",
+                reason=f"Số hoá {metadata.name}",
+                location=agency.name,
+            ),
+        )
+        if document.classification == "on_demand":
+            stamp = _identity(pki, session, agency_id=document.agency_id, actor=None)
+            file_sha = _signed_copy(
+                store,
+                file_sha,
+                lambda src, out: signing.certify_copy(src, out, stamp, agency.name, utcnow()),
+            )
+            document.fee_code = ON_DEMAND_FEE_CODE
+            document.fee_amount = on_demand_fee(document.pages)
+        repeat = 1 + (
+            session.scalar(
+                select(func.coalesce(func.max(Document.repeat), 0)).where(
+                    Document.owner_id == metadata.owner_id,
+                    Document.type_code == metadata.type_code,
+                    Document.state == "stored",
+                )
+            )
+            or 0
+        )
+        _apply(document, metadata)
+        document.repeat = repeat
+        document.storage_key = storage_key(metadata.owner_id, metadata.type_code, repeat)
+        document.file_sha256 = file_sha
+        document.size = store.path(file_sha).stat().st_size
+        document.state = "stored"
+        document.stored_at, document.stored_by_id = utcnow(), actor.id
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy lưu lại") from exc
+        audit.record(
+            session,
+            "document_stored",
+            actor,
+            dossier_id=document.dossier_id,
+            document_id=document.id,
+            key=document.storage_key,
+            sha256=file_sha,
+            fee=document.fee_amount,
+        )
+        _push(session, document)
+        return document.storage_key
+
+
+def _apply(document: Document, metadata) -> None:  # noqa: ANN001
+    document.type_code = metadata.type_code
+    document.owner_id_type = metadata.owner_id_type
+    document.owner_id = metadata.owner_id
+    document.owner_name = metadata.owner_name
+    document.name = metadata.name
+    document.summary = metadata.summary
+    document.valid_until = metadata.valid_until
+    document.validity_scope = metadata.validity_scope
+    document.fields = dict(metadata.fields)
+
+
+def warehouse_metadata(document: Document, dossier_code: str | None) -> dict[str, Any]:
+    return {
+        "owner_id": document.owner_id,
+        "owner_id_type": document.owner_id_type,
+        "owner_name": document.owner_name,
+        "type_code": document.type_code,
+        "name": document.name,
+        "summary": document.summary,
+        "valid_until": document.valid_until.isoformat() if document.valid_until else None,
+        "validity_scope": document.validity_scope,
+        "fields": document.fields,
+        "storage_key": document.storage_key,
+        "sha256": document.file_sha256,
+        "source": document.source,
+        "dossier_code": dossier_code,
+    }
+
+
+def _push(session: Session, document: Document) -> None:
+    code = session.scalar(select(Dossier.code).where(Dossier.id == document.dossier_id))
+    outbox.add(
+        session,
+        "warehouse.store_document",
+        {
+            "document_id": document.id,
+            "file_sha256": document.file_sha256,
+            "metadata": warehouse_metadata(document, code),
+        },
+        dossier_id=document.dossier_id,
+    )
+
+
+def record_push(session: Session, params: dict[str, Any], result: dict[str, Any]) -> None:
+    """The warehouse took the document (called when its outbox call is done)."""
+    document = session.get(Document, params["document_id"])
+    if document is not None and document.warehouse_id is None:
+        document.warehouse_id = result.get("document_id")
+        document.pushed_at = utcnow()
+
+
+def certify(document_id: int, actor: Actor) -> int:
+    """A certified e-copy (sao y) of a stored document, with the agency's signature."""
+    store, pki = file_store(), demo_pki()
+    with db.transaction() as session:
+        origin = session.get(Document, document_id)
+        if origin is None:
+            raise NotFound("Không tìm thấy giấy tờ / document not found")
+        _may_digitize(actor, origin.agency_id)
+        if origin.state != "stored":
+            raise Conflict("Chỉ sao y giấy tờ đã lưu")
+        agency = session.get(Agency, origin.agency_id)
+        stamp = _identity(pki, session, agency_id=origin.agency_id, actor=None)
+        copy_sha = _signed_copy(
+            store,
+            origin.file_sha256,
+            lambda src, out: signing.certify_copy(src, out, stamp, agency.name, utcnow()),
+        )
+        repeat = 1 + (
+            session.scalar(
+                select(func.coalesce(func.max(Document.repeat), 0)).where(
+                    Document.owner_id == origin.owner_id,
+                    Document.type_code == origin.type_code,
+                    Document.state == "stored",
+                )
+            )
+            or 0
+        )
+        copy = Document(
+            dossier_id=origin.dossier_id,
+            agency_id=origin.agency_id,
+            state="stored",
+            source="certified_copy",
+            classification=origin.classification,
+            paper_form=origin.paper_form,
+            paper_count=origin.paper_count,
+            type_code=origin.type_code,
+            owner_id_type=origin.owner_id_type,
+            owner_id=origin.owner_id,
+            owner_name=origin.owner_name,
+            name=f"{origin.name} (bản sao điện tử)",
+            summary=origin.summary,
+            valid_until=origin.valid_until,
+            validity_scope=origin.validity_scope,
+            fields=dict(origin.fields),
+            repeat=repeat,
+            storage_key=storage_key(origin.owner_id, origin.type_code, repeat),
+            pages=origin.pages,
+            size=store.path(copy_sha).stat().st_size,
+            scan_sha256=origin.scan_sha256,
+            file_sha256=copy_sha,
+            originals=list(origin.originals),
+            rotations=list(origin.rotations),
+            suggested={},
+            incoming_signatures=[],
+            origin_id=origin.id,
+            created_by_id=actor.id,
+            stored_by_id=actor.id,
+            stored_at=utcnow(),
+        )
+        session.add(copy)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy thử lại") from exc
+        audit.record(
+            session,
+            "document_certified",
+            actor,
+            dossier_id=origin.dossier_id,
+            document_id=copy.id,
+            origin_id=origin.id,
+            key=copy.storage_key,
+        )
+        _push(session, copy)
+        return copy.id
+
+
+def discard(document_id: int, actor: Actor) -> None:
+    with db.transaction() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound("Không tìm thấy giấy tờ / document not found")
+        _may_digitize(actor, document.agency_id)
+        if document.state != "draft":
+            raise Conflict("Chỉ huỷ được bản quét chưa lưu")
+        document.state = "discarded"
+        audit.record(
+            session,
+            "document_discarded",
+            actor,
+            dossier_id=document.dossier_id,
+            document_id=document.id,
+        )
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    values: dict[str, Any]
+    dossier_code: str | None
+    verdicts: list[signing.Verdict]
+    can_edit: bool
+
+
+def _values(document: Document) -> dict[str, Any]:
+    return {c.name: getattr(document, c.name) for c in Document.__table__.columns}
+
+
+def document_view(document_id: int, actor: Actor) -> DocumentView:
+    with db.transaction() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound("Không tìm thấy giấy tờ / document not found")
+        _may_see(actor, document.agency_id)
+        code = session.scalar(select(Dossier.code).where(Dossier.id == document.dossier_id))
+        values = _values(document)
+        can_edit = any(actor.can(r, document.agency_id) for r in DIGITIZING_ROLES)
+    verdicts = (
+        signing.verify(file_store().path(values["file_sha256"]), [demo_pki().ca_cert_path])
+        if values["state"] == "stored"
+        else []
+    )
+    return DocumentView(values, code, verdicts, can_edit)
+
+
+def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
+    with db.transaction() as session:
+        dossier = _dossier(session, dossier_code)
+        _may_see(actor, dossier.agency_id)
+        rows = session.scalars(
+            select(Document)
+            .where(Document.dossier_id == dossier.id, Document.state != "discarded")
+            .order_by(Document.id)
+        )
+        return [_values(d) for d in rows]
+
+
+def file_path(document_id: int, actor: Actor, sha256: str | None = None) -> tuple[Path, str]:
+    """The file in force (or one of the document's originals) and a download name."""
+    with db.transaction() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound("Không tìm thấy giấy tờ / document not found")
+        _may_see(actor, document.agency_id)
+        known = {o["sha256"]: o["filename"] for o in document.originals}
+        if sha256 is None:
+            name = f"{document.storage_key or f'ban-quet-{document.id}'}.pdf"
+            return file_store().path(document.file_sha256), name
+        if sha256 not in known:
+            raise NotFound("Tệp gốc không thuộc giấy tờ này")
+        return file_store().path(sha256), known[sha256]
+
+
+def verify_upload(upload: Upload) -> list[signing.Verdict]:
+    """Verdicts on an incoming PDF's signatures (the file is kept like any original)."""
+    store = file_store()
+    try:
+        stored = store.put_stream(upload.stream, settings.current.SCAN_MAX_BYTES)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), fields={"file": str(exc)}) from exc
+    from app.documents.intake import _head, sniff
+
+    if sniff(_head(store, stored.sha256)) != "pdf":
+        raise InvalidInput("Tệp không phải PDF", fields={"file": "Tệp không phải PDF"})
+    return signing.verify(stored.path, [demo_pki().ca_cert_path])

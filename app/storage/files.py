@@ -1,0 +1,98 @@
+"""The file store: immutable, content-addressed files under FILE_STORE (sha256/ab/abcdef…).
+
+Files are streamed in chunks (hashed and size-checked on the way), written to a temporary
+name and renamed into place, so a file is either absent or whole, and the same content is
+stored once. Stored files are read-only; nothing here ever rewrites one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 1024 * 1024
+
+
+class TooLarge(ValueError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Tệp vượt quá giới hạn {limit // (1024 * 1024)} MB")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    size: int
+    path: Path
+
+
+class FileStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / sha256[:2] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put_stream(self, source: BinaryIO, limit: int | None = None) -> Stored:
+        """Copy `source` in chunks; TooLarge (and nothing kept) past `limit` bytes."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := source.read(CHUNK):
+                    size += len(chunk)
+                    if limit is not None and size > limit:
+                        raise TooLarge(limit)
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            return self._place(tmp, digest.hexdigest(), size)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def put_file(self, path: str | os.PathLike[str], limit: int | None = None) -> Stored:
+        with open(path, "rb") as source:
+            return self.put_stream(source, limit)
+
+    def put_bytes(self, content: bytes) -> Stored:
+        import io
+
+        return self.put_stream(io.BytesIO(content))
+
+    def _place(self, tmp: str, sha256: str, size: int) -> Stored:
+        target = self.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+        return Stored(sha256, size, target)
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path(sha256), "rb")
+
+    def verify(self, sha256: str) -> bool:
+        """True when the stored bytes still hash to their name (integrity in transfer/storage)."""
+        digest = hashlib.sha256()
+        with self.open(sha256) as source:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest() == sha256
+
+
+def file_store() -> FileStore:
+    from app import settings
+
+    return FileStore(settings.current.FILE_STORE)

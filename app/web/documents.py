@@ -1,0 +1,181 @@
+"""Digitizing components at the counter, the documents, their signatures, and the slips."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.documents.intake import Upload
+from app.domain.documents import CLASSES, DOCUMENT_TYPES, PAPER_FORMS
+from app.services import documents, queries, slips
+from app.services.errors import InvalidInput
+from app.web.actor import current_actor
+
+bp = Blueprint("documents", __name__)
+SCAN_FIELDS = ("type_code", "classification", "paper_form", "declared_pages", "page_order")
+META_FIELDS = (
+    "type_code",
+    "owner_id_type",
+    "owner_id",
+    "owner_name",
+    "name",
+    "summary",
+    "valid_until",
+    "validity_scope",
+)
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        return default
+
+
+@bp.route("/dossiers/<code>/documents/new", methods=["GET", "POST"])
+@login_required
+def new(code: str):  # noqa: ANN201
+    actor = current_actor()
+    dossier = queries.dossier_detail(code, actor).dossier
+    values = {name: request.form.get(name, "").strip() for name in SCAN_FIELDS}
+    values.setdefault("paper_count", request.form.get("paper_count", "1"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        files = [f for f in request.files.getlist("files") if f and f.filename]
+        declared = _int(values["declared_pages"])
+        if declared <= 0:
+            errors["declared_pages"] = _("Nhập số trang giấy của thành phần (số nguyên dương)")
+        else:
+            try:
+                document_id = documents.digitize(
+                    documents.Digitize(
+                        dossier_code=code,
+                        type_code=values["type_code"],
+                        classification=values["classification"],
+                        paper_form=values["paper_form"],
+                        declared_pages=declared,
+                        page_order=values["page_order"],
+                        paper_count=_int(request.form.get("paper_count"), 1),
+                    ),
+                    [Upload(f.filename, f.stream) for f in files],
+                    actor,
+                )
+                flash(_("Đã quét và nhận dạng; hãy kiểm tra siêu dữ liệu rồi lưu"))
+                return redirect(url_for("documents.show", document_id=document_id))
+            except InvalidInput as exc:
+                errors = exc.fields or {"files": exc.message}
+    return render_template(
+        "document_new.html",
+        dossier=dossier,
+        values=values,
+        errors=errors,
+        types=DOCUMENT_TYPES,
+        classes=CLASSES,
+        paper_forms=PAPER_FORMS,
+    ), (422 if errors else 200)
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def show(document_id: int):  # noqa: ANN201
+    return _page(document_id)
+
+
+def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | None = None):
+    view = documents.document_view(document_id, current_actor())
+    doc = view.values
+    suggested = doc["suggested"] or {}
+    defaults = {
+        "type_code": doc["type_code"],
+        "owner_id_type": doc["owner_id_type"],
+        "owner_id": doc["owner_id"],
+        "owner_name": doc["owner_name"],
+        "name": doc["name"],
+        "summary": doc["summary"],
+        "valid_until": doc["valid_until"].isoformat() if doc["valid_until"] else "",
+        "validity_scope": doc["validity_scope"],
+        **{f"field_{k}": v for k, v in (doc["fields"] or {}).items()},
+    }
+    for key, value in suggested.items():
+        if key.startswith("field_") and doc["state"] == "draft":
+            defaults.setdefault(key, value)
+    values = {**defaults, **(form or {})}
+    return render_template(
+        "document.html",
+        view=view,
+        doc=doc,
+        values=values,
+        suggested=suggested,
+        errors=errors or {},
+        types=DOCUMENT_TYPES,
+        doc_type=DOCUMENT_TYPES.get(values.get("type_code") or doc["type_code"]),
+        classes=CLASSES,
+        paper_forms=PAPER_FORMS,
+    ), (422 if errors else 200)
+
+
+@bp.post("/documents/<int:document_id>/confirm")
+@login_required
+def confirm(document_id: int):  # noqa: ANN201
+    form = {k: v for k, v in request.form.items() if k in META_FIELDS or k.startswith("field_")}
+    try:
+        key = documents.confirm(document_id, form, current_actor())
+    except InvalidInput as exc:
+        return _page(document_id, exc.fields or {"_form": exc.message}, form)
+    flash(_("Đã ký số và lưu giấy tờ với mã lưu trữ %(key)s", key=key))
+    return redirect(url_for("documents.show", document_id=document_id))
+
+
+@bp.post("/documents/<int:document_id>/certify")
+@login_required
+def certify(document_id: int):  # noqa: ANN201
+    copy_id = documents.certify(document_id, current_actor())
+    flash(_("Đã tạo bản sao điện tử có chữ ký số của cơ quan"))
+    return redirect(url_for("documents.show", document_id=copy_id))
+
+
+@bp.post("/documents/<int:document_id>/discard")
+@login_required
+def discard(document_id: int):  # noqa: ANN201
+    view = documents.document_view(document_id, current_actor())
+    documents.discard(document_id, current_actor())
+    flash(_("Đã huỷ bản quét"))
+    if view.dossier_code:
+        return redirect(url_for("dossiers.show", code=view.dossier_code))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.get("/documents/<int:document_id>/file")
+@login_required
+def file(document_id: int):  # noqa: ANN201
+    sha = request.args.get("original")
+    path, name = documents.file_path(document_id, current_actor(), sha)
+    mimetype = "application/pdf" if name.lower().endswith(".pdf") or not sha else None
+    return send_file(path, mimetype=mimetype, download_name=name, as_attachment=bool(sha))
+
+
+@bp.route("/documents/verify", methods=["GET", "POST"])
+@login_required
+def verify():  # noqa: ANN201
+    verdicts, error = None, ""
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = _("Chọn tệp PDF cần kiểm tra chữ ký")
+        else:
+            try:
+                verdicts = documents.verify_upload(Upload(upload.filename, upload.stream))
+            except InvalidInput as exc:
+                error = exc.message
+    status = 422 if error else 200
+    return render_template("document_verify.html", verdicts=verdicts, error=error), status
+
+
+@bp.get("/dossiers/<code>/slips/<number>.pdf")
+@login_required
+def slip(code: str, number: str):  # noqa: ANN201
+    import io
+
+    pdf, name = slips.slip_pdf(code, number, current_actor())
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=name)

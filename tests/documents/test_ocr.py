@@ -1,0 +1,45 @@
+"""OCR with Tesseract's Vietnamese data on scans generated here."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.documents.ocr import ocr_pdf, suggest_fields, tesseract_available
+from tests.documents.scans import CCCD_LINES, page_image, pdf_of, rotated
+
+pytestmark = pytest.mark.skipif(
+    not tesseract_available("vie"), reason="tesseract-ocr-vie is installed by make test"
+)
+
+
+def test_a_vietnamese_scan_gives_back_the_cccd_number_and_the_name(tmp_path):
+    path = tmp_path / "cccd.pdf"
+    path.write_bytes(pdf_of([page_image(CCCD_LINES)]))
+    pages = list(ocr_pdf(path, "vie"))
+    assert [p.source for p in pages] == ["image"]
+    fields = suggest_fields(pages[0].text, "KQ.G01.000023")
+    assert fields["owner_id"] == "079095000123"
+    assert fields["owner_id_type"] == "cccd"
+    assert fields["owner_name"] == "NGUYỄN THỊ HỒNG NHUNG"
+    assert fields["field_issued_on"] == "2021-03-15"
+    assert fields["field_document_number"] == "079095000123"
+    assert fields["field_issuer"].startswith("Cục Cảnh sát")
+
+
+def test_a_page_scanned_sideways_is_read_upright(tmp_path):
+    path = tmp_path / "xoay.pdf"
+    path.write_bytes(rotated(pdf_of([page_image(CCCD_LINES).rotate(90, expand=True)]), 90))
+    text = next(ocr_pdf(path, "vie")).text
+    assert "079095000123" in text
+
+
+def test_fields_are_suggested_only_when_found():
+    text = "Giấy khai sinh\nSố: 123/2020\nngày 5 tháng 6 năm 2020\nUBND phường Hoàn Kiếm\n"
+    fields = suggest_fields(text, "KQ.G15.000031")
+    assert fields == {
+        "field_document_number": "123/2020",
+        "field_issued_on": "2020-06-05",
+        "field_issuer": "UBND phường Hoàn Kiếm",
+    }
+    # a 12-digit number with no valid province code is not taken as a CCCD
+    assert "owner_id" not in suggest_fields("Mã: 999123456789", None)
