@@ -1,0 +1,124 @@
+"""Digitizing at the counter over HTTP: upload, refusals with messages, confirm, slips, verify."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from tests.documents.scans import CCCD_LINES, encrypted, numbered_pdf, page_image, pdf_of
+from tests.web.helpers import login, post, receive_at_counter, token
+
+FORM = {
+    "type_code": "KQ.G01.000023",
+    "classification": "required_by_law",
+    "paper_form": "original",
+    "paper_count": "1",
+}
+
+
+def upload(client, code: str, content: bytes, pages: str, name: str = "scan.pdf", **extra):
+    url = f"/dossiers/{code}/documents/new"
+    data = {
+        **FORM,
+        **extra,
+        "declared_pages": pages,
+        "csrf_token": token(client, url),
+        "files": (io.BytesIO(content), name),
+    }
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_digitize_confirm_and_see_the_signature_verdict(client):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "Số hoá thành phần" in page and "Mẫu 01" in page
+    response = upload(client, code, pdf_of([page_image(CCCD_LINES)]), "1")
+    assert response.status_code == 302
+    document_url = response.headers["Location"]
+    page = client.get(document_url).get_data(as_text=True)
+    assert "Xác nhận siêu dữ liệu" in page
+    assert 'value="079095000123"' in page and "NGUYỄN THỊ HỒNG NHUNG" in page
+    assert 'value="2021-03-15"' in page  # issue date suggested by OCR
+    document_id = int(re.search(r"/documents/(\d+)", document_url).group(1))
+    confirm = f"/documents/{document_id}/confirm"
+    values = {
+        "type_code": "KQ.G01.000023",
+        "owner_id_type": "cccd",
+        "owner_id": "079095000123",
+        "owner_name": "Nguyễn Thị Hồng Nhung",
+        "name": "Thẻ căn cước công dân",
+        "field_document_number": "079095000123",
+        "field_issued_on": "15/03/2021",
+        "field_issuer": "Cục Cảnh sát QLHC về TTXH",
+    }
+    bad = post(client, confirm, {**values, "owner_id": "07909500012"}, page=document_url)
+    assert bad.status_code == 422
+    assert "12 chữ số" in bad.get_data(as_text=True)
+    done = post(client, confirm, values, page=document_url)
+    assert done.status_code == 302
+    page = client.get(document_url).get_data(as_text=True)
+    assert "079095000123.KQ.G01.000023" in page
+    assert 'data-state="valid"' in page and "Chữ ký hợp lệ" in page
+    pdf = client.get(f"/documents/{document_id}/file")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 1
+    dossier_page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "079095000123.KQ.G01.000023" in dossier_page
+
+
+def test_refused_scans_come_back_with_a_clear_message(client):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    mismatch = upload(client, code, numbered_pdf(2), "3")
+    assert mismatch.status_code == 422
+    assert "Số trang quét được (2) khác số trang giấy khai báo (3)" in mismatch.get_data(
+        as_text=True
+    )
+    locked = upload(client, code, encrypted(numbered_pdf(1)), "1")
+    assert locked.status_code == 422 and "mã hoá" in locked.get_data(as_text=True)
+    fake = upload(client, code, b"not a scan at all", "1", name="fake.pdf")
+    assert fake.status_code == 422 and "không phải PDF hoặc ảnh" in fake.get_data(as_text=True)
+    no_pages = upload(client, code, numbered_pdf(1), "")
+    assert no_pages.status_code == 422 and "số trang giấy" in no_pages.get_data(as_text=True)
+
+
+def test_slips_download_as_pdf_and_unavailable_ones_say_why(client):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    receipt = client.get(f"/dossiers/{code}/slips/01.pdf")
+    assert receipt.status_code == 200 and receipt.mimetype == "application/pdf"
+    assert code in PdfReader(io.BytesIO(receipt.data)).pages[0].extract_text()
+    refused = client.get(f"/dossiers/{code}/slips/03.pdf")
+    assert refused.status_code == 409
+    assert "không bị từ chối" in refused.get_data(as_text=True)
+    assert client.get(f"/dossiers/{code}/slips/09.pdf").status_code == 404
+
+
+def test_supervisors_see_but_cannot_digitize(client):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    client.post("/logout", data={"csrf_token": token(client, "/inbox")})
+    login(client, "giamsat")
+    assert "digitize-link" not in client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert upload(client, code, numbered_pdf(1), "1").status_code == 403
+
+
+def test_the_verify_page_judges_an_incoming_file(client):
+    login(client, "tiepnhan")
+    url = "/documents/verify"
+    unsigned = client.post(
+        url,
+        data={"csrf_token": token(client, url), "file": (io.BytesIO(numbered_pdf(1)), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert unsigned.status_code == 200
+    assert "không có chữ ký số" in unsigned.get_data(as_text=True)
+    wrong = client.post(
+        url,
+        data={"csrf_token": token(client, url), "file": (io.BytesIO(b"hello"), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 422 and "không phải PDF" in wrong.get_data(as_text=True)
