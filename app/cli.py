@@ -39,6 +39,16 @@ def seed_demo_command(officers: int) -> None:
         click.echo(f"  {login.username:<12} {login.full_name:<20} {login.roles}")
 
 
+@click.command("init-pki")
+def init_pki_command() -> None:
+    """Generate the demo CA and the agencies' and officers' signing certificates."""
+    from app.services.documents import ensure_demo_certificates
+
+    made = ensure_demo_certificates()
+    click.echo(f"Chứng thư số demo / demo certificates: {len(made)}")
+    click.echo(f"  {made[0]}")
+
+
 @models.command("validate")
 @click.option("--process", "process_id", default="counter_dossier")
 @click.option("--dir", "directory", default=None)
@@ -146,4 +156,5 @@ def models_migrate(source: int, target: int, do_apply: bool) -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(init_pki_command)
     app.cli.add_command(models)

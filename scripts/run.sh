@@ -21,6 +21,7 @@ fi
 
 $BIN/flask --app app db-upgrade
 $BIN/flask --app app seed-demo | tee var/log/demo-logins.txt
+$BIN/flask --app app init-pki
 
 $BIN/python -m app.integrations.simulators portal --host 127.0.0.1 --port 5101 >var/log/portal.log 2>&1 &
 pids+=($!)

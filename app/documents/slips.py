@@ -127,13 +127,13 @@ def _short(value: datetime | None) -> str:
     return f"{value.astimezone(VN_TZ):%H:%M %d/%m/%Y}" if value else "—"
 
 
-def _header(data: SlipData, s: dict[str, ParagraphStyle], number: str) -> list:
+def _header(data: SlipData, s: dict[str, ParagraphStyle], number: str, title: str) -> list:
     local = data.issued_at.astimezone(VN_TZ)
     left = [
         Paragraph(_t(data.parent_agency_name.upper()), s["small_center"]),
         Paragraph(f"<b>{_t(data.agency_name.upper())}</b>", s["small_center"]),
         Paragraph("———————", s["small_center"]),
-        Paragraph(f"Mẫu số {number}", s["small_center"]),
+        Paragraph(f"Mẫu số {number}" if number in TITLES else "", s["small_center"]),
     ]
     right = [
         Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", s["small_center"]),
@@ -143,7 +143,7 @@ def _header(data: SlipData, s: dict[str, ParagraphStyle], number: str) -> list:
     ]
     table = Table([[left, right]], colWidths=[75 * mm, 100 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return [table, Spacer(1, 8 * mm), Paragraph(TITLES[number], s["title"]), Spacer(1, 2 * mm)]
+    return [table, Spacer(1, 8 * mm), Paragraph(_t(title), s["title"]), Spacer(1, 2 * mm)]
 
 
 def _qr(code: str) -> Drawing:
@@ -370,6 +370,28 @@ def _control(data: SlipData, s: dict[str, ParagraphStyle]) -> list:
     ]
 
 
+def _result(data: SlipData, s: dict[str, ParagraphStyle]) -> list:
+    return [
+        Paragraph(
+            f"Cấp cho Ông/Bà: <b>{_t(data.owner_name)}</b> — số định danh: {_t(data.owner_id)}",
+            s["body"],
+        ),
+        Paragraph(
+            f"Kết quả giải quyết thủ tục hành chính: {_t(data.procedure_name)} "
+            f"({_t(data.procedure_code)}), hồ sơ mã số <b>{_t(data.dossier_code)}</b>, "
+            f"tiếp nhận {_moment(data.received_at)}.",
+            s["body"],
+        ),
+        Paragraph(_t(data.reason) or "Hồ sơ đủ điều kiện, được chấp thuận.", s["body"]),
+        Paragraph(
+            "Văn bản điện tử có chữ ký số của người có thẩm quyền và của cơ quan; "
+            "có giá trị sử dụng như văn bản giấy.",
+            s["small"],
+        ),
+        *_signatures(s, ("", ""), (data.signer_title or "NGƯỜI KÝ", data.officer_name)),
+    ]
+
+
 BODIES = {
     "01": _receipt,
     "02": _supplement,
@@ -380,10 +402,20 @@ BODIES = {
 }
 
 
+def render_result(title: str, data: SlipData) -> bytes:
+    """The e-result of a procedure (issued, then signed by the leader and the agency)."""
+    _fonts()
+    return _build(title.upper(), "KQ", data, _result(data, _styles()))
+
+
 def render(number: str, data: SlipData) -> bytes:
     """The slip as a PDF (A4)."""
     if number not in BODIES:
         raise ValueError(f"Không có mẫu phiếu số {number}")
+    return _build(TITLES[number], number, data, None)
+
+
+def _build(title: str, number: str, data: SlipData, body: list | None) -> bytes:
     _fonts()
     styles = _styles()
     buffer = io.BytesIO()
@@ -394,9 +426,10 @@ def render(number: str, data: SlipData) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"{TITLES[number]} — {data.dossier_code}",
+        title=f"{title} — {data.dossier_code}",
         author=data.agency_name,
         lang="vi",
     )
-    doc.build(_header(data, styles, number) + BODIES[number](data, styles))
+    header = _header(data, styles, number, title)
+    doc.build(header + (body if body is not None else BODIES[number](data, styles)))
     return buffer.getvalue()

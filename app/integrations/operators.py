@@ -80,21 +80,29 @@ def _placeholder_pdf() -> bytes:
     return buffer.getvalue()
 
 
+def _file_content(clients: Clients, sha256: str) -> bytes:
+    if clients.files is None:
+        raise IntegrationError("no FILE_STORE configured", retryable=False)
+    if not clients.files.exists(sha256) or not clients.files.verify(sha256):
+        raise IntegrationError(f"file {sha256} missing or damaged in the store", retryable=False)
+    with clients.files.open(sha256) as source:
+        return source.read()
+
+
 def _store_result(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
-    content = base64.b64decode(p["content_b64"]) if p.get("content_b64") else _placeholder_pdf()
-    metadata = {k: v for k, v in p.items() if k != "content_b64"}
+    if p.get("file_sha256"):
+        content = _file_content(clients, p["file_sha256"])
+    elif p.get("content_b64"):
+        content = base64.b64decode(p["content_b64"])
+    else:
+        content = _placeholder_pdf()
+    metadata = {k: v for k, v in p.items() if k not in ("content_b64", "file_sha256")}
     stored = clients.warehouse.store_document(metadata, content, key)
     return {"document_id": stored["id"], "key": stored["key"]}
 
 
 def _store_document(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
-    if clients.files is None:
-        raise IntegrationError("no FILE_STORE configured", retryable=False)
-    sha256 = p["file_sha256"]
-    if not clients.files.exists(sha256) or not clients.files.verify(sha256):
-        raise IntegrationError(f"file {sha256} missing or damaged in the store", retryable=False)
-    with clients.files.open(sha256) as source:
-        content = source.read()
+    content = _file_content(clients, p["file_sha256"])
     stored = clients.warehouse.store_document(dict(p["metadata"]), content, key)
     return {"document_id": stored["id"], "key": stored["key"]}
 

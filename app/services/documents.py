@@ -480,3 +480,133 @@ def verify_upload(upload: Upload) -> list[signing.Verdict]:
     if sniff(_head(store, stored.sha256)) != "pdf":
         raise InvalidInput("Tệp không phải PDF", fields={"file": "Tệp không phải PDF"})
     return signing.verify(stored.path, [demo_pki().ca_cert_path])
+
+
+def issue_result(session: Session, dossier_id: int, params: dict[str, Any], actor: Actor) -> dict:
+    """The procedure's e-result as a stored document, signed by the approving leader and the
+    agency; returns the service call's parameters with the file and metadata to push."""
+    from app.documents.slips import SlipData, render_result
+
+    dossier = session.get(Dossier, dossier_id)
+    procedure, agency = dossier.procedure, dossier.agency
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
+    type_code = params.get("type_code") or procedure.result_type_code or "KQ.KHAC"
+    name = DOCUMENT_TYPES[type_code].name if type_code in DOCUMENT_TYPES else procedure.name
+    signer = session.get(User, actor.id) if actor.id else None
+    pdf = render_result(
+        name,
+        SlipData(
+            agency_name=agency.name,
+            parent_agency_name=parent.name if parent else "",
+            dossier_code=dossier.code,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            owner_name=dossier.owner_name,
+            owner_id=dossier.owner_id,
+            phone=dossier.phone or "",
+            email=dossier.email or "",
+            received_at=dossier.received_at,
+            due_at=dossier.due_at,
+            officer_name=signer.full_name if signer else agency.name,
+            issued_at=utcnow(),
+            signer_title="LÃNH ĐẠO CƠ QUAN",
+        ),
+    )
+    store, pki = file_store(), demo_pki()
+    unsigned = store.put_bytes(pdf).sha256
+    sha = unsigned
+    if signer is not None:
+        leader = pki.identity("officer", signer.username, signer.full_name, agency.name)
+        sha = _signed_copy(
+            store,
+            sha,
+            lambda src, out: signing.sign(
+                src, out, leader, field_name="LanhDao", reason="Phê duyệt kết quả"
+            ),
+        )
+    seal = pki.identity("agency", agency.code, agency.name, agency.code)
+    sha = _signed_copy(
+        store,
+        sha,
+        lambda src, out: signing.sign(
+            src, out, seal, field_name="CoQuan", reason="Ban hành kết quả", location=agency.name
+        ),
+    )
+    repeat = 1 + (
+        session.scalar(
+            select(func.coalesce(func.max(Document.repeat), 0)).where(
+                Document.owner_id == dossier.owner_id,
+                Document.type_code == type_code,
+                Document.state == "stored",
+            )
+        )
+        or 0
+    )
+    document = Document(
+        dossier_id=dossier.id,
+        agency_id=agency.id,
+        state="stored",
+        source="result",
+        classification="earlier_result",
+        type_code=type_code,
+        owner_id_type=dossier.owner_id_type,
+        owner_id=dossier.owner_id,
+        owner_name=dossier.owner_name,
+        name=name,
+        summary=f"Kết quả giải quyết hồ sơ {dossier.code}",
+        fields={"dossier_code": dossier.code},
+        repeat=repeat,
+        storage_key=storage_key(dossier.owner_id, type_code, repeat),
+        pages=1,
+        size=store.path(sha).stat().st_size,
+        scan_sha256=unsigned,
+        file_sha256=sha,
+        originals=[],
+        rotations=[0],
+        suggested={},
+        incoming_signatures=[],
+        created_by_id=actor.id,
+        stored_by_id=actor.id,
+        stored_at=utcnow(),
+    )
+    session.add(document)
+    session.flush()
+    audit.record(
+        session,
+        "result_issued",
+        actor,
+        dossier_id=dossier.id,
+        document_id=document.id,
+        key=document.storage_key,
+        sha256=sha,
+    )
+    return {
+        **params,
+        "type_code": type_code,
+        "document_id": document.id,
+        "file_sha256": sha,
+        "storage_key": document.storage_key,
+        "sha256": sha,
+    }
+
+
+def ensure_demo_certificates() -> list[str]:
+    """The demo CA, one certificate per agency and per active officer (set-up runs this;
+    anything missing is also made on first use)."""
+    pki = demo_pki()
+    pki.ensure_ca()
+    made = [f"CA: {pki.ca_cert_path}"]
+    with db.transaction() as session:
+        agencies = session.execute(select(Agency.code, Agency.name)).all()
+        officers = session.execute(
+            select(User.username, User.full_name, Agency.name)
+            .join(Agency, Agency.id == User.agency_id)
+            .where(User.active.is_(True))
+        ).all()
+    for code, name in agencies:
+        pki.identity("agency", code, name, code)
+        made.append(f"agency {code}: {name}")
+    for username, full_name, agency_name in officers:
+        pki.identity("officer", username, full_name, agency_name)
+        made.append(f"officer {username}: {full_name}")
+    return made

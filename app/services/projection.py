@@ -18,7 +18,7 @@ from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
 from app.models import Dossier, HumanTask
 from app.models.base import utcnow
-from app.services import audit, calendars, escalation, outbox, supplement_clock
+from app.services import audit, calendars, documents, escalation, outbox, supplement_clock
 from app.services.actors import Actor
 from app.services.portal_sync import status_record
 
@@ -63,6 +63,7 @@ _INSERT_TASKS = _TASKS.insert()
 
 STATUS_PROPERTY = "dossierStatus"
 ESCALATE_PROPERTY = "escalate"
+RESULT_OPERATOR = "warehouse.store_result"
 DURATION_PROPERTY = "durationDays"
 
 
@@ -96,10 +97,15 @@ def apply_changes(
                 element.name,
             )
     for call in changes.service_calls:
+        params = call.params
+        if call.operator == RESULT_OPERATOR:
+            # The e-result is issued (rendered, signed, stored) when the call to store it is
+            # queued, in the same transaction as the approval that led to it.
+            params = documents.issue_result(session, dossier.id, params, actor)
         outbox.add(
             session,
             call.operator,
-            call.params,
+            params,
             instance_id=instance_id,
             dossier_id=dossier.id,
             task_id=call.task_id,

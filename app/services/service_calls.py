@@ -19,7 +19,9 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
     """
     with db.transaction() as session:
         row = outbox.mark_done(session, outbox_id, result)
-        if row.operator == "warehouse.store_document":
+        if row.operator == "warehouse.store_document" or (
+            row.operator == "warehouse.store_result" and "document_id" in (row.params or {})
+        ):
             documents.record_push(session, row.params, result)
         if row.task_id is None or row.instance_id is None:
             return "done"

@@ -196,3 +196,46 @@ def test_stored_documents_reach_the_warehouse_over_http(actors, drain, warehouse
         f"{warehouse_url}/api/documents/{stored.warehouse_id}/file", timeout=5
     ).content
     assert content == file_store().path(stored.file_sha256).read_bytes()
+
+
+@pytest.mark.simulators
+def test_the_approved_result_is_issued_signed_and_pushed_to_the_warehouse(
+    actors, drain, warehouse_url
+):
+    from tests.services.helpers import complete
+
+    officer, leader = actors["tiepnhan"], actors["lanhdao"]
+    code = receive(officer)
+    drain()
+    complete(
+        code,
+        "reception",
+        officer,
+        {"components_checked": True, "original_count": 1, "copy_count": 0},
+    )
+    complete(
+        code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    complete(
+        code,
+        "approval",
+        leader,
+        {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"},
+    )
+    with db.transaction() as session:
+        result = session.scalar(select(Document).where(Document.source == "result"))
+        session.expunge(result)
+    assert result.storage_key == "001090012345.KQ.G15.000007"
+    assert result.name == "Phiếu lý lịch tư pháp số 1"
+    verdicts = signing.verify(file_store().path(result.file_sha256), [demo_pki().ca_cert_path])
+    with db.transaction() as session:
+        agency = session.get(Agency, result.agency_id).name
+    assert [(v.state, v.signer) for v in verdicts] == [
+        ("valid", leader.name),
+        ("valid", agency),
+    ]
+    drain()
+    pushed = requests.get(
+        f"{warehouse_url}/api/documents/{row(result.id).warehouse_id}", timeout=5
+    ).json()
+    assert pushed["key"] == result.storage_key and pushed["sha256"] == result.file_sha256
