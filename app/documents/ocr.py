@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from app.domain.identifiers import CCCD_PROVINCES
 
 TIMEOUT = 120
+READER_SPAN = 10
 
 
 class OcrUnavailable(RuntimeError):
@@ -85,10 +86,14 @@ def _page_image(page, path: Path, number: int) -> tuple[str, Image.Image | None]
 
 def ocr_pdf(path: Path, lang: str = "vie", max_pages: int | None = None) -> Iterator[PageText]:
     """Text of each page, in order, one page in memory at a time."""
-    reader = PdfReader(path, strict=False)
-    for index, page in enumerate(reader.pages):
-        if max_pages is not None and index >= max_pages:
-            return
+    count = len(PdfReader(path, strict=False).pages)
+    reader = None
+    for index in range(count if max_pages is None else min(count, max_pages)):
+        if index % READER_SPAN == 0:
+            # pypdf caches every object it has resolved; a fresh reader every few pages keeps
+            # memory flat however long the scan is.
+            reader = PdfReader(path, strict=False)
+        page = reader.pages[index]
         layer = (page.extract_text() or "").strip()
         if len(layer) >= 20:
             yield PageText(index + 1, "text_layer", layer)

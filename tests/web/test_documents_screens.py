@@ -122,3 +122,49 @@ def test_the_verify_page_judges_an_incoming_file(client):
         content_type="multipart/form-data",
     )
     assert wrong.status_code == 422 and "không phải PDF" in wrong.get_data(as_text=True)
+
+
+def signed_pdf(tmp_path, tamper: bool = False) -> bytes:
+    """A PDF signed by an officer of the demo CA (optionally altered afterwards)."""
+    from reportlab.pdfgen import canvas
+
+    from app.documents import signing
+    from app.documents.pki import demo_pki
+
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pageCompression=0, invariant=1)
+    sheet.drawString(100, 700, "Ket qua: 1234567")
+    sheet.showPage()
+    sheet.save()
+    source = tmp_path / "in.pdf"
+    source.write_bytes(buffer.getvalue())
+    identity = demo_pki().identity("officer", "nguoi-ky-ngoai", "Phạm Văn Ký", "Sở Y tế")
+    out = io.BytesIO()
+    signing.sign(source, out, identity)
+    content = out.getvalue()
+    return content.replace(b"1234567", b"7654321") if tamper else content
+
+
+def test_an_incoming_signed_file_gets_its_verdict_at_intake_and_on_the_check_page(
+    client, tmp_path
+):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    good = upload(client, code, signed_pdf(tmp_path), "1", classification="out_of_scope")
+    page = client.get(good.headers["Location"]).get_data(as_text=True)
+    assert "Chữ ký số trên tệp nhận vào" in page
+    assert 'data-state="valid"' in page and "Phạm Văn Ký" in page
+    bad = upload(client, code, signed_pdf(tmp_path, tamper=True), "1")
+    page = client.get(bad.headers["Location"]).get_data(as_text=True)
+    assert 'data-state="tampered"' in page
+    assert "Nội dung đã bị thay đổi sau khi ký" in page
+    url = "/documents/verify"
+    checked = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "file": (io.BytesIO(signed_pdf(tmp_path, tamper=True)), "b.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert 'data-state="tampered"' in checked.get_data(as_text=True)
