@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -75,15 +76,28 @@ def sniff(head: bytes) -> str | None:
     return "pdf" if b"%PDF-" in head[:1024] else None
 
 
-def _head(store: FileStore, sha256: str) -> bytes:
+def sniff_stored(store: FileStore, sha256: str) -> str | None:
+    """The type of a stored file, from its first kilobyte."""
     with store.open(sha256) as source:
-        return source.read(1024)
+        return sniff(source.read(1024))
 
 
-def open_pdf(path: os.PathLike[str] | str, name: str) -> PdfReader:
-    """A reader over the file (read lazily from disk); ScanRejected when it cannot be used."""
+def lazy_reader(handle: BinaryIO) -> PdfReader:
+    """A reader that reads from the open file as it needs (pypdf given a *path* reads the whole
+    file into memory first)."""
+    return PdfReader(handle, strict=False)
+
+
+@contextmanager
+def open_pdf(path: os.PathLike[str] | str, name: str) -> Iterator[PdfReader]:
+    """A reader over the file, read lazily from disk; ScanRejected when it cannot be used."""
+    with open(path, "rb") as handle:
+        yield _checked(handle, name)
+
+
+def _checked(handle: BinaryIO, name: str) -> PdfReader:
     try:
-        reader = PdfReader(path, strict=False)
+        reader = lazy_reader(handle)
         if reader.is_encrypted:
             raise ScanRejected(f"Tệp “{name}” được mã hoá hoặc đặt mật khẩu: không tiếp nhận")
         count = len(reader.pages)
@@ -148,13 +162,14 @@ def take_scans(
             raise ScanRejected(f"Tệp “{name}”: {exc}") from exc
         if stored.size == 0:
             raise ScanRejected(f"Tệp “{name}” rỗng")
-        kind = sniff(_head(store, stored.sha256))
+        kind = sniff_stored(store, stored.sha256)
         if kind is None:
             raise ScanRejected(
                 f"Tệp “{name}” không phải PDF hoặc ảnh quét (JPEG, PNG, TIFF): không tiếp nhận"
             )
         if kind == "pdf":
-            pages = len(open_pdf(stored.path, name).pages)
+            with open_pdf(stored.path, name) as reader:
+                pages = len(reader.pages)
             parts.append((stored.sha256, pages))
         else:
             pdf_sha, pages = _image_to_pdf(store, stored, name)
@@ -173,33 +188,36 @@ def take_scans(
         raise ScanRejected(str(exc), "page_order") from exc
     if len(parts) == 1 and order == list(range(total)):
         sha, _ = parts[0]
-        reader = open_pdf(store.path(sha), originals[0].filename)
-        return Intake(
-            sha,
-            store.path(sha).stat().st_size,
-            total,
-            originals,
-            [page.rotation % 360 for page in reader.pages],
-            signed=originals[0].kind == "pdf" and has_signatures(reader),
-        )
+        with open_pdf(store.path(sha), originals[0].filename) as reader:
+            return Intake(
+                sha,
+                store.path(sha).stat().st_size,
+                total,
+                originals,
+                [page.rotation % 360 for page in reader.pages],
+                signed=originals[0].kind == "pdf" and has_signatures(reader),
+            )
     return _assemble(store, parts, order, originals)
 
 
 def _assemble(
     store: FileStore, parts: list[tuple[str, int]], order: list[int], originals: list[Original]
 ) -> Intake:
-    readers = [PdfReader(store.path(sha), strict=False) for sha, _ in parts]
-    flat = [(reader, index) for reader in readers for index in range(len(reader.pages))]
-    writer = PdfWriter()
-    for position in order:
-        reader, index = flat[position]
-        writer.add_page(reader.pages[index])
-    fd, tmp = tempfile.mkstemp(suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            writer.write(out)
-        stored = store.put_file(tmp)
-    finally:
-        os.unlink(tmp)
-    rotations = [flat[p][0].pages[flat[p][1]].rotation % 360 for p in order]
+    with ExitStack() as stack:
+        readers = [
+            lazy_reader(stack.enter_context(open(store.path(sha), "rb"))) for sha, _ in parts
+        ]
+        flat = [(reader, index) for reader in readers for index in range(len(reader.pages))]
+        writer = PdfWriter()
+        for position in order:
+            reader, index = flat[position]
+            writer.add_page(reader.pages[index])
+        rotations = [flat[p][0].pages[flat[p][1]].rotation % 360 for p in order]
+        fd, tmp = tempfile.mkstemp(suffix=".pdf")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                writer.write(out)
+            stored = store.put_file(tmp)
+        finally:
+            os.unlink(tmp)
     return Intake(stored.sha256, stored.size, len(order), originals, rotations)

@@ -1,8 +1,8 @@
 """Text from scans with Tesseract (Vietnamese data), and fields suggested from that text.
 
-Pages are handled one at a time: a text layer is used when the page has one, otherwise its
-scanned image (turned upright by the page's /Rotate), otherwise the page is rendered with
-pdftoppm. Tesseract runs as a process (`tesseract stdin stdout -l vie`).
+A page's text layer is used when it has one (pdftotext); otherwise poppler renders the page
+upright (its /Rotate applied) at 200 dpi and Tesseract reads it
+(`tesseract stdin stdout -l vie`). Without poppler, pypdf gives the page's scanned image.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from app.domain.identifiers import CCCD_PROVINCES
 
 TIMEOUT = 120
-READER_SPAN = 10
+DPI = 200
 
 
 class OcrUnavailable(RuntimeError):
@@ -45,13 +45,17 @@ def tesseract_available(lang: str = "vie") -> bool:
 
 
 def ocr_image(image: Image.Image, lang: str = "vie") -> str:
-    if shutil.which("tesseract") is None:
-        raise OcrUnavailable("Chưa cài Tesseract (gói tesseract-ocr, tesseract-ocr-vie)")
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
+    return _tesseract(buffer.getvalue(), lang)
+
+
+def _tesseract(png: bytes, lang: str) -> str:
+    if shutil.which("tesseract") is None:
+        raise OcrUnavailable("Chưa cài Tesseract (gói tesseract-ocr, tesseract-ocr-vie)")
     done = subprocess.run(
         ["tesseract", "stdin", "stdout", "-l", lang, "--psm", "3"],
-        input=buffer.getvalue(),
+        input=png,
         capture_output=True,
         timeout=TIMEOUT,
         check=False,
@@ -61,45 +65,54 @@ def ocr_image(image: Image.Image, lang: str = "vie") -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def _render(path: Path, number: int, dpi: int = 200) -> Image.Image | None:
-    if shutil.which("pdftoppm") is None:
+def _poppler(*args: str) -> bytes | None:
+    """Run a poppler tool (pdftotext, pdftoppm); None when it is missing or fails."""
+    if shutil.which(args[0]) is None:
         return None
-    done = subprocess.run(
-        ["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-png", str(path)],
-        capture_output=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    return Image.open(io.BytesIO(done.stdout)) if done.returncode == 0 and done.stdout else None
-
-
-def _page_image(page, path: Path, number: int) -> tuple[str, Image.Image | None]:  # noqa: ANN001
-    images = list(page.images)
-    if images:
-        largest = max(images, key=lambda i: (i.image.width * i.image.height) if i.image else 0)
-        if largest.image is not None:
-            rotation = page.rotation % 360
-            image = largest.image
-            return "image", image.rotate(-rotation, expand=True) if rotation else image
-    return "rendered", _render(path, number)
+    done = subprocess.run(list(args), capture_output=True, timeout=TIMEOUT, check=False)
+    return done.stdout if done.returncode == 0 else None
 
 
 def ocr_pdf(path: Path, lang: str = "vie", max_pages: int | None = None) -> Iterator[PageText]:
-    """Text of each page, in order, one page in memory at a time."""
-    count = len(PdfReader(path, strict=False).pages)
-    reader = None
+    """Text of each page, in order. Poppler renders one page at a time (with its /Rotate) and
+    Tesseract reads it, both as child processes: this process never holds a page image, so
+    memory stays flat however long the scan is."""
+    with open(path, "rb") as handle:
+        count = len(PdfReader(handle, strict=False).pages)
+    if shutil.which("pdftoppm") is None:
+        yield from _ocr_in_process(path, lang, count, max_pages)
+        return
+    for number in range(1, (count if max_pages is None else min(count, max_pages)) + 1):
+        pages = ("-f", str(number), "-l", str(number))
+        layer = (_poppler("pdftotext", *pages, "-enc", "UTF-8", str(path), "-") or b"").strip()
+        if len(layer) >= 20:
+            yield PageText(number, "text_layer", layer.decode("utf-8", "replace"))
+            continue
+        png = _poppler("pdftoppm", *pages, "-r", str(DPI), "-gray", "-png", str(path))
+        yield PageText(number, "rendered", _tesseract(png, lang) if png else "")
+
+
+def _ocr_in_process(path: Path, lang: str, count: int, max_pages: int | None) -> Iterator[PageText]:
+    """Without poppler: the page's text layer or its largest image, through pypdf."""
+    with open(path, "rb") as handle:
+        yield from _pages_in_process(PdfReader(handle, strict=False), lang, count, max_pages)
+
+
+def _pages_in_process(reader: PdfReader, lang: str, count: int, max_pages: int | None):
     for index in range(count if max_pages is None else min(count, max_pages)):
-        if index % READER_SPAN == 0:
-            # pypdf caches every object it has resolved; a fresh reader every few pages keeps
-            # memory flat however long the scan is.
-            reader = PdfReader(path, strict=False)
         page = reader.pages[index]
         layer = (page.extract_text() or "").strip()
         if len(layer) >= 20:
             yield PageText(index + 1, "text_layer", layer)
             continue
-        source, image = _page_image(page, path, index + 1)
-        yield PageText(index + 1, source, ocr_image(image, lang) if image is not None else "")
+        images = [i.image for i in page.images if i.image is not None]
+        if not images:
+            yield PageText(index + 1, "image", "")
+            continue
+        image = max(images, key=lambda i: i.width * i.height)
+        rotation = page.rotation % 360
+        upright = image.rotate(-rotation, expand=True) if rotation else image
+        yield PageText(index + 1, "image", ocr_image(upright, lang))
 
 
 # --- fields suggested from the text (the officer confirms or corrects them) -----------------

@@ -67,7 +67,8 @@ def _signer(identity: Identity) -> signers.SimpleSigner:
 
 
 def _unique_field(path: Path, wanted: str) -> str:
-    existing = set((PdfReader(path, strict=False).get_fields() or {}).keys())
+    with open(path, "rb") as handle:
+        existing = set((PdfReader(handle, strict=False).get_fields() or {}).keys())
     name, n = wanted, 1
     while name in existing:
         n += 1
@@ -104,8 +105,8 @@ def certify_copy(
     source: Path, output: BinaryIO, identity: Identity, agency_name: str, when: datetime
 ) -> None:
     """The certified e-copy: the agency's visible, image-free signature top right of page 1."""
-    page = PdfReader(source, strict=False).pages[0]
-    box = page.mediabox
+    with open(source, "rb") as handle:
+        box = PdfReader(handle, strict=False).pages[0].mediabox
     right, top = float(box.right), float(box.top)
     rect = (right - MARGIN - STAMP_WIDTH, top - MARGIN - STAMP_HEIGHT, right - MARGIN, top - MARGIN)
     style = TextStampStyle(

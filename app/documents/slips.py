@@ -200,7 +200,13 @@ def _receipt(data: SlipData, s: dict[str, ParagraphStyle]) -> list:
         colWidths=[140 * mm, 32 * mm],
     )
     intro.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    rows = [["STT", "Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo"]]
+    head = ParagraphStyle("head", s["small_center"], fontName="Serif-Bold")
+    rows: list[list] = [
+        [
+            Paragraph(label, head)
+            for label in ("STT", "Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản photo")
+        ]
+    ]
     for n, line in enumerate(data.components, 1):
         rows.append(
             [

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.documents import ocr, signing
-from app.documents.intake import ScanRejected, Upload, take_scans
+from app.documents.intake import ScanRejected, Upload, sniff_stored, take_scans
 from app.documents.pki import DemoPKI, demo_pki
 from app.domain.documents import (
     CLASSES,
@@ -475,9 +475,7 @@ def verify_upload(upload: Upload) -> list[signing.Verdict]:
         stored = store.put_stream(upload.stream, settings.current.SCAN_MAX_BYTES)
     except ValueError as exc:
         raise InvalidInput(str(exc), fields={"file": str(exc)}) from exc
-    from app.documents.intake import _head, sniff
-
-    if sniff(_head(store, stored.sha256)) != "pdf":
+    if sniff_stored(store, stored.sha256) != "pdf":
         raise InvalidInput("Tệp không phải PDF", fields={"file": "Tệp không phải PDF"})
     return signing.verify(stored.path, [demo_pki().ca_cert_path])
 

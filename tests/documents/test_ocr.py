@@ -16,7 +16,7 @@ def test_a_vietnamese_scan_gives_back_the_cccd_number_and_the_name(tmp_path):
     path = tmp_path / "cccd.pdf"
     path.write_bytes(pdf_of([page_image(CCCD_LINES)]))
     pages = list(ocr_pdf(path, "vie"))
-    assert [p.source for p in pages] == ["image"]
+    assert [p.source for p in pages] == ["rendered"]
     fields = suggest_fields(pages[0].text, "KQ.G01.000023")
     assert fields["owner_id"] == "079095000123"
     assert fields["owner_id_type"] == "cccd"
@@ -31,6 +31,26 @@ def test_a_page_scanned_sideways_is_read_upright(tmp_path):
     path.write_bytes(rotated(pdf_of([page_image(CCCD_LINES).rotate(90, expand=True)]), 90))
     text = next(ocr_pdf(path, "vie")).text
     assert "079095000123" in text
+
+
+def test_without_poppler_the_scanned_image_is_read_in_process(tmp_path):
+    from app.documents.ocr import _ocr_in_process
+
+    path = tmp_path / "xoay.pdf"
+    path.write_bytes(rotated(pdf_of([page_image(CCCD_LINES).rotate(90, expand=True)]), 90))
+    [page] = list(_ocr_in_process(path, "vie", 1, None))
+    assert page.source == "image" and "079095000123" in page.text
+
+
+def test_a_text_layer_is_used_as_it_is(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "digital.pdf"
+    sheet = canvas.Canvas(str(path))
+    sheet.drawString(100, 700, "Born-digital document number 001090012345")
+    sheet.save()
+    [page] = list(ocr_pdf(path, "vie"))
+    assert page.source == "text_layer" and "001090012345" in page.text
 
 
 def test_fields_are_suggested_only_when_found():
