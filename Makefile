@@ -20,7 +20,7 @@ ASSETS := static/vendor/.built
 
 deps: system-deps $(STAMP) $(ASSETS)
 
-$(ASSETS): package.json package-lock.json scripts/build-assets.sh
+$(ASSETS): package.json package-lock.json scripts/build-assets.sh $(wildcard static/src/modeler/*)
 	@scripts/build-assets.sh
 	@touch $(ASSETS)
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the front-end packages from npm and copy what the pages load into static/vendor.
+# Install the front-end packages from npm, copy what the pages load into static/vendor and
+# bundle the model editor (static/src/modeler) with esbuild. No CDN at run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
@@ -9,4 +10,18 @@ dist=node_modules/bpmn-js/dist
 cp "$dist/bpmn-navigated-viewer.production.min.js" "$out/"
 cp "$dist/assets/diagram-js.css" "$dist/assets/bpmn-js.css" "$out/"
 cp -r "$dist/assets/bpmn-font" "$out/"
+
+modeler=static/vendor/modeler
+rm -rf "$modeler" && mkdir -p "$modeler"
+node_modules/.bin/esbuild static/src/modeler/index.js --bundle --minify --sourcemap \
+  --format=iife --target=es2019 --loader:.json=json --log-level=warning \
+  --outfile="$modeler/modeler.js"
+cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css "$modeler/"
+cp node_modules/dmn-js/dist/assets/dmn-js-shared.css node_modules/dmn-js/dist/assets/dmn-js-drd.css \
+  node_modules/dmn-js/dist/assets/dmn-js-decision-table.css \
+  node_modules/dmn-js/dist/assets/dmn-js-decision-table-controls.css \
+  node_modules/dmn-js/dist/assets/dmn-js-literal-expression.css \
+  node_modules/dmn-js/dist/assets/dmn-js-boxed-expression.css \
+  node_modules/dmn-js/dist/assets/dmn-js-boxed-expression-controls.css "$modeler/"
+cp -r node_modules/dmn-js/dist/assets/dmn-font "$modeler/"
 echo "assets built into static/vendor"

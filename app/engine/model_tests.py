@@ -49,14 +49,15 @@ def run_case(definition: Definition, file: str, case: dict[str, Any]) -> CaseRes
     try:
         run, changes = ProcessRun.start(definition, dict(case.get("start", {})))
         statuses: list[str] = []
-        calls: list[tuple[str, str]] = []
+        calls: list[tuple[str, str, str]] = []
+        incidents: list[str] = []
         _collect(changes, result.path, statuses, calls)
         for index, step in enumerate(case.get("steps", []), start=1):
-            changes = _step(run, step, calls, result, index)
+            changes = _step(run, step, calls, result, index, incidents)
             if changes is None:
                 return result
             _collect(changes, result.path, statuses, calls)
-        _check(case.get("expect", {}), run, result, statuses)
+        _check(case.get("expect", {}), run, result, statuses, incidents, calls)
     except EngineError as exc:
         result.failures.append(f"quy trình báo lỗi / the process failed: {exc}")
     result.passed = not result.failures
@@ -68,26 +69,31 @@ def run_all(definition: Definition, files: dict[str, str]) -> list[CaseResult]:
 
 
 def _collect(
-    changes: Changes, path: list[str], statuses: list[str], calls: list[tuple[str, str]]
+    changes: Changes, path: list[str], statuses: list[str], calls: list[tuple[str, str, str]]
 ) -> None:
     for element in changes.completed:
         path.append(element.element_id)
         if "dossierStatus" in element.properties:
             statuses.append(element.properties["dossierStatus"])
-    calls.extend((call.operator, call.task_id) for call in changes.service_calls)
+    calls.extend((c.operator, c.task_id, c.element_id) for c in changes.service_calls)
 
 
 def _step(
-    run: ProcessRun, step: dict, calls: list, result: CaseResult, index: int
+    run: ProcessRun, step: dict, calls: list, result: CaseResult, index: int, incidents: list
 ) -> Changes | None:
     if "service" in step:
-        match = next(((op, tid) for op, tid in calls if op == step["service"]), None)
+        match = next((call for call in calls if call[0] == step["service"]), None)
         if match is None:
             result.failures.append(
                 f"bước {index}: không có lời gọi «{step['service']}» đang chờ; "
-                f"đang chờ: {[op for op, _ in calls] or 'không có'}"
+                f"đang chờ: {[call[0] for call in calls] or 'không có'}"
             )
             return None
+        if "error" in step:
+            # As in production: the call fails for good, an incident is raised, and the step
+            # keeps waiting until someone retries it (a later step may answer it).
+            incidents.append(step["service"])
+            return Changes()
         calls.remove(match)
         return run.complete_service_call(match[1], step.get("result", {})) or Changes()
     if "task" in step:
@@ -104,7 +110,14 @@ def _step(
     return None
 
 
-def _check(expect: dict, run: ProcessRun, result: CaseResult, statuses: list[str]) -> None:
+def _check(
+    expect: dict,
+    run: ProcessRun,
+    result: CaseResult,
+    statuses: list[str],
+    incidents: list[str],
+    calls: list[tuple[str, str, str]],
+) -> None:
     remaining = iter(result.path)
     missing = [e for e in expect.get("path", []) if e not in remaining]
     if missing:
@@ -113,6 +126,12 @@ def _check(expect: dict, run: ProcessRun, result: CaseResult, statuses: list[str
         result.failures.append(f"trạng thái: mong đợi {expect['statuses']}, thực tế {statuses}")
     if "finished" in expect and bool(expect["finished"]) != run.finished:
         result.failures.append(f"kết thúc: mong đợi {expect['finished']}, thực tế {run.finished}")
+    if "incidents" in expect and list(expect["incidents"]) != incidents:
+        result.failures.append(f"sự cố: mong đợi {expect['incidents']}, thực tế {incidents}")
+    if "waiting" in expect:
+        waiting = sorted({t.element_id for t in run.ready_user_tasks()} | {c[2] for c in calls})
+        if sorted(expect["waiting"]) != waiting:
+            result.failures.append(f"đang chờ: mong đợi {expect['waiting']}, thực tế {waiting}")
     data = run.latest_data()
     for key, value in expect.get("data", {}).items():
         if data.get(key) != value:

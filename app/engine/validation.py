@@ -153,7 +153,10 @@ def _check_form(name: str, text: str, problems: list[Problem]) -> None:
 
 
 def _rules(
-    name: str, process: etree._Element, catalogs: Catalogs, processes: set[str | None]
+    name: str,
+    process: etree._Element,
+    catalogs: Catalogs,
+    processes: set[str | None],
 ) -> list[Problem]:
     problems: list[Problem] = []
     nodes = {
@@ -176,6 +179,9 @@ def _rules(
             at(el, "công việc của người dùng không thuộc làn nào / user task outside any lane")
         elif catalogs.role_for_lane(lane) is None:
             at(el, f"làn «{lane}» không ứng với vai trò nào / lane names no known role")
+        form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
+        if not form.strip():
+            at(el, "bước của người dùng chưa có biểu mẫu / user task has no form")
     for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
         _service(el, catalogs, at)
     for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):

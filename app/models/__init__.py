@@ -9,7 +9,7 @@ from app.models.events import AuditEvent
 from app.models.notifications import Notification
 from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
-from app.models.process import ModelVersion, ProcessInstance, ProcessModel
+from app.models.process import ModelDraft, ModelVersion, ProcessInstance, ProcessModel
 from app.models.tasks import HumanTask
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "DossierSequence",
     "HumanTask",
     "Incident",
+    "ModelDraft",
     "ModelVersion",
     "Notification",
     "OutboxMessage",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Json, UtcDateTime, utcnow
@@ -52,3 +52,24 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     model_version: Mapped[ModelVersion] = relationship()
+
+
+class ModelDraft(Base):
+    """One saved revision of a bundle being edited (append-only); deploying freezes a version."""
+
+    __tablename__ = "model_draft"
+    __table_args__ = (UniqueConstraint("process_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128), index=True)
+    revision: Mapped[int] = mapped_column()
+    files: Mapped[dict[str, str]] = mapped_column(Json)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    problems: Mapped[int] = mapped_column(default=0)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # The deployed version this revision started from, and the one it became (if deployed).
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
+    deployed_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))

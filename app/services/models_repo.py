@@ -120,7 +120,14 @@ def import_zip(
     """Validate and deploy an uploaded bundle; returns the version id (the same for the same
     content). Problems are raised as InvalidInput with one field per located problem."""
     _require_modeller(actor)
-    files = read_zip(data)
+    return import_files(read_zip(data), process_id, comment, actor, override_reason)
+
+
+def import_files(
+    files: dict[str, str], process_id: str, comment: str, actor: Actor, override_reason: str = ""
+) -> int:
+    """Validate, test and deploy a bundle (from a zip or the editor); returns the version id."""
+    _require_modeller(actor)
     problems = check_bundle(files, process_id)
     if problems:
         raise InvalidInput(

@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
         errors,
         i18n,
         inbox,
+        modeler,
         models,
         notices,
         supervisor,
@@ -68,6 +69,7 @@ def register(app: Flask) -> None:
         admin.bp,
         notices.bp,
         models.bp,
+        modeler.bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)

@@ -9,7 +9,7 @@ from app.services.errors import ServiceError
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.is_json
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):  # noqa: ANN202
         message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; vui lòng thử lại."
+        if wants_json():
+            return jsonify(error=message, fields={}), 400
         return render_template("error.html", message=message, status=400), 400
 
     @app.errorhandler(404)

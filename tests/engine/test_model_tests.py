@@ -16,8 +16,11 @@ CASE = json.loads(FILES["tests/accept.test.json"])
 
 
 def run(case: dict) -> list:
+    """The result of `case` (put in place of the accept case), and the bundle's other results."""
     files = {**FILES, "tests/accept.test.json": json.dumps(case)}
-    return run_all(parse_bundle(files, "counter_dossier"), files)
+    results = run_all(parse_bundle(files, "counter_dossier"), files)
+    mine = [r for r in results if r.file == "tests/accept.test.json"]
+    return mine + [[r for r in results if r.file != "tests/accept.test.json"]]
 
 
 def test_the_models_own_cases_pass():
@@ -59,3 +62,36 @@ def test_invalid_form_data_in_a_case_shows_up_as_a_wrong_path(key):
     steps[2] = {"task": "appraisal", "data": {key: "refuse", "appraisal_note": "x"}}
     [result, _] = run({**CASE, "steps": steps})
     assert not result.passed and "«approval» không đang chờ" in result.failures[0]
+
+
+def test_a_failing_service_call_raises_an_incident_and_the_step_keeps_waiting():
+    failing = {
+        "name": "portal down",
+        "start": CASE["start"],
+        "steps": [{"service": "portal.check_account", "error": "HTTP 503"}],
+        "expect": {
+            "incidents": ["portal.check_account"],
+            "waiting": ["check_account"],
+            "statuses": [1],
+            "finished": False,
+        },
+    }
+    [result, _] = run(failing)
+    assert result.passed, result.failures
+    # retried later with a result, the dossier moves on to reception
+    retried = {
+        **failing,
+        "steps": [
+            *failing["steps"],
+            {"service": "portal.check_account", "result": {"exists": True}},
+        ],
+        "expect": {"incidents": ["portal.check_account"], "waiting": ["reception"]},
+    }
+    [result, _] = run(retried)
+    assert result.passed, result.failures
+    wrong = {**failing, "expect": {"incidents": [], "waiting": ["reception"]}}
+    [result, _] = run(wrong)
+    assert result.failures == [
+        "sự cố: mong đợi [], thực tế ['portal.check_account']",
+        "đang chờ: mong đợi ['reception'], thực tế ['check_account']",
+    ]

@@ -51,12 +51,31 @@ def test_every_model_in_bpmn_is_valid():
     assert check_bundle(read_bundle(ROOT / "bpmn"), "counter_dossier") == []
 
 
+FORM = '{"type": "object", "properties": {}}'
+WITH_FORM = (
+    "<bpmn:extensionElements><spiffworkflow:formJsonSchemaFilename>forms/a.schema.json"
+    "</spiffworkflow:formJsonSchemaFilename></bpmn:extensionElements>"
+)
+LANE_A = (
+    '<bpmn:lane id="L" name="Cán bộ một cửa"><bpmn:flowNodeRef>a</bpmn:flowNodeRef></bpmn:lane>'
+)
+
+
 def test_a_clean_small_model_has_no_problems():
-    task = '<bpmn:userTask id="a" name="A" />'
-    lane = (
-        '<bpmn:lane id="L" name="Cán bộ một cửa"><bpmn:flowNodeRef>a</bpmn:flowNodeRef></bpmn:lane>'
-    )
-    assert problems(model(chain(task), lane)) == []
+    task = f'<bpmn:userTask id="a" name="A">{WITH_FORM}</bpmn:userTask>'
+    files = {**model(chain(task), LANE_A), "forms/a.schema.json": FORM}
+    assert problems(files) == []
+
+
+def test_a_user_task_needs_a_form_that_is_in_the_bundle():
+    bare = '<bpmn:userTask id="a" name="A" />'
+    assert problems(model(chain(bare), LANE_A)) == [
+        ("a", "bước của người dùng chưa có biểu mẫu / user task has no form")
+    ]
+    task = f'<bpmn:userTask id="a" name="A">{WITH_FORM}</bpmn:userTask>'
+    assert problems(model(chain(task), LANE_A)) == [
+        ("a", "thiếu biểu mẫu / missing form schema forms/a.schema.json")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -186,5 +205,7 @@ def test_invalid_form_schema_is_reported_with_its_file():
 
 
 def test_problems_carry_file_and_line():
-    [problem] = validate(model(chain('<bpmn:userTask id="a" />')), "p", CATALOGS)
-    assert problem.file == "m.bpmn" and isinstance(problem.line, int) and problem.line >= 1
+    found = validate(model(chain('<bpmn:userTask id="a" />')), "p", CATALOGS)
+    assert found and all(p.element_id == "a" for p in found)
+    for problem in found:
+        assert problem.file == "m.bpmn" and isinstance(problem.line, int) and problem.line >= 1

@@ -145,9 +145,7 @@ def signed_pdf(tmp_path, tamper: bool = False) -> bytes:
     return content.replace(b"1234567", b"7654321") if tamper else content
 
 
-def test_an_incoming_signed_file_gets_its_verdict_at_intake_and_on_the_check_page(
-    client, tmp_path
-):
+def test_an_incoming_signed_file_gets_its_verdict_at_intake_and_on_the_check_page(client, tmp_path):
     login(client, "tiepnhan")
     code = receive_at_counter(client)
     good = upload(client, code, signed_pdf(tmp_path), "1", classification="out_of_scope")

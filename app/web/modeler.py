@@ -1,0 +1,94 @@
+"""The analyst's editor: bpmn-js in the browser, JSON calls for save, validate, test, deploy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import login_required
+
+from app.services import modeler
+from app.services.errors import InvalidInput
+from app.web.actor import current_actor
+from app.web.forms import fields
+
+bp = Blueprint("modeler", __name__, url_prefix="/models")
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+    return body
+
+
+@bp.get("/<process_id>/edit")
+@login_required
+def edit(process_id: str):  # noqa: ANN201
+    actor = current_actor()
+    revision = request.args.get("revision", type=int)
+    bundle = modeler.load(process_id, actor, revision)
+    return render_template(
+        "modeler.html",
+        bundle=bundle,
+        drafts=modeler.drafts(process_id, actor),
+        catalog=modeler.catalog(),
+        is_admin=bool(actor.agencies_for("admin")),
+    )
+
+
+@bp.post("/<process_id>/drafts")
+@login_required
+def save(process_id: str):  # noqa: ANN201
+    body = _body()
+    revision, problems = modeler.save_draft(
+        process_id,
+        body.get("files"),
+        str(body.get("comment") or ""),
+        current_actor(),
+        body.get("base_version_id") if isinstance(body.get("base_version_id"), int) else None,
+    )
+    return jsonify(revision=revision, problems=problems)
+
+
+@bp.post("/<process_id>/validate")
+@login_required
+def validate(process_id: str):  # noqa: ANN201
+    return jsonify(problems=modeler.validate(process_id, _body().get("files"), current_actor()))
+
+
+@bp.post("/<process_id>/tests")
+@login_required
+def tests(process_id: str):  # noqa: ANN201
+    return jsonify(results=modeler.run_tests(process_id, _body().get("files"), current_actor()))
+
+
+@bp.post("/<process_id>/deploy")
+@login_required
+def deploy(process_id: str):  # noqa: ANN201
+    body = _body()
+    version_id = modeler.deploy_draft(
+        process_id,
+        body.get("files"),
+        str(body.get("comment") or ""),
+        current_actor(),
+        str(body.get("override_reason") or ""),
+        body.get("revision") if isinstance(body.get("revision"), int) else None,
+    )
+    return jsonify(version_id=version_id)
+
+
+@bp.post("/check-code")
+@login_required
+def check_code():  # noqa: ANN201
+    body = _body()
+    problems = modeler.check_code(str(body.get("kind")), str(body.get("source") or ""))
+    return jsonify(ok=not problems, problems=problems)
+
+
+@bp.post("/form-preview")
+@login_required
+def form_preview():  # noqa: ANN201
+    """The form as officers will see it, rendered by the same code as the task screen."""
+    schema = modeler.check_form(str(_body().get("schema") or ""))
+    return render_template("_form_preview.html", schema=schema, fields=fields(schema))

@@ -1,0 +1,408 @@
+// The analyst's editor: BPMN (bpmn-js + properties panel), forms with live preview, model
+// tests with the path drawn, DMN tables (dmn-js); save drafts, validate, test, deploy.
+import BpmnModeler from 'bpmn-js/lib/Modeler';
+import DmnModeler from 'dmn-js/lib/Modeler';
+import {
+  BpmnPropertiesPanelModule,
+  BpmnPropertiesProviderModule,
+} from 'bpmn-js-properties-panel';
+
+import GqtthcPropertiesProvider from './provider';
+import spiffworkflow from './spiffworkflow.json';
+import translateVi from './translate-vi';
+
+const EMPTY_DMN = (id) => `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="${id}_defs" name="${id}" namespace="http://gqtthc.local/dmn">
+  <decision id="${id}" name="Bảng quyết định">
+    <decisionTable id="${id}_table">
+      <input id="${id}_in" label="Kênh nộp"><inputExpression id="${id}_in_expr" typeRef="string"><text>channel</text></inputExpression></input>
+      <output id="${id}_out" label="Phòng xử lý" name="department" typeRef="string" />
+    </decisionTable>
+  </decision>
+</definitions>`;
+
+function csrf() {
+  return document.querySelector('meta[name=csrf-token]').content;
+}
+
+async function call(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf() },
+    body: JSON.stringify(body),
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch (e) {
+    data = { error: `HTTP ${response.status}` };
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  Object.entries(attrs || {}).forEach(([k, v]) => {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  });
+  children.flat().forEach((c) => node.append(c instanceof Node ? c : document.createTextNode(c)));
+  return node;
+}
+
+class Editor {
+  constructor(root, config) {
+    this.root = root;
+    this.config = config;
+    this.processId = config.process_id;
+    this.files = { ...config.files };
+    this.revision = config.revision;
+    this.versionId = config.version_id;
+    this.mainFile = Object.keys(this.files).find(
+      (name) => name.endsWith('.bpmn') && this.files[name].includes(`id="${this.processId}"`),
+    ) || Object.keys(this.files).find((name) => name.endsWith('.bpmn'));
+    this.marked = [];
+    this.status = root.querySelector('#editor-status');
+    const catalog = {
+      ...config.catalog,
+      formFiles: () => Object.keys(this.files).filter((f) => f.endsWith('.schema.json')).sort(),
+      checkCode: async (kind, source) => {
+        const { ok, data } = await call(config.urls.check_code, { kind, source });
+        return ok ? data.problems : [data.error || 'Không kiểm tra được'];
+      },
+    };
+    this.bpmn = new BpmnModeler({
+      container: root.querySelector('#canvas'),
+      propertiesPanel: { parent: root.querySelector('#properties') },
+      additionalModules: [
+        BpmnPropertiesPanelModule,
+        BpmnPropertiesProviderModule,
+        {
+          __init__: ['gqtthcPropertiesProvider'],
+          gqtthcPropertiesProvider: ['type', GqtthcPropertiesProvider],
+          gqtthcCatalog: ['value', catalog],
+          translate: ['value', translateVi],
+        },
+      ],
+      moddleExtensions: { spiffworkflow },
+    });
+    window.gqtthcEditor = this;
+  }
+
+  say(text, kind) {
+    this.status.textContent = text;
+    this.status.dataset.kind = kind || 'info';
+  }
+
+  async start() {
+    await this.bpmn.importXML(this.files[this.mainFile]);
+    this.bpmn.get('canvas').zoom('fit-viewport');
+    this.bpmn.on('commandStack.changed', () => {
+      this.dirty = true;
+      this.say('Có thay đổi chưa lưu', 'warn');
+    });
+    this.renderForms();
+    this.renderTests();
+    this.renderDmn();
+    this.bindToolbar();
+    this.bindTabs();
+    document.body.dataset.editor = 'ready';
+  }
+
+  // --- bundle ---------------------------------------------------------------------------
+
+  async collect() {
+    const { xml } = await this.bpmn.saveXML({ format: true });
+    this.files[this.mainFile] = xml;
+    if (this.dmn && this.dmnFile) {
+      const saved = await this.dmn.saveXML({ format: true });
+      this.files[this.dmnFile] = saved.xml;
+    }
+    return this.files;
+  }
+
+  // --- problems --------------------------------------------------------------------------
+
+  showProblems(problems) {
+    const list = this.root.querySelector('#problems');
+    list.replaceChildren();
+    this.clearMarks();
+    const canvas = this.bpmn.get('canvas');
+    const registry = this.bpmn.get('elementRegistry');
+    problems.forEach((p) => {
+      const where = [p.file, p.line ? `dòng ${p.line}` : '', p.element_id].filter(Boolean).join(' · ');
+      const element = p.element_id && registry.get(p.element_id);
+      const item = el('li', { 'data-element': p.element_id || '' }, el('code', {}, where || '—'), ' ', p.message);
+      if (element) {
+        canvas.addMarker(element, 'problem');
+        this.marked.push([element, 'problem']);
+        item.classList.add('locatable');
+        item.addEventListener('click', () => {
+          this.bpmn.get('selection').select(element);
+          canvas.scrollToElement(element);
+        });
+      }
+      list.append(item);
+    });
+    this.root.querySelector('#problems-card').hidden = problems.length === 0;
+  }
+
+  clearMarks() {
+    const canvas = this.bpmn.get('canvas');
+    this.marked.forEach(([element, marker]) => canvas.removeMarker(element, marker));
+    this.marked = [];
+  }
+
+  drawPath(path) {
+    this.clearMarks();
+    const canvas = this.bpmn.get('canvas');
+    const registry = this.bpmn.get('elementRegistry');
+    const seen = new Set(path);
+    // the flows between consecutive steps of the path too
+    registry.filter((e) => e.type === 'bpmn:SequenceFlow').forEach((flow) => {
+      const bo = flow.businessObject;
+      if (seen.has(bo.sourceRef.id) && seen.has(bo.targetRef.id)) seen.add(flow.id);
+    });
+    seen.forEach((id) => {
+      const element = registry.get(id);
+      if (element) {
+        canvas.addMarker(element, 'done');
+        this.marked.push([element, 'done']);
+      }
+    });
+  }
+
+  // --- actions ---------------------------------------------------------------------------
+
+  async validate() {
+    const files = await this.collect();
+    const { ok, data } = await call(this.config.urls.validate, { files });
+    if (!ok) return this.say(data.error, 'error');
+    this.showProblems(data.problems);
+    this.say(
+      data.problems.length ? `${data.problems.length} lỗi` : 'Mô hình hợp lệ',
+      data.problems.length ? 'error' : 'ok',
+    );
+    return data.problems;
+  }
+
+  async save() {
+    const files = await this.collect();
+    const comment = this.root.querySelector('#comment').value;
+    const { ok, data } = await call(this.config.urls.save, {
+      files, comment, base_version_id: this.versionId,
+    });
+    if (!ok) return this.say(data.error, 'error');
+    this.revision = data.revision;
+    this.dirty = false;
+    this.showProblems(data.problems);
+    this.say(
+      `Đã lưu bản nháp số ${data.revision}` +
+        (data.problems.length ? ` (còn ${data.problems.length} lỗi)` : ''),
+      data.problems.length ? 'warn' : 'ok',
+    );
+    return data.revision;
+  }
+
+  async runTests() {
+    const files = await this.collect();
+    const { ok, data } = await call(this.config.urls.tests, { files });
+    const out = this.root.querySelector('#test-results');
+    out.replaceChildren();
+    if (!ok) {
+      this.showProblems(
+        Object.entries(data.fields || {}).map(([element_id, message]) => ({ element_id, message })),
+      );
+      return this.say(data.error, 'error');
+    }
+    data.results.forEach((r) => {
+      const row = el(
+        'li',
+        { class: r.passed ? 'passed' : 'failed', 'data-file': r.file },
+        el('strong', {}, r.passed ? 'ĐẠT' : 'LỖI'), ' ', r.name,
+        r.failures.length ? el('ul', {}, r.failures.map((f) => el('li', {}, f))) : '',
+      );
+      row.addEventListener('click', () => {
+        this.showTab('diagram');
+        this.drawPath(r.path);
+      });
+      out.append(row);
+    });
+    const failed = data.results.filter((r) => !r.passed).length;
+    this.say(
+      failed ? `${failed}/${data.results.length} kiểm thử không đạt` : `${data.results.length} kiểm thử đạt`,
+      failed ? 'error' : 'ok',
+    );
+    if (data.results.length) this.drawPath(data.results[0].path);
+    return data.results;
+  }
+
+  async deploy() {
+    const files = await this.collect();
+    const comment = this.root.querySelector('#comment').value;
+    const override = this.root.querySelector('#override');
+    const { ok, data } = await call(this.config.urls.deploy, {
+      files,
+      comment,
+      revision: this.dirty ? null : this.revision,
+      override_reason: override ? override.value : '',
+    });
+    if (!ok) {
+      this.showProblems(
+        Object.entries(data.fields || {}).map(([where, message]) => ({
+          element_id: where.split(':').pop().replace(/^-$/, ''), file: where, message,
+        })),
+      );
+      return this.say(data.error, 'error');
+    }
+    this.versionId = data.version_id;
+    this.say(`Đã triển khai phiên bản ${data.version_id}`, 'ok');
+    return data.version_id;
+  }
+
+  bindToolbar() {
+    const on = (id, fn) => this.root.querySelector(id).addEventListener('click', (e) => {
+      e.preventDefault();
+      fn.call(this);
+    });
+    on('#btn-validate', this.validate);
+    on('#btn-save', this.save);
+    on('#btn-tests', async () => {
+      this.showTab('tests');
+      await this.runTests();
+    });
+    on('#btn-deploy', this.deploy);
+    window.addEventListener('beforeunload', (e) => {
+      if (this.dirty) e.preventDefault();
+    });
+  }
+
+  bindTabs() {
+    this.root.querySelectorAll('[data-tab]').forEach((button) =>
+      button.addEventListener('click', () => this.showTab(button.dataset.tab)),
+    );
+  }
+
+  showTab(name) {
+    this.root.querySelectorAll('[data-panel]').forEach((panel) => {
+      panel.hidden = panel.dataset.panel !== name;
+    });
+    this.root.querySelectorAll('[data-tab]').forEach((b) => {
+      b.classList.toggle('active', b.dataset.tab === name);
+    });
+    if (name === 'dmn' && this.dmn) {
+      const viewer = this.dmn.getActiveViewer();
+      if (viewer && viewer.get('canvas', false)) viewer.get('canvas').zoom('fit-viewport');
+    }
+  }
+
+  // --- forms -----------------------------------------------------------------------------
+
+  renderForms() {
+    const select = this.root.querySelector('#form-file');
+    const text = this.root.querySelector('#form-text');
+    const preview = this.root.querySelector('#form-preview');
+    const names = () => Object.keys(this.files).filter((f) => f.endsWith('.schema.json')).sort();
+    const fill = (chosen) => {
+      select.replaceChildren(...names().map((n) => el('option', { value: n }, n)));
+      if (chosen) select.value = chosen;
+      text.value = this.files[select.value] || '';
+      refresh();
+    };
+    let timer;
+    const refresh = () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const response = await fetch(this.config.urls.form_preview, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf() },
+          body: JSON.stringify({ schema: text.value }),
+        });
+        if (response.ok) {
+          preview.innerHTML = await response.text();
+          preview.dataset.state = 'ok';
+        } else {
+          const data = await response.json().catch(() => ({}));
+          preview.replaceChildren(el('p', { class: 'error', role: 'alert' }, data.error || 'Lỗi'));
+          preview.dataset.state = 'error';
+        }
+      }, 250);
+    };
+    select.addEventListener('change', () => fill(select.value));
+    text.addEventListener('input', () => {
+      this.files[select.value] = text.value;
+      this.dirty = true;
+      refresh();
+    });
+    this.root.querySelector('#form-new').addEventListener('click', (e) => {
+      e.preventDefault();
+      const name = window.prompt('Tên tệp biểu mẫu (không dấu, ví dụ: tham_dinh_lai)');
+      if (!name || !/^[a-z0-9_-]+$/.test(name)) return;
+      const file = `forms/${name}.schema.json`;
+      this.files[file] = JSON.stringify(
+        { title: name, type: 'object', required: [], properties: {} }, null, 2,
+      );
+      fill(file);
+    });
+    this.newForm = (file, schema) => {
+      this.files[file] = JSON.stringify(schema, null, 2);
+      fill(file);
+    };
+    fill();
+  }
+
+  // --- tests -----------------------------------------------------------------------------
+
+  renderTests() {
+    const select = this.root.querySelector('#test-file');
+    const text = this.root.querySelector('#test-text');
+    const names = Object.keys(this.files).filter((f) => f.endsWith('.test.json')).sort();
+    select.replaceChildren(...names.map((n) => el('option', { value: n }, n)));
+    const fill = () => {
+      text.value = this.files[select.value] || '';
+    };
+    select.addEventListener('change', fill);
+    text.addEventListener('input', () => {
+      this.files[select.value] = text.value;
+      this.dirty = true;
+    });
+    fill();
+  }
+
+  // --- DMN -------------------------------------------------------------------------------
+
+  async renderDmn() {
+    const container = this.root.querySelector('#dmn-canvas');
+    const select = this.root.querySelector('#dmn-file');
+    const names = () => Object.keys(this.files).filter((f) => f.endsWith('.dmn')).sort();
+    this.dmn = new DmnModeler({ container, common: { keyboard: { bindTo: window } } });
+    const open = async (file) => {
+      if (this.dmn && this.dmnFile && this.files[this.dmnFile]) await this.collect();
+      this.dmnFile = file;
+      select.replaceChildren(...names().map((n) => el('option', { value: n }, n)));
+      select.value = file || '';
+      if (file) await this.dmn.importXML(this.files[file]);
+    };
+    select.addEventListener('change', () => open(select.value));
+    this.root.querySelector('#dmn-new').addEventListener('click', async (e) => {
+      e.preventDefault();
+      const name = window.prompt('Mã bảng quyết định (không dấu, ví dụ: chon_phong)');
+      if (!name || !/^[a-z][a-z0-9_]*$/.test(name)) return;
+      this.files[`${name}.dmn`] = EMPTY_DMN(name);
+      this.dirty = true;
+      await open(`${name}.dmn`);
+    });
+    if (names().length) await open(names()[0]);
+  }
+}
+
+window.addEventListener('DOMContentLoaded', () => {
+  const root = document.querySelector('#editor');
+  if (!root) return;
+  const config = JSON.parse(document.querySelector('#editor-config').textContent);
+  new Editor(root, config).start().catch((error) => {
+    document.querySelector('#editor-status').textContent = `Không mở được mô hình: ${error.message}`;
+    document.body.dataset.editor = 'failed';
+  });
+});

@@ -1,0 +1,130 @@
+"""In a real headless Chromium: an analyst changes the path in the editor, sees a located
+error, fixes it, runs the model tests, deploys, and a new dossier follows the change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.services.deploy import read_bundle
+from config import ROOT
+from tests.services.helpers import complete, deliver, open_task, receive
+
+pytestmark = [pytest.mark.browser]
+
+FORM = {
+    "title": "Xác minh thông tin",
+    "type": "object",
+    "required": ["verified"],
+    "properties": {
+        "verified": {"type": "boolean", "const": True, "title": "Đã xác minh với cơ quan cấp"},
+        "verify_note": {"type": "string", "title": "Ghi chú xác minh"},
+    },
+}
+
+INSERT_TASK = """() => {
+  const m = window.gqtthcEditor.bpmn;
+  const registry = m.get('elementRegistry');
+  const modeling = m.get('modeling');
+  const flow = registry.get('Flow_milestone_processing_appraisal');
+  const appraisal = registry.get('appraisal');
+  const lane = registry.get('Lane_processing');
+  const shape = m.get('elementFactory').createShape({ type: 'bpmn:UserTask' });
+  const position = { x: appraisal.x + 50, y: lane.y + lane.height - 45 };
+  const task = modeling.createShape(shape, position, registry.get('Participant_counter'));
+  modeling.updateProperties(task, { id: 'verify', name: 'Xác minh thông tin' });
+  modeling.reconnectEnd(flow, task, { x: task.x, y: task.y + task.height / 2 });
+  modeling.connect(task, appraisal);
+  return task.businessObject.lanes ? task.businessObject.lanes.map((l) => l.id) : [];
+}"""
+
+
+def with_verify_step(name: str) -> str:
+    """The bundle's test case with the new step answered each time the dossier comes into
+    processing (after reception and after each supplement)."""
+    case = json.loads(read_bundle(ROOT / "bpmn")[name])
+    steps = []
+    for step in case["steps"]:
+        steps.append(step)
+        if step.get("task") in ("reception", "receive_supplement"):
+            steps.append({"task": "verify", "data": {"verified": True}})
+    case["steps"] = steps
+    return json.dumps(case, ensure_ascii=False, indent=2)
+
+
+def test_analyst_adds_a_step_with_a_form_tests_deploys_and_new_dossiers_follow(
+    browser_page, actors, tmp_path
+):
+    page = browser_page("phantich")
+    page.goto("/models")
+    page.click("[data-edit=counter_dossier]")
+    page.wait_for_selector("body[data-editor=ready]")
+    assert "Gọi dịch vụ" not in page.locator("#properties").inner_text()
+
+    # a new user task in the processing lane, on the flow into the appraisal
+    page.evaluate(INSERT_TASK)
+    page.click("#btn-validate")
+    problem = page.locator('#problems li[data-element="verify"]')
+    problem.wait_for()
+    assert "chưa có biểu mẫu" in problem.inner_text()
+    assert page.locator('.djs-element.problem[data-element-id="verify"]').count() == 1
+
+    # fix it: write a form (with its live preview), then pick it in the properties panel
+    page.click("[data-tab=forms]")
+    page.once("dialog", lambda dialog: dialog.accept("xac_minh"))
+    page.click("#form-new")
+    page.fill("#form-text", json.dumps(FORM, ensure_ascii=False, indent=2))
+    page.locator("#form-preview", has_text="Đã xác minh với cơ quan cấp").wait_for()
+    page.click("[data-tab=diagram]")
+    problem.click()  # selects the element named by the problem
+    page.locator(".bio-properties-panel-group-header", has_text="Biểu mẫu và thời hạn").click()
+    page.select_option("#bio-properties-panel-gqtthc-form-file", "forms/xac_minh.schema.json")
+    page.fill("#bio-properties-panel-gqtthc-duration", "1")
+    page.click("#btn-validate")
+    page.locator("#editor-status", has_text="Mô hình hợp lệ").wait_for()
+
+    # the model tests now fail where the new step waits; the analyst updates them
+    page.click("#btn-tests")
+    page.locator("#test-results li.failed").first.wait_for()
+    assert (
+        "«appraisal» không đang chờ; đang chờ: ['verify']"
+        in page.locator("#test-results").inner_text()
+    )
+    for name in ("tests/accept.test.json", "tests/supplement_then_refuse.test.json"):
+        page.select_option("#test-file", name)
+        page.fill("#test-text", with_verify_step(name))
+    page.click("#btn-tests")
+    page.locator("#editor-status", has_text="kiểm thử đạt").wait_for()
+    assert page.locator("#test-results li.failed").count() == 0
+    assert page.locator('.djs-element.done[data-element-id="verify"]').count() == 1
+    page.screenshot(path=str(tmp_path / "tested.png"), full_page=True)
+
+    page.fill("#comment", "Thêm bước xác minh thông tin")
+    page.click("#btn-save")
+    page.locator("#editor-status", has_text="Đã lưu bản nháp số 1").wait_for()
+    page.click("#btn-deploy")
+    page.locator("#editor-status", has_text="Đã triển khai phiên bản").wait_for()
+    version = page.locator("#editor-status").inner_text().rsplit(" ", 1)[-1]
+
+    # the procedure is pointed at the new version; a new dossier takes the new step
+    page.goto("/models")
+    form = page.locator("form", has_text="2.001610")
+    form.locator("select[name=version_id]").select_option(version)
+    form.get_by_role("button", name="Áp dụng").click()
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(
+        code,
+        "reception",
+        actors["tiepnhan"],
+        {"components_checked": True, "original_count": 1, "copy_count": 0},
+    )
+    task = open_task(code, "verify")
+    assert task is not None and task.role == "processing"
+    assert task.title == "Xác minh thông tin"
+    assert task.form["title"] == "Xác minh thông tin"
+    page.goto("/models/counter_dossier/edit")
+    page.wait_for_selector("body[data-editor=ready]")
+    page.click("[data-tab=drafts]")
+    assert page.locator("#drafts tbody tr").first.inner_text().split("\t")[-1].strip() == version
