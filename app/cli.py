@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.engine import ModelError
-from app.models import ModelVersion
+from app.models import ModelDraft, ModelVersion
 from app.services.demo import seed_demo
 from app.services.deploy import check_bundle, deploy, read_bundle, run_model_tests
 from app.services.errors import ServiceError
@@ -110,22 +110,52 @@ def models_deploy(process_id: str, directory: str | None, comment: str) -> None:
 
 @models.command("export")
 @click.option("--process", "process_id", default="counter_dossier")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
-def models_export(process_id: str, out: str) -> None:
-    """Write the newest deployed version of a process to a .zip bundle."""
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--dir", "directory", default=None, type=click.Path(file_okay=False), help="write files here"
+)
+@click.option("--draft", is_flag=True, help="the newest draft revision instead of a version")
+def models_export(process_id: str, out: str | None, directory: str | None, draft: bool) -> None:
+    """Write the newest deployed version (or draft) of a process as a .zip or into a folder
+    (e.g. `--dir bpmn` puts browser edits back into the repository)."""
+    if bool(out) == bool(directory):
+        click.echo("error: give exactly one of --out FILE.zip or --dir FOLDER", err=True)
+        sys.exit(2)
     with db.transaction() as session:
-        version = session.scalar(
-            select(ModelVersion)
-            .where(ModelVersion.process_id == process_id)
-            .order_by(ModelVersion.id.desc())
-            .limit(1)
-        )
-        if version is None:
-            click.echo(f"error: no deployed version of {process_id}", err=True)
+        if draft:
+            row = session.scalar(
+                select(ModelDraft)
+                .where(ModelDraft.process_id == process_id)
+                .order_by(ModelDraft.revision.desc())
+                .limit(1)
+            )
+            label = f"draft revision {row.revision}" if row else ""
+        else:
+            row = session.scalar(
+                select(ModelVersion)
+                .where(ModelVersion.process_id == process_id)
+                .order_by(ModelVersion.id.desc())
+                .limit(1)
+            )
+            label = f"version {row.id} ({row.content_hash[:12]})" if row else ""
+        if row is None:
+            kind = "draft" if draft else "deployed version"
+            click.echo(f"error: no {kind} of {process_id}", err=True)
             sys.exit(1)
-        data = bundle_zip(version.files)
-    Path(out).write_bytes(data)
-    click.echo(f"exported version {version.id} ({version.content_hash[:12]}) to {out}")
+        files = dict(row.files)
+    if out:
+        Path(out).write_bytes(bundle_zip(files))
+        click.echo(f"exported {label} to {out}")
+        return
+    root = Path(directory).resolve()
+    for name, text in sorted(files.items()):
+        target = (root / name).resolve()
+        if root not in target.parents:
+            click.echo(f"error: unsafe path {name}", err=True)
+            sys.exit(1)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    click.echo(f"exported {label}: {len(files)} files into {root}")
 
 
 @models.command("migrate")

@@ -22,3 +22,17 @@ def role_for_lane(lane: str | None) -> str | None:
     if key in ROLE_LABELS_VI:
         return key
     return _BY_LABEL.get(key)
+
+
+# A user task may restrict who sees the data submitted at it (BPMN property `dataVisibleTo`,
+# role codes separated by commas); without it every officer of the agency sees it.
+DATA_VISIBLE_TO = "dataVisibleTo"
+
+
+def parse_role_list(text: str | None) -> list[str]:
+    return [code.strip() for code in (text or "").split(",") if code.strip()]
+
+
+def may_see_step_data(visible_to: list[str] | None, roles: set[str], is_author: bool) -> bool:
+    """Whether an officer holding `roles` (in the dossier's agency) sees a step's data."""
+    return not visible_to or is_author or bool(set(visible_to) & roles)

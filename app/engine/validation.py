@@ -94,6 +94,9 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         problems += _schema(name, tree)
     if problems:
         return problems
+    problems += _unsupported(trees)
+    if problems:
+        return problems
     try:
         parse_bundle(files, process_id)
     except ModelError as exc:
@@ -103,6 +106,38 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         for process in tree.iterfind("bpmn:process", NS):
             problems += _rules(name, process, catalogs, processes)
     return _unique(problems)
+
+
+# BPMN elements SpiffWorkflow does not execute: reported by name and id before the engine
+# parses the file (its own message would be a bare English sentence).
+UNSUPPORTED = {
+    "complexGateway": "cổng phức hợp",
+    "adHocSubProcess": "quy trình con tuỳ biến (ad hoc)",
+    "choreographyTask": "tác vụ vũ đạo (choreography)",
+    "subChoreography": "vũ đạo con",
+    "callChoreography": "gọi vũ đạo",
+}
+
+
+def _unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
+    found = []
+    for name, tree in trees.items():
+        for el in tree.iter():
+            if not isinstance(el.tag, str):
+                continue
+            tag = etree.QName(el).localname
+            if etree.QName(el).namespace == NS["bpmn"] and tag in UNSUPPORTED:
+                label = el.get("name") or el.get("id")
+                found.append(
+                    Problem(
+                        f"«{label}» ({UNSUPPORTED[tag]}, bpmn:{tag}) chưa được máy quy trình hỗ "
+                        f"trợ / not supported by the engine",
+                        name,
+                        el.get("id"),
+                        el.sourceline,
+                    )
+                )
+    return found
 
 
 def _load_xml(name: str, text: str, problems: list[Problem]) -> etree._Element | None:
@@ -179,6 +214,10 @@ def _rules(
             at(el, "công việc của người dùng không thuộc làn nào / user task outside any lane")
         elif catalogs.role_for_lane(lane) is None:
             at(el, f"làn «{lane}» không ứng với vai trò nào / lane names no known role")
+        for prop in el.iterfind(".//spiffworkflow:property[@name='dataVisibleTo']", NS):
+            for code in (prop.get("value") or "").split(","):
+                if code.strip() and catalogs.role_for_lane(code.strip()) != code.strip():
+                    at(el, f"dataVisibleTo: «{code.strip()}» không phải mã vai trò / unknown role")
         form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
         if not form.strip():
             at(el, "bước của người dùng chưa có biểu mẫu / user task has no form")

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from app.domain.roles import may_see_step_data
 from app.domain.status import DossierStatus
 from app.models import (
     AuditEvent,
@@ -158,7 +159,7 @@ def task_detail(task_id: str, actor: Actor) -> TaskDetail:
                 "title": e.data.get("title"),
                 "actor": e.actor_name,
                 "at": e.at,
-                "form": e.data.get("form", {}),
+                **_step_data(e, actor, task.agency_id),
             }
             for e in session.scalars(
                 select(AuditEvent)
@@ -212,8 +213,9 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
                 "at": e.at,
                 "actor": e.actor_name,
                 "kind": e.kind,
-                "data": e.data,
+                "data": {k: v for k, v in e.data.items() if k != "form"},
                 "task_id": e.task_id,
+                **(_step_data(e, actor, dossier.agency_id) if e.kind == "task_completed" else {}),
             }
             for e in session.scalars(
                 select(AuditEvent)
@@ -222,6 +224,15 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
             )
         ]
         return DossierDetail(_dossier_summary(dossier), tasks, events)
+
+
+def _step_data(event: AuditEvent, actor: Actor, agency_id: int) -> dict[str, Any]:
+    """A completed step's submitted data, or who may see it when this officer may not."""
+    visible_to = event.data.get("visible_to")
+    roles = {role for role, agency in actor.roles if agency == agency_id}
+    if may_see_step_data(visible_to, roles, event.actor_id == actor.id):
+        return {"form": event.data.get("form", {}), "hidden_for_roles": None}
+    return {"form": None, "hidden_for_roles": visible_to}
 
 
 def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[dict], int]:

@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator
 
+from app.domain.roles import DATA_VISIBLE_TO, parse_role_list
 from app.engine import TaskNotReady, WorkflowFailed
 from app.models import HumanTask
 from app.models.base import utcnow
@@ -115,8 +116,17 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
             title=task["title"],
             element=task["element_id"],
             form=data,
+            **_visibility(changes, task_id),
         )
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+
+
+def _visibility(changes: Any, task_id: str) -> dict[str, Any]:
+    """The roles allowed to see this step's data, when the model restricts them."""
+    for element in changes.completed:
+        if element.task_id == task_id and DATA_VISIBLE_TO in element.properties:
+            return {"visible_to": parse_role_list(element.properties[DATA_VISIBLE_TO])}
+    return {}
 
 
 def _field_of(error: jsonschema.ValidationError) -> str:

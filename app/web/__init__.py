@@ -75,6 +75,7 @@ def register(app: Flask) -> None:
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     app.jinja_env.filters["localtime"] = _local_time
+    app.jinja_env.filters["role_name"] = lambda code: ROLE_LABELS_VI.get(code, code)
     app.jinja_env.globals.update(
         role_label=ROLE_LABELS_VI.get,
         status_label=_status_label,

@@ -27,11 +27,25 @@ class Field:
     step: str | None = None
 
 
+UI_WIDGETS = ("text", "textarea", "select", "radio", "checkbox", "number", "date")
+
+
 def _widget(spec: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    options: list[tuple[str, str]] = []
     if "oneOf" in spec:
-        return "radio", [(str(o["const"]), o.get("title", str(o["const"]))) for o in spec["oneOf"]]
+        options = [(str(o["const"]), o.get("title", str(o["const"]))) for o in spec["oneOf"]]
+    elif "enum" in spec:
+        options = [(str(v), str(v)) for v in spec["enum"]]
+    # UI hint (beside the JSON Schema): "ui:widget" picks the control when it fits the data.
+    hint = spec.get("ui:widget")
+    if hint in UI_WIDGETS and (bool(options) == (hint in ("select", "radio")) or hint == "text"):
+        return hint, options
+    if spec.get("format") == "date":
+        return "date", []
+    if "oneOf" in spec:
+        return "radio", options
     if "enum" in spec:
-        return "select", [(str(v), str(v)) for v in spec["enum"]]
+        return "select", options
     kind = spec.get("type")
     if kind == "boolean":
         return "checkbox", []
@@ -53,7 +67,11 @@ def fields(
     values, errors = values or {}, errors or {}
     required = set(schema.get("required", []))
     result = []
-    for name, spec in schema.get("properties", {}).items():
+    properties = schema.get("properties", {})
+    order = [n for n in schema.get("ui:order", []) if n in properties]
+    names = order + [n for n in properties if n not in order]
+    for name in names:
+        spec = properties[name]
         widget, options = _widget(spec)
         result.append(
             Field(
@@ -61,7 +79,7 @@ def fields(
                 label=spec.get("title", name),
                 widget=widget,
                 required=name in required,
-                help=spec.get("description", ""),
+                help=spec.get("ui:help") or spec.get("description", ""),
                 value=values.get(name, spec.get("default")),
                 options=options,
                 error=errors.get(name),

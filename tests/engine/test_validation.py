@@ -209,3 +209,27 @@ def test_problems_carry_file_and_line():
     assert found and all(p.element_id == "a" for p in found)
     for problem in found:
         assert problem.file == "m.bpmn" and isinstance(problem.line, int) and problem.line >= 1
+
+
+@pytest.mark.parametrize("tag", ["complexGateway", "adHocSubProcess"])
+def test_elements_the_engine_does_not_run_are_named_not_crashed_on(tag):
+    element = f'<bpmn:{tag} id="x" name="Phần tử lạ" />'
+    [(element_id, message)] = problems(model(chain(element)))
+    assert element_id == "x"
+    assert message.startswith("«Phần tử lạ»") and f"bpmn:{tag}" in message
+    assert "chưa được máy quy trình hỗ trợ" in message
+
+
+def test_step_data_visibility_must_name_known_role_codes():
+    props = (
+        '<spiffworkflow:properties><spiffworkflow:property name="dataVisibleTo" '
+        'value="leader, giamdoc" /></spiffworkflow:properties>'
+    )
+    task = WITH_FORM.replace("</bpmn:extensionElements>", f"{props}</bpmn:extensionElements>")
+    files = {
+        **model(chain(f'<bpmn:userTask id="a" name="A">{task}</bpmn:userTask>'), LANE_A),
+        "forms/a.schema.json": FORM,
+    }
+    assert problems(files) == [
+        ("a", "dataVisibleTo: «giamdoc» không phải mã vai trò / unknown role")
+    ]

@@ -138,3 +138,42 @@ def test_the_form_preview_renders_the_officers_screen_or_says_what_is_wrong(anal
     assert broken.status_code == 422 and "JSON Schema không hợp lệ" in broken.json["error"]
     not_json = call(analyst, "/models/form-preview", {"schema": "{"})
     assert not_json.status_code == 422 and "dòng 1" in not_json.json["error"]
+
+
+def test_the_cli_writes_the_newest_draft_back_into_a_folder(app, analyst, tmp_path):
+    edited = {**FILES, "forms/extra.schema.json": '{"type": "object", "properties": {}}'}
+    call(analyst, f"{BASE}/drafts", {"files": edited})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["models", "export", "--draft", "--dir", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert "draft revision 1" in result.output
+    assert (tmp_path / "b" / "forms" / "extra.schema.json").read_text() == edited[
+        "forms/extra.schema.json"
+    ]
+    assert read_bundle(tmp_path / "b") == edited
+    both = runner.invoke(args=["models", "export", "--out", "x.zip", "--dir", "y"])
+    assert both.exit_code == 2 and "exactly one" in both.output
+
+
+def test_ui_hints_shape_the_rendered_form(analyst):
+    schema = {
+        "type": "object",
+        "ui:order": ["note", "day"],
+        "properties": {
+            "day": {"type": "string", "format": "date", "title": "Ngày hẹn"},
+            "choice": {"type": "string", "enum": ["a", "b"], "ui:widget": "radio"},
+            "note": {
+                "type": "string",
+                "title": "Ghi chú",
+                "ui:widget": "textarea",
+                "ui:help": "Ghi rõ lý do",
+            },
+        },
+    }
+    html = call(analyst, "/models/form-preview", {"schema": json.dumps(schema)}).get_data(
+        as_text=True
+    )
+    assert html.index("Ghi chú") < html.index("Ngày hẹn") < html.index('name="choice"')
+    assert '<textarea name="note"' in html and "Ghi rõ lý do" in html
+    assert 'name="day" type="date"' in html
+    assert 'type="radio" name="choice" value="a"' in html

@@ -104,15 +104,15 @@ function LaneRole(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: 'Vai trò xử lý',
-    description: match ? '' : 'Làn chưa gắn vai trò nào trong danh mục',
+    label: s.translate('Vai trò xử lý'),
+    description: match ? '' : s.translate('Làn chưa gắn vai trò nào trong danh mục'),
     getValue: () => (match ? match.code : ''),
     setValue: (code) => {
       const role = roles.find((r) => r.code === code);
       s.modeling.updateProperties(element, { name: role ? role.label : '' });
     },
     getOptions: () => [
-      { value: '', label: '— chọn vai trò —' },
+      { value: '', label: s.translate('— chọn vai trò —') },
       ...roles.map((r) => ({ value: r.code, label: r.label })),
     ],
   });
@@ -127,15 +127,15 @@ function UserTaskForm(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: 'Biểu mẫu',
-    description: 'Sửa nội dung biểu mẫu ở thẻ “Biểu mẫu”',
+    label: s.translate('Biểu mẫu'),
+    description: s.translate('Sửa nội dung biểu mẫu ở thẻ “Biểu mẫu”'),
     getValue: () => (current ? current.value : ''),
     setValue: (file) => {
       const value = file ? s.moddle.create(type, { value: file }) : null;
       setExtension(element, bo, type, value, s);
     },
     getOptions: () => [
-      { value: '', label: '— chưa chọn —' },
+      { value: '', label: s.translate('— chưa chọn —') },
       ...s.catalog.formFiles().map((f) => ({ value: f, label: f })),
     ],
   });
@@ -183,14 +183,14 @@ function ServiceOperator(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: 'Dịch vụ gọi',
+    label: s.translate('Dịch vụ gọi'),
     getValue: () => (operator ? operator.id : ''),
     setValue: (name) =>
       writeOperator(
         element, bo, name, operator ? operator.resultVariable : '', currentValues(operator), s,
       ),
     getOptions: () => [
-      { value: '', label: '— chọn dịch vụ —' },
+      { value: '', label: s.translate('— chọn dịch vụ —') },
       ...s.catalog.operators.map((op) => ({
         value: op.name,
         label: `${op.name} — ${op.description}`,
@@ -207,7 +207,7 @@ function ResultVariable(props) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: 'Lưu kết quả vào biến',
+    label: s.translate('Lưu kết quả vào biến'),
     debounce: s.debounce,
     getValue: () => (operator ? operator.resultVariable || '' : ''),
     setValue: (value) =>
@@ -247,7 +247,7 @@ function ScriptEntry(props) {
   return h(TextAreaEntry, {
     element,
     id,
-    label: 'Mã Python (chạy trong hộp cát)',
+    label: s.translate('Mã Python (chạy trong hộp cát)'),
     description: verdict,
     debounce: s.debounce,
     rows: 6,
@@ -267,7 +267,7 @@ function ConditionEntry(props) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: 'Điều kiện (biểu thức Python)',
+    label: s.translate('Điều kiện (biểu thức Python)'),
     description: body ? verdict : 'Để trống nếu là nhánh mặc định',
     debounce: s.debounce,
     getValue: () => body,
@@ -287,8 +287,8 @@ function DeadlineEntry(props) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: 'Thời hạn bước (ngày làm việc)',
-    description: 'Theo lịch làm việc; để trống: theo cấu hình thủ tục',
+    label: s.translate('Thời hạn bước (ngày làm việc)'),
+    description: s.translate('Theo lịch làm việc; để trống: theo cấu hình thủ tục'),
     debounce: s.debounce,
     getValue: () => getProperty(bo, 'durationDays'),
     setValue: (value) => setProperty(element, bo, 'durationDays', value.trim(), s),
@@ -299,6 +299,26 @@ function DeadlineEntry(props) {
   });
 }
 
+function VisibilityEntry(props) {
+  const { element, id } = props;
+  const s = useServices();
+  const bo = getBusinessObject(element);
+  const codes = s.catalog.roles.map((r) => r.code);
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label: s.translate('Ai được xem dữ liệu bước'),
+    description: `${s.translate('Mã vai trò, cách nhau dấu phẩy; để trống: mọi cán bộ')} (${codes.join(', ')})`,
+    debounce: s.debounce,
+    getValue: () => getProperty(bo, 'dataVisibleTo'),
+    setValue: (value) => setProperty(element, bo, 'dataVisibleTo', value.replace(/\s+/g, ''), s),
+    validate: (value) => {
+      const unknown = (value || '').split(',').map((c) => c.trim()).filter((c) => c && !codes.includes(c));
+      return unknown.length ? `${s.translate('Không phải mã vai trò')}: ${unknown.join(', ')}` : null;
+    },
+  });
+}
+
 function StatusEntry(props) {
   const { element, id } = props;
   const s = useServices();
@@ -306,11 +326,11 @@ function StatusEntry(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: 'Trạng thái hồ sơ khi qua bước này',
+    label: s.translate('Trạng thái hồ sơ khi qua bước này'),
     getValue: () => getProperty(bo, 'dossierStatus'),
     setValue: (value) => setProperty(element, bo, 'dossierStatus', value, s),
     getOptions: () => [
-      { value: '', label: '— không đổi —' },
+      { value: '', label: s.translate('— không đổi —') },
       ...s.catalog.statuses.map((st) => ({ value: String(st.code), label: `${st.code}. ${st.label}` })),
     ],
   });
@@ -322,23 +342,24 @@ function entry(id, element, component, isEdited, extra) {
   return { id, element, component, isEdited, ...(extra || {}) };
 }
 
-function groupsFor(element, catalog) {
+function groupsFor(element, catalog, translate) {
   const bo = getBusinessObject(element);
   const groups = [];
   if (is(element, 'bpmn:Lane')) {
     groups.push({
       id: 'gqtthc-role',
-      label: 'Vai trò',
+      label: translate('Vai trò'),
       entries: [entry('gqtthc-lane-role', element, LaneRole, isSelectEntryEdited)],
     });
   }
   if (is(element, 'bpmn:UserTask')) {
     groups.push({
       id: 'gqtthc-form',
-      label: 'Biểu mẫu và thời hạn',
+      label: translate('Biểu mẫu và thời hạn'),
       entries: [
         entry('gqtthc-form-file', element, UserTaskForm, isSelectEntryEdited),
         entry('gqtthc-duration', element, DeadlineEntry, isTextFieldEntryEdited),
+        entry('gqtthc-visible-to', element, VisibilityEntry, isTextFieldEntryEdited),
       ],
     });
   }
@@ -356,12 +377,12 @@ function groupsFor(element, catalog) {
         ),
       );
     }
-    groups.push({ id: 'gqtthc-service', label: 'Gọi dịch vụ', entries });
+    groups.push({ id: 'gqtthc-service', label: translate('Gọi dịch vụ'), entries });
   }
   if (is(element, 'bpmn:ScriptTask')) {
     groups.push({
       id: 'gqtthc-script',
-      label: 'Mã lệnh',
+      label: translate('Mã lệnh'),
       entries: [entry('gqtthc-script-body', element, ScriptEntry, isTextAreaEntryEdited)],
     });
   }
@@ -372,23 +393,23 @@ function groupsFor(element, catalog) {
   ) {
     groups.push({
       id: 'gqtthc-condition',
-      label: 'Điều kiện rẽ nhánh',
+      label: translate('Điều kiện rẽ nhánh'),
       entries: [entry('gqtthc-condition-body', element, ConditionEntry, isTextFieldEntryEdited)],
     });
   }
   if (is(element, 'bpmn:FlowNode') && !is(element, 'bpmn:Gateway')) {
     groups.push({
       id: 'gqtthc-status',
-      label: 'Trạng thái hồ sơ (đồng bộ Cổng DVCQG)',
+      label: translate('Trạng thái hồ sơ (đồng bộ Cổng DVCQG)'),
       entries: [entry('gqtthc-dossier-status', element, StatusEntry, isSelectEntryEdited)],
     });
   }
   return groups;
 }
 
-export default function GqtthcPropertiesProvider(propertiesPanel, gqtthcCatalog) {
+export default function GqtthcPropertiesProvider(propertiesPanel, gqtthcCatalog, translate) {
   this.getGroups = (element) => (groups) => {
-    const ours = groupsFor(element, gqtthcCatalog);
+    const ours = groupsFor(element, gqtthcCatalog, translate);
     // ours come right after "General"
     const general = groups.findIndex((g) => g.id === 'general');
     groups.splice(general + 1, 0, ...ours);
@@ -397,4 +418,4 @@ export default function GqtthcPropertiesProvider(propertiesPanel, gqtthcCatalog)
   propertiesPanel.registerProvider(400, this);
 }
 
-GqtthcPropertiesProvider.$inject = ['propertiesPanel', 'gqtthcCatalog'];
+GqtthcPropertiesProvider.$inject = ['propertiesPanel', 'gqtthcCatalog', 'translate'];
