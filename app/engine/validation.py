@@ -95,6 +95,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
     if problems:
         return problems
     problems += _unsupported(trees)
+    problems += _decisions(files, trees)
     if problems:
         return problems
     try:
@@ -137,6 +138,35 @@ def _unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
                         el.sourceline,
                     )
                 )
+    return found
+
+
+def _decisions(files: dict[str, str], trees: dict[str, etree._Element]) -> list[Problem]:
+    """Business rule tasks must name a decision of one of the bundle's DMN files."""
+    known: set[str] = set()
+    for name, text in files.items():
+        if name.endswith(".dmn") and not re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+            try:
+                root = etree.fromstring(text.encode("utf-8"), _PARSER)
+            except etree.XMLSyntaxError as exc:
+                return [
+                    Problem(f"DMN không hợp lệ / invalid DMN: {exc.msg}", name, None, exc.lineno)
+                ]
+            known |= {el.get("id") for el in root.iter() if etree.QName(el).localname == "decision"}
+    found = []
+    for name, tree in trees.items():
+        for el in tree.iter(f"{{{NS['bpmn']}}}businessRuleTask"):
+            decision = el.findtext(".//spiffworkflow:calledDecisionId", default="", namespaces=NS)
+            if not decision.strip():
+                message = "chưa chọn bảng quyết định (DMN) / no decision chosen"
+            elif decision.strip() not in known:
+                message = (
+                    f"bảng quyết định «{decision.strip()}» không có trong gói / "
+                    "decision not in the bundle"
+                )
+            else:
+                continue
+            found.append(Problem(message, name, el.get("id"), el.sourceline))
     return found
 
 

@@ -176,3 +176,48 @@ def test_the_panel_speaks_english_when_asked(browser_page):
     panel = page.locator("#properties")
     panel.locator(".bio-properties-panel-group-header", has_text="Role").click()
     assert panel.locator("#bio-properties-panel-gqtthc-lane-role").input_value() == "processing"
+
+
+ADD_RULE_TASK = """() => {
+  const m = window.gqtthcEditor.bpmn;
+  const registry = m.get('elementRegistry');
+  const shape = m.get('elementFactory').createShape({ type: 'bpmn:BusinessRuleTask' });
+  const lane = registry.get('Lane_processing');
+  const task = m.get('modeling').createShape(
+    shape, { x: lane.x + 400, y: lane.y + lane.height - 45 }, registry.get('Participant_counter'));
+  m.get('modeling').updateProperties(task, { id: 'choose_department', name: 'Chọn phòng' });
+  m.get('selection').select(task);
+}"""
+
+
+def test_a_new_decision_table_is_edited_and_chosen_for_a_business_rule_task(browser_page):
+    page = browser_page("phantich")
+    page.goto("/models/counter_dossier/edit")
+    page.wait_for_selector("body[data-editor=ready]")
+    page.click("[data-tab=dmn]")
+    page.once("dialog", lambda dialog: dialog.accept("chon_phong"))
+    page.click("#dmn-new")
+    page.locator("#dmn-canvas .djs-container, #dmn-canvas .tjs-container").first.wait_for()
+    assert page.locator("#dmn-file").input_value() == "chon_phong.dmn"
+    page.click("[data-tab=diagram]")
+    page.evaluate(ADD_RULE_TASK)
+    page.click("#btn-validate")
+    problem = page.locator('#problems li[data-element="choose_department"]')
+    problem.wait_for()
+    assert "chưa chọn bảng quyết định" in problem.inner_text()
+    panel = page.locator("#properties")
+    panel.locator(".bio-properties-panel-group-header", has_text="Quy tắc nghiệp vụ").click()
+    page.select_option("#bio-properties-panel-gqtthc-decision-id", "chon_phong")
+    page.click("#btn-validate")
+    page.wait_for_function(
+        "() => !document.querySelector('#problems').innerText.includes('chưa chọn bảng')"
+    )
+    # what is left is about the new task not being connected yet, not about its decision
+    assert "không đến được" in page.locator("#problems").inner_text() or "unreachable" in (
+        page.locator("#problems").inner_text()
+    )
+    files = page.evaluate("async () => await window.gqtthcEditor.collect()")
+    assert 'id="chon_phong"' in files["chon_phong.dmn"]
+    assert "<spiffworkflow:calledDecisionId>chon_phong</spiffworkflow:calledDecisionId>" in (
+        files["counter_dossier.bpmn"]
+    )

@@ -67,6 +67,7 @@ class Editor {
     const catalog = {
       ...config.catalog,
       formFiles: () => Object.keys(this.files).filter((f) => f.endsWith('.schema.json')).sort(),
+      decisions: () => this.decisions(),
       checkCode: async (kind, source) => {
         const { ok, data } = await call(config.urls.check_code, { kind, source });
         return ok ? data.problems : [data.error || 'Không kiểm tra được'];
@@ -88,6 +89,18 @@ class Editor {
       moddleExtensions: { spiffworkflow },
     });
     window.gqtthcEditor = this;
+  }
+
+  decisions() {
+    // the decisions of every DMN file in the bundle (the open table included, as edited)
+    const found = [];
+    Object.entries(this.files).filter(([name]) => name.endsWith('.dmn')).forEach(([name, xml]) => {
+      const doc = new DOMParser().parseFromString(xml, 'application/xml');
+      doc.querySelectorAll('decision').forEach((d) => {
+        found.push({ id: d.getAttribute('id'), name: d.getAttribute('name') || d.getAttribute('id'), file: name });
+      });
+    });
+    return found;
   }
 
   say(text, kind) {

@@ -319,6 +319,29 @@ function VisibilityEntry(props) {
   });
 }
 
+function DecisionEntry(props) {
+  const { element, id } = props;
+  const s = useServices();
+  const bo = getBusinessObject(element);
+  const type = `${SPIFF}:CalledDecisionId`;
+  const current = findExtension(bo, type);
+  return h(SelectEntry, {
+    element,
+    id,
+    label: s.translate('Bảng quyết định (DMN)'),
+    description: s.translate('Kết quả của bảng được ghi vào dữ liệu hồ sơ'),
+    getValue: () => (current ? current.value : ''),
+    setValue: (decision) => {
+      const value = decision ? s.moddle.create(type, { value: decision }) : null;
+      setExtension(element, bo, type, value, s);
+    },
+    getOptions: () => [
+      { value: '', label: s.translate('— chưa chọn —') },
+      ...s.catalog.decisions().map((d) => ({ value: d.id, label: `${d.name} (${d.file})` })),
+    ],
+  });
+}
+
 function StatusEntry(props) {
   const { element, id } = props;
   const s = useServices();
@@ -378,6 +401,13 @@ function groupsFor(element, catalog, translate) {
       );
     }
     groups.push({ id: 'gqtthc-service', label: translate('Gọi dịch vụ'), entries });
+  }
+  if (is(element, 'bpmn:BusinessRuleTask')) {
+    groups.push({
+      id: 'gqtthc-decision',
+      label: translate('Quy tắc nghiệp vụ'),
+      entries: [entry('gqtthc-decision-id', element, DecisionEntry, isSelectEntryEdited)],
+    });
   }
   if (is(element, 'bpmn:ScriptTask')) {
     groups.push({
