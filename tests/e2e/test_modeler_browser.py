@@ -166,6 +166,15 @@ def test_every_model_survives_a_round_trip_through_the_editor(browser_page):
     page.locator("#editor-status", has_text="kiểm thử đạt").wait_for()
     page.click("#btn-validate")
     page.locator("#editor-status", has_text="Mô hình hợp lệ").wait_for()
+    # timers are edited in the panel too (the supplement deadline's duration expression)
+    page.click("[data-tab=diagram]")
+    page.evaluate(
+        "() => { const m = window.gqtthcEditor.bpmn;"
+        " m.get('selection').select(m.get('elementRegistry').get('timer_supplement')); }"
+    )
+    panel = page.locator("#properties")
+    panel.locator(".bio-properties-panel-group-header", has_text="Hẹn giờ").click()
+    assert panel.get_by_text("Khoảng thời gian").count() >= 1 or "Duration" in panel.inner_text()
 
 
 def test_the_panel_speaks_english_when_asked(browser_page):
