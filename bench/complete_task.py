@@ -41,6 +41,8 @@ from app.storage.db import db  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402
 
 START = {
+    "procedure_code": "2.001610",
+    "channel": "counter",
     "owner_id_type": "cccd",
     "owner_id": "001090012345",
     "owner_name": "Nguyễn Văn An",

@@ -2,7 +2,7 @@
 
 from app.models.base import Base
 from app.models.calendar import CalendarOverride
-from app.models.catalog import Procedure
+from app.models.catalog import DocumentType, Fee, Procedure
 from app.models.documents import Document
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
@@ -18,8 +18,10 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "Document",
+    "DocumentType",
     "Dossier",
     "DossierSequence",
+    "Fee",
     "HumanTask",
     "Incident",
     "ModelDraft",

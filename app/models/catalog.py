@@ -4,12 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, String
+from sqlalchemy import Column, Float, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Json
 from app.models.org import Agency
 from app.models.process import ModelVersion
+
+procedure_agency = Table(
+    "procedure_agency",
+    Base.metadata,
+    Column("procedure_id", ForeignKey("procedure.id"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+)
+
+
+class DocumentType(Base):
+    """Mã loại giấy tờ (002 §4.a step 4): what digitized documents and results are typed by."""
+
+    __tablename__ = "document_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Fee(Base):
+    """Fees and charges by code (Decision 4663/QĐ-KBNN), travelling with dossiers to the portal."""
+
+    __tablename__ = "fee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    amount: Mapped[int] = mapped_column(default=0)  # VND
+    note: Mapped[str] = mapped_column(String(500), default="")
+    active: Mapped[bool] = mapped_column(default=True)
 
 
 class Procedure(Base):
@@ -32,6 +64,13 @@ class Procedure(Base):
     components: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
     step_durations: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
+    # Fee codes charged (the catalog holds the amounts); online duration when it differs.
+    fee_codes: Mapped[list[str]] = mapped_column(Json, default=list)
+    duration_online_days: Mapped[float | None] = mapped_column(Float)
+    # Officers named for steps: {element_id: [username, ...]} (empty: the role's pool).
+    step_officers: Mapped[dict[str, list[str]]] = mapped_column(Json, default=dict)
+    sector: Mapped[str] = mapped_column(String(255), default="")
 
     agency: Mapped[Agency] = relationship()
+    agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)
     model_version: Mapped[ModelVersion | None] = relationship()

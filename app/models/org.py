@@ -28,6 +28,11 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(255))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # 1 ministry or province, 2 department (sở, ban, ngành), 3 commune or ward, 4 unit inside
+    level: Mapped[int] = mapped_column(default=2)
+    # Province (2 digits) or commune/ward (5 digits) code of the two-level list (from 1/7/2025).
+    admin_unit_code: Mapped[str | None] = mapped_column(String(8))
+    treasury_account: Mapped[str | None] = mapped_column(String(64))
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 
@@ -79,3 +84,4 @@ class UserRole(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles")
+    agency: Mapped[Agency] = relationship()

@@ -13,6 +13,12 @@ class Actor:
     name: str
     agency_id: int | None = None
     roles: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+    # The agencies whose dossiers this officer may open: those of its roles and, for officers
+    # of a department (phòng) inside an agency, that agency too.
+    visible: frozenset[int] = field(default_factory=frozenset)
+
+    def sees(self, agency_id: int) -> bool:
+        return agency_id in self.visible or any(a == agency_id for _, a in self.roles)
 
     def can(self, role: str, agency_id: int) -> bool:
         return (role, agency_id) in self.roles
@@ -27,6 +33,12 @@ class Actor:
             user.full_name,
             user.agency_id,
             frozenset((str(r.role), r.agency_id) for r in user.roles),
+            frozenset(
+                agency
+                for r in user.roles
+                for agency in (r.agency_id, r.agency.parent_id if r.agency else None)
+                if agency is not None
+            ),
         )
 
 

@@ -7,13 +7,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from app.models import Agency, Procedure, Role, User, UserRole
+from app.models import Agency, DocumentType, Fee, Procedure, Role, User, UserRole
 from app.services.deploy import deploy, read_bundle
 from app.storage.db import db
 
 DEMO_PASSWORD = "demo1234"
 PROVINCE = ("000.00.00.H31", "UBND tỉnh Hưng Yên")
 DEPARTMENT = ("000.00.12.H31", "Sở Tư pháp tỉnh Hưng Yên")
+# A department (phòng) inside the Sở: the DMN table choose_department sends 1.005092 there.
+UNIT = ("000.01.12.H31", "Phòng Hành chính tư pháp")
+UNIT_OFFICERS = [
+    ("chuyenvienhc", "Ngô Thị Lan", [Role.PROCESSING]),
+    ("truongphong", "Bùi Văn Tùng", [Role.LEADER]),
+]
 OFFICERS = [
     ("tiepnhan", "Nguyễn Thị Hoa", [Role.RECEPTION]),
     ("chuyenvien", "Trần Văn Minh", [Role.PROCESSING]),
@@ -47,6 +53,40 @@ PROCEDURE = {
 }
 
 
+DOCUMENT_TYPES = [
+    ("KQ.G15.000031", "Giấy khai sinh"),
+    ("KQ.G15.000007", "Phiếu lý lịch tư pháp số 1"),
+    ("KQ.G15.000008", "Phiếu lý lịch tư pháp số 2"),
+    ("KQ.G13.000056", "Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở"),
+    ("KQ.G01.000023", "Thẻ căn cước công dân"),
+    ("KQ.G04.000062", "Giấy phép lái xe"),
+    ("KQ.G15.000034", "Trích lục khai tử"),
+    ("TK.LLTP.01", "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"),
+    ("TK.000001", "Đơn, tờ khai"),
+]
+# Amounts are illustrative: each province publishes its own fee schedule.
+FEES = [
+    ("P196", "Phí cấp bản sao, chứng thực bản sao", 10_000),
+    ("P042", "Phí chứng nhận xuất xứ hàng hóa (C/O)", 100_000),
+    ("L044", "Lệ phí đăng ký doanh nghiệp", 50_000),
+]
+COPY_PROCEDURE = {
+    "code": "1.005092",
+    "name": "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc",
+    "level": 3,
+    "sector": "Văn bằng, chứng chỉ",
+    "duration_days": 2,
+    "result_type_code": None,
+    "fee_code": "P196",
+    "fee_codes": ["P196"],
+    "components": [
+        {"type_code": "TK.000001", "name": "Đơn đề nghị cấp bản sao từ sổ gốc", "required": True},
+        {"type_code": "KQ.G01.000023", "name": "Thẻ căn cước công dân", "required": True},
+    ],
+    "step_durations": {"reception": 0.25, "appraisal": 1, "approval": 0.5},
+}
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
@@ -60,21 +100,24 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
     with db.transaction() as session:
         province = _agency(session, *PROVINCE, parent=None)
         department = _agency(session, *DEPARTMENT, parent=province)
+        unit = _agency(session, *UNIT, parent=department)
+        unit.level = 4
         logins = []
-        officers = list(OFFICERS) + [
-            (f"canbo{i}", f"Cán bộ {i}", [Role.RECEPTION, Role.PROCESSING, Role.LEADER])
+        officers = [(u, n, r, department) for u, n, r in OFFICERS] + [
+            (f"canbo{i}", f"Cán bộ {i}", [Role.RECEPTION, Role.PROCESSING, Role.LEADER], department)
             for i in range(1, extra_officers + 1)
         ]
-        for username, name, roles in officers:
+        officers += [(u, n, r, unit) for u, n, r in UNIT_OFFICERS]
+        for username, name, roles, home in officers:
             if session.scalar(select(User).where(User.username == username)) is None:
                 user = User(
                     username=username,
                     full_name=name,
-                    agency_id=department.id,
+                    agency_id=home.id,
                     email=f"{username}@demo.gqtthc.local",
                     password_hash=generate_password_hash(DEMO_PASSWORD),
                 )
-                user.roles = [UserRole(role=r, agency_id=department.id) for r in roles]
+                user.roles = [UserRole(role=r, agency_id=home.id) for r in roles]
                 session.add(user)
             logins.append(
                 DemoLogin(username, DEMO_PASSWORD, name, ", ".join(str(r) for r in roles))
@@ -87,11 +130,21 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
             deployed_by="seed",
             comment="demo",
         )
-        procedure = session.scalar(select(Procedure).where(Procedure.code == PROCEDURE["code"]))
-        if procedure is None:
-            procedure = Procedure(agency_id=department.id, **PROCEDURE)
-            session.add(procedure)
-        procedure.model_version_id = version.id
+        province.level, province.admin_unit_code = 1, "33"
+        department.level, department.admin_unit_code = 2, "33"
+        for code, name in DOCUMENT_TYPES:
+            if session.scalar(select(DocumentType).where(DocumentType.code == code)) is None:
+                session.add(DocumentType(code=code, name=name))
+        for code, name, amount in FEES:
+            if session.scalar(select(Fee).where(Fee.code == code)) is None:
+                session.add(Fee(code=code, name=name, amount=amount, note="Mức thu minh hoạ"))
+        for spec in (PROCEDURE, COPY_PROCEDURE):
+            procedure = session.scalar(select(Procedure).where(Procedure.code == spec["code"]))
+            if procedure is None:
+                procedure = Procedure(agency_id=department.id, **spec)
+                procedure.fee_codes = procedure.fee_codes or [spec["fee_code"]]
+                session.add(procedure)
+            procedure.model_version_id = version.id
         return logins
 
 

@@ -73,7 +73,7 @@ def _may_digitize(actor: Actor, agency_id: int) -> None:
 
 
 def _may_see(actor: Actor, agency_id: int) -> None:
-    if not any(agency == agency_id for _, agency in actor.roles):
+    if not actor.sees(agency_id):
         raise NotFound("Không tìm thấy giấy tờ / document not found")
 
 

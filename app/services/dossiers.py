@@ -149,6 +149,7 @@ def _start_data(dossier: Dossier) -> dict[str, Any]:
     return {
         "dossier_code": dossier.code,
         "procedure_code": procedure.code,
+        "channel": dossier.channel,
         "owner_id_type": dossier.owner_id_type,
         "owner_id": dossier.owner_id,
         "owner_name": dossier.owner_name,

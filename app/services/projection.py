@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from app import settings
@@ -16,7 +16,7 @@ from app.domain.roles import role_for_lane
 from app.domain.status import DossierStatus, parse_status
 from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
-from app.models import Dossier, HumanTask
+from app.models import Agency, Dossier, HumanTask
 from app.models.base import utcnow
 from app.services import audit, calendars, documents, escalation, outbox, supplement_clock
 from app.services.actors import Actor
@@ -210,9 +210,13 @@ def _sync_tasks(
             )
     if changes.entered:
         calendar = calendars.work_calendar(session)
+        departments = _departments(session, dossier, changes.entered)
         session.connection().execute(
             _INSERT_TASKS,
-            [_new_task(instance_id, dossier, view, calendar) for view in changes.entered],
+            [
+                _new_task(instance_id, dossier, view, calendar, departments)
+                for view in changes.entered
+            ],
         )
         for view in changes.entered:
             audit.record(
@@ -227,14 +231,43 @@ def _sync_tasks(
             )
 
 
+# Steps of these roles go to the department the process chose (`department_code`, e.g. from
+# the DMN table choose_department); reception and the rest stay with the dossier's agency.
+DEPARTMENT_ROLES = ("processing", "leader")
+
+
+def _departments(session: Session, dossier: DossierRef, entered: list) -> dict[str, int]:
+    """Agency ids of the departments named by the entered steps' data: active units directly
+    under the dossier's agency (a code naming anything else is ignored)."""
+    codes = {v.data.get("department_code") for v in entered if v.data.get("department_code")}
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(Agency.code, Agency.id).where(
+            Agency.code.in_(codes),
+            Agency.parent_id == dossier.agency_id,
+            Agency.active.is_(True),
+        )
+    ).all()
+    return dict(rows)
+
+
 def _new_task(
-    instance_id: int, dossier: DossierRef, view: UserTaskView, calendar: WorkCalendar
+    instance_id: int,
+    dossier: DossierRef,
+    view: UserTaskView,
+    calendar: WorkCalendar,
+    departments: dict[str, int] | None = None,
 ) -> dict:
     """A projection row; its due time is the step's duration in working days from now."""
     created = utcnow()
     days = dossier.step_durations.get(view.element_id) or view.properties.get(DURATION_PROPERTY)
     due = calendar.due(created, float(days), DurationUnit.WORKING_DAYS) if days else None
     soon = due_soon_at(created, due, calendar, settings.current.DUE_SOON_FRACTION) if due else None
+    role = role_for_lane(view.lane) or "reception"
+    agency_id = dossier.agency_id
+    if role in DEPARTMENT_ROLES and departments:
+        agency_id = departments.get(view.data.get("department_code") or "", agency_id)
     return {
         "id": view.id,
         "instance_id": instance_id,
@@ -242,8 +275,8 @@ def _new_task(
         "procedure_id": dossier.procedure_id,
         "element_id": view.element_id,
         "title": view.title,
-        "role": role_for_lane(view.lane) or "reception",
-        "agency_id": dossier.agency_id,
+        "role": role,
+        "agency_id": agency_id,
         "state": "open",
         "form": view.form,
         "created_at": created,

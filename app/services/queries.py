@@ -135,7 +135,7 @@ def _count(session: Any, conditions: tuple) -> int:
 
 
 def _can_see_agency(actor: Actor, agency_id: int) -> bool:
-    return any(agency == agency_id for _, agency in actor.roles)
+    return actor.sees(agency_id)
 
 
 @dataclass(frozen=True)

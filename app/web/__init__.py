@@ -27,7 +27,7 @@ def _load_user(user_id: str) -> User | None:
         user = session.get(User, int(user_id))
         if user is None or not user.active:
             return None
-        _ = user.agency, user.roles  # loaded now: the object outlives the session
+        _ = user.agency, [r.agency for r in user.roles]  # loaded now: it outlives the session
         return user
 
 
@@ -40,6 +40,7 @@ def register(app: Flask) -> None:
         admin,
         api,
         auth,
+        catalogs,
         counter,
         documents,
         dossiers,
@@ -67,6 +68,7 @@ def register(app: Flask) -> None:
         counter.bp,
         supervisor.bp,
         admin.bp,
+        catalogs.bp,
         notices.bp,
         models.bp,
         modeler.bp,

@@ -194,7 +194,7 @@ ADD_RULE_TASK = """() => {
   const lane = registry.get('Lane_processing');
   const task = m.get('modeling').createShape(
     shape, { x: lane.x + 400, y: lane.y + lane.height - 45 }, registry.get('Participant_counter'));
-  m.get('modeling').updateProperties(task, { id: 'choose_department', name: 'Chọn phòng' });
+  m.get('modeling').updateProperties(task, { id: 'choose_unit', name: 'Chọn phòng' });
   m.get('selection').select(task);
 }"""
 
@@ -211,7 +211,7 @@ def test_a_new_decision_table_is_edited_and_chosen_for_a_business_rule_task(brow
     page.click("[data-tab=diagram]")
     page.evaluate(ADD_RULE_TASK)
     page.click("#btn-validate")
-    problem = page.locator('#problems li[data-element="choose_department"]')
+    problem = page.locator('#problems li[data-element="choose_unit"]')
     problem.wait_for()
     assert "chưa chọn bảng quyết định" in problem.inner_text()
     panel = page.locator("#properties")
@@ -227,6 +227,7 @@ def test_a_new_decision_table_is_edited_and_chosen_for_a_business_rule_task(brow
     )
     files = page.evaluate("async () => await window.gqtthcEditor.collect()")
     assert 'id="chon_phong"' in files["chon_phong.dmn"]
-    assert "<spiffworkflow:calledDecisionId>chon_phong</spiffworkflow:calledDecisionId>" in (
-        files["counter_dossier.bpmn"]
+    assert (
+        "<spiffworkflow:calledDecisionId>chon_phong</spiffworkflow:calledDecisionId>"
+        in (files["counter_dossier.bpmn"])
     )

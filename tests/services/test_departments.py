@@ -1,0 +1,49 @@
+"""The DMN table choose_department sends processing to a department (phòng) of the agency."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.models import Agency, HumanTask
+from app.services import queries
+from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.storage.db import db
+from tests.services.helpers import complete, deliver, open_task, receive
+
+RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+def agency_of(task: HumanTask) -> str:
+    with db.transaction() as session:
+        return session.get(Agency, task.agency_id).code
+
+
+def test_the_copy_procedure_goes_to_the_department_and_its_officers(actors):
+    code = receive_dossier(
+        ReceiveDossier("1.005092", "cccd", "001090012345", "Nguyễn Văn An"), actors["tiepnhan"]
+    )
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    appraisal = open_task(code, "appraisal")
+    assert agency_of(appraisal) == "000.01.12.H31"
+    pool = {t.dossier_code for t in queries.inbox(actors["chuyenvienhc"]).pool}
+    assert code in pool
+    assert code not in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
+    # the department's officer opens the dossier of the Sở, and works the step
+    assert queries.dossier_detail(code, actors["chuyenvienhc"]).dossier["code"] == code
+    complete(
+        code, "appraisal", actors["chuyenvienhc"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    assert agency_of(open_task(code, "approval")) == "000.01.12.H31"
+    # reception steps stay at the counter of the Sở
+    with db.transaction() as session:
+        reception = session.scalar(select(HumanTask).where(HumanTask.element_id == "reception"))
+        assert session.get(Agency, reception.agency_id).code == "000.00.12.H31"
+
+
+def test_other_procedures_stay_with_the_agency(actors):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    assert agency_of(open_task(code, "appraisal")) == "000.00.12.H31"
+    assert code in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
