@@ -16,7 +16,7 @@ from app.domain.roles import role_for_lane
 from app.domain.status import DossierStatus, parse_status
 from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
-from app.models import Agency, Dossier, HumanTask
+from app.models import Agency, Dossier, HumanTask, User, UserRole
 from app.models.base import utcnow
 from app.services import audit, calendars, documents, escalation, outbox, supplement_clock
 from app.services.actors import Actor
@@ -211,13 +211,11 @@ def _sync_tasks(
     if changes.entered:
         calendar = calendars.work_calendar(session)
         departments = _departments(session, dossier, changes.entered)
-        session.connection().execute(
-            _INSERT_TASKS,
-            [
-                _new_task(instance_id, dossier, view, calendar, departments)
-                for view in changes.entered
-            ],
-        )
+        rows = [
+            _new_task(instance_id, dossier, view, calendar, departments) for view in changes.entered
+        ]
+        _assign_named_officers(session, dossier, rows)
+        session.connection().execute(_INSERT_TASKS, rows)
         for view in changes.entered:
             audit.record(
                 session,
@@ -250,6 +248,32 @@ def _departments(session: Session, dossier: DossierRef, entered: list) -> dict[s
         )
     ).all()
     return dict(rows)
+
+
+def _assign_named_officers(session: Session, dossier: DossierRef, rows: list[dict]) -> None:
+    """A step for which the procedure names exactly one officer goes straight to that officer,
+    when the officer is active and holds the step's role in the step's agency; several named
+    officers (or none) leave it in the role's pool."""
+    named = {
+        row["id"]: officers[0]
+        for row in rows
+        if len(officers := (dossier.step_officers or {}).get(row["element_id"]) or []) == 1
+    }
+    for row in rows:
+        row["assignee_id"], row["claimed_at"] = None, None
+    if not named:
+        return
+    found = session.execute(
+        select(User.username, User.id, UserRole.role, UserRole.agency_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.username.in_(set(named.values())), User.active.is_(True))
+    ).all()
+    for row in rows:
+        username = named.get(row["id"])
+        for name, user_id, role, agency_id in found:
+            if name == username and str(role) == row["role"] and agency_id == row["agency_id"]:
+                row["assignee_id"], row["claimed_at"] = user_id, row["created_at"]
+                break
 
 
 def _new_task(

@@ -67,6 +67,8 @@ class DossierRef:
     duration_unit: str
     supplement_clock: str
     clock_paused_at: datetime | None
+    # {element_id: [username, ...]} from the procedure catalog (None when not configured)
+    step_officers: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -108,6 +110,7 @@ _DOSSIER_COLUMNS = (
     Procedure.duration_unit,
     Procedure.supplement_clock,
     Dossier.clock_paused_at,
+    Procedure.step_officers,
 )
 _INSTANCE_COLUMNS = (
     ProcessInstance.id.label("instance_id"),
@@ -223,6 +226,7 @@ def dossier_ref(dossier: Dossier) -> DossierRef:
         dossier.procedure.duration_unit,
         dossier.procedure.supplement_clock,
         dossier.clock_paused_at,
+        dossier.procedure.step_officers,
     )
 
 

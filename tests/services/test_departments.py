@@ -47,3 +47,27 @@ def test_other_procedures_stay_with_the_agency(actors):
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     assert agency_of(open_task(code, "appraisal")) == "000.00.12.H31"
     assert code in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
+
+
+def test_a_step_with_one_named_officer_goes_straight_to_that_officer(actors):
+    from sqlalchemy import update
+
+    from app.models import Procedure
+
+    with db.transaction() as session:
+        session.execute(
+            update(Procedure)
+            .where(Procedure.code == "2.001610")
+            .values(step_officers={"appraisal": ["chuyenvien"], "approval": ["tiepnhan"]})
+        )
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    appraisal = open_task(code, "appraisal")
+    assert appraisal.assignee_id == actors["chuyenvien"].id and appraisal.claimed_at
+    assert code in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).mine}
+    complete(
+        code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    # a named officer without the step's role (reception officer for the approval) is ignored
+    assert open_task(code, "approval").assignee_id is None
