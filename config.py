@@ -18,6 +18,8 @@ class Config:
     REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
     RQ_QUEUE = _env("RQ_QUEUE", "gqtthc")
     PORTAL_URL = _env("PORTAL_URL", "http://127.0.0.1:5101")
+    # The portal authenticates its calls to us (citizen actions) with this shared token.
+    PORTAL_CALLBACK_TOKEN = _env("PORTAL_CALLBACK_TOKEN", "dev-portal-token")
     WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
     # E-mail for notifications: "host:port" of an SMTP server; empty means in-app only.

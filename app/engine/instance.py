@@ -7,8 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import (
+    MessageEventDefinition as SpiffMessageEventDefinition,
+)
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -71,6 +75,13 @@ class _Snapshot:
     waiting: set[str]
 
 
+def _listens_for_message(task: Task) -> bool:
+    """A message boundary event only listens (e.g. for a withdrawal): the dossier does not
+    wait there, so the trace does not show it as waiting."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    return definition is not None and "Message" in type(definition).__name__
+
+
 def _props(task_spec: Any) -> dict[str, str]:
     return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
 
@@ -121,6 +132,31 @@ class ProcessRun:
         self._guard(task.complete)
         return self._advance(before)
 
+    def deliver_message(self, name: str, payload: dict[str, Any]) -> Changes | None:
+        """A BPMN message from outside (a citizen's action through the portal). None when no
+        event of the process waits for it now (e.g. withdrawal after acceptance)."""
+        waiting = [
+            e
+            for e in self.workflow.waiting_events()
+            if e.event_type.endswith("MessageEventDefinition") and e.name == name
+        ]
+        if not waiting:
+            return None
+        before = self._snapshot()
+        event = BpmnEvent(SpiffMessageEventDefinition(name), payload=dict(payload))
+        self._guard(lambda: self.workflow.catch(event))
+        return self._advance(before)
+
+    def waiting_messages(self) -> list[str]:
+        """Names of the messages the process would accept now."""
+        return sorted(
+            {
+                e.name
+                for e in self.workflow.waiting_events()
+                if e.event_type.endswith("MessageEventDefinition")
+            }
+        )
+
     def fire_timers(self) -> Changes:
         before = self._snapshot()
         return self._advance(before)
@@ -149,7 +185,7 @@ class ProcessRun:
         waiting = [
             t.task_spec.bpmn_id
             for t in self.workflow.get_tasks(state=waiting_states)
-            if t.task_spec.bpmn_id
+            if t.task_spec.bpmn_id and not _listens_for_message(t)
         ]
         return [t.task_spec.bpmn_id for t in done], waiting
 

@@ -96,6 +96,14 @@ def _step(
             return Changes()
         calls.remove(match)
         return run.complete_service_call(match[1], step.get("result", {})) or Changes()
+    if "message" in step:
+        changes = run.deliver_message(step["message"], step.get("payload", {}))
+        if changes is None:
+            result.failures.append(
+                f"bước {index}: quy trình không chờ thông điệp «{step['message']}»; "
+                f"chờ: {run.waiting_messages() or 'không có'}"
+            )
+        return changes
     if "task" in step:
         ready = run.ready_user_tasks()
         task = next((t for t in ready if t.element_id == step["task"]), None)
@@ -106,7 +114,7 @@ def _step(
             )
             return None
         return run.complete_user_task(task.id, step.get("data", {}))
-    result.failures.append(f"bước {index}: cần «service» hoặc «task»")
+    result.failures.append(f"bước {index}: cần «service», «task» hoặc «message»")
     return None
 
 

@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
         modeler,
         models,
         notices,
+        portal_api,
         supervisor,
         tasks,
     )
@@ -75,6 +76,8 @@ def register(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
+    csrf.exempt(portal_api.bp)
+    app.register_blueprint(portal_api.bp)
     app.register_blueprint(api.bp)
     app.jinja_env.filters["localtime"] = _local_time
     app.jinja_env.filters["role_name"] = lambda code: ROLE_LABELS_VI.get(code, code)

@@ -42,5 +42,10 @@ def describe(event: dict[str, Any]) -> str:
         "task_reassigned": f"Giao lại «{d.get('title', '')}» cho {d.get('assignee_name', '')}",
         "task_nudged": f"Nhắc xử lý «{d.get('title', '')}»",
         "escalated": "Đôn đốc theo quy trình",
+        "dossier_withdrawn": f"Công dân rút hồ sơ: {d.get('reason', '')}",
+        "document_scanned": "Quét, số hoá một thành phần",
+        "document_stored": f"Lưu giấy tờ điện tử {d.get('key', '')}",
+        "document_certified": f"Sao y điện tử {d.get('key', '')}",
+        "result_issued": f"Ban hành kết quả điện tử {d.get('key', '')}",
     }
     return texts.get(event["kind"], event["kind"])

@@ -95,3 +95,9 @@ def test_a_failing_service_call_raises_an_incident_and_the_step_keeps_waiting():
         "sự cố: mong đợi [], thực tế ['portal.check_account']",
         "đang chờ: mong đợi ['reception'], thực tế ['check_account']",
     ]
+
+
+def test_a_message_the_process_does_not_wait_for_fails_the_case():
+    steps = [*CASE["steps"][:2], {"message": "rut_ho_so", "payload": {"reason": "muộn"}}]
+    [result, _] = run({**CASE, "steps": steps})
+    assert result.failures == ["bước 3: quy trình không chờ thông điệp «rut_ho_so»; chờ: không có"]

@@ -1,0 +1,45 @@
+"""What citizens do through the national portal, delivered to the process as BPMN messages
+(003 §IV.3.c): withdraw the dossier (only before it is accepted)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.models import Dossier, ProcessInstance
+from app.services import audit, runtime
+from app.services.actors import Actor
+from app.services.errors import Conflict, InvalidInput, NotFound
+from app.storage.db import db
+
+WITHDRAW_MESSAGE = "rut_ho_so"
+PORTAL = Actor(None, "Công dân (qua Cổng DVCQG)")
+
+
+def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
+    """Withdraw a dossier the agency has not accepted yet; returns its new status. Once it is
+    accepted the process no longer waits for the message and the request is refused."""
+    reason = " ".join((reason or "").split())
+    if not 5 <= len(reason) <= 2000:
+        raise InvalidInput(
+            "Lý do rút hồ sơ: bắt buộc, 5–2000 ký tự", fields={"reason": "5–2000 ký tự"}
+        )
+    with db.transaction() as session:
+        row = session.execute(
+            select(ProcessInstance.id, Dossier.id)
+            .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+            .where(Dossier.code == dossier_code)
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
+        instance_id, dossier_id = row
+        loaded = runtime.load_instance(session, instance_id)
+        changes = loaded.run.deliver_message(WITHDRAW_MESSAGE, {"reason": reason})
+        if changes is None:
+            raise Conflict(
+                "Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không thể rút; đề nghị liên hệ "
+                "cơ quan giải quyết / the dossier was already accepted and can no longer be "
+                "withdrawn"
+            )
+        audit.record(session, "dossier_withdrawn", actor, dossier_id=dossier_id, reason=reason)
+        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+        return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))

@@ -1,0 +1,30 @@
+"""Calls the national portal makes to this system (citizen actions), authenticated by a
+shared token in `X-Portal-Token`; JSON in, JSON out."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request
+
+from app.services import citizen_actions
+from app.services.errors import Forbidden, InvalidInput
+
+bp = Blueprint("portal_api", __name__, url_prefix="/api/portal")
+
+
+@bp.before_request
+def _check_token():  # noqa: ANN202
+    expected = current_app.config["PORTAL_CALLBACK_TOKEN"]
+    given = request.headers.get("X-Portal-Token", "")
+    if not expected or not hmac.compare_digest(given, expected):
+        raise Forbidden("Sai mã xác thực của Cổng DVCQG / bad portal token")
+
+
+@bp.post("/dossiers/<code>/withdraw")
+def withdraw(code: str):  # noqa: ANN201
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+    status = citizen_actions.withdraw(code, str(body.get("reason") or ""))
+    return jsonify(dossier_code=code, status=status)

@@ -1,0 +1,74 @@
+"""A citizen withdraws through the portal: a BPMN message, accepted only before reception."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.models import Dossier, HumanTask
+from app.services import slips
+from app.storage.db import db
+from tests.services.helpers import complete, receive
+
+pytestmark = pytest.mark.simulators
+TOKEN = {"X-Portal-Token": "dev-portal-token"}
+RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+def withdraw(client, code: str, reason: str = "Tôi không còn nhu cầu", headers=TOKEN):
+    return client.post(
+        f"/api/portal/dossiers/{code}/withdraw", json={"reason": reason}, headers=headers
+    )
+
+
+def dossier(code: str) -> Dossier:
+    with db.transaction() as session:
+        row = session.scalar(select(Dossier).where(Dossier.code == code))
+        session.expunge(row)
+        return row
+
+
+def test_withdrawn_before_acceptance_ends_with_status_7_synced_in_order(
+    client, actors, drain, portal_received
+):
+    code = receive(actors["tiepnhan"])
+    drain()  # the account check answered: the dossier waits at the counter
+    response = withdraw(client, code)
+    assert response.status_code == 200 and response.json == {"dossier_code": code, "status": 7}
+    drain()
+    assert dossier(code).finished_at is not None
+    with db.transaction() as session:
+        states = session.scalars(select(HumanTask.state).where(HumanTask.element_id == "reception"))
+        assert list(states) == ["cancelled"]
+    synced = [m["body"]["status"] for m in portal_received() if m["body"]["dossier_code"] == code]
+    assert synced == [1, 7]
+    pdf, _ = slips.slip_pdf(code, "05", actors["tiepnhan"])
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and "Tôi không còn nhu cầu" in text
+
+
+def test_withdrawal_during_the_account_check_discards_the_late_answer(client, actors, drain):
+    code = receive(actors["tiepnhan"])
+    assert withdraw(client, code).status_code == 200  # the portal call is still queued
+    drain()
+    assert dossier(code).status == 7
+
+
+def test_after_acceptance_withdrawal_is_refused_with_a_clear_message(client, actors, drain):
+    code = receive(actors["tiepnhan"])
+    drain()
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    response = withdraw(client, code)
+    assert response.status_code == 409
+    assert "đã được tiếp nhận" in response.json["error"]
+    assert dossier(code).status == 4 and dossier(code).finished_at is None
+
+
+def test_bad_calls_are_refused(client, actors):
+    code = receive(actors["tiepnhan"])
+    assert withdraw(client, code, headers={"X-Portal-Token": "sai"}).status_code == 403
+    assert withdraw(client, code, reason="x").status_code == 422
+    assert withdraw(client, "000.00.12.H31-000000-0000").status_code == 404
