@@ -12,6 +12,7 @@ from app.services.errors import Conflict, InvalidInput, NotFound
 from app.storage.db import db
 
 WITHDRAW_MESSAGE = "rut_ho_so"
+SUPPLEMENT_MESSAGE = "bo_sung"
 PORTAL = Actor(None, "Công dân (qua Cổng DVCQG)")
 
 
@@ -24,14 +25,7 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
             "Lý do rút hồ sơ: bắt buộc, 5–2000 ký tự", fields={"reason": "5–2000 ký tự"}
         )
     with db.transaction() as session:
-        row = session.execute(
-            select(ProcessInstance.id, Dossier.id)
-            .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
-            .where(Dossier.code == dossier_code)
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
-        instance_id, dossier_id = row
+        instance_id, dossier_id = _instance(session, dossier_code)
         loaded = runtime.load_instance(session, instance_id)
         changes = loaded.run.deliver_message(WITHDRAW_MESSAGE, {"reason": reason})
         if changes is None:
@@ -43,3 +37,36 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
         audit.record(session, "dossier_withdrawn", actor, dossier_id=dossier_id, reason=reason)
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
         return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))
+
+
+def supplement(dossier_code: str, note: str, documents: list[str], actor: Actor = PORTAL) -> int:
+    """The citizen's supplement sent online while the dossier waits for it (status 5): the
+    process goes back to processing and the clock resumes; refused when nothing is awaited."""
+    note = " ".join((note or "").split())
+    if len(note) > 2000 or not isinstance(documents, list) or len(documents) > 50:
+        raise InvalidInput("Nội dung bổ sung không hợp lệ (ghi chú ≤ 2000 ký tự, ≤ 50 giấy tờ)")
+    if not note and not documents:
+        raise InvalidInput("Cần ghi chú hoặc giấy tờ bổ sung", fields={"note": "bắt buộc"})
+    with db.transaction() as session:
+        instance_id, dossier_id = _instance(session, dossier_code)
+        loaded = runtime.load_instance(session, instance_id)
+        payload = {"note": note, "documents": [str(d)[:200] for d in documents]}
+        changes = loaded.run.deliver_message(SUPPLEMENT_MESSAGE, payload)
+        if changes is None:
+            raise Conflict(
+                "Hồ sơ không ở trạng thái chờ bổ sung / the dossier is not waiting for a supplement"
+            )
+        audit.record(session, "supplement_received_online", actor, dossier_id=dossier_id, **payload)
+        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+        return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))
+
+
+def _instance(session, dossier_code: str) -> tuple[int, int]:  # noqa: ANN001
+    row = session.execute(
+        select(ProcessInstance.id, Dossier.id)
+        .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+        .where(Dossier.code == dossier_code)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
+    return row[0], row[1]

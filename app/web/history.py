@@ -43,6 +43,7 @@ def describe(event: dict[str, Any]) -> str:
         "task_nudged": f"Nhắc xử lý «{d.get('title', '')}»",
         "escalated": "Đôn đốc theo quy trình",
         "dossier_withdrawn": f"Công dân rút hồ sơ: {d.get('reason', '')}",
+        "supplement_received_online": f"Công dân bổ sung trên Cổng DVCQG: {d.get('note', '')}",
         "document_scanned": "Quét, số hoá một thành phần",
         "document_stored": f"Lưu giấy tờ điện tử {d.get('key', '')}",
         "document_certified": f"Sao y điện tử {d.get('key', '')}",

@@ -28,3 +28,14 @@ def withdraw(code: str):  # noqa: ANN201
         raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
     status = citizen_actions.withdraw(code, str(body.get("reason") or ""))
     return jsonify(dossier_code=code, status=status)
+
+
+@bp.post("/dossiers/<code>/supplement")
+def supplement(code: str):  # noqa: ANN201
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+    status = citizen_actions.supplement(
+        code, str(body.get("note") or ""), body.get("documents") or []
+    )
+    return jsonify(dossier_code=code, status=status)

@@ -72,3 +72,36 @@ def test_bad_calls_are_refused(client, actors):
     assert withdraw(client, code, headers={"X-Portal-Token": "sai"}).status_code == 403
     assert withdraw(client, code, reason="x").status_code == 422
     assert withdraw(client, "000.00.12.H31-000000-0000").status_code == 404
+
+
+def test_an_online_supplement_sends_the_dossier_back_to_processing(
+    client, actors, drain, portal_received
+):
+    from tests.services.helpers import open_task
+
+    code = receive(actors["tiepnhan"])
+    drain()
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    before = client.post(
+        f"/api/portal/dossiers/{code}/supplement", json={"note": "x"}, headers=TOKEN
+    )
+    assert before.status_code == 409 and "không ở trạng thái chờ bổ sung" in before.json["error"]
+    complete(
+        code,
+        "appraisal",
+        actors["chuyenvien"],
+        {"decision": "supplement", "appraisal_note": "Thiếu", "supplement_request": "Bản sao"},
+    )
+    assert dossier(code).status == 5 and dossier(code).clock_paused_at is not None
+    sent = client.post(
+        f"/api/portal/dossiers/{code}/supplement",
+        json={"note": "Đã bổ sung bản sao", "documents": ["DOC-000007"]},
+        headers=TOKEN,
+    )
+    assert sent.status_code == 200 and sent.json["status"] == 4
+    assert dossier(code).clock_paused_at is None
+    assert open_task(code, "appraisal") is not None
+    assert open_task(code, "receive_supplement") is None
+    drain()
+    synced = [m["body"]["status"] for m in portal_received() if m["body"]["dossier_code"] == code]
+    assert synced == [1, 2, 4, 5, 4]
