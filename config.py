@@ -21,6 +21,7 @@ class Config:
     # The portal authenticates its calls to us (citizen actions) with this shared token.
     PORTAL_CALLBACK_TOKEN = _env("PORTAL_CALLBACK_TOKEN", "dev-portal-token")
     WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
+    NATIONAL_DB_URL = _env("NATIONAL_DB_URL", "http://127.0.0.1:5103")
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
     # E-mail for notifications: "host:port" of an SMTP server; empty means in-app only.
     MAIL_SERVER = _env("MAIL_SERVER", "")

@@ -27,6 +27,8 @@ $BIN/python -m app.integrations.simulators portal --host 127.0.0.1 --port 5101 >
 pids+=($!)
 $BIN/python -m app.integrations.simulators warehouse --host 127.0.0.1 --port 5102 >var/log/warehouse.log 2>&1 &
 pids+=($!)
+$BIN/python -m app.integrations.simulators national --host 127.0.0.1 --port 5103 >var/log/national.log 2>&1 &
+pids+=($!)
 $BIN/python -m worker work >var/log/worker.log 2>&1 &
 pids+=($!)
 $BIN/python -m worker scheduler >var/log/scheduler.log 2>&1 &

@@ -45,7 +45,9 @@ def _prepare(url: str, redis_url: str) -> None:
     db.engine.dispose()
 
 
-def _config(url: str, redis_url: str, portal: str, warehouse: str) -> type[config_module.Config]:
+def _config(
+    url: str, redis_url: str, portal: str, warehouse: str, national: str = "http://127.0.0.1:9"
+) -> type[config_module.Config]:
     return type(
         "TestRunConfig",
         (config_module.TestConfig,),
@@ -54,6 +56,7 @@ def _config(url: str, redis_url: str, portal: str, warehouse: str) -> type[confi
             "REDIS_URL": redis_url,
             "PORTAL_URL": portal,
             "WAREHOUSE_URL": warehouse,
+            "NATIONAL_DB_URL": national,
             "RQ_QUEUE": "gqtthc-test",
             "HTTP_TIMEOUT": 2.0,
             "FILE_STORE": FILE_STORE,
@@ -129,13 +132,28 @@ def warehouse_url() -> Iterator[str]:
     stop()
 
 
+@pytest.fixture(scope="session")
+def national_url() -> Iterator[str]:
+    from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.national import create_national_simulator
+
+    url, stop = serve_in_thread(create_national_simulator())
+    yield url
+    stop()
+
+
 @pytest.fixture
-def simulators(request) -> tuple[str, str]:
-    """Both simulators, reset. Tests marked `simulators` (or whose folder conftest asks for
-    them) get the real ones; others get addresses where nothing listens."""
+def simulators(request) -> tuple[str, str, str]:
+    """The simulators (portal, warehouse, national DB), reset. Tests marked `simulators` (or
+    whose folder conftest asks for them) get the real ones; others get addresses where
+    nothing listens."""
     if request.node.get_closest_marker("simulators") is None:
-        return "http://127.0.0.1:9", "http://127.0.0.1:9"
-    urls = request.getfixturevalue("portal_url"), request.getfixturevalue("warehouse_url")
+        return "http://127.0.0.1:9", "http://127.0.0.1:9", "http://127.0.0.1:9"
+    urls = (
+        request.getfixturevalue("portal_url"),
+        request.getfixturevalue("warehouse_url"),
+        request.getfixturevalue("national_url"),
+    )
     for url in urls:
         requests.post(f"{url}/_sim/reset", timeout=5).raise_for_status()
     return urls
@@ -143,9 +161,9 @@ def simulators(request) -> tuple[str, str]:
 
 @pytest.fixture
 def app(database_url, redis_server, simulators):
-    portal, warehouse = simulators
+    portal, warehouse, national = simulators
     Redis.from_url(redis_server.url).flushdb()
-    application = create_app(_config(database_url, redis_server.url, portal, warehouse))
+    application = create_app(_config(database_url, redis_server.url, portal, warehouse, national))
     yield application
     queue.enqueue = queue.rq_enqueue
     if db.engine is not None:

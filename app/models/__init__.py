@@ -3,7 +3,7 @@
 from app.models.base import Base
 from app.models.calendar import CalendarOverride
 from app.models.catalog import DocumentType, Fee, Procedure
-from app.models.documents import Document
+from app.models.documents import Document, DossierComponent
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
 from app.models.notifications import Notification
@@ -20,6 +20,7 @@ __all__ = [
     "Document",
     "DocumentType",
     "Dossier",
+    "DossierComponent",
     "DossierSequence",
     "Fee",
     "HumanTask",

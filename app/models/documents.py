@@ -59,3 +59,24 @@ class Document(Base):
     stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     warehouse_id: Mapped[str | None] = mapped_column(String(64))
     pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class DossierComponent(Base):
+    """A component (thành phần hồ sơ) attached to a dossier by reuse: from this system's own
+    warehouse, the portal's Kho DL or a national database, after the citizen confirmed it."""
+
+    __tablename__ = "dossier_component"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    type_code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    # own | portal | national
+    source: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # fields where the paper differs from the national record; the paper is what is taken
+    mismatch: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from app.documents.intake import Upload
 from app.domain.documents import CLASSES, DOCUMENT_TYPES, PAPER_FORMS
-from app.services import documents, queries, slips
+from app.services import documents, queries, reuse, slips
 from app.services.errors import InvalidInput
 from app.web.actor import current_actor
 
@@ -179,3 +179,47 @@ def slip(code: str, number: str):  # noqa: ANN201
 
     pdf, name = slips.slip_pdf(code, number, current_actor())
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=name)
+
+
+@bp.route("/dossiers/<code>/reuse", methods=["GET", "POST"])
+@login_required
+def reuse_lookup(code: str):  # noqa: ANN201
+    """Look a component up in the warehouses and national databases, then attach it once the
+    citizen confirms."""
+    actor = current_actor()
+    dossier = queries.dossier_detail(code, actor).dossier
+    type_code = request.values.get("type_code", "")
+    found, errors, status = None, {}, 200
+    if type_code:
+        try:
+            found = reuse.lookup(code, type_code, actor)
+        except InvalidInput as exc:
+            errors, status = exc.fields or {"type_code": exc.message}, 422
+    if request.method == "POST" and request.form.get("attach"):
+        try:
+            attached = reuse.attach(
+                code,
+                request.form.get("source", ""),
+                request.form.get("ref", ""),
+                type_code,
+                request.form.get("citizen_confirmed") == "on",
+                {k: request.form.get(f"paper_{k}", "") for k in reuse.COMPARED},
+                actor,
+            )
+            if attached["mismatch"]:
+                flash(_("Đã đính kèm theo giấy tờ giấy; có sai khác với CSDL quốc gia"))
+            else:
+                flash(_("Đã đính kèm giấy tờ dùng lại"))
+            return redirect(url_for("dossiers.show", code=code) + "#components")
+        except InvalidInput as exc:
+            errors, status = exc.fields or {"_form": exc.message}, 422
+    return render_template(
+        "reuse.html",
+        dossier=dossier,
+        types=DOCUMENT_TYPES,
+        type_code=type_code,
+        lookup=found,
+        errors=errors,
+        labels=reuse.SOURCE_LABELS,
+        compared=reuse.COMPARED,
+    ), status

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.services import apologies, documents, queries, slips
+from app.services import apologies, documents, queries, reuse, slips
 from app.services.errors import InvalidInput
 from app.web.actor import current_actor
 from app.web.history import describe
@@ -65,6 +65,7 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
     return render_template(
         "dossier.html",
         documents=documents.documents_of(code, actor),
+        components=reuse.components_of(code, actor),
         slip_choices=slips.choices(code, actor),
         can_digitize=can_digitize,
         trace=queries.dossier_trace(code, actor),

@@ -47,6 +47,7 @@ def describe(event: dict[str, Any]) -> str:
         "document_scanned": "Quét, số hoá một thành phần",
         "document_stored": f"Lưu giấy tờ điện tử {d.get('key', '')}",
         "document_certified": f"Sao y điện tử {d.get('key', '')}",
+        "component_reused": f"Dùng lại giấy tờ {d.get('type_code', '')} ({d.get('source', '')})",
         "result_issued": f"Ban hành kết quả điện tử {d.get('key', '')}",
     }
     return texts.get(event["kind"], event["kind"])
