@@ -43,6 +43,7 @@ from tests.support.stack import seeded_postgres  # noqa: E402
 START = {
     "procedure_code": "2.001610",
     "channel": "counter",
+    "fee_due": False,
     "owner_id_type": "cccd",
     "owner_id": "001090012345",
     "owner_name": "Nguyễn Văn An",

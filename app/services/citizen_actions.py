@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from app.models import Dossier, ProcessInstance
@@ -13,6 +15,7 @@ from app.storage.db import db
 
 WITHDRAW_MESSAGE = "rut_ho_so"
 SUPPLEMENT_MESSAGE = "bo_sung"
+PAYMENT_MESSAGE = "thanh_toan"
 PORTAL = Actor(None, "Công dân (qua Cổng DVCQG)")
 
 
@@ -70,3 +73,55 @@ def _instance(session, dossier_code: str) -> tuple[int, int]:  # noqa: ANN001
     if row is None:
         raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
     return row[0], row[1]
+
+
+def submit_online(values: dict[str, Any]) -> str:
+    """A dossier submitted on the portal (path A): registered with status 1, waiting for the
+    agency's reception; returns its code."""
+    from app.services.dossiers import ReceiveDossier, receive_dossier
+
+    form = values.get("form") or {}
+    components = values.get("components") or []
+    if not isinstance(form, dict) or not isinstance(components, list) or len(components) > 50:
+        raise InvalidInput("form phải là đối tượng, components là danh sách (≤ 50)")
+    return receive_dossier(
+        ReceiveDossier(
+            procedure_code=str(values.get("procedure_code") or ""),
+            owner_id_type=str(values.get("owner_id_type") or "cccd"),
+            owner_id=str(values.get("owner_id") or ""),
+            owner_name=str(values.get("owner_name") or ""),
+            phone=str(values["phone"]) if values.get("phone") else None,
+            email=str(values["email"]) if values.get("email") else None,
+            summary=str(values.get("summary") or "")[:1000],
+            channel="online",
+            extra={
+                "online_form": form,
+                "online_components": [str(c)[:200] for c in components],
+                "portal_account_id": str(values.get("account_id") or ""),
+            },
+        ),
+        PORTAL,
+    )
+
+
+def pay(dossier_code: str, amount: int, transaction_id: str, actor: Actor = PORTAL) -> int:
+    """The fee paid on the portal (status 6 → processing); the amount must be what is due."""
+    transaction_id = (transaction_id or "").strip()
+    if not transaction_id or len(transaction_id) > 64:
+        raise InvalidInput("Mã giao dịch thanh toán: bắt buộc, ≤ 64 ký tự")
+    with db.transaction() as session:
+        instance_id, dossier_id = _instance(session, dossier_code)
+        loaded = runtime.load_instance(session, instance_id)
+        if PAYMENT_MESSAGE not in loaded.run.waiting_messages():
+            raise Conflict("Hồ sơ không chờ nộp phí / no payment is awaited for this dossier")
+        due = int(loaded.run.latest_data().get("fee_amount") or 0)
+        if amount != due:
+            raise InvalidInput(
+                f"Số tiền {amount:,} đ không khớp số phải nộp {due:,} đ".replace(",", "."),
+                fields={"amount": "không khớp"},
+            )
+        payload = {"amount": amount, "transaction_id": transaction_id}
+        changes = loaded.run.deliver_message(PAYMENT_MESSAGE, payload)
+        audit.record(session, "fee_paid", actor, dossier_id=dossier_id, **payload)
+        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+        return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))

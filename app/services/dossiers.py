@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from app.domain.codes import dossier_code
 from app.domain.identifiers import validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
-from app.models import Agency, Dossier, DossierSequence, Procedure, ProcessInstance
+from app.models import Agency, Dossier, DossierSequence, Fee, Procedure, ProcessInstance
 from app.models.base import utcnow
 from app.services import audit, calendars, runtime
 from app.services.actors import Actor
@@ -53,7 +53,10 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
             raise InvalidInput(f"Thủ tục {procedure.code} chưa được gắn quy trình đã triển khai")
         agency = session.get(Agency, procedure.agency_id)
         assert agency is not None
-        if not actor.can("reception", agency.id):
+        online = cmd.channel == "online"
+        if online and actor.id is not None:
+            raise Forbidden("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG")
+        if not online and not actor.can("reception", agency.id):
             raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của cơ quan này")
         now = utcnow()
         identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
@@ -77,7 +80,9 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
             data=dict(cmd.extra),
             received_at=now,
             due_at=calendars.work_calendar(session).due(
-                now, procedure.duration_days, procedure.duration_unit
+                now,
+                (procedure.duration_online_days if online else None) or procedure.duration_days,
+                procedure.duration_unit,
             ),
             received_by_id=actor.id,
         )
@@ -93,7 +98,8 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         )
         try:
             run, changes = ProcessRun.start(
-                runtime.definition_by_id(session, procedure.model_version_id), _start_data(dossier)
+                runtime.definition_by_id(session, procedure.model_version_id),
+                _start_data(dossier, _fee_amount(session, procedure)),
             )
         except WorkflowFailed as exc:
             raise InvalidInput(
@@ -141,12 +147,25 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
         errors["owner_name"] = "Họ tên phải có từ 2 đến 255 ký tự"
     if not cmd.procedure_code:
         errors["procedure_code"] = "Chọn thủ tục hành chính"
+    if cmd.channel not in ("counter", "online"):
+        errors["channel"] = "Kênh nộp không hợp lệ"
     return errors
 
 
-def _start_data(dossier: Dossier) -> dict[str, Any]:
+def _fee_amount(session: Session, procedure: Procedure) -> int:
+    codes = procedure.fee_codes or ([procedure.fee_code] if procedure.fee_code else [])
+    if not codes:
+        return 0
+    return int(session.scalar(select(func.sum(Fee.amount)).where(Fee.code.in_(codes))) or 0)
+
+
+def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
     procedure = dossier.procedure
     return {
+        # Online dossiers pay their fees on the portal once accepted (status 6); at the counter
+        # the fee is collected at reception.
+        "fee_amount": fee_amount,
+        "fee_due": dossier.channel == "online" and fee_amount > 0,
         "dossier_code": dossier.code,
         "procedure_code": procedure.code,
         "channel": dossier.channel,

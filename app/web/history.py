@@ -47,6 +47,7 @@ def describe(event: dict[str, Any]) -> str:
         "document_scanned": "Quét, số hoá một thành phần",
         "document_stored": f"Lưu giấy tờ điện tử {d.get('key', '')}",
         "document_certified": f"Sao y điện tử {d.get('key', '')}",
+        "fee_paid": f"Công dân nộp phí trên Cổng DVCQG: {d.get('amount', 0):,} đ".replace(",", "."),
         "component_reused": f"Dùng lại giấy tờ {d.get('type_code', '')} ({d.get('source', '')})",
         "result_issued": f"Ban hành kết quả điện tử {d.get('key', '')}",
     }

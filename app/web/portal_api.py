@@ -39,3 +39,21 @@ def supplement(code: str):  # noqa: ANN201
         code, str(body.get("note") or ""), body.get("documents") or []
     )
     return jsonify(dossier_code=code, status=status)
+
+
+@bp.post("/dossiers")
+def submit():  # noqa: ANN201
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+    code = citizen_actions.submit_online(body)
+    return jsonify(dossier_code=code, status=1), 201
+
+
+@bp.post("/dossiers/<code>/payment")
+def payment(code: str):  # noqa: ANN201
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("amount"), int):
+        raise InvalidInput("Cần JSON với amount (số nguyên, đồng) và transaction_id")
+    status = citizen_actions.pay(code, body["amount"], str(body.get("transaction_id") or ""))
+    return jsonify(dossier_code=code, status=status)

@@ -105,3 +105,68 @@ def test_an_online_supplement_sends_the_dossier_back_to_processing(
     drain()
     synced = [m["body"]["status"] for m in portal_received() if m["body"]["dossier_code"] == code]
     assert synced == [1, 2, 4, 5, 4]
+
+
+ONLINE = {
+    "procedure_code": "2.001610",
+    "owner_id_type": "cccd",
+    "owner_id": "079095000123",
+    "owner_name": "Nguyễn Thị Hồng Nhung",
+    "email": "nhung@example.vn",
+    "form": {"purpose": "Xin việc"},
+    "components": ["DOC-000001"],
+    "account_id": "VN-0002",
+}
+
+
+def test_online_path_submit_accept_pay_process_return(client, actors, drain, portal_received):
+    from tests.services.helpers import open_task
+
+    bad = client.post("/api/portal/dossiers", json={**ONLINE, "owner_id": "123"}, headers=TOKEN)
+    assert bad.status_code == 422 and "12 chữ số" in bad.json["fields"]["owner_id"]
+    response = client.post("/api/portal/dossiers", json=ONLINE, headers=TOKEN)
+    assert response.status_code == 201
+    code = response.json["dossier_code"]
+    drain()
+    assert dossier(code).channel == "online" and dossier(code).status == 1
+    assert open_task(code, "reception") is not None  # no account check: the portal vouched
+    pay = client.post(
+        f"/api/portal/dossiers/{code}/payment",
+        json={"amount": 50_000, "transaction_id": "PAY-1"},
+        headers=TOKEN,
+    )
+    assert pay.status_code == 409  # not accepted yet, nothing to pay
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    assert dossier(code).status == 6
+    wrong = client.post(
+        f"/api/portal/dossiers/{code}/payment",
+        json={"amount": 5_000, "transaction_id": "PAY-1"},
+        headers=TOKEN,
+    )
+    assert wrong.status_code == 422 and "50.000" in wrong.json["error"]
+    paid = client.post(
+        f"/api/portal/dossiers/{code}/payment",
+        json={"amount": 50_000, "transaction_id": "PAY-1"},
+        headers=TOKEN,
+    )
+    assert paid.status_code == 200 and paid.json["status"] == 4
+    complete(
+        code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    complete(
+        code,
+        "approval",
+        actors["lanhdao"],
+        {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"},
+    )
+    drain()
+    complete(
+        code,
+        "return_result",
+        actors["tiepnhan"],
+        {"return_method": "counter", "receiver_name": "Nguyễn Thị Hồng Nhung"},
+    )
+    drain()
+    synced = [m["body"]["status"] for m in portal_received() if m["body"]["dossier_code"] == code]
+    assert synced == [1, 2, 6, 4, 9, 10]
+    assert dossier(code).finished_at is not None

@@ -15,6 +15,7 @@ def counter_definition() -> Definition:
 START = {
     "procedure_code": "2.001610",
     "channel": "counter",
+    "fee_due": False,
     "owner_id_type": "cccd",
     "owner_id": "001090012345",
     "owner_name": "Nguyễn Văn An",

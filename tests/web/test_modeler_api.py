@@ -72,7 +72,8 @@ def test_model_tests_report_each_case_with_its_path(analyst):
     assert {r["file"] for r in results} == {n for n in FILES if n.endswith(".test.json")}
     assert all(r["passed"] for r in results)
     accept = next(r for r in results if r["file"] == "tests/accept.test.json")
-    assert accept["path"][:2] == ["start", "check_account"] and "return_result" in accept["path"]
+    assert accept["path"][:3] == ["start", "gw_channel", "check_account"]
+    assert "return_result" in accept["path"]
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,12 @@ def test_dossier_page_carries_the_path_taken_and_where_it_waits(client, actors):
     deliver_account_check(actors)
     html = client.get(f"/dossiers/{code}").get_data(as_text=True)
     trace = json.loads(html.split('id="trace">')[1].split("</script>")[0])
-    assert trace["done"] == ["start", "check_account", "gw_account", "gw_account_merge"]
+    assert trace["done"] == [
+        "start",
+        "gw_channel",
+        "check_account",
+        "gw_account",
+        "gw_account_merge",
+    ]
     assert trace["waiting"] == ["reception"]
     assert trace["marks"]["reception"] == "waiting" and trace["marks"]["start"] == "done"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.domain.status import VN_TZ
 from app.models import Dossier
-from app.services import queue, statistics
+from app.services import citizen_actions, queue, statistics
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from app.services.errors import InvalidInput
 from app.storage.db import db
@@ -34,18 +34,25 @@ def at(m: int, d: int) -> datetime:
 
 @pytest.fixture
 def seeded(actors, clock) -> dict[str, str]:
+    online: set[str] = set()
+
     def receive_on(moment, channel="counter") -> str:
         clock.set(moment)
+        # online dossiers come from the portal (no account check; the fee is paid there)
         code = receive_dossier(
             ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An", channel=channel),
-            actors["tiepnhan"],
+            citizen_actions.PORTAL if channel == "online" else actors["tiepnhan"],
         )
+        if channel == "online":
+            online.add(code)
         deliver("portal.check_account", {"exists": True})
         return code
 
     def refuse_on(code, moment) -> None:
         clock.set(moment)
         complete(code, "reception", actors["tiepnhan"], RECEPTION)
+        if code in online:
+            citizen_actions.pay(code, 50_000, f"PAY-{code}")
         complete(
             code,
             "appraisal",
