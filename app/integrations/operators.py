@@ -72,6 +72,11 @@ def _sync_status(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any
     return {"accepted": True}
 
 
+def _sync_progress(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    clients.portal.sync_progress(dict(p), key)
+    return {"accepted": True}
+
+
 def _placeholder_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -138,6 +143,12 @@ OPERATORS: dict[str, Operator] = {
             {"dossier_code": str, "status": int},
             _sync_status,
             "Đồng bộ trạng thái hồ sơ lên Cổng DVCQG",
+        ),
+        Operator(
+            "portal.sync_progress",
+            {"dossier_code": str, "title": str},
+            _sync_progress,
+            "Đồng bộ tiến độ xử lý (từng bước) lên Cổng DVCQG",
         ),
         Operator(
             "warehouse.store_result",

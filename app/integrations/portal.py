@@ -19,6 +19,7 @@ class Portal(Protocol):
     def create_account(self, profile: dict[str, Any], idempotency_key: str) -> dict: ...
     def get_profile(self, account_id: str) -> dict: ...
     def sync_status(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
+    def sync_progress(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
 
 
 class PortalClient:
@@ -55,3 +56,6 @@ class PortalClient:
 
     def sync_status(self, payload: dict[str, Any], idempotency_key: str) -> dict:
         return self.http.post("/api/dossiers/status", payload, idempotency_key=idempotency_key)
+
+    def sync_progress(self, payload: dict[str, Any], idempotency_key: str) -> dict:
+        return self.http.post("/api/dossiers/progress", payload, idempotency_key=idempotency_key)

@@ -5,6 +5,7 @@ Everything here runs inside the caller's transaction, after the versioned state 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, case, func, select, update
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from app import settings
 from app.domain.deadlines import due_soon_at, next_local_midnight
 from app.domain.roles import role_for_lane
-from app.domain.status import DossierStatus, parse_status
+from app.domain.status import DossierStatus, parse_status, portal_time
 from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
 from app.models import Agency, Dossier, HumanTask, User, UserRole
@@ -52,6 +53,14 @@ _TASKS_DONE = (
             (_TASKS.c.due_at >= bindparam("b_tomorrow"), "early"),
             else_="on_time",
         ),
+    )
+    .returning(
+        _TASKS.c.id,
+        _TASKS.c.title,
+        _TASKS.c.agency_id,
+        _TASKS.c.created_at,
+        _TASKS.c.due_at,
+        _TASKS.c.outcome,
     )
 )
 _TASKS_CANCELLED = (
@@ -188,15 +197,20 @@ def _sync_tasks(
     done = [task_id for task_id in changes.left if task_id in completed_ids]
     cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
     if done:
-        session.connection().execute(
-            _TASKS_DONE,
-            {
-                "b_ids": done,
-                "b_now": now,
-                "b_by": completed_by.id,
-                "b_tomorrow": next_local_midnight(now),
-            },
+        finished = (
+            session.connection()
+            .execute(
+                _TASKS_DONE,
+                {
+                    "b_ids": done,
+                    "b_now": now,
+                    "b_by": completed_by.id,
+                    "b_tomorrow": next_local_midnight(now),
+                },
+            )
+            .all()
         )
+        _sync_progress(session, dossier, finished, completed_by, now)
     if cancelled:
         session.connection().execute(_TASKS_CANCELLED, {"b_ids": cancelled, "b_now": now})
         for task_id in cancelled:
@@ -248,6 +262,37 @@ def _departments(session: Session, dossier: DossierRef, entered: list) -> dict[s
         )
     ).all()
     return dict(rows)
+
+
+def _sync_progress(
+    session: Session, dossier: DossierRef, finished: list, officer: Actor, now: datetime
+) -> None:
+    """Each finished step goes to the portal as a progress entry (who, what, when, which
+    department, start and due), in the dossier's order with its statuses."""
+    names = dict(
+        session.execute(
+            select(Agency.id, Agency.name).where(Agency.id.in_({r.agency_id for r in finished}))
+        ).all()
+    )
+    for row in sorted(finished, key=lambda r: r.created_at):
+        outbox.add(
+            session,
+            "portal.sync_progress",
+            {
+                "dossier_code": dossier.code,
+                "title": row.title,
+                "officer": officer.name,
+                "department": names.get(row.agency_id, ""),
+                "content": f"Hoàn thành: {row.title}",
+                "status": dossier.status,
+                "outcome": row.outcome,
+                "started_at": portal_time(row.created_at),
+                "due_at": portal_time(row.due_at) if row.due_at else None,
+                "finished_at": portal_time(now),
+            },
+            dossier_id=dossier.id,
+            ordering_key=f"dossier:{dossier.id}",
+        )
 
 
 def _assign_named_officers(session: Session, dossier: DossierRef, rows: list[dict]) -> None:

@@ -170,3 +170,56 @@ def test_online_path_submit_accept_pay_process_return(client, actors, drain, por
     synced = [m["body"]["status"] for m in portal_received() if m["body"]["dossier_code"] == code]
     assert synced == [1, 2, 6, 4, 9, 10]
     assert dossier(code).finished_at is not None
+
+
+def test_every_step_reaches_the_portal_once_and_in_order_even_through_an_outage(
+    client, actors, drain, portal_url
+):
+    import requests
+
+    code = receive(actors["tiepnhan"])
+    drain()
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    requests.post(f"{portal_url}/_sim/faults", json={"fail_next": 2}, timeout=5)
+    drain()
+    complete(
+        code,
+        "appraisal",
+        actors["chuyenvien"],
+        {"decision": "supplement", "appraisal_note": "Thiếu", "supplement_request": "Bản sao"},
+    )
+    complete(code, "receive_supplement", actors["tiepnhan"], {"supplement_received": True})
+    complete(
+        code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    complete(
+        code,
+        "approval",
+        actors["lanhdao"],
+        {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"},
+    )
+    drain()
+    complete(
+        code,
+        "return_result",
+        actors["tiepnhan"],
+        {"return_method": "counter", "receiver_name": "Nguyễn Văn An"},
+    )
+    for _ in range(5):
+        drain()
+    entries = [
+        m["body"]
+        for m in requests.get(f"{portal_url}/_sim/progress", timeout=5).json()
+        if m["body"]["dossier_code"] == code
+    ]
+    assert [e["title"] for e in entries] == [
+        "Tiếp nhận hồ sơ",
+        "Thẩm định hồ sơ",
+        "Tiếp nhận hồ sơ bổ sung",
+        "Thẩm định hồ sơ",
+        "Phê duyệt kết quả",
+        "Trả kết quả",
+    ]
+    assert entries[0]["officer"] == actors["tiepnhan"].name
+    assert entries[1]["department"] == "Sở Tư pháp tỉnh Hưng Yên"
+    assert all(e["started_at"] and e["finished_at"] for e in entries)

@@ -69,6 +69,7 @@ class PortalState:
             self.accounts: dict[str, dict[str, Any]] = {}
             self.idempotent: dict[str, tuple[dict, int]] = {}
             self.received: list[dict[str, Any]] = []
+            self.progress: list[dict[str, Any]] = []
             self.ids = itertools.count(1)
         if self.seed:
             for account in DEMO_ACCOUNTS:
@@ -162,5 +163,27 @@ def create_portal_simulator(seed: bool = True) -> Flask:
             response = {"accepted": True, "sequence": len(state.received)}
             state.idempotent[key] = (response, 200)
         return jsonify(response), 200
+
+    @app.post("/api/dossiers/progress")
+    def sync_progress():  # noqa: ANN202
+        """A processing step of a dossier (who, what, when, which department, due time)."""
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return jsonify(error="Idempotency-Key header is required"), 400
+        body = request.get_json(silent=True) or {}
+        if not body.get("dossier_code") or not body.get("title"):
+            return jsonify(error="dossier_code and title are required"), 400
+        with state.lock:
+            if key in state.idempotent:
+                return jsonify(state.idempotent[key][0]), 200
+            state.progress.append({"idempotency_key": key, "body": body})
+            response = {"accepted": True, "sequence": len(state.progress)}
+            state.idempotent[key] = (response, 200)
+        return jsonify(response), 200
+
+    @app.get("/_sim/progress")
+    def received_progress():  # noqa: ANN202
+        with state.lock:
+            return jsonify(list(state.progress))
 
     return app
