@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the whole system with demo data: Redis, both simulators, RQ worker, scheduler, web.
+# Start the whole system with demo data: Redis, the three simulators, RQ worker, scheduler, web.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/log
@@ -8,6 +8,7 @@ export APP_ENV=${APP_ENV:-development}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export PORTAL_URL=${PORTAL_URL:-http://127.0.0.1:5101}
 export WAREHOUSE_URL=${WAREHOUSE_URL:-http://127.0.0.1:5102}
+export NATIONAL_DB_URL=${NATIONAL_DB_URL:-http://127.0.0.1:5103}
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
@@ -41,6 +42,7 @@ echo
 echo "HTTT GQTTHC đang chạy / is running:  http://127.0.0.1:5000"
 echo "  Cổng DVCQG (mô phỏng / simulator): $PORTAL_URL"
 echo "  Kho DL (mô phỏng / simulator):     $WAREHOUSE_URL"
+echo "  CSDL quốc gia (mô phỏng / simulator): $NATIONAL_DB_URL"
 echo "  Nhật ký / logs: var/log/   —  Ctrl-C để dừng / to stop"
 wait -n "${pids[@]}"
 echo "a service stopped; see var/log/" >&2
