@@ -77,6 +77,11 @@ def _sync_progress(clients: Clients, p: dict[str, Any], key: str) -> dict[str, A
     return {"accepted": True}
 
 
+def _publish_result(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    clients.portal.publish_result(dict(p), key)
+    return {"published": True}
+
+
 def _placeholder_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -149,6 +154,12 @@ OPERATORS: dict[str, Operator] = {
             {"dossier_code": str, "title": str},
             _sync_progress,
             "Đồng bộ tiến độ xử lý (từng bước) lên Cổng DVCQG",
+        ),
+        Operator(
+            "portal.publish_result",
+            {"dossier_code": str, "owner_id": str, "document": dict},
+            _publish_result,
+            "Đưa kết quả điện tử vào Kho DL của công dân trên Cổng DVCQG",
         ),
         Operator(
             "warehouse.store_result",

@@ -20,6 +20,7 @@ class Portal(Protocol):
     def get_profile(self, account_id: str) -> dict: ...
     def sync_status(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
     def sync_progress(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
+    def publish_result(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
 
 
 class PortalClient:
@@ -59,3 +60,6 @@ class PortalClient:
 
     def sync_progress(self, payload: dict[str, Any], idempotency_key: str) -> dict:
         return self.http.post("/api/dossiers/progress", payload, idempotency_key=idempotency_key)
+
+    def publish_result(self, payload: dict[str, Any], idempotency_key: str) -> dict:
+        return self.http.post("/api/dossiers/results", payload, idempotency_key=idempotency_key)

@@ -17,7 +17,7 @@ from app.domain.roles import role_for_lane
 from app.domain.status import DossierStatus, parse_status, portal_time
 from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
-from app.models import Agency, Dossier, HumanTask, User, UserRole
+from app.models import Agency, Document, Dossier, HumanTask, User, UserRole
 from app.models.base import utcnow
 from app.services import audit, calendars, documents, escalation, outbox, supplement_clock
 from app.services.actors import Actor
@@ -181,6 +181,33 @@ def record_status(
         dossier_id=dossier.id,
         ordering_key=f"dossier:{dossier.id}",
     )
+    if status == DossierStatus.RETURNED:
+        _publish_results(session, dossier)
+
+
+def _publish_results(session: Session, dossier: DossierRef) -> None:
+    """Once the result is returned the e-results go to the citizen's Kho DL and show on the
+    portal under "Dịch vụ công của tôi" (002 §4 step 4)."""
+    for doc in session.scalars(
+        select(Document).where(Document.dossier_id == dossier.id, Document.source == "result")
+    ):
+        outbox.add(
+            session,
+            "portal.publish_result",
+            {
+                "dossier_code": dossier.code,
+                "owner_id": dossier.owner_id,
+                "document": {
+                    "storage_key": doc.storage_key,
+                    "type_code": doc.type_code,
+                    "name": doc.name,
+                    "sha256": doc.file_sha256,
+                    "warehouse_id": doc.warehouse_id,
+                },
+            },
+            dossier_id=dossier.id,
+            ordering_key=f"dossier:{dossier.id}",
+        )
 
 
 def _sync_tasks(

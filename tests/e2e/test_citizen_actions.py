@@ -119,7 +119,9 @@ ONLINE = {
 }
 
 
-def test_online_path_submit_accept_pay_process_return(client, actors, drain, portal_received):
+def test_online_path_submit_accept_pay_process_return(
+    client, actors, drain, portal_received, portal_url
+):
     from tests.services.helpers import open_task
 
     bad = client.post("/api/portal/dossiers", json={**ONLINE, "owner_id": "123"}, headers=TOKEN)
@@ -170,6 +172,15 @@ def test_online_path_submit_accept_pay_process_return(client, actors, drain, por
     synced = [m["body"]["status"] for m in portal_received() if m["body"]["dossier_code"] == code]
     assert synced == [1, 2, 6, 4, 9, 10]
     assert dossier(code).finished_at is not None
+    # the e-result is now in the citizen's Kho DL on the portal ("Dịch vụ công của tôi")
+    import requests
+
+    results = requests.get(f"{portal_url}/api/citizens/079095000123/results", timeout=5).json()[
+        "results"
+    ]
+    [result] = [r for r in results if r["dossier_code"] == code]
+    assert result["storage_key"] == "079095000123.KQ.G15.000007"
+    assert result["warehouse_id"] and len(result["sha256"]) == 64
 
 
 def test_every_step_reaches_the_portal_once_and_in_order_even_through_an_outage(

@@ -70,6 +70,7 @@ class PortalState:
             self.idempotent: dict[str, tuple[dict, int]] = {}
             self.received: list[dict[str, Any]] = []
             self.progress: list[dict[str, Any]] = []
+            self.results: dict[str, list[dict[str, Any]]] = {}
             self.ids = itertools.count(1)
         if self.seed:
             for account in DEMO_ACCOUNTS:
@@ -180,6 +181,30 @@ def create_portal_simulator(seed: bool = True) -> Flask:
             response = {"accepted": True, "sequence": len(state.progress)}
             state.idempotent[key] = (response, 200)
         return jsonify(response), 200
+
+    @app.post("/api/dossiers/results")
+    def publish_result():  # noqa: ANN202
+        """An e-result for the citizen's Kho DL and "Dịch vụ công của tôi"."""
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return jsonify(error="Idempotency-Key header is required"), 400
+        body = request.get_json(silent=True) or {}
+        document = body.get("document") or {}
+        if not body.get("owner_id") or not document.get("storage_key"):
+            return jsonify(error="owner_id and document.storage_key are required"), 400
+        with state.lock:
+            if key in state.idempotent:
+                return jsonify(state.idempotent[key][0]), 200
+            entry = {**document, "dossier_code": body.get("dossier_code")}
+            state.results.setdefault(body["owner_id"], []).append(entry)
+            response = {"accepted": True}
+            state.idempotent[key] = (response, 200)
+        return jsonify(response), 200
+
+    @app.get("/api/citizens/<owner_id>/results")
+    def citizen_results(owner_id: str):  # noqa: ANN202
+        with state.lock:
+            return jsonify(results=list(state.results.get(owner_id, [])))
 
     @app.get("/_sim/progress")
     def received_progress():  # noqa: ANN202
