@@ -16,6 +16,9 @@ PROVINCE = ("000.00.00.H31", "UBND tỉnh Hưng Yên")
 DEPARTMENT = ("000.00.12.H31", "Sở Tư pháp tỉnh Hưng Yên")
 # A department (phòng) inside the Sở: the DMN table choose_department sends 1.005092 there.
 UNIT = ("000.01.12.H31", "Phòng Hành chính tư pháp")
+# Another agency whose opinion a dossier may need (consultation in parallel).
+POLICE = ("000.00.07.H31", "Công an tỉnh Hưng Yên")
+POLICE_OFFICERS = [("congan", "Đinh Văn Quân", [Role.PROCESSING])]
 UNIT_OFFICERS = [
     ("chuyenvienhc", "Ngô Thị Lan", [Role.PROCESSING]),
     ("truongphong", "Bùi Văn Tùng", [Role.LEADER]),
@@ -102,12 +105,15 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         department = _agency(session, *DEPARTMENT, parent=province)
         unit = _agency(session, *UNIT, parent=department)
         unit.level = 4
+        police = _agency(session, *POLICE, parent=province)
+        police.level, police.admin_unit_code = 2, "33"
         logins = []
         officers = [(u, n, r, department) for u, n, r in OFFICERS] + [
             (f"canbo{i}", f"Cán bộ {i}", [Role.RECEPTION, Role.PROCESSING, Role.LEADER], department)
             for i in range(1, extra_officers + 1)
         ]
         officers += [(u, n, r, unit) for u, n, r in UNIT_OFFICERS]
+        officers += [(u, n, r, police) for u, n, r in POLICE_OFFICERS]
         for username, name, roles, home in officers:
             if session.scalar(select(User).where(User.username == username)) is None:
                 user = User(

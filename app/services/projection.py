@@ -279,16 +279,27 @@ def _departments(session: Session, dossier: DossierRef, entered: list) -> dict[s
     """Agency ids of the departments named by the entered steps' data: active units directly
     under the dossier's agency (a code naming anything else is ignored)."""
     codes = {v.data.get("department_code") for v in entered if v.data.get("department_code")}
-    if not codes:
-        return {}
-    rows = session.execute(
-        select(Agency.code, Agency.id).where(
-            Agency.code.in_(codes),
-            Agency.parent_id == dossier.agency_id,
-            Agency.active.is_(True),
+    consulted = {v.data.get("consult_agency") for v in entered if v.data.get("consult_agency")}
+    found: dict[str, int] = {}
+    if codes:
+        found |= dict(
+            session.execute(
+                select(Agency.code, Agency.id).where(
+                    Agency.code.in_(codes),
+                    Agency.parent_id == dossier.agency_id,
+                    Agency.active.is_(True),
+                )
+            ).all()
         )
-    ).all()
-    return dict(rows)
+    if consulted:
+        # a consultation step (multi-instance, one per agency) goes to the consulted agency
+        rows = session.execute(
+            select(Agency.code, Agency.id).where(
+                Agency.code.in_(consulted), Agency.active.is_(True)
+            )
+        ).all()
+        found |= {f"consult:{code}": agency_id for code, agency_id in rows}
+    return found
 
 
 def _sync_progress(
@@ -362,7 +373,9 @@ def _new_task(
     soon = due_soon_at(created, due, calendar, settings.current.DUE_SOON_FRACTION) if due else None
     role = role_for_lane(view.lane) or "reception"
     agency_id = dossier.agency_id
-    if role in DEPARTMENT_ROLES and departments:
+    if departments and view.data.get("consult_agency"):
+        agency_id = departments.get(f"consult:{view.data['consult_agency']}", agency_id)
+    elif role in DEPARTMENT_ROLES and departments:
         agency_id = departments.get(view.data.get("department_code") or "", agency_id)
     return {
         "id": view.id,

@@ -71,3 +71,57 @@ def test_a_step_with_one_named_officer_goes_straight_to_that_officer(actors):
     )
     # a named officer without the step's role (reception officer for the approval) is ignored
     assert open_task(code, "approval").assignee_id is None
+
+
+def test_consultation_asks_other_agencies_in_parallel_and_returns_to_appraisal(actors):
+    from app.services import tasks
+
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    complete(
+        code,
+        "appraisal",
+        actors["chuyenvien"],
+        {
+            "decision": "consult",
+            "appraisal_note": "Cần ý kiến công an và phòng HCTP",
+            "consult_agency_codes": "000.00.07.H31, 000.01.12.H31",
+        },
+    )
+    with db.transaction() as session:
+        consults = session.scalars(
+            select(HumanTask).where(HumanTask.element_id == "consult", HumanTask.state == "open")
+        ).all()
+        by_agency = {session.get(Agency, t.agency_id).code: t.id for t in consults}
+    assert set(by_agency) == {"000.00.07.H31", "000.01.12.H31"}
+    assert open_task(code, "appraisal") is None  # the appraisal waits for both opinions
+    # each agency's officer sees only its own request, and answers it
+    assert {t.dossier_code for t in queries.inbox(actors["congan"]).pool} == {code}
+    tasks.complete_task(
+        by_agency["000.00.07.H31"], actors["congan"], {"consult_opinion": "Không có án tích"}
+    )
+    assert open_task(code, "appraisal") is None
+    tasks.complete_task(
+        by_agency["000.01.12.H31"], actors["chuyenvienhc"], {"consult_opinion": "Đồng ý"}
+    )
+    appraisal = open_task(code, "appraisal")
+    assert appraisal is not None and appraisal.agency_id is not None
+
+
+def test_a_consultation_needs_agency_codes(actors):
+    import pytest
+
+    from app.services.errors import InvalidInput
+
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    with pytest.raises(InvalidInput) as exc:
+        complete(
+            code,
+            "appraisal",
+            actors["chuyenvien"],
+            {"decision": "consult", "appraisal_note": "x", "consult_agency_codes": "công an"},
+        )
+    assert "consult_agency_codes" in exc.value.fields
