@@ -16,6 +16,11 @@ PROVINCE = ("000.00.00.H31", "UBND tỉnh Hưng Yên")
 DEPARTMENT = ("000.00.12.H31", "Sở Tư pháp tỉnh Hưng Yên")
 # A department (phòng) inside the Sở: the DMN table choose_department sends 1.005092 there.
 UNIT = ("000.01.12.H31", "Phòng Hành chính tư pháp")
+# A commune that also receives, processes and returns 1.005092 (path C2).
+COMMUNE = ("000.21.33.H31", "UBND xã Tân Hưng")
+COMMUNE_OFFICERS = [
+    ("xatanhung", "Hà Thị Mai", [Role.RECEPTION, Role.PROCESSING, Role.LEADER]),
+]
 # Another agency whose opinion a dossier may need (consultation in parallel).
 POLICE = ("000.00.07.H31", "Công an tỉnh Hưng Yên")
 POLICE_OFFICERS = [("congan", "Đinh Văn Quân", [Role.PROCESSING])]
@@ -107,6 +112,8 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         unit.level = 4
         police = _agency(session, *POLICE, parent=province)
         police.level, police.admin_unit_code = 2, "33"
+        commune = _agency(session, *COMMUNE, parent=province)
+        commune.level, commune.admin_unit_code = 3, "11977"
         logins = []
         officers = [(u, n, r, department) for u, n, r in OFFICERS] + [
             (f"canbo{i}", f"Cán bộ {i}", [Role.RECEPTION, Role.PROCESSING, Role.LEADER], department)
@@ -114,6 +121,7 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         ]
         officers += [(u, n, r, unit) for u, n, r in UNIT_OFFICERS]
         officers += [(u, n, r, police) for u, n, r in POLICE_OFFICERS]
+        officers += [(u, n, r, commune) for u, n, r in COMMUNE_OFFICERS]
         for username, name, roles, home in officers:
             if session.scalar(select(User).where(User.username == username)) is None:
                 user = User(
@@ -151,6 +159,8 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
                 procedure.fee_codes = procedure.fee_codes or [spec["fee_code"]]
                 session.add(procedure)
             procedure.model_version_id = version.id
+            if procedure.code == COPY_PROCEDURE["code"] and not procedure.agencies:
+                procedure.agencies = [department, commune]
         return logins
 
 

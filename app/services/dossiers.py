@@ -57,7 +57,14 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         if online and actor.id is not None:
             raise Forbidden("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG")
         if not online and not actor.can("reception", agency.id):
-            raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của cơ quan này")
+            # Path C2: any executing agency of the procedure receives, processes and returns
+            # the dossier on the shared system, whatever the owner's place of residence.
+            agency = next(
+                (a for a in procedure.agencies if actor.can("reception", a.id) and a.active),
+                None,
+            )
+            if agency is None:
+                raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của thủ tục này")
         now = utcnow()
         identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
         dossier = Dossier(

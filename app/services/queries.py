@@ -23,6 +23,7 @@ from app.models import (
     ProcessInstance,
     User,
 )
+from app.models.catalog import procedure_agency
 from app.services.actors import Actor
 from app.services.errors import Forbidden, NotFound
 from app.storage.db import db
@@ -299,10 +300,15 @@ def all_procedures() -> list[dict[str, Any]]:
 def procedures_for(actor: Actor) -> list[dict[str, Any]]:
     agencies = actor.agencies_for("reception")
     with db.transaction() as session:
+        # the procedures of the officer's agencies, and those listing one of them among their
+        # executing agencies (received, processed and returned there: path C2)
+        executing = select(procedure_agency.c.procedure_id).where(
+            procedure_agency.c.agency_id.in_(agencies)
+        )
         rows = session.scalars(
             select(Procedure)
             .where(
-                Procedure.agency_id.in_(agencies),
+                or_(Procedure.agency_id.in_(agencies), Procedure.id.in_(executing)),
                 Procedure.active,
                 Procedure.model_version_id.is_not(None),
             )

@@ -125,3 +125,25 @@ def test_a_consultation_needs_agency_codes(actors):
             {"decision": "consult", "appraisal_note": "x", "consult_agency_codes": "công an"},
         )
     assert "consult_agency_codes" in exc.value.fields
+
+
+def test_an_executing_commune_receives_processes_and_returns_the_dossier_itself(actors):
+    """Path C2: the commune listed among the procedure's executing agencies receives the
+    dossier under its own code and works it on the shared system."""
+    commune = actors["xatanhung"]
+    assert "1.005092" in {p["code"] for p in queries.procedures_for(commune)}
+    assert "2.001610" not in {p["code"] for p in queries.procedures_for(commune)}
+    code = receive_dossier(
+        ReceiveDossier("1.005092", "cccd", "001090012345", "Nguyễn Văn An"), commune
+    )
+    assert code.startswith("000.21.33.H31-")
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", commune, RECEPTION)
+    # the department chosen by the table belongs to the Sở, not the commune: it stays here
+    assert agency_of(open_task(code, "appraisal")) == "000.21.33.H31"
+    import pytest
+
+    from app.services.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        receive_dossier(ReceiveDossier("2.001610", "cccd", "001090012345", "An"), commune)
