@@ -173,6 +173,8 @@ def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
         # the fee is collected at reception.
         "fee_amount": fee_amount,
         "fee_due": dossier.channel == "online" and fee_amount > 0,
+        # set by the reception form when components must be classified and digitized (D)
+        "needs_digitization": False,
         "dossier_code": dossier.code,
         "procedure_code": procedure.code,
         "channel": dossier.channel,

@@ -42,14 +42,17 @@ INSERT_TASK = """() => {
 
 def with_verify_step(name: str) -> str:
     """The bundle's test case with the new step answered each time the dossier comes into
-    processing (after reception and after each supplement)."""
+    processing: before every appraisal that does not directly follow a consultation."""
     case = json.loads(read_bundle(ROOT / "bpmn")[name])
     steps = []
     for step in case["steps"]:
-        steps.append(step)
-        if step.get("task") in ("reception", "receive_supplement"):
+        after_consult = bool(steps) and steps[-1].get("task") == "consult"
+        if step.get("task") == "appraisal" and not after_consult:
             steps.append({"task": "verify", "data": {"verified": True}})
+        steps.append(step)
     case["steps"] = steps
+    if case.get("expect", {}).get("waiting") == ["appraisal"]:
+        case["expect"]["waiting"] = ["verify"]
     return json.dumps(case, ensure_ascii=False, indent=2)
 
 

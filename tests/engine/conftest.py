@@ -16,6 +16,7 @@ START = {
     "procedure_code": "2.001610",
     "channel": "counter",
     "fee_due": False,
+    "needs_digitization": False,
     "owner_id_type": "cccd",
     "owner_id": "001090012345",
     "owner_name": "Nguyễn Văn An",

@@ -147,3 +147,22 @@ def test_an_executing_commune_receives_processes_and_returns_the_dossier_itself(
 
     with pytest.raises(Forbidden):
         receive_dossier(ReceiveDossier("2.001610", "cccd", "001090012345", "An"), commune)
+
+
+def test_digitization_runs_as_a_called_sub_process_when_reception_asks_for_it(actors):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], {**RECEPTION, "needs_digitization": True})
+    classify = open_task(code, "classify")
+    assert classify is not None and classify.role == "reception"
+    assert classify.title == "Phân loại và số hoá thành phần"
+    complete(
+        code,
+        "classify",
+        actors["tiepnhan"],
+        {"classified": True, "out_of_scope_count": 1, "on_demand_pages": 3},
+    )
+    authenticate = open_task(code, "authenticate")
+    assert authenticate is not None and authenticate.role == "processing"
+    complete(code, "authenticate", actors["chuyenvien"], {"authentication_sent": True})
+    assert open_task(code, "appraisal") is not None
