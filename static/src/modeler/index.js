@@ -108,9 +108,25 @@ class Editor {
     this.status.dataset.kind = kind || 'info';
   }
 
-  async start() {
-    await this.bpmn.importXML(this.files[this.mainFile]);
+  async openBpmn(file) {
+    if (this.mainFile && this.bpmnLoaded) {
+      const { xml } = await this.bpmn.saveXML({ format: true });
+      this.files[this.mainFile] = xml;
+    }
+    this.mainFile = file;
+    await this.bpmn.importXML(this.files[file]);
+    this.bpmnLoaded = true;
     this.bpmn.get('canvas').zoom('fit-viewport');
+    const select = this.root.querySelector('#bpmn-file');
+    if (select) select.value = file;
+  }
+
+  async start() {
+    const select = this.root.querySelector('#bpmn-file');
+    const bpmnFiles = Object.keys(this.files).filter((f) => f.endsWith('.bpmn')).sort();
+    select.replaceChildren(...bpmnFiles.map((n) => el('option', { value: n }, n)));
+    select.addEventListener('change', () => this.openBpmn(select.value));
+    await this.openBpmn(this.mainFile);
     this.bpmn.on('commandStack.changed', () => {
       this.dirty = true;
       this.say('Có thay đổi chưa lưu', 'warn');
