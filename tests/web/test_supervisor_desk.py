@@ -72,3 +72,19 @@ def test_diagram_page_carries_the_model_and_counts(client, three_overdue):
     assert 'id=\\"counter_dossier\\"' in html or "counter_dossier" in html
     assert '"reception": {"due_soon": 0, "open": 3, "overdue": 3}' in html
     assert client.get("/supervisor/procedures/9.999999/diagram").status_code == 404
+
+
+def test_an_overdue_step_drills_down_to_the_process_control_slip(client, three_overdue):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    login(client, "giamsat")
+    overdue = client.get("/supervisor/tasks?state=overdue").get_data(as_text=True)
+    code = re.search(r'data-slip06="([^"]+)"', overdue).group(1)
+    slip = client.get(f"/dossiers/{code}/slips/06.pdf")
+    assert slip.status_code == 200 and slip.mimetype == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(slip.data)).pages[0].extract_text().split())
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and code in text
+    assert "Đang xử lý, đã quá hạn" in text
