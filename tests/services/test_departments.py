@@ -166,3 +166,18 @@ def test_digitization_runs_as_a_called_sub_process_when_reception_asks_for_it(ac
     assert authenticate is not None and authenticate.role == "processing"
     complete(code, "authenticate", actors["chuyenvien"], {"authentication_sent": True})
     assert open_task(code, "appraisal") is not None
+
+
+def test_the_supervisors_desk_counts_steps_per_department(actors):
+    from app.services import supervision
+
+    copy = receive_dossier(
+        ReceiveDossier("1.005092", "cccd", "001090012345", "Nguyễn Văn An"), actors["tiepnhan"]
+    )
+    other = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    for code in (copy, other):
+        complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    view = supervision.overview(actors["giamsat"])
+    counts = {c.label: c.open for c in view.by_agency}
+    assert counts == {"Phòng Hành chính tư pháp": 1, "Sở Tư pháp tỉnh Hưng Yên": 1}
