@@ -70,6 +70,9 @@ class Procedure(Base):
     # Officers named for steps: {element_id: [username, ...]} (empty: the role's pool).
     step_officers: Mapped[dict[str, list[str]]] = mapped_column(Json, default=dict)
     sector: Mapped[str] = mapped_column(String(255), default="")
+    # The result is electronic only: no paper is returned (the dossier ends at status 10 when
+    # the e-result is issued).
+    result_e_only: Mapped[bool] = mapped_column(default=False)
 
     agency: Mapped[Agency] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)

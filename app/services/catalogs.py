@@ -239,6 +239,7 @@ def procedures() -> list[dict[str, Any]]:
                 "fees": p.fee_codes or ([p.fee_code] if p.fee_code else []),
                 "components": len(p.components or []),
                 "model_version_id": p.model_version_id,
+                "e_only": p.result_e_only,
                 "active": p.active,
             }
             for p in session.scalars(select(Procedure).order_by(Procedure.code))
@@ -275,6 +276,7 @@ def procedure(code: str) -> ProcedureView:
             "step_durations": dict(p.step_durations or {}),
             "step_officers": dict(p.step_officers or {}),
             "model_version_id": p.model_version_id,
+            "result_e_only": p.result_e_only,
             "active": p.active,
         }
     return ProcedureView(values, procedure_versions())
@@ -394,6 +396,7 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
         row.fee_code = fees_chosen[0] if fees_chosen else None
         row.step_durations, row.step_officers = step_durations, step_officers
         row.model_version_id = version_id
+        row.result_e_only = values.get("result_e_only") in ("on", "1", "true", True)
         row.active = values.get("active", "on") not in ("", "off", False, None, "0")
         _saved(session, actor, "procedure", code, created)
     return code

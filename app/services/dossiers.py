@@ -175,6 +175,8 @@ def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
         "fee_due": dossier.channel == "online" and fee_amount > 0,
         # set by the reception form when components must be classified and digitized (D)
         "needs_digitization": False,
+        # no paper result when the procedure is e-only or the citizen asked for e-only
+        "e_only": bool(procedure.result_e_only or dossier.data.get("e_only")),
         "dossier_code": dossier.code,
         "procedure_code": procedure.code,
         "channel": dossier.channel,

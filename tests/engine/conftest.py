@@ -17,6 +17,7 @@ START = {
     "channel": "counter",
     "fee_due": False,
     "needs_digitization": False,
+    "e_only": False,
     "owner_id_type": "cccd",
     "owner_id": "001090012345",
     "owner_name": "Nguyễn Văn An",

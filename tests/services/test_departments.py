@@ -181,3 +181,37 @@ def test_the_supervisors_desk_counts_steps_per_department(actors):
     view = supervision.overview(actors["giamsat"])
     counts = {c.label: c.open for c in view.by_agency}
     assert counts == {"Phòng Hành chính tư pháp": 1, "Sở Tư pháp tỉnh Hưng Yên": 1}
+
+
+def test_an_e_only_result_ends_the_dossier_at_status_10_without_a_paper_return(actors):
+    from sqlalchemy import update
+
+    from app.models import Dossier, OutboxMessage, Procedure
+
+    with db.transaction() as session:
+        session.execute(
+            update(Procedure).where(Procedure.code == "1.005092").values(result_e_only=True)
+        )
+    code = receive_dossier(
+        ReceiveDossier("1.005092", "cccd", "001090012345", "Nguyễn Văn An"), actors["tiepnhan"]
+    )
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    complete(
+        code, "appraisal", actors["chuyenvienhc"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    complete(
+        code,
+        "approval",
+        actors["truongphong"],
+        {"approval_decision": "approve", "result_name": "Bản sao văn bằng"},
+    )
+    deliver("warehouse.store_result", {"document_id": "DOC-9", "key": "k"})
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        assert dossier.status == 10 and dossier.finished_at is not None
+        published = session.scalars(
+            select(OutboxMessage.operator).where(OutboxMessage.dossier_id == dossier.id)
+        ).all()
+    assert open_task(code, "return_result") is None
+    assert "portal.publish_result" in published

@@ -117,6 +117,7 @@ def test_a_procedure_is_configured_with_components_fees_steps_and_its_model(anal
         "step-0-officers": "chuyenvien",
         "step-1-element_id": "",
         "model_version_id": "1",
+        "result_e_only": "on",
         "active": "on",
     }
     bad = post(
@@ -156,6 +157,7 @@ def test_a_procedure_is_configured_with_components_fees_steps_and_its_model(anal
             4.0,
         )
         assert saved.step_durations == {"appraisal": 0.5}
+        assert saved.result_e_only is True
         assert saved.step_officers == {"appraisal": ["chuyenvien"]}
         assert [a.code for a in saved.agencies] == ["000.00.12.H31"]
         audited = session.scalars(
