@@ -24,7 +24,7 @@ $BIN/flask --app app db-upgrade
 $BIN/flask --app app seed-demo | tee var/log/demo-logins.txt
 $BIN/flask --app app init-pki
 
-$BIN/python -m app.integrations.simulators portal --host 127.0.0.1 --port 5101 >var/log/portal.log 2>&1 &
+SYSTEM_URL=http://127.0.0.1:5000 $BIN/python -m app.integrations.simulators portal --host 127.0.0.1 --port 5101 >var/log/portal.log 2>&1 &
 pids+=($!)
 $BIN/python -m app.integrations.simulators warehouse --host 127.0.0.1 --port 5102 >var/log/warehouse.log 2>&1 &
 pids+=($!)

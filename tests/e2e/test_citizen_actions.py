@@ -234,3 +234,35 @@ def test_every_step_reaches_the_portal_once_and_in_order_even_through_an_outage(
     assert entries[0]["officer"] == actors["tiepnhan"].name
     assert entries[1]["department"] == "Sở Tư pháp tỉnh Hưng Yên"
     assert all(e["started_at"] and e["finished_at"] for e in entries)
+
+
+def test_citizen_actions_arrive_through_the_portal_simulator_over_http(app, actors, drain):
+    """The simulated portal forwards a citizen's submission and withdrawal to this system,
+    served for real over HTTP, and passes the answers back."""
+    import requests
+
+    from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.portal import create_portal_simulator
+
+    system_url, stop_system = serve_in_thread(app)
+    portal, stop_portal = serve_in_thread(create_portal_simulator(system_url=system_url))
+    try:
+        submitted = requests.post(f"{portal}/api/citizen/dossiers", json=ONLINE, timeout=10)
+        assert submitted.status_code == 201
+        code = submitted.json()["dossier_code"]
+        drain()
+        withdrawn = requests.post(
+            f"{portal}/api/citizen/dossiers/{code}/withdraw",
+            json={"reason": "Nộp nhầm thủ tục"},
+            timeout=10,
+        )
+        assert withdrawn.status_code == 200 and withdrawn.json()["status"] == 7
+        again = requests.post(
+            f"{portal}/api/citizen/dossiers/{code}/withdraw",
+            json={"reason": "Nộp nhầm thủ tục"},
+            timeout=10,
+        )
+        assert again.status_code == 409 and "không thể rút" in again.json()["error"]
+    finally:
+        stop_portal()
+        stop_system()

@@ -6,13 +6,15 @@ State is in memory (one process); `/_sim/received` lists the status messages in 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import threading
 import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, jsonify, request
+import requests
+from flask import Flask, Response, jsonify, request
 
 from app.integrations.simulators.faults import Faults, install
 
@@ -92,10 +94,45 @@ class PortalState:
         )
 
 
-def create_portal_simulator(seed: bool = True) -> Flask:
+def create_portal_simulator(
+    seed: bool = True, system_url: str | None = None, system_token: str | None = None
+) -> Flask:
+    """`system_url`/`system_token`: where the simulated portal forwards citizens' actions
+    (this system's `/api/portal/…`), as the real portal calls the ministry's system."""
     app = Flask("portal_simulator")
     state = PortalState(seed)
     install(app, Faults(), state.reset, lambda: list(state.received))
+    app.config["SYSTEM_URL"] = system_url or os.environ.get("SYSTEM_URL", "")
+    app.config["SYSTEM_TOKEN"] = system_token or os.environ.get(
+        "PORTAL_CALLBACK_TOKEN", "dev-portal-token"
+    )
+
+    @app.post("/api/citizen/dossiers/<code>/<action>")
+    def citizen_action(code: str, action: str):  # noqa: ANN202
+        """A citizen acts on "Dịch vụ công của tôi": forwarded to the system that holds the
+        dossier, and its answer (or refusal) passed back."""
+        if action not in ("withdraw", "supplement", "payment"):
+            return jsonify(error=f"unknown action {action}"), 404
+        return _forward(f"/api/portal/dossiers/{code}/{action}")
+
+    @app.post("/api/citizen/dossiers")
+    def citizen_submit():  # noqa: ANN202
+        """An online submission on the portal, forwarded to the competent system (path A)."""
+        return _forward("/api/portal/dossiers")
+
+    def _forward(path: str):  # noqa: ANN202
+        if not app.config["SYSTEM_URL"]:
+            return jsonify(error="the simulator has no SYSTEM_URL to forward to"), 503
+        try:
+            answer = requests.post(
+                app.config["SYSTEM_URL"].rstrip("/") + path,
+                json=request.get_json(silent=True) or {},
+                headers={"X-Portal-Token": app.config["SYSTEM_TOKEN"]},
+                timeout=10,
+            )
+        except requests.RequestException as exc:
+            return jsonify(error=f"the system did not answer: {exc}"), 502
+        return Response(answer.content, answer.status_code, mimetype="application/json")
 
     @app.get("/api/accounts")
     def find_account():  # noqa: ANN202
