@@ -74,6 +74,8 @@ def bench_bare(files: dict[str, str], n: int) -> list[float]:
     for name, content in files.items():
         if name.endswith(".bpmn"):
             parser.add_bpmn_str(content.encode(), filename=name)
+        elif name.endswith(".dmn"):
+            parser.add_dmn_str(content.encode(), filename=name)
     spec = parser.get_spec("counter_dossier")
     subs = parser.get_subprocess_specs("counter_dossier")
     stock = dict(SPIFF_CONFIG)
