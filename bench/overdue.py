@@ -11,6 +11,7 @@ Usage: .venv/bin/python bench/overdue.py [--tasks 1000000] [--runs 30]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -154,10 +155,19 @@ def main() -> None:
             p50, p95 = timed(fn, args.runs)
             print(f"{label:<44}{p50:>9.1f}{p95:>9.1f}")
         sweeps = []
+        profile = os.environ.get("BENCH_PROFILE_SWEEP")
         for step in range(5):
             now = utcnow() + timedelta(hours=6 * (step + 1))
             t0 = time.perf_counter()
-            result = deadlines.sweep(now)
+            if profile and step == 0:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                result = profiler.runcall(deadlines.sweep, now)
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            else:
+                result = deadlines.sweep(now)
             sweeps.append((time.perf_counter() - t0) * 1000)
             print(
                 f"sweep pass {step + 1}: {sweeps[-1]:.0f} ms "
