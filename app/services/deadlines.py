@@ -101,5 +101,28 @@ def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: 
             notifications.Notice(uid, f"task_{state}", message, row.dossier_id, row.id)
             for uid in set(users)
         ]
-    notifications.send(session, notices)
+    notifications.send(session, _digest(notices, state))
     return len(rows)
+
+
+# Past this many steps for one officer in one pass, the officer gets one summary notice
+# instead of one per step (a mass deadline change would otherwise flood inboxes).
+DIGEST_AFTER = 20
+_DIGESTS = {
+    DeadlineState.DUE_SOON: "{n} bước xử lý sắp đến hạn; xem danh sách công việc",
+    DeadlineState.OVERDUE: "{n} bước xử lý đã quá hạn; xem danh sách công việc",
+}
+
+
+def _digest(notices: list[notifications.Notice], state: DeadlineState) -> list:
+    per_user: dict[int, list[notifications.Notice]] = {}
+    for notice in notices:
+        per_user.setdefault(notice.user_id, []).append(notice)
+    result: list[notifications.Notice] = []
+    for user_id, own in per_user.items():
+        if len(own) <= DIGEST_AFTER:
+            result += own
+        else:
+            message = _DIGESTS[state].format(n=len(own))
+            result.append(notifications.Notice(user_id, f"task_{state}_digest", message))
+    return result

@@ -6,7 +6,7 @@ import threading
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.domain.status import VN_TZ
 from app.models import AuditEvent, Dossier, HumanTask
@@ -107,3 +107,38 @@ def test_a_long_step_finished_a_day_early_is_early(actors, clock):
         assert session.get(HumanTask, appraisal.id).outcome == "early"
         dossier = session.get(Dossier, task.dossier_id)
         assert dossier.outcome == "early" and dossier.finished_at == vn(25, 9)
+
+
+def test_a_mass_deadline_change_sends_one_summary_per_officer(actors, clock):
+    from sqlalchemy import update
+
+    from app.models import Notification, User
+
+    clock.set(vn(25, 9))
+    codes = [receive(actors["tiepnhan"]) for _ in range(deadlines.DIGEST_AFTER + 2)]
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.element_id == "reception")
+            .values(assignee_id=actors["tiepnhan"].id)
+        )
+    clock.set(vn(27, 9))
+    result = deadlines.sweep()
+    assert result.overdue == len(codes)
+    with db.transaction() as session:
+        officer = session.scalars(
+            select(Notification.kind).where(Notification.user_id == actors["tiepnhan"].id)
+        ).all()
+        leader_id = session.scalar(select(User.id).where(User.username == "lanhdao"))
+        leader = session.scalars(
+            select(Notification.message).where(Notification.user_id == leader_id)
+        ).all()
+    assert officer == ["task_overdue_digest"]
+    assert leader == [f"{len(codes)} bước xử lý đã quá hạn; xem danh sách công việc"]
+    # every step is still audited one by one
+    with db.transaction() as session:
+        audited = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "task_overdue")
+        )
+    assert audited == len(codes)
