@@ -76,6 +76,16 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
     )
 }
 
+
+def document_type(code: str, name: str | None = None) -> DocumentType:
+    """The type with its own fields when this module knows it; a type added to the catalog
+    by an administrator gets the common fields (number, issue date, issuer)."""
+    known = DOCUMENT_TYPES.get(code)
+    if known is not None:
+        return DocumentType(known.code, name or known.name, known.fields)
+    return DocumentType(code, name or code, _COMMON)
+
+
 # What the officer received on paper (for the receipt, slip 01).
 PAPER_FORMS = {
     "original": "Bản chính",
@@ -147,11 +157,17 @@ def _date(value: str) -> date | None:
     raise ValueError("Ngày không hợp lệ (dd/mm/yyyy)")
 
 
-def validate_metadata(values: dict[str, Any]) -> Metadata:
-    """Check the officer's metadata; MetadataError maps each bad field to a Vietnamese message."""
+def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = None) -> Metadata:
+    """Check the officer's metadata; MetadataError maps each bad field to a Vietnamese message.
+    `catalog` ({code: name}) adds the document types of the catalog to the built-in ones."""
     errors: dict[str, str] = {}
     text = {k: " ".join(str(v or "").split()) for k, v in values.items()}
-    doc_type = DOCUMENT_TYPES.get(text.get("type_code", ""))
+    code = text.get("type_code", "")
+    doc_type = (
+        document_type(code, (catalog or {}).get(code))
+        if code in DOCUMENT_TYPES or code in (catalog or {})
+        else None
+    )
     if doc_type is None:
         errors["type_code"] = "Chọn loại giấy tờ trong danh mục"
     kind = text.get("owner_id_type", "")

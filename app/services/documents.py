@@ -32,12 +32,15 @@ from app.domain.documents import (
     DOCUMENT_TYPES,
     ON_DEMAND_FEE_CODE,
     PAPER_FORMS,
+    DocumentType,
     MetadataError,
+    document_type,
     on_demand_fee,
     storage_key,
     validate_metadata,
 )
 from app.models import Agency, Document, Dossier, User
+from app.models import DocumentType as DocumentTypeRow
 from app.models.base import utcnow
 from app.services import audit, outbox
 from app.services.actors import Actor
@@ -77,9 +80,23 @@ def _may_see(actor: Actor, agency_id: int) -> None:
         raise NotFound("Không tìm thấy giấy tờ / document not found")
 
 
+def type_catalog() -> dict[str, DocumentType]:
+    """The document types officers choose from: the catalog's active ones (with the fields
+    this system knows for them), or the built-in list when the catalog is empty."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(DocumentTypeRow.code, DocumentTypeRow.name)
+            .where(DocumentTypeRow.active.is_(True))
+            .order_by(DocumentTypeRow.code)
+        ).all()
+    if not rows:
+        return dict(DOCUMENT_TYPES)
+    return {code: document_type(code, name) for code, name in rows}
+
+
 def _check(cmd: Digitize) -> None:
     errors = {}
-    if cmd.type_code not in DOCUMENT_TYPES:
+    if cmd.type_code not in type_catalog():
         errors["type_code"] = "Chọn loại giấy tờ trong danh mục"
     if cmd.classification not in CLASSES:
         errors["classification"] = "Chọn cách phân loại số hoá"
@@ -134,7 +151,7 @@ def digitize(cmd: Digitize, uploads: Sequence[Upload], actor: Actor) -> int:
             owner_id_type=suggested.get("owner_id_type") or owner[0],
             owner_id=suggested.get("owner_id") or owner[1],
             owner_name=suggested.get("owner_name") or owner_name,
-            name=DOCUMENT_TYPES[cmd.type_code].name,
+            name=type_catalog()[cmd.type_code].name,
             fields={},
             pages=intake.pages,
             size=intake.size,
@@ -195,7 +212,7 @@ def _signed_copy(store: FileStore, source_sha: str, sign_with) -> str:  # noqa: 
 def confirm(document_id: int, values: dict[str, Any], actor: Actor) -> str:
     """Store the draft with the officer's metadata; returns its storage key."""
     try:
-        metadata = validate_metadata(values)
+        metadata = validate_metadata(values, {code: t.name for code, t in type_catalog().items()})
     except MetadataError as exc:
         raise InvalidInput("Siêu dữ liệu chưa hợp lệ", fields=exc.errors) from exc
     store, pki = file_store(), demo_pki()

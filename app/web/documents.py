@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.documents.intake import Upload
-from app.domain.documents import CLASSES, DOCUMENT_TYPES, PAPER_FORMS
+from app.domain.documents import CLASSES, PAPER_FORMS
 from app.services import documents, queries, reuse, slips
 from app.services.errors import InvalidInput
 from app.web.actor import current_actor
@@ -70,7 +70,7 @@ def new(code: str):  # noqa: ANN201
         dossier=dossier,
         values=values,
         errors=errors,
-        types=DOCUMENT_TYPES,
+        types=documents.type_catalog(),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
     ), (422 if errors else 200)
@@ -108,8 +108,8 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         values=values,
         suggested=suggested,
         errors=errors or {},
-        types=DOCUMENT_TYPES,
-        doc_type=DOCUMENT_TYPES.get(values.get("type_code") or doc["type_code"]),
+        types=(types := documents.type_catalog()),
+        doc_type=types.get(values.get("type_code") or doc["type_code"]),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
     ), (422 if errors else 200)
@@ -216,7 +216,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
     return render_template(
         "reuse.html",
         dossier=dossier,
-        types=DOCUMENT_TYPES,
+        types=documents.type_catalog(),
         type_code=type_code,
         lookup=found,
         errors=errors,

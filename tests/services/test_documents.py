@@ -239,3 +239,30 @@ def test_the_approved_result_is_issued_signed_and_pushed_to_the_warehouse(
         f"{warehouse_url}/api/documents/{row(result.id).warehouse_id}", timeout=5
     ).json()
     assert pushed["key"] == result.storage_key and pushed["sha256"] == result.file_sha256
+
+
+def test_a_type_added_to_the_catalog_can_be_digitized_with_the_common_fields(actors):
+    from app.services import catalogs
+
+    catalogs.save_document_type(
+        {"code": "KQ.G04.000070", "name": "Giấy chứng nhận đăng ký xe", "active": "on"},
+        actors["quantri"],
+    )
+    officer = actors["tiepnhan"]
+    assert documents.type_catalog()["KQ.G04.000070"].name == "Giấy chứng nhận đăng ký xe"
+    code = receive(officer)
+    document_id = scan(code, officer, numbered_pdf(1), type_code="KQ.G04.000070")
+    assert row(document_id).name == "Giấy chứng nhận đăng ký xe"
+    with pytest.raises(InvalidInput) as exc:
+        documents.confirm(
+            document_id, metadata(type_code="KQ.G04.000070", field_issuer=""), officer
+        )
+    assert "field_issuer" in exc.value.fields
+    key = documents.confirm(
+        document_id,
+        metadata(type_code="KQ.G04.000070", name="Giấy chứng nhận đăng ký xe"),
+        officer,
+    )
+    assert key == "079095000123.KQ.G04.000070"
+    with pytest.raises(InvalidInput):
+        scan(code, officer, numbered_pdf(1), type_code="KQ.G99.999999")
