@@ -45,6 +45,11 @@ START = {
     "channel": "counter",
     "fee_due": False,
     "needs_digitization": False,
+    "agency_code": "000.00.12.H31",
+    "reception_agency_code": "000.00.12.H31",
+    "phone": "",
+    "email": "",
+    "proxy": None,
     "e_only": False,
     "owner_id_type": "cccd",
     "owner_id": "001090012345",
@@ -56,6 +61,8 @@ START = {
     "appraisal_escalation": "P3D",
 }
 FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
+# What linking the local account returns (bare-engine runs have no database to do it).
+PROFILE = {"citizen_id": 1, "gender": "Nam", "birth_date": "1990-05-12", "address": "", "phone": ""}
 
 
 def summary(samples: list[float]) -> tuple[float, float]:
@@ -65,7 +72,10 @@ def summary(samples: list[float]) -> tuple[float, float]:
 
 def at_reception_state_engine(definition) -> str:
     run, changes = ProcessRun.start(definition, START)
-    run.complete_service_call(changes.service_calls[0].task_id, {"exists": True})
+    changes = run.complete_service_call(
+        changes.service_calls[0].task_id, {"exists": True, "account": {"id": "VN-1"}}
+    )
+    run.complete_service_call(changes.service_calls[0].task_id, PROFILE)
     return run.dump()
 
 
@@ -127,7 +137,10 @@ def bench_service(n: int) -> list[float]:
             )
         ).all()
     for call_id in calls:
-        service_calls.complete_service_call(claim(call_id).id, {"exists": True})
+        service_calls.complete_service_call(
+            claim(call_id).id,
+            {"exists": True, "account": {"id": "VN-000001", "full_name": "Nguyễn Văn An"}},
+        )
     with db.transaction() as session:
         task_ids = session.scalars(
             select(HumanTask.id).where(

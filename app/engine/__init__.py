@@ -13,10 +13,18 @@ from app.engine.errors import (
     TaskNotReady,
     WorkflowFailed,
 )
-from app.engine.instance import Changes, CompletedElement, ProcessRun, ServiceCall, UserTaskView
+from app.engine.instance import (
+    Changes,
+    CompletedElement,
+    LocalCalls,
+    ProcessRun,
+    ServiceCall,
+    UserTaskView,
+)
 from app.engine.sandbox import check_expression, check_script
 
 __all__ = [
+    "LocalCalls",
     "Changes",
     "CompletedElement",
     "Definition",

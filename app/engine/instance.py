@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,21 @@ class CompletedElement:
     properties: dict[str, str]
 
 
+@dataclass(frozen=True)
+class LocalCalls:
+    """Operators the caller runs itself, inside its transaction (e.g. linking the local
+    account): a service task naming one completes in the same step instead of waiting for the
+    worker. `call(operator, params)` returns the task's result or raises to abort the step."""
+
+    names: frozenset[str]
+    call: Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+# A model whose local calls loop back on themselves would never stop: one engine step runs at
+# most this many rounds of them.
+MAX_LOCAL_ROUNDS = 50
+
+
 @dataclass
 class Changes:
     """What one operation did to the instance, in the project's terms."""
@@ -89,16 +105,21 @@ def _props(task_spec: Any) -> dict[str, str]:
 class ProcessRun:
     """One instance loaded in memory for the length of one service call."""
 
-    def __init__(self, definition: Definition, workflow: BpmnWorkflow) -> None:
+    def __init__(
+        self, definition: Definition, workflow: BpmnWorkflow, local: LocalCalls | None = None
+    ) -> None:
         self.definition = definition
         self.workflow = workflow
+        self.local = local
         workflow.script_engine = make_script_engine()
 
     # -- life cycle -----------------------------------------------------------------
     @classmethod
-    def start(cls, definition: Definition, data: dict[str, Any]) -> tuple[ProcessRun, Changes]:
+    def start(
+        cls, definition: Definition, data: dict[str, Any], local: LocalCalls | None = None
+    ) -> tuple[ProcessRun, Changes]:
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
-        run = cls(definition, workflow)
+        run = cls(definition, workflow, local)
         before = run._snapshot()
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -106,8 +127,10 @@ class ProcessRun:
         return run, run._advance(before)
 
     @classmethod
-    def load(cls, definition: Definition, state: str) -> ProcessRun:
-        return cls(definition, serializer.load(definition, state))
+    def load(
+        cls, definition: Definition, state: str, local: LocalCalls | None = None
+    ) -> ProcessRun:
+        return cls(definition, serializer.load(definition, state), local)
 
     def dump(self) -> str:
         return serializer.dump(self.workflow)
@@ -262,6 +285,31 @@ class ProcessRun:
         self.workflow.do_engine_steps()
         if any(not t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
             self.workflow.do_engine_steps()
+        for _ in range(MAX_LOCAL_ROUNDS):
+            pending = self._local_pending()
+            if not pending:
+                return
+            for task in pending:
+                call = task.internal_data[SERVICE_CALL]
+                task.data[task.task_spec.result_variable] = self.local.call(  # type: ignore[union-attr]
+                    call["operator"], dict(call["params"])
+                )
+                task.complete()
+            self.workflow.do_engine_steps()
+        raise WorkflowFailed(
+            f"more than {MAX_LOCAL_ROUNDS} rounds of local service calls in one step "
+            "(does the model loop through them?)"
+        )
+
+    def _local_pending(self) -> list[Task]:
+        if self.local is None:
+            return []
+        return [
+            t
+            for t in self.workflow.get_tasks(state=TaskState.STARTED)
+            if isinstance(t.task_spec, DeferredServiceTask)
+            and t.internal_data.get(SERVICE_CALL, {}).get("operator") in self.local.names
+        ]
 
     def _view(self, task: Task) -> UserTaskView:
         spec = task.task_spec

@@ -64,7 +64,15 @@ def _check_account(clients: Clients, p: dict[str, Any], key: str) -> dict[str, A
 
 
 def _create_account(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
-    return {"account": clients.portal.create_account(dict(p), key)}
+    """Create the account on the portal; one that appeared meanwhile (409) is not an error,
+    the process confirms the account again and finds it."""
+    profile = {k: v for k, v in p.items() if v not in (None, "")}
+    try:
+        return {"account": clients.portal.create_account(profile, key), "existed": False}
+    except IntegrationError as exc:
+        if exc.status == 409:
+            return {"account": None, "existed": True}
+        raise
 
 
 def _sync_status(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:

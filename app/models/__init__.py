@@ -3,6 +3,7 @@
 from app.models.base import Base
 from app.models.calendar import CalendarOverride
 from app.models.catalog import DocumentType, Fee, Procedure
+from app.models.citizens import CitizenAccount, PaperShipment
 from app.models.documents import Document, DossierComponent
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarOverride",
+    "CitizenAccount",
     "Document",
     "DocumentType",
     "Dossier",
@@ -29,6 +31,7 @@ __all__ = [
     "ModelVersion",
     "Notification",
     "OutboxMessage",
+    "PaperShipment",
     "ProcessInstance",
     "ProcessModel",
     "Procedure",

@@ -73,6 +73,9 @@ class Procedure(Base):
     # The result is electronic only: no paper is returned (the dossier ends at status 10 when
     # the e-result is issued).
     result_e_only: Mapped[bool] = mapped_column(default=False)
+    # Received at any counter of the province regardless of administrative boundaries (path
+    # C1): the paper travels by BCCI to this agency and the result back to that counter.
+    receive_anywhere: Mapped[bool] = mapped_column(default=False)
 
     agency: Mapped[Agency] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)

@@ -40,6 +40,10 @@ class Dossier(Base):
     email: Mapped[str | None] = mapped_column(String(255))
     summary: Mapped[str] = mapped_column(String(1000), default="")
     portal_account_id: Mapped[str | None] = mapped_column(String(64))
+    # The local account linked at the account check (under a power of attorney: the grantor's).
+    citizen_account_id: Mapped[int | None] = mapped_column(ForeignKey("citizen_account.id"))
+    # Path C1: the counter that received the dossier when it is not the competent agency.
+    receiving_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -52,7 +56,8 @@ class Dossier(Base):
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     procedure: Mapped[Procedure] = relationship()
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    receiving_agency: Mapped[Agency | None] = relationship(foreign_keys=[receiving_agency_id])
 
 
 class DossierSequence(Base):

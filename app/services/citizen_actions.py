@@ -29,7 +29,7 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
         )
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
-        loaded = runtime.load_instance(session, instance_id)
+        loaded = runtime.load_instance(session, instance_id, actor)
         changes = loaded.run.deliver_message(WITHDRAW_MESSAGE, {"reason": reason})
         if changes is None:
             raise Conflict(
@@ -52,7 +52,7 @@ def supplement(dossier_code: str, note: str, documents: list[str], actor: Actor 
         raise InvalidInput("Cần ghi chú hoặc giấy tờ bổ sung", fields={"note": "bắt buộc"})
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
-        loaded = runtime.load_instance(session, instance_id)
+        loaded = runtime.load_instance(session, instance_id, actor)
         payload = {"note": note, "documents": [str(d)[:200] for d in documents]}
         changes = loaded.run.deliver_message(SUPPLEMENT_MESSAGE, payload)
         if changes is None:
@@ -111,7 +111,7 @@ def pay(dossier_code: str, amount: int, transaction_id: str, actor: Actor = PORT
         raise InvalidInput("Mã giao dịch thanh toán: bắt buộc, ≤ 64 ký tự")
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
-        loaded = runtime.load_instance(session, instance_id)
+        loaded = runtime.load_instance(session, instance_id, actor)
         if PAYMENT_MESSAGE not in loaded.run.waiting_messages():
             raise Conflict("Hồ sơ không chờ nộp phí / no payment is awaited for this dossier")
         due = int(loaded.run.latest_data().get("fee_amount") or 0)

@@ -13,6 +13,7 @@ from app.engine.validation import Catalogs, validate
 from app.integrations.operators import OPERATORS
 from app.models import ModelVersion, ProcessModel
 from app.services.errors import InvalidInput
+from app.services.local_operators import LOCAL_OPERATORS
 
 
 def read_bundle(directory: str | Path) -> dict[str, str]:
@@ -27,7 +28,9 @@ def read_bundle(directory: str | Path) -> dict[str, str]:
 
 def catalogs() -> Catalogs:
     """The roles and operators models may name, as the validator needs them."""
-    return Catalogs(role_for_lane, {name: dict(op.params) for name, op in OPERATORS.items()})
+    operators = {name: dict(op.params) for name, op in OPERATORS.items()}
+    operators |= {name: dict(op.params) for name, op in LOCAL_OPERATORS.items()}
+    return Catalogs(role_for_lane, operators)
 
 
 def run_model_tests(files: dict[str, str], process_id: str) -> list[model_tests.CaseResult]:

@@ -17,7 +17,7 @@ from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
 from app.models import Agency, Dossier, DossierSequence, Fee, Procedure, ProcessInstance
 from app.models.base import utcnow
-from app.services import audit, calendars, runtime
+from app.services import audit, calendars, local_operators, runtime
 from app.services.actors import Actor
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.storage.db import db
@@ -36,6 +36,10 @@ class ReceiveDossier:
     summary: str = ""
     channel: str = "counter"
     extra: dict[str, Any] = field(default_factory=dict)
+    # Submitted under a power of attorney: the grantee who came to the counter
+    # ({"id_type", "id", "name"}); the owner fields above are the grantor's, and so is the
+    # account checked on the portal (001 §II.2.a).
+    proxy: dict[str, str] | None = None
 
 
 def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
@@ -56,15 +60,21 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
         online = cmd.channel == "online"
         if online and actor.id is not None:
             raise Forbidden("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG")
+        receiving: Agency | None = None
         if not online and not actor.can("reception", agency.id):
             # Path C2: any executing agency of the procedure receives, processes and returns
             # the dossier on the shared system, whatever the owner's place of residence.
-            agency = next(
+            executing = next(
                 (a for a in procedure.agencies if actor.can("reception", a.id) and a.active),
                 None,
             )
-            if agency is None:
-                raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của thủ tục này")
+            if executing is not None:
+                agency = executing
+            else:
+                # Path C1: a counter of the same province receives it for the competent agency.
+                receiving = _receiving_counter(session, procedure, agency, actor)
+                if receiving is None:
+                    raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của thủ tục này")
         now = utcnow()
         identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
         dossier = Dossier(
@@ -92,7 +102,18 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
                 procedure.duration_unit,
             ),
             received_by_id=actor.id,
+            receiving_agency=receiving,
         )
+        if cmd.proxy:
+            grantee = validate_identifier(cmd.proxy["id_type"], cmd.proxy["id"])
+            dossier.data = {
+                **dossier.data,
+                "proxy": {
+                    "id_type": grantee.kind,
+                    "id": grantee.value,
+                    "name": " ".join(cmd.proxy["name"].split()),
+                },
+            }
         session.add(dossier)
         session.flush()
         audit.record(
@@ -102,11 +123,14 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
             dossier_id=dossier.id,
             procedure=procedure.code,
             channel=cmd.channel,
+            **({"received_for": agency.name} if receiving is not None else {}),
+            **({"proxy": cmd.proxy["name"]} if cmd.proxy else {}),
         )
         try:
             run, changes = ProcessRun.start(
                 runtime.definition_by_id(session, procedure.model_version_id),
                 _start_data(dossier, _fee_amount(session, procedure)),
+                local_operators.bind(session, runtime.dossier_ref(dossier), actor),
             )
         except WorkflowFailed as exc:
             raise InvalidInput(
@@ -156,7 +180,45 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
         errors["procedure_code"] = "Chọn thủ tục hành chính"
     if cmd.channel not in ("counter", "online"):
         errors["channel"] = "Kênh nộp không hợp lệ"
+    if cmd.proxy is not None:
+        try:
+            grantee = validate_identifier(cmd.proxy.get("id_type") or "", cmd.proxy.get("id") or "")
+        except ValueError as exc:
+            errors["proxy_id"] = str(exc)
+        else:
+            if grantee.value == (cmd.owner_id or "").strip().upper():
+                errors["proxy_id"] = "Người được ủy quyền phải khác người ủy quyền"
+        if not 2 <= len(" ".join((cmd.proxy.get("name") or "").split())) <= 255:
+            errors["proxy_name"] = "Họ tên người được ủy quyền phải có từ 2 đến 255 ký tự"
     return errors
+
+
+def _province(session: Session, agency: Agency) -> int:
+    """The top of the agency's tree (the province or ministry)."""
+    seen = set()
+    while agency.parent_id is not None and agency.id not in seen:
+        seen.add(agency.id)
+        parent = session.get(Agency, agency.parent_id)
+        if parent is None:
+            break
+        agency = parent
+    return agency.id
+
+
+def _receiving_counter(
+    session: Session, procedure: Procedure, competent: Agency, actor: Actor
+) -> Agency | None:
+    """The actor's counter that may receive this procedure for `competent` (path C1): the
+    procedure is received regardless of administrative boundaries and the counter belongs to
+    the same province."""
+    if not procedure.receive_anywhere:
+        return None
+    province = _province(session, competent)
+    for agency_id in sorted(actor.agencies_for("reception")):
+        counter = session.get(Agency, agency_id)
+        if counter is not None and counter.active and _province(session, counter) == province:
+            return counter
+    return None
 
 
 def _fee_amount(session: Session, procedure: Procedure) -> int:
@@ -180,6 +242,12 @@ def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
         "dossier_code": dossier.code,
         "procedure_code": procedure.code,
         "channel": dossier.channel,
+        # the competent agency, and the counter that received the dossier (C1: another one)
+        "agency_code": dossier.agency.code,
+        "reception_agency_code": (dossier.receiving_agency or dossier.agency).code,
+        "phone": dossier.phone or "",
+        "email": dossier.email or "",
+        "proxy": dossier.data.get("proxy"),
         "owner_id_type": dossier.owner_id_type,
         "owner_id": dossier.owner_id,
         "owner_name": dossier.owner_name,

@@ -27,6 +27,7 @@ from app.services import audit
 from app.services.actors import Actor
 from app.services.deploy import check_bundle, run_model_tests
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.local_operators import LOCAL_OPERATORS
 from app.services.models_repo import MAX_FILES, MAX_TOTAL_BYTES, SUFFIXES, _require_modeller
 from app.services.models_repo import import_files as deploy_files
 from app.storage.db import db
@@ -287,7 +288,7 @@ def catalog() -> dict[str, Any]:
                 "description": op.description,
                 "params": [{"name": n, "type": t.__name__} for n, t in op.params.items()],
             }
-            for op in OPERATORS.values()
+            for op in [*OPERATORS.values(), *LOCAL_OPERATORS.values()]
         ],
         "statuses": [{"code": int(s), "label": s.label_vi} for s in DossierStatus],
         "procedures": [{"code": c, "name": n, "process_id": p} for c, n, p in procedures],

@@ -74,6 +74,8 @@ STATUS_PROPERTY = "dossierStatus"
 ESCALATE_PROPERTY = "escalate"
 RESULT_OPERATOR = "warehouse.store_result"
 DURATION_PROPERTY = "durationDays"
+# A user task's property naming the process variable that holds its agency's code.
+AGENCY_PROPERTY = "agencyVariable"
 
 
 def apply_changes(
@@ -280,7 +282,15 @@ def _departments(session: Session, dossier: DossierRef, entered: list) -> dict[s
     under the dossier's agency (a code naming anything else is ignored)."""
     codes = {v.data.get("department_code") for v in entered if v.data.get("department_code")}
     consulted = {v.data.get("consult_agency") for v in entered if v.data.get("consult_agency")}
+    named = {code for v in entered if (code := _named_agency(v))}
     found: dict[str, int] = {}
+    if named:
+        # a step whose model names the variable holding its agency (e.g. the commune counter
+        # that received a C1 dossier, or the two ends of a BCCI transfer)
+        rows = session.execute(
+            select(Agency.code, Agency.id).where(Agency.code.in_(named), Agency.active.is_(True))
+        ).all()
+        found |= {f"named:{code}": agency_id for code, agency_id in rows}
     if codes:
         found |= dict(
             session.execute(
@@ -359,6 +369,26 @@ def _assign_named_officers(session: Session, dossier: DossierRef, rows: list[dic
                 break
 
 
+def _named_agency(view: UserTaskView) -> str | None:
+    variable = view.properties.get(AGENCY_PROPERTY)
+    value = view.data.get(variable) if variable else None
+    return value if isinstance(value, str) and value else None
+
+
+def prefilled(form: dict | None, data: dict) -> dict | None:
+    """The step's form with each field's default taken from the process variable of the same
+    name, when there is one (the account's profile, an earlier round's answers)."""
+    if not form or not isinstance(form.get("properties"), dict):
+        return form
+    properties = {}
+    for name, spec in form["properties"].items():
+        value = data.get(name)
+        if isinstance(value, str | int | float | bool) and isinstance(spec, dict):
+            spec = {**spec, "default": value}
+        properties[name] = spec
+    return {**form, "properties": properties}
+
+
 def _new_task(
     instance_id: int,
     dossier: DossierRef,
@@ -373,7 +403,9 @@ def _new_task(
     soon = due_soon_at(created, due, calendar, settings.current.DUE_SOON_FRACTION) if due else None
     role = role_for_lane(view.lane) or "reception"
     agency_id = dossier.agency_id
-    if departments and view.data.get("consult_agency"):
+    if departments and _named_agency(view):
+        agency_id = departments.get(f"named:{_named_agency(view)}", agency_id)
+    elif departments and view.data.get("consult_agency"):
         agency_id = departments.get(f"consult:{view.data['consult_agency']}", agency_id)
     elif role in DEPARTMENT_ROLES and departments:
         agency_id = departments.get(view.data.get("department_code") or "", agency_id)
@@ -387,7 +419,7 @@ def _new_task(
         "role": role,
         "agency_id": agency_id,
         "state": "open",
-        "form": view.form,
+        "form": prefilled(view.form, view.data),
         "created_at": created,
         "due_at": due,
         "due_soon_at": soon,

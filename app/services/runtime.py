@@ -17,8 +17,8 @@ from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
 from app.models import Agency, Dossier, HumanTask, ModelVersion, Procedure, ProcessInstance
 from app.models.base import utcnow
-from app.services import projection
-from app.services.actors import Actor
+from app.services import local_operators, projection
+from app.services.actors import SYSTEM, Actor
 from app.services.errors import Conflict, NotFound
 
 # Versions are immutable: their hash and process id never change once deployed.
@@ -173,15 +173,16 @@ def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
     return instance, dossier
 
 
-def load_instance(session: Session, instance_id: int) -> Loaded:
+def load_instance(session: Session, instance_id: int, actor: Actor = SYSTEM) -> Loaded:
+    """The instance with its dossier; `actor` is who the step's local calls act for."""
     row = session.connection().execute(_LOAD_INSTANCE, {"instance_id": instance_id}).one_or_none()
     if row is None:
         raise NotFound("Không tìm thấy phiên xử lý / process instance not found")
     instance, dossier = _refs(row)
-    return Loaded(instance, dossier, _run(session, instance))
+    return Loaded(instance, dossier, _run(session, instance, dossier, actor))
 
 
-def load_task(session: Session, task_id: str) -> Loaded:
+def load_task(session: Session, task_id: str, actor: Actor = SYSTEM) -> Loaded:
     """A task with its instance and dossier in one query; the engine state is loaded too."""
     row = session.connection().execute(_LOAD_TASK, {"task_id": task_id}).one_or_none()
     if row is None:
@@ -200,7 +201,7 @@ def load_task(session: Session, task_id: str) -> Loaded:
         "instance_id": instance.id,
         "dossier_id": dossier.id,
     }
-    return Loaded(instance, dossier, _run(session, instance), task)
+    return Loaded(instance, dossier, _run(session, instance, dossier, actor), task)
 
 
 def dossier_ref(dossier: Dossier) -> DossierRef:
@@ -230,8 +231,12 @@ def dossier_ref(dossier: Dossier) -> DossierRef:
     )
 
 
-def _run(session: Session, instance: InstanceRef) -> ProcessRun:
-    return ProcessRun.load(definition_by_id(session, instance.model_version_id), instance.state)
+def _run(session: Session, instance: InstanceRef, dossier: DossierRef, actor: Actor) -> ProcessRun:
+    return ProcessRun.load(
+        definition_by_id(session, instance.model_version_id),
+        instance.state,
+        local_operators.bind(session, dossier, actor),
+    )
 
 
 def commit_run(

@@ -91,7 +91,7 @@ def _validator(schema_json: str) -> Draft202012Validator:
 def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
     """Submit the task's form. A stale or concurrent completion raises Conflict (409)."""
     with db.transaction() as session:
-        loaded = runtime.load_task(session, task_id)
+        loaded = runtime.load_task(session, task_id, actor)
         task = loaded.task
         assert task is not None
         _check_open(task["role"], task["agency_id"], task["state"], actor)

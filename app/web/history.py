@@ -9,6 +9,8 @@ from app.domain.roles import ROLE_LABELS_VI
 OPERATORS_VI = {
     "portal.check_account": "kiểm tra tài khoản trên Cổng DVCQG",
     "portal.create_account": "tạo tài khoản trên Cổng DVCQG",
+    "portal.publish_result": "đưa kết quả vào Kho DL của công dân trên Cổng DVCQG",
+    "portal.sync_progress": "đồng bộ tiến độ lên Cổng DVCQG",
     "portal.sync_status": "đồng bộ trạng thái lên Cổng DVCQG",
     "warehouse.store_result": "lưu kết quả vào Kho DL",
     "warehouse.list_documents": "tra cứu giấy tờ trong Kho DL",
@@ -50,5 +52,15 @@ def describe(event: dict[str, Any]) -> str:
         "fee_paid": f"Công dân nộp phí trên Cổng DVCQG: {d.get('amount', 0):,} đ".replace(",", "."),
         "component_reused": f"Dùng lại giấy tờ {d.get('type_code', '')} ({d.get('source', '')})",
         "result_issued": f"Ban hành kết quả điện tử {d.get('key', '')}",
+        "citizen_account_created": "Tạo tài khoản công dân trong hệ thống từ Cổng DVCQG và liên kết"
+        f" ({d.get('portal_account_id', '')})",
+        "citizen_account_updated": "Cập nhật tài khoản công dân từ Cổng DVCQG ("
+        + ", ".join(d.get("fields") or [])
+        + ") và liên kết",
+        "citizen_account_unchanged": "Liên kết tài khoản công dân "
+        f"({d.get('portal_account_id', '')})",
+        "paper_sent": f"Gửi hồ sơ giấy qua BCCI, vận đơn {d.get('tracking_code', '')}"
+        f" đến {d.get('to', '')}",
+        "paper_received": f"Đã nhận hồ sơ giấy, vận đơn {d.get('tracking_code', '')}",
     }
     return texts.get(event["kind"], event["kind"])

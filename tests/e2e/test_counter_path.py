@@ -28,6 +28,20 @@ def status_of(code: str) -> int:
 
 
 RECEPTION = {"components_checked": "on", "original_count": "1", "copy_count": "1"}
+NEW_ACCOUNT = {
+    "account_action": "create",
+    "gender": "Nữ",
+    "birth_date": "1995-03-04",
+    "permanent_address": "Phường Phố Hiến, tỉnh Hưng Yên",
+    "phone": "0901234567",
+}
+
+
+def create_portal_account(client, drain) -> None:
+    """The citizen has no portal account: the counter officer creates it, the system confirms
+    the account again and links the local one (001 §II.2.a)."""
+    work(client, "tiepnhan", "Tạo tài khoản cho công dân trên Cổng DVCQG", NEW_ACCOUNT)
+    drain()
 
 
 def test_counter_path_with_a_supplement_round_reaches_returned_and_syncs_every_status(
@@ -90,6 +104,7 @@ def test_refusal_after_appraisal_ends_with_status_3(client, drain, portal_receiv
     login(client, "tiepnhan")
     code = receive_at_counter(client, "079095000123", "Trần Thị Bình")
     drain()
+    create_portal_account(client, drain)
     work(client, "tiepnhan", "Tiếp nhận hồ sơ", RECEPTION)
     work(
         client,
@@ -107,8 +122,23 @@ def test_refusal_after_appraisal_ends_with_status_3(client, drain, portal_receiv
 def test_citizen_without_a_portal_account_gets_one_created(client, drain, portal_url):
     import requests
 
+    from app.models import CitizenAccount
+    from tests.services.helpers import open_task
+
     login(client, "tiepnhan")
     code = receive_at_counter(client, "079095000123", "Trần Thị Bình")
+    drain()
+    # no account on the portal: the officer is asked to create it; nothing is linked yet
+    assert open_task(code, "reception") is None
+    task = open_task(code, "create_portal_account")
+    assert task is not None
+    # a form without the profile is refused with the missing fields named
+    task_page = f"/tasks/{task.id}"
+    assert post(client, f"{task_page}/claim", {}, "/inbox").status_code == 302
+    refused = post(client, task_page, {"account_action": "create"})
+    assert refused.status_code == 422
+    assert "«Ngày sinh (YYYY-MM-DD)» là bắt buộc" in refused.get_data(as_text=True)
+    assert post(client, task_page, NEW_ACCOUNT).status_code == 302
     drain()
     found = requests.get(
         f"{portal_url}/api/accounts",
@@ -116,5 +146,21 @@ def test_citizen_without_a_portal_account_gets_one_created(client, drain, portal
         timeout=5,
     )
     assert found.status_code == 200
+    account = found.json()["account"]
+    assert (account["gender"], account["birth_date"]) == ("Nữ", "1995-03-04")
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        citizen = session.get(CitizenAccount, dossier.citizen_account_id)
+        assert citizen.portal_account_id == account["id"] == dossier.portal_account_id
+        assert (citizen.full_name, citizen.address) == (
+            "Trần Thị Bình",
+            "Phường Phố Hiến, tỉnh Hưng Yên",
+        )
+    # the reception form is filled from the account
+    reception = open_task(code, "reception")
+    assert post(client, f"/tasks/{reception.id}/claim", {}, "/inbox").status_code == 302
+    page = client.get(f"/tasks/{reception.id}").get_data(as_text=True)
+    assert 'value="1995-03-04"' in page and 'value="Phường Phố Hiến, tỉnh Hưng Yên"' in page
     history = client.get(f"/dossiers/{code}").get_data(as_text=True)
     assert "tạo tài khoản trên Cổng DVCQG" in history
+    assert "Tạo tài khoản công dân trong hệ thống từ Cổng DVCQG và liên kết" in history

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app.engine import Definition, ModelError, ProcessRun, TaskNotReady, parse_bundle
+from app.engine import Definition, LocalCalls, ModelError, ProcessRun, TaskNotReady, parse_bundle
 from app.services.deploy import read_bundle
 from config import ROOT
 
@@ -29,32 +29,114 @@ def test_start_reports_registered_status_and_the_account_check_call(counter_defi
     assert changes.ready == []
 
 
+ACCOUNT = {"id": "VN-000001", "identifier_type": "cccd", "identifier": "001090012345"}
+PROFILE = {
+    "citizen_id": 7,
+    "gender": "Nam",
+    "birth_date": "1990-05-12",
+    "address": "Hà Nội",
+    "phone": "0912345678",
+}
+
+
 def test_service_task_waits_until_its_result_arrives(counter_definition, start_data):
     run, changes = ProcessRun.start(counter_definition, start_data)
     state = run.dump()
     run = ProcessRun.load(counter_definition, state)
-    changes = run.complete_service_call(changes.service_calls[0].task_id, {"exists": True})
+    changes = run.complete_service_call(
+        changes.service_calls[0].task_id, {"exists": True, "account": ACCOUNT}
+    )
+    # without a local runner, linking the account waits like any other call
+    [link] = changes.service_calls
+    assert (link.operator, link.params) == ("citizen.link_account", {"account": ACCOUNT})
+    changes = run.complete_service_call(link.task_id, PROFILE)
     [task] = changes.ready
     assert (task.element_id, task.lane) == ("reception", "Cán bộ một cửa")
     assert task.form["title"] == "Tiếp nhận hồ sơ"
+    # the form is filled from the account's profile
+    assert (task.data["applicant_gender"], task.data["applicant_birth_date"]) == (
+        "Nam",
+        "1990-05-12",
+    )
 
 
-def test_missing_account_adds_a_create_account_call(counter_definition, start_data):
+def test_local_calls_complete_in_the_same_step(counter_definition, start_data):
+    calls = []
+
+    def link(operator, params):
+        calls.append((operator, params))
+        return PROFILE
+
+    local = LocalCalls(frozenset({"citizen.link_account"}), link)
+    run, changes = ProcessRun.start(counter_definition, start_data, local)
+    changes = run.complete_service_call(
+        changes.service_calls[0].task_id, {"exists": True, "account": ACCOUNT}
+    )
+    assert calls == [("citizen.link_account", {"account": ACCOUNT})]
+    assert changes.service_calls == []
+    assert "link_account" in [c.element_id for c in changes.completed]
+    assert [t.element_id for t in changes.ready] == ["reception"]
+
+
+def test_a_failing_local_call_stops_the_step(counter_definition, start_data):
+    def refuse(operator, params):
+        raise ValueError("no account to link")
+
+    run, changes = ProcessRun.start(
+        counter_definition, start_data, LocalCalls(frozenset({"citizen.link_account"}), refuse)
+    )
+    with pytest.raises(ValueError, match="no account to link"):
+        run.complete_service_call(
+            changes.service_calls[0].task_id, {"exists": True, "account": ACCOUNT}
+        )
+
+
+def test_missing_account_asks_the_officer_then_confirms_again(counter_definition, start_data):
     run, changes = ProcessRun.start(counter_definition, start_data)
     changes = run.complete_service_call(changes.service_calls[0].task_id, {"exists": False})
-    assert [c.operator for c in changes.service_calls] == ["portal.create_account"]
+    [task] = changes.ready
+    assert (task.element_id, task.lane) == ("create_portal_account", "Cán bộ một cửa")
+    assert task.properties["agencyVariable"] == "reception_agency_code"
+    changes = run.complete_user_task(
+        task.id,
+        {
+            "account_action": "create",
+            "gender": "Nữ",
+            "birth_date": "1995-03-04",
+            "permanent_address": "Hưng Yên",
+            "phone": "",
+            "email": "",
+        },
+    )
+    [create] = changes.service_calls
+    assert create.operator == "portal.create_account"
+    assert create.params["gender"] == "Nữ" and create.params["identifier"] == "001090012345"
+    changes = run.complete_service_call(create.task_id, {"account": {"id": "VN-9"}})
+    # created: the account is checked again ("xác nhận tài khoản")
+    assert [c.operator for c in changes.service_calls] == ["portal.check_account"]
+
+
+def test_an_account_made_on_the_portal_directly_is_confirmed_again(counter_definition, start_data):
+    run, changes = ProcessRun.start(counter_definition, start_data)
+    changes = run.complete_service_call(changes.service_calls[0].task_id, {"exists": False})
+    changes = run.complete_user_task(changes.ready[0].id, {"account_action": "confirm"})
+    assert [c.operator for c in changes.service_calls] == ["portal.check_account"]
 
 
 def test_state_is_stored_without_the_spec(counter_definition, start_data):
     run, _ = ProcessRun.start(counter_definition, start_data)
     state = run.dump()
-    assert '"spec"' not in state and "task_specs" not in state
+    # a sub-process names its spec ("spec":"account_check") but never carries it
+    assert '"spec":{' not in state and "task_specs" not in state
     assert len(state) < 20_000
 
 
 def _to_appraisal(definition, data):
     run, changes = ProcessRun.start(definition, data)
-    changes = run.complete_service_call(changes.service_calls[0].task_id, {"exists": True})
+    changes = run.complete_service_call(
+        changes.service_calls[0].task_id, {"exists": True, "account": ACCOUNT}
+    )
+    changes = run.complete_service_call(changes.service_calls[0].task_id, PROFILE)
     changes = run.complete_user_task(changes.ready[0].id, {"components_checked": True})
     return run, changes
 
@@ -103,7 +185,7 @@ def test_late_service_result_for_a_cancelled_task_is_reported_as_discarded(
     run, changes = ProcessRun.start(counter_definition, start_data)
     assert run.complete_service_call("00000000-0000-0000-0000-000000000000", {}) is None
     call = changes.service_calls[0]
-    run.complete_service_call(call.task_id, {"exists": True})
+    run.complete_service_call(call.task_id, {"exists": True, "account": ACCOUNT})
     assert run.complete_service_call(call.task_id, {"exists": True}) is None
 
 

@@ -37,9 +37,9 @@ def test_a_wrong_status_expectation_fails_saying_what_happened():
 
 
 def test_a_step_for_a_task_not_waiting_fails_with_what_is_waiting():
-    steps = [CASE["steps"][0], {"task": "approval", "data": {}}]
+    steps = [*CASE["steps"][:2], {"task": "approval", "data": {}}]
     [result, _] = run({**CASE, "steps": steps})
-    assert result.failures == ["bước 2: «approval» không đang chờ; đang chờ: ['reception']"]
+    assert result.failures == ["bước 3: «approval» không đang chờ; đang chờ: ['reception']"]
 
 
 def test_a_missing_service_call_and_a_path_out_of_order_are_reported():
@@ -59,7 +59,7 @@ def test_a_case_that_is_not_json_fails():
 @pytest.mark.parametrize("key", ["decision"])
 def test_invalid_form_data_in_a_case_shows_up_as_a_wrong_path(key):
     steps = [dict(s) for s in CASE["steps"]]
-    steps[2] = {"task": "appraisal", "data": {key: "refuse", "appraisal_note": "x"}}
+    steps[3] = {"task": "appraisal", "data": {key: "refuse", "appraisal_note": "x"}}
     [result, _] = run({**CASE, "steps": steps})
     assert not result.passed and "«approval» không đang chờ" in result.failures[0]
 
@@ -71,7 +71,7 @@ def test_a_failing_service_call_raises_an_incident_and_the_step_keeps_waiting():
         "steps": [{"service": "portal.check_account", "error": "HTTP 503"}],
         "expect": {
             "incidents": ["portal.check_account"],
-            "waiting": ["check_account"],
+            "waiting": ["find_account"],
             "statuses": [1],
             "finished": False,
         },
@@ -83,7 +83,8 @@ def test_a_failing_service_call_raises_an_incident_and_the_step_keeps_waiting():
         **failing,
         "steps": [
             *failing["steps"],
-            {"service": "portal.check_account", "result": {"exists": True}},
+            {"service": "portal.check_account", "result": {"exists": True, "account": {"id": "1"}}},
+            CASE["steps"][1],
         ],
         "expect": {"incidents": ["portal.check_account"], "waiting": ["reception"]},
     }
@@ -93,11 +94,11 @@ def test_a_failing_service_call_raises_an_incident_and_the_step_keeps_waiting():
     [result, _] = run(wrong)
     assert result.failures == [
         "sự cố: mong đợi [], thực tế ['portal.check_account']",
-        "đang chờ: mong đợi ['reception'], thực tế ['check_account']",
+        "đang chờ: mong đợi ['reception'], thực tế ['find_account']",
     ]
 
 
 def test_a_message_the_process_does_not_wait_for_fails_the_case():
-    steps = [*CASE["steps"][:2], {"message": "rut_ho_so", "payload": {"reason": "muộn"}}]
+    steps = [*CASE["steps"][:3], {"message": "rut_ho_so", "payload": {"reason": "muộn"}}]
     [result, _] = run({**CASE, "steps": steps})
-    assert result.failures == ["bước 3: quy trình không chờ thông điệp «rut_ho_so»; chờ: không có"]
+    assert result.failures == ["bước 4: quy trình không chờ thông điệp «rut_ho_so»; chờ: không có"]

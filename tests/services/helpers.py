@@ -39,8 +39,24 @@ def complete(code: str, element_id: str, actor: Actor, data: dict) -> None:
     tasks.complete_task(task.id, actor, data)
 
 
+# What the portal answers for the citizen `receive` uses (the simulator's first demo account).
+PORTAL_ACCOUNT = {
+    "id": "VN-000001",
+    "identifier_type": "cccd",
+    "identifier": "001090012345",
+    "full_name": "Nguyễn Văn An",
+    "gender": "Nam",
+    "birth_date": "1990-05-12",
+    "permanent_address": "Số 12 Hàng Bài, Phường Hoàn Kiếm, Hà Nội",
+    "phone": "0912345678",
+}
+
+
 def deliver(operator: str, result: dict) -> list[str]:
-    """Hand `result` back for every pending call of `operator`, as the worker would."""
+    """Hand `result` back for every pending call of `operator`, as the worker would; an
+    account check that says "exists" without the account gets the demo citizen's."""
+    if operator == "portal.check_account" and result.get("exists") and not result.get("account"):
+        result = {**result, "account": PORTAL_ACCOUNT}
     with db.transaction() as session:
         ids = session.scalars(
             select(OutboxMessage.id)

@@ -159,8 +159,14 @@ def test_dossier_page_carries_the_path_taken_and_where_it_waits(client, actors):
     assert trace["done"] == [
         "start",
         "gw_channel",
+        # inside the called account check (account_check.bpmn)
+        "ac_start",
+        "find_account",
+        "gw_found",
+        "link_account",
+        "fill_form",
+        "ac_end",
         "check_account",
-        "gw_account",
         "gw_account_merge",
     ]
     assert trace["waiting"] == ["reception"]

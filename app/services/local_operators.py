@@ -1,0 +1,217 @@
+"""Operators that run inside the step's own transaction (no worker, no outbox).
+
+A BPMN service task naming one of these completes in the same engine step: linking the
+citizen's local account to the portal account, recording a paper shipment. They touch only
+this system's database, so the step either does all of it or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.engine import LocalCalls
+from app.models import Agency, CitizenAccount, Dossier, PaperShipment
+from app.models.base import utcnow
+from app.services import audit
+from app.services.actors import Actor
+from app.services.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from app.services.runtime import DossierRef
+
+Fn = Callable[[Session, "DossierRef", Actor, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LocalOperator:
+    name: str
+    params: dict[str, type]
+    call: Fn
+    description: str
+
+
+# The portal profile's fields → the local account's (the portal says permanent_address).
+_PROFILE = {
+    "full_name": "full_name",
+    "gender": "gender",
+    "birth_date": "birth_date",
+    "permanent_address": "address",
+    "phone": "phone",
+    "email": "email",
+}
+
+
+def link_account(
+    session: Session, dossier: DossierRef, actor: Actor, p: dict[str, Any]
+) -> dict[str, Any]:
+    """Create the local account from the portal's profile, or update it, and link the dossier
+    to it (001 §II.2.a). Returns the profile the forms are filled from."""
+    account = p["account"]
+    if not isinstance(account, dict) or not account.get("id"):
+        raise InvalidInput("Cổng DVCQG không trả về tài khoản để liên kết / no portal account")
+    values = {
+        local: (str(account[portal]).strip() or None) if account.get(portal) else None
+        for portal, local in _PROFILE.items()
+    }
+    values["full_name"] = values["full_name"] or dossier.owner_name
+    citizen = session.scalar(
+        select(CitizenAccount).where(CitizenAccount.portal_account_id == str(account["id"]))
+    )
+    if citizen is None:
+        citizen = CitizenAccount(
+            portal_account_id=str(account["id"]),
+            identifier_type=str(account.get("identifier_type") or "cccd"),
+            identifier=str(account.get("identifier") or dossier.owner_id),
+            **values,
+        )
+        session.add(citizen)
+        action, changed = "created", sorted(k for k, v in values.items() if v)
+    else:
+        # The portal is the source of truth for the identity; a blank there keeps ours.
+        changed = sorted(k for k, v in values.items() if v is not None and getattr(citizen, k) != v)
+        for key in changed:
+            setattr(citizen, key, values[key])
+        if changed:
+            citizen.updated_at = utcnow()
+        action = "updated" if changed else "unchanged"
+    session.flush()
+    session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id)
+        .values(citizen_account_id=citizen.id, portal_account_id=citizen.portal_account_id)
+    )
+    audit.record(
+        session,
+        f"citizen_account_{action}",
+        actor,
+        dossier_id=dossier.id,
+        portal_account_id=citizen.portal_account_id,
+        fields=changed,
+    )
+    return {
+        "citizen_id": citizen.id,
+        "portal_account_id": citizen.portal_account_id,
+        "action": action,
+        "full_name": citizen.full_name,
+        "gender": citizen.gender or "",
+        "birth_date": citizen.birth_date or "",
+        "address": citizen.address or "",
+        "phone": citizen.phone or "",
+        "email": citizen.email or "",
+    }
+
+
+def _agency(session: Session, code: str, what: str) -> Agency:
+    agency = session.scalar(select(Agency).where(Agency.code == code, Agency.active.is_(True)))
+    if agency is None:
+        raise InvalidInput(f"Không có cơ quan {what} mã {code!r} / unknown agency")
+    return agency
+
+
+def send_paper(
+    session: Session, dossier: DossierRef, actor: Actor, p: dict[str, Any]
+) -> dict[str, Any]:
+    """Record paper handed to the postal service (BCCI) with its tracking code."""
+    code = str(p["tracking_code"]).strip().upper()
+    if not 6 <= len(code) <= 32 or not code.replace("-", "").isalnum():
+        raise InvalidInput(
+            "Mã vận đơn BCCI phải có 6–32 chữ hoặc số / the tracking code is malformed",
+            fields={"tracking_code": "Mã vận đơn phải có 6–32 chữ hoặc số"},
+        )
+    direction = p["direction"]
+    if direction not in ("dossier", "result"):
+        raise InvalidInput(f"Chiều gửi không hợp lệ: {direction!r}")
+    sender, receiver = (
+        _agency(session, p["from_agency"], "gửi"),
+        _agency(session, p["to_agency"], "nhận"),
+    )
+    shipment = PaperShipment(
+        dossier_id=dossier.id,
+        direction=direction,
+        tracking_code=code,
+        from_agency_id=sender.id,
+        to_agency_id=receiver.id,
+        item_count=int(p.get("item_count") or 1),
+        note=str(p.get("note") or "")[:1000],
+        sent_at=utcnow(),
+    )
+    session.add(shipment)
+    session.flush()
+    audit.record(
+        session,
+        "paper_sent",
+        actor,
+        dossier_id=dossier.id,
+        shipment_id=shipment.id,
+        direction=direction,
+        tracking_code=code,
+        to=receiver.name,
+    )
+    return {"shipment_id": shipment.id, "tracking_code": code}
+
+
+def receive_paper(
+    session: Session, dossier: DossierRef, actor: Actor, p: dict[str, Any]
+) -> dict[str, Any]:
+    """Record the arrival of a shipment; the code read off the parcel must match."""
+    shipment = session.get(PaperShipment, int(p["shipment_id"]))
+    if shipment is None or shipment.dossier_id != dossier.id:
+        raise InvalidInput("Không tìm thấy vận đơn của hồ sơ này / unknown shipment")
+    seen = str(p.get("tracking_code") or "").strip().upper()
+    if seen and seen != shipment.tracking_code:
+        raise InvalidInput(
+            f"Mã vận đơn {seen} không khớp với {shipment.tracking_code} đã gửi / "
+            "the parcel's code does not match",
+            fields={"received_tracking_code": "Mã vận đơn không khớp với mã đã gửi"},
+        )
+    if shipment.received_at is None:
+        shipment.received_at = utcnow()
+        shipment.received_note = str(p.get("note") or "")[:1000] or None
+        audit.record(
+            session,
+            "paper_received",
+            actor,
+            dossier_id=dossier.id,
+            shipment_id=shipment.id,
+            tracking_code=shipment.tracking_code,
+        )
+    return {"received": True}
+
+
+LOCAL_OPERATORS: dict[str, LocalOperator] = {
+    op.name: op
+    for op in (
+        LocalOperator(
+            "citizen.link_account",
+            {"account": dict},
+            link_account,
+            "Tạo hoặc cập nhật tài khoản công dân từ Cổng DVCQG và liên kết với hồ sơ",
+        ),
+        LocalOperator(
+            "paper.send",
+            {"direction": str, "tracking_code": str, "from_agency": str, "to_agency": str},
+            send_paper,
+            "Ghi nhận gửi hồ sơ giấy qua bưu chính công ích (BCCI)",
+        ),
+        LocalOperator(
+            "paper.receive",
+            {"shipment_id": int},
+            receive_paper,
+            "Ghi nhận nhận hồ sơ giấy từ bưu chính công ích (BCCI)",
+        ),
+    )
+}
+
+
+def bind(session: Session, dossier: DossierRef, actor: Actor) -> LocalCalls:
+    """The local operators, bound to one step's transaction, dossier and actor."""
+
+    def call(name: str, params: dict[str, Any]) -> dict[str, Any]:
+        return LOCAL_OPERATORS[name].call(session, dossier, actor, params)
+
+    return LocalCalls(frozenset(LOCAL_OPERATORS), call)
