@@ -41,7 +41,7 @@ from app.storage.db import db  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402
 
 START = {
-    "procedure_code": "2.001610",
+    "procedure_code": "2.000488",
     "channel": "counter",
     "fee_due": False,
     "needs_digitization": False,
@@ -129,7 +129,7 @@ def bench_service(n: int) -> list[float]:
     with db.transaction() as session:
         actor = Actor.of(session.scalar(select(User).where(User.username == "tiepnhan")))
     for _ in range(n):
-        receive_dossier(ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An"), actor)
+        receive_dossier(ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An"), actor)
     with db.transaction() as session:
         calls = session.scalars(
             select(OutboxMessage.id).where(

@@ -53,7 +53,7 @@ def bench_migration(instances: int) -> None:
         with db.transaction() as session:
             users = {u.username: Actor.of(u) for u in session.scalars(select(User))}
         code = receive_dossier(
-            ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An"), users["tiepnhan"]
+            ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An"), users["tiepnhan"]
         )
         deliver("portal.check_account", {"exists": True})
         tasks.complete_task(

@@ -23,6 +23,23 @@ class Actor:
     def can(self, role: str, agency_id: int) -> bool:
         return (role, agency_id) in self.roles
 
+    def sees_dossier(self, agency_id: int, receiving_agency_id: int | None = None) -> bool:
+        """The competent agency's officers, and those of the counter that received the dossier
+        for it (path C1)."""
+        return self.sees(agency_id) or (
+            receiving_agency_id is not None and self.sees(receiving_agency_id)
+        )
+
+    def acting_agency(
+        self, roles: tuple[str, ...], agency_id: int, receiving_agency_id: int | None = None
+    ) -> int | None:
+        """Where the actor works on a dossier with one of `roles`: its agency, or the counter
+        that received it (C1); None when neither."""
+        for candidate in (agency_id, receiving_agency_id):
+            if candidate is not None and any(self.can(r, candidate) for r in roles):
+                return candidate
+        return None
+
     def agencies_for(self, role: str) -> set[int]:
         return {a for r, a in self.roles if r == role}
 

@@ -240,6 +240,7 @@ def procedures() -> list[dict[str, Any]]:
                 "components": len(p.components or []),
                 "model_version_id": p.model_version_id,
                 "e_only": p.result_e_only,
+                "receive_anywhere": p.receive_anywhere,
                 "active": p.active,
             }
             for p in session.scalars(select(Procedure).order_by(Procedure.code))
@@ -277,6 +278,7 @@ def procedure(code: str) -> ProcedureView:
             "step_officers": dict(p.step_officers or {}),
             "model_version_id": p.model_version_id,
             "result_e_only": p.result_e_only,
+            "receive_anywhere": p.receive_anywhere,
             "active": p.active,
         }
     return ProcedureView(values, procedure_versions())
@@ -397,6 +399,7 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
         row.step_durations, row.step_officers = step_durations, step_officers
         row.model_version_id = version_id
         row.result_e_only = values.get("result_e_only") in ("on", "1", "true", True)
+        row.receive_anywhere = values.get("receive_anywhere") in ("on", "1", "true", True)
         row.active = values.get("active", "on") not in ("", "off", False, None, "0")
         _saved(session, actor, "procedure", code, created)
     return code

@@ -1,4 +1,4 @@
-"""Demo data for `make run` and the tests: agencies, officers for each role, one procedure."""
+"""Demo data for `make run` and the tests: agencies, officers for each role, five procedures."""
 
 from __future__ import annotations
 
@@ -36,20 +36,56 @@ OFFICERS = [
     ("phantich", "Đỗ Minh Khoa", [Role.ANALYST]),
     ("quantri", "Vũ Hải Nam", [Role.ADMIN, Role.SUPERVISOR]),
 ]
+# Agencies of other sectors, each with its own counter, processing officer and leader.
+FINANCE = ("000.00.10.H31", "Sở Tài chính tỉnh Hưng Yên")
+HEALTH = ("000.00.08.H31", "Sở Y tế tỉnh Hưng Yên")
+CONSTRUCTION = ("000.00.11.H31", "Sở Xây dựng tỉnh Hưng Yên")
+# The provincial public administration service centre: it also receives, processes and returns
+# driving licence renewals on the shared system (path C2).
+SERVICE_CENTRE = ("000.00.01.H31", "Trung tâm Phục vụ hành chính công tỉnh Hưng Yên")
+SECTOR_OFFICERS = {
+    FINANCE[0]: [
+        ("tiepnhantc", "Hoàng Thị Thu", [Role.RECEPTION]),
+        ("chuyenvientc", "Đặng Quốc Việt", [Role.PROCESSING]),
+        ("lanhdaotc", "Trịnh Minh Châu", [Role.LEADER]),
+    ],
+    HEALTH[0]: [
+        ("tiepnhanyt", "Lý Thị Hằng", [Role.RECEPTION]),
+        ("chuyenvienyt", "Mai Đức Long", [Role.PROCESSING]),
+        ("lanhdaoyt", "Tạ Thanh Bình", [Role.LEADER]),
+    ],
+    CONSTRUCTION[0]: [
+        ("tiepnhanxd", "Phan Thị Yến", [Role.RECEPTION]),
+        ("chuyenvienxd", "Vương Đình Khải", [Role.PROCESSING]),
+        ("lanhdaoxd", "Cao Văn Sơn", [Role.LEADER]),
+    ],
+    SERVICE_CENTRE[0]: [
+        ("hcc", "Kiều Thị Ngân", [Role.RECEPTION, Role.PROCESSING, Role.LEADER]),
+    ],
+}
+
+# National codes and names follow the national procedure database; where this demo could not
+# check a code or an amount against the published decisions it says "minh hoạ" (illustrative).
 PROCEDURE = {
-    "code": "2.001610",
-    "name": "Cấp Phiếu lý lịch tư pháp số 1 (dữ liệu minh hoạ)",
+    "code": "2.000488",
+    "name": "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú "
+    "tại Việt Nam",
     "level": 2,
+    "sector": "Lý lịch tư pháp",
     "duration_days": 10,
     "result_type_code": "KQ.G15.000007",
-    "fee_code": "L044",
+    "fee_code": "P025",
+    "fee_codes": ["P025"],
+    # received at any counter of the province; the paper goes to the Sở by BCCI (C1)
+    "receive_anywhere": True,
     "components": [
         {
             "type_code": "TK.LLTP.01",
-            "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
+            "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp (mẫu 03/2013/TT-LLTP)",
             "required": True,
         },
         {"type_code": "KQ.G01.000023", "name": "Thẻ căn cước công dân", "required": True},
+        {"type_code": "TK.UQ.01", "name": "Văn bản ủy quyền (khi nộp thay)", "required": False},
     ],
     "step_durations": {
         "reception": 0.5,
@@ -58,6 +94,78 @@ PROCEDURE = {
         "return_result": 1,
         "receive_supplement": 2,
     },
+}
+ENTERPRISE_PROCEDURE = {
+    "code": "2.001610",
+    "name": "Đăng ký thành lập doanh nghiệp tư nhân",
+    "level": 2,
+    "sector": "Thành lập và hoạt động của doanh nghiệp",
+    "duration_days": 3,
+    "duration_online_days": 3,
+    "result_type_code": "KQ.G10.000001",
+    "fee_code": "L044",
+    "fee_codes": ["L044"],
+    "components": [
+        {
+            "type_code": "TK.DN.01",
+            "name": "Giấy đề nghị đăng ký doanh nghiệp tư nhân",
+            "required": True,
+        },
+        {
+            "type_code": "KQ.G01.000023",
+            "name": "Thẻ căn cước công dân của chủ doanh nghiệp",
+            "required": True,
+        },
+    ],
+    "step_durations": {"reception": 0.25, "appraisal": 1.5, "approval": 0.5, "return_result": 1},
+}
+MEDICAL_PROCEDURE = {
+    "code": "1.012250",
+    "name": "Cấp mới giấy phép hành nghề khám bệnh, chữa bệnh đối với chức danh bác sỹ "
+    "(mã minh hoạ)",
+    "level": 2,
+    "sector": "Khám bệnh, chữa bệnh",
+    "duration_days": 30,
+    "result_type_code": "KQ.G07.000010",
+    "fee_code": "P071",
+    "fee_codes": ["P071"],
+    "components": [
+        {"type_code": "TK.000001", "name": "Đơn đề nghị cấp giấy phép hành nghề", "required": True},
+        {
+            "type_code": "KQ.G07.000011",
+            "name": "Văn bằng chuyên môn (bằng tốt nghiệp bác sỹ)",
+            "required": True,
+        },
+        {
+            "type_code": "KQ.G07.000012",
+            "name": "Giấy xác nhận hoàn thành quá trình thực hành",
+            "required": True,
+        },
+        {"type_code": "KQ.G07.000013", "name": "Giấy chứng nhận đủ sức khỏe", "required": True},
+        {"type_code": "KQ.G01.000023", "name": "Thẻ căn cước công dân", "required": True},
+    ],
+    "step_durations": {"reception": 0.5, "appraisal": 15, "approval": 5, "return_result": 2},
+}
+LICENCE_PROCEDURE = {
+    "code": "1.002809",
+    "name": "Đổi giấy phép lái xe do ngành Giao thông vận tải cấp (mã minh hoạ)",
+    "level": 3,
+    "sector": "Đường bộ",
+    "duration_days": 5,
+    "result_type_code": "KQ.G04.000062",
+    "fee_code": "L033",
+    "fee_codes": ["L033"],
+    "components": [
+        {"type_code": "TK.000001", "name": "Đơn đề nghị đổi giấy phép lái xe", "required": True},
+        {"type_code": "KQ.G04.000062", "name": "Giấy phép lái xe sắp hết hạn", "required": True},
+        {
+            "type_code": "KQ.G07.000013",
+            "name": "Giấy khám sức khỏe của người lái xe",
+            "required": True,
+        },
+        {"type_code": "KQ.G01.000023", "name": "Thẻ căn cước công dân", "required": True},
+    ],
+    "step_durations": {"reception": 0.25, "appraisal": 2, "approval": 1, "return_result": 1},
 }
 
 
@@ -71,12 +179,22 @@ DOCUMENT_TYPES = [
     ("KQ.G15.000034", "Trích lục khai tử"),
     ("TK.LLTP.01", "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"),
     ("TK.000001", "Đơn, tờ khai"),
+    ("TK.UQ.01", "Văn bản ủy quyền"),
+    ("TK.DN.01", "Giấy đề nghị đăng ký doanh nghiệp"),
+    ("KQ.G10.000001", "Giấy chứng nhận đăng ký doanh nghiệp (mã minh hoạ)"),
+    ("KQ.G07.000010", "Giấy phép hành nghề khám bệnh, chữa bệnh (mã minh hoạ)"),
+    ("KQ.G07.000011", "Văn bằng chuyên môn y tế (mã minh hoạ)"),
+    ("KQ.G07.000012", "Giấy xác nhận hoàn thành thực hành (mã minh hoạ)"),
+    ("KQ.G07.000013", "Giấy chứng nhận đủ sức khỏe (mã minh hoạ)"),
 ]
 # Amounts are illustrative: each province publishes its own fee schedule.
 FEES = [
     ("P196", "Phí cấp bản sao, chứng thực bản sao", 10_000),
     ("P042", "Phí chứng nhận xuất xứ hàng hóa (C/O)", 100_000),
     ("L044", "Lệ phí đăng ký doanh nghiệp", 50_000),
+    ("P025", "Phí cung cấp thông tin lý lịch tư pháp (mã minh hoạ)", 200_000),
+    ("P071", "Phí thẩm định cấp giấy phép hành nghề (mã minh hoạ)", 360_000),
+    ("L033", "Lệ phí cấp giấy phép lái xe (mã minh hoạ)", 135_000),
 ]
 COPY_PROCEDURE = {
     "code": "1.005092",
@@ -114,6 +232,10 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         police.level, police.admin_unit_code = 2, "33"
         commune = _agency(session, *COMMUNE, parent=province)
         commune.level, commune.admin_unit_code = 3, "11977"
+        sectors = {}
+        for code, name in (FINANCE, HEALTH, CONSTRUCTION, SERVICE_CENTRE):
+            sectors[code] = _agency(session, code, name, parent=province)
+            sectors[code].level, sectors[code].admin_unit_code = 2, "33"
         logins = []
         officers = [(u, n, r, department) for u, n, r in OFFICERS] + [
             (f"canbo{i}", f"Cán bộ {i}", [Role.RECEPTION, Role.PROCESSING, Role.LEADER], department)
@@ -122,6 +244,11 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         officers += [(u, n, r, unit) for u, n, r in UNIT_OFFICERS]
         officers += [(u, n, r, police) for u, n, r in POLICE_OFFICERS]
         officers += [(u, n, r, commune) for u, n, r in COMMUNE_OFFICERS]
+        officers += [
+            (u, n, r, sectors[code])
+            for code, people in SECTOR_OFFICERS.items()
+            for u, n, r in people
+        ]
         for username, name, roles, home in officers:
             if session.scalar(select(User).where(User.username == username)) is None:
                 user = User(
@@ -152,15 +279,33 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         for code, name, amount in FEES:
             if session.scalar(select(Fee).where(Fee.code == code)) is None:
                 session.add(Fee(code=code, name=name, amount=amount, note="Mức thu minh hoạ"))
-        for spec in (PROCEDURE, COPY_PROCEDURE):
+        owners = {
+            PROCEDURE["code"]: department,
+            COPY_PROCEDURE["code"]: department,
+            ENTERPRISE_PROCEDURE["code"]: sectors[FINANCE[0]],
+            MEDICAL_PROCEDURE["code"]: sectors[HEALTH[0]],
+            LICENCE_PROCEDURE["code"]: sectors[CONSTRUCTION[0]],
+        }
+        # path C2: other offices receive, process and return these on the shared system
+        executing = {
+            COPY_PROCEDURE["code"]: [department, commune],
+            LICENCE_PROCEDURE["code"]: [sectors[CONSTRUCTION[0]], sectors[SERVICE_CENTRE[0]]],
+        }
+        for spec in (
+            PROCEDURE,
+            COPY_PROCEDURE,
+            ENTERPRISE_PROCEDURE,
+            MEDICAL_PROCEDURE,
+            LICENCE_PROCEDURE,
+        ):
             procedure = session.scalar(select(Procedure).where(Procedure.code == spec["code"]))
             if procedure is None:
-                procedure = Procedure(agency_id=department.id, **spec)
+                procedure = Procedure(agency_id=owners[spec["code"]].id, **spec)
                 procedure.fee_codes = procedure.fee_codes or [spec["fee_code"]]
                 session.add(procedure)
             procedure.model_version_id = version.id
-            if procedure.code == COPY_PROCEDURE["code"] and not procedure.agencies:
-                procedure.agencies = [department, commune]
+            if spec["code"] in executing and not procedure.agencies:
+                procedure.agencies = executing[spec["code"]]
         return logins
 
 

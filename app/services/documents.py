@@ -113,8 +113,12 @@ def digitize(cmd: Digitize, uploads: Sequence[Upload], actor: Actor) -> int:
     _check(cmd)
     with db.transaction() as session:
         dossier = _dossier(session, cmd.dossier_code)
-        _may_digitize(actor, dossier.agency_id)
-        agency_id, owner = dossier.agency_id, (dossier.owner_id_type, dossier.owner_id)
+        agency_id = actor.acting_agency(
+            DIGITIZING_ROLES, dossier.agency_id, dossier.receiving_agency_id
+        )
+        if agency_id is None:
+            _may_digitize(actor, dossier.agency_id)
+        owner = (dossier.owner_id_type, dossier.owner_id)
         owner_name = dossier.owner_name
         dossier_id = dossier.id
     config = settings.current
@@ -460,7 +464,8 @@ def document_view(document_id: int, actor: Actor) -> DocumentView:
 def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
     with db.transaction() as session:
         dossier = _dossier(session, dossier_code)
-        _may_see(actor, dossier.agency_id)
+        if not actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id):
+            raise NotFound("Không tìm thấy hồ sơ / dossier not found")
         rows = session.scalars(
             select(Document)
             .where(Document.dossier_id == dossier.id, Document.state != "discarded")

@@ -5,20 +5,23 @@ Each checks the actor's permission and returns plain values, never session-bound
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from app.domain.roles import may_see_step_data
 from app.domain.status import DossierStatus
 from app.models import (
+    Agency,
     AuditEvent,
     Dossier,
     HumanTask,
     Incident,
     ModelVersion,
+    PaperShipment,
     Procedure,
     ProcessInstance,
     User,
@@ -191,6 +194,12 @@ def _dossier_summary(dossier: Dossier) -> dict[str, Any]:
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
         "finished_at": dossier.finished_at,
+        "receiving_agency_name": dossier.receiving_agency.name
+        if dossier.receiving_agency
+        else None,
+        "proxy": dossier.data.get("proxy"),
+        "portal_account_id": dossier.portal_account_id,
+        "citizen_account_id": dossier.citizen_account_id,
     }
 
 
@@ -199,12 +208,16 @@ class DossierDetail:
     dossier: dict[str, Any]
     tasks: list[TaskRow]
     events: list[dict[str, Any]]
+    shipments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def dossier_detail(code: str, actor: Actor) -> DossierDetail:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-        if dossier is None or not _can_see_agency(actor, dossier.agency_id):
+        if dossier is None or not (
+            # the counter that received it for another agency (C1) follows it too
+            actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id)
+        ):
             raise NotFound(f"Không tìm thấy hồ sơ {code} / dossier not found")
         tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
         tasks.sort(key=lambda t: t.created_at)
@@ -224,7 +237,30 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
                 .order_by(AuditEvent.id)
             )
         ]
-        return DossierDetail(_dossier_summary(dossier), tasks, events)
+        return DossierDetail(
+            _dossier_summary(dossier), tasks, events, _shipments(session, dossier.id)
+        )
+
+
+def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
+    """The dossier's paper sent by BCCI (C1), in order."""
+    names = dict(session.execute(select(Agency.id, Agency.name)).all())
+    return [
+        {
+            "direction": s.direction,
+            "tracking_code": s.tracking_code,
+            "from": names.get(s.from_agency_id, ""),
+            "to": names.get(s.to_agency_id, ""),
+            "items": s.item_count,
+            "sent_at": s.sent_at,
+            "received_at": s.received_at,
+        }
+        for s in session.scalars(
+            select(PaperShipment)
+            .where(PaperShipment.dossier_id == dossier_id)
+            .order_by(PaperShipment.id)
+        )
+    ]
 
 
 def _step_data(event: AuditEvent, actor: Actor, agency_id: int) -> dict[str, Any]:
@@ -241,7 +277,7 @@ def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[d
     agencies = {agency for _, agency in actor.roles}
     if not agencies:
         return [], 0
-    conditions = [Dossier.agency_id.in_(agencies)]
+    conditions = [or_(Dossier.agency_id.in_(agencies), Dossier.receiving_agency_id.in_(agencies))]
     if search.strip():
         like = f"%{search.strip()}%"
         conditions.append(
@@ -314,7 +350,35 @@ def procedures_for(actor: Actor) -> list[dict[str, Any]]:
             )
             .order_by(Procedure.code)
         ).all()
-        return [{"code": p.code, "name": p.name} for p in rows]
+        listed = [{"code": p.code, "name": p.name, "for": None} for p in rows]
+        # procedures received regardless of administrative boundaries (path C1): any counter
+        # of the same province receives them for the competent agency
+        provinces = {_province_id(session, a) for a in agencies}
+        known = {p.code for p in rows}
+        for p in session.scalars(
+            select(Procedure)
+            .where(
+                Procedure.receive_anywhere.is_(True),
+                Procedure.active,
+                Procedure.model_version_id.is_not(None),
+            )
+            .order_by(Procedure.code)
+        ):
+            if p.code not in known and _province_id(session, p.agency_id) in provinces:
+                listed.append({"code": p.code, "name": p.name, "for": p.agency.name})
+        return sorted(listed, key=lambda p: p["code"])
+
+
+def _province_id(session: Session, agency_id: int) -> int:
+    """The root of an agency's tree (its province or ministry)."""
+    seen: set[int] = set()
+    while agency_id not in seen:
+        seen.add(agency_id)
+        parent = session.scalar(select(Agency.parent_id).where(Agency.id == agency_id))
+        if parent is None:
+            break
+        agency_id = parent
+    return agency_id
 
 
 @dataclass(frozen=True)
@@ -331,13 +395,17 @@ def dossier_trace(code: str, actor: Actor) -> Trace | None:
     with db.transaction() as session:
         row = session.execute(
             select(
-                ProcessInstance.id, Dossier.agency_id, ModelVersion.files, ModelVersion.process_id
+                ProcessInstance.id,
+                Dossier.agency_id,
+                Dossier.receiving_agency_id,
+                ModelVersion.files,
+                ModelVersion.process_id,
             )
             .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
             .join(ModelVersion, ModelVersion.id == ProcessInstance.model_version_id)
             .where(Dossier.code == code)
         ).one_or_none()
-        if row is None or not _can_see_agency(actor, row.agency_id):
+        if row is None or not actor.sees_dossier(row.agency_id, row.receiving_agency_id):
             return None
         xml = next(
             (

@@ -59,9 +59,12 @@ class Lookup:
 
 def _dossier(session: Any, code: str, actor: Actor) -> Dossier:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-    if dossier is None or not actor.sees(dossier.agency_id):
+    if dossier is None or not actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id):
         raise NotFound(f"Không tìm thấy hồ sơ {code}")
-    if not any(actor.can(role, dossier.agency_id) for role in DIGITIZING_ROLES):
+    if (
+        actor.acting_agency(DIGITIZING_ROLES, dossier.agency_id, dossier.receiving_agency_id)
+        is None
+    ):
         from app.services.errors import Forbidden
 
         raise Forbidden("Chỉ cán bộ một cửa hoặc chuyên viên của cơ quan được đính kèm giấy tờ")
@@ -231,7 +234,9 @@ def attach(
 def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == dossier_code))
-        if dossier is None or not actor.sees(dossier.agency_id):
+        if dossier is None or not actor.sees_dossier(
+            dossier.agency_id, dossier.receiving_agency_id
+        ):
             raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
         return [
             {

@@ -53,7 +53,7 @@ def _last(events: list[AuditEvent], *kinds: str) -> AuditEvent | None:
 
 def _load(session: Session, code: str, actor: Actor) -> tuple[Dossier, list[AuditEvent]]:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-    if dossier is None or not actor.sees(dossier.agency_id):
+    if dossier is None or not actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id):
         raise NotFound(f"Không tìm thấy hồ sơ {code}")
     events = list(
         session.scalars(

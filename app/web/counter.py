@@ -12,7 +12,19 @@ from app.services.errors import Forbidden, InvalidInput
 from app.web.actor import current_actor
 
 bp = Blueprint("counter", __name__)
-FIELDS = ("procedure_code", "owner_id_type", "owner_id", "owner_name", "phone", "email", "summary")
+FIELDS = (
+    "procedure_code",
+    "owner_id_type",
+    "owner_id",
+    "owner_name",
+    "phone",
+    "email",
+    "summary",
+    "by_proxy",
+    "proxy_id_type",
+    "proxy_id",
+    "proxy_name",
+)
 
 
 @bp.route("/counter/new", methods=["GET", "POST"])
@@ -35,6 +47,13 @@ def new():  # noqa: ANN201
                     phone=values["phone"] or None,
                     email=values["email"] or None,
                     summary=values["summary"],
+                    proxy={
+                        "id_type": values["proxy_id_type"] or "cccd",
+                        "id": values["proxy_id"],
+                        "name": values["proxy_name"],
+                    }
+                    if values["by_proxy"]
+                    else None,
                 ),
                 actor,
             )

@@ -108,7 +108,7 @@ def test_an_online_supplement_sends_the_dossier_back_to_processing(
 
 
 ONLINE = {
-    "procedure_code": "2.001610",
+    "procedure_code": "2.000488",
     "owner_id_type": "cccd",
     "owner_id": "079095000123",
     "owner_name": "Nguyễn Thị Hồng Nhung",
@@ -134,7 +134,7 @@ def test_online_path_submit_accept_pay_process_return(
     assert open_task(code, "reception") is not None  # no account check: the portal vouched
     pay = client.post(
         f"/api/portal/dossiers/{code}/payment",
-        json={"amount": 50_000, "transaction_id": "PAY-1"},
+        json={"amount": 200_000, "transaction_id": "PAY-1"},
         headers=TOKEN,
     )
     assert pay.status_code == 409  # not accepted yet, nothing to pay
@@ -145,10 +145,10 @@ def test_online_path_submit_accept_pay_process_return(
         json={"amount": 5_000, "transaction_id": "PAY-1"},
         headers=TOKEN,
     )
-    assert wrong.status_code == 422 and "50.000" in wrong.json["error"]
+    assert wrong.status_code == 422 and "200.000" in wrong.json["error"]
     paid = client.post(
         f"/api/portal/dossiers/{code}/payment",
-        json={"amount": 50_000, "transaction_id": "PAY-1"},
+        json={"amount": 200_000, "transaction_id": "PAY-1"},
         headers=TOKEN,
     )
     assert paid.status_code == 200 and paid.json["status"] == 4

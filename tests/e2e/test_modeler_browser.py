@@ -114,7 +114,7 @@ def test_analyst_adds_a_step_with_a_form_tests_deploys_and_new_dossiers_follow(
 
     # the procedure is pointed at the new version; a new dossier takes the new step
     page.goto("/models")
-    form = page.locator("form", has_text="2.001610")
+    form = page.locator("form", has_text="2.000488")
     form.locator("select[name=version_id]").select_option(version)
     form.get_by_role("button", name="Áp dụng").click()
     code = receive(actors["tiepnhan"])

@@ -13,7 +13,7 @@ def counter_definition() -> Definition:
 
 
 START = {
-    "procedure_code": "2.001610",
+    "procedure_code": "2.000488",
     "channel": "counter",
     "fee_due": False,
     "needs_digitization": False,

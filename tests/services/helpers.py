@@ -19,7 +19,7 @@ MODELS = Path(__file__).parent / "models"
 
 def receive(actor: Actor, **extra) -> str:
     return receive_dossier(
-        ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An", extra=extra), actor
+        ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An", extra=extra), actor
     )
 
 
@@ -66,7 +66,7 @@ def deliver(operator: str, result: dict) -> list[str]:
     return [service_calls.complete_service_call(claim(i).id, result) for i in ids]
 
 
-def use_test_model(process_id: str, procedure_code: str = "2.001610") -> None:
+def use_test_model(process_id: str, procedure_code: str = "2.000488") -> None:
     """Point the demo procedure at a model from tests/services/models."""
     with db.transaction() as session:
         version = deploy(

@@ -57,7 +57,7 @@ def test_a_step_with_one_named_officer_goes_straight_to_that_officer(actors):
     with db.transaction() as session:
         session.execute(
             update(Procedure)
-            .where(Procedure.code == "2.001610")
+            .where(Procedure.code == "2.000488")
             .values(step_officers={"appraisal": ["chuyenvien"], "approval": ["tiepnhan"]})
         )
     code = receive(actors["tiepnhan"])
@@ -132,6 +132,7 @@ def test_an_executing_commune_receives_processes_and_returns_the_dossier_itself(
     dossier under its own code and works it on the shared system."""
     commune = actors["xatanhung"]
     assert "1.005092" in {p["code"] for p in queries.procedures_for(commune)}
+    # enterprise registration is neither executed nor received anywhere else
     assert "2.001610" not in {p["code"] for p in queries.procedures_for(commune)}
     code = receive_dossier(
         ReceiveDossier("1.005092", "cccd", "001090012345", "Nguyễn Văn An"), commune

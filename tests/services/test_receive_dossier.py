@@ -68,7 +68,7 @@ def test_concurrent_receipts_get_distinct_consecutive_codes(actors):
 
 def test_bad_identifier_is_refused_with_field_messages_and_nothing_written(actors):
     with pytest.raises(InvalidInput) as err:
-        receive_dossier(ReceiveDossier("2.001610", "cccd", "12345", "A"), actors["tiepnhan"])
+        receive_dossier(ReceiveDossier("2.000488", "cccd", "12345", "A"), actors["tiepnhan"])
     assert set(err.value.fields) == {"owner_id", "owner_name"}
     with db.transaction() as session:
         assert session.scalar(select(func.count(Dossier.id))) == 0

@@ -40,7 +40,7 @@ def receive_at_counter(
         client,
         "/counter/new",
         {
-            "procedure_code": "2.001610",
+            "procedure_code": "2.000488",
             "owner_id_type": "cccd",
             "owner_id": owner_id,
             "owner_name": owner_name,

@@ -33,7 +33,7 @@ def test_the_seeded_catalogs_hold_the_seven_type_codes_fees_and_procedures(analy
     fees = analyst.get("/catalogs/fees").get_data(as_text=True)
     assert "P196" in fees and "L044" in fees and "10.000" in fees
     procedures = analyst.get("/catalogs/procedures").get_data(as_text=True)
-    assert "1.005092" in procedures and "2.001610" in procedures
+    assert "1.005092" in procedures and "2.000488" in procedures
 
 
 def test_document_types_and_fees_are_added_and_refused_with_reasons(analyst):

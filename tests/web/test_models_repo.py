@@ -33,7 +33,7 @@ def zipped(files: dict[str, str]) -> bytes:
 def current_version() -> int:
     with db.transaction() as session:
         return session.scalar(
-            select(Procedure.model_version_id).where(Procedure.code == "2.001610")
+            select(Procedure.model_version_id).where(Procedure.code == "2.000488")
         )
 
 
@@ -61,7 +61,7 @@ def test_a_changed_bundle_deploys_a_new_version_and_procedures_can_roll_back(act
         zipped(files), "counter_dossier", "đổi tên bước", actors["phantich"]
     )
     assert second != first
-    models_repo.use_version("2.001610", second, actors["phantich"])
+    models_repo.use_version("2.000488", second, actors["phantich"])
     newer = receive(actors["tiepnhan"])
     with db.transaction() as session:
         pinned = dict(
@@ -74,7 +74,7 @@ def test_a_changed_bundle_deploys_a_new_version_and_procedures_can_roll_back(act
         ).all()
     assert sorted(pinned.values()) == [first, second]
     assert running != newer and "procedure_version_changed" in kinds and "model_deployed" in kinds
-    models_repo.use_version("2.001610", first, actors["phantich"])
+    models_repo.use_version("2.000488", first, actors["phantich"])
     assert current_version() == first
 
 

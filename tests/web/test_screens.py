@@ -37,7 +37,7 @@ def test_wrong_password_is_refused_with_a_message(client):
 
 def test_post_without_csrf_token_is_refused(client):
     login(client, "tiepnhan")
-    response = client.post("/counter/new", data={"procedure_code": "2.001610"})
+    response = client.post("/counter/new", data={"procedure_code": "2.000488"})
     assert response.status_code == 400
 
 
@@ -92,7 +92,7 @@ def test_dossier_page_shows_the_history_in_order(client, actors):
     html = client.get(f"/dossiers/{code}").get_data(as_text=True)
     history = html.split('id="history"')[1]
     order = [
-        "Tiếp nhận hồ sơ, thủ tục 2.001610",
+        "Tiếp nhận hồ sơ, thủ tục 2.000488",
         "Trạng thái: Mới đăng ký",
         "Gửi yêu cầu: kiểm tra tài khoản",
         "Có kết quả: kiểm tra tài khoản",
@@ -109,7 +109,7 @@ def test_counter_refuses_a_bad_cccd_with_a_field_message(client):
         client,
         "/counter/new",
         {
-            "procedure_code": "2.001610",
+            "procedure_code": "2.000488",
             "owner_id_type": "cccd",
             "owner_id": "12345",
             "owner_name": "Nguyễn Văn An",

@@ -40,7 +40,7 @@ def seeded(actors, clock) -> dict[str, str]:
         clock.set(moment)
         # online dossiers come from the portal (no account check; the fee is paid there)
         code = receive_dossier(
-            ReceiveDossier("2.001610", "cccd", "001090012345", "Nguyễn Văn An", channel=channel),
+            ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An", channel=channel),
             citizen_actions.PORTAL if channel == "online" else actors["tiepnhan"],
         )
         if channel == "online":
@@ -52,7 +52,7 @@ def seeded(actors, clock) -> dict[str, str]:
         clock.set(moment)
         complete(code, "reception", actors["tiepnhan"], RECEPTION)
         if code in online:
-            citizen_actions.pay(code, 50_000, f"PAY-{code}")
+            citizen_actions.pay(code, 200_000, f"PAY-{code}")
         complete(
             code,
             "appraisal",
