@@ -59,6 +59,7 @@ START = {
     "result_name": "R",
     "supplement_wait": "P30D",
     "appraisal_escalation": "P3D",
+    "payment_wait": "P15D",
 }
 FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
 # What linking the local account returns (bare-engine runs have no database to do it).

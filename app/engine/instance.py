@@ -160,7 +160,7 @@ class ProcessRun:
         event of the process waits for it now (e.g. withdrawal after acceptance)."""
         waiting = [
             e
-            for e in self.workflow.waiting_events()
+            for e in self._waiting_events()
             if e.event_type.endswith("MessageEventDefinition") and e.name == name
         ]
         if not waiting:
@@ -175,7 +175,7 @@ class ProcessRun:
         return sorted(
             {
                 e.name
-                for e in self.workflow.waiting_events()
+                for e in self._waiting_events()
                 if e.event_type.endswith("MessageEventDefinition")
             }
         )
@@ -215,12 +215,25 @@ class ProcessRun:
     def next_timer_at(self) -> datetime | None:
         due = [
             datetime.fromisoformat(event.value)
-            for event in self.workflow.waiting_events()
+            for event in self._waiting_events()
             if "Timer" in event.event_type and isinstance(event.value, str)
         ]
         return min(due) if due else None
 
     # -- internals ------------------------------------------------------------------
+    def _waiting_events(self) -> list[Any]:
+        """The events the process waits for; an event-based gateway waits as one task for
+        each of its events (e.g. the fee paid, or its deadline passing), so it is opened up."""
+        events = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            parts = getattr(definition, "event_definitions", None)
+            if parts:
+                events.extend(part.details(task) for part in parts)
+            else:
+                events.append(definition.details(task))
+        return events
+
     def _task(self, task_id: str) -> Task | None:
         try:
             return self.workflow.get_task_from_id(UUID(task_id))

@@ -255,9 +255,11 @@ def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
         "result_name": procedure.name,
         "supplement_wait": dossier.data.get("supplement_wait", "P30D"),
         "appraisal_escalation": dossier.data.get("appraisal_escalation", "P3D"),
+        # how long an online dossier waits for the fee before processing stops (status 8)
+        "payment_wait": dossier.data.get("payment_wait", "P15D"),
         **{
             k: v
             for k, v in dossier.data.items()
-            if k not in ("supplement_wait", "appraisal_escalation")
+            if k not in ("supplement_wait", "appraisal_escalation", "payment_wait")
         },
     }

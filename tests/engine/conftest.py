@@ -31,6 +31,7 @@ START = {
     "result_name": "Phiếu LLTP",
     "supplement_wait": "P30D",
     "appraisal_escalation": "P3D",
+    "payment_wait": "P15D",
 }
 
 

@@ -217,3 +217,34 @@ def test_a_second_dossier_updates_the_local_account_from_the_portal(actors):
         assert kinds == ["citizen_account_created", "citizen_account_updated"]
     reception = open_task(second, "reception")
     assert reception.form["properties"]["applicant_address"]["default"] == citizen.address
+
+
+def test_an_online_dossier_whose_fee_is_not_paid_in_time_stops_with_status_8(actors):
+    import time
+
+    from app.services import citizen_actions
+    from app.services.errors import Conflict
+    from app.services.timers import fire_due_timers
+
+    code = receive_dossier(
+        ReceiveDossier(
+            "2.000488",
+            "cccd",
+            "001090012345",
+            "Nguyễn Văn An",
+            channel="online",
+            extra={"payment_wait": "PT0.3S"},
+        ),
+        citizen_actions.PORTAL,
+    )
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    with db.transaction() as session:
+        assert session.scalar(select(Dossier.status).where(Dossier.code == code)) == 6
+    time.sleep(0.5)
+    assert fire_due_timers() == 1
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        assert dossier.status == 8 and dossier.finished_at is not None
+    # a payment arriving after the stop is refused with a message
+    with pytest.raises(Conflict, match="không chờ nộp phí"):
+        citizen_actions.pay(code, 200_000, "PAY-LATE")
