@@ -339,7 +339,6 @@ def record_push(session: Session, params: dict[str, Any], result: dict[str, Any]
 
 def certify(document_id: int, actor: Actor) -> int:
     """A certified e-copy (sao y) of a stored document, with the agency's signature."""
-    store, pki = file_store(), demo_pki()
     with db.transaction() as session:
         origin = session.get(Document, document_id)
         if origin is None:
@@ -347,71 +346,105 @@ def certify(document_id: int, actor: Actor) -> int:
         _may_digitize(actor, origin.agency_id)
         if origin.state != "stored":
             raise Conflict("Chỉ sao y giấy tờ đã lưu")
-        agency = session.get(Agency, origin.agency_id)
-        stamp = _identity(pki, session, agency_id=origin.agency_id, actor=None)
-        copy_sha = _signed_copy(
-            store,
-            origin.file_sha256,
-            lambda src, out: signing.certify_copy(src, out, stamp, agency.name, utcnow()),
+        return _certify(session, origin, actor, file_store(), demo_pki()).id
+
+
+# Components in the agency's scope: certified e-copies are made of them during processing
+# (001 §II.2.c step 3); forms, out-of-scope results and on-demand copies are not.
+IN_SCOPE = ("earlier_result", "required_by_law")
+
+
+def certify_in_scope(session: Session, dossier_id: int, actor: Actor) -> list[str]:
+    """Certified e-copies of the dossier's stored in-scope components that have none yet;
+    the storage keys made (a step of the process, in its transaction)."""
+    certified = select(Document.origin_id).where(
+        Document.dossier_id == dossier_id, Document.origin_id.is_not(None)
+    )
+    pending = session.scalars(
+        select(Document)
+        .where(
+            Document.dossier_id == dossier_id,
+            Document.state == "stored",
+            Document.source != "certified_copy",
+            Document.classification.in_(IN_SCOPE),
+            Document.id.not_in(certified),
         )
-        repeat = 1 + (
-            session.scalar(
-                select(func.coalesce(func.max(Document.repeat), 0)).where(
-                    Document.owner_id == origin.owner_id,
-                    Document.type_code == origin.type_code,
-                    Document.state == "stored",
-                )
+        .order_by(Document.id)
+    ).all()
+    if not pending:
+        return []
+    store, pki = file_store(), demo_pki()
+    return [_certify(session, origin, actor, store, pki).storage_key or "" for origin in pending]
+
+
+def _certify(
+    session: Session, origin: Document, actor: Actor, store: FileStore, pki: DemoPKI
+) -> Document:
+    agency = session.get(Agency, origin.agency_id)
+    stamp = _identity(pki, session, agency_id=origin.agency_id, actor=None)
+    copy_sha = _signed_copy(
+        store,
+        origin.file_sha256,
+        lambda src, out: signing.certify_copy(src, out, stamp, agency.name, utcnow()),
+    )
+    repeat = 1 + (
+        session.scalar(
+            select(func.coalesce(func.max(Document.repeat), 0)).where(
+                Document.owner_id == origin.owner_id,
+                Document.type_code == origin.type_code,
+                Document.state == "stored",
             )
-            or 0
         )
-        copy = Document(
-            dossier_id=origin.dossier_id,
-            agency_id=origin.agency_id,
-            state="stored",
-            source="certified_copy",
-            classification=origin.classification,
-            paper_form=origin.paper_form,
-            paper_count=origin.paper_count,
-            type_code=origin.type_code,
-            owner_id_type=origin.owner_id_type,
-            owner_id=origin.owner_id,
-            owner_name=origin.owner_name,
-            name=f"{origin.name} (bản sao điện tử)",
-            summary=origin.summary,
-            valid_until=origin.valid_until,
-            validity_scope=origin.validity_scope,
-            fields=dict(origin.fields),
-            repeat=repeat,
-            storage_key=storage_key(origin.owner_id, origin.type_code, repeat),
-            pages=origin.pages,
-            size=store.path(copy_sha).stat().st_size,
-            scan_sha256=origin.scan_sha256,
-            file_sha256=copy_sha,
-            originals=list(origin.originals),
-            rotations=list(origin.rotations),
-            suggested={},
-            incoming_signatures=[],
-            origin_id=origin.id,
-            created_by_id=actor.id,
-            stored_by_id=actor.id,
-            stored_at=utcnow(),
-        )
-        session.add(copy)
-        try:
-            session.flush()
-        except IntegrityError as exc:
-            raise Conflict("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy thử lại") from exc
-        audit.record(
-            session,
-            "document_certified",
-            actor,
-            dossier_id=origin.dossier_id,
-            document_id=copy.id,
-            origin_id=origin.id,
-            key=copy.storage_key,
-        )
-        _push(session, copy)
-        return copy.id
+        or 0
+    )
+    copy = Document(
+        dossier_id=origin.dossier_id,
+        agency_id=origin.agency_id,
+        state="stored",
+        source="certified_copy",
+        classification=origin.classification,
+        paper_form=origin.paper_form,
+        paper_count=origin.paper_count,
+        type_code=origin.type_code,
+        owner_id_type=origin.owner_id_type,
+        owner_id=origin.owner_id,
+        owner_name=origin.owner_name,
+        name=f"{origin.name} (bản sao điện tử)",
+        summary=origin.summary,
+        valid_until=origin.valid_until,
+        validity_scope=origin.validity_scope,
+        fields=dict(origin.fields),
+        repeat=repeat,
+        storage_key=storage_key(origin.owner_id, origin.type_code, repeat),
+        pages=origin.pages,
+        size=store.path(copy_sha).stat().st_size,
+        scan_sha256=origin.scan_sha256,
+        file_sha256=copy_sha,
+        originals=list(origin.originals),
+        rotations=list(origin.rotations),
+        suggested={},
+        incoming_signatures=[],
+        origin_id=origin.id,
+        created_by_id=actor.id,
+        stored_by_id=actor.id,
+        stored_at=utcnow(),
+    )
+    session.add(copy)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy thử lại") from exc
+    audit.record(
+        session,
+        "document_certified",
+        actor,
+        dossier_id=origin.dossier_id,
+        document_id=copy.id,
+        origin_id=origin.id,
+        key=copy.storage_key,
+    )
+    _push(session, copy)
+    return copy
 
 
 def discard(document_id: int, actor: Actor) -> None:

@@ -183,6 +183,16 @@ def receive_paper(
     return {"received": True}
 
 
+def certify_in_scope(
+    session: Session, dossier: DossierRef, actor: Actor, p: dict[str, Any]
+) -> dict[str, Any]:
+    """Certified e-copies (agency signature) of the in-scope components (001 §II.2.c)."""
+    from app.services import documents
+
+    keys = documents.certify_in_scope(session, dossier.id, actor)
+    return {"certified": len(keys), "keys": keys}
+
+
 LOCAL_OPERATORS: dict[str, LocalOperator] = {
     op.name: op
     for op in (
@@ -191,6 +201,12 @@ LOCAL_OPERATORS: dict[str, LocalOperator] = {
             {"account": dict},
             link_account,
             "Tạo hoặc cập nhật tài khoản công dân từ Cổng DVCQG và liên kết với hồ sơ",
+        ),
+        LocalOperator(
+            "documents.certify_in_scope",
+            {},
+            certify_in_scope,
+            "Sao y điện tử (ký số cơ quan) các thành phần thuộc phạm vi quản lý",
         ),
         LocalOperator(
             "paper.send",

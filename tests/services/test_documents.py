@@ -266,3 +266,49 @@ def test_a_type_added_to_the_catalog_can_be_digitized_with_the_common_fields(act
     assert key == "079095000123.KQ.G04.000070"
     with pytest.raises(InvalidInput):
         scan(code, officer, numbered_pdf(1), type_code="KQ.G99.999999")
+
+
+def test_approval_makes_certified_copies_of_the_in_scope_components_once(actors):
+    """E: components in the agency's scope get a certified e-copy (agency signature) as a step
+    of the process; the form and out-of-scope papers do not."""
+    from tests.services.helpers import complete, deliver
+
+    officer = actors["tiepnhan"]
+    code = receive(officer)
+    deliver("portal.check_account", {"exists": True})
+    in_scope = scan(code, officer, pdf_of([page_image(CCCD_LINES)]))
+    documents.confirm(in_scope, metadata(), officer)
+    form = scan(code, officer, numbered_pdf(1), classification="form", type_code="TK.000001")
+    documents.confirm(
+        form,
+        metadata(type_code="TK.000001", name="Tờ khai", field_document_number=""),
+        officer,
+    )
+    complete(
+        code,
+        "reception",
+        officer,
+        {"components_checked": True, "original_count": 1, "copy_count": 0},
+    )
+    complete(
+        code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    complete(
+        code,
+        "approval",
+        actors["lanhdao"],
+        {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"},
+    )
+    with db.transaction() as session:
+        copies = session.scalars(select(Document).where(Document.source == "certified_copy")).all()
+        assert [c.origin_id for c in copies] == [in_scope]
+        [copy] = copies
+        copy_path = file_store().path(copy.file_sha256)
+        agency = session.get(Agency, copy.agency_id).name
+        pushed = session.scalars(
+            select(OutboxMessage.params).where(OutboxMessage.operator == "warehouse.store_document")
+        ).all()
+    assert [(v.state, v.signer) for v in signing.verify(copy_path, [demo_pki().ca_cert_path])][
+        -1
+    ] == ("valid", agency)
+    assert copy.id in {p["document_id"] for p in pushed}
