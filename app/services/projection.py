@@ -87,7 +87,7 @@ def apply_changes(
     *,
     completed_by: Actor,
 ) -> None:
-    _sync_tasks(session, instance_id, dossier, changes, completed_by)
+    finished = _sync_tasks(session, instance_id, dossier, changes, completed_by)
     before = dossier.status
     for element in changes.completed:
         if STATUS_PROPERTY in element.properties:
@@ -97,6 +97,9 @@ def apply_changes(
             )
     if dossier.status != before:
         _write_status(session, dossier)
+    if finished:
+        # after the statuses: each finished step is reported with the status it led to
+        _sync_progress(session, dossier, finished, completed_by, utcnow())
     for element in changes.completed:
         if ESCALATE_PROPERTY in element.properties:
             escalation.escalate(
@@ -218,13 +221,15 @@ def _sync_tasks(
     dossier: DossierRef,
     changes: Changes,
     completed_by: Actor,
-) -> None:
+) -> list:
+    """Mirror the engine's waiting tasks; returns the rows of the tasks finished now."""
     # The projection mirrors the engine's waiting tasks exactly, so what left and what entered
     # the waiting set is all it needs: no read of the projection is required.
     now = utcnow()
     completed_ids = {element.task_id for element in changes.completed}
     done = [task_id for task_id in changes.left if task_id in completed_ids]
     cancelled = [task_id for task_id in changes.left if task_id not in completed_ids]
+    finished: list = []
     if done:
         finished = (
             session.connection()
@@ -239,7 +244,6 @@ def _sync_tasks(
             )
             .all()
         )
-        _sync_progress(session, dossier, finished, completed_by, now)
     if cancelled:
         session.connection().execute(_TASKS_CANCELLED, {"b_ids": cancelled, "b_now": now})
         for task_id in cancelled:
@@ -270,6 +274,7 @@ def _sync_tasks(
                 title=view.title,
                 role=role_for_lane(view.lane),
             )
+    return finished
 
 
 # Steps of these roles go to the department the process chose (`department_code`, e.g. from
