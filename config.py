@@ -20,6 +20,9 @@ class Config:
     PORTAL_URL = _env("PORTAL_URL", "http://127.0.0.1:5101")
     # The portal authenticates its calls to us (citizen actions) with this shared token.
     PORTAL_CALLBACK_TOKEN = _env("PORTAL_CALLBACK_TOKEN", "dev-portal-token")
+    # This system as an OpenID Connect client of the portal (citizens' single sign-on).
+    PORTAL_OIDC_CLIENT_ID = _env("PORTAL_OIDC_CLIENT_ID", "gqtthc")
+    PORTAL_OIDC_CLIENT_SECRET = _env("PORTAL_OIDC_CLIENT_SECRET", "dev-oidc-secret")
     WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
     NATIONAL_DB_URL = _env("NATIONAL_DB_URL", "http://127.0.0.1:5103")
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))

@@ -140,17 +140,19 @@ def _image_to_pdf(store: FileStore, original: Stored, name: str) -> tuple[str, i
 
 def take_scans(
     uploads: Sequence[Upload],
-    declared_pages: int,
+    declared_pages: int | None,
     store: FileStore,
     *,
     page_order: str = "",
     max_bytes: int,
     max_pages: int = 500,
 ) -> Intake:
-    """Keep the originals, check them, and assemble one PDF with the pages in `page_order`."""
+    """Keep the originals, check them, and assemble one PDF with the pages in `page_order`.
+    `declared_pages` is the paper's page count the scan must match (None for a file that is
+    already electronic, e.g. a citizen's upload on the portal)."""
     if not uploads:
         raise ScanRejected("Chưa chọn tệp quét nào")
-    if not 1 <= declared_pages <= max_pages:
+    if declared_pages is not None and not 1 <= declared_pages <= max_pages:
         raise ScanRejected(f"Số trang khai báo phải từ 1 đến {max_pages}", "declared_pages")
     originals: list[Original] = []
     parts: list[tuple[str, int]] = []  # (sha256 of a PDF, pages)
@@ -176,7 +178,9 @@ def take_scans(
             parts.append((pdf_sha, pages))
         originals.append(Original(name, kind, stored.sha256, stored.size, pages))
     total = sum(pages for _, pages in parts)
-    if total != declared_pages:
+    if total > max_pages:
+        raise ScanRejected(f"Tệp có {total} trang, quá {max_pages} trang")
+    if declared_pages is not None and total != declared_pages:
         raise ScanRejected(
             f"Số trang quét được ({total}) khác số trang giấy khai báo ({declared_pages}): "
             "mỗi trang giấy phải có đúng một trang ảnh, theo thứ tự",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -42,8 +43,14 @@ class ReceiveDossier:
     proxy: dict[str, str] | None = None
 
 
-def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
-    """Register the dossier at the actor's counter and start its process; returns its code."""
+def receive_dossier(
+    cmd: ReceiveDossier,
+    actor: Actor,
+    attach: Callable[[Session, Dossier], None] | None = None,
+) -> str:
+    """Register the dossier at the actor's counter and start its process; returns its code.
+    `attach` adds what came with it (an online submission's components) in the same
+    transaction, before the process starts."""
     errors = _check(cmd)
     if errors:
         raise InvalidInput("Thông tin hồ sơ chưa hợp lệ / invalid dossier data", fields=errors)
@@ -126,6 +133,8 @@ def receive_dossier(cmd: ReceiveDossier, actor: Actor) -> str:
             **({"received_for": agency.name} if receiving is not None else {}),
             **({"proxy": cmd.proxy["name"]} if cmd.proxy else {}),
         )
+        if attach is not None:
+            attach(session, dossier)
         try:
             run, changes = ProcessRun.start(
                 runtime.definition_by_id(session, procedure.model_version_id),

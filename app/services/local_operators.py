@@ -46,6 +46,37 @@ _PROFILE = {
 }
 
 
+def upsert_citizen(
+    session: Session, account: dict[str, Any], fallback_name: str = ""
+) -> tuple[CitizenAccount, str, list[str]]:
+    """The local account for a portal account, created or updated from the portal's profile
+    (the portal is the source of truth; a blank there keeps ours); (account, action, fields)."""
+    values = {
+        local: (str(account[portal]).strip() or None) if account.get(portal) else None
+        for portal, local in _PROFILE.items()
+    }
+    values["full_name"] = values["full_name"] or fallback_name
+    citizen = session.scalar(
+        select(CitizenAccount).where(CitizenAccount.portal_account_id == str(account["id"]))
+    )
+    if citizen is None:
+        citizen = CitizenAccount(
+            portal_account_id=str(account["id"]),
+            identifier_type=str(account.get("identifier_type") or "cccd"),
+            identifier=str(account.get("identifier") or ""),
+            **values,
+        )
+        session.add(citizen)
+        session.flush()
+        return citizen, "created", sorted(k for k, v in values.items() if v)
+    changed = sorted(k for k, v in values.items() if v is not None and getattr(citizen, k) != v)
+    for key in changed:
+        setattr(citizen, key, values[key])
+    if changed:
+        citizen.updated_at = utcnow()
+    return citizen, ("updated" if changed else "unchanged"), changed
+
+
 def link_account(
     session: Session, dossier: DossierRef, actor: Actor, p: dict[str, Any]
 ) -> dict[str, Any]:
@@ -54,32 +85,8 @@ def link_account(
     account = p["account"]
     if not isinstance(account, dict) or not account.get("id"):
         raise InvalidInput("Cổng DVCQG không trả về tài khoản để liên kết / no portal account")
-    values = {
-        local: (str(account[portal]).strip() or None) if account.get(portal) else None
-        for portal, local in _PROFILE.items()
-    }
-    values["full_name"] = values["full_name"] or dossier.owner_name
-    citizen = session.scalar(
-        select(CitizenAccount).where(CitizenAccount.portal_account_id == str(account["id"]))
-    )
-    if citizen is None:
-        citizen = CitizenAccount(
-            portal_account_id=str(account["id"]),
-            identifier_type=str(account.get("identifier_type") or "cccd"),
-            identifier=str(account.get("identifier") or dossier.owner_id),
-            **values,
-        )
-        session.add(citizen)
-        action, changed = "created", sorted(k for k, v in values.items() if v)
-    else:
-        # The portal is the source of truth for the identity; a blank there keeps ours.
-        changed = sorted(k for k, v in values.items() if v is not None and getattr(citizen, k) != v)
-        for key in changed:
-            setattr(citizen, key, values[key])
-        if changed:
-            citizen.updated_at = utcnow()
-        action = "updated" if changed else "unchanged"
-    session.flush()
+    account = {"identifier": dossier.owner_id, **account}
+    citizen, action, changed = upsert_citizen(session, account, dossier.owner_name)
     session.execute(
         update(Dossier)
         .where(Dossier.id == dossier.id)

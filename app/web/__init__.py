@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
         api,
         auth,
         catalogs,
+        citizen,
         counter,
         documents,
         dossiers,
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
     i18n.init_app(app)
     errors.init_app(app)
     notices.init_app(app)
+    citizen.init_app(app)
     for blueprint in (
         auth.bp,
         inbox.bp,
@@ -73,6 +75,7 @@ def register(app: Flask) -> None:
         notices.bp,
         models.bp,
         modeler.bp,
+        citizen.bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)

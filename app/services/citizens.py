@@ -1,0 +1,331 @@
+"""Citizens who come from the portal (single sign-on) and submit online (path A).
+
+The portal vouches for the identity (a signed ID token, checked by the web layer's OIDC
+client); here the local account is created or updated from it, the citizen's dossiers are
+listed, and an online submission is received with its components: documents already in the
+warehouses (this system's first, then the portal's Kho DL) chosen by the citizen, or files
+uploaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app import settings
+from app.documents.intake import ScanRejected, Upload, take_scans
+from app.domain.status import DossierStatus
+from app.integrations.errors import IntegrationError
+from app.models import (
+    Agency,
+    CitizenAccount,
+    Document,
+    Dossier,
+    DossierComponent,
+    HumanTask,
+    Procedure,
+)
+from app.services import audit, reuse
+from app.services.actors import Actor
+from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.errors import InvalidInput, NotFound
+from app.services.local_operators import upsert_citizen
+from app.storage.db import db
+from app.storage.files import file_store
+
+log = logging.getLogger(__name__)
+# Online, the citizen is offered what the warehouses hold (001 §II.2.b step 4); the national
+# databases are consulted by the counter officer.
+ONLINE_SOURCES = ("own", "portal")
+
+
+@dataclass(frozen=True)
+class Citizen:
+    id: int
+    portal_account_id: str
+    identifier_type: str
+    identifier: str
+    full_name: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(None, f"{self.full_name} (công dân)")
+
+
+def sign_in(claims: dict[str, Any]) -> Citizen:
+    """The local account for the identity the portal vouched for (created or updated)."""
+    if not claims.get("sub") or not claims.get("identifier"):
+        raise InvalidInput("Cổng DVCQG không cho biết danh tính / the ID token has no identity")
+    account = {
+        "id": claims["sub"],
+        "identifier_type": claims.get("identifier_type") or "cccd",
+        "identifier": claims["identifier"],
+        "full_name": claims.get("name") or "",
+        "gender": claims.get("gender"),
+        "birth_date": claims.get("birthdate"),
+        "permanent_address": claims.get("address"),
+        "phone": claims.get("phone_number"),
+        "email": claims.get("email"),
+    }
+    with db.transaction() as session:
+        citizen, action, changed = upsert_citizen(session, account, claims.get("name") or "")
+        audit.record(
+            session,
+            f"citizen_signed_in_{action}",
+            Actor(None, citizen.full_name),
+            dossier_id=None,
+            portal_account_id=citizen.portal_account_id,
+            fields=changed,
+        )
+        return _citizen(citizen)
+
+
+def _citizen(row: CitizenAccount) -> Citizen:
+    return Citizen(
+        row.id, row.portal_account_id, row.identifier_type, row.identifier, row.full_name
+    )
+
+
+def get(citizen_id: int) -> Citizen | None:
+    with db.transaction() as session:
+        row = session.get(CitizenAccount, citizen_id)
+        return _citizen(row) if row else None
+
+
+def _mine(citizen: Citizen):  # noqa: ANN202
+    """Dossiers the citizen owns or submitted (linked to the account)."""
+    return or_(
+        Dossier.citizen_account_id == citizen.id,
+        Dossier.portal_account_id == citizen.portal_account_id,
+        Dossier.owner_id == citizen.identifier,
+    )
+
+
+def dossiers_of(citizen: Citizen) -> list[dict[str, Any]]:
+    with db.transaction() as session:
+        rows = session.scalars(select(Dossier).where(_mine(citizen)).order_by(Dossier.id.desc()))
+        return [_summary(d) for d in rows]
+
+
+def _summary(d: Dossier) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "procedure": d.procedure.name,
+        "procedure_code": d.procedure.code,
+        "agency": d.agency.name,
+        "status": d.status,
+        "status_label": DossierStatus(d.status).label_vi if d.status else "",
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "finished_at": d.finished_at,
+        "channel": d.channel,
+    }
+
+
+def dossier_of(citizen: Citizen, code: str) -> dict[str, Any]:
+    """One of the citizen's dossiers with its steps; anyone else's is "not found"."""
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code, _mine(citizen)))
+        if dossier is None:
+            raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        steps = [
+            {
+                "title": t.title,
+                "state": t.state,
+                "created_at": t.created_at,
+                "completed_at": t.completed_at,
+                "agency": agency,
+            }
+            for t, agency in session.execute(
+                select(HumanTask, Agency.name)
+                .join(Agency, Agency.id == HumanTask.agency_id)
+                .where(HumanTask.dossier_id == dossier.id, HumanTask.state != "cancelled")
+                .order_by(HumanTask.created_at)
+            )
+        ]
+        components = [
+            {"name": c.name, "source": c.source}
+            for c in session.scalars(
+                select(DossierComponent).where(DossierComponent.dossier_id == dossier.id)
+            )
+        ]
+        uploads = [
+            {"name": d.name or d.type_code, "pages": d.pages}
+            for d in session.scalars(
+                select(Document).where(
+                    Document.dossier_id == dossier.id, Document.source == "online"
+                )
+            )
+        ]
+        return {**_summary(dossier), "steps": steps, "components": components, "uploads": uploads}
+
+
+@dataclass
+class Offer:
+    """What the submission screen shows for one component of the procedure."""
+
+    type_code: str
+    name: str
+    required: bool
+    found: reuse.Found | None = None
+    tried: list[tuple[str, str]] = field(default_factory=list)
+
+
+def submission(citizen: Citizen, procedure_code: str) -> tuple[dict[str, Any], list[Offer]]:
+    """The procedure and, per component, the document the warehouses already hold."""
+    with db.transaction() as session:
+        procedure = _procedure(session, procedure_code)
+        info = {
+            "code": procedure.code,
+            "name": procedure.name,
+            "agency": procedure.agency.name,
+            "duration": procedure.duration_online_days or procedure.duration_days,
+            "fee_codes": list(procedure.fee_codes or []),
+        }
+        components = list(procedure.components or [])
+    offers = []
+    for component in components:
+        offer = Offer(component["type_code"], component["name"], bool(component.get("required")))
+        for source in ONLINE_SOURCES:
+            try:
+                found = reuse.FINDERS[source](citizen.identifier, offer.type_code)
+            except IntegrationError as exc:
+                log.warning("online offer from %s failed: %s", source, exc)
+                offer.tried.append((source, "không tra cứu được"))
+                continue
+            offer.tried.append((source, "có" if found else "không có"))
+            if found is not None:
+                offer.found = found
+                break
+        offers.append(offer)
+    return info, offers
+
+
+def _procedure(session: Session, code: str) -> Procedure:
+    procedure = session.scalar(
+        select(Procedure).where(
+            Procedure.code == code, Procedure.active, Procedure.model_version_id.is_not(None)
+        )
+    )
+    if procedure is None:
+        raise NotFound(f"Không có thủ tục {code} tiếp nhận trực tuyến")
+    return procedure
+
+
+def submit(
+    citizen: Citizen,
+    procedure_code: str,
+    values: dict[str, str],
+    chosen: dict[str, str],
+    uploads: dict[str, Sequence[Upload]],
+) -> str:
+    """Receive the online dossier with its components; returns its code. `chosen` maps a
+    component's type code to the ref of the warehouse document the citizen picked (looked up
+    again, so what is attached is what the source holds); `uploads` to uploaded files.
+    Everything is checked before anything is written; then one transaction."""
+    info, offers = submission(citizen, procedure_code)
+    errors: dict[str, str] = {}
+    picked: dict[str, reuse.Found] = {}
+    taken: dict[str, Any] = {}
+    config = settings.current
+    for offer in offers:
+        field_name = f"component_{offer.type_code}"
+        ref = chosen.get(offer.type_code)
+        files = [u for u in uploads.get(offer.type_code, []) if u.filename]
+        if ref and offer.found is not None and offer.found.ref == ref:
+            picked[offer.type_code] = offer.found
+        elif ref:
+            errors[field_name] = "Giấy tờ đã chọn không còn trong kho; hãy tải lại trang"
+        elif files:
+            try:
+                taken[offer.type_code] = take_scans(
+                    files,
+                    None,
+                    file_store(),
+                    max_bytes=config.SCAN_MAX_BYTES,
+                    max_pages=config.SCAN_MAX_PAGES,
+                )
+            except ScanRejected as exc:
+                errors[field_name] = exc.message
+        elif offer.required:
+            errors[field_name] = f"«{offer.name}» là bắt buộc: chọn giấy tờ có sẵn hoặc tải tệp lên"
+    if errors:
+        raise InvalidInput("Hồ sơ chưa đủ thành phần / components missing", fields=errors)
+
+    names = {o.type_code: o.name for o in offers}
+
+    def attach(session: Session, dossier: Dossier) -> None:
+        for type_code, found in picked.items():
+            session.add(
+                DossierComponent(
+                    dossier_id=dossier.id,
+                    type_code=type_code,
+                    name=found.name or names[type_code],
+                    source=found.source,
+                    ref=found.ref,
+                    document_id=int(found.ref) if found.source == "own" else None,
+                    data=dict(found.fields),
+                    mismatch={},
+                    confirmed_by_id=None,
+                )
+            )
+            audit.record(
+                session,
+                "component_reused",
+                citizen.actor,
+                dossier_id=dossier.id,
+                source=found.source,
+                ref=found.ref,
+                type_code=type_code,
+                mismatch=[],
+            )
+        for type_code, intake in taken.items():
+            session.add(
+                Document(
+                    dossier_id=dossier.id,
+                    agency_id=dossier.agency_id,
+                    state="draft",
+                    source="online",
+                    classification="form" if type_code.startswith("TK") else "required_by_law",
+                    paper_form="electronic",
+                    paper_count=1,
+                    type_code=type_code,
+                    owner_id_type=citizen.identifier_type,
+                    owner_id=citizen.identifier,
+                    owner_name=citizen.full_name,
+                    name=names[type_code],
+                    pages=intake.pages,
+                    size=intake.size,
+                    scan_sha256=intake.sha256,
+                    file_sha256=intake.sha256,
+                    originals=[o.__dict__ for o in intake.originals],
+                    rotations=list(intake.rotations),
+                )
+            )
+        dossier.citizen_account_id = citizen.id
+        dossier.portal_account_id = citizen.portal_account_id
+
+    return receive_dossier(
+        ReceiveDossier(
+            procedure_code=info["code"],
+            owner_id_type=citizen.identifier_type,
+            owner_id=citizen.identifier,
+            owner_name=citizen.full_name,
+            phone=values.get("phone") or None,
+            email=values.get("email") or None,
+            summary=(values.get("summary") or "")[:1000],
+            channel="online",
+            extra={
+                "portal_account_id": citizen.portal_account_id,
+                "e_only": values.get("e_only") in ("on", "1", "true"),
+                "online_components": sorted([*picked, *taken]),
+            },
+        ),
+        citizen.actor,
+        attach,
+    )

@@ -1,0 +1,180 @@
+"""The citizen's side: single sign-on from the portal (OpenID Connect, Authlib), their dossiers,
+and online submission (path A). Citizens have their own session, apart from officers'."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+from authlib.integrations.flask_client import OAuth
+from authlib.oauth2.rfc6749.errors import OAuth2Error
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
+
+from app.documents.intake import Upload
+from app.services import citizens
+from app.services.errors import InvalidInput, NotFound
+
+bp = Blueprint("citizen", __name__, url_prefix="/citizen")
+SESSION_KEY = "citizen_id"
+
+
+def init_app(app: Flask) -> None:
+    oauth = OAuth(app)
+    oauth.register(
+        "portal",
+        client_id=app.config["PORTAL_OIDC_CLIENT_ID"],
+        client_secret=app.config["PORTAL_OIDC_CLIENT_SECRET"],
+        server_metadata_url=app.config["PORTAL_URL"].rstrip("/")
+        + "/.well-known/openid-configuration",
+        client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
+    )
+    app.extensions["portal_oidc"] = oauth
+
+
+def _portal():  # noqa: ANN202
+    return current_app.extensions["portal_oidc"].portal
+
+
+def current_citizen() -> citizens.Citizen | None:
+    citizen_id = session.get(SESSION_KEY)
+    return citizens.get(citizen_id) if citizen_id else None
+
+
+def citizen_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):  # noqa: ANN202
+        citizen = current_citizen()
+        if citizen is None:
+            return redirect(url_for("citizen.login", next=request.full_path.rstrip("?")))
+        return view(citizen, *args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this system (never another host) is followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("citizen.home")
+
+
+@bp.get("/login")
+def login():  # noqa: ANN201
+    session["citizen_next"] = _safe_next(request.args.get("next"))
+    return _portal().authorize_redirect(url_for("citizen.callback", _external=True))
+
+
+@bp.get("/callback")
+def callback():  # noqa: ANN201
+    try:
+        token = _portal().authorize_access_token()
+        claims = token.get("userinfo") or {}
+        citizen = citizens.sign_in(dict(claims))
+    except MismatchingStateError:
+        return _refused("Phiên đăng nhập không khớp hoặc đã được dùng (state). Hãy đăng nhập lại.")
+    except ExpiredTokenError:
+        return _refused("Mã định danh (ID token) của Cổng DVCQG đã hết hạn.")
+    except ClaimError as exc:
+        # a wrong audience, issuer or nonce: the token was not issued for this sign-in
+        return _refused(
+            f"Mã định danh không dành cho hệ thống này hoặc lần đăng nhập này ({exc.description})."
+        )
+    except JoseError as exc:
+        return _refused(f"Chữ ký của mã định danh không hợp lệ ({exc.error}).")
+    except OAuthError as exc:
+        return _refused(f"Cổng DVCQG từ chối đăng nhập: {exc.description or exc.error}.")
+    except OAuth2Error as exc:
+        return _refused(f"Phản hồi đăng nhập không hợp lệ: {exc.description or exc.error}.")
+    except InvalidInput as exc:
+        return _refused(exc.message)
+    session[SESSION_KEY] = citizen.id
+    return redirect(_safe_next(session.pop("citizen_next", None)))
+
+
+def _refused(message: str):  # noqa: ANN202
+    session.pop(SESSION_KEY, None)
+    return render_template("citizen_error.html", message=message), 401
+
+
+@bp.post("/logout")
+def logout():  # noqa: ANN201
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("citizen.home_public"))
+
+
+@bp.get("/welcome")
+def home_public():  # noqa: ANN201
+    return render_template("citizen_welcome.html", citizen=current_citizen())
+
+
+@bp.get("/")
+@citizen_required
+def home(citizen: citizens.Citizen):  # noqa: ANN201
+    return render_template(
+        "citizen_home.html", citizen=citizen, dossiers=citizens.dossiers_of(citizen)
+    )
+
+
+@bp.get("/dossiers/<code>")
+@citizen_required
+def dossier(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+    try:
+        detail = citizens.dossier_of(citizen, code)
+    except NotFound:
+        abort(404)
+    return render_template("citizen_dossier.html", citizen=citizen, d=detail)
+
+
+@bp.route("/submit/<procedure_code>", methods=["GET", "POST"])
+@citizen_required
+def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
+    try:
+        info, offers = citizens.submission(citizen, procedure_code)
+    except NotFound:
+        abort(404)
+    errors: dict[str, str] = {}
+    values = {k: request.form.get(k, "").strip() for k in ("phone", "email", "summary", "e_only")}
+    if request.method == "POST":
+        chosen = {
+            o.type_code: request.form.get(f"use_{o.type_code}", "")
+            for o in offers
+            if request.form.get(f"use_{o.type_code}")
+        }
+        uploads = {
+            o.type_code: [
+                Upload(f.filename or "", f.stream)
+                for f in request.files.getlist(f"file_{o.type_code}")
+                if f.filename
+            ]
+            for o in offers
+        }
+        try:
+            code = citizens.submit(citizen, procedure_code, values, chosen, uploads)
+        except InvalidInput as exc:
+            errors = exc.fields or {"_form": exc.message}
+        else:
+            flash(f"Đã nộp hồ sơ {code}. Theo dõi tiến độ tại đây và trên Cổng DVCQG.")
+            return redirect(url_for("citizen.dossier", code=code))
+    status = 422 if errors else 200
+    return render_template(
+        "citizen_submit.html",
+        citizen=citizen,
+        info=info,
+        offers=offers,
+        values=values,
+        errors=errors,
+    ), status

@@ -1,0 +1,166 @@
+"""Citizens sign in through the portal simulator (OpenID Connect, code + PKCE, signed ID
+tokens) and submit online (path A) with components from the warehouses or uploaded."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from app.integrations.warehouse import WarehouseClient
+from app.models import CitizenAccount, Document, Dossier, DossierComponent
+from app.storage.db import db
+from tests.documents.scans import numbered_pdf
+from tests.services.helpers import open_task
+
+pytestmark = pytest.mark.simulators
+AN = "001090012345"  # has a portal account (Nguyễn Văn An)
+MAI = "033185004321"  # another citizen (Lê Thị Mai)
+
+
+def portal_login(client, portal_url: str, identifier: str, start: str = "/citizen/") -> str:
+    """Follow the SSO round trip as the citizen `identifier`; the callback URL reached."""
+    first = client.get(start)
+    assert first.status_code == 302 and "/citizen/login" in first.headers["Location"]
+    to_portal = client.get(first.headers["Location"])
+    authorize = to_portal.headers["Location"]
+    assert authorize.startswith(portal_url + "/oauth/authorize")
+    query = parse_qs(urlparse(authorize).query)
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
+    page = requests.get(authorize, timeout=5).text
+    account = re.search(r'<option value="([^"]+)">' + identifier, page).group(1)
+    back = requests.post(
+        authorize,
+        data={k: v[0] for k, v in query.items()} | {"account_id": account},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert back.status_code == 302
+    callback = back.headers["Location"]
+    assert urlparse(callback).path == "/citizen/callback"
+    return callback
+
+
+def finish(client, callback: str):  # noqa: ANN201
+    parsed = urlparse(callback)
+    return client.get(f"{parsed.path}?{parsed.query}")
+
+
+def test_sign_in_creates_the_local_account_and_returns_to_the_page_asked_for(client, portal_url):
+    callback = portal_login(client, portal_url, AN)
+    landed = finish(client, callback)
+    assert landed.status_code == 302 and landed.headers["Location"].endswith("/citizen/")
+    home = client.get("/citizen/").get_data(as_text=True)
+    assert "Nguyễn Văn An" in home and AN in home
+    with db.transaction() as session:
+        citizen = session.scalar(select(CitizenAccount).where(CitizenAccount.identifier == AN))
+        assert citizen is not None and citizen.birth_date == "1990-05-12"
+    # the same callback again: its state was used, refused with a clear page
+    again = finish(client, callback)
+    assert again.status_code == 401 and "state" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("defect", "message"),
+    [
+        ("bad_signature", "Chữ ký của mã định danh không hợp lệ"),
+        ("wrong_audience", "không dành cho hệ thống này"),
+        ("expired", "đã hết hạn"),
+    ],
+)
+def test_a_defective_id_token_is_refused(client, portal_url, defect, message):
+    requests.post(f"{portal_url}/_sim/oidc", json={"defect": defect}, timeout=5)
+    refused = finish(client, portal_login(client, portal_url, AN))
+    assert refused.status_code == 401 and message in refused.get_data(as_text=True)
+    # not signed in
+    assert client.get("/citizen/").status_code == 302
+
+
+def test_a_used_code_is_refused_by_the_portal(client, portal_url):
+    used = parse_qs(urlparse(portal_login(client, portal_url, AN)).query)["code"][0]
+    # a callback without a code is refused with a page, not an error 500
+    no_code = finish(client, portal_login(client, portal_url, AN).replace("code=", "x="))
+    assert no_code.status_code == 401 and "không hợp lệ" in no_code.get_data(as_text=True)
+    # a new login whose callback carries the first, already exchanged, code
+    fresh = portal_login(client, portal_url, AN)
+    finish(client, fresh)  # exchanges the fresh code
+    client.get("/citizen/login")  # a new state in the session
+    state = parse_qs(urlparse(client.get("/citizen/login").headers["Location"]).query)["state"][0]
+    refused = client.get(f"/citizen/callback?code={used}&state={state}")
+    assert refused.status_code == 401
+    assert "Cổng DVCQG từ chối đăng nhập" in refused.get_data(as_text=True)
+
+
+def test_online_submission_reuses_a_warehouse_document_and_takes_an_upload(
+    client, portal_url, warehouse_url, actors
+):
+    # the citizen's ID card is already in the portal's Kho DL
+    WarehouseClient(warehouse_url).store_document(
+        {"owner_id": AN, "type_code": "KQ.G01.000023", "name": "Thẻ căn cước công dân"},
+        numbered_pdf(1),
+        "seed-cccd",
+    )
+    finish(client, portal_login(client, portal_url, AN, "/citizen/submit/2.000488"))
+    page = client.get("/citizen/submit/2.000488").get_data(as_text=True)
+    offered = re.search(r'name="use_KQ.G01.000023" value="([^"]+)"', page)
+    assert offered and "Kho dữ liệu trên Cổng DVCQG" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    # the required form is missing: refused, nothing received
+    missing = client.post(
+        "/citizen/submit/2.000488",
+        data={"csrf_token": token, "use_KQ.G01.000023": offered.group(1)},
+        content_type="multipart/form-data",
+    )
+    assert missing.status_code == 422
+    assert "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp" in missing.get_data(as_text=True)
+    # a file that is not a PDF or image is refused with the component named
+    bad = client.post(
+        "/citizen/submit/2.000488",
+        data={
+            "csrf_token": token,
+            "use_KQ.G01.000023": offered.group(1),
+            "file_TK.LLTP.01": (io.BytesIO(b"not a pdf"), "to-khai.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "không phải PDF" in bad.get_data(as_text=True)
+    with db.transaction() as session:
+        assert session.scalar(select(Dossier.id)) is None
+
+    sent = client.post(
+        "/citizen/submit/2.000488",
+        data={
+            "csrf_token": token,
+            "phone": "0912345678",
+            "use_KQ.G01.000023": offered.group(1),
+            "file_TK.LLTP.01": (io.BytesIO(numbered_pdf(2)), "to-khai.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    code = sent.headers["Location"].rsplit("/", 1)[-1]
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        assert (dossier.channel, dossier.status, dossier.owner_id) == ("online", 1, AN)
+        assert dossier.citizen_account_id is not None
+        [component] = session.scalars(
+            select(DossierComponent).where(DossierComponent.dossier_id == dossier.id)
+        ).all()
+        assert (component.source, component.type_code) == ("portal", "KQ.G01.000023")
+        [upload] = session.scalars(select(Document).where(Document.dossier_id == dossier.id)).all()
+        assert (upload.source, upload.state, upload.pages) == ("online", "draft", 2)
+    # no account check online: the dossier waits at the Sở's counter
+    assert open_task(code, "reception") is not None
+    detail = client.get(f"/citizen/dossiers/{code}").get_data(as_text=True)
+    assert "Tiếp nhận hồ sơ" in detail and "dùng lại từ kho" in detail
+
+    # another citizen does not see it
+    client.post("/citizen/logout", data={"csrf_token": token})
+    finish(client, portal_login(client, portal_url, MAI))
+    assert client.get(f"/citizen/dossiers/{code}").status_code == 404
+    assert code not in client.get("/citizen/").get_data(as_text=True)
