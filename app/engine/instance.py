@@ -17,11 +17,13 @@ from SpiffWorkflow.spiff.specs.event_definitions import (
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from app.domain.worktime import WorkCalendar
 from app.engine import serializer
 from app.engine.definition import Definition
 from app.engine.errors import TaskNotReady, WorkflowFailed
 from app.engine.sandbox import make_script_engine
 from app.engine.specs import SERVICE_CALL, DeferredServiceTask
+from app.engine.timekeeping import working_time
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ class LocalCalls:
     call: Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
+# SpiffWorkflow's timer event definitions (a date, a duration, a cycle).
+TIMER_EVENTS = frozenset(
+    {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
+)
+
 # A model whose local calls loop back on themselves would never stop: one engine step runs at
 # most this many rounds of them.
 MAX_LOCAL_ROUNDS = 50
@@ -106,20 +113,28 @@ class ProcessRun:
     """One instance loaded in memory for the length of one service call."""
 
     def __init__(
-        self, definition: Definition, workflow: BpmnWorkflow, local: LocalCalls | None = None
+        self,
+        definition: Definition,
+        workflow: BpmnWorkflow,
+        local: LocalCalls | None = None,
+        calendar: Callable[[], WorkCalendar] | None = None,
     ) -> None:
         self.definition = definition
         self.workflow = workflow
         self.local = local
-        workflow.script_engine = make_script_engine()
+        workflow.script_engine = make_script_engine({"after_working_days": working_time(calendar)})
 
     # -- life cycle -----------------------------------------------------------------
     @classmethod
     def start(
-        cls, definition: Definition, data: dict[str, Any], local: LocalCalls | None = None
+        cls,
+        definition: Definition,
+        data: dict[str, Any],
+        local: LocalCalls | None = None,
+        calendar: Callable[[], WorkCalendar] | None = None,
     ) -> tuple[ProcessRun, Changes]:
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
-        run = cls(definition, workflow, local)
+        run = cls(definition, workflow, local, calendar)
         before = run._snapshot()
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -128,9 +143,13 @@ class ProcessRun:
 
     @classmethod
     def load(
-        cls, definition: Definition, state: str, local: LocalCalls | None = None
+        cls,
+        definition: Definition,
+        state: str,
+        local: LocalCalls | None = None,
+        calendar: Callable[[], WorkCalendar] | None = None,
     ) -> ProcessRun:
-        return cls(definition, serializer.load(definition, state), local)
+        return cls(definition, serializer.load(definition, state), local, calendar)
 
     def dump(self) -> str:
         return serializer.dump(self.workflow)
@@ -169,6 +188,15 @@ class ProcessRun:
         event = BpmnEvent(SpiffMessageEventDefinition(name), payload=dict(payload))
         self._guard(lambda: self.workflow.catch(event))
         return self._advance(before)
+
+    def update_data(self, values: dict[str, Any]) -> Changes:
+        """Set process variables on every task still to run (e.g. the competent agency after a
+        transfer); nothing moves, and the next timer stays what it was."""
+        pending = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FUTURE
+        for task in self.workflow.get_tasks(state=pending):
+            task.data.update(values)
+        self.workflow.data.update(values)
+        return Changes(next_timer_at=self.next_timer_at())
 
     def waiting_messages(self) -> list[str]:
         """Names of the messages the process would accept now."""
@@ -216,7 +244,7 @@ class ProcessRun:
         due = [
             datetime.fromisoformat(event.value)
             for event in self._waiting_events()
-            if "Timer" in event.event_type and isinstance(event.value, str)
+            if event.event_type in TIMER_EVENTS and isinstance(event.value, str)
         ]
         return min(due) if due else None
 

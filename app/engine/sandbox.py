@@ -104,8 +104,8 @@ def _imports(source: str) -> list[str]:
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Spiff's script environment, with every piece of code compiled restricted."""
 
-    def __init__(self) -> None:
-        super().__init__(_build_globals())
+    def __init__(self, functions: dict[str, Any] | None = None) -> None:
+        super().__init__({**_build_globals(), **(functions or {})})
         self._cache: dict[tuple[str, str], Any] = {}
 
     def _compile(self, source: str, mode: str) -> Any:
@@ -137,5 +137,6 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
 
-def make_script_engine() -> PythonScriptEngine:
-    return PythonScriptEngine(environment=RestrictedEnvironment())
+def make_script_engine(functions: dict[str, Any] | None = None) -> PythonScriptEngine:
+    """The restricted engine; `functions` are helpers the models may call (working time)."""
+    return PythonScriptEngine(environment=RestrictedEnvironment(functions))

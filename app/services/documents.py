@@ -42,7 +42,7 @@ from app.domain.documents import (
 from app.models import Agency, Document, Dossier, User
 from app.models import DocumentType as DocumentTypeRow
 from app.models.base import utcnow
-from app.services import audit, outbox
+from app.services import audit, outbox, visibility
 from app.services.actors import Actor
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.storage.db import db
@@ -497,7 +497,7 @@ def document_view(document_id: int, actor: Actor) -> DocumentView:
 def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
     with db.transaction() as session:
         dossier = _dossier(session, dossier_code)
-        if not actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id):
+        if not visibility.may_view(session, dossier, actor):
             raise NotFound("Không tìm thấy hồ sơ / dossier not found")
         rows = session.scalars(
             select(Document)

@@ -140,6 +140,7 @@ def receive_dossier(
                 runtime.definition_by_id(session, procedure.model_version_id),
                 _start_data(dossier, _fee_amount(session, procedure)),
                 local_operators.bind(session, runtime.dossier_ref(dossier), actor),
+                runtime.calendar_of(session),
             )
         except WorkflowFailed as exc:
             raise InvalidInput(
@@ -263,7 +264,11 @@ def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
         "result_type_code": procedure.result_type_code or "",
         "result_name": procedure.name,
         "supplement_wait": dossier.data.get("supplement_wait", "P30D"),
-        "appraisal_escalation": dossier.data.get("appraisal_escalation", "P3D"),
+        # the appraisal escalates once its own deadline passes, in working days (a number)
+        # or, for short demos and tests, an ISO 8601 duration
+        "appraisal_escalation": dossier.data.get("appraisal_escalation")
+        or (procedure.step_durations or {}).get("appraisal")
+        or 3,
         # how long an online dossier waits for the fee before processing stops (status 8)
         "payment_wait": dossier.data.get("payment_wait", "P15D"),
         **{

@@ -27,6 +27,7 @@ from app.models import (
     User,
 )
 from app.models.catalog import procedure_agency
+from app.services import visibility
 from app.services.actors import Actor
 from app.services.errors import Forbidden, NotFound
 from app.storage.db import db
@@ -215,8 +216,9 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None or not (
-            # the counter that received it for another agency (C1) follows it too
-            actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id)
+            # the counter that received it for another agency (C1) follows it too, and so
+            # does an agency that worked on it before it was transferred
+            visibility.may_view(session, dossier, actor)
         ):
             raise NotFound(f"Không tìm thấy hồ sơ {code} / dossier not found")
         tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
@@ -325,6 +327,17 @@ def open_incidents(actor: Actor) -> list[dict[str, Any]]:
         ]
 
 
+def agency_choices() -> list[tuple[str, str]]:
+    """Active agencies as (code, name), for choosing where a dossier goes."""
+    with db.transaction() as session:
+        return [
+            (code, name)
+            for code, name in session.execute(
+                select(Agency.code, Agency.name).where(Agency.active).order_by(Agency.name)
+            )
+        ]
+
+
 def all_procedures() -> list[dict[str, Any]]:
     with db.transaction() as session:
         return [
@@ -396,6 +409,7 @@ def dossier_trace(code: str, actor: Actor) -> Trace | None:
         row = session.execute(
             select(
                 ProcessInstance.id,
+                ProcessInstance.dossier_id,
                 Dossier.agency_id,
                 Dossier.receiving_agency_id,
                 ModelVersion.files,
@@ -405,7 +419,10 @@ def dossier_trace(code: str, actor: Actor) -> Trace | None:
             .join(ModelVersion, ModelVersion.id == ProcessInstance.model_version_id)
             .where(Dossier.code == code)
         ).one_or_none()
-        if row is None or not actor.sees_dossier(row.agency_id, row.receiving_agency_id):
+        if row is None or not (
+            actor.sees_dossier(row.agency_id, row.receiving_agency_id)
+            or visibility.may_view(session, session.get(Dossier, row.dossier_id), actor)
+        ):
             return None
         xml = next(
             (

@@ -22,7 +22,7 @@ from app.integrations.errors import IntegrationError
 from app.integrations.national import NationalDbClient
 from app.integrations.warehouse import WarehouseClient
 from app.models import Document, Dossier, DossierComponent
-from app.services import audit
+from app.services import audit, visibility
 from app.services.actors import Actor
 from app.services.documents import DIGITIZING_ROLES
 from app.services.errors import InvalidInput, NotFound
@@ -234,9 +234,7 @@ def attach(
 def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == dossier_code))
-        if dossier is None or not actor.sees_dossier(
-            dossier.agency_id, dossier.receiving_agency_id
-        ):
+        if dossier is None or not visibility.may_view(session, dossier, actor):
             raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
         return [
             {

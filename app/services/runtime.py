@@ -17,7 +17,7 @@ from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
 from app.models import Agency, Dossier, HumanTask, ModelVersion, Procedure, ProcessInstance
 from app.models.base import utcnow
-from app.services import local_operators, projection
+from app.services import calendars, local_operators, projection
 from app.services.actors import SYSTEM, Actor
 from app.services.errors import Conflict, NotFound
 
@@ -236,7 +236,13 @@ def _run(session: Session, instance: InstanceRef, dossier: DossierRef, actor: Ac
         definition_by_id(session, instance.model_version_id),
         instance.state,
         local_operators.bind(session, dossier, actor),
+        calendar_of(session),
     )
+
+
+def calendar_of(session: Session):  # noqa: ANN201
+    """The office calendar, read only if a timer in working time asks for it."""
+    return lambda: calendars.work_calendar(session)
 
 
 def commit_run(

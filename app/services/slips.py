@@ -20,6 +20,7 @@ from app.documents.slips import TITLES, ComponentLine, ControlRow, SlipData, ren
 from app.domain.status import DossierStatus
 from app.models import Agency, AuditEvent, Document, Dossier, HumanTask, User
 from app.models.base import utcnow
+from app.services import visibility
 from app.services.actors import Actor
 from app.services.errors import Conflict, NotFound
 from app.storage.db import db
@@ -53,7 +54,7 @@ def _last(events: list[AuditEvent], *kinds: str) -> AuditEvent | None:
 
 def _load(session: Session, code: str, actor: Actor) -> tuple[Dossier, list[AuditEvent]]:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-    if dossier is None or not actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id):
+    if dossier is None or not visibility.may_view(session, dossier, actor):
         raise NotFound(f"Không tìm thấy hồ sơ {code}")
     events = list(
         session.scalars(

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.services import apologies, documents, queries, reuse, slips
+from app.services import apologies, documents, queries, reuse, slips, transfers
 from app.services.errors import InvalidInput
 from app.web.actor import current_actor
 from app.web.history import describe
@@ -32,6 +32,19 @@ def index():  # noqa: ANN201
 @login_required
 def show(code: str):  # noqa: ANN201
     return _page(code)
+
+
+@bp.post("/dossiers/<code>/transfer")
+@login_required
+def transfer(code: str):  # noqa: ANN201
+    try:
+        moved = transfers.transfer_dossier(
+            code, request.form.get("to_agency", ""), request.form.get("reason", ""), current_actor()
+        )
+    except InvalidInput as exc:
+        return _page(code, {"transfer": exc.message, **exc.fields}), 422
+    flash(_("Đã chuyển hồ sơ; %(n)s bước đang mở chuyển theo, thời hạn giữ nguyên", n=moved))
+    return redirect(url_for("dossiers.show", code=code))
 
 
 @bp.post("/dossiers/<code>/apology")
@@ -62,8 +75,13 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
     can_digitize = bool(
         (actor.agencies_for("reception") | actor.agencies_for("processing")) & agency_ids
     )
+    can_transfer = detail.dossier["finished_at"] is None and bool(
+        actor.agencies_for("leader") | actor.agencies_for("supervisor")
+    )
     return render_template(
         "dossier.html",
+        can_transfer=can_transfer,
+        agencies=queries.agency_choices() if can_transfer else [],
         documents=documents.documents_of(code, actor),
         components=reuse.components_of(code, actor),
         slip_choices=slips.choices(code, actor),

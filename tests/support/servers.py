@@ -116,7 +116,26 @@ def start_postgres() -> PostgresServer:
         stderr=subprocess.DEVNULL,
     )
     _wait_port(port)
+    _wait_accepting(port)
     return PostgresServer(port, directory, process)
+
+
+def _wait_accepting(port: int, timeout: float = 30) -> None:
+    """The port opens before the server takes connections ("the database system is starting
+    up"): wait for a real connection."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(
+                f"host=127.0.0.1 port={port} user=postgres dbname=postgres", connect_timeout=2
+            ):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 @dataclass

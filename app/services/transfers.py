@@ -1,0 +1,132 @@
+"""Transferring a dossier to another agency (chuyển hồ sơ): its open steps move with it, in
+their roles, and its clock keeps running — the due times of the dossier and of every open step
+stay what they were."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from app.domain.roles import ROLE_LABELS_VI
+from app.domain.status import portal_time
+from app.models import Agency, Dossier, HumanTask, ProcessInstance, User, UserRole
+from app.models.base import utcnow
+from app.services import audit, notifications, outbox, runtime
+from app.services.actors import Actor
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.storage.db import db
+
+# Whoever takes the dossier over must be able to approve its result too.
+ALWAYS_NEEDED = ("leader",)
+
+
+def transfer_dossier(code: str, to_agency_code: str, reason: str, actor: Actor) -> int:
+    """Move the dossier and its open steps to `to_agency_code`; returns how many steps moved."""
+    reason = " ".join((reason or "").split())
+    if not 5 <= len(reason) <= 1000:
+        raise InvalidInput(
+            "Lý do chuyển: từ 5 đến 1000 ký tự", fields={"reason": "Nêu lý do chuyển hồ sơ"}
+        )
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None or not actor.sees(dossier.agency_id):
+            raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        if not (
+            actor.can("leader", dossier.agency_id) or actor.can("supervisor", dossier.agency_id)
+        ):
+            raise Forbidden("Chỉ lãnh đạo hoặc giám sát viên của cơ quan được chuyển hồ sơ")
+        if dossier.finished_at is not None:
+            raise Conflict("Hồ sơ đã kết thúc, không chuyển được")
+        target = session.scalar(
+            select(Agency).where(Agency.code == (to_agency_code or "").strip(), Agency.active)
+        )
+        if target is None:
+            raise InvalidInput(
+                f"Không có cơ quan đang hoạt động mã {to_agency_code!r}",
+                fields={"to_agency": "Chọn cơ quan nhận"},
+            )
+        if target.id == dossier.agency_id:
+            raise InvalidInput(
+                "Hồ sơ đã thuộc cơ quan này", fields={"to_agency": "Chọn cơ quan khác"}
+            )
+        source = dossier.agency
+        # the open steps of the agency and of its departments move; a C1 counter's or a
+        # consulted agency's steps stay where they are
+        units = [
+            source.id,
+            *session.scalars(select(Agency.id).where(Agency.parent_id == source.id)),
+        ]
+        moving = session.scalars(
+            select(HumanTask).where(
+                HumanTask.dossier_id == dossier.id,
+                HumanTask.state == "open",
+                HumanTask.agency_id.in_(units),
+            )
+        ).all()
+        staffed = {
+            str(role)
+            for role in session.scalars(
+                select(UserRole.role)
+                .join(User, User.id == UserRole.user_id)
+                .where(UserRole.agency_id == target.id, User.active)
+            )
+        }
+        missing = sorted(({t.role for t in moving} | set(ALWAYS_NEEDED)) - staffed)
+        if missing:
+            labels = ", ".join(ROLE_LABELS_VI.get(r, r) for r in missing)
+            raise InvalidInput(
+                f"{target.name} không có cán bộ giữ vai trò: {labels}; hồ sơ không được chuyển",
+                fields={"to_agency": f"Thiếu cán bộ: {labels}"},
+            )
+        instance = session.scalar(
+            select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier.id)
+        )
+        loaded = runtime.load_instance(session, instance, actor)
+        values = {"agency_code": target.code, "department_code": ""}
+        if (loaded.run.latest_data().get("reception_agency_code") or source.code) == source.code:
+            values["reception_agency_code"] = target.code
+        runtime.save(session, loaded, loaded.run.update_data(values))
+        due_before = dossier.due_at
+        dossier.agency_id = target.id
+        if moving:
+            session.execute(
+                update(HumanTask)
+                .where(HumanTask.id.in_([t.id for t in moving]))
+                .values(agency_id=target.id, assignee_id=None, claimed_at=None)
+            )
+        audit.record(
+            session,
+            "dossier_transferred",
+            actor,
+            dossier_id=dossier.id,
+            instance_id=instance,
+            source=source.name,
+            target=target.name,
+            reason=reason,
+            steps=len(moving),
+            due_at=due_before.isoformat() if due_before else None,
+        )
+        for task in moving:
+            notifications.notify(
+                session,
+                notifications.holders(session, task.role, target.id),
+                "transferred",
+                f"Hồ sơ {code} được chuyển đến từ {source.name}: «{task.title}»",
+                dossier_id=dossier.id,
+                task_id=task.id,
+            )
+        outbox.add(
+            session,
+            "portal.sync_progress",
+            {
+                "dossier_code": code,
+                "title": f"Chuyển hồ sơ đến {target.name}",
+                "officer": actor.name,
+                "department": source.name,
+                "content": reason,
+                "status": dossier.status,
+                "finished_at": portal_time(utcnow()),
+            },
+            dossier_id=dossier.id,
+            ordering_key=f"dossier:{dossier.id}",
+        )
+        return len(moving)
