@@ -23,6 +23,14 @@ class Config:
     # This system as an OpenID Connect client of the portal (citizens' single sign-on).
     PORTAL_OIDC_CLIENT_ID = _env("PORTAL_OIDC_CLIENT_ID", "gqtthc")
     PORTAL_OIDC_CLIENT_SECRET = _env("PORTAL_OIDC_CLIENT_SECRET", "dev-oidc-secret")
+    # The portal's payment platform (the portal simulator serves it too) and the secret its
+    # signed callbacks carry.
+    PAYMENT_URL = _env("PAYMENT_URL", "")
+    PAYMENT_SECRET = _env("PAYMENT_SECRET", "dev-payment-secret")
+    # Since 1 July 2025 online services start on the national portal: this system's former
+    # public portal pages show the notice of 003 §IV.3.b and move there (per deployment).
+    PUBLIC_PORTAL_CLOSED = _env("PUBLIC_PORTAL_CLOSED", "1") not in ("0", "false", "no")
+    NATIONAL_PORTAL_URL = _env("NATIONAL_PORTAL_URL", "https://dichvucong.gov.vn")
     WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
     NATIONAL_DB_URL = _env("NATIONAL_DB_URL", "http://127.0.0.1:5103")
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))

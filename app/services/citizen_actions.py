@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.models import Dossier, ProcessInstance
+from app.models import AuditEvent, Dossier, ProcessInstance
 from app.services import audit, runtime
 from app.services.actors import Actor
 from app.services.errors import Conflict, InvalidInput, NotFound
@@ -42,17 +44,28 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
         return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))
 
 
-def supplement(dossier_code: str, note: str, documents: list[str], actor: Actor = PORTAL) -> int:
+def supplement(
+    dossier_code: str,
+    note: str,
+    documents: list[str],
+    actor: Actor = PORTAL,
+    attach: Callable[[Session, int], list[str]] | None = None,
+) -> int:
     """The citizen's supplement sent online while the dossier waits for it (status 5): the
     process goes back to processing and the clock resumes; refused when nothing is awaited."""
     note = " ".join((note or "").split())
     if len(note) > 2000 or not isinstance(documents, list) or len(documents) > 50:
         raise InvalidInput("Nội dung bổ sung không hợp lệ (ghi chú ≤ 2000 ký tự, ≤ 50 giấy tờ)")
-    if not note and not documents:
+    if not note and not documents and attach is None:
         raise InvalidInput("Cần ghi chú hoặc giấy tờ bổ sung", fields={"note": "bắt buộc"})
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
         loaded = runtime.load_instance(session, instance_id, actor)
+        if attach is not None:
+            # files uploaded with it are stored in the same transaction as the message
+            documents = [*documents, *attach(session, dossier_id)]
+        if not note and not documents:
+            raise InvalidInput("Cần ghi chú hoặc giấy tờ bổ sung", fields={"note": "bắt buộc"})
         payload = {"note": note, "documents": [str(d)[:200] for d in documents]}
         changes = loaded.run.deliver_message(SUPPLEMENT_MESSAGE, payload)
         if changes is None:
@@ -102,6 +115,34 @@ def submit_online(values: dict[str, Any]) -> str:
         ),
         PORTAL,
     )
+
+
+def waiting_for(dossier_code: str) -> dict[str, Any]:
+    """What the citizen may do now (the messages the process waits for), the fee due and the
+    supplement asked for."""
+    with db.transaction() as session:
+        instance_id, _ = _instance(session, dossier_code)
+        run = runtime.load_instance(session, instance_id).run
+        data = run.latest_data()
+        return {
+            "messages": run.waiting_messages(),
+            "fee_amount": int(data.get("fee_amount") or 0),
+            "supplement_request": str(data.get("supplement_request") or ""),
+        }
+
+
+def already_paid(dossier_code: str, transaction_id: str) -> bool:
+    """Whether this payment transaction was already applied (a replayed callback)."""
+    with db.transaction() as session:
+        _, dossier_id = _instance(session, dossier_code)
+        return any(
+            e.data.get("transaction_id") == transaction_id
+            for e in session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.dossier_id == dossier_id, AuditEvent.kind == "fee_paid"
+                )
+            )
+        )
 
 
 def pay(dossier_code: str, amount: int, transaction_id: str, actor: Actor = PORTAL) -> int:

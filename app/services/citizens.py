@@ -217,6 +217,73 @@ def _procedure(session: Session, code: str) -> Procedure:
     return procedure
 
 
+def component_choices(code: str) -> list[tuple[str, str]]:
+    """The procedure's components (type code, name), for choosing what a supplement is."""
+    with db.transaction() as session:
+        procedure = session.scalar(
+            select(Procedure)
+            .join(Dossier, Dossier.procedure_id == Procedure.id)
+            .where(Dossier.code == code)
+        )
+        return [(c["type_code"], c["name"]) for c in (procedure.components if procedure else [])]
+
+
+def send_supplement(
+    citizen: Citizen, code: str, note: str, type_code: str, files: Sequence[Upload]
+) -> int:
+    """The citizen's supplement with its files (checked like counter scans): stored as drafts
+    for the officers and delivered to the process in one transaction, which resumes it and its
+    clock. Refused (409) when the dossier is not waiting for a supplement."""
+    from app.services import citizen_actions
+
+    names = dict(component_choices(code))
+    intake = None
+    if files:
+        if type_code not in names:
+            raise InvalidInput("Chọn loại giấy tờ bổ sung", fields={"type_code": "bắt buộc"})
+        config = settings.current
+        try:
+            intake = take_scans(
+                files,
+                None,
+                file_store(),
+                max_bytes=config.SCAN_MAX_BYTES,
+                max_pages=config.SCAN_MAX_PAGES,
+            )
+        except ScanRejected as exc:
+            raise InvalidInput(exc.message, fields={"files": exc.message}) from exc
+
+    def attach(session: Session, dossier_id: int) -> list[str]:
+        if intake is None:
+            return []
+        dossier = session.get(Dossier, dossier_id)
+        document = Document(
+            dossier_id=dossier_id,
+            agency_id=dossier.agency_id,
+            state="draft",
+            source="online",
+            classification="required_by_law",
+            paper_form="electronic",
+            paper_count=1,
+            type_code=type_code,
+            owner_id_type=citizen.identifier_type,
+            owner_id=citizen.identifier,
+            owner_name=citizen.full_name,
+            name=f"{names[type_code]} (bổ sung)",
+            pages=intake.pages,
+            size=intake.size,
+            scan_sha256=intake.sha256,
+            file_sha256=intake.sha256,
+            originals=[o.__dict__ for o in intake.originals],
+            rotations=list(intake.rotations),
+        )
+        session.add(document)
+        session.flush()
+        return [f"{type_code}:{document.id}"]
+
+    return citizen_actions.supplement(code, note, [], citizen.actor, attach)
+
+
 def submit(
     citizen: Citizen,
     procedure_code: str,

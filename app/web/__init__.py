@@ -51,7 +51,9 @@ def register(app: Flask) -> None:
         modeler,
         models,
         notices,
+        payments_api,
         portal_api,
+        public,
         supervisor,
         tasks,
     )
@@ -80,6 +82,9 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
     csrf.exempt(portal_api.bp)
+    csrf.exempt(payments_api.bp)
+    app.register_blueprint(payments_api.bp)
+    app.register_blueprint(public.bp)
     app.register_blueprint(portal_api.bp)
     app.register_blueprint(api.bp)
     app.jinja_env.filters["localtime"] = _local_time

@@ -25,8 +25,10 @@ from flask import (
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
 from app.documents.intake import Upload
-from app.services import citizens
-from app.services.errors import InvalidInput, NotFound
+from app.integrations.errors import IntegrationError
+from app.integrations.payment import PaymentClient
+from app.services import citizen_actions, citizens
+from app.services.errors import Conflict, InvalidInput, NotFound
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 SESSION_KEY = "citizen_id"
@@ -132,11 +134,89 @@ def home(citizen: citizens.Citizen):  # noqa: ANN201
 @bp.get("/dossiers/<code>")
 @citizen_required
 def dossier(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+    if request.args.get("status") == "paid":
+        flash("Cổng thanh toán báo đã thanh toán; hồ sơ được xử lý tiếp.")
+    return _detail(citizen, code)
+
+
+def _detail(citizen: citizens.Citizen, code: str, error: str | None = None, status: int = 200):  # noqa: ANN202
     try:
         detail = citizens.dossier_of(citizen, code)
     except NotFound:
         abort(404)
-    return render_template("citizen_dossier.html", citizen=citizen, d=detail)
+    waiting = citizen_actions.waiting_for(code)
+    return render_template(
+        "citizen_dossier.html",
+        citizen=citizen,
+        d=detail,
+        waiting=waiting,
+        error=error,
+        components=citizens.component_choices(code),
+    ), status
+
+
+def _owned(citizen: citizens.Citizen, code: str) -> None:
+    try:
+        citizens.dossier_of(citizen, code)
+    except NotFound:
+        abort(404)
+
+
+@bp.post("/dossiers/<code>/withdraw")
+@citizen_required
+def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+    _owned(citizen, code)
+    try:
+        citizen_actions.withdraw(code, request.form.get("reason", ""), citizen.actor)
+    except Conflict as exc:
+        return _detail(citizen, code, exc.message, 409)
+    except InvalidInput as exc:
+        return _detail(citizen, code, exc.message, 422)
+    flash("Đã rút hồ sơ.")
+    return redirect(url_for("citizen.dossier", code=code))
+
+
+@bp.post("/dossiers/<code>/supplement")
+@citizen_required
+def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+    _owned(citizen, code)
+    files = [
+        Upload(f.filename or "", f.stream) for f in request.files.getlist("files") if f.filename
+    ]
+    try:
+        citizens.send_supplement(
+            citizen, code, request.form.get("note", ""), request.form.get("type_code", ""), files
+        )
+    except Conflict as exc:
+        return _detail(citizen, code, exc.message, 409)
+    except InvalidInput as exc:
+        return _detail(citizen, code, exc.message, 422)
+    flash("Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý.")
+    return redirect(url_for("citizen.dossier", code=code))
+
+
+@bp.post("/dossiers/<code>/pay")
+@citizen_required
+def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+    _owned(citizen, code)
+    waiting = citizen_actions.waiting_for(code)
+    if citizen_actions.PAYMENT_MESSAGE not in waiting["messages"]:
+        return _detail(citizen, code, "Hồ sơ không chờ nộp phí.", 409)
+    config = current_app.config
+    try:
+        order = PaymentClient(
+            config["PAYMENT_URL"] or config["PORTAL_URL"], config["HTTP_TIMEOUT"]
+        ).create_order(
+            dossier_code=code,
+            amount=waiting["fee_amount"],
+            description=f"Phí, lệ phí hồ sơ {code}",
+            return_url=url_for("citizen.dossier", code=code, _external=True),
+            callback_url=url_for("payments_api.callback", _external=True),
+            idempotency_key=f"pay-{code}-{waiting['fee_amount']}",
+        )
+    except IntegrationError as exc:
+        return _detail(citizen, code, f"Không kết nối được nền tảng thanh toán: {exc}", 502)
+    return redirect(order["pay_url"])
 
 
 @bp.route("/submit/<procedure_code>", methods=["GET", "POST"])

@@ -13,6 +13,15 @@ bp = Blueprint("inbox", __name__)
 
 
 @bp.get("/")
+def root():  # noqa: ANN201
+    """The portal's deep link `/?vnconnect=1&mahoso=<code>` opens the citizen's dossier (after
+    single sign-on); anything else is the officers' inbox."""
+    code = request.args.get("mahoso", "").strip()
+    if request.args.get("vnconnect") == "1" and code:
+        return redirect(url_for("citizen.dossier", code=code))
+    return redirect(url_for("inbox.index"))
+
+
 @bp.get("/inbox")
 @login_required
 def index():  # noqa: ANN201

@@ -17,6 +17,7 @@ import requests
 from flask import Flask, Response, jsonify, request
 
 from app.integrations.simulators.faults import Faults, install
+from app.integrations.simulators.payment import install_payment
 from app.integrations.simulators.portal_idp import install_idp
 
 DEMO_ACCOUNTS = [
@@ -104,6 +105,7 @@ def create_portal_simulator(
     state = PortalState(seed)
     install(app, Faults(), state.reset, lambda: list(state.received))
     install_idp(app, lambda: dict(state.accounts))
+    install_payment(app)
     app.config["SYSTEM_URL"] = system_url or os.environ.get("SYSTEM_URL", "")
     app.config["SYSTEM_TOKEN"] = system_token or os.environ.get(
         "PORTAL_CALLBACK_TOKEN", "dev-portal-token"

@@ -1,0 +1,88 @@
+"""The portal's payment platform, simulated: an order, a page where the citizen pays, and the
+signed server-to-server callback to the system that asked for the payment."""
+
+from __future__ import annotations
+
+import html
+import os
+import secrets
+import threading
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from flask import Flask, jsonify, redirect, request
+
+from app.integrations.payment import SIGNATURE_HEADER, sign
+
+
+def install_payment(app: Flask) -> None:
+    lock = threading.Lock()
+    orders: dict[str, dict[str, Any]] = {}
+    callbacks: list[dict[str, Any]] = []
+    secret = os.environ.get("PAYMENT_SECRET", "dev-payment-secret")
+
+    @app.post("/payment/orders")
+    def create_order():  # noqa: ANN202
+        body = request.get_json(silent=True) or {}
+        missing = [
+            k for k in ("dossier_code", "amount", "return_url", "callback_url") if not body.get(k)
+        ]
+        if missing or not isinstance(body.get("amount"), int) or body["amount"] <= 0:
+            return jsonify(error=f"missing or invalid: {', '.join(missing) or 'amount'}"), 400
+        order_id = f"ORD-{secrets.token_hex(6)}"
+        with lock:
+            orders[order_id] = {**body, "order_id": order_id, "status": "pending"}
+        return jsonify(order_id=order_id, pay_url=f"{request.host_url}payment/pay/{order_id}"), 201
+
+    @app.get("/payment/pay/<order_id>")
+    def pay_page(order_id: str):  # noqa: ANN202
+        order = orders.get(order_id)
+        if order is None:
+            return "Không có đơn thanh toán này", 404
+        amount = f"{order['amount']:,}".replace(",", ".")
+        what = html.escape(f"{order['dossier_code']}: {order.get('description') or ''}")
+        return (
+            "<!doctype html><html lang=vi><meta charset=utf-8><title>Thanh toán</title>"
+            "<h1>Nền tảng thanh toán — Cổng DVCQG (mô phỏng)</h1>"
+            f"<p>Hồ sơ {what}</p>"
+            f'<p id="amount">{amount} đ</p>'
+            '<form method="post"><button type="submit">Thanh toán</button></form></html>'
+        )
+
+    @app.post("/payment/pay/<order_id>")
+    def pay(order_id: str):  # noqa: ANN202
+        with lock:
+            order = orders.get(order_id)
+            if order is None:
+                return "Không có đơn thanh toán này", 404
+            order["status"] = "paid"
+            order.setdefault("transaction_id", f"PAY-{secrets.token_hex(6)}")
+        body = {
+            "order_id": order_id,
+            "transaction_id": order["transaction_id"],
+            "dossier_code": order["dossier_code"],
+            "amount": order["amount"],
+            "status": "paid",
+            "paid_at": datetime.now(UTC).isoformat(),
+        }
+        try:
+            answer = requests.post(
+                order["callback_url"],
+                json=body,
+                headers={SIGNATURE_HEADER: sign(body, secret)},
+                timeout=10,
+            )
+            outcome = {"status": answer.status_code, "body": answer.text[:500]}
+        except requests.RequestException as exc:
+            outcome = {"status": None, "body": str(exc)}
+        with lock:
+            callbacks.append({"request": body, "response": outcome})
+        query = urlencode({"order_id": order_id, "status": "paid"})
+        return redirect(f"{order['return_url']}?{query}")
+
+    @app.get("/_sim/payments")
+    def sent_callbacks():  # noqa: ANN202
+        with lock:
+            return jsonify(list(callbacks))

@@ -1,0 +1,36 @@
+"""The payment platform's signed callback: a citizen has paid a dossier's fees."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from app.integrations.payment import SIGNATURE_HEADER, verify
+from app.services import citizen_actions
+from app.services.actors import Actor
+from app.services.errors import Forbidden, InvalidInput
+
+bp = Blueprint("payments_api", __name__, url_prefix="/api/payments")
+PAYMENT_PLATFORM = Actor(None, "Nền tảng thanh toán (Cổng DVCQG)")
+FIELDS = ("order_id", "transaction_id", "dossier_code", "amount", "status")
+
+
+@bp.post("/callback")
+def callback():  # noqa: ANN201
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+    if not verify(
+        body, request.headers.get(SIGNATURE_HEADER, ""), current_app.config["PAYMENT_SECRET"]
+    ):
+        raise Forbidden("Chữ ký của thông báo thanh toán không hợp lệ / bad signature")
+    missing = [k for k in FIELDS if body.get(k) in (None, "")]
+    if missing or not isinstance(body["amount"], int):
+        raise InvalidInput(f"Thiếu hoặc sai: {', '.join(missing) or 'amount'}")
+    if body["status"] != "paid":
+        return jsonify(accepted=False, reason="not paid")
+    code, transaction = str(body["dossier_code"]), str(body["transaction_id"])
+    if citizen_actions.already_paid(code, transaction):
+        # a replayed callback: applied once, answered the same way every time
+        return jsonify(accepted=True, duplicate=True, dossier_code=code)
+    status = citizen_actions.pay(code, body["amount"], transaction, PAYMENT_PLATFORM)
+    return jsonify(accepted=True, duplicate=False, dossier_code=code, status=status)
