@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -162,7 +163,48 @@ def dossier_of(citizen: Citizen, code: str) -> dict[str, Any]:
                 )
             )
         ]
-        return {**_summary(dossier), "steps": steps, "components": components, "uploads": uploads}
+        results = [
+            {"id": d.id, "name": d.name or d.type_code, "key": d.storage_key}
+            for d in session.scalars(
+                select(Document)
+                .where(
+                    Document.dossier_id == dossier.id,
+                    Document.state == "stored",
+                    Document.source.in_(CITIZEN_DOWNLOADS),
+                )
+                .order_by(Document.id)
+            )
+        ]
+        return {
+            **_summary(dossier),
+            "steps": steps,
+            "components": components,
+            "uploads": uploads,
+            "results": results,
+        }
+
+
+# What the citizen downloads from the dossier: its e-results and certified e-copies.
+CITIZEN_DOWNLOADS = ("result", "certified_copy")
+
+
+def result_file(citizen: Citizen, code: str, document_id: int) -> tuple[Path, str]:
+    """A result or certified copy of one of the citizen's dossiers (anything else: 404)."""
+    with db.transaction() as session:
+        document = session.scalar(
+            select(Document)
+            .join(Dossier, Dossier.id == Document.dossier_id)
+            .where(
+                Document.id == document_id,
+                Dossier.code == code,
+                _mine(citizen),
+                Document.state == "stored",
+                Document.source.in_(CITIZEN_DOWNLOADS),
+            )
+        )
+        if document is None:
+            raise NotFound("Không tìm thấy giấy tờ")
+        return file_store().path(document.file_sha256), f"{document.storage_key}.pdf"
 
 
 @dataclass

@@ -19,6 +19,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -160,6 +161,16 @@ def _owned(citizen: citizens.Citizen, code: str) -> None:
         citizens.dossier_of(citizen, code)
     except NotFound:
         abort(404)
+
+
+@bp.get("/dossiers/<code>/results/<int:document_id>")
+@citizen_required
+def result(citizen: citizens.Citizen, code: str, document_id: int):  # noqa: ANN201
+    try:
+        path, name = citizens.result_file(citizen, code, document_id)
+    except NotFound:
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
 @bp.post("/dossiers/<code>/withdraw")

@@ -164,3 +164,58 @@ def test_online_submission_reuses_a_warehouse_document_and_takes_an_upload(
     finish(client, portal_login(client, portal_url, MAI))
     assert client.get(f"/citizen/dossiers/{code}").status_code == 404
     assert code not in client.get("/citizen/").get_data(as_text=True)
+
+
+def test_a_business_signs_in_by_tax_code(client, portal_url):
+    finish(client, portal_login(client, portal_url, "0101243150"))
+    home = client.get("/citizen/").get_data(as_text=True)
+    assert "Công ty Cổ phần Minh Phát" in home and "0101243150" in home
+
+
+def test_withdraw_before_acceptance_and_download_the_result(client, portal_url, actors):
+    from app.services import citizen_actions
+    from app.services.dossiers import ReceiveDossier, receive_dossier
+    from tests.services.helpers import complete, deliver
+
+    waiting = receive_dossier(
+        ReceiveDossier("2.000488", "cccd", AN, "Nguyễn Văn An", channel="online"),
+        citizen_actions.PORTAL,
+    )
+    done = receive_dossier(
+        ReceiveDossier("2.000488", "cccd", AN, "Nguyễn Văn An"), actors["tiepnhan"]
+    )
+    deliver("portal.check_account", {"exists": True})
+    complete(
+        done,
+        "reception",
+        actors["tiepnhan"],
+        {"components_checked": True, "original_count": 1, "copy_count": 0},
+    )
+    complete(
+        done, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    complete(
+        done,
+        "approval",
+        actors["lanhdao"],
+        {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"},
+    )
+
+    finish(client, portal_login(client, portal_url, AN))
+    page = client.get(f"/citizen/dossiers/{waiting}").get_data(as_text=True)
+    assert 'id="withdraw-form"' in page  # not accepted yet
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    withdrawn = client.post(
+        f"/citizen/dossiers/{waiting}/withdraw", data={"csrf_token": token, "reason": "Nộp nhầm thủ tục"}
+    )
+    assert withdrawn.status_code == 302
+    with db.transaction() as session:
+        assert session.scalar(select(Dossier.status).where(Dossier.code == waiting)) == 7
+
+    page = client.get(f"/citizen/dossiers/{done}").get_data(as_text=True)
+    link = re.search(r'href="(/citizen/dossiers/[^"]+/results/\d+)"', page).group(1)
+    pdf = client.get(link)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    client.post("/citizen/logout", data={"csrf_token": token})
+    finish(client, portal_login(client, portal_url, MAI))
+    assert client.get(link).status_code == 404
