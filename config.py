@@ -37,6 +37,8 @@ class Config:
     # E-mail for notifications: "host:port" of an SMTP server; empty means in-app only.
     MAIL_SERVER = _env("MAIL_SERVER", "")
     MAIL_FROM = _env("MAIL_FROM", "mot-cua@gqtthc.local")
+    # Citizens' notices by SMS go through this gateway when it is set.
+    SMS_GATEWAY_URL = _env("SMS_GATEWAY_URL", "")
     # Outbox retries: delay = BASE * 2**attempt, capped; after MAX_ATTEMPTS an incident is raised.
     OUTBOX_MAX_ATTEMPTS = int(_env("OUTBOX_MAX_ATTEMPTS", "5"))
     OUTBOX_BACKOFF_BASE = float(_env("OUTBOX_BACKOFF_BASE", "2"))

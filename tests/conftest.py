@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -223,3 +224,38 @@ def portal_received(portal_url) -> Callable[[], list[dict]]:
         return requests.get(f"{portal_url}/_sim/received", timeout=5).json()
 
     return get
+
+
+class SmtpInbox:
+    """What a real SMTP server on loopback (aiosmtpd) received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"127.0.0.1:{port}", inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def sms_url() -> Iterator[str]:
+    from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.sms import create_sms_simulator
+
+    url, stop = serve_in_thread(create_sms_simulator())
+    yield url
+    stop()

@@ -1,4 +1,5 @@
-"""`python -m worker work` runs an RQ worker; `python -m worker scheduler` the scheduler."""
+"""`python -m worker work [--burst] [--simple]` runs an RQ worker; `python -m worker scheduler` the
+scheduler."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 import sys
 
 from redis import Redis
-from rq import Worker
+from rq import SimpleWorker, Worker
 
 from app import settings
 from app.bootstrap import ensure_configured
@@ -19,7 +20,10 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "work"
     if command == "work":
         cfg = settings.current
-        Worker([cfg.RQ_QUEUE], connection=Redis.from_url(cfg.REDIS_URL)).work()
+        # --burst: stop once the queue is empty; --simple: run jobs in this process instead
+        # of a forked one (tests and batch runs)
+        kind = SimpleWorker if "--simple" in argv else Worker
+        kind([cfg.RQ_QUEUE], connection=Redis.from_url(cfg.REDIS_URL)).work(burst="--burst" in argv)
         return 0
     if command == "scheduler":
         run_forever()

@@ -16,7 +16,15 @@ log = logging.getLogger(__name__)
 RESUME_ATTEMPTS = 3
 
 
-_KEYS = ("PORTAL_URL", "WAREHOUSE_URL", "HTTP_TIMEOUT", "MAIL_SERVER", "MAIL_FROM", "FILE_STORE")
+_KEYS = (
+    "PORTAL_URL",
+    "WAREHOUSE_URL",
+    "HTTP_TIMEOUT",
+    "MAIL_SERVER",
+    "MAIL_FROM",
+    "FILE_STORE",
+    "SMS_GATEWAY_URL",
+)
 
 
 @lru_cache(maxsize=4)

@@ -17,6 +17,7 @@ from pypdf import PdfWriter
 from app.integrations.errors import IntegrationError
 from app.integrations.mail import Mailer, SmtpMailer
 from app.integrations.portal import Portal, PortalClient
+from app.integrations.sms import SmsClient, SmsGateway
 from app.integrations.warehouse import Warehouse, WarehouseClient
 from app.storage.files import FileStore
 
@@ -27,6 +28,7 @@ class Clients:
     warehouse: Warehouse
     mail: Mailer | None = None
     files: FileStore | None = None
+    sms: SmsGateway | None = None
 
 
 def clients_from_config(config: Mapping[str, Any]) -> Clients:
@@ -38,6 +40,7 @@ def clients_from_config(config: Mapping[str, Any]) -> Clients:
         WarehouseClient(config["WAREHOUSE_URL"], timeout),
         mailer,
         FileStore(config["FILE_STORE"]) if config.get("FILE_STORE") else None,
+        SmsClient(config["SMS_GATEWAY_URL"], timeout) if config.get("SMS_GATEWAY_URL") else None,
     )
 
 
@@ -129,6 +132,12 @@ def _list_documents(clients: Clients, p: dict[str, Any], key: str) -> dict[str, 
     return {"documents": clients.warehouse.list_documents(p["owner_id"], p["type_code"])}
 
 
+def _send_sms(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    if clients.sms is None:
+        raise IntegrationError("no SMS_GATEWAY_URL configured", retryable=False)
+    return {"sent": True, **clients.sms.send(p["to"], p["text"], key)}
+
+
 def _send_mail(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
     if clients.mail is None:
         raise IntegrationError("no MAIL_SERVER configured", retryable=False)
@@ -186,6 +195,12 @@ OPERATORS: dict[str, Operator] = {
             {"to": str, "subject": str, "body": str},
             _send_mail,
             "Gửi thư điện tử",
+        ),
+        Operator(
+            "sms.send",
+            {"to": str, "text": str},
+            _send_sms,
+            "Gửi tin nhắn SMS",
         ),
         Operator(
             "warehouse.list_documents",

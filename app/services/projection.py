@@ -19,7 +19,15 @@ from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
 from app.models import Agency, Document, Dossier, HumanTask, User, UserRole
 from app.models.base import utcnow
-from app.services import audit, calendars, documents, escalation, outbox, supplement_clock
+from app.services import (
+    audit,
+    calendars,
+    citizen_notices,
+    documents,
+    escalation,
+    outbox,
+    supplement_clock,
+)
 from app.services.actors import Actor
 from app.services.portal_sync import status_record
 
@@ -188,6 +196,7 @@ def record_status(
     )
     if status == DossierStatus.RETURNED:
         _publish_results(session, dossier)
+    citizen_notices.queue(session, dossier, status)
 
 
 def _publish_results(session: Session, dossier: DossierRef) -> None:

@@ -62,6 +62,8 @@ def describe(event: dict[str, Any]) -> str:
         "paper_sent": f"Gửi hồ sơ giấy qua BCCI, vận đơn {d.get('tracking_code', '')}"
         f" đến {d.get('to', '')}",
         "paper_received": f"Đã nhận hồ sơ giấy, vận đơn {d.get('tracking_code', '')}",
+        "citizen_notified": f"Báo công dân ({', '.join(d.get('channels') or [])}): "
+        f"{d.get('subject', '')}",
         "dossier_transferred": f"Chuyển hồ sơ từ {d.get('source', '')} đến {d.get('target', '')}"
         f": {d.get('reason', '')} (thời hạn giữ nguyên)",
     }

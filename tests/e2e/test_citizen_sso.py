@@ -206,7 +206,8 @@ def test_withdraw_before_acceptance_and_download_the_result(client, portal_url, 
     assert 'id="withdraw-form"' in page  # not accepted yet
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     withdrawn = client.post(
-        f"/citizen/dossiers/{waiting}/withdraw", data={"csrf_token": token, "reason": "Nộp nhầm thủ tục"}
+        f"/citizen/dossiers/{waiting}/withdraw",
+        data={"csrf_token": token, "reason": "Nộp nhầm thủ tục"},
     )
     assert withdrawn.status_code == 302
     with db.transaction() as session:

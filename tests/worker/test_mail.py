@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import datetime
 from email import message_from_bytes
 from email.policy import default
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from app import settings
 from app.domain.status import VN_TZ
 from app.services import deadlines
 from tests.services.helpers import deliver, receive
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"127.0.0.1:{port}", inbox
-    controller.stop()
 
 
 def test_overdue_notice_is_mailed_to_the_officer_and_the_leader(

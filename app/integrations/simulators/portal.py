@@ -74,6 +74,10 @@ class PortalState:
             self.idempotent: dict[str, tuple[dict, int]] = {}
             self.received: list[dict[str, Any]] = []
             self.progress: list[dict[str, Any]] = []
+            # per dossier, the highest change number seen (status and step entries share it),
+            # and every change that arrived after a later one
+            self.last_change: dict[str, int] = {}
+            self.out_of_order: list[dict[str, Any]] = []
             self.results: dict[str, list[dict[str, Any]]] = {}
             self.ids = itertools.count(1)
         if self.seed:
@@ -94,6 +98,22 @@ class PortalState:
             ),
             None,
         )
+
+
+_CHANGE = re.compile(r"(\d+)$")
+
+
+def _check_order(state: PortalState, dossier_code: str, key: str) -> None:
+    """The portal asserts that each dossier's changes come in the order they were made: the
+    sender's idempotency keys end in a number that grows with every change of a dossier."""
+    match = _CHANGE.search(key)
+    if not match:
+        return
+    number = int(match.group(1))
+    last = state.last_change.get(dossier_code, -1)
+    if number < last:
+        state.out_of_order.append({"dossier_code": dossier_code, "key": key, "after": last})
+    state.last_change[dossier_code] = max(number, last)
 
 
 def create_portal_simulator(
@@ -199,6 +219,7 @@ def create_portal_simulator(
         with state.lock:
             if key in state.idempotent:
                 return jsonify(state.idempotent[key][0]), 200
+            _check_order(state, body["dossier_code"], key)
             state.received.append(
                 {"idempotency_key": key, "body": body, "received_at": datetime.now(UTC).isoformat()}
             )
@@ -218,7 +239,10 @@ def create_portal_simulator(
         with state.lock:
             if key in state.idempotent:
                 return jsonify(state.idempotent[key][0]), 200
-            state.progress.append({"idempotency_key": key, "body": body})
+            _check_order(state, body["dossier_code"], key)
+            state.progress.append(
+                {"idempotency_key": key, "body": body, "received_at": datetime.now(UTC).isoformat()}
+            )
             response = {"accepted": True, "sequence": len(state.progress)}
             state.idempotent[key] = (response, 200)
         return jsonify(response), 200
@@ -246,6 +270,11 @@ def create_portal_simulator(
     def citizen_results(owner_id: str):  # noqa: ANN202
         with state.lock:
             return jsonify(results=list(state.results.get(owner_id, [])))
+
+    @app.get("/_sim/order")
+    def order_report():  # noqa: ANN202
+        with state.lock:
+            return jsonify(out_of_order=list(state.out_of_order), dossiers=len(state.last_change))
 
     @app.get("/_sim/progress")
     def received_progress():  # noqa: ANN202
