@@ -7,6 +7,7 @@ strictly one after another in id order.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -128,10 +129,25 @@ def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> Outbo
     if row.state != "running":
         raise Conflict(f"outbox {outbox_id} is {row.state}, not running")
     row.state, row.result, row.done_at, row.last_error = "done", result, utcnow(), None
-    if row.ordering_key:
+    if row.ordering_key and not inline_successors.get():
         key = row.ordering_key
         after_commit(session, lambda: dispatch_next(key))
     return row
+
+
+# Set by the worker while it delivers a key's following rows itself (no queue round trip).
+inline_successors: ContextVar[bool] = ContextVar("inline_successors", default=False)
+
+
+def next_pending_id(ordering_key: str) -> int | None:
+    """The oldest pending row of an ordering key (the next change of a dossier)."""
+    with db.transaction() as session:
+        return session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.state == "pending")
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
 
 
 def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
@@ -196,13 +212,7 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
 
 
 def dispatch_next(ordering_key: str) -> None:
-    with db.transaction() as session:
-        next_id = session.scalar(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.state == "pending")
-            .order_by(OutboxMessage.id)
-            .limit(1)
-        )
+    next_id = next_pending_id(ordering_key)
     if next_id is not None:
         queue.dispatch([next_id])
 

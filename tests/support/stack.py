@@ -17,8 +17,9 @@ from tests.support.servers import start_postgres, start_redis
 
 
 @contextmanager
-def seeded_postgres(extra_officers: int = 0) -> Iterator[str]:
-    """Yields the database URL; everything is stopped and removed afterwards."""
+def seeded_postgres(extra_officers: int = 0, **settings: object) -> Iterator[str]:
+    """Yields the database URL; everything is stopped and removed afterwards. `settings`
+    override the configuration (e.g. PORTAL_URL); the Redis URL is in `app.settings`."""
     pg, redis = start_postgres(), start_redis()
     try:
         admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
@@ -31,7 +32,7 @@ def seeded_postgres(extra_officers: int = 0) -> Iterator[str]:
             type(
                 "BenchConfig",
                 (config_module.Config,),
-                {"DATABASE_URL": url, "REDIS_URL": redis.url},
+                {"DATABASE_URL": url, "REDIS_URL": redis.url, **settings},
             )
         )
         seed_demo(str(config_module.ROOT / "bpmn"), extra_officers=extra_officers)

@@ -1,0 +1,168 @@
+"""Benchmark: status sync to the portal in real time, through four worker processes.
+
+200 online dossiers each go through five statuses (1 registered, 2 received, 6 fee requested,
+4 processing, 3 refused): 1,000 status changes made by the services on PostgreSQL while four RQ
+worker processes deliver the outbox to the portal simulator over HTTP. Prints p50/p95 latency
+from the commit of each change to its receipt by the simulator (target p95 < 1 s), and
+confirms every dossier's statuses arrived once and in order (the simulator checks the order).
+Usage: .venv/bin/python bench/status_sync.py [--dossiers 200] [--workers 4] [--pace 0.2]
+(--pace: seconds between dossiers, for a steady load instead of a burst)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+from redis import Redis  # noqa: E402
+from rq import Worker  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from app import settings  # noqa: E402
+from app.models import User  # noqa: E402
+from app.services import citizen_actions, tasks  # noqa: E402
+from app.services.actors import Actor  # noqa: E402
+from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
+from app.storage.db import db  # noqa: E402
+from tests.services.helpers import open_task  # noqa: E402
+from tests.support.servers import _wait_port as wait_port  # noqa: E402
+from tests.support.servers import free_port  # noqa: E402
+from tests.support.stack import seeded_postgres  # noqa: E402
+
+RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+def actor(username: str) -> Actor:
+    with db.transaction() as session:
+        return Actor.of(session.scalar(select(User).where(User.username == username)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dossiers", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--pace", type=float, default=0.0, help="seconds between dossiers (0: as fast as possible)"
+    )
+    args = parser.parse_args()
+    # the portal simulator in its own process, as the real portal is elsewhere
+    port = free_port()
+    portal = f"http://127.0.0.1:{port}"
+    simulator = subprocess.Popen(
+        [sys.executable, "-m", "app.integrations.simulators", "portal", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_port(port)
+    with seeded_postgres(PORTAL_URL=portal, RQ_QUEUE="bench-sync") as url:
+        env = {
+            **os.environ,
+            "APP_ENV": "development",
+            "DATABASE_URL": url,
+            "REDIS_URL": settings.current.REDIS_URL,
+            "PORTAL_URL": portal,
+            "RQ_QUEUE": "bench-sync",
+        }
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "worker", "work", "--simple"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(args.workers)
+        ]
+        try:
+            ready(args.workers)
+            run(portal, args.dossiers, args.pace)
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+    simulator.terminate()
+    simulator.wait(timeout=30)
+
+
+def ready(count: int, timeout: float = 60) -> None:
+    """Wait until the workers have started and listen (their start is not sync latency)."""
+    connection = Redis.from_url(settings.current.REDIS_URL)
+    deadline = time.time() + timeout
+    while len(Worker.all(connection=connection)) < count:
+        if time.time() > deadline:
+            raise SystemExit("the workers did not start")
+        time.sleep(0.2)
+
+
+def run(portal: str, dossiers: int, pace: float) -> None:
+    officer, expert = actor("tiepnhan"), actor("chuyenvien")
+    committed: dict[tuple[str, int], float] = {}
+    started = time.time()
+    for _ in range(dossiers):
+        code = receive_dossier(
+            ReceiveDossier("2.000488", "cccd", "033185004321", "Lê Thị Mai", channel="online"),
+            citizen_actions.PORTAL,
+        )
+        committed[(code, 1)] = time.time()
+        tasks.complete_task(open_task(code, "reception").id, officer, RECEPTION)
+        committed[(code, 2)] = committed[(code, 6)] = time.time()
+        citizen_actions.pay(code, 200_000, f"PAY-{code}")
+        committed[(code, 4)] = time.time()
+        tasks.complete_task(
+            open_task(code, "appraisal").id,
+            expert,
+            {"decision": "refuse", "appraisal_note": "Không đủ điều kiện"},
+        )
+        committed[(code, 3)] = time.time()
+        if pace:
+            time.sleep(pace)
+    made = time.time() - started
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        received = requests.get(f"{portal}/_sim/received", timeout=10).json()
+        if len(received) >= len(committed):
+            break
+        time.sleep(0.2)
+    latencies, order = [], {}
+    for message in received:
+        key = (message["body"]["dossier_code"], message["body"]["status"])
+        arrived = datetime.fromisoformat(message["received_at"]).timestamp()
+        latencies.append(arrived - committed[key])
+        order.setdefault(key[0], []).append(key[1])
+    by_status: dict[int, list[float]] = {}
+    for message in received:
+        key = (message["body"]["dossier_code"], message["body"]["status"])
+        arrived = datetime.fromisoformat(message["received_at"]).timestamp()
+        by_status.setdefault(key[1], []).append(arrived - committed[key])
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
+    report = requests.get(f"{portal}/_sim/order", timeout=10).json()
+    exact = all(statuses == [1, 2, 6, 4, 3] for statuses in order.values())
+    print(f"{len(committed)} status changes on {dossiers} dossiers made in {made:.1f} s")
+    print(f"received by the portal: {len(received)} (expected {len(committed)})")
+    print(f"latency commit → portal: p50 {p50:.0f} ms, p95 {p95:.0f} ms (target p95 < 1000 ms)")
+    for status, values in sorted(by_status.items()):
+        values.sort()
+        print(
+            f"  status {status}: p50 {statistics.median(values) * 1000:.0f} ms, "
+            f"p95 {values[int(len(values) * 0.95) - 1] * 1000:.0f} ms"
+        )
+    print(f"each dossier exactly [1, 2, 6, 4, 3]: {exact and len(order) == dossiers}")
+    print(f"out of order at the portal: {len(report['out_of_order'])}")
+
+
+if __name__ == "__main__":
+    main()
