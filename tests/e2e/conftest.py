@@ -22,17 +22,20 @@ ARGS = [
 
 @pytest.fixture
 def browser_page(app) -> Iterator[Callable]:
-    """`browser_page(username)` → a page logged in as that officer (password demo1234)."""
+    """`browser_page(username)` → a page logged in as that officer (password demo1234);
+    `browser_page(None)` → a page with nobody signed in (a citizen arriving from the portal)."""
     from playwright.sync_api import sync_playwright
 
     url, stop = serve_in_thread(app)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
-        def open_as(username: str):  # noqa: ANN202
+        def open_as(username: str | None):  # noqa: ANN202
             page = browser.new_page(
                 base_url=url, viewport={"width": 1400, "height": 900}, locale="vi-VN"
             )
+            if username is None:  # a citizen: no officer's session
+                return page
             page.goto("/login")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", "demo1234")
