@@ -154,6 +154,15 @@ def main() -> None:
             fn()
             p50, p95 = timed(fn, args.runs)
             print(f"{label:<44}{p50:>9.1f}{p95:>9.1f}")
+        if os.environ.get("BENCH_PROFILE_QUERIES"):
+            import cProfile
+            import pstats
+
+            for label, fn in rows:
+                print(f"profile: {label}")
+                profiler = cProfile.Profile()
+                profiler.runcall(fn)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
         sweeps = []
         profile = os.environ.get("BENCH_PROFILE_SWEEP")
         for step in range(5):

@@ -7,6 +7,7 @@ import html
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +18,8 @@ from flask import Flask, jsonify, redirect, request
 from app.integrations.payment import SIGNATURE_HEADER, sign
 
 
-def install_payment(app: Flask) -> None:
+def install_payment(app: Flask) -> Callable[[], None]:
+    """Add the payment platform's routes; returns what resets its state."""
     lock = threading.Lock()
     orders: dict[str, dict[str, Any]] = {}
     callbacks: list[dict[str, Any]] = []
@@ -86,3 +88,10 @@ def install_payment(app: Flask) -> None:
     def sent_callbacks():  # noqa: ANN202
         with lock:
             return jsonify(list(callbacks))
+
+    def reset() -> None:
+        with lock:
+            orders.clear()
+            callbacks.clear()
+
+    return reset

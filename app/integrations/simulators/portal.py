@@ -123,9 +123,14 @@ def create_portal_simulator(
     (this system's `/api/portal/…`), as the real portal calls the ministry's system."""
     app = Flask("portal_simulator")
     state = PortalState(seed)
-    install(app, Faults(), state.reset, lambda: list(state.received))
+    reset_payments = install_payment(app)
+
+    def reset() -> None:
+        state.reset()
+        reset_payments()
+
+    install(app, Faults(), reset, lambda: list(state.received))
     install_idp(app, lambda: dict(state.accounts))
-    install_payment(app)
     app.config["SYSTEM_URL"] = system_url or os.environ.get("SYSTEM_URL", "")
     app.config["SYSTEM_TOKEN"] = system_token or os.environ.get(
         "PORTAL_CALLBACK_TOKEN", "dev-portal-token"
