@@ -259,6 +259,40 @@ def _procedure(session: Session, code: str) -> Procedure:
     return procedure
 
 
+def _take(files: Sequence[Upload]) -> Any:
+    """A citizen's upload checked like counter scans (already electronic: no page count)."""
+    config = settings.current
+    return take_scans(
+        files, None, file_store(), max_bytes=config.SCAN_MAX_BYTES, max_pages=config.SCAN_MAX_PAGES
+    )
+
+
+def _draft(
+    citizen: Citizen, dossier: Dossier, type_code: str, name: str, intake: Any, classification: str
+) -> Document:
+    """An uploaded file as a draft document the officers confirm."""
+    return Document(
+        dossier_id=dossier.id,
+        agency_id=dossier.agency_id,
+        state="draft",
+        source="online",
+        classification=classification,
+        paper_form="electronic",
+        paper_count=1,
+        type_code=type_code,
+        owner_id_type=citizen.identifier_type,
+        owner_id=citizen.identifier,
+        owner_name=citizen.full_name,
+        name=name,
+        pages=intake.pages,
+        size=intake.size,
+        scan_sha256=intake.sha256,
+        file_sha256=intake.sha256,
+        originals=[o.__dict__ for o in intake.originals],
+        rotations=list(intake.rotations),
+    )
+
+
 def component_choices(code: str) -> list[tuple[str, str]]:
     """The procedure's components (type code, name), for choosing what a supplement is."""
     with db.transaction() as session:
@@ -283,41 +317,21 @@ def send_supplement(
     if files:
         if type_code not in names:
             raise InvalidInput("Chọn loại giấy tờ bổ sung", fields={"type_code": "bắt buộc"})
-        config = settings.current
         try:
-            intake = take_scans(
-                files,
-                None,
-                file_store(),
-                max_bytes=config.SCAN_MAX_BYTES,
-                max_pages=config.SCAN_MAX_PAGES,
-            )
+            intake = _take(files)
         except ScanRejected as exc:
             raise InvalidInput(exc.message, fields={"files": exc.message}) from exc
 
     def attach(session: Session, dossier_id: int) -> list[str]:
         if intake is None:
             return []
-        dossier = session.get(Dossier, dossier_id)
-        document = Document(
-            dossier_id=dossier_id,
-            agency_id=dossier.agency_id,
-            state="draft",
-            source="online",
-            classification="required_by_law",
-            paper_form="electronic",
-            paper_count=1,
-            type_code=type_code,
-            owner_id_type=citizen.identifier_type,
-            owner_id=citizen.identifier,
-            owner_name=citizen.full_name,
-            name=f"{names[type_code]} (bổ sung)",
-            pages=intake.pages,
-            size=intake.size,
-            scan_sha256=intake.sha256,
-            file_sha256=intake.sha256,
-            originals=[o.__dict__ for o in intake.originals],
-            rotations=list(intake.rotations),
+        document = _draft(
+            citizen,
+            session.get(Dossier, dossier_id),
+            type_code,
+            f"{names[type_code]} (bổ sung)",
+            intake,
+            "required_by_law",
         )
         session.add(document)
         session.flush()
@@ -341,7 +355,6 @@ def submit(
     errors: dict[str, str] = {}
     picked: dict[str, reuse.Found] = {}
     taken: dict[str, Any] = {}
-    config = settings.current
     for offer in offers:
         field_name = f"component_{offer.type_code}"
         ref = chosen.get(offer.type_code)
@@ -352,13 +365,7 @@ def submit(
             errors[field_name] = "Giấy tờ đã chọn không còn trong kho; hãy tải lại trang"
         elif files:
             try:
-                taken[offer.type_code] = take_scans(
-                    files,
-                    None,
-                    file_store(),
-                    max_bytes=config.SCAN_MAX_BYTES,
-                    max_pages=config.SCAN_MAX_PAGES,
-                )
+                taken[offer.type_code] = _take(files)
             except ScanRejected as exc:
                 errors[field_name] = exc.message
         elif offer.required:
@@ -394,28 +401,8 @@ def submit(
                 mismatch=[],
             )
         for type_code, intake in taken.items():
-            session.add(
-                Document(
-                    dossier_id=dossier.id,
-                    agency_id=dossier.agency_id,
-                    state="draft",
-                    source="online",
-                    classification="form" if type_code.startswith("TK") else "required_by_law",
-                    paper_form="electronic",
-                    paper_count=1,
-                    type_code=type_code,
-                    owner_id_type=citizen.identifier_type,
-                    owner_id=citizen.identifier,
-                    owner_name=citizen.full_name,
-                    name=names[type_code],
-                    pages=intake.pages,
-                    size=intake.size,
-                    scan_sha256=intake.sha256,
-                    file_sha256=intake.sha256,
-                    originals=[o.__dict__ for o in intake.originals],
-                    rotations=list(intake.rotations),
-                )
-            )
+            kind = "form" if type_code.startswith("TK") else "required_by_law"
+            session.add(_draft(citizen, dossier, type_code, names[type_code], intake, kind))
         dossier.citizen_account_id = citizen.id
         dossier.portal_account_id = citizen.portal_account_id
 

@@ -173,37 +173,44 @@ def result(citizen: citizens.Citizen, code: str, document_id: int):  # noqa: ANN
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
-@bp.post("/dossiers/<code>/withdraw")
-@citizen_required
-def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+def _act(citizen: citizens.Citizen, code: str, action: Callable[[], object], done: str):  # noqa: ANN202
+    """Run a citizen's action on their dossier; a refusal is shown on the dossier's page."""
     _owned(citizen, code)
     try:
-        citizen_actions.withdraw(code, request.form.get("reason", ""), citizen.actor)
+        action()
     except Conflict as exc:
         return _detail(citizen, code, exc.message, 409)
     except InvalidInput as exc:
         return _detail(citizen, code, exc.message, 422)
-    flash("Đã rút hồ sơ.")
+    flash(done)
     return redirect(url_for("citizen.dossier", code=code))
+
+
+@bp.post("/dossiers/<code>/withdraw")
+@citizen_required
+def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+    reason = request.form.get("reason", "")
+    return _act(
+        citizen,
+        code,
+        lambda: citizen_actions.withdraw(code, reason, citizen.actor),
+        "Đã rút hồ sơ.",
+    )
 
 
 @bp.post("/dossiers/<code>/supplement")
 @citizen_required
 def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
-    _owned(citizen, code)
     files = [
         Upload(f.filename or "", f.stream) for f in request.files.getlist("files") if f.filename
     ]
-    try:
-        citizens.send_supplement(
-            citizen, code, request.form.get("note", ""), request.form.get("type_code", ""), files
-        )
-    except Conflict as exc:
-        return _detail(citizen, code, exc.message, 409)
-    except InvalidInput as exc:
-        return _detail(citizen, code, exc.message, 422)
-    flash("Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý.")
-    return redirect(url_for("citizen.dossier", code=code))
+    note, type_code = request.form.get("note", ""), request.form.get("type_code", "")
+    return _act(
+        citizen,
+        code,
+        lambda: citizens.send_supplement(citizen, code, note, type_code, files),
+        "Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý.",
+    )
 
 
 @bp.post("/dossiers/<code>/pay")

@@ -4,7 +4,6 @@ templates pointing to the national portal, retried through the outbox when the g
 
 from __future__ import annotations
 
-import time
 from email import message_from_bytes
 from email.policy import default
 
@@ -15,6 +14,7 @@ from app import settings
 from app.services import citizen_actions
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from tests.services.helpers import complete
+from tests.worker.test_outbox_delivery import settle
 
 pytestmark = pytest.mark.simulators
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
@@ -46,16 +46,6 @@ def online(phone: str | None = "0912345678", email: str | None = "an@example.vn"
 
 def sms_sent(url: str) -> list[dict]:
     return requests.get(f"{url}/_sim/received", timeout=5).json()
-
-
-def settle(drain, until, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        drain()
-        if until():
-            return
-        time.sleep(0.05)
-    raise AssertionError("notices were not delivered in time")
 
 
 def test_payment_and_supplement_requests_reach_the_citizen_once(actors, drain, channels):
