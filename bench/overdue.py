@@ -117,6 +117,35 @@ def explain(sql: str, params: dict) -> str:
         return "\n".join("    " + r[0] for r in rows)
 
 
+def explain_all(rows: list) -> None:
+    """EXPLAIN ANALYZE of every SELECT each measured call runs, with its own parameters."""
+    from sqlalchemy import event
+
+    for label, fn in rows:
+        captured: list[tuple[str, object]] = []
+
+        def grab(conn, cursor, statement, parameters, context, executemany, into=captured):  # noqa: ANN001, ANN202
+            into.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", grab)
+        fn()
+        event.remove(db.engine, "before_cursor_execute", grab)
+        print(f"statements of: {label}")
+        for statement, params in captured:
+            if not statement.lstrip().upper().startswith("SELECT"):
+                continue
+            with db.engine.connect() as conn:
+                plan = [
+                    r[0]
+                    for r in conn.exec_driver_sql(
+                        "EXPLAIN (ANALYZE, BUFFERS OFF) " + statement, params
+                    )
+                ]
+            first = " ".join(statement.split())[:110]
+            print(f"  {plan[-1].strip()}  {first}")
+            print("      " + plan[0].strip()[:140])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=1_000_000)
@@ -154,6 +183,8 @@ def main() -> None:
             fn()
             p50, p95 = timed(fn, args.runs)
             print(f"{label:<44}{p50:>9.1f}{p95:>9.1f}")
+        if os.environ.get("BENCH_EXPLAIN_ALL"):
+            explain_all(rows)
         if os.environ.get("BENCH_PROFILE_QUERIES"):
             import cProfile
             import pstats

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.deadlines import LABELS_VI, DeadlineState
-from app.models import Dossier, HumanTask
+from app.models import Dossier, HumanTask, User, UserRole
 from app.models.base import utcnow
 from app.services import audit, notifications
 from app.services.actors import SYSTEM
@@ -34,16 +34,39 @@ def sweep(now: datetime | None = None) -> SweepResult:
         overdue = _mark(
             session,
             DeadlineState.OVERDUE,
+            now,
             _TASKS.c.due_at <= now,
             _TASKS.c.deadline_state != DeadlineState.OVERDUE,
         )
         soon = _mark(
             session,
             DeadlineState.DUE_SOON,
+            now,
             _TASKS.c.due_soon_at <= now,
             _TASKS.c.deadline_state == DeadlineState.ON_TIME,
         )
     return SweepResult(soon, overdue)
+
+
+# On PostgreSQL the audit rows are written by the same statement that moves the steps (a data-
+# modifying CTE): a pass that moves thousands of steps sends no row back and forth for them.
+_PG_MARK = """
+WITH moved AS (
+    UPDATE human_task SET deadline_state = :state
+    WHERE state = 'open' AND {condition}
+    RETURNING id, dossier_id, instance_id, title, assignee_id, agency_id
+), logged AS (
+    INSERT INTO audit_event (at, kind, actor_id, actor_name, dossier_id, instance_id, task_id, data)
+    SELECT :now, :kind, NULL, :actor, dossier_id, instance_id, id,
+           jsonb_build_object('title', title, 'label', CAST(:label AS text))
+    FROM moved
+)
+SELECT id, dossier_id, instance_id, title, assignee_id, agency_id FROM moved
+"""
+_PG_CONDITIONS = {
+    DeadlineState.OVERDUE: "due_at <= :now AND deadline_state <> 'overdue'",
+    DeadlineState.DUE_SOON: "due_soon_at <= :now AND deadline_state = 'on_time'",
+}
 
 
 _MESSAGES = {
@@ -52,34 +75,44 @@ _MESSAGES = {
 }
 
 
-def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: ANN002
-    rows = (
-        session.connection()
-        .execute(
-            update(_TASKS)
-            .where(_TASKS.c.state == "open", *conditions)
-            .values(deadline_state=str(state))
-            .returning(
-                _TASKS.c.id,
-                _TASKS.c.dossier_id,
-                _TASKS.c.instance_id,
-                _TASKS.c.title,
-                _TASKS.c.assignee_id,
-                _TASKS.c.agency_id,
+def _mark(session: Session, state: DeadlineState, now: datetime, *conditions) -> int:  # noqa: ANN002
+    logged = session.get_bind().dialect.name == "postgresql"
+    if logged:
+        rows = (
+            session.connection()
+            .execute(
+                text(_PG_MARK.format(condition=_PG_CONDITIONS[state])),
+                {
+                    "state": str(state),
+                    "now": now,
+                    "kind": f"task_{state}",
+                    "actor": SYSTEM.name,
+                    "label": LABELS_VI[state],
+                },
             )
+            .all()
         )
-        .all()
-    )
+    else:
+        rows = (
+            session.connection()
+            .execute(
+                update(_TASKS)
+                .where(_TASKS.c.state == "open", *conditions)
+                .values(deadline_state=str(state))
+                .returning(
+                    _TASKS.c.id,
+                    _TASKS.c.dossier_id,
+                    _TASKS.c.instance_id,
+                    _TASKS.c.title,
+                    _TASKS.c.assignee_id,
+                    _TASKS.c.agency_id,
+                )
+            )
+            .all()
+        )
     if not rows:
         return 0
-    codes = dict(
-        session.execute(
-            select(Dossier.id, Dossier.code).where(Dossier.id.in_({r.dossier_id for r in rows}))
-        ).all()
-    )
-    leaders: dict[int, list[int]] = {}
-    notices: list[notifications.Notice] = []
-    for row in rows:
+    for row in rows if not logged else ():
         audit.record(
             session,
             f"task_{state}",
@@ -90,19 +123,60 @@ def _mark(session: Session, state: DeadlineState, *conditions) -> int:  # noqa: 
             title=row.title,
             label=LABELS_VI[state],
         )
-        # Due soon tells the officer holding the step; overdue tells the agency's leaders too.
-        users = [row.assignee_id] if row.assignee_id else []
-        if state == DeadlineState.OVERDUE:
-            if row.agency_id not in leaders:
-                leaders[row.agency_id] = notifications.holders(session, "leader", row.agency_id)
-            users += leaders[row.agency_id]
-        message = _MESSAGES[state].format(title=row.title, code=codes.get(row.dossier_id, ""))
-        notices += [
-            notifications.Notice(uid, f"task_{state}", message, row.dossier_id, row.id)
-            for uid in set(users)
-        ]
-    notifications.send(session, _digest(notices, state))
+    notifications.send(session, _notices(session, rows, state))
     return len(rows)
+
+
+def _notices(session: Session, rows: list, state: DeadlineState) -> list[notifications.Notice]:
+    """Due soon tells the officer holding the step; overdue tells the agency's leaders too.
+    Past DIGEST_AFTER steps in one pass an officer gets one summary instead; the per-step
+    messages (and their dossier codes) are made only for the notices that are kept."""
+    per_user: dict[int, list[int]] = {}
+    by_agency: dict[int, list[int]] = {}
+    for index, row in enumerate(rows):
+        if row.assignee_id:
+            per_user.setdefault(row.assignee_id, []).append(index)
+        by_agency.setdefault(row.agency_id, []).append(index)
+    if state == DeadlineState.OVERDUE:
+        # the leaders of every agency concerned, read at once
+        leaders = session.execute(
+            select(UserRole.user_id, UserRole.agency_id)
+            .join(User, User.id == UserRole.user_id)
+            .where(
+                UserRole.role == "leader",
+                UserRole.agency_id.in_(by_agency),
+                User.active.is_(True),
+            )
+        ).all()
+        for user_id, agency_id in leaders:
+            own = per_user.setdefault(user_id, [])
+            seen = set(own)
+            own.extend(i for i in by_agency[agency_id] if i not in seen)
+    kept = {i for own in per_user.values() if len(own) <= DIGEST_AFTER for i in own}
+    codes = (
+        dict(
+            session.execute(
+                select(Dossier.id, Dossier.code).where(
+                    Dossier.id.in_({rows[i].dossier_id for i in kept})
+                )
+            ).all()
+        )
+        if kept
+        else {}
+    )
+    notices: list[notifications.Notice] = []
+    for user_id, own in per_user.items():
+        if len(own) > DIGEST_AFTER:
+            message = _DIGESTS[state].format(n=len(own))
+            notices.append(notifications.Notice(user_id, f"task_{state}_digest", message))
+            continue
+        for i in own:
+            row = rows[i]
+            message = _MESSAGES[state].format(title=row.title, code=codes.get(row.dossier_id, ""))
+            notices.append(
+                notifications.Notice(user_id, f"task_{state}", message, row.dossier_id, row.id)
+            )
+    return notices
 
 
 # Past this many steps for one officer in one pass, the officer gets one summary notice
@@ -112,17 +186,3 @@ _DIGESTS = {
     DeadlineState.DUE_SOON: "{n} bước xử lý sắp đến hạn; xem danh sách công việc",
     DeadlineState.OVERDUE: "{n} bước xử lý đã quá hạn; xem danh sách công việc",
 }
-
-
-def _digest(notices: list[notifications.Notice], state: DeadlineState) -> list:
-    per_user: dict[int, list[notifications.Notice]] = {}
-    for notice in notices:
-        per_user.setdefault(notice.user_id, []).append(notice)
-    result: list[notifications.Notice] = []
-    for user_id, own in per_user.items():
-        if len(own) <= DIGEST_AFTER:
-            result += own
-        else:
-            message = _DIGESTS[state].format(n=len(own))
-            result.append(notifications.Notice(user_id, f"task_{state}_digest", message))
-    return result

@@ -16,7 +16,7 @@ from app.models.base import utcnow
 from app.services import audit
 from app.services.actors import Actor
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.services.queries import PAGE_SIZE, TaskRow, task_rows
+from app.services.queries import PAGE_SIZE, TaskRow, count_tasks, task_rows
 from app.storage.db import db
 
 SORTS = {
@@ -147,7 +147,7 @@ def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
             if not f.assignee.isdigit():
                 raise InvalidInput("Cán bộ không hợp lệ")
             conditions.append(HumanTask.assignee_id == int(f.assignee))
-        total = session.scalar(select(func.count(HumanTask.id)).where(*conditions)) or 0
+        total = count_tasks(session, conditions)
         rows = task_rows(
             session,
             *conditions,

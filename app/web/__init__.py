@@ -93,8 +93,18 @@ def register(app: Flask) -> None:
         role_label=ROLE_LABELS_VI.get,
         status_label=_status_label,
         deadline_label=lambda code: DEADLINE_LABELS.get(code, ""),
+        count_label=_count_label,
         now=utcnow,
     )
+
+
+def _count_label(total: int) -> str:
+    """A list's total; counts stop past queries.COUNT_CAP ("more than 1.000")."""
+    from app.services.queries import COUNT_CAP
+
+    if total > COUNT_CAP:
+        return f"{COUNT_CAP:,}+".replace(",", ".")
+    return str(total)
 
 
 def _status_label(code: int) -> str:

@@ -88,3 +88,20 @@ def test_an_overdue_step_drills_down_to_the_process_control_slip(client, three_o
     text = " ".join(PdfReader(io.BytesIO(slip.data)).pages[0].extract_text().split())
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and code in text
     assert "Đang xử lý, đã quá hạn" in text
+
+
+def test_list_totals_are_counted_up_to_a_cap_and_shown_as_more_than(app, actors):
+    from app.models import HumanTask
+    from app.services.queries import count_tasks
+    from app.storage.db import db
+    from app.web import _count_label
+    from tests.services.helpers import deliver, receive
+
+    for _ in range(3):
+        receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        open_steps = (HumanTask.state == "open",)
+        assert count_tasks(session, open_steps) == 3
+        assert count_tasks(session, open_steps, cap=1) == 2  # "more than one"
+    assert (_count_label(1000), _count_label(1001)) == ("1000", "1.000+")
