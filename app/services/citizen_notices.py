@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain.citizen_notices import NOTIFIED, notice_for
 from app.domain.status import DossierStatus
-from app.models import Dossier, Fee, Procedure
-from app.services import audit, outbox
+from app.models import Dossier, Procedure
+from app.services import audit, fees, outbox
 from app.services.actors import SYSTEM
 
 if TYPE_CHECKING:
@@ -33,13 +33,7 @@ def queue(session: Session, dossier: DossierRef, status: DossierStatus) -> None:
         return
     amount = 0
     if status == DossierStatus.PAYMENT_REQUESTED:
-        codes = session.scalar(
-            select(Procedure.fee_codes).where(Procedure.id == dossier.procedure_id)
-        )
-        if codes:
-            amount = int(
-                session.scalar(select(func.sum(Fee.amount)).where(Fee.code.in_(codes))) or 0
-            )
+        amount = fees.amount_due(session, session.get(Procedure, dossier.procedure_id))
     notice = notice_for(
         status, dossier.code, dossier.procedure_name, config.NATIONAL_PORTAL_URL, amount
     )

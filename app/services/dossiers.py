@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,10 +16,11 @@ from app.domain.codes import dossier_code
 from app.domain.identifiers import validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
-from app.models import Agency, Dossier, DossierSequence, Fee, Procedure, ProcessInstance
+from app.models import Agency, Dossier, DossierSequence, Procedure, ProcessInstance
 from app.models.base import utcnow
-from app.services import audit, calendars, local_operators, runtime
+from app.services import audit, calendars, fees, local_operators, runtime
 from app.services.actors import Actor
+from app.services.agencies import province_of
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.storage.db import db
 
@@ -138,7 +139,7 @@ def receive_dossier(
         try:
             run, changes = ProcessRun.start(
                 runtime.definition_by_id(session, procedure.model_version_id),
-                _start_data(dossier, _fee_amount(session, procedure)),
+                _start_data(dossier, fees.amount_due(session, procedure)),
                 local_operators.bind(session, runtime.dossier_ref(dossier), actor),
                 runtime.calendar_of(session),
             )
@@ -203,18 +204,6 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
     return errors
 
 
-def _province(session: Session, agency: Agency) -> int:
-    """The top of the agency's tree (the province or ministry)."""
-    seen = set()
-    while agency.parent_id is not None and agency.id not in seen:
-        seen.add(agency.id)
-        parent = session.get(Agency, agency.parent_id)
-        if parent is None:
-            break
-        agency = parent
-    return agency.id
-
-
 def _receiving_counter(
     session: Session, procedure: Procedure, competent: Agency, actor: Actor
 ) -> Agency | None:
@@ -223,19 +212,12 @@ def _receiving_counter(
     the same province."""
     if not procedure.receive_anywhere:
         return None
-    province = _province(session, competent)
+    province = province_of(session, competent.id)
     for agency_id in sorted(actor.agencies_for("reception")):
         counter = session.get(Agency, agency_id)
-        if counter is not None and counter.active and _province(session, counter) == province:
+        if counter is not None and counter.active and province_of(session, agency_id) == province:
             return counter
     return None
-
-
-def _fee_amount(session: Session, procedure: Procedure) -> int:
-    codes = procedure.fee_codes or ([procedure.fee_code] if procedure.fee_code else [])
-    if not codes:
-        return 0
-    return int(session.scalar(select(func.sum(Fee.amount)).where(Fee.code.in_(codes))) or 0)
 
 
 def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from app.models import (
 from app.models.catalog import procedure_agency
 from app.services import visibility
 from app.services.actors import Actor
+from app.services.agencies import province_of
 from app.services.errors import Forbidden, NotFound
 from app.storage.db import db
 
@@ -258,11 +259,7 @@ class DossierDetail:
 def dossier_detail(code: str, actor: Actor) -> DossierDetail:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-        if dossier is None or not (
-            # the counter that received it for another agency (C1) follows it too, and so
-            # does an agency that worked on it before it was transferred
-            visibility.may_view(session, dossier, actor)
-        ):
+        if dossier is None or not visibility.may_view(session, dossier, actor):
             raise NotFound(f"Không tìm thấy hồ sơ {code} / dossier not found")
         tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
         tasks.sort(key=lambda t: t.created_at)
@@ -289,7 +286,17 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
 
 def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
     """The dossier's paper sent by BCCI (C1), in order."""
-    names = dict(session.execute(select(Agency.id, Agency.name)).all())
+    shipments = session.scalars(
+        select(PaperShipment)
+        .where(PaperShipment.dossier_id == dossier_id)
+        .order_by(PaperShipment.id)
+    ).all()
+    ends = {s.from_agency_id for s in shipments} | {s.to_agency_id for s in shipments}
+    names = dict(
+        session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(ends))).all()
+        if ends
+        else []
+    )
     return [
         {
             "direction": s.direction,
@@ -300,11 +307,7 @@ def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
             "sent_at": s.sent_at,
             "received_at": s.received_at,
         }
-        for s in session.scalars(
-            select(PaperShipment)
-            .where(PaperShipment.dossier_id == dossier_id)
-            .order_by(PaperShipment.id)
-        )
+        for s in shipments
     ]
 
 
@@ -409,7 +412,7 @@ def procedures_for(actor: Actor) -> list[dict[str, Any]]:
         listed = [{"code": p.code, "name": p.name, "for": None} for p in rows]
         # procedures received regardless of administrative boundaries (path C1): any counter
         # of the same province receives them for the competent agency
-        provinces = {_province_id(session, a) for a in agencies}
+        provinces = {province_of(session, a) for a in agencies}
         known = {p.code for p in rows}
         for p in session.scalars(
             select(Procedure)
@@ -420,21 +423,9 @@ def procedures_for(actor: Actor) -> list[dict[str, Any]]:
             )
             .order_by(Procedure.code)
         ):
-            if p.code not in known and _province_id(session, p.agency_id) in provinces:
+            if p.code not in known and province_of(session, p.agency_id) in provinces:
                 listed.append({"code": p.code, "name": p.name, "for": p.agency.name})
         return sorted(listed, key=lambda p: p["code"])
-
-
-def _province_id(session: Session, agency_id: int) -> int:
-    """The root of an agency's tree (its province or ministry)."""
-    seen: set[int] = set()
-    while agency_id not in seen:
-        seen.add(agency_id)
-        parent = session.scalar(select(Agency.parent_id).where(Agency.id == agency_id))
-        if parent is None:
-            break
-        agency_id = parent
-    return agency_id
 
 
 @dataclass(frozen=True)
@@ -453,8 +444,6 @@ def dossier_trace(code: str, actor: Actor) -> Trace | None:
             select(
                 ProcessInstance.id,
                 ProcessInstance.dossier_id,
-                Dossier.agency_id,
-                Dossier.receiving_agency_id,
                 ModelVersion.files,
                 ModelVersion.process_id,
             )
@@ -462,9 +451,8 @@ def dossier_trace(code: str, actor: Actor) -> Trace | None:
             .join(ModelVersion, ModelVersion.id == ProcessInstance.model_version_id)
             .where(Dossier.code == code)
         ).one_or_none()
-        if row is None or not (
-            actor.sees_dossier(row.agency_id, row.receiving_agency_id)
-            or visibility.may_view(session, session.get(Dossier, row.dossier_id), actor)
+        if row is None or not visibility.may_view(
+            session, session.get(Dossier, row.dossier_id), actor
         ):
             return None
         xml = next(
