@@ -28,7 +28,7 @@ from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from app.documents.intake import Upload
 from app.integrations.errors import IntegrationError
 from app.integrations.payment import PaymentClient
-from app.services import citizen_actions, citizens
+from app.services import citizen_actions, citizens, online
 from app.services.errors import Conflict, InvalidInput, NotFound
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
@@ -152,14 +152,12 @@ def _detail(citizen: citizens.Citizen, code: str, error: str | None = None, stat
         d=detail,
         waiting=waiting,
         error=error,
-        components=citizens.component_choices(code),
+        components=online.component_choices(code),
     ), status
 
 
 def _owned(citizen: citizens.Citizen, code: str) -> None:
-    try:
-        citizens.dossier_of(citizen, code)
-    except NotFound:
+    if not citizens.owns(citizen, code):
         abort(404)
 
 
@@ -208,7 +206,7 @@ def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     return _act(
         citizen,
         code,
-        lambda: citizens.send_supplement(citizen, code, note, type_code, files),
+        lambda: online.send_supplement(citizen, code, note, type_code, files),
         "Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý.",
     )
 
@@ -241,7 +239,7 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 @citizen_required
 def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
     try:
-        info, offers = citizens.submission(citizen, procedure_code)
+        info, offers = online.submission(citizen, procedure_code)
     except NotFound:
         abort(404)
     errors: dict[str, str] = {}
@@ -261,7 +259,7 @@ def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
             for o in offers
         }
         try:
-            code = citizens.submit(citizen, procedure_code, values, chosen, uploads)
+            code = online.submit(citizen, procedure_code, values, chosen, uploads)
         except InvalidInput as exc:
             errors = exc.fields or {"_form": exc.message}
         else:
