@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Select, Text, Update, cast, func, insert, literal, null, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.deadlines import LABELS_VI, DeadlineState
-from app.models import Dossier, HumanTask, User, UserRole
-from app.models.base import utcnow
+from app.models import AuditEvent, Dossier, HumanTask, User, UserRole
+from app.models.base import UtcDateTime, utcnow
 from app.services import audit, notifications
 from app.services.actors import SYSTEM
 from app.storage.db import db
@@ -48,25 +48,41 @@ def sweep(now: datetime | None = None) -> SweepResult:
     return SweepResult(soon, overdue)
 
 
-# On PostgreSQL the audit rows are written by the same statement that moves the steps (a data-
-# modifying CTE): a pass that moves thousands of steps sends no row back and forth for them.
-_PG_MARK = """
-WITH moved AS (
-    UPDATE human_task SET deadline_state = :state
-    WHERE state = 'open' AND {condition}
-    RETURNING id, dossier_id, instance_id, title, assignee_id, agency_id
-), logged AS (
-    INSERT INTO audit_event (at, kind, actor_id, actor_name, dossier_id, instance_id, task_id, data)
-    SELECT :now, :kind, NULL, :actor, dossier_id, instance_id, id,
-           jsonb_build_object('title', title, 'label', CAST(:label AS text))
-    FROM moved
-)
-SELECT id, dossier_id, instance_id, title, assignee_id, agency_id FROM moved
-"""
-_PG_CONDITIONS = {
-    DeadlineState.OVERDUE: "due_at <= :now AND deadline_state <> 'overdue'",
-    DeadlineState.DUE_SOON: "due_soon_at <= :now AND deadline_state = 'on_time'",
-}
+def _logged(moved: Update, state: DeadlineState, now: datetime) -> Select:
+    """On PostgreSQL the audit rows are written by the same statement that moves the steps
+    (data-modifying CTEs): a pass that moves thousands of steps sends none of them back and
+    forth to be logged. The rows are what `audit.record` would write."""
+    steps = moved.cte("moved")
+    events = AuditEvent.__table__
+    log = (
+        insert(events)
+        .from_select(
+            [
+                "at",
+                "kind",
+                "actor_id",
+                "actor_name",
+                "dossier_id",
+                "instance_id",
+                "task_id",
+                "data",
+            ],
+            select(
+                literal(now, UtcDateTime()),
+                literal(f"task_{state}"),
+                null(),
+                literal(SYSTEM.name),
+                steps.c.dossier_id,
+                steps.c.instance_id,
+                steps.c.id,
+                func.jsonb_build_object(
+                    "title", steps.c.title, "label", cast(literal(LABELS_VI[state]), Text)
+                ),
+            ),
+        )
+        .cte("logged")
+    )
+    return select(steps).add_cte(log)
 
 
 _MESSAGES = {
@@ -76,53 +92,36 @@ _MESSAGES = {
 
 
 def _mark(session: Session, state: DeadlineState, now: datetime, *conditions) -> int:  # noqa: ANN002
-    logged = session.get_bind().dialect.name == "postgresql"
-    if logged:
-        rows = (
-            session.connection()
-            .execute(
-                text(_PG_MARK.format(condition=_PG_CONDITIONS[state])),
-                {
-                    "state": str(state),
-                    "now": now,
-                    "kind": f"task_{state}",
-                    "actor": SYSTEM.name,
-                    "label": LABELS_VI[state],
-                },
-            )
-            .all()
+    moved = (
+        update(_TASKS)
+        .where(_TASKS.c.state == "open", *conditions)
+        .values(deadline_state=str(state))
+        .returning(
+            _TASKS.c.id,
+            _TASKS.c.dossier_id,
+            _TASKS.c.instance_id,
+            _TASKS.c.title,
+            _TASKS.c.assignee_id,
+            _TASKS.c.agency_id,
         )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.connection().execute(_logged(moved, state, now)).all()
     else:
-        rows = (
-            session.connection()
-            .execute(
-                update(_TASKS)
-                .where(_TASKS.c.state == "open", *conditions)
-                .values(deadline_state=str(state))
-                .returning(
-                    _TASKS.c.id,
-                    _TASKS.c.dossier_id,
-                    _TASKS.c.instance_id,
-                    _TASKS.c.title,
-                    _TASKS.c.assignee_id,
-                    _TASKS.c.agency_id,
-                )
+        rows = session.connection().execute(moved).all()
+        for row in rows:
+            audit.record(
+                session,
+                f"task_{state}",
+                SYSTEM,
+                dossier_id=row.dossier_id,
+                instance_id=row.instance_id,
+                task_id=row.id,
+                title=row.title,
+                label=LABELS_VI[state],
             )
-            .all()
-        )
     if not rows:
         return 0
-    for row in rows if not logged else ():
-        audit.record(
-            session,
-            f"task_{state}",
-            SYSTEM,
-            dossier_id=row.dossier_id,
-            instance_id=row.instance_id,
-            task_id=row.id,
-            title=row.title,
-            label=LABELS_VI[state],
-        )
     notifications.send(session, _notices(session, rows, state))
     return len(rows)
 

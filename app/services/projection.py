@@ -417,8 +417,9 @@ def _new_task(
     soon = due_soon_at(created, due, calendar, settings.current.DUE_SOON_FRACTION) if due else None
     role = role_for_lane(view.lane) or "reception"
     agency_id = dossier.agency_id
-    if departments and _named_agency(view):
-        agency_id = departments.get(f"named:{_named_agency(view)}", agency_id)
+    named = _named_agency(view)
+    if departments and named:
+        agency_id = departments.get(f"named:{named}", agency_id)
     elif departments and view.data.get("consult_agency"):
         agency_id = departments.get(f"consult:{view.data['consult_agency']}", agency_id)
     elif role in DEPARTMENT_ROLES and departments:
