@@ -10,25 +10,14 @@ import requests
 
 from tests.e2e.test_counter_path import RECEPTION, status_of, work
 from tests.services.helpers import open_task
-from tests.web.helpers import login, post
+from tests.web.helpers import login, receive_at_counter
 
 pytestmark = pytest.mark.simulators
 
 
 def test_c2_the_service_centre_renews_a_driving_licence_itself(client, drain, portal_received):
     login(client, "hcc")
-    response = post(
-        client,
-        "/counter/new",
-        {
-            "procedure_code": "1.002809",
-            "owner_id_type": "cccd",
-            "owner_id": "001090012345",
-            "owner_name": "Nguyễn Văn An",
-        },
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    code = response.headers["Location"].rsplit("/", 1)[-1]
+    code = receive_at_counter(client, procedure_code="1.002809")
     assert code.startswith("000.00.01.H31-")  # under the centre's own code
     drain()
     work(client, "hcc", "Tiếp nhận hồ sơ", RECEPTION)
@@ -53,17 +42,7 @@ def test_d_then_e_digitize_authenticate_consult_and_finish(
     client, drain, portal_received, warehouse_url
 ):
     login(client, "tiepnhan")
-    response = post(
-        client,
-        "/counter/new",
-        {
-            "procedure_code": "2.000488",
-            "owner_id_type": "cccd",
-            "owner_id": "001090012345",
-            "owner_name": "Nguyễn Văn An",
-        },
-    )
-    code = response.headers["Location"].rsplit("/", 1)[-1]
+    code = receive_at_counter(client)
     drain()
     work(client, "tiepnhan", "Tiếp nhận hồ sơ", {**RECEPTION, "needs_digitization": "on"})
     work(

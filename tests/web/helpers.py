@@ -34,13 +34,16 @@ def post(client: FlaskClient, url: str, data: dict, page: str | None = None):  #
 
 
 def receive_at_counter(
-    client: FlaskClient, owner_id: str = "001090012345", owner_name: str = "Nguyễn Văn An"
+    client: FlaskClient,
+    owner_id: str = "001090012345",
+    owner_name: str = "Nguyễn Văn An",
+    procedure_code: str = "2.000488",
 ) -> str:
     response = post(
         client,
         "/counter/new",
         {
-            "procedure_code": "2.000488",
+            "procedure_code": procedure_code,
             "owner_id_type": "cccd",
             "owner_id": owner_id,
             "owner_name": owner_name,
