@@ -55,6 +55,9 @@ class Config:
     # The deadline sweep runs at most once per this many seconds, whatever the schedulers.
     DEADLINE_SWEEP_INTERVAL = float(_env("DEADLINE_SWEEP_INTERVAL", "55"))
     BPMN_DIR = _env("BPMN_DIR", str(ROOT / "bpmn"))
+    # A reorganisation run pauses this long between dossiers (0: as fast as it can), to keep
+    # the database responsive for officers working during a cut-over in office hours.
+    REORG_THROTTLE_MS = float(_env("REORG_THROTTLE_MS", "0"))
     # Documents: immutable content-addressed files, the demo CA, scan limits and OCR.
     FILE_STORE = _env("FILE_STORE", str(ROOT / "var" / "files"))
     PKI_DIR = _env("PKI_DIR", str(ROOT / "var" / "pki"))

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.cli_reorg import reorg, units
 from app.engine import ModelError
 from app.models import ModelDraft, ModelVersion
 from app.services.demo import seed_demo
@@ -188,3 +189,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(init_pki_command)
     app.cli.add_command(models)
+    app.cli.add_command(units)
+    app.cli.add_command(reorg)

@@ -56,3 +56,8 @@ def provinces() -> list[AdminUnit]:
 
 def communes_of(province_code: str) -> list[AdminUnit]:
     return [u for u in _units().values() if u.province_code == province_code]
+
+
+def all_units() -> list[AdminUnit]:
+    """Every province, then every commune and ward, in the package's order."""
+    return list(_units().values())

@@ -21,6 +21,7 @@ class Portal(Protocol):
     def sync_status(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
     def sync_progress(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
     def publish_result(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
+    def admin_units(self) -> list[dict]: ...
 
 
 class PortalClient:
@@ -63,3 +64,7 @@ class PortalClient:
 
     def publish_result(self, payload: dict[str, Any], idempotency_key: str) -> dict:
         return self.http.post("/api/dossiers/results", payload, idempotency_key=idempotency_key)
+
+    def admin_units(self) -> list[dict]:
+        """The portal's catalog of administrative units (danh mục đơn vị hành chính)."""
+        return self.http.get("/api/catalog/admin-units")["units"]

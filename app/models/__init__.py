@@ -11,9 +11,11 @@ from app.models.notifications import Notification
 from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
 from app.models.process import ModelDraft, ModelVersion, ProcessInstance, ProcessModel
+from app.models.reorganisation import AdminUnit, ReorgItem, ReorgPlan
 from app.models.tasks import HumanTask
 
 __all__ = [
+    "AdminUnit",
     "Agency",
     "AuditEvent",
     "Base",
@@ -35,6 +37,8 @@ __all__ = [
     "ProcessInstance",
     "ProcessModel",
     "Procedure",
+    "ReorgItem",
+    "ReorgPlan",
     "Role",
     "User",
     "UserRole",

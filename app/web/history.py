@@ -66,5 +66,7 @@ def describe(event: dict[str, Any]) -> str:
         f"{d.get('subject', '')}",
         "dossier_transferred": f"Chuyển hồ sơ từ {d.get('source', '')} đến {d.get('target', '')}"
         f": {d.get('reason', '')} (thời hạn giữ nguyên)",
+        "dossier_reorganised": f"Chuyển hồ sơ do sắp xếp đơn vị hành chính ({d.get('plan', '')})"
+        f": từ {d.get('source', '')} đến {d.get('target', '')} (thời hạn giữ nguyên)",
     }
     return texts.get(event["kind"], event["kind"])

@@ -18,6 +18,7 @@ from flask import Flask, Response, jsonify, request
 
 from app.integrations.simulators.faults import Faults, install
 from app.integrations.simulators.payment import install_payment
+from app.integrations.simulators.portal_catalog import install_catalog
 from app.integrations.simulators.portal_idp import install_idp
 
 DEMO_ACCOUNTS = [
@@ -124,10 +125,12 @@ def create_portal_simulator(
     app = Flask("portal_simulator")
     state = PortalState(seed)
     reset_payments = install_payment(app)
+    reset_catalog = install_catalog(app)
 
     def reset() -> None:
         state.reset()
         reset_payments()
+        reset_catalog()
 
     install(app, Faults(), reset, lambda: list(state.received))
     install_idp(app, lambda: dict(state.accounts))

@@ -1,0 +1,453 @@
+"""Applying a reorganisation plan: recorded, cut over once, then every listed dossier
+transferred in its own transaction; resumable (run it again after a crash: the dossiers done
+are not touched twice) and reconciled at the end (before = moved + finished + refused)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from app import settings
+from app.domain.reorganisation import Plan, plan_from_json
+from app.domain.status import VN_TZ, portal_time
+from app.models import (
+    Agency,
+    Dossier,
+    HumanTask,
+    Procedure,
+    ProcessInstance,
+    ReorgItem,
+    ReorgPlan,
+    User,
+    UserRole,
+)
+from app.models.base import utcnow
+from app.models.catalog import procedure_agency
+from app.services import audit, notifications, outbox, runtime
+from app.services.actors import SYSTEM, Actor
+from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.reorganisation import BATCH, Entry, Shape, _affected, _judge, check, shape_of
+from app.storage.db import db
+
+TITLE = "Chuyển hồ sơ do sắp xếp đơn vị hành chính"
+
+
+class PlanRefused(InvalidInput):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("Phương án chưa áp dụng được: " + "; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Report:
+    plan_id: int
+    state: str
+    before: int
+    moved: int
+    finished: int
+    refused: int
+    pending: int
+    refusals: list[tuple[str, str]]  # (dossier code, reason)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.before == self.moved + self.finished + self.refused + self.pending
+
+
+def record_plan(plan: Plan, actor: Actor) -> int:
+    """Store a plan that passes every check; PlanRefused lists the problems otherwise."""
+    with db.transaction() as session:
+        problems = check(session, plan)
+        if problems:
+            raise PlanRefused(problems)
+        row = ReorgPlan(
+            name=plan.name, body=plan.as_json(), cutover_at=plan.cutover_at, created_by_id=actor.id
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, "reorganisation_planned", actor, dossier_id=None, plan=plan.name)
+        return row.id
+
+
+def plan_of(row: ReorgPlan) -> Plan:
+    return plan_from_json(row.body)
+
+
+def apply(plan_id: int, actor: Actor = SYSTEM, *, limit: int | None = None) -> Report:
+    """Cut over (once) and transfer the listed dossiers still pending; `limit` stops after that
+    many (a run can be split; the next call goes on where it stopped)."""
+    with db.transaction() as session:
+        row = session.get(ReorgPlan, plan_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"Không có phương án số {plan_id}")
+        plan = plan_of(row)
+        if row.state == "draft":
+            if utcnow() < row.cutover_at:
+                moment = row.cutover_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+                raise Conflict(f"Chưa đến thời điểm chuyển đổi ({moment})")
+            problems = check(session, plan)
+            if problems:
+                raise PlanRefused(problems)
+            _cut_over(session, plan, row, actor)
+    with db.transaction() as session:
+        shape = shape_of(session, plan)
+        ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+    throttle = settings.current.REORG_THROTTLE_MS / 1000
+    done = 0
+    while limit is None or done < limit:
+        with db.transaction() as session:
+            batch = session.scalars(
+                select(ReorgItem.dossier_id)
+                .where(ReorgItem.plan_id == plan_id, ReorgItem.outcome == "pending")
+                .order_by(ReorgItem.dossier_id)
+                .limit(BATCH if limit is None else min(BATCH, limit - done))
+            ).all()
+        if not batch:
+            _finish(plan_id, plan)
+            break
+        for dossier_id in batch:
+            _transfer(plan_id, plan, shape, ids, dossier_id)
+            done += 1
+            if throttle:
+                time.sleep(throttle)
+    return report(plan_id)
+
+
+def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> None:
+    now = utcnow()
+    ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+    waiting = list(plan.new_agencies)
+    while waiting:  # parents first (a new department under a new commune)
+        ready = [a for a in waiting if not a.parent or a.parent in ids]
+        if not ready:
+            raise PlanRefused(
+                [f"Cơ quan mới {a.code}: cấp trên {a.parent} không có" for a in waiting]
+            )
+        for new in ready:
+            agency = Agency(
+                code=new.code,
+                name=new.name,
+                parent_id=ids.get(new.parent),
+                level=new.level,
+                admin_unit_code=new.admin_unit_code or None,
+            )
+            session.add(agency)
+            session.flush()
+            ids[new.code] = agency.id
+            waiting.remove(new)
+    shape = shape_of(session, plan)
+    sources = list(shape.units)
+    # officers: those the plan names hold exactly its roles; the others lose the abolished units
+    moved = {o.username: o for o in plan.officers}
+    users = session.scalars(
+        select(User).where(
+            (User.username.in_(moved))
+            | User.id.in_(select(UserRole.user_id).where(UserRole.agency_id.in_(sources)))
+        )
+    ).all()
+    for user in users:
+        move = moved.get(user.username)
+        before = sorted(f"{r.role}@{r.agency_id}" for r in user.roles)
+        if move is not None:
+            user.agency_id = ids[move.agency]
+            user.roles = [UserRole(role=r, agency_id=ids[move.agency]) for r in move.roles]
+        else:
+            user.roles = [r for r in user.roles if r.agency_id not in shape.units]
+            if user.agency_id in shape.units:
+                if user.roles:
+                    user.agency_id = user.roles[0].agency_id
+                else:
+                    user.active = False
+        audit.record(
+            session,
+            "officer_reorganised",
+            actor,
+            dossier_id=None,
+            username=user.username,
+            roles_before=before,
+            agency=move.agency if move else None,
+            active=user.active,
+        )
+    session.flush()
+    _release_claims(session, plan, shape, [u.id for u in users])
+    for procedure in session.scalars(
+        select(Procedure).where(
+            (Procedure.agency_id.in_(sources)) | Procedure.code.in_(plan.procedures)
+        )
+    ):
+        target = plan.procedures.get(procedure.code) or shape.units[procedure.agency_id]
+        procedure.agency_id = ids[target]
+    for procedure_id, agency_id in session.execute(
+        select(procedure_agency.c.procedure_id, procedure_agency.c.agency_id).where(
+            procedure_agency.c.agency_id.in_(sources)
+        )
+    ).all():
+        session.execute(
+            delete(procedure_agency).where(
+                procedure_agency.c.procedure_id == procedure_id,
+                procedure_agency.c.agency_id == agency_id,
+            )
+        )
+        successor = ids[shape.units[agency_id]]
+        present = session.scalar(
+            select(func.count()).where(
+                procedure_agency.c.procedure_id == procedure_id,
+                procedure_agency.c.agency_id == successor,
+            )
+        )
+        if not present:
+            session.execute(
+                insert(procedure_agency).values(procedure_id=procedure_id, agency_id=successor)
+            )
+    session.execute(update(Agency).where(Agency.id.in_(sources)).values(active=False))
+    listed = session.execute(
+        insert(ReorgItem).from_select(
+            ["plan_id", "dossier_id", "outcome", "reason"],
+            select(literal(row.id), Dossier.id, literal("pending"), literal("")).where(
+                _affected(shape.units)
+            ),
+        )
+    ).rowcount
+    row.state, row.cut_over_at = "transferring", now
+    audit.record(
+        session,
+        "reorganisation_cut_over",
+        actor,
+        dossier_id=None,
+        plan=plan.name,
+        agencies=sorted(shape.codes.values()),
+        dossiers=listed,
+    )
+
+
+def _release_claims(session: Session, plan: Plan, shape: Shape, officers: list[int]) -> None:
+    """Steps outside the abolished units held by an officer who no longer has the role there
+    go back to their pool, and the officer is told (those inside move with their dossier)."""
+    ids = dict(session.execute(select(Agency.id, Agency.code)).all())
+    claimed = session.execute(
+        select(
+            HumanTask.id,
+            HumanTask.title,
+            HumanTask.role,
+            HumanTask.agency_id,
+            HumanTask.assignee_id,
+            HumanTask.dossier_id,
+            Dossier.code,
+        )
+        .join(Dossier, Dossier.id == HumanTask.dossier_id)
+        .where(
+            HumanTask.state == "open",
+            HumanTask.assignee_id.in_(officers),
+            HumanTask.agency_id.not_in(list(shape.units)),
+        )
+    ).all()
+    for task in claimed:
+        if (task.role, ids[task.agency_id]) in shape.holds.get(task.assignee_id, set()):
+            continue
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id)
+            .values(assignee_id=None, claimed_at=None)
+        )
+        notifications.notify(
+            session,
+            [task.assignee_id],
+            "released",
+            f"«{task.title}» của hồ sơ {task.code} trả về nhóm xử lý"
+            f" do sắp xếp cơ quan ({plan.name})",
+            dossier_id=task.dossier_id,
+            task_id=task.id,
+        )
+
+
+def _transfer(plan_id: int, plan: Plan, shape: Shape, ids: dict[str, int], dossier_id: int) -> None:
+    for attempt in range(3):
+        try:
+            with db.transaction() as session:
+                item = session.get(ReorgItem, (plan_id, dossier_id), with_for_update=True)
+                if item is None or item.outcome != "pending":
+                    return  # another run took it
+                dossier = session.get(Dossier, dossier_id)
+                entry = _judge(session, shape, dossier)
+                if entry.outcome == "moved":
+                    _move(session, plan, shape, ids, dossier, entry)
+                item.outcome, item.reason = entry.outcome, entry.reason
+                item.target_agency_id = ids.get(entry.target)
+                item.detail, item.done_at = entry.detail(), utcnow()
+                return
+        except Conflict:
+            if attempt == 2:
+                with db.transaction() as session:
+                    session.execute(
+                        update(ReorgItem)
+                        .where(ReorgItem.plan_id == plan_id, ReorgItem.dossier_id == dossier_id)
+                        .values(
+                            outcome="refused",
+                            reason="Hồ sơ đang được cập nhật liên tục; chuyển thủ công",
+                            done_at=utcnow(),
+                        )
+                    )
+
+
+def _move(
+    session: Session, plan: Plan, shape: Shape, ids: dict[str, int], dossier: Dossier, entry: Entry
+) -> None:
+    codes = {code: shape.units[agency_id] for agency_id, code in shape.codes.items()}
+    instance_id = session.scalar(
+        select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier.id)
+    )
+    loaded = runtime.load_instance(session, instance_id)
+    data = loaded.run.latest_data()
+    values = {k: codes[v] for k, v in data.items() if isinstance(v, str) and v in codes}
+    # saved even with nothing to rename: the versioned write orders this move with an
+    # officer completing a step of the same dossier at the same moment
+    runtime.save(session, loaded, loaded.run.update_data(values))
+    source = dossier.agency.name
+    if dossier.agency_id in shape.units:
+        dossier.agency_id = ids[shape.units[dossier.agency_id]]
+    if dossier.receiving_agency_id in shape.units:
+        dossier.receiving_agency_id = ids[shape.units[dossier.receiving_agency_id]]
+    for step in entry.steps:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == step.id)
+            .values(
+                agency_id=ids[step.target],
+                **({"assignee_id": None, "claimed_at": None} if step.released else {}),
+            )
+        )
+    released = [s for s in entry.steps if s.released]
+    for step in released:
+        # the officer who held it is told; the pool hears once, at the end of the run
+        notifications.notify(
+            session,
+            [step.assignee_id],
+            "released",
+            f"«{step.title}» của hồ sơ {dossier.code} trả về nhóm xử lý của "
+            f"{shape.names.get(step.target, step.target)} do sắp xếp cơ quan",
+            dossier_id=dossier.id,
+            task_id=step.id,
+        )
+    target = shape.names.get(entry.target, entry.target)
+    audit.record(
+        session,
+        "dossier_reorganised",
+        SYSTEM,
+        dossier_id=dossier.id,
+        instance_id=instance_id,
+        plan=plan.name,
+        source=source,
+        target=target,
+        steps=len(entry.steps),
+        released=len(released),
+    )
+    outbox.add(
+        session,
+        "portal.sync_progress",
+        {
+            "dossier_code": dossier.code,
+            "title": f"{TITLE}: đến {target}",
+            "officer": SYSTEM.name,
+            "department": source,
+            "content": plan.name,
+            "status": dossier.status,
+            "finished_at": portal_time(utcnow()),
+        },
+        dossier_id=dossier.id,
+        ordering_key=f"dossier:{dossier.id}",
+    )
+
+
+def _finish(plan_id: int, plan: Plan) -> None:
+    """Mark the plan applied once nothing is pending, and tell each pool what it received."""
+    with db.transaction() as session:
+        row = session.get(ReorgPlan, plan_id, with_for_update=True)
+        if row.state == "applied":
+            return
+        row.state, row.finished_at = "applied", utcnow()
+        received: dict[tuple[str, int], int] = {}
+        for (detail,) in session.execute(
+            select(ReorgItem.detail).where(
+                ReorgItem.plan_id == plan_id, ReorgItem.outcome == "moved"
+            )
+        ).yield_per(1000):
+            for step in (detail or {}).get("steps", []):
+                key = (step["role"], step["target"])
+                received[key] = received.get(key, 0) + 1
+        ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+        for (role, code), count in received.items():
+            notifications.notify(
+                session,
+                notifications.holders(session, role, ids[code]),
+                "transferred",
+                f"{count} bước xử lý được chuyển đến nhóm của bạn do sắp xếp cơ quan ({plan.name})",
+            )
+        audit.record(session, "reorganisation_applied", SYSTEM, dossier_id=None, plan=plan.name)
+
+
+def report(plan_id: int) -> Report:
+    with db.transaction() as session:
+        row = session.get(ReorgPlan, plan_id)
+        if row is None:
+            raise NotFound(f"Không có phương án số {plan_id}")
+        counts = dict(
+            session.execute(
+                select(ReorgItem.outcome, func.count())
+                .where(ReorgItem.plan_id == plan_id)
+                .group_by(ReorgItem.outcome)
+            ).all()
+        )
+        refusals = session.execute(
+            select(Dossier.code, ReorgItem.reason)
+            .join(Dossier, Dossier.id == ReorgItem.dossier_id)
+            .where(ReorgItem.plan_id == plan_id, ReorgItem.outcome == "refused")
+            .order_by(Dossier.id)
+        ).all()
+        return Report(
+            plan_id,
+            row.state,
+            sum(counts.values()),
+            counts.get("moved", 0),
+            counts.get("finished", 0),
+            counts.get("refused", 0),
+            counts.get("pending", 0),
+            [(code, reason) for code, reason in refusals],
+        )
+
+
+def plans() -> list[ReorgPlan]:
+    with db.transaction() as session:
+        rows = session.scalars(select(ReorgPlan).order_by(ReorgPlan.id.desc())).all()
+        session.expunge_all()
+        return list(rows)
+
+
+def plan_row(plan_id: int) -> tuple[ReorgPlan, Plan]:
+    with db.transaction() as session:
+        row = session.get(ReorgPlan, plan_id)
+        if row is None:
+            raise NotFound(f"Không có phương án số {plan_id}")
+        session.expunge(row)
+        return row, plan_of(row)
+
+
+def items(plan_id: int, offset: int = 0, limit: int = 100) -> list[tuple[str, ReorgItem]]:
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Dossier.code, ReorgItem)
+            .join(Dossier, Dossier.id == ReorgItem.dossier_id)
+            .where(ReorgItem.plan_id == plan_id)
+            .order_by(ReorgItem.dossier_id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        session.expunge_all()
+        return [(code, item) for code, item in rows]
+
+
+def since(moment: datetime) -> str:
+    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
