@@ -87,3 +87,23 @@ def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
             return outbox.record_failure(claimed.id, exc.message, retryable=False), key
     failed = outbox.record_failure(claimed.id, "could not resume the process", retryable=True)
     return failed, key
+
+
+def apply_reorganisation(plan_id: int) -> None:
+    """Run a confirmed reorganisation plan to its end (resumable: a later job goes on)."""
+    ensure_configured()
+    from app.services import cutover
+
+    try:
+        report = cutover.apply(plan_id)
+    except ServiceError as exc:
+        log.warning("reorganisation plan %s not applied: %s", plan_id, exc.message)
+        return
+    log.info(
+        "reorganisation plan %s: %s before, %s moved, %s finished, %s refused",
+        plan_id,
+        report.before,
+        report.moved,
+        report.finished,
+        report.refused,
+    )

@@ -11,15 +11,21 @@ from redis import Redis
 
 from app import settings
 from app.bootstrap import ensure_configured
-from app.services import deadlines, outbox, timers
+from app.services import cutover, deadlines, outbox, timers
 
 log = logging.getLogger(__name__)
+# How long one reorganisation run may hold its plan before another scheduler starts a new one.
+REORG_LEASE = 3600
 
 
 def tick() -> tuple[int, int]:
     """One pass: (timers fired, outbox rows re-enqueued); deadlines when their turn comes."""
     fired = timers.fire_due_timers()
     swept = len(outbox.sweep())
+    for plan_id in cutover.due_plans():
+        # one run per plan at a time; a run that died is taken up again after the lease
+        if _turn(f"reorganisation-{plan_id}", REORG_LEASE):
+            _jobs().enqueue("worker.jobs.apply_reorganisation", plan_id, job_timeout=REORG_LEASE)
     if _turn("deadline-sweep", settings.current.DEADLINE_SWEEP_INTERVAL):
         result = deadlines.sweep()
         if result.due_soon or result.overdue:
@@ -60,3 +66,9 @@ def run_forever() -> None:
         except Exception:  # noqa: BLE001 - keep the loop alive; the next pass retries
             log.exception("scheduler pass failed")
         time.sleep(max(0.0, settings.current.SCHEDULER_INTERVAL - (time.monotonic() - started)))
+
+
+def _jobs():  # noqa: ANN202
+    from rq import Queue
+
+    return Queue(settings.current.RQ_QUEUE, connection=_redis(settings.current.REDIS_URL))

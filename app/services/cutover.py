@@ -73,6 +73,39 @@ def record_plan(plan: Plan, actor: Actor) -> int:
         return row.id
 
 
+def schedule(plan_id: int, actor: Actor) -> datetime:
+    """The administrator confirms the plan: the scheduler applies it at its cut-over time (or
+    at once when that has passed), and resumes it if a run stops. Returns the time."""
+    with db.transaction() as session:
+        row = session.get(ReorgPlan, plan_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"Không có phương án số {plan_id}")
+        if row.state != "draft":
+            raise Conflict("Phương án đã được xác nhận áp dụng")
+        problems = check(session, plan_of(row))
+        if problems:
+            raise PlanRefused(problems)
+        row.state = "scheduled"
+        audit.record(session, "reorganisation_scheduled", actor, dossier_id=None, plan=row.name)
+        return row.cutover_at
+
+
+def due_plans(now: datetime | None = None) -> list[int]:
+    """Plans the scheduler should run: confirmed and past their time, or stopped half-way."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        return list(
+            session.scalars(
+                select(ReorgPlan.id)
+                .where(
+                    ReorgPlan.state.in_(("scheduled", "transferring")),
+                    ReorgPlan.cutover_at <= now,
+                )
+                .order_by(ReorgPlan.id)
+            )
+        )
+
+
 def plan_of(row: ReorgPlan) -> Plan:
     return plan_from_json(row.body)
 
@@ -85,7 +118,7 @@ def apply(plan_id: int, actor: Actor = SYSTEM, *, limit: int | None = None) -> R
         if row is None:
             raise NotFound(f"Không có phương án số {plan_id}")
         plan = plan_of(row)
-        if row.state == "draft":
+        if row.state in ("draft", "scheduled"):
             if utcnow() < row.cutover_at:
                 moment = row.cutover_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
                 raise Conflict(f"Chưa đến thời điểm chuyển đổi ({moment})")

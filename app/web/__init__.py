@@ -54,6 +54,7 @@ def register(app: Flask) -> None:
         payments_api,
         portal_api,
         public,
+        reorganisation,
         supervisor,
         tasks,
     )
@@ -73,6 +74,7 @@ def register(app: Flask) -> None:
         counter.bp,
         supervisor.bp,
         admin.bp,
+        reorganisation.bp,
         catalogs.bp,
         notices.bp,
         models.bp,

@@ -18,12 +18,13 @@ from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task
 
 PROVINCE = "000.00.00.H31"
+PASSWORD_HASH = generate_password_hash("demo1234")  # the demo officers' password
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 AGENCIES = [
     # code, name, parent, level, admin unit
-    ("X1", "UBND xã Hồng Nam", PROVINCE, 3, "12001"),
-    ("X2", "UBND xã Liên Phương", PROVINCE, 3, "12002"),
-    ("X3", "UBND xã Quảng Châu", PROVINCE, 3, "12003"),
+    ("X1", "UBND xã Hồng Nam", PROVINCE, 3, "12337"),
+    ("X2", "UBND xã Liên Phương", PROVINCE, 3, "12361"),
+    ("X3", "UBND xã Quảng Châu", PROVINCE, 3, "12391"),
     ("D", "UBND huyện Tiên Lữ", PROVINCE, 2, ""),
     ("D.TP", "Phòng Tư pháp huyện Tiên Lữ", "D", 4, ""),
 ]
@@ -47,7 +48,13 @@ def plan_body(**changes) -> dict:
         "name": "Sắp xếp xã Hồng Nam, Liên Phương, Quảng Châu và huyện Tiên Lữ",
         "cutover_at": "2025-07-01T00:00:00+07:00",
         "new_agencies": [
-            {"code": "M", "name": "UBND xã Tiên Lữ", "parent": PROVINCE, "level": 3},
+            {
+                "code": "M",
+                "name": "UBND xã Tiên Lữ",
+                "parent": PROVINCE,
+                "level": 3,
+                "admin_unit_code": "12364",
+            },
             {
                 "code": "M.TP",
                 "name": "Phòng Văn hoá - Xã hội xã Tiên Lữ",
@@ -97,7 +104,7 @@ def build() -> None:
                 username=username,
                 full_name=name,
                 agency_id=ids[home],
-                password_hash=generate_password_hash("x"),
+                password_hash=PASSWORD_HASH,
             )
             user.roles = [UserRole(role=r, agency_id=ids[home]) for r in roles]
             session.add(user)

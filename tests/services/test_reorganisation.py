@@ -102,12 +102,12 @@ def test_a_plan_with_a_missing_successor_is_refused_with_every_problem(app):
         # the synced catalog says Quảng Châu merged; the plan below forgets its agency
         session.add(
             AdminUnit(
-                code="12003",
+                code="12391",
                 name="Xã Quảng Châu",
                 level="commune",
                 province_code="33",
                 status="merged",
-                successor_code="12010",
+                successor_code="12364",
             )
         )
     bad = world.plan(
@@ -144,7 +144,7 @@ def test_a_plan_with_a_missing_successor_is_refused_with_every_problem(app):
         " (đang có ở UBND huyện Tiên Lữ, UBND xã Hồng Nam, UBND xã Liên Phương)",
         "Phòng Văn hoá - Xã hội xã Tiên Lữ: không còn cán bộ giữ vai trò Chuyên viên xử lý"
         " (đang có ở Phòng Tư pháp huyện Tiên Lữ)",
-        "UBND xã Quảng Châu: đơn vị hành chính 12003 đã sáp nhập vào 12010"
+        "UBND xã Quảng Châu: đơn vị hành chính 12391 đã sáp nhập vào 12364"
         " nhưng cơ quan chưa có trong phương án",
     ]
     with db.transaction() as session:

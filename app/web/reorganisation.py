@@ -1,0 +1,146 @@
+"""Administration of the two-level reform: administrative units synced from the portal, and
+reorganisation plans (upload, check, dry run, record, confirm, follow)."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.domain.reorganisation import PlanError, plan_from_json, plan_from_text
+from app.services import admin_units, cutover, reorganisation
+from app.services.errors import Forbidden, ServiceError
+from app.web.actor import current_actor
+
+bp = Blueprint("reorganisation", __name__, url_prefix="/admin")
+PREVIEW = 300
+
+
+def _admin():  # noqa: ANN202
+    actor = current_actor()
+    if not actor.agencies_for("admin"):
+        raise Forbidden(_("Chỉ quản trị viên được sắp xếp đơn vị hành chính"))
+    return actor
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@login_required
+def units():  # noqa: ANN201
+    actor = _admin()
+    if request.method == "POST":
+        try:
+            applied = admin_units.apply_sync(request.form.get("fingerprint", ""), actor)
+            flash(_("Đã cập nhật %(n)s đơn vị hành chính", n=len(applied.rows())))
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("reorganisation.units"))
+    error, diff = None, None
+    try:
+        diff = admin_units.diff_with_portal()
+    except ServiceError as exc:
+        error = exc.message
+    return render_template(
+        "admin_units.html", counts=admin_units.counts(), diff=diff, error=error
+    ), 502 if error else 200
+
+
+@bp.get("/reorganisation")
+@login_required
+def plans():  # noqa: ANN201
+    _admin()
+    rows = [(row, cutover.report(row.id)) for row in cutover.plans()]
+    return render_template("reorganisation.html", plans=rows, problems=[], form={})
+
+
+@bp.post("/reorganisation/check")
+@login_required
+def check():  # noqa: ANN201
+    """Parse the uploaded plan and show its problems, or the dry run and a button to record."""
+    _admin()
+    upload = request.files.get("plan")
+    text = request.form.get("plan_text", "")
+    if upload is not None and upload.filename:
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            return _refused([_("Tệp phương án phải là văn bản UTF-8 (JSON hoặc CSV)")])
+    try:
+        plan = plan_from_text(
+            text, name=request.form.get("name", ""), cutover_at=request.form.get("cutover_at")
+        )
+    except PlanError as exc:
+        return _refused(exc.problems)
+    problems, entries = reorganisation.dry_run(plan)
+    if problems:
+        return _refused(problems)
+    preview = list(islice(entries, PREVIEW))
+    more = next(entries, None) is not None
+    counts: dict[str, int] = {}
+    for entry in preview:
+        counts[entry.outcome] = counts.get(entry.outcome, 0) + 1
+    return render_template(
+        "reorganisation_dry_run.html",
+        plan=plan,
+        plan_json=json.dumps(plan.as_json(), ensure_ascii=False),
+        entries=preview,
+        counts=counts,
+        more=more,
+    )
+
+
+def _refused(problems: list[str]):  # noqa: ANN202
+    rows = [(row, cutover.report(row.id)) for row in cutover.plans()]
+    return render_template(
+        "reorganisation.html", plans=rows, problems=problems, form=request.form
+    ), 422
+
+
+@bp.post("/reorganisation/record")
+@login_required
+def record():  # noqa: ANN201
+    actor = _admin()
+    try:
+        plan = plan_from_json(json.loads(request.form.get("plan_json", "")))
+        plan_id = cutover.record_plan(plan, actor)
+    except (ValueError, PlanError) as exc:
+        problems = exc.problems if isinstance(exc, PlanError) else [_("Phương án không đọc được")]
+        return _refused(problems)
+    except cutover.PlanRefused as exc:
+        return _refused(exc.problems)
+    flash(_("Đã ghi phương án số %(id)s", id=plan_id))
+    return redirect(url_for("reorganisation.plan", plan_id=plan_id))
+
+
+@bp.get("/reorganisation/<int:plan_id>")
+@login_required
+def plan(plan_id: int):  # noqa: ANN201
+    _admin()
+    row, declared = cutover.plan_row(plan_id)
+    page = max(request.args.get("page", 1, type=int), 1)
+    return render_template(
+        "reorganisation_plan.html",
+        row=row,
+        plan=declared,
+        report=cutover.report(plan_id),
+        items=cutover.items(plan_id, (page - 1) * 100, 100),
+        page=page,
+        when=cutover.since(row.cutover_at),
+    )
+
+
+@bp.post("/reorganisation/<int:plan_id>/schedule")
+@login_required
+def schedule(plan_id: int):  # noqa: ANN201
+    actor = _admin()
+    try:
+        at = cutover.schedule(plan_id, actor)
+        flash(_("Phương án sẽ được áp dụng lúc %(at)s", at=cutover.since(at)))
+    except cutover.PlanRefused as exc:
+        for problem in exc.problems:
+            flash(problem, "error")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("reorganisation.plan", plan_id=plan_id))
