@@ -58,6 +58,8 @@ class Config:
     # A reorganisation run pauses this long between dossiers (0: as fast as it can), to keep
     # the database responsive for officers working during a cut-over in office hours.
     REORG_THROTTLE_MS = float(_env("REORG_THROTTLE_MS", "0"))
+    # How many worker jobs the scheduler starts on a plan at once (each on its part).
+    REORG_WORKERS = int(_env("REORG_WORKERS", "2"))
     # Documents: immutable content-addressed files, the demo CA, scan limits and OCR.
     FILE_STORE = _env("FILE_STORE", str(ROOT / "var" / "files"))
     PKI_DIR = _env("PKI_DIR", str(ROOT / "var" / "pki"))

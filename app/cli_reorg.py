@@ -108,10 +108,11 @@ def reorg_record(path: str, name: str, cutover_at: str | None) -> None:
 
 @reorg.command("apply")
 @click.argument("plan_id", type=int)
-def reorg_apply(plan_id: int) -> None:
+@click.option("--workers", default=1, type=click.IntRange(1, 32), help="processes at once")
+def reorg_apply(plan_id: int, workers: int) -> None:
     """Cut over and transfer every pending dossier; run it again to resume."""
     try:
-        report = cutover.apply(plan_id)
+        report = cutover.apply_in_parallel(plan_id, workers)
     except cutover.PlanRefused as exc:
         _fail("phương án chưa áp dụng được", exc.problems)
     except ServiceError as exc:

@@ -89,13 +89,14 @@ def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
     return failed, key
 
 
-def apply_reorganisation(plan_id: int) -> None:
-    """Run a confirmed reorganisation plan to its end (resumable: a later job goes on)."""
+def apply_reorganisation(plan_id: int, part: int = 0, parts: int = 1) -> None:
+    """Run a confirmed reorganisation plan (its part `part` of `parts`) to its end; resumable:
+    a later job goes on where this one stopped."""
     ensure_configured()
     from app.services import cutover
 
     try:
-        report = cutover.apply(plan_id)
+        report = cutover.apply(plan_id, part=(part, parts))
     except ServiceError as exc:
         log.warning("reorganisation plan %s not applied: %s", plan_id, exc.message)
         return

@@ -25,7 +25,15 @@ def tick() -> tuple[int, int]:
     for plan_id in cutover.due_plans():
         # one run per plan at a time; a run that died is taken up again after the lease
         if _turn(f"reorganisation-{plan_id}", REORG_LEASE):
-            _jobs().enqueue("worker.jobs.apply_reorganisation", plan_id, job_timeout=REORG_LEASE)
+            parts = max(settings.current.REORG_WORKERS, 1)
+            for part in range(parts):
+                _jobs().enqueue(
+                    "worker.jobs.apply_reorganisation",
+                    plan_id,
+                    part,
+                    parts,
+                    job_timeout=REORG_LEASE,
+                )
     if _turn("deadline-sweep", settings.current.DEADLINE_SWEEP_INTERVAL):
         result = deadlines.sweep()
         if result.due_soon or result.overdue:

@@ -4,6 +4,7 @@ are not touched twice) and reconciled at the end (before = moved + finished + re
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,9 +111,16 @@ def plan_of(row: ReorgPlan) -> Plan:
     return plan_from_json(row.body)
 
 
-def apply(plan_id: int, actor: Actor = SYSTEM, *, limit: int | None = None) -> Report:
+def apply(
+    plan_id: int, actor: Actor = SYSTEM, *, limit: int | None = None, part: tuple[int, int] = (0, 1)
+) -> Report:
     """Cut over (once) and transfer the listed dossiers still pending; `limit` stops after that
-    many (a run can be split; the next call goes on where it stopped)."""
+    many (a run can be split; the next call goes on where it stopped). Several runs may work
+    at once, each on its `part` (k of n: the dossiers whose id is k modulo n); the first to
+    start cuts over, the others wait for it."""
+    k, n = part
+    if not 0 <= k < n:
+        raise InvalidInput(f"Phần {k}/{n} không hợp lệ")
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id, with_for_update=True)
         if row is None:
@@ -133,11 +141,15 @@ def apply(plan_id: int, actor: Actor = SYSTEM, *, limit: int | None = None) -> R
     done = 0
     while limit is None or done < limit:
         with db.transaction() as session:
+            pending = select(ReorgItem.dossier_id).where(
+                ReorgItem.plan_id == plan_id, ReorgItem.outcome == "pending"
+            )
+            if n > 1:
+                pending = pending.where(ReorgItem.dossier_id % n == k)
             batch = session.scalars(
-                select(ReorgItem.dossier_id)
-                .where(ReorgItem.plan_id == plan_id, ReorgItem.outcome == "pending")
-                .order_by(ReorgItem.dossier_id)
-                .limit(BATCH if limit is None else min(BATCH, limit - done))
+                pending.order_by(ReorgItem.dossier_id).limit(
+                    BATCH if limit is None else min(BATCH, limit - done)
+                )
             ).all()
         if not batch:
             _finish(plan_id, plan)
@@ -148,6 +160,23 @@ def apply(plan_id: int, actor: Actor = SYSTEM, *, limit: int | None = None) -> R
             if throttle:
                 time.sleep(throttle)
     return report(plan_id)
+
+
+def apply_in_parallel(plan_id: int, workers: int, actor: Actor = SYSTEM) -> Report:
+    """`apply` in `workers` processes, each on its part; the cut-over is made first, here."""
+    if workers <= 1:
+        return apply(plan_id, actor)
+    apply(plan_id, actor, limit=0)  # the cut-over, once, before the parts start
+    context = multiprocessing.get_context("fork")
+    db.engine.dispose()  # each process opens its own connections
+    with context.Pool(workers) as pool:
+        pool.starmap(_apply_part, [(plan_id, k, workers) for k in range(workers)])
+    return apply(plan_id, actor)  # nothing left: marks the plan applied, tells the pools
+
+
+def _apply_part(plan_id: int, k: int, n: int) -> None:
+    db.engine.dispose(close=False)  # the parent's connections are not this process's
+    apply(plan_id, part=(k, n))
 
 
 def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> None:
@@ -399,8 +428,12 @@ def _finish(plan_id: int, plan: Plan) -> None:
     """Mark the plan applied once nothing is pending, and tell each pool what it received."""
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id, with_for_update=True)
-        if row.state == "applied":
-            return
+        if row.state == "applied" or session.scalar(
+            select(ReorgItem.dossier_id)
+            .where(ReorgItem.plan_id == plan_id, ReorgItem.outcome == "pending")
+            .limit(1)
+        ):
+            return  # done already, or other parts still at work: the last one finishes
         row.state, row.finished_at = "applied", utcnow()
         received: dict[tuple[str, int], int] = {}
         for (detail,) in session.execute(
