@@ -1,5 +1,6 @@
 """`flask reorg …` and `flask units sync` for administrators who script the cut-over: a CSV
-plan dry-run, recorded, applied and reported; bad files get a message and exit code 1."""
+plan dry-run, recorded, applied by two processes at once and reported; bad files get a message
+and exit code 1."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def test_a_csv_plan_from_dry_run_to_report(app, tmp_path):
     recorded = cli.invoke(args=["reorg", "record", *args])
     assert recorded.exit_code == 0, recorded.output
     plan_id = recorded.output.strip()
-    applied = cli.invoke(args=["reorg", "apply", plan_id])
+    applied = cli.invoke(args=["reorg", "apply", plan_id, "--workers", "2"])
     assert applied.exit_code == 0, applied.output
     assert "trước 7 = chuyển 6 + đã xong 0 + từ chối 1 + còn chờ 0" in applied.output
     assert f"{d.stranded}: Phòng Văn hoá - Xã hội xã Tiên Lữ không có cán bộ" in applied.output
