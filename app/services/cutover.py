@@ -19,6 +19,7 @@ from app.models import (
     Agency,
     Dossier,
     HumanTask,
+    PaperShipment,
     Procedure,
     ProcessInstance,
     ReorgItem,
@@ -382,6 +383,10 @@ def _move(
                 **({"assignee_id": None, "claimed_at": None} if step.released else {}),
             )
         )
+    for shipment in session.scalars(
+        select(PaperShipment).where(PaperShipment.id.in_(entry.shipments))
+    ):
+        shipment.to_agency_id = ids[shape.units[shipment.to_agency_id]]
     released = [s for s in entry.steps if s.released]
     for step in released:
         # the officer who held it is told; the pool hears once, at the end of the run

@@ -23,6 +23,7 @@ from app.models import (
     Agency,
     Dossier,
     HumanTask,
+    PaperShipment,
     Procedure,
     ProcessInstance,
     User,
@@ -79,10 +80,13 @@ class Entry:
     steps: list[Step] = field(default_factory=list)
     due_at: str | None = None
     timer_at: str | None = None
+    # paper in transit (BCCI) addressed to an abolished unit: redirected to its successor
+    shipments: list[int] = field(default_factory=list)
 
     def detail(self) -> dict:
         return {
             "source": self.source,
+            "shipments": self.shipments,
             "steps": [asdict(s) for s in self.steps],
             "due_at": self.due_at,
             "timer_at": self.timer_at,
@@ -360,6 +364,17 @@ def _judge(session: Session, shape: Shape, dossier: Dossier) -> Entry:
                 released=task.assignee_id is not None and not kept,
             )
         )
+    entry.shipments = list(
+        session.scalars(
+            select(PaperShipment.id)
+            .where(
+                PaperShipment.dossier_id == dossier.id,
+                PaperShipment.received_at.is_(None),
+                PaperShipment.to_agency_id.in_(shape.units),
+            )
+            .order_by(PaperShipment.id)
+        )
+    )
     unstaffed = sorted({(s.role, s.target) for s in entry.steps} - shape.staffed)
     if unstaffed:
         entry.outcome = "refused"

@@ -25,6 +25,7 @@ from app.models import (
     Dossier,
     HumanTask,
     OutboxMessage,
+    PaperShipment,
     Procedure,
     ProcessInstance,
     ReorgItem,
@@ -173,9 +174,23 @@ def test_dry_run_equals_apply_and_the_successor_finishes_every_moved_dossier(
     dossiers, drain, portal_url
 ):
     plan = world.plan()
+    d = dossiers
+    # paper on its way by post (BCCI) to the district when it is abolished
+    with db.transaction() as session:
+        ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+        paper = PaperShipment(
+            dossier_id=session.scalar(select(Dossier.id).where(Dossier.code == d.district)),
+            direction="dossier",
+            tracking_code="EB123456789VN",
+            from_agency_id=ids["X1"],
+            to_agency_id=ids["D"],
+        )
+        session.add(paper)
+        session.flush()
+        paper_id = paper.id
     before = timers()
     entries = dry(plan)
-    d = dossiers
+    assert entries[d.district].shipments == [paper_id]
     # the finished dossier is not listed; the stranded one is refused with its reason
     assert set(entries) == set(d.all()) - {d.finished}
     assert entries[d.stranded].outcome == "refused"
@@ -225,6 +240,10 @@ def test_dry_run_equals_apply_and_the_successor_finishes_every_moved_dossier(
         assert procedure.agency.code == "M"
         assert [a.code for a in procedure.agencies] == ["M"]
     assert count("dossier_reorganised") == 6
+    successor = _id("M")
+    with db.transaction() as session:
+        # the post office delivers it to the successor
+        assert session.get(PaperShipment, paper_id).to_agency_id == successor
     # the portal heard of each transfer, over HTTP through the outbox
     drain()
     told = [
