@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Json, UtcDateTime, utcnow
@@ -19,10 +19,12 @@ class AuditEvent(Base):
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
     )
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"))
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    # No foreign keys (migration 0017): the log records, it does not constrain; a lookup per
+    # row would slow every step, and a mass sweep most of all.
+    dossier_id: Mapped[int | None] = mapped_column()
+    instance_id: Mapped[int | None] = mapped_column()
     task_id: Mapped[str | None] = mapped_column(String(36))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_id: Mapped[int | None] = mapped_column()
     actor_name: Mapped[str] = mapped_column(String(255), default="system")
     kind: Mapped[str] = mapped_column(String(48))
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

@@ -23,7 +23,6 @@ class HumanTask(Base):
         Index("ix_human_task_pool", "agency_id", "role", "state"),
         Index("ix_human_task_assignee", "assignee_id", "state"),
         Index("ix_human_task_due", "state", "due_at"),
-        Index("ix_human_task_due_soon", "state", "due_soon_at"),
         # Partial indexes (migration 0007): what the sweep, the desk and the pools read.
         Index(
             "ix_human_task_sweep_overdue",

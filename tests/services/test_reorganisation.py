@@ -6,7 +6,6 @@ portal is told of each transfer."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from app.services.actors import SYSTEM
 from app.storage.db import db
 from tests.services import reorg_world as world
 from tests.services.helpers import complete, notices_of, open_task
+from tests.support.stack import app_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 MOVED_TITLE = "Chuyển hồ sơ do sắp xếp đơn vị hành chính: đến UBND xã Tiên Lữ"
@@ -111,33 +111,27 @@ def test_a_plan_with_a_missing_successor_is_refused_with_every_problem(app):
                 successor_code="12364",
             )
         )
-    bad = world.plan(
-        agencies=[
-            {"from": "X1", "to": "M"},
-            {"from": "X2", "to": "ZZ.99"},
-            {"from": "D", "to": "M", "departments": {"D.TP": "M.TP"}},
-        ],
-        officers=[
-            {"username": "tn1", "agency": "M", "roles": ["reception"]},
-            {"username": "cv1", "agency": "M", "roles": ["processing"]},
-        ],
-    )
+
+    def without_x3_and_leaders(x2_to: str):  # noqa: ANN202
+        return world.plan(
+            agencies=[
+                {"from": "X1", "to": "M"},
+                {"from": "X2", "to": x2_to},
+                {"from": "D", "to": "M", "departments": {"D.TP": "M.TP"}},
+            ],
+            officers=[
+                {"username": "tn1", "agency": "M", "roles": ["reception"]},
+                {"username": "cv1", "agency": "M", "roles": ["processing"]},
+            ],
+        )
+
     with pytest.raises(cutover.PlanRefused) as refused:
-        cutover.record_plan(bad, SYSTEM)
+        cutover.record_plan(without_x3_and_leaders("ZZ.99"), SYSTEM)
+    # the successor first: nothing else can be judged without it
     assert refused.value.problems == [
         "UBND xã Liên Phương: cơ quan kế thừa ZZ.99 không có hoặc đã ngừng hoạt động"
     ]
-    fixed = world.plan(
-        agencies=[
-            {"from": "X1", "to": "M"},
-            {"from": "X2", "to": "M"},
-            {"from": "D", "to": "M", "departments": {"D.TP": "M.TP"}},
-        ],
-        officers=[
-            {"username": "tn1", "agency": "M", "roles": ["reception"]},
-            {"username": "cv1", "agency": "M", "roles": ["processing"]},
-        ],
-    )
+    fixed = without_x3_and_leaders("M")
     with pytest.raises(cutover.PlanRefused) as refused:
         cutover.record_plan(fixed, SYSTEM)
     assert refused.value.problems == [
@@ -308,18 +302,7 @@ def test_a_run_killed_half_way_resumes_to_the_end_of_a_clean_run(dossiers, app):
     plan = world.plan()
     entries = dry(plan)
     plan_id = cutover.record_plan(plan, SYSTEM)
-    env = {
-        **os.environ,
-        "APP_ENV": "test",
-        "DATABASE_URL": app.config["DATABASE_URL"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "RQ_QUEUE": app.config["RQ_QUEUE"],
-        "PORTAL_URL": app.config["PORTAL_URL"],
-        "WAREHOUSE_URL": app.config["WAREHOUSE_URL"],
-        "FILE_STORE": app.config["FILE_STORE"],
-        "PKI_DIR": app.config["PKI_DIR"],
-        "REORG_THROTTLE_MS": "700",
-    }
+    env = app_environment(app, REORG_THROTTLE_MS="700")
     run = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "reorg", "apply", str(plan_id)],
         cwd=ROOT,

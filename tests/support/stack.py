@@ -3,6 +3,7 @@ migrated and seeded with the demo data, the app configured to use them."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,6 +15,20 @@ from app.services.demo import seed_demo
 from app.storage.db import db
 from app.storage.migrate import upgrade
 from tests.support.servers import start_postgres, start_redis
+
+
+def app_environment(app, **extra: str) -> dict[str, str]:  # noqa: ANN001
+    """The environment a child process (a worker, a `flask` command) needs to use the same
+    database, Redis, simulators and files as the test's app."""
+    keys = ("DATABASE_URL", "REDIS_URL", "RQ_QUEUE", "PORTAL_URL", "WAREHOUSE_URL")
+    return {
+        **os.environ,
+        "APP_ENV": "test",
+        **{key: app.config[key] for key in keys},
+        "FILE_STORE": app.config["FILE_STORE"],
+        "PKI_DIR": app.config["PKI_DIR"],
+        **extra,
+    }
 
 
 @contextmanager

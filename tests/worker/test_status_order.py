@@ -4,7 +4,6 @@ simulator checks the order itself)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from app.storage.db import db
 from config import ROOT
 from tests.conftest import _postgres_url
 from tests.services.helpers import complete
+from tests.support.stack import app_environment
 from worker import scheduler
 
 pytestmark = [pytest.mark.simulators, pytest.mark.fault, pytest.mark.postgres]
@@ -36,17 +36,7 @@ def database_url(pg_server) -> str:
 
 def run_workers(app) -> None:
     """Burst workers in parallel processes, with scheduler passes, until the outbox is empty."""
-    env = {
-        **os.environ,
-        "APP_ENV": "test",
-        "DATABASE_URL": app.config["DATABASE_URL"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "RQ_QUEUE": app.config["RQ_QUEUE"],
-        "PORTAL_URL": app.config["PORTAL_URL"],
-        "WAREHOUSE_URL": app.config["WAREHOUSE_URL"],
-        "FILE_STORE": app.config["FILE_STORE"],
-        "PKI_DIR": app.config["PKI_DIR"],
-    }
+    env = app_environment(app)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         workers = [
