@@ -24,10 +24,22 @@ FOREIGN_KEYS = (
 )
 
 
+def _append_only_again() -> None:
+    """SQLite alters a table by copying it, which drops its triggers: put back the ones that
+    keep the audit log append-only (0001). PostgreSQL alters in place and keeps its trigger."""
+    if op.get_bind().dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER IF NOT EXISTS audit_event_no_{action.lower()} BEFORE {action} "
+                "ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+            )
+
+
 def upgrade() -> None:
     with op.batch_alter_table("audit_event") as batch:
         for name, _, _ in FOREIGN_KEYS:
             batch.drop_constraint(name, type_="foreignkey")
+    _append_only_again()
     op.drop_index("ix_human_task_due_soon", table_name="human_task")
 
 
@@ -36,4 +48,5 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_event") as batch:
         for name, column, table in FOREIGN_KEYS:
             batch.create_foreign_key(name, table, [column], ["id"])
+    _append_only_again()
 
