@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from app.domain.reorganisation import PlanError, plan_from_text
-from app.services import admin_units, cutover, reorganisation
+from app.services import admin_units, cutover, reorg_reports, reorganisation
 from app.services.actors import SYSTEM
 from app.services.errors import ServiceError
 
@@ -124,12 +124,12 @@ def reorg_apply(plan_id: int, workers: int) -> None:
 @click.argument("plan_id", type=int)
 def reorg_report(plan_id: int) -> None:
     try:
-        _print(cutover.report(plan_id))
+        _print(reorg_reports.report(plan_id))
     except ServiceError as exc:
         _fail(exc.message)
 
 
-def _print(report: cutover.Report) -> None:
+def _print(report: reorg_reports.Report) -> None:
     click.echo(
         f"phương án {report.plan_id} ({report.state}): trước {report.before} = "
         f"chuyển {report.moved} + đã xong {report.finished} + từ chối {report.refused}"

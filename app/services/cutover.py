@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app import settings
-from app.domain.reorganisation import Plan, plan_from_json
-from app.domain.status import VN_TZ, portal_time
+from app.domain.reorganisation import Plan
+from app.domain.status import VN_TZ
 from app.models import (
     Agency,
     Dossier,
     HumanTask,
-    PaperShipment,
     Procedure,
-    ProcessInstance,
     ReorgItem,
     ReorgPlan,
     User,
@@ -29,35 +26,19 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.catalog import procedure_agency
-from app.services import audit, notifications, outbox, runtime
+from app.services import audit, notifications
 from app.services.actors import SYSTEM, Actor
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.reorganisation import BATCH, Entry, Shape, _affected, _judge, check, shape_of
+from app.services.reorg_reports import Report, plan_of, report
+from app.services.reorg_transfer import transfer_dossier
+from app.services.reorganisation import BATCH, Shape, check, pending_in, shape_of
 from app.storage.db import db
-
-TITLE = "Chuyển hồ sơ do sắp xếp đơn vị hành chính"
 
 
 class PlanRefused(InvalidInput):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("Phương án chưa áp dụng được: " + "; ".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Report:
-    plan_id: int
-    state: str
-    before: int
-    moved: int
-    finished: int
-    refused: int
-    pending: int
-    refusals: list[tuple[str, str]]  # (dossier code, reason)
-
-    @property
-    def reconciles(self) -> bool:
-        return self.before == self.moved + self.finished + self.refused + self.pending
 
 
 def record_plan(plan: Plan, actor: Actor) -> int:
@@ -108,10 +89,6 @@ def due_plans(now: datetime | None = None) -> list[int]:
         )
 
 
-def plan_of(row: ReorgPlan) -> Plan:
-    return plan_from_json(row.body)
-
-
 def apply(
     plan_id: int, actor: Actor = SYSTEM, *, limit: int | None = None, part: tuple[int, int] = (0, 1)
 ) -> Report:
@@ -156,7 +133,7 @@ def apply(
             _finish(plan_id, plan)
             break
         for dossier_id in batch:
-            _transfer(plan_id, plan, shape, ids, dossier_id)
+            transfer_dossier(plan_id, plan, shape, ids, dossier_id)
             done += 1
             if throttle:
                 time.sleep(throttle)
@@ -271,7 +248,7 @@ def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> Non
         insert(ReorgItem).from_select(
             ["plan_id", "dossier_id", "outcome", "reason"],
             select(literal(row.id), Dossier.id, literal("pending"), literal("")).where(
-                _affected(shape.units)
+                pending_in(shape.units)
             ),
         )
     ).rowcount
@@ -327,108 +304,6 @@ def _release_claims(session: Session, plan: Plan, shape: Shape, officers: list[i
         )
 
 
-def _transfer(plan_id: int, plan: Plan, shape: Shape, ids: dict[str, int], dossier_id: int) -> None:
-    for attempt in range(3):
-        try:
-            with db.transaction() as session:
-                item = session.get(ReorgItem, (plan_id, dossier_id), with_for_update=True)
-                if item is None or item.outcome != "pending":
-                    return  # another run took it
-                dossier = session.get(Dossier, dossier_id)
-                entry = _judge(session, shape, dossier)
-                if entry.outcome == "moved":
-                    _move(session, plan, shape, ids, dossier, entry)
-                item.outcome, item.reason = entry.outcome, entry.reason
-                item.target_agency_id = ids.get(entry.target)
-                item.detail, item.done_at = entry.detail(), utcnow()
-                return
-        except Conflict:
-            if attempt == 2:
-                with db.transaction() as session:
-                    session.execute(
-                        update(ReorgItem)
-                        .where(ReorgItem.plan_id == plan_id, ReorgItem.dossier_id == dossier_id)
-                        .values(
-                            outcome="refused",
-                            reason="Hồ sơ đang được cập nhật liên tục; chuyển thủ công",
-                            done_at=utcnow(),
-                        )
-                    )
-
-
-def _move(
-    session: Session, plan: Plan, shape: Shape, ids: dict[str, int], dossier: Dossier, entry: Entry
-) -> None:
-    codes = {code: shape.units[agency_id] for agency_id, code in shape.codes.items()}
-    instance_id = session.scalar(
-        select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier.id)
-    )
-    loaded = runtime.load_instance(session, instance_id)
-    data = loaded.run.latest_data()
-    values = {k: codes[v] for k, v in data.items() if isinstance(v, str) and v in codes}
-    # saved even with nothing to rename: the versioned write orders this move with an
-    # officer completing a step of the same dossier at the same moment
-    runtime.save(session, loaded, loaded.run.update_data(values))
-    source = dossier.agency.name
-    if dossier.agency_id in shape.units:
-        dossier.agency_id = ids[shape.units[dossier.agency_id]]
-    if dossier.receiving_agency_id in shape.units:
-        dossier.receiving_agency_id = ids[shape.units[dossier.receiving_agency_id]]
-    for step in entry.steps:
-        session.execute(
-            update(HumanTask)
-            .where(HumanTask.id == step.id)
-            .values(
-                agency_id=ids[step.target],
-                **({"assignee_id": None, "claimed_at": None} if step.released else {}),
-            )
-        )
-    for shipment in session.scalars(
-        select(PaperShipment).where(PaperShipment.id.in_(entry.shipments))
-    ):
-        shipment.to_agency_id = ids[shape.units[shipment.to_agency_id]]
-    released = [s for s in entry.steps if s.released]
-    for step in released:
-        # the officer who held it is told; the pool hears once, at the end of the run
-        notifications.notify(
-            session,
-            [step.assignee_id],
-            "released",
-            f"«{step.title}» của hồ sơ {dossier.code} trả về nhóm xử lý của "
-            f"{shape.names.get(step.target, step.target)} do sắp xếp cơ quan",
-            dossier_id=dossier.id,
-            task_id=step.id,
-        )
-    target = shape.names.get(entry.target, entry.target)
-    audit.record(
-        session,
-        "dossier_reorganised",
-        SYSTEM,
-        dossier_id=dossier.id,
-        instance_id=instance_id,
-        plan=plan.name,
-        source=source,
-        target=target,
-        steps=len(entry.steps),
-        released=len(released),
-    )
-    outbox.add(
-        session,
-        "portal.sync_progress",
-        {
-            "dossier_code": dossier.code,
-            "title": f"{TITLE}: đến {target}",
-            "officer": SYSTEM.name,
-            "department": source,
-            "content": plan.name,
-            "status": dossier.status,
-            "finished_at": portal_time(utcnow()),
-        },
-        dossier_id=dossier.id,
-        ordering_key=f"dossier:{dossier.id}",
-    )
-
-
 def _finish(plan_id: int, plan: Plan) -> None:
     """Mark the plan applied once nothing is pending, and tell each pool what it received."""
     with db.transaction() as session:
@@ -458,67 +333,3 @@ def _finish(plan_id: int, plan: Plan) -> None:
                 f"{count} bước xử lý được chuyển đến nhóm của bạn do sắp xếp cơ quan ({plan.name})",
             )
         audit.record(session, "reorganisation_applied", SYSTEM, dossier_id=None, plan=plan.name)
-
-
-def report(plan_id: int) -> Report:
-    with db.transaction() as session:
-        row = session.get(ReorgPlan, plan_id)
-        if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
-        counts = dict(
-            session.execute(
-                select(ReorgItem.outcome, func.count())
-                .where(ReorgItem.plan_id == plan_id)
-                .group_by(ReorgItem.outcome)
-            ).all()
-        )
-        refusals = session.execute(
-            select(Dossier.code, ReorgItem.reason)
-            .join(Dossier, Dossier.id == ReorgItem.dossier_id)
-            .where(ReorgItem.plan_id == plan_id, ReorgItem.outcome == "refused")
-            .order_by(Dossier.id)
-        ).all()
-        return Report(
-            plan_id,
-            row.state,
-            sum(counts.values()),
-            counts.get("moved", 0),
-            counts.get("finished", 0),
-            counts.get("refused", 0),
-            counts.get("pending", 0),
-            [(code, reason) for code, reason in refusals],
-        )
-
-
-def plans() -> list[ReorgPlan]:
-    with db.transaction() as session:
-        rows = session.scalars(select(ReorgPlan).order_by(ReorgPlan.id.desc())).all()
-        session.expunge_all()
-        return list(rows)
-
-
-def plan_row(plan_id: int) -> tuple[ReorgPlan, Plan]:
-    with db.transaction() as session:
-        row = session.get(ReorgPlan, plan_id)
-        if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
-        session.expunge(row)
-        return row, plan_of(row)
-
-
-def items(plan_id: int, offset: int = 0, limit: int = 100) -> list[tuple[str, ReorgItem]]:
-    with db.transaction() as session:
-        rows = session.execute(
-            select(Dossier.code, ReorgItem)
-            .join(Dossier, Dossier.id == ReorgItem.dossier_id)
-            .where(ReorgItem.plan_id == plan_id)
-            .order_by(ReorgItem.dossier_id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        session.expunge_all()
-        return [(code, item) for code, item in rows]
-
-
-def since(moment: datetime) -> str:
-    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")

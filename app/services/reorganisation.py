@@ -1,11 +1,8 @@
-"""Reorganisation (sắp xếp đơn vị hành chính): a plan is checked against the database, dry-run
-dossier by dossier, then applied — first the cut-over (successor agencies created, officers
-and procedures re-pointed, abolished agencies closed, the pending dossiers listed), then each
-listed dossier transferred in its own transaction. A run can stop anywhere and be started
-again: the list says which dossiers are done, and each transfer writes its outcome in the same
-transaction as the move.
+"""Reorganisation (sắp xếp đơn vị hành chính): a plan is checked against the database and
+dry-run dossier by dossier here; `cutover` applies it (the cut-over once, then each listed
+dossier through `reorg_transfer` in its own transaction), `reorg_reports` says what it did.
 
-The dry run and the apply share `_judge`, which decides what happens to one dossier from the
+The dry run and the apply share `judge`, which decides what happens to one dossier from the
 organisation *after* the plan (`Shape`), so what the dry run shows is what apply does.
 """
 
@@ -296,7 +293,9 @@ def _units_left_out(session: Session, shape: Shape) -> list[str]:
 # ---------------------------------------------------------------- one dossier
 
 
-def _affected(units: dict[int, str]):  # noqa: ANN202
+def pending_in(units: dict[int, str]):  # noqa: ANN202
+    """The condition on dossiers a plan must move: unfinished, and held, received or with an
+    open step in one of the abolished units."""
     ids = list(units)
     return and_(
         Dossier.finished_at.is_(None),
@@ -312,7 +311,7 @@ def _affected(units: dict[int, str]):  # noqa: ANN202
     )
 
 
-def _judge(session: Session, shape: Shape, dossier: Dossier) -> Entry:
+def judge(session: Session, shape: Shape, dossier: Dossier) -> Entry:
     entry = Entry(dossier.id, dossier.code, "moved")
     entry.source = shape.codes.get(dossier.agency_id) or dossier.agency.code
     entry.target = shape.target(dossier.agency_id) or dossier.agency.code
@@ -405,11 +404,11 @@ def _stream(shape: Shape) -> Iterator[Entry]:
         with db.transaction() as session:
             dossiers = session.scalars(
                 select(Dossier)
-                .where(_affected(shape.units), Dossier.id > last)
+                .where(pending_in(shape.units), Dossier.id > last)
                 .order_by(Dossier.id)
                 .limit(BATCH)
             ).all()
-            entries = [_judge(session, shape, d) for d in dossiers]
+            entries = [judge(session, shape, d) for d in dossiers]
         if not entries:
             return
         yield from entries

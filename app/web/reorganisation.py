@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.domain.reorganisation import PlanError, plan_from_json, plan_from_text
-from app.services import admin_units, cutover, reorganisation
+from app.services import admin_units, cutover, reorg_reports, reorganisation
 from app.services.errors import Forbidden, ServiceError
 from app.web.actor import current_actor
 
@@ -51,7 +51,7 @@ def units():  # noqa: ANN201
 @login_required
 def plans():  # noqa: ANN201
     _admin()
-    rows = [(row, cutover.report(row.id)) for row in cutover.plans()]
+    rows = [(row, reorg_reports.report(row.id)) for row in reorg_reports.plans()]
     return render_template("reorganisation.html", plans=rows, problems=[], form={})
 
 
@@ -92,7 +92,7 @@ def check():  # noqa: ANN201
 
 
 def _refused(problems: list[str]):  # noqa: ANN202
-    rows = [(row, cutover.report(row.id)) for row in cutover.plans()]
+    rows = [(row, reorg_reports.report(row.id)) for row in reorg_reports.plans()]
     return render_template(
         "reorganisation.html", plans=rows, problems=problems, form=request.form
     ), 422
@@ -118,16 +118,16 @@ def record():  # noqa: ANN201
 @login_required
 def plan(plan_id: int):  # noqa: ANN201
     _admin()
-    row, declared = cutover.plan_row(plan_id)
+    row, declared = reorg_reports.plan_row(plan_id)
     page = max(request.args.get("page", 1, type=int), 1)
     return render_template(
         "reorganisation_plan.html",
         row=row,
         plan=declared,
-        report=cutover.report(plan_id),
-        items=cutover.items(plan_id, (page - 1) * 100, 100),
+        report=reorg_reports.report(plan_id),
+        items=reorg_reports.items(plan_id, (page - 1) * 100, 100),
         page=page,
-        when=cutover.since(row.cutover_at),
+        when=reorg_reports.since(row.cutover_at),
     )
 
 
@@ -137,7 +137,7 @@ def schedule(plan_id: int):  # noqa: ANN201
     actor = _admin()
     try:
         at = cutover.schedule(plan_id, actor)
-        flash(_("Phương án sẽ được áp dụng lúc %(at)s", at=cutover.since(at)))
+        flash(_("Phương án sẽ được áp dụng lúc %(at)s", at=reorg_reports.since(at)))
     except cutover.PlanRefused as exc:
         for problem in exc.problems:
             flash(problem, "error")

@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.services import citizen_actions, cutover, reorganisation
 from app.services.actors import SYSTEM
+from app.services.errors import Conflict
 from app.storage.db import db
 from tests.services import reorg_world as world
 from tests.services.helpers import complete, notices_of, open_task
@@ -354,6 +355,6 @@ def test_a_dossier_withdrawn_during_the_run_is_counted_as_finished(dossiers):
 
 def test_apply_waits_for_the_cut_over_time(dossiers):
     plan_id = cutover.record_plan(world.plan(cutover_at="2099-07-01T00:00:00+07:00"), SYSTEM)
-    with pytest.raises(cutover.Conflict, match="Chưa đến thời điểm chuyển đổi"):
+    with pytest.raises(Conflict, match="Chưa đến thời điểm chuyển đổi"):
         cutover.apply(plan_id)
     assert world.officer("cv2").roles  # nobody lost access before the time
