@@ -3,16 +3,18 @@ reorganisation plans (upload, check, dry run, record, confirm, follow)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from itertools import islice
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.domain.reorganisation import PlanError, plan_from_json, plan_from_text
 from app.services import admin_units, cutover, reorg_reports, reorganisation
-from app.services.errors import Forbidden, ServiceError
+from app.services.errors import Conflict, Forbidden, ServiceError
 from app.web.actor import current_actor
 
 bp = Blueprint("reorganisation", __name__, url_prefix="/admin")
@@ -128,6 +130,51 @@ def plan(plan_id: int):  # noqa: ANN201
         items=reorg_reports.items(plan_id, (page - 1) * 100, 100),
         page=page,
         when=reorg_reports.since(row.cutover_at),
+    )
+
+
+@bp.get("/reorganisation/<int:plan_id>/dry-run.csv")
+@login_required
+def dry_run_csv(plan_id: int):  # noqa: ANN201
+    """Every pending dossier's line of the dry run, streamed (a big plan is never held whole)."""
+    _admin()
+    row, declared = reorg_reports.plan_row(plan_id)
+    if row.state not in ("draft", "scheduled"):
+        raise Conflict(_("Phương án đã áp dụng: xem báo cáo thay cho chạy thử"))
+    problems, entries = reorganisation.dry_run(declared)
+    if problems:
+        raise cutover.PlanRefused(problems)
+
+    def lines():  # noqa: ANN202
+        out = io.StringIO()
+        sheet = csv.writer(out)
+        sheet.writerow(["ho_so", "ket_qua", "tu", "den", "buoc", "ly_do", "thoi_han", "hen_gio"])
+        for entry in entries:
+            steps = "; ".join(
+                f"{s.title} [{s.role}] {s.source}→{s.target}"
+                + (" (trả về nhóm)" if s.released else "")
+                for s in entry.steps
+            )
+            sheet.writerow(
+                [
+                    entry.code,
+                    entry.outcome,
+                    entry.source,
+                    entry.target,
+                    steps,
+                    entry.reason,
+                    entry.due_at or "",
+                    entry.timer_at or "",
+                ]
+            )
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+
+    return Response(
+        lines(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=chay-thu-phuong-an-{plan_id}.csv"},
     )
 
 

@@ -67,12 +67,21 @@ def test_a_plan_is_dry_run_recorded_confirmed_and_applied_by_the_scheduler(clien
     assert recorded.status_code == 302
     plan_page = recorded.headers["Location"]
     assert "Dự thảo" in client.get(plan_page).get_data(as_text=True)
+    # the whole dry run, one line per dossier, as CSV
+    sheet = client.get(f"{plan_page}/dry-run.csv").get_data(as_text=True).splitlines()
+    assert sheet[0].startswith("ho_so,ket_qua,tu,den,buoc,ly_do")
+    assert len(sheet) == 1 + 7
+    assert any(
+        line.startswith(f"{d.claimed_leaving},moved,X2,M,") and "(trả về nhóm)" in line
+        for line in sheet
+    )
     confirmed = post(client, f"{plan_page}/schedule", {}, plan_page)
     assert confirmed.status_code == 302
     drain()  # the scheduler sees the plan due and its job applies it
     shown = client.get(plan_page).get_data(as_text=True)
     assert "Đã áp dụng" in shown
     assert "Trước chuyển đổi: 7 = đã chuyển 6 + đã kết thúc 0 + không chuyển được 1" in shown
+    assert client.get(f"{plan_page}/dry-run.csv").status_code == 409  # applied: see the report
     assert d.stranded in shown.split('id="refusals"')[1]
     # an officer of the successor opens the moved dossier and reads why it came
     login(client, "tn2")
