@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app import settings
 from app.domain.reorganisation import PlanError, plan_from_text
 from app.services import admin_units, cutover, reorg_reports, reorganisation
 from app.services.actors import SYSTEM
@@ -108,11 +109,13 @@ def reorg_record(path: str, name: str, cutover_at: str | None) -> None:
 
 @reorg.command("apply")
 @click.argument("plan_id", type=int)
-@click.option("--workers", default=1, type=click.IntRange(1, 32), help="processes at once")
-def reorg_apply(plan_id: int, workers: int) -> None:
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 32), help="processes at once (REORG_WORKERS)"
+)
+def reorg_apply(plan_id: int, workers: int | None) -> None:
     """Cut over and transfer every pending dossier; run it again to resume."""
     try:
-        report = cutover.apply_in_parallel(plan_id, workers)
+        report = cutover.apply_in_parallel(plan_id, workers or settings.current.REORG_WORKERS)
     except cutover.PlanRefused as exc:
         _fail("phương án chưa áp dụng được", exc.problems)
     except ServiceError as exc:
