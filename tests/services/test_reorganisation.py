@@ -305,7 +305,18 @@ def test_a_run_killed_half_way_resumes_to_the_end_of_a_clean_run(dossiers, app):
     plan_id = cutover.record_plan(plan, SYSTEM)
     env = app_environment(app, REORG_THROTTLE_MS="700")
     run = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "reorg", "apply", str(plan_id), "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "app",
+            "reorg",
+            "apply",
+            str(plan_id),
+            "--workers",
+            "1",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
