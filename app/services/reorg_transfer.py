@@ -4,11 +4,11 @@ open steps, paper in transit, audit, the portal, and the outcome recorded with i
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.domain.reorganisation import Plan
 from app.domain.status import portal_time
-from app.models import Dossier, HumanTask, PaperShipment, ProcessInstance, ReorgItem
+from app.models import Dossier, HumanTask, PaperShipment, ReorgItem
 from app.models.base import utcnow
 from app.services import audit, notifications, outbox, runtime
 from app.services.actors import SYSTEM
@@ -28,7 +28,7 @@ def transfer_dossier(
                 item = session.get(ReorgItem, (plan_id, dossier_id), with_for_update=True)
                 if item is None or item.outcome != "pending":
                     return  # another run took it
-                dossier = session.get(Dossier, dossier_id)
+                dossier = session.get(Dossier, dossier_id, options=[joinedload(Dossier.agency)])
                 entry = judge(session, shape, dossier)
                 if entry.outcome == "moved":
                     _move(session, plan, shape, ids, dossier, entry)
@@ -54,9 +54,7 @@ def _move(
     session: Session, plan: Plan, shape: Shape, ids: dict[str, int], dossier: Dossier, entry: Entry
 ) -> None:
     codes = {code: shape.units[agency_id] for agency_id, code in shape.codes.items()}
-    instance_id = session.scalar(
-        select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier.id)
-    )
+    instance_id = entry.instance_id
     loaded = runtime.load_instance(session, instance_id)
     data = loaded.run.latest_data()
     values = {k: codes[v] for k, v in data.items() if isinstance(v, str) and v in codes}
@@ -77,10 +75,11 @@ def _move(
                 **({"assignee_id": None, "claimed_at": None} if step.released else {}),
             )
         )
-    for shipment in session.scalars(
-        select(PaperShipment).where(PaperShipment.id.in_(entry.shipments))
-    ):
-        shipment.to_agency_id = ids[shape.units[shipment.to_agency_id]]
+    if entry.shipments:
+        for shipment in session.scalars(
+            select(PaperShipment).where(PaperShipment.id.in_(entry.shipments))
+        ):
+            shipment.to_agency_id = ids[shape.units[shipment.to_agency_id]]
     released = [s for s in entry.steps if s.released]
     for step in released:
         # the officer who held it is told; the pool hears once, at the end of the run

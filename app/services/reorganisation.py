@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.domain.reorganisation import Plan, role_label
 from app.models import (
@@ -79,6 +79,7 @@ class Entry:
     timer_at: str | None = None
     # paper in transit (BCCI) addressed to an abolished unit: redirected to its successor
     shipments: list[int] = field(default_factory=list)
+    instance_id: int | None = field(default=None, compare=False)
 
     def detail(self) -> dict:
         return {
@@ -317,7 +318,7 @@ def judge(session: Session, shape: Shape, dossier: Dossier) -> Entry:
     entry.target = shape.target(dossier.agency_id) or dossier.agency.code
     entry.due_at = dossier.due_at.isoformat() if dossier.due_at else None
     instance = session.execute(
-        select(ProcessInstance.status, ProcessInstance.next_timer_at).where(
+        select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.next_timer_at).where(
             ProcessInstance.dossier_id == dossier.id
         )
     ).one_or_none()
@@ -330,16 +331,11 @@ def judge(session: Session, shape: Shape, dossier: Dossier) -> Entry:
             "Tiến trình của hồ sơ không chạy (đang lỗi hoặc đã dừng); xử lý sự cố rồi chạy lại"
         )
         return entry
+    entry.instance_id = instance.id
     entry.timer_at = instance.next_timer_at.isoformat() if instance.next_timer_at else None
-    names = dict(
-        session.execute(
-            select(User.id, User.full_name)
-            .join(HumanTask, HumanTask.assignee_id == User.id)
-            .where(HumanTask.dossier_id == dossier.id, HumanTask.state == "open")
-        ).all()
-    )
-    for task in session.scalars(
-        select(HumanTask)
+    for task, holder in session.execute(
+        select(HumanTask, User.full_name)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
         .where(
             HumanTask.dossier_id == dossier.id,
             HumanTask.state == "open",
@@ -358,7 +354,7 @@ def judge(session: Session, shape: Shape, dossier: Dossier) -> Entry:
                 task.role,
                 shape.codes[task.agency_id],
                 target,
-                names.get(task.assignee_id, "") if task.assignee_id else "",
+                holder or "",
                 task.assignee_id,
                 released=task.assignee_id is not None and not kept,
             )
@@ -404,6 +400,7 @@ def _stream(shape: Shape) -> Iterator[Entry]:
         with db.transaction() as session:
             dossiers = session.scalars(
                 select(Dossier)
+                .options(joinedload(Dossier.agency))
                 .where(pending_in(shape.units), Dossier.id > last)
                 .order_by(Dossier.id)
                 .limit(BATCH)
