@@ -99,6 +99,7 @@ def apply(
     k, n = part
     if not 0 <= k < n:
         raise InvalidInput(f"Phần {k}/{n} không hợp lệ")
+    problems: list[str] = []
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id, with_for_update=True)
         if row is None:
@@ -110,8 +111,22 @@ def apply(
                 raise Conflict(f"Chưa đến thời điểm chuyển đổi ({moment})")
             problems = check(session, plan)
             if problems:
-                raise PlanRefused(problems)
-            _cut_over(session, plan, row, actor)
+                # the organisation changed since the plan was confirmed: back to the
+                # administrator, with the reasons on the plan's page, not retried in silence
+                row.state = "draft"
+                audit.record(
+                    session,
+                    "reorganisation_refused",
+                    actor,
+                    dossier_id=None,
+                    plan_id=plan_id,
+                    plan=plan.name,
+                    problems=problems,
+                )
+            else:
+                _cut_over(session, plan, row, actor)
+    if problems:
+        raise PlanRefused(problems)
     with db.transaction() as session:
         shape = shape_of(session, plan)
         ids = dict(session.execute(select(Agency.code, Agency.id)).all())

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.domain.reorganisation import Plan, plan_from_json
 from app.domain.status import VN_TZ
-from app.models import Dossier, ReorgItem, ReorgPlan
+from app.models import AuditEvent, Dossier, ReorgItem, ReorgPlan
 from app.services.errors import NotFound
 from app.storage.db import db
 
@@ -97,3 +97,17 @@ def items(plan_id: int, offset: int = 0, limit: int = 100) -> list[tuple[str, Re
 
 def since(moment: datetime) -> str:
     return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def last_refusal(plan_id: int) -> list[str]:
+    """The problems that sent the plan back at its cut-over time, when the last attempt did."""
+    with db.transaction() as session:
+        for data in session.scalars(
+            select(AuditEvent.data)
+            .where(AuditEvent.kind == "reorganisation_refused")
+            .order_by(AuditEvent.id.desc())
+            .limit(50)
+        ):
+            if data.get("plan_id") == plan_id:
+                return list(data.get("problems") or [])
+    return []

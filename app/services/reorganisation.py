@@ -136,7 +136,7 @@ def shape_of(session: Session, plan: Plan) -> Shape:
     moving = {o.username: o for o in plan.officers}
     if moving:
         for user_id, username in session.execute(
-            select(User.id, User.username).where(User.username.in_(moving))
+            select(User.id, User.username).where(User.username.in_(moving), User.active.is_(True))
         ):
             move = moving[username]
             holds[user_id] = {(role, move.agency) for role in move.roles}
@@ -211,16 +211,18 @@ def check(session: Session, plan: Plan) -> list[str]:
             )
         elif not usable(officer.agency):
             problems.append(f"Cán bộ {officer.username}: cơ quan {officer.agency} không có")
-    known = set(
-        session.scalars(
-            select(User.username).where(User.username.in_([o.username for o in plan.officers]))
-        )
+    known = dict(
+        session.execute(
+            select(User.username, User.active).where(
+                User.username.in_([o.username for o in plan.officers])
+            )
+        ).all()
     )
-    problems += [
-        f"Không có cán bộ tên đăng nhập «{o.username}»"
-        for o in plan.officers
-        if o.username not in known
-    ]
+    for officer in plan.officers:
+        if officer.username not in known:
+            problems.append(f"Không có cán bộ tên đăng nhập «{officer.username}»")
+        elif not known[officer.username]:
+            problems.append(f"Cán bộ {officer.username}: tài khoản đã bị khoá")
     if problems:
         return problems
     shape = shape_of(session, plan)

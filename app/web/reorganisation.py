@@ -130,6 +130,7 @@ def plan(plan_id: int):  # noqa: ANN201
         items=reorg_reports.items(plan_id, (page - 1) * 100, 100),
         page=page,
         when=reorg_reports.since(row.cutover_at),
+        refused=reorg_reports.last_refusal(plan_id) if row.state == "draft" else [],
     )
 
 

@@ -9,7 +9,9 @@ import json
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from app.models import Agency
 from tests.services import reorg_world as world
 from tests.web.helpers import login, post, token
 
@@ -104,3 +106,38 @@ def test_the_units_screen_shows_the_portal_changes_and_applies_them(client, app,
     assert done.status_code == 302
     after = client.get("/admin/units").get_data(as_text=True)
     assert "Danh mục đã khớp với Cổng DVCQG" in after and "đã sáp nhập: 1" in after
+
+
+def test_a_confirmed_plan_the_organisation_no_longer_fits_comes_back_with_its_reasons(
+    client, app, drain
+):
+    from sqlalchemy import update
+
+    from app.models import User
+    from app.storage.db import db
+
+    world.build()
+    with db.transaction() as session:  # as in the seeded world: the section's officer left
+        session.execute(update(User).where(User.username == "dcv").values(active=False))
+    login(client, "quantri")
+    preview = upload(client, {}, json.dumps(world.plan_body()), "plan.json")
+    plan_json = preview.get_data(as_text=True).split('name="plan_json" value="')[1].split('"')[0]
+    import html
+
+    plan_page = post(client, f"{PAGE}/record", {"plan_json": html.unescape(plan_json)}, PAGE)
+    plan_page = plan_page.headers["Location"]
+    assert post(client, f"{plan_page}/schedule", {}, plan_page).status_code == 302
+    assert "Chờ đến giờ áp dụng" in client.get(plan_page).get_data(as_text=True)
+    # before the cut-over runs, the only leader the plan gives the new commune leaves
+    with db.transaction() as session:
+        session.execute(update(User).where(User.username.in_(["ld1", "dld"])).values(active=False))
+    drain()
+    shown = client.get(plan_page).get_data(as_text=True)
+    assert "Dự thảo" in shown
+    refused = shown.split('id="cut-over-refused"')[1]
+    assert (
+        "Cán bộ ld1: tài khoản đã bị khoá" in refused
+        and "Cán bộ dld: tài khoản đã bị khoá" in refused
+    )
+    with db.transaction() as session:
+        assert session.scalar(select(Agency.active).where(Agency.code == "X1"))
