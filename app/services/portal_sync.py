@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.domain.status import DossierStatus, portal_time
 from app.models.base import utcnow
+from app.services import outbox
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from app.services.runtime import DossierRef
 
 
@@ -29,3 +33,36 @@ def status_record(dossier: DossierRef) -> dict[str, Any]:
         "changed_at": portal_time(utcnow()),
         "returned_at": portal_time(utcnow()) if status == DossierStatus.RETURNED else None,
     }
+
+
+def tell_progress(
+    session: Session,
+    *,
+    dossier_id: int,
+    code: str,
+    status: int,
+    title: str,
+    officer: str,
+    department: str,
+    content: str,
+    finished_at: datetime | None = None,
+    **extra: Any,
+) -> None:
+    """Queue a progress entry of the dossier for the portal (who, what, when, which unit), in
+    the dossier's order with its statuses."""
+    outbox.add(
+        session,
+        "portal.sync_progress",
+        {
+            "dossier_code": code,
+            "title": title,
+            "officer": officer,
+            "department": department,
+            "content": content,
+            "status": status,
+            **extra,
+            "finished_at": portal_time(finished_at or utcnow()),
+        },
+        dossier_id=dossier_id,
+        ordering_key=f"dossier:{dossier_id}",
+    )

@@ -26,6 +26,7 @@ from app.services import (
     documents,
     escalation,
     outbox,
+    portal_sync,
     supplement_clock,
 )
 from app.services.actors import Actor
@@ -337,23 +338,19 @@ def _sync_progress(
         ).all()
     )
     for row in sorted(finished, key=lambda r: r.created_at):
-        outbox.add(
+        portal_sync.tell_progress(
             session,
-            "portal.sync_progress",
-            {
-                "dossier_code": dossier.code,
-                "title": row.title,
-                "officer": officer.name,
-                "department": names.get(row.agency_id, ""),
-                "content": f"Hoàn thành: {row.title}",
-                "status": dossier.status,
-                "outcome": row.outcome,
-                "started_at": portal_time(row.created_at),
-                "due_at": portal_time(row.due_at) if row.due_at else None,
-                "finished_at": portal_time(now),
-            },
             dossier_id=dossier.id,
-            ordering_key=f"dossier:{dossier.id}",
+            code=dossier.code,
+            status=dossier.status,
+            title=row.title,
+            officer=officer.name,
+            department=names.get(row.agency_id, ""),
+            content=f"Hoàn thành: {row.title}",
+            finished_at=now,
+            outcome=row.outcome,
+            started_at=portal_time(row.created_at),
+            due_at=portal_time(row.due_at) if row.due_at else None,
         )
 
 

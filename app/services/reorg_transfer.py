@@ -7,10 +7,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.domain.reorganisation import Plan
-from app.domain.status import portal_time
 from app.models import Dossier, HumanTask, PaperShipment, ReorgItem
 from app.models.base import utcnow
-from app.services import audit, notifications, outbox, runtime
+from app.services import audit, notifications, portal_sync, runtime
 from app.services.actors import SYSTEM
 from app.services.errors import Conflict
 from app.services.reorganisation import Entry, Shape, judge
@@ -105,18 +104,13 @@ def _move(
         steps=len(entry.steps),
         released=len(released),
     )
-    outbox.add(
+    portal_sync.tell_progress(
         session,
-        "portal.sync_progress",
-        {
-            "dossier_code": dossier.code,
-            "title": f"{TITLE}: đến {target}",
-            "officer": SYSTEM.name,
-            "department": source,
-            "content": plan.name,
-            "status": dossier.status,
-            "finished_at": portal_time(utcnow()),
-        },
         dossier_id=dossier.id,
-        ordering_key=f"dossier:{dossier.id}",
+        code=dossier.code,
+        status=dossier.status,
+        title=f"{TITLE}: đến {target}",
+        officer=SYSTEM.name,
+        department=source,
+        content=plan.name,
     )

@@ -7,10 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from app.domain.roles import ROLE_LABELS_VI
-from app.domain.status import portal_time
 from app.models import Agency, Dossier, HumanTask, ProcessInstance, User, UserRole
-from app.models.base import utcnow
-from app.services import audit, notifications, outbox, runtime
+from app.services import audit, notifications, portal_sync, runtime
 from app.services.actors import Actor
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.storage.db import db
@@ -114,19 +112,14 @@ def transfer_dossier(code: str, to_agency_code: str, reason: str, actor: Actor) 
                 dossier_id=dossier.id,
                 task_id=task.id,
             )
-        outbox.add(
+        portal_sync.tell_progress(
             session,
-            "portal.sync_progress",
-            {
-                "dossier_code": code,
-                "title": f"Chuyển hồ sơ đến {target.name}",
-                "officer": actor.name,
-                "department": source.name,
-                "content": reason,
-                "status": dossier.status,
-                "finished_at": portal_time(utcnow()),
-            },
             dossier_id=dossier.id,
-            ordering_key=f"dossier:{dossier.id}",
+            code=code,
+            status=dossier.status,
+            title=f"Chuyển hồ sơ đến {target.name}",
+            officer=actor.name,
+            department=source.name,
+            content=reason,
         )
         return len(moving)
