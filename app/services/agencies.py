@@ -19,3 +19,8 @@ def province_of(session: Session, agency_id: int) -> int:
             break
         agency_id = parent
     return agency_id
+
+
+def ids_by_code(session: Session) -> dict[str, int]:
+    """Every agency's id by its code (active or not)."""
+    return dict(session.execute(select(Agency.code, Agency.id)).all())

@@ -18,6 +18,7 @@ from app.domain.admin_units import admin_unit
 from app.models import Agency, DocumentType, Fee, ModelVersion, Procedure, User
 from app.services import audit
 from app.services.actors import Actor
+from app.services.agencies import ids_by_code
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.storage.db import db
 
@@ -326,7 +327,7 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
     with db.transaction() as session:
         type_codes = set(session.scalars(select(DocumentType.code)))
         fee_codes = set(session.scalars(select(Fee.code)))
-        agency_ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+        agency_ids = ids_by_code(session)
         usernames = set(session.scalars(select(User.username).where(User.active.is_(True))))
         result_type = _text(values, "result_type_code")
         if result_type and result_type not in type_codes:

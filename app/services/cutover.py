@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain.reorganisation import Plan
-from app.domain.status import VN_TZ
 from app.models import (
     Agency,
     Dossier,
@@ -26,10 +25,10 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.catalog import procedure_agency
-from app.services import audit, notifications
+from app.services import agencies, audit, notifications
 from app.services.actors import SYSTEM, Actor
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.reorg_reports import Report, plan_of, report
+from app.services.reorg_reports import Report, plan_of, report, since
 from app.services.reorg_transfer import transfer_dossier
 from app.services.reorganisation import BATCH, Shape, check, pending_in, shape_of
 from app.storage.db import db
@@ -107,8 +106,7 @@ def apply(
         plan = plan_of(row)
         if row.state in ("draft", "scheduled"):
             if utcnow() < row.cutover_at:
-                moment = row.cutover_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
-                raise Conflict(f"Chưa đến thời điểm chuyển đổi ({moment})")
+                raise Conflict(f"Chưa đến thời điểm chuyển đổi ({since(row.cutover_at)})")
             problems = check(session, plan)
             if problems:
                 # the organisation changed since the plan was confirmed: back to the
@@ -129,7 +127,7 @@ def apply(
         raise PlanRefused(problems)
     with db.transaction() as session:
         shape = shape_of(session, plan)
-        ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+        ids = agencies.ids_by_code(session)
     throttle = settings.current.REORG_THROTTLE_MS / 1000
     done = 0
     while limit is None or done < limit:
@@ -174,7 +172,7 @@ def _apply_part(plan_id: int, k: int, n: int) -> None:
 
 def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> None:
     now = utcnow()
-    ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+    ids = agencies.ids_by_code(session)
     waiting = list(plan.new_agencies)
     while waiting:  # parents first (a new department under a new commune)
         ready = [a for a in waiting if not a.parent or a.parent in ids]
@@ -282,18 +280,18 @@ def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> Non
 def _release_claims(session: Session, plan: Plan, shape: Shape, officers: list[int]) -> None:
     """Steps outside the abolished units held by an officer who no longer has the role there
     go back to their pool, and the officer is told (those inside move with their dossier)."""
-    ids = dict(session.execute(select(Agency.id, Agency.code)).all())
     claimed = session.execute(
         select(
             HumanTask.id,
             HumanTask.title,
             HumanTask.role,
-            HumanTask.agency_id,
+            Agency.code.label("agency_code"),
             HumanTask.assignee_id,
             HumanTask.dossier_id,
             Dossier.code,
         )
         .join(Dossier, Dossier.id == HumanTask.dossier_id)
+        .join(Agency, Agency.id == HumanTask.agency_id)
         .where(
             HumanTask.state == "open",
             HumanTask.assignee_id.in_(officers),
@@ -301,7 +299,7 @@ def _release_claims(session: Session, plan: Plan, shape: Shape, officers: list[i
         )
     ).all()
     for task in claimed:
-        if (task.role, ids[task.agency_id]) in shape.holds.get(task.assignee_id, set()):
+        if (task.role, task.agency_code) in shape.holds.get(task.assignee_id, set()):
             continue
         session.execute(
             update(HumanTask)
@@ -339,7 +337,7 @@ def _finish(plan_id: int, plan: Plan) -> None:
             for step in (detail or {}).get("steps", []):
                 key = (step["role"], step["target"])
                 received[key] = received.get(key, 0) + 1
-        ids = dict(session.execute(select(Agency.code, Agency.id)).all())
+        ids = agencies.ids_by_code(session)
         for (role, code), count in received.items():
             notifications.notify(
                 session,

@@ -53,8 +53,7 @@ def units():  # noqa: ANN201
 @login_required
 def plans():  # noqa: ANN201
     _admin()
-    rows = [(row, reorg_reports.report(row.id)) for row in reorg_reports.plans()]
-    return render_template("reorganisation.html", plans=rows, problems=[], form={})
+    return render_template("reorganisation.html", plans=_listed(), problems=[], form={})
 
 
 @bp.post("/reorganisation/check")
@@ -93,10 +92,14 @@ def check():  # noqa: ANN201
     )
 
 
+def _listed() -> list:
+    """The plans on record, each with its report."""
+    return [(row, reorg_reports.report(row.id)) for row in reorg_reports.plans()]
+
+
 def _refused(problems: list[str]):  # noqa: ANN202
-    rows = [(row, reorg_reports.report(row.id)) for row in reorg_reports.plans()]
     return render_template(
-        "reorganisation.html", plans=rows, problems=problems, form=request.form
+        "reorganisation.html", plans=_listed(), problems=problems, form=request.form
     ), 422
 
 
