@@ -29,8 +29,9 @@ from app.services import agencies, audit, notifications
 from app.services.actors import SYSTEM, Actor
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.reorg_reports import Report, plan_of, report, since
+from app.services.reorg_shape import Shape, check, shape_of
 from app.services.reorg_transfer import transfer_dossier
-from app.services.reorganisation import BATCH, Shape, check, pending_in, shape_of
+from app.services.reorganisation import BATCH, pending_in
 from app.storage.db import db
 
 

@@ -12,7 +12,8 @@ from app.models.base import utcnow
 from app.services import audit, notifications, portal_sync, runtime
 from app.services.actors import SYSTEM
 from app.services.errors import Conflict
-from app.services.reorganisation import Entry, Shape, judge
+from app.services.reorg_shape import Shape
+from app.services.reorganisation import Entry, judge
 from app.storage.db import db
 
 TITLE = "Chuyển hồ sơ do sắp xếp đơn vị hành chính"
