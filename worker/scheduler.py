@@ -16,13 +16,16 @@ from app.services import cutover, deadlines, outbox, timers
 log = logging.getLogger(__name__)
 # How long one reorganisation run may hold its plan before another scheduler starts a new one.
 REORG_LEASE = 3600
+REORG_CHECK_EVERY = 30
 
 
 def tick() -> tuple[int, int]:
     """One pass: (timers fired, outbox rows re-enqueued); deadlines when their turn comes."""
     fired = timers.fire_due_timers()
     swept = len(outbox.sweep())
-    for plan_id in cutover.due_plans():
+    # reorganisation plans are few and wait for a cut-over time: looked for twice a minute
+    due = cutover.due_plans() if _turn("reorganisation-plans", REORG_CHECK_EVERY) else []
+    for plan_id in due:
         # one run per plan at a time; a run that died is taken up again after the lease
         if _turn(f"reorganisation-{plan_id}", REORG_LEASE):
             parts = max(settings.current.REORG_WORKERS, 1)
