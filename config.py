@@ -74,6 +74,8 @@ class Config:
     LANGUAGES = ("vi", "en")
     WTF_CSRF_ENABLED = True
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
+    # `flask seed-demo` creates officers whose password is published: never in production.
+    DEMO_DATA = _env("DEMO_DATA", "1") not in ("0", "false", "no")
     TESTING = False
 
 
@@ -88,7 +90,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    pass
+    DEMO_DATA = False
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

@@ -33,7 +33,14 @@ def db_upgrade() -> None:
 @click.command("seed-demo")
 @click.option("--officers", default=0, help="extra officers with every role (for load tests)")
 def seed_demo_command(officers: int) -> None:
-    """Create the demo agencies, officers and procedure, and print the demo logins."""
+    """Create the demo agencies, officers and procedure, and print the demo logins.
+    Refused where DEMO_DATA is off (production): every demo officer has the published password."""
+    if not current_app.config["DEMO_DATA"]:
+        raise click.ClickException(
+            "Dữ liệu demo bị tắt ở môi trường này (DEMO_DATA): tài khoản demo dùng mật khẩu"
+            " công khai / demo data is off here (DEMO_DATA): the demo accounts share a published"
+            " password"
+        )
     logins = seed_demo(current_app.config["BPMN_DIR"], extra_officers=officers)
     click.echo(f"Tài khoản demo / demo logins (mật khẩu / password: {logins[0].password}):")
     for login in [x for x in logins if not x.username.startswith("canbo")]:

@@ -11,7 +11,7 @@ from app.models import Agency, DocumentType, Fee, Procedure, Role, User, UserRol
 from app.services.deploy import deploy, read_bundle
 from app.storage.db import db
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # nosec B105 # published demo password; seed-demo is off in production
 PROVINCE = ("000.00.00.H31", "UBND tỉnh Hưng Yên")
 DEPARTMENT = ("000.00.12.H31", "Sở Tư pháp tỉnh Hưng Yên")
 # A department (phòng) inside the Sở: the DMN table choose_department sends 1.005092 there.
