@@ -40,6 +40,8 @@ $(STAMP): pyproject.toml
 
 lint: deps
 	@$(BIN)/ruff check app worker tests config.py bench
+	@$(BIN)/ruff format --check --quiet app worker tests config.py bench
+	@$(BIN)/bandit -c pyproject.toml -q -r app worker bench migrations config.py
 
 bench: deps
 	@$(BIN)/python bench/complete_task.py

@@ -58,7 +58,7 @@ def main() -> None:
     # the portal simulator in its own process, as the real portal is elsewhere
     port = free_port()
     portal = f"http://127.0.0.1:{port}"
-    simulator = subprocess.Popen(
+    simulator = subprocess.Popen(  # nosec B603 # this Python, fixed argument list
         [sys.executable, "-m", "app.integrations.simulators", "portal", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -75,7 +75,7 @@ def main() -> None:
             "RQ_QUEUE": "bench-sync",
         }
         workers = [
-            subprocess.Popen(
+            subprocess.Popen(  # nosec B603 # this Python, fixed argument list
                 [sys.executable, "-m", "worker", "work", "--simple"],
                 cwd=ROOT,
                 env=env,

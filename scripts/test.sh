@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check app worker tests bench config.py || exit 1
 .venv/bin/ruff format --check --quiet app worker tests bench config.py || exit 1
+.venv/bin/bandit -c pyproject.toml -q -r app worker bench migrations config.py || exit 1
 .venv/bin/pytest -q -p no:cacheprovider "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then

@@ -7,11 +7,11 @@ Each renders from a `SlipData` of plain values; `app.services.slips` gathers the
 
 from __future__ import annotations
 
+import html
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -113,7 +113,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _t(value: str | None) -> str:
-    return escape(value or "")
+    """A plain value as text in reportlab's Paragraph markup (&, < and > escaped)."""
+    return html.escape(value or "", quote=False)
 
 
 def _moment(value: datetime | None) -> str:

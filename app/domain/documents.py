@@ -211,7 +211,7 @@ def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = N
         extra[spec.name] = value
     if errors:
         raise MetadataError(errors)
-    assert doc_type is not None
+    assert doc_type is not None  # nosec B101 # type narrowing: an unknown type is an error above
     return Metadata(
         type_code=doc_type.code,
         owner_id_type=kind,

@@ -116,7 +116,7 @@ def claim(outbox_id: int) -> Claimed | None:
         if result.rowcount != 1:
             return None
         row = session.get(OutboxMessage, outbox_id)
-        assert row is not None
+        assert row is not None  # nosec B101 # type narrowing: the row was just claimed by id
         return Claimed(
             row.id, row.operator, dict(row.params), row.task_id, row.ordering_key, row.attempts
         )
@@ -195,7 +195,7 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
         if incident.resolved_at is not None:
             raise Conflict("Sự cố đã được xử lý / incident already resolved")
         row = session.get(OutboxMessage, incident.outbox_id, with_for_update=True)
-        assert row is not None
+        assert row is not None  # nosec B101 # type narrowing: incidents.outbox_id is a foreign key
         incident.resolved_at, incident.resolved_by_id = utcnow(), actor.id
         row.state, row.attempts, row.next_attempt_at, row.enqueued_at = "pending", 0, utcnow(), None
         audit.record(

@@ -93,7 +93,7 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
     with db.transaction() as session:
         loaded = runtime.load_task(session, task_id, actor)
         task = loaded.task
-        assert task is not None
+        assert task is not None  # nosec B101 # type narrowing: load_task always sets it
         _check_open(task["role"], task["agency_id"], task["state"], actor)
         if task["assignee_id"] not in (None, actor.id):
             raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")

@@ -186,7 +186,7 @@ def install_idp(app: Flask, accounts: Callable[[], dict[str, dict[str, Any]]]) -
         account = accounts()[grant["account_id"]]
         return jsonify(
             access_token=secrets.token_urlsafe(24),
-            token_type="Bearer",
+            token_type="Bearer",  # nosec B106 # OAuth token type name, not a secret
             expires_in=TOKEN_TTL,
             scope="openid profile",
             id_token=provider.id_token(issuer(), grant, account),
