@@ -29,6 +29,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
+from app import settings
 from app.documents.pki import Identity
 from app.domain.status import VN_TZ
 
@@ -43,13 +44,15 @@ for _name in ("pyhanko.sign.validation", "pyhanko_certvalidator", "fontTools.sub
 @lru_cache(maxsize=1)
 def stamp_font() -> str:
     """Liberation Serif rescaled to 1000 units per em: pyHanko writes glyph widths in font
-    units, which PDF reads as thousandths of an em, so a 2048-unit font is spaced out."""
+    units, which PDF reads as thousandths of an em, so a 2048-unit font is spaced out.
+    Kept under PKI_DIR (the owner's own folder), not a fixed name in the shared /tmp where
+    another local user could plant the font that every signature stamp is drawn with."""
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    target = Path(tempfile.gettempdir()) / "gqtthc-fonts" / "LiberationSerif-1000.ttf"
+    target = Path(settings.current.PKI_DIR) / "fonts" / "LiberationSerif-1000.ttf"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         font = TTFont(SERIF)
         if font["head"].unitsPerEm != 1000:
             scale_upem(font, 1000)
