@@ -24,10 +24,17 @@ def test_escape_attempts_are_refused(source: str) -> None:
         env.evaluate(source, {})
 
 
-def test_escape_through_format_string_attribute_walk_is_refused() -> None:
-    env = RestrictedEnvironment()
-    with pytest.raises(NotImplementedError):
-        env.execute("x = '{0.__class__}'.format(1)", {})
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = '{0.__class__}'.format(1)",
+        "x = str.format('{0.__class__}', 1)",
+        "x = '{a}'.format_map({})",
+    ],
+)
+def test_format_methods_are_refused_at_run_time_on_strings_and_on_str(source: str) -> None:
+    with pytest.raises(AttributeError, match="format"):
+        RestrictedEnvironment().execute(source, {})
 
 
 def test_checkers_report_forbidden_names_without_running_them() -> None:
