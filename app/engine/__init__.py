@@ -22,6 +22,7 @@ from app.engine.instance import (
     UserTaskView,
 )
 from app.engine.sandbox import check_expression, check_script
+from app.engine.variables import bundle_variables
 
 __all__ = [
     "LocalCalls",
@@ -38,6 +39,7 @@ __all__ = [
     "UserTaskView",
     "WorkflowFailed",
     "bundle_hash",
+    "bundle_variables",
     "check_expression",
     "check_script",
     "definitions",

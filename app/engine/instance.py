@@ -23,7 +23,7 @@ from app.engine.definition import Definition
 from app.engine.errors import TaskNotReady, WorkflowFailed
 from app.engine.sandbox import make_script_engine
 from app.engine.specs import SERVICE_CALL, DeferredServiceTask
-from app.engine.timekeeping import working_time
+from app.engine.timekeeping import script_helpers
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ class ProcessRun:
         self.definition = definition
         self.workflow = workflow
         self.local = local
-        workflow.script_engine = make_script_engine({"after_working_days": working_time(calendar)})
+        workflow.script_engine = make_script_engine(script_helpers(calendar))
 
     # -- life cycle -----------------------------------------------------------------
     @classmethod

@@ -1,30 +1,35 @@
-"""The restricted environment in which BPMN scripts and conditions run.
+"""The restricted environment in which BPMN scripts and conditions run (môi trường kịch bản).
 
 Code is compiled by RestrictedPython (no names or attributes starting with `_`, guarded item,
-attribute and iteration access), so `().__class__.__base__.__subclasses__()` and friends fail.
+attribute and iteration access). The namespace holds plain values and functions only: no module,
+no class that leads to one, nothing whose attributes reach code, frames or a function's globals.
+Every attribute goes through one guard, `guarded_getattr`; the static checks in script_check
+refuse at validation what the guard would refuse at run time.
 """
 
 from __future__ import annotations
 
 import ast
-import datetime
-import json
 import math
 import operator
+from types import CodeType, FrameType, ModuleType, TracebackType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
-    safer_getattr,
 )
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from app.domain.process_variables import SYSTEM_VARIABLES
 from app.engine.errors import ScriptError
+from app.engine.script_check import BLOCKED_ATTRIBUTES, FORMAT_ATTRIBUTES, static_problems
+from app.engine.timekeeping import script_helpers
 
 _INPLACE = {
     "+=": operator.iadd,
@@ -39,6 +44,41 @@ _INPLACE = {
 
 _JSONABLE = (str, int, float, bool, type(None), list, dict)
 
+# What scripts may call. Classes only where they are plain value types whose attributes the
+# guard keeps harmless; math functions one by one (no factorial/comb/perm: unbounded work).
+BUILTINS: dict[str, Any] = {
+    "None": None,
+    "True": True,
+    "False": False,
+    **{
+        f.__name__: f
+        for f in (abs, all, any, chr, divmod, enumerate, filter, isinstance, len, map, max, min)
+    },
+    **{f.__name__: f for f in (ord, range, repr, reversed, round, sorted, sum, zip)},
+    **{t.__name__: t for t in (bool, dict, float, int, list, set, str, tuple)},
+    **{
+        e.__name__: e
+        for e in (
+            ArithmeticError,
+            Exception,
+            IndexError,
+            KeyError,
+            LookupError,
+            TypeError,
+            ValueError,
+            ZeroDivisionError,
+        )
+    },
+}
+MATH: dict[str, Any] = {
+    f.__name__: f for f in (math.ceil, math.fabs, math.floor, math.isclose, math.sqrt, math.trunc)
+}
+# Every name a script may use without declaring it (the helpers included).
+NAMESPACE_NAMES = frozenset(BUILTINS) | frozenset(MATH) | frozenset(script_helpers(None))
+
+_OPAQUE = (ModuleType, CodeType, FrameType, TracebackType)
+_FRAME_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
+
 
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
     if op not in _INPLACE:
@@ -46,54 +86,78 @@ def _inplacevar(op: str, target: Any, value: Any) -> Any:
     return _INPLACE[op](target, value)
 
 
+def _apply(function: Any, *args: Any, **kwargs: Any) -> Any:
+    # RestrictedPython routes calls with *args/**kwargs here; the callee is already guarded.
+    return function(*args, **kwargs)
+
+
+def wrap_attribute(obj: Any, name: str, value: Any) -> Any:
+    """The one place where an attribute the guard let through may be wrapped (the size limits
+    bound methods that grow strings and lists); returns `value` unchanged for now."""
+    return value
+
+
+def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
+    """`obj.name` for restricted code: no private or introspection attribute, no `format`
+    (its fields walk attributes unguarded), nothing on exceptions (their context and
+    traceback lead to frames), and never a module, code, frame or traceback as the result."""
+    if (
+        not isinstance(name, str)
+        or name.startswith("_")
+        or name.startswith(_FRAME_PREFIXES)
+        or name in INSPECT_ATTRIBUTES
+        or name in FORMAT_ATTRIBUTES
+        or name in BLOCKED_ATTRIBUTES
+        or isinstance(obj, (*_OPAQUE, BaseException))
+        or (isinstance(obj, type) and issubclass(obj, BaseException))
+    ):
+        raise AttributeError(f"thuộc tính «{name}» bị chặn / attribute {name!r} is not allowed")
+    value = getattr(obj, name, *default)
+    if isinstance(value, _OPAQUE):
+        raise AttributeError(f"thuộc tính «{name}» bị chặn / attribute {name!r} is not allowed")
+    return wrap_attribute(obj, name, value)
+
+
 def _build_globals() -> dict[str, Any]:
-    builtins = dict(safe_builtins)
-    builtins.update(
-        {
-            "min": min,
-            "max": max,
-            "sum": sum,
-            "len": len,
-            "any": any,
-            "all": all,
-            "sorted": sorted,
-            "enumerate": enumerate,
-            "list": list,
-            "dict": dict,
-            "map": map,
-            "filter": filter,
-            "reversed": reversed,
-        }
-    )
     return {
-        "__builtins__": builtins,
-        "_getattr_": safer_getattr,
+        "__builtins__": dict(BUILTINS),
+        "_getattr_": guarded_getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
         "_inplacevar_": _inplacevar,
-        "math": math,
-        "json": json,
-        "date": datetime.date,
-        "timedelta": datetime.timedelta,
+        "_apply_": _apply,
+        **MATH,
     }
 
 
-def check_expression(source: str) -> list[str]:
-    """Problems RestrictedPython finds in an expression (empty when it is acceptable)."""
-    result = compile_restricted_eval(source)
-    return list(result.errors)
+def check_expression(source: str, known: frozenset[str] | set[str] | None = None) -> list[str]:
+    """Problems in a condition or expression (empty when acceptable). `known`: the bundle's
+    variables (form fields, assignments, service results...; the system's own are added);
+    None when there is no bundle (a snippet typed in the editor)."""
+    return _check(source, "eval", known)
 
 
-def check_script(source: str) -> list[str]:
-    result = compile_restricted_exec(source)
-    return list(result.errors) or _imports(source)
+def check_script(source: str, known: frozenset[str] | set[str] | None = None) -> list[str]:
+    """Problems in a script (empty when acceptable); `known` as for check_expression."""
+    return _check(source, "exec", known)
+
+
+def _check(source: str, mode: str, known: frozenset[str] | set[str] | None) -> list[str]:
+    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    errors = list(compiler(source).errors)
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError:
+        return errors
+    names = SYSTEM_VARIABLES | frozenset(known or ())
+    return errors + static_problems(source, tree, NAMESPACE_NAMES, names, known is not None)
 
 
 def _imports(source: str) -> list[str]:
-    # Imports would fail at run time (no __import__); say so when the model is checked.
+    # Imports would fail at run time (no __import__); say so before running anything.
     return [
         f"Line {node.lineno}: import is not allowed / không được dùng import"
         for node in ast.walk(ast.parse(source))

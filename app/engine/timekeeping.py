@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 
@@ -61,3 +62,9 @@ def working_time(calendar: Callable[[], WorkCalendar] | None) -> Callable[[objec
         return work.due(utcnow(), days, DurationUnit.WORKING_DAYS).isoformat()
 
     return after_working_days
+
+
+def script_helpers(calendar: Callable[[], WorkCalendar] | None) -> dict[str, Callable[..., Any]]:
+    """The functions models may call besides the sandbox's own (one place: the sandbox reads
+    their names for validation, the process run gives them the office calendar)."""
+    return {"after_working_days": working_time(calendar)}

@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 from app.engine.definition import parse_bundle
 from app.engine.errors import ModelError, Problem
 from app.engine.sandbox import check_expression, check_script
+from app.engine.variables import bundle_variables
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 NS = {
@@ -103,9 +104,11 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
     except ModelError as exc:
         problems += exc.problems
     processes = {p.get("id") for tree in trees.values() for p in tree.iterfind("bpmn:process", NS)}
+    known = bundle_variables(files)
     for name, tree in trees.items():
         for process in tree.iterfind("bpmn:process", NS):
-            problems += _rules(name, process, catalogs, processes)
+            problems += _rules(name, process, catalogs, processes, known)
+    problems += _decision_code(files, known)
     return _unique(problems)
 
 
@@ -222,6 +225,7 @@ def _rules(
     process: etree._Element,
     catalogs: Catalogs,
     processes: set[str | None],
+    known: frozenset[str],
 ) -> list[Problem]:
     problems: list[Problem] = []
     nodes = {
@@ -252,18 +256,20 @@ def _rules(
         if not form.strip():
             at(el, "bước của người dùng chưa có biểu mẫu / user task has no form")
     for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
-        _service(el, catalogs, at)
+        _service(el, catalogs, at, known)
     for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):
         script = el.findtext("bpmn:script", default="", namespaces=NS)
-        for error in check_script(script) if script.strip() else ["kịch bản rỗng / empty script"]:
+        errors = check_script(script, known) if script.strip() else ["kịch bản rỗng / empty script"]
+        for error in errors:
             at(el, f"kịch bản / script: {error}")
+    _code(process, known, at)
     for flow in flows:
         condition = flow.findtext("bpmn:conditionExpression", default="", namespaces=NS).strip()
         if condition:
-            for error in check_expression(condition):
+            for error in check_expression(condition, known):
                 at(flow, f"điều kiện / condition: {error}")
     for el in process.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
-        _timer(el, at)
+        _timer(el, at, known)
     _gateways(process, flows, at)
     _reachability(nodes, flows, at)
     for el in process.iter(f"{{{NS['bpmn']}}}callActivity"):
@@ -276,7 +282,55 @@ def _rules(
     return problems
 
 
-def _service(el: etree._Element, catalogs: Catalogs, at: Callable) -> None:
+def _code(process: etree._Element, known: frozenset[str], at: Callable) -> None:
+    """The other code the sandbox runs: scripts before and after a task, multi-instance
+    cardinality and completion conditions; located on the element that holds them."""
+    scripts = {
+        "preScript": "kịch bản trước / pre-script",
+        "postScript": "kịch bản sau / post-script",
+    }
+    for tag, label in scripts.items():
+        for node in process.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
+            owner = node.getparent().getparent()
+            for error in check_script(node.text or "", known) if (node.text or "").strip() else []:
+                at(owner, f"{label}: {error}")
+    expressions = {
+        "loopCardinality": "số lần lặp / cardinality",
+        "completionCondition": "điều kiện kết thúc / completion condition",
+    }
+    for tag, label in expressions.items():
+        for node in process.iter(f"{{{NS['bpmn']}}}{tag}"):
+            owner = node.getparent().getparent()
+            for error in (
+                check_expression(node.text or "", known) if (node.text or "").strip() else []
+            ):
+                at(owner, f"{label}: {error}")
+
+
+def _decision_code(files: dict[str, str], known: frozenset[str]) -> list[Problem]:
+    """Decision tables' input expressions and output entries run in the sandbox too."""
+    found = []
+    for name, text in sorted(files.items()):
+        if not name.endswith(".dmn") or re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+            continue
+        try:
+            root = etree.fromstring(text.encode("utf-8"), _PARSER)
+        except etree.XMLSyntaxError:
+            continue  # _decisions reported it
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            if etree.QName(el).localname not in ("inputExpression", "outputEntry"):
+                continue
+            source = (el.findtext("{*}text") or "").strip()
+            for error in check_expression(source, known) if source else []:
+                found.append(
+                    Problem(f"biểu thức / expression: {error}", name, el.get("id"), el.sourceline)
+                )
+    return found
+
+
+def _service(el: etree._Element, catalogs: Catalogs, at: Callable, known: frozenset[str]) -> None:
     operator = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
     if operator is None:
         at(el, "tác vụ dịch vụ chưa chọn dịch vụ / service task has no operator")
@@ -294,11 +348,11 @@ def _service(el: etree._Element, catalogs: Catalogs, at: Callable) -> None:
         declared = _PYTHON_TYPES.get(node.get("type", ""))
         if declared is not None and declared is not object and declared is not kind:
             at(el, f"tham số «{param}» phải có kiểu {kind.__name__} / wrong parameter type")
-        for error in check_expression(node.get("value", "")):
+        for error in check_expression(node.get("value", ""), known):
             at(el, f"tham số «{param}»: {error}")
 
 
-def _timer(el: etree._Element, at: Callable) -> None:
+def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
     event = el.getparent()
     expression = next(
         (
@@ -311,7 +365,7 @@ def _timer(el: etree._Element, at: Callable) -> None:
     if not expression:
         at(event, "hẹn giờ chưa có biểu thức / timer without an expression")
         return
-    errors = check_expression(expression)
+    errors = check_expression(expression, known)
     for error in errors:
         at(event, f"hẹn giờ / timer: {error}")
     literal = re.fullmatch(r"""(['"])(.*)\1""", expression)

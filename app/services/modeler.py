@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.roles import ROLE_LABELS_VI
-from app.engine import bundle_hash, check_expression, check_script
+from app.engine import bundle_hash, bundle_variables, check_expression, check_script
 from app.engine.errors import Problem
 from app.integrations.operators import OPERATORS
 from app.models import ModelDraft, ModelVersion, Procedure
@@ -244,15 +244,18 @@ def deploy_draft(
     return version_id
 
 
-def check_code(kind: str, source: str) -> list[str]:
-    """Problems the sandbox finds in a script or an expression (for the editor, as typed)."""
+def check_code(kind: str, source: str, files: Any = None) -> list[str]:
+    """Problems the sandbox finds in a script or an expression (for the editor, as typed):
+    the same verdicts as validation when the bundle's `files` come with it; without them,
+    unknown lower-case names pass (they may be fields of a form not saved yet)."""
     if kind not in ("script", "expression"):
         raise InvalidInput("kind must be script or expression")
     if len(source) > 20_000:
         raise InvalidInput("Mã quá dài")
     if not source.strip():
         return ["Chưa nhập mã" if kind == "script" else "Chưa nhập biểu thức"]
-    return (check_script if kind == "script" else check_expression)(source)
+    known = bundle_variables(check_files(files)) if files is not None else None
+    return (check_script if kind == "script" else check_expression)(source, known)
 
 
 def check_form(text: str) -> dict[str, Any]:

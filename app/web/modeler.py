@@ -82,7 +82,9 @@ def deploy(process_id: str):  # noqa: ANN201
 @login_required
 def check_code():  # noqa: ANN201
     body = _body()
-    problems = modeler.check_code(str(body.get("kind")), str(body.get("source") or ""))
+    problems = modeler.check_code(
+        str(body.get("kind")), str(body.get("source") or ""), body.get("files")
+    )
     return jsonify(ok=not problems, problems=problems)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from app.domain.roles import role_for_lane
 from app.engine.validation import Catalogs, validate
+from app.engine.variables import bundle_variables
 from app.services.deploy import check_bundle, read_bundle
 from config import ROOT
 
@@ -233,3 +234,29 @@ def test_step_data_visibility_must_name_known_role_codes():
     assert problems(files) == [
         ("a", "dataVisibleTo: «giamdoc» không phải mã vai trò / unknown role")
     ]
+
+
+def test_pre_and_post_scripts_are_checked_like_script_tasks():
+    pre = (
+        '<bpmn:task id="a"><bpmn:extensionElements><spiffworkflow:preScript>'
+        "x = json.dumps(1)</spiffworkflow:preScript></bpmn:extensionElements></bpmn:task>"
+    )
+    found = problems(model(chain(pre)))
+    assert any(e == "a" and "kịch bản trước" in m and "«json»" in m for e, m in found)
+
+
+def test_decision_table_expressions_are_checked_against_the_sandbox():
+    files = read_bundle(ROOT / "bpmn")
+    dmn = files["choose_department.dmn"].replace(
+        "<text>procedure_code</text>", "<text>procedure_code.format_map({})</text>"
+    )
+    found = validate({**files, "choose_department.dmn": dmn}, "counter_dossier", CATALOGS)
+    assert any(
+        p.file == "choose_department.dmn" and p.element_id == "in_procedure_expr" for p in found
+    )
+
+
+def test_a_bundle_declares_form_fields_results_messages_decisions_and_assignments():
+    names = bundle_variables(read_bundle(ROOT / "bpmn"))
+    assert {"decision", "citizen", "withdrawal", "department_code", "consult_agencies"} <= names
+    assert "c" not in names  # a comprehension's variable stays inside it

@@ -125,6 +125,23 @@ def test_code_is_checked_against_the_sandbox_as_typed(analyst):
     assert wrong.status_code == 422
 
 
+def test_code_checks_give_validation_verdicts_when_the_bundle_comes_with_them(analyst):
+    def check(source: str, **extra):
+        body = {"kind": "expression", "source": source, **extra}
+        return call(analyst, "/models/check-code", body).json
+
+    assert check("approval_decision == 'approve'", files=FILES)["ok"] is True
+    unknown = check("approval_decison == 'approve'", files=FILES)
+    assert unknown["ok"] is False and "approval_decison" in unknown["problems"][0]
+    for hostile in ("json.codecs.sys.modules['os']", "getattr(x, 'y')", "'{0}'.format(x)"):
+        assert check(hostile)["ok"] is False
+        assert check(hostile, files=FILES)["ok"] is False
+    bad_bundle = call(
+        analyst, "/models/check-code", {"kind": "expression", "source": "1", "files": {"../x": ""}}
+    )
+    assert bad_bundle.status_code == 422
+
+
 def test_the_form_preview_renders_the_officers_screen_or_says_what_is_wrong(analyst):
     schema = {
         "title": "Xác minh",

@@ -1,0 +1,138 @@
+"""What a script or condition may say, checked before it ever runs (kiểm tra tĩnh mã kịch bản).
+
+The sandbox stops escapes at run time; this finds the statically visible ones when a model is
+validated or typed in the editor, each with its line: names outside the namespace, the process
+variables and the model's own assignments; the builtins the sandbox does not give; `.format`
+and `.format_map`; classes, `global`/`nonlocal`, decorators, imports; identifiers written with
+look-alike characters (Python folds them with NFKC, so `ｅｖａｌ` is `eval`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import sys
+import tokenize
+import unicodedata
+from collections.abc import Iterator
+
+# Attributes the run-time guard refuses too, named here so that validation says so first.
+FORMAT_ATTRIBUTES = frozenset({"format", "format_map"})
+BLOCKED_ATTRIBUTES = frozenset({"mro", "with_traceback"})
+_PYTHON_BUILTINS = frozenset(dir(builtins))
+
+
+def static_problems(
+    source: str, tree: ast.AST, namespace: frozenset[str], known: frozenset[str], strict: bool
+) -> list[str]:
+    """Problems in `tree` (parsed from `source`); `namespace` is what the sandbox gives,
+    `known` the process variables. Not `strict` (a snippet typed without its bundle): unknown
+    lower-case names pass unless they name a Python module."""
+    found = [
+        *_statements(tree),
+        *_attributes(tree),
+        *_lookalikes(source),
+        *_names(tree, namespace, known, strict),
+    ]
+    return list(dict.fromkeys(found))
+
+
+def _at(node: ast.AST | int, vi: str, en: str) -> str:
+    line = node if isinstance(node, int) else getattr(node, "lineno", 1)
+    return f"Dòng {line}: {vi} / line {line}: {en}"
+
+
+def _statements(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield _at(node, "không được dùng import", "import is not allowed")
+        elif isinstance(node, ast.ClassDef):
+            yield _at(node, "không được định nghĩa lớp (class)", "class is not allowed")
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            yield _at(node, "không được dùng global/nonlocal", "global/nonlocal is not allowed")
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                yield _at(decorator, "không được dùng decorator", "decorators are not allowed")
+
+
+def _attributes(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        if node.attr in FORMAT_ATTRIBUTES:
+            yield _at(
+                node,
+                f"không được dùng .{node.attr}() (bị chặn khi chạy); hãy dùng f-string, "
+                'ví dụ f"{ma_ho_so} - {ten}"',
+                f".{node.attr}() is blocked at run time; use an f-string",
+            )
+        elif node.attr in BLOCKED_ATTRIBUTES:
+            yield _at(
+                node,
+                f"thuộc tính «{node.attr}» không được dùng",
+                f"attribute {node.attr!r} is not allowed",
+            )
+
+
+def _lookalikes(source: str) -> Iterator[str]:
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return  # the compiler reports the syntax error itself
+    for token in tokens:
+        if token.type == tokenize.NAME and not token.string.isascii():
+            folded = unicodedata.normalize("NFKC", token.string)
+            if folded != token.string:
+                yield _at(
+                    token.start[0],
+                    f"tên «{token.string}» viết bằng ký tự giả dạng (Python đọc là «{folded}»)",
+                    f"name written with look-alike characters (read as {folded!r})",
+                )
+
+
+def _bound(tree: ast.AST) -> set[str]:
+    """Names the code binds itself: assignments, loop and comprehension targets, functions,
+    parameters, `except ... as` names. Scopes are flattened: the run-time namespace decides."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def _names(
+    tree: ast.AST, namespace: frozenset[str], known: frozenset[str], strict: bool
+) -> Iterator[str]:
+    bound = _bound(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            name, line = unicodedata.normalize("NFKC", node.id), node.lineno
+        elif isinstance(node, ast.arg):
+            name, line = node.arg, node.lineno
+        else:
+            continue
+        if name in _PYTHON_BUILTINS and name not in namespace:
+            yield _at(
+                line,
+                f"«{name}» không có trong môi trường kịch bản",
+                f"{name!r} is not available to scripts",
+            )
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if name in namespace or name in bound or name in known:
+                continue
+            if not strict and name == name.lower() and name not in sys.stdlib_module_names:
+                continue
+            yield _at(
+                line,
+                f"tên «{name}» không phải biến của quy trình, trường biểu mẫu hay biến do "
+                "mô hình gán",
+                f"unknown name {name!r} (not a process variable, a form field or an "
+                "assignment of the model)",
+            )
