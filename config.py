@@ -84,6 +84,9 @@ class Config:
     LOGIN_LOCK_SECONDS = int(_env("LOGIN_LOCK_SECONDS", "900"))
     LOGIN_DELAY_BASE = float(_env("LOGIN_DELAY_BASE", "1"))
     LOGIN_DELAY_MAX = float(_env("LOGIN_DELAY_MAX", "30"))
+    # Reverse proxies in front of the web processes (each adds X-Forwarded-For): 0 when the
+    # clients connect directly. Login throttling per address needs the client's real address.
+    PROXY_HOPS = int(_env("PROXY_HOPS", "0"))
     # Officers' passwords: at least this long, never the username.
     PASSWORD_MIN_LENGTH = int(_env("PASSWORD_MIN_LENGTH", "12"))
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))

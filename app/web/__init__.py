@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.domain.deadlines import LABELS_VI as DEADLINE_LABELS
 from app.domain.roles import ROLE_LABELS_VI
@@ -57,6 +58,9 @@ def register(app: Flask) -> None:
         tasks,
     )
 
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     login_manager.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)

@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from app import settings
+from app import create_app, settings
 from app.models import AuditEvent
 from app.storage.db import db
 from tests.web.helpers import PASSWORD, token
@@ -142,3 +142,15 @@ def test_every_failure_and_every_lock_is_audited_without_the_password(client, po
 def test_a_huge_password_or_username_is_refused_like_any_other(client, policy):
     response = attempt(client, "tiepnhan" * 1000, "x" * 100_000)
     assert answer(response) == answer(attempt(client, "tiepnhan", "wrong"))
+
+
+def test_behind_a_proxy_the_clients_address_is_counted_not_the_proxys(app, policy):
+    policy(LOGIN_ACCOUNT_FAILURES=100, LOGIN_ADDRESS_FAILURES=2)
+    proxied = create_app(type("Proxied", (settings.current,), {"PROXY_HOPS": 1})).test_client()
+    for client_address in ("203.0.113.5", "203.0.113.5"):
+        proxied.environ_base["HTTP_X_FORWARDED_FOR"] = client_address
+        attempt(proxied, "tiepnhan", "wrong", address="10.0.0.2")  # 10.0.0.2: the proxy
+    proxied.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+    assert signs_in(proxied, "chuyenvien", address="10.0.0.2")
+    proxied.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.5"
+    assert not signs_in(proxied, "chuyenvien", address="10.0.0.2")
