@@ -4,6 +4,8 @@ authenticated by their own token and signature, never by an officer's cookie."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -115,3 +117,20 @@ def test_an_officers_cookie_alone_opens_neither_the_portal_api_nor_the_payment_c
     )
     assert paid.status_code == 403 and paid.get_json()["error"]
     assert history() == before
+
+
+def test_every_state_changing_route_refuses_a_request_without_the_token(client, app):
+    """Walks app.url_map: only the portal's and the payment platform's calls (authenticated by
+    their own token and signature) go without; a new route cannot forget it."""
+    login(client, "quantri")
+    unsafe = {"POST", "PUT", "PATCH", "DELETE"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(("portal_api.", "payments_api.")):
+            continue
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "1", rule.rule)
+        for method in sorted(unsafe & set(rule.methods or ())):
+            response = client.open(url, method=method, headers=EVIL, data={"x": "1"})
+            assert response.status_code == 400, f"{method} {rule.rule}: {response.status_code}"
+            checked += 1
+    assert checked > 30
