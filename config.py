@@ -73,6 +73,22 @@ class Config:
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "vi")
     LANGUAGES = ("vi", "en")
     WTF_CSRF_ENABLED = True
+    # A sign-in (officer or citizen) lives on the server this long, whatever the cookie says.
+    SESSION_LIFETIME_HOURS = float(_env("SESSION_LIFETIME_HOURS", "12"))
+    # Wrong passwords: after each failure the next try of that account (or from that address)
+    # waits LOGIN_DELAY_BASE * 2**(failures - 1) seconds, at most LOGIN_DELAY_MAX; this many
+    # failures within LOGIN_FAILURE_WINDOW seconds lock it for LOGIN_LOCK_SECONDS.
+    LOGIN_ACCOUNT_FAILURES = int(_env("LOGIN_ACCOUNT_FAILURES", "5"))
+    LOGIN_ADDRESS_FAILURES = int(_env("LOGIN_ADDRESS_FAILURES", "20"))
+    LOGIN_FAILURE_WINDOW = int(_env("LOGIN_FAILURE_WINDOW", "900"))
+    LOGIN_LOCK_SECONDS = int(_env("LOGIN_LOCK_SECONDS", "900"))
+    LOGIN_DELAY_BASE = float(_env("LOGIN_DELAY_BASE", "1"))
+    LOGIN_DELAY_MAX = float(_env("LOGIN_DELAY_MAX", "30"))
+    # Reverse proxies in front of the web processes (each adds X-Forwarded-For): 0 when the
+    # clients connect directly. Login throttling per address needs the client's real address.
+    PROXY_HOPS = int(_env("PROXY_HOPS", "0"))
+    # Officers' passwords: at least this long, never the username.
+    PASSWORD_MIN_LENGTH = int(_env("PASSWORD_MIN_LENGTH", "12"))
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
     # `flask seed-demo` creates officers whose password is published: never in production.
     DEMO_DATA = _env("DEMO_DATA", "1") not in ("0", "false", "no")

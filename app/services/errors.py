@@ -28,3 +28,9 @@ class Conflict(ServiceError):
     """Someone else changed the same thing first: reload and try again."""
 
     status = 409
+
+
+class Unauthorized(ServiceError):
+    """Not signed in, or a sign-in refused (the same answer whatever the reason)."""
+
+    status = 401

@@ -7,13 +7,15 @@ from datetime import datetime
 from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.domain.deadlines import LABELS_VI as DEADLINE_LABELS
 from app.domain.roles import ROLE_LABELS_VI
 from app.domain.status import VN_TZ, DossierStatus
 from app.models import User
 from app.models.base import utcnow
-from app.storage.db import db
+from app.services import sessions
+from app.web import server_session
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -23,12 +25,9 @@ login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    with db.transaction() as session:
-        user = session.get(User, int(user_id))
-        if user is None or not user.active:
-            return None
-        _ = user.agency, [r.agency for r in user.roles]  # loaded now: it outlives the session
-        return user
+    """The officer of this cookie, only while its server-side session lives (logout and a
+    password change end it: a copy of the cookie is then worth nothing)."""
+    return sessions.officer(server_session.token(server_session.OFFICER), int(user_id))
 
 
 def _local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -59,6 +58,9 @@ def register(app: Flask) -> None:
         tasks,
     )
 
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     login_manager.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
@@ -82,7 +84,8 @@ def register(app: Flask) -> None:
         citizen.bp,
     ):
         app.register_blueprint(blueprint)
-    csrf.exempt(api.bp)
+    # The officers' /api/* rides on the session cookie: it needs the X-CSRFToken header. These
+    # two take no cookie at all: a shared token and a signature authenticate them.
     csrf.exempt(portal_api.bp)
     csrf.exempt(payments_api.bp)
     app.register_blueprint(payments_api.bp)

@@ -1,4 +1,8 @@
-"""JSON API for the same use cases (session login; errors as JSON from app.web.errors)."""
+"""JSON API for the same use cases (session login; errors as JSON from app.web.errors).
+
+Signed in by the session cookie, so every POST carries the CSRF token in `X-CSRFToken` (from
+`GET /api/csrf-token` or any page): another site's form or script cannot act for the officer.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app.services import queries, tasks
 from app.services.errors import InvalidInput
@@ -19,6 +24,12 @@ def _require_login():  # noqa: ANN202
     if not current_user.is_authenticated:
         return jsonify(error="login required"), 401
     return None
+
+
+@bp.get("/csrf-token")
+def csrf_token():  # noqa: ANN201
+    """The token to send back in the `X-CSRFToken` header (readable by this site only)."""
+    return jsonify(csrf_token=generate_csrf())
 
 
 @bp.get("/inbox")

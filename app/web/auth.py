@@ -1,51 +1,73 @@
-"""Login and logout (đăng nhập), language switch."""
+"""Login and logout (đăng nhập), the officer's password change, language switch."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
-from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from flask_login import current_user, login_required, login_user, logout_user
 
-from app.models import User
-from app.storage.db import db
+from app.services import officer_accounts, sessions
+from app.services.errors import InvalidInput, Unauthorized
+from app.web import server_session
+from app.web.redirects import safe_target
 
 bp = Blueprint("auth", __name__)
 
 
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
-    error = None
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        with db.transaction() as s:
-            user = s.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not check_password_hash(user.password_hash, password):
-            error = _("Sai tên đăng nhập hoặc mật khẩu")
-        else:
-            login_user(user)
-            target = request.args.get("next", "")
-            return redirect(
-                target
-                if target.startswith("/") and not target.startswith("//")
-                else url_for("inbox.index")
-            )
-    return render_template("login.html", error=error), 401 if error else 200
+    if request.method == "GET":
+        return render_template("login.html", error=None)
+    try:
+        signed_in = officer_accounts.sign_in(
+            request.form.get("username", ""), request.form.get("password", ""), _client_address()
+        )
+    except Unauthorized:
+        # one message whatever the reason (unknown user, wrong password, lock): no enumeration
+        error = _("Sai tên đăng nhập hoặc mật khẩu, hoặc tạm thời chưa thể đăng nhập")
+        return render_template("login.html", error=error), 401
+    sessions.end(server_session.forget(server_session.OFFICER))
+    server_session.keep(server_session.OFFICER, signed_in.token)
+    login_user(signed_in.user)
+    return redirect(safe_target(request.args.get("next"), url_for("inbox.index")))
 
 
 @bp.post("/logout")
 @login_required
 def logout():  # noqa: ANN201
+    sessions.end(server_session.forget(server_session.OFFICER))
     logout_user()
     flash(_("Đã đăng xuất"))
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():  # noqa: ANN201
+    """The signed-in officer changes their password; every other session of theirs ends."""
+    if request.method == "GET":
+        return render_template("account_password.html", errors={})
+    try:
+        token = officer_accounts.change_password(
+            current_user.id,
+            request.form.get("current_password", ""),
+            request.form.get("new_password", ""),
+            request.form.get("new_password_again", ""),
+            _client_address(),
+        )
+    except InvalidInput as exc:
+        return render_template("account_password.html", errors=exc.fields), 422
+    server_session.keep(server_session.OFFICER, token)
+    flash(_("Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc."))
+    return redirect(url_for("inbox.index"))
 
 
 @bp.get("/lang/<code>")
 def language(code: str):  # noqa: ANN201
     if code in ("vi", "en"):
         session["lang"] = code
-    target = request.referrer or url_for("inbox.index")
-    return redirect(target)
+    return redirect(safe_target(request.referrer, url_for("inbox.index")))

@@ -28,8 +28,10 @@ from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from app.documents.intake import Upload
 from app.integrations.errors import IntegrationError
 from app.integrations.payment import PaymentClient
-from app.services import citizen_actions, citizens, online
+from app.services import citizen_actions, citizens, online, sessions
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.web import server_session
+from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 SESSION_KEY = "citizen_id"
@@ -53,8 +55,13 @@ def _portal():  # noqa: ANN202
 
 
 def current_citizen() -> citizens.Citizen | None:
+    """The signed-in citizen, only while their server-side session lives."""
     citizen_id = session.get(SESSION_KEY)
-    return citizens.get(citizen_id) if citizen_id else None
+    if not isinstance(citizen_id, int):
+        return None
+    if not sessions.is_citizens(server_session.token(server_session.CITIZEN), citizen_id):
+        return None
+    return citizens.get(citizen_id)
 
 
 def citizen_required(view: Callable) -> Callable:
@@ -70,9 +77,7 @@ def citizen_required(view: Callable) -> Callable:
 
 def _safe_next(target: str | None) -> str:
     """Only a path of this system (never another host) is followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("citizen.home")
+    return safe_target(target, url_for("citizen.home"))
 
 
 @bp.get("/login")
@@ -104,18 +109,25 @@ def callback():  # noqa: ANN201
         return _refused(f"Phản hồi đăng nhập không hợp lệ: {exc.description or exc.error}.")
     except InvalidInput as exc:
         return _refused(exc.message)
+    sessions.end(server_session.forget(server_session.CITIZEN))
+    server_session.keep(server_session.CITIZEN, sessions.start_for_citizen(citizen.id))
     session[SESSION_KEY] = citizen.id
     return redirect(_safe_next(session.pop("citizen_next", None)))
 
 
 def _refused(message: str):  # noqa: ANN202
-    session.pop(SESSION_KEY, None)
+    _sign_out()
     return render_template("citizen_error.html", message=message), 401
+
+
+def _sign_out() -> None:
+    session.pop(SESSION_KEY, None)
+    sessions.end(server_session.forget(server_session.CITIZEN))
 
 
 @bp.post("/logout")
 def logout():  # noqa: ANN201
-    session.pop(SESSION_KEY, None)
+    _sign_out()
     return redirect(url_for("citizen.home_public"))
 
 

@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from app.services import queries, tasks
 from app.web.actor import current_actor
+from app.web.redirects import safe_target
 
 bp = Blueprint("inbox", __name__)
 
@@ -36,7 +37,7 @@ def index():  # noqa: ANN201
 def claim(task_id: str):  # noqa: ANN201
     tasks.claim_task(task_id, current_actor())
     flash(_("Đã nhận việc"))
-    return redirect(request.form.get("next") or url_for("inbox.index"))
+    return redirect(safe_target(request.form.get("next"), url_for("inbox.index")))
 
 
 @bp.post("/tasks/<task_id>/unclaim")

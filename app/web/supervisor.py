@@ -14,6 +14,7 @@ from app.services import apologies, notifications, outbox, queries, supervision
 from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
 from app.web.actor import current_actor
+from app.web.redirects import safe_target
 
 bp = Blueprint("supervisor", __name__)
 
@@ -105,7 +106,7 @@ def tasks():  # noqa: ANN201
 def nudge(task_id: str):  # noqa: ANN201
     told = notifications.nudge(task_id, current_actor())
     flash(_("Đã nhắc %(count)s cán bộ", count=told))
-    return redirect(request.form.get("next") or url_for("supervisor.tasks"))
+    return redirect(safe_target(request.form.get("next"), url_for("supervisor.tasks")))
 
 
 @bp.post("/supervisor/tasks/<task_id>/reassign")
@@ -116,7 +117,7 @@ def reassign(task_id: str):  # noqa: ANN201
         raise InvalidInput(_("Chọn cán bộ nhận việc"))
     supervision.reassign_task(task_id, user_id, current_actor())
     flash(_("Đã giao lại việc"))
-    return redirect(request.form.get("next") or url_for("supervisor.tasks"))
+    return redirect(safe_target(request.form.get("next"), url_for("supervisor.tasks")))
 
 
 @bp.get("/supervisor/incidents")

@@ -220,3 +220,15 @@ def test_withdraw_before_acceptance_and_download_the_result(client, portal_url, 
     client.post("/citizen/logout", data={"csrf_token": token})
     finish(client, portal_login(client, portal_url, MAI))
     assert client.get(link).status_code == 404
+
+
+def test_a_citizens_cookie_replayed_after_logout_is_worth_nothing(client, portal_url):
+    finish(client, portal_login(client, portal_url, AN))
+    assert client.get("/citizen/").status_code == 200
+    kept = client.get_cookie("session").value
+    page = client.get("/citizen/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/citizen/logout", data={"csrf_token": token})
+    client.set_cookie("session", kept)
+    replayed = client.get("/citizen/")
+    assert replayed.status_code == 302 and "/citizen/login" in replayed.headers["Location"]

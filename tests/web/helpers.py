@@ -25,6 +25,11 @@ def login(client: FlaskClient, username: str) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def api_headers(client: FlaskClient) -> dict[str, str]:
+    """What a signed-in client sends with each POST to /api/*: the CSRF token in a header."""
+    return {"X-CSRFToken": client.get("/api/csrf-token").get_json()["csrf_token"]}
+
+
 def logout(client: FlaskClient) -> None:
     client.post("/logout", data={"csrf_token": token(client, "/inbox")})
 

@@ -8,7 +8,15 @@ import pytest
 
 from app.services import queue
 from tests.services.helpers import deliver
-from tests.web.helpers import login, logout, post, receive_at_counter, task_id_in, token
+from tests.web.helpers import (
+    api_headers,
+    login,
+    logout,
+    post,
+    receive_at_counter,
+    task_id_in,
+    token,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -141,12 +149,16 @@ def test_api_completion_twice_gives_409_the_second_time(client, actors):
     receive_at_counter(client)
     deliver_account_check(actors)
     [task] = client.get("/api/inbox").get_json()["pool"]
-    assert client.post(f"/api/tasks/{task['id']}/claim").status_code == 200
-    bad = client.post(f"/api/tasks/{task['id']}/complete", json={"original_count": 1})
+    headers = api_headers(client)
+    assert client.post(f"/api/tasks/{task['id']}/claim", headers=headers).status_code == 200
+    bad = client.post(
+        f"/api/tasks/{task['id']}/complete", json={"original_count": 1}, headers=headers
+    )
     assert bad.status_code == 422 and "components_checked" in bad.get_json()["fields"]
     form = {"components_checked": True, "original_count": 1, "copy_count": 0}
-    assert client.post(f"/api/tasks/{task['id']}/complete", json=form).status_code == 200
-    second = client.post(f"/api/tasks/{task['id']}/complete", json=form)
+    done = client.post(f"/api/tasks/{task['id']}/complete", json=form, headers=headers)
+    assert done.status_code == 200
+    second = client.post(f"/api/tasks/{task['id']}/complete", json=form, headers=headers)
     assert second.status_code == 409 and second.get_json()["error"]
 
 
