@@ -140,12 +140,10 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
 
 
 def _form_error(schema: dict[str, Any] | None, data: dict[str, Any]) -> str:
-    foreign = foreign_fields(schema, data)
+    foreign = list(foreign_fields(schema, data))
     if foreign:
-        return (
-            f"Biểu mẫu có trường không được phép: {', '.join(foreign)} / "
-            f"fields this step may not set: {', '.join(foreign)}"
-        )
+        names = ", ".join(foreign[:10]) + (", …" if len(foreign) > 10 else "")
+        return f"Biểu mẫu có trường không được phép: {names} / fields not allowed here: {names}"
     return "Biểu mẫu chưa hợp lệ / the form has errors"
 
 
