@@ -46,7 +46,7 @@ def refuse_unknown(given: Iterable[str], allowed: Iterable[str]) -> None:
     """Raise InvalidInput (422) naming every key of `given` outside `allowed`."""
     unknown = sorted(set(map(str, given)) - set(allowed))
     if unknown:
-        names = ", ".join(unknown)
+        names = ", ".join(unknown[:10]) + (", …" if len(unknown) > 10 else "")
         raise InvalidInput(
             f"Yêu cầu có trường không được chấp nhận: {names} / unexpected fields: {names}",
             fields={k: "không thuộc yêu cầu này / not part of this request" for k in unknown},
