@@ -1,9 +1,12 @@
 """Process variables the system itself sets (biến hệ thống của quy trình).
 
-One list for two rules: scripts and conditions may read these names without a model declaring
-them (validation knows them), and a form, a portal payload or a citizen's action may never
-write them (the system owns their values). Keep it in step with the services that set them; a
-test compares it with the start data of a dossier.
+One list for two rules. Scripts and conditions may read every name in SYSTEM_VARIABLES
+without a model declaring it (validation knows them). A step's form, a portal payload, a
+citizen's action or a service result must never write a name in SYSTEM_OWNED, or a reception
+step could re-route the dossier or waive its fee: model validation refuses a form field, a
+service result variable or a message variable with such a name, and a task completion refuses
+them even from an older deployed model. Keep it in step with the services that set them; a test
+compares it with the start data of a dossier.
 """
 
 from __future__ import annotations
@@ -38,15 +41,32 @@ START_VARIABLES = frozenset(
 # (app/services/online.py, app/services/citizen_actions.py: receive_online).
 DOSSIER_DATA_VARIABLES = frozenset({"online_components", "online_form", "portal_account_id"})
 
-# Rewritten on a running process: a transfer to another agency (app/services/transfers.py)
-# and a reorganisation (app/services/reorg_transfer.py rewrites the agency codes above).
-TRANSFER_VARIABLES = frozenset({"agency_code", "department_code", "reception_agency_code"})
+# Where the dossier is handled: rewritten on a running process by a transfer to another agency
+# (app/services/transfers.py), a reorganisation (app/services/reorg_transfer.py), the
+# department decision table and the BCCI sub-process; the projection reads them to route steps.
+ROUTING_VARIABLES = frozenset(
+    {
+        "agency_code",
+        "consult_agency",
+        "department_code",
+        "reception_agency_code",
+        "transfer_direction",
+        "transfer_from",
+        "transfer_to",
+    }
+)
 
-SYSTEM_VARIABLES: frozenset[str] = START_VARIABLES | DOSSIER_DATA_VARIABLES | TRANSFER_VARIABLES
+SYSTEM_VARIABLES: frozenset[str] = START_VARIABLES | DOSSIER_DATA_VARIABLES | ROUTING_VARIABLES
 
 # Start values that a step's form is meant to replace: the reception form decides whether the
 # components need digitizing, the approval names the result, the account form corrects the
-# contact details. Every other system variable is owned by the system (SYSTEM_OWNED).
+# contact details.
 FORM_WRITABLE = frozenset({"email", "needs_digitization", "phone", "result_name"})
 
-SYSTEM_OWNED: frozenset[str] = SYSTEM_VARIABLES - FORM_WRITABLE
+# The dossier's status is a BPMN property the projection reads; no variable may pose as it.
+SYSTEM_OWNED: frozenset[str] = (SYSTEM_VARIABLES - FORM_WRITABLE) | {"dossierStatus"}
+
+
+def is_system_variable(name: str) -> bool:
+    """Whether `name` is a variable only the system may set."""
+    return name in SYSTEM_OWNED

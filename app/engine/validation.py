@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 from app.engine.definition import parse_bundle
 from app.engine.errors import ModelError, Problem
 from app.engine.sandbox import check_expression, check_script
+from app.engine.variable_ownership import check_variables
 from app.engine.variables import bundle_variables
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -97,6 +98,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         return problems
     problems += _unsupported(trees)
     problems += _decisions(files, trees)
+    problems += check_variables(files, trees)
     if problems:
         return problems
     try:

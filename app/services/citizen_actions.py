@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +19,38 @@ WITHDRAW_MESSAGE = "rut_ho_so"
 SUPPLEMENT_MESSAGE = "bo_sung"
 PAYMENT_MESSAGE = "thanh_toan"
 PORTAL = Actor(None, "Công dân (qua Cổng DVCQG)")
+# The keys each action carries from the portal; any other key is refused, named, so that no
+# payload can smuggle a process variable (agency, fees, status...) in beside them.
+FIELDS: dict[str, frozenset[str]] = {
+    "submit": frozenset(
+        {
+            "procedure_code",
+            "owner_id_type",
+            "owner_id",
+            "owner_name",
+            "phone",
+            "email",
+            "summary",
+            "form",
+            "components",
+            "account_id",
+        }
+    ),
+    "withdraw": frozenset({"reason"}),
+    "supplement": frozenset({"note", "documents"}),
+    "pay": frozenset({"amount", "transaction_id"}),
+}
+
+
+def refuse_unknown(given: Iterable[str], allowed: Iterable[str]) -> None:
+    """Raise InvalidInput (422) naming every key of `given` outside `allowed`."""
+    unknown = sorted(set(map(str, given)) - set(allowed))
+    if unknown:
+        names = ", ".join(unknown[:10]) + (", …" if len(unknown) > 10 else "")
+        raise InvalidInput(
+            f"Yêu cầu có trường không được chấp nhận: {names} / unexpected fields: {names}",
+            fields={k: "không thuộc yêu cầu này / not part of this request" for k in unknown},
+        )
 
 
 def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
@@ -90,9 +122,11 @@ def _instance(session, dossier_code: str) -> tuple[int, int]:  # noqa: ANN001
 
 def submit_online(values: dict[str, Any]) -> str:
     """A dossier submitted on the portal (path A): registered with status 1, waiting for the
-    agency's reception; returns its code."""
+    agency's reception; returns its code. A key beside FIELDS["submit"] is refused; the
+    portal's own form stays whole under `online_form`."""
     from app.services.dossiers import ReceiveDossier, receive_dossier
 
+    refuse_unknown(values, FIELDS["submit"])
     form = values.get("form") or {}
     components = values.get("components") or []
     if not isinstance(form, dict) or not isinstance(components, list) or len(components) > 50:

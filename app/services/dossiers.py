@@ -222,7 +222,10 @@ def _receiving_counter(
 
 def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
     procedure = dossier.procedure
+    # what came with the dossier first, so that none of it can stand in for a value the
+    # system sets below (its agency, code, fee...)
     return {
+        **dossier.data,
         # Online dossiers pay their fees on the portal once accepted (status 6); at the counter
         # the fee is collected at reception.
         "fee_amount": fee_amount,
@@ -253,9 +256,4 @@ def _start_data(dossier: Dossier, fee_amount: int = 0) -> dict[str, Any]:
         or 3,
         # how long an online dossier waits for the fee before processing stops (status 8)
         "payment_wait": dossier.data.get("payment_wait", "P15D"),
-        **{
-            k: v
-            for k, v in dossier.data.items()
-            if k not in ("supplement_wait", "appraisal_escalation", "payment_wait")
-        },
     }

@@ -9,6 +9,8 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator
 
+from app.domain.form_fields import undeclared
+from app.domain.process_variables import is_system_variable
 from app.domain.roles import DATA_VISIBLE_TO, parse_role_list
 from app.engine import TaskNotReady, WorkflowFailed
 from app.models import HumanTask
@@ -19,6 +21,8 @@ from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.storage.db import db
 
 ALREADY_DONE = "Công việc đã được hoàn thành hoặc huỷ / the task is no longer open"
+NOT_IN_FORM = "không thuộc biểu mẫu của bước này / not a field of this step's form"
+SYSTEM_OWNED = "là biến do hệ thống quản lý, biểu mẫu không được ghi / set by the system only"
 
 
 def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
@@ -73,13 +77,27 @@ def unclaim_task(task_id: str, actor: Actor) -> None:
 
 
 def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, str]:
-    """Field name → message for every way `data` breaks the task's JSON schema."""
+    """Field name → message for every way `data` breaks the task's JSON schema, and for every
+    field the form does not declare or the system owns (only the form reaches the process)."""
+    errors = foreign_fields(schema, data)
     if not schema:
-        return {}
-    errors: dict[str, str] = {}
+        return errors
     for error in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
+        if error.validator == "additionalProperties":
+            continue  # each undeclared field is already named by foreign_fields
         field = _field_of(error)
         errors.setdefault(field, _message(error, schema))
+    return errors
+
+
+def foreign_fields(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, str]:
+    """The submitted fields that must not reach the process: system variables (even when an
+    older deployed form declares them) and whatever the form does not declare."""
+    errors = {
+        name: f"«{name}» {SYSTEM_OWNED}" for name in map(str, data) if is_system_variable(name)
+    }
+    for path in undeclared(schema, data):
+        errors.setdefault(path, f"«{path}» {NOT_IN_FORM}")
     return errors
 
 
@@ -99,7 +117,7 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
             raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")
         errors = validate_form(task["form"], data)
         if errors:
-            raise InvalidInput("Biểu mẫu chưa hợp lệ / the form has errors", fields=errors)
+            raise InvalidInput(_form_error(task["form"], data), fields=errors)
         try:
             changes = loaded.run.complete_user_task(task_id, data)
         except TaskNotReady as exc:
@@ -119,6 +137,14 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
             **_visibility(changes, task_id),
         )
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+
+
+def _form_error(schema: dict[str, Any] | None, data: dict[str, Any]) -> str:
+    foreign = list(foreign_fields(schema, data))
+    if foreign:
+        names = ", ".join(foreign[:10]) + (", …" if len(foreign) > 10 else "")
+        return f"Biểu mẫu có trường không được phép: {names} / fields not allowed here: {names}"
+    return "Biểu mẫu chưa hợp lệ / the form has errors"
 
 
 def _visibility(changes: Any, task_id: str) -> dict[str, Any]:

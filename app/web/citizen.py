@@ -31,10 +31,12 @@ from app.integrations.payment import PaymentClient
 from app.services import citizen_actions, citizens, online, sessions
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.web import server_session
+from app.web.forms import TECHNICAL_FIELDS
 from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 SESSION_KEY = "citizen_id"
+SUBMIT_FIELDS = ("phone", "email", "summary", "e_only")
 
 
 def init_app(app: Flask) -> None:
@@ -183,10 +185,25 @@ def result(citizen: citizens.Citizen, code: str, document_id: int):  # noqa: ANN
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
-def _act(citizen: citizens.Citizen, code: str, action: Callable[[], object], done: str):  # noqa: ANN202
-    """Run a citizen's action on their dossier; a refusal is shown on the dossier's page."""
+def _only(*allowed: str) -> None:
+    """Refuse (InvalidInput, naming them) the fields posted beside `allowed` and the page's
+    technical ones: only what the action reads may come with it."""
+    posted = [n for n in (*request.form, *request.files) if n not in TECHNICAL_FIELDS]
+    citizen_actions.refuse_unknown(posted, allowed)
+
+
+def _act(
+    citizen: citizens.Citizen,
+    code: str,
+    action: Callable[[], object],
+    done: str,
+    fields: tuple[str, ...] = (),
+):  # noqa: ANN202
+    """Run a citizen's action on their dossier, posted with only `fields`; a refusal is shown
+    on the dossier's page."""
     _owned(citizen, code)
     try:
+        _only(*fields)
         action()
     except Conflict as exc:
         return _detail(citizen, code, exc.message, 409)
@@ -205,6 +222,7 @@ def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
         code,
         lambda: citizen_actions.withdraw(code, reason, citizen.actor),
         "Đã rút hồ sơ.",
+        ("reason",),
     )
 
 
@@ -220,6 +238,7 @@ def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
         code,
         lambda: online.send_supplement(citizen, code, note, type_code, files),
         "Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý.",
+        ("note", "type_code", "files"),
     )
 
 
@@ -227,6 +246,10 @@ def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 @citizen_required
 def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     _owned(citizen, code)
+    try:
+        _only()  # the amount is what the process says is due, never what is posted
+    except InvalidInput as exc:
+        return _detail(citizen, code, exc.message, 422)
     waiting = citizen_actions.waiting_for(code)
     if citizen_actions.PAYMENT_MESSAGE not in waiting["messages"]:
         return _detail(citizen, code, "Hồ sơ không chờ nộp phí.", 409)
@@ -255,8 +278,12 @@ def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
     except NotFound:
         abort(404)
     errors: dict[str, str] = {}
-    values = {k: request.form.get(k, "").strip() for k in ("phone", "email", "summary", "e_only")}
+    values = {k: request.form.get(k, "").strip() for k in SUBMIT_FIELDS}
     if request.method == "POST":
+        try:
+            _only(*SUBMIT_FIELDS, *(f"{p}_{o.type_code}" for o in offers for p in ("use", "file")))
+        except InvalidInput as exc:
+            return _submit_page(citizen, info, offers, values, {"_form": exc.message})
         chosen = {
             o.type_code: request.form.get(f"use_{o.type_code}", "")
             for o in offers
@@ -277,7 +304,16 @@ def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
         else:
             flash(f"Đã nộp hồ sơ {code}. Theo dõi tiến độ tại đây và trên Cổng DVCQG.")
             return redirect(url_for("citizen.dossier", code=code))
-    status = 422 if errors else 200
+    return _submit_page(citizen, info, offers, values, errors)
+
+
+def _submit_page(
+    citizen: citizens.Citizen,
+    info: dict[str, Any],
+    offers: list[online.Offer],
+    values: dict[str, str],
+    errors: dict[str, str],
+):  # noqa: ANN202
     return render_template(
         "citizen_submit.html",
         citizen=citizen,
@@ -285,4 +321,4 @@ def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
         offers=offers,
         values=values,
         errors=errors,
-    ), status
+    ), 422 if errors else 200

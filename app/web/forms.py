@@ -12,6 +12,9 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 TEXTAREA_FROM = 500
+# What the page itself posts beside the step's fields; dropped here, so that everything else
+# a request carries reaches the service, which refuses what the step's form does not declare.
+TECHNICAL_FIELDS = frozenset({"csrf_token"})
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,17 @@ def fields(
 
 
 def parse(schema: dict[str, Any] | None, form: MultiDict) -> tuple[dict[str, Any], dict[str, str]]:
-    """Posted values converted by the schema's types; (data, errors of conversion)."""
-    data: dict[str, Any] = {}
+    """Posted values converted by the schema's types; (data, errors of conversion). Posted
+    names the schema does not declare are kept as posted (for the service to refuse, named);
+    only the page's technical fields are dropped."""
+    properties = (schema or {}).get("properties", {})
+    data: dict[str, Any] = {
+        name: form.get(name, "")
+        for name in form
+        if name not in properties and name not in TECHNICAL_FIELDS
+    }
     errors: dict[str, str] = {}
-    for name, spec in (schema or {}).get("properties", {}).items():
+    for name, spec in properties.items():
         kind = spec.get("type")
         raw = form.get(name, "")
         if kind == "boolean":
