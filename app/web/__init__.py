@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
         documents,
         dossiers,
         errors,
+        headers,
         i18n,
         inbox,
         modeler,
@@ -63,6 +64,7 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     notices.init_app(app)
     citizen.init_app(app)
     for blueprint in (
