@@ -171,3 +171,17 @@ def test_run_sh_exports_the_installation_secrets_the_environment_lacks(tmp_path)
     assert printed.splitlines() == [f"export {n}={stored[n]}" for n in SECRET_SETTINGS]
     own = _run([sys.executable, "-m", "app.installation"], **env, SECRET_KEY=SAFE["SECRET_KEY"])
     assert "SECRET_KEY" not in own.stdout and "PAYMENT_SECRET" in own.stdout
+
+
+def test_simulators_in_development_share_the_installation_secrets(tmp_path, monkeypatch):
+    from app.installation import shared_secrets
+    from app.integrations.simulators.portal import create_portal_simulator
+
+    path = tmp_path / "s" / "installation.json"
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setattr(DevelopmentConfig, "SECRETS_FILE", str(path))
+    for name in SECRET_SETTINGS:
+        monkeypatch.setattr(DevelopmentConfig, name, "")
+    assert shared_secrets() == installation_secrets(path)
+    portal = create_portal_simulator(seed=False)
+    assert portal.config["SYSTEM_TOKEN"] == installation_secrets(path)["PORTAL_CALLBACK_TOKEN"]
