@@ -13,20 +13,24 @@ def _env(name: str, default: str) -> str:
 
 
 class Config:
-    SECRET_KEY = _env("SECRET_KEY", "dev-secret-change-me")
+    # The four secrets below have no built-in value: `make run` and development take them from
+    # SECRETS_FILE (random, created once per installation); production from the environment,
+    # and refuses to start without them (app.installation).
+    SECRET_KEY = _env("SECRET_KEY", "")
+    SECRETS_FILE = _env("SECRETS_FILE", str(ROOT / "var" / "secrets" / "installation.json"))
     DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'gqtthc.db'}")
     REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
     RQ_QUEUE = _env("RQ_QUEUE", "gqtthc")
     PORTAL_URL = _env("PORTAL_URL", "http://127.0.0.1:5101")
     # The portal authenticates its calls to us (citizen actions) with this shared token.
-    PORTAL_CALLBACK_TOKEN = _env("PORTAL_CALLBACK_TOKEN", "dev-portal-token")
+    PORTAL_CALLBACK_TOKEN = _env("PORTAL_CALLBACK_TOKEN", "")
     # This system as an OpenID Connect client of the portal (citizens' single sign-on).
     PORTAL_OIDC_CLIENT_ID = _env("PORTAL_OIDC_CLIENT_ID", "gqtthc")
-    PORTAL_OIDC_CLIENT_SECRET = _env("PORTAL_OIDC_CLIENT_SECRET", "dev-oidc-secret")
+    PORTAL_OIDC_CLIENT_SECRET = _env("PORTAL_OIDC_CLIENT_SECRET", "")
     # The portal's payment platform (the portal simulator serves it too) and the secret its
     # signed callbacks carry.
     PAYMENT_URL = _env("PAYMENT_URL", "")
-    PAYMENT_SECRET = _env("PAYMENT_SECRET", "dev-payment-secret")
+    PAYMENT_SECRET = _env("PAYMENT_SECRET", "")
     # Since 1 July 2025 online services start on the national portal: this system's former
     # public portal pages show the notice of 003 §IV.3.b and move there (per deployment).
     PUBLIC_PORTAL_CLOSED = _env("PUBLIC_PORTAL_CLOSED", "1") not in ("0", "false", "no")
@@ -89,6 +93,17 @@ class Config:
     PROXY_HOPS = int(_env("PROXY_HOPS", "0"))
     # Officers' passwords: at least this long, never the username.
     PASSWORD_MIN_LENGTH = int(_env("PASSWORD_MIN_LENGTH", "12"))
+    # The session cookie (officers' and citizens') is never readable by scripts and not sent
+    # with cross-site posts; Secure (HTTPS only) in production.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") in ("1", "true", "yes")
+    # Flask-Login's remember-me cookie (unused today) gets the same flags should it be used.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Strict-Transport-Security max-age in seconds; 0 sends no HSTS header (plain-HTTP setups).
+    HSTS_MAX_AGE = int(_env("HSTS_MAX_AGE", "0"))
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
     # `flask seed-demo` creates officers whose password is published: never in production.
     DEMO_DATA = _env("DEMO_DATA", "1") not in ("0", "false", "no")
@@ -101,12 +116,24 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    # Fixed values that the in-process simulators share with the app under test; refused in
+    # production like every other known value (app.installation.KNOWN_DEFAULTS).
+    SECRET_KEY = _env("SECRET_KEY", "test-secret-key-not-for-production")
+    PORTAL_CALLBACK_TOKEN = _env("PORTAL_CALLBACK_TOKEN", "test-portal-token")
+    PORTAL_OIDC_CLIENT_SECRET = _env("PORTAL_OIDC_CLIENT_SECRET", "test-oidc-secret")
+    PAYMENT_SECRET = _env("PAYMENT_SECRET", "test-payment-secret")
     OUTBOX_BACKOFF_BASE = float(_env("OUTBOX_BACKOFF_BASE", "0.01"))
     OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "0"))
 
 
 class ProductionConfig(Config):
     DEMO_DATA = False
+    # Production takes its secrets from the environment only and never invents them: hosts
+    # sharing a database must share them (scripts/run.sh exports the file's).
+    SECRETS_FILE = ""
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") in ("1", "true", "yes")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_MAX_AGE = int(_env("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

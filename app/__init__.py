@@ -10,15 +10,15 @@ from config import ROOT, Config
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
-    """The application factory: configure, then register the web layer and the CLI."""
-    cfg = config or config_module.load()
+    """The application factory: configure, then register the web layer and the CLI.
+    Raises app.installation.InsecureConfiguration in production with unsafe secrets."""
+    cfg = bootstrap.configure(config or config_module.load())
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
     app.config.from_object(cfg)
-    bootstrap.configure(cfg)
 
     from app import cli, web
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from app import settings
+from app import installation, settings
 from app.storage.db import db
 from config import Config
 
 
-def configure(config: type[Config]) -> None:
+def configure(config: type[Config]) -> type[Config]:
+    """Set up this process with `config`, its secrets completed (app.installation.resolve:
+    production refuses unsafe ones); returns the configuration in force."""
+    config = installation.resolve(config)
     settings.current = config
     db.configure(config.DATABASE_URL)
+    return config
 
 
 def ensure_configured() -> None:

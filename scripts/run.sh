@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 mkdir -p var/log
 BIN=.venv/bin
 export APP_ENV=${APP_ENV:-development}
+# This installation's random secrets (var/secrets/, created once, owner-only), for every
+# process below; a value already in the environment wins.
+secret_exports=$($BIN/python -m app.installation)
+eval "$secret_exports"
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export PORTAL_URL=${PORTAL_URL:-http://127.0.0.1:5101}
 export WAREHOUSE_URL=${WAREHOUSE_URL:-http://127.0.0.1:5102}
@@ -40,8 +44,8 @@ $BIN/python -m worker work >var/log/worker.log 2>&1 &
 pids+=($!)
 $BIN/python -m worker scheduler >var/log/scheduler.log 2>&1 &
 pids+=($!)
-$BIN/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile var/log/access.log \
-  'app:create_app()' >var/log/web.log 2>&1 &
+$BIN/gunicorn -c scripts/gunicorn.conf.py --workers 2 --bind 127.0.0.1:5000 \
+  --access-logfile var/log/access.log 'app:create_app()' >var/log/web.log 2>&1 &
 pids+=($!)
 
 echo

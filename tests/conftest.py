@@ -7,6 +7,7 @@ Every test gets a fresh database copied from a template that is migrated (Alembi
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import socket
 import tempfile
@@ -32,6 +33,9 @@ from app.storage.migrate import upgrade
 from tests.support.servers import start_postgres, start_redis
 from worker import scheduler
 
+# This process is a test environment: the in-process simulators take their secrets from
+# TestConfig, like the app under test (app.installation.shared_secrets).
+os.environ["APP_ENV"] = "test"
 BPMN_DIR = str(config_module.ROOT / "bpmn")
 _counter = itertools.count()
 # One file store and one demo CA for the test session (files are content-addressed).

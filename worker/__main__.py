@@ -11,12 +11,17 @@ from rq import SimpleWorker, Worker
 
 from app import settings
 from app.bootstrap import ensure_configured
+from app.installation import InsecureConfiguration
 from worker.scheduler import run_forever
 
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    ensure_configured()
+    try:
+        ensure_configured()
+    except InsecureConfiguration as exc:
+        print(exc, file=sys.stderr)
+        return 1
     command = argv[0] if argv else "work"
     if command == "work":
         cfg = settings.current

@@ -45,6 +45,7 @@ def register(app: Flask) -> None:
         documents,
         dossiers,
         errors,
+        headers,
         i18n,
         inbox,
         modeler,
@@ -65,6 +66,7 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     notices.init_app(app)
     citizen.init_app(app)
     for blueprint in (

@@ -19,6 +19,11 @@ ARGS = [
     "--disable-sync",
 ]
 
+# Each page reports what the Content-Security-Policy blocked (a script, an eval, a style…):
+# a browser test fails on any, so the policy and the screens cannot drift apart unnoticed.
+CSP_PROBE = """document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(
+  `${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));"""
+
 
 @pytest.fixture
 def browser_page(app) -> Iterator[Callable]:
@@ -27,6 +32,7 @@ def browser_page(app) -> Iterator[Callable]:
     from playwright.sync_api import sync_playwright
 
     url, stop = serve_in_thread(app)
+    violations: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
@@ -34,6 +40,8 @@ def browser_page(app) -> Iterator[Callable]:
             page = browser.new_page(
                 base_url=url, viewport={"width": 1400, "height": 900}, locale="vi-VN"
             )
+            page.expose_function("__cspViolation", lambda blocked: violations.append(blocked))
+            page.add_init_script(CSP_PROBE)
             if username is None:  # a citizen: no officer's session
                 return page
             page.goto("/login")
@@ -46,3 +54,4 @@ def browser_page(app) -> Iterator[Callable]:
         yield open_as
         browser.close()
     stop()
+    assert not violations, f"the Content-Security-Policy blocked: {violations}"

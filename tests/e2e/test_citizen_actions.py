@@ -11,10 +11,11 @@ from sqlalchemy import select
 from app.models import Dossier, HumanTask
 from app.services import slips
 from app.storage.db import db
+from config import TestConfig
 from tests.services.helpers import complete, receive
 
 pytestmark = pytest.mark.simulators
-TOKEN = {"X-Portal-Token": "dev-portal-token"}
+TOKEN = {"X-Portal-Token": TestConfig.PORTAL_CALLBACK_TOKEN}
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
 

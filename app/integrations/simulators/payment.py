@@ -4,7 +4,6 @@ signed server-to-server callback to the system that asked for the payment."""
 from __future__ import annotations
 
 import html
-import os
 import secrets
 import threading
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from urllib.parse import urlencode
 import requests
 from flask import Flask, jsonify, redirect, request
 
+from app.installation import shared_secrets
 from app.integrations.payment import SIGNATURE_HEADER, sign
 
 
@@ -23,7 +23,7 @@ def install_payment(app: Flask) -> Callable[[], None]:
     lock = threading.Lock()
     orders: dict[str, dict[str, Any]] = {}
     callbacks: list[dict[str, Any]] = []
-    secret = os.environ.get("PAYMENT_SECRET", "dev-payment-secret")
+    secret = shared_secrets()["PAYMENT_SECRET"]
 
     @app.post("/payment/orders")
     def create_order():  # noqa: ANN202

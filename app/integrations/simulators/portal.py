@@ -16,6 +16,7 @@ from typing import Any
 import requests
 from flask import Flask, Response, jsonify, request
 
+from app.installation import shared_secrets
 from app.integrations.simulators.faults import Faults, install
 from app.integrations.simulators.payment import install_payment
 from app.integrations.simulators.portal_catalog import install_catalog
@@ -135,9 +136,7 @@ def create_portal_simulator(
     install(app, Faults(), reset, lambda: list(state.received))
     install_idp(app, lambda: dict(state.accounts))
     app.config["SYSTEM_URL"] = system_url or os.environ.get("SYSTEM_URL", "")
-    app.config["SYSTEM_TOKEN"] = system_token or os.environ.get(
-        "PORTAL_CALLBACK_TOKEN", "dev-portal-token"
-    )
+    app.config["SYSTEM_TOKEN"] = system_token or shared_secrets()["PORTAL_CALLBACK_TOKEN"]
 
     @app.post("/api/citizen/dossiers/<code>/<action>")
     def citizen_action(code: str, action: str):  # noqa: ANN202

@@ -24,6 +24,8 @@ from flask import Flask, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from app.installation import shared_secrets
+
 CODE_TTL = 120  # seconds
 TOKEN_TTL = 300
 # The simulator only ever sends citizens back to a system on this machine.
@@ -71,7 +73,7 @@ class Provider:
 def install_idp(app: Flask, accounts: Callable[[], dict[str, dict[str, Any]]]) -> Provider:
     provider = Provider(
         os.environ.get("PORTAL_OIDC_CLIENT_ID", "gqtthc"),
-        os.environ.get("PORTAL_OIDC_CLIENT_SECRET", "dev-oidc-secret"),
+        shared_secrets()["PORTAL_OIDC_CLIENT_SECRET"],
     )
 
     def issuer() -> str:

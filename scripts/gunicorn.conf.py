@@ -1,0 +1,35 @@
+"""gunicorn settings for `make run` and deployments:
+`gunicorn -c scripts/gunicorn.conf.py 'app:create_app()'`.
+
+- No `Server:` header: what software and version answers is nobody else's business.
+- The configuration's secrets are checked once, in the master, before any worker starts: in
+  production an unsafe secret stops gunicorn with one message instead of every worker failing
+  to boot in turn.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from gunicorn.http import wsgi
+
+_default_headers = wsgi.Response.default_headers
+
+
+def _without_server(self: wsgi.Response) -> list[str]:
+    return [line for line in _default_headers(self) if not line.startswith("Server:")]
+
+
+wsgi.Response.default_headers = _without_server
+
+
+def on_starting(server: object) -> None:
+    """Refuse to start (exit status 1) when the configuration's secrets are unsafe."""
+    import config as config_module
+    from app.installation import InsecureConfiguration, resolve
+
+    try:
+        resolve(config_module.load())
+    except InsecureConfiguration as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None

@@ -1,0 +1,70 @@
+"""The app as `make run` serves it: a real gunicorn with scripts/gunicorn.conf.py."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+import requests
+
+from app.installation import SECRET_SETTINGS
+from config import ROOT
+from tests.support.stack import app_environment
+
+GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "scripts/gunicorn.conf.py"]
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorn_answers_with_the_security_headers_and_without_naming_itself(app):
+    port = _free_port()
+    server = subprocess.Popen(
+        [*GUNICORN, "--workers", "1", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+        cwd=ROOT,
+        env=app_environment(app),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        response = None
+        for _ in range(300):
+            try:
+                # the master listens at once; the answer waits for a worker to boot
+                response = requests.head(f"http://127.0.0.1:{port}/login", timeout=60)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert response is not None and response.status_code == 200
+        assert "Server" not in response.headers
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_gunicorn_in_production_refuses_default_secrets_before_any_worker(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_SETTINGS}
+    env.update(APP_ENV="production", SECRET_KEY="dev-secret-change-me")
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    refused = subprocess.run(
+        [*GUNICORN, "--bind", f"127.0.0.1:{_free_port()}", "app:create_app()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert "SECRET_KEY là giá trị mặc định" in refused.stderr
+    assert all(name in refused.stderr for name in SECRET_SETTINGS)
+    assert "Booting worker" not in refused.stderr
