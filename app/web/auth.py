@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app.models import User
 from app.storage.db import db
+from app.web.access import OFFICER, PUBLIC, allow
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
 def login():  # noqa: ANN201
     error = None
     if request.method == "POST":
@@ -36,7 +38,7 @@ def login():  # noqa: ANN201
 
 
 @bp.post("/logout")
-@login_required
+@allow(OFFICER)
 def logout():  # noqa: ANN201
     logout_user()
     flash(_("Đã đăng xuất"))
@@ -44,6 +46,7 @@ def logout():  # noqa: ANN201
 
 
 @bp.get("/lang/<code>")
+@allow(PUBLIC)
 def language(code: str):  # noqa: ANN201
     if code in ("vi", "en"):
         session["lang"] = code

@@ -30,9 +30,10 @@ from app.integrations.errors import IntegrationError
 from app.integrations.payment import PaymentClient
 from app.services import citizen_actions, citizens, online
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.web.access import CITIZEN, CITIZEN_SESSION_KEY, PUBLIC, allow
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
-SESSION_KEY = "citizen_id"
+SESSION_KEY = CITIZEN_SESSION_KEY
 
 
 def init_app(app: Flask) -> None:
@@ -76,12 +77,14 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.get("/login")
+@allow(PUBLIC)
 def login():  # noqa: ANN201
     session["citizen_next"] = _safe_next(request.args.get("next"))
     return _portal().authorize_redirect(url_for("citizen.callback", _external=True))
 
 
 @bp.get("/callback")
+@allow(PUBLIC)
 def callback():  # noqa: ANN201
     try:
         token = _portal().authorize_access_token()
@@ -114,17 +117,20 @@ def _refused(message: str):  # noqa: ANN202
 
 
 @bp.post("/logout")
+@allow(PUBLIC)
 def logout():  # noqa: ANN201
     session.pop(SESSION_KEY, None)
     return redirect(url_for("citizen.home_public"))
 
 
 @bp.get("/welcome")
+@allow(PUBLIC)
 def home_public():  # noqa: ANN201
     return render_template("citizen_welcome.html", citizen=current_citizen())
 
 
 @bp.get("/")
+@allow(CITIZEN)
 @citizen_required
 def home(citizen: citizens.Citizen):  # noqa: ANN201
     return render_template(
@@ -133,6 +139,7 @@ def home(citizen: citizens.Citizen):  # noqa: ANN201
 
 
 @bp.get("/dossiers/<code>")
+@allow(CITIZEN)
 @citizen_required
 def dossier(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     if request.args.get("status") == "paid":
@@ -162,6 +169,7 @@ def _owned(citizen: citizens.Citizen, code: str) -> None:
 
 
 @bp.get("/dossiers/<code>/results/<int:document_id>")
+@allow(CITIZEN)
 @citizen_required
 def result(citizen: citizens.Citizen, code: str, document_id: int):  # noqa: ANN201
     try:
@@ -185,6 +193,7 @@ def _act(citizen: citizens.Citizen, code: str, action: Callable[[], object], don
 
 
 @bp.post("/dossiers/<code>/withdraw")
+@allow(CITIZEN)
 @citizen_required
 def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     reason = request.form.get("reason", "")
@@ -197,6 +206,7 @@ def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/supplement")
+@allow(CITIZEN)
 @citizen_required
 def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     files = [
@@ -212,6 +222,7 @@ def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/pay")
+@allow(CITIZEN)
 @citizen_required
 def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     _owned(citizen, code)
@@ -236,6 +247,7 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 
 
 @bp.route("/submit/<procedure_code>", methods=["GET", "POST"])
+@allow(CITIZEN)
 @citizen_required
 def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
     try:

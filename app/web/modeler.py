@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
-from flask_login import login_required
 
 from app.services import modeler
 from app.services.errors import InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.forms import fields
 
@@ -23,7 +23,7 @@ def _body() -> dict[str, Any]:
 
 
 @bp.get("/<process_id>/edit")
-@login_required
+@allow(role("analyst", "admin"))
 def edit(process_id: str):  # noqa: ANN201
     actor = current_actor()
     revision = request.args.get("revision", type=int)
@@ -38,7 +38,7 @@ def edit(process_id: str):  # noqa: ANN201
 
 
 @bp.post("/<process_id>/drafts")
-@login_required
+@allow(role("analyst", "admin"))
 def save(process_id: str):  # noqa: ANN201
     body = _body()
     revision, problems = modeler.save_draft(
@@ -52,19 +52,19 @@ def save(process_id: str):  # noqa: ANN201
 
 
 @bp.post("/<process_id>/validate")
-@login_required
+@allow(role("analyst", "admin"))
 def validate(process_id: str):  # noqa: ANN201
     return jsonify(problems=modeler.validate(process_id, _body().get("files"), current_actor()))
 
 
 @bp.post("/<process_id>/tests")
-@login_required
+@allow(role("analyst", "admin"))
 def tests(process_id: str):  # noqa: ANN201
     return jsonify(results=modeler.run_tests(process_id, _body().get("files"), current_actor()))
 
 
 @bp.post("/<process_id>/deploy")
-@login_required
+@allow(role("analyst", "admin"))
 def deploy(process_id: str):  # noqa: ANN201
     body = _body()
     version_id = modeler.deploy_draft(
@@ -79,7 +79,7 @@ def deploy(process_id: str):  # noqa: ANN201
 
 
 @bp.post("/check-code")
-@login_required
+@allow(role("analyst", "admin"))
 def check_code():  # noqa: ANN201
     body = _body()
     problems = modeler.check_code(str(body.get("kind")), str(body.get("source") or ""))
@@ -87,7 +87,7 @@ def check_code():  # noqa: ANN201
 
 
 @bp.post("/form-preview")
-@login_required
+@allow(role("analyst", "admin"))
 def form_preview():  # noqa: ANN201
     """The form as officers will see it, rendered by the same code as the task screen."""
     schema = modeler.check_form(str(_body().get("schema") or ""))

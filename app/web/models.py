@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.services import migrations, models_repo, queries
 from app.services.errors import InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
 
 bp = Blueprint("models", __name__, url_prefix="/models")
 
 
 @bp.get("")
-@login_required
+@allow(role("analyst", "admin"))
 def index():  # noqa: ANN201
     return _index({}, None)
 
@@ -53,7 +53,7 @@ def _problem_diagram(data: bytes, process_id: str, problems: dict[str, str]) -> 
 
 
 @bp.get("/versions/<int:version_id>.zip")
-@login_required
+@allow(role("analyst", "admin"))
 def export(version_id: int):  # noqa: ANN201
     name, data = models_repo.export_zip(version_id, current_actor())
     return Response(
@@ -64,7 +64,7 @@ def export(version_id: int):  # noqa: ANN201
 
 
 @bp.post("/import")
-@login_required
+@allow(role("analyst", "admin"))
 def import_bundle():  # noqa: ANN201
     upload = request.files.get("bundle")
     if upload is None or not upload.filename:
@@ -89,7 +89,7 @@ def import_bundle():  # noqa: ANN201
 
 
 @bp.post("/procedures/<code>/version")
-@login_required
+@allow(role("analyst", "admin"))
 def use_version(code: str):  # noqa: ANN201
     version_id = request.form.get("version_id", type=int)
     if version_id is None:
@@ -100,7 +100,7 @@ def use_version(code: str):  # noqa: ANN201
 
 
 @bp.get("/migrate")
-@login_required
+@allow(role("analyst", "admin"))
 def migrate_preview():  # noqa: ANN201
     source = request.args.get("source", type=int)
     target = request.args.get("target", type=int)
@@ -111,7 +111,7 @@ def migrate_preview():  # noqa: ANN201
 
 
 @bp.post("/migrate")
-@login_required
+@allow(role("analyst", "admin"))
 def migrate_apply():  # noqa: ANN201
     source = request.form.get("source", type=int)
     target = request.form.get("target", type=int)
@@ -129,7 +129,7 @@ def migrate_apply():  # noqa: ANN201
 
 
 @bp.get("/diff")
-@login_required
+@allow(role("analyst", "admin"))
 def diff():  # noqa: ANN201
     old, new = request.args.get("old", type=int), request.args.get("new", type=int)
     if old is None or new is None:

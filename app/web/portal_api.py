@@ -1,27 +1,19 @@
 """Calls the national portal makes to this system (citizen actions), authenticated by a
-shared token in `X-Portal-Token`; JSON in, JSON out."""
+shared token in `X-Portal-Token` (checked by app.web.access); JSON in, JSON out."""
 
 from __future__ import annotations
 
-import hmac
-
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from app.services import citizen_actions
-from app.services.errors import Forbidden, InvalidInput
+from app.services.errors import InvalidInput
+from app.web.access import PORTAL, allow
 
 bp = Blueprint("portal_api", __name__, url_prefix="/api/portal")
 
 
-@bp.before_request
-def _check_token():  # noqa: ANN202
-    expected = current_app.config["PORTAL_CALLBACK_TOKEN"]
-    given = request.headers.get("X-Portal-Token", "")
-    if not expected or not hmac.compare_digest(given, expected):
-        raise Forbidden("Sai mã xác thực của Cổng DVCQG / bad portal token")
-
-
 @bp.post("/dossiers/<code>/withdraw")
+@allow(PORTAL)
 def withdraw(code: str):  # noqa: ANN201
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -31,6 +23,7 @@ def withdraw(code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/supplement")
+@allow(PORTAL)
 def supplement(code: str):  # noqa: ANN201
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -42,6 +35,7 @@ def supplement(code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers")
+@allow(PORTAL)
 def submit():  # noqa: ANN201
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -51,6 +45,7 @@ def submit():  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/payment")
+@allow(PORTAL)
 def payment(code: str):  # noqa: ANN201
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("amount"), int):

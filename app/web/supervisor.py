@@ -6,20 +6,20 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.domain.status import VN_TZ
 from app.models.base import utcnow
 from app.services import apologies, notifications, outbox, queries, supervision
 from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
 
 bp = Blueprint("supervisor", __name__)
 
 
 @bp.get("/supervisor")
-@login_required
+@allow(role("supervisor"))
 def desk():  # noqa: ANN201
     actor = current_actor()
     return render_template(
@@ -30,7 +30,7 @@ def desk():  # noqa: ANN201
 
 
 @bp.get("/supervisor/procedures/<code>/diagram")
-@login_required
+@allow(role("supervisor"))
 def diagram(code: str):  # noqa: ANN201
     return render_template(
         "supervisor_diagram.html", diagram=supervision.procedure_diagram(code, current_actor())
@@ -38,13 +38,13 @@ def diagram(code: str):  # noqa: ANN201
 
 
 @bp.get("/supervisor/at-risk")
-@login_required
+@allow(role("supervisor"))
 def at_risk():  # noqa: ANN201
     return render_template("supervisor_at_risk.html", rows=apologies.at_risk(current_actor()))
 
 
 @bp.get("/supervisor/statistics")
-@login_required
+@allow(role("supervisor"))
 def statistics():  # noqa: ANN201
     today = utcnow().astimezone(VN_TZ).date()
     first = today.replace(day=1)
@@ -75,7 +75,7 @@ def statistics():  # noqa: ANN201
 
 
 @bp.get("/supervisor/tasks")
-@login_required
+@allow(role("supervisor"))
 def tasks():  # noqa: ANN201
     args = request.args
     filters = supervision.TaskFilter(
@@ -101,7 +101,7 @@ def tasks():  # noqa: ANN201
 
 
 @bp.post("/supervisor/tasks/<task_id>/nudge")
-@login_required
+@allow(role("supervisor"))
 def nudge(task_id: str):  # noqa: ANN201
     told = notifications.nudge(task_id, current_actor())
     flash(_("Đã nhắc %(count)s cán bộ", count=told))
@@ -109,7 +109,7 @@ def nudge(task_id: str):  # noqa: ANN201
 
 
 @bp.post("/supervisor/tasks/<task_id>/reassign")
-@login_required
+@allow(role("supervisor"))
 def reassign(task_id: str):  # noqa: ANN201
     user_id = request.form.get("user_id", type=int)
     if user_id is None:
@@ -120,13 +120,13 @@ def reassign(task_id: str):  # noqa: ANN201
 
 
 @bp.get("/supervisor/incidents")
-@login_required
+@allow(role("supervisor"))
 def incidents():  # noqa: ANN201
     return render_template("incidents.html", incidents=queries.open_incidents(current_actor()))
 
 
 @bp.post("/supervisor/incidents/<int:incident_id>/retry")
-@login_required
+@allow(role("supervisor"))
 def retry(incident_id: int):  # noqa: ANN201
     actor = current_actor()
     if not actor.agencies_for("supervisor"):
