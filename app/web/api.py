@@ -11,6 +11,7 @@ from app.services import queries, tasks
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.inputs import page_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -18,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/inbox")
 @allow(OFFICER)
 def inbox():  # noqa: ANN201
-    box = queries.inbox(current_actor(), pool_page=request.args.get("page", 1, type=int) or 1)
+    box = queries.inbox(current_actor(), pool_page=page_arg())
     return jsonify(
         mine=[asdict(t) for t in box.mine],
         pool=[asdict(t) for t in box.pool],

@@ -11,8 +11,10 @@ from app.services import documents, queries, reuse, slips
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.inputs import int_arg
 
 bp = Blueprint("documents", __name__)
+MAX_COUNT = 100_000  # pages or sheets of one component: far above any real one
 SCAN_FIELDS = ("type_code", "classification", "paper_form", "declared_pages", "page_order")
 META_FIELDS = (
     "type_code",
@@ -27,10 +29,12 @@ META_FIELDS = (
 
 
 def _int(value: str | None, default: int = 0) -> int:
+    """A small count typed in a form; `default` when not a number or beyond MAX_COUNT."""
     try:
-        return int((value or "").strip())
+        number = int((value or "").strip())
     except ValueError:
         return default
+    return number if -MAX_COUNT <= number <= MAX_COUNT else default
 
 
 @bp.route("/dossiers/<code>/documents/new", methods=["GET", "POST"])
@@ -56,7 +60,8 @@ def new(code: str):  # noqa: ANN201
                         paper_form=values["paper_form"],
                         declared_pages=declared,
                         page_order=values["page_order"],
-                        paper_count=_int(request.form.get("paper_count"), 1),
+                        paper_count=int_arg("paper_count", 1, high=MAX_COUNT, source=request.form)
+                        or 1,
                     ),
                     [Upload(f.filename, f.stream) for f in files],
                     actor,

@@ -12,6 +12,7 @@ from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
 from app.web.history import describe
+from app.web.inputs import page_arg
 
 bp = Blueprint("dossiers", __name__)
 
@@ -20,7 +21,7 @@ bp = Blueprint("dossiers", __name__)
 @allow(OFFICER)
 def index():  # noqa: ANN201
     search = request.args.get("q", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     rows, total = queries.list_dossiers(current_actor(), search, page)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template(

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app.services import queries, tasks
 from app.web.access import OFFICER, PUBLIC, allow
 from app.web.actor import current_actor
+from app.web.inputs import page_arg
 
 bp = Blueprint("inbox", __name__)
 
@@ -26,7 +27,7 @@ def root():  # noqa: ANN201
 @bp.get("/inbox")
 @allow(OFFICER)
 def index():  # noqa: ANN201
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     box = queries.inbox(current_actor(), pool_page=page)
     pages = max((box.pool_total + queries.INBOX_SIZE - 1) // queries.INBOX_SIZE, 1)
     return render_template("inbox.html", box=box, page=page, pages=pages)

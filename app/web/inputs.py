@@ -18,7 +18,6 @@ from app.services.errors import InvalidInput
 MAX_ID = 2**63 - 1
 # Page numbers stay far below anything that could overflow an OFFSET.
 MAX_PAGE = 1_000_000
-CONTROL = "".join(chr(c) for c in range(32)) + "\x7f"
 
 
 class BoundedInt(IntegerConverter):
@@ -72,10 +71,8 @@ def page_arg(name: str = "page") -> int:
 
 
 def _out_of_range(name: str, low: int, high: int) -> int:
-    raise InvalidInput(
-        f"«{name}» phải là số nguyên từ {low} đến {high} / {name} must be in {low}..{high}",
-        fields={name: f"{low}..{high}"},
-    )
+    message = f"«{name}» phải là số nguyên từ {low} đến {high} / {name} must be in {low}..{high}"
+    raise InvalidInput(message, fields={name: message})
 
 
 class LimitedRequest(Request):

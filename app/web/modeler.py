@@ -11,6 +11,7 @@ from app.services.errors import InvalidInput
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.forms import fields
+from app.web.inputs import int_arg
 
 bp = Blueprint("modeler", __name__, url_prefix="/models")
 
@@ -26,7 +27,7 @@ def _body() -> dict[str, Any]:
 @allow(role("analyst", "admin"))
 def edit(process_id: str):  # noqa: ANN201
     actor = current_actor()
-    revision = request.args.get("revision", type=int)
+    revision = int_arg("revision")
     bundle = modeler.load(process_id, actor, revision)
     return render_template(
         "modeler.html",

@@ -9,6 +9,7 @@ from app.services import migrations, models_repo, queries
 from app.services.errors import InvalidInput
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.inputs import int_arg
 
 bp = Blueprint("models", __name__, url_prefix="/models")
 
@@ -91,7 +92,7 @@ def import_bundle():  # noqa: ANN201
 @bp.post("/procedures/<code>/version")
 @allow(role("analyst", "admin"))
 def use_version(code: str):  # noqa: ANN201
-    version_id = request.form.get("version_id", type=int)
+    version_id = int_arg("version_id", source=request.form)
     if version_id is None:
         raise InvalidInput(_("Chọn phiên bản"))
     models_repo.use_version(code, version_id, current_actor())
@@ -102,8 +103,7 @@ def use_version(code: str):  # noqa: ANN201
 @bp.get("/migrate")
 @allow(role("analyst", "admin"))
 def migrate_preview():  # noqa: ANN201
-    source = request.args.get("source", type=int)
-    target = request.args.get("target", type=int)
+    source, target = int_arg("source"), int_arg("target")
     if source is None or target is None:
         raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
     plans = migrations.dry_run(source, target, current_actor())
@@ -113,8 +113,8 @@ def migrate_preview():  # noqa: ANN201
 @bp.post("/migrate")
 @allow(role("analyst", "admin"))
 def migrate_apply():  # noqa: ANN201
-    source = request.form.get("source", type=int)
-    target = request.form.get("target", type=int)
+    source = int_arg("source", source=request.form)
+    target = int_arg("target", source=request.form)
     if source is None or target is None:
         raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
     report = migrations.apply(source, target, current_actor())
@@ -131,7 +131,7 @@ def migrate_apply():  # noqa: ANN201
 @bp.get("/diff")
 @allow(role("analyst", "admin"))
 def diff():  # noqa: ANN201
-    old, new = request.args.get("old", type=int), request.args.get("new", type=int)
+    old, new = int_arg("old"), int_arg("new")
     if old is None or new is None:
         raise InvalidInput(_("Chọn hai phiên bản để so sánh"))
     result = models_repo.diff(old, new, current_actor())

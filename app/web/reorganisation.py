@@ -16,6 +16,7 @@ from app.services import admin_units, cutover, reorg_reports, reorganisation
 from app.services.errors import Conflict, Forbidden, ServiceError
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.inputs import page_arg
 
 bp = Blueprint("reorganisation", __name__, url_prefix="/admin")
 PREVIEW = 300
@@ -124,7 +125,7 @@ def record():  # noqa: ANN201
 def plan(plan_id: int):  # noqa: ANN201
     _admin()
     row, declared = reorg_reports.plan_row(plan_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     return render_template(
         "reorganisation_plan.html",
         row=row,

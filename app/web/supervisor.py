@@ -14,6 +14,7 @@ from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.inputs import int_arg, page_arg
 
 bp = Blueprint("supervisor", __name__)
 
@@ -84,7 +85,7 @@ def tasks():  # noqa: ANN201
         element=args.get("element", ""),
         assignee=args.get("assignee", ""),
         sort=args.get("sort", "due"),
-        page=max(args.get("page", 1, type=int) or 1, 1),
+        page=page_arg(),
     )
     rows, total = supervision.task_list(current_actor(), filters)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
@@ -111,7 +112,7 @@ def nudge(task_id: str):  # noqa: ANN201
 @bp.post("/supervisor/tasks/<task_id>/reassign")
 @allow(role("supervisor"))
 def reassign(task_id: str):  # noqa: ANN201
-    user_id = request.form.get("user_id", type=int)
+    user_id = int_arg("user_id", source=request.form)
     if user_id is None:
         raise InvalidInput(_("Chọn cán bộ nhận việc"))
     supervision.reassign_task(task_id, user_id, current_actor())
