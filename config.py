@@ -107,6 +107,9 @@ class Config:
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
     # `flask seed-demo` creates officers whose password is published: never in production.
     DEMO_DATA = _env("DEMO_DATA", "1") not in ("0", "false", "no")
+    # JSON bodies: larger ones get 413, deeper-nested ones 400, before any view reads them.
+    JSON_MAX_BYTES = int(_env("JSON_MAX_BYTES", str(4 * 1024 * 1024)))
+    JSON_MAX_DEPTH = int(_env("JSON_MAX_DEPTH", "64"))
     TESTING = False
 
 

@@ -121,7 +121,7 @@ def save_fee(values: dict[str, Any], actor: Actor) -> str:
         errors["code"] = "Mã phí, lệ phí theo QĐ 4663/QĐ-KBNN: một chữ cái và ba chữ số (P196)"
     if not 2 <= len(name) <= 255:
         errors["name"] = "Tên: bắt buộc, 2–255 ký tự"
-    if not amount_text.isdigit() or int(amount_text) > 1_000_000_000:
+    if not _small_number(amount_text, 1_000_000_000):
         errors["amount"] = "Mức thu: số đồng, không âm"
     if errors:
         raise InvalidInput("Phí, lệ phí chưa hợp lệ", fields=errors)
@@ -377,7 +377,7 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
             elif officers:
                 step_officers[row["element_id"]] = officers
         version_text = _text(values, "model_version_id")
-        version_id = int(version_text) if version_text.isdigit() else None
+        version_id = int(version_text) if _small_number(version_text, 2**63 - 1) else None
         if version_text and (version_id is None or session.get(ModelVersion, version_id) is None):
             errors["model_version_id"] = "Chọn một phiên bản mô hình đã triển khai"
         if errors:
@@ -404,3 +404,8 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
         row.active = values.get("active", "on") not in ("", "off", False, None, "0")
         _saved(session, actor, "procedure", code, created)
     return code
+
+
+def _small_number(text: str, most: int) -> bool:
+    """ASCII digits whose value is at most `most` (not "²", not beyond the database)."""
+    return text.isascii() and text.isdigit() and len(text) <= len(str(most)) and int(text) <= most

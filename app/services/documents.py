@@ -343,6 +343,7 @@ def certify(document_id: int, actor: Actor) -> int:
         origin = session.get(Document, document_id)
         if origin is None:
             raise NotFound("Không tìm thấy giấy tờ / document not found")
+        _may_see(actor, origin.agency_id)  # another agency's document does not exist for it
         _may_digitize(actor, origin.agency_id)
         if origin.state != "stored":
             raise Conflict("Chỉ sao y giấy tờ đã lưu")

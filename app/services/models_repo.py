@@ -5,7 +5,10 @@ and administrators; every change is audited."""
 from __future__ import annotations
 
 import io
+import lzma
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -22,6 +25,19 @@ from app.storage.db import db
 
 MAX_FILES = 200
 MAX_TOTAL_BYTES = 20 * 1024 * 1024
+# What a damaged or hostile zip raises while opened or read (bad CRC, broken deflate stream,
+# truncated member, encryption, an unknown compression method, bad offsets).
+UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    ValueError,
+    struct.error,
+)
 SUFFIXES = (".bpmn", ".dmn", ".json")
 
 
@@ -91,7 +107,7 @@ def read_zip(data: bytes) -> dict[str, str]:
     """The bundle in an uploaded zip; refused when unsafe (traversal, too big, too many)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except UNREADABLE_ZIP as exc:
         raise InvalidInput("Tệp không phải zip hợp lệ / not a valid zip") from exc
     members = [m for m in archive.infolist() if not m.is_dir()]
     if len(members) > MAX_FILES:
@@ -109,6 +125,11 @@ def read_zip(data: bytes) -> dict[str, str]:
             files[str(path)] = archive.read(member).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"{member.filename} không phải UTF-8") from exc
+        except UNREADABLE_ZIP as exc:
+            raise InvalidInput(
+                f"Không đọc được {member.filename} trong gói (tệp zip hỏng: {exc})"
+                f" / a damaged member in the zip"
+            ) from exc
     if not any(name.endswith(".bpmn") for name in files):
         raise InvalidInput("Gói không có tệp .bpmn / no BPMN file in the bundle")
     return files

@@ -144,7 +144,8 @@ def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
         if f.assignee == "none":
             conditions.append(HumanTask.assignee_id.is_(None))
         elif f.assignee:
-            if not f.assignee.isdigit():
+            # an officer's id: ASCII digits that fit the database's 64-bit integers
+            if not (f.assignee.isascii() and f.assignee.isdigit() and len(f.assignee) <= 18):
                 raise InvalidInput("Cán bộ không hợp lệ")
             conditions.append(HumanTask.assignee_id == int(f.assignee))
         total = count_tasks(session, conditions)

@@ -34,6 +34,9 @@ def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
 
 
 def _check_open(role: str, agency_id: int, state: str, actor: Actor) -> None:
+    if not actor.sees(agency_id):
+        # another agency's task does not exist for the actor (as its dossier does not)
+        raise NotFound("Không tìm thấy công việc / task not found")
     if not actor.can(role, agency_id):
         raise Forbidden("Bạn không có vai trò xử lý công việc này / not your role")
     if state != "open":

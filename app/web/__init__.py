@@ -36,6 +36,7 @@ def _local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 def register(app: Flask) -> None:
     from app.web import (
+        access,
         admin,
         api,
         auth,
@@ -48,6 +49,7 @@ def register(app: Flask) -> None:
         headers,
         i18n,
         inbox,
+        inputs,
         modeler,
         models,
         notices,
@@ -62,7 +64,9 @@ def register(app: Flask) -> None:
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    inputs.init_app(app)  # the converters first: every rule added below uses them
     login_manager.init_app(app)
+    access.init_app(app)  # before CSRF: who may use a route is answered first
     csrf.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
@@ -94,6 +98,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(portal_api.bp)
     app.register_blueprint(api.bp)
+    access.check_declared(app)
     app.jinja_env.filters["localtime"] = _local_time
     app.jinja_env.filters["role_name"] = lambda code: ROLE_LABELS_VI.get(code, code)
     app.jinja_env.globals.update(

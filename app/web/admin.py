@@ -6,11 +6,11 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.models.base import utcnow
 from app.services import calendars
 from app.services.errors import Forbidden, InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,7 +24,7 @@ def _year() -> int:
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
-@login_required
+@allow(role("admin"))
 def calendar():  # noqa: ANN201
     actor = current_actor()
     if not actor.agencies_for("admin"):
@@ -55,7 +55,7 @@ def calendar():  # noqa: ANN201
 
 
 @bp.post("/calendar/<int:override_id>/delete")
-@login_required
+@allow(role("admin"))
 def delete(override_id: int):  # noqa: ANN201
     calendars.remove_override(override_id, current_actor())
     flash(_("Đã xoá điều chỉnh"))

@@ -1,4 +1,5 @@
-"""JSON API for the same use cases (session login; errors as JSON from app.web.errors).
+"""JSON API for the same use cases (session login, checked by app.web.access: 401 without
+one; errors as JSON from app.web.errors).
 
 Signed in by the session cookie, so every POST carries the CSRF token in `X-CSRFToken` (from
 `GET /api/csrf-token` or any page): another site's form or script cannot act for the officer.
@@ -9,32 +10,28 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.services import queries, tasks
 from app.services.errors import InvalidInput
+from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.inputs import page_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-@bp.before_request
-def _require_login():  # noqa: ANN202
-    if not current_user.is_authenticated:
-        return jsonify(error="login required"), 401
-    return None
-
-
 @bp.get("/csrf-token")
+@allow(OFFICER)
 def csrf_token():  # noqa: ANN201
     """The token to send back in the `X-CSRFToken` header (readable by this site only)."""
     return jsonify(csrf_token=generate_csrf())
 
 
 @bp.get("/inbox")
+@allow(OFFICER)
 def inbox():  # noqa: ANN201
-    box = queries.inbox(current_actor(), pool_page=request.args.get("page", 1, type=int) or 1)
+    box = queries.inbox(current_actor(), pool_page=page_arg())
     return jsonify(
         mine=[asdict(t) for t in box.mine],
         pool=[asdict(t) for t in box.pool],
@@ -44,12 +41,14 @@ def inbox():  # noqa: ANN201
 
 
 @bp.post("/tasks/<task_id>/claim")
+@allow(OFFICER)
 def claim(task_id: str):  # noqa: ANN201
     tasks.claim_task(task_id, current_actor())
     return jsonify(ok=True)
 
 
 @bp.post("/tasks/<task_id>/complete")
+@allow(OFFICER)
 def complete(task_id: str):  # noqa: ANN201
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -59,6 +58,7 @@ def complete(task_id: str):  # noqa: ANN201
 
 
 @bp.get("/dossiers/<code>")
+@allow(OFFICER)
 def dossier(code: str):  # noqa: ANN201
     detail = queries.dossier_detail(code, current_actor())
     return jsonify(

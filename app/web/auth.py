@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.services import officer_accounts, sessions
 from app.services.errors import InvalidInput, Unauthorized
 from app.web import server_session
+from app.web.access import OFFICER, PUBLIC, allow
 from app.web.redirects import safe_target
 
 bp = Blueprint("auth", __name__)
@@ -19,6 +20,7 @@ def _client_address() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
 def login():  # noqa: ANN201
     if request.method == "GET":
         return render_template("login.html", error=None)
@@ -37,7 +39,7 @@ def login():  # noqa: ANN201
 
 
 @bp.post("/logout")
-@login_required
+@allow(OFFICER)
 def logout():  # noqa: ANN201
     sessions.end(server_session.forget(server_session.OFFICER))
     logout_user()
@@ -46,7 +48,7 @@ def logout():  # noqa: ANN201
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@allow(OFFICER)
 def password():  # noqa: ANN201
     """The signed-in officer changes their password; every other session of theirs ends."""
     if request.method == "GET":
@@ -67,6 +69,7 @@ def password():  # noqa: ANN201
 
 
 @bp.get("/lang/<code>")
+@allow(PUBLIC)
 def language(code: str):  # noqa: ANN201
     if code in ("vi", "en"):
         session["lang"] = code

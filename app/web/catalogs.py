@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.domain.admin_units import provinces
 from app.services import catalogs, modeler
 from app.services.errors import InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
 
 bp = Blueprint("catalogs", __name__, url_prefix="/catalogs")
@@ -37,7 +37,7 @@ def _editor() -> None:
 
 
 @bp.route("/<kind>", methods=["GET", "POST"])
-@login_required
+@allow(role("analyst", "admin"))
 def simple(kind: str):  # noqa: ANN201
     if kind not in SIMPLE:
         return render_template("error.html", message=_("Không có danh mục này"), status=404), 404
@@ -70,14 +70,14 @@ def simple(kind: str):  # noqa: ANN201
 
 
 @bp.get("/procedures")
-@login_required
+@allow(role("analyst", "admin"))
 def procedures():  # noqa: ANN201
     _editor()
     return render_template("catalog_procedures.html", rows=catalogs.procedures())
 
 
 @bp.route("/procedures/<code>", methods=["GET", "POST"])
-@login_required
+@allow(role("analyst", "admin"))
 def procedure(code: str):  # noqa: ANN201
     _editor()
     errors: dict[str, str] = {}

@@ -31,11 +31,12 @@ from app.integrations.payment import PaymentClient
 from app.services import citizen_actions, citizens, online, sessions
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.web import server_session
+from app.web.access import CITIZEN, CITIZEN_SESSION_KEY, PUBLIC, allow
 from app.web.forms import TECHNICAL_FIELDS
 from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
-SESSION_KEY = "citizen_id"
+SESSION_KEY = CITIZEN_SESSION_KEY
 SUBMIT_FIELDS = ("phone", "email", "summary", "e_only")
 
 
@@ -83,12 +84,14 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.get("/login")
+@allow(PUBLIC)
 def login():  # noqa: ANN201
     session["citizen_next"] = _safe_next(request.args.get("next"))
     return _portal().authorize_redirect(url_for("citizen.callback", _external=True))
 
 
 @bp.get("/callback")
+@allow(PUBLIC)
 def callback():  # noqa: ANN201
     try:
         token = _portal().authorize_access_token()
@@ -128,17 +131,20 @@ def _sign_out() -> None:
 
 
 @bp.post("/logout")
+@allow(PUBLIC)
 def logout():  # noqa: ANN201
     _sign_out()
     return redirect(url_for("citizen.home_public"))
 
 
 @bp.get("/welcome")
+@allow(PUBLIC)
 def home_public():  # noqa: ANN201
     return render_template("citizen_welcome.html", citizen=current_citizen())
 
 
 @bp.get("/")
+@allow(CITIZEN)
 @citizen_required
 def home(citizen: citizens.Citizen):  # noqa: ANN201
     return render_template(
@@ -147,6 +153,7 @@ def home(citizen: citizens.Citizen):  # noqa: ANN201
 
 
 @bp.get("/dossiers/<code>")
+@allow(CITIZEN)
 @citizen_required
 def dossier(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     if request.args.get("status") == "paid":
@@ -176,6 +183,7 @@ def _owned(citizen: citizens.Citizen, code: str) -> None:
 
 
 @bp.get("/dossiers/<code>/results/<int:document_id>")
+@allow(CITIZEN)
 @citizen_required
 def result(citizen: citizens.Citizen, code: str, document_id: int):  # noqa: ANN201
     try:
@@ -214,6 +222,7 @@ def _act(
 
 
 @bp.post("/dossiers/<code>/withdraw")
+@allow(CITIZEN)
 @citizen_required
 def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     reason = request.form.get("reason", "")
@@ -227,6 +236,7 @@ def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/supplement")
+@allow(CITIZEN)
 @citizen_required
 def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     files = [
@@ -243,6 +253,7 @@ def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/pay")
+@allow(CITIZEN)
 @citizen_required
 def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     _owned(citizen, code)
@@ -271,6 +282,7 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 
 
 @bp.route("/submit/<procedure_code>", methods=["GET", "POST"])
+@allow(CITIZEN)
 @citizen_required
 def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
     try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.services import queries
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from app.services.errors import Forbidden, InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
 
 bp = Blueprint("counter", __name__)
@@ -28,7 +28,7 @@ FIELDS = (
 
 
 @bp.route("/counter/new", methods=["GET", "POST"])
-@login_required
+@allow(role("reception"))
 def new():  # noqa: ANN201
     actor = current_actor()
     if not actor.agencies_for("reception"):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.documents.intake import Upload
 from app.domain.documents import CLASSES, PAPER_FORMS
 from app.services import documents, queries, reuse, slips
 from app.services.errors import InvalidInput
+from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.inputs import int_arg
 
 bp = Blueprint("documents", __name__)
+MAX_COUNT = 100_000  # pages or sheets of one component: far above any real one
 SCAN_FIELDS = ("type_code", "classification", "paper_form", "declared_pages", "page_order")
 META_FIELDS = (
     "type_code",
@@ -27,14 +29,16 @@ META_FIELDS = (
 
 
 def _int(value: str | None, default: int = 0) -> int:
+    """A small count typed in a form; `default` when not a number or beyond MAX_COUNT."""
     try:
-        return int((value or "").strip())
+        number = int((value or "").strip())
     except ValueError:
         return default
+    return number if -MAX_COUNT <= number <= MAX_COUNT else default
 
 
 @bp.route("/dossiers/<code>/documents/new", methods=["GET", "POST"])
-@login_required
+@allow(OFFICER)
 def new(code: str):  # noqa: ANN201
     actor = current_actor()
     dossier = queries.dossier_detail(code, actor).dossier
@@ -56,7 +60,8 @@ def new(code: str):  # noqa: ANN201
                         paper_form=values["paper_form"],
                         declared_pages=declared,
                         page_order=values["page_order"],
-                        paper_count=_int(request.form.get("paper_count"), 1),
+                        paper_count=int_arg("paper_count", 1, high=MAX_COUNT, source=request.form)
+                        or 1,
                     ),
                     [Upload(f.filename, f.stream) for f in files],
                     actor,
@@ -77,7 +82,7 @@ def new(code: str):  # noqa: ANN201
 
 
 @bp.get("/documents/<int:document_id>")
-@login_required
+@allow(OFFICER)
 def show(document_id: int):  # noqa: ANN201
     return _page(document_id)
 
@@ -116,7 +121,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
 
 
 @bp.post("/documents/<int:document_id>/confirm")
-@login_required
+@allow(OFFICER)
 def confirm(document_id: int):  # noqa: ANN201
     form = {k: v for k, v in request.form.items() if k in META_FIELDS or k.startswith("field_")}
     try:
@@ -128,7 +133,7 @@ def confirm(document_id: int):  # noqa: ANN201
 
 
 @bp.post("/documents/<int:document_id>/certify")
-@login_required
+@allow(OFFICER)
 def certify(document_id: int):  # noqa: ANN201
     copy_id = documents.certify(document_id, current_actor())
     flash(_("Đã tạo bản sao điện tử có chữ ký số của cơ quan"))
@@ -136,7 +141,7 @@ def certify(document_id: int):  # noqa: ANN201
 
 
 @bp.post("/documents/<int:document_id>/discard")
-@login_required
+@allow(OFFICER)
 def discard(document_id: int):  # noqa: ANN201
     view = documents.document_view(document_id, current_actor())
     documents.discard(document_id, current_actor())
@@ -147,7 +152,7 @@ def discard(document_id: int):  # noqa: ANN201
 
 
 @bp.get("/documents/<int:document_id>/file")
-@login_required
+@allow(OFFICER)
 def file(document_id: int):  # noqa: ANN201
     sha = request.args.get("original")
     path, name = documents.file_path(document_id, current_actor(), sha)
@@ -156,7 +161,7 @@ def file(document_id: int):  # noqa: ANN201
 
 
 @bp.route("/documents/verify", methods=["GET", "POST"])
-@login_required
+@allow(OFFICER)
 def verify():  # noqa: ANN201
     verdicts, error = None, ""
     if request.method == "POST":
@@ -173,7 +178,7 @@ def verify():  # noqa: ANN201
 
 
 @bp.get("/dossiers/<code>/slips/<number>.pdf")
-@login_required
+@allow(OFFICER)
 def slip(code: str, number: str):  # noqa: ANN201
     import io
 
@@ -182,7 +187,7 @@ def slip(code: str, number: str):  # noqa: ANN201
 
 
 @bp.route("/dossiers/<code>/reuse", methods=["GET", "POST"])
-@login_required
+@allow(OFFICER)
 def reuse_lookup(code: str):  # noqa: ANN201
     """Look a component up in the warehouses and national databases, then attach it once the
     citizen confirms."""

@@ -6,21 +6,22 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.services import apologies, documents, queries, reuse, slips, transfers
 from app.services.errors import InvalidInput
+from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
 from app.web.history import describe
+from app.web.inputs import page_arg
 
 bp = Blueprint("dossiers", __name__)
 
 
 @bp.get("/dossiers")
-@login_required
+@allow(OFFICER)
 def index():  # noqa: ANN201
     search = request.args.get("q", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     rows, total = queries.list_dossiers(current_actor(), search, page)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template(
@@ -29,13 +30,13 @@ def index():  # noqa: ANN201
 
 
 @bp.get("/dossiers/<code>")
-@login_required
+@allow(OFFICER)
 def show(code: str):  # noqa: ANN201
     return _page(code)
 
 
 @bp.post("/dossiers/<code>/transfer")
-@login_required
+@allow(role("leader", "supervisor"))
 def transfer(code: str):  # noqa: ANN201
     try:
         moved = transfers.transfer_dossier(
@@ -48,7 +49,7 @@ def transfer(code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/apology")
-@login_required
+@allow(role("leader", "reception"))
 def apology(code: str):  # noqa: ANN201
     try:
         new_day = date.fromisoformat(request.form.get("new_day", ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from app.services.errors import ServiceError
 
@@ -31,3 +32,15 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return jsonify(error="not found"), 404
         return render_template("error.html", message="Không tìm thấy trang.", status=404), 404
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # noqa: ANN202
+        """Refusals raised by Werkzeug (bad JSON, too large, wrong method): the same shapes."""
+        if exc.code is None or exc.code >= 500:
+            return exc
+        message = exc.description or exc.name
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        if wants_json():
+            return jsonify(error=message), exc.code, headers
+        page = render_template("error.html", message=message, status=exc.code)
+        return page, exc.code, headers

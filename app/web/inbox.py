@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.services import queries, tasks
+from app.web.access import OFFICER, PUBLIC, allow
 from app.web.actor import current_actor
+from app.web.inputs import page_arg
 from app.web.redirects import safe_target
 
 bp = Blueprint("inbox", __name__)
 
 
 @bp.get("/")
+@allow(PUBLIC)
 def root():  # noqa: ANN201
     """The portal's deep link `/?vnconnect=1&mahoso=<code>` opens the citizen's dossier (after
     single sign-on); anything else is the officers' inbox."""
@@ -24,16 +26,16 @@ def root():  # noqa: ANN201
 
 
 @bp.get("/inbox")
-@login_required
+@allow(OFFICER)
 def index():  # noqa: ANN201
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     box = queries.inbox(current_actor(), pool_page=page)
     pages = max((box.pool_total + queries.INBOX_SIZE - 1) // queries.INBOX_SIZE, 1)
     return render_template("inbox.html", box=box, page=page, pages=pages)
 
 
 @bp.post("/tasks/<task_id>/claim")
-@login_required
+@allow(OFFICER)
 def claim(task_id: str):  # noqa: ANN201
     tasks.claim_task(task_id, current_actor())
     flash(_("Đã nhận việc"))
@@ -41,7 +43,7 @@ def claim(task_id: str):  # noqa: ANN201
 
 
 @bp.post("/tasks/<task_id>/unclaim")
-@login_required
+@allow(OFFICER)
 def unclaim(task_id: str):  # noqa: ANN201
     tasks.unclaim_task(task_id, current_actor())
     flash(_("Đã trả lại việc"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
-from flask_login import login_required
 
 from app.services import modeler
 from app.services.errors import InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.forms import fields
+from app.web.inputs import int_arg
 
 bp = Blueprint("modeler", __name__, url_prefix="/models")
 
@@ -23,10 +24,10 @@ def _body() -> dict[str, Any]:
 
 
 @bp.get("/<process_id>/edit")
-@login_required
+@allow(role("analyst", "admin"))
 def edit(process_id: str):  # noqa: ANN201
     actor = current_actor()
-    revision = request.args.get("revision", type=int)
+    revision = int_arg("revision")
     bundle = modeler.load(process_id, actor, revision)
     return render_template(
         "modeler.html",
@@ -38,7 +39,7 @@ def edit(process_id: str):  # noqa: ANN201
 
 
 @bp.post("/<process_id>/drafts")
-@login_required
+@allow(role("analyst", "admin"))
 def save(process_id: str):  # noqa: ANN201
     body = _body()
     revision, problems = modeler.save_draft(
@@ -52,19 +53,19 @@ def save(process_id: str):  # noqa: ANN201
 
 
 @bp.post("/<process_id>/validate")
-@login_required
+@allow(role("analyst", "admin"))
 def validate(process_id: str):  # noqa: ANN201
     return jsonify(problems=modeler.validate(process_id, _body().get("files"), current_actor()))
 
 
 @bp.post("/<process_id>/tests")
-@login_required
+@allow(role("analyst", "admin"))
 def tests(process_id: str):  # noqa: ANN201
     return jsonify(results=modeler.run_tests(process_id, _body().get("files"), current_actor()))
 
 
 @bp.post("/<process_id>/deploy")
-@login_required
+@allow(role("analyst", "admin"))
 def deploy(process_id: str):  # noqa: ANN201
     body = _body()
     version_id = modeler.deploy_draft(
@@ -79,7 +80,7 @@ def deploy(process_id: str):  # noqa: ANN201
 
 
 @bp.post("/check-code")
-@login_required
+@allow(role("analyst", "admin"))
 def check_code():  # noqa: ANN201
     body = _body()
     problems = modeler.check_code(
@@ -89,7 +90,7 @@ def check_code():  # noqa: ANN201
 
 
 @bp.post("/form-preview")
-@login_required
+@allow(role("analyst", "admin"))
 def form_preview():  # noqa: ANN201
     """The form as officers will see it, rendered by the same code as the task screen."""
     schema = modeler.check_form(str(_body().get("schema") or ""))

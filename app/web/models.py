@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.services import migrations, models_repo, queries
 from app.services.errors import InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.inputs import int_arg
 
 bp = Blueprint("models", __name__, url_prefix="/models")
 
 
 @bp.get("")
-@login_required
+@allow(role("analyst", "admin"))
 def index():  # noqa: ANN201
     return _index({}, None)
 
@@ -53,7 +54,7 @@ def _problem_diagram(data: bytes, process_id: str, problems: dict[str, str]) -> 
 
 
 @bp.get("/versions/<int:version_id>.zip")
-@login_required
+@allow(role("analyst", "admin"))
 def export(version_id: int):  # noqa: ANN201
     name, data = models_repo.export_zip(version_id, current_actor())
     return Response(
@@ -64,7 +65,7 @@ def export(version_id: int):  # noqa: ANN201
 
 
 @bp.post("/import")
-@login_required
+@allow(role("analyst", "admin"))
 def import_bundle():  # noqa: ANN201
     upload = request.files.get("bundle")
     if upload is None or not upload.filename:
@@ -89,9 +90,9 @@ def import_bundle():  # noqa: ANN201
 
 
 @bp.post("/procedures/<code>/version")
-@login_required
+@allow(role("analyst", "admin"))
 def use_version(code: str):  # noqa: ANN201
-    version_id = request.form.get("version_id", type=int)
+    version_id = int_arg("version_id", source=request.form)
     if version_id is None:
         raise InvalidInput(_("Chọn phiên bản"))
     models_repo.use_version(code, version_id, current_actor())
@@ -100,10 +101,9 @@ def use_version(code: str):  # noqa: ANN201
 
 
 @bp.get("/migrate")
-@login_required
+@allow(role("analyst", "admin"))
 def migrate_preview():  # noqa: ANN201
-    source = request.args.get("source", type=int)
-    target = request.args.get("target", type=int)
+    source, target = int_arg("source"), int_arg("target")
     if source is None or target is None:
         raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
     plans = migrations.dry_run(source, target, current_actor())
@@ -111,10 +111,10 @@ def migrate_preview():  # noqa: ANN201
 
 
 @bp.post("/migrate")
-@login_required
+@allow(role("analyst", "admin"))
 def migrate_apply():  # noqa: ANN201
-    source = request.form.get("source", type=int)
-    target = request.form.get("target", type=int)
+    source = int_arg("source", source=request.form)
+    target = int_arg("target", source=request.form)
     if source is None or target is None:
         raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
     report = migrations.apply(source, target, current_actor())
@@ -129,9 +129,9 @@ def migrate_apply():  # noqa: ANN201
 
 
 @bp.get("/diff")
-@login_required
+@allow(role("analyst", "admin"))
 def diff():  # noqa: ANN201
-    old, new = request.args.get("old", type=int), request.args.get("new", type=int)
+    old, new = int_arg("old"), int_arg("new")
     if old is None or new is None:
         raise InvalidInput(_("Chọn hai phiên bản để so sánh"))
     result = models_repo.diff(old, new, current_actor())

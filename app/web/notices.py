@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.services import notifications
+from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 
 bp = Blueprint("notices", __name__)
 
 
 @bp.get("/notifications")
-@login_required
+@allow(OFFICER)
 def index():  # noqa: ANN201
     return render_template("notifications.html", items=notifications.for_user(current_actor()))
 
 
 @bp.post("/notifications/read")
-@login_required
+@allow(OFFICER)
 def read_all():  # noqa: ANN201
     notifications.mark_all_read(current_actor())
     flash(_("Đã đánh dấu tất cả là đã đọc"))

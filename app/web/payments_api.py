@@ -8,6 +8,7 @@ from app.integrations.payment import SIGNATURE_HEADER, verify
 from app.services import citizen_actions
 from app.services.actors import Actor
 from app.services.errors import Forbidden, InvalidInput
+from app.web.access import PAYMENT, allow
 
 bp = Blueprint("payments_api", __name__, url_prefix="/api/payments")
 PAYMENT_PLATFORM = Actor(None, "Nền tảng thanh toán (Cổng DVCQG)")
@@ -15,6 +16,7 @@ FIELDS = ("order_id", "transaction_id", "dossier_code", "amount", "status")
 
 
 @bp.post("/callback")
+@allow(PAYMENT)
 def callback():  # noqa: ANN201
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

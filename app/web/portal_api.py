@@ -1,25 +1,17 @@
 """Calls the national portal makes to this system (citizen actions), authenticated by a
-shared token in `X-Portal-Token`; JSON in, JSON out."""
+shared token in `X-Portal-Token` (checked by app.web.access); JSON in, JSON out."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from app.services import citizen_actions
-from app.services.errors import Forbidden, InvalidInput
+from app.services.errors import InvalidInput
+from app.web.access import PORTAL, allow
 
 bp = Blueprint("portal_api", __name__, url_prefix="/api/portal")
-
-
-@bp.before_request
-def _check_token():  # noqa: ANN202
-    expected = current_app.config["PORTAL_CALLBACK_TOKEN"]
-    given = request.headers.get("X-Portal-Token", "")
-    if not expected or not hmac.compare_digest(given, expected):
-        raise Forbidden("Sai mã xác thực của Cổng DVCQG / bad portal token")
 
 
 def _body(action: str) -> dict[str, Any]:
@@ -32,6 +24,7 @@ def _body(action: str) -> dict[str, Any]:
 
 
 @bp.post("/dossiers/<code>/withdraw")
+@allow(PORTAL)
 def withdraw(code: str):  # noqa: ANN201
     body = _body("withdraw")
     status = citizen_actions.withdraw(code, str(body.get("reason") or ""))
@@ -39,6 +32,7 @@ def withdraw(code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers/<code>/supplement")
+@allow(PORTAL)
 def supplement(code: str):  # noqa: ANN201
     body = _body("supplement")
     status = citizen_actions.supplement(
@@ -48,12 +42,14 @@ def supplement(code: str):  # noqa: ANN201
 
 
 @bp.post("/dossiers")
+@allow(PORTAL)
 def submit():  # noqa: ANN201
     code = citizen_actions.submit_online(_body("submit"))
     return jsonify(dossier_code=code, status=1), 201
 
 
 @bp.post("/dossiers/<code>/payment")
+@allow(PORTAL)
 def payment(code: str):  # noqa: ANN201
     body = _body("pay")
     if not isinstance(body.get("amount"), int) or isinstance(body["amount"], bool):

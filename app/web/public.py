@@ -8,6 +8,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from app.services import lookup
+from app.web.access import PUBLIC, allow
 
 bp = Blueprint("public", __name__)
 LOOKUPS_PER_MINUTE = 20
@@ -29,6 +30,7 @@ def _allowed() -> bool:
 
 
 @bp.get("/tra-cuu")
+@allow(PUBLIC)
 def lookup_page():  # noqa: ANN201
     """This system's own lookup page; hidden with the rest of the former public portal when it
     is closed (the lookup API below stays for the national portal)."""
@@ -43,6 +45,7 @@ def lookup_page():  # noqa: ANN201
 
 
 @bp.get("/api/public/lookup")
+@allow(PUBLIC)
 def lookup_api():  # noqa: ANN201
     if not _allowed():
         return jsonify(error="Quá nhiều lượt tra cứu; thử lại sau một phút"), 429
@@ -51,6 +54,7 @@ def lookup_api():  # noqa: ANN201
 
 @bp.get("/dich-vu-cong")
 @bp.get("/dich-vu-cong/<path:rest>")
+@allow(PUBLIC)
 def former_portal(rest: str = ""):  # noqa: ANN201
     """The old public portal's addresses (search, online submission, lookup, payment)."""
     if not current_app.config["PUBLIC_PORTAL_CLOSED"]:

@@ -10,12 +10,13 @@ from itertools import islice
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.domain.reorganisation import PlanError, plan_from_json, plan_from_text
 from app.services import admin_units, cutover, reorg_reports, reorganisation
 from app.services.errors import Conflict, Forbidden, ServiceError
+from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.inputs import page_arg
 
 bp = Blueprint("reorganisation", __name__, url_prefix="/admin")
 PREVIEW = 300
@@ -29,7 +30,7 @@ def _admin():  # noqa: ANN202
 
 
 @bp.route("/units", methods=["GET", "POST"])
-@login_required
+@allow(role("admin"))
 def units():  # noqa: ANN201
     actor = _admin()
     if request.method == "POST":
@@ -50,14 +51,14 @@ def units():  # noqa: ANN201
 
 
 @bp.get("/reorganisation")
-@login_required
+@allow(role("admin"))
 def plans():  # noqa: ANN201
     _admin()
     return render_template("reorganisation.html", plans=_listed(), problems=[], form={})
 
 
 @bp.post("/reorganisation/check")
-@login_required
+@allow(role("admin"))
 def check():  # noqa: ANN201
     """Parse the uploaded plan and show its problems, or the dry run and a button to record."""
     _admin()
@@ -104,7 +105,7 @@ def _refused(problems: list[str]):  # noqa: ANN202
 
 
 @bp.post("/reorganisation/record")
-@login_required
+@allow(role("admin"))
 def record():  # noqa: ANN201
     actor = _admin()
     try:
@@ -120,11 +121,11 @@ def record():  # noqa: ANN201
 
 
 @bp.get("/reorganisation/<int:plan_id>")
-@login_required
+@allow(role("admin"))
 def plan(plan_id: int):  # noqa: ANN201
     _admin()
     row, declared = reorg_reports.plan_row(plan_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     return render_template(
         "reorganisation_plan.html",
         row=row,
@@ -138,7 +139,7 @@ def plan(plan_id: int):  # noqa: ANN201
 
 
 @bp.get("/reorganisation/<int:plan_id>/dry-run.csv")
-@login_required
+@allow(role("admin"))
 def dry_run_csv(plan_id: int):  # noqa: ANN201
     """Every pending dossier's line of the dry run, streamed (a big plan is never held whole)."""
     _admin()
@@ -183,7 +184,7 @@ def dry_run_csv(plan_id: int):  # noqa: ANN201
 
 
 @bp.post("/reorganisation/<int:plan_id>/schedule")
-@login_required
+@allow(role("admin"))
 def schedule(plan_id: int):  # noqa: ANN201
     actor = _admin()
     try:

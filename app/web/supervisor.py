@@ -6,21 +6,22 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.domain.status import VN_TZ
 from app.models.base import utcnow
 from app.services import apologies, notifications, outbox, queries, supervision
 from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
+from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.inputs import int_arg, page_arg
 from app.web.redirects import safe_target
 
 bp = Blueprint("supervisor", __name__)
 
 
 @bp.get("/supervisor")
-@login_required
+@allow(role("supervisor"))
 def desk():  # noqa: ANN201
     actor = current_actor()
     return render_template(
@@ -31,7 +32,7 @@ def desk():  # noqa: ANN201
 
 
 @bp.get("/supervisor/procedures/<code>/diagram")
-@login_required
+@allow(role("supervisor"))
 def diagram(code: str):  # noqa: ANN201
     return render_template(
         "supervisor_diagram.html", diagram=supervision.procedure_diagram(code, current_actor())
@@ -39,13 +40,13 @@ def diagram(code: str):  # noqa: ANN201
 
 
 @bp.get("/supervisor/at-risk")
-@login_required
+@allow(role("supervisor"))
 def at_risk():  # noqa: ANN201
     return render_template("supervisor_at_risk.html", rows=apologies.at_risk(current_actor()))
 
 
 @bp.get("/supervisor/statistics")
-@login_required
+@allow(role("supervisor"))
 def statistics():  # noqa: ANN201
     today = utcnow().astimezone(VN_TZ).date()
     first = today.replace(day=1)
@@ -76,7 +77,7 @@ def statistics():  # noqa: ANN201
 
 
 @bp.get("/supervisor/tasks")
-@login_required
+@allow(role("supervisor"))
 def tasks():  # noqa: ANN201
     args = request.args
     filters = supervision.TaskFilter(
@@ -85,7 +86,7 @@ def tasks():  # noqa: ANN201
         element=args.get("element", ""),
         assignee=args.get("assignee", ""),
         sort=args.get("sort", "due"),
-        page=max(args.get("page", 1, type=int) or 1, 1),
+        page=page_arg(),
     )
     rows, total = supervision.task_list(current_actor(), filters)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
@@ -102,7 +103,7 @@ def tasks():  # noqa: ANN201
 
 
 @bp.post("/supervisor/tasks/<task_id>/nudge")
-@login_required
+@allow(role("supervisor"))
 def nudge(task_id: str):  # noqa: ANN201
     told = notifications.nudge(task_id, current_actor())
     flash(_("Đã nhắc %(count)s cán bộ", count=told))
@@ -110,9 +111,9 @@ def nudge(task_id: str):  # noqa: ANN201
 
 
 @bp.post("/supervisor/tasks/<task_id>/reassign")
-@login_required
+@allow(role("supervisor"))
 def reassign(task_id: str):  # noqa: ANN201
-    user_id = request.form.get("user_id", type=int)
+    user_id = int_arg("user_id", source=request.form)
     if user_id is None:
         raise InvalidInput(_("Chọn cán bộ nhận việc"))
     supervision.reassign_task(task_id, user_id, current_actor())
@@ -121,13 +122,13 @@ def reassign(task_id: str):  # noqa: ANN201
 
 
 @bp.get("/supervisor/incidents")
-@login_required
+@allow(role("supervisor"))
 def incidents():  # noqa: ANN201
     return render_template("incidents.html", incidents=queries.open_incidents(current_actor()))
 
 
 @bp.post("/supervisor/incidents/<int:incident_id>/retry")
-@login_required
+@allow(role("supervisor"))
 def retry(incident_id: int):  # noqa: ANN201
     actor = current_actor()
     if not actor.agencies_for("supervisor"):

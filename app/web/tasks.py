@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.services import queries, tasks
 from app.services.errors import Conflict, InvalidInput
 from app.web import forms
+from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 
 bp = Blueprint("tasks", __name__)
 
 
 @bp.get("/tasks/<task_id>")
-@login_required
+@allow(OFFICER)
 def show(task_id: str):  # noqa: ANN201
     detail = queries.task_detail(task_id, current_actor())
     return render_template("task.html", detail=detail, fields=forms.fields(detail.form))
 
 
 @bp.post("/tasks/<task_id>")
-@login_required
+@allow(OFFICER)
 def submit(task_id: str):  # noqa: ANN201
     actor = current_actor()
     detail = queries.task_detail(task_id, actor)
