@@ -25,6 +25,9 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from app.engine.errors import ScriptError
+from app.engine.limits import Budget
+from app.engine.limits_ast import LimitedPolicy
+from app.engine.limits_guards import harden, wrap_attribute
 
 _INPLACE = {
     "+=": operator.iadd,
@@ -44,6 +47,10 @@ def _inplacevar(op: str, target: Any, value: Any) -> Any:
     if op not in _INPLACE:
         raise ScriptError(f"toán tử {op} không được phép / operator {op} not allowed")
     return _INPLACE[op](target, value)
+
+
+def _getattr(obj: Any, name: str, default: Any = None) -> Any:
+    return wrap_attribute(obj, name, safer_getattr(obj, name, default))
 
 
 def _build_globals() -> dict[str, Any]:
@@ -67,7 +74,7 @@ def _build_globals() -> dict[str, Any]:
     )
     return {
         "__builtins__": builtins,
-        "_getattr_": safer_getattr,
+        "_getattr_": _getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -105,7 +112,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Spiff's script environment, with every piece of code compiled restricted."""
 
     def __init__(self, functions: dict[str, Any] | None = None) -> None:
-        super().__init__({**_build_globals(), **(functions or {})})
+        super().__init__(harden({**_build_globals(), **(functions or {})}))
         self._cache: dict[tuple[str, str], Any] = {}
 
     def _compile(self, source: str, mode: str) -> Any:
@@ -113,7 +120,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         code = self._cache.get(key)
         if code is None:
             compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-            result = compiler(source)
+            result = compiler(source, policy=LimitedPolicy)
             errors = list(result.errors) or (_imports(source) if mode == "exec" else [])
             if errors:
                 raise ScriptError("; ".join(errors))
@@ -122,11 +129,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         namespace = {**self.globals, **(external_context or {}), **context}
-        return eval(self._compile(expression, "eval"), namespace)  # noqa: S307 - restricted code
+        with Budget():
+            return eval(self._compile(expression, "eval"), namespace)  # noqa: S307 - restricted
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         namespace = {**self.globals, **(external_context or {}), **context}
-        exec(self._compile(script, "exec"), namespace)  # noqa: S102 - restricted code
+        with Budget():
+            exec(self._compile(script, "exec"), namespace)  # noqa: S102 - restricted code
         hidden = set(self.globals) | set(external_context or {})
         for key in list(context):
             if key not in namespace:
