@@ -66,8 +66,8 @@ class Config:
     SCRIPT_MAX_MEMORY_MB = float(_env("SCRIPT_MAX_MEMORY_MB", "64"))
     # One engine operation (a completion, a service result, timers) runs at most this many
     # BPMN elements and this much CPU: a model that loops through gateways for ever stops.
-    ENGINE_MAX_STEPS = int(_env("ENGINE_MAX_STEPS", "1000"))
-    ENGINE_CPU_SECONDS = float(_env("ENGINE_CPU_SECONDS", "5"))
+    ENGINE_MAX_STEPS = int(_env("ENGINE_MAX_STEPS", "500"))
+    ENGINE_CPU_SECONDS = float(_env("ENGINE_CPU_SECONDS", "3"))
     # Model tests from the editor run in a child process with these bounds (CPU seconds,
     # memory in MB beyond what the process already maps, wall-clock seconds); keep the timeout
     # below the web server's worker timeout.

@@ -41,8 +41,8 @@ class Limits:
     max_string: int = 1_000_000
     max_memory: int = 64 * 1024 * 1024
     max_steps: int = 1_000_000
-    engine_max_steps: int = 1000
-    engine_cpu_seconds: float = 5.0
+    engine_max_steps: int = 500
+    engine_cpu_seconds: float = 3.0
 
 
 _current = Limits()
