@@ -108,23 +108,31 @@ def _imports(source: str) -> list[str]:
     ]
 
 
+# Compiled code by (mode, source), shared by every environment of the process: an instance is
+# loaded for each request, and compiling its expressions again each time cost more than the
+# limits' checks. Code objects are immutable; the bound only guards against endless sources.
+_COMPILED: dict[tuple[str, str], Any] = {}
+_COMPILED_MAX = 4096
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Spiff's script environment, with every piece of code compiled restricted."""
 
     def __init__(self, functions: dict[str, Any] | None = None) -> None:
         super().__init__(harden({**_build_globals(), **(functions or {})}))
-        self._cache: dict[tuple[str, str], Any] = {}
 
     def _compile(self, source: str, mode: str) -> Any:
         key = (mode, source)
-        code = self._cache.get(key)
+        code = _COMPILED.get(key)
         if code is None:
             compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
             result = compiler(source, policy=LimitedPolicy)
             errors = list(result.errors) or (_imports(source) if mode == "exec" else [])
             if errors:
                 raise ScriptError("; ".join(errors))
-            code = self._cache[key] = result.code
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.clear()
+            code = _COMPILED[key] = result.code
         return code
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
