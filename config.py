@@ -59,6 +59,25 @@ class Config:
     # The deadline sweep runs at most once per this many seconds, whatever the schedulers.
     DEADLINE_SWEEP_INTERVAL = float(_env("DEADLINE_SWEEP_INTERVAL", "55"))
     BPMN_DIR = _env("BPMN_DIR", str(ROOT / "bpmn"))
+    # Hard limits on one run of a BPMN script or condition (app/engine/limits.py): CPU time,
+    # steps (loop turns, calls, items processed), the size of one integer, text or collection,
+    # and the bytes its operations build in all. Over a limit it stops with a located error.
+    SCRIPT_CPU_SECONDS = float(_env("SCRIPT_CPU_SECONDS", "1.0"))
+    SCRIPT_MAX_STEPS = int(_env("SCRIPT_MAX_STEPS", "1000000"))
+    SCRIPT_MAX_INT_BITS = int(_env("SCRIPT_MAX_INT_BITS", "4096"))
+    SCRIPT_MAX_STRING = int(_env("SCRIPT_MAX_STRING", "1000000"))
+    SCRIPT_MAX_ITEMS = int(_env("SCRIPT_MAX_ITEMS", "100000"))
+    SCRIPT_MAX_MEMORY_MB = float(_env("SCRIPT_MAX_MEMORY_MB", "64"))
+    # One engine operation (a completion, a service result, timers) runs at most this many
+    # BPMN elements and this much CPU: a model that loops through gateways for ever stops.
+    ENGINE_MAX_STEPS = int(_env("ENGINE_MAX_STEPS", "500"))
+    ENGINE_CPU_SECONDS = float(_env("ENGINE_CPU_SECONDS", "3"))
+    # Model tests from the editor run in a child process with these bounds (CPU seconds,
+    # memory in MB beyond what the process already maps, wall-clock seconds); keep the timeout
+    # below the web server's worker timeout.
+    MODEL_TESTS_CPU_SECONDS = int(_env("MODEL_TESTS_CPU_SECONDS", "20"))
+    MODEL_TESTS_MEMORY_MB = int(_env("MODEL_TESTS_MEMORY_MB", "1024"))
+    MODEL_TESTS_TIMEOUT = float(_env("MODEL_TESTS_TIMEOUT", "25"))
     # A reorganisation run pauses this long between dossiers (0: as fast as it can), to keep
     # the database responsive for officers working during a cut-over in office hours.
     REORG_THROTTLE_MS = float(_env("REORG_THROTTLE_MS", "0"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app import installation, settings
+from app.engine import limits
 from app.storage.db import db
 from config import Config
 
@@ -12,8 +13,23 @@ def configure(config: type[Config]) -> type[Config]:
     production refuses unsafe ones); returns the configuration in force."""
     config = installation.resolve(config)
     settings.current = config
+    limits.configure(script_limits(config))
     db.configure(config.DATABASE_URL)
     return config
+
+
+def script_limits(config: type[Config]) -> limits.Limits:
+    """The engine's hard limits on scripts and operations, from the configuration."""
+    return limits.Limits(
+        cpu_seconds=config.SCRIPT_CPU_SECONDS,
+        max_int_bits=config.SCRIPT_MAX_INT_BITS,
+        max_items=config.SCRIPT_MAX_ITEMS,
+        max_string=config.SCRIPT_MAX_STRING,
+        max_memory=int(config.SCRIPT_MAX_MEMORY_MB * 1024 * 1024),
+        max_steps=config.SCRIPT_MAX_STEPS,
+        engine_max_steps=config.ENGINE_MAX_STEPS,
+        engine_cpu_seconds=config.ENGINE_CPU_SECONDS,
+    )
 
 
 def ensure_configured() -> None:

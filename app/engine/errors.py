@@ -41,4 +41,15 @@ class TaskNotReady(EngineError):
 
 
 class WorkflowFailed(EngineError):
-    """The engine raised while running; the instance must not be saved."""
+    """The engine raised while running; the instance must not be saved. `element_id` is the
+    BPMN element that failed when known; `limit` is true when a hard limit stopped it."""
+
+    def __init__(self, message: str, element_id: str | None = None, limit: bool = False) -> None:
+        super().__init__(message)
+        self.element_id = element_id
+        self.limit = limit
+
+
+class ScriptLimitExceeded(ScriptError):
+    """A script or condition went over a hard limit (CPU time, steps, size of what it builds);
+    the message names the limit, in Vietnamese then English."""

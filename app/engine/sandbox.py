@@ -28,6 +28,9 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from app.domain.process_variables import SYSTEM_VARIABLES
 from app.engine.errors import ScriptError
+from app.engine.limits import Budget
+from app.engine.limits_ast import LimitedPolicy
+from app.engine.limits_guards import harden, wrap_attribute
 from app.engine.script_check import BLOCKED_ATTRIBUTES, FORMAT_ATTRIBUTES, static_problems
 from app.engine.timekeeping import script_helpers
 
@@ -89,12 +92,6 @@ def _inplacevar(op: str, target: Any, value: Any) -> Any:
 def _apply(function: Any, *args: Any, **kwargs: Any) -> Any:
     # RestrictedPython routes calls with *args/**kwargs here; the callee is already guarded.
     return function(*args, **kwargs)
-
-
-def wrap_attribute(obj: Any, name: str, value: Any) -> Any:
-    """The one place where an attribute the guard let through may be wrapped (the size limits
-    bound methods that grow strings and lists); returns `value` unchanged for now."""
-    return value
 
 
 def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
@@ -165,34 +162,44 @@ def _imports(source: str) -> list[str]:
     ]
 
 
+# Compiled code by (mode, source), shared by every environment of the process: an instance is
+# loaded for each request, and compiling its expressions again each time cost more than the
+# limits' checks. Code objects are immutable; the bound only guards against endless sources.
+_COMPILED: dict[tuple[str, str], Any] = {}
+_COMPILED_MAX = 4096
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Spiff's script environment, with every piece of code compiled restricted."""
 
     def __init__(self, functions: dict[str, Any] | None = None) -> None:
-        super().__init__({**_build_globals(), **(functions or {})})
-        self._cache: dict[tuple[str, str], Any] = {}
+        super().__init__(harden({**_build_globals(), **(functions or {})}))
 
     def _compile(self, source: str, mode: str) -> Any:
         key = (mode, source)
-        code = self._cache.get(key)
+        code = _COMPILED.get(key)
         if code is None:
             compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-            result = compiler(source)
+            result = compiler(source, policy=LimitedPolicy)
             errors = list(result.errors) or (_imports(source) if mode == "exec" else [])
             if errors:
                 raise ScriptError("; ".join(errors))
-            code = self._cache[key] = result.code
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.clear()
+            code = _COMPILED[key] = result.code
         return code
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         namespace = {**self.globals, **(external_context or {}), **context}
         code = self._compile(expression, "eval")
-        return eval(code, namespace)  # nosec B307 # RestrictedPython-compiled, guarded namespace
+        with Budget():
+            return eval(code, namespace)  # nosec B307 # RestrictedPython-compiled, guarded namespace
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         namespace = {**self.globals, **(external_context or {}), **context}
         code = self._compile(script, "exec")
-        exec(code, namespace)  # nosec B102 # RestrictedPython-compiled, guarded namespace
+        with Budget():
+            exec(code, namespace)  # nosec B102 # RestrictedPython-compiled, guarded namespace
         hidden = set(self.globals) | set(external_context or {})
         for key in list(context):
             if key not in namespace:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.engine import WorkflowFailed
 from app.models import AuditEvent, Dossier, ProcessInstance
 from app.services import audit, runtime
 from app.services.actors import Actor
@@ -64,7 +65,7 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
         loaded = runtime.load_instance(session, instance_id, actor)
-        changes = loaded.run.deliver_message(WITHDRAW_MESSAGE, {"reason": reason})
+        changes = _deliver(loaded, WITHDRAW_MESSAGE, {"reason": reason})
         if changes is None:
             raise Conflict(
                 "Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không thể rút; đề nghị liên hệ "
@@ -99,7 +100,7 @@ def supplement(
         if not note and not documents:
             raise InvalidInput("Cần ghi chú hoặc giấy tờ bổ sung", fields={"note": "bắt buộc"})
         payload = {"note": note, "documents": [str(d)[:200] for d in documents]}
-        changes = loaded.run.deliver_message(SUPPLEMENT_MESSAGE, payload)
+        changes = _deliver(loaded, SUPPLEMENT_MESSAGE, payload)
         if changes is None:
             raise Conflict(
                 "Hồ sơ không ở trạng thái chờ bổ sung / the dossier is not waiting for a supplement"
@@ -107,6 +108,15 @@ def supplement(
         audit.record(session, "supplement_received_online", actor, dossier_id=dossier_id, **payload)
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
         return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))
+
+
+def _deliver(loaded: runtime.Loaded, message: str, payload: dict[str, Any]) -> Any:
+    """The message delivered to the process; a model that fails on it (a script over its
+    limits, say) refuses the action with the element named, never a 500."""
+    try:
+        return loaded.run.deliver_message(message, payload)
+    except WorkflowFailed as exc:
+        raise InvalidInput(f"Quy trình báo lỗi / the process failed: {exc}") from exc
 
 
 def _instance(session, dossier_code: str) -> tuple[int, int]:  # noqa: ANN001
@@ -196,7 +206,7 @@ def pay(dossier_code: str, amount: int, transaction_id: str, actor: Actor = PORT
                 fields={"amount": "không khớp"},
             )
         payload = {"amount": amount, "transaction_id": transaction_id}
-        changes = loaded.run.deliver_message(PAYMENT_MESSAGE, payload)
+        changes = _deliver(loaded, PAYMENT_MESSAGE, payload)
         audit.record(session, "fee_paid", actor, dossier_id=dossier_id, **payload)
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
         return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))

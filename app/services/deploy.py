@@ -7,8 +7,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import settings
 from app.domain.roles import role_for_lane
 from app.engine import Problem, bundle_hash, model_tests, parse_bundle
+from app.engine.isolation import Bounds, IsolatedRunFailed, run_bounded
 from app.engine.validation import Catalogs, validate
 from app.integrations.operators import OPERATORS
 from app.models import ModelVersion, ProcessModel
@@ -34,7 +36,19 @@ def catalogs() -> Catalogs:
 
 
 def run_model_tests(files: dict[str, str], process_id: str) -> list[model_tests.CaseResult]:
-    """Run the bundle's `*.test.json` cases in memory (the bundle must be valid)."""
+    """Run the bundle's `*.test.json` cases in memory (the bundle must be valid), in a child
+    process bounded in CPU, memory and time (MODEL_TESTS_*): whatever the bundle does, the
+    process that asked (a web worker) goes on. A run a bound stopped is one failing case."""
+    cfg = settings.current
+    bounds = Bounds(cfg.MODEL_TESTS_CPU_SECONDS, cfg.MODEL_TESTS_MEMORY_MB, cfg.MODEL_TESTS_TIMEOUT)
+    try:
+        return run_bounded(_run_in_memory, (files, process_id), bounds)
+    except IsolatedRunFailed as exc:
+        failure = f"Kiểm thử mô hình bị dừng / the model tests were stopped: {exc}"
+        return [model_tests.CaseResult("(kiểm thử mô hình)", "-", False, [failure])]
+
+
+def _run_in_memory(files: dict[str, str], process_id: str) -> list[model_tests.CaseResult]:
     return model_tests.run_all(parse_bundle(files, process_id), files)
 
 

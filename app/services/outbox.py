@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app import settings
-from app.models import Incident, OutboxMessage
+from app.models import Incident, OutboxMessage, ProcessInstance
 from app.models.base import utcnow
 from app.services import audit, queue
 from app.services.actors import SYSTEM, Actor
@@ -186,6 +186,49 @@ def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
         return "incident"
 
 
+# The operator of the outbox row that carries an incident raised by a timer's path (no call
+# leaves the process: a retry puts the timer back for the scheduler).
+TIMER_FAILED = "engine.timer"
+
+
+def timer_incident(
+    session: Session, dossier_id: int, instance_id: int, due: datetime, error: str
+) -> None:
+    """The instance's due timers failed in the model: raise an incident and stop the timer
+    (next_timer_at cleared) until a supervisor retries it."""
+    row = OutboxMessage(
+        operator=TIMER_FAILED,
+        params={"due": due.isoformat()},
+        dossier_id=dossier_id,
+        instance_id=instance_id,
+        state="incident",
+        attempts=1,
+        next_attempt_at=utcnow(),
+        last_error=error[:4000],
+    )
+    session.add(row)
+    session.flush()
+    session.add(
+        Incident(outbox_id=row.id, dossier_id=dossier_id, operator=TIMER_FAILED, message=error)
+    )
+    session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .values(next_timer_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        session,
+        "incident_raised",
+        SYSTEM,
+        dossier_id=dossier_id,
+        instance_id=instance_id,
+        operator=TIMER_FAILED,
+        error=error[:4000],
+        attempts=1,
+    )
+
+
 def retry_incident(incident_id: int, actor: Actor) -> None:
     """A supervisor's Retry: the call goes back to the queue with a fresh set of attempts."""
     with db.transaction() as session:
@@ -198,6 +241,15 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
         assert row is not None  # nosec B101 # type narrowing: incidents.outbox_id is a foreign key
         incident.resolved_at, incident.resolved_by_id = utcnow(), actor.id
         row.state, row.attempts, row.next_attempt_at, row.enqueued_at = "pending", 0, utcnow(), None
+        if row.operator == TIMER_FAILED:
+            # the scheduler fires the instance's timers again on its next pass
+            row.state = "done"
+            session.execute(
+                update(ProcessInstance)
+                .where(ProcessInstance.id == row.instance_id)
+                .values(next_timer_at=datetime.fromisoformat(row.params["due"]))
+                .execution_options(synchronize_session=False)
+            )
         audit.record(
             session,
             "incident_retried",
@@ -208,7 +260,8 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
             operator=row.operator,
         )
         row_id = row.id
-        after_commit(session, lambda: queue.dispatch([row_id]))
+        if row.operator != TIMER_FAILED:
+            after_commit(session, lambda: queue.dispatch([row_id]))
 
 
 def dispatch_next(ordering_key: str) -> None:

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.engine import WorkflowFailed
 from app.models import ProcessInstance
 from app.models.base import utcnow
-from app.services import audit, runtime
+from app.services import audit, outbox, runtime
 from app.services.actors import SYSTEM
 from app.services.errors import Conflict
 from app.storage.db import db
@@ -44,7 +45,13 @@ def _fire(instance_id: int, now: datetime) -> int:
         due = loaded.instance.next_timer_at
         if due is None or due > now or loaded.instance.status != "running":
             return 0
-        changes = loaded.run.fire_timers()
+        try:
+            changes = loaded.run.fire_timers()
+        except WorkflowFailed as exc:
+            # The model failed on this path (a script over its limits, say): supervisors see an
+            # incident, the timer stops being retried every pass, and the other instances fire.
+            outbox.timer_incident(session, loaded.dossier.id, instance_id, due, str(exc))
+            return 0
         audit.record(
             session,
             "timer_fired",

@@ -18,6 +18,7 @@ import types
 from collections import deque
 from typing import Any
 
+from app.engine.limits_guards import bounded_builtins
 from app.engine.sandbox import RestrictedEnvironment
 from app.engine.timekeeping import script_helpers
 
@@ -50,7 +51,9 @@ def namespace() -> tuple[dict[str, Any], Any, set[int]]:
     env = RestrictedEnvironment(helpers)
     roots = {k: v for k, v in env.globals.items() if not k.startswith("_")}
     roots.update(env.globals["__builtins__"])
-    return roots, env.globals["_getattr_"], {id(f) for f in helpers.values()}
+    # the limits' bounded stand-ins for builtins (range, sum, repr...) are reviewed helpers
+    reviewed = [*helpers.values(), *bounded_builtins().values()]
+    return roots, env.globals["_getattr_"], {id(f) for f in reviewed}
 
 
 def forbidden(obj: Any, helpers: set[int], module_dicts: set[int]) -> str | None:
