@@ -37,7 +37,7 @@ ATTRIBUTE = "access_rules"
 # Flask's own endpoint (a bound method: its rule is kept here rather than on the function).
 BUILT_IN = {"static": (PUBLIC,)}
 CITIZEN_SESSION_KEY = "citizen_id"
-PORTAL_TOKEN_HEADER = "X-Portal-Token"
+PORTAL_TOKEN_HEADER = "X-Portal-Token"  # nosec B105 # the header's name, not a token
 
 View = TypeVar("View", bound=Callable)
 
