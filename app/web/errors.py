@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from app.services.errors import ServiceError
@@ -44,3 +45,19 @@ def init_app(app: Flask) -> None:
             return jsonify(error=message), exc.code, headers
         page = render_template("error.html", message=message, status=exc.code)
         return page, exc.code, headers
+
+    @app.errorhandler(RedisError)
+    def _redis_down(exc: RedisError):  # noqa: ANN202
+        """Redis holds the login throttle and the queue: without it, say so (503), not 500."""
+        current_app.logger.warning("Redis unavailable: %s", exc)
+        message = (
+            "Hệ thống tạm thời gián đoạn (hàng đợi không phản hồi); vui lòng thử lại sau ít phút. "
+            "/ Temporarily unavailable, please try again in a few minutes."
+        )
+        if wants_json():
+            return jsonify(error=message, fields={}), 503, {"Retry-After": "60"}
+        return (
+            render_template("error.html", message=message, status=503),
+            503,
+            {"Retry-After": "60"},
+        )

@@ -154,3 +154,12 @@ def test_behind_a_proxy_the_clients_address_is_counted_not_the_proxys(app, polic
     assert signs_in(proxied, "chuyenvien", address="10.0.0.2")
     proxied.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.5"
     assert not signs_in(proxied, "chuyenvien", address="10.0.0.2")
+
+
+def test_without_redis_sign_in_is_a_clear_503_not_a_500(client, policy, monkeypatch):
+    # The throttle cannot be checked: nobody signs in unthrottled, and the officer reads why.
+    monkeypatch.setattr(settings.current, "REDIS_URL", "redis://127.0.0.1:9/0")
+    response = attempt(client, "tiepnhan", PASSWORD)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert "tạm thời gián đoạn" in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
