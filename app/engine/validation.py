@@ -88,6 +88,8 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
             tree = _load_xml(name, text, problems)
             if tree is not None:
                 trees[name] = tree
+        elif name.endswith(".dmn"):
+            _doctype(name, text, problems)
         elif name.endswith(".json") and not name.endswith(".test.json"):
             _check_form(name, text, problems)
     if problems:
@@ -175,15 +177,23 @@ def _decisions(files: dict[str, str], trees: dict[str, etree._Element]) -> list[
     return found
 
 
-def _load_xml(name: str, text: str, problems: list[Problem]) -> etree._Element | None:
-    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        problems.append(
-            Problem(
-                "tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn / "
-                "DOCTYPE and entities are refused",
-                name,
-            )
+def _doctype(name: str, text: str, problems: list[Problem]) -> bool:
+    """Refuses (and reports) a BPMN or DMN file declaring a DOCTYPE or entities (XXE, billion
+    laughs): SpiffWorkflow's own parser must never see one."""
+    if not re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+        return False
+    problems.append(
+        Problem(
+            "tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn / "
+            "DOCTYPE and entities are refused",
+            name,
         )
+    )
+    return True
+
+
+def _load_xml(name: str, text: str, problems: list[Problem]) -> etree._Element | None:
+    if _doctype(name, text, problems):
         return None
     try:
         root = etree.fromstring(text.encode("utf-8"), _PARSER)

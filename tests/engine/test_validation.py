@@ -256,6 +256,15 @@ def test_decision_table_expressions_are_checked_against_the_sandbox():
     )
 
 
+def test_a_decision_table_declaring_entities_is_refused_before_any_parser_reads_it():
+    files = read_bundle(ROOT / "bpmn")
+    laughs = '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    dmn = files["choose_department.dmn"].replace("?>", "?>" + laughs, 1)
+    assert laughs in dmn
+    found = validate({**files, "choose_department.dmn": dmn}, "counter_dossier", CATALOGS)
+    assert [(p.file, "DOCTYPE" in p.message) for p in found] == [("choose_department.dmn", True)]
+
+
 def test_a_bundle_declares_form_fields_results_messages_decisions_and_assignments():
     names = bundle_variables(read_bundle(ROOT / "bpmn"))
     assert {"decision", "citizen", "withdrawal", "department_code", "consult_agencies"} <= names
