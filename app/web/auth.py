@@ -22,7 +22,7 @@ def _client_address() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
 def login():  # noqa: ANN201
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD show the form
         return render_template("login.html", error=None)
     try:
         signed_in = officer_accounts.sign_in(
@@ -51,7 +51,7 @@ def logout():  # noqa: ANN201
 @allow(OFFICER)
 def password():  # noqa: ANN201
     """The signed-in officer changes their password; every other session of theirs ends."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD show the form
         return render_template("account_password.html", errors={})
     try:
         token = officer_accounts.change_password(

@@ -12,6 +12,7 @@ from app.models import HumanTask
 from app.services import deadlines, tasks
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
+from tests.web import access_world
 
 
 @pytest.fixture
@@ -27,3 +28,17 @@ def three_overdue(actors, clock) -> list[str]:
     clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
     deadlines.sweep()
     return ids
+
+
+@pytest.fixture(scope="module")
+def world(sqlite_template, redis_server, portal_url, warehouse_url, national_url, tmp_path_factory):
+    """Every persona signed in once on one app and database, for a whole test module (the
+    routes × personas table, the hostile walk: tests/web/access_world.py)."""
+    built = access_world.build(
+        sqlite_template,
+        redis_server.url,
+        (portal_url, warehouse_url, national_url),
+        tmp_path_factory.mktemp("world"),
+    )
+    yield built
+    access_world.close(built)

@@ -17,7 +17,6 @@ import pytest
 from flask import Flask
 
 from app.web import access, errors
-from tests.web import access_world
 from tests.web.access_world import PERSONAS
 from tests.web.helpers import login, token
 
@@ -151,18 +150,6 @@ def _rows() -> dict[str, dict[str, str]]:
 ROWS = _rows()
 # Routes that end the persona's session run last.
 ORDER = sorted(ROWS, key=lambda key: key in SESSION_ENDING)
-
-
-@pytest.fixture(scope="module")
-def world(sqlite_template, redis_server, portal_url, warehouse_url, national_url, tmp_path_factory):
-    built = access_world.build(
-        sqlite_template,
-        redis_server.url,
-        (portal_url, warehouse_url, national_url),
-        tmp_path_factory.mktemp("access"),
-    )
-    yield built
-    access_world.close(built)
 
 
 def routes(app: Flask) -> dict[str, object]:

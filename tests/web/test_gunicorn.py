@@ -32,7 +32,7 @@ def test_gunicorn_answers_with_the_security_headers_and_without_naming_itself(ap
         cwd=ROOT,
         env=app_environment(app),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         response = None
@@ -43,7 +43,11 @@ def test_gunicorn_answers_with_the_security_headers_and_without_naming_itself(ap
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        assert response is not None and response.status_code == 200
+        if response is None or response.status_code != 200:
+            server.terminate()
+            pytest.fail(
+                f"gunicorn: {response}\n{server.communicate(timeout=30)[1].decode()[-3000:]}"
+            )
         assert "Server" not in response.headers
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]

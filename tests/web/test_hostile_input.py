@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.web import access_world
 from tests.web.test_access_table import ROWS, is_json, routes
 
 HUGE = str(10**30)
@@ -78,18 +77,6 @@ FORM_FIELDS = {
     )
 }
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-
-
-@pytest.fixture(scope="module")
-def world(sqlite_template, redis_server, portal_url, warehouse_url, national_url, tmp_path_factory):
-    built = access_world.build(
-        sqlite_template,
-        redis_server.url,
-        (portal_url, warehouse_url, national_url),
-        tmp_path_factory.mktemp("hostile"),
-    )
-    yield built
-    access_world.close(built)
 
 
 def through_the_edge(key: str) -> list[str]:

@@ -163,3 +163,12 @@ def test_without_redis_sign_in_is_a_clear_503_not_a_500(client, policy, monkeypa
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
     assert "tạm thời gián đoạn" in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_looking_at_the_login_page_is_no_attempt(client, policy):
+    # A HEAD (monitoring probes, link checkers) once ran the sign-in and counted a failure.
+    for _ in range(3):
+        assert client.head("/login").status_code == 200
+        assert client.get("/login").status_code == 200
+    assert account_events() == []
+    assert signs_in(client)

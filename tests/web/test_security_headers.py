@@ -15,6 +15,7 @@ from app.installation import SECRET_SETTINGS
 from app.models import User
 from app.services import sessions
 from app.storage.db import db
+from app.web.access import PUBLIC, allow
 from app.web.server_session import OFFICER
 from config import DevelopmentConfig, ProductionConfig
 from tests.web.helpers import login, receive_at_counter
@@ -42,6 +43,7 @@ def test_pages_api_answers_files_redirects_and_errors_all_carry_the_headers(app,
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/_test/boom")
+    @allow(PUBLIC)
     def boom():  # noqa: ANN202
         raise RuntimeError("an unexpected failure")
 
