@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, SchemaError
 from lxml import etree
 from SpiffWorkflow.spiff.parser import VALIDATOR
 
+from app.engine import safe_xml
 from app.engine.definition import parse_bundle
 from app.engine.errors import ModelError, Problem
 from app.engine.sandbox import check_expression, check_script
@@ -29,9 +30,6 @@ NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-)
 _FLOW_NODES = (
     "task",
     "userTask",
@@ -98,8 +96,9 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         problems += _schema(name, tree)
     if problems:
         return problems
+    tables, unreadable = _decision_tables(files)
     problems += _unsupported(trees)
-    problems += _decisions(files, trees)
+    problems += unreadable or _decisions(tables, trees)
     problems += check_variables(files, trees)
     if problems:
         return problems
@@ -112,7 +111,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
     for name, tree in trees.items():
         for process in tree.iterfind("bpmn:process", NS):
             problems += _rules(name, process, catalogs, processes, known)
-    problems += _decision_code(files, known)
+    problems += _decision_code(tables, known)
     return _unique(problems)
 
 
@@ -148,18 +147,33 @@ def _unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
     return found
 
 
-def _decisions(files: dict[str, str], trees: dict[str, etree._Element]) -> list[Problem]:
-    """Business rule tasks must name a decision of one of the bundle's DMN files."""
-    known: set[str] = set()
+Trees = dict[str, etree._Element]
+
+
+def _decision_tables(files: dict[str, str]) -> tuple[Trees, list[Problem]]:
+    """The bundle's DMN files parsed once (a DOCTYPE was refused before); the first unreadable
+    one as the only problem."""
+    tables = {}
     for name, text in files.items():
-        if name.endswith(".dmn") and not re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+        if name.endswith(".dmn"):
             try:
-                root = etree.fromstring(text.encode("utf-8"), _PARSER)
+                tables[name] = safe_xml.parse(text)
             except etree.XMLSyntaxError as exc:
-                return [
-                    Problem(f"DMN không hợp lệ / invalid DMN: {exc.msg}", name, None, exc.lineno)
-                ]
-            known |= {el.get("id") for el in root.iter() if etree.QName(el).localname == "decision"}
+                problem = Problem(
+                    f"DMN không hợp lệ / invalid DMN: {exc.msg}", name, None, exc.lineno
+                )
+                return {}, [problem]
+    return tables, []
+
+
+def _decisions(tables: Trees, trees: Trees) -> list[Problem]:
+    """Business rule tasks must name a decision of one of the bundle's DMN files."""
+    known = {
+        el.get("id")
+        for root in tables.values()
+        for el in root.iter()
+        if etree.QName(el).localname == "decision"
+    }
     found = []
     for name, tree in trees.items():
         for el in tree.iter(f"{{{NS['bpmn']}}}businessRuleTask"):
@@ -180,7 +194,7 @@ def _decisions(files: dict[str, str], trees: dict[str, etree._Element]) -> list[
 def _doctype(name: str, text: str, problems: list[Problem]) -> bool:
     """Refuses (and reports) a BPMN or DMN file declaring a DOCTYPE or entities (XXE, billion
     laughs): SpiffWorkflow's own parser must never see one."""
-    if not re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+    if not safe_xml.declares_entities(text):
         return False
     problems.append(
         Problem(
@@ -196,7 +210,7 @@ def _load_xml(name: str, text: str, problems: list[Problem]) -> etree._Element |
     if _doctype(name, text, problems):
         return None
     try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+        root = safe_xml.parse(text)
     except etree.XMLSyntaxError as exc:
         problems.append(
             Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
@@ -294,41 +308,30 @@ def _rules(
     return problems
 
 
+# The other code the sandbox runs, besides scripts, conditions, timers and parameters:
+# (namespace, element, what it is called, its check).
+_OTHER_CODE = (
+    ("spiffworkflow", "preScript", "kịch bản trước / pre-script", check_script),
+    ("spiffworkflow", "postScript", "kịch bản sau / post-script", check_script),
+    ("bpmn", "loopCardinality", "số lần lặp / cardinality", check_expression),
+    ("bpmn", "completionCondition", "điều kiện kết thúc / completion condition", check_expression),
+)
+
+
 def _code(process: etree._Element, known: frozenset[str], at: Callable) -> None:
-    """The other code the sandbox runs: scripts before and after a task, multi-instance
-    cardinality and completion conditions; located on the element that holds them."""
-    scripts = {
-        "preScript": "kịch bản trước / pre-script",
-        "postScript": "kịch bản sau / post-script",
-    }
-    for tag, label in scripts.items():
-        for node in process.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
-            owner = node.getparent().getparent()
-            for error in check_script(node.text or "", known) if (node.text or "").strip() else []:
-                at(owner, f"{label}: {error}")
-    expressions = {
-        "loopCardinality": "số lần lặp / cardinality",
-        "completionCondition": "điều kiện kết thúc / completion condition",
-    }
-    for tag, label in expressions.items():
-        for node in process.iter(f"{{{NS['bpmn']}}}{tag}"):
-            owner = node.getparent().getparent()
-            for error in (
-                check_expression(node.text or "", known) if (node.text or "").strip() else []
-            ):
-                at(owner, f"{label}: {error}")
+    """Scripts before and after a task, multi-instance cardinality and completion conditions;
+    located on the element that holds them."""
+    for namespace, tag, label, check in _OTHER_CODE:
+        for node in process.iter(f"{{{NS[namespace]}}}{tag}"):
+            source = node.text or ""
+            for error in check(source, known) if source.strip() else []:
+                at(node.getparent().getparent(), f"{label}: {error}")
 
 
-def _decision_code(files: dict[str, str], known: frozenset[str]) -> list[Problem]:
+def _decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
     """Decision tables' input expressions and output entries run in the sandbox too."""
     found = []
-    for name, text in sorted(files.items()):
-        if not name.endswith(".dmn") or re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-            continue
-        try:
-            root = etree.fromstring(text.encode("utf-8"), _PARSER)
-        except etree.XMLSyntaxError:
-            continue  # _decisions reported it
+    for name, root in sorted(tables.items()):
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue

@@ -16,9 +16,8 @@ from typing import Any
 
 from lxml import etree
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-)
+from app.engine import safe_xml
+
 _NAMED = ("dataObject", "dataInput", "dataOutput", "dataStore", "inputDataItem", "outputDataItem")
 _TEXT = ("messageVariable", "loopDataOutputRef", "loopDataInputRef")
 _SCRIPTS = ("script", "preScript", "postScript")
@@ -63,10 +62,10 @@ def _properties(schema: Any, depth: int) -> set[str]:
 
 
 def _model_names(text: str) -> set[str]:
-    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+    if safe_xml.declares_entities(text):
         return set()
     try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+        root = safe_xml.parse(text)
     except etree.XMLSyntaxError:
         return set()
     names: set[str] = set()
