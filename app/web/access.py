@@ -19,7 +19,7 @@ import hmac
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from app.domain.roles import ROLE_LABELS_VI
@@ -36,7 +36,6 @@ KINDS = (PUBLIC, OFFICER, CITIZEN, PORTAL, PAYMENT)
 ATTRIBUTE = "access_rules"
 # Flask's own endpoint (a bound method: its rule is kept here rather than on the function).
 BUILT_IN = {"static": (PUBLIC,)}
-CITIZEN_SESSION_KEY = "citizen_id"
 PORTAL_TOKEN_HEADER = "X-Portal-Token"  # nosec B105 # the header's name, not a token
 
 View = TypeVar("View", bound=Callable)
@@ -112,13 +111,9 @@ def _payment_signed() -> bool:
 
 def _citizen_signed_in() -> bool:
     """A citizen's id in the cookie, and their server-side session still alive."""
-    from app.services import sessions
-    from app.web import server_session
+    from app.web.citizen import current_citizen
 
-    citizen_id = session.get(CITIZEN_SESSION_KEY)
-    return isinstance(citizen_id, int) and sessions.is_citizens(
-        server_session.token(server_session.CITIZEN), citizen_id
-    )
+    return current_citizen() is not None
 
 
 def _passes(rule: str) -> bool:

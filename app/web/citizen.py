@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -31,12 +32,12 @@ from app.integrations.payment import PaymentClient
 from app.services import citizen_actions, citizens, online, sessions
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.web import server_session
-from app.web.access import CITIZEN, CITIZEN_SESSION_KEY, PUBLIC, allow
+from app.web.access import CITIZEN, PUBLIC, allow
 from app.web.forms import TECHNICAL_FIELDS
 from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
-SESSION_KEY = CITIZEN_SESSION_KEY
+SESSION_KEY = "citizen_id"
 SUBMIT_FIELDS = ("phone", "email", "summary", "e_only")
 
 
@@ -58,7 +59,14 @@ def _portal():  # noqa: ANN202
 
 
 def current_citizen() -> citizens.Citizen | None:
-    """The signed-in citizen, only while their server-side session lives."""
+    """The signed-in citizen, only while their server-side session lives; looked up once per
+    request (the access rule and the view ask the same question)."""
+    if "citizen" not in g:
+        g.citizen = _signed_in_citizen()
+    return g.citizen
+
+
+def _signed_in_citizen() -> citizens.Citizen | None:
     citizen_id = session.get(SESSION_KEY)
     if not isinstance(citizen_id, int):
         return None
@@ -117,6 +125,7 @@ def callback():  # noqa: ANN201
     sessions.end(server_session.forget(server_session.CITIZEN))
     server_session.keep(server_session.CITIZEN, sessions.start_for_citizen(citizen.id))
     session[SESSION_KEY] = citizen.id
+    g.pop("citizen", None)
     return redirect(_safe_next(session.pop("citizen_next", None)))
 
 
@@ -126,6 +135,7 @@ def _refused(message: str):  # noqa: ANN202
 
 
 def _sign_out() -> None:
+    g.pop("citizen", None)
     session.pop(SESSION_KEY, None)
     sessions.end(server_session.forget(server_session.CITIZEN))
 

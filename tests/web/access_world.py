@@ -21,7 +21,7 @@ from app.services import calendars, citizens, sessions
 from app.services.actors import Actor
 from app.storage.db import db
 from app.web import server_session
-from app.web.access import CITIZEN_SESSION_KEY
+from app.web.citizen import SESSION_KEY
 from tests.conftest import _config, _sqlite_url
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import deliver
@@ -84,7 +84,7 @@ def build(template, redis_url: str, urls: tuple[str, str, str], tmp) -> World:  
         {"sub": "VN-000001", "identifier": CITIZEN_ID, "name": "Nguyễn Văn An"}
     )
     with clients["cit"].session_transaction() as session:
-        session[CITIZEN_SESSION_KEY] = citizen.id
+        session[SESSION_KEY] = citizen.id
         session[server_session.CITIZEN] = sessions.start_for_citizen(citizen.id)
     with db.transaction() as session:
         task_id = session.scalar(
