@@ -13,7 +13,7 @@ from app.engine import WorkflowFailed
 from app.models import AuditEvent, Dossier, ProcessInstance
 from app.services import audit, runtime
 from app.services.actors import Actor
-from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.errors import Conflict, InvalidInput, NotFound, listed
 from app.storage.db import db
 
 WITHDRAW_MESSAGE = "rut_ho_so"
@@ -47,7 +47,7 @@ def refuse_unknown(given: Iterable[str], allowed: Iterable[str]) -> None:
     """Raise InvalidInput (422) naming every key of `given` outside `allowed`."""
     unknown = sorted(set(map(str, given)) - set(allowed))
     if unknown:
-        names = ", ".join(unknown[:10]) + (", …" if len(unknown) > 10 else "")
+        names = listed(unknown)
         raise InvalidInput(
             f"Yêu cầu có trường không được chấp nhận: {names} / unexpected fields: {names}",
             fields={k: "không thuộc yêu cầu này / not part of this request" for k in unknown},

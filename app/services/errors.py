@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ServiceError(Exception):
     status = 400
@@ -34,3 +36,8 @@ class Unauthorized(ServiceError):
     """Not signed in, or a sign-in refused (the same answer whatever the reason)."""
 
     status = 401
+
+
+def listed(names: Sequence[str], most: int = 10) -> str:
+    """Names for a message: the first `most`, then "…" (every one is in the error's fields)."""
+    return ", ".join(names[:most]) + (", …" if len(names) > most else "")

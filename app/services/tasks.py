@@ -17,7 +17,7 @@ from app.models import HumanTask
 from app.models.base import utcnow
 from app.services import audit, runtime
 from app.services.actors import Actor
-from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
 from app.storage.db import db
 
 ALREADY_DONE = "Công việc đã được hoàn thành hoặc huỷ / the task is no longer open"
@@ -82,7 +82,13 @@ def unclaim_task(task_id: str, actor: Actor) -> None:
 def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, str]:
     """Field name → message for every way `data` breaks the task's JSON schema, and for every
     field the form does not declare or the system owns (only the form reaches the process)."""
-    errors = foreign_fields(schema, data)
+    return _form_errors(foreign_fields(schema, data), schema, data)
+
+
+def _form_errors(
+    foreign: dict[str, str], schema: dict[str, Any] | None, data: dict[str, Any]
+) -> dict[str, str]:
+    errors = dict(foreign)
     if not schema:
         return errors
     for error in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
@@ -118,9 +124,10 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
         _check_open(task["role"], task["agency_id"], task["state"], actor)
         if task["assignee_id"] not in (None, actor.id):
             raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")
-        errors = validate_form(task["form"], data)
+        foreign = foreign_fields(task["form"], data)
+        errors = _form_errors(foreign, task["form"], data)
         if errors:
-            raise InvalidInput(_form_error(task["form"], data), fields=errors)
+            raise InvalidInput(_form_error(list(foreign)), fields=errors)
         try:
             changes = loaded.run.complete_user_task(task_id, data)
         except TaskNotReady as exc:
@@ -142,10 +149,9 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
 
 
-def _form_error(schema: dict[str, Any] | None, data: dict[str, Any]) -> str:
-    foreign = list(foreign_fields(schema, data))
+def _form_error(foreign: list[str]) -> str:
     if foreign:
-        names = ", ".join(foreign[:10]) + (", …" if len(foreign) > 10 else "")
+        names = listed(foreign)
         return f"Biểu mẫu có trường không được phép: {names} / fields not allowed here: {names}"
     return "Biểu mẫu chưa hợp lệ / the form has errors"
 
