@@ -164,26 +164,31 @@ def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
             row.next_attempt_at = utcnow() + timedelta(seconds=delay)
             return "pending"
         row.state = "incident"
-        session.add(
-            Incident(
-                outbox_id=row.id,
-                dossier_id=row.dossier_id,
-                operator=row.operator,
-                message=row.last_error,
-            )
-        )
-        audit.record(
-            session,
-            "incident_raised",
-            SYSTEM,
-            dossier_id=row.dossier_id,
-            instance_id=row.instance_id,
-            task_id=row.task_id,
-            operator=row.operator,
-            error=row.last_error,
-            attempts=row.attempts,
-        )
+        _raise_incident(session, row)
         return "incident"
+
+
+def _raise_incident(session: Session, row: OutboxMessage) -> None:
+    """The incident supervisors see for a row given up on (state "incident"), audited."""
+    session.add(
+        Incident(
+            outbox_id=row.id,
+            dossier_id=row.dossier_id,
+            operator=row.operator,
+            message=row.last_error,
+        )
+    )
+    audit.record(
+        session,
+        "incident_raised",
+        SYSTEM,
+        dossier_id=row.dossier_id,
+        instance_id=row.instance_id,
+        task_id=row.task_id,
+        operator=row.operator,
+        error=row.last_error,
+        attempts=row.attempts,
+    )
 
 
 # The operator of the outbox row that carries an incident raised by a timer's path (no call
@@ -208,24 +213,12 @@ def timer_incident(
     )
     session.add(row)
     session.flush()
-    session.add(
-        Incident(outbox_id=row.id, dossier_id=dossier_id, operator=TIMER_FAILED, message=error)
-    )
+    _raise_incident(session, row)
     session.execute(
         update(ProcessInstance)
         .where(ProcessInstance.id == instance_id)
         .values(next_timer_at=None)
         .execution_options(synchronize_session=False)
-    )
-    audit.record(
-        session,
-        "incident_raised",
-        SYSTEM,
-        dossier_id=dossier_id,
-        instance_id=instance_id,
-        operator=TIMER_FAILED,
-        error=error[:4000],
-        attempts=1,
     )
 
 
