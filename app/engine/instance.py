@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,8 +20,8 @@ from SpiffWorkflow.util.task import TaskState
 from app.domain.worktime import WorkCalendar
 from app.engine import serializer
 from app.engine.definition import Definition
-from app.engine.errors import ScriptError, ScriptLimitExceeded, TaskNotReady, WorkflowFailed
-from app.engine.limits import current as current_limits
+from app.engine.errors import ScriptError, TaskNotReady, WorkflowFailed
+from app.engine.operation_bounds import StepBound, failure
 from app.engine.sandbox import make_script_engine
 from app.engine.specs import SERVICE_CALL, DeferredServiceTask
 from app.engine.timekeeping import script_helpers
@@ -274,7 +273,7 @@ class ProcessRun:
         try:
             operation()
         except (SpiffWorkflowException, ScriptError) as exc:
-            raise _failure(exc) from exc
+            raise failure(exc) from exc
 
     def _snapshot(self) -> _Snapshot:
         states, waiting = {}, set()
@@ -325,7 +324,7 @@ class ProcessRun:
     def _step(self) -> None:
         # Expired timers need a refresh before the step that lets them fire, then another.
         self.workflow.refresh_timers()
-        bound = _StepBound()
+        bound = StepBound()
         self.workflow.do_engine_steps(did_complete_task=bound)
         if any(not t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
             self.workflow.do_engine_steps(did_complete_task=bound)
@@ -369,48 +368,3 @@ class ProcessRun:
             instructions=ext.get("instructionsForEndUser"),
             data=dict(task.data),
         )
-
-
-class _StepBound:
-    """Counts the elements one engine operation runs and its CPU time: a model that loops
-    through gateways for ever (each script within its own limits) stops too."""
-
-    def __init__(self) -> None:
-        self.limits = current_limits()
-        self.count = 0
-        self.started = time.thread_time()
-
-    def __call__(self, task: Task) -> None:
-        self.count += 1
-        limits, element = self.limits, task.task_spec.bpmn_id or task.task_spec.name
-        if self.count > limits.engine_max_steps:
-            raise WorkflowFailed(
-                f"{element}: quy trình chạy quá {limits.engine_max_steps} bước trong một lần "
-                f"(mô hình có vòng lặp không dừng?) / more than {limits.engine_max_steps} "
-                "engine steps in one operation (does the model loop for ever?)",
-                element,
-                limit=True,
-            )
-        if time.thread_time() - self.started > limits.engine_cpu_seconds:
-            raise WorkflowFailed(
-                f"{element}: quy trình chạy quá {limits.engine_cpu_seconds:g} giây CPU trong một "
-                f"lần / the engine used more than {limits.engine_cpu_seconds:g} s of CPU in "
-                "one operation",
-                element,
-                limit=True,
-            )
-
-
-def _failure(exc: Exception) -> WorkflowFailed:
-    """The engine's error in the project's terms, located at the element that raised; a hard
-    limit is named instead of Spiff's generic wording (which drops the cause's message)."""
-    spec = getattr(exc, "task_spec", None)
-    element = getattr(spec, "bpmn_id", None)
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, ScriptLimitExceeded):
-        cause = cause.__cause__ or cause.__context__
-    if cause is None:
-        return WorkflowFailed(str(exc)[:2000], element)
-    line = getattr(exc, "line_number", None)
-    where = f"{element}" + (f", dòng/line {line}" if line else "") if element else "?"
-    return WorkflowFailed(f"{where}: {cause}", element, limit=True)
