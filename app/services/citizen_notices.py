@@ -13,13 +13,21 @@ from app.domain.citizen_notices import NOTIFIED, notice_for
 from app.domain.status import DossierStatus
 from app.models import Dossier, Procedure
 from app.services import audit, fees, outbox
-from app.services.actors import SYSTEM
+from app.services.actors import SYSTEM, Actor
 
 if TYPE_CHECKING:
     from app.services.runtime import DossierRef
 
 
+def on_status_change(
+    session: Session, dossier: DossierRef, previous: int, status: DossierStatus, actor: Actor
+) -> None:
+    """After a status is recorded: tell the citizen, when this status is one they are told of."""
+    queue(session, dossier, status)
+
+
 def queue(session: Session, dossier: DossierRef, status: DossierStatus) -> None:
+    """Queue the SMS and e-mail telling the citizen of `status` (when configured and wanted)."""
     if status not in NOTIFIED:
         return
     config = settings.current

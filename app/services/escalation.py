@@ -19,6 +19,8 @@ from app.services.actors import Actor
 if TYPE_CHECKING:
     from app.services.runtime import DossierRef
 
+# The BPMN property naming the actions (e.g. "notify_leader, release_to_pool").
+PROPERTY = "escalate"
 ACTIONS = ("notify_leader", "release_to_pool", "raise_priority")
 _TASKS = HumanTask.__table__
 
@@ -37,6 +39,7 @@ def escalate(
     actor: Actor,
     element: str,
 ) -> None:
+    """Act on the dossier's open steps as the completed `element`'s property value says."""
     actions, unknown = parse_actions(value)
     steps = (
         session.connection()

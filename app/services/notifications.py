@@ -10,12 +10,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app import settings
-from app.models import Dossier, HumanTask, Notification, User, UserRole
+from app.models import Dossier, Notification, User, UserRole
 from app.models.base import utcnow
-from app.services import audit, outbox
+from app.services import outbox
 from app.services.actors import Actor
-from app.services.errors import NotFound
-from app.services.supervision import _supervised_task
 from app.storage.db import db
 
 _TABLE = Notification.__table__
@@ -145,33 +143,3 @@ def mark_all_read(actor: Actor) -> int:
             .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
             .values(read_at=utcnow())
         ).rowcount
-
-
-def nudge(task_id: str, actor: Actor) -> int:
-    """A supervisor's reminder to whoever holds the step (or its whole pool if unclaimed)."""
-    with db.transaction() as session:
-        task: HumanTask = _supervised_task(session, task_id, actor)
-        if task.state != "open":
-            raise NotFound("Công việc đã kết thúc / the task is no longer open")
-        dossier = session.get(Dossier, task.dossier_id)
-        users = (
-            [task.assignee_id] if task.assignee_id else holders(session, task.role, task.agency_id)
-        )
-        notify(
-            session,
-            users,
-            "nudge",
-            f"{actor.name} nhắc xử lý «{task.title}» của hồ sơ {dossier.code}",
-            dossier_id=task.dossier_id,
-            task_id=task.id,
-        )
-        audit.record(
-            session,
-            "task_nudged",
-            actor,
-            dossier_id=task.dossier_id,
-            instance_id=task.instance_id,
-            task_id=task.id,
-            title=task.title,
-        )
-        return len(users)

@@ -19,16 +19,7 @@ from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
 from app.models import Agency, Document, Dossier, HumanTask, User, UserRole
 from app.models.base import utcnow
-from app.services import (
-    audit,
-    calendars,
-    citizen_notices,
-    documents,
-    escalation,
-    outbox,
-    portal_sync,
-    supplement_clock,
-)
+from app.services import audit, calendars, core_hooks, documents, outbox, portal_sync
 from app.services.actors import Actor
 from app.services.portal_sync import status_record
 
@@ -80,7 +71,6 @@ _TASKS_CANCELLED = (
 _INSERT_TASKS = _TASKS.insert()
 
 STATUS_PROPERTY = "dossierStatus"
-ESCALATE_PROPERTY = "escalate"
 RESULT_OPERATOR = "warehouse.store_result"
 DURATION_PROPERTY = "durationDays"
 # A user task's property naming the process variable that holds its agency's code.
@@ -110,15 +100,11 @@ def apply_changes(
         # after the statuses: each finished step is reported with the status it led to
         _sync_progress(session, dossier, finished, completed_by, utcnow())
     for element in changes.completed:
-        if ESCALATE_PROPERTY in element.properties:
-            escalation.escalate(
-                session,
-                instance_id,
-                dossier,
-                element.properties[ESCALATE_PROPERTY],
-                actor,
-                element.name,
-            )
+        for name, follow_up in core_hooks.current.on_property.items():
+            if name in element.properties:
+                follow_up(
+                    session, instance_id, dossier, element.properties[name], actor, element.name
+                )
     for call in changes.service_calls:
         params = call.params
         if call.operator == RESULT_OPERATOR:
@@ -177,7 +163,8 @@ def record_status(
     if dossier.status == status:
         return
     previous, dossier.status = dossier.status, int(status)
-    supplement_clock.on_status_change(session, dossier, previous, status, actor)
+    for follow_up in core_hooks.current.before_status:
+        follow_up(session, dossier, previous, status, actor)
     audit.record(
         session,
         "status_changed",
@@ -197,7 +184,8 @@ def record_status(
     )
     if status == DossierStatus.RETURNED:
         _publish_results(session, dossier)
-    citizen_notices.queue(session, dossier, status)
+    for follow_up in core_hooks.current.after_status:
+        follow_up(session, dossier, previous, status, actor)
 
 
 def _publish_results(session: Session, dossier: DossierRef) -> None:

@@ -17,7 +17,7 @@ from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
 from app.models import Agency, Dossier, HumanTask, ModelVersion, Procedure, ProcessInstance
 from app.models.base import utcnow
-from app.services import calendars, local_operators, projection
+from app.services import calendars, core_hooks, projection
 from app.services.actors import SYSTEM, Actor
 from app.services.errors import Conflict, NotFound
 
@@ -235,7 +235,7 @@ def _run(session: Session, instance: InstanceRef, dossier: DossierRef, actor: Ac
     return ProcessRun.load(
         definition_by_id(session, instance.model_version_id),
         instance.state,
-        local_operators.bind(session, dossier, actor),
+        core_hooks.current.local_operators(session, dossier, actor),
         calendar_of(session),
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, notifications
 from app.services.actors import Actor
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.queries import PAGE_SIZE, TaskRow, count_tasks, task_rows
@@ -198,6 +198,38 @@ def _supervised_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
     if task is None or task.agency_id not in scope(session, actor):
         raise NotFound("Không tìm thấy công việc / task not found")
     return task
+
+
+def nudge(task_id: str, actor: Actor) -> int:
+    """A supervisor's reminder to whoever holds the step (or its whole pool if unclaimed)."""
+    with db.transaction() as session:
+        task: HumanTask = _supervised_task(session, task_id, actor)
+        if task.state != "open":
+            raise NotFound("Công việc đã kết thúc / the task is no longer open")
+        dossier = session.get(Dossier, task.dossier_id)
+        users = (
+            [task.assignee_id]
+            if task.assignee_id
+            else notifications.holders(session, task.role, task.agency_id)
+        )
+        notifications.notify(
+            session,
+            users,
+            "nudge",
+            f"{actor.name} nhắc xử lý «{task.title}» của hồ sơ {dossier.code}",
+            dossier_id=task.dossier_id,
+            task_id=task.id,
+        )
+        audit.record(
+            session,
+            "task_nudged",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+        )
+        return len(users)
 
 
 def _candidates(session: Session, task: HumanTask) -> list[User]:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.domain.status import VN_TZ
 from app.models.base import utcnow
-from app.services import apologies, notifications, outbox, queries, supervision
+from app.services import apologies, outbox, queries, supervision
 from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
 from app.web.access import allow, role
@@ -105,7 +105,7 @@ def tasks():  # noqa: ANN201
 @bp.post("/supervisor/tasks/<task_id>/nudge")
 @allow(role("supervisor"))
 def nudge(task_id: str):  # noqa: ANN201
-    told = notifications.nudge(task_id, current_actor())
+    told = supervision.nudge(task_id, current_actor())
     flash(_("Đã nhắc %(count)s cán bộ", count=told))
     return redirect(safe_target(request.form.get("next"), url_for("supervisor.tasks")))
 

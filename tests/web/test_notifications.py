@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import notifications, queue
+from app.services import queue, supervision
 from tests.services.helpers import notices_of
 from tests.web.helpers import login, post
 
@@ -32,9 +32,9 @@ def test_header_counts_unread_and_the_page_marks_them_read(client, three_overdue
 
 def test_nudge_reaches_the_holder_or_the_whole_pool(actors, three_overdue):
     claimed, unclaimed = three_overdue[0], three_overdue[1]
-    assert notifications.nudge(claimed, actors["giamsat"]) == 1
-    assert notifications.nudge(unclaimed, actors["giamsat"]) == 1  # the one reception officer
+    assert supervision.nudge(claimed, actors["giamsat"]) == 1
+    assert supervision.nudge(unclaimed, actors["giamsat"]) == 1  # the one reception officer
     nudges = [m for m in notices_of("tiepnhan") if "nhắc xử lý" in m]
     assert len(nudges) == 2 and nudges[0].startswith("Phạm Thu Trang nhắc xử lý «Tiếp nhận hồ sơ»")
     with pytest.raises(Exception, match="supervisors only|Chỉ giám sát"):
-        notifications.nudge(claimed, actors["tiepnhan"])
+        supervision.nudge(claimed, actors["tiepnhan"])
