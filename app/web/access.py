@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from app.domain.roles import ROLE_LABELS_VI
 from app.services.errors import Forbidden
+from app.web.citizen_session import current_citizen
 from app.web.errors import wants_json
 
 PUBLIC = "public"
@@ -111,8 +112,6 @@ def _payment_signed() -> bool:
 
 def _citizen_signed_in() -> bool:
     """A citizen's id in the cookie, and their server-side session still alive."""
-    from app.web.citizen import current_citizen
-
     return current_citizen() is not None
 
 
@@ -153,9 +152,8 @@ def _refusal(rules: tuple[str, ...]):  # noqa: ANN202
     if wants_json() and (for_officers or CITIZEN in rules):
         return jsonify(error="Vui lòng đăng nhập / login required"), 401
     if for_officers:
-        from app.web import login_manager
-
-        return login_manager.unauthorized()
+        # the LoginManager set up by app.web (Flask-Login keeps it on the application)
+        return current_app.login_manager.unauthorized()
     if CITIZEN in rules:
         return redirect(url_for("citizen.login", next=request.full_path.rstrip("?")))
     if PORTAL in rules:

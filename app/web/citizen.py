@@ -33,11 +33,11 @@ from app.services import citizen_actions, citizens, online, sessions
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.web import server_session
 from app.web.access import CITIZEN, PUBLIC, allow
+from app.web.citizen_session import SESSION_KEY, current_citizen
 from app.web.forms import TECHNICAL_FIELDS
 from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
-SESSION_KEY = "citizen_id"
 SUBMIT_FIELDS = ("phone", "email", "summary", "e_only")
 
 
@@ -56,23 +56,6 @@ def init_app(app: Flask) -> None:
 
 def _portal():  # noqa: ANN202
     return current_app.extensions["portal_oidc"].portal
-
-
-def current_citizen() -> citizens.Citizen | None:
-    """The signed-in citizen, only while their server-side session lives; looked up once per
-    request (the access rule and the view ask the same question)."""
-    if "citizen" not in g:
-        g.citizen = _signed_in_citizen()
-    return g.citizen
-
-
-def _signed_in_citizen() -> citizens.Citizen | None:
-    citizen_id = session.get(SESSION_KEY)
-    if not isinstance(citizen_id, int):
-        return None
-    if not sessions.is_citizens(server_session.token(server_session.CITIZEN), citizen_id):
-        return None
-    return citizens.get(citizen_id)
 
 
 def citizen_required(view: Callable) -> Callable:

@@ -21,7 +21,7 @@ from app.services import calendars, citizens, sessions
 from app.services.actors import Actor
 from app.storage.db import db
 from app.web import server_session
-from app.web.citizen import SESSION_KEY
+from app.web.citizen_session import SESSION_KEY
 from tests.conftest import _config, _sqlite_url
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import deliver
