@@ -6,7 +6,7 @@ action and every worker result passes through here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -82,11 +82,35 @@ class InstanceRef:
 
 
 @dataclass
+class TaskRef:
+    """The projection row of a task being worked on: what a use case checks before running it."""
+
+    id: str
+    role: str
+    agency_id: int
+    state: str
+    assignee_id: int | None
+    form: dict[str, Any] | None
+    title: str
+    element_id: str
+    instance_id: int
+    dossier_id: int
+
+
+@dataclass
 class Loaded:
+    """An instance loaded for one use case: its row, its dossier, and the engine's run."""
+
     instance: InstanceRef
     dossier: DossierRef
     run: ProcessRun
-    task: dict[str, Any] | None = field(default=None)
+
+
+@dataclass
+class LoadedTask(Loaded):
+    """An instance loaded through one of its tasks, with that task's projection row."""
+
+    task: TaskRef
 
 
 _DOSSIER_COLUMNS = (
@@ -182,26 +206,26 @@ def load_instance(session: Session, instance_id: int, actor: Actor = SYSTEM) -> 
     return Loaded(instance, dossier, _run(session, instance, dossier, actor))
 
 
-def load_task(session: Session, task_id: str, actor: Actor = SYSTEM) -> Loaded:
+def load_task(session: Session, task_id: str, actor: Actor = SYSTEM) -> LoadedTask:
     """A task with its instance and dossier in one query; the engine state is loaded too."""
     row = session.connection().execute(_LOAD_TASK, {"task_id": task_id}).one_or_none()
     if row is None:
         raise NotFound("Không tìm thấy công việc / task not found")
     instance, dossier = _refs(row)
     m = row._mapping
-    task = {
-        "id": m["task_id"],
-        "role": m["role"],
-        "agency_id": m["task_agency_id"],
-        "state": m["task_state"],
-        "assignee_id": m["assignee_id"],
-        "form": m["form"],
-        "title": m["title"],
-        "element_id": m["element_id"],
-        "instance_id": instance.id,
-        "dossier_id": dossier.id,
-    }
-    return Loaded(instance, dossier, _run(session, instance, dossier, actor), task)
+    task = TaskRef(
+        m["task_id"],
+        m["role"],
+        m["task_agency_id"],
+        m["task_state"],
+        m["assignee_id"],
+        m["form"],
+        m["title"],
+        m["element_id"],
+        instance.id,
+        dossier.id,
+    )
+    return LoadedTask(instance, dossier, _run(session, instance, dossier, actor), task)
 
 
 def dossier_ref(dossier: Dossier) -> DossierRef:

@@ -120,12 +120,11 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
     with db.transaction() as session:
         loaded = runtime.load_task(session, task_id, actor)
         task = loaded.task
-        assert task is not None  # nosec B101 # type narrowing: load_task always sets it
-        _check_open(task["role"], task["agency_id"], task["state"], actor)
-        if task["assignee_id"] not in (None, actor.id):
+        _check_open(task.role, task.agency_id, task.state, actor)
+        if task.assignee_id not in (None, actor.id):
             raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")
-        foreign = foreign_fields(task["form"], data)
-        errors = _form_errors(foreign, task["form"], data)
+        foreign = foreign_fields(task.form, data)
+        errors = _form_errors(foreign, task.form, data)
         if errors:
             raise InvalidInput(_form_error(list(foreign)), fields=errors)
         try:
@@ -138,11 +137,11 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
             session,
             "task_completed",
             actor,
-            dossier_id=task["dossier_id"],
-            instance_id=task["instance_id"],
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
             task_id=task_id,
-            title=task["title"],
-            element=task["element_id"],
+            title=task.title,
+            element=task.element_id,
             form=data,
             **_visibility(changes, task_id),
         )
