@@ -100,7 +100,7 @@ PACKAGE_OF = {
     "timers": "dossiers",
     "transfers": "dossiers",
     "queries": "dossiers",
-    "queries_tasks": "dossiers",
+    "queries_dossiers": "dossiers",
     "lookup": "dossiers",
     "local_operators": "dossiers",
     "citizens": "citizens",

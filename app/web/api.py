@@ -12,7 +12,7 @@ from dataclasses import asdict
 from flask import Blueprint, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
-from app.services import queries, tasks
+from app.services import queries, queries_dossiers, tasks
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
@@ -60,7 +60,7 @@ def complete(task_id: str):  # noqa: ANN201
 @bp.get("/dossiers/<code>")
 @allow(OFFICER)
 def dossier(code: str):  # noqa: ANN201
-    detail = queries.dossier_detail(code, current_actor())
+    detail = queries_dossiers.dossier_detail(code, current_actor())
     return jsonify(
         dossier=detail.dossier, tasks=[asdict(t) for t in detail.tasks], events=detail.events
     )

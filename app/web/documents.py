@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.documents.intake import Upload
 from app.domain.documents import CLASSES, PAPER_FORMS
-from app.services import documents, queries, reuse, slips
+from app.services import documents, queries_dossiers, reuse, slips
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
@@ -41,7 +41,7 @@ def _int(value: str | None, default: int = 0) -> int:
 @allow(OFFICER)
 def new(code: str):  # noqa: ANN201
     actor = current_actor()
-    dossier = queries.dossier_detail(code, actor).dossier
+    dossier = queries_dossiers.dossier_detail(code, actor).dossier
     values = {name: request.form.get(name, "").strip() for name in SCAN_FIELDS}
     values.setdefault("paper_count", request.form.get("paper_count", "1"))
     errors: dict[str, str] = {}
@@ -192,7 +192,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
     """Look a component up in the warehouses and national databases, then attach it once the
     citizen confirms."""
     actor = current_actor()
-    dossier = queries.dossier_detail(code, actor).dossier
+    dossier = queries_dossiers.dossier_detail(code, actor).dossier
     type_code = request.values.get("type_code", "")
     found, errors, status = None, {}, 200
     if type_code:

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.services import apologies, documents, queries, reuse, slips, transfers
+from app.services import apologies, documents, queries, queries_dossiers, reuse, slips, transfers
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
@@ -22,7 +22,7 @@ bp = Blueprint("dossiers", __name__)
 def index():  # noqa: ANN201
     search = request.args.get("q", "")
     page = page_arg()
-    rows, total = queries.list_dossiers(current_actor(), search, page)
+    rows, total = queries_dossiers.list_dossiers(current_actor(), search, page)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template(
         "dossiers.html", rows=rows, total=total, page=page, pages=pages, search=search
@@ -67,7 +67,7 @@ def apology(code: str):  # noqa: ANN201
 
 def _page(code: str, errors: dict[str, str] | None = None) -> str:
     actor = current_actor()
-    detail = queries.dossier_detail(code, actor)
+    detail = queries_dossiers.dossier_detail(code, actor)
     history = [{**event, "text": describe(event)} for event in detail.events]
     can_apologize = detail.dossier["finished_at"] is None and bool(
         actor.agencies_for("leader") | actor.agencies_for("reception")
@@ -87,7 +87,7 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
         components=reuse.components_of(code, actor),
         slip_choices=slips.choices(code, actor),
         can_digitize=can_digitize,
-        trace=queries.dossier_trace(code, actor),
+        trace=queries_dossiers.dossier_trace(code, actor),
         detail=detail,
         history=history,
         errors=errors or {},

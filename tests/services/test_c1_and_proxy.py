@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Agency, AuditEvent, CitizenAccount, Dossier, HumanTask, PaperShipment
-from app.services import queries
+from app.services import queries, queries_dossiers
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from app.services.errors import InvalidInput
 from app.storage.db import db
@@ -118,12 +118,14 @@ def test_a_commune_counter_receives_for_the_so_and_the_paper_travels_by_bcci(act
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         assert dossier.status == 10 and dossier.receiving_agency.code == COMMUNE
     # both ends follow the dossier
-    assert queries.dossier_detail(code, commune).dossier["receiving_agency_name"]
-    assert [s["direction"] for s in queries.dossier_detail(code, actors["giamsat"]).shipments] == [
+    assert queries_dossiers.dossier_detail(code, commune).dossier["receiving_agency_name"]
+    assert [
+        s["direction"] for s in queries_dossiers.dossier_detail(code, actors["giamsat"]).shipments
+    ] == [
         "dossier",
         "result",
     ]
-    assert code in {d["code"] for d in queries.list_dossiers(commune)[0]}
+    assert code in {d["code"] for d in queries_dossiers.list_dossiers(commune)[0]}
 
 
 def test_a_counter_of_another_province_or_a_procedure_not_received_anywhere_is_refused(actors):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import Agency, HumanTask
-from app.services import queries
+from app.services import queries, queries_dossiers
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task, receive
@@ -30,7 +30,7 @@ def test_the_copy_procedure_goes_to_the_department_and_its_officers(actors):
     assert code in pool
     assert code not in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
     # the department's officer opens the dossier of the Sở, and works the step
-    assert queries.dossier_detail(code, actors["chuyenvienhc"]).dossier["code"] == code
+    assert queries_dossiers.dossier_detail(code, actors["chuyenvienhc"]).dossier["code"] == code
     complete(
         code, "appraisal", actors["chuyenvienhc"], {"decision": "accept", "appraisal_note": "Đủ"}
     )
