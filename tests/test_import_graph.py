@@ -71,6 +71,7 @@ SERVICES_PACKAGES = (
 PACKAGE_OF = {
     "__init__": "wiring",
     "services_wiring": "wiring",
+    "wiring": "wiring",  # services_wiring's name once the packages exist
     "core_hooks": "core",
     "actors": "core",
     "errors": "core",
