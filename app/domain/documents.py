@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.identifiers import KINDS, validate_identifier
+from app.domain.messages import N_
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,18 @@ def document_type(code: str, name: str | None = None) -> DocumentType:
 
 # What the officer received on paper (for the receipt, slip 01).
 PAPER_FORMS = {
-    "original": "Bản chính",
-    "certified_copy": "Bản sao chứng thực",
-    "photocopy": "Bản sao (photo)",
+    "original": N_("Bản chính"),
+    "certified_copy": N_("Bản sao chứng thực"),
+    "photocopy": N_("Bản sao (photo)"),
 }
 
 # How the document is to be digitized (DOMAIN.md §2.D): the table's rows.
 CLASSES = {
-    "form": "Đơn, tờ khai: quét, nhận dạng, điền biểu mẫu điện tử",
-    "earlier_result": "Kết quả TTHC trước đó thuộc phạm vi quản lý: quét, nhận dạng",
-    "out_of_scope": "Kết quả TTHC ngoài phạm vi: quét, ký số, gửi cơ quan quản lý xác thực",
-    "required_by_law": "Theo yêu cầu của luật chuyên ngành: quét, nhận dạng",
-    "on_demand": "Theo nhu cầu của người dân: quét, sao y điện tử, thu phí",
+    "form": N_("Đơn, tờ khai: quét, nhận dạng, điền biểu mẫu điện tử"),
+    "earlier_result": N_("Kết quả TTHC trước đó thuộc phạm vi quản lý: quét, nhận dạng"),
+    "out_of_scope": N_("Kết quả TTHC ngoài phạm vi: quét, ký số, gửi cơ quan quản lý xác thực"),
+    "required_by_law": N_("Theo yêu cầu của luật chuyên ngành: quét, nhận dạng"),
+    "on_demand": N_("Theo nhu cầu của người dân: quét, sao y điện tử, thu phí"),
 }
 ON_DEMAND_FEE_CODE = "P196"  # copy certification fee (Decision 4663/QĐ-KBNN)
 ON_DEMAND_FEE_PER_PAGE = 2_000  # VND per page, the first page 10,000 (Circular 14/2025)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 
 from app.documents.intake import Upload
 from app.domain.documents import CLASSES, PAPER_FORMS
+from app.i18n import _
 from app.services import documents, queries, reuse, slips
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow

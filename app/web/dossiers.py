@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
+from app.i18n import _
 from app.services import apologies, documents, queries, reuse, slips, transfers
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow, role
