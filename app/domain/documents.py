@@ -29,9 +29,9 @@ class DocumentType:
     fields: tuple[Field, ...] = ()
 
 
-_NUMBER = Field("document_number", "Số hiệu giấy tờ", required=True)
-_ISSUED = Field("issued_on", "Ngày cấp", required=True)
-_ISSUER = Field("issuer", "Cơ quan cấp", required=True)
+_NUMBER = Field("document_number", N_("Số hiệu giấy tờ"), required=True)
+_ISSUED = Field("issued_on", N_("Ngày cấp"), required=True)
+_ISSUER = Field("issuer", N_("Cơ quan cấp"), required=True)
 _COMMON = (_NUMBER, _ISSUED, _ISSUER)
 
 # The seven codes of DOMAIN.md §3 and the application form; the catalog of issue 3 extends it.
@@ -42,23 +42,23 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
         DocumentType(
             "KQ.G15.000007",
             "Phiếu lý lịch tư pháp số 1",
-            (*_COMMON, Field("criminal_record", "Tình trạng án tích")),
+            (*_COMMON, Field("criminal_record", N_("Tình trạng án tích"))),
         ),
         DocumentType(
             "KQ.G15.000008",
             "Phiếu lý lịch tư pháp số 2",
-            (*_COMMON, Field("criminal_record", "Tình trạng án tích")),
+            (*_COMMON, Field("criminal_record", N_("Tình trạng án tích"))),
         ),
         DocumentType(
             "KQ.G13.000056",
             "Giấy chứng nhận quyền sử dụng đất",
-            (*_COMMON, Field("parcel", "Thửa đất số, tờ bản đồ số", required=True)),
+            (*_COMMON, Field("parcel", N_("Thửa đất số, tờ bản đồ số"), required=True)),
         ),
         DocumentType(
             "KQ.G01.000023",
             "Thẻ căn cước công dân",
             (
-                Field("document_number", "Số thẻ", r"^\d{12}$", required=True),
+                Field("document_number", N_("Số thẻ"), r"^\d{12}$", required=True),
                 _ISSUED,
                 _ISSUER,
             ),
@@ -66,13 +66,13 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
         DocumentType(
             "KQ.G04.000062",
             "Giấy phép lái xe",
-            (*_COMMON, Field("licence_class", "Hạng", r"^[A-F][0-9A-E]?$", required=True)),
+            (*_COMMON, Field("licence_class", N_("Hạng"), r"^[A-F][0-9A-E]?$", required=True)),
         ),
         DocumentType("KQ.G15.000034", "Trích lục khai tử", _COMMON),
         DocumentType(
             "TK.000001",
             "Đơn, tờ khai",
-            (Field("form_name", "Tên mẫu đơn, tờ khai"),),
+            (Field("form_name", N_("Tên mẫu đơn, tờ khai")),),
         ),
     )
 }
