@@ -61,7 +61,7 @@ def apology(code: str):  # noqa: ANN201
         )
     except InvalidInput as exc:
         return _page(code, exc.fields or {"reason": exc.message}), 422
-    flash(_("Đã ghi nhận xin lỗi, hẹn trả mới: %(day)s", day=f"{new_due:%d/%m/%Y}"))
+    flash(_("Đã ghi nhận xin lỗi, hẹn trả mới: %(day)s", day=new_due.strftime("%d/%m/%Y")))
     return redirect(url_for("dossiers.show", code=code))
 
 
