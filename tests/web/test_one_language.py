@@ -5,6 +5,8 @@ the Vietnamese pages carry no English navigation."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -16,10 +18,14 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from flask import Flask
 from sqlalchemy import JSON, String, Text, select
+from werkzeug.datastructures import MultiDict
 
 from app.models.base import Base
 from app.storage.db import db
+from app.web import forms, i18n
+from app.web.i18n_extract import extract_bpmn
 from tests.web.access_world import PERSONAS
 from tests.web.test_access_table import ROWS, is_json, routes
 
@@ -31,7 +37,7 @@ EXTRACTED = ("app", "templates", "bpmn")
 VIETNAMESE_ONLY = frozenset("đĐ")
 # Attributes a reader sees or hears (tooltips, placeholders, screen readers).
 VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
-pytestmark = pytest.mark.slow
+FORMS = sorted((ROOT / "bpmn" / "forms").glob("*.schema.json"))
 
 
 def is_vietnamese_letter(char: str) -> bool:
@@ -138,6 +144,7 @@ def data(world) -> list[str]:
         return data_values()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("persona", "key"), _pages())
 def test_every_page_reads_in_english_outside_data_values(world, data, persona, key):
     rule = routes(world.app)[key]
@@ -166,6 +173,7 @@ def _error_pages(world) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_every_error_page_reads_in_english(world, data):
     pages = _error_pages(world)
     for name, response in pages.items():
@@ -178,18 +186,28 @@ def test_every_error_page_reads_in_english(world, data):
     assert failures == {}, f"error pages showing Vietnamese in English mode: {failures}"
 
 
-def test_an_error_as_json_is_text_in_the_readers_language(world):
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/api/tasks/no-such-task/claim", {}, 404),  # a service's error
+        ("/api/tasks/{task}/complete", [1], 422),  # the web layer's own
+    ],
+)
+def test_an_error_as_json_is_text_in_the_readers_language(world, path, body, status):
     response = world.clients["rec"].post(
-        "/api/tasks/no-such-task/claim",
+        path.format(task=world.values["task_id"]),
+        json=body,
         headers={"X-CSRFToken": world.tokens["rec"]},
         query_string={"lang": "en"},
     )
-    body = response.get_json()
-    assert response.status_code == 404
-    assert isinstance(body["error"], str) and body["error"]
-    assert vietnamese_bits(body["error"]) == [], body
+    answer = response.get_json()
+    assert response.status_code == status, answer
+    assert isinstance(answer["error"], str) and answer["error"]
+    assert vietnamese_bits(answer["error"]) == [], answer
 
 
+@pytest.mark.slow
 def test_the_vietnamese_pages_show_no_english_navigation(world):
     rec = world.clients["rec"]
     rec.get("/lang/vi")
@@ -204,6 +222,7 @@ def test_the_vietnamese_pages_show_no_english_navigation(world):
     assert "Các bước xử lý" in page and "Nhật ký xử lý" in page
 
 
+@pytest.mark.slow
 def test_the_english_pages_show_the_english_navigation(world):
     rec = world.clients["rec"]
     inbox = " ".join(visible_chunks(rec.get("/inbox?lang=en").get_data(as_text=True)))
@@ -251,3 +270,45 @@ def test_the_english_catalog_holds_every_marked_message():
 )
 def test_the_scan_finds_vietnamese_words_and_only_them(text, expected):
     assert vietnamese_bits(text) == expected
+
+
+def _bare_app() -> Flask:
+    """Only the translation layer: enough to render a form in a language."""
+    app = Flask(__name__)
+    i18n.init_app(app)
+    return app
+
+
+@pytest.mark.parametrize("schema_file", FORMS, ids=lambda p: p.name)
+def test_every_shipped_form_renders_in_english(schema_file):
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    with _bare_app().test_request_context("/?lang=en"):
+        fields = forms.fields(schema)
+        errors = forms.parse(schema, MultiDict({n: "x" for n in schema["properties"]}))[1]
+    shown = [f.label for f in fields] + [f.help for f in fields] + list(errors.values())
+    shown += [title for f in fields for _, title in f.options]
+    assert fields and [t for t in shown if vietnamese_bits(t)] == []
+
+
+def test_every_shipped_step_title_and_lane_has_english():
+    app = _bare_app()
+    for model in sorted((ROOT / "bpmn").glob("*.bpmn")):
+        with model.open("rb") as handle:
+            names = [message for _, _, message, _ in extract_bpmn(handle, None, None, None)]
+        with app.test_request_context("/?lang=en"):
+            assert names and [n for n in names if vietnamese_bits(i18n.tr(n))] == [], model.name
+
+
+def test_a_label_outside_the_catalog_shows_as_written():
+    schema = {"properties": {"ghi_chu": {"type": "integer", "title": "Ghi chú riêng của tỉnh"}}}
+    with _bare_app().test_request_context("/?lang=en"):
+        [field] = forms.fields(schema)
+        errors = forms.parse(schema, MultiDict({"ghi_chu": "abc"}))[1]
+    assert field.label == "Ghi chú riêng của tỉnh"
+    assert errors == {"ghi_chu": "«Ghi chú riêng của tỉnh» must be a whole number"}
+
+
+def test_a_model_declaring_a_doctype_is_refused_by_the_extractor():
+    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x/>'
+    with pytest.raises(ValueError, match="DOCTYPE"):
+        list(extract_bpmn(io.BytesIO(hostile), None, None, None))
