@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from app.models.base import Base
 from app.storage.db import db
 from app.web import forms, i18n
+from app.web.documents import verdict_text
 from app.web.i18n_extract import extract_bpmn
 from tests.web.access_world import PERSONAS
 from tests.web.test_access_table import ROWS, is_json, routes
@@ -312,3 +313,18 @@ def test_a_model_declaring_a_doctype_is_refused_by_the_extractor():
     hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x/>'
     with pytest.raises(ValueError, match="DOCTYPE"):
         list(extract_bpmn(io.BytesIO(hostile), None, None, None))
+
+
+def test_a_signature_verdict_reads_in_english():
+    verdict = {
+        "state": "valid",
+        "signer": "Sở Tư pháp",
+        "signed_at": "2026-11-30T03:00:00+00:00",
+        "message": "Chữ ký hợp lệ: Sở Tư pháp, ký lúc 30/11/2026 10:00:00; …",
+    }
+    with _bare_app().test_request_context("/?lang=en"):
+        shown = verdict_text(verdict)
+    assert shown == (
+        "Valid signature: Sở Tư pháp, signed at 30/11/2026 10:00:00; "
+        "the content has not changed since signing"
+    )
