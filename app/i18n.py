@@ -10,7 +10,10 @@ flask_babel's own `_` in templates):
   later, in the request that shows them.
 
 Placeholders are `%(name)s` (gettext's form), never f-strings: the catalog holds one entry per
-message, not one per value. `pybabel extract -F app/translations/babel.cfg` finds both.
+message, not one per value. `pybabel extract -F app/translations/babel.cfg -k _l` over
+`app templates bpmn` finds both, the texts of the shipped models (step titles, lanes, form
+labels: app/web/i18n_extract.py) and the domain's labels marked `N_` (app/domain/messages.py),
+which the screens translate where they show them (app.web.i18n.tr).
 
 A lazy message is text, not markup: Jinja escapes it like any other string (flask_babel's own
 LazyString declares `__html__` and would be inserted unescaped, values and all).
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _gettext
 from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
@@ -28,7 +32,10 @@ __all__ = ["LazyText", "_", "_l", "ngettext", "text"]
 
 
 def _(message: str, **values: Any) -> str:
-    """`message` in the reader's language, with `values` put in its placeholders."""
+    """`message` in the reader's language, with `values` put in its placeholders (the source
+    text in an application without the translation layer, e.g. a bare one built by a test)."""
+    if has_app_context() and "babel" not in current_app.extensions:
+        return message % values if values else message
     return _gettext(message, **values)
 
 
@@ -42,7 +49,7 @@ class LazyText(LazyString):
 
 def _l(message: str, **values: Any) -> LazyText:
     """A message translated each time it is turned into text (see the module's docstring)."""
-    return LazyText(_gettext, message, **values)
+    return LazyText(_, message, **values)
 
 
 def text(value: Any) -> Any:

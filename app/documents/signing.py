@@ -31,6 +31,7 @@ from pypdf import PdfReader
 
 from app import settings
 from app.documents.pki import Identity
+from app.domain.messages import N_
 from app.domain.status import VN_TZ
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
@@ -163,18 +164,18 @@ class Verdict:
 
 
 MESSAGES = {
-    "valid": "Chữ ký hợp lệ: {signer}, ký lúc {at}; nội dung không bị thay đổi sau khi ký",
-    "untrusted": "Chữ ký đúng nhưng chứng thư số của {signer} không do tổ chức tin cậy cấp",
-    "tampered": "Nội dung đã bị thay đổi sau khi ký: chữ ký của {signer} không còn giá trị",
-    "modified": "Tệp đã bị sửa đổi sau khi {signer} ký (phần sửa không được chữ ký bảo vệ)",
-    "invalid": "Chữ ký của {signer} không hợp lệ về mật mã",
-    "error": "Không kiểm tra được chữ ký: {detail}",
+    "valid": N_("Chữ ký hợp lệ: %(signer)s, ký lúc %(at)s; nội dung không bị thay đổi sau khi ký"),
+    "untrusted": N_("Chữ ký đúng nhưng chứng thư số của %(signer)s không do tổ chức tin cậy cấp"),
+    "tampered": N_("Nội dung đã bị thay đổi sau khi ký: chữ ký của %(signer)s không còn giá trị"),
+    "modified": N_("Tệp đã bị sửa đổi sau khi %(signer)s ký (phần sửa không được chữ ký bảo vệ)"),
+    "invalid": N_("Chữ ký của %(signer)s không hợp lệ về mật mã"),
+    "error": N_("Không kiểm tra được chữ ký: %(detail)s"),
 }
 
 
 def _verdict(field_name: str, state: str, signer: str, at: datetime | None, detail: str = ""):
     when = f"{at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}" if at else "—"
-    message = MESSAGES[state].format(signer=signer or "—", at=when, detail=detail)
+    message = MESSAGES[state] % {"signer": signer or "—", "at": when, "detail": detail}
     return Verdict(field_name, state, signer, at, message)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from app.domain.messages import N_
 from app.domain.status import VN_TZ
 from app.domain.worktime import WorkCalendar
 
@@ -23,11 +24,11 @@ class Outcome(StrEnum):
 
 
 LABELS_VI = {
-    DeadlineState.ON_TIME: "Trong hạn",
-    DeadlineState.DUE_SOON: "Sắp đến hạn",
-    DeadlineState.OVERDUE: "Quá hạn",
-    Outcome.EARLY: "Trước hạn",
-    Outcome.LATE: "Trễ hạn",
+    DeadlineState.ON_TIME: N_("Trong hạn"),
+    DeadlineState.DUE_SOON: N_("Sắp đến hạn"),
+    DeadlineState.OVERDUE: N_("Quá hạn"),
+    Outcome.EARLY: N_("Trước hạn"),
+    Outcome.LATE: N_("Trễ hạn"),
 }
 
 

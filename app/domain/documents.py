@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.identifiers import KINDS, validate_identifier
+from app.domain.messages import N_
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,9 @@ class DocumentType:
     fields: tuple[Field, ...] = ()
 
 
-_NUMBER = Field("document_number", "Số hiệu giấy tờ", required=True)
-_ISSUED = Field("issued_on", "Ngày cấp", required=True)
-_ISSUER = Field("issuer", "Cơ quan cấp", required=True)
+_NUMBER = Field("document_number", N_("Số hiệu giấy tờ"), required=True)
+_ISSUED = Field("issued_on", N_("Ngày cấp"), required=True)
+_ISSUER = Field("issuer", N_("Cơ quan cấp"), required=True)
 _COMMON = (_NUMBER, _ISSUED, _ISSUER)
 
 # The seven codes of DOMAIN.md §3 and the application form; the catalog of issue 3 extends it.
@@ -41,23 +42,23 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
         DocumentType(
             "KQ.G15.000007",
             "Phiếu lý lịch tư pháp số 1",
-            (*_COMMON, Field("criminal_record", "Tình trạng án tích")),
+            (*_COMMON, Field("criminal_record", N_("Tình trạng án tích"))),
         ),
         DocumentType(
             "KQ.G15.000008",
             "Phiếu lý lịch tư pháp số 2",
-            (*_COMMON, Field("criminal_record", "Tình trạng án tích")),
+            (*_COMMON, Field("criminal_record", N_("Tình trạng án tích"))),
         ),
         DocumentType(
             "KQ.G13.000056",
             "Giấy chứng nhận quyền sử dụng đất",
-            (*_COMMON, Field("parcel", "Thửa đất số, tờ bản đồ số", required=True)),
+            (*_COMMON, Field("parcel", N_("Thửa đất số, tờ bản đồ số"), required=True)),
         ),
         DocumentType(
             "KQ.G01.000023",
             "Thẻ căn cước công dân",
             (
-                Field("document_number", "Số thẻ", r"^\d{12}$", required=True),
+                Field("document_number", N_("Số thẻ"), r"^\d{12}$", required=True),
                 _ISSUED,
                 _ISSUER,
             ),
@@ -65,13 +66,13 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
         DocumentType(
             "KQ.G04.000062",
             "Giấy phép lái xe",
-            (*_COMMON, Field("licence_class", "Hạng", r"^[A-F][0-9A-E]?$", required=True)),
+            (*_COMMON, Field("licence_class", N_("Hạng"), r"^[A-F][0-9A-E]?$", required=True)),
         ),
         DocumentType("KQ.G15.000034", "Trích lục khai tử", _COMMON),
         DocumentType(
             "TK.000001",
             "Đơn, tờ khai",
-            (Field("form_name", "Tên mẫu đơn, tờ khai"),),
+            (Field("form_name", N_("Tên mẫu đơn, tờ khai")),),
         ),
     )
 }
@@ -88,18 +89,18 @@ def document_type(code: str, name: str | None = None) -> DocumentType:
 
 # What the officer received on paper (for the receipt, slip 01).
 PAPER_FORMS = {
-    "original": "Bản chính",
-    "certified_copy": "Bản sao chứng thực",
-    "photocopy": "Bản sao (photo)",
+    "original": N_("Bản chính"),
+    "certified_copy": N_("Bản sao chứng thực"),
+    "photocopy": N_("Bản sao (photo)"),
 }
 
 # How the document is to be digitized (DOMAIN.md §2.D): the table's rows.
 CLASSES = {
-    "form": "Đơn, tờ khai: quét, nhận dạng, điền biểu mẫu điện tử",
-    "earlier_result": "Kết quả TTHC trước đó thuộc phạm vi quản lý: quét, nhận dạng",
-    "out_of_scope": "Kết quả TTHC ngoài phạm vi: quét, ký số, gửi cơ quan quản lý xác thực",
-    "required_by_law": "Theo yêu cầu của luật chuyên ngành: quét, nhận dạng",
-    "on_demand": "Theo nhu cầu của người dân: quét, sao y điện tử, thu phí",
+    "form": N_("Đơn, tờ khai: quét, nhận dạng, điền biểu mẫu điện tử"),
+    "earlier_result": N_("Kết quả TTHC trước đó thuộc phạm vi quản lý: quét, nhận dạng"),
+    "out_of_scope": N_("Kết quả TTHC ngoài phạm vi: quét, ký số, gửi cơ quan quản lý xác thực"),
+    "required_by_law": N_("Theo yêu cầu của luật chuyên ngành: quét, nhận dạng"),
+    "on_demand": N_("Theo nhu cầu của người dân: quét, sao y điện tử, thu phí"),
 }
 ON_DEMAND_FEE_CODE = "P196"  # copy certification fee (Decision 4663/QĐ-KBNN)
 ON_DEMAND_FEE_PER_PAGE = 2_000  # VND per page, the first page 10,000 (Circular 14/2025)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from app.domain.messages import N_
+
 ROLE_LABELS_VI = {
-    "reception": "Cán bộ một cửa",
-    "processing": "Chuyên viên xử lý",
-    "leader": "Lãnh đạo",
-    "supervisor": "Giám sát",
-    "analyst": "Phân tích nghiệp vụ",
-    "admin": "Quản trị",
+    "reception": N_("Cán bộ một cửa"),
+    "processing": N_("Chuyên viên xử lý"),
+    "leader": N_("Lãnh đạo"),
+    "supervisor": N_("Giám sát"),
+    "analyst": N_("Phân tích nghiệp vụ"),
+    "admin": N_("Quản trị"),
 }
 
 _BY_LABEL = {label.casefold(): code for code, label in ROLE_LABELS_VI.items()}

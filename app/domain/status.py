@@ -7,6 +7,8 @@ from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.domain.messages import N_
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -32,16 +34,16 @@ class DossierStatus(IntEnum):
 
 
 LABELS_VI = {
-    DossierStatus.REGISTERED: "Mới đăng ký",
-    DossierStatus.RECEIVED: "Được tiếp nhận",
-    DossierStatus.NOT_RECEIVED: "Không được tiếp nhận",
-    DossierStatus.PROCESSING: "Đang xử lý",
-    DossierStatus.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
-    DossierStatus.PAYMENT_REQUESTED: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    DossierStatus.WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
-    DossierStatus.STOPPED: "Dừng xử lý",
-    DossierStatus.PROCESSED: "Đã xử lý xong",
-    DossierStatus.RETURNED: "Đã trả kết quả",
+    DossierStatus.REGISTERED: N_("Mới đăng ký"),
+    DossierStatus.RECEIVED: N_("Được tiếp nhận"),
+    DossierStatus.NOT_RECEIVED: N_("Không được tiếp nhận"),
+    DossierStatus.PROCESSING: N_("Đang xử lý"),
+    DossierStatus.SUPPLEMENT_REQUESTED: N_("Yêu cầu bổ sung giấy tờ"),
+    DossierStatus.PAYMENT_REQUESTED: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    DossierStatus.WITHDRAWN: N_("Công dân yêu cầu rút hồ sơ"),
+    DossierStatus.STOPPED: N_("Dừng xử lý"),
+    DossierStatus.PROCESSED: N_("Đã xử lý xong"),
+    DossierStatus.RETURNED: N_("Đã trả kết quả"),
 }
 
 FINAL = frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.domain.messages import N_
 from app.models import User
 
 
@@ -59,4 +60,4 @@ class Actor:
         )
 
 
-SYSTEM = Actor(None, "Hệ thống")
+SYSTEM = Actor(None, N_("Hệ thống"))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.documents.slips import TITLES, ComponentLine, ControlRow, SlipData, render
+from app.domain.messages import N_
 from app.domain.status import DossierStatus
 from app.models import Agency, AuditEvent, Document, Dossier, HumanTask, User
 from app.models.base import utcnow
@@ -66,16 +67,16 @@ def _load(session: Session, code: str, actor: Actor) -> tuple[Dossier, list[Audi
 
 def _why_not(number: str, dossier: Dossier, events: list[AuditEvent]) -> str:
     if number == "02" and _decision(events, "supplement") is None:
-        return "Hồ sơ chưa có yêu cầu bổ sung"
+        return N_("Hồ sơ chưa có yêu cầu bổ sung")
     if number == "03" and dossier.status != DossierStatus.NOT_RECEIVED:
-        return "Hồ sơ không bị từ chối"
+        return N_("Hồ sơ không bị từ chối")
     if number == "04" and _last(events, "apology_recorded") is None:
-        return "Chưa ghi nhận xin lỗi, hẹn lại"
+        return N_("Chưa ghi nhận xin lỗi, hẹn lại")
     if number == "05" and dossier.status not in (
         DossierStatus.WITHDRAWN,
         DossierStatus.STOPPED,
     ):
-        return "Hồ sơ không bị dừng giải quyết"
+        return N_("Hồ sơ không bị dừng giải quyết")
     return ""
 
 

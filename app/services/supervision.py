@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from app.domain.messages import N_
 from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
 from app.models.base import utcnow
 from app.services import audit, notifications
@@ -112,7 +113,7 @@ def overview(actor: Actor) -> Overview:
                 HumanTask.assignee_id,
                 User.full_name,
                 join=(User, User.id == HumanTask.assignee_id),
-                missing="Chưa nhận",
+                missing=N_("Chưa nhận"),
             ),
         )
 

@@ -10,17 +10,19 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.domain.deadlines import LABELS_VI as DEADLINE_LABELS
-from app.domain.roles import ROLE_LABELS_VI
 from app.domain.status import VN_TZ, DossierStatus
+from app.i18n import _l
 from app.models import User
 from app.models.base import utcnow
 from app.services import sessions
 from app.web import server_session
+from app.web.i18n import role_label, tr
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+login_manager.localize_callback = str  # the flash keeps text, in the reader's language
 
 
 @login_manager.user_loader
@@ -100,11 +102,11 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     access.check_declared(app)
     app.jinja_env.filters["localtime"] = _local_time
-    app.jinja_env.filters["role_name"] = lambda code: ROLE_LABELS_VI.get(code, code)
+    app.jinja_env.filters["role_name"] = role_label
     app.jinja_env.globals.update(
-        role_label=ROLE_LABELS_VI.get,
+        role_label=role_label,
         status_label=_status_label,
-        deadline_label=lambda code: DEADLINE_LABELS.get(code, ""),
+        deadline_label=lambda code: tr(DEADLINE_LABELS.get(code, "")),
         count_label=_count_label,
         now=utcnow,
     )
@@ -121,6 +123,6 @@ def _count_label(total: int) -> str:
 
 def _status_label(code: int) -> str:
     try:
-        return DossierStatus(code).label_vi
+        return tr(DossierStatus(code).label_vi)
     except ValueError:
         return ""

@@ -23,6 +23,7 @@ from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from app.domain.roles import ROLE_LABELS_VI
+from app.i18n import _, _l
 from app.services.errors import Forbidden
 from app.web.citizen_session import current_citizen
 from app.web.errors import wants_json
@@ -135,7 +136,7 @@ def _enforce():  # noqa: ANN202
         return None  # no route matched: Flask answers 404/405 itself
     rules = rules_of(current_app, request.url_rule.endpoint)
     if rules is None:
-        raise Forbidden("Chức năng chưa được khai báo quyền truy cập / no access rule declared")
+        raise Forbidden(_l("Chức năng chưa được khai báo quyền truy cập"))
     if any(_passes(rule) for rule in rules):
         return None
     return _refusal(rules)
@@ -144,21 +145,20 @@ def _enforce():  # noqa: ANN202
 def _refusal(rules: tuple[str, ...]):  # noqa: ANN202
     for_officers = any(r == OFFICER or r.startswith(ROLE_PREFIX) for r in rules)
     if for_officers and current_user.is_authenticated:
+        needed = ", ".join(_(ROLE_LABELS_VI[r[len(ROLE_PREFIX) :]]) for r in rules if r != OFFICER)
         raise Forbidden(
-            "Bạn không có quyền dùng chức năng này (cần vai trò: "
-            + ", ".join(ROLE_LABELS_VI[r[len(ROLE_PREFIX) :]] for r in rules if r != OFFICER)
-            + ") / your roles do not allow this"
+            _l("Bạn không có quyền dùng chức năng này (cần vai trò: %(roles)s)", roles=needed)
         )
     if wants_json() and (for_officers or CITIZEN in rules):
-        return jsonify(error="Vui lòng đăng nhập / login required"), 401
+        return jsonify(error=_("Vui lòng đăng nhập")), 401
     if for_officers:
         # the LoginManager set up by app.web (Flask-Login keeps it on the application)
         return current_app.login_manager.unauthorized()
     if CITIZEN in rules:
         return redirect(url_for("citizen.login", next=request.full_path.rstrip("?")))
     if PORTAL in rules:
-        raise Forbidden("Sai mã xác thực của Cổng DVCQG / bad portal token")
-    raise Forbidden("Chữ ký của thông báo thanh toán không hợp lệ / bad signature")
+        raise Forbidden(_l("Sai mã xác thực của Cổng DVCQG"))
+    raise Forbidden(_l("Chữ ký của thông báo thanh toán không hợp lệ"))
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from flask import Blueprint, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
+from app.i18n import _l
 from app.services import queries, queries_dossiers, tasks
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
@@ -52,7 +53,7 @@ def claim(task_id: str):  # noqa: ANN201
 def complete(task_id: str):  # noqa: ANN201
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise InvalidInput("Nội dung phải là một đối tượng JSON / body must be a JSON object")
+        raise InvalidInput(_l("Nội dung phải là một đối tượng JSON"))
     tasks.complete_task(task_id, current_actor(), data)
     return jsonify(ok=True)
 

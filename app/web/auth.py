@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from app.i18n import _
 from app.services import officer_accounts, sessions
 from app.services.errors import InvalidInput, Unauthorized
 from app.web import server_session

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 
 from app.documents.intake import Upload
+from app.documents.signing import MESSAGES as VERDICT_MESSAGES
 from app.domain.documents import CLASSES, PAPER_FORMS
+from app.domain.status import VN_TZ
+from app.i18n import _
 from app.services import documents, queries_dossiers, reuse, slips
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.i18n import tr
 from app.web.inputs import int_arg
 
 bp = Blueprint("documents", __name__)
@@ -35,6 +41,21 @@ def _int(value: str | None, default: int = 0) -> int:
     except ValueError:
         return default
     return number if -MAX_COUNT <= number <= MAX_COUNT else default
+
+
+@bp.app_template_global()
+def verdict_text(verdict: Any) -> str:
+    """A signature verdict (a Verdict, or its stored dict) in the reader's language; a failed
+    check keeps its technical detail as written."""
+    item = verdict if isinstance(verdict, dict) else verdict.as_dict()
+    state = item.get("state")
+    if state not in VERDICT_MESSAGES or state == "error":
+        return str(item.get("message") or "")
+    at = item.get("signed_at")
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    when = f"{at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}" if at else "—"
+    return tr(VERDICT_MESSAGES[state]) % {"signer": item.get("signer") or "—", "at": when}
 
 
 @bp.route("/dossiers/<code>/documents/new", methods=["GET", "POST"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
+from app.i18n import _
 from app.services import apologies, documents, queries, queries_dossiers, reuse, slips, transfers
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow, role
@@ -61,7 +61,7 @@ def apology(code: str):  # noqa: ANN201
         )
     except InvalidInput as exc:
         return _page(code, exc.fields or {"reason": exc.message}), 422
-    flash(_("Đã ghi nhận xin lỗi, hẹn trả mới: %(day)s", day=f"{new_due:%d/%m/%Y}"))
+    flash(_("Đã ghi nhận xin lỗi, hẹn trả mới: %(day)s", day=new_due.strftime("%d/%m/%Y")))
     return redirect(url_for("dossiers.show", code=code))
 
 

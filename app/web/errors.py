@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
+from app.i18n import _, text
 from app.services.errors import ServiceError
 
 
@@ -17,13 +18,15 @@ def wants_json() -> bool:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):  # noqa: ANN202
+        # a service's message may be lazy: it becomes text here, in the reader's language
+        message = str(exc.message)
         if wants_json():
-            return jsonify(error=exc.message, fields=exc.fields), exc.status
-        return render_template("error.html", message=exc.message, status=exc.status), exc.status
+            return jsonify(error=message, fields=text(exc.fields)), exc.status
+        return render_template("error.html", message=message, status=exc.status), exc.status
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):  # noqa: ANN202
-        message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; vui lòng thử lại."
+        message = _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; vui lòng thử lại.")
         if wants_json():
             return jsonify(error=message, fields={}), 400
         return render_template("error.html", message=message, status=400), 400
@@ -31,15 +34,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(404)
     def _not_found(exc):  # noqa: ANN001, ANN202
         if wants_json():
-            return jsonify(error="not found"), 404
-        return render_template("error.html", message="Không tìm thấy trang.", status=404), 404
+            return jsonify(error=_("Không tìm thấy")), 404
+        return render_template("error.html", message=_("Không tìm thấy trang."), status=404), 404
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # noqa: ANN202
         """Refusals raised by Werkzeug (bad JSON, too large, wrong method): the same shapes."""
         if exc.code is None or exc.code >= 500:
             return exc
-        message = exc.description or exc.name
+        message = str(exc.description or exc.name)
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if wants_json():
             return jsonify(error=message), exc.code, headers
@@ -50,9 +53,8 @@ def init_app(app: Flask) -> None:
     def _redis_down(exc: RedisError):  # noqa: ANN202
         """Redis holds the login throttle and the queue: without it, say so (503), not 500."""
         current_app.logger.warning("Redis unavailable: %s", exc)
-        message = (
-            "Hệ thống tạm thời gián đoạn (hàng đợi không phản hồi); vui lòng thử lại sau ít phút. "
-            "/ Temporarily unavailable, please try again in a few minutes."
+        message = _(
+            "Hệ thống tạm thời gián đoạn (hàng đợi không phản hồi); vui lòng thử lại sau ít phút."
         )
         if wants_json():
             return jsonify(error=message, fields={}), 503, {"Retry-After": "60"}

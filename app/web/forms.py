@@ -2,6 +2,9 @@
 
 Supported: string (input, or textarea when maxLength > 500), integer/number, boolean
 (checkbox), `oneOf` of {const, title} (radio group), `enum` (select).
+
+Titles, help texts and option titles are the model's texts: shown through the catalog (the
+shipped models' texts are in it, see app/web/i18n_extract.py), an analyst's new ones as written.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
+
+from app.i18n import _
+from app.web.i18n import tr
 
 TEXTAREA_FROM = 500
 # What the page itself posts beside the step's fields; dropped here, so that everything else
@@ -36,7 +42,7 @@ UI_WIDGETS = ("text", "textarea", "select", "radio", "checkbox", "number", "date
 def _widget(spec: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
     options: list[tuple[str, str]] = []
     if "oneOf" in spec:
-        options = [(str(o["const"]), o.get("title", str(o["const"]))) for o in spec["oneOf"]]
+        options = [(str(o["const"]), tr(o.get("title", str(o["const"])))) for o in spec["oneOf"]]
     elif "enum" in spec:
         options = [(str(v), str(v)) for v in spec["enum"]]
     # UI hint (beside the JSON Schema): "ui:widget" picks the control when it fits the data.
@@ -79,10 +85,10 @@ def fields(
         result.append(
             Field(
                 name=name,
-                label=spec.get("title", name),
+                label=tr(spec.get("title", name)),
                 widget=widget,
                 required=name in required,
-                help=spec.get("ui:help") or spec.get("description", ""),
+                help=tr(spec.get("ui:help") or spec.get("description", "")),
                 value=values.get(name, spec.get("default")),
                 options=options,
                 error=errors.get(name),
@@ -118,8 +124,12 @@ def parse(schema: dict[str, Any] | None, form: MultiDict) -> tuple[dict[str, Any
             try:
                 data[name] = int(raw) if kind == "integer" else float(raw)
             except ValueError:
-                label = spec.get("title", name)
-                errors[name] = f"«{label}» phải là số" + (" nguyên" if kind == "integer" else "")
+                label = tr(spec.get("title", name))
+                errors[name] = (
+                    _("«%(label)s» phải là số nguyên", label=label)
+                    if kind == "integer"
+                    else _("«%(label)s» phải là số", label=label)
+                )
             continue
         data[name] = raw
     return data, errors

@@ -1,72 +1,137 @@
-"""How each audit event reads on the dossier page (nhật ký xử lý), in Vietnamese."""
+"""How each audit event reads on the dossier page (nhật ký xử lý), in the reader's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from app.domain.roles import ROLE_LABELS_VI
+from app.domain.messages import N_
+from app.i18n import _
+from app.web.i18n import role_label, tr
 
 OPERATORS_VI = {
-    "portal.check_account": "kiểm tra tài khoản trên Cổng DVCQG",
-    "portal.create_account": "tạo tài khoản trên Cổng DVCQG",
-    "portal.publish_result": "đưa kết quả vào Kho DL của công dân trên Cổng DVCQG",
-    "portal.sync_progress": "đồng bộ tiến độ lên Cổng DVCQG",
-    "portal.sync_status": "đồng bộ trạng thái lên Cổng DVCQG",
-    "warehouse.store_result": "lưu kết quả vào Kho DL",
-    "warehouse.list_documents": "tra cứu giấy tờ trong Kho DL",
+    "portal.check_account": N_("kiểm tra tài khoản trên Cổng DVCQG"),
+    "portal.create_account": N_("tạo tài khoản trên Cổng DVCQG"),
+    "portal.publish_result": N_("đưa kết quả vào Kho DL của công dân trên Cổng DVCQG"),
+    "portal.sync_progress": N_("đồng bộ tiến độ lên Cổng DVCQG"),
+    "portal.sync_status": N_("đồng bộ trạng thái lên Cổng DVCQG"),
+    "warehouse.store_result": N_("lưu kết quả vào Kho DL"),
+    "warehouse.list_documents": N_("tra cứu giấy tờ trong Kho DL"),
 }
 
 
-def describe(event: dict[str, Any]) -> str:
-    d = event["data"]
-    op = OPERATORS_VI.get(d.get("operator", ""), d.get("operator", ""))
-    texts = {
-        "dossier_received": f"Tiếp nhận hồ sơ, thủ tục {d.get('procedure', '')}",
-        "status_changed": f"Trạng thái: {d.get('label', '')}",
-        "task_created": f"Chuyển bước «{d.get('title', '')}» cho "
-        f"{ROLE_LABELS_VI.get(d.get('role') or '', d.get('role') or '')}",
-        "task_claimed": f"Nhận xử lý «{d.get('title', '')}»",
-        "task_unclaimed": f"Trả lại «{d.get('title', '')}»",
-        "task_completed": f"Hoàn thành «{d.get('title', '')}»",
-        "task_cancelled": "Huỷ bước đang chờ",
-        "service_call_requested": f"Gửi yêu cầu: {op}",
-        "service_call_completed": f"Có kết quả: {op}",
-        "incident_raised": f"Sự cố khi {op}: {d.get('error', '')}",
-        "incident_retried": f"Thử lại: {op}",
-        "timer_fired": "Đến hạn (hẹn giờ)",
-        "late_result_discarded": f"Bỏ kết quả đến muộn: {op}",
-        "process_completed": "Kết thúc quy trình",
-        "apology_recorded": f"Xin lỗi và hẹn lại: {d.get('reason', '')}",
-        "clock_paused": "Tạm dừng tính thời hạn (chờ bổ sung)",
-        "clock_resumed": f"Tiếp tục tính thời hạn (đã chờ {d.get('waited_hours', 0)} giờ làm việc)",
-        "task_due_soon": f"«{d.get('title', '')}» sắp đến hạn",
-        "task_overdue": f"«{d.get('title', '')}» quá hạn",
-        "task_reassigned": f"Giao lại «{d.get('title', '')}» cho {d.get('assignee_name', '')}",
-        "task_nudged": f"Nhắc xử lý «{d.get('title', '')}»",
-        "escalated": "Đôn đốc theo quy trình",
-        "dossier_withdrawn": f"Công dân rút hồ sơ: {d.get('reason', '')}",
-        "supplement_received_online": f"Công dân bổ sung trên Cổng DVCQG: {d.get('note', '')}",
-        "document_scanned": "Quét, số hoá một thành phần",
-        "document_stored": f"Lưu giấy tờ điện tử {d.get('key', '')}",
-        "document_certified": f"Sao y điện tử {d.get('key', '')}",
-        "fee_paid": f"Công dân nộp phí trên Cổng DVCQG: {d.get('amount', 0):,} đ".replace(",", "."),
-        "component_reused": f"Dùng lại giấy tờ {d.get('type_code', '')} ({d.get('source', '')})",
-        "result_issued": f"Ban hành kết quả điện tử {d.get('key', '')}",
-        "citizen_account_created": "Tạo tài khoản công dân trong hệ thống từ Cổng DVCQG và liên kết"
-        f" ({d.get('portal_account_id', '')})",
-        "citizen_account_updated": "Cập nhật tài khoản công dân từ Cổng DVCQG ("
-        + ", ".join(d.get("fields") or [])
-        + ") và liên kết",
-        "citizen_account_unchanged": "Liên kết tài khoản công dân "
-        f"({d.get('portal_account_id', '')})",
-        "paper_sent": f"Gửi hồ sơ giấy qua BCCI, vận đơn {d.get('tracking_code', '')}"
-        f" đến {d.get('to', '')}",
-        "paper_received": f"Đã nhận hồ sơ giấy, vận đơn {d.get('tracking_code', '')}",
-        "citizen_notified": f"Báo công dân ({', '.join(d.get('channels') or [])}): "
-        f"{d.get('subject', '')}",
-        "dossier_transferred": f"Chuyển hồ sơ từ {d.get('source', '')} đến {d.get('target', '')}"
-        f": {d.get('reason', '')} (thời hạn giữ nguyên)",
-        "dossier_reorganised": f"Chuyển hồ sơ do sắp xếp đơn vị hành chính ({d.get('plan', '')})"
-        f": từ {d.get('source', '')} đến {d.get('target', '')} (thời hạn giữ nguyên)",
+def _operator(d: dict[str, Any]) -> str:
+    name = d.get("operator", "")
+    return tr(OPERATORS_VI[name]) if name in OPERATORS_VI else name
+
+
+def _role(d: dict[str, Any]) -> str:
+    return role_label(d.get("role"))
+
+
+def _money(amount: Any) -> str:
+    return f"{amount or 0:,}".replace(",", ".")
+
+
+def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
+    """Each event kind → how it reads, from the event's data."""
+    return {
+        "dossier_received": lambda d: _(
+            "Tiếp nhận hồ sơ, thủ tục %(procedure)s", procedure=d.get("procedure", "")
+        ),
+        "status_changed": lambda d: _("Trạng thái: %(label)s", label=tr(d.get("label", ""))),
+        "task_created": lambda d: _(
+            "Chuyển bước «%(title)s» cho %(role)s", title=tr(d.get("title")), role=_role(d)
+        ),
+        "task_claimed": lambda d: _("Nhận xử lý «%(title)s»", title=tr(d.get("title"))),
+        "task_unclaimed": lambda d: _("Trả lại «%(title)s»", title=tr(d.get("title"))),
+        "task_completed": lambda d: _("Hoàn thành «%(title)s»", title=tr(d.get("title"))),
+        "task_cancelled": lambda d: _("Huỷ bước đang chờ"),
+        "service_call_requested": lambda d: _("Gửi yêu cầu: %(op)s", op=_operator(d)),
+        "service_call_completed": lambda d: _("Có kết quả: %(op)s", op=_operator(d)),
+        "incident_raised": lambda d: _(
+            "Sự cố khi %(op)s: %(error)s", op=_operator(d), error=d.get("error", "")
+        ),
+        "incident_retried": lambda d: _("Thử lại: %(op)s", op=_operator(d)),
+        "timer_fired": lambda d: _("Đến hạn (hẹn giờ)"),
+        "late_result_discarded": lambda d: _("Bỏ kết quả đến muộn: %(op)s", op=_operator(d)),
+        "process_completed": lambda d: _("Kết thúc quy trình"),
+        "apology_recorded": lambda d: _(
+            "Xin lỗi và hẹn lại: %(reason)s", reason=d.get("reason", "")
+        ),
+        "clock_paused": lambda d: _("Tạm dừng tính thời hạn (chờ bổ sung)"),
+        "clock_resumed": lambda d: _(
+            "Tiếp tục tính thời hạn (đã chờ %(hours)s giờ làm việc)",
+            hours=d.get("waited_hours", 0),
+        ),
+        "task_due_soon": lambda d: _("«%(title)s» sắp đến hạn", title=tr(d.get("title"))),
+        "task_overdue": lambda d: _("«%(title)s» quá hạn", title=tr(d.get("title"))),
+        "task_reassigned": lambda d: _(
+            "Giao lại «%(title)s» cho %(name)s",
+            title=tr(d.get("title")),
+            name=d.get("assignee_name", ""),
+        ),
+        "task_nudged": lambda d: _("Nhắc xử lý «%(title)s»", title=tr(d.get("title"))),
+        "escalated": lambda d: _("Đôn đốc theo quy trình"),
+        "dossier_withdrawn": lambda d: _(
+            "Công dân rút hồ sơ: %(reason)s", reason=d.get("reason", "")
+        ),
+        "supplement_received_online": lambda d: _(
+            "Công dân bổ sung trên Cổng DVCQG: %(note)s", note=d.get("note", "")
+        ),
+        "document_scanned": lambda d: _("Quét, số hoá một thành phần"),
+        "document_stored": lambda d: _("Lưu giấy tờ điện tử %(key)s", key=d.get("key", "")),
+        "document_certified": lambda d: _("Sao y điện tử %(key)s", key=d.get("key", "")),
+        "fee_paid": lambda d: _(
+            "Công dân nộp phí trên Cổng DVCQG: %(amount)s đ", amount=_money(d.get("amount"))
+        ),
+        "component_reused": lambda d: _(
+            "Dùng lại giấy tờ %(type)s (%(source)s)",
+            type=d.get("type_code", ""),
+            source=d.get("source", ""),
+        ),
+        "result_issued": lambda d: _("Ban hành kết quả điện tử %(key)s", key=d.get("key", "")),
+        "citizen_account_created": lambda d: _(
+            "Tạo tài khoản công dân trong hệ thống từ Cổng DVCQG và liên kết (%(account)s)",
+            account=d.get("portal_account_id", ""),
+        ),
+        "citizen_account_updated": lambda d: _(
+            "Cập nhật tài khoản công dân từ Cổng DVCQG (%(fields)s) và liên kết",
+            fields=", ".join(d.get("fields") or []),
+        ),
+        "citizen_account_unchanged": lambda d: _(
+            "Liên kết tài khoản công dân (%(account)s)", account=d.get("portal_account_id", "")
+        ),
+        "paper_sent": lambda d: _(
+            "Gửi hồ sơ giấy qua BCCI, vận đơn %(tracking)s đến %(to)s",
+            tracking=d.get("tracking_code", ""),
+            to=d.get("to", ""),
+        ),
+        "paper_received": lambda d: _(
+            "Đã nhận hồ sơ giấy, vận đơn %(tracking)s", tracking=d.get("tracking_code", "")
+        ),
+        "citizen_notified": lambda d: _(
+            "Báo công dân (%(channels)s): %(subject)s",
+            channels=", ".join(d.get("channels") or []),
+            subject=d.get("subject", ""),
+        ),
+        "dossier_transferred": lambda d: _(
+            "Chuyển hồ sơ từ %(source)s đến %(target)s: %(reason)s (thời hạn giữ nguyên)",
+            source=d.get("source", ""),
+            target=d.get("target", ""),
+            reason=d.get("reason", ""),
+        ),
+        "dossier_reorganised": lambda d: _(
+            "Chuyển hồ sơ do sắp xếp đơn vị hành chính (%(plan)s): từ %(source)s đến "
+            "%(target)s (thời hạn giữ nguyên)",
+            plan=d.get("plan", ""),
+            source=d.get("source", ""),
+            target=d.get("target", ""),
+        ),
     }
-    return texts.get(event["kind"], event["kind"])
+
+
+def describe(event: dict[str, Any]) -> str:
+    """One line of the processing history, in the reader's language."""
+    text = _texts().get(event["kind"])
+    return text(event["data"]) if text else event["kind"]

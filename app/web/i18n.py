@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _gettext
+
+from app.domain.roles import ROLE_LABELS_VI
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def tr(value: Any) -> str:
+    """A shipped text kept as data (a status's name, a role, a step title or a form label of
+    a shipped model) in the reader's language; a text the catalog does not hold (an analyst's
+    new model, a name typed by someone) shows as written."""
+    written = "" if value is None else str(value)
+    return _gettext(written) if written.strip() else written
+
+
+def role_label(code: str | None) -> str:
+    """A role's name in the reader's language (the code itself when it names no role)."""
+    return tr(ROLE_LABELS_VI.get(code or "", code or ""))
 
 
 def select_locale() -> str:
@@ -36,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or "vi")
+    app.jinja_env.filters["tr"] = tr
 
     @app.before_request
     def _remember_language() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
+from app.i18n import _
 from app.services import queries, tasks
 from app.web.access import OFFICER, PUBLIC, allow
 from app.web.actor import current_actor

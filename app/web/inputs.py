@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter, ValidationError
 
+from app.i18n import _, _l
 from app.services.errors import InvalidInput
 
 # The widest id the databases store (a signed 64-bit integer).
@@ -71,7 +72,9 @@ def page_arg(name: str = "page") -> int:
 
 
 def _out_of_range(name: str, low: int, high: int) -> int:
-    message = f"«{name}» phải là số nguyên từ {low} đến {high} / {name} must be in {low}..{high}"
+    message = _l(
+        "«%(name)s» phải là số nguyên từ %(low)s đến %(high)s", name=name, low=low, high=high
+    )
     raise InvalidInput(message, fields={name: message})
 
 
@@ -85,7 +88,7 @@ class LimitedRequest(Request):
         limit = current_app.config["JSON_MAX_BYTES"]
         if (self.content_length or 0) > limit:
             raise RequestEntityTooLarge(
-                f"Nội dung JSON quá lớn (tối đa {limit} byte) / JSON body over {limit} bytes"
+                _("Nội dung JSON quá lớn (tối đa %(limit)s byte)", limit=limit)
             )
         try:
             data = super().get_json(force, silent, cache)
@@ -96,12 +99,12 @@ class LimitedRequest(Request):
         return data
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        raise BadRequest("Nội dung JSON không hợp lệ / malformed JSON body") from e
+        raise BadRequest(_("Nội dung JSON không hợp lệ")) from e
 
 
 def _too_deep() -> BadRequest:
     depth = current_app.config["JSON_MAX_DEPTH"]
-    return BadRequest(f"JSON lồng quá sâu (tối đa {depth} mức) / JSON nested over {depth} levels")
+    return BadRequest(_("JSON lồng quá sâu (tối đa %(depth)s mức)", depth=depth))
 
 
 def _depth(value: Any) -> int:
@@ -122,7 +125,7 @@ def _refuse_control_characters() -> None:
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
-                raise BadRequest("Dữ liệu chứa ký tự NUL / the request carries a NUL character")
+                raise BadRequest(_("Dữ liệu chứa ký tự NUL"))
 
 
 def init_app(app: Flask) -> None:

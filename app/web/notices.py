@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.i18n import _
 from app.services import notifications
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.domain.status import VN_TZ
+from app.i18n import _
 from app.models.base import utcnow
 from app.services import apologies, outbox, queries, supervision
 from app.services import statistics as stats

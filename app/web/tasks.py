@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
+from app.i18n import _
 from app.services import queries_dossiers, tasks
 from app.services.errors import Conflict, InvalidInput
 from app.web import forms
