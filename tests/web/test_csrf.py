@@ -21,8 +21,8 @@ CSRF_MESSAGE = "Phiên làm việc đã hết hạn hoặc biểu mẫu không h
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from tests.web.helpers import login, post
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def test_overdue_steps_notify_the_holder_and_the_leaders(three_overdue):
