@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.models import AuditEvent, Dossier, OutboxMessage, ProcessInstance
 from app.services import queue
@@ -98,6 +99,11 @@ def test_a_failing_start_leaves_no_dossier_and_no_sequence_used(actors):
 
 def test_audit_log_refuses_updates_and_deletes(actors):
     receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all()
+    assert kinds  # there are rows to change: the refusal below is the trigger's, not "no row"
     for statement in ("UPDATE audit_event SET kind = 'x'", "DELETE FROM audit_event"):
-        with pytest.raises(Exception, match="append-only"), db.transaction() as session:
+        with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
             session.execute(text(statement))
+    with db.transaction() as session:
+        assert session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all() == kinds

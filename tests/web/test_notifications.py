@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.services import notifications, queue
+from app.services.errors import Forbidden
 from tests.services.helpers import notices_of
 from tests.web.helpers import login, post
 
@@ -36,5 +37,5 @@ def test_nudge_reaches_the_holder_or_the_whole_pool(actors, three_overdue):
     assert notifications.nudge(unclaimed, actors["giamsat"]) == 1  # the one reception officer
     nudges = [m for m in notices_of("tiepnhan") if "nhắc xử lý" in m]
     assert len(nudges) == 2 and nudges[0].startswith("Phạm Thu Trang nhắc xử lý «Tiếp nhận hồ sơ»")
-    with pytest.raises(Exception, match="supervisors only|Chỉ giám sát"):
+    with pytest.raises(Forbidden, match="Chỉ giám sát"):
         notifications.nudge(claimed, actors["tiepnhan"])
