@@ -200,3 +200,22 @@ def test_the_engine_reports_a_failure_it_cannot_route_and_follows_one_it_can():
     # the call is no longer waiting: neither a result nor another failure reaches it
     assert run_.fail_service_call(call.task_id, "again", "UNAVAILABLE") is None
     assert run_.complete_service_call(call.task_id, {}) is None
+
+
+def test_a_failure_inside_a_called_process_is_caught_by_the_error_event_around_the_call():
+    case = {
+        "name": "wrapped",
+        "start": {"owner_id": "001090012345"},
+        "steps": [
+            {"service": "warehouse.list_documents", "error": "HTTP 500"},
+            {"task": "by_hand", "data": {"found": False}},
+        ],
+        "expect": {
+            "path": ["start", "b_start", "any_failure", "by_hand", "end_by_hand"],
+            "incidents": [],
+            "finished": True,
+        },
+    }
+    files = {**CALL_FAILS, "tests/case.test.json": json.dumps(case)}
+    [result] = run_all(parse_bundle(files, "wrapped"), files)
+    assert result.passed, result.failures
