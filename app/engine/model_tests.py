@@ -12,9 +12,12 @@ Steps, run in order:
   fails the case at that step, naming the field.
 - `{"service": operator, "result": {...}}` answers the oldest waiting call of that operator.
 - `{"service": operator, "error": message, "code": optional error code}` makes that call fail
-  for good. The failure goes into the engine as a BPMN error: an error boundary event of the
-  service task (or of a sub-process around it) catching that code takes the error path; with
-  none, the engine leaves the call waiting and reports it, and the case records an incident.
+  for good. The failure goes into the engine as a BPMN error, as the worker sends a call it
+  gives up on (`service_calls.route_failure`; there the code is the HTTP status, e.g. "503",
+  and none when no answer came): an error boundary event of the service task (or of a
+  sub-process around it) catching that code, or naming none, takes the error path with
+  `{"message", "code"}` in its variable; with none, the engine leaves the call waiting and
+  reports it, and the case records an incident.
 - `{"message": name, "payload": {...}}` delivers a BPMN message (a citizen's action).
 
 `expect` may hold:
