@@ -32,6 +32,7 @@ def describe(event: dict[str, Any]) -> str:
         "service_call_requested": f"Gửi yêu cầu: {op}",
         "service_call_completed": f"Có kết quả: {op}",
         "incident_raised": f"Sự cố khi {op}: {d.get('error', '')}",
+        "service_call_failed": f"Lỗi khi {op}, theo đường xử lý lỗi: {d.get('error', '')}",
         "incident_retried": f"Thử lại: {op}",
         "timer_fired": "Đến hạn (hẹn giờ)",
         "late_result_discarded": f"Bỏ kết quả đến muộn: {op}",
