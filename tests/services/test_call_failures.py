@@ -10,6 +10,7 @@ from app.integrations.errors import IntegrationError
 from app.models import AuditEvent, HumanTask, Incident, OutboxMessage
 from app.services import outbox, queue, service_calls
 from app.storage.db import db
+from app.web.history import describe
 from tests.services.helpers import receive, use_test_model
 from worker.jobs import error_code
 
@@ -54,6 +55,9 @@ def test_a_failure_the_model_catches_takes_its_error_path_and_raises_no_incident
         assert (row.state, row.last_error) == ("done", "HTTP 503")
         kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all()
         assert "service_call_failed" in kinds and "incident_raised" not in kinds
+        failed = session.scalar(select(AuditEvent).where(AuditEvent.kind == "service_call_failed"))
+        shown = describe({"kind": failed.kind, "data": failed.data})
+    assert shown == "Lỗi khi tra cứu giấy tờ trong Kho DL, theo đường xử lý lỗi: HTTP 503"
 
 
 def test_a_failure_no_error_event_catches_is_an_incident_and_the_call_keeps_waiting(actors):
