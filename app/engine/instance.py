@@ -186,6 +186,8 @@ class ProcessRun:
         task = self._task(task_id)
         if task is None or task.state != TaskState.STARTED:
             return None
+        if not isinstance(task.task_spec, DeferredServiceTask):
+            return None  # a call activity waits in STARTED too: only a call can fail
         boundary = service_errors.catcher(task, code)
         if boundary is None:
             call = task.internal_data[SERVICE_CALL]

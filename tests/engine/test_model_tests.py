@@ -219,3 +219,12 @@ def test_a_failure_inside_a_called_process_is_caught_by_the_error_event_around_t
     files = {**CALL_FAILS, "tests/case.test.json": json.dumps(case)}
     [result] = run_all(parse_bundle(files, "wrapped"), files)
     assert result.passed, result.failures
+
+
+def test_only_a_waiting_call_can_fail_not_the_call_activity_around_it():
+    run_, changes = ProcessRun.start(parse_bundle(CALL_FAILS, "wrapped"), {"owner_id": "1"})
+    [call] = changes.service_calls
+    [around] = [t for t in run_.workflow.get_tasks() if t.task_spec.bpmn_id == "run_lookup"]
+    assert run_.fail_service_call(str(around.id), "HTTP 500") is None
+    routed = run_.fail_service_call(call.task_id, "HTTP 500")
+    assert routed is not None and [t.element_id for t in routed.ready] == ["by_hand"]
