@@ -25,7 +25,6 @@ import config as config_module
 from app import bootstrap, create_app
 from app.domain.clock import set_clock
 from app.models import User
-from app.services import queue
 from app.services.actors import Actor
 from app.services.demo import seed_demo
 from app.storage.db import db
@@ -170,7 +169,6 @@ def app(database_url, redis_server, simulators):
     Redis.from_url(redis_server.url).flushdb()
     application = create_app(_config(database_url, redis_server.url, portal, warehouse, national))
     yield application
-    queue.enqueue = queue.rq_enqueue
     if db.engine is not None:
         db.engine.dispose()
         db.engine = None

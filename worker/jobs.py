@@ -63,6 +63,11 @@ def deliver_outbox(outbox_id: int) -> str:
         outbox.inline_successors.reset(token)
 
 
+def error_code(exc: IntegrationError) -> str | None:
+    """The BPMN error code of a failed call: its HTTP status ("503"), none without an answer."""
+    return str(exc.status) if exc.status is not None else None
+
+
 def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
     claimed = outbox.claim(outbox_id)
     if claimed is None:
@@ -72,7 +77,14 @@ def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
         result = call_operator(claimed.operator, claimed.params, f"outbox-{claimed.id}", clients())
     except IntegrationError as exc:
         log.warning("outbox %s (%s) failed: %s", claimed.id, claimed.operator, exc)
-        return outbox.record_failure(claimed.id, str(exc), retryable=exc.retryable), key
+        code = error_code(exc)
+        state = outbox.record_failure(
+            claimed.id,
+            str(exc),
+            retryable=exc.retryable,
+            on_give_up=lambda session, row: service_calls.route_failure(session, row, code),
+        )
+        return state, key
     except Exception as exc:  # noqa: BLE001 - an unexpected bug must not lose the row
         log.exception("outbox %s crashed", claimed.id)
         failed = outbox.record_failure(claimed.id, f"{type(exc).__name__}: {exc}", retryable=True)

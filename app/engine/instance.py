@@ -18,7 +18,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from app.domain.worktime import WorkCalendar
-from app.engine import serializer
+from app.engine import serializer, service_errors
 from app.engine.definition import Definition
 from app.engine.errors import ScriptError, TaskNotReady, WorkflowFailed
 from app.engine.operation_bounds import StepBound, failure
@@ -91,6 +91,8 @@ class Changes:
     entered: list[UserTaskView] = field(default_factory=list)
     finished: bool = False
     next_timer_at: datetime | None = None
+    # Calls that failed where the model has no error path: they keep waiting (an incident).
+    unhandled_failures: list[ServiceCall] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,26 @@ class ProcessRun:
         before = self._snapshot()
         task.data[task.task_spec.result_variable] = result
         self._guard(task.complete)
+        return self._advance(before)
+
+    def fail_service_call(
+        self, task_id: str, error: str, code: str | None = None
+    ) -> Changes | None:
+        """A call that failed for good, thrown into the process as a BPMN error (see
+        `service_errors`): the model's error path when it has one, otherwise the call keeps
+        waiting and `unhandled_failures` names it. None when the task is no longer waiting."""
+        task = self._task(task_id)
+        if task is None or task.state != TaskState.STARTED:
+            return None
+        if not isinstance(task.task_spec, DeferredServiceTask):
+            return None  # a call activity waits in STARTED too: only a call can fail
+        boundary = service_errors.catcher(task, code)
+        if boundary is None:
+            call = task.internal_data[SERVICE_CALL]
+            waiting = ServiceCall(task_id, task.task_spec.bpmn_id, call["operator"], call["params"])
+            return Changes(unhandled_failures=[waiting], next_timer_at=self.next_timer_at())
+        before = self._snapshot()
+        service_errors.throw(boundary, error, code)
         return self._advance(before)
 
     def deliver_message(self, name: str, payload: dict[str, Any]) -> Changes | None:

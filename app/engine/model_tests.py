@@ -1,10 +1,31 @@
 """Model tests (kiểm thử mô hình): analysts' test cases that run a bundle in memory.
 
-A case (`*.test.json` in the bundle) gives start data and a list of steps: `{"service":
-operator, "result": {...}}` answers the oldest waiting call of that operator, `{"task":
-element id, "data": {...}}` submits a waiting user task. `expect` may hold `path` (element ids
-that must complete, in this order, others may come between), `statuses` (the dossierStatus
-values, in order), `finished` (true/false) and `data` (keys the final data must have).
+A case is a `*.test.json` file of the bundle:
+
+    {"name": "...", "start": {...start data...},
+     "steps": [...], "expect": {...}}
+
+Steps, run in order:
+- `{"task": element id, "data": {...}}` submits the waiting user task. The data is checked as
+  the real completion checks it: a field the step's form does not declare, a variable only the
+  system may set, or a value the form's schema refuses (wrong type, not in the list, missing)
+  fails the case at that step, naming the field.
+- `{"service": operator, "result": {...}}` answers the oldest waiting call of that operator.
+- `{"service": operator, "error": message, "code": optional error code}` makes that call fail
+  for good. The failure goes into the engine as a BPMN error, as the worker sends a call it
+  gives up on (`service_calls.route_failure`; there the code is the HTTP status, e.g. "503",
+  and none when no answer came): an error boundary event of the service task (or of a
+  sub-process around it) catching that code, or naming none, takes the error path with
+  `{"message", "code"}` in its variable; with none, the engine leaves the call waiting and
+  reports it, and the case records an incident.
+- `{"message": name, "payload": {...}}` delivers a BPMN message (a citizen's action).
+
+`expect` may hold:
+- `path`: every element completed, in order, exactly (the whole path, nothing between);
+- `path_contains`: elements that must complete in this order, others may come between;
+- `statuses` (the dossierStatus values, in order), `finished` (true/false), `incidents` (the
+  operators whose failure the model did not handle, in order), `waiting` (user tasks and calls
+  waiting at the end) and `data` (values the final data must have).
 """
 
 from __future__ import annotations
@@ -16,6 +37,8 @@ from typing import Any
 from app.engine.definition import Definition
 from app.engine.errors import EngineError
 from app.engine.instance import Changes, ProcessRun
+from app.engine.model_test_checks import check_expectations, form_problems
+from app.i18n import _
 
 SUFFIX = ".test.json"
 
@@ -29,6 +52,15 @@ class CaseResult:
     path: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Progress:
+    """What a case has seen so far: statuses, calls waiting, incidents raised."""
+
+    statuses: list[str] = field(default_factory=list)
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
+    incidents: list[str] = field(default_factory=list)
+
+
 def cases(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     """The test cases of a bundle by file name (a file that is not JSON is a failing case)."""
     found = {}
@@ -37,112 +69,118 @@ def cases(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             try:
                 found[name] = json.loads(text)
             except json.JSONDecodeError as exc:
-                found[name] = {"name": name, "_error": f"JSON không hợp lệ: {exc.msg}"}
+                found[name] = {"name": name, "_error": _("JSON không hợp lệ: %(e)s", e=exc.msg)}
     return found
 
 
 def run_case(definition: Definition, file: str, case: dict[str, Any]) -> CaseResult:
+    """Run one case in memory; the result lists every way it differs from its expectations."""
     result = CaseResult(case.get("name", file), file, False)
     if "_error" in case:
         result.failures.append(case["_error"])
         return result
     try:
         run, changes = ProcessRun.start(definition, dict(case.get("start", {})))
-        statuses: list[str] = []
-        calls: list[tuple[str, str, str]] = []
-        incidents: list[str] = []
-        _collect(changes, result.path, statuses, calls)
+        seen = _Progress()
+        _collect(changes, result.path, seen)
         for index, step in enumerate(case.get("steps", []), start=1):
-            changes = _step(run, step, calls, result, index, incidents)
+            changes = _step(run, step, seen, result, index)
             if changes is None:
                 return result
-            _collect(changes, result.path, statuses, calls)
-        _check(case.get("expect", {}), run, result, statuses, incidents, calls)
+            _collect(changes, result.path, seen)
+        result.failures += check_expectations(
+            case.get("expect", {}), run, result.path, seen.statuses, seen.incidents, seen.calls
+        )
     except EngineError as exc:
-        result.failures.append(f"quy trình báo lỗi / the process failed: {exc}")
+        result.failures.append(_("quy trình báo lỗi: %(error)s", error=str(exc)))
     result.passed = not result.failures
     return result
 
 
 def run_all(definition: Definition, files: dict[str, str]) -> list[CaseResult]:
+    """Every case of the bundle, in file name order."""
     return [run_case(definition, name, case) for name, case in cases(files).items()]
 
 
-def _collect(
-    changes: Changes, path: list[str], statuses: list[str], calls: list[tuple[str, str, str]]
-) -> None:
+def _collect(changes: Changes, path: list[str], seen: _Progress) -> None:
     for element in changes.completed:
         path.append(element.element_id)
         if "dossierStatus" in element.properties:
-            statuses.append(element.properties["dossierStatus"])
-    calls.extend((c.operator, c.task_id, c.element_id) for c in changes.service_calls)
+            seen.statuses.append(element.properties["dossierStatus"])
+    cancelled = set(changes.cancelled)
+    seen.calls[:] = [call for call in seen.calls if call[1] not in cancelled]
+    seen.calls.extend((c.operator, c.task_id, c.element_id) for c in changes.service_calls)
+    seen.incidents.extend(call.operator for call in changes.unhandled_failures)
 
 
 def _step(
-    run: ProcessRun, step: dict, calls: list, result: CaseResult, index: int, incidents: list
+    run: ProcessRun, step: dict, seen: _Progress, result: CaseResult, index: int
 ) -> Changes | None:
     if "service" in step:
-        match = next((call for call in calls if call[0] == step["service"]), None)
-        if match is None:
-            result.failures.append(
-                f"bước {index}: không có lời gọi «{step['service']}» đang chờ; "
-                f"đang chờ: {[call[0] for call in calls] or 'không có'}"
-            )
-            return None
-        if "error" in step:
-            # As in production: the call fails for good, an incident is raised, and the step
-            # keeps waiting until someone retries it (a later step may answer it).
-            incidents.append(step["service"])
-            return Changes()
-        calls.remove(match)
-        return run.complete_service_call(match[1], step.get("result", {})) or Changes()
+        return _service_step(run, step, seen, result, index)
     if "message" in step:
         changes = run.deliver_message(step["message"], step.get("payload", {}))
         if changes is None:
             result.failures.append(
-                f"bước {index}: quy trình không chờ thông điệp «{step['message']}»; "
-                f"chờ: {run.waiting_messages() or 'không có'}"
+                _(
+                    "bước %(index)s: quy trình không chờ thông điệp «%(name)s»; chờ: %(waiting)s",
+                    index=index,
+                    name=step["message"],
+                    waiting=run.waiting_messages() or _("không có"),
+                )
             )
         return changes
     if "task" in step:
-        ready = run.ready_user_tasks()
-        task = next((t for t in ready if t.element_id == step["task"]), None)
-        if task is None:
-            result.failures.append(
-                f"bước {index}: «{step['task']}» không đang chờ; đang chờ: "
-                f"{[t.element_id for t in ready] or 'không có'}"
-            )
-            return None
-        return run.complete_user_task(task.id, step.get("data", {}))
-    result.failures.append(f"bước {index}: cần «service», «task» hoặc «message»")
+        return _task_step(run, step, result, index)
+    result.failures.append(_("bước %(index)s: cần «service», «task» hoặc «message»", index=index))
     return None
 
 
-def _check(
-    expect: dict,
-    run: ProcessRun,
-    result: CaseResult,
-    statuses: list[str],
-    incidents: list[str],
-    calls: list[tuple[str, str, str]],
-) -> None:
-    remaining = iter(result.path)
-    missing = [e for e in expect.get("path", []) if e not in remaining]
-    if missing:
-        result.failures.append(f"đường đi thiếu (theo thứ tự) / path missing: {missing}")
-    if "statuses" in expect and [str(s) for s in expect["statuses"]] != statuses:
-        result.failures.append(f"trạng thái: mong đợi {expect['statuses']}, thực tế {statuses}")
-    if "finished" in expect and bool(expect["finished"]) != run.finished:
-        result.failures.append(f"kết thúc: mong đợi {expect['finished']}, thực tế {run.finished}")
-    if "incidents" in expect and list(expect["incidents"]) != incidents:
-        result.failures.append(f"sự cố: mong đợi {expect['incidents']}, thực tế {incidents}")
-    if "waiting" in expect:
-        waiting = sorted({t.element_id for t in run.ready_user_tasks()} | {c[2] for c in calls})
-        if sorted(expect["waiting"]) != waiting:
-            result.failures.append(f"đang chờ: mong đợi {expect['waiting']}, thực tế {waiting}")
-    data = run.latest_data()
-    for key, value in expect.get("data", {}).items():
-        if data.get(key) != value:
-            result.failures.append(
-                f"dữ liệu «{key}»: mong đợi {value!r}, thực tế {data.get(key)!r}"
+def _service_step(
+    run: ProcessRun, step: dict, seen: _Progress, result: CaseResult, index: int
+) -> Changes | None:
+    match = next((call for call in seen.calls if call[0] == step["service"]), None)
+    if match is None:
+        result.failures.append(
+            _(
+                "bước %(index)s: không có lời gọi «%(operator)s» đang chờ; đang chờ: %(waiting)s",
+                index=index,
+                operator=step["service"],
+                waiting=[call[0] for call in seen.calls] or _("không có"),
             )
+        )
+        return None
+    if "error" in step:
+        # The engine decides: the model's error path, or the call keeps waiting (an incident).
+        return run.fail_service_call(match[1], str(step["error"]), step.get("code")) or Changes()
+    seen.calls.remove(match)
+    return run.complete_service_call(match[1], step.get("result", {})) or Changes()
+
+
+def _task_step(run: ProcessRun, step: dict, result: CaseResult, index: int) -> Changes | None:
+    ready = run.ready_user_tasks()
+    task = next((t for t in ready if t.element_id == step["task"]), None)
+    if task is None:
+        result.failures.append(
+            _(
+                "bước %(index)s: «%(task)s» không đang chờ; đang chờ: %(waiting)s",
+                index=index,
+                task=step["task"],
+                waiting=[t.element_id for t in ready] or _("không có"),
+            )
+        )
+        return None
+    data = step.get("data", {})
+    problems = form_problems(task.form, data)
+    if problems:
+        result.failures += [
+            _(
+                "bước %(index)s («%(task)s»): %(problem)s",
+                index=index,
+                task=task.element_id,
+                problem=problem,
+            )
+            for problem in problems
+        ]
+        return None
+    return run.complete_user_task(task.id, data)

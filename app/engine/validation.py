@@ -9,71 +9,30 @@ leads somewhere, call activities name a process of the bundle).
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from jsonschema import Draft202012Validator, SchemaError
 from lxml import etree
-from SpiffWorkflow.spiff.parser import VALIDATOR
 
-from app.engine import safe_xml
 from app.engine.definition import parse_bundle
 from app.engine.errors import ModelError, Problem
-from app.engine.sandbox import check_expression, check_script
+from app.engine.validation_decisions import decision_code, decision_references, decision_tables
+from app.engine.validation_files import (
+    NS,
+    check_form,
+    load_bpmn,
+    refuse_doctype,
+    schema_problems,
+    unsupported,
+)
+from app.engine.validation_rules import Catalogs, process_rules
 from app.engine.variable_ownership import check_variables
 from app.engine.variables import bundle_variables
 
+__all__ = ["Catalogs", "MAX_FILE_BYTES", "validate"]
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
-}
-_FLOW_NODES = (
-    "task",
-    "userTask",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "sendTask",
-    "receiveTask",
-    "businessRuleTask",
-    "callActivity",
-    "subProcess",
-    "startEvent",
-    "endEvent",
-    "intermediateThrowEvent",
-    "intermediateCatchEvent",
-    "boundaryEvent",
-    "exclusiveGateway",
-    "parallelGateway",
-    "inclusiveGateway",
-    "eventBasedGateway",
-)
-_PYTHON_TYPES = {
-    "str": str,
-    "int": int,
-    "float": float,
-    "bool": bool,
-    "dict": dict,
-    "list": list,
-    "any": object,
-}
-ISO_DURATION = re.compile(
-    r"^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
-)
-
-
-@dataclass(frozen=True)
-class Catalogs:
-    """What the project knows: which lanes name roles, which operators exist and their params."""
-
-    role_for_lane: Callable[[str | None], str | None]
-    operators: dict[str, dict[str, type]] = field(default_factory=dict)
 
 
 def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list[Problem]:
+    """Every problem of the bundle, located; empty when `process_id` may be deployed."""
     problems: list[Problem] = []
     trees: dict[str, etree._Element] = {}
     for name, text in sorted(files.items()):
@@ -83,22 +42,22 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
             )
             continue
         if name.endswith(".bpmn"):
-            tree = _load_xml(name, text, problems)
+            tree = load_bpmn(name, text, problems)
             if tree is not None:
                 trees[name] = tree
         elif name.endswith(".dmn"):
-            _doctype(name, text, problems)
+            refuse_doctype(name, text, problems)
         elif name.endswith(".json") and not name.endswith(".test.json"):
-            _check_form(name, text, problems)
+            check_form(name, text, problems)
     if problems:
         return problems
     for name, tree in trees.items():
-        problems += _schema(name, tree)
+        problems += schema_problems(name, tree)
     if problems:
         return problems
-    tables, unreadable = _decision_tables(files)
-    problems += _unsupported(trees)
-    problems += unreadable or _decisions(tables, trees)
+    tables, unreadable = decision_tables(files)
+    problems += unsupported(trees)
+    problems += unreadable or decision_references(tables, trees)
     problems += check_variables(files, trees)
     if problems:
         return problems
@@ -110,335 +69,9 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
     known = bundle_variables(files)
     for name, tree in trees.items():
         for process in tree.iterfind("bpmn:process", NS):
-            problems += _rules(name, process, catalogs, processes, known)
-    problems += _decision_code(tables, known)
+            problems += process_rules(name, process, catalogs, processes, known)
+    problems += decision_code(tables, known)
     return _unique(problems)
-
-
-# BPMN elements SpiffWorkflow does not execute: reported by name and id before the engine
-# parses the file (its own message would be a bare English sentence).
-UNSUPPORTED = {
-    "complexGateway": "cổng phức hợp",
-    "adHocSubProcess": "quy trình con tuỳ biến (ad hoc)",
-    "choreographyTask": "tác vụ vũ đạo (choreography)",
-    "subChoreography": "vũ đạo con",
-    "callChoreography": "gọi vũ đạo",
-}
-
-
-def _unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
-    found = []
-    for name, tree in trees.items():
-        for el in tree.iter():
-            if not isinstance(el.tag, str):
-                continue
-            tag = etree.QName(el).localname
-            if etree.QName(el).namespace == NS["bpmn"] and tag in UNSUPPORTED:
-                label = el.get("name") or el.get("id")
-                found.append(
-                    Problem(
-                        f"«{label}» ({UNSUPPORTED[tag]}, bpmn:{tag}) chưa được máy quy trình hỗ "
-                        f"trợ / not supported by the engine",
-                        name,
-                        el.get("id"),
-                        el.sourceline,
-                    )
-                )
-    return found
-
-
-Trees = dict[str, etree._Element]
-
-
-def _decision_tables(files: dict[str, str]) -> tuple[Trees, list[Problem]]:
-    """The bundle's DMN files parsed once (a DOCTYPE was refused before); the first unreadable
-    one as the only problem."""
-    tables = {}
-    for name, text in files.items():
-        if name.endswith(".dmn"):
-            try:
-                tables[name] = safe_xml.parse(text)
-            except etree.XMLSyntaxError as exc:
-                problem = Problem(
-                    f"DMN không hợp lệ / invalid DMN: {exc.msg}", name, None, exc.lineno
-                )
-                return {}, [problem]
-    return tables, []
-
-
-def _decisions(tables: Trees, trees: Trees) -> list[Problem]:
-    """Business rule tasks must name a decision of one of the bundle's DMN files."""
-    known = {
-        el.get("id")
-        for root in tables.values()
-        for el in root.iter()
-        if etree.QName(el).localname == "decision"
-    }
-    found = []
-    for name, tree in trees.items():
-        for el in tree.iter(f"{{{NS['bpmn']}}}businessRuleTask"):
-            decision = el.findtext(".//spiffworkflow:calledDecisionId", default="", namespaces=NS)
-            if not decision.strip():
-                message = "chưa chọn bảng quyết định (DMN) / no decision chosen"
-            elif decision.strip() not in known:
-                message = (
-                    f"bảng quyết định «{decision.strip()}» không có trong gói / "
-                    "decision not in the bundle"
-                )
-            else:
-                continue
-            found.append(Problem(message, name, el.get("id"), el.sourceline))
-    return found
-
-
-def _doctype(name: str, text: str, problems: list[Problem]) -> bool:
-    """Refuses (and reports) a BPMN or DMN file declaring a DOCTYPE or entities (XXE, billion
-    laughs): SpiffWorkflow's own parser must never see one."""
-    if not safe_xml.declares_entities(text):
-        return False
-    problems.append(
-        Problem(
-            "tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn / "
-            "DOCTYPE and entities are refused",
-            name,
-        )
-    )
-    return True
-
-
-def _load_xml(name: str, text: str, problems: list[Problem]) -> etree._Element | None:
-    if _doctype(name, text, problems):
-        return None
-    try:
-        root = safe_xml.parse(text)
-    except etree.XMLSyntaxError as exc:
-        problems.append(
-            Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
-        )
-        return None
-    if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
-        problems.append(
-            Problem("không phải tệp BPMN 2.0 (thiếu bpmn:definitions) / not BPMN", name)
-        )
-        return None
-    return root
-
-
-def _schema(name: str, tree: etree._Element) -> list[Problem]:
-    validator = VALIDATOR.validator
-    if validator.validate(tree):
-        return []
-    return [
-        Problem(f"sai lược đồ BPMN / schema: {e.message}", name, None, e.line)
-        for e in list(validator.error_log)[:20]
-    ]
-
-
-def _check_form(name: str, text: str, problems: list[Problem]) -> None:
-    try:
-        schema = json.loads(text)
-        Draft202012Validator.check_schema(schema)
-    except json.JSONDecodeError as exc:
-        problems.append(
-            Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno)
-        )
-    except SchemaError as exc:
-        problems.append(Problem(f"JSON Schema không hợp lệ / invalid schema: {exc.message}", name))
-
-
-def _rules(
-    name: str,
-    process: etree._Element,
-    catalogs: Catalogs,
-    processes: set[str | None],
-    known: frozenset[str],
-) -> list[Problem]:
-    problems: list[Problem] = []
-    nodes = {
-        el.get("id"): el for tag in _FLOW_NODES for el in process.iter(f"{{{NS['bpmn']}}}{tag}")
-    }
-    flows = list(process.iter(f"{{{NS['bpmn']}}}sequenceFlow"))
-
-    def at(el: etree._Element, message: str) -> None:
-        problems.append(Problem(message, name, el.get("id"), el.sourceline))
-
-    lanes = {
-        ref.text.strip(): lane.get("name")
-        for lane in process.iter(f"{{{NS['bpmn']}}}lane")
-        for ref in lane.iterfind("bpmn:flowNodeRef", NS)
-        if ref.text
-    }
-    for el in process.iter(f"{{{NS['bpmn']}}}userTask"):
-        lane = lanes.get(el.get("id"))
-        if lane is None:
-            at(el, "công việc của người dùng không thuộc làn nào / user task outside any lane")
-        elif catalogs.role_for_lane(lane) is None:
-            at(el, f"làn «{lane}» không ứng với vai trò nào / lane names no known role")
-        for prop in el.iterfind(".//spiffworkflow:property[@name='dataVisibleTo']", NS):
-            for code in (prop.get("value") or "").split(","):
-                if code.strip() and catalogs.role_for_lane(code.strip()) != code.strip():
-                    at(el, f"dataVisibleTo: «{code.strip()}» không phải mã vai trò / unknown role")
-        form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
-        if not form.strip():
-            at(el, "bước của người dùng chưa có biểu mẫu / user task has no form")
-    for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
-        _service(el, catalogs, at, known)
-    for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):
-        script = el.findtext("bpmn:script", default="", namespaces=NS)
-        errors = check_script(script, known) if script.strip() else ["kịch bản rỗng / empty script"]
-        for error in errors:
-            at(el, f"kịch bản / script: {error}")
-    _code(process, known, at)
-    for flow in flows:
-        condition = flow.findtext("bpmn:conditionExpression", default="", namespaces=NS).strip()
-        if condition:
-            for error in check_expression(condition, known):
-                at(flow, f"điều kiện / condition: {error}")
-    for el in process.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
-        _timer(el, at, known)
-    _gateways(process, flows, at)
-    _reachability(nodes, flows, at)
-    for el in process.iter(f"{{{NS['bpmn']}}}callActivity"):
-        if el.get("calledElement") not in processes:
-            at(
-                el,
-                f"gọi quy trình «{el.get('calledElement')}» không có trong gói / "
-                "called process not in the bundle",
-            )
-    return problems
-
-
-# The other code the sandbox runs, besides scripts, conditions, timers and parameters:
-# (namespace, element, what it is called, its check).
-_OTHER_CODE = (
-    ("spiffworkflow", "preScript", "kịch bản trước / pre-script", check_script),
-    ("spiffworkflow", "postScript", "kịch bản sau / post-script", check_script),
-    ("bpmn", "loopCardinality", "số lần lặp / cardinality", check_expression),
-    ("bpmn", "completionCondition", "điều kiện kết thúc / completion condition", check_expression),
-)
-
-
-def _code(process: etree._Element, known: frozenset[str], at: Callable) -> None:
-    """Scripts before and after a task, multi-instance cardinality and completion conditions;
-    located on the element that holds them."""
-    for namespace, tag, label, check in _OTHER_CODE:
-        for node in process.iter(f"{{{NS[namespace]}}}{tag}"):
-            source = node.text or ""
-            for error in check(source, known) if source.strip() else []:
-                at(node.getparent().getparent(), f"{label}: {error}")
-
-
-def _decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
-    """Decision tables' input expressions and output entries run in the sandbox too."""
-    found = []
-    for name, root in sorted(tables.items()):
-        for el in root.iter():
-            if not isinstance(el.tag, str):
-                continue
-            if etree.QName(el).localname not in ("inputExpression", "outputEntry"):
-                continue
-            source = (el.findtext("{*}text") or "").strip()
-            for error in check_expression(source, known) if source else []:
-                found.append(
-                    Problem(f"biểu thức / expression: {error}", name, el.get("id"), el.sourceline)
-                )
-    return found
-
-
-def _service(el: etree._Element, catalogs: Catalogs, at: Callable, known: frozenset[str]) -> None:
-    operator = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
-    if operator is None:
-        at(el, "tác vụ dịch vụ chưa chọn dịch vụ / service task has no operator")
-        return
-    expected = catalogs.operators.get(operator.get("id", ""))
-    if expected is None:
-        at(el, f"không có dịch vụ «{operator.get('id')}» / unknown operator")
-        return
-    given = {p.get("id"): p for p in operator.iter(f"{{{NS['spiffworkflow']}}}parameter")}
-    for param, kind in expected.items():
-        node = given.get(param)
-        if node is None:
-            at(el, f"thiếu tham số «{param}» / missing parameter")
-            continue
-        declared = _PYTHON_TYPES.get(node.get("type", ""))
-        if declared is not None and declared is not object and declared is not kind:
-            at(el, f"tham số «{param}» phải có kiểu {kind.__name__} / wrong parameter type")
-        for error in check_expression(node.get("value", ""), known):
-            at(el, f"tham số «{param}»: {error}")
-
-
-def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
-    event = el.getparent()
-    expression = next(
-        (
-            child.text or ""
-            for child in el
-            if etree.QName(child).localname in ("timeDuration", "timeDate", "timeCycle")
-        ),
-        "",
-    ).strip()
-    if not expression:
-        at(event, "hẹn giờ chưa có biểu thức / timer without an expression")
-        return
-    errors = check_expression(expression, known)
-    for error in errors:
-        at(event, f"hẹn giờ / timer: {error}")
-    literal = re.fullmatch(r"""(['"])(.*)\1""", expression)
-    if (
-        not errors
-        and literal
-        and literal.group(2).startswith("P")
-        and not ISO_DURATION.match(literal.group(2))
-    ):
-        at(event, f"khoảng thời gian ISO 8601 không hợp lệ: {literal.group(2)} / bad duration")
-
-
-def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
-    for gateway in process.iter(f"{{{NS['bpmn']}}}exclusiveGateway"):
-        outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
-        if len(outgoing) < 2:
-            continue
-        default = gateway.get("default")
-        for flow in outgoing:
-            has_condition = flow.find("bpmn:conditionExpression", NS) is not None
-            if not has_condition and flow.get("id") != default:
-                at(
-                    flow,
-                    "nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định / "
-                    "gateway branch without a condition or default",
-                )
-
-
-def _reachability(nodes: dict, flows: list, at: Callable) -> None:
-    successors: dict[str, list[str]] = {}
-    for flow in flows:
-        successors.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
-    for node_id, el in nodes.items():
-        if etree.QName(el).localname == "boundaryEvent":
-            successors.setdefault(el.get("attachedToRef"), []).append(node_id)
-    starts = [
-        i
-        for i, el in nodes.items()
-        if etree.QName(el).localname == "startEvent"
-        and etree.QName(el.getparent()).localname == "process"
-    ]
-    seen, stack = set(starts), list(starts)
-    while stack:
-        for nxt in successors.get(stack.pop(), []):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    for node_id, el in nodes.items():
-        kind = etree.QName(el).localname
-        top_level = etree.QName(el.getparent()).localname == "process"
-        if top_level and node_id not in seen and kind != "startEvent":
-            at(el, "không thể tới được phần tử này từ sự kiện bắt đầu / unreachable element")
-        if (
-            top_level
-            and kind != "endEvent"
-            and not [f for f in flows if f.get("sourceRef") == node_id]
-        ):
-            at(el, "phần tử không dẫn tới đâu (thiếu luồng ra) / dead end: no outgoing flow")
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

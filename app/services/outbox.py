@@ -7,6 +7,7 @@ strictly one after another in id order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -150,8 +151,17 @@ def next_pending_id(ordering_key: str) -> int | None:
         )
 
 
-def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
-    """Schedule a retry with exponential backoff, or raise an incident. Returns the new state."""
+# Given a call given up on (in the same transaction): whether its process took the model's
+# error path for it (see service_calls.route_failure).
+GiveUp = Callable[[Session, OutboxMessage], bool]
+
+
+def record_failure(
+    outbox_id: int, error: str, *, retryable: bool, on_give_up: GiveUp | None = None
+) -> str:
+    """Schedule a retry with exponential backoff; once given up on, let `on_give_up` send the
+    failure into the process ("resumed" when the model has an error path for it), or raise an
+    incident. Returns the new state."""
     cfg = settings.current
     with db.transaction() as session:
         row = session.get(OutboxMessage, outbox_id, with_for_update=True)
@@ -163,6 +173,12 @@ def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
             row.state, row.enqueued_at = "pending", None
             row.next_attempt_at = utcnow() + timedelta(seconds=delay)
             return "pending"
+        if on_give_up is not None and on_give_up(session, row):
+            row.state, row.done_at = "done", utcnow()  # nothing left to deliver
+            if row.ordering_key and not inline_successors.get():
+                key = row.ordering_key
+                after_commit(session, lambda: dispatch_next(key))
+            return "resumed"
         row.state = "incident"
         _raise_incident(session, row)
         return "incident"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.engine import WorkflowFailed
+from app.models import OutboxMessage
 from app.services import audit, documents, outbox, runtime
 from app.services.actors import SYSTEM
 from app.services.errors import InvalidInput
@@ -52,3 +55,31 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
         )
         runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
         return "resumed"
+
+
+def route_failure(session: Session, row: OutboxMessage, code: str | None) -> bool:
+    """Send a call given up on into its process as a BPMN error of `code` (the model-test
+    runner does the same): True when the model took an error path for it (the step is saved
+    in `session`), False when it has none and the caller raises the incident."""
+    if row.task_id is None or row.instance_id is None:
+        return False
+    loaded = runtime.load_instance(session, row.instance_id)
+    try:
+        changes = loaded.run.fail_service_call(row.task_id, row.last_error or "", code)
+    except WorkflowFailed:
+        return False  # the error path itself failed: a person must look
+    if changes is None or changes.unhandled_failures:
+        return False
+    audit.record(
+        session,
+        "service_call_failed",
+        SYSTEM,
+        dossier_id=row.dossier_id,
+        instance_id=row.instance_id,
+        task_id=row.task_id,
+        operator=row.operator,
+        error=row.last_error,
+        code=code,
+    )
+    runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
+    return True

@@ -52,6 +52,11 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
         "incident_raised": lambda d: _(
             "Sự cố khi %(op)s: %(error)s", op=_operator(d), error=d.get("error", "")
         ),
+        "service_call_failed": lambda d: _(
+            "Lỗi khi %(op)s, theo đường xử lý lỗi: %(error)s",
+            op=_operator(d),
+            error=d.get("error", ""),
+        ),
         "incident_retried": lambda d: _("Thử lại: %(op)s", op=_operator(d)),
         "timer_fired": lambda d: _("Đến hạn (hẹn giờ)"),
         "late_result_discarded": lambda d: _("Bỏ kết quả đến muộn: %(op)s", op=_operator(d)),

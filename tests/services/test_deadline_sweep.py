@@ -18,8 +18,8 @@ RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def vn(d: int, hh: int, mm: int = 0) -> datetime:

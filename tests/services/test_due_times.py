@@ -17,8 +17,8 @@ from tests.services.helpers import deliver, open_task, receive
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def next_working_day_after_today():

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.models import AuditEvent, Dossier, OutboxMessage, ProcessInstance
 from app.services import queue
@@ -19,8 +20,8 @@ CODE = re.compile(r"^000\.00\.12\.H31-\d{6}-(\d{4})$")
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def test_received_dossier_gets_agency_day_sequence_code(actors):
@@ -98,6 +99,11 @@ def test_a_failing_start_leaves_no_dossier_and_no_sequence_used(actors):
 
 def test_audit_log_refuses_updates_and_deletes(actors):
     receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all()
+    assert kinds  # there are rows to change: the refusal below is the trigger's, not "no row"
     for statement in ("UPDATE audit_event SET kind = 'x'", "DELETE FROM audit_event"):
-        with pytest.raises(Exception, match="append-only"), db.transaction() as session:
+        with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
             session.execute(text(statement))
+    with db.transaction() as session:
+        assert session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all() == kinds

@@ -24,8 +24,8 @@ from worker import jobs
 
 
 @pytest.fixture(autouse=True)
-def bomb_model(app):
-    queue.enqueue = lambda ids: None
+def bomb_model(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
     use_test_model("bomb")
 
 

@@ -21,8 +21,8 @@ RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count":
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def awaiting_supplement(actors, wait: str) -> str:

@@ -21,7 +21,7 @@ def test_after_commit_hooks_run_only_when_the_transaction_commits(tmp_path):
     with database.transaction() as session:
         session.execute(text("CREATE TABLE t (v INTEGER)"))
         after_commit(session, lambda: ran.append("committed"))
-    with pytest.raises(RuntimeError), database.transaction() as session:
+    with pytest.raises(RuntimeError, match="fail half-way"), database.transaction() as session:
         session.execute(text("INSERT INTO t VALUES (1)"))
         after_commit(session, lambda: ran.append("rolled back"))
         raise RuntimeError("fail half-way")

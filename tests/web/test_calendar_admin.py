@@ -14,8 +14,8 @@ from tests.web.helpers import login, post
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def test_calendar_lists_holidays_and_swapped_saturdays(client):

@@ -100,6 +100,8 @@ def test_slips_download_as_pdf_and_unavailable_ones_say_why(client):
 def test_supervisors_see_but_cannot_digitize(client):
     login(client, "tiepnhan")
     code = receive_at_counter(client)
+    # the reception officer is offered digitization on the same page
+    assert "digitize-link" in client.get(f"/dossiers/{code}").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": token(client, "/inbox")})
     login(client, "giamsat")
     assert "digitize-link" not in client.get(f"/dossiers/{code}").get_data(as_text=True)

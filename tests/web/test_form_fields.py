@@ -4,11 +4,14 @@ define, and the dossier stays exactly as it was."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from app.services import citizen_actions, citizens, queue, sessions, tasks
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from app.web import server_session
+from tests.documents.scans import numbered_pdf
 from tests.services.foreign_fields import (
     AN,
     HOSTILE,
@@ -34,8 +37,8 @@ SMUGGLED = {
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 @pytest.fixture
@@ -220,11 +223,29 @@ def test_the_citizens_withdrawal_with_extra_fields_is_refused(citizen, actors):
     response = citizen_post(citizen, code, "withdraw", {"reason": "Không cần nữa", **SMUGGLED})
     shown(response, *SMUGGLED)
     assert snapshot(code) == before
+    # the same withdrawal without the smuggled fields goes through
+    assert citizen_post(citizen, code, "withdraw", {"reason": "Không cần nữa"}).status_code == 302
+    assert snapshot(code)["status"] == 7
 
 
 def test_the_citizens_submission_with_extra_fields_registers_nothing(citizen):
     count = dossier_count()
     page = citizen.get("/citizen/submit/2.000488").get_data(as_text=True)
-    data = {"summary": "Cấp phiếu", "csrf_token": TOKEN.search(page).group(1), **SMUGGLED}
-    shown(citizen.post("/citizen/submit/2.000488", data=data), *SMUGGLED)
+    complete_submission = {"summary": "Cấp phiếu", "csrf_token": TOKEN.search(page).group(1)}
+
+    def send(extra: dict):  # noqa: ANN202
+        files = {
+            f"file_{type_code}": (io.BytesIO(numbered_pdf(1)), f"{type_code}.pdf")
+            for type_code in ("TK.LLTP.01", "KQ.G01.000023")
+        }
+        data = {**complete_submission, **files, **extra}
+        return citizen.post(
+            "/citizen/submit/2.000488", data=data, content_type="multipart/form-data"
+        )
+
+    shown(send(SMUGGLED), *SMUGGLED)
     assert dossier_count() == count
+    # the same submission without the smuggled fields is registered
+    sent = send({})
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    assert dossier_count() == count + 1

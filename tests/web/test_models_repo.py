@@ -18,8 +18,8 @@ from tests.web.helpers import login, token
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def zipped(files: dict[str, str]) -> bytes:

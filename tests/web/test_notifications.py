@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.services import queue, supervision
+from app.services.errors import Forbidden
 from tests.services.helpers import notices_of
 from tests.web.helpers import login, post
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def test_overdue_steps_notify_the_holder_and_the_leaders(three_overdue):
@@ -36,5 +37,5 @@ def test_nudge_reaches_the_holder_or_the_whole_pool(actors, three_overdue):
     assert supervision.nudge(unclaimed, actors["giamsat"]) == 1  # the one reception officer
     nudges = [m for m in notices_of("tiepnhan") if "nhắc xử lý" in m]
     assert len(nudges) == 2 and nudges[0].startswith("Phạm Thu Trang nhắc xử lý «Tiếp nhận hồ sơ»")
-    with pytest.raises(Exception, match="supervisors only|Chỉ giám sát"):
+    with pytest.raises(Forbidden, match="Chỉ giám sát"):
         supervision.nudge(claimed, actors["tiepnhan"])

@@ -108,8 +108,8 @@ def test_language_switch_goes_back_to_a_page_of_this_site_only(client):
     assert sneaky.headers["Location"] == "/inbox"
 
 
-def test_a_form_supplied_next_cannot_send_the_officer_elsewhere(client):
-    queue.enqueue = lambda ids: None
+def test_a_form_supplied_next_cannot_send_the_officer_elsewhere(client, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
     login(client, "tiepnhan")
     receive_at_counter(client)
     deliver("portal.check_account", {"exists": True})

@@ -20,8 +20,8 @@ from tests.web.helpers import (
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def deliver_account_check(actors) -> None:
@@ -45,8 +45,17 @@ def test_wrong_password_is_refused_with_a_message(client):
 
 def test_post_without_csrf_token_is_refused(client):
     login(client, "tiepnhan")
-    response = client.post("/counter/new", data={"procedure_code": "2.000488"})
+    form = {
+        "procedure_code": "2.000488",
+        "owner_id_type": "cccd",
+        "owner_id": "001090012345",
+        "owner_name": "Nguyễn Văn An",
+    }
+    response = client.post("/counter/new", data=form)
     assert response.status_code == 400
+    assert "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ" in response.get_data(as_text=True)
+    # the same form with the screen's token is received: only the token was missing
+    assert post(client, "/counter/new", form).status_code == 302
 
 
 def test_received_dossier_appears_in_the_reception_pool_and_can_be_claimed(client, actors):

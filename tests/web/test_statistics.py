@@ -24,8 +24,8 @@ NOV = (date(2026, 11, 1), date(2026, 12, 1))
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def at(m: int, d: int) -> datetime:

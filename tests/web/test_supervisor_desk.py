@@ -13,8 +13,8 @@ from tests.web.helpers import login, post
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def test_overview_counts_match_the_open_steps(actors, three_overdue):

@@ -16,8 +16,8 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 @pytest.fixture(autouse=True)
-def no_queue(app):
-    queue.enqueue = lambda ids: None
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
 def listed(client, q: str | None = None) -> str:

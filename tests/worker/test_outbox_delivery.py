@@ -52,15 +52,15 @@ def test_rows_are_delivered_after_commit_and_the_process_resumes(actors, drain, 
 
 
 def test_crash_between_commit_and_enqueue_is_recovered_by_the_sweeper(
-    actors, drain, portal_received
+    actors, drain, portal_received, monkeypatch
 ):
     def crash(ids):
         raise RuntimeError("process died before enqueue")
 
-    queue.enqueue = crash
+    monkeypatch.setattr(queue, "enqueue", crash)
     code = receive(actors["tiepnhan"])
     assert outbox_states() == {"pending": 2}
-    queue.enqueue = queue.rq_enqueue
+    monkeypatch.setattr(queue, "enqueue", queue.rq_enqueue)  # the process is back
     settle(drain, lambda: outbox_states() == {"done": 2})
     assert statuses(portal_received) == [1]
     assert open_task(code, "reception") is not None

@@ -1,0 +1,69 @@
+"""The decision tables (DMN) of a model bundle, as the model validation (kiểm tra mô hình)
+reads them: readable, named by the business rule tasks, their expressions safe."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from app.engine import safe_xml
+from app.engine.errors import Problem
+from app.engine.sandbox import check_expression
+from app.engine.validation_files import NS, Trees
+
+
+def decision_tables(files: dict[str, str]) -> tuple[Trees, list[Problem]]:
+    """The bundle's DMN files parsed once (a DOCTYPE was refused before); the first unreadable
+    one as the only problem."""
+    tables = {}
+    for name, text in files.items():
+        if name.endswith(".dmn"):
+            try:
+                tables[name] = safe_xml.parse(text)
+            except etree.XMLSyntaxError as exc:
+                problem = Problem(
+                    f"DMN không hợp lệ / invalid DMN: {exc.msg}", name, None, exc.lineno
+                )
+                return {}, [problem]
+    return tables, []
+
+
+def decision_references(tables: Trees, trees: Trees) -> list[Problem]:
+    """Business rule tasks must name a decision of one of the bundle's DMN files."""
+    known = {
+        el.get("id")
+        for root in tables.values()
+        for el in root.iter()
+        if etree.QName(el).localname == "decision"
+    }
+    found = []
+    for name, tree in trees.items():
+        for el in tree.iter(f"{{{NS['bpmn']}}}businessRuleTask"):
+            decision = el.findtext(".//spiffworkflow:calledDecisionId", default="", namespaces=NS)
+            if not decision.strip():
+                message = "chưa chọn bảng quyết định (DMN) / no decision chosen"
+            elif decision.strip() not in known:
+                message = (
+                    f"bảng quyết định «{decision.strip()}» không có trong gói / "
+                    "decision not in the bundle"
+                )
+            else:
+                continue
+            found.append(Problem(message, name, el.get("id"), el.sourceline))
+    return found
+
+
+def decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
+    """Decision tables' input expressions and output entries run in the sandbox too."""
+    found = []
+    for name, root in sorted(tables.items()):
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            if etree.QName(el).localname not in ("inputExpression", "outputEntry"):
+                continue
+            source = (el.findtext("{*}text") or "").strip()
+            for error in check_expression(source, known) if source else []:
+                found.append(
+                    Problem(f"biểu thức / expression: {error}", name, el.get("id"), el.sourceline)
+                )
+    return found

@@ -1,0 +1,112 @@
+"""Reading a model bundle's files safely, before anything parses them (part of the model
+validation, kiểm tra mô hình): no DOCTYPE or entities, well-formed BPMN 2.0 that passes the
+BPMN schema, forms that are JSON Schema, no BPMN element the engine does not execute."""
+
+from __future__ import annotations
+
+import json
+
+from jsonschema import Draft202012Validator, SchemaError
+from lxml import etree
+from SpiffWorkflow.spiff.parser import VALIDATOR
+
+from app.engine import safe_xml
+from app.engine.errors import Problem
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+
+Trees = dict[str, etree._Element]
+
+
+# BPMN elements SpiffWorkflow does not execute: reported by name and id before the engine
+# parses the file (its own message would be a bare English sentence).
+UNSUPPORTED = {
+    "complexGateway": "cổng phức hợp",
+    "adHocSubProcess": "quy trình con tuỳ biến (ad hoc)",
+    "choreographyTask": "tác vụ vũ đạo (choreography)",
+    "subChoreography": "vũ đạo con",
+    "callChoreography": "gọi vũ đạo",
+}
+
+
+def unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
+    """The BPMN elements of the bundle the engine does not execute, each located."""
+    found = []
+    for name, tree in trees.items():
+        for el in tree.iter():
+            if not isinstance(el.tag, str):
+                continue
+            tag = etree.QName(el).localname
+            if etree.QName(el).namespace == NS["bpmn"] and tag in UNSUPPORTED:
+                label = el.get("name") or el.get("id")
+                found.append(
+                    Problem(
+                        f"«{label}» ({UNSUPPORTED[tag]}, bpmn:{tag}) chưa được máy quy trình hỗ "
+                        f"trợ / not supported by the engine",
+                        name,
+                        el.get("id"),
+                        el.sourceline,
+                    )
+                )
+    return found
+
+
+def refuse_doctype(name: str, text: str, problems: list[Problem]) -> bool:
+    """Refuses (and reports) a BPMN or DMN file declaring a DOCTYPE or entities (XXE, billion
+    laughs): SpiffWorkflow's own parser must never see one."""
+    if not safe_xml.declares_entities(text):
+        return False
+    problems.append(
+        Problem(
+            "tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn / "
+            "DOCTYPE and entities are refused",
+            name,
+        )
+    )
+    return True
+
+
+def load_bpmn(name: str, text: str, problems: list[Problem]) -> etree._Element | None:
+    """The parsed BPMN 2.0 file, or None with the reason added to `problems`."""
+    if refuse_doctype(name, text, problems):
+        return None
+    try:
+        root = safe_xml.parse(text)
+    except etree.XMLSyntaxError as exc:
+        problems.append(
+            Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
+        )
+        return None
+    if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
+        problems.append(
+            Problem("không phải tệp BPMN 2.0 (thiếu bpmn:definitions) / not BPMN", name)
+        )
+        return None
+    return root
+
+
+def schema_problems(name: str, tree: etree._Element) -> list[Problem]:
+    """Where the file breaks the BPMN 2.0 schema (the first 20 places)."""
+    validator = VALIDATOR.validator
+    if validator.validate(tree):
+        return []
+    return [
+        Problem(f"sai lược đồ BPMN / schema: {e.message}", name, None, e.line)
+        for e in list(validator.error_log)[:20]
+    ]
+
+
+def check_form(name: str, text: str, problems: list[Problem]) -> None:
+    """Adds to `problems` why a form file is not JSON or not a JSON Schema."""
+    try:
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+    except json.JSONDecodeError as exc:
+        problems.append(
+            Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno)
+        )
+    except SchemaError as exc:
+        problems.append(Problem(f"JSON Schema không hợp lệ / invalid schema: {exc.message}", name))

@@ -1,0 +1,240 @@
+"""The project's rules on each process of a bundle (part of the model validation, kiểm tra
+mô hình): lanes name roles, user tasks have forms, service tasks name known operators with
+typed parameters, scripts/conditions/timers compile in the sandbox, exclusive gateways are
+decidable, everything is reachable and leads somewhere, call activities name a process of the
+bundle."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from app.engine.errors import Problem
+from app.engine.sandbox import check_expression, check_script
+from app.engine.validation_files import NS
+
+_FLOW_NODES = (
+    "task",
+    "userTask",
+    "manualTask",
+    "scriptTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "startEvent",
+    "endEvent",
+    "intermediateThrowEvent",
+    "intermediateCatchEvent",
+    "boundaryEvent",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+)
+_PYTHON_TYPES = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "dict": dict,
+    "list": list,
+    "any": object,
+}
+ISO_DURATION = re.compile(
+    r"^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+)
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """What the project knows: which lanes name roles, which operators exist and their params."""
+
+    role_for_lane: Callable[[str | None], str | None]
+    operators: dict[str, dict[str, type]] = field(default_factory=dict)
+
+
+def process_rules(
+    name: str,
+    process: etree._Element,
+    catalogs: Catalogs,
+    processes: set[str | None],
+    known: frozenset[str],
+) -> list[Problem]:
+    """Every way one process breaks the project's rules, located by element."""
+    problems: list[Problem] = []
+    nodes = {
+        el.get("id"): el for tag in _FLOW_NODES for el in process.iter(f"{{{NS['bpmn']}}}{tag}")
+    }
+    flows = list(process.iter(f"{{{NS['bpmn']}}}sequenceFlow"))
+
+    def at(el: etree._Element, message: str) -> None:
+        problems.append(Problem(message, name, el.get("id"), el.sourceline))
+
+    lanes = {
+        ref.text.strip(): lane.get("name")
+        for lane in process.iter(f"{{{NS['bpmn']}}}lane")
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS)
+        if ref.text
+    }
+    for el in process.iter(f"{{{NS['bpmn']}}}userTask"):
+        lane = lanes.get(el.get("id"))
+        if lane is None:
+            at(el, "công việc của người dùng không thuộc làn nào / user task outside any lane")
+        elif catalogs.role_for_lane(lane) is None:
+            at(el, f"làn «{lane}» không ứng với vai trò nào / lane names no known role")
+        for prop in el.iterfind(".//spiffworkflow:property[@name='dataVisibleTo']", NS):
+            for code in (prop.get("value") or "").split(","):
+                if code.strip() and catalogs.role_for_lane(code.strip()) != code.strip():
+                    at(el, f"dataVisibleTo: «{code.strip()}» không phải mã vai trò / unknown role")
+        form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
+        if not form.strip():
+            at(el, "bước của người dùng chưa có biểu mẫu / user task has no form")
+    for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
+        _service(el, catalogs, at, known)
+    for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):
+        script = el.findtext("bpmn:script", default="", namespaces=NS)
+        errors = check_script(script, known) if script.strip() else ["kịch bản rỗng / empty script"]
+        for error in errors:
+            at(el, f"kịch bản / script: {error}")
+    _code(process, known, at)
+    for flow in flows:
+        condition = flow.findtext("bpmn:conditionExpression", default="", namespaces=NS).strip()
+        if condition:
+            for error in check_expression(condition, known):
+                at(flow, f"điều kiện / condition: {error}")
+    for el in process.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
+        _timer(el, at, known)
+    _gateways(process, flows, at)
+    _reachability(nodes, flows, at)
+    for el in process.iter(f"{{{NS['bpmn']}}}callActivity"):
+        if el.get("calledElement") not in processes:
+            at(
+                el,
+                f"gọi quy trình «{el.get('calledElement')}» không có trong gói / "
+                "called process not in the bundle",
+            )
+    return problems
+
+
+# The other code the sandbox runs, besides scripts, conditions, timers and parameters:
+# (namespace, element, what it is called, its check).
+_OTHER_CODE = (
+    ("spiffworkflow", "preScript", "kịch bản trước / pre-script", check_script),
+    ("spiffworkflow", "postScript", "kịch bản sau / post-script", check_script),
+    ("bpmn", "loopCardinality", "số lần lặp / cardinality", check_expression),
+    ("bpmn", "completionCondition", "điều kiện kết thúc / completion condition", check_expression),
+)
+
+
+def _code(process: etree._Element, known: frozenset[str], at: Callable) -> None:
+    """Scripts before and after a task, multi-instance cardinality and completion conditions;
+    located on the element that holds them."""
+    for namespace, tag, label, check in _OTHER_CODE:
+        for node in process.iter(f"{{{NS[namespace]}}}{tag}"):
+            source = node.text or ""
+            for error in check(source, known) if source.strip() else []:
+                at(node.getparent().getparent(), f"{label}: {error}")
+
+
+def _service(el: etree._Element, catalogs: Catalogs, at: Callable, known: frozenset[str]) -> None:
+    """A service task names a known operator and gives each parameter, typed and safe."""
+    operator = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+    if operator is None:
+        at(el, "tác vụ dịch vụ chưa chọn dịch vụ / service task has no operator")
+        return
+    expected = catalogs.operators.get(operator.get("id", ""))
+    if expected is None:
+        at(el, f"không có dịch vụ «{operator.get('id')}» / unknown operator")
+        return
+    given = {p.get("id"): p for p in operator.iter(f"{{{NS['spiffworkflow']}}}parameter")}
+    for param, kind in expected.items():
+        node = given.get(param)
+        if node is None:
+            at(el, f"thiếu tham số «{param}» / missing parameter")
+            continue
+        declared = _PYTHON_TYPES.get(node.get("type", ""))
+        if declared is not None and declared is not object and declared is not kind:
+            at(el, f"tham số «{param}» phải có kiểu {kind.__name__} / wrong parameter type")
+        for error in check_expression(node.get("value", ""), known):
+            at(el, f"tham số «{param}»: {error}")
+
+
+def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
+    """A timer has a safe expression; a literal duration is ISO 8601."""
+    event = el.getparent()
+    expression = next(
+        (
+            child.text or ""
+            for child in el
+            if etree.QName(child).localname in ("timeDuration", "timeDate", "timeCycle")
+        ),
+        "",
+    ).strip()
+    if not expression:
+        at(event, "hẹn giờ chưa có biểu thức / timer without an expression")
+        return
+    errors = check_expression(expression, known)
+    for error in errors:
+        at(event, f"hẹn giờ / timer: {error}")
+    literal = re.fullmatch(r"""(['"])(.*)\1""", expression)
+    if (
+        not errors
+        and literal
+        and literal.group(2).startswith("P")
+        and not ISO_DURATION.match(literal.group(2))
+    ):
+        at(event, f"khoảng thời gian ISO 8601 không hợp lệ: {literal.group(2)} / bad duration")
+
+
+def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
+    for gateway in process.iter(f"{{{NS['bpmn']}}}exclusiveGateway"):
+        outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+        if len(outgoing) < 2:
+            continue
+        default = gateway.get("default")
+        for flow in outgoing:
+            has_condition = flow.find("bpmn:conditionExpression", NS) is not None
+            if not has_condition and flow.get("id") != default:
+                at(
+                    flow,
+                    "nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định / "
+                    "gateway branch without a condition or default",
+                )
+
+
+def _reachability(nodes: dict, flows: list, at: Callable) -> None:
+    successors: dict[str, list[str]] = {}
+    for flow in flows:
+        successors.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    for node_id, el in nodes.items():
+        if etree.QName(el).localname == "boundaryEvent":
+            successors.setdefault(el.get("attachedToRef"), []).append(node_id)
+    starts = [
+        i
+        for i, el in nodes.items()
+        if etree.QName(el).localname == "startEvent"
+        and etree.QName(el.getparent()).localname == "process"
+    ]
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for nxt in successors.get(stack.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    for node_id, el in nodes.items():
+        kind = etree.QName(el).localname
+        top_level = etree.QName(el.getparent()).localname == "process"
+        if top_level and node_id not in seen and kind != "startEvent":
+            at(el, "không thể tới được phần tử này từ sự kiện bắt đầu / unreachable element")
+        if (
+            top_level
+            and kind != "endEvent"
+            and not [f for f in flows if f.get("sourceRef") == node_id]
+        ):
+            at(el, "phần tử không dẫn tới đâu (thiếu luồng ra) / dead end: no outgoing flow")
