@@ -23,7 +23,6 @@ from app.services import (
     audit,
     calendars,
     citizen_notices,
-    documents,
     escalation,
     outbox,
     portal_sync,
@@ -81,7 +80,6 @@ _INSERT_TASKS = _TASKS.insert()
 
 STATUS_PROPERTY = "dossierStatus"
 ESCALATE_PROPERTY = "escalate"
-RESULT_OPERATOR = "warehouse.store_result"
 DURATION_PROPERTY = "durationDays"
 # A user task's property naming the process variable that holds its agency's code.
 AGENCY_PROPERTY = "agencyVariable"
@@ -120,15 +118,10 @@ def apply_changes(
                 element.name,
             )
     for call in changes.service_calls:
-        params = call.params
-        if call.operator == RESULT_OPERATOR:
-            # The e-result is issued (rendered, signed, stored) when the call to store it is
-            # queued, in the same transaction as the approval that led to it.
-            params = documents.issue_result(session, dossier.id, params, actor)
         outbox.add(
             session,
             call.operator,
-            params,
+            call.params,
             instance_id=instance_id,
             dossier_id=dossier.id,
             task_id=call.task_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.engine import WorkflowFailed
-from app.services import audit, documents, outbox, runtime
+from app.services import audit, documents_storage, outbox, runtime
 from app.services.actors import SYSTEM
 from app.services.errors import InvalidInput
 from app.storage.db import db
@@ -22,7 +22,7 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
         if row.operator == "warehouse.store_document" or (
             row.operator == "warehouse.store_result" and "document_id" in (row.params or {})
         ):
-            documents.record_push(session, row.params, result)
+            documents_storage.record_push(session, row.params, result)
         if row.task_id is None or row.instance_id is None:
             return "done"
         loaded = runtime.load_instance(session, row.instance_id)

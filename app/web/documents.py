@@ -7,7 +7,15 @@ from flask_babel import gettext as _
 
 from app.documents.intake import Upload
 from app.domain.documents import CLASSES, PAPER_FORMS
-from app.services import documents, queries, reuse, slips
+from app.services import (
+    documents_catalog,
+    documents_copies,
+    documents_drafts,
+    documents_views,
+    queries,
+    reuse,
+    slips,
+)
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
@@ -52,8 +60,8 @@ def new(code: str):  # noqa: ANN201
             errors["declared_pages"] = _("Nhập số trang giấy của thành phần (số nguyên dương)")
         else:
             try:
-                document_id = documents.digitize(
-                    documents.Digitize(
+                document_id = documents_drafts.digitize(
+                    documents_drafts.Digitize(
                         dossier_code=code,
                         type_code=values["type_code"],
                         classification=values["classification"],
@@ -75,7 +83,7 @@ def new(code: str):  # noqa: ANN201
         dossier=dossier,
         values=values,
         errors=errors,
-        types=documents.type_catalog(),
+        types=documents_catalog.document_types(),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
     ), (422 if errors else 200)
@@ -88,7 +96,7 @@ def show(document_id: int):  # noqa: ANN201
 
 
 def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | None = None):
-    view = documents.document_view(document_id, current_actor())
+    view = documents_views.document_view(document_id, current_actor())
     doc = view.values
     suggested = doc["suggested"] or {}
     defaults = {
@@ -113,7 +121,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         values=values,
         suggested=suggested,
         errors=errors or {},
-        types=(types := documents.type_catalog()),
+        types=(types := documents_catalog.document_types()),
         doc_type=types.get(values.get("type_code") or doc["type_code"]),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
@@ -125,7 +133,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
 def confirm(document_id: int):  # noqa: ANN201
     form = {k: v for k, v in request.form.items() if k in META_FIELDS or k.startswith("field_")}
     try:
-        key = documents.confirm(document_id, form, current_actor())
+        key = documents_drafts.confirm(document_id, form, current_actor())
     except InvalidInput as exc:
         return _page(document_id, exc.fields or {"_form": exc.message}, form)
     flash(_("Đã ký số và lưu giấy tờ với mã lưu trữ %(key)s", key=key))
@@ -135,7 +143,7 @@ def confirm(document_id: int):  # noqa: ANN201
 @bp.post("/documents/<int:document_id>/certify")
 @allow(OFFICER)
 def certify(document_id: int):  # noqa: ANN201
-    copy_id = documents.certify(document_id, current_actor())
+    copy_id = documents_copies.certify(document_id, current_actor())
     flash(_("Đã tạo bản sao điện tử có chữ ký số của cơ quan"))
     return redirect(url_for("documents.show", document_id=copy_id))
 
@@ -143,8 +151,8 @@ def certify(document_id: int):  # noqa: ANN201
 @bp.post("/documents/<int:document_id>/discard")
 @allow(OFFICER)
 def discard(document_id: int):  # noqa: ANN201
-    view = documents.document_view(document_id, current_actor())
-    documents.discard(document_id, current_actor())
+    view = documents_views.document_view(document_id, current_actor())
+    documents_drafts.discard(document_id, current_actor())
     flash(_("Đã huỷ bản quét"))
     if view.dossier_code:
         return redirect(url_for("dossiers.show", code=view.dossier_code))
@@ -155,7 +163,7 @@ def discard(document_id: int):  # noqa: ANN201
 @allow(OFFICER)
 def file(document_id: int):  # noqa: ANN201
     sha = request.args.get("original")
-    path, name = documents.file_path(document_id, current_actor(), sha)
+    path, name = documents_views.file_path(document_id, current_actor(), sha)
     mimetype = "application/pdf" if name.lower().endswith(".pdf") or not sha else None
     return send_file(path, mimetype=mimetype, download_name=name, as_attachment=bool(sha))
 
@@ -170,7 +178,7 @@ def verify():  # noqa: ANN201
             error = _("Chọn tệp PDF cần kiểm tra chữ ký")
         else:
             try:
-                verdicts = documents.verify_upload(Upload(upload.filename, upload.stream))
+                verdicts = documents_views.verify_upload(Upload(upload.filename, upload.stream))
             except InvalidInput as exc:
                 error = exc.message
     status = 422 if error else 200
@@ -221,7 +229,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
     return render_template(
         "reuse.html",
         dossier=dossier,
-        types=documents.type_catalog(),
+        types=documents_catalog.document_types(),
         type_code=type_code,
         lookup=found,
         errors=errors,
