@@ -50,7 +50,7 @@ def seed_demo_command(officers: int) -> None:
 @click.command("init-pki")
 def init_pki_command() -> None:
     """Generate the demo CA and the agencies' and officers' signing certificates."""
-    from app.services.documents import ensure_demo_certificates
+    from app.services.documents_signing import ensure_demo_certificates
 
     made = ensure_demo_certificates()
     click.echo(f"Chứng thư số demo / demo certificates: {len(made)}")

@@ -9,7 +9,7 @@ from app import settings
 from app.bootstrap import ensure_configured
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import Clients, call_operator, clients_from_config
-from app.services import outbox, service_calls
+from app.services import documents_results, outbox, service_calls
 from app.services.errors import Conflict, ServiceError
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
         return "skipped", None
     key = claimed.ordering_key
     try:
-        result = call_operator(claimed.operator, claimed.params, f"outbox-{claimed.id}", clients())
+        params = documents_results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
+        result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())
     except IntegrationError as exc:
         log.warning("outbox %s (%s) failed: %s", claimed.id, claimed.operator, exc)
         code = error_code(exc)

@@ -180,7 +180,14 @@ OPERATORS: dict[str, Operator] = {
         ),
         Operator(
             "warehouse.store_result",
-            {"owner_id": str, "type_code": str, "name": str, "dossier_code": str},
+            {
+                "owner_id": str,
+                "type_code": str,
+                "name": str,
+                "dossier_code": str,
+                "document_id": int,
+                "file_sha256": str,
+            },
             _store_result,
             "Lưu kết quả vào Kho DL",
         ),

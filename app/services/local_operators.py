@@ -153,10 +153,20 @@ def certify_in_scope(
     session: Session, dossier: DossierRef, actor: Actor, p: dict[str, Any]
 ) -> dict[str, Any]:
     """Certified e-copies (agency signature) of the in-scope components (001 §II.2.c)."""
-    from app.services import documents
+    from app.services import documents_copies
 
-    keys = documents.certify_in_scope(session, dossier.id, actor)
+    keys = documents_copies.certify_in_scope(session, dossier.id, actor)
     return {"certified": len(keys), "keys": keys}
+
+
+def issue_result(
+    session: Session, dossier: DossierRef, actor: Actor, p: dict[str, Any]
+) -> dict[str, Any]:
+    """Issue the e-result: rendered, signed by the approving leader and the agency, stored;
+    returns what the store step sends to Kho DL (document_id, file_sha256, storage_key…)."""
+    from app.services import documents_results
+
+    return documents_results.issue_result(session, dossier.id, p, actor)
 
 
 LOCAL_OPERATORS: dict[str, LocalOperator] = {
@@ -173,6 +183,12 @@ LOCAL_OPERATORS: dict[str, LocalOperator] = {
             {},
             certify_in_scope,
             "Sao y điện tử (ký số cơ quan) các thành phần thuộc phạm vi quản lý",
+        ),
+        LocalOperator(
+            "documents.issue_result",
+            {"type_code": str},
+            issue_result,
+            "Phát hành kết quả điện tử (ký số lãnh đạo và cơ quan, lưu trữ)",
         ),
         LocalOperator(
             "paper.send",

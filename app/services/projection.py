@@ -16,7 +16,7 @@ from app.domain.status import DossierStatus, parse_status, portal_time
 from app.engine import Changes
 from app.models import Agency, Document, Dossier
 from app.models.base import utcnow
-from app.services import audit, core_hooks, documents, outbox, portal_sync, projection_tasks
+from app.services import audit, core_hooks, outbox, portal_sync, projection_tasks
 from app.services.actors import Actor
 from app.services.portal_sync import status_record
 
@@ -35,7 +35,6 @@ _SET_STATUS = (
     )
 )
 STATUS_PROPERTY = "dossierStatus"
-RESULT_OPERATOR = "warehouse.store_result"
 
 
 def apply_changes(
@@ -69,15 +68,10 @@ def apply_changes(
                     session, instance_id, dossier, element.properties[name], actor, element.name
                 )
     for call in changes.service_calls:
-        params = call.params
-        if call.operator == RESULT_OPERATOR:
-            # The e-result is issued (rendered, signed, stored) when the call to store it is
-            # queued, in the same transaction as the approval that led to it.
-            params = documents.issue_result(session, dossier.id, params, actor)
         outbox.add(
             session,
             call.operator,
-            params,
+            call.params,
             instance_id=instance_id,
             dossier_id=dossier.id,
             task_id=call.task_id,

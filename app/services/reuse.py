@@ -24,7 +24,7 @@ from app.integrations.warehouse import WarehouseClient
 from app.models import Document, Dossier, DossierComponent
 from app.services import audit, visibility
 from app.services.actors import Actor
-from app.services.documents import DIGITIZING_ROLES
+from app.services.documents_catalog import DIGITIZING_ROLES
 from app.services.errors import InvalidInput, NotFound
 from app.storage.db import db
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.engine import WorkflowFailed
 from app.models import OutboxMessage
-from app.services import audit, documents, outbox, runtime
+from app.services import audit, documents_storage, outbox, runtime
 from app.services.actors import SYSTEM
 from app.services.errors import InvalidInput
 from app.storage.db import db
@@ -25,7 +25,7 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
         if row.operator == "warehouse.store_document" or (
             row.operator == "warehouse.store_result" and "document_id" in (row.params or {})
         ):
-            documents.record_push(session, row.params, result)
+            documents_storage.record_push(session, row.params, result)
         if row.task_id is None or row.instance_id is None:
             return "done"
         loaded = runtime.load_instance(session, row.instance_id)

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import settings
-from app.documents.slips import TITLES, ComponentLine, ControlRow, SlipData, render
+from app.documents.slip_data import TITLES, ComponentLine, ControlRow, SlipData
+from app.documents.slips import render
 from app.domain.messages import N_
 from app.domain.status import DossierStatus
 from app.models import Agency, AuditEvent, Document, Dossier, HumanTask, User

@@ -12,7 +12,15 @@ from app.documents.signing import MESSAGES as VERDICT_MESSAGES
 from app.domain.documents import CLASSES, PAPER_FORMS
 from app.domain.status import VN_TZ
 from app.i18n import _
-from app.services import documents, queries_dossiers, reuse, slips
+from app.services import (
+    documents_catalog,
+    documents_copies,
+    documents_drafts,
+    documents_views,
+    queries_dossiers,
+    reuse,
+    slips,
+)
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
@@ -73,8 +81,8 @@ def new(code: str):  # noqa: ANN201
             errors["declared_pages"] = _("Nhập số trang giấy của thành phần (số nguyên dương)")
         else:
             try:
-                document_id = documents.digitize(
-                    documents.Digitize(
+                document_id = documents_drafts.digitize(
+                    documents_drafts.Digitize(
                         dossier_code=code,
                         type_code=values["type_code"],
                         classification=values["classification"],
@@ -96,7 +104,7 @@ def new(code: str):  # noqa: ANN201
         dossier=dossier,
         values=values,
         errors=errors,
-        types=documents.type_catalog(),
+        types=documents_catalog.document_types(),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
     ), (422 if errors else 200)
@@ -109,7 +117,7 @@ def show(document_id: int):  # noqa: ANN201
 
 
 def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | None = None):
-    view = documents.document_view(document_id, current_actor())
+    view = documents_views.document_view(document_id, current_actor())
     doc = view.values
     suggested = doc["suggested"] or {}
     defaults = {
@@ -134,7 +142,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         values=values,
         suggested=suggested,
         errors=errors or {},
-        types=(types := documents.type_catalog()),
+        types=(types := documents_catalog.document_types()),
         doc_type=types.get(values.get("type_code") or doc["type_code"]),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
@@ -146,7 +154,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
 def confirm(document_id: int):  # noqa: ANN201
     form = {k: v for k, v in request.form.items() if k in META_FIELDS or k.startswith("field_")}
     try:
-        key = documents.confirm(document_id, form, current_actor())
+        key = documents_drafts.confirm(document_id, form, current_actor())
     except InvalidInput as exc:
         return _page(document_id, exc.fields or {"_form": exc.message}, form)
     flash(_("Đã ký số và lưu giấy tờ với mã lưu trữ %(key)s", key=key))
@@ -156,7 +164,7 @@ def confirm(document_id: int):  # noqa: ANN201
 @bp.post("/documents/<int:document_id>/certify")
 @allow(OFFICER)
 def certify(document_id: int):  # noqa: ANN201
-    copy_id = documents.certify(document_id, current_actor())
+    copy_id = documents_copies.certify(document_id, current_actor())
     flash(_("Đã tạo bản sao điện tử có chữ ký số của cơ quan"))
     return redirect(url_for("documents.show", document_id=copy_id))
 
@@ -164,8 +172,8 @@ def certify(document_id: int):  # noqa: ANN201
 @bp.post("/documents/<int:document_id>/discard")
 @allow(OFFICER)
 def discard(document_id: int):  # noqa: ANN201
-    view = documents.document_view(document_id, current_actor())
-    documents.discard(document_id, current_actor())
+    view = documents_views.document_view(document_id, current_actor())
+    documents_drafts.discard(document_id, current_actor())
     flash(_("Đã huỷ bản quét"))
     if view.dossier_code:
         return redirect(url_for("dossiers.show", code=view.dossier_code))
@@ -176,7 +184,7 @@ def discard(document_id: int):  # noqa: ANN201
 @allow(OFFICER)
 def file(document_id: int):  # noqa: ANN201
     sha = request.args.get("original")
-    path, name = documents.file_path(document_id, current_actor(), sha)
+    path, name = documents_views.file_path(document_id, current_actor(), sha)
     mimetype = "application/pdf" if name.lower().endswith(".pdf") or not sha else None
     return send_file(path, mimetype=mimetype, download_name=name, as_attachment=bool(sha))
 
@@ -191,7 +199,7 @@ def verify():  # noqa: ANN201
             error = _("Chọn tệp PDF cần kiểm tra chữ ký")
         else:
             try:
-                verdicts = documents.verify_upload(Upload(upload.filename, upload.stream))
+                verdicts = documents_views.verify_upload(Upload(upload.filename, upload.stream))
             except InvalidInput as exc:
                 error = exc.message
     status = 422 if error else 200
@@ -242,7 +250,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
     return render_template(
         "reuse.html",
         dossier=dossier,
-        types=documents.type_catalog(),
+        types=documents_catalog.document_types(),
         type_code=type_code,
         lookup=found,
         errors=errors,

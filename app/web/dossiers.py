@@ -7,7 +7,15 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
-from app.services import apologies, documents, queries, queries_dossiers, reuse, slips, transfers
+from app.services import (
+    apologies,
+    documents_views,
+    queries,
+    queries_dossiers,
+    reuse,
+    slips,
+    transfers,
+)
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
@@ -83,7 +91,7 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
         "dossier.html",
         can_transfer=can_transfer,
         agencies=queries.agency_choices() if can_transfer else [],
-        documents=documents.documents_of(code, actor),
+        documents=documents_views.documents_of(code, actor),
         components=reuse.components_of(code, actor),
         slip_choices=slips.choices(code, actor),
         can_digitize=can_digitize,

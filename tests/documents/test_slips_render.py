@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from app.documents.slips import TITLES, ComponentLine, ControlRow, SlipData, render
+from app.documents.slip_data import TITLES, ComponentLine, ControlRow, SlipData
+from app.documents.slips import render
 
 NOW = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
 DATA = SlipData(
