@@ -22,7 +22,7 @@ from app.models import (
     Procedure,
     ProcessInstance,
 )
-from app.services import documents_results, queries, runtime
+from app.services import documents_results, queries_dossiers, runtime
 from app.services.deploy import read_bundle
 from app.storage.db import db
 from app.storage.files import file_store
@@ -105,7 +105,7 @@ def test_the_issued_result_is_in_the_history_with_the_approving_leader(actors):
     approve(actors, code)
 
     [result] = results_of(code)
-    events = queries.dossier_detail(code, actors["lanhdao"]).events
+    events = queries_dossiers.dossier_detail(code, actors["lanhdao"]).events
     kinds = [e["kind"] for e in events]
     issued = next(e for e in events if e["kind"] == "result_issued")
     assert issued["actor"] == actors["lanhdao"].name
