@@ -26,6 +26,7 @@ from flask import (
 )
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
+from app import settings
 from app.documents.intake import Upload
 from app.integrations.errors import IntegrationError
 from app.integrations.payment import PaymentClient
@@ -45,9 +46,9 @@ def init_app(app: Flask) -> None:
     oauth = OAuth(app)
     oauth.register(
         "portal",
-        client_id=app.config["PORTAL_OIDC_CLIENT_ID"],
-        client_secret=app.config["PORTAL_OIDC_CLIENT_SECRET"],
-        server_metadata_url=app.config["PORTAL_URL"].rstrip("/")
+        client_id=settings.current.PORTAL_OIDC_CLIENT_ID,
+        client_secret=settings.current.PORTAL_OIDC_CLIENT_SECRET,
+        server_metadata_url=settings.current.PORTAL_URL.rstrip("/")
         + "/.well-known/openid-configuration",
         client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
     )
@@ -274,10 +275,10 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     waiting = citizen_actions.waiting_for(code)
     if citizen_actions.PAYMENT_MESSAGE not in waiting["messages"]:
         return _detail(citizen, code, "Hồ sơ không chờ nộp phí.", 409)
-    config = current_app.config
+    config = settings.current
     try:
         order = PaymentClient(
-            config["PAYMENT_URL"] or config["PORTAL_URL"], config["HTTP_TIMEOUT"]
+            config.PAYMENT_URL or config.PORTAL_URL, config.HTTP_TIMEOUT
         ).create_order(
             dossier_code=code,
             amount=waiting["fee_amount"],
