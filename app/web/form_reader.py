@@ -56,6 +56,10 @@ class FormReader:
         """The value with its whitespace collapsed; "" when absent."""
         return " ".join((self._one(name) or "").split())
 
+    def stripped(self, name: str) -> str:
+        """The value without leading and trailing whitespace (lines inside kept); "" when absent."""
+        return (self._one(name) or "").strip()
+
     def words(self, name: str) -> tuple[str, ...]:
         """A list typed as words separated by commas or spaces (codes, usernames)."""
         return tuple(w for w in re.split(r"[,\s]+", self.text(name)) if w)
