@@ -139,3 +139,12 @@ def test_a_fee_amount_that_is_not_a_whole_number_of_dong_is_refused(analyst):
         assert "amount: " in answer.get_data(as_text=True)
     with db.transaction() as session:
         assert session.scalar(select(Fee).where(Fee.code == "P998")) is None
+
+
+def test_the_shape_errors_are_in_the_readers_language(analyst):
+    assert analyst.get("/catalogs/fees?lang=en").status_code == 200
+    answer = post(analyst, "/catalogs/fees", {"code": "P998", "name": "Phí", "amount": "abc"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "amount: A whole number from 0 to 1000000000 is needed" in page
+    assert "Cần một số nguyên" not in page
