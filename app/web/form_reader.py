@@ -9,7 +9,6 @@ mean (a code's format, that it exists) is the service's to check.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -95,10 +94,9 @@ class FormReader:
             text = text.replace(separator, "")
         if not text:
             return None
-        if not (text.isascii() and text.isdigit()) or len(text) > len(str(most)):
-            self.note(name, _("Cần một số nguyên không âm, tối đa %(most)s", most=most))
-            return None
-        if int(text) > most:
+        # the length first: int() of thousands of digits is slow, then refused by Python
+        digits = text.isascii() and text.isdigit() and len(text) <= len(str(most))
+        if not digits or int(text) > most:
             self.note(name, _("Cần một số nguyên không âm, tối đa %(most)s", most=most))
             return None
         return int(text)
@@ -115,13 +113,10 @@ class FormReader:
             found.setdefault(index, MultiDict()).setlist(field, self.form.getlist(key))
         if not self._complete(found, rows):
             return []
-        read = []
-        for index in sorted(found):
-            reader = FormReader(found[index])
-            read.append((index, reader))
-        return [(i, r) for i, r in read if any(v.strip() for v in r.form.values())]
+        filled = [i for i in sorted(found) if any(v.strip() for v in found[i].values())]
+        return [(i, FormReader(found[i])) for i in filled]
 
-    def _keys(self, prefix: str) -> Iterable[str]:
+    def _keys(self, prefix: str) -> list[str]:
         return [k for k in self.form if k.startswith(f"{prefix}-")]
 
     def _row_key(self, key: str, rows: Rows) -> tuple[int | None, str | None]:
@@ -132,10 +127,10 @@ class FormReader:
             )
             return None, None
         index = match["index"]
-        if not (index.isascii() and index.isdigit()) or str(int(index)) != index:
+        if not (index.isascii() and index.isdigit()) or (len(index) > 1 and index[0] == "0"):
             self.note(key, _("Số thứ tự dòng phải là số nguyên không âm"))
             return None, None
-        if int(index) >= MAX_ROWS:
+        if len(index) > len(str(MAX_ROWS)) or int(index) >= MAX_ROWS:
             self.note(
                 key,
                 _("Tối đa %(most)s dòng (số thứ tự 0–%(last)s)", most=MAX_ROWS, last=MAX_ROWS - 1),

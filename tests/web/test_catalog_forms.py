@@ -61,8 +61,10 @@ def test_the_well_formed_form_is_saved_so_the_refusals_below_are_about_shape(ana
         ]
 
 
-def test_a_row_index_beyond_the_last_row_allowed_is_refused(analyst):
-    page = _refused(analyst, {**GOOD, "component-99999999-name": "x"}, "component-99999999-name")
+@pytest.mark.parametrize("index", ["200", "99999999", "9" * 5000])
+def test_a_row_index_beyond_the_last_row_allowed_is_refused(analyst, index):
+    key = f"component-{index}-name"
+    page = _refused(analyst, {**GOOD, key: "x"}, key)
     assert "Tối đa 200 dòng" in page
 
 
@@ -110,6 +112,7 @@ def test_a_check_box_with_a_value_no_browser_sends_is_refused(analyst, field):
         ("duration_days", "1e999"),
         ("level", "4.5"),
         ("model_version_id", "99999999999999999999"),
+        ("model_version_id", "9" * 5000),
         ("model_version_id", "²"),
         ("step-0-days", "abc"),
     ],
