@@ -23,6 +23,8 @@ ELEMENT_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 UNITS = ("working_days", "working_hours", "calendar_days")
 CLOCKS = ("pause", "restart")
 MAX_DAYS = 365
+# ids are INTEGER columns: a larger number is no id, and PostgreSQL refuses to compare with it
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,9 @@ def _references(
     if missing:
         errors["agency_codes"] = f"Không có cơ quan {', '.join(missing)}"
     version_id = command.model_version_id
-    if version_id is not None and session.get(ModelVersion, version_id) is None:
+    if version_id is not None and (
+        not 0 < version_id <= MAX_ID or session.get(ModelVersion, version_id) is None
+    ):
         errors["model_version_id"] = "Chọn một phiên bản mô hình đã triển khai"
     return errors
 

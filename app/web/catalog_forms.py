@@ -13,12 +13,12 @@ from app.services.catalogs_commands import (
     SaveProcedure,
     StepRow,
 )
+from app.services.catalogs_fees import MAX_AMOUNT
+from app.services.catalogs_procedures import MAX_ID
 from app.web.form_reader import FormReader, Rows
 
 COMPONENTS = Rows("component", ("type_code", "name", "required"), anchor="type_code")
 STEPS = Rows("step", ("element_id", "days", "officers"), anchor="element_id")
-MAX_AMOUNT = 1_000_000_000
-MAX_ID = 2**63 - 1
 
 
 def document_type(form: MultiDict[str, str]) -> SaveDocumentType:

@@ -112,6 +112,7 @@ def test_a_check_box_with_a_value_no_browser_sends_is_refused(analyst, field):
         ("duration_days", "1e999"),
         ("level", "4.5"),
         ("model_version_id", "99999999999999999999"),
+        ("model_version_id", "3000000000"),
         ("model_version_id", "9" * 5000),
         ("model_version_id", "²"),
         ("step-0-days", "abc"),
