@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app import settings
 from app.cli_reorg import reorg, units
 from app.engine import ModelError
 from app.models import ModelDraft, ModelVersion
@@ -26,7 +27,7 @@ models = AppGroup("models", help="Validate and deploy the process models in bpmn
 @click.command("db-upgrade")
 def db_upgrade() -> None:
     """Bring the schema to the newest Alembic revision."""
-    upgrade(current_app.config["DATABASE_URL"])
+    upgrade(settings.current.DATABASE_URL)
     click.echo("schema up to date")
 
 
@@ -35,13 +36,13 @@ def db_upgrade() -> None:
 def seed_demo_command(officers: int) -> None:
     """Create the demo agencies, officers and procedure, and print the demo logins.
     Refused where DEMO_DATA is off (production): every demo officer has the published password."""
-    if not current_app.config["DEMO_DATA"]:
+    if not settings.current.DEMO_DATA:
         raise click.ClickException(
             "Dữ liệu demo bị tắt ở môi trường này (DEMO_DATA): tài khoản demo dùng mật khẩu"
             " công khai / demo data is off here (DEMO_DATA): the demo accounts share a published"
             " password"
         )
-    logins = seed_demo(current_app.config["BPMN_DIR"], extra_officers=officers)
+    logins = seed_demo(settings.current.BPMN_DIR, extra_officers=officers)
     click.echo(f"Tài khoản demo / demo logins (mật khẩu / password: {logins[0].password}):")
     for login in [x for x in logins if not x.username.startswith("canbo")]:
         click.echo(f"  {login.username:<12} {login.full_name:<20} {login.roles}")
@@ -62,7 +63,7 @@ def init_pki_command() -> None:
 @click.option("--dir", "directory", default=None)
 def models_validate(process_id: str, directory: str | None) -> None:
     """Check the bundle; print each problem with its file and element."""
-    problems = check_bundle(read_bundle(directory or current_app.config["BPMN_DIR"]), process_id)
+    problems = check_bundle(read_bundle(directory or settings.current.BPMN_DIR), process_id)
     for p in problems:
         click.echo(f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}: {p.message}", err=True)
     if problems:
@@ -75,7 +76,7 @@ def models_validate(process_id: str, directory: str | None) -> None:
 @click.option("--dir", "directory", default=None)
 def models_test(process_id: str, directory: str | None) -> None:
     """Run the bundle's model tests (*.test.json); exit 1 when one fails."""
-    files = read_bundle(directory or current_app.config["BPMN_DIR"])
+    files = read_bundle(directory or settings.current.BPMN_DIR)
     problems = check_bundle(files, process_id)
     if problems:
         click.echo(f"the bundle has {len(problems)} problems; run `models validate`", err=True)
@@ -97,7 +98,7 @@ def models_test(process_id: str, directory: str | None) -> None:
 @click.option("--comment", default="")
 def models_deploy(process_id: str, directory: str | None, comment: str) -> None:
     """Deploy the bundle as an immutable version (the same content gives the same version)."""
-    files = read_bundle(directory or current_app.config["BPMN_DIR"])
+    files = read_bundle(directory or settings.current.BPMN_DIR)
     try:
         with db.transaction() as session:
             version = deploy(

@@ -172,10 +172,43 @@ def _apply_part(plan_id: int, k: int, n: int) -> None:
 
 
 def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> None:
+    """The plan's shape made real in one transaction: the new agencies, the officers' roles,
+    the procedures' agencies, the abolished units retired and their open dossiers listed for
+    transfer."""
     now = utcnow()
+    ids = _create_agencies(session, plan)
+    shape = shape_of(session, plan)
+    officers = _reassign_officers(session, plan, shape, ids, actor)
+    session.flush()
+    _release_claims(session, plan, shape, officers)
+    _move_procedures(session, plan, shape, ids)
+    session.execute(update(Agency).where(Agency.id.in_(list(shape.units))).values(active=False))
+    listed = session.execute(
+        insert(ReorgItem).from_select(
+            ["plan_id", "dossier_id", "outcome", "reason"],
+            select(literal(row.id), Dossier.id, literal("pending"), literal("")).where(
+                pending_in(shape.units)
+            ),
+        )
+    ).rowcount
+    row.state, row.cut_over_at = "transferring", now
+    audit.record(
+        session,
+        "reorganisation_cut_over",
+        actor,
+        dossier_id=None,
+        plan=plan.name,
+        agencies=sorted(shape.codes.values()),
+        dossiers=listed,
+    )
+
+
+def _create_agencies(session: Session, plan: Plan) -> dict[str, int]:
+    """The plan's new agencies, parents first (a new department under a new commune);
+    returns every agency's id by code, the new ones included."""
     ids = agencies.ids_by_code(session)
     waiting = list(plan.new_agencies)
-    while waiting:  # parents first (a new department under a new commune)
+    while waiting:
         ready = [a for a in waiting if not a.parent or a.parent in ids]
         if not ready:
             raise PlanRefused(
@@ -193,14 +226,19 @@ def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> Non
             session.flush()
             ids[new.code] = agency.id
             waiting.remove(new)
-    shape = shape_of(session, plan)
-    sources = list(shape.units)
-    # officers: those the plan names hold exactly its roles; the others lose the abolished units
+    return ids
+
+
+def _reassign_officers(
+    session: Session, plan: Plan, shape: Shape, ids: dict[str, int], actor: Actor
+) -> list[int]:
+    """Officers the plan names hold exactly its roles; the others lose the abolished units
+    (and are deactivated when nothing is left). Returns the ids of every officer touched."""
     moved = {o.username: o for o in plan.officers}
     users = session.scalars(
         select(User).where(
             (User.username.in_(moved))
-            | User.id.in_(select(UserRole.user_id).where(UserRole.agency_id.in_(sources)))
+            | User.id.in_(select(UserRole.user_id).where(UserRole.agency_id.in_(list(shape.units))))
         )
     ).all()
     for user in users:
@@ -226,8 +264,13 @@ def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> Non
             agency=move.agency if move else None,
             active=user.active,
         )
-    session.flush()
-    _release_claims(session, plan, shape, [u.id for u in users])
+    return [u.id for u in users]
+
+
+def _move_procedures(session: Session, plan: Plan, shape: Shape, ids: dict[str, int]) -> None:
+    """Each procedure of an abolished unit goes to the plan's choice or the unit's successor,
+    and so do the executing agencies listed for it (once each)."""
+    sources = list(shape.units)
     for procedure in session.scalars(
         select(Procedure).where(
             (Procedure.agency_id.in_(sources)) | Procedure.code.in_(plan.procedures)
@@ -257,25 +300,6 @@ def _cut_over(session: Session, plan: Plan, row: ReorgPlan, actor: Actor) -> Non
             session.execute(
                 insert(procedure_agency).values(procedure_id=procedure_id, agency_id=successor)
             )
-    session.execute(update(Agency).where(Agency.id.in_(sources)).values(active=False))
-    listed = session.execute(
-        insert(ReorgItem).from_select(
-            ["plan_id", "dossier_id", "outcome", "reason"],
-            select(literal(row.id), Dossier.id, literal("pending"), literal("")).where(
-                pending_in(shape.units)
-            ),
-        )
-    ).rowcount
-    row.state, row.cut_over_at = "transferring", now
-    audit.record(
-        session,
-        "reorganisation_cut_over",
-        actor,
-        dossier_id=None,
-        plan=plan.name,
-        agencies=sorted(shape.codes.values()),
-        dossiers=listed,
-    )
 
 
 def _release_claims(session: Session, plan: Plan, shape: Shape, officers: list[int]) -> None:

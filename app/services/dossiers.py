@@ -56,111 +56,137 @@ def receive_dossier(
     if errors:
         raise InvalidInput("Thông tin hồ sơ chưa hợp lệ / invalid dossier data", fields=errors)
     with db.transaction() as session:
-        procedure = session.scalar(
-            select(Procedure).where(Procedure.code == cmd.procedure_code, Procedure.active)
-        )
-        if procedure is None:
-            raise NotFound(f"Không tìm thấy thủ tục {cmd.procedure_code}")
-        if procedure.model_version is None:
-            raise InvalidInput(f"Thủ tục {procedure.code} chưa được gắn quy trình đã triển khai")
-        agency = session.get(Agency, procedure.agency_id)
-        assert agency is not None  # nosec B101 # type narrowing: procedures.agency_id is a foreign key
-        online = cmd.channel == "online"
-        if online and actor.id is not None:
-            raise Forbidden("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG")
-        receiving: Agency | None = None
-        if not online and not actor.can("reception", agency.id):
-            # Path C2: any executing agency of the procedure receives, processes and returns
-            # the dossier on the shared system, whatever the owner's place of residence.
-            executing = next(
-                (a for a in procedure.agencies if actor.can("reception", a.id) and a.active),
-                None,
-            )
-            if executing is not None:
-                agency = executing
-            else:
-                # Path C1: a counter of the same province receives it for the competent agency.
-                receiving = _receiving_counter(session, procedure, agency, actor)
-                if receiving is None:
-                    raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của thủ tục này")
-        now = utcnow()
-        identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
-        dossier = Dossier(
-            code=dossier_code(
-                agency.code,
-                now.astimezone(VN_TZ).date(),
-                next_sequence(session, agency.id, now.astimezone(VN_TZ).date()),
-            ),
-            procedure=procedure,
-            agency=agency,
-            channel=cmd.channel,
-            status=0,
-            owner_type=OWNER_TYPES[identifier.kind],
-            owner_id_type=identifier.kind,
-            owner_id=identifier.value,
-            owner_name=" ".join(cmd.owner_name.split()),
-            phone=cmd.phone,
-            email=cmd.email,
-            summary=cmd.summary,
-            data=dict(cmd.extra),
-            received_at=now,
-            due_at=calendars.work_calendar(session).due(
-                now,
-                (procedure.duration_online_days if online else None) or procedure.duration_days,
-                procedure.duration_unit,
-            ),
-            received_by_id=actor.id,
-            receiving_agency=receiving,
-        )
-        if cmd.proxy:
-            grantee = validate_identifier(cmd.proxy["id_type"], cmd.proxy["id"])
-            dossier.data = {
-                **dossier.data,
-                "proxy": {
-                    "id_type": grantee.kind,
-                    "id": grantee.value,
-                    "name": " ".join(cmd.proxy["name"].split()),
-                },
-            }
-        session.add(dossier)
-        session.flush()
-        audit.record(
-            session,
-            "dossier_received",
-            actor,
-            dossier_id=dossier.id,
-            procedure=procedure.code,
-            channel=cmd.channel,
-            **({"received_for": agency.name} if receiving is not None else {}),
-            **({"proxy": cmd.proxy["name"]} if cmd.proxy else {}),
-        )
+        procedure = _procedure_to_receive(session, cmd.procedure_code)
+        agency, receiving = _where_received(session, procedure, cmd.channel, actor)
+        dossier = _register(session, cmd, procedure, agency, receiving, actor)
         if attach is not None:
             attach(session, dossier)
-        try:
-            run, changes = ProcessRun.start(
-                runtime.definition_by_id(session, procedure.model_version_id),
-                _start_data(dossier, fees.amount_due(session, procedure)),
-                local_operators.bind(session, runtime.dossier_ref(dossier), actor),
-                runtime.calendar_of(session),
-            )
-        except WorkflowFailed as exc:
-            raise InvalidInput(
-                f"Quy trình báo lỗi khi bắt đầu / the process failed: {exc}"
-            ) from exc
-        # A placeholder row (version 0) so that the first save writes version 1.
-        instance = ProcessInstance(
-            dossier_id=dossier.id,
-            model_version_id=procedure.model_version.id,
-            state="",
-            version=0,
-            status="running",
-        )
-        session.add(instance)
-        session.flush()
-        ref = runtime.InstanceRef(instance.id, 0, "running", instance.model_version_id, "", None)
-        loaded = runtime.Loaded(ref, runtime.dossier_ref(dossier), run)
-        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+        _start_process(session, dossier, actor)
         return dossier.code
+
+
+def _procedure_to_receive(session: Session, code: str) -> Procedure:
+    """The active procedure `code`, refused while it has no deployed model to run."""
+    procedure = session.scalar(select(Procedure).where(Procedure.code == code, Procedure.active))
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục {code}")
+    if procedure.model_version is None:
+        raise InvalidInput(f"Thủ tục {procedure.code} chưa được gắn quy trình đã triển khai")
+    return procedure
+
+
+def _where_received(
+    session: Session, procedure: Procedure, channel: str, actor: Actor
+) -> tuple[Agency, Agency | None]:
+    """The agency the dossier belongs to, and the counter receiving it for that agency when
+    it is another one (path C1); refused when the actor may receive it nowhere."""
+    agency = session.get(Agency, procedure.agency_id)
+    assert agency is not None  # nosec B101 # type narrowing: procedures.agency_id is a foreign key
+    if channel == "online":
+        if actor.id is not None:
+            raise Forbidden("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG")
+        return agency, None
+    if actor.can("reception", agency.id):
+        return agency, None
+    # Path C2: any executing agency of the procedure receives, processes and returns the
+    # dossier on the shared system, whatever the owner's place of residence.
+    executing = next(
+        (a for a in procedure.agencies if actor.can("reception", a.id) and a.active), None
+    )
+    if executing is not None:
+        return executing, None
+    # Path C1: a counter of the same province receives it for the competent agency.
+    receiving = _receiving_counter(session, procedure, agency, actor)
+    if receiving is None:
+        raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của thủ tục này")
+    return agency, receiving
+
+
+def _register(
+    session: Session,
+    cmd: ReceiveDossier,
+    procedure: Procedure,
+    agency: Agency,
+    receiving: Agency | None,
+    actor: Actor,
+) -> Dossier:
+    """The dossier row with its code and due time, and the audit event of its receipt."""
+    now = utcnow()
+    today = now.astimezone(VN_TZ).date()
+    identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
+    online = cmd.channel == "online"
+    dossier = Dossier(
+        code=dossier_code(agency.code, today, next_sequence(session, agency.id, today)),
+        procedure=procedure,
+        agency=agency,
+        channel=cmd.channel,
+        status=0,
+        owner_type=OWNER_TYPES[identifier.kind],
+        owner_id_type=identifier.kind,
+        owner_id=identifier.value,
+        owner_name=" ".join(cmd.owner_name.split()),
+        phone=cmd.phone,
+        email=cmd.email,
+        summary=cmd.summary,
+        data={**cmd.extra, **_proxy(cmd)},
+        received_at=now,
+        due_at=calendars.work_calendar(session).due(
+            now,
+            (procedure.duration_online_days if online else None) or procedure.duration_days,
+            procedure.duration_unit,
+        ),
+        received_by_id=actor.id,
+        receiving_agency=receiving,
+    )
+    session.add(dossier)
+    session.flush()
+    audit.record(
+        session,
+        "dossier_received",
+        actor,
+        dossier_id=dossier.id,
+        procedure=procedure.code,
+        channel=cmd.channel,
+        **({"received_for": agency.name} if receiving is not None else {}),
+        **({"proxy": cmd.proxy["name"]} if cmd.proxy else {}),
+    )
+    return dossier
+
+
+def _proxy(cmd: ReceiveDossier) -> dict[str, Any]:
+    """The grantee under a power of attorney, as stored with the dossier (nothing without)."""
+    if not cmd.proxy:
+        return {}
+    grantee = validate_identifier(cmd.proxy["id_type"], cmd.proxy["id"])
+    name = " ".join(cmd.proxy["name"].split())
+    return {"proxy": {"id_type": grantee.kind, "id": grantee.value, "name": name}}
+
+
+def _start_process(session: Session, dossier: Dossier, actor: Actor) -> None:
+    """Start the procedure's model for the dossier and save its first state and steps."""
+    procedure = dossier.procedure
+    try:
+        run, changes = ProcessRun.start(
+            runtime.definition_by_id(session, procedure.model_version_id),
+            _start_data(dossier, fees.amount_due(session, procedure)),
+            local_operators.bind(session, runtime.dossier_ref(dossier), actor),
+            runtime.calendar_of(session),
+        )
+    except WorkflowFailed as exc:
+        raise InvalidInput(f"Quy trình báo lỗi khi bắt đầu / the process failed: {exc}") from exc
+    # A placeholder row (version 0) so that the first save writes version 1.
+    instance = ProcessInstance(
+        dossier_id=dossier.id,
+        model_version_id=procedure.model_version.id,
+        state="",
+        version=0,
+        status="running",
+    )
+    session.add(instance)
+    session.flush()
+    ref = runtime.InstanceRef(instance.id, 0, "running", instance.model_version_id, "", None)
+    loaded = runtime.Loaded(ref, runtime.dossier_ref(dossier), run)
+    runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
 
 
 def next_sequence(session: Session, agency_id: int, day: date) -> int:

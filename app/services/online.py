@@ -20,6 +20,7 @@ from app.services import audit, reuse
 from app.services.citizens import Citizen
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from app.services.errors import InvalidInput, NotFound
+from app.services.online_commands import SubmitOnline
 from app.storage.db import db
 from app.storage.files import file_store
 
@@ -162,18 +163,12 @@ def send_supplement(
     return citizen_actions.supplement(code, note, [], citizen.actor, attach)
 
 
-def submit(
-    citizen: Citizen,
-    procedure_code: str,
-    values: dict[str, str],
-    chosen: dict[str, str],
-    uploads: dict[str, Sequence[Upload]],
-) -> str:
-    """Receive the online dossier with its components; returns its code. `chosen` maps a
-    component's type code to the ref of the warehouse document the citizen picked (looked up
-    again, so what is attached is what the source holds); `uploads` to uploaded files.
+def submit(citizen: Citizen, command: SubmitOnline) -> str:
+    """Receive the online dossier with its components; returns its code. A warehouse document
+    the citizen chose is looked up again, so what is attached is what the source holds.
     Everything is checked before anything is written; then one transaction."""
-    info, offers = submission(citizen, procedure_code)
+    info, offers = submission(citizen, command.procedure_code)
+    chosen, uploads = command.chosen, command.uploads
     errors: dict[str, str] = {}
     picked: dict[str, reuse.Found] = {}
     taken: dict[str, Any] = {}
@@ -234,13 +229,13 @@ def submit(
             owner_id_type=citizen.identifier_type,
             owner_id=citizen.identifier,
             owner_name=citizen.full_name,
-            phone=values.get("phone") or None,
-            email=values.get("email") or None,
-            summary=(values.get("summary") or "")[:1000],
+            phone=command.phone or None,
+            email=command.email or None,
+            summary=command.summary[:1000],
             channel="online",
             extra={
                 "portal_account_id": citizen.portal_account_id,
-                "e_only": values.get("e_only") in ("on", "1", "true"),
+                "e_only": command.e_only,
                 "online_components": sorted([*picked, *taken]),
             },
         ),

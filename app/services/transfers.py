@@ -5,6 +5,7 @@ stay what they were."""
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.domain.roles import ROLE_LABELS_VI
 from app.models import Agency, Dossier, HumanTask, ProcessInstance, User, UserRole
@@ -25,64 +26,12 @@ def transfer_dossier(code: str, to_agency_code: str, reason: str, actor: Actor) 
             "Lý do chuyển: từ 5 đến 1000 ký tự", fields={"reason": "Nêu lý do chuyển hồ sơ"}
         )
     with db.transaction() as session:
-        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-        if dossier is None or not actor.sees(dossier.agency_id):
-            raise NotFound(f"Không tìm thấy hồ sơ {code}")
-        if not (
-            actor.can("leader", dossier.agency_id) or actor.can("supervisor", dossier.agency_id)
-        ):
-            raise Forbidden("Chỉ lãnh đạo hoặc giám sát viên của cơ quan được chuyển hồ sơ")
-        if dossier.finished_at is not None:
-            raise Conflict("Hồ sơ đã kết thúc, không chuyển được")
-        target = session.scalar(
-            select(Agency).where(Agency.code == (to_agency_code or "").strip(), Agency.active)
-        )
-        if target is None:
-            raise InvalidInput(
-                f"Không có cơ quan đang hoạt động mã {to_agency_code!r}",
-                fields={"to_agency": "Chọn cơ quan nhận"},
-            )
-        if target.id == dossier.agency_id:
-            raise InvalidInput(
-                "Hồ sơ đã thuộc cơ quan này", fields={"to_agency": "Chọn cơ quan khác"}
-            )
+        dossier = _transferable(session, code, actor)
+        target = _target(session, dossier, to_agency_code)
         source = dossier.agency
-        # the open steps of the agency and of its departments move; a C1 counter's or a
-        # consulted agency's steps stay where they are
-        units = [
-            source.id,
-            *session.scalars(select(Agency.id).where(Agency.parent_id == source.id)),
-        ]
-        moving = session.scalars(
-            select(HumanTask).where(
-                HumanTask.dossier_id == dossier.id,
-                HumanTask.state == "open",
-                HumanTask.agency_id.in_(units),
-            )
-        ).all()
-        staffed = {
-            str(role)
-            for role in session.scalars(
-                select(UserRole.role)
-                .join(User, User.id == UserRole.user_id)
-                .where(UserRole.agency_id == target.id, User.active)
-            )
-        }
-        missing = sorted(({t.role for t in moving} | set(ALWAYS_NEEDED)) - staffed)
-        if missing:
-            labels = ", ".join(ROLE_LABELS_VI.get(r, r) for r in missing)
-            raise InvalidInput(
-                f"{target.name} không có cán bộ giữ vai trò: {labels}; hồ sơ không được chuyển",
-                fields={"to_agency": f"Thiếu cán bộ: {labels}"},
-            )
-        instance = session.scalar(
-            select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier.id)
-        )
-        loaded = runtime.load_instance(session, instance, actor)
-        values = {"agency_code": target.code, "department_code": ""}
-        if (loaded.run.latest_data().get("reception_agency_code") or source.code) == source.code:
-            values["reception_agency_code"] = target.code
-        runtime.save(session, loaded, loaded.run.update_data(values))
+        moving = _moving_steps(session, dossier)
+        _check_staffed(session, target, moving)
+        instance = _hand_over_process(session, dossier, source, target, actor)
         due_before = dossier.due_at
         dossier.agency_id = target.id
         if moving:
@@ -103,23 +52,117 @@ def transfer_dossier(code: str, to_agency_code: str, reason: str, actor: Actor) 
             steps=len(moving),
             due_at=due_before.isoformat() if due_before else None,
         )
-        for task in moving:
-            notifications.notify(
-                session,
-                notifications.holders(session, task.role, target.id),
-                "transferred",
-                f"Hồ sơ {code} được chuyển đến từ {source.name}: «{task.title}»",
-                dossier_id=dossier.id,
-                task_id=task.id,
-            )
-        portal_sync.tell_progress(
-            session,
-            dossier_id=dossier.id,
-            code=code,
-            status=dossier.status,
-            title=f"Chuyển hồ sơ đến {target.name}",
-            officer=actor.name,
-            department=source.name,
-            content=reason,
-        )
+        _tell(session, dossier, moving, source, target, reason, actor)
         return len(moving)
+
+
+def _transferable(session: Session, code: str, actor: Actor) -> Dossier:
+    """The dossier `code`, if the actor leads or supervises its agency and it is not finished."""
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not actor.sees(dossier.agency_id):
+        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+    if not (actor.can("leader", dossier.agency_id) or actor.can("supervisor", dossier.agency_id)):
+        raise Forbidden("Chỉ lãnh đạo hoặc giám sát viên của cơ quan được chuyển hồ sơ")
+    if dossier.finished_at is not None:
+        raise Conflict("Hồ sơ đã kết thúc, không chuyển được")
+    return dossier
+
+
+def _target(session: Session, dossier: Dossier, to_agency_code: str) -> Agency:
+    """The active agency receiving the dossier, another than its own."""
+    target = session.scalar(
+        select(Agency).where(Agency.code == (to_agency_code or "").strip(), Agency.active)
+    )
+    if target is None:
+        raise InvalidInput(
+            f"Không có cơ quan đang hoạt động mã {to_agency_code!r}",
+            fields={"to_agency": "Chọn cơ quan nhận"},
+        )
+    if target.id == dossier.agency_id:
+        raise InvalidInput("Hồ sơ đã thuộc cơ quan này", fields={"to_agency": "Chọn cơ quan khác"})
+    return target
+
+
+def _moving_steps(session: Session, dossier: Dossier) -> list[HumanTask]:
+    """The open steps of the agency and of its departments; a C1 counter's or a consulted
+    agency's steps stay where they are."""
+    units = [
+        dossier.agency_id,
+        *session.scalars(select(Agency.id).where(Agency.parent_id == dossier.agency_id)),
+    ]
+    return list(
+        session.scalars(
+            select(HumanTask).where(
+                HumanTask.dossier_id == dossier.id,
+                HumanTask.state == "open",
+                HumanTask.agency_id.in_(units),
+            )
+        )
+    )
+
+
+def _check_staffed(session: Session, target: Agency, moving: list[HumanTask]) -> None:
+    """Refuse the transfer when nobody active at `target` holds a role the moving steps (or
+    the approval of the result) need."""
+    staffed = {
+        str(role)
+        for role in session.scalars(
+            select(UserRole.role)
+            .join(User, User.id == UserRole.user_id)
+            .where(UserRole.agency_id == target.id, User.active)
+        )
+    }
+    missing = sorted(({t.role for t in moving} | set(ALWAYS_NEEDED)) - staffed)
+    if missing:
+        labels = ", ".join(ROLE_LABELS_VI.get(r, r) for r in missing)
+        raise InvalidInput(
+            f"{target.name} không có cán bộ giữ vai trò: {labels}; hồ sơ không được chuyển",
+            fields={"to_agency": f"Thiếu cán bộ: {labels}"},
+        )
+
+
+def _hand_over_process(
+    session: Session, dossier: Dossier, source: Agency, target: Agency, actor: Actor
+) -> int | None:
+    """Tell the process its new agency (and counter, unless a C1 counter received it);
+    returns the instance's id."""
+    instance = session.scalar(
+        select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier.id)
+    )
+    loaded = runtime.load_instance(session, instance, actor)
+    values = {"agency_code": target.code, "department_code": ""}
+    if (loaded.run.latest_data().get("reception_agency_code") or source.code) == source.code:
+        values["reception_agency_code"] = target.code
+    runtime.save(session, loaded, loaded.run.update_data(values))
+    return instance
+
+
+def _tell(
+    session: Session,
+    dossier: Dossier,
+    moving: list[HumanTask],
+    source: Agency,
+    target: Agency,
+    reason: str,
+    actor: Actor,
+) -> None:
+    """Notify the target's officers of each step that moved, and the portal of the transfer."""
+    for task in moving:
+        notifications.notify(
+            session,
+            notifications.holders(session, task.role, target.id),
+            "transferred",
+            f"Hồ sơ {dossier.code} được chuyển đến từ {source.name}: «{task.title}»",
+            dossier_id=dossier.id,
+            task_id=task.id,
+        )
+    portal_sync.tell_progress(
+        session,
+        dossier_id=dossier.id,
+        code=dossier.code,
+        status=dossier.status,
+        title=f"Chuyển hồ sơ đến {target.name}",
+        officer=actor.name,
+        department=source.name,
+        content=reason,
+    )

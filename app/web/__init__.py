@@ -9,6 +9,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import settings
 from app.domain.deadlines import LABELS_VI as DEADLINE_LABELS
 from app.domain.status import VN_TZ, DossierStatus
 from app.i18n import _l
@@ -63,8 +64,8 @@ def register(app: Flask) -> None:
         tasks,
     )
 
-    if app.config["PROXY_HOPS"]:
-        hops = app.config["PROXY_HOPS"]
+    if settings.current.PROXY_HOPS:
+        hops = settings.current.PROXY_HOPS
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     inputs.init_app(app)  # the converters first: every rule added below uses them
     login_manager.init_app(app)

@@ -22,6 +22,7 @@ from typing import TypeVar
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
+from app import settings
 from app.domain.roles import ROLE_LABELS_VI
 from app.i18n import _, _l
 from app.services.errors import Forbidden
@@ -97,7 +98,7 @@ def _officer_roles() -> set[str]:
 
 
 def _portal_token_ok() -> bool:
-    expected = current_app.config["PORTAL_CALLBACK_TOKEN"]
+    expected = settings.current.PORTAL_CALLBACK_TOKEN
     given = request.headers.get(PORTAL_TOKEN_HEADER, "")
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
@@ -106,7 +107,7 @@ def _payment_signed() -> bool:
     from app.integrations.payment import SIGNATURE_HEADER, verify
 
     body = request.get_json(silent=True)
-    secret = current_app.config["PAYMENT_SECRET"]
+    secret = settings.current.PAYMENT_SECRET
     signature = request.headers.get(SIGNATURE_HEADER, "")
     return isinstance(body, dict) and bool(secret) and verify(body, signature, secret)
 

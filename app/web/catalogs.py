@@ -6,24 +6,39 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.domain.admin_units import provinces
-from app.services import catalogs, modeler
+from app.services import (
+    catalogs_agencies,
+    catalogs_document_types,
+    catalogs_fees,
+    catalogs_procedures,
+    modeler,
+)
 from app.services.errors import InvalidInput
+from app.web import catalog_forms
 from app.web.access import allow, role
 from app.web.actor import current_actor
 
 bp = Blueprint("catalogs", __name__, url_prefix="/catalogs")
 
+# Per catalog: its listing, the form's fields, the form's reader and the save.
 SIMPLE = {
     "document-types": (
-        catalogs.document_types,
-        catalogs.save_document_type,
+        catalogs_document_types.document_types,
         ("code", "name", "description"),
+        catalog_forms.document_type,
+        catalogs_document_types.save_document_type,
     ),
-    "fees": (catalogs.fees, catalogs.save_fee, ("code", "name", "amount", "note")),
+    "fees": (
+        catalogs_fees.fees,
+        ("code", "name", "amount", "note"),
+        catalog_forms.fee,
+        catalogs_fees.save_fee,
+    ),
     "agencies": (
-        catalogs.agencies,
-        catalogs.save_agency,
+        catalogs_agencies.agencies,
         ("code", "name", "level", "parent_code", "admin_unit_code", "treasury_account"),
+        catalog_forms.agency,
+        catalogs_agencies.save_agency,
     ),
 }
 
@@ -42,7 +57,7 @@ def simple(kind: str):  # noqa: ANN201
     if kind not in SIMPLE:
         return render_template("error.html", message=_("Không có danh mục này"), status=404), 404
     _editor()
-    listing, save, fields = SIMPLE[kind]
+    listing, fields, read, save = SIMPLE[kind]
     errors: dict[str, str] = {}
     rows = listing()
     values = {}
@@ -53,7 +68,7 @@ def simple(kind: str):  # noqa: ANN201
         values = {f: request.form.get(f, "") for f in fields}
         values["active"] = request.form.get("active", "")
         try:
-            code = save(values, current_actor())
+            code = save(read(request.form), current_actor())
             flash(_("Đã lưu %(code)s", code=code))
             return redirect(url_for("catalogs.simple", kind=kind))
         except InvalidInput as exc:
@@ -64,7 +79,7 @@ def simple(kind: str):  # noqa: ANN201
         rows=rows,
         values=values,
         errors=errors,
-        levels=catalogs.LEVELS,
+        levels=catalogs_agencies.LEVELS,
         provinces=provinces(),
     ), (422 if errors else 200)
 
@@ -73,7 +88,7 @@ def simple(kind: str):  # noqa: ANN201
 @allow(role("analyst", "admin"))
 def procedures():  # noqa: ANN201
     _editor()
-    return render_template("catalog_procedures.html", rows=catalogs.procedures())
+    return render_template("catalog_procedures.html", rows=catalogs_procedures.procedures())
 
 
 @bp.route("/procedures/<code>", methods=["GET", "POST"])
@@ -83,15 +98,16 @@ def procedure(code: str):  # noqa: ANN201
     errors: dict[str, str] = {}
     if code == "new":
         values: dict = {"components": [], "step_durations": {}, "step_officers": {}}
-        versions = catalogs.procedure_versions()
+        versions = catalogs_procedures.procedure_versions()
     else:
-        view = catalogs.procedure(code)
+        view = catalogs_procedures.procedure(code)
         values, versions = view.values, view.versions
     form = None
     if request.method == "POST":
         form = request.form.to_dict()
         try:
-            saved = catalogs.save_procedure(form, current_actor())
+            command = catalog_forms.procedure(request.form)
+            saved = catalogs_procedures.save_procedure(command, current_actor())
             flash(_("Đã lưu thủ tục %(code)s", code=saved))
             return redirect(url_for("catalogs.procedure", code=saved))
         except InvalidInput as exc:
@@ -103,9 +119,9 @@ def procedure(code: str):  # noqa: ANN201
         form=form,
         errors=errors,
         versions=versions,
-        types=catalogs.document_types(active_only=True),
-        fees=catalogs.fees(),
-        agencies=catalogs.agencies(),
-        units=catalogs.UNITS,
+        types=catalogs_document_types.document_types(active_only=True),
+        fees=catalogs_fees.fees(),
+        agencies=catalogs_agencies.agencies(),
+        units=catalogs_procedures.UNITS,
         roles=modeler.catalog()["roles"],
     ), (422 if errors else 200)

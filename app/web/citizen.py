@@ -26,14 +26,17 @@ from flask import (
 )
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
+from app import settings
 from app.documents.intake import Upload
 from app.integrations.errors import IntegrationError
 from app.integrations.payment import PaymentClient
 from app.services import citizen_actions, citizens, online, sessions
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.online_commands import SubmitOnline
 from app.web import server_session
 from app.web.access import CITIZEN, PUBLIC, allow
 from app.web.citizen_session import SESSION_KEY, current_citizen
+from app.web.form_reader import FormReader
 from app.web.forms import TECHNICAL_FIELDS
 from app.web.redirects import safe_target
 
@@ -45,9 +48,9 @@ def init_app(app: Flask) -> None:
     oauth = OAuth(app)
     oauth.register(
         "portal",
-        client_id=app.config["PORTAL_OIDC_CLIENT_ID"],
-        client_secret=app.config["PORTAL_OIDC_CLIENT_SECRET"],
-        server_metadata_url=app.config["PORTAL_URL"].rstrip("/")
+        client_id=settings.current.PORTAL_OIDC_CLIENT_ID,
+        client_secret=settings.current.PORTAL_OIDC_CLIENT_SECRET,
+        server_metadata_url=settings.current.PORTAL_URL.rstrip("/")
         + "/.well-known/openid-configuration",
         client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
     )
@@ -257,10 +260,10 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     waiting = citizen_actions.waiting_for(code)
     if citizen_actions.PAYMENT_MESSAGE not in waiting["messages"]:
         return _detail(citizen, code, "Hồ sơ không chờ nộp phí.", 409)
-    config = current_app.config
+    config = settings.current
     try:
         order = PaymentClient(
-            config["PAYMENT_URL"] or config["PORTAL_URL"], config["HTTP_TIMEOUT"]
+            config.PAYMENT_URL or config.PORTAL_URL, config.HTTP_TIMEOUT
         ).create_order(
             dossier_code=code,
             amount=waiting["fee_amount"],
@@ -289,27 +292,39 @@ def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
             _only(*SUBMIT_FIELDS, *(f"{p}_{o.type_code}" for o in offers for p in ("use", "file")))
         except InvalidInput as exc:
             return _submit_page(citizen, info, offers, values, {"_form": exc.message})
-        chosen = {
-            o.type_code: request.form.get(f"use_{o.type_code}", "")
-            for o in offers
-            if request.form.get(f"use_{o.type_code}")
-        }
-        uploads = {
-            o.type_code: [
-                Upload(f.filename or "", f.stream)
-                for f in request.files.getlist(f"file_{o.type_code}")
-                if f.filename
-            ]
-            for o in offers
-        }
         try:
-            code = online.submit(citizen, procedure_code, values, chosen, uploads)
+            code = online.submit(citizen, _submission(procedure_code, offers))
         except InvalidInput as exc:
             errors = exc.fields or {"_form": exc.message}
         else:
             flash(f"Đã nộp hồ sơ {code}. Theo dõi tiến độ tại đây và trên Cổng DVCQG.")
             return redirect(url_for("citizen.dossier", code=code))
     return _submit_page(citizen, info, offers, values, errors)
+
+
+def _submission(procedure_code: str, offers: list[online.Offer]) -> SubmitOnline:
+    """The posted submission form as the service's command; refused (422) when the e-only
+    box or a chosen document has the wrong shape."""
+    read = FormReader(request.form)
+    chosen = {o.type_code: read.stripped(f"use_{o.type_code}") for o in offers}
+    command = SubmitOnline(
+        procedure_code=procedure_code,
+        phone=read.stripped("phone"),
+        email=read.stripped("email"),
+        summary=read.stripped("summary"),
+        e_only=read.flag("e_only"),
+        chosen={type_code: ref for type_code, ref in chosen.items() if ref},
+        uploads={
+            o.type_code: [
+                Upload(f.filename or "", f.stream)
+                for f in request.files.getlist(f"file_{o.type_code}")
+                if f.filename
+            ]
+            for o in offers
+        },
+    )
+    read.done()
+    return command
 
 
 def _submit_page(

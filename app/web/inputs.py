@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask.wrappers import Request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter, ValidationError
 
+from app import settings
 from app.i18n import _, _l
 from app.services.errors import InvalidInput
 
@@ -85,7 +86,7 @@ class LimitedRequest(Request):
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         if not (force or self.is_json):
             return super().get_json(force, silent, cache)
-        limit = current_app.config["JSON_MAX_BYTES"]
+        limit = settings.current.JSON_MAX_BYTES
         if (self.content_length or 0) > limit:
             raise RequestEntityTooLarge(
                 _("Nội dung JSON quá lớn (tối đa %(limit)s byte)", limit=limit)
@@ -94,7 +95,7 @@ class LimitedRequest(Request):
             data = super().get_json(force, silent, cache)
         except RecursionError as exc:
             raise _too_deep() from exc
-        if _depth(data) > current_app.config["JSON_MAX_DEPTH"]:
+        if _depth(data) > settings.current.JSON_MAX_DEPTH:
             raise _too_deep()
         return data
 
@@ -103,7 +104,7 @@ class LimitedRequest(Request):
 
 
 def _too_deep() -> BadRequest:
-    depth = current_app.config["JSON_MAX_DEPTH"]
+    depth = settings.current.JSON_MAX_DEPTH
     return BadRequest(_("JSON lồng quá sâu (tối đa %(depth)s mức)", depth=depth))
 
 

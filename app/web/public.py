@@ -3,10 +3,11 @@ that this system's former public portal has moved to the national portal (003 §
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from redis import Redis
 from redis.exceptions import RedisError
 
+from app import settings
 from app.services import lookup
 from app.web.access import PUBLIC, allow
 
@@ -20,7 +21,7 @@ def _allowed() -> bool:
     # the minute starts at a client's first lookup (a fixed window per client)
     key = f"gqtthc:lookup:{request.remote_addr}"
     try:
-        redis = Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=1)
+        redis = Redis.from_url(settings.current.REDIS_URL, socket_timeout=1)
         count = redis.incr(key)
         if count == 1:
             redis.expire(key, 60)
@@ -34,7 +35,7 @@ def _allowed() -> bool:
 def lookup_page():  # noqa: ANN201
     """This system's own lookup page; hidden with the rest of the former public portal when it
     is closed (the lookup API below stays for the national portal)."""
-    if current_app.config["PUBLIC_PORTAL_CLOSED"]:
+    if settings.current.PUBLIC_PORTAL_CLOSED:
         return former_portal("tra-cuu")
     code = request.args.get("ma", "").strip()
     if not code:
@@ -57,8 +58,8 @@ def lookup_api():  # noqa: ANN201
 @allow(PUBLIC)
 def former_portal(rest: str = ""):  # noqa: ANN201
     """The old public portal's addresses (search, online submission, lookup, payment)."""
-    if not current_app.config["PUBLIC_PORTAL_CLOSED"]:
+    if not settings.current.PUBLIC_PORTAL_CLOSED:
         return render_template("error.html", message="Không tìm thấy trang"), 404
     return render_template(
-        "public_moved.html", target=current_app.config["NATIONAL_PORTAL_URL"], seconds=10
+        "public_moved.html", target=settings.current.NATIONAL_PORTAL_URL, seconds=10
     )

@@ -11,6 +11,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from app import settings
 from app.integrations.payment import SIGNATURE_HEADER, sign
 from app.integrations.simulators import serve_in_thread
 from app.models import AuditEvent, Document, Dossier
@@ -173,13 +174,14 @@ def test_public_lookup_says_little_and_is_rate_limited(client, actors, app):
     assert answers[-1] == 429 and answers.count(200) == 18
 
 
-def test_the_former_public_portal_points_to_the_national_portal(client, app):
+def test_the_former_public_portal_points_to_the_national_portal(client, monkeypatch):
     moved = client.get("/dich-vu-cong/nop-ho-so")
     html = moved.get_data(as_text=True)
     assert moved.status_code == 200
     assert "Từ ngày 01/7/2025, cá nhân, tổ chức sẽ thực hiện dịch vụ công trực tuyến" in html
     assert 'content="10;url=https://dichvucong.gov.vn"' in html
     assert "Từ ngày 01/7/2025" in client.get("/tra-cuu?ma=x").get_data(as_text=True)
-    app.config["PUBLIC_PORTAL_CLOSED"] = False  # a deployment that keeps its own pages
+    # a deployment that keeps its own pages
+    monkeypatch.setattr(settings.current, "PUBLIC_PORTAL_CLOSED", False)
     assert client.get("/dich-vu-cong/nop-ho-so").status_code == 404
     assert "Tra cứu hồ sơ" in client.get("/tra-cuu").get_data(as_text=True)

@@ -247,10 +247,11 @@ def test_the_approved_result_is_issued_signed_and_pushed_to_the_warehouse(
 
 
 def test_a_type_added_to_the_catalog_can_be_digitized_with_the_common_fields(actors):
-    from app.services import catalogs
+    from app.services.catalogs_commands import SaveDocumentType
+    from app.services.catalogs_document_types import save_document_type
 
-    catalogs.save_document_type(
-        {"code": "KQ.G04.000070", "name": "Giấy chứng nhận đăng ký xe", "active": "on"},
+    save_document_type(
+        SaveDocumentType(code="KQ.G04.000070", name="Giấy chứng nhận đăng ký xe"),
         actors["quantri"],
     )
     officer = actors["tiepnhan"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 import config
+from app import settings
 from app.models import User
 from app.storage.db import db
 
@@ -14,10 +15,10 @@ def test_production_settings_turn_demo_data_off():
     assert config.DevelopmentConfig.DEMO_DATA is True
 
 
-def test_seed_demo_is_refused_and_creates_no_account_where_demo_data_is_off(app):
+def test_seed_demo_is_refused_and_creates_no_account_where_demo_data_is_off(app, monkeypatch):
     with db.transaction() as session:
         before = session.scalar(select(func.count()).select_from(User))
-    app.config["DEMO_DATA"] = False
+    monkeypatch.setattr(settings.current, "DEMO_DATA", False)
     with app.app_context():  # as `flask` itself runs every command
         result = app.test_cli_runner().invoke(args=["seed-demo", "--officers", "3"])
     assert result.exit_code != 0

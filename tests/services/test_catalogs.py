@@ -1,0 +1,66 @@
+"""The catalog services take commands of typed values and check what they mean: codes,
+ranges and references into the other catalogs, each refusal located on its field."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Fee, Procedure
+from app.services.catalogs_commands import ComponentRow, SaveFee, SaveProcedure, StepRow
+from app.services.catalogs_fees import save_fee
+from app.services.catalogs_procedures import save_procedure
+from app.services.errors import InvalidInput
+from app.storage.db import db
+
+PROCEDURE = SaveProcedure(
+    code="1.000695",
+    name="Cấp Giấy chứng nhận xuất xứ hàng hoá",
+    level=4,
+    agency_code="000.00.12.H31",
+    duration_days=8,
+    duration_unit="working_days",
+    components=(ComponentRow(0, "TK.000001", "Đơn đề nghị", required=True),),
+    steps=(StepRow(0, "appraisal", 2, ("chuyenvien",)),),
+)
+
+
+def test_a_valid_procedure_command_is_saved_with_its_rows(actors):
+    assert save_procedure(PROCEDURE, actors["phantich"]) == "1.000695"
+    with db.transaction() as session:
+        saved = session.scalar(select(Procedure).where(Procedure.code == "1.000695"))
+        assert saved.components == [
+            {"type_code": "TK.000001", "name": "Đơn đề nghị", "required": True}
+        ]
+        assert (saved.step_durations, saved.step_officers) == (
+            {"appraisal": 2},
+            {"appraisal": ["chuyenvien"]},
+        )
+
+
+def test_a_procedures_rows_are_refused_at_the_index_they_came_from(actors):
+    command = SaveProcedure(
+        **{
+            **PROCEDURE.__dict__,
+            "components": (ComponentRow(3, "ZZ.000", "x"),),
+            "steps": (StepRow(7, "appraisal", 400),),
+            "duration_days": None,
+            "model_version_id": 10**12,
+        }
+    )
+    with pytest.raises(InvalidInput) as refused:
+        save_procedure(command, actors["phantich"])
+    fields = refused.value.fields
+    assert {"component-3-type_code", "component-3-name", "step-7-days"} <= set(fields)
+    assert {"duration_days", "model_version_id"} <= set(fields)
+    with db.transaction() as session:
+        assert session.scalar(select(Procedure).where(Procedure.code == "1.000695")) is None
+
+
+@pytest.mark.parametrize("amount", [None, -1, 1_000_000_001])
+def test_a_fee_amount_out_of_range_is_refused_by_the_service_too(actors, amount):
+    with pytest.raises(InvalidInput) as refused:
+        save_fee(SaveFee(code="P997", name="Phí thử", amount=amount), actors["phantich"])
+    assert "amount" in refused.value.fields
+    with db.transaction() as session:
+        assert session.scalar(select(Fee).where(Fee.code == "P997")) is None
