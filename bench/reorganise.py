@@ -208,7 +208,12 @@ def print_memory(watch: WorkerWatch, total: int, workers: int) -> None:
             f"PSS summed over them {sample.pss_sum:.1f} MB"
         )
     peaks = ", ".join(f"{kb / 1024:.1f}" for kb in watch.peaks.values()) or "none seen"
-    print(f"  peak RSS (VmHWM) of each: {peaks} MB")
+    if workers <= 1:
+        print(
+            f"  peak RSS (VmHWM) of this process over its whole life, seeding included: {peaks} MB"
+        )
+    else:
+        print(f"  peak RSS (VmHWM) of each worker: {peaks} MB")
     if workers > 1:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"coordinator (this process, waiting on the pool): peak RSS {own:.1f} MB")
