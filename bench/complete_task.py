@@ -1,15 +1,25 @@
 """Benchmark: completing one task, bare SpiffWorkflow vs. the whole service layer on PostgreSQL.
 
-Prints median and p95 of
-  0. the bare SpiffWorkflow cycle for the counter model with the library's own serializer and
-     its stock (unrestricted) script engine: the bare engine
-     (load with its embedded spec, complete the reception task, engine steps, dump);
-  1. the same bare cycle with the project's restricted script engine (sandbox and limits);
-  2. the same cycle through app.engine (spec cached by content hash, state without spec);
-  3. tasks.complete_task end to end on PostgreSQL (load with version check, engine, save,
+Every line starts from the same instance: the counter model (2.000488) with its reception task
+ready, received through the services on PostgreSQL. Its serialized state is read back from
+`process_instance.state`, so the bare library, app.engine and the service layer all run the
+same model version with the same process data; each completes the reception task with the same
+form. Prints median and p95 of
+  0. bare, in memory: SpiffWorkflow with its stock (unrestricted) script engine completes the
+     task and runs the engine steps on a workflow already deserialized (the load and the save
+     are outside the clock): the library's own work and nothing else;
+  1. bare, with the state round-trip the service layer makes: the same, plus loading the
+     project's spec-less state before and dumping it after (`app.engine.serializer`, the spec
+     taken from the parsed model): the same bytes as 4 and 5 load and save;
+  2. as 1 with the project's restricted script engine (sandbox and limits);
+  3. as 1 with the library's stock serializer instead, whose state embeds the spec (both
+     sizes are printed): what a plain SpiffWorkflow application would store;
+  4. app.engine: ProcessRun.load / complete_user_task / dump of the spec-less state (what 2
+     does, plus the wrapper's snapshot of changes and its guards);
+  5. tasks.complete_task end to end on PostgreSQL (load with version check, engine, save,
      projection, audit, outbox, commit, enqueue to Redis);
-and the ratios of 3 to 0 and of 3 to 1 (the one the
-earlier figures were taken with). Usage: .venv/bin/python bench/complete_task.py [--n 300]
+and the ratios of 5 to 0, 1 and 2.
+Usage: .venv/bin/python bench/complete_task.py [--n 300]
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,46 +43,22 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter  # noq
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from app.engine import ProcessRun, parse_bundle  # noqa: E402
-from app.engine.definition import _Parser  # noqa: E402
+from app.engine import ProcessRun  # noqa: E402
+from app.engine import serializer as serializer_module  # noqa: E402
+from app.engine.definition import Definition  # noqa: E402
 from app.engine.sandbox import make_script_engine  # noqa: E402
 from app.engine.specs import DeferredServiceTask  # noqa: E402
-from app.engine.timekeeping import working_time  # noqa: E402
-from app.models import HumanTask, OutboxMessage, User  # noqa: E402
-from app.services import service_calls, tasks  # noqa: E402
+from app.engine.timekeeping import script_helpers  # noqa: E402
+from app.models import HumanTask, OutboxMessage, ProcessInstance, User  # noqa: E402
+from app.services import runtime, service_calls, tasks  # noqa: E402
 from app.services.actors import Actor  # noqa: E402
-from app.services.deploy import read_bundle  # noqa: E402
 from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
 from app.services.outbox import claim  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402
 
-START = {
-    "procedure_code": "2.000488",
-    "channel": "counter",
-    "fee_due": False,
-    "needs_digitization": False,
-    "agency_code": "000.00.12.H31",
-    "reception_agency_code": "000.00.12.H31",
-    "phone": "",
-    "email": "",
-    "proxy": None,
-    "e_only": False,
-    "owner_id_type": "cccd",
-    "owner_id": "001090012345",
-    "owner_name": "Nguyễn Văn An",
-    "dossier_code": "X",
-    "result_type_code": "KQ",
-    "result_name": "R",
-    "supplement_wait": "P30D",
-    "appraisal_escalation": "P3D",
-    "payment_wait": "P15D",
-}
 FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
-# What models may call (the escalation timer counts working time), as ProcessRun gives it.
-FUNCTIONS = {"after_working_days": working_time(None)}
-# What linking the local account returns (bare-engine runs have no database to do it).
-PROFILE = {"citizen_id": 1, "gender": "Nam", "birth_date": "1990-05-12", "address": "", "phone": ""}
+WARM_UP = 30
 
 
 def summary(samples: list[float]) -> tuple[float, float]:
@@ -78,60 +66,60 @@ def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
-def at_reception_state_engine(definition) -> str:
-    run, changes = ProcessRun.start(definition, START)
-    changes = run.complete_service_call(
-        changes.service_calls[0].task_id, {"exists": True, "account": {"id": "VN-1"}}
-    )
-    run.complete_service_call(changes.service_calls[0].task_id, PROFILE)
-    return run.dump()
-
-
 def stock_engine() -> PythonScriptEngine:
     """SpiffWorkflow's own script engine, unrestricted, with the helpers models call."""
-    return PythonScriptEngine(environment=TaskDataEnvironment(dict(FUNCTIONS)))
+    return PythonScriptEngine(environment=TaskDataEnvironment(script_helpers(None)))
 
 
 def sandboxed_engine() -> PythonScriptEngine:
-    return make_script_engine(FUNCTIONS)
+    return make_script_engine(script_helpers(None))
 
 
-def bench_bare(files: dict[str, str], n: int, engine=sandboxed_engine) -> list[float]:  # noqa: ANN001
-    parser = _Parser()
-    for name, content in files.items():
-        if name.endswith(".bpmn"):
-            parser.add_bpmn_str(content.encode(), filename=name)
-        elif name.endswith(".dmn"):
-            parser.add_dmn_str(content.encode(), filename=name)
-    spec = parser.get_spec("counter_dossier")
-    subs = parser.get_subprocess_specs("counter_dossier")
-    stock = dict(SPIFF_CONFIG)
-    stock[DeferredServiceTask] = ServiceTaskConverter
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(stock))
-    workflow = BpmnWorkflow(spec, subs, script_engine=engine())
-    workflow.get_tasks(state=TaskState.READY)[0].data.update(START)
+def stock_serializer() -> BpmnWorkflowSerializer:
+    """The library's serializer (spec embedded in the state), knowing the deferred service task."""
+    config = dict(SPIFF_CONFIG)
+    config[DeferredServiceTask] = ServiceTaskConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def complete_reception(workflow: BpmnWorkflow) -> None:
+    """What every path does: fill the reception form, run the task, run the engine steps."""
+    task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+    assert task.task_spec.bpmn_id == "reception", task.task_spec.bpmn_id  # nosec B101
+    task.data.update(FORM)
+    task.run()
     workflow.do_engine_steps()
-    started = workflow.get_tasks(state=TaskState.STARTED)[0]
-    started.data["account_check"] = {"exists": True}
-    started.complete()
-    workflow.do_engine_steps()
-    state = serializer.serialize_json(workflow)
+
+
+def bench_bare_in_memory(serializer: BpmnWorkflowSerializer, state: str, n: int) -> list[float]:
     samples = []
     for _ in range(n):
+        workflow = serializer.deserialize_json(state)
+        workflow.script_engine = stock_engine()
         t0 = time.perf_counter()
-        wf = serializer.deserialize_json(state)
-        wf.script_engine = engine()
-        task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
-        task.data.update(FORM)
-        task.run()
-        wf.do_engine_steps()
-        serializer.serialize_json(wf)
+        complete_reception(workflow)
         samples.append(time.perf_counter() - t0)
     return samples
 
 
-def bench_engine(definition, n: int) -> list[float]:
-    state = at_reception_state_engine(definition)
+def bench_bare(
+    load: Callable[[], BpmnWorkflow],
+    dump: Callable[[BpmnWorkflow], str],
+    n: int,
+    engine: Callable[[], PythonScriptEngine],
+) -> list[float]:
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        workflow = load()
+        workflow.script_engine = engine()
+        complete_reception(workflow)
+        dump(workflow)
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def bench_engine(definition: Definition, state: str, n: int) -> list[float]:
     samples = []
     for _ in range(n):
         t0 = time.perf_counter()
@@ -142,10 +130,12 @@ def bench_engine(definition, n: int) -> list[float]:
     return samples
 
 
-def bench_service(n: int) -> list[float]:
+def prepare_service(count: int) -> tuple[Actor, list[str]]:
+    """`count` dossiers received at the counter, their account check answered: each has its
+    reception task open. Returns the officer and the task ids."""
     with db.transaction() as session:
         actor = Actor.of(session.scalar(select(User).where(User.username == "tiepnhan")))
-    for _ in range(n):
+    for _ in range(count):
         receive_dossier(ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An"), actor)
     with db.transaction() as session:
         calls = session.scalars(
@@ -160,10 +150,26 @@ def bench_service(n: int) -> list[float]:
         )
     with db.transaction() as session:
         task_ids = session.scalars(
-            select(HumanTask.id).where(
-                HumanTask.state == "open", HumanTask.element_id == "reception"
-            )
+            select(HumanTask.id)
+            .where(HumanTask.state == "open", HumanTask.element_id == "reception")
+            .order_by(HumanTask.created_at)
         ).all()
+    return actor, list(task_ids)
+
+
+def state_of(task_id: str) -> tuple[Definition, str]:
+    """The model version and the serialized state the service layer will load for this task."""
+    with db.transaction() as session:
+        version_id, state = session.execute(
+            select(ProcessInstance.model_version_id, ProcessInstance.state).where(
+                ProcessInstance.id
+                == select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+            )
+        ).one()
+        return runtime.definition_by_id(session, version_id), state
+
+
+def bench_service(actor: Actor, task_ids: list[str]) -> list[float]:
     samples = []
     for task_id in task_ids:
         t0 = time.perf_counter()
@@ -176,31 +182,52 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300)
     args = parser.parse_args()
-    files = read_bundle(ROOT / "bpmn")
-    definition = parse_bundle(files, "counter_dossier")
-    bench_bare(files, 30, stock_engine), bench_bare(files, 30), bench_engine(definition, 30)
-    stock = bench_bare(files, args.n, stock_engine)
-    bare, engine = bench_bare(files, args.n), bench_engine(definition, args.n)
-
     with seeded_postgres():
-        bench_service(30)
-        service = bench_service(args.n)
+        actor, task_ids = prepare_service(WARM_UP + args.n)
+        definition, state = state_of(task_ids[-1])
+        library = stock_serializer()
+        library_state = library.serialize_json(ProcessRun.load(definition, state).workflow)
+        specless = (partial(serializer_module.load, definition, state), serializer_module.dump)
+        stock = (partial(library.deserialize_json, library_state), library.serialize_json)
+        paths: list[tuple[str, Callable[[int], list[float]]]] = [
+            ("0 bare, in memory", partial(bench_bare_in_memory, library, library_state)),
+            (
+                "1 bare + spec-less state round-trip",
+                partial(bench_bare, *specless, engine=stock_engine),
+            ),
+            (
+                "2 as 1, restricted script engine",
+                partial(bench_bare, *specless, engine=sandboxed_engine),
+            ),
+            (
+                "3 as 1, stock serializer (spec in state)",
+                partial(bench_bare, *stock, engine=stock_engine),
+            ),
+            ("4 app.engine load/complete/dump", partial(bench_engine, definition, state)),
+        ]
+        rows = []
+        for label, measure in paths:
+            measure(WARM_UP)
+            rows.append((label, measure(args.n)))
+        bench_service(actor, task_ids[:WARM_UP])
+        rows.append(
+            ("5 service complete_task on PostgreSQL", bench_service(actor, task_ids[WARM_UP:]))
+        )
 
-    rows = [
-        ("bare SpiffWorkflow cycle (stock script engine)", stock),
-        ("bare cycle, project's restricted script engine", bare),
-        ("app.engine cycle (cached spec)", engine),
-        ("service layer complete_task on PostgreSQL", service),
-    ]
-    print(f"counter model, n={args.n} completions each")
-    print(f"{'measure':<46}{'median ms':>11}{'p95 ms':>10}")
+    print(f"counter model, reception task, n={args.n} completions each, same instance state")
+    print(
+        f"state loaded and saved: spec-less {len(state):,} bytes (1, 2, 4, 5); "
+        f"stock serializer {len(library_state):,} bytes (3); not timed in 0"
+    )
+    print(f"{'measure':<42}{'median ms':>11}{'p95 ms':>10}")
     for label, samples in rows:
         med, p95 = summary(samples)
-        print(f"{label:<46}{med:>11.2f}{p95:>10.2f}")
-    for label, base in (("bare engine", stock), ("bare cycle, restricted scripts", bare)):
+        print(f"{label:<42}{med:>11.2f}{p95:>10.2f}")
+    service = rows[-1][1]
+    for number, (label, base) in enumerate(rows[:3]):
         ratio_med = summary(service)[0] / summary(base)[0]
         ratio_p95 = summary(service)[1] / summary(base)[1]
-        print(f"ratio service / {label}: median {ratio_med:.2f}, p95 {ratio_p95:.2f}")
+        print(f"ratio 5 / {number} ({label[2:]}): median {ratio_med:.2f}, p95 {ratio_p95:.2f}")
 
 
 if __name__ == "__main__":

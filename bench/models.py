@@ -4,6 +4,13 @@ Builds a process of 300 flow elements (user tasks in a role lane, exclusive gate
 conditions, script tasks) and prints the median and worst of several validations. Then, on
 PostgreSQL, moves N dossiers waiting at appraisal to a newer version of the counter model and
 prints instances per second and the peak memory (resident set) before and after.
+
+One dossier is carried to appraisal through the services; the others are copies of it made on
+the server, each as a real one is: its process state with task ids of its own (the template's
+task UUIDs with the last 12 hex digits replaced by the copy's number), and its task rows in the
+projection (`human_task`, the completed reception and the open appraisal) under those same
+ids. The migration's time includes what it does to them; the task rows before and after, and
+how many open rows match a waiting task of their instance's state, are printed.
 Usage: .venv/bin/python bench/models.py [--elements 300] [--runs 7] [--instances 10000]
 """
 
@@ -21,7 +28,7 @@ import resource  # noqa: E402
 
 from sqlalchemy import select, text  # noqa: E402
 
-from app.models import User  # noqa: E402
+from app.models import HumanTask, User  # noqa: E402
 from app.services import migrations, tasks  # noqa: E402
 from app.services.actors import Actor  # noqa: E402
 from app.services.deploy import check_bundle, deploy, read_bundle  # noqa: E402
@@ -38,14 +45,48 @@ SELECT d.code || '-' || i, d.procedure_id, d.agency_id, d.channel, d.status, d.o
 FROM dossier d, generate_series(1, :n) AS i WHERE d.id = :dossier;
 INSERT INTO process_instance (dossier_id, model_version_id, state, version, status, created_at,
                               updated_at)
-SELECT c.id, p.model_version_id, p.state, 1, 'running', now(), now()
-FROM dossier c, process_instance p WHERE c.code LIKE :pattern AND p.dossier_id = :dossier;
+SELECT c.id, p.model_version_id, regexp_replace(p.state, '(' || :uuid_head || ')' || :uuid_tail,
+       '\\1' || lpad(to_hex(i), 12, '0'), 'g'), 1, 'running', now(), now()
+FROM generate_series(1, :n) AS i
+JOIN dossier c ON c.code = :code || '-' || i, process_instance p WHERE p.dossier_id = :dossier;
+INSERT INTO human_task ({columns})
+SELECT {values}
+FROM generate_series(1, :n) AS i
+JOIN dossier c ON c.code = :code || '-' || i
+JOIN process_instance p ON p.dossier_id = c.id, human_task t WHERE t.dossier_id = :dossier;
 ANALYZE;
+"""
+UUID_HEAD = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+UUID_TAIL = "[0-9a-f]{12}"
+# Columns of a copied task row that are not the template's own values.
+TASK_COPY = {
+    "id": "left(t.id, 24) || lpad(to_hex(i), 12, '0')",
+    "instance_id": "p.id",
+    "dossier_id": "c.id",
+}
+MATCHING = """
+SELECT count(*) FILTER (WHERE t.state = 'open'),
+       count(*) FILTER (WHERE t.state = 'open' AND strpos(p.state, t.id) > 0), count(*)
+FROM human_task t JOIN process_instance p ON p.id = t.instance_id
 """
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def clone_sql() -> str:
+    """CLONE with the task row copy written out for every column of `human_task`."""
+    names = [c.name for c in HumanTask.__table__.columns]
+    values = [TASK_COPY.get(name, f"t.{name}") for name in names]
+    return CLONE.format(columns=", ".join(names), values=", ".join(values))
+
+
+def print_task_rows(when: str) -> None:
+    """The open task rows, those whose id is a task in their instance's state, all rows."""
+    with db.engine.connect() as conn:
+        open_rows, matching, rows = conn.execute(text(MATCHING)).one()
+    print(f"task rows {when}: {open_rows:,} open ({matching:,} match their state), {rows:,} in all")
 
 
 def bench_migration(instances: int) -> None:
@@ -65,12 +106,19 @@ def bench_migration(instances: int) -> None:
             dossier = conn.execute(
                 text("SELECT id FROM dossier WHERE code = :c"), {"c": code}
             ).scalar()
-            for statement in CLONE.split(";\n"):
+            for statement in clone_sql().split(";\n"):
                 if statement.strip():
                     conn.execute(
                         text(statement),
-                        {"n": instances - 1, "dossier": dossier, "pattern": f"{code}-%"},
+                        {
+                            "n": instances - 1,
+                            "dossier": dossier,
+                            "code": code,
+                            "uuid_head": UUID_HEAD,
+                            "uuid_tail": UUID_TAIL,
+                        },
                     )
+        print_task_rows("before")
         files = read_bundle(Path(__file__).resolve().parents[1] / "bpmn")
         files["counter_dossier.bpmn"] = files["counter_dossier.bpmn"].replace(
             'name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"'
@@ -88,6 +136,7 @@ def bench_migration(instances: int) -> None:
             f"{elapsed:.1f} s: {len(report.moved) / elapsed:.0f} instances/s; peak memory "
             f"{before:.0f} MB before, {rss_mb():.0f} MB after"
         )
+        print_task_rows("after")
 
 
 HEAD = (

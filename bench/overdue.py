@@ -3,8 +3,14 @@
 Seeds a realistic mix (20 agencies under one province, 5 procedures, officers with every role,
 about 15 % of tasks open; of those, on time / due soon / overdue) with server-side
 generate_series, then prints p50/p95 of: an officer's inbox, a supervisor's overdue list
-page, the per-step counts of one procedure, and one sweep pass, each through the real service
-function, followed by the EXPLAIN plan of its main query.
+page, the per-step counts of one procedure, and five sweep passes, each through the real service
+function. Then each of them runs once more (a sixth sweep pass, 48 hours on: the next day's
+tasks cross their marks) with every single statement it sends to PostgreSQL captured as it goes
+(a `before_cursor_execute` listener) and EXPLAIN ANALYZEd on the same connection, with the same
+parameters, just before it runs: inside a savepoint rolled back at once, so an UPDATE's plan is
+measured on the rows it is about to change, and then the statement runs for real. These plans
+are of the statements the services run, not copies (batched executemany inserts are not
+explained; plan lines are cut at 200 characters); the instrumented runs are not in the timings.
 Usage: .venv/bin/python bench/overdue.py [--tasks 1000000] [--runs 30]
 """
 
@@ -15,14 +21,16 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select, text  # noqa: E402
+import psycopg  # noqa: E402
+from sqlalchemy import event, select, text  # noqa: E402
 
 from app.models import User  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
@@ -111,39 +119,43 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(samples) * 1000, samples[max(int(len(samples) * 0.95) - 1, 0)] * 1000
 
 
-def explain(sql: str, params: dict) -> str:
-    with db.engine.connect() as conn:
-        rows = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) " + sql), params)
-        return "\n".join("    " + r[0] for r in rows)
+EXPLAINED = ("SELECT", "WITH", "UPDATE", "INSERT", "DELETE")
 
 
-def explain_all(rows: list) -> None:
-    """EXPLAIN ANALYZE of every SELECT each measured call runs, with its own parameters."""
-    from sqlalchemy import event
+@contextmanager
+def explaining(into: list[tuple[str, list[str]]]) -> Iterator[None]:
+    """While open, every single statement sent through `db.engine` is EXPLAIN ANALYZEd first
+    (its text and plan appended to `into`); a savepoint undoes what the EXPLAIN did."""
 
-    for label, fn in rows:
-        captured: list[tuple[str, object]] = []
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if executemany or not statement.lstrip().upper().startswith(EXPLAINED):
+            return
+        cursor.execute("SAVEPOINT bench_explain")
+        try:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + statement, parameters)
+            plan = [row[0] for row in cursor.fetchall()]
+        except psycopg.Error as exc:
+            plan = [f"(EXPLAIN failed: {exc})"]
+        cursor.execute("ROLLBACK TO SAVEPOINT bench_explain")
+        cursor.execute("RELEASE SAVEPOINT bench_explain")
+        into.append((statement, plan))
 
-        def grab(conn, cursor, statement, parameters, context, executemany, into=captured):  # noqa: ANN001, ANN202
-            into.append((statement, parameters))
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
 
-        event.listen(db.engine, "before_cursor_execute", grab)
+
+def print_plans(label: str, fn: Callable[[], object]) -> None:
+    """Run `fn` once under `explaining` and print each statement it ran with its plan."""
+    captured: list[tuple[str, list[str]]] = []
+    with explaining(captured):
         fn()
-        event.remove(db.engine, "before_cursor_execute", grab)
-        print(f"statements of: {label}")
-        for statement, params in captured:
-            if not statement.lstrip().upper().startswith("SELECT"):
-                continue
-            with db.engine.connect() as conn:
-                plan = [
-                    r[0]
-                    for r in conn.exec_driver_sql(
-                        "EXPLAIN (ANALYZE, BUFFERS OFF) " + statement, params
-                    )
-                ]
-            first = " ".join(statement.split())[:110]
-            print(f"  {plan[-1].strip()}  {first}")
-            print("      " + plan[0].strip()[:140])
+    print(f"\nEXPLAIN ANALYZE of the {len(captured)} statement(s) run by: {label}")
+    for number, (statement, plan) in enumerate(captured, 1):
+        print(f"  [{number}] {' '.join(statement.split())[:300]}")
+        print("\n".join("      " + line[:200] for line in plan))
 
 
 def main() -> None:
@@ -165,8 +177,6 @@ def main() -> None:
         with db.transaction() as session:
             officer = Actor.of(session.scalar(select(User).where(User.username == "canbo1")))
             supervisor = Actor.of(session.scalar(select(User).where(User.username == "giamsat")))
-        with db.transaction() as session:
-            supervisor_scope = sorted(supervision.scope(session, supervisor))
         print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}")
         rows = [
             ("officer's inbox (mine + pool)", lambda: queries.inbox(officer)),
@@ -183,8 +193,6 @@ def main() -> None:
             fn()
             p50, p95 = timed(fn, args.runs)
             print(f"{label:<44}{p50:>9.1f}{p95:>9.1f}")
-        if os.environ.get("BENCH_EXPLAIN_ALL"):
-            explain_all(rows)
         if os.environ.get("BENCH_PROFILE_QUERIES"):
             import cProfile
             import pstats
@@ -213,31 +221,10 @@ def main() -> None:
                 f"sweep pass {step + 1}: {sweeps[-1]:.0f} ms "
                 f"({result.due_soon} due soon, {result.overdue} overdue)"
             )
-        print("\nEXPLAIN, overdue list page:")
-        print(
-            explain(
-                "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.agency_id = ANY(:a) "
-                "AND h.deadline_state = 'overdue' "
-                "ORDER BY h.due_at NULLS LAST, h.created_at, h.id LIMIT 20",
-                {"a": supervisor_scope},
-            )
-        )
-        print("\nEXPLAIN, officer's pool:")
-        print(
-            explain(
-                "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.assignee_id IS NULL "
-                "AND h.role = 'reception' AND h.agency_id = :agency ORDER BY h.due_at LIMIT 200",
-                {"agency": supervisor_scope[-1]},
-            )
-        )
-        print("\nEXPLAIN, sweep (overdue):")
-        print(
-            explain(
-                "SELECT h.id FROM human_task h WHERE h.state = 'open' AND h.due_at <= now() "
-                "+ interval '30 hours' AND h.deadline_state <> 'overdue'",
-                {},
-            )
-        )
+        for label, fn in rows:
+            print_plans(label, fn)
+        later = utcnow() + timedelta(hours=48)
+        print_plans("sweep pass 6 (48 hours on)", lambda: deadlines.sweep(later))
 
 
 if __name__ == "__main__":

@@ -5,18 +5,30 @@ dossier is carried to appraisal through the services; the others are copies of i
 server-side generate_series (their process state is the real one's; their open step a fresh
 row). Then the plan is recorded and applied through `cutover.apply`, the function the scheduler's
 job calls: one transaction per dossier, pages of BATCH dossiers. Prints dossiers per second and
-the resident memory of this process along the run (it should stay flat: nothing is held but a
-page of ids).
+the memory of the processes that do the work, along the run (it should stay flat: nothing is
+held but a page of ids).
+
+With `--workers` > 1 the work is done by the pool's worker processes (forked from this one,
+which only waits): every second the bench reads each worker's /proc status and smaps_rollup and
+prints, at 25/50/75 % of the dossiers, the resident set of the largest worker and the sum of the
+workers' proportional set sizes (PSS: pages shared copy-on-write with the coordinator counted
+once among those sharing them); then each worker's peak resident set (the kernel's VmHWM high
+mark, read until the worker exits, so only growth in its last second could be missed).
+With `--workers 1` the work runs in this process and its own figures are printed. The
+coordinator's own resident set is printed last, labelled as such.
 Usage: .venv/bin/python bench/reorganise.py [--dossiers 100000] [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,9 +74,76 @@ ANALYZE;
 """
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 1024 / 1024
+@dataclass
+class Sample:
+    """One look at the workers: dossiers done, the largest RSS, the summed PSS (MB)."""
+
+    done: int
+    largest_rss: float
+    pss_sum: float
+
+
+def proc_kb(path: Path, fields: tuple[str, ...]) -> dict[str, int]:
+    """The `fields` (kB) of a /proc status-like file; empty when the process is gone."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name in fields:
+            found[name] = int(value.split()[0])
+    return found
+
+
+def children() -> set[int]:
+    """The processes whose parent is this one."""
+    me, found = os.getpid(), set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                found.add(int(entry.name))
+    return found
+
+
+class WorkerWatch:
+    """Samples the memory of this process's new children (the pool's workers) in a thread."""
+
+    def __init__(self, count_done: Callable[[], int], in_process: bool) -> None:
+        self.count_done = count_done
+        self.in_process = in_process  # one worker: the work runs in this very process
+        self.before = children()  # PostgreSQL and Redis, started by the bench: not workers
+        self.samples: list[Sample] = []
+        self.peaks: dict[int, int] = {}  # worker pid: VmHWM in kB
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WorkerWatch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        while not self.stop.wait(1):
+            pids = [os.getpid()] if self.in_process else sorted(children() - self.before)
+            rss, pss = [], []
+            for pid in pids:
+                status = proc_kb(Path(f"/proc/{pid}/status"), ("VmRSS", "VmHWM"))
+                rollup = proc_kb(Path(f"/proc/{pid}/smaps_rollup"), ("Pss",))
+                if "VmHWM" in status:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), status["VmHWM"])
+                    rss.append(status["VmRSS"])
+                    pss.append(rollup.get("Pss", 0))
+            if rss:
+                self.samples.append(Sample(self.count_done(), max(rss) / 1024, sum(pss) / 1024))
 
 
 def main() -> None:
@@ -91,27 +170,19 @@ def main() -> None:
                     )
         print(f"seeded {args.dossiers:,} pending dossiers in {time.perf_counter() - t0:.1f} s")
         plan_id = cutover.record_plan(world.plan(), SYSTEM)
-        samples: list[tuple[int, float]] = []
-        stop = threading.Event()
 
-        def sample() -> None:
-            while not stop.wait(2):
-                with db.transaction() as session:
-                    done = session.scalar(
-                        select(func.count()).where(
-                            ReorgItem.plan_id == plan_id, ReorgItem.outcome != "pending"
-                        )
+        def done() -> int:
+            with db.transaction() as session:
+                return session.scalar(
+                    select(func.count()).where(
+                        ReorgItem.plan_id == plan_id, ReorgItem.outcome != "pending"
                     )
-                samples.append((done, rss_mb()))
+                )
 
-        watcher = threading.Thread(target=sample, daemon=True)
-        start_rss = rss_mb()
         t0 = time.perf_counter()
-        watcher.start()
-        report = cutover.apply_in_parallel(plan_id, args.workers)
+        with WorkerWatch(done, in_process=args.workers <= 1) as watch:
+            report = cutover.apply_in_parallel(plan_id, args.workers)
         elapsed = time.perf_counter() - t0
-        stop.set()
-        watcher.join()
         print(
             f"report: before {report.before:,} = moved {report.moved:,} + finished "
             f"{report.finished:,} + refused {report.refused:,} (reconciles: {report.reconciles})"
@@ -120,14 +191,32 @@ def main() -> None:
             f"apply with {args.workers} worker process(es): {elapsed:.1f} s, "
             f"{report.before / elapsed:.0f} dossiers/s"
         )
-        print(f"resident memory: {start_rss:.1f} MB at start", end="")
-        for fraction in (0.25, 0.5, 0.75):
-            done, mb = next(((d, m) for d, m in samples if d >= fraction * report.before), (0, 0.0))
-            print(f", {mb:.1f} MB at {done:,}", end="")
-        print(f", {max([m for _, m in samples] + [rss_mb()]):.1f} MB peak")
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        if args.workers > 1:
-            print(f"peak resident memory of a worker process: {children:.1f} MB")
+        print_memory(watch, report.before, args.workers)
+
+
+def print_memory(watch: WorkerWatch, total: int, workers: int) -> None:
+    """What `watch` saw of the workers, then this coordinating process's own peak."""
+    who = "this process (it does the work)" if workers <= 1 else f"the {workers} worker processes"
+    print(f"memory of {who}, sampled every second:")
+    for fraction in (0.25, 0.5, 0.75):
+        sample = next((s for s in watch.samples if s.done >= fraction * total), None)
+        if sample is None:
+            print(f"  {fraction:.0%}: no sample (the run was shorter than the sampling)")
+            continue
+        print(
+            f"  at {sample.done:,} dossiers: largest RSS {sample.largest_rss:.1f} MB, "
+            f"PSS summed over them {sample.pss_sum:.1f} MB"
+        )
+    peaks = ", ".join(f"{kb / 1024:.1f}" for kb in watch.peaks.values()) or "none seen"
+    if workers <= 1:
+        print(
+            f"  peak RSS (VmHWM) of this process over its whole life, seeding included: {peaks} MB"
+        )
+    else:
+        print(f"  peak RSS (VmHWM) of each worker: {peaks} MB")
+    if workers > 1:
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"coordinator (this process, waiting on the pool): peak RSS {own:.1f} MB")
 
 
 if __name__ == "__main__":
