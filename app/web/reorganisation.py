@@ -9,13 +9,14 @@ import json
 from itertools import islice
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.domain.reorganisation import PlanError, plan_from_json, plan_from_text
+from app.i18n import _
 from app.services import admin_units, cutover, reorg_reports, reorganisation
-from app.services.errors import Conflict, Forbidden, ServiceError
+from app.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.formatting import parse_moment
 from app.web.inputs import page_arg
 
 bp = Blueprint("reorganisation", __name__, url_prefix="/admin")
@@ -70,9 +71,9 @@ def check():  # noqa: ANN201
         except UnicodeDecodeError:
             return _refused([_("Tệp phương án phải là văn bản UTF-8 (JSON hoặc CSV)")])
     try:
-        plan = plan_from_text(
-            text, name=request.form.get("name", ""), cutover_at=request.form.get("cutover_at")
-        )
+        plan = plan_from_text(text, name=request.form.get("name", ""), cutover_at=_cutover_at())
+    except InvalidInput as exc:
+        return _refused([exc.message])
     except PlanError as exc:
         return _refused(exc.problems)
     problems, entries = reorganisation.dry_run(plan)
@@ -91,6 +92,12 @@ def check():  # noqa: ANN201
         counts=counts,
         more=more,
     )
+
+
+def _cutover_at() -> str | None:
+    """The cut-over moment typed for a CSV plan (dd/mm/yyyy HH:MM), as ISO; None when empty."""
+    typed = request.form.get("cutover_at", "").strip()
+    return parse_moment(typed, "cutover_at").isoformat() if typed else None
 
 
 def _listed() -> list:
