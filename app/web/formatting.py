@@ -79,6 +79,13 @@ def number(value: float | int | None) -> str:
     return format_decimal(value, locale=language())
 
 
+def percent(rate: float | None) -> str:
+    """A share (0.667) as a percentage with one decimal: 66,7 % (vi), 66.7 % (en)."""
+    if rate is None:
+        return "—"
+    return f"{format_decimal(rate * 100, format='#,##0.0', locale=language())} %"
+
+
 def money(value: float | int | None) -> str:
     """An amount in đồng: 1.234.567 đ (vi), 1,234,567 VND (en)."""
     if value is None:
@@ -151,6 +158,7 @@ def init_app(app: Flask) -> None:
         day=day,
         localtime=local_time,
         number=number,
+        percent=percent,
         money=money,
         weekday=weekday,
         holiday_name=holiday_name,

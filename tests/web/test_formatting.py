@@ -77,6 +77,13 @@ def test_numbers_take_the_reader_separators(reading):
         assert formatting.money(50000) == "50,000 VND"
 
 
+def test_percentages_take_the_reader_decimal_mark(reading):
+    with reading("vi"):
+        assert (formatting.percent(0.6667), formatting.percent(None)) == ("66,7 %", "—")
+    with reading("en"):
+        assert formatting.percent(0.6667) == "66.7 %"
+
+
 def test_weekdays_are_named_in_the_reader_language(reading):
     saturday, sunday = date(2026, 8, 22), date(2026, 8, 23)
     with reading("vi"):
