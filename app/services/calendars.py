@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import settings
-from app.domain.holiday_names import HolidayName, holiday_names
+from app.domain.holiday_names import HolidayName
 from app.domain.worktime import (
     OfficeHours,
     Override,
@@ -87,8 +87,8 @@ class DayEntry:
 
 def year_view(year: int) -> list[DayEntry]:
     """Every non-ordinary day of a year: public holidays, swapped days, overrides, in order."""
-    _, weekend_workdays = public_days(year)
-    entries = [DayEntry(d, n, "holiday") for d, n in holiday_names(year).items()]
+    names, weekend_workdays = public_days(year)
+    entries = [DayEntry(d, n, "holiday") for d, n in names.items()]
     entries += [
         DayEntry(d, _l("Làm bù (theo quy định)"), "working_weekend") for d in weekend_workdays
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.domain.holiday_names import HolidayName, holiday_names
+from app.domain.worktime import WorkCalendar, public_days
 
 
 def test_holidays_have_their_vietnamese_and_english_names():
@@ -29,3 +30,10 @@ def test_ordinary_holidays_replace_no_day():
     names = holiday_names(2026)
     assert names[date(2026, 1, 1)] == HolidayName("Tết Dương lịch", "New Year's Day", None)
     assert [d for d, n in names.items() if n.substituted_from] == [date(2026, 8, 31)]
+
+
+def test_the_work_calendar_names_its_holidays_with_both_names():
+    calendar = WorkCalendar.build()
+    assert calendar.holiday_name(date(2026, 2, 17)) == holiday_names(2026)[date(2026, 2, 17)]
+    assert calendar.holiday_name(date(2026, 2, 23)) is None
+    assert public_days(2026)[0] == holiday_names(2026)
