@@ -1,8 +1,9 @@
 """How dates, times, numbers and holiday names read on screen, in the reader's language.
 
-Vietnamese: 22/08/2026, 22/08/2026 14:30, 1.234.567. English keeps a form that cannot be
-misread either way round (22 Aug 2026, 22 Aug 2026, 14:30, 1,234,567). Every template uses these
-filters; nothing formats a date or a number by hand.
+Vietnamese: 22/08/2026 and 22/08/2026 14:30, 1.234.567, 66,7 %. English keeps a form that
+cannot be misread either way round: 22 Aug 2026 and 22 Aug 2026, 14:30, 1,234,567, 66.7 %.
+Templates format dates and numbers only through the filters `init_app` registers (`localtime`
+keeps the name the officers' screens already used).
 
 Dates typed by people: one text input showing "dd/mm/yyyy" in both languages (a browser's own
 date picker follows the browser's locale, not the page's: an en-US Chromium shows mm/dd/yyyy
