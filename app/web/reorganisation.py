@@ -16,7 +16,7 @@ from app.services import admin_units, cutover, reorg_reports, reorganisation
 from app.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from app.web.access import allow, role
 from app.web.actor import current_actor
-from app.web.formatting import parse_moment
+from app.web.formatting import local_time, parse_moment
 from app.web.inputs import page_arg
 
 bp = Blueprint("reorganisation", __name__, url_prefix="/admin")
@@ -140,7 +140,6 @@ def plan(plan_id: int):  # noqa: ANN201
         report=reorg_reports.report(plan_id),
         items=reorg_reports.items(plan_id, (page - 1) * 100, 100),
         page=page,
-        when=reorg_reports.since(row.cutover_at),
         refused=reorg_reports.last_refusal(plan_id) if row.state == "draft" else [],
     )
 
@@ -196,7 +195,7 @@ def schedule(plan_id: int):  # noqa: ANN201
     actor = _admin()
     try:
         at = cutover.schedule(plan_id, actor)
-        flash(_("Phương án sẽ được áp dụng lúc %(at)s", at=reorg_reports.since(at)))
+        flash(_("Phương án sẽ được áp dụng lúc %(at)s", at=local_time(at)))
     except cutover.PlanRefused as exc:
         for problem in exc.problems:
             flash(problem, "error")
