@@ -109,7 +109,13 @@ def holiday_name(name: HolidayName | str) -> str:
 
 
 def day_input(value: date | str | None) -> str:
-    """The value of a date input: a date as dd/mm/yyyy, text as it was typed."""
+    """The value of a date input: a date (or an ISO date kept by a process) as dd/mm/yyyy,
+    other text as it was typed."""
+    if isinstance(value, str) and len(value) == _DAY_INPUT_MAX and value[4:5] == "-":
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return value or ""

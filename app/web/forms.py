@@ -1,7 +1,8 @@
 """The one form renderer: a task's JSON schema → fields to draw, and posted values → data.
 
 Supported: string (input, or textarea when maxLength > 500), integer/number, boolean
-(checkbox), `oneOf` of {const, title} (radio group), `enum` (select).
+(checkbox), `oneOf` of {const, title} (radio group), `enum` (select), a date (`format: date`:
+typed dd/mm/yyyy, kept as ISO yyyy-mm-dd).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
+
+from app.services.errors import InvalidInput
+from app.web.formatting import parse_day
 
 TEXTAREA_FROM = 500
 # What the page itself posts beside the step's fields; dropped here, so that everything else
@@ -113,6 +117,12 @@ def parse(schema: dict[str, Any] | None, form: MultiDict) -> tuple[dict[str, Any
             continue
         raw = raw.strip()
         if raw == "":
+            continue
+        if spec.get("format") == "date":  # typed dd/mm/yyyy (or ISO); the process keeps ISO
+            try:
+                data[name] = parse_day(raw, name).isoformat()
+            except InvalidInput as exc:
+                errors[name] = exc.fields[name]
             continue
         if kind in ("integer", "number"):
             try:

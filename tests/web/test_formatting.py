@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from werkzeug.datastructures import MultiDict
 
 from app.domain.holiday_names import holiday_names
 from app.services.errors import InvalidInput
-from app.web import formatting, i18n
+from app.web import formatting, forms, i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,3 +167,26 @@ def test_date_inputs_show_what_they_accept(app, reading):
         html = template.render(value=date(2026, 8, 2))
     assert 'value="02/08/2026"' in html and 'placeholder="dd/mm/yyyy"' in html
     assert 'type="text"' in html
+
+
+BORN = {"properties": {"born": {"title": "Ngày sinh", "type": "string", "format": "date"}}}
+
+
+def test_a_form_date_is_typed_day_month_year_and_kept_as_iso(reading):
+    with reading("vi"):
+        assert forms.parse(BORN, MultiDict({"born": "04/03/1995"})) == ({"born": "1995-03-04"}, {})
+        assert forms.parse(BORN, MultiDict({"born": "1995-03-04"}))[0] == {"born": "1995-03-04"}
+        data, errors = forms.parse(BORN, MultiDict({"born": "31/02/1995"}))
+    assert "born" not in data and "dd/mm/yyyy" in errors["born"]
+
+
+def test_a_form_date_is_shown_day_month_year(app, reading):
+    template = app.jinja_env.from_string(
+        '{% from "_field.html" import field %}{% for f in shown %}{{ field(f) }}{% endfor %}'
+    )
+    with reading("vi"):
+        html = template.render(shown=forms.fields(BORN, {"born": "1995-03-04"}))
+        typed_back = template.render(shown=forms.fields(BORN, {"born": "31/02/1995"}))
+    assert 'value="04/03/1995"' in html and 'placeholder="dd/mm/yyyy"' in html
+    assert 'type="date"' not in html
+    assert 'value="31/02/1995"' in typed_back  # a refused entry comes back as typed
