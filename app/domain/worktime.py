@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import holidays
 
+from app.domain.holiday_names import HolidayName, holiday_names
 from app.domain.status import VN_TZ
 
 HOURS_PER_DAY = 8.0
@@ -89,14 +90,9 @@ def _public(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return frozenset(calendar), weekend_workdays
 
 
-@lru_cache(maxsize=64)
-def _names(year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays("VN", years=year))
-
-
-def public_days(year: int) -> tuple[dict[date, str], frozenset[date]]:
+def public_days(year: int) -> tuple[dict[date, HolidayName], frozenset[date]]:
     """(public holidays with their names, swapped working weekend days) of a year."""
-    return _names(year), _public(year)[1]
+    return holiday_names(year), _public(year)[1]
 
 
 @dataclass(frozen=True)
@@ -116,8 +112,8 @@ class WorkCalendar:
                 return override.kind
         return None
 
-    def holiday_name(self, day: date) -> str | None:
-        return _names(day.year).get(day)
+    def holiday_name(self, day: date) -> HolidayName | None:
+        return holiday_names(day.year).get(day)
 
     def is_working_day(self, day: date) -> bool:
         kind = self._override(day)

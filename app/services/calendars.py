@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import settings
+from app.domain.holiday_names import HolidayName
 from app.domain.worktime import (
     OfficeHours,
     Override,
@@ -20,6 +21,7 @@ from app.domain.worktime import (
     check_override,
     public_days,
 )
+from app.i18n import _l
 from app.models import CalendarOverride
 from app.models.base import utcnow
 from app.services.actors import Actor
@@ -78,7 +80,7 @@ def remove_override(override_id: int, actor: Actor) -> None:
 @dataclass(frozen=True)
 class DayEntry:
     day: date
-    label: str
+    label: str | HolidayName  # a holiday's name (both languages) or the administrator's note
     kind: str  # holiday, working_weekend, day_off, working_day
     override_id: int | None = None
 
@@ -87,7 +89,9 @@ def year_view(year: int) -> list[DayEntry]:
     """Every non-ordinary day of a year: public holidays, swapped days, overrides, in order."""
     names, weekend_workdays = public_days(year)
     entries = [DayEntry(d, n, "holiday") for d, n in names.items()]
-    entries += [DayEntry(d, "Làm bù (theo quy định)", "working_weekend") for d in weekend_workdays]
+    entries += [
+        DayEntry(d, _l("Làm bù (theo quy định)"), "working_weekend") for d in weekend_workdays
+    ]
     with db.transaction() as session:
         rows = session.scalars(
             select(CalendarOverride).where(

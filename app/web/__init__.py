@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -11,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import settings
 from app.domain.deadlines import LABELS_VI as DEADLINE_LABELS
-from app.domain.status import VN_TZ, DossierStatus
+from app.domain.status import DossierStatus
 from app.i18n import _l
 from app.models import User
 from app.models.base import utcnow
@@ -33,10 +31,6 @@ def _load_user(user_id: str) -> User | None:
     return sessions.officer(server_session.token(server_session.OFFICER), int(user_id))
 
 
-def _local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    return value.astimezone(VN_TZ).strftime(fmt) if value else ""
-
-
 def register(app: Flask) -> None:
     from app.web import (
         access,
@@ -49,6 +43,7 @@ def register(app: Flask) -> None:
         documents,
         dossiers,
         errors,
+        formatting,
         headers,
         i18n,
         inbox,
@@ -102,7 +97,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(portal_api.bp)
     app.register_blueprint(api.bp)
     access.check_declared(app)
-    app.jinja_env.filters["localtime"] = _local_time
+    formatting.init_app(app)
     app.jinja_env.filters["role_name"] = role_label
     app.jinja_env.globals.update(
         role_label=role_label,
@@ -116,10 +111,11 @@ def register(app: Flask) -> None:
 def _count_label(total: int) -> str:
     """A list's total; counts stop past queries.COUNT_CAP ("more than 1.000")."""
     from app.services.queries import COUNT_CAP
+    from app.web.formatting import number
 
     if total > COUNT_CAP:
-        return f"{COUNT_CAP:,}+".replace(",", ".")
-    return str(total)
+        return f"{number(COUNT_CAP)}+"
+    return number(total)
 
 
 def _status_label(code: int) -> str:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
+from app.i18n import _
 from app.models.base import utcnow
 from app.services import calendars
 from app.services.errors import Forbidden, InvalidInput
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.formatting import day as show_day
+from app.web.formatting import parse_day
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,18 +33,14 @@ def calendar():  # noqa: ANN201
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            day = date.fromisoformat(request.form.get("day", ""))
-        except ValueError:
-            errors["day"] = _("Ngày không hợp lệ (định dạng YYYY-MM-DD)")
-        else:
-            try:
-                calendars.add_override(
-                    year, day, request.form.get("kind", ""), request.form.get("note", ""), actor
-                )
-                flash(_("Đã thêm điều chỉnh ngày %(day)s", day=f"{day:%d/%m/%Y}"))
-                return redirect(url_for("admin.calendar", year=year))
-            except InvalidInput as exc:
-                errors = exc.fields or {"day": exc.message}
+            day = parse_day(request.form.get("day"), "day")
+            calendars.add_override(
+                year, day, request.form.get("kind", ""), request.form.get("note", ""), actor
+            )
+            flash(_("Đã thêm điều chỉnh ngày %(day)s", day=show_day(day)))
+            return redirect(url_for("admin.calendar", year=year))
+        except InvalidInput as exc:
+            errors = exc.fields or {"day": exc.message}
     return render_template(
         "admin_calendar.html",
         year=year,

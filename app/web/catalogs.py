@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.domain.admin_units import provinces
+from app.i18n import _
 from app.services import (
     catalogs_agencies,
     catalogs_document_types,

@@ -28,6 +28,7 @@ from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
 from app import settings
 from app.documents.intake import Upload
+from app.i18n import _
 from app.integrations.errors import IntegrationError
 from app.integrations.payment import PaymentClient
 from app.services import citizen_actions, citizens, online, sessions
@@ -92,20 +93,29 @@ def callback():  # noqa: ANN201
         claims = token.get("userinfo") or {}
         citizen = citizens.sign_in(dict(claims))
     except MismatchingStateError:
-        return _refused("Phiên đăng nhập không khớp hoặc đã được dùng (state). Hãy đăng nhập lại.")
+        return _refused(
+            _("Phiên đăng nhập không khớp hoặc đã được dùng (state). Hãy đăng nhập lại.")
+        )
     except ExpiredTokenError:
-        return _refused("Mã định danh (ID token) của Cổng DVCQG đã hết hạn.")
+        return _refused(_("Mã định danh (ID token) của Cổng DVCQG đã hết hạn."))
     except ClaimError as exc:
         # a wrong audience, issuer or nonce: the token was not issued for this sign-in
         return _refused(
-            f"Mã định danh không dành cho hệ thống này hoặc lần đăng nhập này ({exc.description})."
+            _(
+                "Mã định danh không dành cho hệ thống này hoặc lần đăng nhập này (%(why)s).",
+                why=exc.description,
+            )
         )
     except JoseError as exc:
-        return _refused(f"Chữ ký của mã định danh không hợp lệ ({exc.error}).")
+        return _refused(_("Chữ ký của mã định danh không hợp lệ (%(why)s).", why=exc.error))
     except OAuthError as exc:
-        return _refused(f"Cổng DVCQG từ chối đăng nhập: {exc.description or exc.error}.")
+        return _refused(
+            _("Cổng DVCQG từ chối đăng nhập: %(why)s.", why=exc.description or exc.error)
+        )
     except OAuth2Error as exc:
-        return _refused(f"Phản hồi đăng nhập không hợp lệ: {exc.description or exc.error}.")
+        return _refused(
+            _("Phản hồi đăng nhập không hợp lệ: %(why)s.", why=exc.description or exc.error)
+        )
     except InvalidInput as exc:
         return _refused(exc.message)
     sessions.end(server_session.forget(server_session.CITIZEN))
@@ -153,7 +163,7 @@ def home(citizen: citizens.Citizen):  # noqa: ANN201
 @citizen_required
 def dossier(citizen: citizens.Citizen, code: str):  # noqa: ANN201
     if request.args.get("status") == "paid":
-        flash("Cổng thanh toán báo đã thanh toán; hồ sơ được xử lý tiếp.")
+        flash(_("Cổng thanh toán báo đã thanh toán; hồ sơ được xử lý tiếp."))
     return _detail(citizen, code)
 
 
@@ -226,7 +236,7 @@ def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
         citizen,
         code,
         lambda: citizen_actions.withdraw(code, reason, citizen.actor),
-        "Đã rút hồ sơ.",
+        _("Đã rút hồ sơ."),
         ("reason",),
     )
 
@@ -243,7 +253,7 @@ def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
         citizen,
         code,
         lambda: online.send_supplement(citizen, code, note, type_code, files),
-        "Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý.",
+        _("Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý."),
         ("note", "type_code", "files"),
     )
 
@@ -259,7 +269,7 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
         return _detail(citizen, code, exc.message, 422)
     waiting = citizen_actions.waiting_for(code)
     if citizen_actions.PAYMENT_MESSAGE not in waiting["messages"]:
-        return _detail(citizen, code, "Hồ sơ không chờ nộp phí.", 409)
+        return _detail(citizen, code, _("Hồ sơ không chờ nộp phí."), 409)
     config = settings.current
     try:
         order = PaymentClient(
@@ -273,7 +283,8 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
             idempotency_key=f"pay-{code}-{waiting['fee_amount']}",
         )
     except IntegrationError as exc:
-        return _detail(citizen, code, f"Không kết nối được nền tảng thanh toán: {exc}", 502)
+        message = _("Không kết nối được nền tảng thanh toán: %(why)s", why=str(exc))
+        return _detail(citizen, code, message, 502)
     return redirect(order["pay_url"])
 
 
@@ -297,7 +308,12 @@ def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
         except InvalidInput as exc:
             errors = exc.fields or {"_form": exc.message}
         else:
-            flash(f"Đã nộp hồ sơ {code}. Theo dõi tiến độ tại đây và trên Cổng DVCQG.")
+            flash(
+                _(
+                    "Đã nộp hồ sơ %(code)s. Theo dõi tiến độ tại đây và trên Cổng DVCQG.",
+                    code=code,
+                )
+            )
             return redirect(url_for("citizen.dossier", code=code))
     return _submit_page(citizen, info, offers, values, errors)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
@@ -19,6 +17,8 @@ from app.services import (
 from app.services.errors import InvalidInput
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
+from app.web.formatting import day as show_day
+from app.web.formatting import parse_day
 from app.web.history import describe
 from app.web.inputs import page_arg
 
@@ -60,16 +60,16 @@ def transfer(code: str):  # noqa: ANN201
 @allow(role("leader", "reception"))
 def apology(code: str):  # noqa: ANN201
     try:
-        new_day = date.fromisoformat(request.form.get("new_day", ""))
-    except ValueError:
-        return _page(code, {"new_day": _("Ngày không hợp lệ (định dạng YYYY-MM-DD)")}), 422
+        new_day = parse_day(request.form.get("new_day"), "new_day")
+    except InvalidInput as exc:
+        return _page(code, exc.fields), 422
     try:
         new_due = apologies.record_apology(
             code, new_day, request.form.get("reason", ""), current_actor()
         )
     except InvalidInput as exc:
         return _page(code, exc.fields or {"reason": exc.message}), 422
-    flash(_("Đã ghi nhận xin lỗi, hẹn trả mới: %(day)s", day=new_due.strftime("%d/%m/%Y")))
+    flash(_("Đã ghi nhận xin lỗi, hẹn trả mới: %(day)s", day=show_day(new_due)))
     return redirect(url_for("dossiers.show", code=code))
 
 

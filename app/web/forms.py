@@ -1,7 +1,8 @@
 """The one form renderer: a task's JSON schema → fields to draw, and posted values → data.
 
 Supported: string (input, or textarea when maxLength > 500), integer/number, boolean
-(checkbox), `oneOf` of {const, title} (radio group), `enum` (select).
+(checkbox), `oneOf` of {const, title} (radio group), `enum` (select), a date (`format: date`:
+typed dd/mm/yyyy, kept as ISO yyyy-mm-dd).
 
 Titles, help texts and option titles are the model's texts: shown through the catalog (the
 shipped models' texts are in it, see app/web/i18n_extract.py), an analyst's new ones as written.
@@ -15,6 +16,8 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.i18n import _
+from app.services.errors import InvalidInput
+from app.web.formatting import parse_day
 from app.web.i18n import tr
 
 TEXTAREA_FROM = 500
@@ -119,6 +122,12 @@ def parse(schema: dict[str, Any] | None, form: MultiDict) -> tuple[dict[str, Any
             continue
         raw = raw.strip()
         if raw == "":
+            continue
+        if spec.get("format") == "date":  # typed dd/mm/yyyy (or ISO); the process keeps ISO
+            try:
+                data[name] = parse_day(raw, name).isoformat()
+            except InvalidInput as exc:
+                errors[name] = exc.fields[name]
             continue
         if kind in ("integer", "number"):
             try:

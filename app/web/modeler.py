@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
+from app.i18n import _
 from app.services import modeler
 from app.services.errors import InvalidInput
 from app.web.access import allow, role
@@ -19,7 +20,7 @@ bp = Blueprint("modeler", __name__, url_prefix="/models")
 def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+        raise InvalidInput(_("Cần thân yêu cầu JSON"))
     return body
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
+from app.i18n import _
 from app.services import migrations, models_repo, queries
 from app.services.errors import InvalidInput
 from app.web.access import allow, role

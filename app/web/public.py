@@ -3,11 +3,12 @@ that this system's former public portal has moved to the national portal (003 §
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from redis import Redis
 from redis.exceptions import RedisError
 
 from app import settings
+from app.i18n import _
 from app.services import lookup
 from app.web.access import PUBLIC, allow
 
@@ -49,7 +50,7 @@ def lookup_page():  # noqa: ANN201
 @allow(PUBLIC)
 def lookup_api():  # noqa: ANN201
     if not _allowed():
-        return jsonify(error="Quá nhiều lượt tra cứu; thử lại sau một phút"), 429
+        return jsonify(error=_("Quá nhiều lượt tra cứu; thử lại sau một phút")), 429
     return jsonify(lookup.public_state(request.args.get("code", "")))
 
 
@@ -59,7 +60,19 @@ def lookup_api():  # noqa: ANN201
 def former_portal(rest: str = ""):  # noqa: ANN201
     """The old public portal's addresses (search, online submission, lookup, payment)."""
     if not settings.current.PUBLIC_PORTAL_CLOSED:
-        return render_template("error.html", message="Không tìm thấy trang"), 404
+        return render_template("error.html", message=_("Không tìm thấy trang")), 404
     return render_template(
         "public_moved.html", target=settings.current.NATIONAL_PORTAL_URL, seconds=10
+    )
+
+
+@bp.get("/favicon.ico")
+@allow(PUBLIC)
+def favicon():  # noqa: ANN201
+    """The site icon where browsers look for it first (the pages also link the SVG)."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
     )

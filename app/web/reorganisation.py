@@ -9,13 +9,14 @@ import json
 from itertools import islice
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.domain.reorganisation import PlanError, plan_from_json, plan_from_text
+from app.i18n import _
 from app.services import admin_units, cutover, reorg_reports, reorganisation
-from app.services.errors import Conflict, Forbidden, ServiceError
+from app.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.formatting import local_time, parse_moment
 from app.web.inputs import page_arg
 
 bp = Blueprint("reorganisation", __name__, url_prefix="/admin")
@@ -70,9 +71,9 @@ def check():  # noqa: ANN201
         except UnicodeDecodeError:
             return _refused([_("Tệp phương án phải là văn bản UTF-8 (JSON hoặc CSV)")])
     try:
-        plan = plan_from_text(
-            text, name=request.form.get("name", ""), cutover_at=request.form.get("cutover_at")
-        )
+        plan = plan_from_text(text, name=request.form.get("name", ""), cutover_at=_cutover_at())
+    except InvalidInput as exc:
+        return _refused([exc.message])
     except PlanError as exc:
         return _refused(exc.problems)
     problems, entries = reorganisation.dry_run(plan)
@@ -91,6 +92,12 @@ def check():  # noqa: ANN201
         counts=counts,
         more=more,
     )
+
+
+def _cutover_at() -> str | None:
+    """The cut-over moment typed for a CSV plan (dd/mm/yyyy HH:MM), as ISO; None when empty."""
+    typed = request.form.get("cutover_at", "").strip()
+    return parse_moment(typed, "cutover_at").isoformat() if typed else None
 
 
 def _listed() -> list:
@@ -133,7 +140,6 @@ def plan(plan_id: int):  # noqa: ANN201
         report=reorg_reports.report(plan_id),
         items=reorg_reports.items(plan_id, (page - 1) * 100, 100),
         page=page,
-        when=reorg_reports.since(row.cutover_at),
         refused=reorg_reports.last_refusal(plan_id) if row.state == "draft" else [],
     )
 
@@ -189,7 +195,7 @@ def schedule(plan_id: int):  # noqa: ANN201
     actor = _admin()
     try:
         at = cutover.schedule(plan_id, actor)
-        flash(_("Phương án sẽ được áp dụng lúc %(at)s", at=reorg_reports.since(at)))
+        flash(_("Phương án sẽ được áp dụng lúc %(at)s", at=local_time(at)))
     except cutover.PlanRefused as exc:
         for problem in exc.problems:
             flash(problem, "error")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
@@ -14,6 +14,7 @@ from app.services import statistics as stats
 from app.services.errors import Forbidden, InvalidInput
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.formatting import parse_day
 from app.web.inputs import int_arg, page_arg
 from app.web.redirects import safe_target
 
@@ -50,13 +51,11 @@ def at_risk():  # noqa: ANN201
 def statistics():  # noqa: ANN201
     today = utcnow().astimezone(VN_TZ).date()
     first = today.replace(day=1)
-    try:
-        start = date.fromisoformat(request.args.get("start") or first.isoformat())
-        end = date.fromisoformat(
-            request.args.get("end") or (first + timedelta(days=32)).replace(day=1).isoformat()
-        )
-    except ValueError as exc:
-        raise InvalidInput(_("Ngày không hợp lệ (định dạng YYYY-MM-DD)")) from exc
+    start, end = first, (first + timedelta(days=32)).replace(day=1)
+    if request.args.get("start"):
+        start = parse_day(request.args["start"], "start")
+    if request.args.get("end"):
+        end = parse_day(request.args["end"], "end")
     rows, total = stats.report(current_actor(), start, end)
     name = f"thong-ke-{start:%Y%m%d}-{end:%Y%m%d}"
     if request.args.get("format") == "csv":

@@ -36,4 +36,4 @@ def test_an_administrator_checks_dry_runs_records_and_confirms_a_plan(browser_pa
     assert page.locator("#plan-state").inner_text() == "Dự thảo"
     page.click('button:has-text("Xác nhận áp dụng")')
     assert page.locator("#plan-state").inner_text() == "Chờ đến giờ áp dụng"
-    assert "Phương án sẽ được áp dụng lúc 00:00 01/07/2025" in page.content()
+    assert "Phương án sẽ được áp dụng lúc 01/07/2025 00:00" in page.content()

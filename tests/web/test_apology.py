@@ -74,7 +74,8 @@ def test_recording_the_apology_moves_the_appointment_and_tells_the_portal(
         ("2026-11-25", "Cần xác minh thêm", "sau ngày hẹn hiện tại"),
         ("2026-11-28", "Cần xác minh thêm", "ngày làm việc"),
         ("2026-12-03", "ngắn", "Nêu lý do trễ hẹn"),
-        ("3/12/2026", "Cần xác minh thêm", "Ngày không hợp lệ"),
+        ("31/02/2026", "Cần xác minh thêm", "Ngày không hợp lệ"),
+        ("2026/12/03", "Cần xác minh thêm", "Ngày không hợp lệ"),
     ],
 )
 def test_impossible_new_appointments_are_refused(client, due_tomorrow, day, reason, message):
@@ -95,3 +96,19 @@ def test_only_leaders_or_reception_of_the_agency_record_it(actors, due_tomorrow)
         )
     with pytest.raises(InvalidInput):
         apologies.record_apology(due_tomorrow, date(2026, 12, 3), "x", actors["lanhdao"])
+
+
+def test_the_new_appointment_is_typed_day_month_year(client, due_tomorrow):
+    login(client, "tiepnhan")
+    page = client.get(f"/dossiers/{due_tomorrow}").get_data(as_text=True)
+    assert 'name="new_day" value="" placeholder="dd/mm/yyyy"' in page
+    response = post(
+        client,
+        f"/dossiers/{due_tomorrow}/apology",
+        {"new_day": "03/12/2026", "reason": "Cần xác minh thêm với cơ quan công an"},
+        f"/dossiers/{due_tomorrow}",
+    )
+    assert response.status_code == 302
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == due_tomorrow))
+    assert dossier.due_at == datetime(2026, 12, 3, 17, tzinfo=VN_TZ)

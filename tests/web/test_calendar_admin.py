@@ -21,7 +21,7 @@ def no_queue(app, monkeypatch):
 def test_calendar_lists_holidays_and_swapped_saturdays(client):
     login(client, "quantri")
     html = client.get("/admin/calendar?year=2026").get_data(as_text=True)
-    assert "17/02/2026" in html and "Lunar New Year" in html
+    assert "17/02/2026" in html and "Tết Nguyên Đán" in html
     assert "22/08/2026" in html and "Làm bù theo quy định" in html
 
 
@@ -81,3 +81,54 @@ def test_a_duplicate_override_is_refused(client):
 def test_only_administrators_edit_the_calendar(client):
     login(client, "tiepnhan")
     assert client.get("/admin/calendar").status_code == 403
+
+
+def test_holidays_are_named_in_vietnamese_in_vietnamese_mode(client):
+    login(client, "quantri")
+    html = client.get("/admin/calendar?year=2026&lang=vi").get_data(as_text=True)
+    assert "Tết Nguyên Đán" in html and "Giỗ Tổ Hùng Vương" in html
+    assert "Nghỉ bù cho ngày 22/08/2026" in html
+    assert "Lunar New Year" not in html and "substituted" not in html
+
+
+def test_holidays_are_named_in_english_in_english_mode(client):
+    login(client, "quantri")
+    html = client.get("/admin/calendar?year=2026&lang=en").get_data(as_text=True)
+    assert "17 Feb 2026" in html and "Lunar New Year" in html
+    assert "Hung Kings&#39; Commemoration Day" in html
+    assert "Day off in lieu of 22 Aug 2026" in html
+    assert "Tết Nguyên Đán" not in html
+
+
+def test_the_day_input_says_and_takes_day_month_year(client):
+    login(client, "quantri")
+    html = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert 'name="day"' in html and 'placeholder="dd/mm/yyyy"' in html
+    assert 'type="date"' not in html  # the browser's picker would show its own locale's order
+    response = post(
+        client,
+        "/admin/calendar?year=2026",
+        {"day": "02/12/2026", "kind": "day_off"},
+        "/admin/calendar?year=2026",
+    )
+    assert response.status_code == 302
+    with db.transaction() as session:
+        assert session.scalar(select(CalendarOverride.day)) == date(2026, 12, 2)
+
+
+@pytest.mark.parametrize("typed", ["31/02/2026", "2026-13-01", "abc", "1" * 10_000, "12/31/2026"])
+def test_a_day_that_is_not_dd_mm_yyyy_is_refused_on_its_field(client, typed):
+    login(client, "quantri")
+    response = post(
+        client,
+        "/admin/calendar?year=2026",
+        {"day": typed, "kind": "day_off"},
+        "/admin/calendar?year=2026",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    field = html[html.index('<div class="field has-error"><label>Ngày') :]
+    assert "nhập theo dạng dd/mm/yyyy" in field[: field.index("</div>")]
+    assert typed[:20] in html  # what was typed is shown back to be corrected
+    with db.transaction() as session:
+        assert session.scalar(select(CalendarOverride)) is None

@@ -195,5 +195,5 @@ def test_ui_hints_shape_the_rendered_form(analyst):
     )
     assert html.index("Ghi chú") < html.index("Ngày hẹn") < html.index('name="choice"')
     assert '<textarea name="note"' in html and "Ghi rõ lý do" in html
-    assert 'name="day" type="date"' in html
+    assert 'name="day" value="" placeholder="dd/mm/yyyy"' in html  # the date widget
     assert 'type="radio" name="choice" value="a"' in html

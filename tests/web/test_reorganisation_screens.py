@@ -141,3 +141,23 @@ def test_a_confirmed_plan_the_organisation_no_longer_fits_comes_back_with_its_re
     )
     with db.transaction() as session:
         assert session.scalar(select(Agency.active).where(Agency.code == "X1"))
+
+
+def test_the_cut_over_moment_is_typed_day_month_year_and_time(client, app):
+    world.build()
+    world.seed_dossiers()
+    login(client, "quantri")
+    assert 'placeholder="dd/mm/yyyy HH:MM"' in client.get(PAGE).get_data(as_text=True)
+    typed = {"cutover_at": "02/07/2025 08:30"}
+    preview = upload(client, typed, json.dumps(world.plan_body()), "plan.json")
+    assert preview.status_code == 200
+    assert "Thời điểm chuyển đổi: 02/07/2025 08:30" in preview.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["31/06/2025 08:30", "07/01/2025 8:30 PM", "x" * 5000])
+def test_an_impossible_cut_over_moment_is_refused_with_a_message(client, app, typed):
+    world.build()
+    login(client, "quantri")
+    page = upload(client, {"cutover_at": typed}, json.dumps(world.plan_body()), "plan.json")
+    assert page.status_code == 422
+    assert "Thời điểm không hợp lệ" in page.get_data(as_text=True)

@@ -127,7 +127,7 @@ def test_statistics_page_and_exports(client, seeded):
     login(client, "giamsat")
     page = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'id="chart"' in html and "66.7 %" in html
+    assert page.status_code == 200 and 'id="chart"' in html and "66,7 %" in html
     exported = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01&format=csv")
     table = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert table[0][0] == "Mã thủ tục" and table[-1][1] == "Tổng cộng" and table[-1][3] == "3"
@@ -136,6 +136,17 @@ def test_statistics_page_and_exports(client, seeded):
     assert sheet["A2"].value == "Mã thủ tục" and sheet.cell(sheet.max_row, 12).value == 66.7
     assert client.get("/supervisor/statistics?start=2026-12-01&end=2026-11-01").status_code == 422
     assert client.get("/supervisor/statistics?start=nonsense").status_code == 422
+
+
+def test_the_statistics_period_is_typed_day_month_year(client, seeded):
+    login(client, "giamsat")
+    page = client.get("/supervisor/statistics?start=01/11/2026&end=01/12/2026")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "66,7 %" in html
+    assert 'name="start" value="01/11/2026"' in html and 'placeholder="dd/mm/yyyy"' in html
+    assert "start=2026-11-01" in html  # the export links keep the ISO form
+    refused = client.get("/supervisor/statistics?start=31/02/2026")
+    assert refused.status_code == 422 and "dd/mm/yyyy" in refused.get_data(as_text=True)
 
 
 def test_an_empty_or_reversed_period_is_refused(actors):

@@ -104,4 +104,4 @@ def test_list_totals_are_counted_up_to_a_cap_and_shown_as_more_than(app, actors)
         open_steps = (HumanTask.state == "open",)
         assert count_tasks(session, open_steps) == 3
         assert count_tasks(session, open_steps, cap=1) == 2  # "more than one"
-    assert (_count_label(1000), _count_label(1001)) == ("1000", "1.000+")
+    assert (_count_label(1000), _count_label(1001)) == ("1.000", "1.000+")
