@@ -2,7 +2,7 @@
 
 SpiffWorkflow's timer event definitions ask `datetime.now()` of their own module. Ours are
 subclasses that ask `app.domain.clock.utcnow()` instead, and the engine's parser builds them
-(`ClockEventParsers`), so timers and deadlines agree on "now" and a frozen clock in tests or
+(`TIMER_PARSERS`), so timers and deadlines agree on "now" and a frozen clock in tests or
 simulations freezes both, without changing anything inside SpiffWorkflow. The event types a
 waiting timer reports stay SpiffWorkflow's names, so callers see no difference.
 """
