@@ -12,7 +12,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, select, text
 
 import config as config_module
 from app import bootstrap, create_app
-from app.domain.clock import set_clock
+from app.domain.clock import set_clock, utcnow
 from app.models import User
 from app.services.actors import Actor
 from app.services.demo import seed_demo
@@ -208,10 +208,26 @@ def drain(app, redis_server) -> Callable[..., int]:
 
 
 class FrozenClock:
-    """Sets what `utcnow()` answers for the services under test."""
+    """Sets what `utcnow()` answers for the code under test; `advance` lets time pass on it
+    instead of sleeping. The fixture gives the system clock back afterwards."""
+
+    def __init__(self) -> None:
+        self.moment: datetime | None = None
 
     def set(self, moment: datetime | None) -> None:
-        set_clock((lambda: moment) if moment else None)
+        self.moment = moment
+        set_clock((lambda: self.moment) if moment else None)
+
+    def freeze(self) -> datetime:
+        """Stop the clock at the current moment (the system's, if not frozen yet)."""
+        if self.moment is None:
+            self.set(utcnow())
+        return self.moment
+
+    def advance(self, seconds: float) -> datetime:
+        """Move the frozen clock `seconds` on (freezing it first if need be)."""
+        self.set(self.freeze() + timedelta(seconds=seconds))
+        return self.moment
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 
 from app.engine.errors import ModelError, Problem
 from app.engine.specs import DeferredServiceTask
+from app.engine.timer_events import TIMER_PARSERS
 
 
 class _Parser(SpiffBpmnParser):
@@ -27,6 +28,8 @@ class _Parser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (ServiceTaskParser, DeferredServiceTask),
+        # Timers read "now" from the domain clock (timer_events).
+        **TIMER_PARSERS,
     }
 
 

@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine.definition import Definition
 from app.engine.instance import Changes, ProcessRun
 from app.engine.specs import DeferredServiceTask
+from app.engine.timer_events import CONVERTERS
 
 _BLOCKING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.COMPLETED
 
@@ -25,6 +26,7 @@ _BLOCKING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.
 def _registry():  # noqa: ANN202
     config = dict(SPIFF_CONFIG)
     config[DeferredServiceTask] = ServiceTaskConverter
+    config.update(CONVERTERS)
     return BpmnWorkflowSerializer.configure(config)
 
 

@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from app.engine.definition import Definition
+from app.engine.timer_events import CONVERTERS
 
 _loading: ContextVar[Definition] = ContextVar("loading_definition")
 
@@ -43,6 +44,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpeclessWorkflowConverter
+    config.update(CONVERTERS)
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

@@ -1,35 +1,20 @@
-"""Timers on the project's clock and in working time.
+"""Timers in working time.
 
-SpiffWorkflow's timer events read the wall clock through the `datetime` of their module; it is
-pointed here at the domain clock, so timers and deadlines agree on "now" (and a frozen clock in
-tests or simulations freezes both). `after_working_days` lets a model arm a timer in working
-time: the expression `after_working_days(2)` is the moment two working days from now by the
-office calendar (weekends, holidays, swapped Saturdays, overrides), and an ISO 8601 duration
-such as `"PT5M"` is plain elapsed time.
+Timers read "now" from the domain clock (`timer_events`). `after_working_days` lets a model arm
+a timer in working time: the expression `after_working_days(2)` is the moment two working days
+from now by the office calendar (weekends, holidays, swapped Saturdays, overrides), and an
+ISO 8601 duration such as `"PT5M"` is plain elapsed time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta
 from typing import Any
-
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 
 from app.domain.clock import utcnow
 from app.domain.worktime import DurationUnit, OfficeHours, WorkCalendar
-
-
-class _ClockDatetime(datetime):
-    """`datetime` whose `now()` is the domain clock."""
-
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-        moment = utcnow()
-        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
-
-
-_spiff_timer.datetime = _ClockDatetime  # type: ignore[attr-defined]
+from app.engine.timer_events import duration_from
 
 _DEFAULT_CALENDAR: WorkCalendar | None = None
 
@@ -46,9 +31,7 @@ def working_time(calendar: Callable[[], WorkCalendar] | None) -> Callable[[objec
 
     def after_working_days(amount: object) -> str:
         if isinstance(amount, str) and amount.upper().startswith("P"):
-            duration = _spiff_timer.TimerEventDefinition.parse_iso_duration(amount)
-            delta = _spiff_timer.TimerEventDefinition.get_timedelta_from_start(duration)
-            return (utcnow() + delta).isoformat()
+            return duration_from(utcnow(), amount).isoformat()
         try:
             days = float(amount)  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:

@@ -4,18 +4,26 @@ with counters in Redis that expire on their own (shared by every web process).
 After each failure the next try waits longer (LOGIN_DELAY_BASE * 2**(failures - 1) s, capped);
 enough failures within the window lock the account or the address for a while. A try during a
 wait or a lock is refused without looking at the password, so a correct one fails too.
+A wait or a lock holds until a moment of the domain clock stored in its key; the key's expiry
+in Redis only frees memory. The failure window is Redis's own expiry.
 """
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from functools import lru_cache
 
 from redis import Redis
 
 from app import settings
+from app.models.base import utcnow
 
 PREFIX = "login-guard"
+
+# Redis forgets a wait or a lock this long after its end (memory only: whether it holds is its
+# stored moment against the domain clock, which tests and simulations move).
+KEPT_AFTER_END_SECONDS = 60
 
 
 class Scope(StrEnum):
@@ -53,12 +61,19 @@ def holding(username: str, address: str) -> str | None:
     keys = []
     for scope, subject in _subjects(username, address).items():
         keys += [f"{PREFIX}:lock:{scope}:{subject}", f"{PREFIX}:wait:{scope}:{subject}"]
-    values = _conn().mget(keys)
-    if any(values[0::2]):
+    now = utcnow().timestamp()
+    held = [value is not None and float(value) > now for value in _conn().mget(keys)]
+    if any(held[0::2]):
         return "locked"
-    if any(values[1::2]):
+    if any(held[1::2]):
         return "wait"
     return None
+
+
+def _hold(pipe: Redis, key: str, seconds: float) -> None:
+    """Set `key` to hold for `seconds` from now by the domain clock."""
+    until = utcnow().timestamp() + seconds
+    pipe.set(key, repr(until), ex=math.ceil(seconds) + KEPT_AFTER_END_SECONDS)
 
 
 def failed(username: str, address: str) -> list[Scope]:
@@ -73,14 +88,14 @@ def failed(username: str, address: str) -> list[Scope]:
             redis.expire(count_key, config.LOGIN_FAILURE_WINDOW)
         if count >= _threshold(scope):
             with redis.pipeline() as pipe:
-                pipe.set(f"{PREFIX}:lock:{scope}:{subject}", 1, ex=config.LOGIN_LOCK_SECONDS)
+                _hold(pipe, f"{PREFIX}:lock:{scope}:{subject}", config.LOGIN_LOCK_SECONDS)
                 pipe.delete(count_key, f"{PREFIX}:wait:{scope}:{subject}")
                 pipe.execute()
             locked.append(scope)
             continue
         delay = min(config.LOGIN_DELAY_BASE * 2 ** (count - 1), config.LOGIN_DELAY_MAX)
         if delay > 0:
-            redis.set(f"{PREFIX}:wait:{scope}:{subject}", 1, px=max(int(delay * 1000), 1))
+            _hold(redis, f"{PREFIX}:wait:{scope}:{subject}", delay)
     return locked
 
 

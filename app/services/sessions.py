@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app import settings
 from app.models import LoginSession, User
+from app.models.base import utcnow
 from app.storage.db import db
-
-
-def _now() -> datetime:
-    # The wall clock on purpose: the domain clock is moved by tests and replays.
-    return datetime.now(UTC)
 
 
 def _key(token: str) -> str:
@@ -30,7 +26,7 @@ def _key(token: str) -> str:
 
 def start(session: Session, *, user_id: int | None = None, citizen_id: int | None = None) -> str:
     """A new session for one officer or one citizen, in the caller's transaction; the token."""
-    now = _now()
+    now = utcnow()
     session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
     token = secrets.token_urlsafe(32)
     lifetime = timedelta(hours=settings.current.SESSION_LIFETIME_HOURS)
@@ -55,7 +51,7 @@ def _live(session: Session, token: str | None) -> LoginSession | None:
     if not token:
         return None
     row = session.get(LoginSession, _key(token))
-    return row if row is not None and row.expires_at > _now() else None
+    return row if row is not None and row.expires_at > utcnow() else None
 
 
 def officer(token: str | None, user_id: int) -> User | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from app.engine import Definition, LocalCalls, ModelError, ProcessRun, TaskNotReady, parse_bundle
@@ -162,8 +160,11 @@ def test_refusal_ends_the_process_with_status_3(counter_definition, start_data):
     assert changes.finished
 
 
-def test_supplement_timer_cancels_the_waiting_task_and_refuses(counter_definition, start_data):
-    start_data["supplement_wait"] = "PT0.5S"
+def test_supplement_timer_cancels_the_waiting_task_and_refuses(
+    counter_definition, start_data, clock
+):
+    clock.freeze()
+    start_data["supplement_wait"] = "PT1H"
     run, changes = _to_appraisal(counter_definition, start_data)
     changes = run.complete_user_task(changes.ready[0].id, {"decision": "supplement"})
     assert statuses(changes) == ["5"]
@@ -171,7 +172,9 @@ def test_supplement_timer_cancels_the_waiting_task_and_refuses(counter_definitio
     assert waiting.element_id == "receive_supplement"
     assert changes.next_timer_at is not None
     state = run.dump()
-    time.sleep(0.6)
+    clock.advance(3599)
+    assert statuses(ProcessRun.load(counter_definition, state).fire_timers()) == []
+    clock.advance(2)
     run = ProcessRun.load(counter_definition, state)
     changes = run.fire_timers()
     assert statuses(changes) == ["3"]
@@ -214,14 +217,17 @@ def test_definition_is_cached_by_content_hash(counter_definition: Definition):
 
 
 def test_appraisal_escalation_timer_fires_without_cancelling_the_step(
-    counter_definition, start_data
+    counter_definition, start_data, clock
 ):
-    start_data["appraisal_escalation"] = "PT0.3S"
+    clock.freeze()
+    start_data["appraisal_escalation"] = "PT1H"
     run, changes = _to_appraisal(counter_definition, start_data)
     appraisal = changes.ready[0]
     assert changes.next_timer_at is not None
     state = run.dump()
-    time.sleep(0.4)
+    clock.advance(3599)
+    assert ProcessRun.load(counter_definition, state).fire_timers().completed == []
+    clock.advance(2)
     run = ProcessRun.load(counter_definition, state)
     changes = run.fire_timers()
     escalations = [c for c in changes.completed if "escalate" in c.properties]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -91,3 +93,18 @@ def notices_of(username: str) -> list[str]:
                 .order_by(Notification.id)
             )
         )
+
+
+def settle(
+    drain: Callable[[], int], clock: Any, until: Callable[[], object], rounds: int = 60
+) -> object:
+    """Run the worker and the scheduler (the `drain` fixture, in this process) until `until()`
+    answers true, letting one second pass on the frozen `clock` between rounds so that retries
+    fall due after their backoff: every call is made here, so nothing waits in real time."""
+    clock.freeze()
+    for _ in range(rounds):
+        drain()
+        if answer := until():
+            return answer
+        clock.advance(1)
+    raise AssertionError(f"the outbox did not settle in {rounds} rounds of the worker")

@@ -221,13 +221,12 @@ def test_a_second_dossier_updates_the_local_account_from_the_portal(actors):
     assert reception.form["properties"]["applicant_address"]["default"] == citizen.address
 
 
-def test_an_online_dossier_whose_fee_is_not_paid_in_time_stops_with_status_8(actors):
-    import time
-
+def test_an_online_dossier_whose_fee_is_not_paid_in_time_stops_with_status_8(actors, clock):
     from app.services import citizen_actions
     from app.services.errors import Conflict
     from app.services.timers import fire_due_timers
 
+    clock.freeze()
     code = receive_dossier(
         ReceiveDossier(
             "2.000488",
@@ -235,14 +234,16 @@ def test_an_online_dossier_whose_fee_is_not_paid_in_time_stops_with_status_8(act
             "001090012345",
             "Nguyễn Văn An",
             channel="online",
-            extra={"payment_wait": "PT0.3S"},
+            extra={"payment_wait": "PT1H"},
         ),
         citizen_actions.PORTAL,
     )
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     with db.transaction() as session:
         assert session.scalar(select(Dossier.status).where(Dossier.code == code)) == 6
-    time.sleep(0.5)
+    clock.advance(3599)
+    assert fire_due_timers() == 0
+    clock.advance(2)
     assert fire_due_timers() == 1
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))

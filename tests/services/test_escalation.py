@@ -3,8 +3,6 @@ priority and tells the officer and the leaders; the dossier then goes on normall
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import select
 
@@ -23,13 +21,16 @@ def no_queue(app, monkeypatch):
     monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
-def test_appraisal_overrun_escalates_and_the_dossier_goes_on(actors):
-    code = receive(actors["tiepnhan"], appraisal_escalation="PT0.3S")
+def test_appraisal_overrun_escalates_and_the_dossier_goes_on(actors, clock):
+    clock.freeze()
+    code = receive(actors["tiepnhan"], appraisal_escalation="PT1H")
     deliver("portal.check_account", {"exists": True})
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     step = open_task(code, "appraisal")
     tasks.claim_task(step.id, actors["chuyenvien"])
-    time.sleep(0.4)
+    clock.advance(3599)
+    assert fire_due_timers() == 0
+    clock.advance(2)
     assert fire_due_timers() == 1
     with db.transaction() as session:
         escalated = session.get(HumanTask, step.id)

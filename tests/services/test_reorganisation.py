@@ -9,7 +9,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +37,7 @@ from app.storage.db import db
 from tests.services import reorg_world as world
 from tests.services.helpers import complete, notices_of, open_task
 from tests.support.stack import app_environment
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 MOVED_TITLE = "Chuyển hồ sơ do sắp xếp đơn vị hành chính: đến UBND xã Tiên Lữ"
@@ -322,9 +322,7 @@ def test_a_run_killed_half_way_resumes_to_the_end_of_a_clean_run(dossiers, app):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _done(plan_id) < 2:
-        time.sleep(0.05)
+    wait_until(lambda: _done(plan_id) >= 2, timeout=60, what="two dossiers moved by the run")
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=10)
     done = _done(plan_id)

@@ -75,11 +75,15 @@ def test_a_service_result_that_trips_a_limit_becomes_an_incident_and_the_worker_
     assert open_task(other, "choose") is None
 
 
-def test_a_timer_path_that_trips_a_limit_is_an_incident_not_a_scheduler_crash(actors):
+def test_a_timer_path_that_trips_a_limit_is_an_incident_not_a_scheduler_crash(actors, clock):
     officer = actors["tiepnhan"]
+    clock.freeze()
     code = receive(officer)
     complete(code, "choose", officer, {"path": "timer"})
-    time.sleep(0.3)
+    assert fire_due_timers() == 0
+    with db.transaction() as session:
+        assert session.scalar(select(Incident)) is None  # not due yet: nothing ran
+    clock.advance(0.3)  # the model's timer: PT0.2S
     assert fire_due_timers() == 0
     with db.transaction() as session:
         incident = session.scalar(select(Incident))
@@ -94,11 +98,12 @@ def test_a_timer_path_that_trips_a_limit_is_an_incident_not_a_scheduler_crash(ac
     assert open_task(code, "wait") is not None
 
 
-def test_retrying_a_timer_incident_fires_the_timer_again(actors):
+def test_retrying_a_timer_incident_fires_the_timer_again(actors, clock):
     officer = actors["tiepnhan"]
+    clock.freeze()
     code = receive(officer)
     complete(code, "choose", officer, {"path": "timer"})
-    time.sleep(0.3)
+    clock.advance(0.3)  # the model's timer: PT0.2S
     fire_due_timers()
     with db.transaction() as session:
         incident_id = session.scalar(select(Incident.id))

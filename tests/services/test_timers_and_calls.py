@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -42,13 +41,15 @@ def awaiting_supplement(actors, wait: str) -> str:
     return code
 
 
-def test_supplement_deadline_refuses_the_dossier_and_cancels_the_waiting_task(actors):
-    code = awaiting_supplement(actors, "PT0.4S")
+def test_supplement_deadline_refuses_the_dossier_and_cancels_the_waiting_task(actors, clock):
+    clock.freeze()
+    code = awaiting_supplement(actors, "PT1H")
     waiting = open_task(code, "receive_supplement")
     with db.transaction() as session:
         assert session.get(ProcessInstance, waiting.instance_id).next_timer_at is not None
+    clock.advance(3599)
     assert fire_due_timers() == 0
-    time.sleep(0.5)
+    clock.advance(2)
     assert fire_due_timers() == 1
     assert fire_due_timers() == 0
     with db.transaction() as session:
@@ -62,9 +63,10 @@ def test_supplement_deadline_refuses_the_dossier_and_cancels_the_waiting_task(ac
         assert session.get(HumanTask, waiting.id).state == "cancelled"
 
 
-def test_timers_fired_from_two_schedulers_at_once_fire_once(actors):
-    awaiting_supplement(actors, "PT0.3S")
-    time.sleep(0.4)
+def test_timers_fired_from_two_schedulers_at_once_fire_once(actors, clock):
+    clock.freeze()
+    awaiting_supplement(actors, "PT1H")
+    clock.advance(3601)
     counts: list[int] = []
     threads = [threading.Thread(target=lambda: counts.append(fire_due_timers())) for _ in range(2)]
     for t in threads:
@@ -90,7 +92,8 @@ def test_supplement_in_time_returns_the_dossier_to_processing(actors):
     assert open_task(code, "appraisal") is not None
 
 
-def test_late_result_for_a_task_cancelled_by_its_timer_is_discarded(actors):
+def test_late_result_for_a_task_cancelled_by_its_timer_is_discarded(actors, clock):
+    clock.freeze()
     use_test_model("late_call")
     receive(actors["tiepnhan"])
     with db.transaction() as session:
@@ -98,7 +101,8 @@ def test_late_result_for_a_task_cancelled_by_its_timer_is_discarded(actors):
             select(OutboxMessage).where(OutboxMessage.operator == "warehouse.list_documents")
         )
     claimed = claim(row.id)
-    time.sleep(0.4)
+    assert fire_due_timers() == 0
+    clock.advance(0.4)  # the model's timer: PT0.3S
     assert fire_due_timers() == 1
     assert service_calls.complete_service_call(claimed.id, {"documents": []}) == "discarded"
     with db.transaction() as session:

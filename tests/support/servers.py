@@ -10,9 +10,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.waiting import wait_until
 
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
@@ -23,14 +24,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _listens(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def _wait_port(port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+    wait_until(lambda: _listens(port), timeout=timeout, what=f"a listener on 127.0.0.1:{port}")
 
 
 def _as_postgres_user(args: list[str]) -> list[str]:
@@ -125,17 +125,16 @@ def _wait_accepting(port: int, timeout: float = 30) -> None:
     up"): wait for a real connection."""
     import psycopg
 
-    deadline = time.monotonic() + timeout
-    while True:
+    def connects() -> bool:
         try:
             with psycopg.connect(
                 f"host=127.0.0.1 port={port} user=postgres dbname=postgres", connect_timeout=2
             ):
-                return
+                return True
         except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+            return False
+
+    wait_until(connects, timeout=timeout, what=f"PostgreSQL on port {port} taking connections")
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 
 import pytest
 import requests
@@ -13,6 +12,7 @@ import requests
 from app.installation import SECRET_SETTINGS
 from config import ROOT
 from tests.support.stack import app_environment
+from tests.support.waiting import wait_until
 
 GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "scripts/gunicorn.conf.py"]
 
@@ -25,6 +25,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _answer(url: str, server: subprocess.Popen) -> requests.Response | None:
+    """The server's answer, or None while nothing listens yet; fails if the server died."""
+    if server.poll() is not None:
+        pytest.fail(f"gunicorn exited: {server.communicate(timeout=30)[1].decode()[-3000:]}")
+    try:
+        return requests.head(url, timeout=60)
+    except requests.ConnectionError:
+        return None
+
+
 def test_gunicorn_answers_with_the_security_headers_and_without_naming_itself(app):
     port = _free_port()
     server = subprocess.Popen(
@@ -35,15 +45,10 @@ def test_gunicorn_answers_with_the_security_headers_and_without_naming_itself(ap
         stderr=subprocess.PIPE,
     )
     try:
-        response = None
-        for _ in range(300):
-            try:
-                # the master listens at once; the answer waits for a worker to boot
-                response = requests.head(f"http://127.0.0.1:{port}/login", timeout=60)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        if response is None or response.status_code != 200:
+        # the master listens at once; the answer waits for a worker to boot
+        url = f"http://127.0.0.1:{port}/login"
+        response = wait_until(lambda: _answer(url, server), timeout=60, what="gunicorn answering")
+        if response.status_code != 200:
             server.terminate()
             pytest.fail(
                 f"gunicorn: {response}\n{server.communicate(timeout=30)[1].decode()[-3000:]}"

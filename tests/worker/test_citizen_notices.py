@@ -14,7 +14,7 @@ from app import settings
 from app.services import citizen_actions
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from tests.services.helpers import complete
-from tests.worker.test_outbox_delivery import settle
+from tests.services.helpers import settle
 
 pytestmark = pytest.mark.simulators
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
@@ -48,11 +48,11 @@ def sms_sent(url: str) -> list[dict]:
     return requests.get(f"{url}/_sim/received", timeout=5).json()
 
 
-def test_payment_and_supplement_requests_reach_the_citizen_once(actors, drain, channels):
+def test_payment_and_supplement_requests_reach_the_citizen_once(actors, drain, channels, clock):
     sms_url, inbox = channels
     code = online()
     complete(code, "reception", actors["tiepnhan"], RECEPTION)  # status 6: pay the fees
-    settle(drain, lambda: sms_sent(sms_url) and inbox.messages)
+    settle(drain, clock, lambda: sms_sent(sms_url) and inbox.messages)
     [sms] = sms_sent(sms_url)
     assert sms["to"] == "0912345678"
     assert sms["text"] == f"Nop phi, le phi cho ho so {code}. Xem tai https://dichvucong.gov.vn"
@@ -71,18 +71,20 @@ def test_payment_and_supplement_requests_reach_the_citizen_once(actors, drain, c
         actors["chuyenvien"],
         {"decision": "supplement", "appraisal_note": "Thiếu", "supplement_request": "CCCD"},
     )
-    settle(drain, lambda: len(sms_sent(sms_url)) == 2, timeout=30)
+    settle(drain, clock, lambda: len(sms_sent(sms_url)) == 2)
     texts = [s["text"] for s in sms_sent(sms_url)]
     assert texts[1].startswith(f"Yeu cau bo sung ho so {code}")
 
 
-def test_withdrawal_is_confirmed_and_nothing_goes_without_a_contact(actors, drain, channels):
+def test_withdrawal_is_confirmed_and_nothing_goes_without_a_contact(
+    actors, drain, channels, clock
+):
     sms_url, inbox = channels
     code = online(email=None)
     silent = online(phone=None, email=None)
     citizen_actions.withdraw(code, "Không còn nhu cầu")
     citizen_actions.withdraw(silent, "Không còn nhu cầu")
-    settle(drain, lambda: sms_sent(sms_url))
+    settle(drain, clock, lambda: sms_sent(sms_url))
     drain()
     assert [s["text"] for s in sms_sent(sms_url)] == [
         f"Da rut ho so {code}. Xem tai https://dichvucong.gov.vn"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 from sqlalchemy import select
@@ -12,21 +10,10 @@ from app.models import Dossier, Incident, OutboxMessage
 from app.services import queue
 from app.services.outbox import retry_incident
 from app.storage.db import db
-from tests.services.helpers import complete, open_task, receive
+from tests.services.helpers import complete, open_task, receive, settle
 
 pytestmark = [pytest.mark.fault, pytest.mark.simulators]
 RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
-
-
-def settle(drain, until, timeout: float = 10.0) -> None:
-    """Run worker and scheduler until `until()` holds (retries wait out their backoff)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        drain()
-        if until():
-            return
-        time.sleep(0.05)
-    raise AssertionError("the outbox did not settle in time")
 
 
 def outbox_states() -> dict[str, int]:
@@ -52,7 +39,7 @@ def test_rows_are_delivered_after_commit_and_the_process_resumes(actors, drain, 
 
 
 def test_crash_between_commit_and_enqueue_is_recovered_by_the_sweeper(
-    actors, drain, portal_received, monkeypatch
+    actors, drain, portal_received, clock, monkeypatch
 ):
     def crash(ids):
         raise RuntimeError("process died before enqueue")
@@ -61,17 +48,17 @@ def test_crash_between_commit_and_enqueue_is_recovered_by_the_sweeper(
     code = receive(actors["tiepnhan"])
     assert outbox_states() == {"pending": 2}
     monkeypatch.setattr(queue, "enqueue", queue.rq_enqueue)  # the process is back
-    settle(drain, lambda: outbox_states() == {"done": 2})
+    settle(drain, clock, lambda: outbox_states() == {"done": 2})
     assert statuses(portal_received) == [1]
     assert open_task(code, "reception") is not None
 
 
 def test_portal_outage_retries_then_raises_incidents_and_retry_completes_in_order(
-    app, actors, drain, portal_received, portal_url
+    app, actors, drain, portal_received, portal_url, clock
 ):
     requests.post(f"{portal_url}/_sim/faults", json={"fail_next": 1000, "status": 503}, timeout=5)
     code = receive(actors["tiepnhan"])
-    settle(drain, lambda: outbox_states().get("incident") == 2)
+    settle(drain, clock, lambda: outbox_states().get("incident") == 2)
     with db.transaction() as session:
         rows = session.scalars(select(OutboxMessage)).all()
         assert {r.attempts for r in rows} == {app.config["OUTBOX_MAX_ATTEMPTS"]}
@@ -83,7 +70,7 @@ def test_portal_outage_retries_then_raises_incidents_and_retry_completes_in_orde
     requests.post(f"{portal_url}/_sim/faults", json={"fail_next": 0}, timeout=5)
     for incident in incidents:
         retry_incident(incident.id, actors["giamsat"])
-    settle(drain, lambda: outbox_states() == {"done": 2})
+    settle(drain, clock, lambda: outbox_states() == {"done": 2})
 
     complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
     complete(
@@ -98,14 +85,16 @@ def test_portal_outage_retries_then_raises_incidents_and_retry_completes_in_orde
         actors["lanhdao"],
         {"approval_decision": "approve", "result_name": "Phiếu LLTP số 1"},
     )
-    settle(drain, lambda: open_task(code, "return_result") is not None)
+    settle(drain, clock, lambda: open_task(code, "return_result") is not None)
     complete(
         code,
         "return_result",
         actors["tiepnhan"],
         {"return_method": "counter", "receiver_name": "Nguyễn Văn An"},
     )
-    settle(drain, lambda: "pending" not in outbox_states() and "running" not in outbox_states())
+    settle(
+        drain, clock, lambda: "pending" not in outbox_states() and "running" not in outbox_states()
+    )
     assert statuses(portal_received) == [1, 2, 4, 9, 10]
     keys = [m["idempotency_key"] for m in portal_received()]
     assert len(keys) == len(set(keys))
@@ -114,21 +103,21 @@ def test_portal_outage_retries_then_raises_incidents_and_retry_completes_in_orde
 
 
 def test_later_statuses_wait_behind_an_undelivered_earlier_one(
-    actors, drain, portal_received, portal_url
+    actors, drain, portal_received, portal_url, clock
 ):
     requests.post(f"{portal_url}/_sim/faults", json={"fail_next": 1000, "status": 503}, timeout=5)
     code = receive(actors["tiepnhan"])
-    settle(drain, lambda: outbox_states().get("incident") == 2)
+    settle(drain, clock, lambda: outbox_states().get("incident") == 2)
     requests.post(f"{portal_url}/_sim/faults", json={"fail_next": 0}, timeout=5)
     with db.transaction() as session:
         check = session.scalar(select(Incident).where(Incident.operator == "portal.check_account"))
     retry_incident(check.id, actors["giamsat"])
-    settle(drain, lambda: open_task(code, "reception") is not None)
+    settle(drain, clock, lambda: open_task(code, "reception") is not None)
     complete(code, "reception", actors["tiepnhan"], RECEPTION_FORM)
     drain()
     assert portal_received() == []
     with db.transaction() as session:
         first = session.scalar(select(Incident).where(Incident.operator == "portal.sync_status"))
     retry_incident(first.id, actors["giamsat"])
-    settle(drain, lambda: len(portal_received()) == 3)
+    settle(drain, clock, lambda: len(portal_received()) == 3)
     assert statuses(portal_received) == [1, 2, 4]

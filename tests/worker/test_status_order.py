@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -20,6 +19,7 @@ from config import ROOT
 from tests.conftest import _postgres_url
 from tests.services.helpers import complete
 from tests.support.stack import app_environment
+from tests.support.waiting import wait_until
 from worker import scheduler
 
 pytestmark = [pytest.mark.simulators, pytest.mark.fault, pytest.mark.postgres]
@@ -37,8 +37,8 @@ def database_url(pg_server) -> str:
 def run_workers(app) -> None:
     """Burst workers in parallel processes, with scheduler passes, until the outbox is empty."""
     env = app_environment(app)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
+
+    def one_round_empties_the_outbox() -> bool:
         workers = [
             subprocess.Popen(
                 [sys.executable, "-m", "worker", "work", "--burst", "--simple"],
@@ -53,13 +53,11 @@ def run_workers(app) -> None:
             worker.wait(timeout=120)
         scheduler.tick()
         with db.transaction() as session:
-            left = session.scalar(
+            return not session.scalar(
                 select(func.count(OutboxMessage.id)).where(OutboxMessage.state != "done")
             )
-        if not left:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{left} outbox rows still undelivered")
+
+    wait_until(one_round_empties_the_outbox, timeout=240, what="every outbox row delivered")
 
 
 def test_two_hundred_dossiers_through_four_workers_arrive_in_order(app, actors, portal_url):
