@@ -13,8 +13,7 @@ import requests
 from app import settings
 from app.services import citizen_actions
 from app.services.dossiers import ReceiveDossier, receive_dossier
-from tests.services.helpers import complete
-from tests.services.helpers import settle
+from tests.services.helpers import complete, settle
 
 pytestmark = pytest.mark.simulators
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
