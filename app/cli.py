@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.cli_reorg import reorg, units
 from app.engine import ModelError
+from app.i18n import _, _l
 from app.models import ModelDraft, ModelVersion
 from app.services.demo import seed_demo
 from app.services.deploy import check_bundle, deploy, read_bundle, run_model_tests
@@ -37,12 +38,13 @@ def seed_demo_command(officers: int) -> None:
     Refused where DEMO_DATA is off (production): every demo officer has the published password."""
     if not current_app.config["DEMO_DATA"]:
         raise click.ClickException(
-            "Dữ liệu demo bị tắt ở môi trường này (DEMO_DATA): tài khoản demo dùng mật khẩu"
-            " công khai / demo data is off here (DEMO_DATA): the demo accounts share a published"
-            " password"
+            _l(
+                "Dữ liệu demo bị tắt ở môi trường này (DEMO_DATA): tài khoản demo dùng "
+                "mật khẩu công khai"
+            )
         )
     logins = seed_demo(current_app.config["BPMN_DIR"], extra_officers=officers)
-    click.echo(f"Tài khoản demo / demo logins (mật khẩu / password: {logins[0].password}):")
+    click.echo(_("Tài khoản demo (mật khẩu: %(password)s):", password=logins[0].password))
     for login in [x for x in logins if not x.username.startswith("canbo")]:
         click.echo(f"  {login.username:<12} {login.full_name:<20} {login.roles}")
 
@@ -53,7 +55,7 @@ def init_pki_command() -> None:
     from app.services.documents import ensure_demo_certificates
 
     made = ensure_demo_certificates()
-    click.echo(f"Chứng thư số demo / demo certificates: {len(made)}")
+    click.echo(_("Chứng thư số demo: %(count)s", count=len(made)))
     click.echo(f"  {made[0]}")
 
 
@@ -67,7 +69,7 @@ def models_validate(process_id: str, directory: str | None) -> None:
         click.echo(f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}: {p.message}", err=True)
     if problems:
         sys.exit(1)
-    click.echo("hợp lệ / valid")
+    click.echo(_("hợp lệ"))
 
 
 @models.command("test")
@@ -78,11 +80,12 @@ def models_test(process_id: str, directory: str | None) -> None:
     files = read_bundle(directory or current_app.config["BPMN_DIR"])
     problems = check_bundle(files, process_id)
     if problems:
-        click.echo(f"the bundle has {len(problems)} problems; run `models validate`", err=True)
+        click.echo(_("Gói có %(count)s lỗi; chạy `models validate`", count=len(problems)), err=True)
         sys.exit(1)
     results = run_model_tests(files, process_id)
     for result in results:
-        click.echo(f"{'ĐẠT ' if result.passed else 'LỖI '} {result.file}: {result.name}")
+        label = _("ĐẠT") if result.passed else _("LỖI")
+        click.echo(f"{label:<4} {result.file}: {result.name}")
         for failure in result.failures:
             click.echo(f"      {failure}", err=True)
     if not results:

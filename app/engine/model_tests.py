@@ -16,6 +16,7 @@ from typing import Any
 from app.engine.definition import Definition
 from app.engine.errors import EngineError
 from app.engine.instance import Changes, ProcessRun
+from app.i18n import _
 
 SUFFIX = ".test.json"
 
@@ -37,7 +38,7 @@ def cases(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             try:
                 found[name] = json.loads(text)
             except json.JSONDecodeError as exc:
-                found[name] = {"name": name, "_error": f"JSON không hợp lệ: {exc.msg}"}
+                found[name] = {"name": name, "_error": _("JSON không hợp lệ: %(msg)s", msg=exc.msg)}
     return found
 
 
@@ -59,7 +60,7 @@ def run_case(definition: Definition, file: str, case: dict[str, Any]) -> CaseRes
             _collect(changes, result.path, statuses, calls)
         _check(case.get("expect", {}), run, result, statuses, incidents, calls)
     except EngineError as exc:
-        result.failures.append(f"quy trình báo lỗi / the process failed: {exc}")
+        result.failures.append(_("quy trình báo lỗi: %(exc)s", exc=exc))
     result.passed = not result.failures
     return result
 
@@ -85,8 +86,12 @@ def _step(
         match = next((call for call in calls if call[0] == step["service"]), None)
         if match is None:
             result.failures.append(
-                f"bước {index}: không có lời gọi «{step['service']}» đang chờ; "
-                f"đang chờ: {[call[0] for call in calls] or 'không có'}"
+                _(
+                    "bước %(index)s: không có lời gọi «%(step)s» đang chờ; đang chờ: %(waiting)s",
+                    index=index,
+                    step=step["service"],
+                    waiting=[call[0] for call in calls] or _("không có"),
+                )
             )
             return None
         if "error" in step:
@@ -100,8 +105,12 @@ def _step(
         changes = run.deliver_message(step["message"], step.get("payload", {}))
         if changes is None:
             result.failures.append(
-                f"bước {index}: quy trình không chờ thông điệp «{step['message']}»; "
-                f"chờ: {run.waiting_messages() or 'không có'}"
+                _(
+                    "bước %(index)s: quy trình không chờ thông điệp «%(step)s»; chờ: %(waiting)s",
+                    index=index,
+                    step=step["message"],
+                    waiting=run.waiting_messages() or _("không có"),
+                )
             )
         return changes
     if "task" in step:
@@ -109,12 +118,16 @@ def _step(
         task = next((t for t in ready if t.element_id == step["task"]), None)
         if task is None:
             result.failures.append(
-                f"bước {index}: «{step['task']}» không đang chờ; đang chờ: "
-                f"{[t.element_id for t in ready] or 'không có'}"
+                _(
+                    "bước %(index)s: «%(step)s» không đang chờ; đang chờ: %(waiting)s",
+                    index=index,
+                    step=step["task"],
+                    waiting=[t.element_id for t in ready] or _("không có"),
+                )
             )
             return None
         return run.complete_user_task(task.id, step.get("data", {}))
-    result.failures.append(f"bước {index}: cần «service», «task» hoặc «message»")
+    result.failures.append(_("bước %(index)s: cần «service», «task» hoặc «message»", index=index))
     return None
 
 
@@ -129,20 +142,49 @@ def _check(
     remaining = iter(result.path)
     missing = [e for e in expect.get("path", []) if e not in remaining]
     if missing:
-        result.failures.append(f"đường đi thiếu (theo thứ tự) / path missing: {missing}")
+        result.failures.append(_("đường đi thiếu (theo thứ tự): %(missing)s", missing=missing))
     if "statuses" in expect and [str(s) for s in expect["statuses"]] != statuses:
-        result.failures.append(f"trạng thái: mong đợi {expect['statuses']}, thực tế {statuses}")
+        result.failures.append(
+            _(
+                "trạng thái: mong đợi %(expect)s, thực tế %(statuses)s",
+                expect=expect["statuses"],
+                statuses=statuses,
+            )
+        )
     if "finished" in expect and bool(expect["finished"]) != run.finished:
-        result.failures.append(f"kết thúc: mong đợi {expect['finished']}, thực tế {run.finished}")
+        result.failures.append(
+            _(
+                "kết thúc: mong đợi %(expect)s, thực tế %(finished)s",
+                expect=expect["finished"],
+                finished=run.finished,
+            )
+        )
     if "incidents" in expect and list(expect["incidents"]) != incidents:
-        result.failures.append(f"sự cố: mong đợi {expect['incidents']}, thực tế {incidents}")
+        result.failures.append(
+            _(
+                "sự cố: mong đợi %(expect)s, thực tế %(incidents)s",
+                expect=expect["incidents"],
+                incidents=incidents,
+            )
+        )
     if "waiting" in expect:
         waiting = sorted({t.element_id for t in run.ready_user_tasks()} | {c[2] for c in calls})
         if sorted(expect["waiting"]) != waiting:
-            result.failures.append(f"đang chờ: mong đợi {expect['waiting']}, thực tế {waiting}")
+            result.failures.append(
+                _(
+                    "đang chờ: mong đợi %(expect)s, thực tế %(waiting)s",
+                    expect=expect["waiting"],
+                    waiting=waiting,
+                )
+            )
     data = run.latest_data()
     for key, value in expect.get("data", {}).items():
         if data.get(key) != value:
             result.failures.append(
-                f"dữ liệu «{key}»: mong đợi {value!r}, thực tế {data.get(key)!r}"
+                _(
+                    "dữ liệu «%(key)s»: mong đợi %(value)r, thực tế %(data)r",
+                    key=key,
+                    value=value,
+                    data=data.get(key),
+                )
             )

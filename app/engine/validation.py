@@ -24,6 +24,7 @@ from app.engine.errors import ModelError, Problem
 from app.engine.sandbox import check_expression, check_script
 from app.engine.variable_ownership import check_variables
 from app.engine.variables import bundle_variables
+from app.i18n import _, _l
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 NS = {
@@ -79,7 +80,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
     for name, text in sorted(files.items()):
         if len(text.encode("utf-8")) > MAX_FILE_BYTES:
             problems.append(
-                Problem(f"tệp quá lớn (> {MAX_FILE_BYTES // 1024} KB) / file too large", name)
+                Problem(_l("tệp quá lớn (> %(most)s KB)", most=MAX_FILE_BYTES // 1024), name)
             )
             continue
         if name.endswith(".bpmn"):
@@ -118,11 +119,11 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
 # BPMN elements SpiffWorkflow does not execute: reported by name and id before the engine
 # parses the file (its own message would be a bare English sentence).
 UNSUPPORTED = {
-    "complexGateway": "cổng phức hợp",
-    "adHocSubProcess": "quy trình con tuỳ biến (ad hoc)",
-    "choreographyTask": "tác vụ vũ đạo (choreography)",
-    "subChoreography": "vũ đạo con",
-    "callChoreography": "gọi vũ đạo",
+    "complexGateway": _l("cổng phức hợp"),
+    "adHocSubProcess": _l("quy trình con tuỳ biến (ad hoc)"),
+    "choreographyTask": _l("tác vụ vũ đạo (choreography)"),
+    "subChoreography": _l("vũ đạo con"),
+    "callChoreography": _l("gọi vũ đạo"),
 }
 
 
@@ -137,8 +138,12 @@ def _unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
                 label = el.get("name") or el.get("id")
                 found.append(
                     Problem(
-                        f"«{label}» ({UNSUPPORTED[tag]}, bpmn:{tag}) chưa được máy quy trình hỗ "
-                        f"trợ / not supported by the engine",
+                        _l(
+                            "«%(label)s» (%(kind)s, bpmn:%(tag)s) chưa được máy quy trình hỗ trợ",
+                            label=label,
+                            kind=UNSUPPORTED[tag],
+                            tag=tag,
+                        ),
                         name,
                         el.get("id"),
                         el.sourceline,
@@ -160,7 +165,7 @@ def _decision_tables(files: dict[str, str]) -> tuple[Trees, list[Problem]]:
                 tables[name] = safe_xml.parse(text)
             except etree.XMLSyntaxError as exc:
                 problem = Problem(
-                    f"DMN không hợp lệ / invalid DMN: {exc.msg}", name, None, exc.lineno
+                    _l("DMN không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno
                 )
                 return {}, [problem]
     return tables, []
@@ -179,11 +184,10 @@ def _decisions(tables: Trees, trees: Trees) -> list[Problem]:
         for el in tree.iter(f"{{{NS['bpmn']}}}businessRuleTask"):
             decision = el.findtext(".//spiffworkflow:calledDecisionId", default="", namespaces=NS)
             if not decision.strip():
-                message = "chưa chọn bảng quyết định (DMN) / no decision chosen"
+                message = _("chưa chọn bảng quyết định (DMN)")
             elif decision.strip() not in known:
-                message = (
-                    f"bảng quyết định «{decision.strip()}» không có trong gói / "
-                    "decision not in the bundle"
+                message = _(
+                    "bảng quyết định «%(decision)s» không có trong gói", decision=decision.strip()
                 )
             else:
                 continue
@@ -198,8 +202,7 @@ def _doctype(name: str, text: str, problems: list[Problem]) -> bool:
         return False
     problems.append(
         Problem(
-            "tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn / "
-            "DOCTYPE and entities are refused",
+            _l("tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn"),
             name,
         )
     )
@@ -213,13 +216,11 @@ def _load_xml(name: str, text: str, problems: list[Problem]) -> etree._Element |
         root = safe_xml.parse(text)
     except etree.XMLSyntaxError as exc:
         problems.append(
-            Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
+            Problem(_l("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
         )
         return None
     if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
-        problems.append(
-            Problem("không phải tệp BPMN 2.0 (thiếu bpmn:definitions) / not BPMN", name)
-        )
+        problems.append(Problem(_l("không phải tệp BPMN 2.0 (thiếu bpmn:definitions)"), name))
         return None
     return root
 
@@ -229,7 +230,7 @@ def _schema(name: str, tree: etree._Element) -> list[Problem]:
     if validator.validate(tree):
         return []
     return [
-        Problem(f"sai lược đồ BPMN / schema: {e.message}", name, None, e.line)
+        Problem(_l("sai lược đồ BPMN: %(detail)s", detail=e.message), name, None, e.line)
         for e in list(validator.error_log)[:20]
     ]
 
@@ -240,10 +241,12 @@ def _check_form(name: str, text: str, problems: list[Problem]) -> None:
         Draft202012Validator.check_schema(schema)
     except json.JSONDecodeError as exc:
         problems.append(
-            Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno)
+            Problem(_l("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
         )
     except SchemaError as exc:
-        problems.append(Problem(f"JSON Schema không hợp lệ / invalid schema: {exc.message}", name))
+        problems.append(
+            Problem(_l("JSON Schema không hợp lệ: %(detail)s", detail=exc.message), name)
+        )
 
 
 def _rules(
@@ -271,29 +274,29 @@ def _rules(
     for el in process.iter(f"{{{NS['bpmn']}}}userTask"):
         lane = lanes.get(el.get("id"))
         if lane is None:
-            at(el, "công việc của người dùng không thuộc làn nào / user task outside any lane")
+            at(el, _("công việc của người dùng không thuộc làn nào"))
         elif catalogs.role_for_lane(lane) is None:
-            at(el, f"làn «{lane}» không ứng với vai trò nào / lane names no known role")
+            at(el, _("làn «%(lane)s» không ứng với vai trò nào", lane=lane))
         for prop in el.iterfind(".//spiffworkflow:property[@name='dataVisibleTo']", NS):
             for code in (prop.get("value") or "").split(","):
                 if code.strip() and catalogs.role_for_lane(code.strip()) != code.strip():
-                    at(el, f"dataVisibleTo: «{code.strip()}» không phải mã vai trò / unknown role")
+                    at(el, _("dataVisibleTo: «%(code)s» không phải mã vai trò", code=code.strip()))
         form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
         if not form.strip():
-            at(el, "bước của người dùng chưa có biểu mẫu / user task has no form")
+            at(el, _("bước của người dùng chưa có biểu mẫu"))
     for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
         _service(el, catalogs, at, known)
     for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):
         script = el.findtext("bpmn:script", default="", namespaces=NS)
-        errors = check_script(script, known) if script.strip() else ["kịch bản rỗng / empty script"]
+        errors = check_script(script, known) if script.strip() else [_("kịch bản rỗng")]
         for error in errors:
-            at(el, f"kịch bản / script: {error}")
+            at(el, _("kịch bản: %(error)s", error=error))
     _code(process, known, at)
     for flow in flows:
         condition = flow.findtext("bpmn:conditionExpression", default="", namespaces=NS).strip()
         if condition:
             for error in check_expression(condition, known):
-                at(flow, f"điều kiện / condition: {error}")
+                at(flow, _("điều kiện: %(error)s", error=error))
     for el in process.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
         _timer(el, at, known)
     _gateways(process, flows, at)
@@ -302,8 +305,7 @@ def _rules(
         if el.get("calledElement") not in processes:
             at(
                 el,
-                f"gọi quy trình «{el.get('calledElement')}» không có trong gói / "
-                "called process not in the bundle",
+                _("gọi quy trình «%(el)s» không có trong gói", el=el.get("calledElement")),
             )
     return problems
 
@@ -311,10 +313,10 @@ def _rules(
 # The other code the sandbox runs, besides scripts, conditions, timers and parameters:
 # (namespace, element, what it is called, its check).
 _OTHER_CODE = (
-    ("spiffworkflow", "preScript", "kịch bản trước / pre-script", check_script),
-    ("spiffworkflow", "postScript", "kịch bản sau / post-script", check_script),
-    ("bpmn", "loopCardinality", "số lần lặp / cardinality", check_expression),
-    ("bpmn", "completionCondition", "điều kiện kết thúc / completion condition", check_expression),
+    ("spiffworkflow", "preScript", _l("kịch bản trước"), check_script),
+    ("spiffworkflow", "postScript", _l("kịch bản sau"), check_script),
+    ("bpmn", "loopCardinality", _l("số lần lặp"), check_expression),
+    ("bpmn", "completionCondition", _l("điều kiện kết thúc"), check_expression),
 )
 
 
@@ -340,7 +342,9 @@ def _decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
             source = (el.findtext("{*}text") or "").strip()
             for error in check_expression(source, known) if source else []:
                 found.append(
-                    Problem(f"biểu thức / expression: {error}", name, el.get("id"), el.sourceline)
+                    Problem(
+                        _l("biểu thức: %(error)s", error=error), name, el.get("id"), el.sourceline
+                    )
                 )
     return found
 
@@ -348,23 +352,26 @@ def _decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
 def _service(el: etree._Element, catalogs: Catalogs, at: Callable, known: frozenset[str]) -> None:
     operator = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
     if operator is None:
-        at(el, "tác vụ dịch vụ chưa chọn dịch vụ / service task has no operator")
+        at(el, _("tác vụ dịch vụ chưa chọn dịch vụ"))
         return
     expected = catalogs.operators.get(operator.get("id", ""))
     if expected is None:
-        at(el, f"không có dịch vụ «{operator.get('id')}» / unknown operator")
+        at(el, _("không có dịch vụ «%(operator)s»", operator=operator.get("id")))
         return
     given = {p.get("id"): p for p in operator.iter(f"{{{NS['spiffworkflow']}}}parameter")}
     for param, kind in expected.items():
         node = given.get(param)
         if node is None:
-            at(el, f"thiếu tham số «{param}» / missing parameter")
+            at(el, _("thiếu tham số «%(param)s»", param=param))
             continue
         declared = _PYTHON_TYPES.get(node.get("type", ""))
         if declared is not None and declared is not object and declared is not kind:
-            at(el, f"tham số «{param}» phải có kiểu {kind.__name__} / wrong parameter type")
+            at(
+                el,
+                _("tham số «%(param)s» phải có kiểu %(kind)s", param=param, kind=kind.__name__),
+            )
         for error in check_expression(node.get("value", ""), known):
-            at(el, f"tham số «{param}»: {error}")
+            at(el, _("tham số «%(param)s»: %(error)s", param=param, error=error))
 
 
 def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
@@ -378,11 +385,11 @@ def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
         "",
     ).strip()
     if not expression:
-        at(event, "hẹn giờ chưa có biểu thức / timer without an expression")
+        at(event, _("hẹn giờ chưa có biểu thức"))
         return
     errors = check_expression(expression, known)
     for error in errors:
-        at(event, f"hẹn giờ / timer: {error}")
+        at(event, _("hẹn giờ: %(error)s", error=error))
     literal = re.fullmatch(r"""(['"])(.*)\1""", expression)
     if (
         not errors
@@ -390,7 +397,10 @@ def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
         and literal.group(2).startswith("P")
         and not ISO_DURATION.match(literal.group(2))
     ):
-        at(event, f"khoảng thời gian ISO 8601 không hợp lệ: {literal.group(2)} / bad duration")
+        at(
+            event,
+            _("khoảng thời gian ISO 8601 không hợp lệ: %(literal)s", literal=literal.group(2)),
+        )
 
 
 def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
@@ -404,8 +414,7 @@ def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
             if not has_condition and flow.get("id") != default:
                 at(
                     flow,
-                    "nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định / "
-                    "gateway branch without a condition or default",
+                    _("nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định"),
                 )
 
 
@@ -432,13 +441,13 @@ def _reachability(nodes: dict, flows: list, at: Callable) -> None:
         kind = etree.QName(el).localname
         top_level = etree.QName(el.getparent()).localname == "process"
         if top_level and node_id not in seen and kind != "startEvent":
-            at(el, "không thể tới được phần tử này từ sự kiện bắt đầu / unreachable element")
+            at(el, _("không thể tới được phần tử này từ sự kiện bắt đầu"))
         if (
             top_level
             and kind != "endEvent"
             and not [f for f in flows if f.get("sourceRef") == node_id]
         ):
-            at(el, "phần tử không dẫn tới đâu (thiếu luồng ra) / dead end: no outgoing flow")
+            at(el, _("phần tử không dẫn tới đâu (thiếu luồng ra)"))
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

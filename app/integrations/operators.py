@@ -14,6 +14,7 @@ from typing import Any
 
 from pypdf import PdfWriter
 
+from app.i18n import _
 from app.integrations.errors import IntegrationError
 from app.integrations.mail import Mailer, SmtpMailer
 from app.integrations.portal import Portal, PortalClient
@@ -216,13 +217,15 @@ def check_params(name: str, params: dict[str, Any]) -> list[str]:
     """What is wrong with a call before it is made (unknown operator, missing or ill-typed)."""
     operator = OPERATORS.get(name)
     if operator is None:
-        return [f"không có dịch vụ {name!r} / unknown operator"]
+        return [_("không có dịch vụ %(name)r", name=name)]
     problems = []
     for param, expected in operator.params.items():
         if param not in params or params[param] is None:
-            problems.append(f"thiếu tham số {param!r} / missing parameter")
+            problems.append(_("thiếu tham số %(param)r", param=param))
         elif not isinstance(params[param], expected) or isinstance(params[param], bool):
-            problems.append(f"tham số {param!r} phải là {expected.__name__} / wrong type")
+            problems.append(
+                _("tham số %(param)r phải là %(kind)s", param=param, kind=expected.__name__)
+            )
     return problems
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain.admin_units import all_units
+from app.i18n import _l
 from app.integrations.errors import IntegrationError
 from app.integrations.portal import PortalClient
 from app.models import AdminUnit
@@ -76,7 +77,7 @@ def _remote() -> list[dict]:
         return PortalClient(config.PORTAL_URL, config.HTTP_TIMEOUT).admin_units()
     except IntegrationError as exc:
         raise PortalUnavailable(
-            f"Không lấy được danh mục đơn vị hành chính từ Cổng DVCQG: {exc}"
+            _l("Không lấy được danh mục đơn vị hành chính từ Cổng DVCQG: %(exc)s", exc=exc)
         ) from exc
 
 
@@ -133,7 +134,7 @@ def apply_sync(fingerprint: str, actor: Actor) -> UnitsDiff:
         ensure_loaded(session)
         diff = _diff(session, remote)
         if diff.fingerprint != fingerprint:
-            raise Conflict("Danh mục trên Cổng đã thay đổi từ lúc xem; xem lại các thay đổi")
+            raise Conflict(_l("Danh mục trên Cổng đã thay đổi từ lúc xem; xem lại các thay đổi"))
         now = utcnow()
         for row in diff.rows():
             unit = session.get(AdminUnit, row["code"]) or AdminUnit(code=row["code"])

@@ -20,6 +20,7 @@ from app.domain.worktime import (
     check_override,
     public_days,
 )
+from app.i18n import _, _l
 from app.models import CalendarOverride
 from app.models.base import utcnow
 from app.services.actors import Actor
@@ -43,7 +44,7 @@ def work_calendar(session: Session) -> WorkCalendar:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.agencies_for("admin"):
-        raise Forbidden("Chỉ quản trị viên được sửa lịch làm việc / administrators only")
+        raise Forbidden(_l("Chỉ quản trị viên được sửa lịch làm việc"))
 
 
 def add_override(year: int, day: date, kind: str, note: str, actor: Actor) -> None:
@@ -51,7 +52,7 @@ def add_override(year: int, day: date, kind: str, note: str, actor: Actor) -> No
     try:
         override = Override(day, OverrideKind(kind), note.strip()[:255])
     except ValueError as exc:
-        raise InvalidInput("Loại điều chỉnh không hợp lệ", fields={"kind": str(exc)}) from exc
+        raise InvalidInput(_l("Loại điều chỉnh không hợp lệ"), fields={"kind": str(exc)}) from exc
     with db.transaction() as session:
         problems = check_override(work_calendar(session), override, year)
         if problems:
@@ -72,7 +73,7 @@ def remove_override(override_id: int, actor: Actor) -> None:
             ).rowcount
             != 1
         ):
-            raise NotFound("Không tìm thấy điều chỉnh / override not found")
+            raise NotFound(_l("Không tìm thấy điều chỉnh"))
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ def year_view(year: int) -> list[DayEntry]:
     """Every non-ordinary day of a year: public holidays, swapped days, overrides, in order."""
     names, weekend_workdays = public_days(year)
     entries = [DayEntry(d, n, "holiday") for d, n in names.items()]
-    entries += [DayEntry(d, "Làm bù (theo quy định)", "working_weekend") for d in weekend_workdays]
+    entries += [
+        DayEntry(d, _("Làm bù (theo quy định)"), "working_weekend") for d in weekend_workdays
+    ]
     with db.transaction() as session:
         rows = session.scalars(
             select(CalendarOverride).where(

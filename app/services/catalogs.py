@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.admin_units import admin_unit
+from app.i18n import _, _l
 from app.models import Agency, DocumentType, Fee, ModelVersion, Procedure, User
 from app.services import audit
 from app.services.actors import Actor
@@ -33,12 +34,12 @@ LEVELS = {1: "Bộ, tỉnh", 2: "Sở, ban, ngành", 3: "Xã, phường", 4: "Đ
 
 def _editor(actor: Actor) -> None:
     if not (actor.agencies_for("analyst") or actor.agencies_for("admin")):
-        raise Forbidden("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị được sửa danh mục")
+        raise Forbidden(_l("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị được sửa danh mục"))
 
 
 def _admin(actor: Actor) -> None:
     if not actor.agencies_for("admin"):
-        raise Forbidden("Chỉ quản trị viên được sửa danh mục cơ quan")
+        raise Forbidden(_l("Chỉ quản trị viên được sửa danh mục cơ quan"))
 
 
 def _text(values: dict[str, Any], name: str) -> str:
@@ -83,11 +84,11 @@ def save_document_type(values: dict[str, Any], actor: Actor) -> str:
     code, name = _text(values, "code").upper(), _text(values, "name")
     errors = {}
     if not TYPE_CODE.match(code):
-        errors["code"] = "Mã loại giấy tờ dạng KQ.G15.000031 hoặc TK.LLTP.01"
+        errors["code"] = _("Mã loại giấy tờ dạng KQ.G15.000031 hoặc TK.LLTP.01")
     if not 2 <= len(name) <= 255:
-        errors["name"] = "Tên: bắt buộc, 2–255 ký tự"
+        errors["name"] = _("Tên: bắt buộc, 2–255 ký tự")
     if errors:
-        raise InvalidInput("Loại giấy tờ chưa hợp lệ", fields=errors)
+        raise InvalidInput(_l("Loại giấy tờ chưa hợp lệ"), fields=errors)
     with db.transaction() as session:
         row = session.scalar(select(DocumentType).where(DocumentType.code == code))
         created = row is None
@@ -118,13 +119,13 @@ def save_fee(values: dict[str, Any], actor: Actor) -> str:
     amount_text = _text(values, "amount").replace(".", "").replace(" ", "")
     errors = {}
     if not FEE_CODE.match(code):
-        errors["code"] = "Mã phí, lệ phí theo QĐ 4663/QĐ-KBNN: một chữ cái và ba chữ số (P196)"
+        errors["code"] = _("Mã phí, lệ phí theo QĐ 4663/QĐ-KBNN: một chữ cái và ba chữ số (P196)")
     if not 2 <= len(name) <= 255:
-        errors["name"] = "Tên: bắt buộc, 2–255 ký tự"
+        errors["name"] = _("Tên: bắt buộc, 2–255 ký tự")
     if not _small_number(amount_text, 1_000_000_000):
-        errors["amount"] = "Mức thu: số đồng, không âm"
+        errors["amount"] = _("Mức thu: số đồng, không âm")
     if errors:
-        raise InvalidInput("Phí, lệ phí chưa hợp lệ", fields=errors)
+        raise InvalidInput(_l("Phí, lệ phí chưa hợp lệ"), fields=errors)
     with db.transaction() as session:
         row = session.scalar(select(Fee).where(Fee.code == code))
         created = row is None
@@ -176,12 +177,12 @@ def save_agency(values: dict[str, Any], actor: Actor) -> str:
     unit_code = _text(values, "admin_unit_code")
     errors = {}
     if not AGENCY_CODE.match(code):
-        errors["code"] = "Mã định danh cơ quan dạng 000.00.12.H31 (QĐ 20/2020/QĐ-TTg)"
+        errors["code"] = _("Mã định danh cơ quan dạng 000.00.12.H31 (QĐ 20/2020/QĐ-TTg)")
     if not 2 <= len(name) <= 255:
-        errors["name"] = "Tên: bắt buộc, 2–255 ký tự"
+        errors["name"] = _("Tên: bắt buộc, 2–255 ký tự")
     level = int(_number(_text(values, "level")) or 0)
     if level not in LEVELS:
-        errors["level"] = "Chọn cấp cơ quan"
+        errors["level"] = _("Chọn cấp cơ quan")
     if unit_code:
         try:
             admin_unit(unit_code)
@@ -192,18 +193,20 @@ def save_agency(values: dict[str, Any], actor: Actor) -> str:
         if parent_code:
             parent = session.scalar(select(Agency).where(Agency.code == parent_code))
             if parent is None:
-                errors["parent_code"] = f"Không có cơ quan mã {parent_code}"
+                errors["parent_code"] = _(
+                    "Không có cơ quan mã %(parent_code)s", parent_code=parent_code
+                )
             elif parent_code == code:
-                errors["parent_code"] = "Cơ quan không thể trực thuộc chính nó"
+                errors["parent_code"] = _("Cơ quan không thể trực thuộc chính nó")
             else:
                 ancestor = parent
                 while ancestor is not None:
                     if ancestor.code == code:
-                        errors["parent_code"] = "Chọn cơ quan cha này sẽ tạo vòng lặp"
+                        errors["parent_code"] = _("Chọn cơ quan cha này sẽ tạo vòng lặp")
                         break
                     ancestor = ancestor.parent
         if errors:
-            raise InvalidInput("Cơ quan chưa hợp lệ", fields=errors)
+            raise InvalidInput(_l("Cơ quan chưa hợp lệ"), fields=errors)
         row = session.scalar(select(Agency).where(Agency.code == code))
         created = row is None
         if created:
@@ -260,7 +263,7 @@ def procedure(code: str) -> ProcedureView:
     with db.transaction() as session:
         p = session.scalar(select(Procedure).where(Procedure.code == code))
         if p is None:
-            raise NotFound(f"Không có thủ tục {code}")
+            raise NotFound(_l("Không có thủ tục %(code)s", code=code))
         values = {
             "code": p.code,
             "name": p.name,
@@ -303,25 +306,25 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
     errors: dict[str, str] = {}
     code, name = _text(values, "code"), _text(values, "name")
     if not PROCEDURE_CODE.match(code):
-        errors["code"] = "Mã thủ tục trên CSDL quốc gia dạng 1.005092"
+        errors["code"] = _("Mã thủ tục trên CSDL quốc gia dạng 1.005092")
     if not 2 <= len(name) <= 500:
-        errors["name"] = "Tên thủ tục: bắt buộc, 2–500 ký tự"
+        errors["name"] = _("Tên thủ tục: bắt buộc, 2–500 ký tự")
     level = int(_number(_text(values, "level")) or 0)
     if level not in (1, 2, 3, 4):
-        errors["level"] = "Mức độ từ 1 đến 4"
+        errors["level"] = _("Mức độ từ 1 đến 4")
     duration = _number(_text(values, "duration_days"))
     if duration is None or not 0 < duration <= 365:
-        errors["duration_days"] = "Thời hạn giải quyết: số lớn hơn 0"
+        errors["duration_days"] = _("Thời hạn giải quyết: số lớn hơn 0")
     unit = _text(values, "duration_unit")
     if unit not in UNITS:
-        errors["duration_unit"] = "Chọn đơn vị thời hạn"
+        errors["duration_unit"] = _("Chọn đơn vị thời hạn")
     online_text = _text(values, "duration_online_days")
     online = _number(online_text) if online_text else None
     if online_text and (online is None or not 0 < online <= 365):
-        errors["duration_online_days"] = "Thời hạn trực tuyến: số lớn hơn 0, hoặc để trống"
+        errors["duration_online_days"] = _("Thời hạn trực tuyến: số lớn hơn 0, hoặc để trống")
     clock = _text(values, "supplement_clock") or "pause"
     if clock not in ("pause", "restart"):
-        errors["supplement_clock"] = "Chọn cách tính khi chờ bổ sung"
+        errors["supplement_clock"] = _("Chọn cách tính khi chờ bổ sung")
     components = _rows(values, "component", ("type_code", "name", "required"))
     steps = _rows(values, "step", ("element_id", "days", "officers"))
     with db.transaction() as session:
@@ -331,14 +334,18 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
         usernames = set(session.scalars(select(User.username).where(User.active.is_(True))))
         result_type = _text(values, "result_type_code")
         if result_type and result_type not in type_codes:
-            errors["result_type_code"] = f"Không có loại giấy tờ {result_type} trong danh mục"
+            errors["result_type_code"] = _(
+                "Không có loại giấy tờ %(result_type)s trong danh mục", result_type=result_type
+            )
         clean_components = []
         for row in components:
             key = f"component-{row['_index']}"
             if row["type_code"] not in type_codes:
-                errors[f"{key}-type_code"] = f"Không có loại giấy tờ «{row['type_code']}»"
+                errors[f"{key}-type_code"] = _(
+                    "Không có loại giấy tờ «%(code)s»", code=row["type_code"]
+                )
             if not 2 <= len(row["name"]) <= 500:
-                errors[f"{key}-name"] = "Tên thành phần: bắt buộc"
+                errors[f"{key}-name"] = _("Tên thành phần: bắt buộc")
             clean_components.append(
                 {
                     "type_code": row["type_code"],
@@ -349,39 +356,41 @@ def save_procedure(values: dict[str, Any], actor: Actor) -> str:
         fees_chosen = [c for c in re.split(r"[,\s]+", _text(values, "fee_codes")) if c]
         unknown = [c for c in fees_chosen if c not in fee_codes]
         if unknown:
-            errors["fee_codes"] = f"Không có mã phí {', '.join(unknown)} trong danh mục"
+            errors["fee_codes"] = _(
+                "Không có mã phí %(names)s trong danh mục", names=", ".join(unknown)
+            )
         agency_code = _text(values, "agency_code")
         if agency_code not in agency_ids:
-            errors["agency_code"] = "Chọn cơ quan chủ trì"
+            errors["agency_code"] = _("Chọn cơ quan chủ trì")
         executing = [c for c in re.split(r"[,\s]+", _text(values, "agency_codes")) if c]
         missing = [c for c in executing if c not in agency_ids]
         if missing:
-            errors["agency_codes"] = f"Không có cơ quan {', '.join(missing)}"
+            errors["agency_codes"] = _("Không có cơ quan %(names)s", names=", ".join(missing))
         step_durations: dict[str, float] = {}
         step_officers: dict[str, list[str]] = {}
         for row in steps:
             key = f"step-{row['_index']}"
             if not ELEMENT_ID.match(row["element_id"]):
-                errors[f"{key}-element_id"] = "Mã bước trong mô hình (ví dụ appraisal)"
+                errors[f"{key}-element_id"] = _("Mã bước trong mô hình (ví dụ appraisal)")
                 continue
             if row["days"]:
                 days = _number(row["days"])
                 if days is None or not 0 < days <= 365:
-                    errors[f"{key}-days"] = "Số ngày làm việc lớn hơn 0"
+                    errors[f"{key}-days"] = _("Số ngày làm việc lớn hơn 0")
                 else:
                     step_durations[row["element_id"]] = days
             officers = [u for u in re.split(r"[,\s]+", row["officers"]) if u]
             wrong = [u for u in officers if u not in usernames]
             if wrong:
-                errors[f"{key}-officers"] = f"Không có cán bộ {', '.join(wrong)}"
+                errors[f"{key}-officers"] = _("Không có cán bộ %(names)s", names=", ".join(wrong))
             elif officers:
                 step_officers[row["element_id"]] = officers
         version_text = _text(values, "model_version_id")
         version_id = int(version_text) if _small_number(version_text, 2**63 - 1) else None
         if version_text and (version_id is None or session.get(ModelVersion, version_id) is None):
-            errors["model_version_id"] = "Chọn một phiên bản mô hình đã triển khai"
+            errors["model_version_id"] = _("Chọn một phiên bản mô hình đã triển khai")
         if errors:
-            raise InvalidInput("Thủ tục chưa hợp lệ", fields=errors)
+            raise InvalidInput(_l("Thủ tục chưa hợp lệ"), fields=errors)
         row = session.scalar(select(Procedure).where(Procedure.code == code))
         created = row is None
         if created:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from app.domain.status import DossierStatus
+from app.i18n import _l
 from app.models import (
     Agency,
     CitizenAccount,
@@ -46,7 +47,7 @@ class Citizen:
 def sign_in(claims: dict[str, Any]) -> Citizen:
     """The local account for the identity the portal vouched for (created or updated)."""
     if not claims.get("sub") or not claims.get("identifier"):
-        raise InvalidInput("Cổng DVCQG không cho biết danh tính / the ID token has no identity")
+        raise InvalidInput(_l("Cổng DVCQG không cho biết danh tính"))
     account = {
         "id": claims["sub"],
         "identifier_type": claims.get("identifier_type") or "cccd",
@@ -127,7 +128,7 @@ def dossier_of(citizen: Citizen, code: str) -> dict[str, Any]:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code, _mine(citizen)))
         if dossier is None:
-            raise NotFound(f"Không tìm thấy hồ sơ {code}")
+            raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
         steps = [
             {
                 "title": t.title,
@@ -197,5 +198,5 @@ def result_file(citizen: Citizen, code: str, document_id: int) -> tuple[Path, st
             )
         )
         if document is None:
-            raise NotFound("Không tìm thấy giấy tờ")
+            raise NotFound(_l("Không tìm thấy giấy tờ"))
         return file_store().path(document.file_sha256), f"{document.storage_key}.pdf"

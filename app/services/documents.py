@@ -39,6 +39,7 @@ from app.domain.documents import (
     storage_key,
     validate_metadata,
 )
+from app.i18n import _, _l
 from app.models import Agency, Document, Dossier, User
 from app.models import DocumentType as DocumentTypeRow
 from app.models.base import utcnow
@@ -66,18 +67,18 @@ class Digitize:
 def _dossier(session: Session, code: str) -> Dossier:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
     if dossier is None:
-        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
     return dossier
 
 
 def _may_digitize(actor: Actor, agency_id: int) -> None:
     if not any(actor.can(role, agency_id) for role in DIGITIZING_ROLES):
-        raise Forbidden("Chỉ cán bộ một cửa hoặc chuyên viên của cơ quan được số hoá hồ sơ")
+        raise Forbidden(_l("Chỉ cán bộ một cửa hoặc chuyên viên của cơ quan được số hoá hồ sơ"))
 
 
 def _may_see(actor: Actor, agency_id: int) -> None:
     if not actor.sees(agency_id):
-        raise NotFound("Không tìm thấy giấy tờ / document not found")
+        raise NotFound(_l("Không tìm thấy giấy tờ"))
 
 
 def type_catalog() -> dict[str, DocumentType]:
@@ -97,15 +98,15 @@ def type_catalog() -> dict[str, DocumentType]:
 def _check(cmd: Digitize) -> None:
     errors = {}
     if cmd.type_code not in type_catalog():
-        errors["type_code"] = "Chọn loại giấy tờ trong danh mục"
+        errors["type_code"] = _("Chọn loại giấy tờ trong danh mục")
     if cmd.classification not in CLASSES:
-        errors["classification"] = "Chọn cách phân loại số hoá"
+        errors["classification"] = _("Chọn cách phân loại số hoá")
     if cmd.paper_form not in PAPER_FORMS:
-        errors["paper_form"] = "Chọn hình thức giấy tờ (bản chính, bản sao, bản photo)"
+        errors["paper_form"] = _("Chọn hình thức giấy tờ (bản chính, bản sao, bản photo)")
     if not 1 <= cmd.paper_count <= 99:
-        errors["paper_count"] = "Số bản từ 1 đến 99"
+        errors["paper_count"] = _("Số bản từ 1 đến 99")
     if errors:
-        raise InvalidInput("Thông tin số hoá chưa hợp lệ", fields=errors)
+        raise InvalidInput(_l("Thông tin số hoá chưa hợp lệ"), fields=errors)
 
 
 def digitize(cmd: Digitize, uploads: Sequence[Upload], actor: Actor) -> int:
@@ -218,15 +219,15 @@ def confirm(document_id: int, values: dict[str, Any], actor: Actor) -> str:
     try:
         metadata = validate_metadata(values, {code: t.name for code, t in type_catalog().items()})
     except MetadataError as exc:
-        raise InvalidInput("Siêu dữ liệu chưa hợp lệ", fields=exc.errors) from exc
+        raise InvalidInput(_l("Siêu dữ liệu chưa hợp lệ"), fields=exc.errors) from exc
     store, pki = file_store(), demo_pki()
     with db.transaction() as session:
         document = session.get(Document, document_id, with_for_update=True)
         if document is None:
-            raise NotFound("Không tìm thấy giấy tờ / document not found")
+            raise NotFound(_l("Không tìm thấy giấy tờ"))
         _may_digitize(actor, document.agency_id)
         if document.state != "draft":
-            raise Conflict("Giấy tờ đã được lưu hoặc đã huỷ trước đó")
+            raise Conflict(_l("Giấy tờ đã được lưu hoặc đã huỷ trước đó"))
         officer = _identity(pki, session, agency_id=document.agency_id, actor=actor)
         agency = session.get(Agency, document.agency_id)
         file_sha = _signed_copy(
@@ -270,7 +271,7 @@ def confirm(document_id: int, values: dict[str, Any], actor: Actor) -> str:
         try:
             session.flush()
         except IntegrityError as exc:
-            raise Conflict("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy lưu lại") from exc
+            raise Conflict(_l("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy lưu lại")) from exc
         audit.record(
             session,
             "document_stored",
@@ -342,11 +343,11 @@ def certify(document_id: int, actor: Actor) -> int:
     with db.transaction() as session:
         origin = session.get(Document, document_id)
         if origin is None:
-            raise NotFound("Không tìm thấy giấy tờ / document not found")
+            raise NotFound(_l("Không tìm thấy giấy tờ"))
         _may_see(actor, origin.agency_id)  # another agency's document does not exist for it
         _may_digitize(actor, origin.agency_id)
         if origin.state != "stored":
-            raise Conflict("Chỉ sao y giấy tờ đã lưu")
+            raise Conflict(_l("Chỉ sao y giấy tờ đã lưu"))
         return _certify(session, origin, actor, file_store(), demo_pki()).id
 
 
@@ -434,7 +435,7 @@ def _certify(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy thử lại") from exc
+        raise Conflict(_l("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy thử lại")) from exc
     audit.record(
         session,
         "document_certified",
@@ -452,10 +453,10 @@ def discard(document_id: int, actor: Actor) -> None:
     with db.transaction() as session:
         document = session.get(Document, document_id)
         if document is None:
-            raise NotFound("Không tìm thấy giấy tờ / document not found")
+            raise NotFound(_l("Không tìm thấy giấy tờ"))
         _may_digitize(actor, document.agency_id)
         if document.state != "draft":
-            raise Conflict("Chỉ huỷ được bản quét chưa lưu")
+            raise Conflict(_l("Chỉ huỷ được bản quét chưa lưu"))
         document.state = "discarded"
         audit.record(
             session,
@@ -482,7 +483,7 @@ def document_view(document_id: int, actor: Actor) -> DocumentView:
     with db.transaction() as session:
         document = session.get(Document, document_id)
         if document is None:
-            raise NotFound("Không tìm thấy giấy tờ / document not found")
+            raise NotFound(_l("Không tìm thấy giấy tờ"))
         _may_see(actor, document.agency_id)
         code = session.scalar(select(Dossier.code).where(Dossier.id == document.dossier_id))
         values = _values(document)
@@ -499,7 +500,7 @@ def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
     with db.transaction() as session:
         dossier = _dossier(session, dossier_code)
         if not visibility.may_view(session, dossier, actor):
-            raise NotFound("Không tìm thấy hồ sơ / dossier not found")
+            raise NotFound(_l("Không tìm thấy hồ sơ"))
         rows = session.scalars(
             select(Document)
             .where(Document.dossier_id == dossier.id, Document.state != "discarded")
@@ -513,14 +514,14 @@ def file_path(document_id: int, actor: Actor, sha256: str | None = None) -> tupl
     with db.transaction() as session:
         document = session.get(Document, document_id)
         if document is None:
-            raise NotFound("Không tìm thấy giấy tờ / document not found")
+            raise NotFound(_l("Không tìm thấy giấy tờ"))
         _may_see(actor, document.agency_id)
         known = {o["sha256"]: o["filename"] for o in document.originals}
         if sha256 is None:
             name = f"{document.storage_key or f'ban-quet-{document.id}'}.pdf"
             return file_store().path(document.file_sha256), name
         if sha256 not in known:
-            raise NotFound("Tệp gốc không thuộc giấy tờ này")
+            raise NotFound(_l("Tệp gốc không thuộc giấy tờ này"))
         return file_store().path(sha256), known[sha256]
 
 
@@ -532,7 +533,7 @@ def verify_upload(upload: Upload) -> list[signing.Verdict]:
     except ValueError as exc:
         raise InvalidInput(str(exc), fields={"file": str(exc)}) from exc
     if sniff_stored(store, stored.sha256) != "pdf":
-        raise InvalidInput("Tệp không phải PDF", fields={"file": "Tệp không phải PDF"})
+        raise InvalidInput(_l("Tệp không phải PDF"), fields={"file": _l("Tệp không phải PDF")})
     return signing.verify(stored.path, [demo_pki().ca_cert_path])
 
 
@@ -575,7 +576,7 @@ def issue_result(session: Session, dossier_id: int, params: dict[str, Any], acto
             store,
             sha,
             lambda src, out: signing.sign(
-                src, out, leader, field_name="LanhDao", reason="Phê duyệt kết quả"
+                src, out, leader, field_name="LanhDao", reason=_("Phê duyệt kết quả")
             ),
         )
     seal = pki.identity("agency", agency.code, agency.name, agency.code)

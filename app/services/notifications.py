@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app import settings
+from app.i18n import _l
 from app.models import Dossier, HumanTask, Notification, User, UserRole
 from app.models.base import utcnow
 from app.services import audit, outbox
@@ -152,7 +153,7 @@ def nudge(task_id: str, actor: Actor) -> int:
     with db.transaction() as session:
         task: HumanTask = _supervised_task(session, task_id, actor)
         if task.state != "open":
-            raise NotFound("Công việc đã kết thúc / the task is no longer open")
+            raise NotFound(_l("Công việc đã kết thúc"))
         dossier = session.get(Dossier, task.dossier_id)
         users = (
             [task.assignee_id] if task.assignee_id else holders(session, task.role, task.agency_id)

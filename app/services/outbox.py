@@ -16,6 +16,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app import settings
+from app.i18n import _l
 from app.models import Incident, OutboxMessage, ProcessInstance
 from app.models.base import utcnow
 from app.services import audit, queue
@@ -227,9 +228,9 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
     with db.transaction() as session:
         incident = session.get(Incident, incident_id, with_for_update=True)
         if incident is None:
-            raise NotFound("Không tìm thấy sự cố / incident not found")
+            raise NotFound(_l("Không tìm thấy sự cố"))
         if incident.resolved_at is not None:
-            raise Conflict("Sự cố đã được xử lý / incident already resolved")
+            raise Conflict(_l("Sự cố đã được xử lý"))
         row = session.get(OutboxMessage, incident.outbox_id, with_for_update=True)
         assert row is not None  # nosec B101 # type narrowing: incidents.outbox_id is a foreign key
         incident.resolved_at, incident.resolved_by_id = utcnow(), actor.id

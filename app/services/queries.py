@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.roles import may_see_step_data
 from app.domain.status import DossierStatus
+from app.i18n import _l
 from app.models import (
     Agency,
     AuditEvent,
@@ -200,7 +201,7 @@ def task_detail(task_id: str, actor: Actor) -> TaskDetail:
     with db.transaction() as session:
         task = session.get(HumanTask, task_id)
         if task is None or not _can_see_agency(actor, task.agency_id):
-            raise NotFound("Không tìm thấy công việc / task not found")
+            raise NotFound(_l("Không tìm thấy công việc"))
         [row] = task_rows(session, HumanTask.id == task_id)
         dossier = _dossier_summary(session.get(Dossier, task.dossier_id))
         previous = [
@@ -260,7 +261,7 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None or not visibility.may_view(session, dossier, actor):
-            raise NotFound(f"Không tìm thấy hồ sơ {code} / dossier not found")
+            raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
         tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
         tasks.sort(key=lambda t: t.created_at)
         events = [
@@ -350,7 +351,7 @@ def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[d
 def open_incidents(actor: Actor) -> list[dict[str, Any]]:
     agencies = actor.agencies_for("supervisor")
     if not agencies:
-        raise Forbidden("Chỉ giám sát viên được xem sự cố / supervisors only")
+        raise Forbidden(_l("Chỉ giám sát viên được xem sự cố"))
     with db.transaction() as session:
         rows = session.execute(
             select(Incident, Dossier.code)

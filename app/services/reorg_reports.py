@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.domain.reorganisation import Plan, plan_from_json
 from app.domain.status import VN_TZ
+from app.i18n import _l
 from app.models import AuditEvent, Dossier, ReorgItem, ReorgPlan
 from app.services.errors import NotFound
 from app.storage.db import db
@@ -39,7 +40,7 @@ def report(plan_id: int) -> Report:
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id)
         if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
+            raise NotFound(_l("Không có phương án số %(plan_id)s", plan_id=plan_id))
         counts = dict(
             session.execute(
                 select(ReorgItem.outcome, func.count())
@@ -76,7 +77,7 @@ def plan_row(plan_id: int) -> tuple[ReorgPlan, Plan]:
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id)
         if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
+            raise NotFound(_l("Không có phương án số %(plan_id)s", plan_id=plan_id))
         session.expunge(row)
         return row, plan_of(row)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app import settings
 from app.documents.slips import TITLES, ComponentLine, ControlRow, SlipData, render
 from app.domain.status import DossierStatus
+from app.i18n import _, _l
 from app.models import Agency, AuditEvent, Document, Dossier, HumanTask, User
 from app.models.base import utcnow
 from app.services import visibility
@@ -55,7 +56,7 @@ def _last(events: list[AuditEvent], *kinds: str) -> AuditEvent | None:
 def _load(session: Session, code: str, actor: Actor) -> tuple[Dossier, list[AuditEvent]]:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
     if dossier is None or not visibility.may_view(session, dossier, actor):
-        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
     events = list(
         session.scalars(
             select(AuditEvent).where(AuditEvent.dossier_id == dossier.id).order_by(AuditEvent.id)
@@ -66,16 +67,16 @@ def _load(session: Session, code: str, actor: Actor) -> tuple[Dossier, list[Audi
 
 def _why_not(number: str, dossier: Dossier, events: list[AuditEvent]) -> str:
     if number == "02" and _decision(events, "supplement") is None:
-        return "Hồ sơ chưa có yêu cầu bổ sung"
+        return _("Hồ sơ chưa có yêu cầu bổ sung")
     if number == "03" and dossier.status != DossierStatus.NOT_RECEIVED:
-        return "Hồ sơ không bị từ chối"
+        return _("Hồ sơ không bị từ chối")
     if number == "04" and _last(events, "apology_recorded") is None:
-        return "Chưa ghi nhận xin lỗi, hẹn lại"
+        return _("Chưa ghi nhận xin lỗi, hẹn lại")
     if number == "05" and dossier.status not in (
         DossierStatus.WITHDRAWN,
         DossierStatus.STOPPED,
     ):
-        return "Hồ sơ không bị dừng giải quyết"
+        return _("Hồ sơ không bị dừng giải quyết")
     return ""
 
 
@@ -151,7 +152,7 @@ def _signer(session: Session, event: AuditEvent | None, fallback: str) -> str:
 def slip_pdf(code: str, number: str, actor: Actor) -> tuple[bytes, str]:
     """The slip as PDF bytes and a download name; Conflict when it does not apply yet."""
     if number not in TITLES:
-        raise NotFound(f"Không có mẫu phiếu số {number}")
+        raise NotFound(_l("Không có mẫu phiếu số %(number)s", number=number))
     with db.transaction() as session:
         dossier, events = _load(session, code, actor)
         why = _why_not(number, dossier, events)

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from sqlalchemy import and_, case, func, or_, select
 
 from app.domain.status import VN_TZ
+from app.i18n import _l
 from app.models import Dossier, Procedure
 from app.services.actors import Actor
 from app.services.errors import InvalidInput
@@ -65,9 +66,9 @@ HEADERS_VI = [
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     if end <= start:
-        raise InvalidInput("Ngày kết thúc phải sau ngày bắt đầu / the period is empty")
+        raise InvalidInput(_l("Ngày kết thúc phải sau ngày bắt đầu"))
     if (end - start).days > 3660:
-        raise InvalidInput("Kỳ báo cáo tối đa 10 năm / the period is too long")
+        raise InvalidInput(_l("Kỳ báo cáo tối đa 10 năm"))
     return (datetime.combine(start, time.min, VN_TZ), datetime.combine(end, time.min, VN_TZ))
 
 
