@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import config as config_module
-from app.i18n import _, _l
+from app.i18n import _
 from config import Config, ProductionConfig
 
 SECRET_SETTINGS = (
@@ -99,11 +99,11 @@ def resolve(config: type[Config]) -> type[Config]:
         found = problems(config)
         if found:
             raise InsecureConfiguration(
-                _l("Không khởi động ở môi trường production với bí mật không an toàn")
-                + "; ".join(found)
-                + _l(
-                    ". Đặt các biến môi trường này (ví dụ python -c 'import secrets; "
-                    "print(secrets.token_urlsafe(48))')"
+                _(
+                    "Không khởi động ở môi trường production với bí mật không an toàn: "
+                    "%(problems)s. Đặt các biến môi trường này (ví dụ python -c 'import "
+                    "secrets; print(secrets.token_urlsafe(48))')",
+                    problems="; ".join(found),
                 )
             )
     return config

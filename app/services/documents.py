@@ -576,7 +576,7 @@ def issue_result(session: Session, dossier_id: int, params: dict[str, Any], acto
             store,
             sha,
             lambda src, out: signing.sign(
-                src, out, leader, field_name="LanhDao", reason=_("Phê duyệt kết quả")
+                src, out, leader, field_name="LanhDao", reason="Phê duyệt kết quả"
             ),
         )
     seal = pki.identity("agency", agency.code, agency.name, agency.code)

@@ -293,7 +293,7 @@ def catalog() -> dict[str, Any]:
         "operators": [
             {
                 "name": op.name,
-                "description": op.description,
+                "description": str(op.description),
                 "params": [{"name": n, "type": t.__name__} for n, t in op.params.items()],
             }
             for op in [*OPERATORS.values(), *LOCAL_OPERATORS.values()]
