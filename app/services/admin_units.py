@@ -38,6 +38,7 @@ class UnitsDiff:
 
     @property
     def empty(self) -> bool:
+        """Whether the portal's list and ours already agree."""
         return not (self.added or self.renamed or self.merged or self.abolished)
 
     @property
@@ -49,6 +50,7 @@ class UnitsDiff:
         return hashlib.sha256(body.encode()).hexdigest()[:16]
 
     def rows(self) -> list[dict]:
+        """Every changed unit, for the review table (added, renamed, merged, abolished)."""
         return [*self.added, *(r for r, _ in self.renamed), *self.merged, *self.abolished]
 
 
@@ -82,6 +84,7 @@ def _remote() -> list[dict]:
 
 
 def diff_with_portal() -> UnitsDiff:
+    """Compare our administrative units with the portal's list, before applying it."""
     remote = _remote()
     with db.transaction() as session:
         ensure_loaded(session)
@@ -157,6 +160,7 @@ def apply_sync(fingerprint: str, actor: Actor) -> UnitsDiff:
 
 
 def counts() -> dict[str, int]:
+    """How many administrative units we hold, by level."""
     with db.transaction() as session:
         ensure_loaded(session)
         return dict(

@@ -26,6 +26,7 @@ def record(
     task_id: str | None = None,
     **data: Any,
 ) -> None:
+    """Append one event to a dossier's processing history (append-only audit log)."""
     rows = session.info.get("audit_rows")
     if rows is None:
         rows = session.info["audit_rows"] = []

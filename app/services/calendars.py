@@ -48,6 +48,7 @@ def _require_admin(actor: Actor) -> None:
 
 
 def add_override(year: int, day: date, kind: str, note: str, actor: Actor) -> None:
+    """An administrator adds a day off or a make-up working day to the calendar."""
     _require_admin(actor)
     try:
         override = Override(day, OverrideKind(kind), note.strip()[:255])
@@ -65,6 +66,7 @@ def add_override(year: int, day: date, kind: str, note: str, actor: Actor) -> No
 
 
 def remove_override(override_id: int, actor: Actor) -> None:
+    """An administrator removes a calendar override."""
     _require_admin(actor)
     with db.transaction() as session:
         if (

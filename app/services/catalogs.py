@@ -69,6 +69,7 @@ def _saved(session: Session, actor: Actor, catalog: str, code: str, created: boo
 
 
 def document_types(active_only: bool = False) -> list[dict[str, Any]]:
+    """List the document-type catalogue (only active types when asked)."""
     with db.transaction() as session:
         query = select(DocumentType).order_by(DocumentType.code)
         if active_only:
@@ -80,6 +81,7 @@ def document_types(active_only: bool = False) -> list[dict[str, Any]]:
 
 
 def save_document_type(values: dict[str, Any], actor: Actor) -> str:
+    """An analyst adds or edits a document type of the catalogue."""
     _editor(actor)
     code, name = _text(values, "code").upper(), _text(values, "name")
     errors = {}
@@ -106,6 +108,7 @@ def save_document_type(values: dict[str, Any], actor: Actor) -> str:
 
 
 def fees() -> list[dict[str, Any]]:
+    """List the fee catalogue."""
     with db.transaction() as session:
         return [
             {"code": f.code, "name": f.name, "amount": f.amount, "note": f.note, "active": f.active}
@@ -114,6 +117,7 @@ def fees() -> list[dict[str, Any]]:
 
 
 def save_fee(values: dict[str, Any], actor: Actor) -> str:
+    """An analyst adds or edits a fee of the catalogue."""
     _editor(actor)
     code, name = _text(values, "code").upper(), _text(values, "name")
     amount_text = _text(values, "amount").replace(".", "").replace(" ", "")
@@ -143,6 +147,7 @@ def save_fee(values: dict[str, Any], actor: Actor) -> str:
 
 
 def agencies() -> list[dict[str, Any]]:
+    """List the agency catalogue with each agency's parent and level."""
     with db.transaction() as session:
         rows = session.scalars(select(Agency).order_by(Agency.code)).all()
         by_id = {a.id: a for a in rows}
@@ -171,6 +176,7 @@ def agencies() -> list[dict[str, Any]]:
 
 
 def save_agency(values: dict[str, Any], actor: Actor) -> str:
+    """An administrator adds or edits an agency of the catalogue."""
     _admin(actor)
     code, name = _text(values, "code"), _text(values, "name")
     parent_code = _text(values, "parent_code")
@@ -231,6 +237,7 @@ class ProcedureView:
 
 
 def procedures() -> list[dict[str, Any]]:
+    """List the procedure catalogue."""
     with db.transaction() as session:
         return [
             {
@@ -252,6 +259,7 @@ def procedures() -> list[dict[str, Any]]:
 
 
 def procedure_versions() -> list[dict[str, Any]]:
+    """List the deployed model versions a procedure may be bound to."""
     with db.transaction() as session:
         return [
             {"id": v.id, "label": f"#{v.id} {v.process_id} {v.content_hash[:8]}"}
@@ -260,6 +268,7 @@ def procedure_versions() -> list[dict[str, Any]]:
 
 
 def procedure(code: str) -> ProcedureView:
+    """Show one procedure with its components, fees, steps and model version."""
     with db.transaction() as session:
         p = session.scalar(select(Procedure).where(Procedure.code == code))
         if p is None:
@@ -302,6 +311,7 @@ def _rows(values: dict[str, Any], prefix: str, fields: tuple[str, ...]) -> list[
 
 
 def save_procedure(values: dict[str, Any], actor: Actor) -> str:
+    """An analyst adds or edits a procedure (components, fees, step deadlines, model)."""
     _editor(actor)
     errors: dict[str, str] = {}
     code, name = _text(values, "code"), _text(values, "name")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 def queue(session: Session, dossier: DossierRef, status: DossierStatus) -> None:
+    """Queue the SMS and e-mail telling a citizen their dossier reached `status`."""
     if status not in NOTIFIED:
         return
     config = settings.current

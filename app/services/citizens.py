@@ -41,6 +41,7 @@ class Citizen:
 
     @property
     def actor(self) -> Actor:
+        """This citizen as the actor of what they do through the portal."""
         return Actor(None, f"{self.full_name} (công dân)")
 
 
@@ -79,6 +80,7 @@ def _citizen(row: CitizenAccount) -> Citizen:
 
 
 def get(citizen_id: int) -> Citizen | None:
+    """Load a citizen signed in through the portal, or None."""
     with db.transaction() as session:
         row = session.get(CitizenAccount, citizen_id)
         return _citizen(row) if row else None
@@ -103,6 +105,7 @@ def owns(citizen: Citizen, code: str) -> bool:
 
 
 def dossiers_of(citizen: Citizen) -> list[dict[str, Any]]:
+    """List a citizen's own dossiers for their home page."""
     with db.transaction() as session:
         rows = session.scalars(select(Dossier).where(_mine(citizen)).order_by(Dossier.id.desc()))
         return [_summary(d) for d in rows]

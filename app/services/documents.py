@@ -299,6 +299,7 @@ def _apply(document: Document, metadata) -> None:  # noqa: ANN001
 
 
 def warehouse_metadata(document: Document, dossier_code: str | None) -> dict[str, Any]:
+    """The metadata sent with a document to the data warehouse (Kho DL)."""
     return {
         "owner_id": document.owner_id,
         "owner_id_type": document.owner_id_type,
@@ -450,6 +451,7 @@ def _certify(
 
 
 def discard(document_id: int, actor: Actor) -> None:
+    """An officer discards a scan that was not stored yet."""
     with db.transaction() as session:
         document = session.get(Document, document_id)
         if document is None:
@@ -480,6 +482,7 @@ def _values(document: Document) -> dict[str, Any]:
 
 
 def document_view(document_id: int, actor: Actor) -> DocumentView:
+    """Show one digitized document to an officer who may see its dossier."""
     with db.transaction() as session:
         document = session.get(Document, document_id)
         if document is None:
@@ -497,6 +500,7 @@ def document_view(document_id: int, actor: Actor) -> DocumentView:
 
 
 def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
+    """List a dossier's documents for an officer who may see it."""
     with db.transaction() as session:
         dossier = _dossier(session, dossier_code)
         if not visibility.may_view(session, dossier, actor):

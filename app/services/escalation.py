@@ -38,6 +38,7 @@ def escalate(
     actor: Actor,
     element: str,
 ) -> None:
+    """Carry out a model's escalation actions (notify, release, raise) on an instance's steps."""
     actions, unknown = parse_actions(value)
     steps = (
         session.connection()

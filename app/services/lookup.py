@@ -14,6 +14,7 @@ from app.storage.db import db
 
 
 def public_state(code: str) -> dict[str, Any]:
+    """Look up a dossier's state by its code, as anyone may (public lookup page)."""
     code = (code or "").strip()[:64]
     with db.transaction() as session:
         row = session.execute(

@@ -56,6 +56,7 @@ def _running(session, source: int) -> list[tuple[int, str]]:  # noqa: ANN001
 
 
 def dry_run(source: int, target: int, actor: Actor) -> list[InstancePlan]:
+    """Show, without changing anything, how each instance would move to another model version."""
     _require_modeller(actor)
     with db.transaction() as session:
         definition = _versions(session, source, target)

@@ -127,6 +127,7 @@ def load(process_id: str, actor: Actor, revision: int | None = None) -> Bundle:
 
 
 def drafts(process_id: str, actor: Actor) -> list[DraftInfo]:
+    """List the saved drafts of a process model, newest first."""
     _require_modeller(actor)
     with db.transaction() as session:
         rows = session.scalars(
@@ -148,6 +149,7 @@ def drafts(process_id: str, actor: Actor) -> list[DraftInfo]:
 
 
 def problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Model problems as plain JSON-ready dicts (messages as text in the reader's language)."""
     return [
         {"message": str(p.message), "file": p.file, "element_id": p.element_id, "line": p.line}
         for p in problems
@@ -155,6 +157,7 @@ def problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
 
 
 def validate(process_id: str, files: Any, actor: Actor) -> list[dict[str, Any]]:
+    """An analyst checks a model bundle in the editor and gets its located problems."""
     _require_modeller(actor)
     return problem_dicts(check_bundle(check_files(files), _process_id(process_id)))
 

@@ -87,6 +87,7 @@ def versions(actor: Actor) -> list[VersionInfo]:
 
 
 def export_zip(version_id: int, actor: Actor) -> tuple[str, bytes]:
+    """Download a deployed model version as a zip bundle."""
     _require_modeller(actor)
     with db.transaction() as session:
         version = session.get(ModelVersion, version_id)

@@ -124,6 +124,7 @@ def claim(outbox_id: int) -> Claimed | None:
 
 
 def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
+    """Record that an outbox call succeeded with `result`."""
     row = session.get(OutboxMessage, outbox_id, with_for_update=True)
     if row is None:
         raise NotFound(f"outbox {outbox_id} not found")
@@ -259,6 +260,7 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
 
 
 def dispatch_next(ordering_key: str) -> None:
+    """Hand the next pending call of an ordering key to the queue."""
     next_id = next_pending_id(ordering_key)
     if next_id is not None:
         queue.dispatch([next_id])

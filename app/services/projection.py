@@ -96,6 +96,7 @@ def apply_changes(
     *,
     completed_by: Actor,
 ) -> None:
+    """Update the task projection, audit and outbox after an engine run (same transaction)."""
     finished = _sync_tasks(session, instance_id, dossier, changes, completed_by)
     before = dossier.status
     for element in changes.completed:

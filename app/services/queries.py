@@ -198,6 +198,7 @@ class TaskDetail:
 
 
 def task_detail(task_id: str, actor: Actor) -> TaskDetail:
+    """Show one step to an officer: its form, data and dossier."""
     with db.transaction() as session:
         task = session.get(HumanTask, task_id)
         if task is None or not _can_see_agency(actor, task.agency_id):
@@ -258,6 +259,7 @@ class DossierDetail:
 
 
 def dossier_detail(code: str, actor: Actor) -> DossierDetail:
+    """Show one dossier to an officer who may see it: steps, history, documents."""
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None or not visibility.may_view(session, dossier, actor):
@@ -349,6 +351,7 @@ def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[d
 
 
 def open_incidents(actor: Actor) -> list[dict[str, Any]]:
+    """List the open incidents a supervisor can retry."""
     agencies = actor.agencies_for("supervisor")
     if not agencies:
         raise Forbidden(_l("Chỉ giám sát viên được xem sự cố"))
@@ -386,6 +389,7 @@ def agency_choices() -> list[tuple[str, str]]:
 
 
 def all_procedures() -> list[dict[str, Any]]:
+    """List every procedure in force."""
     with db.transaction() as session:
         return [
             {"code": p.code, "name": p.name}
@@ -394,6 +398,7 @@ def all_procedures() -> list[dict[str, Any]]:
 
 
 def procedures_for(actor: Actor) -> list[dict[str, Any]]:
+    """List the procedures an officer may receive dossiers for."""
     agencies = actor.agencies_for("reception")
     with db.transaction() as session:
         # the procedures of the officer's agencies, and those listing one of them among their

@@ -32,6 +32,7 @@ class Shape:
     holds: dict[int, set[tuple[str, str]]]
 
     def target(self, agency_id: int | None) -> str | None:
+        """The code of the agency that takes over `agency_id` under the plan."""
         return self.units.get(agency_id) if agency_id is not None else None
 
 

@@ -241,6 +241,7 @@ def attach(
 
 
 def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
+    """List a dossier's components with the documents attached to each."""
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == dossier_code))
         if dossier is None or not visibility.may_view(session, dossier, actor):

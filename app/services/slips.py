@@ -81,6 +81,7 @@ def _why_not(number: str, dossier: Dossier, events: list[AuditEvent]) -> str:
 
 
 def choices(code: str, actor: Actor) -> list[SlipChoice]:
+    """List the slips an officer can print for a dossier, and why others cannot be."""
     with db.transaction() as session:
         dossier, events = _load(session, code, actor)
         return [

@@ -39,10 +39,12 @@ class Row:
 
     @property
     def finished(self) -> int:
+        """Dossiers finished in the period (early, on time or late)."""
         return self.finished_early + self.finished_on_time + self.finished_late
 
     @property
     def on_time_rate(self) -> float | None:
+        """The share finished early or on time, None when none finished."""
         return (
             (self.finished_early + self.finished_on_time) / self.finished if self.finished else None
         )
@@ -124,12 +126,14 @@ def _table(rows: list[Row], total: Row) -> list[list[object]]:
 
 
 def to_csv(rows: list[Row], total: Row) -> bytes:
+    """Export the statistics table as CSV."""
     buffer = io.StringIO()
     csv.writer(buffer).writerows(_table(rows, total))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
 def to_xlsx(rows: list[Row], total: Row, start: date, end: date) -> bytes:
+    """Export the statistics table as an Excel workbook."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

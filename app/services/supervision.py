@@ -93,6 +93,7 @@ class Overview:
 
 
 def overview(actor: Actor) -> Overview:
+    """Show a supervisor the counts of steps on time, due soon and overdue, by agency."""
     with db.transaction() as session:
         agencies = scope(session, actor)
         by_agency = _counts(session, agencies, Agency.id, Agency.name)
@@ -129,6 +130,7 @@ class TaskFilter:
 
 
 def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
+    """List the steps a supervisor oversees, filtered and sorted."""
     if f.state and f.state not in STATES:
         raise InvalidInput(_l("Trạng thái thời hạn không hợp lệ: %(state)s", state=f.state))
     if f.sort not in SORTS:
@@ -168,6 +170,7 @@ def officers_for(task_id: str, actor: Actor) -> list[dict[str, Any]]:
 
 
 def reassign_task(task_id: str, user_id: int, actor: Actor) -> None:
+    """A supervisor hands an open step to another officer with the right role."""
     with db.transaction() as session:
         task = _supervised_task(session, task_id, actor)
         if task.state != "open":

@@ -45,6 +45,7 @@ def _check_open(role: str, agency_id: int, state: str, actor: Actor) -> None:
 
 
 def claim_task(task_id: str, actor: Actor) -> None:
+    """An officer takes an open step from their group's pool."""
     with db.transaction() as session:
         task = _open_task(session, task_id, actor)
         if task.assignee_id == actor.id:
@@ -64,6 +65,7 @@ def claim_task(task_id: str, actor: Actor) -> None:
 
 
 def unclaim_task(task_id: str, actor: Actor) -> None:
+    """An officer gives a claimed step back to the pool."""
     with db.transaction() as session:
         task = _open_task(session, task_id, actor)
         if task.assignee_id != actor.id:
