@@ -94,6 +94,7 @@ class PlanError(ValueError):
     """The plan cannot be used; `problems` lists every reason, one sentence each."""
 
     def __init__(self, problems: list[str]) -> None:
+        problems = [str(p) for p in problems]  # lazy messages read now, in the reader's language
         super().__init__("; ".join(problems))
         self.problems = problems
 

@@ -33,7 +33,7 @@ class ModelError(EngineError):
 
 def _describe(p: Problem) -> str:
     where = ":".join(str(x) for x in (p.file, p.element_id, p.line) if x)
-    return f"{where}: {p.message}" if where else p.message
+    return f"{where}: {p.message}" if where else str(p.message)
 
 
 class TaskNotReady(EngineError):

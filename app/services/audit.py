@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.i18n import text
 from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services.actors import Actor
@@ -40,7 +41,7 @@ def record(
             "dossier_id": dossier_id,
             "instance_id": instance_id,
             "task_id": task_id,
-            "data": data,
+            "data": text(data),  # a lazy message is stored as text, never as an object
         }
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain.reorganisation import Plan
-from app.i18n import _, _l
+from app.i18n import _l
 from app.models import (
     Agency,
     Dossier,
@@ -38,7 +38,10 @@ from app.storage.db import db
 
 class PlanRefused(InvalidInput):
     def __init__(self, problems: list[str]) -> None:
-        super().__init__(_("Phương án chưa áp dụng được: ") + "; ".join(problems))
+        problems = [str(p) for p in problems]
+        super().__init__(
+            _l("Phương án chưa áp dụng được: %(problems)s", problems="; ".join(problems))
+        )
         self.problems = problems
 
 

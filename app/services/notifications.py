@@ -87,7 +87,8 @@ def notify(
 ) -> None:
     """Leave a notification for each of `user_ids` (in the caller's transaction)."""
     send(
-        session, [Notice(uid, kind, message, dossier_id, task_id) for uid in sorted(set(user_ids))]
+        session,
+        [Notice(uid, kind, str(message), dossier_id, task_id) for uid in sorted(set(user_ids))],
     )
 
 

@@ -159,7 +159,7 @@ def record_failure(outbox_id: int, error: str, *, retryable: bool) -> str:
         row = session.get(OutboxMessage, outbox_id, with_for_update=True)
         if row is None or row.state != "running":
             return row.state if row else "missing"
-        row.last_error = error[:4000]
+        row.last_error = str(error)[:4000]
         if retryable and row.attempts < cfg.OUTBOX_MAX_ATTEMPTS:
             delay = min(cfg.OUTBOX_BACKOFF_BASE * 2 ** (row.attempts - 1), cfg.OUTBOX_BACKOFF_MAX)
             row.state, row.enqueued_at = "pending", None
@@ -211,7 +211,7 @@ def timer_incident(
         state="incident",
         attempts=1,
         next_attempt_at=utcnow(),
-        last_error=error[:4000],
+        last_error=str(error)[:4000],
     )
     session.add(row)
     session.flush()
