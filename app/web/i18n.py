@@ -6,13 +6,16 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 def select_locale() -> str:
+    """The reader's language; Vietnamese outside a request (the CLI, a worker, a job)."""
+    if not has_request_context():
+        return "vi"
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in ("vi", "en") else "vi"
 
