@@ -21,7 +21,7 @@ reorg = AppGroup("reorg", help="Reorganisation plans: check, dry-run, record, ap
 
 
 def _fail(message: str, problems: list[str] | None = None) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(_("Lỗi: %(error)s", error=message), err=True)
     for problem in problems or []:
         click.echo(f"  - {problem}", err=True)
     sys.exit(1)

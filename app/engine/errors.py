@@ -52,4 +52,4 @@ class WorkflowFailed(EngineError):
 
 class ScriptLimitExceeded(ScriptError):
     """A script or condition went over a hard limit (CPU time, steps, size of what it builds);
-    the message names the limit, in Vietnamese then English."""
+    the message names the limit, in the reader's language."""
