@@ -32,6 +32,7 @@ from pypdf import PdfReader
 from app import settings
 from app.documents.pki import Identity
 from app.domain.status import VN_TZ
+from app.i18n import _l
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 STAMP_WIDTH, STAMP_HEIGHT, MARGIN = 190, 52, 18
@@ -163,18 +164,18 @@ class Verdict:
 
 
 MESSAGES = {
-    "valid": "Chữ ký hợp lệ: {signer}, ký lúc {at}; nội dung không bị thay đổi sau khi ký",
-    "untrusted": "Chữ ký đúng nhưng chứng thư số của {signer} không do tổ chức tin cậy cấp",
-    "tampered": "Nội dung đã bị thay đổi sau khi ký: chữ ký của {signer} không còn giá trị",
-    "modified": "Tệp đã bị sửa đổi sau khi {signer} ký (phần sửa không được chữ ký bảo vệ)",
-    "invalid": "Chữ ký của {signer} không hợp lệ về mật mã",
-    "error": "Không kiểm tra được chữ ký: {detail}",
+    "valid": _l("Chữ ký hợp lệ: {signer}, ký lúc {at}; nội dung không bị thay đổi sau khi ký"),
+    "untrusted": _l("Chữ ký đúng nhưng chứng thư số của {signer} không do tổ chức tin cậy cấp"),
+    "tampered": _l("Nội dung đã bị thay đổi sau khi ký: chữ ký của {signer} không còn giá trị"),
+    "modified": _l("Tệp đã bị sửa đổi sau khi {signer} ký (phần sửa không được chữ ký bảo vệ)"),
+    "invalid": _l("Chữ ký của {signer} không hợp lệ về mật mã"),
+    "error": _l("Không kiểm tra được chữ ký: {detail}"),
 }
 
 
 def _verdict(field_name: str, state: str, signer: str, at: datetime | None, detail: str = ""):
     when = f"{at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}" if at else "—"
-    message = MESSAGES[state].format(signer=signer or "—", at=when, detail=detail)
+    message = str(MESSAGES[state]).format(signer=signer or "—", at=when, detail=detail)
     return Verdict(field_name, state, signer, at, message)
 
 

@@ -290,9 +290,20 @@ def _units_left_out(session: Session, shape: Shape) -> list[str]:
     ).all()
     sources = set(shape.codes.values())
     return [
-        f"{name}: đơn vị hành chính {unit} đã "
-        + (f"sáp nhập vào {successor}" if status == "merged" else "bị bãi bỏ")
-        + " nhưng cơ quan chưa có trong phương án"
+        _(
+            "%(name)s: đơn vị hành chính %(unit)s đã sáp nhập vào %(successor)s nhưng cơ quan "
+            "chưa có trong phương án",
+            name=name,
+            unit=unit,
+            successor=successor,
+        )
+        if status == "merged"
+        else _(
+            "%(name)s: đơn vị hành chính %(unit)s đã bị bãi bỏ nhưng cơ quan chưa có trong "
+            "phương án",
+            name=name,
+            unit=unit,
+        )
         for code, name, unit, status, successor in rows
         if code not in sources
     ]
