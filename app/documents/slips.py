@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.domain.status import VN_TZ
+from app.i18n import _l
 
 FONT_DIR = "/usr/share/fonts/truetype/liberation2"
 TITLES = {
@@ -418,7 +419,7 @@ def render_result(title: str, data: SlipData) -> bytes:
 def render(number: str, data: SlipData) -> bytes:
     """The slip as a PDF (A4)."""
     if number not in BODIES:
-        raise ValueError(f"Không có mẫu phiếu số {number}")
+        raise ValueError(_l("Không có mẫu phiếu số %(number)s", number=number))
     return _build(TITLES[number], number, data, None)
 
 
