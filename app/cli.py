@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app import settings
 from app.cli_reorg import reorg, units
 from app.engine import ModelError
+from app.i18n import _, _l
 from app.models import ModelDraft, ModelVersion
 from app.services.demo import seed_demo
 from app.services.deploy import check_bundle, deploy, read_bundle, run_model_tests
@@ -28,7 +29,7 @@ models = AppGroup("models", help="Validate and deploy the process models in bpmn
 def db_upgrade() -> None:
     """Bring the schema to the newest Alembic revision."""
     upgrade(settings.current.DATABASE_URL)
-    click.echo("schema up to date")
+    click.echo(_("Lược đồ cơ sở dữ liệu đã mới nhất"))
 
 
 @click.command("seed-demo")
@@ -38,12 +39,13 @@ def seed_demo_command(officers: int) -> None:
     Refused where DEMO_DATA is off (production): every demo officer has the published password."""
     if not settings.current.DEMO_DATA:
         raise click.ClickException(
-            "Dữ liệu demo bị tắt ở môi trường này (DEMO_DATA): tài khoản demo dùng mật khẩu"
-            " công khai / demo data is off here (DEMO_DATA): the demo accounts share a published"
-            " password"
+            _l(
+                "Dữ liệu demo bị tắt ở môi trường này (DEMO_DATA): tài khoản demo dùng "
+                "mật khẩu công khai"
+            )
         )
     logins = seed_demo(settings.current.BPMN_DIR, extra_officers=officers)
-    click.echo(f"Tài khoản demo / demo logins (mật khẩu / password: {logins[0].password}):")
+    click.echo(_("Tài khoản demo (mật khẩu: %(password)s):", password=logins[0].password))
     for login in [x for x in logins if not x.username.startswith("canbo")]:
         click.echo(f"  {login.username:<12} {login.full_name:<20} {login.roles}")
 
@@ -54,7 +56,7 @@ def init_pki_command() -> None:
     from app.services.documents_signing import ensure_demo_certificates
 
     made = ensure_demo_certificates()
-    click.echo(f"Chứng thư số demo / demo certificates: {len(made)}")
+    click.echo(_("Chứng thư số demo: %(count)s", count=len(made)))
     click.echo(f"  {made[0]}")
 
 
@@ -68,7 +70,7 @@ def models_validate(process_id: str, directory: str | None) -> None:
         click.echo(f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}: {p.message}", err=True)
     if problems:
         sys.exit(1)
-    click.echo("hợp lệ / valid")
+    click.echo(_("hợp lệ"))
 
 
 @models.command("test")
@@ -79,15 +81,16 @@ def models_test(process_id: str, directory: str | None) -> None:
     files = read_bundle(directory or settings.current.BPMN_DIR)
     problems = check_bundle(files, process_id)
     if problems:
-        click.echo(f"the bundle has {len(problems)} problems; run `models validate`", err=True)
+        click.echo(_("Gói có %(count)s lỗi; chạy `models validate`", count=len(problems)), err=True)
         sys.exit(1)
     results = run_model_tests(files, process_id)
     for result in results:
-        click.echo(f"{'ĐẠT ' if result.passed else 'LỖI '} {result.file}: {result.name}")
+        label = _("ĐẠT") if result.passed else _("LỖI")
+        click.echo(f"{label:<4} {result.file}: {result.name}")
         for failure in result.failures:
             click.echo(f"      {failure}", err=True)
     if not results:
-        click.echo("no model tests (*.test.json) in the bundle")
+        click.echo(_("Gói không có kiểm thử mô hình (*.test.json)"))
     if any(not r.passed for r in results):
         sys.exit(1)
 
@@ -110,10 +113,15 @@ def models_deploy(process_id: str, directory: str | None, comment: str) -> None:
                 comment=comment,
             )
             click.echo(
-                f"deployed {process_id} as version {version.id} ({version.content_hash[:12]})"
+                _(
+                    "Đã triển khai %(process_id)s thành phiên bản %(version)s (%(hash)s)",
+                    process_id=process_id,
+                    version=version.id,
+                    hash=version.content_hash[:12],
+                )
             )
     except (ServiceError, ModelError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("Lỗi: %(error)s", error=exc), err=True)
         sys.exit(1)
 
 
@@ -128,7 +136,7 @@ def models_export(process_id: str, out: str | None, directory: str | None, draft
     """Write the newest deployed version (or draft) of a process as a .zip or into a folder
     (e.g. `--dir bpmn` puts browser edits back into the repository)."""
     if bool(out) == bool(directory):
-        click.echo("error: give exactly one of --out FILE.zip or --dir FOLDER", err=True)
+        click.echo(_("Lỗi: cần đúng một trong --out TỆP.zip hoặc --dir THƯ_MỤC"), err=True)
         sys.exit(2)
     with db.transaction() as session:
         if draft:
@@ -138,7 +146,7 @@ def models_export(process_id: str, out: str | None, directory: str | None, draft
                 .order_by(ModelDraft.revision.desc())
                 .limit(1)
             )
-            label = f"draft revision {row.revision}" if row else ""
+            label = _("bản nháp số %(revision)s", revision=row.revision) if row else ""
         else:
             row = session.scalar(
                 select(ModelVersion)
@@ -146,25 +154,40 @@ def models_export(process_id: str, out: str | None, directory: str | None, draft
                 .order_by(ModelVersion.id.desc())
                 .limit(1)
             )
-            label = f"version {row.id} ({row.content_hash[:12]})" if row else ""
+            label = (
+                _("phiên bản %(version)s (%(hash)s)", version=row.id, hash=row.content_hash[:12])
+                if row
+                else ""
+            )
         if row is None:
-            kind = "draft" if draft else "deployed version"
-            click.echo(f"error: no {kind} of {process_id}", err=True)
+            missing = (
+                _("Lỗi: %(process_id)s chưa có bản nháp", process_id=process_id)
+                if draft
+                else _("Lỗi: %(process_id)s chưa có phiên bản đã triển khai", process_id=process_id)
+            )
+            click.echo(missing, err=True)
             sys.exit(1)
         files = dict(row.files)
     if out:
         Path(out).write_bytes(bundle_zip(files))
-        click.echo(f"exported {label} to {out}")
+        click.echo(_("Đã xuất %(label)s vào %(out)s", label=label, out=out))
         return
     root = Path(directory).resolve()
     for name, text in sorted(files.items()):
         target = (root / name).resolve()
         if root not in target.parents:
-            click.echo(f"error: unsafe path {name}", err=True)
+            click.echo(_("Lỗi: đường dẫn không an toàn %(name)s", name=name), err=True)
             sys.exit(1)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    click.echo(f"exported {label}: {len(files)} files into {root}")
+    click.echo(
+        _(
+            "Đã xuất %(label)s: %(count)s tệp vào %(root)s",
+            label=label,
+            count=len(files),
+            root=root,
+        )
+    )
 
 
 @models.command("migrate")
@@ -180,13 +203,19 @@ def models_migrate(source: int, target: int, do_apply: bool) -> None:
     try:
         if do_apply:
             report = migrations.apply(source, target, actor)
-            click.echo(f"moved {len(report.moved)}, blocked {len(report.blocked)}")
+            click.echo(
+                _(
+                    "Đã chuyển %(moved)s, bị chặn %(blocked)s",
+                    moved=len(report.moved),
+                    blocked=len(report.blocked),
+                )
+            )
             blocked = report.blocked
         else:
             blocked = [p for p in migrations.dry_run(source, target, actor) if not p.movable]
-            click.echo("dry run; nothing moved")
+            click.echo(_("Chạy thử: chưa chuyển gì"))
     except ServiceError as exc:
-        click.echo(f"error: {exc.message}", err=True)
+        click.echo(_("Lỗi: %(error)s", error=exc.message), err=True)
         sys.exit(1)
     for item in blocked:
         click.echo(f"  {item.dossier_code}: {'; '.join(item.reasons)}")

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from app import settings
 from app.domain.reorganisation import PlanError, plan_from_text
+from app.i18n import _
 from app.services import admin_units, cutover, reorg_reports, reorganisation
 from app.services.actors import SYSTEM
 from app.services.errors import ServiceError
@@ -20,7 +21,7 @@ reorg = AppGroup("reorg", help="Reorganisation plans: check, dry-run, record, ap
 
 
 def _fail(message: str, problems: list[str] | None = None) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(_("Lỗi: %(error)s", error=message), err=True)
     for problem in problems or []:
         click.echo(f"  - {problem}", err=True)
     sys.exit(1)
@@ -37,14 +38,21 @@ def units_sync(apply_: bool) -> None:
         for row, old in diff.renamed:
             click.echo(f"~ {row['code']} {old} → {row['name']}")
         for row in diff.merged:
-            click.echo(f"> {row['code']} {row['name']} sáp nhập vào {row['successor_code']}")
+            click.echo(
+                _(
+                    "> %(code)s %(name)s sáp nhập vào %(successor)s",
+                    code=row["code"],
+                    name=row["name"],
+                    successor=row["successor_code"],
+                )
+            )
         for row in diff.abolished:
-            click.echo(f"- {row['code']} {row['name']} bị bãi bỏ")
+            click.echo(_("- %(code)s %(name)s bị bãi bỏ", code=row["code"], name=row["name"]))
         if diff.empty:
-            click.echo("Danh mục đã khớp với Cổng DVCQG")
+            click.echo(_("Danh mục đã khớp với Cổng DVCQG"))
         elif apply_:
             admin_units.apply_sync(diff.fingerprint, SYSTEM)
-            click.echo(f"Đã cập nhật {len(diff.rows())} đơn vị")
+            click.echo(_("Đã cập nhật %(count)s đơn vị", count=len(diff.rows())))
     except ServiceError as exc:
         _fail(exc.message)
 
@@ -53,11 +61,11 @@ def _read(path: str, name: str, cutover_at: str | None):  # noqa: ANN202
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"không đọc được {path}: {exc}")
+        _fail(_("không đọc được %(path)s: %(exc)s", path=path, exc=exc))
     try:
         return plan_from_text(text, name=name, cutover_at=cutover_at)
     except PlanError as exc:
-        _fail("phương án không hợp lệ", exc.problems)
+        _fail(_("phương án không hợp lệ"), exc.problems)
 
 
 _plan_options = [
@@ -82,17 +90,21 @@ def reorg_dry_run(path: str, name: str, cutover_at: str | None) -> None:
     plan = _read(path, name, cutover_at)
     problems, entries = reorganisation.dry_run(plan)
     if problems:
-        _fail("phương án chưa áp dụng được", problems)
+        _fail(_("phương án chưa áp dụng được"), problems)
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.outcome] = counts.get(entry.outcome, 0) + 1
         click.echo(f"{entry.code}: {entry.outcome} {entry.source} → {entry.target} {entry.reason}")
         for step in entry.steps:
-            held = f" (trả về nhóm, đang do {step.assignee})" if step.released else ""
+            held = (
+                _(" (trả về nhóm, đang do %(assignee)s)", assignee=step.assignee)
+                if step.released
+                else ""
+            )
             click.echo(f"    «{step.title}» [{step.role}] {step.source} → {step.target}{held}")
         if entry.timer_at:
-            click.echo(f"    hẹn giờ giữ nguyên: {entry.timer_at}")
-    click.echo(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "không có hồ sơ nào")
+            click.echo(_("    hẹn giờ giữ nguyên: %(timer_at)s", timer_at=entry.timer_at))
+    click.echo(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or _("không có hồ sơ nào"))
 
 
 @reorg.command("record")
@@ -103,7 +115,7 @@ def reorg_record(path: str, name: str, cutover_at: str | None) -> None:
     try:
         plan_id = cutover.record_plan(plan, SYSTEM)
     except cutover.PlanRefused as exc:
-        _fail("phương án chưa áp dụng được", exc.problems)
+        _fail(_("phương án chưa áp dụng được"), exc.problems)
     click.echo(plan_id)
 
 
@@ -117,7 +129,7 @@ def reorg_apply(plan_id: int, workers: int | None) -> None:
     try:
         report = cutover.apply_in_parallel(plan_id, workers or settings.current.REORG_WORKERS)
     except cutover.PlanRefused as exc:
-        _fail("phương án chưa áp dụng được", exc.problems)
+        _fail(_("phương án chưa áp dụng được"), exc.problems)
     except ServiceError as exc:
         _fail(exc.message)
     _print(report)
@@ -134,9 +146,18 @@ def reorg_report(plan_id: int) -> None:
 
 def _print(report: reorg_reports.Report) -> None:
     click.echo(
-        f"phương án {report.plan_id} ({report.state}): trước {report.before} = "
-        f"chuyển {report.moved} + đã xong {report.finished} + từ chối {report.refused}"
-        f" + còn chờ {report.pending}"
+        _(
+            "phương án %(plan_id)s (%(state)s): trước %(before)s = chuyển "
+            "%(moved)s + đã xong %(finished)s + từ chối %(refused)s + còn chờ "
+            "%(pending)s",
+            plan_id=report.plan_id,
+            state=report.state,
+            before=report.before,
+            moved=report.moved,
+            finished=report.finished,
+            refused=report.refused,
+            pending=report.pending,
+        )
     )
     for code, reason in report.refusals:
         click.echo(f"  {code}: {reason}")

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import config as config_module
+from app.i18n import _
 from config import Config, ProductionConfig
 
 SECRET_SETTINGS = (
@@ -82,11 +83,11 @@ def problems(config: type[Config]) -> list[str]:
     for name in SECRET_SETTINGS:
         value = getattr(config, name, "") or ""
         if not value:
-            found.append(f"{name} thiếu / is missing")
+            found.append(_("%(name)s thiếu", name=name))
         elif value in KNOWN_DEFAULTS:
-            found.append(f"{name} là giá trị mặc định đã công khai / is a known default")
+            found.append(_("%(name)s là giá trị mặc định đã công khai", name=name))
         elif len(value.encode()) < MIN_BYTES:
-            found.append(f"{name} ngắn hơn {MIN_BYTES} byte / is shorter than {MIN_BYTES} bytes")
+            found.append(_("%(name)s ngắn hơn %(least)s byte", name=name, least=MIN_BYTES))
     return found
 
 
@@ -98,11 +99,12 @@ def resolve(config: type[Config]) -> type[Config]:
         found = problems(config)
         if found:
             raise InsecureConfiguration(
-                "Không khởi động ở môi trường production với bí mật không an toàn / refusing to "
-                "start in production with unsafe secrets: "
-                + "; ".join(found)
-                + ". Đặt các biến môi trường này (ví dụ python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))') / set these environment variables."
+                _(
+                    "Không khởi động ở môi trường production với bí mật không an toàn: "
+                    "%(problems)s. Đặt các biến môi trường này (ví dụ python -c 'import "
+                    "secrets; print(secrets.token_urlsafe(48))')",
+                    problems="; ".join(found),
+                )
             )
     return config
 

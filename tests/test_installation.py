@@ -111,7 +111,7 @@ def test_production_starts_with_long_random_secrets():
 def test_production_refuses_every_missing_secret_in_one_message():
     with pytest.raises(InsecureConfiguration) as refused:
         create_app(production(**{name: "" for name in SECRET_SETTINGS}))
-    assert all(f"{name} thiếu / is missing" in str(refused.value) for name in SECRET_SETTINGS)
+    assert all(f"{name} thiếu" in str(refused.value) for name in SECRET_SETTINGS)
 
 
 @pytest.mark.parametrize("name", SECRET_SETTINGS)
@@ -157,7 +157,7 @@ def test_the_flask_cli_in_production_exits_naming_each_unsafe_secret(tmp_path):
     refused = _run([flask, "--app", "app", "routes"], **env, PAYMENT_SECRET="dev-payment-secret")
     assert refused.returncode != 0
     assert "PAYMENT_SECRET là giá trị mặc định" in refused.stderr
-    assert "SECRET_KEY thiếu / is missing" in refused.stderr
+    assert "SECRET_KEY thiếu" in refused.stderr
     started = _run([flask, "--app", "app", "routes"], **env, **SAFE)
     assert started.returncode == 0, started.stderr
     assert "/login" in started.stdout

@@ -11,6 +11,7 @@ from rq import SimpleWorker, Worker
 
 from app import settings
 from app.bootstrap import ensure_configured
+from app.i18n import _
 from app.installation import InsecureConfiguration
 from worker.scheduler import run_forever
 
@@ -33,7 +34,10 @@ def main(argv: list[str]) -> int:
     if command == "scheduler":
         run_forever()
         return 0
-    print(f"usage: python -m worker [work|scheduler], not {command!r}", file=sys.stderr)
+    print(
+        _("Cách dùng: python -m worker [work|scheduler], không phải %(command)r", command=command),
+        file=sys.stderr,
+    )
     return 2
 
 

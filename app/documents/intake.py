@@ -20,6 +20,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError, PyPdfError
 
 from app.domain.documents import parse_page_order
+from app.i18n import _l
 from app.storage.files import FileStore, Stored, TooLarge
 
 DEFAULT_DPI = 200
@@ -99,16 +100,20 @@ def _checked(handle: BinaryIO, name: str) -> PdfReader:
     try:
         reader = lazy_reader(handle)
         if reader.is_encrypted:
-            raise ScanRejected(f"Tệp “{name}” được mã hoá hoặc đặt mật khẩu: không tiếp nhận")
+            raise ScanRejected(
+                _l("Tệp “%(name)s” được mã hoá hoặc đặt mật khẩu: không tiếp nhận", name=name)
+            )
         count = len(reader.pages)
         if count == 0:
-            raise ScanRejected(f"Tệp “{name}” không có trang nào")
+            raise ScanRejected(_l("Tệp “%(name)s” không có trang nào", name=name))
         for page in reader.pages:
             _ = page.mediabox  # each page object must resolve
     except ScanRejected:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ScanRejected(f"Tệp “{name}” hỏng hoặc không phải PDF hợp lệ ({exc})") from exc
+        raise ScanRejected(
+            _l("Tệp “%(name)s” hỏng hoặc không phải PDF hợp lệ (%(exc)s)", name=name, exc=exc)
+        ) from exc
     return reader
 
 
@@ -127,7 +132,9 @@ def _image_to_pdf(store: FileStore, original: Stored, name: str) -> tuple[str, i
             dpi = image.info.get("dpi", (DEFAULT_DPI, DEFAULT_DPI))[0] or DEFAULT_DPI
             frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
     except (OSError, Image.DecompressionBombError, ValueError) as exc:
-        raise ScanRejected(f"Ảnh “{name}” hỏng hoặc không đọc được ({exc})") from exc
+        raise ScanRejected(
+            _l("Ảnh “%(name)s” hỏng hoặc không đọc được (%(exc)s)", name=name, exc=exc)
+        ) from exc
     fd, tmp = tempfile.mkstemp(suffix=".pdf")
     os.close(fd)
     try:
@@ -151,9 +158,12 @@ def take_scans(
     `declared_pages` is the paper's page count the scan must match (None for a file that is
     already electronic, e.g. a citizen's upload on the portal)."""
     if not uploads:
-        raise ScanRejected("Chưa chọn tệp quét nào")
+        raise ScanRejected(_l("Chưa chọn tệp quét nào"))
     if declared_pages is not None and not 1 <= declared_pages <= max_pages:
-        raise ScanRejected(f"Số trang khai báo phải từ 1 đến {max_pages}", "declared_pages")
+        raise ScanRejected(
+            _l("Số trang khai báo phải từ 1 đến %(max_pages)s", max_pages=max_pages),
+            "declared_pages",
+        )
     originals: list[Original] = []
     parts: list[tuple[str, int]] = []  # (sha256 of a PDF, pages)
     for upload in uploads:
@@ -161,13 +171,17 @@ def take_scans(
         try:
             stored = store.put_stream(upload.stream, max_bytes)
         except TooLarge as exc:
-            raise ScanRejected(f"Tệp “{name}”: {exc}") from exc
+            raise ScanRejected(_l("Tệp “%(name)s”: %(exc)s", name=name, exc=exc)) from exc
         if stored.size == 0:
-            raise ScanRejected(f"Tệp “{name}” rỗng")
+            raise ScanRejected(_l("Tệp “%(name)s” rỗng", name=name))
         kind = sniff_stored(store, stored.sha256)
         if kind is None:
             raise ScanRejected(
-                f"Tệp “{name}” không phải PDF hoặc ảnh quét (JPEG, PNG, TIFF): không tiếp nhận"
+                _l(
+                    "Tệp “%(name)s” không phải PDF hoặc ảnh quét (JPEG, PNG, TIFF): không "
+                    "tiếp nhận",
+                    name=name,
+                )
             )
         if kind == "pdf":
             with open_pdf(stored.path, name) as reader:
@@ -179,11 +193,18 @@ def take_scans(
         originals.append(Original(name, kind, stored.sha256, stored.size, pages))
     total = sum(pages for _, pages in parts)
     if total > max_pages:
-        raise ScanRejected(f"Tệp có {total} trang, quá {max_pages} trang")
+        raise ScanRejected(
+            _l("Tệp có %(total)s trang, quá %(max_pages)s trang", total=total, max_pages=max_pages)
+        )
     if declared_pages is not None and total != declared_pages:
         raise ScanRejected(
-            f"Số trang quét được ({total}) khác số trang giấy khai báo ({declared_pages}): "
-            "mỗi trang giấy phải có đúng một trang ảnh, theo thứ tự",
+            _l(
+                "Số trang quét được (%(total)s) khác số trang giấy khai báo "
+                "(%(declared_pages)s): mỗi trang giấy phải có đúng một trang ảnh, theo "
+                "thứ tự",
+                total=total,
+                declared_pages=declared_pages,
+            ),
             "declared_pages",
         )
     try:

@@ -19,6 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.domain.identifiers import CCCD_PROVINCES
+from app.i18n import _l
 
 TIMEOUT = 120
 DPI = 200
@@ -54,7 +55,7 @@ def ocr_image(image: Image.Image, lang: str = "vie") -> str:
 def _tesseract(png: bytes, lang: str) -> str:
     exe = shutil.which("tesseract")
     if exe is None:
-        raise OcrUnavailable("Chưa cài Tesseract (gói tesseract-ocr, tesseract-ocr-vie)")
+        raise OcrUnavailable(_l("Chưa cài Tesseract (gói tesseract-ocr, tesseract-ocr-vie)"))
     # No shell; the image goes in on stdin and `lang` is the operator's OCR_LANG setting.
     done = subprocess.run(  # nosec B603 # fixed argument list, no shell
         [exe, "stdin", "stdout", "-l", lang, "--psm", "3"],

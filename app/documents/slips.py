@@ -18,6 +18,7 @@ from reportlab.platypus import SimpleDocTemplate
 from app.documents.slip_bodies import BODIES, result_body
 from app.documents.slip_data import TITLES, SlipData
 from app.documents.slip_parts import header, register_fonts, styles
+from app.i18n import _l
 
 
 def render_result(title: str, data: SlipData) -> bytes:
@@ -29,7 +30,7 @@ def render_result(title: str, data: SlipData) -> bytes:
 def render(number: str, data: SlipData) -> bytes:
     """The slip as a PDF (A4)."""
     if number not in BODIES:
-        raise ValueError(f"Không có mẫu phiếu số {number}")
+        raise ValueError(_l("Không có mẫu phiếu số %(number)s", number=number))
     return _build(TITLES[number], number, data, None)
 
 

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 from vietnam_provinces import Province, Ward
 
+from app.i18n import _l
+
 
 @dataclass(frozen=True)
 class AdminUnit:
@@ -45,7 +47,10 @@ def admin_unit(code: str) -> AdminUnit:
     found = _units().get(code)
     if found is None:
         raise ValueError(
-            f"Không có đơn vị hành chính mã «{code}» (tỉnh: 2 chữ số, xã/phường: 5 chữ số)"
+            _l(
+                "Không có đơn vị hành chính mã «%(code)s» (tỉnh: 2 chữ số, xã/phường: 5 chữ số)",
+                code=code,
+            )
         )
     return found
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from app.i18n import _l
+
 AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 DOSSIER_CODE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<seq>\d{4,})$")
 MAX_DAILY = 9999
@@ -17,7 +19,13 @@ def is_agency_code(code: str) -> bool:
 
 def dossier_code(agency_code: str, day: date, sequence: int) -> str:
     if not 1 <= sequence <= MAX_DAILY:
-        raise ValueError(f"số thứ tự hồ sơ ngoài khoảng 1..{MAX_DAILY}: {sequence}")
+        raise ValueError(
+            _l(
+                "số thứ tự hồ sơ ngoài khoảng 1..%(most)s: %(sequence)s",
+                most=MAX_DAILY,
+                sequence=sequence,
+            )
+        )
     return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from app.domain.messages import N_
 from app.domain.status import VN_TZ
 from app.domain.worktime import WorkCalendar
+from app.i18n import _l
 
 
 class DeadlineState(StrEnum):
@@ -37,7 +38,7 @@ def due_soon_at(
 ) -> datetime:
     """When a step becomes "due soon": the last `fraction` of its working time remains."""
     if not 0 < fraction < 1:
-        raise ValueError("Ngưỡng sắp đến hạn phải trong khoảng (0, 1)")
+        raise ValueError(_l("Ngưỡng sắp đến hạn phải trong khoảng (0, 1)"))
     total = calendar.working_hours_between(start, due)
     elapsed = total * (1 - fraction)
     return calendar.add_working_hours(start, elapsed) if elapsed > 0 else start

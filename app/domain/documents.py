@@ -12,6 +12,7 @@ from typing import Any
 
 from app.domain.identifiers import KINDS, validate_identifier
 from app.domain.messages import N_
+from app.i18n import _, _l
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _date(value: str) -> date | None:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    raise ValueError("Ngày không hợp lệ (dd/mm/yyyy)")
+    raise ValueError(_l("Ngày không hợp lệ (dd/mm/yyyy)"))
 
 
 def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = None) -> Metadata:
@@ -170,21 +171,21 @@ def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = N
         else None
     )
     if doc_type is None:
-        errors["type_code"] = "Chọn loại giấy tờ trong danh mục"
+        errors["type_code"] = _("Chọn loại giấy tờ trong danh mục")
     kind = text.get("owner_id_type", "")
     owner_id = text.get("owner_id", "")
     if kind not in KINDS:
-        errors["owner_id_type"] = "Loại giấy tờ định danh không hỗ trợ"
+        errors["owner_id_type"] = _("Loại giấy tờ định danh không hỗ trợ")
     else:
         try:
             owner_id = validate_identifier(kind, owner_id).value
         except ValueError as exc:
             errors["owner_id"] = str(exc)
-    for name, label in (("owner_name", "Họ tên chủ sở hữu"), ("name", "Tên giấy tờ")):
+    for name, label in (("owner_name", _("Họ tên chủ sở hữu")), ("name", _("Tên giấy tờ"))):
         if not 2 <= len(text.get(name, "")) <= 255:
-            errors[name] = f"{label}: bắt buộc, 2–255 ký tự"
+            errors[name] = _("%(label)s: bắt buộc, 2–255 ký tự", label=label)
     if len(text.get("summary", "")) > 2000:
-        errors["summary"] = "Trích yếu tối đa 2000 ký tự"
+        errors["summary"] = _("Trích yếu tối đa 2000 ký tự")
     valid_until = None
     try:
         valid_until = _date(text.get("valid_until", ""))
@@ -195,7 +196,7 @@ def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = N
         value = text.get(f"field_{spec.name}", "")
         if not value:
             if spec.required:
-                errors[f"field_{spec.name}"] = f"{spec.label}: bắt buộc"
+                errors[f"field_{spec.name}"] = _("%(label)s: bắt buộc", label=spec.label)
             continue
         if spec.name == "issued_on":
             try:
@@ -204,10 +205,10 @@ def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = N
                 errors[f"field_{spec.name}"] = str(exc)
                 continue
             if issued and valid_until and valid_until < issued:
-                errors["valid_until"] = "Hiệu lực đến phải sau ngày cấp"
+                errors["valid_until"] = _("Hiệu lực đến phải sau ngày cấp")
             value = issued.isoformat() if issued else ""
         elif spec.pattern and not re.match(spec.pattern, value):
-            errors[f"field_{spec.name}"] = f"{spec.label}: không đúng định dạng"
+            errors[f"field_{spec.name}"] = _("%(label)s: không đúng định dạng", label=spec.label)
             continue
         extra[spec.name] = value
     if errors:
@@ -245,17 +246,27 @@ def parse_page_order(spec: str, count: int) -> list[int]:
     for item in spec.split(","):
         match = _PAGE_ITEM.match(item)
         if not match:
-            raise ValueError(f"Thứ tự trang không hợp lệ: “{item}” (ví dụ: 2,1,3-5)")
+            raise ValueError(
+                _l("Thứ tự trang không hợp lệ: “%(item)s” (ví dụ: 2,1,3-5)", item=item)
+            )
         start = int(match.group(1))
         end = int(match.group(2) or start)
         step = 1 if end >= start else -1
         order.extend(range(start, end + step, step))
     wrong = [p for p in order if not 1 <= p <= count]
     if wrong:
-        raise ValueError(f"Trang {wrong[0]} không có (tệp có {count} trang)")
+        raise ValueError(
+            _l("Trang %(wrong)s không có (tệp có %(count)s trang)", wrong=wrong[0], count=count)
+        )
     if sorted(order) != list(range(1, count + 1)):
         missing = sorted(set(range(1, count + 1)) - set(order))
         repeated = sorted({p for p in order if order.count(p) > 1})
-        detail = f"thiếu trang {missing}" if missing else f"trang lặp {repeated}"
-        raise ValueError(f"Thứ tự trang phải liệt kê mỗi trang đúng một lần ({detail})")
+        detail = (
+            _("thiếu trang %(missing)s", missing=missing)
+            if missing
+            else _("trang lặp %(repeated)s", repeated=repeated)
+        )
+        raise ValueError(
+            _l("Thứ tự trang phải liệt kê mỗi trang đúng một lần (%(detail)s)", detail=detail)
+        )
     return [p - 1 for p in order]

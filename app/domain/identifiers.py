@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst as stdnum_mst
 
+from app.i18n import _l
+
 CCCD = re.compile(r"^\d{12}$")
 CMND = re.compile(r"^\d{9}$")
 PASSPORT = re.compile(r"^[A-Z]\d{7,8}$")
@@ -103,20 +105,20 @@ def validate_identifier(kind: str, value: str) -> Identifier:
     value = (value or "").strip().upper()
     if kind == "cccd":
         if not CCCD.match(value):
-            raise ValueError("Số CCCD phải gồm đúng 12 chữ số")
+            raise ValueError(_l("Số CCCD phải gồm đúng 12 chữ số"))
         if value[:3] not in CCCD_PROVINCES:
-            raise ValueError("Mã tỉnh nơi đăng ký khai sinh trong số CCCD không hợp lệ")
+            raise ValueError(_l("Mã tỉnh nơi đăng ký khai sinh trong số CCCD không hợp lệ"))
     elif kind == "cmnd":
         if not CMND.match(value):
-            raise ValueError("Số CMND phải gồm đúng 9 chữ số")
+            raise ValueError(_l("Số CMND phải gồm đúng 9 chữ số"))
     elif kind == "passport":
         if not PASSPORT.match(value):
-            raise ValueError("Số hộ chiếu phải gồm 1 chữ cái và 7–8 chữ số")
+            raise ValueError(_l("Số hộ chiếu phải gồm 1 chữ cái và 7–8 chữ số"))
     elif kind == "tax_code":
         normalised = _mst(value)
         if normalised is None:
-            raise ValueError("Mã số thuế không hợp lệ (10 hoặc 13 chữ số, sai số kiểm tra)")
+            raise ValueError(_l("Mã số thuế không hợp lệ (10 hoặc 13 chữ số, sai số kiểm tra)"))
         value = normalised
     else:
-        raise ValueError(f"Loại giấy tờ định danh không hỗ trợ: {kind}")
+        raise ValueError(_l("Loại giấy tờ định danh không hỗ trợ: %(kind)s", kind=kind))
     return Identifier(kind, value)

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.domain.roles import ROLE_LABELS_VI
 from app.domain.status import VN_TZ
+from app.i18n import _, _l
 
 OFFICER_ROLES = ("reception", "processing", "leader", "supervisor", "analyst", "admin")
 
@@ -82,7 +83,7 @@ class Plan:
             while target in direct:
                 if target in seen:
                     loop = " → ".join([*seen, target])
-                    raise PlanError([f"Vòng lặp cơ quan kế thừa: {loop}"])
+                    raise PlanError([_l("Vòng lặp cơ quan kế thừa: %(loop)s", loop=loop)])
                 seen.append(target)
                 target = direct[target]
             final[source] = target
@@ -93,6 +94,7 @@ class PlanError(ValueError):
     """The plan cannot be used; `problems` lists every reason, one sentence each."""
 
     def __init__(self, problems: list[str]) -> None:
+        problems = [str(p) for p in problems]  # lazy messages read now, in the reader's language
         super().__init__("; ".join(problems))
         self.problems = problems
 
@@ -107,7 +109,13 @@ def parse_cutover(value: Any) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise PlanError(
-            [f"Thời điểm chuyển đổi «{text}» không hợp lệ (ví dụ 2025-07-01T00:00:00+07:00)"]
+            [
+                _l(
+                    "Thời điểm chuyển đổi «%(text)s» không hợp lệ (ví dụ "
+                    "2025-07-01T00:00:00+07:00)",
+                    text=text,
+                )
+            ]
         ) from exc
     # a bare date or time is read in Vietnam's time
     return moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
@@ -121,7 +129,12 @@ def _roles(raw: Any, where: str, problems: list[str]) -> tuple[str, ...]:
             continue
         if item not in OFFICER_ROLES:
             problems.append(
-                f"{where}: vai trò «{item}» không có (dùng: {', '.join(OFFICER_ROLES)})"
+                _(
+                    "%(where)s: vai trò «%(item)s» không có (dùng: %(names)s)",
+                    where=where,
+                    item=item,
+                    names=", ".join(OFFICER_ROLES),
+                )
             )
         elif item not in roles:
             roles.append(item)
@@ -131,11 +144,11 @@ def _roles(raw: Any, where: str, problems: list[str]) -> tuple[str, ...]:
 def plan_from_json(data: Any) -> Plan:
     """Raises PlanError listing every problem of shape found, not only the first."""
     if not isinstance(data, dict):
-        raise PlanError(["Phương án phải là một đối tượng JSON"])
+        raise PlanError([_l("Phương án phải là một đối tượng JSON")])
     problems: list[str] = []
     name = _text(data.get("name"))
     if not name:
-        problems.append("Thiếu tên phương án (name)")
+        problems.append(_("Thiếu tên phương án (name)"))
     try:
         cutover = parse_cutover(data.get("cutover_at"))
     except PlanError as exc:
@@ -145,7 +158,7 @@ def plan_from_json(data: Any) -> Plan:
     def rows(key: str) -> list[dict[str, Any]]:
         value = data.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            problems.append(f"«{key}» phải là một danh sách đối tượng")
+            problems.append(_("«%(key)s» phải là một danh sách đối tượng", key=key))
             return []
         return value
 
@@ -153,12 +166,12 @@ def plan_from_json(data: Any) -> Plan:
     for i, row in enumerate(rows("new_agencies"), 1):
         code, label = _text(row.get("code")), _text(row.get("name"))
         if not code or not label:
-            problems.append(f"Cơ quan mới thứ {i}: cần mã (code) và tên (name)")
+            problems.append(_("Cơ quan mới thứ %(i)s: cần mã (code) và tên (name)", i=i))
             continue
         try:
             level = int(row.get("level") or 3)
         except (TypeError, ValueError):
-            problems.append(f"Cơ quan mới {code}: cấp (level) phải là số 1–4")
+            problems.append(_("Cơ quan mới %(code)s: cấp (level) phải là số 1–4", code=code))
             level = 3
         new_agencies.append(
             NewAgency(
@@ -169,14 +182,21 @@ def plan_from_json(data: Any) -> Plan:
     for i, row in enumerate(rows("agencies"), 1):
         source, target = _text(row.get("from")), _text(row.get("to"))
         if not source or not target:
-            problems.append(f"Dòng sắp xếp cơ quan thứ {i}: cần cơ quan cũ (from) và kế thừa (to)")
+            problems.append(
+                _("Dòng sắp xếp cơ quan thứ %(i)s: cần cơ quan cũ (from) và kế thừa (to)", i=i)
+            )
             continue
         if source == target:
-            problems.append(f"{source}: cơ quan kế thừa không thể là chính nó")
+            problems.append(_("%(source)s: cơ quan kế thừa không thể là chính nó", source=source))
             continue
         departments = row.get("departments") or {}
         if not isinstance(departments, dict):
-            problems.append(f"{source}: «departments» phải là ánh xạ mã phòng cũ → mã phòng mới")
+            problems.append(
+                _(
+                    "%(source)s: «departments» phải là ánh xạ mã phòng cũ → mã phòng mới",
+                    source=source,
+                )
+            )
             departments = {}
         moves.append(
             AgencyMove(source, target, {_text(k): _text(v) for k, v in departments.items()})
@@ -186,25 +206,33 @@ def plan_from_json(data: Any) -> Plan:
         username, agency = _text(row.get("username")), _text(row.get("agency"))
         if not username or not agency:
             problems.append(
-                f"Dòng cán bộ thứ {i}: cần tên đăng nhập (username) và cơ quan (agency)"
+                _("Dòng cán bộ thứ %(i)s: cần tên đăng nhập (username) và cơ quan (agency)", i=i)
             )
             continue
-        roles = _roles(row.get("roles"), f"Cán bộ {username}", problems)
+        roles = _roles(row.get("roles"), _("Cán bộ %(username)s", username=username), problems)
         if not roles:
-            problems.append(f"Cán bộ {username}: cần ít nhất một vai trò ở {agency}")
+            problems.append(
+                _(
+                    "Cán bộ %(username)s: cần ít nhất một vai trò ở %(agency)s",
+                    username=username,
+                    agency=agency,
+                )
+            )
         officers.append(OfficerMove(username, agency, roles))
     procedures: dict[str, str] = {}
     for i, row in enumerate(rows("procedures"), 1):
         code, agency = _text(row.get("code")), _text(row.get("agency"))
         if not code or not agency:
-            problems.append(f"Dòng thủ tục thứ {i}: cần mã thủ tục (code) và cơ quan (agency)")
+            problems.append(
+                _("Dòng thủ tục thứ %(i)s: cần mã thủ tục (code) và cơ quan (agency)", i=i)
+            )
         elif code in procedures:
-            problems.append(f"Thủ tục {code} được khai hai lần")
+            problems.append(_("Thủ tục %(code)s được khai hai lần", code=code))
         else:
             procedures[code] = agency
-    _duplicates([m.source for m in moves], "Cơ quan {} được sắp xếp hai lần", problems)
-    _duplicates([a.code for a in new_agencies], "Cơ quan mới {} được khai hai lần", problems)
-    _duplicates([o.username for o in officers], "Cán bộ {} được khai hai lần", problems)
+    _duplicates([m.source for m in moves], _("Cơ quan {} được sắp xếp hai lần"), problems)
+    _duplicates([a.code for a in new_agencies], _("Cơ quan mới {} được khai hai lần"), problems)
+    _duplicates([o.username for o in officers], _("Cán bộ {} được khai hai lần"), problems)
     plan = Plan(name, cutover, tuple(new_agencies), tuple(moves), tuple(officers), procedures)
     try:
         plan.successors()
@@ -239,7 +267,15 @@ def plan_from_csv(text: str, name: str, cutover_at: Any) -> Plan:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in ("kind", "source", "target") if c not in (reader.fieldnames or [])]
     if missing:
-        raise PlanError([f"Tệp CSV thiếu cột: {', '.join(missing)} (cần {','.join(CSV_COLUMNS)})"])
+        raise PlanError(
+            [
+                _l(
+                    "Tệp CSV thiếu cột: %(names)s (cần %(names2)s)",
+                    names=", ".join(missing),
+                    names2=",".join(CSV_COLUMNS),
+                )
+            ]
+        )
     data: dict[str, Any] = {
         "name": name,
         "cutover_at": cutover_at,
@@ -269,7 +305,13 @@ def plan_from_csv(text: str, name: str, cutover_at: Any) -> Plan:
             )
         elif kind == "department":
             if not data["agencies"]:
-                problems.append(f"Dòng {line}: phòng {source} phải đứng sau dòng cơ quan của nó")
+                problems.append(
+                    _(
+                        "Dòng %(line)s: phòng %(source)s phải đứng sau dòng cơ quan của nó",
+                        line=line,
+                        source=source,
+                    )
+                )
             else:
                 data["agencies"][-1]["departments"][source] = target
         elif kind == "officer":
@@ -279,7 +321,14 @@ def plan_from_csv(text: str, name: str, cutover_at: Any) -> Plan:
         elif kind == "procedure":
             data["procedures"].append({"code": source, "agency": target})
         elif kind:
-            problems.append(f"Dòng {line}: loại «{kind}» không có (dùng: {', '.join(CSV_KINDS)})")
+            problems.append(
+                _(
+                    "Dòng %(line)s: loại «%(kind)s» không có (dùng: %(names)s)",
+                    line=line,
+                    kind=kind,
+                    names=", ".join(CSV_KINDS),
+                )
+            )
     try:
         plan = plan_from_json(data)
     except PlanError as exc:
@@ -293,13 +342,20 @@ def plan_from_text(text: str, *, name: str = "", cutover_at: Any = None) -> Plan
     """JSON when the text is an object, CSV otherwise (name and cut-over given apart)."""
     stripped = text.lstrip("\ufeff").strip()
     if not stripped:
-        raise PlanError(["Tệp phương án trống"])
+        raise PlanError([_l("Tệp phương án trống")])
     if stripped.startswith("{"):
         try:
             data = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise PlanError(
-                [f"JSON không đọc được: dòng {exc.lineno}, cột {exc.colno}: {exc.msg}"]
+                [
+                    _l(
+                        "JSON không đọc được: dòng %(lineno)s, cột %(colno)s: %(msg)s",
+                        lineno=exc.lineno,
+                        colno=exc.colno,
+                        msg=exc.msg,
+                    )
+                ]
             ) from exc
         if isinstance(data, dict):
             data = {**data, **({"name": name} if name else {})}

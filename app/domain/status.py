@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.domain.messages import N_
+from app.i18n import _l
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -61,7 +62,7 @@ def parse_status(value: Any) -> DossierStatus:
     try:
         return DossierStatus(int(value))
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"mã trạng thái không hợp lệ / invalid status code: {value!r}") from exc
+        raise ValueError(_l("mã trạng thái không hợp lệ: %(value)r", value=value)) from exc
 
 
 def portal_time(moment: datetime | None) -> str | None:

@@ -17,6 +17,7 @@ import holidays
 
 from app.domain.holiday_names import HolidayName, holiday_names
 from app.domain.status import VN_TZ
+from app.i18n import _, _l
 
 HOURS_PER_DAY = 8.0
 _EPSILON = 1e-9
@@ -50,10 +51,10 @@ class OfficeHours:
         previous_end = time.min
         for start, end in self.periods:
             if not start < end or start < previous_end:
-                raise ValueError("Giờ làm việc phải tăng dần và không chồng lấn")
+                raise ValueError(_l("Giờ làm việc phải tăng dần và không chồng lấn"))
             previous_end = end
         if not self.periods:
-            raise ValueError("Cần ít nhất một khoảng giờ làm việc")
+            raise ValueError(_l("Cần ít nhất một khoảng giờ làm việc"))
 
     @classmethod
     def parse(cls, text: str) -> OfficeHours:
@@ -64,9 +65,9 @@ class OfficeHours:
                 for period in text.split(",")
             )
         except ValueError as exc:
-            raise ValueError(f"Giờ làm việc không hợp lệ: {text!r}") from exc
+            raise ValueError(_l("Giờ làm việc không hợp lệ: %(text)r", text=text)) from exc
         if any(len(p) != 2 for p in periods):
-            raise ValueError(f"Giờ làm việc không hợp lệ: {text!r}")
+            raise ValueError(_l("Giờ làm việc không hợp lệ: %(text)r", text=text))
         return cls(periods)  # type: ignore[arg-type]
 
     @property
@@ -134,7 +135,7 @@ class WorkCalendar:
         """The moment `hours` of office time after `start`; time outside office hours (nights,
         lunch, days off) does not count, so a receipt after hours starts the next morning."""
         if hours <= 0:
-            raise ValueError("Thời hạn phải lớn hơn 0")
+            raise ValueError(_l("Thời hạn phải lớn hơn 0"))
         local = start.astimezone(VN_TZ)
         remaining = hours
         day = local.date()
@@ -181,18 +182,29 @@ class WorkCalendar:
 
 def check_duration(amount: float) -> None:
     if amount is None or amount <= 0:
-        raise ValueError("Thời hạn phải lớn hơn 0 / a duration must be positive")
+        raise ValueError(_l("Thời hạn phải lớn hơn 0"))
 
 
 def check_override(calendar: WorkCalendar, override: Override, year: int) -> list[str]:
     """Why `override` cannot be added to the year's calendar (empty when it can)."""
     problems = []
     if override.day.year != year:
-        problems.append(f"Ngày {override.day:%d/%m/%Y} không thuộc năm {year}")
+        problems.append(
+            _(
+                "Ngày %(day)s không thuộc năm %(year)s",
+                day=format(override.day, "%d/%m/%Y"),
+                year=year,
+            )
+        )
     if any(o.day == override.day for o in calendar.overrides):
-        problems.append(f"Ngày {override.day:%d/%m/%Y} đã có điều chỉnh")
+        problems.append(_("Ngày %(day)s đã có điều chỉnh", day=format(override.day, "%d/%m/%Y")))
     elif override.kind == OverrideKind.WORKING_DAY and calendar.is_working_day(override.day):
-        problems.append(f"Ngày {override.day:%d/%m/%Y} đã là ngày làm việc, không thể làm bù")
+        problems.append(
+            _(
+                "Ngày %(day)s đã là ngày làm việc, không thể làm bù",
+                day=format(override.day, "%d/%m/%Y"),
+            )
+        )
     elif override.kind == OverrideKind.DAY_OFF and not calendar.is_working_day(override.day):
-        problems.append(f"Ngày {override.day:%d/%m/%Y} đã là ngày nghỉ")
+        problems.append(_("Ngày %(day)s đã là ngày nghỉ", day=format(override.day, "%d/%m/%Y")))
     return problems

@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from app.engine.errors import ModelError, Problem
 from app.engine.specs import DeferredServiceTask
 from app.engine.timer_events import TIMER_PARSERS
+from app.i18n import _l
 
 
 class _Parser(SpiffBpmnParser):
@@ -79,18 +80,18 @@ def parse_bundle(files: dict[str, str], process_id: str | None = None) -> Defini
             problems.append(_problem_from(exc, name))
         except etree.XMLSyntaxError as exc:
             problems.append(
-                Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
+                Problem(_l("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
             )
         except json.JSONDecodeError as exc:
             problems.append(
-                Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno)
+                Problem(_l("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
             )
     if problems:
         raise ModelError(problems)
     executable = parser.get_process_ids()
     if process_id is None:
         if not executable:
-            raise ModelError([Problem("bundle has no process / gói không có quy trình")])
+            raise ModelError([Problem(_l("gói không có quy trình"))])
         process_id = executable[0]
     try:
         spec = parser.get_spec(process_id)
@@ -110,7 +111,7 @@ def _check_forms(spec: BpmnProcessSpec, subs: dict[str, BpmnProcessSpec], forms:
             name = getattr(task_spec, "extensions", {}).get("formJsonSchemaFilename")
             if name and name not in forms:
                 problems.append(
-                    Problem(f"thiếu biểu mẫu / missing form schema {name}", None, task_spec.bpmn_id)
+                    Problem(_l("thiếu biểu mẫu: %(name)s", name=name), None, task_spec.bpmn_id)
                 )
     if problems:
         raise ModelError(problems)

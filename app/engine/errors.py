@@ -33,7 +33,7 @@ class ModelError(EngineError):
 
 def _describe(p: Problem) -> str:
     where = ":".join(str(x) for x in (p.file, p.element_id, p.line) if x)
-    return f"{where}: {p.message}" if where else p.message
+    return f"{where}: {p.message}" if where else str(p.message)
 
 
 class TaskNotReady(EngineError):
@@ -52,4 +52,4 @@ class WorkflowFailed(EngineError):
 
 class ScriptLimitExceeded(ScriptError):
     """A script or condition went over a hard limit (CPU time, steps, size of what it builds);
-    the message names the limit, in Vietnamese then English."""
+    the message names the limit, in the reader's language."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.engine.errors import EngineError
+from app.i18n import _l
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,7 @@ def run_bounded(fn: Callable, args: tuple, bounds: Bounds) -> Any:
     sender.close()
     try:
         if not receiver.poll(bounds.timeout):
-            raise IsolatedRunFailed(
-                f"Quá {bounds.timeout:g} giây, đã dừng / stopped after {bounds.timeout:g} s"
-            )
+            raise IsolatedRunFailed(_l("Quá %(timeout)g giây, đã dừng", timeout=bounds.timeout))
         try:
             status, value = receiver.recv()
         except EOFError:
@@ -75,12 +74,14 @@ def run_bounded(fn: Callable, args: tuple, bounds: Bounds) -> Any:
         return value
     if status == "memory":
         raise IsolatedRunFailed(
-            f"Vượt giới hạn bộ nhớ {bounds.memory_mb} MB / over the {bounds.memory_mb} MB memory "
-            "limit"
+            _l("Vượt giới hạn bộ nhớ %(memory_mb)s MB", memory_mb=bounds.memory_mb)
         )
     if status == "died":
         raise IsolatedRunFailed(
-            f"Tiến trình kiểm thử bị dừng (giới hạn CPU {bounds.cpu_seconds} giây?) / the test "
-            f"process was stopped (CPU limit of {bounds.cpu_seconds} s?), code {child.exitcode}"
+            _l(
+                "Tiến trình kiểm thử bị dừng (giới hạn CPU %(cpu_seconds)s giây?): %(exitcode)s",
+                cpu_seconds=bounds.cpu_seconds,
+                exitcode=child.exitcode,
+            )
         )
-    raise IsolatedRunFailed(f"Lỗi khi chạy / failed: {value}")
+    raise IsolatedRunFailed(_l("Lỗi khi chạy: %(error)s", error=value))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.engine.errors import ScriptLimitExceeded
+from app.i18n import _
 
 # Steps between two reads of the thread's CPU clock (a system call, too dear for every step).
 CHECK_EVERY = 256
@@ -100,13 +101,14 @@ class Budget:
         limits = self.limits
         if self.steps > limits.max_steps:
             self.fail(
-                f"Kịch bản chạy quá {limits.max_steps:,} bước (vòng lặp, lời gọi, phần tử) / "
-                f"the script ran more than {limits.max_steps:,} steps (loop turns, calls, items)"
+                _(
+                    "Kịch bản chạy quá %(max_steps)s bước (vòng lặp, lời gọi, phần tử)",
+                    max_steps=format(limits.max_steps, ","),
+                )
             )
         if time.thread_time() - self.started > limits.cpu_seconds:
             self.fail(
-                f"Kịch bản chạy quá {limits.cpu_seconds:g} giây CPU / "
-                f"the script used more than {limits.cpu_seconds:g} s of CPU time"
+                _("Kịch bản chạy quá %(cpu_seconds)g giây CPU", cpu_seconds=limits.cpu_seconds)
             )
         self.next_check = self.steps + CHECK_EVERY
 
@@ -114,10 +116,7 @@ class Budget:
         self.memory += nbytes
         if self.memory > self.limits.max_memory:
             mb = self.limits.max_memory / 1024 / 1024
-            self.fail(
-                f"Kịch bản tạo quá nhiều dữ liệu (hơn {mb:g} MB) / the script built more "
-                f"than {mb:g} MB of data"
-            )
+            self.fail(_("Kịch bản tạo quá nhiều dữ liệu (hơn %(mb)g MB)", mb=mb))
 
     def fail(self, message: str) -> None:
         self.over = message
@@ -128,8 +127,10 @@ class Budget:
     def int_bits(self, bits: float) -> None:
         if bits > self.limits.max_int_bits:
             self.fail(
-                f"Số nguyên quá lớn (hơn {self.limits.max_int_bits:,} bit) / "
-                f"integer larger than {self.limits.max_int_bits:,} bits"
+                _(
+                    "Số nguyên quá lớn (hơn %(max_int_bits)s bit)",
+                    max_int_bits=format(self.limits.max_int_bits, ","),
+                )
             )
         self.allocate(int(bits) // 8)
 
@@ -137,8 +138,10 @@ class Budget:
         """A text of `length` is about to exist, `new` of it (all by default) built now."""
         if length > self.limits.max_string:
             self.fail(
-                f"Chuỗi quá dài (hơn {self.limits.max_string:,} ký tự) / "
-                f"string longer than {self.limits.max_string:,} characters"
+                _(
+                    "Chuỗi quá dài (hơn %(max_string)s ký tự)",
+                    max_string=format(self.limits.max_string, ","),
+                )
             )
         self.allocate(length if new is None else new)
 
@@ -146,8 +149,10 @@ class Budget:
         """A collection of `count` items is about to exist, `new` of them added now."""
         if count > self.limits.max_items:
             self.fail(
-                f"Danh sách quá dài (hơn {self.limits.max_items:,} phần tử) / "
-                f"collection longer than {self.limits.max_items:,} items"
+                _(
+                    "Danh sách quá dài (hơn %(max_items)s phần tử)",
+                    max_items=format(self.limits.max_items, ","),
+                )
             )
         self.allocate((count if new is None else new) * REF_BYTES)
 

@@ -19,6 +19,7 @@ from app.engine.definition import Definition
 from app.engine.instance import Changes, ProcessRun
 from app.engine.specs import DeferredServiceTask
 from app.engine.timer_events import CONVERTERS
+from app.i18n import _
 
 _BLOCKING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.COMPLETED
 
@@ -47,19 +48,30 @@ def plan(run: ProcessRun, target: Definition) -> Plan:
     """Whether the instance can move to `target`, and if not, which steps stop it."""
     top, subs = _diffs(run, target)
     reasons = []
-    for label, diff in [("", top), *[(f"quy trình con {i}: ", d) for i, d in subs.items()]]:
+    for label, diff in [
+        ("", top),
+        *[(_("quy trình con %(i)s: ", i=i), d) for i, d in subs.items()],
+    ]:
         if diff is None:
-            reasons.append(f"{label}quy trình con không còn trong phiên bản mới")
+            reasons.append(_("%(label)squy trình con không còn trong phiên bản mới", label=label))
             continue
         for task in diff.removed:
             if task.state & _BLOCKING:
                 reasons.append(
-                    f"{label}bước «{_name(task)}» đã bị xoá ở phiên bản mới / step removed"
+                    _(
+                        "%(label)sbước «%(name)s» đã bị xoá ở phiên bản mới",
+                        label=label,
+                        name=_name(task),
+                    )
                 )
         for task in diff.changed:
             if task.state & _BLOCKING:
                 reasons.append(
-                    f"{label}bước «{_name(task)}» đã thay đổi ở phiên bản mới / step changed"
+                    _(
+                        "%(label)sbước «%(name)s» đã thay đổi ở phiên bản mới",
+                        label=label,
+                        name=_name(task),
+                    )
                 )
     return Plan(not reasons, reasons)
 

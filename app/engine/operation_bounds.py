@@ -10,6 +10,7 @@ from SpiffWorkflow.task import Task
 
 from app.engine.errors import ScriptLimitExceeded, WorkflowFailed
 from app.engine.limits import current as current_limits
+from app.i18n import _, _l
 
 
 class StepBound:
@@ -26,17 +27,22 @@ class StepBound:
         limits, element = self.limits, task.task_spec.bpmn_id or task.task_spec.name
         if self.count > limits.engine_max_steps:
             raise WorkflowFailed(
-                f"{element}: quy trình chạy quá {limits.engine_max_steps} bước trong một lần "
-                f"(mô hình có vòng lặp không dừng?) / more than {limits.engine_max_steps} "
-                "engine steps in one operation (does the model loop for ever?)",
+                _l(
+                    "%(element)s: quy trình chạy quá %(engine_max_steps)s bước trong một "
+                    "lần (mô hình có vòng lặp không dừng?)",
+                    element=element,
+                    engine_max_steps=limits.engine_max_steps,
+                ),
                 element,
                 limit=True,
             )
         if time.thread_time() - self.started > limits.engine_cpu_seconds:
             raise WorkflowFailed(
-                f"{element}: quy trình chạy quá {limits.engine_cpu_seconds:g} giây CPU trong một "
-                f"lần / the engine used more than {limits.engine_cpu_seconds:g} s of CPU in "
-                "one operation",
+                _l(
+                    "%(element)s: quy trình chạy quá %(engine_cpu_seconds)g giây CPU trong một lần",
+                    element=element,
+                    engine_cpu_seconds=limits.engine_cpu_seconds,
+                ),
                 element,
                 limit=True,
             )
@@ -53,5 +59,5 @@ def failure(exc: Exception) -> WorkflowFailed:
     if cause is None:
         return WorkflowFailed(str(exc)[:2000], element)
     line = getattr(exc, "line_number", None)
-    where = f"{element}" + (f", dòng/line {line}" if line else "") if element else "?"
+    where = f"{element}" + (_(", dòng %(line)s", line=line) if line else "") if element else "?"
     return WorkflowFailed(f"{where}: {cause}", element, limit=True)

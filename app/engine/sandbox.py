@@ -33,6 +33,7 @@ from app.engine.limits_ast import LimitedPolicy
 from app.engine.limits_guards import harden, wrap_attribute
 from app.engine.script_check import BLOCKED_ATTRIBUTES, FORMAT_ATTRIBUTES, static_problems
 from app.engine.timekeeping import script_helpers
+from app.i18n import _, _l
 
 _INPLACE = {
     "+=": operator.iadd,
@@ -85,7 +86,7 @@ _FRAME_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_")
 
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
     if op not in _INPLACE:
-        raise ScriptError(f"toán tử {op} không được phép / operator {op} not allowed")
+        raise ScriptError(_l("toán tử %(op)s không được phép", op=op))
     return _INPLACE[op](target, value)
 
 
@@ -108,10 +109,10 @@ def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
         or isinstance(obj, (*_OPAQUE, BaseException))
         or (isinstance(obj, type) and issubclass(obj, BaseException))
     ):
-        raise AttributeError(f"thuộc tính «{name}» bị chặn / attribute {name!r} is not allowed")
+        raise AttributeError(_l("thuộc tính «%(name)s» bị chặn", name=name))
     value = getattr(obj, name, *default)
     if isinstance(value, _OPAQUE):
-        raise AttributeError(f"thuộc tính «{name}» bị chặn / attribute {name!r} is not allowed")
+        raise AttributeError(_l("thuộc tính «%(name)s» bị chặn", name=name))
     return wrap_attribute(obj, name, value)
 
 
@@ -156,7 +157,7 @@ def _check(source: str, mode: str, known: frozenset[str] | set[str] | None) -> l
 def _imports(source: str) -> list[str]:
     # Imports would fail at run time (no __import__); say so before running anything.
     return [
-        f"Line {node.lineno}: import is not allowed / không được dùng import"
+        _("Dòng %(lineno)s: không được dùng import", lineno=node.lineno)
         for node in ast.walk(ast.parse(source))
         if isinstance(node, ast.Import | ast.ImportFrom)
     ]

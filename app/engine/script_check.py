@@ -17,6 +17,8 @@ import tokenize
 import unicodedata
 from collections.abc import Iterator
 
+from app.i18n import _
+
 # Attributes the run-time guard refuses too, named here so that validation says so first.
 FORMAT_ATTRIBUTES = frozenset({"format", "format_map"})
 BLOCKED_ATTRIBUTES = frozenset({"mro", "with_traceback"})
@@ -38,22 +40,22 @@ def static_problems(
     return list(dict.fromkeys(found))
 
 
-def _at(node: ast.AST | int, vi: str, en: str) -> str:
+def _at(node: ast.AST | int, problem: str) -> str:
     line = node if isinstance(node, int) else getattr(node, "lineno", 1)
-    return f"Dòng {line}: {vi} / line {line}: {en}"
+    return _("Dòng %(line)s: %(problem)s", line=line, problem=problem)
 
 
 def _statements(tree: ast.AST) -> Iterator[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
-            yield _at(node, "không được dùng import", "import is not allowed")
+            yield _at(node, _("không được dùng import"))
         elif isinstance(node, ast.ClassDef):
-            yield _at(node, "không được định nghĩa lớp (class)", "class is not allowed")
+            yield _at(node, _("không được định nghĩa lớp (class)"))
         elif isinstance(node, ast.Global | ast.Nonlocal):
-            yield _at(node, "không được dùng global/nonlocal", "global/nonlocal is not allowed")
+            yield _at(node, _("không được dùng global/nonlocal"))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             for decorator in node.decorator_list:
-                yield _at(decorator, "không được dùng decorator", "decorators are not allowed")
+                yield _at(decorator, _("không được dùng decorator"))
 
 
 def _attributes(tree: ast.AST) -> Iterator[str]:
@@ -63,15 +65,16 @@ def _attributes(tree: ast.AST) -> Iterator[str]:
         if node.attr in FORMAT_ATTRIBUTES:
             yield _at(
                 node,
-                f"không được dùng .{node.attr}() (bị chặn khi chạy); hãy dùng f-string, "
-                'ví dụ f"{ma_ho_so} - {ten}"',
-                f".{node.attr}() is blocked at run time; use an f-string",
+                _(
+                    "không được dùng .%(attr)s() (bị chặn khi chạy); hãy dùng f-string, ví "
+                    'dụ f"{ma_ho_so} - {ten}"',
+                    attr=node.attr,
+                ),
             )
         elif node.attr in BLOCKED_ATTRIBUTES:
             yield _at(
                 node,
-                f"thuộc tính «{node.attr}» không được dùng",
-                f"attribute {node.attr!r} is not allowed",
+                _("thuộc tính «%(attr)s» không được dùng", attr=node.attr),
             )
 
 
@@ -86,8 +89,11 @@ def _lookalikes(source: str) -> Iterator[str]:
             if folded != token.string:
                 yield _at(
                     token.start[0],
-                    f"tên «{token.string}» viết bằng ký tự giả dạng (Python đọc là «{folded}»)",
-                    f"name written with look-alike characters (read as {folded!r})",
+                    _(
+                        "tên «%(name)s» viết bằng ký tự giả dạng (Python đọc là «%(folded)s»)",
+                        name=token.string,
+                        folded=folded,
+                    ),
                 )
 
 
@@ -121,8 +127,7 @@ def _names(
         if name in _PYTHON_BUILTINS and name not in namespace:
             yield _at(
                 line,
-                f"«{name}» không có trong môi trường kịch bản",
-                f"{name!r} is not available to scripts",
+                _("«%(name)s» không có trong môi trường kịch bản", name=name),
             )
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             if name in namespace or name in bound or name in known:
@@ -131,8 +136,9 @@ def _names(
                 continue
             yield _at(
                 line,
-                f"tên «{name}» không phải biến của quy trình, trường biểu mẫu hay biến do "
-                "mô hình gán",
-                f"unknown name {name!r} (not a process variable, a form field or an "
-                "assignment of the model)",
+                _(
+                    "tên «%(name)s» không phải biến của quy trình, trường biểu mẫu hay "
+                    "biến do mô hình gán",
+                    name=name,
+                ),
             )

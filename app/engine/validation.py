@@ -25,6 +25,7 @@ from app.engine.validation_files import (
 from app.engine.validation_rules import Catalogs, process_rules
 from app.engine.variable_ownership import check_variables
 from app.engine.variables import bundle_variables
+from app.i18n import _l
 
 __all__ = ["Catalogs", "MAX_FILE_BYTES", "validate"]
 
@@ -38,7 +39,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
     for name, text in sorted(files.items()):
         if len(text.encode("utf-8")) > MAX_FILE_BYTES:
             problems.append(
-                Problem(f"tệp quá lớn (> {MAX_FILE_BYTES // 1024} KB) / file too large", name)
+                Problem(_l("tệp quá lớn (> %(most)s KB)", most=MAX_FILE_BYTES // 1024), name)
             )
             continue
         if name.endswith(".bpmn"):

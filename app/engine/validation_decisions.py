@@ -9,6 +9,7 @@ from app.engine import safe_xml
 from app.engine.errors import Problem
 from app.engine.sandbox import check_expression
 from app.engine.validation_files import NS, Trees
+from app.i18n import _, _l
 
 
 def decision_tables(files: dict[str, str]) -> tuple[Trees, list[Problem]]:
@@ -21,7 +22,7 @@ def decision_tables(files: dict[str, str]) -> tuple[Trees, list[Problem]]:
                 tables[name] = safe_xml.parse(text)
             except etree.XMLSyntaxError as exc:
                 problem = Problem(
-                    f"DMN không hợp lệ / invalid DMN: {exc.msg}", name, None, exc.lineno
+                    _l("DMN không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno
                 )
                 return {}, [problem]
     return tables, []
@@ -40,11 +41,10 @@ def decision_references(tables: Trees, trees: Trees) -> list[Problem]:
         for el in tree.iter(f"{{{NS['bpmn']}}}businessRuleTask"):
             decision = el.findtext(".//spiffworkflow:calledDecisionId", default="", namespaces=NS)
             if not decision.strip():
-                message = "chưa chọn bảng quyết định (DMN) / no decision chosen"
+                message = _("chưa chọn bảng quyết định (DMN)")
             elif decision.strip() not in known:
-                message = (
-                    f"bảng quyết định «{decision.strip()}» không có trong gói / "
-                    "decision not in the bundle"
+                message = _(
+                    "bảng quyết định «%(decision)s» không có trong gói", decision=decision.strip()
                 )
             else:
                 continue
@@ -64,6 +64,8 @@ def decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
             source = (el.findtext("{*}text") or "").strip()
             for error in check_expression(source, known) if source else []:
                 found.append(
-                    Problem(f"biểu thức / expression: {error}", name, el.get("id"), el.sourceline)
+                    Problem(
+                        _l("biểu thức: %(error)s", error=error), name, el.get("id"), el.sourceline
+                    )
                 )
     return found

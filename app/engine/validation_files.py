@@ -12,6 +12,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from app.engine import safe_xml
 from app.engine.errors import Problem
+from app.i18n import _, _l
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -24,11 +25,11 @@ Trees = dict[str, etree._Element]
 # BPMN elements SpiffWorkflow does not execute: reported by name and id before the engine
 # parses the file (its own message would be a bare English sentence).
 UNSUPPORTED = {
-    "complexGateway": "cổng phức hợp",
-    "adHocSubProcess": "quy trình con tuỳ biến (ad hoc)",
-    "choreographyTask": "tác vụ vũ đạo (choreography)",
-    "subChoreography": "vũ đạo con",
-    "callChoreography": "gọi vũ đạo",
+    "complexGateway": _l("cổng phức hợp"),
+    "adHocSubProcess": _l("quy trình con tuỳ biến (ad hoc)"),
+    "choreographyTask": _l("tác vụ vũ đạo (choreography)"),
+    "subChoreography": _l("vũ đạo con"),
+    "callChoreography": _l("gọi vũ đạo"),
 }
 
 
@@ -44,8 +45,12 @@ def unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
                 label = el.get("name") or el.get("id")
                 found.append(
                     Problem(
-                        f"«{label}» ({UNSUPPORTED[tag]}, bpmn:{tag}) chưa được máy quy trình hỗ "
-                        f"trợ / not supported by the engine",
+                        _l(
+                            "«%(label)s» (%(kind)s, bpmn:%(tag)s) chưa được máy quy trình hỗ trợ",
+                            label=label,
+                            kind=UNSUPPORTED[tag],
+                            tag=tag,
+                        ),
                         name,
                         el.get("id"),
                         el.sourceline,
@@ -61,8 +66,7 @@ def refuse_doctype(name: str, text: str, problems: list[Problem]) -> bool:
         return False
     problems.append(
         Problem(
-            "tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn / "
-            "DOCTYPE and entities are refused",
+            _l("tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn"),
             name,
         )
     )
@@ -77,13 +81,11 @@ def load_bpmn(name: str, text: str, problems: list[Problem]) -> etree._Element |
         root = safe_xml.parse(text)
     except etree.XMLSyntaxError as exc:
         problems.append(
-            Problem(f"XML không hợp lệ / invalid XML: {exc.msg}", name, None, exc.lineno)
+            Problem(_("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
         )
         return None
     if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
-        problems.append(
-            Problem("không phải tệp BPMN 2.0 (thiếu bpmn:definitions) / not BPMN", name)
-        )
+        problems.append(Problem(_l("không phải tệp BPMN 2.0 (thiếu bpmn:definitions)"), name))
         return None
     return root
 
@@ -94,7 +96,7 @@ def schema_problems(name: str, tree: etree._Element) -> list[Problem]:
     if validator.validate(tree):
         return []
     return [
-        Problem(f"sai lược đồ BPMN / schema: {e.message}", name, None, e.line)
+        Problem(_l("sai lược đồ BPMN: %(detail)s", detail=e.message), name, None, e.line)
         for e in list(validator.error_log)[:20]
     ]
 
@@ -106,7 +108,9 @@ def check_form(name: str, text: str, problems: list[Problem]) -> None:
         Draft202012Validator.check_schema(schema)
     except json.JSONDecodeError as exc:
         problems.append(
-            Problem(f"JSON không hợp lệ / invalid JSON: {exc.msg}", name, None, exc.lineno)
+            Problem(_("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
         )
     except SchemaError as exc:
-        problems.append(Problem(f"JSON Schema không hợp lệ / invalid schema: {exc.message}", name))
+        problems.append(
+            Problem(_l("JSON Schema không hợp lệ: %(detail)s", detail=exc.message), name)
+        )

@@ -15,6 +15,7 @@ from lxml import etree
 from app.engine.errors import Problem
 from app.engine.sandbox import check_expression, check_script
 from app.engine.validation_files import NS
+from app.i18n import _, _l
 
 _FLOW_NODES = (
     "task",
@@ -85,29 +86,29 @@ def process_rules(
     for el in process.iter(f"{{{NS['bpmn']}}}userTask"):
         lane = lanes.get(el.get("id"))
         if lane is None:
-            at(el, "công việc của người dùng không thuộc làn nào / user task outside any lane")
+            at(el, _("công việc của người dùng không thuộc làn nào"))
         elif catalogs.role_for_lane(lane) is None:
-            at(el, f"làn «{lane}» không ứng với vai trò nào / lane names no known role")
+            at(el, _("làn «%(lane)s» không ứng với vai trò nào", lane=lane))
         for prop in el.iterfind(".//spiffworkflow:property[@name='dataVisibleTo']", NS):
             for code in (prop.get("value") or "").split(","):
                 if code.strip() and catalogs.role_for_lane(code.strip()) != code.strip():
-                    at(el, f"dataVisibleTo: «{code.strip()}» không phải mã vai trò / unknown role")
+                    at(el, _("dataVisibleTo: «%(code)s» không phải mã vai trò", code=code.strip()))
         form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
         if not form.strip():
-            at(el, "bước của người dùng chưa có biểu mẫu / user task has no form")
+            at(el, _("bước của người dùng chưa có biểu mẫu"))
     for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
         _service(el, catalogs, at, known)
     for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):
         script = el.findtext("bpmn:script", default="", namespaces=NS)
-        errors = check_script(script, known) if script.strip() else ["kịch bản rỗng / empty script"]
+        errors = check_script(script, known) if script.strip() else [_("kịch bản rỗng")]
         for error in errors:
-            at(el, f"kịch bản / script: {error}")
+            at(el, _("kịch bản: %(error)s", error=error))
     _code(process, known, at)
     for flow in flows:
         condition = flow.findtext("bpmn:conditionExpression", default="", namespaces=NS).strip()
         if condition:
             for error in check_expression(condition, known):
-                at(flow, f"điều kiện / condition: {error}")
+                at(flow, _("điều kiện: %(error)s", error=error))
     for el in process.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
         _timer(el, at, known)
     _gateways(process, flows, at)
@@ -116,8 +117,7 @@ def process_rules(
         if el.get("calledElement") not in processes:
             at(
                 el,
-                f"gọi quy trình «{el.get('calledElement')}» không có trong gói / "
-                "called process not in the bundle",
+                _("gọi quy trình «%(el)s» không có trong gói", el=el.get("calledElement")),
             )
     return problems
 
@@ -125,10 +125,10 @@ def process_rules(
 # The other code the sandbox runs, besides scripts, conditions, timers and parameters:
 # (namespace, element, what it is called, its check).
 _OTHER_CODE = (
-    ("spiffworkflow", "preScript", "kịch bản trước / pre-script", check_script),
-    ("spiffworkflow", "postScript", "kịch bản sau / post-script", check_script),
-    ("bpmn", "loopCardinality", "số lần lặp / cardinality", check_expression),
-    ("bpmn", "completionCondition", "điều kiện kết thúc / completion condition", check_expression),
+    ("spiffworkflow", "preScript", _l("kịch bản trước"), check_script),
+    ("spiffworkflow", "postScript", _l("kịch bản sau"), check_script),
+    ("bpmn", "loopCardinality", _l("số lần lặp"), check_expression),
+    ("bpmn", "completionCondition", _l("điều kiện kết thúc"), check_expression),
 )
 
 
@@ -146,23 +146,26 @@ def _service(el: etree._Element, catalogs: Catalogs, at: Callable, known: frozen
     """A service task names a known operator and gives each parameter, typed and safe."""
     operator = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
     if operator is None:
-        at(el, "tác vụ dịch vụ chưa chọn dịch vụ / service task has no operator")
+        at(el, _("tác vụ dịch vụ chưa chọn dịch vụ"))
         return
     expected = catalogs.operators.get(operator.get("id", ""))
     if expected is None:
-        at(el, f"không có dịch vụ «{operator.get('id')}» / unknown operator")
+        at(el, _("không có dịch vụ «%(operator)s»", operator=operator.get("id")))
         return
     given = {p.get("id"): p for p in operator.iter(f"{{{NS['spiffworkflow']}}}parameter")}
     for param, kind in expected.items():
         node = given.get(param)
         if node is None:
-            at(el, f"thiếu tham số «{param}» / missing parameter")
+            at(el, _("thiếu tham số «%(param)s»", param=param))
             continue
         declared = _PYTHON_TYPES.get(node.get("type", ""))
         if declared is not None and declared is not object and declared is not kind:
-            at(el, f"tham số «{param}» phải có kiểu {kind.__name__} / wrong parameter type")
+            at(
+                el,
+                _("tham số «%(param)s» phải có kiểu %(kind)s", param=param, kind=kind.__name__),
+            )
         for error in check_expression(node.get("value", ""), known):
-            at(el, f"tham số «{param}»: {error}")
+            at(el, _("tham số «%(param)s»: %(error)s", param=param, error=error))
 
 
 def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
@@ -177,11 +180,11 @@ def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
         "",
     ).strip()
     if not expression:
-        at(event, "hẹn giờ chưa có biểu thức / timer without an expression")
+        at(event, _("hẹn giờ chưa có biểu thức"))
         return
     errors = check_expression(expression, known)
     for error in errors:
-        at(event, f"hẹn giờ / timer: {error}")
+        at(event, _("hẹn giờ: %(error)s", error=error))
     literal = re.fullmatch(r"""(['"])(.*)\1""", expression)
     if (
         not errors
@@ -189,7 +192,10 @@ def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
         and literal.group(2).startswith("P")
         and not ISO_DURATION.match(literal.group(2))
     ):
-        at(event, f"khoảng thời gian ISO 8601 không hợp lệ: {literal.group(2)} / bad duration")
+        at(
+            event,
+            _("khoảng thời gian ISO 8601 không hợp lệ: %(literal)s", literal=literal.group(2)),
+        )
 
 
 def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
@@ -203,8 +209,7 @@ def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
             if not has_condition and flow.get("id") != default:
                 at(
                     flow,
-                    "nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định / "
-                    "gateway branch without a condition or default",
+                    _("nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định"),
                 )
 
 
@@ -231,10 +236,10 @@ def _reachability(nodes: dict, flows: list, at: Callable) -> None:
         kind = etree.QName(el).localname
         top_level = etree.QName(el.getparent()).localname == "process"
         if top_level and node_id not in seen and kind != "startEvent":
-            at(el, "không thể tới được phần tử này từ sự kiện bắt đầu / unreachable element")
+            at(el, _("không thể tới được phần tử này từ sự kiện bắt đầu"))
         if (
             top_level
             and kind != "endEvent"
             and not [f for f in flows if f.get("sourceRef") == node_id]
         ):
-            at(el, "phần tử không dẫn tới đâu (thiếu luồng ra) / dead end: no outgoing flow")
+            at(el, _("phần tử không dẫn tới đâu (thiếu luồng ra)"))

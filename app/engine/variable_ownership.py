@@ -11,28 +11,26 @@ from lxml import etree
 
 from app.domain.process_variables import SYSTEM_OWNED
 from app.engine.errors import Problem
+from app.i18n import _, _l
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-RESULT = ("biến kết quả dịch vụ", "service result variable")
-MESSAGE = ("biến thông điệp", "message variable")
-FORM_FIELD = ("trường biểu mẫu", "form field")
+RESULT = _l("biến kết quả dịch vụ")
+MESSAGE = _l("biến thông điệp")
+FORM_FIELD = _l("trường biểu mẫu")
 
 
-def _system_owned(what: tuple[str, str], variable: str) -> str:
-    return (
-        f"{what[0]} «{variable}» là biến do hệ thống quản lý / "
-        f"{what[1]} «{variable}» is a variable only the system sets"
-    )
+def _system_owned(what: str, variable: str) -> str:
+    return _("%(what)s «%(variable)s» là biến do hệ thống quản lý", what=what, variable=variable)
 
 
 def check_variables(files: dict[str, str], trees: dict[str, etree._Element]) -> list[Problem]:
     """Located problems: a form field, a service task's result variable or a message variable
     named like a system variable; a form field named like a result or message variable."""
     problems: list[Problem] = []
-    written: dict[str, tuple[str, str]] = {}
+    written: dict[str, str] = {}
     for name, tree in sorted(trees.items()):
         for el, variable, what in _set_by_model(tree):
             if variable in SYSTEM_OWNED:
@@ -45,7 +43,7 @@ def check_variables(files: dict[str, str], trees: dict[str, etree._Element]) -> 
     return problems
 
 
-def _set_by_model(tree: etree._Element) -> list[tuple[etree._Element, str, tuple[str, str]]]:
+def _set_by_model(tree: etree._Element) -> list[tuple[etree._Element, str, str]]:
     """(element, variable, what sets it) for every service result and message variable."""
     found = []
     for operator in tree.iter(f"{{{NS['spiffworkflow']}}}serviceTaskOperator"):
@@ -72,7 +70,7 @@ _EVENTS = (
 )
 
 
-def _form(name: str, text: str, written: dict[str, tuple[str, str]]) -> list[Problem]:
+def _form(name: str, text: str, written: dict[str, str]) -> list[Problem]:
     try:
         schema = json.loads(text)
     except json.JSONDecodeError:
@@ -85,10 +83,10 @@ def _form(name: str, text: str, written: dict[str, tuple[str, str]]) -> list[Pro
         if field in SYSTEM_OWNED:
             message = _system_owned(FORM_FIELD, field)
         elif field in written:
-            vi, en = written[field]
-            message = (
-                f"trường biểu mẫu «{field}» ghi đè {vi} cùng tên / "
-                f"form field «{field}» overwrites the {en} of that name"
+            message = _(
+                "trường biểu mẫu «%(field)s» ghi đè %(what)s cùng tên",
+                field=field,
+                what=written[field],
             )
         else:
             continue

@@ -14,6 +14,7 @@ from typing import Any
 
 from pypdf import PdfWriter
 
+from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.integrations.mail import Mailer, SmtpMailer
 from app.integrations.portal import Portal, PortalClient
@@ -152,31 +153,31 @@ OPERATORS: dict[str, Operator] = {
             "portal.check_account",
             {"identifier_type": str, "identifier": str, "full_name": str},
             _check_account,
-            "Tra cứu tài khoản trên Cổng DVCQG",
+            _l("Tra cứu tài khoản trên Cổng DVCQG"),
         ),
         Operator(
             "portal.create_account",
             {"identifier_type": str, "identifier": str, "full_name": str},
             _create_account,
-            "Tạo tài khoản trên Cổng DVCQG",
+            _l("Tạo tài khoản trên Cổng DVCQG"),
         ),
         Operator(
             "portal.sync_status",
             {"dossier_code": str, "status": int},
             _sync_status,
-            "Đồng bộ trạng thái hồ sơ lên Cổng DVCQG",
+            _l("Đồng bộ trạng thái hồ sơ lên Cổng DVCQG"),
         ),
         Operator(
             "portal.sync_progress",
             {"dossier_code": str, "title": str},
             _sync_progress,
-            "Đồng bộ tiến độ xử lý (từng bước) lên Cổng DVCQG",
+            _l("Đồng bộ tiến độ xử lý (từng bước) lên Cổng DVCQG"),
         ),
         Operator(
             "portal.publish_result",
             {"dossier_code": str, "owner_id": str, "document": dict},
             _publish_result,
-            "Đưa kết quả điện tử vào Kho DL của công dân trên Cổng DVCQG",
+            _l("Đưa kết quả điện tử vào Kho DL của công dân trên Cổng DVCQG"),
         ),
         Operator(
             "warehouse.store_result",
@@ -189,31 +190,31 @@ OPERATORS: dict[str, Operator] = {
                 "file_sha256": str,
             },
             _store_result,
-            "Lưu kết quả vào Kho DL",
+            _l("Lưu kết quả vào Kho DL"),
         ),
         Operator(
             "warehouse.store_document",
             {"document_id": int, "file_sha256": str, "metadata": dict},
             _store_document,
-            "Đẩy giấy tờ đã số hoá vào Kho DL",
+            _l("Đẩy giấy tờ đã số hoá vào Kho DL"),
         ),
         Operator(
             "mail.send",
             {"to": str, "subject": str, "body": str},
             _send_mail,
-            "Gửi thư điện tử",
+            _l("Gửi thư điện tử"),
         ),
         Operator(
             "sms.send",
             {"to": str, "text": str},
             _send_sms,
-            "Gửi tin nhắn SMS",
+            _l("Gửi tin nhắn SMS"),
         ),
         Operator(
             "warehouse.list_documents",
             {"owner_id": str, "type_code": str},
             _list_documents,
-            "Tra cứu giấy tờ trong Kho DL",
+            _l("Tra cứu giấy tờ trong Kho DL"),
         ),
     )
 }
@@ -223,13 +224,15 @@ def check_params(name: str, params: dict[str, Any]) -> list[str]:
     """What is wrong with a call before it is made (unknown operator, missing or ill-typed)."""
     operator = OPERATORS.get(name)
     if operator is None:
-        return [f"không có dịch vụ {name!r} / unknown operator"]
+        return [_("không có dịch vụ %(name)r", name=name)]
     problems = []
     for param, expected in operator.params.items():
         if param not in params or params[param] is None:
-            problems.append(f"thiếu tham số {param!r} / missing parameter")
+            problems.append(_("thiếu tham số %(param)r", param=param))
         elif not isinstance(params[param], expected) or isinstance(params[param], bool):
-            problems.append(f"tham số {param!r} phải là {expected.__name__} / wrong type")
+            problems.append(
+                _("tham số %(param)r phải là %(kind)s", param=param, kind=expected.__name__)
+            )
     return problems
 
 

@@ -19,9 +19,11 @@ class Actor:
     visible: frozenset[int] = field(default_factory=frozenset)
 
     def sees(self, agency_id: int) -> bool:
+        """Whether this person may see dossiers of `agency_id` (by role or supervision)."""
         return agency_id in self.visible or any(a == agency_id for _, a in self.roles)
 
     def can(self, role: str, agency_id: int) -> bool:
+        """Whether this person holds `role` at `agency_id`."""
         return (role, agency_id) in self.roles
 
     def sees_dossier(self, agency_id: int, receiving_agency_id: int | None = None) -> bool:
@@ -42,10 +44,12 @@ class Actor:
         return None
 
     def agencies_for(self, role: str) -> set[int]:
+        """The agencies where this person holds `role`."""
         return {a for r, a in self.roles if r == role}
 
     @classmethod
     def of(cls, user: User) -> Actor:
+        """The actor acting as an officer's user account (roles and visible agencies loaded)."""
         return cls(
             user.id,
             user.full_name,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain.admin_units import all_units
+from app.i18n import _l
 from app.integrations.errors import IntegrationError
 from app.integrations.portal import PortalClient
 from app.models import AdminUnit
@@ -37,6 +38,7 @@ class UnitsDiff:
 
     @property
     def empty(self) -> bool:
+        """Whether the portal's list and ours already agree."""
         return not (self.added or self.renamed or self.merged or self.abolished)
 
     @property
@@ -48,6 +50,7 @@ class UnitsDiff:
         return hashlib.sha256(body.encode()).hexdigest()[:16]
 
     def rows(self) -> list[dict]:
+        """Every changed unit, for the review table (added, renamed, merged, abolished)."""
         return [*self.added, *(r for r, _ in self.renamed), *self.merged, *self.abolished]
 
 
@@ -76,11 +79,12 @@ def _remote() -> list[dict]:
         return PortalClient(config.PORTAL_URL, config.HTTP_TIMEOUT).admin_units()
     except IntegrationError as exc:
         raise PortalUnavailable(
-            f"Không lấy được danh mục đơn vị hành chính từ Cổng DVCQG: {exc}"
+            _l("Không lấy được danh mục đơn vị hành chính từ Cổng DVCQG: %(exc)s", exc=exc)
         ) from exc
 
 
 def diff_with_portal() -> UnitsDiff:
+    """Compare our administrative units with the portal's list, before applying it."""
     remote = _remote()
     with db.transaction() as session:
         ensure_loaded(session)
@@ -133,7 +137,7 @@ def apply_sync(fingerprint: str, actor: Actor) -> UnitsDiff:
         ensure_loaded(session)
         diff = _diff(session, remote)
         if diff.fingerprint != fingerprint:
-            raise Conflict("Danh mục trên Cổng đã thay đổi từ lúc xem; xem lại các thay đổi")
+            raise Conflict(_l("Danh mục trên Cổng đã thay đổi từ lúc xem; xem lại các thay đổi"))
         now = utcnow()
         for row in diff.rows():
             unit = session.get(AdminUnit, row["code"]) or AdminUnit(code=row["code"])
@@ -156,6 +160,7 @@ def apply_sync(fingerprint: str, actor: Actor) -> UnitsDiff:
 
 
 def counts() -> dict[str, int]:
+    """How many administrative units we hold, by level."""
     with db.transaction() as session:
         ensure_loaded(session)
         return dict(

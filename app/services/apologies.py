@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.status import VN_TZ
 from app.domain.worktime import HOURS_PER_DAY
+from app.i18n import _l
 from app.models import Dossier, Procedure
 from app.models.base import utcnow
 from app.services import audit, calendars, outbox
@@ -58,19 +59,19 @@ def record_apology(code: str, new_day: date, reason: str, actor: Actor) -> datet
     reason = " ".join(reason.split())
     if not 10 <= len(reason) <= 2000:
         raise InvalidInput(
-            "Nêu lý do trễ hẹn (10–2000 ký tự)",
-            fields={"reason": "Nêu lý do trễ hẹn (10–2000 ký tự)"},
+            _l("Nêu lý do trễ hẹn (10–2000 ký tự)"),
+            fields={"reason": _l("Nêu lý do trễ hẹn (10–2000 ký tự)")},
         )
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None:
-            raise NotFound(f"Không tìm thấy hồ sơ {code}")
+            raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
         if not (
             actor.can("leader", dossier.agency_id) or actor.can("reception", dossier.agency_id)
         ):
-            raise Forbidden("Chỉ lãnh đạo hoặc cán bộ một cửa của cơ quan được hẹn lại")
+            raise Forbidden(_l("Chỉ lãnh đạo hoặc cán bộ một cửa của cơ quan được hẹn lại"))
         if dossier.finished_at is not None:
-            raise Conflict("Hồ sơ đã kết thúc / the dossier is finished")
+            raise Conflict(_l("Hồ sơ đã kết thúc"))
         new_due = _new_due(session, dossier, new_day)
         previous = dossier.due_at
         dossier.due_at, dossier.apologized_at = new_due, utcnow()
@@ -98,11 +99,12 @@ def _new_due(session: Session, dossier: Dossier, new_day: date) -> datetime:
     current = dossier.due_at.astimezone(VN_TZ).date() if dossier.due_at else date.min
     if new_day <= current:
         raise InvalidInput(
-            "Ngày hẹn mới phải sau ngày hẹn hiện tại",
-            fields={"new_day": "Chọn ngày sau ngày hẹn hiện tại"},
+            _l("Ngày hẹn mới phải sau ngày hẹn hiện tại"),
+            fields={"new_day": _l("Chọn ngày sau ngày hẹn hiện tại")},
         )
     if not calendar.is_working_day(new_day):
         raise InvalidInput(
-            "Ngày hẹn mới phải là ngày làm việc", fields={"new_day": "Chọn một ngày làm việc"}
+            _l("Ngày hẹn mới phải là ngày làm việc"),
+            fields={"new_day": _l("Chọn một ngày làm việc")},
         )
     return datetime.combine(new_day, calendar.hours.closing, VN_TZ)

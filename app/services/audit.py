@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.i18n import text
 from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services.actors import Actor
@@ -26,6 +27,7 @@ def record(
     task_id: str | None = None,
     **data: Any,
 ) -> None:
+    """Append one event to a dossier's processing history (append-only audit log)."""
     rows = session.info.get("audit_rows")
     if rows is None:
         rows = session.info["audit_rows"] = []
@@ -39,7 +41,7 @@ def record(
             "dossier_id": dossier_id,
             "instance_id": instance_id,
             "task_id": task_id,
-            "data": data,
+            "data": text(data),  # a lazy message is stored as text, never as an object
         }
     )
 

@@ -45,15 +45,16 @@ def work_calendar(session: Session) -> WorkCalendar:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.agencies_for("admin"):
-        raise Forbidden("Chỉ quản trị viên được sửa lịch làm việc / administrators only")
+        raise Forbidden(_l("Chỉ quản trị viên được sửa lịch làm việc"))
 
 
 def add_override(year: int, day: date, kind: str, note: str, actor: Actor) -> None:
+    """An administrator adds a day off or a make-up working day to the calendar."""
     _require_admin(actor)
     try:
         override = Override(day, OverrideKind(kind), note.strip()[:255])
     except ValueError as exc:
-        raise InvalidInput("Loại điều chỉnh không hợp lệ", fields={"kind": str(exc)}) from exc
+        raise InvalidInput(_l("Loại điều chỉnh không hợp lệ"), fields={"kind": str(exc)}) from exc
     with db.transaction() as session:
         problems = check_override(work_calendar(session), override, year)
         if problems:
@@ -66,6 +67,7 @@ def add_override(year: int, day: date, kind: str, note: str, actor: Actor) -> No
 
 
 def remove_override(override_id: int, actor: Actor) -> None:
+    """An administrator removes a calendar override."""
     _require_admin(actor)
     with db.transaction() as session:
         if (
@@ -74,7 +76,7 @@ def remove_override(override_id: int, actor: Actor) -> None:
             ).rowcount
             != 1
         ):
-            raise NotFound("Không tìm thấy điều chỉnh / override not found")
+            raise NotFound(_l("Không tìm thấy điều chỉnh"))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.admin_units import admin_unit
+from app.i18n import _, _l
 from app.models import Agency
 from app.services.actors import Actor
 from app.services.catalogs_commands import SaveAgency
@@ -21,6 +22,7 @@ LEVELS = {1: "Bộ, tỉnh", 2: "Sở, ban, ngành", 3: "Xã, phường", 4: "Đ
 
 
 def agencies() -> list[dict[str, Any]]:
+    """List the agency catalogue with each agency's parent and level."""
     """Every agency by code, with its level, parent and administrative unit as labels."""
     with db.transaction() as session:
         rows = session.scalars(select(Agency).order_by(Agency.code)).all()
@@ -56,11 +58,11 @@ def save_agency(command: SaveAgency, actor: Actor) -> str:
     code, unit_code = command.code, command.admin_unit_code
     errors = {}
     if not AGENCY_CODE.match(code):
-        errors["code"] = "Mã định danh cơ quan dạng 000.00.12.H31 (QĐ 20/2020/QĐ-TTg)"
+        errors["code"] = _("Mã định danh cơ quan dạng 000.00.12.H31 (QĐ 20/2020/QĐ-TTg)")
     if not 2 <= len(command.name) <= 255:
         errors["name"] = NAME_RULE
     if command.level not in LEVELS:
-        errors["level"] = "Chọn cấp cơ quan"
+        errors["level"] = _("Chọn cấp cơ quan")
     if unit_code:
         try:
             admin_unit(unit_code)
@@ -69,7 +71,7 @@ def save_agency(command: SaveAgency, actor: Actor) -> str:
     with db.transaction() as session:
         parent = _parent(session, code, command.parent_code, errors)
         if errors:
-            raise InvalidInput("Cơ quan chưa hợp lệ", fields=errors)
+            raise InvalidInput(_l("Cơ quan chưa hợp lệ"), fields=errors)
         row = session.scalar(select(Agency).where(Agency.code == code))
         created = row is None
         if created:
@@ -90,14 +92,14 @@ def _parent(session: Session, code: str, parent_code: str, errors: dict[str, str
         return None
     parent = session.scalar(select(Agency).where(Agency.code == parent_code))
     if parent is None:
-        errors["parent_code"] = f"Không có cơ quan mã {parent_code}"
+        errors["parent_code"] = _("Không có cơ quan mã %(parent_code)s", parent_code=parent_code)
     elif parent_code == code:
-        errors["parent_code"] = "Cơ quan không thể trực thuộc chính nó"
+        errors["parent_code"] = _("Cơ quan không thể trực thuộc chính nó")
     else:
         ancestor: Agency | None = parent
         while ancestor is not None:
             if ancestor.code == code:
-                errors["parent_code"] = "Chọn cơ quan cha này sẽ tạo vòng lặp"
+                errors["parent_code"] = _("Chọn cơ quan cha này sẽ tạo vòng lặp")
                 break
             ancestor = ancestor.parent
     return parent

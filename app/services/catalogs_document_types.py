@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.i18n import _, _l
 from app.models import DocumentType
 from app.services.actors import Actor
 from app.services.catalogs_commands import SaveDocumentType
@@ -18,6 +19,7 @@ TYPE_CODE = re.compile(r"^[A-Z]{2}(\.[A-Z0-9]{2,8}){1,2}\.\d{2,6}$")
 
 
 def document_types(active_only: bool = False) -> list[dict[str, Any]]:
+    """List the document-type catalogue (only active types when asked)."""
     """The document types by code (only those in use when `active_only`)."""
     with db.transaction() as session:
         query = select(DocumentType).order_by(DocumentType.code)
@@ -35,11 +37,11 @@ def save_document_type(command: SaveDocumentType, actor: Actor) -> str:
     code, name = command.code.upper(), command.name
     errors = {}
     if not TYPE_CODE.match(code):
-        errors["code"] = "Mã loại giấy tờ dạng KQ.G15.000031 hoặc TK.LLTP.01"
+        errors["code"] = _("Mã loại giấy tờ dạng KQ.G15.000031 hoặc TK.LLTP.01")
     if not 2 <= len(name) <= 255:
         errors["name"] = NAME_RULE
     if errors:
-        raise InvalidInput("Loại giấy tờ chưa hợp lệ", fields=errors)
+        raise InvalidInput(_l("Loại giấy tờ chưa hợp lệ"), fields=errors)
     with db.transaction() as session:
         row = session.scalar(select(DocumentType).where(DocumentType.code == code))
         created = row is None

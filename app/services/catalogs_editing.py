@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.i18n import _l
 from app.services import audit
 from app.services.actors import Actor
 from app.services.errors import Forbidden
@@ -18,13 +19,13 @@ NAME_RULE = "Tên: bắt buộc, 2–255 ký tự"
 def require_editor(actor: Actor) -> None:
     """Refuse (403) anyone but an analyst or an administrator."""
     if not (actor.agencies_for("analyst") or actor.agencies_for("admin")):
-        raise Forbidden("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị được sửa danh mục")
+        raise Forbidden(_l("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị được sửa danh mục"))
 
 
 def require_admin(actor: Actor) -> None:
     """Refuse (403) anyone but an administrator."""
     if not actor.agencies_for("admin"):
-        raise Forbidden("Chỉ quản trị viên được sửa danh mục cơ quan")
+        raise Forbidden(_l("Chỉ quản trị viên được sửa danh mục cơ quan"))
 
 
 def record_saved(session: Session, actor: Actor, catalog: str, code: str, created: bool) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.i18n import _, _l
 from app.models import Fee
 from app.services.actors import Actor
 from app.services.catalogs_commands import SaveFee
@@ -19,6 +20,7 @@ MAX_AMOUNT = 1_000_000_000
 
 
 def fees() -> list[dict[str, Any]]:
+    """List the fee catalogue."""
     """Every fee by code, with its amount in đồng."""
     with db.transaction() as session:
         return [
@@ -33,13 +35,13 @@ def save_fee(command: SaveFee, actor: Actor) -> str:
     code, name, amount = command.code.upper(), command.name, command.amount
     errors = {}
     if not FEE_CODE.match(code):
-        errors["code"] = "Mã phí, lệ phí theo QĐ 4663/QĐ-KBNN: một chữ cái và ba chữ số (P196)"
+        errors["code"] = _("Mã phí, lệ phí theo QĐ 4663/QĐ-KBNN: một chữ cái và ba chữ số (P196)")
     if not 2 <= len(name) <= 255:
         errors["name"] = NAME_RULE
     if amount is None or not 0 <= amount <= MAX_AMOUNT:
-        errors["amount"] = "Mức thu: số đồng, không âm"
+        errors["amount"] = _("Mức thu: số đồng, không âm")
     if errors or amount is None:
-        raise InvalidInput("Phí, lệ phí chưa hợp lệ", fields=errors)
+        raise InvalidInput(_l("Phí, lệ phí chưa hợp lệ"), fields=errors)
     with db.transaction() as session:
         row = session.scalar(select(Fee).where(Fee.code == code))
         created = row is None

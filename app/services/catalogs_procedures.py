@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import _, _l
 from app.models import Agency, DocumentType, Fee, ModelVersion, Procedure, User
 from app.services.actors import Actor
 from app.services.agencies import ids_by_code
@@ -34,6 +35,7 @@ class ProcedureView:
 
 
 def procedures() -> list[dict[str, Any]]:
+    """List the procedure catalogue."""
     """Every procedure by code, summarised for the catalog's list."""
     with db.transaction() as session:
         return [
@@ -56,6 +58,7 @@ def procedures() -> list[dict[str, Any]]:
 
 
 def procedure_versions() -> list[dict[str, Any]]:
+    """List the deployed model versions a procedure may be bound to."""
     """The deployed model versions a procedure may run on, newest first."""
     with db.transaction() as session:
         return [
@@ -65,11 +68,12 @@ def procedure_versions() -> list[dict[str, Any]]:
 
 
 def procedure(code: str) -> ProcedureView:
+    """Show one procedure with its components, fees, steps and model version."""
     """One procedure's settings for its edit page, with the versions to choose from."""
     with db.transaction() as session:
         p = session.scalar(select(Procedure).where(Procedure.code == code))
         if p is None:
-            raise NotFound(f"Không có thủ tục {code}")
+            raise NotFound(_l("Không có thủ tục %(code)s", code=code))
         values = {
             "code": p.code,
             "name": p.name,
@@ -106,7 +110,7 @@ def save_procedure(command: SaveProcedure, actor: Actor) -> str:
         steps, step_errors = _steps(session, command.steps)
         errors |= step_errors
         if errors:
-            raise InvalidInput("Thủ tục chưa hợp lệ", fields=errors)
+            raise InvalidInput(_l("Thủ tục chưa hợp lệ"), fields=errors)
         created = _write(session, command, agency_ids, steps)
         record_saved(session, actor, "procedure", command.code, created)
     return command.code
@@ -120,20 +124,20 @@ def _own_fields(command: SaveProcedure) -> dict[str, str]:
     """The fields checked on their own: code, name, level, durations, supplement clock."""
     errors = {}
     if not PROCEDURE_CODE.match(command.code):
-        errors["code"] = "Mã thủ tục trên CSDL quốc gia dạng 1.005092"
+        errors["code"] = _("Mã thủ tục trên CSDL quốc gia dạng 1.005092")
     if not 2 <= len(command.name) <= 500:
-        errors["name"] = "Tên thủ tục: bắt buộc, 2–500 ký tự"
+        errors["name"] = _("Tên thủ tục: bắt buộc, 2–500 ký tự")
     if command.level not in (1, 2, 3, 4):
-        errors["level"] = "Mức độ từ 1 đến 4"
+        errors["level"] = _("Mức độ từ 1 đến 4")
     if not _within_days(command.duration_days):
-        errors["duration_days"] = "Thời hạn giải quyết: số lớn hơn 0"
+        errors["duration_days"] = _("Thời hạn giải quyết: số lớn hơn 0")
     if command.duration_unit not in UNITS:
-        errors["duration_unit"] = "Chọn đơn vị thời hạn"
+        errors["duration_unit"] = _("Chọn đơn vị thời hạn")
     online = command.duration_online_days
     if online is not None and not _within_days(online):
-        errors["duration_online_days"] = "Thời hạn trực tuyến: số lớn hơn 0, hoặc để trống"
+        errors["duration_online_days"] = _("Thời hạn trực tuyến: số lớn hơn 0, hoặc để trống")
     if command.supplement_clock not in CLOCKS:
-        errors["supplement_clock"] = "Chọn cách tính khi chờ bổ sung"
+        errors["supplement_clock"] = _("Chọn cách tính khi chờ bổ sung")
     return errors
 
 
@@ -145,21 +149,25 @@ def _references(
     result_type = command.result_type_code
     known = session.scalar(select(DocumentType.id).where(DocumentType.code == result_type))
     if result_type and known is None:
-        errors["result_type_code"] = f"Không có loại giấy tờ {result_type} trong danh mục"
+        errors["result_type_code"] = _(
+            "Không có loại giấy tờ %(result_type)s trong danh mục", result_type=result_type
+        )
     fee_codes = set(session.scalars(select(Fee.code)))
     unknown = [c for c in command.fee_codes if c not in fee_codes]
     if unknown:
-        errors["fee_codes"] = f"Không có mã phí {', '.join(unknown)} trong danh mục"
+        errors["fee_codes"] = _(
+            "Không có mã phí %(names)s trong danh mục", names=", ".join(unknown)
+        )
     if command.agency_code not in agency_ids:
-        errors["agency_code"] = "Chọn cơ quan chủ trì"
+        errors["agency_code"] = _("Chọn cơ quan chủ trì")
     missing = [c for c in command.agency_codes if c not in agency_ids]
     if missing:
-        errors["agency_codes"] = f"Không có cơ quan {', '.join(missing)}"
+        errors["agency_codes"] = _("Không có cơ quan %(names)s", names=", ".join(missing))
     version_id = command.model_version_id
     if version_id is not None and (
         not 0 < version_id <= MAX_ID or session.get(ModelVersion, version_id) is None
     ):
-        errors["model_version_id"] = "Chọn một phiên bản mô hình đã triển khai"
+        errors["model_version_id"] = _("Chọn một phiên bản mô hình đã triển khai")
     return errors
 
 
@@ -172,7 +180,7 @@ def _components(session: Session, rows: tuple[ComponentRow, ...]) -> dict[str, s
         if row.type_code not in type_codes:
             errors[f"{key}-type_code"] = f"Không có loại giấy tờ «{row.type_code}»"
         if not 2 <= len(row.name) <= 500:
-            errors[f"{key}-name"] = "Tên thành phần: bắt buộc"
+            errors[f"{key}-name"] = _("Tên thành phần: bắt buộc")
     return errors
 
 
@@ -189,16 +197,16 @@ def _steps(session: Session, rows: tuple[StepRow, ...]) -> tuple[_Steps, dict[st
     for row in rows:
         key = f"step-{row.index}"
         if not ELEMENT_ID.match(row.element_id):
-            errors[f"{key}-element_id"] = "Mã bước trong mô hình (ví dụ appraisal)"
+            errors[f"{key}-element_id"] = _("Mã bước trong mô hình (ví dụ appraisal)")
             continue
         if row.days is not None:
             if not _within_days(row.days):
-                errors[f"{key}-days"] = "Số ngày làm việc lớn hơn 0"
+                errors[f"{key}-days"] = _("Số ngày làm việc lớn hơn 0")
             else:
                 steps.durations[row.element_id] = row.days
         wrong = [u for u in row.officers if u not in usernames]
         if wrong:
-            errors[f"{key}-officers"] = f"Không có cán bộ {', '.join(wrong)}"
+            errors[f"{key}-officers"] = _("Không có cán bộ %(names)s", names=", ".join(wrong))
         elif row.officers:
             steps.officers[row.element_id] = list(row.officers)
     return steps, errors

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.engine import WorkflowFailed
+from app.i18n import _l
 from app.models import AuditEvent, Dossier, ProcessInstance
 from app.services import audit, runtime
 from app.services.actors import Actor
@@ -49,8 +50,8 @@ def refuse_unknown(given: Iterable[str], allowed: Iterable[str]) -> None:
     if unknown:
         names = listed(unknown)
         raise InvalidInput(
-            f"Yêu cầu có trường không được chấp nhận: {names} / unexpected fields: {names}",
-            fields={k: "không thuộc yêu cầu này / not part of this request" for k in unknown},
+            _l("Yêu cầu có trường không được chấp nhận: %(names)s", names=names),
+            fields={k: _l("không thuộc yêu cầu này") for k in unknown},
         )
 
 
@@ -60,7 +61,7 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
     reason = " ".join((reason or "").split())
     if not 5 <= len(reason) <= 2000:
         raise InvalidInput(
-            "Lý do rút hồ sơ: bắt buộc, 5–2000 ký tự", fields={"reason": "5–2000 ký tự"}
+            _l("Lý do rút hồ sơ: bắt buộc, 5–2000 ký tự"), fields={"reason": _l("5–2000 ký tự")}
         )
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
@@ -68,9 +69,10 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
         changes = _deliver(loaded, WITHDRAW_MESSAGE, {"reason": reason})
         if changes is None:
             raise Conflict(
-                "Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không thể rút; đề nghị liên hệ "
-                "cơ quan giải quyết / the dossier was already accepted and can no longer be "
-                "withdrawn"
+                _l(
+                    "Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không thể rút; đề nghị "
+                    "liên hệ cơ quan giải quyết"
+                )
             )
         audit.record(session, "dossier_withdrawn", actor, dossier_id=dossier_id, reason=reason)
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
@@ -88,9 +90,9 @@ def supplement(
     process goes back to processing and the clock resumes; refused when nothing is awaited."""
     note = " ".join((note or "").split())
     if len(note) > 2000 or not isinstance(documents, list) or len(documents) > 50:
-        raise InvalidInput("Nội dung bổ sung không hợp lệ (ghi chú ≤ 2000 ký tự, ≤ 50 giấy tờ)")
+        raise InvalidInput(_l("Nội dung bổ sung không hợp lệ (ghi chú ≤ 2000 ký tự, ≤ 50 giấy tờ)"))
     if not note and not documents and attach is None:
-        raise InvalidInput("Cần ghi chú hoặc giấy tờ bổ sung", fields={"note": "bắt buộc"})
+        raise InvalidInput(_l("Cần ghi chú hoặc giấy tờ bổ sung"), fields={"note": _l("bắt buộc")})
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
         loaded = runtime.load_instance(session, instance_id, actor)
@@ -98,13 +100,13 @@ def supplement(
             # files uploaded with it are stored in the same transaction as the message
             documents = [*documents, *attach(session, dossier_id)]
         if not note and not documents:
-            raise InvalidInput("Cần ghi chú hoặc giấy tờ bổ sung", fields={"note": "bắt buộc"})
+            raise InvalidInput(
+                _l("Cần ghi chú hoặc giấy tờ bổ sung"), fields={"note": _l("bắt buộc")}
+            )
         payload = {"note": note, "documents": [str(d)[:200] for d in documents]}
         changes = _deliver(loaded, SUPPLEMENT_MESSAGE, payload)
         if changes is None:
-            raise Conflict(
-                "Hồ sơ không ở trạng thái chờ bổ sung / the dossier is not waiting for a supplement"
-            )
+            raise Conflict(_l("Hồ sơ không ở trạng thái chờ bổ sung"))
         audit.record(session, "supplement_received_online", actor, dossier_id=dossier_id, **payload)
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
         return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))
@@ -116,7 +118,7 @@ def _deliver(loaded: runtime.Loaded, message: str, payload: dict[str, Any]) -> A
     try:
         return loaded.run.deliver_message(message, payload)
     except WorkflowFailed as exc:
-        raise InvalidInput(f"Quy trình báo lỗi / the process failed: {exc}") from exc
+        raise InvalidInput(_l("Quy trình báo lỗi: %(exc)s", exc=exc)) from exc
 
 
 def _instance(session, dossier_code: str) -> tuple[int, int]:  # noqa: ANN001
@@ -126,7 +128,7 @@ def _instance(session, dossier_code: str) -> tuple[int, int]:  # noqa: ANN001
         .where(Dossier.code == dossier_code)
     ).one_or_none()
     if row is None:
-        raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
+        raise NotFound(_l("Không tìm thấy hồ sơ %(dossier_code)s", dossier_code=dossier_code))
     return row[0], row[1]
 
 
@@ -140,7 +142,7 @@ def submit_online(values: dict[str, Any]) -> str:
     form = values.get("form") or {}
     components = values.get("components") or []
     if not isinstance(form, dict) or not isinstance(components, list) or len(components) > 50:
-        raise InvalidInput("form phải là đối tượng, components là danh sách (≤ 50)")
+        raise InvalidInput(_l("form phải là đối tượng, components là danh sách (≤ 50)"))
     return receive_dossier(
         ReceiveDossier(
             procedure_code=str(values.get("procedure_code") or ""),
@@ -193,17 +195,21 @@ def pay(dossier_code: str, amount: int, transaction_id: str, actor: Actor = PORT
     """The fee paid on the portal (status 6 → processing); the amount must be what is due."""
     transaction_id = (transaction_id or "").strip()
     if not transaction_id or len(transaction_id) > 64:
-        raise InvalidInput("Mã giao dịch thanh toán: bắt buộc, ≤ 64 ký tự")
+        raise InvalidInput(_l("Mã giao dịch thanh toán: bắt buộc, ≤ 64 ký tự"))
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
         loaded = runtime.load_instance(session, instance_id, actor)
         if PAYMENT_MESSAGE not in loaded.run.waiting_messages():
-            raise Conflict("Hồ sơ không chờ nộp phí / no payment is awaited for this dossier")
+            raise Conflict(_l("Hồ sơ không chờ nộp phí"))
         due = int(loaded.run.latest_data().get("fee_amount") or 0)
         if amount != due:
             raise InvalidInput(
-                f"Số tiền {amount:,} đ không khớp số phải nộp {due:,} đ".replace(",", "."),
-                fields={"amount": "không khớp"},
+                _l(
+                    "Số tiền %(amount)s đ không khớp số phải nộp %(due)s đ",
+                    amount=format(amount, ","),
+                    due=format(due, ","),
+                ).replace(",", "."),
+                fields={"amount": _l("không khớp")},
             )
         payload = {"amount": amount, "transaction_id": transaction_id}
         changes = _deliver(loaded, PAYMENT_MESSAGE, payload)

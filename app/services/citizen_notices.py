@@ -27,6 +27,7 @@ def on_status_change(
 
 
 def queue(session: Session, dossier: DossierRef, status: DossierStatus) -> None:
+    """Queue the SMS and e-mail telling a citizen their dossier reached `status`."""
     """Queue the SMS and e-mail telling the citizen of `status` (when configured and wanted)."""
     if status not in NOTIFIED:
         return

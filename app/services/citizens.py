@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from app.domain.status import DossierStatus
+from app.i18n import _l
 from app.models import (
     Agency,
     CitizenAccount,
@@ -40,13 +41,14 @@ class Citizen:
 
     @property
     def actor(self) -> Actor:
+        """This citizen as the actor of what they do through the portal."""
         return Actor(None, f"{self.full_name} (công dân)")
 
 
 def sign_in(claims: dict[str, Any]) -> Citizen:
     """The local account for the identity the portal vouched for (created or updated)."""
     if not claims.get("sub") or not claims.get("identifier"):
-        raise InvalidInput("Cổng DVCQG không cho biết danh tính / the ID token has no identity")
+        raise InvalidInput(_l("Cổng DVCQG không cho biết danh tính"))
     account = {
         "id": claims["sub"],
         "identifier_type": claims.get("identifier_type") or "cccd",
@@ -78,6 +80,7 @@ def _citizen(row: CitizenAccount) -> Citizen:
 
 
 def get(citizen_id: int) -> Citizen | None:
+    """Load a citizen signed in through the portal, or None."""
     with db.transaction() as session:
         row = session.get(CitizenAccount, citizen_id)
         return _citizen(row) if row else None
@@ -102,6 +105,7 @@ def owns(citizen: Citizen, code: str) -> bool:
 
 
 def dossiers_of(citizen: Citizen) -> list[dict[str, Any]]:
+    """List a citizen's own dossiers for their home page."""
     with db.transaction() as session:
         rows = session.scalars(select(Dossier).where(_mine(citizen)).order_by(Dossier.id.desc()))
         return [_summary(d) for d in rows]
@@ -127,7 +131,7 @@ def dossier_of(citizen: Citizen, code: str) -> dict[str, Any]:
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code, _mine(citizen)))
         if dossier is None:
-            raise NotFound(f"Không tìm thấy hồ sơ {code}")
+            raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
         steps = [
             {
                 "title": t.title,
@@ -197,5 +201,5 @@ def result_file(citizen: Citizen, code: str, document_id: int) -> tuple[Path, st
             )
         )
         if document is None:
-            raise NotFound("Không tìm thấy giấy tờ")
+            raise NotFound(_l("Không tìm thấy giấy tờ"))
         return file_store().path(document.file_sha256), f"{document.storage_key}.pdf"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain.reorganisation import Plan
+from app.i18n import _l
 from app.models import (
     Agency,
     Dossier,
@@ -37,7 +38,10 @@ from app.storage.db import db
 
 class PlanRefused(InvalidInput):
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("Phương án chưa áp dụng được: " + "; ".join(problems))
+        problems = [str(p) for p in problems]
+        super().__init__(
+            _l("Phương án chưa áp dụng được: %(problems)s", problems="; ".join(problems))
+        )
         self.problems = problems
 
 
@@ -62,9 +66,9 @@ def schedule(plan_id: int, actor: Actor) -> datetime:
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id, with_for_update=True)
         if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
+            raise NotFound(_l("Không có phương án số %(plan_id)s", plan_id=plan_id))
         if row.state != "draft":
-            raise Conflict("Phương án đã được xác nhận áp dụng")
+            raise Conflict(_l("Phương án đã được xác nhận áp dụng"))
         problems = check(session, plan_of(row))
         if problems:
             raise PlanRefused(problems)
@@ -98,16 +102,18 @@ def apply(
     start cuts over, the others wait for it."""
     k, n = part
     if not 0 <= k < n:
-        raise InvalidInput(f"Phần {k}/{n} không hợp lệ")
+        raise InvalidInput(_l("Phần %(k)s/%(n)s không hợp lệ", k=k, n=n))
     problems: list[str] = []
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id, with_for_update=True)
         if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
+            raise NotFound(_l("Không có phương án số %(plan_id)s", plan_id=plan_id))
         plan = plan_of(row)
         if row.state in ("draft", "scheduled"):
             if utcnow() < row.cutover_at:
-                raise Conflict(f"Chưa đến thời điểm chuyển đổi ({since(row.cutover_at)})")
+                raise Conflict(
+                    _l("Chưa đến thời điểm chuyển đổi (%(since)s)", since=since(row.cutover_at))
+                )
             problems = check(session, plan)
             if problems:
                 # the organisation changed since the plan was confirmed: back to the
@@ -212,7 +218,14 @@ def _create_agencies(session: Session, plan: Plan) -> dict[str, int]:
         ready = [a for a in waiting if not a.parent or a.parent in ids]
         if not ready:
             raise PlanRefused(
-                [f"Cơ quan mới {a.code}: cấp trên {a.parent} không có" for a in waiting]
+                [
+                    _l(
+                        "Cơ quan mới %(code)s: cấp trên %(parent)s không có",
+                        code=a.code,
+                        parent=a.parent,
+                    )
+                    for a in waiting
+                ]
             )
         for new in ready:
             agency = Agency(

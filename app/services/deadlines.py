@@ -29,6 +29,7 @@ class SweepResult:
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
+    """Mark steps due soon or overdue and notify the people concerned (idempotent)."""
     now = now or utcnow()
     with db.transaction() as session:
         overdue = _mark(

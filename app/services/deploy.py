@@ -12,6 +12,7 @@ from app.domain.roles import role_for_lane
 from app.engine import Problem, bundle_hash, model_tests, parse_bundle
 from app.engine.isolation import Bounds, IsolatedRunFailed, run_bounded
 from app.engine.validation import Catalogs, validate
+from app.i18n import _, _l
 from app.integrations.operators import OPERATORS
 from app.models import ModelVersion, ProcessModel
 from app.services.errors import InvalidInput
@@ -44,7 +45,7 @@ def run_model_tests(files: dict[str, str], process_id: str) -> list[model_tests.
     try:
         return run_bounded(_run_in_memory, (files, process_id), bounds)
     except IsolatedRunFailed as exc:
-        failure = f"Kiểm thử mô hình bị dừng / the model tests were stopped: {exc}"
+        failure = _("Kiểm thử mô hình bị dừng: %(exc)s", exc=exc)
         return [model_tests.CaseResult("(kiểm thử mô hình)", "-", False, [failure])]
 
 
@@ -78,7 +79,7 @@ def deploy(
     failed = [r for r in run_model_tests(files, process_id) if not r.passed]
     if failed and not (override_reason or "").strip():
         raise InvalidInput(
-            f"{len(failed)} kiểm thử mô hình không đạt / model tests failed",
+            _l("%(count)s kiểm thử mô hình không đạt", count=len(failed)),
             fields={f"{r.file}": "; ".join(r.failures) for r in failed},
         )
     content_hash = bundle_hash(files)
@@ -86,8 +87,10 @@ def deploy(
     if existing is not None:
         if existing.process_id != process_id:
             raise InvalidInput(
-                f"Gói này đã được triển khai cho quy trình {existing.process_id} / "
-                f"this bundle is already deployed for process {existing.process_id}"
+                _l(
+                    "Gói này đã được triển khai cho quy trình %(process_id)s",
+                    process_id=existing.process_id,
+                )
             )
         return existing
     model = session.scalar(select(ProcessModel).where(ProcessModel.key == process_id))

@@ -280,6 +280,7 @@ def _apply(document: Document, metadata: Metadata) -> None:
 
 
 def discard(document_id: int, actor: Actor) -> None:
+    """An officer discards a scan that was not stored yet."""
     """Discard a draft scan that was not stored."""
     with db.transaction() as session:
         document = session.get(Document, document_id)

@@ -64,6 +64,7 @@ def store_under_next_key(session: Session, document: Document) -> None:
 
 
 def warehouse_metadata(document: Document, dossier_code: str | None) -> dict[str, Any]:
+    """The metadata sent with a document to the data warehouse (Kho DL)."""
     """The metadata the warehouse (Kho DL) keeps with a stored document."""
     return {
         "owner_id": document.owner_id,

@@ -44,6 +44,7 @@ def _values(document: Document) -> dict[str, Any]:
 
 
 def document_view(document_id: int, actor: Actor) -> DocumentView:
+    """Show one digitized document to an officer who may see its dossier."""
     """Show one document with its signatures checked (stored ones only)."""
     with db.transaction() as session:
         document = session.get(Document, document_id)
@@ -62,6 +63,7 @@ def document_view(document_id: int, actor: Actor) -> DocumentView:
 
 
 def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
+    """List a dossier's documents for an officer who may see it."""
     """List a dossier's documents (drafts and stored, not discarded) for its page."""
     with db.transaction() as session:
         dossier = dossier_by_code(session, dossier_code)

@@ -16,6 +16,7 @@ from app.domain.codes import dossier_code
 from app.domain.identifiers import validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
+from app.i18n import _, _l
 from app.models import Agency, Dossier, DossierSequence, Procedure, ProcessInstance
 from app.models.base import utcnow
 from app.services import audit, calendars, fees, local_operators, runtime
@@ -54,7 +55,7 @@ def receive_dossier(
     transaction, before the process starts."""
     errors = _check(cmd)
     if errors:
-        raise InvalidInput("Thông tin hồ sơ chưa hợp lệ / invalid dossier data", fields=errors)
+        raise InvalidInput(_l("Thông tin hồ sơ chưa hợp lệ"), fields=errors)
     with db.transaction() as session:
         procedure = _procedure_to_receive(session, cmd.procedure_code)
         agency, receiving = _where_received(session, procedure, cmd.channel, actor)
@@ -69,9 +70,11 @@ def _procedure_to_receive(session: Session, code: str) -> Procedure:
     """The active procedure `code`, refused while it has no deployed model to run."""
     procedure = session.scalar(select(Procedure).where(Procedure.code == code, Procedure.active))
     if procedure is None:
-        raise NotFound(f"Không tìm thấy thủ tục {code}")
+        raise NotFound(_l("Không tìm thấy thủ tục %(code)s", code=code))
     if procedure.model_version is None:
-        raise InvalidInput(f"Thủ tục {procedure.code} chưa được gắn quy trình đã triển khai")
+        raise InvalidInput(
+            _l("Thủ tục %(code)s chưa được gắn quy trình đã triển khai", code=procedure.code)
+        )
     return procedure
 
 
@@ -84,7 +87,7 @@ def _where_received(
     assert agency is not None  # nosec B101 # type narrowing: procedures.agency_id is a foreign key
     if channel == "online":
         if actor.id is not None:
-            raise Forbidden("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG")
+            raise Forbidden(_l("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG"))
         return agency, None
     if actor.can("reception", agency.id):
         return agency, None
@@ -98,7 +101,7 @@ def _where_received(
     # Path C1: a counter of the same province receives it for the competent agency.
     receiving = _receiving_counter(session, procedure, agency, actor)
     if receiving is None:
-        raise Forbidden("Bạn không có quyền tiếp nhận hồ sơ của thủ tục này")
+        raise Forbidden(_l("Bạn không có quyền tiếp nhận hồ sơ của thủ tục này"))
     return agency, receiving
 
 
@@ -173,7 +176,7 @@ def _start_process(session: Session, dossier: Dossier, actor: Actor) -> None:
             runtime.calendar_of(session),
         )
     except WorkflowFailed as exc:
-        raise InvalidInput(f"Quy trình báo lỗi khi bắt đầu / the process failed: {exc}") from exc
+        raise InvalidInput(_l("Quy trình báo lỗi khi bắt đầu: %(exc)s", exc=exc)) from exc
     # A placeholder row (version 0) so that the first save writes version 1.
     instance = ProcessInstance(
         dossier_id=dossier.id,
@@ -212,11 +215,11 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
         errors["owner_id"] = str(exc)
     name = " ".join((cmd.owner_name or "").split())
     if not 2 <= len(name) <= 255:
-        errors["owner_name"] = "Họ tên phải có từ 2 đến 255 ký tự"
+        errors["owner_name"] = _("Họ tên phải có từ 2 đến 255 ký tự")
     if not cmd.procedure_code:
-        errors["procedure_code"] = "Chọn thủ tục hành chính"
+        errors["procedure_code"] = _("Chọn thủ tục hành chính")
     if cmd.channel not in ("counter", "online"):
-        errors["channel"] = "Kênh nộp không hợp lệ"
+        errors["channel"] = _("Kênh nộp không hợp lệ")
     if cmd.proxy is not None:
         try:
             grantee = validate_identifier(cmd.proxy.get("id_type") or "", cmd.proxy.get("id") or "")
@@ -224,9 +227,9 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
             errors["proxy_id"] = str(exc)
         else:
             if grantee.value == (cmd.owner_id or "").strip().upper():
-                errors["proxy_id"] = "Người được ủy quyền phải khác người ủy quyền"
+                errors["proxy_id"] = _("Người được ủy quyền phải khác người ủy quyền")
         if not 2 <= len(" ".join((cmd.proxy.get("name") or "").split())) <= 255:
-            errors["proxy_name"] = "Họ tên người được ủy quyền phải có từ 2 đến 255 ký tự"
+            errors["proxy_name"] = _("Họ tên người được ủy quyền phải có từ 2 đến 255 ký tự")
     return errors
 
 

@@ -1,17 +1,41 @@
-"""The errors services raise; the web layer maps each to one status code in one place."""
+"""The errors services raise; the web layer maps each to one status code in one place.
+
+A message is Vietnamese source text marked with `app.i18n._l`: it stays lazy inside the
+error and becomes text in the reader's language each time it is read (`.message`,
+`.fields`, `str(exc)`), so an error raised before the request's language is known, or in a
+worker, still reads right where it is shown. What is read is always a plain `str`: safe to
+put in JSON, a flash message, or a database row.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from app.i18n import text
 
 
 class ServiceError(Exception):
+    """A use case refused: `message` says why, `fields` which input field and why."""
+
     status = 400
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str, *, fields: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+        self._message = message
+        self._fields = dict(fields or {})
+
+    @property
+    def message(self) -> str:
+        """The message in the current reader's language (Vietnamese outside a request)."""
+        return str(self._message)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Field name → message, each in the current reader's language."""
+        return {name: str(text(value)) for name, value in self._fields.items()}
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InvalidInput(ServiceError):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.i18n import _
 from app.models import HumanTask
 from app.services import audit, notifications
 from app.services.actors import Actor
@@ -39,6 +40,7 @@ def escalate(
     actor: Actor,
     element: str,
 ) -> None:
+    """Carry out a model's escalation actions (notify, release, raise) on an instance's steps."""
     """Act on the dossier's open steps as the completed `element`'s property value says."""
     actions, unknown = parse_actions(value)
     steps = (
@@ -65,8 +67,11 @@ def escalate(
                 notifications.Notice(
                     step.assignee_id,
                     "task_released",
-                    f"«{step.title}» của hồ sơ {dossier.code} đã được trả về nhóm "
-                    "do quá thời gian xử lý",
+                    _(
+                        "«%(title)s» của hồ sơ %(code)s đã được trả về nhóm do quá thời gian xử lý",
+                        title=step.title,
+                        code=dossier.code,
+                    ),
                     dossier.id,
                     step.id,
                 )
@@ -79,7 +84,12 @@ def escalate(
             session,
             leaders,
             "escalation",
-            f"Hồ sơ {dossier.code}: {titles} cần đôn đốc ({element})",
+            _(
+                "Hồ sơ %(code)s: %(titles)s cần đôn đốc (%(element)s)",
+                code=dossier.code,
+                titles=titles,
+                element=element,
+            ),
             dossier_id=dossier.id,
         )
     audit.record(

@@ -9,6 +9,7 @@ from app.models import Fee, Procedure
 
 
 def amount_due(session: Session, procedure: Procedure) -> int:
+    """The fees a procedure charges, in VND."""
     codes = procedure.fee_codes or ([procedure.fee_code] if procedure.fee_code else [])
     if not codes:
         return 0

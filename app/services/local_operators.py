@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.engine import LocalCalls
+from app.i18n import _, _l
 from app.models import Agency, Dossier, PaperShipment
 from app.models.base import utcnow
 from app.services import audit
@@ -43,7 +44,7 @@ def link_account(
     to it (001 §II.2.a). Returns the profile the forms are filled from."""
     account = p["account"]
     if not isinstance(account, dict) or not account.get("id"):
-        raise InvalidInput("Cổng DVCQG không trả về tài khoản để liên kết / no portal account")
+        raise InvalidInput(_l("Cổng DVCQG không trả về tài khoản để liên kết"))
     account = {"identifier": dossier.owner_id, **account}
     citizen, action, changed = upsert_citizen(session, account, dossier.owner_name)
     session.execute(
@@ -75,7 +76,7 @@ def link_account(
 def _agency(session: Session, code: str, what: str) -> Agency:
     agency = session.scalar(select(Agency).where(Agency.code == code, Agency.active.is_(True)))
     if agency is None:
-        raise InvalidInput(f"Không có cơ quan {what} mã {code!r} / unknown agency")
+        raise InvalidInput(_l("Không có cơ quan %(what)s mã %(code)r", what=what, code=code))
     return agency
 
 
@@ -86,15 +87,15 @@ def send_paper(
     code = str(p["tracking_code"]).strip().upper()
     if not 6 <= len(code) <= 32 or not code.replace("-", "").isalnum():
         raise InvalidInput(
-            "Mã vận đơn BCCI phải có 6–32 chữ hoặc số / the tracking code is malformed",
-            fields={"tracking_code": "Mã vận đơn phải có 6–32 chữ hoặc số"},
+            _l("Mã vận đơn BCCI phải có 6–32 chữ hoặc số"),
+            fields={"tracking_code": _l("Mã vận đơn phải có 6–32 chữ hoặc số")},
         )
     direction = p["direction"]
     if direction not in ("dossier", "result"):
-        raise InvalidInput(f"Chiều gửi không hợp lệ: {direction!r}")
+        raise InvalidInput(_l("Chiều gửi không hợp lệ: %(direction)r", direction=direction))
     sender, receiver = (
-        _agency(session, p["from_agency"], "gửi"),
-        _agency(session, p["to_agency"], "nhận"),
+        _agency(session, p["from_agency"], _("gửi")),
+        _agency(session, p["to_agency"], _("nhận")),
     )
     shipment = PaperShipment(
         dossier_id=dossier.id,
@@ -127,13 +128,16 @@ def receive_paper(
     """Record the arrival of a shipment; the code read off the parcel must match."""
     shipment = session.get(PaperShipment, int(p["shipment_id"]))
     if shipment is None or shipment.dossier_id != dossier.id:
-        raise InvalidInput("Không tìm thấy vận đơn của hồ sơ này / unknown shipment")
+        raise InvalidInput(_l("Không tìm thấy vận đơn của hồ sơ này"))
     seen = str(p.get("tracking_code") or "").strip().upper()
     if seen and seen != shipment.tracking_code:
         raise InvalidInput(
-            f"Mã vận đơn {seen} không khớp với {shipment.tracking_code} đã gửi / "
-            "the parcel's code does not match",
-            fields={"received_tracking_code": "Mã vận đơn không khớp với mã đã gửi"},
+            _l(
+                "Mã vận đơn %(seen)s không khớp với %(tracking_code)s đã gửi",
+                seen=seen,
+                tracking_code=shipment.tracking_code,
+            ),
+            fields={"received_tracking_code": _l("Mã vận đơn không khớp với mã đã gửi")},
         )
     if shipment.received_at is None:
         shipment.received_at = utcnow()
@@ -176,13 +180,13 @@ LOCAL_OPERATORS: dict[str, LocalOperator] = {
             "citizen.link_account",
             {"account": dict},
             link_account,
-            "Tạo hoặc cập nhật tài khoản công dân từ Cổng DVCQG và liên kết với hồ sơ",
+            _l("Tạo hoặc cập nhật tài khoản công dân từ Cổng DVCQG và liên kết với hồ sơ"),
         ),
         LocalOperator(
             "documents.certify_in_scope",
             {},
             certify_in_scope,
-            "Sao y điện tử (ký số cơ quan) các thành phần thuộc phạm vi quản lý",
+            _l("Sao y điện tử (ký số cơ quan) các thành phần thuộc phạm vi quản lý"),
         ),
         LocalOperator(
             "documents.issue_result",
@@ -194,13 +198,13 @@ LOCAL_OPERATORS: dict[str, LocalOperator] = {
             "paper.send",
             {"direction": str, "tracking_code": str, "from_agency": str, "to_agency": str},
             send_paper,
-            "Ghi nhận gửi hồ sơ giấy qua bưu chính công ích (BCCI)",
+            _l("Ghi nhận gửi hồ sơ giấy qua bưu chính công ích (BCCI)"),
         ),
         LocalOperator(
             "paper.receive",
             {"shipment_id": int},
             receive_paper,
-            "Ghi nhận nhận hồ sơ giấy từ bưu chính công ích (BCCI)",
+            _l("Ghi nhận nhận hồ sơ giấy từ bưu chính công ích (BCCI)"),
         ),
     )
 }

@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import select
 
 from app.domain.status import DossierStatus
+from app.i18n import _
 from app.models import Dossier, Procedure
 from app.storage.db import db
 
 
 def public_state(code: str) -> dict[str, Any]:
+    """Look up a dossier's state by its code, as anyone may (public lookup page)."""
     code = (code or "").strip()[:64]
     with db.transaction() as session:
         row = session.execute(
@@ -21,14 +23,14 @@ def public_state(code: str) -> dict[str, Any]:
             .where(Dossier.code == code)
         ).one_or_none()
     if row is None:
-        return {"code": code, "found": False, "procedure": None, "state": "Không có thông tin"}
+        return {"code": code, "found": False, "procedure": None, "state": _("Không có thông tin")}
     status, finished, procedure = row
     if status == DossierStatus.RETURNED:
-        state = "Đã trả kết quả"
+        state = _("Đã trả kết quả")
     elif status == DossierStatus.PROCESSED:
-        state = "Đã có kết quả, chờ trả"
+        state = _("Đã có kết quả, chờ trả")
     elif finished is not None:
-        state = "Đã kết thúc"
+        state = _("Đã kết thúc")
     else:
-        state = "Đang giải quyết"
+        state = _("Đang giải quyết")
     return {"code": code, "found": True, "procedure": procedure, "state": state}

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from app.engine import Definition
 from app.engine.migration import migrate, plan
+from app.i18n import _, _l
 from app.models import Dossier, ModelVersion, ProcessInstance
 from app.services import audit, projection, runtime
 from app.services.actors import Actor
@@ -37,9 +38,9 @@ def _versions(session, source: int, target: int) -> Definition:  # noqa: ANN001
         for v in session.scalars(select(ModelVersion).where(ModelVersion.id.in_([source, target])))
     }
     if source not in found or target not in found:
-        raise NotFound("Không tìm thấy phiên bản / version not found")
+        raise NotFound(_l("Không tìm thấy phiên bản"))
     if source == target or found[source].process_id != found[target].process_id:
-        raise InvalidInput("Chọn hai phiên bản khác nhau của cùng một quy trình")
+        raise InvalidInput(_l("Chọn hai phiên bản khác nhau của cùng một quy trình"))
     return runtime.definition_by_id(session, target)
 
 
@@ -55,6 +56,7 @@ def _running(session, source: int) -> list[tuple[int, str]]:  # noqa: ANN001
 
 
 def dry_run(source: int, target: int, actor: Actor) -> list[InstancePlan]:
+    """Show, without changing anything, how each instance would move to another model version."""
     _require_modeller(actor)
     with db.transaction() as session:
         definition = _versions(session, source, target)
@@ -76,7 +78,7 @@ def apply(source: int, target: int, actor: Actor) -> Report:
         try:
             outcome = _move_one(instance_id, source, target, actor)
         except Conflict:
-            outcome = InstancePlan(instance_id, code, False, ["hồ sơ vừa thay đổi, chạy lại"])
+            outcome = InstancePlan(instance_id, code, False, [_("hồ sơ vừa thay đổi, chạy lại")])
         if outcome.movable:
             moved.append(code)
         else:

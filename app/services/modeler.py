@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.domain.roles import ROLE_LABELS_VI
 from app.engine import bundle_hash, bundle_variables, check_expression, check_script
 from app.engine.errors import Problem
+from app.i18n import _, _l
 from app.integrations.operators import OPERATORS
 from app.models import ModelDraft, ModelVersion, Procedure
 from app.services import audit
@@ -58,31 +59,33 @@ class DraftInfo:
 def check_files(files: Any) -> dict[str, str]:
     """The submitted bundle as {path: text}; InvalidInput when it is unsafe or malformed."""
     if not isinstance(files, dict) or not files:
-        raise InvalidInput("Gói trống / the bundle is empty")
+        raise InvalidInput(_l("Gói trống"))
     if len(files) > MAX_FILES:
-        raise InvalidInput(f"Quá nhiều tệp trong gói (> {MAX_FILES})")
+        raise InvalidInput(_l("Quá nhiều tệp trong gói (> %(most)s)", most=MAX_FILES))
     total = 0
     clean: dict[str, str] = {}
     for name, text in files.items():
         path = PurePosixPath(str(name))
         if path.is_absolute() or ".." in path.parts or "\\" in str(name) or not path.name:
-            raise InvalidInput(f"Đường dẫn không an toàn: {name}")
+            raise InvalidInput(_l("Đường dẫn không an toàn: %(name)s", name=name))
         if path.suffix not in SUFFIXES:
-            raise InvalidInput(f"Loại tệp không nhận: {name} (chỉ .bpmn, .dmn, .json)")
+            raise InvalidInput(
+                _l("Loại tệp không nhận: %(name)s (chỉ .bpmn, .dmn, .json)", name=name)
+            )
         if not isinstance(text, str):
-            raise InvalidInput(f"Nội dung {name} phải là văn bản")
+            raise InvalidInput(_l("Nội dung %(name)s phải là văn bản", name=name))
         total += len(text.encode("utf-8"))
         clean[str(path)] = text
     if total > MAX_TOTAL_BYTES:
-        raise InvalidInput("Gói quá lớn / the bundle is too large")
+        raise InvalidInput(_l("Gói quá lớn"))
     if not any(name.endswith(".bpmn") for name in clean):
-        raise InvalidInput("Gói không có tệp .bpmn / no BPMN file in the bundle")
+        raise InvalidInput(_l("Gói không có tệp .bpmn"))
     return clean
 
 
 def _process_id(process_id: str) -> str:
     if not process_id or not set(process_id) <= PROCESS_ID_CHARS or len(process_id) > 128:
-        raise InvalidInput("Mã quy trình không hợp lệ")
+        raise InvalidInput(_l("Mã quy trình không hợp lệ"))
     return process_id
 
 
@@ -104,7 +107,7 @@ def load(process_id: str, actor: Actor, revision: int | None = None) -> Bundle:
                 draft.created_at,
             )
         if revision is not None:
-            raise NotFound(f"Không có bản nháp số {revision}")
+            raise NotFound(_l("Không có bản nháp số %(revision)s", revision=revision))
         version = session.scalar(
             select(ModelVersion)
             .where(ModelVersion.process_id == process_id)
@@ -112,7 +115,7 @@ def load(process_id: str, actor: Actor, revision: int | None = None) -> Bundle:
             .limit(1)
         )
         if version is None:
-            raise NotFound(f"Không có quy trình {process_id}")
+            raise NotFound(_l("Không có quy trình %(process_id)s", process_id=process_id))
         return Bundle(
             process_id,
             dict(version.files),
@@ -124,6 +127,7 @@ def load(process_id: str, actor: Actor, revision: int | None = None) -> Bundle:
 
 
 def drafts(process_id: str, actor: Actor) -> list[DraftInfo]:
+    """List the saved drafts of a process model, newest first."""
     _require_modeller(actor)
     with db.transaction() as session:
         rows = session.scalars(
@@ -145,13 +149,15 @@ def drafts(process_id: str, actor: Actor) -> list[DraftInfo]:
 
 
 def problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Model problems as plain JSON-ready dicts (messages as text in the reader's language)."""
     return [
-        {"message": p.message, "file": p.file, "element_id": p.element_id, "line": p.line}
+        {"message": str(p.message), "file": p.file, "element_id": p.element_id, "line": p.line}
         for p in problems
     ]
 
 
 def validate(process_id: str, files: Any, actor: Actor) -> list[dict[str, Any]]:
+    """An analyst checks a model bundle in the editor and gets its located problems."""
     _require_modeller(actor)
     return problem_dicts(check_bundle(check_files(files), _process_id(process_id)))
 
@@ -186,7 +192,7 @@ def save_draft(
         try:
             session.flush()
         except IntegrityError as exc:
-            raise Conflict("Người khác vừa lưu bản nháp: tải lại rồi lưu lần nữa") from exc
+            raise Conflict(_l("Người khác vừa lưu bản nháp: tải lại rồi lưu lần nữa")) from exc
         audit.record(
             session,
             "model_draft_saved",
@@ -206,7 +212,7 @@ def run_tests(process_id: str, files: Any, actor: Actor) -> list[dict[str, Any]]
     problems = check_bundle(files, _process_id(process_id))
     if problems:
         raise InvalidInput(
-            "Mô hình còn lỗi, chưa chạy được kiểm thử",
+            _l("Mô hình còn lỗi, chưa chạy được kiểm thử"),
             fields={p.element_id or p.file or "-": p.message for p in problems},
         )
     return [
@@ -251,9 +257,9 @@ def check_code(kind: str, source: str, files: Any = None) -> list[str]:
     if kind not in ("script", "expression"):
         raise InvalidInput("kind must be script or expression")
     if len(source) > 20_000:
-        raise InvalidInput("Mã quá dài")
+        raise InvalidInput(_l("Mã quá dài"))
     if not source.strip():
-        return ["Chưa nhập mã" if kind == "script" else "Chưa nhập biểu thức"]
+        return [_("Chưa nhập mã") if kind == "script" else _("Chưa nhập biểu thức")]
     known = bundle_variables(check_files(files)) if files is not None else None
     return (check_script if kind == "script" else check_expression)(source, known)
 
@@ -263,13 +269,15 @@ def check_form(text: str) -> dict[str, Any]:
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"JSON không hợp lệ (dòng {exc.lineno}): {exc.msg}") from exc
+        raise InvalidInput(
+            _l("JSON không hợp lệ (dòng %(lineno)s): %(msg)s", lineno=exc.lineno, msg=exc.msg)
+        ) from exc
     if not isinstance(schema, dict):
-        raise InvalidInput("Biểu mẫu phải là một đối tượng JSON Schema")
+        raise InvalidInput(_l("Biểu mẫu phải là một đối tượng JSON Schema"))
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        raise InvalidInput(f"JSON Schema không hợp lệ: {exc.message}") from exc
+        raise InvalidInput(_l("JSON Schema không hợp lệ: %(detail)s", detail=exc.message)) from exc
     return schema
 
 
@@ -288,7 +296,7 @@ def catalog() -> dict[str, Any]:
         "operators": [
             {
                 "name": op.name,
-                "description": op.description,
+                "description": str(op.description),
                 "params": [{"name": n, "type": t.__name__} for n, t in op.params.items()],
             }
             for op in [*OPERATORS.values(), *LOCAL_OPERATORS.values()]

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from sqlalchemy import select
 
 from app.engine.migration import SpecChanges, spec_changes
+from app.i18n import _l
 from app.models import ModelVersion, Procedure, ProcessModel
 from app.services import audit, runtime
 from app.services.actors import Actor
@@ -43,7 +44,7 @@ SUFFIXES = (".bpmn", ".dmn", ".json")
 
 def _require_modeller(actor: Actor) -> None:
     if not (actor.agencies_for("analyst") or actor.agencies_for("admin")):
-        raise Forbidden("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị / analysts and admins only")
+        raise Forbidden(_l("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị"))
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,12 @@ def versions(actor: Actor) -> list[VersionInfo]:
 
 
 def export_zip(version_id: int, actor: Actor) -> tuple[str, bytes]:
+    """Download a deployed model version as a zip bundle."""
     _require_modeller(actor)
     with db.transaction() as session:
         version = session.get(ModelVersion, version_id)
         if version is None:
-            raise NotFound("Không tìm thấy phiên bản / version not found")
+            raise NotFound(_l("Không tìm thấy phiên bản"))
         return f"{version.process_id}-{version.content_hash[:12]}.zip", bundle_zip(version.files)
 
 
@@ -108,30 +110,37 @@ def read_zip(data: bytes) -> dict[str, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except UNREADABLE_ZIP as exc:
-        raise InvalidInput("Tệp không phải zip hợp lệ / not a valid zip") from exc
+        raise InvalidInput(_l("Tệp không phải zip hợp lệ")) from exc
     members = [m for m in archive.infolist() if not m.is_dir()]
     if len(members) > MAX_FILES:
-        raise InvalidInput(f"Quá nhiều tệp trong gói (> {MAX_FILES})")
+        raise InvalidInput(_l("Quá nhiều tệp trong gói (> %(most)s)", most=MAX_FILES))
     if sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
-        raise InvalidInput("Gói quá lớn khi giải nén / the bundle is too large unpacked")
+        raise InvalidInput(_l("Gói quá lớn khi giải nén"))
     files: dict[str, str] = {}
     for member in members:
         path = PurePosixPath(member.filename)
         if path.is_absolute() or ".." in path.parts or "\\" in member.filename:
-            raise InvalidInput(f"Đường dẫn không an toàn trong gói: {member.filename}")
+            raise InvalidInput(
+                _l("Đường dẫn không an toàn trong gói: %(filename)s", filename=member.filename)
+            )
         if path.suffix not in SUFFIXES:
             continue
         try:
             files[str(path)] = archive.read(member).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{member.filename} không phải UTF-8") from exc
+            raise InvalidInput(
+                _l("%(filename)s không phải UTF-8", filename=member.filename)
+            ) from exc
         except UNREADABLE_ZIP as exc:
             raise InvalidInput(
-                f"Không đọc được {member.filename} trong gói (tệp zip hỏng: {exc})"
-                f" / a damaged member in the zip"
+                _l(
+                    "Không đọc được %(filename)s trong gói (tệp zip hỏng: %(exc)s)",
+                    filename=member.filename,
+                    exc=exc,
+                )
             ) from exc
     if not any(name.endswith(".bpmn") for name in files):
-        raise InvalidInput("Gói không có tệp .bpmn / no BPMN file in the bundle")
+        raise InvalidInput(_l("Gói không có tệp .bpmn"))
     return files
 
 
@@ -152,7 +161,7 @@ def import_files(
     problems = check_bundle(files, process_id)
     if problems:
         raise InvalidInput(
-            f"Gói có {len(problems)} lỗi / the bundle has problems",
+            _l("Gói có %(count)s lỗi", count=len(problems)),
             fields={
                 f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}": p.message
                 for p in problems
@@ -160,7 +169,7 @@ def import_files(
         )
     override_reason = override_reason.strip()
     if override_reason and not actor.agencies_for("admin"):
-        raise Forbidden("Chỉ quản trị viên được triển khai khi kiểm thử không đạt")
+        raise Forbidden(_l("Chỉ quản trị viên được triển khai khi kiểm thử không đạt"))
     with db.transaction() as session:
         version = deploy(
             session,
@@ -201,7 +210,7 @@ def use_version(procedure_code: str, version_id: int, actor: Actor) -> None:
         procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
         version = session.get(ModelVersion, version_id)
         if procedure is None or version is None:
-            raise NotFound("Không tìm thấy thủ tục hoặc phiên bản")
+            raise NotFound(_l("Không tìm thấy thủ tục hoặc phiên bản"))
         previous = procedure.model_version_id
         procedure.model_version_id = version.id
         audit.record(
@@ -229,9 +238,9 @@ def diff(old_id: int, new_id: int, actor: Actor) -> VersionDiff:
     _require_modeller(actor)
     infos = {v.id: v for v in versions(actor)}
     if old_id not in infos or new_id not in infos:
-        raise NotFound("Không tìm thấy phiên bản / version not found")
+        raise NotFound(_l("Không tìm thấy phiên bản"))
     if infos[old_id].process_id != infos[new_id].process_id:
-        raise InvalidInput("Chỉ so sánh hai phiên bản của cùng một quy trình")
+        raise InvalidInput(_l("Chỉ so sánh hai phiên bản của cùng một quy trình"))
     with db.transaction() as session:
         old_def = runtime.definition_by_id(session, old_id)
         new_def = runtime.definition_by_id(session, new_id)

@@ -82,8 +82,10 @@ def notify(
     dossier_id: int | None = None,
     task_id: str | None = None,
 ) -> None:
+    """Leave a notification for each of `user_ids` (in the caller's transaction)."""
     send(
-        session, [Notice(uid, kind, message, dossier_id, task_id) for uid in sorted(set(user_ids))]
+        session,
+        [Notice(uid, kind, str(message), dossier_id, task_id) for uid in sorted(set(user_ids))],
     )
 
 
@@ -99,6 +101,7 @@ def holders(session: Session, role: str, agency_id: int) -> list[int]:
 
 
 def unread_count(user_id: int) -> int:
+    """How many notifications a user has not read yet."""
     with db.transaction() as session:
         return (
             session.scalar(
@@ -122,6 +125,7 @@ class Item:
 
 
 def for_user(actor: Actor, limit: int = 50) -> list[Item]:
+    """List a person's latest notifications."""
     with db.transaction() as session:
         rows = session.execute(
             select(Notification, Dossier.code)
@@ -137,6 +141,7 @@ def for_user(actor: Actor, limit: int = 50) -> list[Item]:
 
 
 def mark_all_read(actor: Actor) -> int:
+    """Mark every notification of a person as read; how many were unread."""
     with db.transaction() as session:
         return session.execute(
             update(Notification)

@@ -14,23 +14,21 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import settings
+from app.i18n import _, _l
 from app.models import User
 from app.services import audit, login_guard, sessions
 from app.services.actors import Actor
 from app.services.errors import InvalidInput, Unauthorized
 from app.storage.db import db
 
-REFUSED = "Sai tên đăng nhập hoặc mật khẩu / wrong username or password"
-HELD = (
-    "Đã nhập sai nhiều lần; vui lòng chờ ít phút rồi thử lại / "
-    "too many failed attempts; wait a few minutes and try again"
-)
+REFUSED = _l("Sai tên đăng nhập hoặc mật khẩu")
+HELD = _l("Đã nhập sai nhiều lần; vui lòng chờ ít phút rồi thử lại")
 # A password longer than this is refused before hashing (hashing is the costly part).
 MAX_PASSWORD = 256
 
 # Messages for the password fields, named apart (bandit's B105 took them for passwords).
-WRONG_CURRENT = "Mật khẩu hiện tại không đúng / the current password is wrong"
-NOT_REPEATED = "Hai lần nhập mật khẩu mới không khớp / they differ"
+WRONG_CURRENT = _l("Mật khẩu hiện tại không đúng")
+NOT_REPEATED = _l("Hai lần nhập mật khẩu mới không khớp")
 
 
 @dataclass(frozen=True)
@@ -137,13 +135,13 @@ def _weak(user: User, current: str, new: str, repeated: str) -> dict[str, str]:
     """What is wrong with the new password, by field; empty when it may be set."""
     shortest = settings.current.PASSWORD_MIN_LENGTH
     if len(new) < shortest:
-        message = f"Mật khẩu mới cần ít nhất {shortest} ký tự / at least {shortest} characters"
+        message = _("Mật khẩu mới cần ít nhất %(shortest)s ký tự", shortest=shortest)
     elif len(new) > MAX_PASSWORD:
-        message = f"Mật khẩu mới dài quá {MAX_PASSWORD} ký tự / at most {MAX_PASSWORD} characters"
+        message = _("Mật khẩu mới dài quá %(most)s ký tự", most=MAX_PASSWORD)
     elif new.strip().casefold() == user.username.casefold():
-        message = "Mật khẩu mới không được trùng tên đăng nhập / must not be the username"
+        message = _("Mật khẩu mới không được trùng tên đăng nhập")
     elif new == current:
-        message = "Mật khẩu mới phải khác mật khẩu hiện tại / must differ from the current one"
+        message = _("Mật khẩu mới phải khác mật khẩu hiện tại")
     elif new != repeated:
         return {"new_password_again": NOT_REPEATED}
     else:

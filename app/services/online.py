@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.documents.intake import ScanRejected, Upload, take_scans
+from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.models import Document, Dossier, DossierComponent, Procedure
 from app.services import audit, reuse
@@ -61,9 +62,9 @@ def submission(citizen: Citizen, procedure_code: str) -> tuple[dict[str, Any], l
                 found = reuse.FINDERS[source](citizen.identifier, offer.type_code)
             except IntegrationError as exc:
                 log.warning("online offer from %s failed: %s", source, exc)
-                offer.tried.append((source, "không tra cứu được"))
+                offer.tried.append((source, _("không tra cứu được")))
                 continue
-            offer.tried.append((source, "có" if found else "không có"))
+            offer.tried.append((source, _("có") if found else _("không có")))
             if found is not None:
                 offer.found = found
                 break
@@ -78,7 +79,7 @@ def _procedure(session: Session, code: str) -> Procedure:
         )
     )
     if procedure is None:
-        raise NotFound(f"Không có thủ tục {code} tiếp nhận trực tuyến")
+        raise NotFound(_l("Không có thủ tục %(code)s tiếp nhận trực tuyến", code=code))
     return procedure
 
 
@@ -139,7 +140,9 @@ def send_supplement(
     intake = None
     if files:
         if type_code not in names:
-            raise InvalidInput("Chọn loại giấy tờ bổ sung", fields={"type_code": "bắt buộc"})
+            raise InvalidInput(
+                _l("Chọn loại giấy tờ bổ sung"), fields={"type_code": _l("bắt buộc")}
+            )
         try:
             intake = _take(files)
         except ScanRejected as exc:
@@ -179,16 +182,18 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
         if ref and offer.found is not None and offer.found.ref == ref:
             picked[offer.type_code] = offer.found
         elif ref:
-            errors[field_name] = "Giấy tờ đã chọn không còn trong kho; hãy tải lại trang"
+            errors[field_name] = _("Giấy tờ đã chọn không còn trong kho; hãy tải lại trang")
         elif files:
             try:
                 taken[offer.type_code] = _take(files)
             except ScanRejected as exc:
                 errors[field_name] = exc.message
         elif offer.required:
-            errors[field_name] = f"«{offer.name}» là bắt buộc: chọn giấy tờ có sẵn hoặc tải tệp lên"
+            errors[field_name] = _(
+                "«%(name)s» là bắt buộc: chọn giấy tờ có sẵn hoặc tải tệp lên", name=offer.name
+            )
     if errors:
-        raise InvalidInput("Hồ sơ chưa đủ thành phần / components missing", fields=errors)
+        raise InvalidInput(_l("Hồ sơ chưa đủ thành phần"), fields=errors)
 
     names = {o.type_code: o.name for o in offers}
 

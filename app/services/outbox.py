@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app import settings
+from app.i18n import _l
 from app.models import Incident, OutboxMessage, ProcessInstance
 from app.models.base import utcnow
 from app.services import audit, queue
@@ -124,6 +125,7 @@ def claim(outbox_id: int) -> Claimed | None:
 
 
 def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
+    """Record that an outbox call succeeded with `result`."""
     row = session.get(OutboxMessage, outbox_id, with_for_update=True)
     if row is None:
         raise NotFound(f"outbox {outbox_id} not found")
@@ -167,7 +169,7 @@ def record_failure(
         row = session.get(OutboxMessage, outbox_id, with_for_update=True)
         if row is None or row.state != "running":
             return row.state if row else "missing"
-        row.last_error = error[:4000]
+        row.last_error = str(error)[:4000]
         if retryable and row.attempts < cfg.OUTBOX_MAX_ATTEMPTS:
             delay = min(cfg.OUTBOX_BACKOFF_BASE * 2 ** (row.attempts - 1), cfg.OUTBOX_BACKOFF_MAX)
             row.state, row.enqueued_at = "pending", None
@@ -225,7 +227,7 @@ def timer_incident(
         state="incident",
         attempts=1,
         next_attempt_at=utcnow(),
-        last_error=error[:4000],
+        last_error=str(error)[:4000],
     )
     session.add(row)
     session.flush()
@@ -243,9 +245,9 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
     with db.transaction() as session:
         incident = session.get(Incident, incident_id, with_for_update=True)
         if incident is None:
-            raise NotFound("Không tìm thấy sự cố / incident not found")
+            raise NotFound(_l("Không tìm thấy sự cố"))
         if incident.resolved_at is not None:
-            raise Conflict("Sự cố đã được xử lý / incident already resolved")
+            raise Conflict(_l("Sự cố đã được xử lý"))
         row = session.get(OutboxMessage, incident.outbox_id, with_for_update=True)
         assert row is not None  # nosec B101 # type narrowing: incidents.outbox_id is a foreign key
         incident.resolved_at, incident.resolved_by_id = utcnow(), actor.id
@@ -274,6 +276,7 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
 
 
 def dispatch_next(ordering_key: str) -> None:
+    """Hand the next pending call of an ordering key to the queue."""
     next_id = next_pending_id(ordering_key)
     if next_id is not None:
         queue.dispatch([next_id])

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 def status_record(dossier: DossierRef) -> dict[str, Any]:
+    """The status record the portal (Cổng DVCQG) receives for a dossier."""
     status = DossierStatus(dossier.status)
     return {
         "dossier_code": dossier.code,

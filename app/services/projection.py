@@ -46,6 +46,7 @@ def apply_changes(
     *,
     completed_by: Actor,
 ) -> None:
+    """Update the task projection, audit and outbox after an engine run (same transaction)."""
     """Bring the projection, the dossier's status, the audit log and the outbox in line with
     one engine step (`actor` acted; `completed_by` finished the user tasks)."""
     finished = projection_tasks.sync(session, instance_id, dossier, changes, completed_by)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from app.i18n import _l
 from app.models import (
     Agency,
     Dossier,
@@ -177,9 +178,10 @@ def _count(session: Any, conditions: tuple) -> int:
 
 
 def open_incidents(actor: Actor) -> list[dict[str, Any]]:
+    """List the open incidents a supervisor can retry."""
     agencies = actor.agencies_for("supervisor")
     if not agencies:
-        raise Forbidden("Chỉ giám sát viên được xem sự cố / supervisors only")
+        raise Forbidden(_l("Chỉ giám sát viên được xem sự cố"))
     with db.transaction() as session:
         rows = session.execute(
             select(Incident, Dossier.code)
@@ -214,6 +216,7 @@ def agency_choices() -> list[tuple[str, str]]:
 
 
 def all_procedures() -> list[dict[str, Any]]:
+    """List every procedure in force."""
     with db.transaction() as session:
         return [
             {"code": p.code, "name": p.name}
@@ -222,6 +225,7 @@ def all_procedures() -> list[dict[str, Any]]:
 
 
 def procedures_for(actor: Actor) -> list[dict[str, Any]]:
+    """List the procedures an officer may receive dossiers for."""
     agencies = actor.agencies_for("reception")
     with db.transaction() as session:
         # the procedures of the officer's agencies, and those listing one of them among their

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.roles import may_see_step_data
 from app.domain.status import DossierStatus
+from app.i18n import _l
 from app.models import (
     Agency,
     AuditEvent,
@@ -40,10 +41,11 @@ class TaskDetail:
 
 
 def task_detail(task_id: str, actor: Actor) -> TaskDetail:
+    """Show one step to an officer: its form, data and dossier."""
     with db.transaction() as session:
         task = session.get(HumanTask, task_id)
         if task is None or not actor.sees(task.agency_id):
-            raise NotFound("Không tìm thấy công việc / task not found")
+            raise NotFound(_l("Không tìm thấy công việc"))
         [row] = task_rows(session, HumanTask.id == task_id)
         dossier = _dossier_summary(session.get(Dossier, task.dossier_id))
         previous = [
@@ -100,10 +102,11 @@ class DossierDetail:
 
 
 def dossier_detail(code: str, actor: Actor) -> DossierDetail:
+    """Show one dossier to an officer who may see it: steps, history, documents."""
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None or not visibility.may_view(session, dossier, actor):
-            raise NotFound(f"Không tìm thấy hồ sơ {code} / dossier not found")
+            raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
         tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
         tasks.sort(key=lambda t: t.created_at)
         events = [

@@ -19,6 +19,7 @@ def _queue(url: str, name: str) -> Queue:
 
 
 def rq_enqueue(outbox_ids: Iterable[int]) -> None:
+    """Hand outbox rows to the RQ workers (after the transaction committed)."""
     queue = _queue(settings.current.REDIS_URL, settings.current.RQ_QUEUE)
     jobs = [
         Queue.prepare_data(JOB, args=(outbox_id,), timeout=60, result_ttl=0, failure_ttl=86400)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.domain.reorganisation import Plan, plan_from_json
 from app.domain.status import VN_TZ
+from app.i18n import _l
 from app.models import AuditEvent, Dossier, ReorgItem, ReorgPlan
 from app.services.errors import NotFound
 from app.storage.db import db
@@ -28,18 +29,21 @@ class Report:
 
     @property
     def reconciles(self) -> bool:
+        """Whether before = moved + finished + refused + pending."""
         return self.before == self.moved + self.finished + self.refused + self.pending
 
 
 def plan_of(row: ReorgPlan) -> Plan:
+    """The reorganisation plan stored in a plan row."""
     return plan_from_json(row.body)
 
 
 def report(plan_id: int) -> Report:
+    """Report a reorganisation plan's progress, dossier by dossier counts."""
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id)
         if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
+            raise NotFound(_l("Không có phương án số %(plan_id)s", plan_id=plan_id))
         counts = dict(
             session.execute(
                 select(ReorgItem.outcome, func.count())
@@ -66,6 +70,7 @@ def report(plan_id: int) -> Report:
 
 
 def plans() -> list[ReorgPlan]:
+    """List the reorganisation plans, newest first."""
     with db.transaction() as session:
         rows = session.scalars(select(ReorgPlan).order_by(ReorgPlan.id.desc())).all()
         session.expunge_all()
@@ -73,15 +78,17 @@ def plans() -> list[ReorgPlan]:
 
 
 def plan_row(plan_id: int) -> tuple[ReorgPlan, Plan]:
+    """Load a plan's row and its parsed plan."""
     with db.transaction() as session:
         row = session.get(ReorgPlan, plan_id)
         if row is None:
-            raise NotFound(f"Không có phương án số {plan_id}")
+            raise NotFound(_l("Không có phương án số %(plan_id)s", plan_id=plan_id))
         session.expunge(row)
         return row, plan_of(row)
 
 
 def items(plan_id: int, offset: int = 0, limit: int = 100) -> list[tuple[str, ReorgItem]]:
+    """List a page of a plan's dossiers with their outcome."""
     with db.transaction() as session:
         rows = session.execute(
             select(Dossier.code, ReorgItem)
@@ -96,6 +103,7 @@ def items(plan_id: int, offset: int = 0, limit: int = 100) -> list[tuple[str, Re
 
 
 def since(moment: datetime) -> str:
+    """A moment as officers read it (Vietnam time, HH:MM dd/mm/yyyy)."""
     return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.reorganisation import Plan, role_label
+from app.i18n import _
 from app.models import AdminUnit, Agency, Procedure, User, UserRole
 
 # Whoever takes dossiers over must be able to approve their results.
@@ -31,6 +32,7 @@ class Shape:
     holds: dict[int, set[tuple[str, str]]]
 
     def target(self, agency_id: int | None) -> str | None:
+        """The code of the agency that takes over `agency_id` under the plan."""
         return self.units.get(agency_id) if agency_id is not None else None
 
 
@@ -88,7 +90,7 @@ def check(session: Session, plan: Plan) -> list[str]:
     """Every problem that stops the plan, each in one sentence; empty when it can be applied."""
     problems: list[str] = []
     if not plan.agencies:
-        problems.append("Phương án không sắp xếp cơ quan nào")
+        problems.append(_("Phương án không sắp xếp cơ quan nào"))
     agencies = {
         a.code: a
         for a in session.scalars(
@@ -114,25 +116,49 @@ def check(session: Session, plan: Plan) -> list[str]:
 
     for agency in plan.new_agencies:
         if agency.code in agencies:
-            problems.append(f"Cơ quan mới {agency.code} đã có ({agencies[agency.code].name})")
+            problems.append(
+                _(
+                    "Cơ quan mới %(code)s đã có (%(name)s)",
+                    code=agency.code,
+                    name=agencies[agency.code].name,
+                )
+            )
         if agency.parent and not usable(agency.parent):
-            problems.append(f"Cơ quan mới {agency.code}: cơ quan cấp trên {agency.parent} không có")
+            problems.append(
+                _(
+                    "Cơ quan mới %(code)s: cơ quan cấp trên %(parent)s không có",
+                    code=agency.code,
+                    parent=agency.parent,
+                )
+            )
         if not 1 <= agency.level <= 4:
-            problems.append(f"Cơ quan mới {agency.code}: cấp phải từ 1 đến 4")
+            problems.append(_("Cơ quan mới %(code)s: cấp phải từ 1 đến 4", code=agency.code))
     for move in plan.agencies:
         source = agencies.get(move.source)
         if source is None or not source.active:
-            problems.append(f"Cơ quan {move.source} không có hoặc đã ngừng hoạt động")
+            problems.append(
+                _("Cơ quan %(source)s không có hoặc đã ngừng hoạt động", source=move.source)
+            )
             continue
         final = successors[move.source]
         if not usable(final):
             problems.append(
-                f"{source.name}: cơ quan kế thừa {final} không có hoặc đã ngừng hoạt động"
+                _(
+                    "%(name)s: cơ quan kế thừa %(final)s không có hoặc đã ngừng hoạt động",
+                    name=source.name,
+                    final=final,
+                )
             )
         for old, new_code in move.departments.items():
             department = agencies.get(old)
             if department is None or department.parent_id != source.id:
-                problems.append(f"{source.name}: {old} không phải là phòng của cơ quan này")
+                problems.append(
+                    _(
+                        "%(name)s: %(old)s không phải là phòng của cơ quan này",
+                        name=source.name,
+                        old=old,
+                    )
+                )
             parent = (
                 new[new_code].parent
                 if new_code in new
@@ -143,14 +169,31 @@ def check(session: Session, plan: Plan) -> list[str]:
                 )
             )
             if not usable(new_code) or parent != final:
-                problems.append(f"{source.name}: phòng kế thừa {new_code} không thuộc {final}")
+                problems.append(
+                    _(
+                        "%(name)s: phòng kế thừa %(new_code)s không thuộc %(final)s",
+                        name=source.name,
+                        new_code=new_code,
+                        final=final,
+                    )
+                )
     for officer in plan.officers:
         if officer.agency in successors:
             problems.append(
-                f"Cán bộ {officer.username}: {officer.agency} bị giải thể theo phương án"
+                _(
+                    "Cán bộ %(username)s: %(agency)s bị giải thể theo phương án",
+                    username=officer.username,
+                    agency=officer.agency,
+                )
             )
         elif not usable(officer.agency):
-            problems.append(f"Cán bộ {officer.username}: cơ quan {officer.agency} không có")
+            problems.append(
+                _(
+                    "Cán bộ %(username)s: cơ quan %(agency)s không có",
+                    username=officer.username,
+                    agency=officer.agency,
+                )
+            )
     known = dict(
         session.execute(
             select(User.username, User.active).where(
@@ -160,9 +203,13 @@ def check(session: Session, plan: Plan) -> list[str]:
     )
     for officer in plan.officers:
         if officer.username not in known:
-            problems.append(f"Không có cán bộ tên đăng nhập «{officer.username}»")
+            problems.append(
+                _("Không có cán bộ tên đăng nhập «%(username)s»", username=officer.username)
+            )
         elif not known[officer.username]:
-            problems.append(f"Cán bộ {officer.username}: tài khoản đã bị khoá")
+            problems.append(
+                _("Cán bộ %(username)s: tài khoản đã bị khoá", username=officer.username)
+            )
     if problems:
         return problems
     shape = shape_of(session, plan)
@@ -186,8 +233,12 @@ def _unstaffed(session: Session, shape: Shape) -> list[str]:
         for role in ALWAYS_NEEDED:
             needed.setdefault((role, final), set()).add(move.source)
     return [
-        f"{shape.names.get(code, code)}: không còn cán bộ giữ vai trò {role_label(role)}"
-        f" (đang có ở {', '.join(sorted(shape.names.get(s, s) for s in sources))})"
+        _(
+            "%(names)s: không còn cán bộ giữ vai trò %(role_label)s (đang có ở %(names2)s)",
+            names=shape.names.get(code, code),
+            role_label=role_label(role),
+            names2=", ".join(sorted(shape.names.get(s, s) for s in sources)),
+        )
         for (role, code), sources in sorted(needed.items())
         if (role, code) not in shape.staffed
     ]
@@ -205,13 +256,27 @@ def _procedures(session: Session, shape: Shape) -> list[str]:
         )
     ).all()
     found = {r.code for r in rows}
-    problems += [f"Không có thủ tục mã {c} đang áp dụng" for c in declared if c not in found]
+    problems += [
+        _("Không có thủ tục mã %(c)s đang áp dụng", c=c) for c in declared if c not in found
+    ]
     for row in rows:
         target = declared.get(row.code) or shape.target(row.agency_id)
         if target in shape.plan.successors():
-            problems.append(f"Thủ tục {row.code}: cơ quan {target} bị giải thể theo phương án")
+            problems.append(
+                _(
+                    "Thủ tục %(code)s: cơ quan %(target)s bị giải thể theo phương án",
+                    code=row.code,
+                    target=target,
+                )
+            )
         if row.model_version_id is None:
-            problems.append(f"Thủ tục {row.code} ({row.name}) chưa có quy trình đã triển khai")
+            problems.append(
+                _(
+                    "Thủ tục %(code)s (%(name)s) chưa có quy trình đã triển khai",
+                    code=row.code,
+                    name=row.name,
+                )
+            )
     return problems
 
 
@@ -225,9 +290,20 @@ def _units_left_out(session: Session, shape: Shape) -> list[str]:
     ).all()
     sources = set(shape.codes.values())
     return [
-        f"{name}: đơn vị hành chính {unit} đã "
-        + (f"sáp nhập vào {successor}" if status == "merged" else "bị bãi bỏ")
-        + " nhưng cơ quan chưa có trong phương án"
+        _(
+            "%(name)s: đơn vị hành chính %(unit)s đã sáp nhập vào %(successor)s nhưng cơ quan "
+            "chưa có trong phương án",
+            name=name,
+            unit=unit,
+            successor=successor,
+        )
+        if status == "merged"
+        else _(
+            "%(name)s: đơn vị hành chính %(unit)s đã bị bãi bỏ nhưng cơ quan chưa có trong "
+            "phương án",
+            name=name,
+            unit=unit,
+        )
         for code, name, unit, status, successor in rows
         if code not in sources
     ]

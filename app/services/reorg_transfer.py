@@ -22,6 +22,7 @@ TITLE = "Chuyển hồ sơ do sắp xếp đơn vị hành chính"
 def transfer_dossier(
     plan_id: int, plan: Plan, shape: Shape, ids: dict[str, int], dossier_id: int
 ) -> None:
+    """Move one pending dossier to its successor agency under a plan (retried on conflict)."""
     for attempt in range(3):
         try:
             with db.transaction() as session:

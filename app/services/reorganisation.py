@@ -59,6 +59,7 @@ class Entry:
     instance_id: int | None = field(default=None, compare=False)
 
     def detail(self) -> dict:
+        """This entry as a JSON-ready dict for the plan's item row."""
         return {
             "source": self.source,
             "shipments": self.shipments,
@@ -90,6 +91,7 @@ def pending_in(units: dict[int, str]):  # noqa: ANN202
 
 
 def judge(session: Session, shape: Shape, dossier: Dossier) -> Entry:
+    """Decide whether a dossier can move under a plan, and what moves with it."""
     entry = Entry(dossier.id, dossier.code, "moved")
     entry.source = shape.codes.get(dossier.agency_id) or dossier.agency.code
     entry.target = shape.target(dossier.agency_id) or dossier.agency.code

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app import settings
 from app.domain.documents import DOCUMENT_TYPES
+from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.integrations.national import NationalDbClient
 from app.integrations.warehouse import WarehouseClient
@@ -60,14 +61,14 @@ class Lookup:
 def _dossier(session: Any, code: str, actor: Actor) -> Dossier:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
     if dossier is None or not actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id):
-        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
     if (
         actor.acting_agency(DIGITIZING_ROLES, dossier.agency_id, dossier.receiving_agency_id)
         is None
     ):
         from app.services.errors import Forbidden
 
-        raise Forbidden("Chỉ cán bộ một cửa hoặc chuyên viên của cơ quan được đính kèm giấy tờ")
+        raise Forbidden(_l("Chỉ cán bộ một cửa hoặc chuyên viên của cơ quan được đính kèm giấy tờ"))
     return dossier
 
 
@@ -144,19 +145,21 @@ def lookup(dossier_code: str, type_code: str, actor: Actor) -> Lookup:
         owner_id = _dossier(session, dossier_code, actor).owner_id
     type_code = (type_code or "").strip()
     if not type_code:
-        raise InvalidInput("Chọn loại giấy tờ cần tra cứu", fields={"type_code": "bắt buộc"})
+        raise InvalidInput(
+            _l("Chọn loại giấy tờ cần tra cứu"), fields={"type_code": _l("bắt buộc")}
+        )
     result = Lookup(type_code, owner_id)
     for source in SOURCES:
         try:
             found = FINDERS[source](owner_id, type_code)
         except IntegrationError as exc:
             log.warning("reuse lookup in %s failed: %s", source, exc)
-            result.tried.append((source, f"không tra cứu được ({exc})"))
+            result.tried.append((source, _("không tra cứu được (%(exc)s)", exc=exc)))
             continue
         if found is None:
-            result.tried.append((source, "không có"))
+            result.tried.append((source, _("không có")))
             continue
-        result.tried.append((source, "có"))
+        result.tried.append((source, _("có")))
         result.found = found
         break
     return result
@@ -174,20 +177,26 @@ def attach(
     """Attach the document found at `source` (looked up again, so what is attached is what
     the source holds now) once the citizen has confirmed it; returns the component."""
     if source not in SOURCES:
-        raise InvalidInput("Nguồn giấy tờ không hợp lệ")
+        raise InvalidInput(_l("Nguồn giấy tờ không hợp lệ"))
     if not citizen_confirmed:
         raise InvalidInput(
-            "Công dân chưa xác nhận dùng giấy tờ này",
-            fields={"citizen_confirmed": "Cần công dân xác nhận trước khi đính kèm"},
+            _l("Công dân chưa xác nhận dùng giấy tờ này"),
+            fields={"citizen_confirmed": _l("Cần công dân xác nhận trước khi đính kèm")},
         )
     with db.transaction() as session:
         owner_id = _dossier(session, dossier_code, actor).owner_id
     try:
         found = FINDERS[source](owner_id, type_code)
     except IntegrationError as exc:
-        raise InvalidInput(f"Không tra cứu được {SOURCE_LABELS[source]}: {exc}") from exc
+        raise InvalidInput(
+            _l(
+                "Không tra cứu được %(source)s: %(exc)s",
+                source=SOURCE_LABELS[source],
+                exc=exc,
+            )
+        ) from exc
     if found is None or found.ref != ref:
-        raise InvalidInput("Giấy tờ không còn ở nguồn đã tra cứu; hãy tra cứu lại")
+        raise InvalidInput(_l("Giấy tờ không còn ở nguồn đã tra cứu; hãy tra cứu lại"))
     mismatch = {}
     data = dict(found.fields)
     if source == "national":
@@ -232,10 +241,11 @@ def attach(
 
 
 def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
+    """List a dossier's components with the documents attached to each."""
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == dossier_code))
         if dossier is None or not visibility.may_view(session, dossier, actor):
-            raise NotFound(f"Không tìm thấy hồ sơ {dossier_code}")
+            raise NotFound(_l("Không tìm thấy hồ sơ %(dossier_code)s", dossier_code=dossier_code))
         return [
             {
                 "id": c.id,

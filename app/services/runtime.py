@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
+from app.i18n import _l
 from app.models import Agency, Dossier, HumanTask, ModelVersion, Procedure, ProcessInstance
 from app.models.base import utcnow
 from app.services import calendars, core_hooks, projection
@@ -201,7 +202,7 @@ def load_instance(session: Session, instance_id: int, actor: Actor = SYSTEM) -> 
     """The instance with its dossier; `actor` is who the step's local calls act for."""
     row = session.connection().execute(_LOAD_INSTANCE, {"instance_id": instance_id}).one_or_none()
     if row is None:
-        raise NotFound("Không tìm thấy phiên xử lý / process instance not found")
+        raise NotFound(_l("Không tìm thấy phiên xử lý"))
     instance, dossier = _refs(row)
     return Loaded(instance, dossier, _run(session, instance, dossier, actor))
 
@@ -210,7 +211,7 @@ def load_task(session: Session, task_id: str, actor: Actor = SYSTEM) -> LoadedTa
     """A task with its instance and dossier in one query; the engine state is loaded too."""
     row = session.connection().execute(_LOAD_TASK, {"task_id": task_id}).one_or_none()
     if row is None:
-        raise NotFound("Không tìm thấy công việc / task not found")
+        raise NotFound(_l("Không tìm thấy công việc"))
     instance, dossier = _refs(row)
     m = row._mapping
     task = TaskRef(
@@ -296,10 +297,7 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
         },
     )
     if result.rowcount != 1:
-        raise Conflict(
-            "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại / "
-            "the dossier was changed by someone else, reload and retry"
-        )
+        raise Conflict(_l("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại"))
     instance.version += 1
     if changes.finished and loaded.dossier.finished_at is None:
         finished = loaded.dossier.finished_at = utcnow()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.engine import WorkflowFailed
+from app.i18n import _l
 from app.models import OutboxMessage
 from app.services import audit, documents_storage, outbox, runtime
 from app.services.actors import SYSTEM
@@ -32,7 +33,13 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
         try:
             changes = loaded.run.complete_service_call(row.task_id, result)
         except WorkflowFailed as exc:
-            raise InvalidInput(f"Quy trình báo lỗi khi nhận kết quả {row.operator}: {exc}") from exc
+            raise InvalidInput(
+                _l(
+                    "Quy trình báo lỗi khi nhận kết quả %(operator)s: %(exc)s",
+                    operator=row.operator,
+                    exc=exc,
+                )
+            ) from exc
         if changes is None:
             audit.record(
                 session,

@@ -43,6 +43,7 @@ def start(session: Session, *, user_id: int | None = None, citizen_id: int | Non
 
 
 def start_for_citizen(citizen_id: int) -> str:
+    """Open a login session for a citizen signed in through the portal."""
     with db.transaction() as session:
         return start(session, citizen_id=citizen_id)
 

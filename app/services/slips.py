@@ -20,6 +20,7 @@ from app.documents.slip_data import TITLES, ComponentLine, ControlRow, SlipData
 from app.documents.slips import render
 from app.domain.messages import N_
 from app.domain.status import DossierStatus
+from app.i18n import _l
 from app.models import Agency, AuditEvent, Document, Dossier, HumanTask, User
 from app.models.base import utcnow
 from app.services import visibility
@@ -57,7 +58,7 @@ def _last(events: list[AuditEvent], *kinds: str) -> AuditEvent | None:
 def _load(session: Session, code: str, actor: Actor) -> tuple[Dossier, list[AuditEvent]]:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
     if dossier is None or not visibility.may_view(session, dossier, actor):
-        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
     events = list(
         session.scalars(
             select(AuditEvent).where(AuditEvent.dossier_id == dossier.id).order_by(AuditEvent.id)
@@ -82,6 +83,7 @@ def _why_not(number: str, dossier: Dossier, events: list[AuditEvent]) -> str:
 
 
 def choices(code: str, actor: Actor) -> list[SlipChoice]:
+    """List the slips an officer can print for a dossier, and why others cannot be."""
     with db.transaction() as session:
         dossier, events = _load(session, code, actor)
         return [
@@ -153,7 +155,7 @@ def _signer(session: Session, event: AuditEvent | None, fallback: str) -> str:
 def slip_pdf(code: str, number: str, actor: Actor) -> tuple[bytes, str]:
     """The slip as PDF bytes and a download name; Conflict when it does not apply yet."""
     if number not in TITLES:
-        raise NotFound(f"Không có mẫu phiếu số {number}")
+        raise NotFound(_l("Không có mẫu phiếu số %(number)s", number=number))
     with db.transaction() as session:
         dossier, events = _load(session, code, actor)
         why = _why_not(number, dossier, events)

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from sqlalchemy import and_, case, func, or_, select
 
 from app.domain.status import VN_TZ
+from app.i18n import _l
 from app.models import Dossier, Procedure
 from app.services.actors import Actor
 from app.services.errors import InvalidInput
@@ -38,10 +39,12 @@ class Row:
 
     @property
     def finished(self) -> int:
+        """Dossiers finished in the period (early, on time or late)."""
         return self.finished_early + self.finished_on_time + self.finished_late
 
     @property
     def on_time_rate(self) -> float | None:
+        """The share finished early or on time, None when none finished."""
         return (
             (self.finished_early + self.finished_on_time) / self.finished if self.finished else None
         )
@@ -65,9 +68,9 @@ HEADERS_VI = [
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     if end <= start:
-        raise InvalidInput("Ngày kết thúc phải sau ngày bắt đầu / the period is empty")
+        raise InvalidInput(_l("Ngày kết thúc phải sau ngày bắt đầu"))
     if (end - start).days > 3660:
-        raise InvalidInput("Kỳ báo cáo tối đa 10 năm / the period is too long")
+        raise InvalidInput(_l("Kỳ báo cáo tối đa 10 năm"))
     return (datetime.combine(start, time.min, VN_TZ), datetime.combine(end, time.min, VN_TZ))
 
 
@@ -123,12 +126,14 @@ def _table(rows: list[Row], total: Row) -> list[list[object]]:
 
 
 def to_csv(rows: list[Row], total: Row) -> bytes:
+    """Export the statistics table as CSV."""
     buffer = io.StringIO()
     csv.writer(buffer).writerows(_table(rows, total))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
 def to_xlsx(rows: list[Row], total: Row, start: date, end: date) -> bytes:
+    """Export the statistics table as an Excel workbook."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

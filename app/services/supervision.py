@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.messages import N_
+from app.i18n import _l
 from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
 from app.models.base import utcnow
 from app.services import audit, notifications
@@ -33,7 +34,7 @@ def scope(session: Session, actor: Actor) -> set[int]:
     """The supervised agencies: where the actor is supervisor, and all their descendants."""
     agencies = set(actor.agencies_for("supervisor"))
     if not agencies:
-        raise Forbidden("Chỉ giám sát viên được xem / supervisors only")
+        raise Forbidden(_l("Chỉ giám sát viên được xem"))
     frontier = set(agencies)
     while frontier:
         frontier = set(session.scalars(select(Agency.id).where(Agency.parent_id.in_(frontier))))
@@ -93,6 +94,7 @@ class Overview:
 
 
 def overview(actor: Actor) -> Overview:
+    """Show a supervisor the counts of steps on time, due soon and overdue, by agency."""
     with db.transaction() as session:
         agencies = scope(session, actor)
         by_agency = _counts(session, agencies, Agency.id, Agency.name)
@@ -129,10 +131,11 @@ class TaskFilter:
 
 
 def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
+    """List the steps a supervisor oversees, filtered and sorted."""
     if f.state and f.state not in STATES:
-        raise InvalidInput(f"Trạng thái thời hạn không hợp lệ: {f.state}")
+        raise InvalidInput(_l("Trạng thái thời hạn không hợp lệ: %(state)s", state=f.state))
     if f.sort not in SORTS:
-        raise InvalidInput(f"Cách sắp xếp không hợp lệ: {f.sort}")
+        raise InvalidInput(_l("Cách sắp xếp không hợp lệ: %(sort)s", sort=f.sort))
     with db.transaction() as session:
         conditions = [HumanTask.state == "open", HumanTask.agency_id.in_(scope(session, actor))]
         if f.state:
@@ -147,7 +150,7 @@ def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
         elif f.assignee:
             # an officer's id: ASCII digits that fit the database's 64-bit integers
             if not (f.assignee.isascii() and f.assignee.isdigit() and len(f.assignee) <= 18):
-                raise InvalidInput("Cán bộ không hợp lệ")
+                raise InvalidInput(_l("Cán bộ không hợp lệ"))
             conditions.append(HumanTask.assignee_id == int(f.assignee))
         total = count_tasks(session, conditions)
         rows = task_rows(
@@ -168,15 +171,16 @@ def officers_for(task_id: str, actor: Actor) -> list[dict[str, Any]]:
 
 
 def reassign_task(task_id: str, user_id: int, actor: Actor) -> None:
+    """A supervisor hands an open step to another officer with the right role."""
     with db.transaction() as session:
         task = _supervised_task(session, task_id, actor)
         if task.state != "open":
-            raise Conflict("Công việc đã kết thúc / the task is no longer open")
+            raise Conflict(_l("Công việc đã kết thúc"))
         target = next((u for u in _candidates(session, task) if u.id == user_id), None)
         if target is None:
             raise InvalidInput(
-                "Cán bộ này không có vai trò xử lý bước này tại cơ quan",
-                fields={"user_id": "Chọn cán bộ có vai trò phù hợp"},
+                _l("Cán bộ này không có vai trò xử lý bước này tại cơ quan"),
+                fields={"user_id": _l("Chọn cán bộ có vai trò phù hợp")},
             )
         previous = task.assignee_id
         task.assignee_id, task.claimed_at = target.id, utcnow()
@@ -197,7 +201,7 @@ def reassign_task(task_id: str, user_id: int, actor: Actor) -> None:
 def _supervised_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None or task.agency_id not in scope(session, actor):
-        raise NotFound("Không tìm thấy công việc / task not found")
+        raise NotFound(_l("Không tìm thấy công việc"))
     return task
 
 
@@ -206,7 +210,7 @@ def nudge(task_id: str, actor: Actor) -> int:
     with db.transaction() as session:
         task: HumanTask = _supervised_task(session, task_id, actor)
         if task.state != "open":
-            raise NotFound("Công việc đã kết thúc / the task is no longer open")
+            raise NotFound(_l("Công việc đã kết thúc"))
         dossier = session.get(Dossier, task.dossier_id)
         users = (
             [task.assignee_id]
@@ -258,7 +262,7 @@ def procedure_diagram(code: str, actor: Actor) -> Diagram:
         agencies = scope(session, actor)
         procedure = session.scalar(select(Procedure).where(Procedure.code == code))
         if procedure is None or procedure.model_version is None:
-            raise NotFound(f"Không tìm thấy quy trình của thủ tục {code}")
+            raise NotFound(_l("Không tìm thấy quy trình của thủ tục %(code)s", code=code))
         version = procedure.model_version
         xml = next(
             (
@@ -269,7 +273,7 @@ def procedure_diagram(code: str, actor: Actor) -> Diagram:
             None,
         )
         if xml is None:
-            raise NotFound("Không tìm thấy sơ đồ BPMN của quy trình")
+            raise NotFound(_l("Không tìm thấy sơ đồ BPMN của quy trình"))
         rows = session.execute(
             select(
                 HumanTask.element_id,

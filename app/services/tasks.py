@@ -13,6 +13,7 @@ from app.domain.form_fields import undeclared
 from app.domain.process_variables import is_system_variable
 from app.domain.roles import DATA_VISIBLE_TO, parse_role_list
 from app.engine import TaskNotReady, WorkflowFailed
+from app.i18n import _, _l
 from app.models import HumanTask
 from app.models.base import utcnow
 from app.services import audit, runtime
@@ -20,15 +21,15 @@ from app.services.actors import Actor
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
 from app.storage.db import db
 
-ALREADY_DONE = "Công việc đã được hoàn thành hoặc huỷ / the task is no longer open"
-NOT_IN_FORM = "không thuộc biểu mẫu của bước này / not a field of this step's form"
-SYSTEM_OWNED = "là biến do hệ thống quản lý, biểu mẫu không được ghi / set by the system only"
+ALREADY_DONE = _l("Công việc đã được hoàn thành hoặc huỷ")
+NOT_IN_FORM = _l("không thuộc biểu mẫu của bước này")
+SYSTEM_OWNED = _l("là biến do hệ thống quản lý, biểu mẫu không được ghi")
 
 
 def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
-        raise NotFound("Không tìm thấy công việc / task not found")
+        raise NotFound(_l("Không tìm thấy công việc"))
     _check_open(task.role, task.agency_id, task.state, actor)
     return task
 
@@ -36,20 +37,21 @@ def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
 def _check_open(role: str, agency_id: int, state: str, actor: Actor) -> None:
     if not actor.sees(agency_id):
         # another agency's task does not exist for the actor (as its dossier does not)
-        raise NotFound("Không tìm thấy công việc / task not found")
+        raise NotFound(_l("Không tìm thấy công việc"))
     if not actor.can(role, agency_id):
-        raise Forbidden("Bạn không có vai trò xử lý công việc này / not your role")
+        raise Forbidden(_l("Bạn không có vai trò xử lý công việc này"))
     if state != "open":
         raise Conflict(ALREADY_DONE)
 
 
 def claim_task(task_id: str, actor: Actor) -> None:
+    """An officer takes an open step from their group's pool."""
     with db.transaction() as session:
         task = _open_task(session, task_id, actor)
         if task.assignee_id == actor.id:
             return
         if task.assignee_id is not None:
-            raise Conflict("Công việc đã được người khác nhận / already claimed by someone else")
+            raise Conflict(_l("Công việc đã được người khác nhận"))
         task.assignee_id, task.claimed_at = actor.id, utcnow()
         audit.record(
             session,
@@ -63,10 +65,11 @@ def claim_task(task_id: str, actor: Actor) -> None:
 
 
 def unclaim_task(task_id: str, actor: Actor) -> None:
+    """An officer gives a claimed step back to the pool."""
     with db.transaction() as session:
         task = _open_task(session, task_id, actor)
         if task.assignee_id != actor.id:
-            raise Conflict("Bạn chưa nhận công việc này / you have not claimed this task")
+            raise Conflict(_l("Bạn chưa nhận công việc này"))
         task.assignee_id, task.claimed_at = None, None
         audit.record(
             session,
@@ -122,7 +125,7 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
         task = loaded.task
         _check_open(task.role, task.agency_id, task.state, actor)
         if task.assignee_id not in (None, actor.id):
-            raise Conflict("Công việc đang do người khác xử lý / claimed by someone else")
+            raise Conflict(_l("Công việc đang do người khác xử lý"))
         foreign = foreign_fields(task.form, data)
         errors = _form_errors(foreign, task.form, data)
         if errors:
@@ -132,7 +135,7 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
         except TaskNotReady as exc:
             raise Conflict(ALREADY_DONE) from exc
         except WorkflowFailed as exc:
-            raise InvalidInput(f"Quy trình báo lỗi / the process failed: {exc}") from exc
+            raise InvalidInput(_l("Quy trình báo lỗi: %(exc)s", exc=exc)) from exc
         audit.record(
             session,
             "task_completed",
@@ -151,8 +154,8 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
 def _form_error(foreign: list[str]) -> str:
     if foreign:
         names = listed(foreign)
-        return f"Biểu mẫu có trường không được phép: {names} / fields not allowed here: {names}"
-    return "Biểu mẫu chưa hợp lệ / the form has errors"
+        return _("Biểu mẫu có trường không được phép: %(names)s", names=names)
+    return _("Biểu mẫu chưa hợp lệ")
 
 
 def _visibility(changes: Any, task_id: str) -> dict[str, Any]:
@@ -173,14 +176,14 @@ def _message(error: jsonschema.ValidationError, schema: dict[str, Any]) -> str:
     field = _field_of(error)
     title = schema.get("properties", {}).get(field, {}).get("title", field)
     messages = {
-        "required": f"«{title}» là bắt buộc",
-        "const": f"«{title}» phải được xác nhận",
-        "minLength": f"«{title}» không được để trống",
-        "maxLength": f"«{title}» quá dài",
-        "minimum": f"«{title}» quá nhỏ",
-        "maximum": f"«{title}» quá lớn",
-        "type": f"«{title}» sai kiểu dữ liệu",
-        "oneOf": f"«{title}»: chọn một giá trị trong danh sách",
-        "enum": f"«{title}»: chọn một giá trị trong danh sách",
+        "required": _("«%(title)s» là bắt buộc", title=title),
+        "const": _("«%(title)s» phải được xác nhận", title=title),
+        "minLength": _("«%(title)s» không được để trống", title=title),
+        "maxLength": _("«%(title)s» quá dài", title=title),
+        "minimum": _("«%(title)s» quá nhỏ", title=title),
+        "maximum": _("«%(title)s» quá lớn", title=title),
+        "type": _("«%(title)s» sai kiểu dữ liệu", title=title),
+        "oneOf": _("«%(title)s»: chọn một giá trị trong danh sách", title=title),
+        "enum": _("«%(title)s»: chọn một giá trị trong danh sách", title=title),
     }
     return messages.get(str(error.validator), f"«{title}»: {error.message}")

@@ -16,6 +16,7 @@ from app.storage.db import db
 
 
 def due_instances(now: datetime, limit: int) -> list[int]:
+    """List the instances whose next timer is due at `now`."""
     with db.transaction() as session:
         return list(
             session.scalars(

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.roles import ROLE_LABELS_VI
+from app.i18n import _l
 from app.models import Agency, Dossier, HumanTask, ProcessInstance, User, UserRole
 from app.services import audit, notifications, portal_sync, runtime
 from app.services.actors import Actor
@@ -23,7 +24,7 @@ def transfer_dossier(code: str, to_agency_code: str, reason: str, actor: Actor) 
     reason = " ".join((reason or "").split())
     if not 5 <= len(reason) <= 1000:
         raise InvalidInput(
-            "Lý do chuyển: từ 5 đến 1000 ký tự", fields={"reason": "Nêu lý do chuyển hồ sơ"}
+            _l("Lý do chuyển: từ 5 đến 1000 ký tự"), fields={"reason": _l("Nêu lý do chuyển hồ sơ")}
         )
     with db.transaction() as session:
         dossier = _transferable(session, code, actor)
@@ -62,9 +63,9 @@ def _transferable(session: Session, code: str, actor: Actor) -> Dossier:
     if dossier is None or not actor.sees(dossier.agency_id):
         raise NotFound(f"Không tìm thấy hồ sơ {code}")
     if not (actor.can("leader", dossier.agency_id) or actor.can("supervisor", dossier.agency_id)):
-        raise Forbidden("Chỉ lãnh đạo hoặc giám sát viên của cơ quan được chuyển hồ sơ")
+        raise Forbidden(_l("Chỉ lãnh đạo hoặc giám sát viên của cơ quan được chuyển hồ sơ"))
     if dossier.finished_at is not None:
-        raise Conflict("Hồ sơ đã kết thúc, không chuyển được")
+        raise Conflict(_l("Hồ sơ đã kết thúc, không chuyển được"))
     return dossier
 
 
@@ -75,11 +76,16 @@ def _target(session: Session, dossier: Dossier, to_agency_code: str) -> Agency:
     )
     if target is None:
         raise InvalidInput(
-            f"Không có cơ quan đang hoạt động mã {to_agency_code!r}",
-            fields={"to_agency": "Chọn cơ quan nhận"},
+            _l(
+                "Không có cơ quan đang hoạt động mã %(to_agency_code)r",
+                to_agency_code=to_agency_code,
+            ),
+            fields={"to_agency": _l("Chọn cơ quan nhận")},
         )
     if target.id == dossier.agency_id:
-        raise InvalidInput("Hồ sơ đã thuộc cơ quan này", fields={"to_agency": "Chọn cơ quan khác"})
+        raise InvalidInput(
+            _l("Hồ sơ đã thuộc cơ quan này"), fields={"to_agency": _l("Chọn cơ quan khác")}
+        )
     return target
 
 
@@ -116,8 +122,12 @@ def _check_staffed(session: Session, target: Agency, moving: list[HumanTask]) ->
     if missing:
         labels = ", ".join(ROLE_LABELS_VI.get(r, r) for r in missing)
         raise InvalidInput(
-            f"{target.name} không có cán bộ giữ vai trò: {labels}; hồ sơ không được chuyển",
-            fields={"to_agency": f"Thiếu cán bộ: {labels}"},
+            _l(
+                "%(name)s không có cán bộ giữ vai trò: %(labels)s; hồ sơ không được chuyển",
+                name=target.name,
+                labels=labels,
+            ),
+            fields={"to_agency": _l("Thiếu cán bộ: %(labels)s", labels=labels)},
         )
 
 

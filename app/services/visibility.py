@@ -11,6 +11,7 @@ from app.services.actors import Actor
 
 
 def may_view(session: Session, dossier: Dossier, actor: Actor) -> bool:
+    """Whether an actor may see a dossier (its agency, a role there, or supervision)."""
     if actor.sees_dossier(dossier.agency_id, dossier.receiving_agency_id):
         return True
     agencies = set(actor.visible) | {a for _, a in actor.roles}

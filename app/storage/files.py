@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from app.i18n import _l
+
 CHUNK = 1024 * 1024
 
 
 class TooLarge(ValueError):
     def __init__(self, limit: int) -> None:
-        super().__init__(f"Tệp vượt quá giới hạn {limit // (1024 * 1024)} MB")
+        super().__init__(_l("Tệp vượt quá giới hạn %(most)s MB", most=limit // (1024 * 1024)))
         self.limit = limit
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _gettext
 
@@ -30,6 +30,9 @@ def role_label(code: str | None) -> str:
 
 
 def select_locale() -> str:
+    """The reader's language; Vietnamese outside a request (the CLI, a worker, a job)."""
+    if not has_request_context():
+        return "vi"
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in ("vi", "en") else "vi"
 

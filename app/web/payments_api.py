@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from app.i18n import _l
 from app.services import citizen_actions
 from app.services.actors import Actor
 from app.services.errors import InvalidInput
@@ -20,7 +21,7 @@ def callback():  # noqa: ANN201
     """The body's signature is checked by the PAYMENT rule (app.web.access) before this runs."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+        raise InvalidInput(_l("Cần thân yêu cầu JSON"))
     missing = [k for k in FIELDS if body.get(k) in (None, "")]
     if missing or not isinstance(body["amount"], int):
         raise InvalidInput(f"Thiếu hoặc sai: {', '.join(missing) or 'amount'}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from app.i18n import _l
 from app.services import citizen_actions
 from app.services.errors import InvalidInput
 from app.web.access import PORTAL, allow
@@ -18,7 +19,7 @@ def _body(action: str) -> dict[str, Any]:
     """The JSON object of the request, carrying only the keys the action defines."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("Cần thân yêu cầu JSON / a JSON body is required")
+        raise InvalidInput(_l("Cần thân yêu cầu JSON"))
     citizen_actions.refuse_unknown(body, citizen_actions.FIELDS[action])
     return body
 

@@ -81,7 +81,7 @@ def env() -> RestrictedEnvironment:
 @pytest.mark.parametrize("source", SCRIPT_BOMBS.values(), ids=SCRIPT_BOMBS.keys())
 def test_a_script_bomb_stops_with_its_limit_named_within_about_a_second(env, source):
     started = time.thread_time()
-    with pytest.raises(ScriptLimitExceeded, match=r" / "):
+    with pytest.raises(ScriptLimitExceeded, match=r"quá .*\d"):
         env.execute(source, {})
     assert time.thread_time() - started < 2.0
 
@@ -188,13 +188,13 @@ def test_a_model_that_loops_through_a_gateway_for_ever_stops_with_a_located_erro
     with pytest.raises(WorkflowFailed) as failed:
         ProcessRun.start(definition, {"n": 1})
     assert failed.value.limit and failed.value.element_id in {"count", "again"}
-    assert "/" in str(failed.value)
+    assert "quy trình chạy quá" in str(failed.value)
     assert time.thread_time() - started < 4.0
 
 
 def test_a_script_over_a_limit_in_a_model_names_the_element():
     model = LOOPING_MODEL.replace("n = n + 1", "n = 'a' * 10 ** 10")
-    with pytest.raises(WorkflowFailed, match=r"^count, dòng/line 1: Chuỗi quá dài") as failed:
+    with pytest.raises(WorkflowFailed, match=r"^count, dòng 1: Chuỗi quá dài") as failed:
         ProcessRun.start(parse_bundle({"looping.bpmn": model}, "looping"), {"n": 1})
     assert failed.value.element_id == "count"
 
@@ -220,6 +220,6 @@ def test_an_isolated_run_is_stopped_by_its_memory_bound():
 
 def test_an_isolated_run_is_stopped_by_its_timeout():
     started = time.monotonic()
-    with pytest.raises(IsolatedRunFailed, match="1 s"):
+    with pytest.raises(IsolatedRunFailed, match="1 giây"):
         run_bounded(time.sleep, (30,), Bounds(30, 256, 1))
     assert time.monotonic() - started < 10

@@ -36,8 +36,7 @@ def test_a_form_may_not_declare_a_system_variable(name):
             "forms/a.schema.json",
             None,
             line,
-            f"trường biểu mẫu «{name}» là biến do hệ thống quản lý / "
-            f"form field «{name}» is a variable only the system sets",
+            f"trường biểu mẫu «{name}» là biến do hệ thống quản lý",
         )
     ]
 
@@ -72,8 +71,7 @@ def test_a_form_may_not_overwrite_a_service_result_of_its_bundle():
     assert [(f, m) for f, _, _, m in located(files)] == [
         (
             "forms/a.schema.json",
-            "trường biểu mẫu «sync» ghi đè biến kết quả dịch vụ cùng tên / "
-            "form field «sync» overwrites the service result variable of that name",
+            "trường biểu mẫu «sync» ghi đè biến kết quả dịch vụ cùng tên",
         )
     ]
 

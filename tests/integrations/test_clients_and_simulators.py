@@ -131,7 +131,7 @@ def test_warehouse_refuses_documents_without_owner_or_type(warehouse):
 
 
 def test_operator_registry_checks_names_and_types_before_calling():
-    assert check_params("portal.nope", {}) == ["không có dịch vụ 'portal.nope' / unknown operator"]
+    assert check_params("portal.nope", {}) == ["không có dịch vụ 'portal.nope'"]
     assert len(check_params("portal.sync_status", {"dossier_code": "X", "status": "4"})) == 1
     clients = clients_from_config(
         {"PORTAL_URL": "http://127.0.0.1:9", "WAREHOUSE_URL": "http://127.0.0.1:9"}

@@ -24,7 +24,7 @@ def test_a_bomb_in_a_model_test_is_a_failure_naming_the_element_and_the_limit():
     parent = os.getpid()
     [result] = run_model_tests(_with_case("task"), "bomb")
     assert not result.passed
-    assert "bomb_task" in result.failures[0] and "steps" in result.failures[0]
+    assert "bomb_task" in result.failures[0] and "bước" in result.failures[0]
     assert os.getpid() == parent
 
 

@@ -36,7 +36,7 @@ def test_a_completion_whose_script_never_ends_is_refused_with_the_element_and_th
         complete(code, "choose", officer, {"path": "task"})
     assert refused.value.status == 422
     assert "bomb_task" in refused.value.message
-    assert "bước" in refused.value.message and "steps" in refused.value.message
+    assert "Kịch bản chạy quá" in refused.value.message and "bước" in refused.value.message
     # nothing was saved: the task still waits, and the next completion goes through
     assert open_task(code, "choose") is not None
     complete(code, "choose", officer, {"path": ""})

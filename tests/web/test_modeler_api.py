@@ -62,7 +62,7 @@ def test_validation_locates_each_problem(analyst):
     response = call(analyst, f"{BASE}/validate", {"files": {**FILES, "counter_dossier.bpmn": xml}})
     problems = response.json["problems"]
     assert [(p["element_id"], p["message"]) for p in problems] == [
-        ("approval", "bước của người dùng chưa có biểu mẫu / user task has no form")
+        ("approval", "bước của người dùng chưa có biểu mẫu")
     ]
     assert problems[0]["file"] == "counter_dossier.bpmn" and problems[0]["line"] > 1
 
@@ -166,13 +166,13 @@ def test_the_cli_writes_the_newest_draft_back_into_a_folder(app, analyst, tmp_pa
     runner = app.test_cli_runner()
     result = runner.invoke(args=["models", "export", "--draft", "--dir", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
-    assert "draft revision 1" in result.output
+    assert "bản nháp số 1" in result.output
     assert (tmp_path / "b" / "forms" / "extra.schema.json").read_text() == edited[
         "forms/extra.schema.json"
     ]
     assert read_bundle(tmp_path / "b") == edited
     both = runner.invoke(args=["models", "export", "--out", "x.zip", "--dir", "y"])
-    assert both.exit_code == 2 and "exactly one" in both.output
+    assert both.exit_code == 2 and "cần đúng một trong --out" in both.output
 
 
 def test_ui_hints_shape_the_rendered_form(analyst):

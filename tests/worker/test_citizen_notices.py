@@ -75,9 +75,7 @@ def test_payment_and_supplement_requests_reach_the_citizen_once(actors, drain, c
     assert texts[1].startswith(f"Yeu cau bo sung ho so {code}")
 
 
-def test_withdrawal_is_confirmed_and_nothing_goes_without_a_contact(
-    actors, drain, channels, clock
-):
+def test_withdrawal_is_confirmed_and_nothing_goes_without_a_contact(actors, drain, channels, clock):
     sms_url, inbox = channels
     code = online(email=None)
     silent = online(phone=None, email=None)
