@@ -15,10 +15,10 @@ from app.cli_reorg import reorg, units
 from app.engine import ModelError
 from app.i18n import _, _l
 from app.models import ModelDraft, ModelVersion
-from app.services.demo import seed_demo
-from app.services.deploy import check_bundle, deploy, read_bundle, run_model_tests
-from app.services.errors import ServiceError
-from app.services.models_repo import bundle_zip
+from app.services.core.errors import ServiceError
+from app.services.process_models.demo import seed_demo
+from app.services.process_models.deploy import check_bundle, deploy, read_bundle, run_model_tests
+from app.services.process_models.models_repo import bundle_zip
 from app.storage.db import db
 from app.storage.migrate import upgrade
 
@@ -53,7 +53,7 @@ def seed_demo_command(officers: int) -> None:
 @click.command("init-pki")
 def init_pki_command() -> None:
     """Generate the demo CA and the agencies' and officers' signing certificates."""
-    from app.services.documents_signing import ensure_demo_certificates
+    from app.services.documents.signing import ensure_demo_certificates
 
     made = ensure_demo_certificates()
     click.echo(_("Chứng thư số demo: %(count)s", count=len(made)))
@@ -196,8 +196,8 @@ def models_export(process_id: str, out: str | None, directory: str | None, draft
 @click.option("--apply", "do_apply", is_flag=True, help="move them (without: a dry run)")
 def models_migrate(source: int, target: int, do_apply: bool) -> None:
     """Move running dossiers to a newer version; blocked ones stay, with the reason."""
-    from app.services import migrations
-    from app.services.actors import Actor
+    from app.services.core.actors import Actor
+    from app.services.process_models import migrations
 
     actor = Actor(None, "CLI", None, frozenset({("admin", 0)}))
     try:

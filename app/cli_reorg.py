@@ -12,9 +12,9 @@ from flask.cli import AppGroup
 from app import settings
 from app.domain.reorganisation import PlanError, plan_from_text
 from app.i18n import _
-from app.services import admin_units, cutover, reorg_reports, reorganisation
-from app.services.actors import SYSTEM
-from app.services.errors import ServiceError
+from app.services.core.actors import SYSTEM
+from app.services.core.errors import ServiceError
+from app.services.reorganisation import admin_units, cutover, moves, reports
 
 units = AppGroup("units", help="Administrative units: diff with the portal's catalog, sync.")
 reorg = AppGroup("reorg", help="Reorganisation plans: check, dry-run, record, apply, report.")
@@ -88,7 +88,7 @@ def plan_file(f):  # noqa: ANN001, ANN201
 def reorg_dry_run(path: str, name: str, cutover_at: str | None) -> None:
     """Check the plan, then print what would happen to each pending dossier."""
     plan = _read(path, name, cutover_at)
-    problems, entries = reorganisation.dry_run(plan)
+    problems, entries = moves.dry_run(plan)
     if problems:
         _fail(_("phương án chưa áp dụng được"), problems)
     counts: dict[str, int] = {}
@@ -139,12 +139,12 @@ def reorg_apply(plan_id: int, workers: int | None) -> None:
 @click.argument("plan_id", type=int)
 def reorg_report(plan_id: int) -> None:
     try:
-        _print(reorg_reports.report(plan_id))
+        _print(reports.report(plan_id))
     except ServiceError as exc:
         _fail(exc.message)
 
 
-def _print(report: reorg_reports.Report) -> None:
+def _print(report: reports.Report) -> None:
     click.echo(
         _(
             "phương án %(plan_id)s (%(state)s): trước %(before)s = chuyển "

@@ -10,8 +10,8 @@ flask_babel's own `_` in templates):
   later, in the request that shows them.
 
 Placeholders are `%(name)s` (gettext's form), never f-strings: the catalog holds one entry per
-message, not one per value. `pybabel extract -F app/translations/babel.cfg -k _l` over
-`app templates bpmn` finds both, the texts of the shipped models (step titles, lanes, form
+message, not one per value. `pybabel extract -F app/translations/babel.cfg -k _l -k N_` over
+`app templates bpmn worker` finds both, the texts of the shipped models (step titles, lanes, form
 labels: app/web/i18n_extract.py) and the domain's labels marked `N_` (app/domain/messages.py),
 which the screens translate where they show them (app.web.i18n.tr).
 

@@ -50,10 +50,11 @@ from app.engine.sandbox import make_script_engine  # noqa: E402
 from app.engine.specs import DeferredServiceTask  # noqa: E402
 from app.engine.timekeeping import script_helpers  # noqa: E402
 from app.models import HumanTask, OutboxMessage, ProcessInstance, User  # noqa: E402
-from app.services import runtime, service_calls, tasks  # noqa: E402
-from app.services.actors import Actor  # noqa: E402
-from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
-from app.services.outbox import claim  # noqa: E402
+from app.services.core import runtime  # noqa: E402
+from app.services.core.actors import Actor  # noqa: E402
+from app.services.core.outbox import claim  # noqa: E402
+from app.services.dossiers import service_calls, tasks  # noqa: E402
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402
 

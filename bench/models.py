@@ -29,10 +29,11 @@ import resource  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
 from app.models import HumanTask, User  # noqa: E402
-from app.services import migrations, tasks  # noqa: E402
-from app.services.actors import Actor  # noqa: E402
-from app.services.deploy import check_bundle, deploy, read_bundle  # noqa: E402
-from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
+from app.services.core.actors import Actor  # noqa: E402
+from app.services.dossiers import tasks  # noqa: E402
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier  # noqa: E402
+from app.services.process_models import migrations  # noqa: E402
+from app.services.process_models.deploy import check_bundle, deploy, read_bundle  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from tests.services.helpers import deliver, open_task  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402

@@ -34,8 +34,9 @@ from sqlalchemy import event, select, text  # noqa: E402
 
 from app.models import User  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
-from app.services import deadlines, queries, supervision  # noqa: E402
-from app.services.actors import Actor  # noqa: E402
+from app.services.core.actors import Actor  # noqa: E402
+from app.services.deadlines import overdue, supervision  # noqa: E402
+from app.services.dossiers import queries  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402
 
@@ -212,10 +213,10 @@ def main() -> None:
                 import pstats
 
                 profiler = cProfile.Profile()
-                result = profiler.runcall(deadlines.sweep, now)
+                result = profiler.runcall(overdue.sweep, now)
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
             else:
-                result = deadlines.sweep(now)
+                result = overdue.sweep(now)
             sweeps.append((time.perf_counter() - t0) * 1000)
             print(
                 f"sweep pass {step + 1}: {sweeps[-1]:.0f} ms "
@@ -224,7 +225,7 @@ def main() -> None:
         for label, fn in rows:
             print_plans(label, fn)
         later = utcnow() + timedelta(hours=48)
-        print_plans("sweep pass 6 (48 hours on)", lambda: deadlines.sweep(later))
+        print_plans("sweep pass 6 (48 hours on)", lambda: overdue.sweep(later))
 
 
 if __name__ == "__main__":

@@ -37,8 +37,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from app.models import ReorgItem  # noqa: E402
-from app.services import cutover, queue  # noqa: E402
-from app.services.actors import SYSTEM  # noqa: E402
+from app.services.core import queue  # noqa: E402
+from app.services.core.actors import SYSTEM  # noqa: E402
+from app.services.reorganisation import cutover  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from tests.services import reorg_world as world  # noqa: E402
 from tests.services.helpers import complete, deliver  # noqa: E402

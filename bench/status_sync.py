@@ -30,9 +30,10 @@ from sqlalchemy import select  # noqa: E402
 
 from app import settings  # noqa: E402
 from app.models import User  # noqa: E402
-from app.services import citizen_actions, tasks  # noqa: E402
-from app.services.actors import Actor  # noqa: E402
-from app.services.dossiers import ReceiveDossier, receive_dossier  # noqa: E402
+from app.services.citizens import actions  # noqa: E402
+from app.services.core.actors import Actor  # noqa: E402
+from app.services.dossiers import tasks  # noqa: E402
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from tests.services.helpers import open_task  # noqa: E402
 from tests.support.servers import _wait_port as wait_port  # noqa: E402
@@ -113,12 +114,12 @@ def run(portal: str, dossiers: int, pace: float) -> None:
     for _ in range(dossiers):
         code = receive_dossier(
             ReceiveDossier("2.000488", "cccd", "033185004321", "Lê Thị Mai", channel="online"),
-            citizen_actions.PORTAL,
+            actions.PORTAL,
         )
         committed[(code, 1)] = time.time()
         tasks.complete_task(open_task(code, "reception").id, officer, RECEPTION)
         committed[(code, 2)] = committed[(code, 6)] = time.time()
-        citizen_actions.pay(code, 200_000, f"PAY-{code}")
+        actions.pay(code, 200_000, f"PAY-{code}")
         committed[(code, 4)] = time.time()
         tasks.complete_task(
             open_task(code, "appraisal").id,

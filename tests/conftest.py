@@ -25,8 +25,8 @@ import config as config_module
 from app import bootstrap, create_app
 from app.domain.clock import set_clock, utcnow
 from app.models import User
-from app.services.actors import Actor
-from app.services.demo import seed_demo
+from app.services.core.actors import Actor
+from app.services.process_models.demo import seed_demo
 from app.storage.db import db
 from app.storage.migrate import upgrade
 from tests.support.servers import start_postgres, start_redis

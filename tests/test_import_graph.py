@@ -65,66 +65,12 @@ SERVICES_PACKAGES = (
     "reorganisation",
     "wiring",
 )
-# The package of each module lying directly in app/services/. Once the modules live in their
-# packages (app/services/<package>/<module>.py) the package is read from the path and only the
-# modules left directly in app/services/ need a line here.
+# The package of each module lying directly in app/services/ (every other module's package is
+# the folder it lives in, app/services/<package>/<module>.py): only the package's own __init__
+# and the wiring of the core's extension points sit above the packages.
 PACKAGE_OF = {
     "__init__": "wiring",
-    "services_wiring": "wiring",
-    "wiring": "wiring",  # services_wiring's name once the packages exist
-    "core_hooks": "core",
-    "actors": "core",
-    "errors": "core",
-    "audit": "core",
-    "queue": "core",
-    "outbox": "core",
-    "runtime": "core",
-    "projection": "core",
-    "projection_tasks": "core",
-    "portal_sync": "core",
-    "calendars": "core",
-    "visibility": "core",
-    "agencies": "core",
-    "fees": "core",
-    "notifications": "core",
-    "officer_accounts": "accounts",
-    "login_guard": "accounts",
-    "sessions": "accounts",
-    "citizen_accounts": "accounts",
-    "documents": "documents",
-    "reuse": "documents",
-    "slips": "documents",
-    "catalogs": "catalogs",
-    "dossiers": "dossiers",
-    "tasks": "dossiers",
-    "service_calls": "dossiers",
-    "timers": "dossiers",
-    "transfers": "dossiers",
-    "queries": "dossiers",
-    "queries_dossiers": "dossiers",
-    "lookup": "dossiers",
-    "local_operators": "dossiers",
-    "citizens": "citizens",
-    "citizen_actions": "citizens",
-    "citizen_notices": "citizens",
-    "online": "citizens",
-    "deadlines": "deadlines",
-    "escalation": "deadlines",
-    "supervision": "deadlines",
-    "statistics": "deadlines",
-    "supplement_clock": "deadlines",
-    "apologies": "deadlines",
-    "deploy": "process_models",
-    "modeler": "process_models",
-    "models_repo": "process_models",
-    "migrations": "process_models",
-    "demo": "process_models",
-    "reorganisation": "reorganisation",
-    "reorg_shape": "reorganisation",
-    "reorg_transfer": "reorganisation",
-    "reorg_reports": "reorganisation",
-    "cutover": "reorganisation",
-    "admin_units": "reorganisation",
+    "wiring": "wiring",
 }
 
 Graph = dict[str, set[str]]
@@ -187,7 +133,7 @@ def _resolve(name: str, known: Iterable[str]) -> str | None:
 
 def build_graph(files: dict[str, Path]) -> Graph:
     """Module -> the application modules it imports (a package's own modules are not implied:
-    `from app.services import audit` imports `app.services.audit`)."""
+    `from app.services import audit` imports `app.services.core.audit`)."""
     graph: Graph = {}
     for module, path in files.items():
         is_package = path.name == "__init__.py"
@@ -341,24 +287,29 @@ def test_a_tree_of_imports_has_no_circle() -> None:
 
 
 def test_an_import_from_the_domain_into_the_services_is_upward() -> None:
-    graph = {"app.domain.codes": {"app.services.runtime"}, "app.services.runtime": set()}
+    graph = {"app.domain.codes": {"app.services.core.runtime"}, "app.services.core.runtime": set()}
     assert upward(graph, lambda m: LAYER_RANK[layer_of(m)]) == [
-        "app.domain.codes -> app.services.runtime"
+        "app.domain.codes -> app.services.core.runtime"
     ]
 
 
 def test_an_import_from_the_core_into_deadlines_is_upward() -> None:
     graph = {
-        "app.services.projection": {"app.services.escalation", "app.services.audit"},
-        "app.services.escalation": {"app.services.audit"},
-        "app.services.audit": set(),
+        "app.services.core.projection": {
+            "app.services.deadlines.escalation",
+            "app.services.core.audit",
+        },
+        "app.services.deadlines.escalation": {"app.services.core.audit"},
+        "app.services.core.audit": set(),
     }
 
     def rank(module: str) -> int:
-        path = ROOT / "app" / "services" / (module.rsplit(".", 1)[1] + ".py")
+        path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
         return SERVICES_PACKAGES.index(services_package(module, path))
 
-    assert upward(graph, rank) == ["app.services.projection -> app.services.escalation"]
+    assert upward(graph, rank) == [
+        "app.services.core.projection -> app.services.deadlines.escalation"
+    ]
 
 
 def test_a_module_in_a_services_package_folder_takes_the_folder_as_its_package() -> None:
@@ -377,9 +328,9 @@ def test_imports_only_for_the_type_checker_do_not_count(tmp_path: Path) -> None:
     source.write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from app.services.runtime import Loaded\n"
+        "    from app.services.core.runtime import Loaded\n"
         "def later():\n"
-        "    from app.services import escalation\n"
+        "    from app.services.deadlines import escalation\n"
     )
     files = {"probe": source, **FILES}
-    assert build_graph(files)["probe"] == {"app.services.escalation"}
+    assert build_graph(files)["probe"] == {"app.services.deadlines.escalation"}

@@ -9,8 +9,10 @@ from app import settings
 from app.bootstrap import ensure_configured
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import Clients, call_operator, clients_from_config
-from app.services import documents_results, outbox, service_calls
-from app.services.errors import Conflict, ServiceError
+from app.services.core import outbox
+from app.services.core.errors import Conflict, ServiceError
+from app.services.documents import results
+from app.services.dossiers import service_calls
 
 log = logging.getLogger(__name__)
 RESUME_ATTEMPTS = 3
@@ -74,7 +76,7 @@ def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
         return "skipped", None
     key = claimed.ordering_key
     try:
-        params = documents_results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
+        params = results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
         result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())
     except IntegrationError as exc:
         log.warning("outbox %s (%s) failed: %s", claimed.id, claimed.operator, exc)
@@ -106,7 +108,7 @@ def apply_reorganisation(plan_id: int, part: int = 0, parts: int = 1) -> None:
     """Run a confirmed reorganisation plan (its part `part` of `parts`) to its end; resumable:
     a later job goes on where this one stopped."""
     ensure_configured()
-    from app.services import cutover
+    from app.services.reorganisation import cutover
 
     try:
         report = cutover.apply(plan_id, part=(part, parts))

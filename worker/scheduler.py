@@ -11,7 +11,10 @@ from redis import Redis
 
 from app import settings
 from app.bootstrap import ensure_configured
-from app.services import cutover, deadlines, outbox, timers
+from app.services.core import outbox
+from app.services.deadlines import overdue
+from app.services.dossiers import timers
+from app.services.reorganisation import cutover
 
 log = logging.getLogger(__name__)
 # How long one reorganisation run may hold its plan before another scheduler starts a new one.
@@ -38,7 +41,7 @@ def tick() -> tuple[int, int]:
                     job_timeout=REORG_LEASE,
                 )
     if _turn("deadline-sweep", settings.current.DEADLINE_SWEEP_INTERVAL):
-        result = deadlines.sweep()
+        result = overdue.sweep()
         if result.due_soon or result.overdue:
             log.info("steps due soon: %s, overdue: %s", result.due_soon, result.overdue)
     return fired, swept

@@ -1,6 +1,6 @@
 """What a slip (phiếu) of Circular 03/2025/TT-VPCP, Appendix I, says: plain values.
 
-`app.services.slips` gathers them; `app.documents.slips` renders them as PDF.
+`app.services.documents.slips` gathers them; `app.documents.slips` renders them as PDF.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 01 receipt and appointment (with the dossier code as QR), 02 request to supplement,
 03 refusal, 04 apology and new appointment, 05 notice of stopping, 06 process control slip;
 and the procedure's e-result. Each renders from a `SlipData` of plain values
-(`app.documents.slip_data`); `app.services.slips` gathers them. The pieces are in
+(`app.documents.slip_data`); `app.services.documents.slips` gathers them. The pieces are in
 `slip_parts`, the body of each slip in `slip_bodies`.
 """
 

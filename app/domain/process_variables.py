@@ -11,7 +11,7 @@ compares it with the start data of a dossier.
 
 from __future__ import annotations
 
-# Set when a dossier's process starts (app/services/dossiers.py: _start_data).
+# Set when a dossier's process starts (app/services/dossiers/reception.py: _start_data).
 START_VARIABLES = frozenset(
     {
         "agency_code",
@@ -38,12 +38,12 @@ START_VARIABLES = frozenset(
 )
 
 # Carried from the dossier's own data into the start data: online submissions
-# (app/services/online.py, app/services/citizen_actions.py: receive_online).
+# (app/services/citizens/online.py, app/services/citizens/actions.py: receive_online).
 DOSSIER_DATA_VARIABLES = frozenset({"online_components", "online_form", "portal_account_id"})
 
 # Where the dossier is handled: rewritten on a running process by a transfer to another agency
-# (app/services/transfers.py), a reorganisation (app/services/reorg_transfer.py), the
-# department decision table and the BCCI sub-process; the projection reads them to route steps.
+# (app/services/dossiers/transfers.py), a reorganisation (app/services/reorganisation/transfer.py),
+# the department decision table and the BCCI sub-process; the projection reads them to route steps.
 ROUTING_VARIABLES = frozenset(
     {
         "agency_code",

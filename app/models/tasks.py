@@ -75,7 +75,8 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     due_soon_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # on_time → due_soon → overdue, moved forward by the deadline sweep (app.services.deadlines)
+    # on_time → due_soon → overdue, moved forward by the deadline sweep
+    # (app.services.deadlines.overdue)
     deadline_state: Mapped[str] = mapped_column(String(16), default="on_time")
     # early | on_time | late, recorded when the step is completed
     outcome: Mapped[str | None] = mapped_column(String(16))

@@ -13,7 +13,7 @@ from app.domain.status import DossierStatus
 from app.i18n import _l
 from app.models import User
 from app.models.base import utcnow
-from app.services import sessions
+from app.services.accounts import sessions
 from app.web import server_session
 from app.web.i18n import role_label, tr
 
@@ -110,7 +110,7 @@ def register(app: Flask) -> None:
 
 def _count_label(total: int) -> str:
     """A list's total; counts stop past queries.COUNT_CAP ("more than 1.000")."""
-    from app.services.queries import COUNT_CAP
+    from app.services.dossiers.queries import COUNT_CAP
     from app.web.formatting import number
 
     if total > COUNT_CAP:

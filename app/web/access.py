@@ -25,7 +25,7 @@ from flask_login import current_user
 from app import settings
 from app.domain.roles import ROLE_LABELS_VI
 from app.i18n import _, _l
-from app.services.errors import Forbidden
+from app.services.core.errors import Forbidden
 from app.web.citizen_session import current_citizen
 from app.web.errors import wants_json
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from app.services.actors import Actor
+from app.services.core.actors import Actor
 
 
 def current_actor() -> Actor:

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
 from app.models.base import utcnow
-from app.services import calendars
-from app.services.errors import Forbidden, InvalidInput
+from app.services.core import calendars
+from app.services.core.errors import Forbidden, InvalidInput
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.formatting import day as show_day

@@ -13,8 +13,8 @@ from flask import Blueprint, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 from app.i18n import _l
-from app.services import queries, queries_dossiers, tasks
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.dossiers import dossier_queries, queries, tasks
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 from app.web.inputs import page_arg
@@ -61,7 +61,7 @@ def complete(task_id: str):  # noqa: ANN201
 @bp.get("/dossiers/<code>")
 @allow(OFFICER)
 def dossier(code: str):  # noqa: ANN201
-    detail = queries_dossiers.dossier_detail(code, current_actor())
+    detail = dossier_queries.dossier_detail(code, current_actor())
     return jsonify(
         dossier=detail.dossier, tasks=[asdict(t) for t in detail.tasks], events=detail.events
     )

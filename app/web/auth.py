@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from app.i18n import _
-from app.services import officer_accounts, sessions
-from app.services.errors import InvalidInput, Unauthorized
+from app.services.accounts import officer_accounts, sessions
+from app.services.core.errors import InvalidInput, Unauthorized
 from app.web import server_session
 from app.web.access import OFFICER, PUBLIC, allow
 from app.web.redirects import safe_target

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from app.services.catalogs_commands import (
+from app.services.catalogs.commands import (
     ComponentRow,
     SaveAgency,
     SaveDocumentType,
@@ -13,8 +13,8 @@ from app.services.catalogs_commands import (
     SaveProcedure,
     StepRow,
 )
-from app.services.catalogs_fees import MAX_AMOUNT
-from app.services.catalogs_procedures import MAX_ID
+from app.services.catalogs.fee_catalog import MAX_AMOUNT
+from app.services.catalogs.procedure_catalog import MAX_ID
 from app.web.form_reader import FormReader, Rows
 
 COMPONENTS = Rows("component", ("type_code", "name", "required"), anchor="type_code")

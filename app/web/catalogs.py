@@ -6,14 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.domain.admin_units import provinces
 from app.i18n import _
-from app.services import (
-    catalogs_agencies,
-    catalogs_document_types,
-    catalogs_fees,
-    catalogs_procedures,
-    modeler,
+from app.services.catalogs import (
+    agency_catalog,
+    document_type_catalog,
+    fee_catalog,
+    procedure_catalog,
 )
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.process_models import modeler
 from app.web import catalog_forms
 from app.web.access import allow, role
 from app.web.actor import current_actor
@@ -23,22 +23,22 @@ bp = Blueprint("catalogs", __name__, url_prefix="/catalogs")
 # Per catalog: its listing, the form's fields, the form's reader and the save.
 SIMPLE = {
     "document-types": (
-        catalogs_document_types.document_types,
+        document_type_catalog.document_types,
         ("code", "name", "description"),
         catalog_forms.document_type,
-        catalogs_document_types.save_document_type,
+        document_type_catalog.save_document_type,
     ),
     "fees": (
-        catalogs_fees.fees,
+        fee_catalog.fees,
         ("code", "name", "amount", "note"),
         catalog_forms.fee,
-        catalogs_fees.save_fee,
+        fee_catalog.save_fee,
     ),
     "agencies": (
-        catalogs_agencies.agencies,
+        agency_catalog.agencies,
         ("code", "name", "level", "parent_code", "admin_unit_code", "treasury_account"),
         catalog_forms.agency,
-        catalogs_agencies.save_agency,
+        agency_catalog.save_agency,
     ),
 }
 
@@ -46,7 +46,7 @@ SIMPLE = {
 def _editor() -> None:
     actor = current_actor()
     if not (actor.agencies_for("analyst") or actor.agencies_for("admin")):
-        from app.services.errors import Forbidden
+        from app.services.core.errors import Forbidden
 
         raise Forbidden(_("Chỉ cán bộ phân tích nghiệp vụ hoặc quản trị"))
 
@@ -79,7 +79,7 @@ def simple(kind: str):  # noqa: ANN201
         rows=rows,
         values=values,
         errors=errors,
-        levels=catalogs_agencies.LEVELS,
+        levels=agency_catalog.LEVELS,
         provinces=provinces(),
     ), (422 if errors else 200)
 
@@ -88,7 +88,7 @@ def simple(kind: str):  # noqa: ANN201
 @allow(role("analyst", "admin"))
 def procedures():  # noqa: ANN201
     _editor()
-    return render_template("catalog_procedures.html", rows=catalogs_procedures.procedures())
+    return render_template("catalog_procedures.html", rows=procedure_catalog.procedures())
 
 
 @bp.route("/procedures/<code>", methods=["GET", "POST"])
@@ -98,16 +98,16 @@ def procedure(code: str):  # noqa: ANN201
     errors: dict[str, str] = {}
     if code == "new":
         values: dict = {"components": [], "step_durations": {}, "step_officers": {}}
-        versions = catalogs_procedures.procedure_versions()
+        versions = procedure_catalog.procedure_versions()
     else:
-        view = catalogs_procedures.procedure(code)
+        view = procedure_catalog.procedure(code)
         values, versions = view.values, view.versions
     form = None
     if request.method == "POST":
         form = request.form.to_dict()
         try:
             command = catalog_forms.procedure(request.form)
-            saved = catalogs_procedures.save_procedure(command, current_actor())
+            saved = procedure_catalog.save_procedure(command, current_actor())
             flash(_("Đã lưu thủ tục %(code)s", code=saved))
             return redirect(url_for("catalogs.procedure", code=saved))
         except InvalidInput as exc:
@@ -119,9 +119,9 @@ def procedure(code: str):  # noqa: ANN201
         form=form,
         errors=errors,
         versions=versions,
-        types=catalogs_document_types.document_types(active_only=True),
-        fees=catalogs_fees.fees(),
-        agencies=catalogs_agencies.agencies(),
-        units=catalogs_procedures.UNITS,
+        types=document_type_catalog.document_types(active_only=True),
+        fees=fee_catalog.fees(),
+        agencies=agency_catalog.agencies(),
+        units=procedure_catalog.UNITS,
         roles=modeler.catalog()["roles"],
     ), (422 if errors else 200)

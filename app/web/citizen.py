@@ -31,9 +31,10 @@ from app.documents.intake import Upload
 from app.i18n import _
 from app.integrations.errors import IntegrationError
 from app.integrations.payment import PaymentClient
-from app.services import citizen_actions, citizens, online, sessions
-from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.online_commands import SubmitOnline
+from app.services.accounts import sessions
+from app.services.citizens import actions, online, portal_sign_in
+from app.services.citizens.online_commands import SubmitOnline
+from app.services.core.errors import Conflict, InvalidInput, NotFound
 from app.web import server_session
 from app.web.access import CITIZEN, PUBLIC, allow
 from app.web.citizen_session import SESSION_KEY, current_citizen
@@ -91,7 +92,7 @@ def callback():  # noqa: ANN201
     try:
         token = _portal().authorize_access_token()
         claims = token.get("userinfo") or {}
-        citizen = citizens.sign_in(dict(claims))
+        citizen = portal_sign_in.sign_in(dict(claims))
     except MismatchingStateError:
         return _refused(
             _("Phiên đăng nhập không khớp hoặc đã được dùng (state). Hãy đăng nhập lại.")
@@ -152,27 +153,29 @@ def home_public():  # noqa: ANN201
 @bp.get("/")
 @allow(CITIZEN)
 @citizen_required
-def home(citizen: citizens.Citizen):  # noqa: ANN201
+def home(citizen: portal_sign_in.Citizen):  # noqa: ANN201
     return render_template(
-        "citizen_home.html", citizen=citizen, dossiers=citizens.dossiers_of(citizen)
+        "citizen_home.html", citizen=citizen, dossiers=portal_sign_in.dossiers_of(citizen)
     )
 
 
 @bp.get("/dossiers/<code>")
 @allow(CITIZEN)
 @citizen_required
-def dossier(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+def dossier(citizen: portal_sign_in.Citizen, code: str):  # noqa: ANN201
     if request.args.get("status") == "paid":
         flash(_("Cổng thanh toán báo đã thanh toán; hồ sơ được xử lý tiếp."))
     return _detail(citizen, code)
 
 
-def _detail(citizen: citizens.Citizen, code: str, error: str | None = None, status: int = 200):  # noqa: ANN202
+def _detail(
+    citizen: portal_sign_in.Citizen, code: str, error: str | None = None, status: int = 200
+):  # noqa: ANN202
     try:
-        detail = citizens.dossier_of(citizen, code)
+        detail = portal_sign_in.dossier_of(citizen, code)
     except NotFound:
         abort(404)
-    waiting = citizen_actions.waiting_for(code)
+    waiting = actions.waiting_for(code)
     return render_template(
         "citizen_dossier.html",
         citizen=citizen,
@@ -183,17 +186,17 @@ def _detail(citizen: citizens.Citizen, code: str, error: str | None = None, stat
     ), status
 
 
-def _owned(citizen: citizens.Citizen, code: str) -> None:
-    if not citizens.owns(citizen, code):
+def _owned(citizen: portal_sign_in.Citizen, code: str) -> None:
+    if not portal_sign_in.owns(citizen, code):
         abort(404)
 
 
 @bp.get("/dossiers/<code>/results/<int:document_id>")
 @allow(CITIZEN)
 @citizen_required
-def result(citizen: citizens.Citizen, code: str, document_id: int):  # noqa: ANN201
+def result(citizen: portal_sign_in.Citizen, code: str, document_id: int):  # noqa: ANN201
     try:
-        path, name = citizens.result_file(citizen, code, document_id)
+        path, name = portal_sign_in.result_file(citizen, code, document_id)
     except NotFound:
         abort(404)
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
@@ -203,11 +206,11 @@ def _only(*allowed: str) -> None:
     """Refuse (InvalidInput, naming them) the fields posted beside `allowed` and the page's
     technical ones: only what the action reads may come with it."""
     posted = [n for n in (*request.form, *request.files) if n not in TECHNICAL_FIELDS]
-    citizen_actions.refuse_unknown(posted, allowed)
+    actions.refuse_unknown(posted, allowed)
 
 
 def _act(
-    citizen: citizens.Citizen,
+    citizen: portal_sign_in.Citizen,
     code: str,
     action: Callable[[], object],
     done: str,
@@ -230,12 +233,12 @@ def _act(
 @bp.post("/dossiers/<code>/withdraw")
 @allow(CITIZEN)
 @citizen_required
-def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+def withdraw(citizen: portal_sign_in.Citizen, code: str):  # noqa: ANN201
     reason = request.form.get("reason", "")
     return _act(
         citizen,
         code,
-        lambda: citizen_actions.withdraw(code, reason, citizen.actor),
+        lambda: actions.withdraw(code, reason, citizen.actor),
         _("Đã rút hồ sơ."),
         ("reason",),
     )
@@ -244,7 +247,7 @@ def withdraw(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 @bp.post("/dossiers/<code>/supplement")
 @allow(CITIZEN)
 @citizen_required
-def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+def supplement(citizen: portal_sign_in.Citizen, code: str):  # noqa: ANN201
     files = [
         Upload(f.filename or "", f.stream) for f in request.files.getlist("files") if f.filename
     ]
@@ -261,14 +264,14 @@ def supplement(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 @bp.post("/dossiers/<code>/pay")
 @allow(CITIZEN)
 @citizen_required
-def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
+def pay(citizen: portal_sign_in.Citizen, code: str):  # noqa: ANN201
     _owned(citizen, code)
     try:
         _only()  # the amount is what the process says is due, never what is posted
     except InvalidInput as exc:
         return _detail(citizen, code, exc.message, 422)
-    waiting = citizen_actions.waiting_for(code)
-    if citizen_actions.PAYMENT_MESSAGE not in waiting["messages"]:
+    waiting = actions.waiting_for(code)
+    if actions.PAYMENT_MESSAGE not in waiting["messages"]:
         return _detail(citizen, code, _("Hồ sơ không chờ nộp phí."), 409)
     config = settings.current
     try:
@@ -291,7 +294,7 @@ def pay(citizen: citizens.Citizen, code: str):  # noqa: ANN201
 @bp.route("/submit/<procedure_code>", methods=["GET", "POST"])
 @allow(CITIZEN)
 @citizen_required
-def submit(citizen: citizens.Citizen, procedure_code: str):  # noqa: ANN201
+def submit(citizen: portal_sign_in.Citizen, procedure_code: str):  # noqa: ANN201
     try:
         info, offers = online.submission(citizen, procedure_code)
     except NotFound:
@@ -344,7 +347,7 @@ def _submission(procedure_code: str, offers: list[online.Offer]) -> SubmitOnline
 
 
 def _submit_page(
-    citizen: citizens.Citizen,
+    citizen: portal_sign_in.Citizen,
     info: dict[str, Any],
     offers: list[online.Offer],
     values: dict[str, str],

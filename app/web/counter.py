@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
-from app.services import queries
-from app.services.dossiers import ReceiveDossier, receive_dossier
-from app.services.errors import Forbidden, InvalidInput
+from app.services.core.errors import Forbidden, InvalidInput
+from app.services.dossiers import queries
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.web.access import allow, role
 from app.web.actor import current_actor
 

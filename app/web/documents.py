@@ -12,16 +12,9 @@ from app.documents.signing import MESSAGES as VERDICT_MESSAGES
 from app.domain.documents import CLASSES, PAPER_FORMS
 from app.domain.status import VN_TZ
 from app.i18n import _
-from app.services import (
-    documents_catalog,
-    documents_copies,
-    documents_drafts,
-    documents_views,
-    queries_dossiers,
-    reuse,
-    slips,
-)
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.documents import catalog, certified_copies, drafts, reuse, slips, views
+from app.services.dossiers import dossier_queries
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 from app.web.i18n import tr
@@ -70,7 +63,7 @@ def verdict_text(verdict: Any) -> str:
 @allow(OFFICER)
 def new(code: str):  # noqa: ANN201
     actor = current_actor()
-    dossier = queries_dossiers.dossier_detail(code, actor).dossier
+    dossier = dossier_queries.dossier_detail(code, actor).dossier
     values = {name: request.form.get(name, "").strip() for name in SCAN_FIELDS}
     values.setdefault("paper_count", request.form.get("paper_count", "1"))
     errors: dict[str, str] = {}
@@ -81,8 +74,8 @@ def new(code: str):  # noqa: ANN201
             errors["declared_pages"] = _("Nhập số trang giấy của thành phần (số nguyên dương)")
         else:
             try:
-                document_id = documents_drafts.digitize(
-                    documents_drafts.Digitize(
+                document_id = drafts.digitize(
+                    drafts.Digitize(
                         dossier_code=code,
                         type_code=values["type_code"],
                         classification=values["classification"],
@@ -104,7 +97,7 @@ def new(code: str):  # noqa: ANN201
         dossier=dossier,
         values=values,
         errors=errors,
-        types=documents_catalog.document_types(),
+        types=catalog.document_types(),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
     ), (422 if errors else 200)
@@ -117,7 +110,7 @@ def show(document_id: int):  # noqa: ANN201
 
 
 def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | None = None):
-    view = documents_views.document_view(document_id, current_actor())
+    view = views.document_view(document_id, current_actor())
     doc = view.values
     suggested = doc["suggested"] or {}
     defaults = {
@@ -142,7 +135,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         values=values,
         suggested=suggested,
         errors=errors or {},
-        types=(types := documents_catalog.document_types()),
+        types=(types := catalog.document_types()),
         doc_type=types.get(values.get("type_code") or doc["type_code"]),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
@@ -154,7 +147,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
 def confirm(document_id: int):  # noqa: ANN201
     form = {k: v for k, v in request.form.items() if k in META_FIELDS or k.startswith("field_")}
     try:
-        key = documents_drafts.confirm(document_id, form, current_actor())
+        key = drafts.confirm(document_id, form, current_actor())
     except InvalidInput as exc:
         return _page(document_id, exc.fields or {"_form": exc.message}, form)
     flash(_("Đã ký số và lưu giấy tờ với mã lưu trữ %(key)s", key=key))
@@ -164,7 +157,7 @@ def confirm(document_id: int):  # noqa: ANN201
 @bp.post("/documents/<int:document_id>/certify")
 @allow(OFFICER)
 def certify(document_id: int):  # noqa: ANN201
-    copy_id = documents_copies.certify(document_id, current_actor())
+    copy_id = certified_copies.certify(document_id, current_actor())
     flash(_("Đã tạo bản sao điện tử có chữ ký số của cơ quan"))
     return redirect(url_for("documents.show", document_id=copy_id))
 
@@ -172,8 +165,8 @@ def certify(document_id: int):  # noqa: ANN201
 @bp.post("/documents/<int:document_id>/discard")
 @allow(OFFICER)
 def discard(document_id: int):  # noqa: ANN201
-    view = documents_views.document_view(document_id, current_actor())
-    documents_drafts.discard(document_id, current_actor())
+    view = views.document_view(document_id, current_actor())
+    drafts.discard(document_id, current_actor())
     flash(_("Đã huỷ bản quét"))
     if view.dossier_code:
         return redirect(url_for("dossiers.show", code=view.dossier_code))
@@ -184,7 +177,7 @@ def discard(document_id: int):  # noqa: ANN201
 @allow(OFFICER)
 def file(document_id: int):  # noqa: ANN201
     sha = request.args.get("original")
-    path, name = documents_views.file_path(document_id, current_actor(), sha)
+    path, name = views.file_path(document_id, current_actor(), sha)
     mimetype = "application/pdf" if name.lower().endswith(".pdf") or not sha else None
     return send_file(path, mimetype=mimetype, download_name=name, as_attachment=bool(sha))
 
@@ -199,7 +192,7 @@ def verify():  # noqa: ANN201
             error = _("Chọn tệp PDF cần kiểm tra chữ ký")
         else:
             try:
-                verdicts = documents_views.verify_upload(Upload(upload.filename, upload.stream))
+                verdicts = views.verify_upload(Upload(upload.filename, upload.stream))
             except InvalidInput as exc:
                 error = exc.message
     status = 422 if error else 200
@@ -221,7 +214,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
     """Look a component up in the warehouses and national databases, then attach it once the
     citizen confirms."""
     actor = current_actor()
-    dossier = queries_dossiers.dossier_detail(code, actor).dossier
+    dossier = dossier_queries.dossier_detail(code, actor).dossier
     type_code = request.values.get("type_code", "")
     found, errors, status = None, {}, 200
     if type_code:
@@ -250,7 +243,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
     return render_template(
         "reuse.html",
         dossier=dossier,
-        types=documents_catalog.document_types(),
+        types=catalog.document_types(),
         type_code=type_code,
         lookup=found,
         errors=errors,

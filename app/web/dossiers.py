@@ -5,16 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
-from app.services import (
-    apologies,
-    documents_views,
-    queries,
-    queries_dossiers,
-    reuse,
-    slips,
-    transfers,
-)
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.deadlines import apologies
+from app.services.documents import reuse, slips, views
+from app.services.dossiers import dossier_queries, queries, transfers
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
 from app.web.formatting import day as show_day
@@ -30,7 +24,7 @@ bp = Blueprint("dossiers", __name__)
 def index():  # noqa: ANN201
     search = request.args.get("q", "")
     page = page_arg()
-    rows, total = queries_dossiers.list_dossiers(current_actor(), search, page)
+    rows, total = dossier_queries.list_dossiers(current_actor(), search, page)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template(
         "dossiers.html", rows=rows, total=total, page=page, pages=pages, search=search
@@ -75,7 +69,7 @@ def apology(code: str):  # noqa: ANN201
 
 def _page(code: str, errors: dict[str, str] | None = None) -> str:
     actor = current_actor()
-    detail = queries_dossiers.dossier_detail(code, actor)
+    detail = dossier_queries.dossier_detail(code, actor)
     history = [{**event, "text": describe(event)} for event in detail.events]
     can_apologize = detail.dossier["finished_at"] is None and bool(
         actor.agencies_for("leader") | actor.agencies_for("reception")
@@ -91,11 +85,11 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
         "dossier.html",
         can_transfer=can_transfer,
         agencies=queries.agency_choices() if can_transfer else [],
-        documents=documents_views.documents_of(code, actor),
+        documents=views.documents_of(code, actor),
         components=reuse.components_of(code, actor),
         slip_choices=slips.choices(code, actor),
         can_digitize=can_digitize,
-        trace=queries_dossiers.dossier_trace(code, actor),
+        trace=dossier_queries.dossier_trace(code, actor),
         detail=detail,
         history=history,
         errors=errors or {},

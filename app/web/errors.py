@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from app.i18n import _, text
-from app.services.errors import ServiceError
+from app.services.core.errors import ServiceError
 
 
 def wants_json() -> bool:

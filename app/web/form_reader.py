@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from app.i18n import _
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
 
 # What browsers send for a ticked box without a value attribute, and what scripts tend to.
 CHECKED = frozenset({"on", "1", "true"})

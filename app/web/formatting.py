@@ -24,7 +24,7 @@ from flask_babel import get_locale
 from app.domain.holiday_names import HolidayName
 from app.domain.status import VN_TZ
 from app.i18n import _, _l
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
 
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 DATETIME_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}

@@ -16,7 +16,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.i18n import _
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
 from app.web.formatting import parse_day
 from app.web.i18n import tr
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
-from app.services import queries, tasks
+from app.services.dossiers import queries, tasks
 from app.web.access import OFFICER, PUBLIC, allow
 from app.web.actor import current_actor
 from app.web.inputs import page_arg

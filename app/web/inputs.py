@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter, Map, UnicodeConverter, Validation
 
 from app import settings
 from app.i18n import _, _l
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
 
 # The widest id the databases store (a signed 64-bit integer).
 MAX_ID = 2**63 - 1

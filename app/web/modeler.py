@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 
 from app.i18n import _
-from app.services import modeler
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.process_models import modeler
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.forms import fields

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
-from app.services import migrations, models_repo, queries
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.dossiers import queries
+from app.services.process_models import migrations, models_repo
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.inputs import int_arg

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.i18n import _
-from app.services import notifications
+from app.services.core import notifications
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 

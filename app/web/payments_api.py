@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from app.i18n import _l
-from app.services import citizen_actions
-from app.services.actors import Actor
-from app.services.errors import InvalidInput
+from app.services.citizens import actions
+from app.services.core.actors import Actor
+from app.services.core.errors import InvalidInput
 from app.web.access import PAYMENT, allow
 
 bp = Blueprint("payments_api", __name__, url_prefix="/api/payments")
@@ -28,8 +28,8 @@ def callback():  # noqa: ANN201
     if body["status"] != "paid":
         return jsonify(accepted=False, reason="not paid")
     code, transaction = str(body["dossier_code"]), str(body["transaction_id"])
-    if citizen_actions.already_paid(code, transaction):
+    if actions.already_paid(code, transaction):
         # a replayed callback: applied once, answered the same way every time
         return jsonify(accepted=True, duplicate=True, dossier_code=code)
-    status = citizen_actions.pay(code, body["amount"], transaction, PAYMENT_PLATFORM)
+    status = actions.pay(code, body["amount"], transaction, PAYMENT_PLATFORM)
     return jsonify(accepted=True, duplicate=False, dossier_code=code, status=status)

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from app.i18n import _l
-from app.services import citizen_actions
-from app.services.errors import InvalidInput
+from app.services.citizens import actions
+from app.services.core.errors import InvalidInput
 from app.web.access import PORTAL, allow
 
 bp = Blueprint("portal_api", __name__, url_prefix="/api/portal")
@@ -20,7 +20,7 @@ def _body(action: str) -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput(_l("Cần thân yêu cầu JSON"))
-    citizen_actions.refuse_unknown(body, citizen_actions.FIELDS[action])
+    actions.refuse_unknown(body, actions.FIELDS[action])
     return body
 
 
@@ -28,7 +28,7 @@ def _body(action: str) -> dict[str, Any]:
 @allow(PORTAL)
 def withdraw(code: str):  # noqa: ANN201
     body = _body("withdraw")
-    status = citizen_actions.withdraw(code, str(body.get("reason") or ""))
+    status = actions.withdraw(code, str(body.get("reason") or ""))
     return jsonify(dossier_code=code, status=status)
 
 
@@ -36,16 +36,14 @@ def withdraw(code: str):  # noqa: ANN201
 @allow(PORTAL)
 def supplement(code: str):  # noqa: ANN201
     body = _body("supplement")
-    status = citizen_actions.supplement(
-        code, str(body.get("note") or ""), body.get("documents") or []
-    )
+    status = actions.supplement(code, str(body.get("note") or ""), body.get("documents") or [])
     return jsonify(dossier_code=code, status=status)
 
 
 @bp.post("/dossiers")
 @allow(PORTAL)
 def submit():  # noqa: ANN201
-    code = citizen_actions.submit_online(_body("submit"))
+    code = actions.submit_online(_body("submit"))
     return jsonify(dossier_code=code, status=1), 201
 
 
@@ -55,5 +53,5 @@ def payment(code: str):  # noqa: ANN201
     body = _body("pay")
     if not isinstance(body.get("amount"), int) or isinstance(body["amount"], bool):
         raise InvalidInput("Cần JSON với amount (số nguyên, đồng) và transaction_id")
-    status = citizen_actions.pay(code, body["amount"], str(body.get("transaction_id") or ""))
+    status = actions.pay(code, body["amount"], str(body.get("transaction_id") or ""))
     return jsonify(dossier_code=code, status=status)

@@ -9,7 +9,7 @@ from redis.exceptions import RedisError
 
 from app import settings
 from app.i18n import _
-from app.services import lookup
+from app.services.dossiers import lookup
 from app.web.access import PUBLIC, allow
 
 bp = Blueprint("public", __name__)

@@ -12,8 +12,8 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from app.domain.reorganisation import PlanError, plan_from_json, plan_from_text
 from app.i18n import _
-from app.services import admin_units, cutover, reorg_reports, reorganisation
-from app.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from app.services.core.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from app.services.reorganisation import admin_units, cutover, moves, reports
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.formatting import local_time, parse_moment
@@ -76,7 +76,7 @@ def check():  # noqa: ANN201
         return _refused([exc.message])
     except PlanError as exc:
         return _refused(exc.problems)
-    problems, entries = reorganisation.dry_run(plan)
+    problems, entries = moves.dry_run(plan)
     if problems:
         return _refused(problems)
     preview = list(islice(entries, PREVIEW))
@@ -102,7 +102,7 @@ def _cutover_at() -> str | None:
 
 def _listed() -> list:
     """The plans on record, each with its report."""
-    return [(row, reorg_reports.report(row.id)) for row in reorg_reports.plans()]
+    return [(row, reports.report(row.id)) for row in reports.plans()]
 
 
 def _refused(problems: list[str]):  # noqa: ANN202
@@ -131,16 +131,16 @@ def record():  # noqa: ANN201
 @allow(role("admin"))
 def plan(plan_id: int):  # noqa: ANN201
     _admin()
-    row, declared = reorg_reports.plan_row(plan_id)
+    row, declared = reports.plan_row(plan_id)
     page = page_arg()
     return render_template(
         "reorganisation_plan.html",
         row=row,
         plan=declared,
-        report=reorg_reports.report(plan_id),
-        items=reorg_reports.items(plan_id, (page - 1) * 100, 100),
+        report=reports.report(plan_id),
+        items=reports.items(plan_id, (page - 1) * 100, 100),
         page=page,
-        refused=reorg_reports.last_refusal(plan_id) if row.state == "draft" else [],
+        refused=reports.last_refusal(plan_id) if row.state == "draft" else [],
     )
 
 
@@ -149,10 +149,10 @@ def plan(plan_id: int):  # noqa: ANN201
 def dry_run_csv(plan_id: int):  # noqa: ANN201
     """Every pending dossier's line of the dry run, streamed (a big plan is never held whole)."""
     _admin()
-    row, declared = reorg_reports.plan_row(plan_id)
+    row, declared = reports.plan_row(plan_id)
     if row.state not in ("draft", "scheduled"):
         raise Conflict(_("Phương án đã áp dụng: xem báo cáo thay cho chạy thử"))
-    problems, entries = reorganisation.dry_run(declared)
+    problems, entries = moves.dry_run(declared)
     if problems:
         raise cutover.PlanRefused(problems)
 

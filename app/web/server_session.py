@@ -1,4 +1,4 @@
-"""Where the token of a server-side session (app.services.sessions) sits in the browser's
+"""Where the token of a server-side session (app.services.accounts.sessions) sits in the browser's
 signed cookie: one key for the officer, one for the citizen (both may use one browser)."""
 
 from __future__ import annotations

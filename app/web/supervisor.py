@@ -9,9 +9,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from app.domain.status import VN_TZ
 from app.i18n import _
 from app.models.base import utcnow
-from app.services import apologies, outbox, queries, supervision
-from app.services import statistics as stats
-from app.services.errors import Forbidden, InvalidInput
+from app.services.core import outbox
+from app.services.core.errors import Forbidden, InvalidInput
+from app.services.deadlines import apologies, supervision
+from app.services.deadlines import statistics as stats
+from app.services.dossiers import queries
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.formatting import parse_day

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
-from app.services import queries_dossiers, tasks
-from app.services.errors import Conflict, InvalidInput
+from app.services.core.errors import Conflict, InvalidInput
+from app.services.dossiers import dossier_queries, tasks
 from app.web import forms
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
@@ -17,7 +17,7 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/tasks/<task_id>")
 @allow(OFFICER)
 def show(task_id: str):  # noqa: ANN201
-    detail = queries_dossiers.task_detail(task_id, current_actor())
+    detail = dossier_queries.task_detail(task_id, current_actor())
     return render_template("task.html", detail=detail, fields=forms.fields(detail.form))
 
 
@@ -25,7 +25,7 @@ def show(task_id: str):  # noqa: ANN201
 @allow(OFFICER)
 def submit(task_id: str):  # noqa: ANN201
     actor = current_actor()
-    detail = queries_dossiers.task_detail(task_id, actor)
+    detail = dossier_queries.task_detail(task_id, actor)
     data, errors = forms.parse(detail.form, request.form)
     status, message = 422, None
     if not errors:

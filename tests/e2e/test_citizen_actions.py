@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.models import Dossier, HumanTask
-from app.services import slips
+from app.services.documents import slips
 from app.storage.db import db
 from config import TestConfig
 from tests.services.helpers import complete, receive

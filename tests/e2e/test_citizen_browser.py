@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Dossier
-from app.services import citizen_actions
-from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.citizens import actions
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import complete
@@ -26,7 +26,7 @@ def status(code: str) -> int:
 def test_citizen_pays_and_supplements_from_the_portal_link(browser_page, actors, tmp_path):
     code = receive_dossier(
         ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An", channel="online"),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     page = browser_page(None)

@@ -15,8 +15,8 @@ from app import settings
 from app.integrations.payment import SIGNATURE_HEADER, sign
 from app.integrations.simulators import serve_in_thread
 from app.models import AuditEvent, Document, Dossier
-from app.services import citizen_actions
-from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.citizens import actions
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import complete
@@ -54,7 +54,7 @@ def csrf(html: str) -> str:
 def online_dossier(actors) -> str:
     code = receive_dossier(
         ReceiveDossier("2.000488", "cccd", AN, "Nguyễn Văn An", channel="online"),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     return code

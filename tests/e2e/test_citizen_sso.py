@@ -173,13 +173,13 @@ def test_a_business_signs_in_by_tax_code(client, portal_url):
 
 
 def test_withdraw_before_acceptance_and_download_the_result(client, portal_url, actors):
-    from app.services import citizen_actions
-    from app.services.dossiers import ReceiveDossier, receive_dossier
+    from app.services.citizens import actions
+    from app.services.dossiers.reception import ReceiveDossier, receive_dossier
     from tests.services.helpers import complete, deliver
 
     waiting = receive_dossier(
         ReceiveDossier("2.000488", "cccd", AN, "Nguyễn Văn An", channel="online"),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
     done = receive_dossier(
         ReceiveDossier("2.000488", "cccd", AN, "Nguyễn Văn An"), actors["tiepnhan"]

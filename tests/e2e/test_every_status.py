@@ -8,9 +8,9 @@ import requests
 from sqlalchemy import select
 
 from app.models import OutboxMessage
-from app.services import citizen_actions
-from app.services.dossiers import ReceiveDossier, receive_dossier
-from app.services.timers import fire_due_timers
+from app.services.citizens import actions
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
+from app.services.dossiers.timers import fire_due_timers
 from app.storage.db import db
 from tests.services.helpers import complete, receive, settle
 
@@ -36,7 +36,7 @@ def online(code_extra: dict | None = None) -> str:
             channel="online",
             extra=code_extra or {},
         ),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
 
 
@@ -52,7 +52,7 @@ def test_every_status_reaches_the_portal_once_and_in_order(
     refused = receive(officer)  # 1 2 4 3
     withdrawn = receive(officer)  # 1 7
     settle(drain, clock, outbox_delivered)
-    citizen_actions.withdraw(withdrawn, "Không còn nhu cầu")
+    actions.withdraw(withdrawn, "Không còn nhu cầu")
     for code in (returned, refused):
         complete(code, "reception", officer, RECEPTION)
     complete(
@@ -74,7 +74,7 @@ def test_every_status_reaches_the_portal_once_and_in_order(
     stopped = online({"payment_wait": "PT1H"})  # 1 2 6 8
     for code in (paid, stopped):
         complete(code, "reception", officer, RECEPTION)
-    citizen_actions.pay(paid, 200_000, "PAY-1")
+    actions.pay(paid, 200_000, "PAY-1")
     clock.advance(3599)
     assert fire_due_timers() == 0
     clock.advance(2)

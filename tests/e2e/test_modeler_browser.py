@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app.services.deploy import read_bundle
+from app.services.process_models.deploy import read_bundle
 from config import ROOT
 from tests.services.helpers import complete, deliver, open_task, receive
 

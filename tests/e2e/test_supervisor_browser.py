@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import queue
+from app.services.core import queue
 from tests.web.conftest import three_overdue  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser

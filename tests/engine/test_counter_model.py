@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.engine import Definition, LocalCalls, ModelError, ProcessRun, TaskNotReady, parse_bundle
-from app.services.deploy import read_bundle
+from app.services.process_models.deploy import read_bundle
 from config import ROOT
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.engine import ProcessRun, parse_bundle
 from app.engine.validation import validate
-from app.services.deploy import catalogs, read_bundle
+from app.services.process_models.deploy import catalogs, read_bundle
 
 FILES = read_bundle(Path(__file__).parent / "models" / "department")
 BPMN = FILES["p.bpmn"]

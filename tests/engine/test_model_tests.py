@@ -7,7 +7,7 @@ import json
 from app.engine import parse_bundle
 from app.engine.instance import ProcessRun
 from app.engine.model_tests import run_all
-from app.services.deploy import read_bundle
+from app.services.process_models.deploy import read_bundle
 from config import ROOT
 
 FILES = read_bundle(ROOT / "bpmn")

@@ -9,7 +9,7 @@ import pytest
 from app.domain.process_variables import SYSTEM_VARIABLES
 from app.engine import ScriptError, check_expression, check_script, sandbox
 from app.engine.sandbox import RestrictedEnvironment
-from app.services.dossiers import _start_data
+from app.services.dossiers.reception import _start_data
 
 ESCAPES = [
     "().__class__.__base__.__subclasses__()",

@@ -7,7 +7,7 @@ import pytest
 from app.domain.roles import role_for_lane
 from app.engine.validation import Catalogs, validate
 from app.engine.variables import bundle_variables
-from app.services.deploy import check_bundle, read_bundle
+from app.services.process_models.deploy import check_bundle, read_bundle
 from config import ROOT
 
 CATALOGS = Catalogs(role_for_lane, {"portal.sync_status": {"dossier_code": str, "status": int}})

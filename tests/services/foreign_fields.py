@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Dossier, HumanTask, ProcessInstance
-from app.services import runtime
+from app.services.core import runtime
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
 

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from app.models import HumanTask, Notification, OutboxMessage, Procedure, User
-from app.services import service_calls, tasks
-from app.services.actors import Actor
-from app.services.deploy import deploy, read_bundle
-from app.services.dossiers import ReceiveDossier, receive_dossier
-from app.services.outbox import claim
+from app.services.core.actors import Actor
+from app.services.core.outbox import claim
+from app.services.dossiers import service_calls, tasks
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
+from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
 
 MODELS = Path(__file__).parent / "models"

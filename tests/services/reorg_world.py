@@ -11,9 +11,10 @@ from werkzeug.security import generate_password_hash
 
 from app.domain.reorganisation import plan_from_json
 from app.models import Agency, HumanTask, Procedure, User, UserRole
-from app.services import citizen_actions, tasks
-from app.services.actors import Actor
-from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.citizens import actions
+from app.services.core.actors import Actor
+from app.services.dossiers import tasks
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task
 
@@ -162,7 +163,7 @@ def seed_dossiers() -> Dossiers:
         ReceiveDossier(
             "2.000488", "cccd", "001090012345", "Nguyễn Văn An", channel="online", extra={}
         ),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
     complete(payment, "reception", officer("tn1"), RECEPTION)
     district = _receive("dtn")

@@ -9,9 +9,9 @@ import requests
 from sqlalchemy import select
 
 from app.models import AdminUnit, Agency
-from app.services import admin_units, cutover
-from app.services.actors import SYSTEM
-from app.services.errors import Conflict
+from app.services.core.actors import SYSTEM
+from app.services.core.errors import Conflict
+from app.services.reorganisation import admin_units, cutover
 from app.storage.db import db
 from tests.services import reorg_world as world
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Agency, AuditEvent, CitizenAccount, Dossier, HumanTask, PaperShipment
-from app.services import queries, queries_dossiers
-from app.services.dossiers import ReceiveDossier, receive_dossier
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.dossiers import dossier_queries, queries
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import PORTAL_ACCOUNT, complete, deliver, open_task
 
@@ -118,18 +118,18 @@ def test_a_commune_counter_receives_for_the_so_and_the_paper_travels_by_bcci(act
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         assert dossier.status == 10 and dossier.receiving_agency.code == COMMUNE
     # both ends follow the dossier
-    assert queries_dossiers.dossier_detail(code, commune).dossier["receiving_agency_name"]
+    assert dossier_queries.dossier_detail(code, commune).dossier["receiving_agency_name"]
     assert [
-        s["direction"] for s in queries_dossiers.dossier_detail(code, actors["giamsat"]).shipments
+        s["direction"] for s in dossier_queries.dossier_detail(code, actors["giamsat"]).shipments
     ] == [
         "dossier",
         "result",
     ]
-    assert code in {d["code"] for d in queries_dossiers.list_dossiers(commune)[0]}
+    assert code in {d["code"] for d in dossier_queries.list_dossiers(commune)[0]}
 
 
 def test_a_counter_of_another_province_or_a_procedure_not_received_anywhere_is_refused(actors):
-    from app.services.errors import Forbidden
+    from app.services.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         receive_dossier(
@@ -222,9 +222,9 @@ def test_a_second_dossier_updates_the_local_account_from_the_portal(actors):
 
 
 def test_an_online_dossier_whose_fee_is_not_paid_in_time_stops_with_status_8(actors, clock):
-    from app.services import citizen_actions
-    from app.services.errors import Conflict
-    from app.services.timers import fire_due_timers
+    from app.services.citizens import actions
+    from app.services.core.errors import Conflict
+    from app.services.dossiers.timers import fire_due_timers
 
     clock.freeze()
     code = receive_dossier(
@@ -236,7 +236,7 @@ def test_an_online_dossier_whose_fee_is_not_paid_in_time_stops_with_status_8(act
             channel="online",
             extra={"payment_wait": "PT1H"},
         ),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     with db.transaction() as session:
@@ -250,4 +250,4 @@ def test_an_online_dossier_whose_fee_is_not_paid_in_time_stops_with_status_8(act
         assert dossier.status == 8 and dossier.finished_at is not None
     # a payment arriving after the stop is refused with a message
     with pytest.raises(Conflict, match="không chờ nộp phí"):
-        citizen_actions.pay(code, 200_000, "PAY-LATE")
+        actions.pay(code, 200_000, "PAY-LATE")

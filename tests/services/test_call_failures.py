@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.integrations.errors import IntegrationError
 from app.models import AuditEvent, HumanTask, Incident, OutboxMessage
-from app.services import outbox, queue, service_calls
+from app.services.core import outbox, queue
+from app.services.dossiers import service_calls
 from app.storage.db import db
 from app.web.history import describe
 from tests.services.helpers import receive, use_test_model

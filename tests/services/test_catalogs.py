@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Fee, Procedure
-from app.services.catalogs_commands import ComponentRow, SaveFee, SaveProcedure, StepRow
-from app.services.catalogs_fees import save_fee
-from app.services.catalogs_procedures import save_procedure
-from app.services.errors import InvalidInput
+from app.services.catalogs.commands import ComponentRow, SaveFee, SaveProcedure, StepRow
+from app.services.catalogs.fee_catalog import save_fee
+from app.services.catalogs.procedure_catalog import save_procedure
+from app.services.core.errors import InvalidInput
 from app.storage.db import db
 
 PROCEDURE = SaveProcedure(

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.domain.status import VN_TZ
 from app.models import AuditEvent, Dossier, HumanTask
-from app.services import deadlines, queue
+from app.services.core import queue
+from app.services.deadlines import overdue
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task, receive
 
@@ -43,13 +44,13 @@ def state_of(task_id: str) -> str:
 def test_steps_become_due_soon_then_overdue_once(actors, clock):
     task = reception_task(actors, clock)
     assert (task.due_at, task.due_soon_at) == (vn(25, 15), vn(25, 14, 12))
-    assert deadlines.sweep(vn(25, 11)) == deadlines.SweepResult(0, 0)
-    assert deadlines.sweep(vn(25, 14, 10)) == deadlines.SweepResult(0, 0)
-    assert deadlines.sweep(vn(25, 14, 15)) == deadlines.SweepResult(1, 0)
+    assert overdue.sweep(vn(25, 11)) == overdue.SweepResult(0, 0)
+    assert overdue.sweep(vn(25, 14, 10)) == overdue.SweepResult(0, 0)
+    assert overdue.sweep(vn(25, 14, 15)) == overdue.SweepResult(1, 0)
     assert state_of(task.id) == "due_soon"
-    assert deadlines.sweep(vn(25, 14, 30)) == deadlines.SweepResult(0, 0)
-    assert deadlines.sweep(vn(25, 15)) == deadlines.SweepResult(0, 1)
-    assert deadlines.sweep(vn(25, 16)) == deadlines.SweepResult(0, 0)
+    assert overdue.sweep(vn(25, 14, 30)) == overdue.SweepResult(0, 0)
+    assert overdue.sweep(vn(25, 15)) == overdue.SweepResult(0, 1)
+    assert overdue.sweep(vn(25, 16)) == overdue.SweepResult(0, 0)
     with db.transaction() as session:
         kinds = session.scalars(
             select(AuditEvent.kind).where(AuditEvent.task_id == task.id).order_by(AuditEvent.id)
@@ -59,10 +60,9 @@ def test_steps_become_due_soon_then_overdue_once(actors, clock):
 
 def test_two_schedulers_sweeping_at_once_mark_each_step_once(actors, clock):
     tasks = [reception_task(actors, clock) for _ in range(4)]
-    results: list[deadlines.SweepResult] = []
+    results: list[overdue.SweepResult] = []
     threads = [
-        threading.Thread(target=lambda: results.append(deadlines.sweep(vn(25, 16))))
-        for _ in range(2)
+        threading.Thread(target=lambda: results.append(overdue.sweep(vn(25, 16)))) for _ in range(2)
     ]
     for t in threads:
         t.start()
@@ -115,7 +115,7 @@ def test_a_mass_deadline_change_sends_one_summary_per_officer(actors, clock):
     from app.models import Notification, User
 
     clock.set(vn(25, 9))
-    codes = [receive(actors["tiepnhan"]) for _ in range(deadlines.DIGEST_AFTER + 2)]
+    codes = [receive(actors["tiepnhan"]) for _ in range(overdue.DIGEST_AFTER + 2)]
     deliver("portal.check_account", {"exists": True})
     with db.transaction() as session:
         session.execute(
@@ -124,7 +124,7 @@ def test_a_mass_deadline_change_sends_one_summary_per_officer(actors, clock):
             .values(assignee_id=actors["tiepnhan"].id)
         )
     clock.set(vn(27, 9))
-    result = deadlines.sweep()
+    result = overdue.sweep()
     assert result.overdue == len(codes)
     with db.transaction() as session:
         officer = session.scalars(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import Agency, HumanTask
-from app.services import queries, queries_dossiers
-from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.dossiers import dossier_queries, queries
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task, receive
 
@@ -30,7 +30,7 @@ def test_the_copy_procedure_goes_to_the_department_and_its_officers(actors):
     assert code in pool
     assert code not in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
     # the department's officer opens the dossier of the Sở, and works the step
-    assert queries_dossiers.dossier_detail(code, actors["chuyenvienhc"]).dossier["code"] == code
+    assert dossier_queries.dossier_detail(code, actors["chuyenvienhc"]).dossier["code"] == code
     complete(
         code, "appraisal", actors["chuyenvienhc"], {"decision": "accept", "appraisal_note": "Đủ"}
     )
@@ -74,7 +74,7 @@ def test_a_step_with_one_named_officer_goes_straight_to_that_officer(actors):
 
 
 def test_consultation_asks_other_agencies_in_parallel_and_returns_to_appraisal(actors):
-    from app.services import tasks
+    from app.services.dossiers import tasks
 
     code = receive(actors["tiepnhan"])
     deliver("portal.check_account", {"exists": True})
@@ -112,7 +112,7 @@ def test_consultation_asks_other_agencies_in_parallel_and_returns_to_appraisal(a
 def test_a_consultation_needs_agency_codes(actors):
     import pytest
 
-    from app.services.errors import InvalidInput
+    from app.services.core.errors import InvalidInput
 
     code = receive(actors["tiepnhan"])
     deliver("portal.check_account", {"exists": True})
@@ -144,7 +144,7 @@ def test_an_executing_commune_receives_processes_and_returns_the_dossier_itself(
     assert agency_of(open_task(code, "appraisal")) == "000.21.33.H31"
     import pytest
 
-    from app.services.errors import Forbidden
+    from app.services.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         receive_dossier(ReceiveDossier("2.001610", "cccd", "001090012345", "An"), commune)
@@ -170,7 +170,7 @@ def test_digitization_runs_as_a_called_sub_process_when_reception_asks_for_it(ac
 
 
 def test_the_supervisors_desk_counts_steps_per_department(actors):
-    from app.services import supervision
+    from app.services.deadlines import supervision
 
     copy = receive_dossier(
         ReceiveDossier("1.005092", "cccd", "001090012345", "Nguyễn Văn An"), actors["tiepnhan"]

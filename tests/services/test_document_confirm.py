@@ -6,8 +6,8 @@ import pytest
 
 from app.documents import signing
 from app.models import Document
-from app.services import documents_drafts
-from app.services.errors import Conflict
+from app.services.core.errors import Conflict
+from app.services.documents import drafts
 from app.storage.db import db
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import receive
@@ -29,7 +29,7 @@ def test_while_the_draft_is_signed_another_transaction_can_lock_its_row(actors, 
         real_sign(*args, **kwargs)
 
     monkeypatch.setattr(signing, "sign", sign_while_locking)
-    key = documents_drafts.confirm(document_id, metadata(), officer)
+    key = drafts.confirm(document_id, metadata(), officer)
     assert seen == ["draft"]  # the probe ran, during the signing, on the draft
     stored = row(document_id)
     assert stored.state == "stored" and stored.storage_key == key
@@ -41,11 +41,11 @@ def test_a_draft_discarded_while_it_is_signed_is_not_stored(actors, monkeypatch)
     real_sign = signing.sign
 
     def discard_then_sign(*args, **kwargs) -> None:
-        documents_drafts.discard(document_id, officer)
+        drafts.discard(document_id, officer)
         real_sign(*args, **kwargs)
 
     monkeypatch.setattr(signing, "sign", discard_then_sign)
     with pytest.raises(Conflict):
-        documents_drafts.confirm(document_id, metadata(), officer)
+        drafts.confirm(document_id, metadata(), officer)
     discarded = row(document_id)
     assert discarded.state == "discarded" and discarded.storage_key is None

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Document, Dossier
-from app.services import documents_results, documents_storage
+from app.services.documents import results, storage
 from app.storage.db import db
 from tests.conftest import _postgres_url
 from tests.services.helpers import receive
@@ -37,7 +37,7 @@ def test_twenty_results_of_one_citizen_issued_at_once_get_twenty_distinct_keys(a
     first_reads: list[int] = []
     barrier = threading.Barrier(AT_ONCE, timeout=120)
     local = threading.local()
-    real_next = documents_storage.next_repeat
+    real_next = storage.next_repeat
 
     def next_repeat_together(session, owner_id: str, type_code: str) -> int:  # noqa: ANN001
         repeat = real_next(session, owner_id, type_code)
@@ -47,11 +47,11 @@ def test_twenty_results_of_one_citizen_issued_at_once_get_twenty_distinct_keys(a
             barrier.wait()
         return repeat
 
-    monkeypatch.setattr(documents_storage, "next_repeat", next_repeat_together)
+    monkeypatch.setattr(storage, "next_repeat", next_repeat_together)
 
     def issue(dossier_id: int) -> dict:
         with db.transaction() as session:
-            return documents_results.issue_result(session, dossier_id, {}, leader)
+            return results.issue_result(session, dossier_id, {}, leader)
 
     with ThreadPoolExecutor(AT_ONCE) as pool:
         issued = list(pool.map(issue, ids))

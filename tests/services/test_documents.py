@@ -12,13 +12,8 @@ from app.documents import signing
 from app.documents.intake import Upload
 from app.documents.pki import demo_pki
 from app.models import Agency, AuditEvent, Document, OutboxMessage
-from app.services import (
-    documents_catalog,
-    documents_copies,
-    documents_drafts,
-    documents_views,
-)
-from app.services.errors import Conflict, Forbidden, InvalidInput
+from app.services.core.errors import Conflict, Forbidden, InvalidInput
+from app.services.documents import catalog, certified_copies, drafts, views
 from app.storage.db import db
 from app.storage.files import file_store
 from tests.documents.scans import CCCD_LINES, numbered_pdf, page_image, pdf_of
@@ -30,8 +25,8 @@ CCCD = "KQ.G01.000023"
 def scan(code: str, actor, content: bytes, pages: int = 1, **extra) -> int:
     values = {"type_code": CCCD, "classification": "required_by_law", "paper_form": "original"}
     values.update(extra)
-    return documents_drafts.digitize(
-        documents_drafts.Digitize(dossier_code=code, declared_pages=pages, **values),
+    return drafts.digitize(
+        drafts.Digitize(dossier_code=code, declared_pages=pages, **values),
         [Upload("scan.pdf", io.BytesIO(content))],
         actor,
     )
@@ -72,7 +67,7 @@ def test_a_scan_becomes_a_draft_with_ocr_suggestions_then_a_signed_stored_docume
     assert draft.owner_id == "079095000123"  # pre-filled from the scan, not the dossier
     assert "079095000123" in draft.ocr_text
 
-    key = documents_drafts.confirm(document_id, metadata(), officer)
+    key = drafts.confirm(document_id, metadata(), officer)
     assert key == "079095000123.KQ.G01.000023"
     stored = row(document_id)
     assert stored.state == "stored" and stored.storage_key == key
@@ -98,15 +93,14 @@ def test_a_scan_becomes_a_draft_with_ocr_suggestions_then_a_signed_stored_docume
     assert push.params["metadata"]["storage_key"] == key
     assert push.params["file_sha256"] == stored.file_sha256
     with pytest.raises(Conflict):
-        documents_drafts.confirm(document_id, metadata(), officer)
+        drafts.confirm(document_id, metadata(), officer)
 
 
 def test_repeats_get_a_counter_in_their_storage_key(actors):
     officer = actors["tiepnhan"]
     code = receive(officer)
     keys = [
-        documents_drafts.confirm(scan(code, officer, numbered_pdf(1)), metadata(), officer)
-        for _ in range(3)
+        drafts.confirm(scan(code, officer, numbered_pdf(1)), metadata(), officer) for _ in range(3)
     ]
     assert keys == [
         "079095000123.KQ.G01.000023",
@@ -120,7 +114,7 @@ def test_bad_metadata_is_refused_field_by_field_and_the_draft_stays(actors):
     code = receive(officer)
     document_id = scan(code, officer, numbered_pdf(1))
     with pytest.raises(InvalidInput) as exc:
-        documents_drafts.confirm(
+        drafts.confirm(
             document_id,
             metadata(owner_id="999095000123", field_issued_on="31/02/2021", owner_name=""),
             officer,
@@ -134,7 +128,7 @@ def test_on_demand_digitization_records_its_fee_and_certifies_the_copy(actors):
     officer = actors["tiepnhan"]
     code = receive(officer)
     document_id = scan(code, officer, numbered_pdf(3), pages=3, classification="on_demand")
-    documents_drafts.confirm(document_id, metadata(), officer)
+    drafts.confirm(document_id, metadata(), officer)
     stored = row(document_id)
     assert (stored.fee_code, stored.fee_amount) == ("P196", 14_000)
     verdicts = signing.verify(file_store().path(stored.file_sha256), [demo_pki().ca_cert_path])
@@ -150,15 +144,15 @@ def test_a_certified_copy_is_a_new_document_signed_by_the_agency(actors):
     officer = actors["tiepnhan"]
     code = receive(officer)
     origin = scan(code, officer, numbered_pdf(1))
-    documents_drafts.confirm(origin, metadata(), officer)
-    copy_id = documents_copies.certify(origin, officer)
+    drafts.confirm(origin, metadata(), officer)
+    copy_id = certified_copies.certify(origin, officer)
     copy = row(copy_id)
     assert copy.source == "certified_copy" and copy.origin_id == origin
     assert copy.storage_key == "079095000123.KQ.G01.000023.2"
     verdicts = signing.verify(file_store().path(copy.file_sha256), [demo_pki().ca_cert_path])
     assert [v.state for v in verdicts] == ["valid", "valid"]
     with pytest.raises(Conflict):
-        documents_copies.certify(scan(code, officer, numbered_pdf(1)), officer)  # a draft
+        certified_copies.certify(scan(code, officer, numbered_pdf(1)), officer)  # a draft
 
 
 def test_only_the_agencys_reception_or_processing_officers_digitize(actors):
@@ -174,10 +168,10 @@ def test_a_discarded_draft_cannot_be_stored(actors):
     officer = actors["tiepnhan"]
     code = receive(officer)
     document_id = scan(code, officer, numbered_pdf(1))
-    documents_drafts.discard(document_id, officer)
+    drafts.discard(document_id, officer)
     with pytest.raises(Conflict):
-        documents_drafts.confirm(document_id, metadata(), officer)
-    assert documents_views.documents_of(code, officer) == []
+        drafts.confirm(document_id, metadata(), officer)
+    assert views.documents_of(code, officer) == []
 
 
 @pytest.mark.simulators
@@ -185,7 +179,7 @@ def test_stored_documents_reach_the_warehouse_over_http(actors, drain, warehouse
     officer = actors["tiepnhan"]
     code = receive(officer)
     document_id = scan(code, officer, numbered_pdf(2), pages=2)
-    key = documents_drafts.confirm(document_id, metadata(), officer)
+    key = drafts.confirm(document_id, metadata(), officer)
     drain()
     stored = row(document_id)
     assert stored.warehouse_id and stored.pushed_at
@@ -247,24 +241,22 @@ def test_the_approved_result_is_issued_signed_and_pushed_to_the_warehouse(
 
 
 def test_a_type_added_to_the_catalog_can_be_digitized_with_the_common_fields(actors):
-    from app.services.catalogs_commands import SaveDocumentType
-    from app.services.catalogs_document_types import save_document_type
+    from app.services.catalogs.commands import SaveDocumentType
+    from app.services.catalogs.document_type_catalog import save_document_type
 
     save_document_type(
         SaveDocumentType(code="KQ.G04.000070", name="Giấy chứng nhận đăng ký xe"),
         actors["quantri"],
     )
     officer = actors["tiepnhan"]
-    assert documents_catalog.document_types()["KQ.G04.000070"].name == "Giấy chứng nhận đăng ký xe"
+    assert catalog.document_types()["KQ.G04.000070"].name == "Giấy chứng nhận đăng ký xe"
     code = receive(officer)
     document_id = scan(code, officer, numbered_pdf(1), type_code="KQ.G04.000070")
     assert row(document_id).name == "Giấy chứng nhận đăng ký xe"
     with pytest.raises(InvalidInput) as exc:
-        documents_drafts.confirm(
-            document_id, metadata(type_code="KQ.G04.000070", field_issuer=""), officer
-        )
+        drafts.confirm(document_id, metadata(type_code="KQ.G04.000070", field_issuer=""), officer)
     assert "field_issuer" in exc.value.fields
-    key = documents_drafts.confirm(
+    key = drafts.confirm(
         document_id,
         metadata(type_code="KQ.G04.000070", name="Giấy chứng nhận đăng ký xe"),
         officer,
@@ -283,9 +275,9 @@ def test_approval_makes_certified_copies_of_the_in_scope_components_once(actors)
     code = receive(officer)
     deliver("portal.check_account", {"exists": True})
     in_scope = scan(code, officer, pdf_of([page_image(CCCD_LINES)]))
-    documents_drafts.confirm(in_scope, metadata(), officer)
+    drafts.confirm(in_scope, metadata(), officer)
     form = scan(code, officer, numbered_pdf(1), classification="form", type_code="TK.000001")
-    documents_drafts.confirm(
+    drafts.confirm(
         form,
         metadata(type_code="TK.000001", name="Tờ khai", field_document_number=""),
         officer,

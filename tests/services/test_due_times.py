@@ -11,7 +11,7 @@ from app.domain.status import VN_TZ
 from app.domain.worktime import Override, OverrideKind, WorkCalendar
 from app.models import Dossier, Procedure
 from app.models.base import utcnow
-from app.services import calendars, queue
+from app.services.core import calendars, queue
 from app.storage.db import db
 from tests.services.helpers import deliver, open_task, receive
 

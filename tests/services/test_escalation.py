@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, HumanTask
-from app.services import queue, tasks
-from app.services.escalation import parse_actions
-from app.services.timers import fire_due_timers
+from app.services.core import queue
+from app.services.deadlines.escalation import parse_actions
+from app.services.dossiers import tasks
+from app.services.dossiers.timers import fire_due_timers
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, notices_of, open_task, receive
 
@@ -78,7 +79,7 @@ def test_escalation_counts_working_time_on_the_project_clock(actors, clock):
 
 
 def test_a_day_off_set_by_the_administrator_moves_the_escalation(actors, clock, app):
-    from app.services import calendars
+    from app.services.core import calendars
 
     clock.set(_vn(6, 3, 15))
     calendars.add_override(2026, date_of(9, 3), "day_off", "Nghỉ bù (thử)", actors["quantri"])

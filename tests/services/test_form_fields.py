@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import citizen_actions, queue, tasks
-from app.services.errors import InvalidInput
+from app.services.citizens import actions
+from app.services.core import queue
+from app.services.core.errors import InvalidInput
+from app.services.dossiers import tasks
 from tests.services.foreign_fields import (
     AN,
     HOSTILE,
@@ -93,16 +95,16 @@ def test_a_portal_submission_carrying_system_fields_is_refused_and_registers_not
         "channel": "counter",
     }
     with pytest.raises(InvalidInput) as err:
-        citizen_actions.submit_online(values)
+        actions.submit_online(values)
     assert set(err.value.fields) == {"agency_code", "fees", "channel"}
     assert dossier_count() == count
 
 
 def test_a_portal_form_stays_whole_under_online_form_and_sets_no_variable(actors, no_queue):
     submission = {"procedure_code": "2.000488", "owner_id": AN, "owner_name": "Nguyễn Văn An"}
-    plain = snapshot(citizen_actions.submit_online(submission))["data"]
+    plain = snapshot(actions.submit_online(submission))["data"]
     form = {"agency_code": "000.21.33.H31", "fee_amount": 0, "fee_due": False}
-    data = snapshot(citizen_actions.submit_online({**submission, "form": form}))["data"]
+    data = snapshot(actions.submit_online({**submission, "form": form}))["data"]
     assert data["online_form"] == form
     for name in form:
         assert data[name] == plain[name]

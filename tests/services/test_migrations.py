@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, HumanTask, ProcessInstance
-from app.services import migrations, queue, tasks
-from app.services.deploy import deploy, read_bundle
+from app.services.core import queue
+from app.services.dossiers import tasks
+from app.services.process_models import migrations
+from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
 from config import ROOT
 from tests.services.helpers import complete, deliver, open_task, receive

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 
-from app.services.deploy import read_bundle, run_model_tests
+from app.services.process_models.deploy import read_bundle, run_model_tests
 from tests.services.helpers import MODELS
 
 

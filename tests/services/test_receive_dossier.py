@@ -10,9 +10,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import AuditEvent, Dossier, OutboxMessage, ProcessInstance
-from app.services import queue
-from app.services.dossiers import ReceiveDossier, receive_dossier
-from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.services.core import queue
+from app.services.core.errors import Forbidden, InvalidInput, NotFound
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import receive, use_test_model
 

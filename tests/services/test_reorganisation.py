@@ -30,9 +30,10 @@ from app.models import (
     ReorgPlan,
     User,
 )
-from app.services import citizen_actions, cutover, reorganisation
-from app.services.actors import SYSTEM
-from app.services.errors import Conflict
+from app.services.citizens import actions
+from app.services.core.actors import SYSTEM
+from app.services.core.errors import Conflict
+from app.services.reorganisation import cutover, moves
 from app.storage.db import db
 from tests.services import reorg_world as world
 from tests.services.helpers import complete, notices_of, open_task
@@ -49,8 +50,8 @@ def dossiers(app) -> world.Dossiers:
     return world.seed_dossiers()
 
 
-def dry(plan) -> dict[str, reorganisation.Entry]:  # noqa: ANN001
-    problems, entries = reorganisation.dry_run(plan)
+def dry(plan) -> dict[str, moves.Entry]:  # noqa: ANN001
+    problems, entries = moves.dry_run(plan)
     assert problems == []
     return {e.code: e for e in entries}
 
@@ -68,7 +69,7 @@ def outcomes(plan_id: int) -> dict[str, tuple]:
     }
 
 
-def expected(entries: dict[str, reorganisation.Entry]) -> dict[str, tuple]:
+def expected(entries: dict[str, moves.Entry]) -> dict[str, tuple]:
     return {code: (e.outcome, e.reason, e.target, e.detail()) for code, e in entries.items()}
 
 
@@ -270,7 +271,7 @@ BY_ROLE = {"reception": "tn2", "processing": "cv1", "leader": "dld"}
 
 
 def finish_at_successor(d: world.Dossiers) -> None:
-    citizen_actions.pay(d.payment, _fee(d.payment), "PAY-REORG-1")
+    actions.pay(d.payment, _fee(d.payment), "PAY-REORG-1")
     for code in set(d.all()) - {d.finished, d.stranded}:
         for _ in range(12):
             with db.transaction() as session:
@@ -296,7 +297,7 @@ def finish_at_successor(d: world.Dossiers) -> None:
 
 
 def _fee(code: str) -> int:
-    return int(citizen_actions.waiting_for(code)["fee_amount"])
+    return int(actions.waiting_for(code)["fee_amount"])
 
 
 def test_a_run_killed_half_way_resumes_to_the_end_of_a_clean_run(dossiers, app):
@@ -355,7 +356,7 @@ def test_a_dossier_withdrawn_during_the_run_is_counted_as_finished(dossiers):
     plan_id = cutover.record_plan(world.plan(), SYSTEM)
     first = cutover.apply(plan_id, limit=2)
     assert (first.before, first.pending, first.state) == (7, 5, "transferring")
-    citizen_actions.withdraw(dossiers.district, "Không cần nữa")
+    actions.withdraw(dossiers.district, "Không cần nữa")
     report = cutover.apply(plan_id)
     assert (report.moved, report.finished, report.refused) == (5, 1, 1)
     assert report.reconciles

@@ -22,8 +22,10 @@ from app.models import (
     Procedure,
     ProcessInstance,
 )
-from app.services import documents_results, queries_dossiers, runtime
-from app.services.deploy import read_bundle
+from app.services.core import runtime
+from app.services.documents import results
+from app.services.dossiers import dossier_queries
+from app.services.process_models.deploy import read_bundle
 from app.storage.db import db
 from app.storage.files import file_store
 from tests.conftest import BPMN_DIR
@@ -105,7 +107,7 @@ def test_the_issued_result_is_in_the_history_with_the_approving_leader(actors):
     approve(actors, code)
 
     [result] = results_of(code)
-    events = queries_dossiers.dossier_detail(code, actors["lanhdao"]).events
+    events = dossier_queries.dossier_detail(code, actors["lanhdao"]).events
     kinds = [e["kind"] for e in events]
     issued = next(e for e in events if e["kind"] == "result_issued")
     assert issued["actor"] == actors["lanhdao"].name
@@ -128,7 +130,7 @@ def test_a_failure_while_issuing_refuses_the_whole_approval(actors, monkeypatch)
     def broken(*_args, **_kwargs):
         raise OSError("font file missing")
 
-    monkeypatch.setattr(documents_results, "render_result", broken)
+    monkeypatch.setattr(results, "render_result", broken)
     with pytest.raises(OSError, match="font file missing"):
         complete(code, "approval", actors["lanhdao"], APPROVE)
     assert open_task(code, "approval") is not None
@@ -214,6 +216,6 @@ def test_a_store_call_that_carries_its_document_is_delivered_as_queued(actors):
     approve(actors, code)
     [call] = store_calls(code)
 
-    params = documents_results.params_to_deliver(call.id, call.operator, call.params)
+    params = results.params_to_deliver(call.id, call.operator, call.params)
     assert params == call.params
     assert len(results_of(code)) == 1  # nothing issued a second time

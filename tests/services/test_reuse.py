@@ -7,8 +7,8 @@ import requests
 from sqlalchemy import select
 
 from app.models import DossierComponent
-from app.services import reuse
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
+from app.services.documents import reuse
 from app.storage.db import db
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import receive
@@ -32,9 +32,9 @@ def test_each_source_is_asked_in_turn_until_one_has_it(actors, national_url):
     assert nothing.found is None and [t for _, t in nothing.tried] == ["không có"] * 3
     # once this system holds a stored CCCD of the owner, it comes first
     documents_id = scan(code, officer, numbered_pdf(1))
-    from app.services import documents_drafts
+    from app.services.documents import drafts
 
-    documents_drafts.confirm(documents_id, metadata(owner_id="001090012345"), officer)
+    drafts.confirm(documents_id, metadata(owner_id="001090012345"), officer)
     own = reuse.lookup(code, CCCD, officer)
     assert own.found.source == "own" and own.tried == [("own", "có")]
     lookups = requests.get(f"{national_url}/_sim/received", timeout=5).json()

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, Incident, OutboxMessage, ProcessInstance
-from app.services import queue
-from app.services.errors import InvalidInput
-from app.services.outbox import retry_incident
-from app.services.timers import fire_due_timers
+from app.services.core import queue
+from app.services.core.errors import InvalidInput
+from app.services.core.outbox import retry_incident
+from app.services.dossiers.timers import fire_due_timers
 from app.storage.db import db
 from tests.services.helpers import complete, open_task, receive, use_test_model
 from worker import jobs

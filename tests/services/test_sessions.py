@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.models import CitizenAccount, LoginSession, User
-from app.services import sessions
+from app.services.accounts import sessions
 from app.storage.db import db
 
 

@@ -9,8 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from app.domain.status import VN_TZ
-from app.services import apologies, documents_drafts, slips
-from app.services.errors import Conflict, NotFound
+from app.services.core.errors import Conflict, NotFound
+from app.services.deadlines import apologies
+from app.services.documents import drafts, slips
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import complete, deliver, receive
 from tests.services.test_documents import metadata, scan
@@ -36,8 +37,8 @@ def test_receipt_lists_the_components_appointment_and_qr(actors, clock):
     clock.set(vn(24, 11, 9, 30))
     officer = actors["tiepnhan"]
     code = receive(officer)
-    documents_drafts.confirm(scan(code, officer, numbered_pdf(1)), metadata(), officer)
-    documents_drafts.confirm(
+    drafts.confirm(scan(code, officer, numbered_pdf(1)), metadata(), officer)
+    drafts.confirm(
         scan(code, officer, numbered_pdf(2), pages=2, paper_form="photocopy", paper_count=2),
         metadata(),
         officer,

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from app.domain.status import VN_TZ, portal_time
 from app.models import AuditEvent, Dossier, OutboxMessage, Procedure
-from app.services import queue
+from app.services.core import queue
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, receive
 

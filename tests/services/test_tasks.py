@@ -16,9 +16,10 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services import queue, tasks
-from app.services.actors import Actor
-from app.services.errors import Conflict, Forbidden, InvalidInput
+from app.services.core import queue
+from app.services.core.actors import Actor
+from app.services.core.errors import Conflict, Forbidden, InvalidInput
+from app.services.dossiers import tasks
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task, receive
 

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, Dossier, HumanTask, OutboxMessage, ProcessInstance
 from app.models.base import utcnow
-from app.services import queue, service_calls
-from app.services.outbox import claim
-from app.services.timers import fire_due_timers
+from app.services.core import queue
+from app.services.core.outbox import claim
+from app.services.dossiers import service_calls
+from app.services.dossiers.timers import fire_due_timers
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task, receive, use_test_model
 

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from app.domain.status import VN_TZ
 from app.models import Agency, AuditEvent, Dossier, HumanTask, OutboxMessage
-from app.services import queue, transfers
-from app.services.dossiers import ReceiveDossier, receive_dossier
-from app.services.errors import Forbidden, InvalidInput
+from app.services.core import queue
+from app.services.core.errors import Forbidden, InvalidInput
+from app.services.dossiers import transfers
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, notices_of, open_task
 
@@ -41,7 +42,7 @@ def at_appraisal(actors, clock) -> str:
 def test_a_transfer_moves_the_open_steps_and_keeps_the_clock(actors, clock):
     code = at_appraisal(actors, clock)
     step = open_task(code, "appraisal")
-    from app.services import tasks
+    from app.services.dossiers import tasks
 
     tasks.claim_task(step.id, actors["chuyenvienhc"])
     with db.transaction() as session:

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from app.services import core_hooks
+from app.services.core import hooks
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # A fresh interpreter that names only a core module, as a bench or a one-off script would.
 PROBE = """
 import json
-from app.services import runtime
-from app.services.core_hooks import current
+from app.services.core import runtime
+from app.services.core.hooks import current
 
 def name(f):
     return f.__module__.rsplit(".", 1)[-1] + "." + f.__qualname__
@@ -42,11 +42,11 @@ def test_importing_only_the_runtime_wires_every_follow_up_of_a_step() -> None:
     assert json.loads(result.stdout) == {
         "local_operators": "local_operators.bind",
         "before_status": ["supplement_clock.on_status_change"],
-        "after_status": ["citizen_notices.on_status_change"],
+        "after_status": ["notices.on_status_change"],
         "on_property": {"escalate": "escalation.escalate"},
     }
 
 
 def test_an_unwired_core_refuses_to_bind_local_operators() -> None:
     with pytest.raises(RuntimeError, match="not wired"):
-        core_hooks.Hooks().local_operators(None, None, None)  # type: ignore[arg-type]
+        hooks.Hooks().local_operators(None, None, None)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 import config as config_module
 from app import bootstrap
-from app.services.demo import seed_demo
+from app.services.process_models.demo import seed_demo
 from app.storage.db import db
 from app.storage.migrate import upgrade
 from tests.support.servers import start_postgres, start_redis

@@ -17,8 +17,10 @@ from sqlalchemy import select
 
 from app import create_app
 from app.models import CalendarOverride, HumanTask, ModelVersion, User
-from app.services import calendars, citizens, sessions
-from app.services.actors import Actor
+from app.services.accounts import sessions
+from app.services.citizens import portal_sign_in
+from app.services.core import calendars
+from app.services.core.actors import Actor
 from app.storage.db import db
 from app.web import server_session
 from app.web.citizen_session import SESSION_KEY
@@ -80,7 +82,7 @@ def build(template, redis_url: str, urls: tuple[str, str, str], tmp) -> World:  
     spare_code = receive_at_counter(rec, owner_id=CITIZEN_ID)
     deliver("portal.check_account", {"exists": True})  # the reception step opens
     document_id, spare_document = _scan(rec, code), _scan(rec, code)
-    citizen = citizens.sign_in(
+    citizen = portal_sign_in.sign_in(
         {"sub": "VN-000001", "identifier": CITIZEN_ID, "name": "Nguyễn Văn An"}
     )
     with clients["cit"].session_transaction() as session:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.domain.status import VN_TZ
 from app.models import HumanTask
-from app.services import deadlines, tasks
+from app.services.deadlines import overdue
+from app.services.dossiers import tasks
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
 from tests.web import access_world
@@ -26,7 +27,7 @@ def three_overdue(actors, clock) -> list[str]:
         ids = session.scalars(select(HumanTask.id).order_by(HumanTask.created_at)).all()
     tasks.claim_task(ids[0], actors["tiepnhan"])
     clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
-    deadlines.sweep()
+    overdue.sweep()
     return ids
 
 

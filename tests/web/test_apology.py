@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 
 from app.domain.status import VN_TZ, portal_time
 from app.models import AuditEvent, Dossier, OutboxMessage, Procedure
-from app.services import apologies, queue
-from app.services.errors import Forbidden, InvalidInput
+from app.services.core import queue
+from app.services.core.errors import Forbidden, InvalidInput
+from app.services.deadlines import apologies
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
 from tests.web.helpers import login, post

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import CalendarOverride
-from app.services import queue
+from app.services.core import queue
 from app.storage.db import db
 from tests.web.helpers import login, post
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Agency, AuditEvent, Procedure
-from app.services import catalogs_agencies, catalogs_fees
-from app.services.catalogs_commands import SaveAgency, SaveFee
-from app.services.errors import Forbidden, InvalidInput
+from app.services.catalogs import agency_catalog, fee_catalog
+from app.services.catalogs.commands import SaveAgency, SaveFee
+from app.services.core.errors import Forbidden, InvalidInput
 from app.storage.db import db
 from tests.web.helpers import login, post
 
@@ -57,7 +57,7 @@ def test_document_types_and_fees_are_added_and_refused_with_reasons(analyst):
         {"code": "P999", "name": "Phí thử", "amount": "25.000", "active": "on"},
     )
     assert fee.status_code == 302
-    assert [f["amount"] for f in catalogs_fees.fees() if f["code"] == "P999"] == [25_000]
+    assert [f["amount"] for f in fee_catalog.fees() if f["code"] == "P999"] == [25_000]
 
 
 def test_agencies_are_for_administrators_and_check_units_and_parents(client, actors):
@@ -65,7 +65,7 @@ def test_agencies_are_for_administrators_and_check_units_and_parents(client, act
     assert post(client, "/catalogs/agencies", {"code": "x"}).status_code == 403
     admin = actors["quantri"]
     with pytest.raises(InvalidInput) as exc:
-        catalogs_agencies.save_agency(
+        agency_catalog.save_agency(
             SaveAgency(
                 code="000.00.00.H31",
                 name="UBND tỉnh Hưng Yên",
@@ -77,7 +77,7 @@ def test_agencies_are_for_administrators_and_check_units_and_parents(client, act
         )
     assert "vòng lặp" in exc.value.fields["parent_code"]
     assert "Không có đơn vị hành chính" in exc.value.fields["admin_unit_code"]
-    code = catalogs_agencies.save_agency(
+    code = agency_catalog.save_agency(
         SaveAgency(
             code="000.21.12.H31",
             name="UBND xã Tân Hưng",
@@ -87,7 +87,7 @@ def test_agencies_are_for_administrators_and_check_units_and_parents(client, act
         ),
         admin,
     )
-    [row] = [a for a in catalogs_agencies.agencies() if a["code"] == code]
+    [row] = [a for a in agency_catalog.agencies() if a["code"] == code]
     assert row["parent_code"] == "000.00.00.H31" and row["level_label"] == "Xã, phường"
     assert row["admin_unit"].endswith("Hưng Yên")
 
@@ -172,6 +172,6 @@ def test_officers_cannot_edit_catalogs(client, actors):
     login(client, "tiepnhan")
     assert client.get("/catalogs/procedures").status_code == 403
     with pytest.raises(Forbidden):
-        catalogs_fees.save_fee(SaveFee(code="P100", name="x", amount=1), actors["tiepnhan"])
+        fee_catalog.save_fee(SaveFee(code="P100", name="x", amount=1), actors["tiepnhan"])
     with db.transaction() as session:
         assert session.scalar(select(Agency).where(Agency.code == "000.00.12.H31")).level == 2

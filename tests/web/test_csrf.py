@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Dossier, HumanTask
-from app.services import citizens, queue, sessions
+from app.services.accounts import sessions
+from app.services.citizens import portal_sign_in
+from app.services.core import queue
 from app.storage.db import db
 from app.web import server_session
 from tests.services.helpers import deliver
@@ -135,7 +137,9 @@ def test_every_state_changing_route_refuses_a_request_without_the_token(app):
     for username in ("quantri", "giamsat", "tiepnhan", "lanhdao", "phantich"):
         clients.append(app.test_client())
         login(clients[-1], username)
-    citizen = citizens.sign_in({"sub": "VN-000001", "identifier": "001090012345", "name": "An"})
+    citizen = portal_sign_in.sign_in(
+        {"sub": "VN-000001", "identifier": "001090012345", "name": "An"}
+    )
     clients.append(app.test_client())
     with clients[-1].session_transaction() as session:
         session["citizen_id"] = citizen.id

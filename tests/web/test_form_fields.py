@@ -8,8 +8,11 @@ import io
 
 import pytest
 
-from app.services import citizen_actions, citizens, queue, sessions, tasks
-from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.accounts import sessions
+from app.services.citizens import actions, portal_sign_in
+from app.services.core import queue
+from app.services.dossiers import tasks
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.web import server_session
 from tests.documents.scans import numbered_pdf
 from tests.services.foreign_fields import (
@@ -104,7 +107,7 @@ def online(actors, accepted: bool = True) -> str:
     """An online dossier; accepted: waiting for its fee (status 6)."""
     code = receive_dossier(
         ReceiveDossier("2.000488", "cccd", AN, "Nguyễn Văn An", channel="online"),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
     if accepted:
         complete(code, "reception", actors["tiepnhan"], RECEPTION)
@@ -176,7 +179,7 @@ def test_a_portal_withdrawal_with_extra_keys_is_refused_and_nothing_changes(clie
 @pytest.fixture
 def citizen(client):  # noqa: ANN201
     """The test client signed in as the citizen who owns the online dossiers."""
-    signed = citizens.sign_in({"sub": "VN-000001", "identifier": AN, "name": "Nguyễn Văn An"})
+    signed = portal_sign_in.sign_in({"sub": "VN-000001", "identifier": AN, "name": "Nguyễn Văn An"})
     with client.session_transaction() as session:
         session["citizen_id"] = signed.id
         session[server_session.CITIZEN] = sessions.start_for_citizen(signed.id)

@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from app.domain.holiday_names import holiday_names
-from app.services.errors import InvalidInput
+from app.services.core.errors import InvalidInput
 from app.web import formatting, forms, i18n
 
 ROOT = Path(__file__).resolve().parents[2]

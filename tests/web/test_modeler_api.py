@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, ModelDraft
-from app.services.deploy import read_bundle
+from app.services.process_models.deploy import read_bundle
 from app.storage.db import db
 from config import ROOT
 from tests.web.helpers import login, token

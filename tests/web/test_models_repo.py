@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, ModelVersion, Procedure, ProcessInstance
-from app.services import models_repo, queue
-from app.services.errors import Forbidden, InvalidInput
+from app.services.core import queue
+from app.services.core.errors import Forbidden, InvalidInput
+from app.services.process_models import models_repo
 from app.storage.db import db
 from tests.services.helpers import receive
 from tests.web.helpers import login, token

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import queue, supervision
-from app.services.errors import Forbidden
+from app.services.core import queue
+from app.services.core.errors import Forbidden
+from app.services.deadlines import supervision
 from tests.services.helpers import notices_of
 from tests.web.helpers import login, post
 

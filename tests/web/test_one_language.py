@@ -32,7 +32,7 @@ from tests.web.test_access_table import ROWS, is_json, routes
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "app" / "translations"
-EXTRACTED = ("app", "templates", "bpmn")
+EXTRACTED = ("app", "templates", "bpmn", "worker")
 # Letters only Vietnamese writes among the languages of this system: đ and any Latin letter
 # carrying a diacritic (English text has none of them).
 VIETNAMESE_ONLY = frozenset("đĐ")

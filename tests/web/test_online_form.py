@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from app.models import Dossier
-from app.services import citizens, sessions
+from app.services.accounts import sessions
+from app.services.citizens import portal_sign_in
 from app.storage.db import db
 from app.web import server_session
 from tests.documents.scans import numbered_pdf
@@ -24,7 +25,7 @@ SUBMIT = "/citizen/submit/2.000488"
 
 @pytest.fixture
 def citizen(client):  # noqa: ANN201
-    signed = citizens.sign_in({"sub": "VN-000001", "identifier": AN, "name": "Nguyễn Văn An"})
+    signed = portal_sign_in.sign_in({"sub": "VN-000001", "identifier": AN, "name": "Nguyễn Văn An"})
     with client.session_transaction() as session:
         session["citizen_id"] = signed.id
         session[server_session.CITIZEN] = sessions.start_for_citizen(signed.id)

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.models import HumanTask
-from app.services import queue
+from app.services.core import queue
 from app.storage.db import db
 from app.web.redirects import safe_target
 from tests.services.helpers import deliver

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.services import queue
+from app.services.core import queue
 from tests.services.helpers import deliver
 from tests.web.helpers import (
     api_headers,

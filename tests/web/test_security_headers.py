@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app import create_app
 from app.installation import SECRET_SETTINGS
 from app.models import User
-from app.services import sessions
+from app.services.accounts import sessions
 from app.storage.db import db
 from app.web.access import PUBLIC, allow
 from app.web.server_session import OFFICER

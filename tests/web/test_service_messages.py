@@ -9,10 +9,10 @@ import re
 import pytest
 
 from app.i18n import _l
-from app.services import supervision
-from app.services.deploy import read_bundle
-from app.services.errors import InvalidInput, NotFound
-from app.services.supervision import TaskFilter
+from app.services.core.errors import InvalidInput, NotFound
+from app.services.deadlines import supervision
+from app.services.deadlines.supervision import TaskFilter
+from app.services.process_models.deploy import read_bundle
 from config import ROOT
 from tests.web.helpers import api_headers, login, token
 

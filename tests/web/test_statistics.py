@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from app.domain.status import VN_TZ
 from app.models import Dossier
-from app.services import citizen_actions, queue, statistics
-from app.services.dossiers import ReceiveDossier, receive_dossier
-from app.services.errors import InvalidInput
+from app.services.citizens import actions
+from app.services.core import queue
+from app.services.core.errors import InvalidInput
+from app.services.deadlines import statistics
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import complete, deliver
 from tests.web.helpers import login
@@ -41,7 +43,7 @@ def seeded(actors, clock) -> dict[str, str]:
         # online dossiers come from the portal (no account check; the fee is paid there)
         code = receive_dossier(
             ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An", channel=channel),
-            citizen_actions.PORTAL if channel == "online" else actors["tiepnhan"],
+            actions.PORTAL if channel == "online" else actors["tiepnhan"],
         )
         if channel == "online":
             online.add(code)
@@ -52,7 +54,7 @@ def seeded(actors, clock) -> dict[str, str]:
         clock.set(moment)
         complete(code, "reception", actors["tiepnhan"], RECEPTION)
         if code in online:
-            citizen_actions.pay(code, 200_000, f"PAY-{code}")
+            actions.pay(code, 200_000, f"PAY-{code}")
         complete(
             code,
             "appraisal",

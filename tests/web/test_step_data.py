@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import queue
+from app.services.core import queue
 from tests.services.helpers import complete, deliver, receive
 from tests.web.helpers import login
 

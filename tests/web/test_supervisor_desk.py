@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, HumanTask, User, UserRole
-from app.services import queue, supervision
-from app.services.errors import Forbidden, InvalidInput
+from app.services.core import queue
+from app.services.core.errors import Forbidden, InvalidInput
+from app.services.deadlines import supervision
 from app.storage.db import db
 from tests.web.helpers import login, post
 
@@ -92,7 +93,7 @@ def test_an_overdue_step_drills_down_to_the_process_control_slip(client, three_o
 
 def test_list_totals_are_counted_up_to_a_cap_and_shown_as_more_than(app, actors):
     from app.models import HumanTask
-    from app.services.queries import count_tasks
+    from app.services.dossiers.queries import count_tasks
     from app.storage.db import db
     from app.web import _count_label
     from tests.services.helpers import deliver, receive

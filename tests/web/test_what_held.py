@@ -8,8 +8,9 @@ import zipfile
 
 import pytest
 
-from app.services import models_repo, queue
-from app.services.errors import InvalidInput
+from app.services.core import queue
+from app.services.core.errors import InvalidInput
+from app.services.process_models import models_repo
 from tests.web.helpers import login, logout, receive_at_counter
 
 SCRIPT = "<script>alert(1)</script>"

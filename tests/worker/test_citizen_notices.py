@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from app import settings
-from app.services import citizen_actions
-from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.citizens import actions
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from tests.services.helpers import complete, settle
 
 pytestmark = pytest.mark.simulators
@@ -39,7 +39,7 @@ def online(phone: str | None = "0912345678", email: str | None = "an@example.vn"
             email=email,
             channel="online",
         ),
-        citizen_actions.PORTAL,
+        actions.PORTAL,
     )
 
 
@@ -63,7 +63,7 @@ def test_payment_and_supplement_requests_reach_the_citizen_once(actors, drain, c
 
     # the gateway fails twice: the supplement request is retried and arrives once
     requests.post(f"{sms_url}/_sim/faults", json={"fail_next": 2, "status": 503}, timeout=5)
-    citizen_actions.pay(code, 200_000, "PAY-1")
+    actions.pay(code, 200_000, "PAY-1")
     complete(
         code,
         "appraisal",
@@ -79,8 +79,8 @@ def test_withdrawal_is_confirmed_and_nothing_goes_without_a_contact(actors, drai
     sms_url, inbox = channels
     code = online(email=None)
     silent = online(phone=None, email=None)
-    citizen_actions.withdraw(code, "Không còn nhu cầu")
-    citizen_actions.withdraw(silent, "Không còn nhu cầu")
+    actions.withdraw(code, "Không còn nhu cầu")
+    actions.withdraw(silent, "Không còn nhu cầu")
     settle(drain, clock, lambda: sms_sent(sms_url))
     drain()
     assert [s["text"] for s in sms_sent(sms_url)] == [

@@ -8,7 +8,7 @@ from email.policy import default
 
 from app import settings
 from app.domain.status import VN_TZ
-from app.services import deadlines
+from app.services.deadlines import overdue
 from tests.services.helpers import deliver, receive
 
 
@@ -21,7 +21,7 @@ def test_overdue_notice_is_mailed_to_the_officer_and_the_leader(
     receive(actors["tiepnhan"])
     deliver("portal.check_account", {"exists": True})
     clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
-    assert deadlines.sweep().overdue == 1
+    assert overdue.sweep().overdue == 1
     drain()  # on the same frozen clock: the rows are due at the time they were written
     recipients = sorted(rcpt for m in inbox.messages for rcpt in m.rcpt_tos)
     assert recipients == ["lanhdao@demo.gqtthc.local"]
@@ -36,6 +36,6 @@ def test_without_a_mail_server_nothing_is_mailed(app, actors, clock, drain, smtp
     receive(actors["tiepnhan"])
     deliver("portal.check_account", {"exists": True})
     clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
-    deadlines.sweep()
+    overdue.sweep()
     drain()
     assert inbox.messages == []

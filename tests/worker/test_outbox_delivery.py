@@ -7,8 +7,8 @@ import requests
 from sqlalchemy import select
 
 from app.models import Dossier, Incident, OutboxMessage
-from app.services import queue
-from app.services.outbox import retry_incident
+from app.services.core import queue
+from app.services.core.outbox import retry_incident
 from app.storage.db import db
 from tests.services.helpers import complete, open_task, receive, settle
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.domain.status import VN_TZ
 from app.models import HumanTask
-from app.services import queue
+from app.services.core import queue
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
 from worker import scheduler

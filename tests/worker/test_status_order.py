@@ -12,8 +12,8 @@ import requests
 from sqlalchemy import func, select
 
 from app.models import OutboxMessage
-from app.services import citizen_actions
-from app.services.dossiers import ReceiveDossier, receive_dossier
+from app.services.citizens import actions
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from config import ROOT
 from tests.conftest import _postgres_url
@@ -66,10 +66,10 @@ def test_two_hundred_dossiers_through_four_workers_arrive_in_order(app, actors, 
     for _ in range(DOSSIERS):
         code = receive_dossier(
             ReceiveDossier("2.000488", "cccd", "033185004321", "Lê Thị Mai", channel="online"),
-            citizen_actions.PORTAL,
+            actions.PORTAL,
         )
         complete(code, "reception", officer, RECEPTION)  # 2, then 6: the fee is due
-        citizen_actions.pay(code, 200_000, f"PAY-{code}")  # 4
+        actions.pay(code, 200_000, f"PAY-{code}")  # 4
         complete(code, "appraisal", expert, {"decision": "refuse", "appraisal_note": "Không"})
         codes.append(code)
     # every call to the portal now takes 20 ms: the four workers overlap

@@ -1,0 +1,250 @@
+"""Online submission (path A) and supplements sent from the citizen's page: per component the
+document the warehouses already hold (this system's first, then the portal's Kho DL) or an
+uploaded file, checked like counter scans and kept as drafts for the officers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import settings
+from app.documents.intake import ScanRejected, Upload, take_scans
+from app.i18n import _, _l
+from app.integrations.errors import IntegrationError
+from app.models import Document, Dossier, DossierComponent, Procedure
+from app.services.citizens.online_commands import SubmitOnline
+from app.services.citizens.portal_sign_in import Citizen
+from app.services.core import audit
+from app.services.core.errors import InvalidInput, NotFound
+from app.services.documents import reuse
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier
+from app.storage.db import db
+from app.storage.files import file_store
+
+log = logging.getLogger(__name__)
+# Online, the citizen is offered what the warehouses hold (001 §II.2.b step 4); the national
+# databases are consulted by the counter officer.
+ONLINE_SOURCES = ("own", "portal")
+
+
+@dataclass
+class Offer:
+    """What the submission screen shows for one component of the procedure."""
+
+    type_code: str
+    name: str
+    required: bool
+    found: reuse.Found | None = None
+    tried: list[tuple[str, str]] = field(default_factory=list)
+
+
+def submission(citizen: Citizen, procedure_code: str) -> tuple[dict[str, Any], list[Offer]]:
+    """The procedure and, per component, the document the warehouses already hold."""
+    with db.transaction() as session:
+        procedure = _procedure(session, procedure_code)
+        info = {
+            "code": procedure.code,
+            "name": procedure.name,
+            "agency": procedure.agency.name,
+            "duration": procedure.duration_online_days or procedure.duration_days,
+            "fee_codes": list(procedure.fee_codes or []),
+        }
+        components = list(procedure.components or [])
+    offers = []
+    for component in components:
+        offer = Offer(component["type_code"], component["name"], bool(component.get("required")))
+        for source in ONLINE_SOURCES:
+            try:
+                found = reuse.FINDERS[source](citizen.identifier, offer.type_code)
+            except IntegrationError as exc:
+                log.warning("online offer from %s failed: %s", source, exc)
+                offer.tried.append((source, _("không tra cứu được")))
+                continue
+            offer.tried.append((source, _("có") if found else _("không có")))
+            if found is not None:
+                offer.found = found
+                break
+        offers.append(offer)
+    return info, offers
+
+
+def _procedure(session: Session, code: str) -> Procedure:
+    procedure = session.scalar(
+        select(Procedure).where(
+            Procedure.code == code, Procedure.active, Procedure.model_version_id.is_not(None)
+        )
+    )
+    if procedure is None:
+        raise NotFound(_l("Không có thủ tục %(code)s tiếp nhận trực tuyến", code=code))
+    return procedure
+
+
+def _take(files: Sequence[Upload]) -> Any:
+    """A citizen's upload checked like counter scans (already electronic: no page count)."""
+    config = settings.current
+    return take_scans(
+        files, None, file_store(), max_bytes=config.SCAN_MAX_BYTES, max_pages=config.SCAN_MAX_PAGES
+    )
+
+
+def _draft(
+    citizen: Citizen, dossier: Dossier, type_code: str, name: str, intake: Any, classification: str
+) -> Document:
+    """An uploaded file as a draft document the officers confirm."""
+    return Document(
+        dossier_id=dossier.id,
+        agency_id=dossier.agency_id,
+        state="draft",
+        source="online",
+        classification=classification,
+        paper_form="electronic",
+        paper_count=1,
+        type_code=type_code,
+        owner_id_type=citizen.identifier_type,
+        owner_id=citizen.identifier,
+        owner_name=citizen.full_name,
+        name=name,
+        pages=intake.pages,
+        size=intake.size,
+        scan_sha256=intake.sha256,
+        file_sha256=intake.sha256,
+        originals=[o.__dict__ for o in intake.originals],
+        rotations=list(intake.rotations),
+    )
+
+
+def component_choices(code: str) -> list[tuple[str, str]]:
+    """The procedure's components (type code, name), for choosing what a supplement is."""
+    with db.transaction() as session:
+        procedure = session.scalar(
+            select(Procedure)
+            .join(Dossier, Dossier.procedure_id == Procedure.id)
+            .where(Dossier.code == code)
+        )
+        return [(c["type_code"], c["name"]) for c in (procedure.components if procedure else [])]
+
+
+def send_supplement(
+    citizen: Citizen, code: str, note: str, type_code: str, files: Sequence[Upload]
+) -> int:
+    """The citizen's supplement with its files (checked like counter scans): stored as drafts
+    for the officers and delivered to the process in one transaction, which resumes it and its
+    clock. Refused (409) when the dossier is not waiting for a supplement."""
+    from app.services.citizens import actions
+
+    names = dict(component_choices(code))
+    intake = None
+    if files:
+        if type_code not in names:
+            raise InvalidInput(
+                _l("Chọn loại giấy tờ bổ sung"), fields={"type_code": _l("bắt buộc")}
+            )
+        try:
+            intake = _take(files)
+        except ScanRejected as exc:
+            raise InvalidInput(exc.message, fields={"files": exc.message}) from exc
+
+    def attach(session: Session, dossier_id: int) -> list[str]:
+        if intake is None:
+            return []
+        document = _draft(
+            citizen,
+            session.get(Dossier, dossier_id),
+            type_code,
+            f"{names[type_code]} (bổ sung)",
+            intake,
+            "required_by_law",
+        )
+        session.add(document)
+        session.flush()
+        return [f"{type_code}:{document.id}"]
+
+    return actions.supplement(code, note, [], citizen.actor, attach)
+
+
+def submit(citizen: Citizen, command: SubmitOnline) -> str:
+    """Receive the online dossier with its components; returns its code. A warehouse document
+    the citizen chose is looked up again, so what is attached is what the source holds.
+    Everything is checked before anything is written; then one transaction."""
+    info, offers = submission(citizen, command.procedure_code)
+    chosen, uploads = command.chosen, command.uploads
+    errors: dict[str, str] = {}
+    picked: dict[str, reuse.Found] = {}
+    taken: dict[str, Any] = {}
+    for offer in offers:
+        field_name = f"component_{offer.type_code}"
+        ref = chosen.get(offer.type_code)
+        files = [u for u in uploads.get(offer.type_code, []) if u.filename]
+        if ref and offer.found is not None and offer.found.ref == ref:
+            picked[offer.type_code] = offer.found
+        elif ref:
+            errors[field_name] = _("Giấy tờ đã chọn không còn trong kho; hãy tải lại trang")
+        elif files:
+            try:
+                taken[offer.type_code] = _take(files)
+            except ScanRejected as exc:
+                errors[field_name] = exc.message
+        elif offer.required:
+            errors[field_name] = _(
+                "«%(name)s» là bắt buộc: chọn giấy tờ có sẵn hoặc tải tệp lên", name=offer.name
+            )
+    if errors:
+        raise InvalidInput(_l("Hồ sơ chưa đủ thành phần"), fields=errors)
+
+    names = {o.type_code: o.name for o in offers}
+
+    def attach(session: Session, dossier: Dossier) -> None:
+        for type_code, found in picked.items():
+            session.add(
+                DossierComponent(
+                    dossier_id=dossier.id,
+                    type_code=type_code,
+                    name=found.name or names[type_code],
+                    source=found.source,
+                    ref=found.ref,
+                    document_id=int(found.ref) if found.source == "own" else None,
+                    data=dict(found.fields),
+                    mismatch={},
+                    confirmed_by_id=None,
+                )
+            )
+            audit.record(
+                session,
+                "component_reused",
+                citizen.actor,
+                dossier_id=dossier.id,
+                source=found.source,
+                ref=found.ref,
+                type_code=type_code,
+                mismatch=[],
+            )
+        for type_code, intake in taken.items():
+            kind = "form" if type_code.startswith("TK") else "required_by_law"
+            session.add(_draft(citizen, dossier, type_code, names[type_code], intake, kind))
+        dossier.citizen_account_id = citizen.id
+        dossier.portal_account_id = citizen.portal_account_id
+
+    return receive_dossier(
+        ReceiveDossier(
+            procedure_code=info["code"],
+            owner_id_type=citizen.identifier_type,
+            owner_id=citizen.identifier,
+            owner_name=citizen.full_name,
+            phone=command.phone or None,
+            email=command.email or None,
+            summary=command.summary[:1000],
+            channel="online",
+            extra={
+                "portal_account_id": citizen.portal_account_id,
+                "e_only": command.e_only,
+                "online_components": sorted([*picked, *taken]),
+            },
+        ),
+        citizen.actor,
+        attach,
+    )

@@ -1,0 +1,327 @@
+"""The outbox: calls that leave the process, written with the state, delivered after commit.
+
+A row is `pending` until a worker claims it (`running`), then `done` or, when retries are
+exhausted or the failure is permanent, `incident`. Rows sharing an ordering key are claimed
+strictly one after another in id order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from app import settings
+from app.i18n import _l
+from app.models import Incident, OutboxMessage, ProcessInstance
+from app.models.base import utcnow
+from app.services.core import audit, queue
+from app.services.core.actors import SYSTEM, Actor
+from app.services.core.errors import Conflict, NotFound
+from app.storage.db import after_commit, before_commit, db
+
+
+def add(
+    session: Session,
+    operator: str,
+    params: dict[str, Any],
+    *,
+    dossier_id: int | None,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    ordering_key: str | None = None,
+) -> None:
+    """Queue a call in the caller's transaction; it is enqueued only once that commits."""
+    rows = session.info.get("outbox_rows")
+    if rows is None:
+        rows = session.info["outbox_rows"] = []
+        before_commit(session, _write)
+    now = utcnow()
+    rows.append(
+        {
+            "operator": operator,
+            "params": params,
+            "dossier_id": dossier_id,
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "ordering_key": ordering_key,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+    )
+
+
+def _write(session: Session) -> None:
+    # One batched INSERT in the order the rows were added, then one hand-off after commit.
+    rows = session.info.pop("outbox_rows", [])
+    if not rows:
+        return
+    table = OutboxMessage.__table__
+    ids = list(
+        session.connection().scalars(
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
+        )
+    )
+    # A row behind another of the same ordering key is dispatched when that one is done.
+    seen: set[str] = set()
+    first = []
+    for row_id, row in zip(ids, rows, strict=True):
+        key = row["ordering_key"]
+        if key is None or key not in seen:
+            first.append(row_id)
+        if key is not None:
+            seen.add(key)
+    after_commit(session, lambda: queue.dispatch(first))
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    operator: str
+    params: dict[str, Any]
+    task_id: str | None
+    ordering_key: str | None
+    attempts: int
+
+
+def _no_earlier_undone():
+    earlier = aliased(OutboxMessage)
+    return ~exists().where(
+        earlier.ordering_key == OutboxMessage.ordering_key,
+        earlier.id < OutboxMessage.id,
+        earlier.state != "done",
+    )
+
+
+def claim(outbox_id: int) -> Claimed | None:
+    """Take the row for delivery, or None if it is not due, taken, done, or waits its turn."""
+    now = utcnow()
+    with db.transaction() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == outbox_id,
+                OutboxMessage.state == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
+            )
+            .values(state="running", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return None
+        row = session.get(OutboxMessage, outbox_id)
+        assert row is not None  # nosec B101 # type narrowing: the row was just claimed by id
+        return Claimed(
+            row.id, row.operator, dict(row.params), row.task_id, row.ordering_key, row.attempts
+        )
+
+
+def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
+    """Record that an outbox call succeeded with `result`."""
+    row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"outbox {outbox_id} not found")
+    if row.state != "running":
+        raise Conflict(f"outbox {outbox_id} is {row.state}, not running")
+    row.state, row.result, row.done_at, row.last_error = "done", result, utcnow(), None
+    if row.ordering_key and not inline_successors.get():
+        key = row.ordering_key
+        after_commit(session, lambda: dispatch_next(key))
+    return row
+
+
+# Set by the worker while it delivers a key's following rows itself (no queue round trip).
+inline_successors: ContextVar[bool] = ContextVar("inline_successors", default=False)
+
+
+def next_pending_id(ordering_key: str) -> int | None:
+    """The oldest pending row of an ordering key (the next change of a dossier)."""
+    with db.transaction() as session:
+        return session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.state == "pending")
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+
+
+# Given a call given up on (in the same transaction): whether its process took the model's
+# error path for it (see service_calls.route_failure).
+GiveUp = Callable[[Session, OutboxMessage], bool]
+
+
+def record_failure(
+    outbox_id: int, error: str, *, retryable: bool, on_give_up: GiveUp | None = None
+) -> str:
+    """Schedule a retry with exponential backoff; once given up on, let `on_give_up` send the
+    failure into the process ("resumed" when the model has an error path for it), or raise an
+    incident. Returns the new state."""
+    cfg = settings.current
+    with db.transaction() as session:
+        row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+        if row is None or row.state != "running":
+            return row.state if row else "missing"
+        row.last_error = str(error)[:4000]
+        if retryable and row.attempts < cfg.OUTBOX_MAX_ATTEMPTS:
+            delay = min(cfg.OUTBOX_BACKOFF_BASE * 2 ** (row.attempts - 1), cfg.OUTBOX_BACKOFF_MAX)
+            row.state, row.enqueued_at = "pending", None
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            return "pending"
+        if on_give_up is not None and on_give_up(session, row):
+            row.state, row.done_at = "done", utcnow()  # nothing left to deliver
+            if row.ordering_key and not inline_successors.get():
+                key = row.ordering_key
+                after_commit(session, lambda: dispatch_next(key))
+            return "resumed"
+        row.state = "incident"
+        _raise_incident(session, row)
+        return "incident"
+
+
+def _raise_incident(session: Session, row: OutboxMessage) -> None:
+    """The incident supervisors see for a row given up on (state "incident"), audited."""
+    session.add(
+        Incident(
+            outbox_id=row.id,
+            dossier_id=row.dossier_id,
+            operator=row.operator,
+            message=row.last_error,
+        )
+    )
+    audit.record(
+        session,
+        "incident_raised",
+        SYSTEM,
+        dossier_id=row.dossier_id,
+        instance_id=row.instance_id,
+        task_id=row.task_id,
+        operator=row.operator,
+        error=row.last_error,
+        attempts=row.attempts,
+    )
+
+
+# The operator of the outbox row that carries an incident raised by a timer's path (no call
+# leaves the process: a retry puts the timer back for the scheduler).
+TIMER_FAILED = "engine.timer"
+
+
+def timer_incident(
+    session: Session, dossier_id: int, instance_id: int, due: datetime, error: str
+) -> None:
+    """The instance's due timers failed in the model: raise an incident and stop the timer
+    (next_timer_at cleared) until a supervisor retries it."""
+    row = OutboxMessage(
+        operator=TIMER_FAILED,
+        params={"due": due.isoformat()},
+        dossier_id=dossier_id,
+        instance_id=instance_id,
+        state="incident",
+        attempts=1,
+        next_attempt_at=utcnow(),
+        last_error=str(error)[:4000],
+    )
+    session.add(row)
+    session.flush()
+    _raise_incident(session, row)
+    session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .values(next_timer_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def retry_incident(incident_id: int, actor: Actor) -> None:
+    """A supervisor's Retry: the call goes back to the queue with a fresh set of attempts."""
+    with db.transaction() as session:
+        incident = session.get(Incident, incident_id, with_for_update=True)
+        if incident is None:
+            raise NotFound(_l("Không tìm thấy sự cố"))
+        if incident.resolved_at is not None:
+            raise Conflict(_l("Sự cố đã được xử lý"))
+        row = session.get(OutboxMessage, incident.outbox_id, with_for_update=True)
+        assert row is not None  # nosec B101 # type narrowing: incidents.outbox_id is a foreign key
+        incident.resolved_at, incident.resolved_by_id = utcnow(), actor.id
+        row.state, row.attempts, row.next_attempt_at, row.enqueued_at = "pending", 0, utcnow(), None
+        if row.operator == TIMER_FAILED:
+            # the scheduler fires the instance's timers again on its next pass
+            row.state = "done"
+            session.execute(
+                update(ProcessInstance)
+                .where(ProcessInstance.id == row.instance_id)
+                .values(next_timer_at=datetime.fromisoformat(row.params["due"]))
+                .execution_options(synchronize_session=False)
+            )
+        audit.record(
+            session,
+            "incident_retried",
+            actor,
+            dossier_id=row.dossier_id,
+            instance_id=row.instance_id,
+            task_id=row.task_id,
+            operator=row.operator,
+        )
+        row_id = row.id
+        if row.operator != TIMER_FAILED:
+            after_commit(session, lambda: queue.dispatch([row_id]))
+
+
+def dispatch_next(ordering_key: str) -> None:
+    """Hand the next pending call of an ordering key to the queue."""
+    next_id = next_pending_id(ordering_key)
+    if next_id is not None:
+        queue.dispatch([next_id])
+
+
+def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Re-enqueue rows left behind (crash before enqueue, due retries, dead workers)."""
+    cfg = settings.current
+    now = now or utcnow()
+    stale = now - timedelta(seconds=cfg.OUTBOX_SWEEP_AFTER)
+    with db.transaction() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.state == "running",
+                OutboxMessage.claimed_at < now - timedelta(seconds=cfg.OUTBOX_CLAIM_TIMEOUT),
+            )
+            .values(state="pending", enqueued_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.state == "pending",
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(
+                        and_(
+                            OutboxMessage.enqueued_at.is_(None), OutboxMessage.created_at <= stale
+                        ),
+                        and_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.attempts > 0),
+                        OutboxMessage.enqueued_at <= stale,
+                    ),
+                    or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+        if ids:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(enqueued_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    queue.dispatch(ids)
+    return ids

@@ -1,0 +1,154 @@
+"""Period statistics of the official report kind (báo cáo tình hình giải quyết hồ sơ).
+
+For a period [start, end) in Vietnam dates, per procedure: received (new in the period and
+carried over from before; of the new, online and in person), finished in the period (early,
+on time, late), still in progress at the end (on time, overdue), and the on-time rate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import astuple, dataclass, fields
+from datetime import date, datetime, time
+
+from sqlalchemy import and_, case, func, or_, select
+
+from app.domain.status import VN_TZ
+from app.i18n import _l
+from app.models import Dossier, Procedure
+from app.services.core.actors import Actor
+from app.services.core.errors import InvalidInput
+from app.services.deadlines.supervision import scope
+from app.storage.db import db
+
+
+@dataclass(frozen=True)
+class Row:
+    procedure_code: str
+    procedure_name: str
+    carried_over: int
+    received: int
+    online: int
+    in_person: int
+    finished_early: int
+    finished_on_time: int
+    finished_late: int
+    pending_on_time: int
+    pending_overdue: int
+
+    @property
+    def finished(self) -> int:
+        """Dossiers finished in the period (early, on time or late)."""
+        return self.finished_early + self.finished_on_time + self.finished_late
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """The share finished early or on time, None when none finished."""
+        return (
+            (self.finished_early + self.finished_on_time) / self.finished if self.finished else None
+        )
+
+
+HEADERS_VI = [
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Kỳ trước chuyển sang",
+    "Tiếp nhận mới",
+    "Trực tuyến",
+    "Trực tiếp",
+    "Xong trước hạn",
+    "Xong đúng hạn",
+    "Xong trễ hạn",
+    "Đang xử lý trong hạn",
+    "Đang xử lý quá hạn",
+    "Tỉ lệ đúng hạn (%)",
+]
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    if end <= start:
+        raise InvalidInput(_l("Ngày kết thúc phải sau ngày bắt đầu"))
+    if (end - start).days > 3660:
+        raise InvalidInput(_l("Kỳ báo cáo tối đa 10 năm"))
+    return (datetime.combine(start, time.min, VN_TZ), datetime.combine(end, time.min, VN_TZ))
+
+
+def report(actor: Actor, start: date, end: date) -> tuple[list[Row], Row]:
+    """Rows per procedure and the total row for the dossiers of the supervised agencies."""
+    lo, hi = _bounds(start, end)
+    d = Dossier
+
+    def count(*conditions) -> object:  # noqa: ANN002
+        return func.sum(case((and_(*conditions), 1), else_=0))
+
+    finished_in = and_(d.finished_at >= lo, d.finished_at < hi)
+    open_at_end = and_(d.received_at < hi, or_(d.finished_at.is_(None), d.finished_at >= hi))
+    new = and_(d.received_at >= lo, d.received_at < hi)
+    with db.transaction() as session:
+        agencies = scope(session, actor)
+        rows = session.execute(
+            select(
+                Procedure.code,
+                Procedure.name,
+                count(d.received_at < lo, or_(d.finished_at.is_(None), d.finished_at >= lo)),
+                count(new),
+                count(new, d.channel == "online"),
+                count(new, d.channel != "online"),
+                count(finished_in, d.outcome == "early"),
+                count(finished_in, d.outcome == "on_time"),
+                count(finished_in, d.outcome == "late"),
+                count(open_at_end, or_(d.due_at.is_(None), d.due_at >= hi)),
+                count(open_at_end, d.due_at < hi),
+            )
+            .join(Procedure, Procedure.id == d.procedure_id)
+            .where(
+                d.agency_id.in_(agencies),
+                d.received_at < hi,
+                or_(d.finished_at.is_(None), d.finished_at >= lo),
+            )
+            .group_by(Procedure.code, Procedure.name)
+            .order_by(Procedure.code)
+        ).all()
+    result = [Row(code, name, *(int(v or 0) for v in values)) for code, name, *values in rows]
+    total = Row(
+        "", "Tổng cộng", *(sum(getattr(r, f.name) for r in result) for f in fields(Row)[2:])
+    )
+    return result, total
+
+
+def _table(rows: list[Row], total: Row) -> list[list[object]]:
+    def line(r: Row) -> list[object]:
+        rate = r.on_time_rate
+        return [*astuple(r), round(rate * 100, 1) if rate is not None else ""]
+
+    return [HEADERS_VI, *(line(r) for r in rows), line(total)]
+
+
+def to_csv(rows: list[Row], total: Row) -> bytes:
+    """Export the statistics table as CSV."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(_table(rows, total))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def to_xlsx(rows: list[Row], total: Row, start: date, end: date) -> bytes:
+    """Export the statistics table as an Excel workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Thống kê"
+    sheet.append([f"Tình hình giải quyết hồ sơ từ {start:%d/%m/%Y} đến trước {end:%d/%m/%Y}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    for line in _table(rows, total):
+        sheet.append(line)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["B"].width = 48
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,195 @@
+"""Issuing the procedure's e-result (phát hành kết quả điện tử): rendered, signed by the
+approving leader and by the agency, stored under its storage key.
+
+A step of the model does it: the local operator `documents.issue_result` (see
+`local_operators`), in the transaction of the approval that leads to it; the next step
+(`warehouse.store_result`) pushes the issued file to the warehouse (Kho DL) with the
+document's id and hashes in its parameters. Model versions deployed before that step existed
+queue `warehouse.store_result` without an issued document: `issue_for_queued_call` issues it
+when the worker takes such a call, so those versions keep producing the same signed result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.documents import signing
+from app.documents.pki import demo_pki
+from app.documents.slip_data import SlipData
+from app.documents.slips import render_result
+from app.domain.documents import DOCUMENT_TYPES
+from app.models import Agency, Document, Dossier, HumanTask, OutboxMessage, User
+from app.models.base import utcnow
+from app.services.core import audit
+from app.services.core.actors import SYSTEM, Actor
+from app.services.documents.signing import signed_copy
+from app.services.documents.storage import store_under_next_key
+from app.storage.db import db
+from app.storage.files import FileStore, file_store
+
+FALLBACK_TYPE = "KQ.KHAC"
+STORE_RESULT = "warehouse.store_result"
+
+
+@dataclass(frozen=True)
+class _Files:
+    unsigned: str
+    signed: str
+    size: int
+
+
+def issue_result(
+    session: Session, dossier_id: int, params: dict[str, Any], actor: Actor
+) -> dict[str, Any]:
+    """Issue the dossier's e-result as a stored document signed by `actor` (the approving
+    leader; none when the system acts) and the agency; returns what the store step needs:
+    type_code, document_id, file_sha256, storage_key, sha256."""
+    dossier = session.get(Dossier, dossier_id)
+    type_code, name = _result_type(dossier, params.get("type_code"))
+    signer = session.get(User, actor.id) if actor.id else None
+    pdf = render_result(name, _slip_data(session, dossier, signer))
+    files = _sign(file_store(), pdf, signer, dossier.agency)
+    document = _result_row(dossier, type_code, name, files, actor)
+    store_under_next_key(session, document)
+    audit.record(
+        session,
+        "result_issued",
+        actor,
+        dossier_id=dossier.id,
+        document_id=document.id,
+        key=document.storage_key,
+        sha256=files.signed,
+    )
+    return {
+        "type_code": type_code,
+        "document_id": document.id,
+        "file_sha256": files.signed,
+        "storage_key": document.storage_key,
+        "sha256": files.signed,
+    }
+
+
+def _result_type(dossier: Dossier, asked: str | None) -> tuple[str, str]:
+    """The result's document type (the model's, else the procedure's, else "other") and its
+    name (the type's, else the procedure's)."""
+    procedure = dossier.procedure
+    type_code = asked or procedure.result_type_code or FALLBACK_TYPE
+    known = DOCUMENT_TYPES.get(type_code)
+    return type_code, known.name if known else procedure.name
+
+
+def _slip_data(session: Session, dossier: Dossier, signer: User | None) -> SlipData:
+    agency, procedure = dossier.agency, dossier.procedure
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
+    return SlipData(
+        agency_name=agency.name,
+        parent_agency_name=parent.name if parent else "",
+        dossier_code=dossier.code,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        owner_name=dossier.owner_name,
+        owner_id=dossier.owner_id,
+        phone=dossier.phone or "",
+        email=dossier.email or "",
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        officer_name=signer.full_name if signer else agency.name,
+        issued_at=utcnow(),
+        signer_title="LÃNH ĐẠO CƠ QUAN",
+    )
+
+
+def _sign(store: FileStore, pdf: bytes, signer: User | None, agency: Agency) -> _Files:
+    """The leader's signature (when a leader approved), then the agency's seal."""
+    pki = demo_pki()
+    unsigned = store.put_bytes(pdf).sha256
+    sha = unsigned
+    if signer is not None:
+        leader = pki.identity("officer", signer.username, signer.full_name, agency.name)
+        sha = signed_copy(
+            store,
+            sha,
+            lambda src, out: signing.sign(
+                src, out, leader, field_name="LanhDao", reason="Phê duyệt kết quả"
+            ),
+        )
+    seal = pki.identity("agency", agency.code, agency.name, agency.code)
+    sha = signed_copy(
+        store,
+        sha,
+        lambda src, out: signing.sign(
+            src, out, seal, field_name="CoQuan", reason="Ban hành kết quả", location=agency.name
+        ),
+    )
+    return _Files(unsigned, sha, store.path(sha).stat().st_size)
+
+
+def _result_row(
+    dossier: Dossier, type_code: str, name: str, files: _Files, actor: Actor
+) -> Document:
+    return Document(
+        dossier_id=dossier.id,
+        agency_id=dossier.agency_id,
+        state="stored",
+        source="result",
+        classification="earlier_result",
+        type_code=type_code,
+        owner_id_type=dossier.owner_id_type,
+        owner_id=dossier.owner_id,
+        owner_name=dossier.owner_name,
+        name=name,
+        summary=f"Kết quả giải quyết hồ sơ {dossier.code}",
+        fields={"dossier_code": dossier.code},
+        pages=1,
+        size=files.size,
+        scan_sha256=files.unsigned,
+        file_sha256=files.signed,
+        originals=[],
+        rotations=[0],
+        suggested={},
+        incoming_signatures=[],
+        created_by_id=actor.id,
+        stored_by_id=actor.id,
+        stored_at=utcnow(),
+    )
+
+
+def params_to_deliver(outbox_id: int, operator: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters to send for a claimed outbox call: as queued, except a result store
+    queued by a model version without the issuing step, whose result is issued first."""
+    if operator != STORE_RESULT or "document_id" in params:
+        return params
+    return issue_for_queued_call(outbox_id) or params
+
+
+def issue_for_queued_call(outbox_id: int) -> dict[str, Any] | None:
+    """Issue the result for a queued `warehouse.store_result` call of a model version that has
+    no issuing step (its parameters carry no document); the call's new parameters, or None
+    when the call needs nothing (already issued, or another operator)."""
+    with db.transaction() as session:
+        row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+        if row is None or row.operator != STORE_RESULT or "document_id" in (row.params or {}):
+            return None
+        issued = issue_result(session, row.dossier_id, row.params, _approver(session, row))
+        row.params = {**row.params, **issued}
+        return dict(row.params)
+
+
+def _approver(session: Session, row: OutboxMessage) -> Actor:
+    """Who approved: the officer who completed the dossier's last leader step."""
+    user_id = session.scalar(
+        select(HumanTask.completed_by_id)
+        .where(
+            HumanTask.dossier_id == row.dossier_id,
+            HumanTask.role == "leader",
+            HumanTask.state == "completed",
+        )
+        .order_by(HumanTask.completed_at.desc())
+        .limit(1)
+    )
+    user = session.get(User, user_id) if user_id else None
+    return Actor.of(user) if user is not None else SYSTEM

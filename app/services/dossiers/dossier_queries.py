@@ -1,0 +1,232 @@
+"""Read-only queries for the pages of one dossier or one task: its summary, steps, history,
+paper shipments and the path taken through its model; the officer's list of dossiers.
+
+Each checks the actor's permission and returns plain values, never session-bound objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain.roles import may_see_step_data
+from app.domain.status import DossierStatus
+from app.i18n import _l
+from app.models import (
+    Agency,
+    AuditEvent,
+    Dossier,
+    HumanTask,
+    ModelVersion,
+    PaperShipment,
+    ProcessInstance,
+)
+from app.services.core import runtime, visibility
+from app.services.core.actors import Actor
+from app.services.core.errors import NotFound
+from app.services.dossiers.queries import PAGE_SIZE, TaskRow, task_rows
+from app.storage.db import db
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task: TaskRow
+    form: dict[str, Any] | None
+    dossier: dict[str, Any]
+    previous: list[dict[str, Any]]
+    can_act: bool
+
+
+def task_detail(task_id: str, actor: Actor) -> TaskDetail:
+    """Show one step to an officer: its form, data and dossier."""
+    with db.transaction() as session:
+        task = session.get(HumanTask, task_id)
+        if task is None or not actor.sees(task.agency_id):
+            raise NotFound(_l("Không tìm thấy công việc"))
+        [row] = task_rows(session, HumanTask.id == task_id)
+        dossier = _dossier_summary(session.get(Dossier, task.dossier_id))
+        previous = [
+            {
+                "title": e.data.get("title"),
+                "actor": e.actor_name,
+                "at": e.at,
+                **_step_data(e, actor, task.agency_id),
+            }
+            for e in session.scalars(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.dossier_id == task.dossier_id, AuditEvent.kind == "task_completed"
+                )
+                .order_by(AuditEvent.id)
+            )
+        ]
+        return TaskDetail(row, task.form, dossier, previous, actor.can(task.role, task.agency_id))
+
+
+def _dossier_summary(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_label": DossierStatus(dossier.status).label_vi if dossier.status else "",
+        "procedure_code": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "agency_name": dossier.agency.name,
+        "owner_name": dossier.owner_name,
+        "owner_id": dossier.owner_id,
+        "owner_id_type": dossier.owner_id_type,
+        "phone": dossier.phone,
+        "email": dossier.email,
+        "summary": dossier.summary,
+        "channel": dossier.channel,
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "finished_at": dossier.finished_at,
+        "receiving_agency_name": dossier.receiving_agency.name
+        if dossier.receiving_agency
+        else None,
+        "proxy": dossier.data.get("proxy"),
+        "portal_account_id": dossier.portal_account_id,
+        "citizen_account_id": dossier.citizen_account_id,
+    }
+
+
+@dataclass(frozen=True)
+class DossierDetail:
+    dossier: dict[str, Any]
+    tasks: list[TaskRow]
+    events: list[dict[str, Any]]
+    shipments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def dossier_detail(code: str, actor: Actor) -> DossierDetail:
+    """Show one dossier to an officer who may see it: steps, history, documents."""
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None or not visibility.may_view(session, dossier, actor):
+            raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
+        tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
+        tasks.sort(key=lambda t: t.created_at)
+        events = [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor_name,
+                "kind": e.kind,
+                "data": {k: v for k, v in e.data.items() if k != "form"},
+                "task_id": e.task_id,
+                **(_step_data(e, actor, dossier.agency_id) if e.kind == "task_completed" else {}),
+            }
+            for e in session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.dossier_id == dossier.id)
+                .order_by(AuditEvent.id)
+            )
+        ]
+        return DossierDetail(
+            _dossier_summary(dossier), tasks, events, _shipments(session, dossier.id)
+        )
+
+
+def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
+    """The dossier's paper sent by BCCI (C1), in order."""
+    shipments = session.scalars(
+        select(PaperShipment)
+        .where(PaperShipment.dossier_id == dossier_id)
+        .order_by(PaperShipment.id)
+    ).all()
+    ends = {s.from_agency_id for s in shipments} | {s.to_agency_id for s in shipments}
+    names = dict(
+        session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(ends))).all()
+        if ends
+        else []
+    )
+    return [
+        {
+            "direction": s.direction,
+            "tracking_code": s.tracking_code,
+            "from": names.get(s.from_agency_id, ""),
+            "to": names.get(s.to_agency_id, ""),
+            "items": s.item_count,
+            "sent_at": s.sent_at,
+            "received_at": s.received_at,
+        }
+        for s in shipments
+    ]
+
+
+def _step_data(event: AuditEvent, actor: Actor, agency_id: int) -> dict[str, Any]:
+    """A completed step's submitted data, or who may see it when this officer may not."""
+    visible_to = event.data.get("visible_to")
+    roles = {role for role, agency in actor.roles if agency == agency_id}
+    if may_see_step_data(visible_to, roles, event.actor_id == actor.id):
+        return {"form": event.data.get("form", {}), "hidden_for_roles": None}
+    return {"form": None, "hidden_for_roles": visible_to}
+
+
+def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[dict], int]:
+    """Dossiers of the actor's agencies, newest first; (page rows, total count)."""
+    agencies = {agency for _, agency in actor.roles}
+    if not agencies:
+        return [], 0
+    conditions = [or_(Dossier.agency_id.in_(agencies), Dossier.receiving_agency_id.in_(agencies))]
+    if search.strip():
+        like = f"%{search.strip()}%"
+        conditions.append(
+            or_(
+                Dossier.code.ilike(like),
+                Dossier.owner_name.ilike(like),
+                Dossier.owner_id.ilike(like),
+            )
+        )
+    with db.transaction() as session:
+        total = session.scalar(select(func.count(Dossier.id)).where(*conditions)) or 0
+        rows = session.scalars(
+            select(Dossier)
+            .where(*conditions)
+            .order_by(Dossier.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
+        ).all()
+        return [_dossier_summary(d) for d in rows], total
+
+
+@dataclass(frozen=True)
+class Trace:
+    xml: str
+    done: list[str]
+    waiting: list[str]
+
+
+def dossier_trace(code: str, actor: Actor) -> Trace | None:
+    """The dossier's model (its pinned version) with the path taken and where it waits."""
+    with db.transaction() as session:
+        row = session.execute(
+            select(
+                ProcessInstance.id,
+                ProcessInstance.dossier_id,
+                ModelVersion.files,
+                ModelVersion.process_id,
+            )
+            .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+            .join(ModelVersion, ModelVersion.id == ProcessInstance.model_version_id)
+            .where(Dossier.code == code)
+        ).one_or_none()
+        if row is None or not visibility.may_view(
+            session, session.get(Dossier, row.dossier_id), actor
+        ):
+            return None
+        xml = next(
+            (
+                text
+                for name, text in sorted(row.files.items())
+                if name.endswith(".bpmn") and f'id="{row.process_id}"' in text
+            ),
+            None,
+        )
+        if xml is None:
+            return None
+        done, waiting = runtime.load_instance(session, row.id).run.trace()
+        return Trace(xml, done, waiting)

@@ -1,0 +1,93 @@
+"""Results of external calls coming back from the worker (kết quả gọi dịch vụ)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.engine import WorkflowFailed
+from app.i18n import _l
+from app.models import OutboxMessage
+from app.services.core import audit, outbox, runtime
+from app.services.core.actors import SYSTEM
+from app.services.core.errors import InvalidInput
+from app.services.documents import storage
+from app.storage.db import db
+
+
+def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
+    """Mark the call done and, if a service task waits for it, resume the process.
+
+    Returns "done", "resumed", or "discarded" (the task was cancelled meanwhile, e.g. by a
+    boundary timer: the late result is recorded and dropped).
+    """
+    with db.transaction() as session:
+        row = outbox.mark_done(session, outbox_id, result)
+        if row.operator == "warehouse.store_document" or (
+            row.operator == "warehouse.store_result" and "document_id" in (row.params or {})
+        ):
+            storage.record_push(session, row.params, result)
+        if row.task_id is None or row.instance_id is None:
+            return "done"
+        loaded = runtime.load_instance(session, row.instance_id)
+        try:
+            changes = loaded.run.complete_service_call(row.task_id, result)
+        except WorkflowFailed as exc:
+            raise InvalidInput(
+                _l(
+                    "Quy trình báo lỗi khi nhận kết quả %(operator)s: %(exc)s",
+                    operator=row.operator,
+                    exc=exc,
+                )
+            ) from exc
+        if changes is None:
+            audit.record(
+                session,
+                "late_result_discarded",
+                SYSTEM,
+                dossier_id=row.dossier_id,
+                instance_id=row.instance_id,
+                task_id=row.task_id,
+                operator=row.operator,
+            )
+            return "discarded"
+        audit.record(
+            session,
+            "service_call_completed",
+            SYSTEM,
+            dossier_id=row.dossier_id,
+            instance_id=row.instance_id,
+            task_id=row.task_id,
+            operator=row.operator,
+        )
+        runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
+        return "resumed"
+
+
+def route_failure(session: Session, row: OutboxMessage, code: str | None) -> bool:
+    """Send a call given up on into its process as a BPMN error of `code` (the model-test
+    runner does the same): True when the model took an error path for it (the step is saved
+    in `session`), False when it has none and the caller raises the incident."""
+    if row.task_id is None or row.instance_id is None:
+        return False
+    loaded = runtime.load_instance(session, row.instance_id)
+    try:
+        changes = loaded.run.fail_service_call(row.task_id, row.last_error or "", code)
+    except WorkflowFailed:
+        return False  # the error path itself failed: a person must look
+    if changes is None or changes.unhandled_failures:
+        return False
+    audit.record(
+        session,
+        "service_call_failed",
+        SYSTEM,
+        dossier_id=row.dossier_id,
+        instance_id=row.instance_id,
+        task_id=row.task_id,
+        operator=row.operator,
+        error=row.last_error,
+        code=code,
+    )
+    runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
+    return True

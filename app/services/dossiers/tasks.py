@@ -1,0 +1,189 @@
+"""Officers' work on human tasks: claim, unclaim, complete (optimistic concurrency)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from app.domain.form_fields import undeclared
+from app.domain.process_variables import is_system_variable
+from app.domain.roles import DATA_VISIBLE_TO, parse_role_list
+from app.engine import TaskNotReady, WorkflowFailed
+from app.i18n import _, _l
+from app.models import HumanTask
+from app.models.base import utcnow
+from app.services.core import audit, runtime
+from app.services.core.actors import Actor
+from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
+from app.storage.db import db
+
+ALREADY_DONE = _l("Công việc đã được hoàn thành hoặc huỷ")
+NOT_IN_FORM = _l("không thuộc biểu mẫu của bước này")
+SYSTEM_OWNED = _l("là biến do hệ thống quản lý, biểu mẫu không được ghi")
+
+
+def _open_task(session: Any, task_id: str, actor: Actor) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(_l("Không tìm thấy công việc"))
+    _check_open(task.role, task.agency_id, task.state, actor)
+    return task
+
+
+def _check_open(role: str, agency_id: int, state: str, actor: Actor) -> None:
+    if not actor.sees(agency_id):
+        # another agency's task does not exist for the actor (as its dossier does not)
+        raise NotFound(_l("Không tìm thấy công việc"))
+    if not actor.can(role, agency_id):
+        raise Forbidden(_l("Bạn không có vai trò xử lý công việc này"))
+    if state != "open":
+        raise Conflict(ALREADY_DONE)
+
+
+def claim_task(task_id: str, actor: Actor) -> None:
+    """An officer takes an open step from their group's pool."""
+    with db.transaction() as session:
+        task = _open_task(session, task_id, actor)
+        if task.assignee_id == actor.id:
+            return
+        if task.assignee_id is not None:
+            raise Conflict(_l("Công việc đã được người khác nhận"))
+        task.assignee_id, task.claimed_at = actor.id, utcnow()
+        audit.record(
+            session,
+            "task_claimed",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+        )
+
+
+def unclaim_task(task_id: str, actor: Actor) -> None:
+    """An officer gives a claimed step back to the pool."""
+    with db.transaction() as session:
+        task = _open_task(session, task_id, actor)
+        if task.assignee_id != actor.id:
+            raise Conflict(_l("Bạn chưa nhận công việc này"))
+        task.assignee_id, task.claimed_at = None, None
+        audit.record(
+            session,
+            "task_unclaimed",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task.id,
+            title=task.title,
+        )
+
+
+def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, str]:
+    """Field name → message for every way `data` breaks the task's JSON schema, and for every
+    field the form does not declare or the system owns (only the form reaches the process)."""
+    return _form_errors(foreign_fields(schema, data), schema, data)
+
+
+def _form_errors(
+    foreign: dict[str, str], schema: dict[str, Any] | None, data: dict[str, Any]
+) -> dict[str, str]:
+    errors = dict(foreign)
+    if not schema:
+        return errors
+    for error in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
+        if error.validator == "additionalProperties":
+            continue  # each undeclared field is already named by foreign_fields
+        field = _field_of(error)
+        errors.setdefault(field, _message(error, schema))
+    return errors
+
+
+def foreign_fields(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, str]:
+    """The submitted fields that must not reach the process: system variables (even when an
+    older deployed form declares them) and whatever the form does not declare."""
+    errors = {
+        name: f"«{name}» {SYSTEM_OWNED}" for name in map(str, data) if is_system_variable(name)
+    }
+    for path in undeclared(schema, data):
+        errors.setdefault(path, f"«{path}» {NOT_IN_FORM}")
+    return errors
+
+
+@lru_cache(maxsize=256)
+def _validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_json))
+
+
+def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
+    """Submit the task's form. A stale or concurrent completion raises Conflict (409)."""
+    with db.transaction() as session:
+        loaded = runtime.load_task(session, task_id, actor)
+        task = loaded.task
+        _check_open(task.role, task.agency_id, task.state, actor)
+        if task.assignee_id not in (None, actor.id):
+            raise Conflict(_l("Công việc đang do người khác xử lý"))
+        foreign = foreign_fields(task.form, data)
+        errors = _form_errors(foreign, task.form, data)
+        if errors:
+            raise InvalidInput(_form_error(list(foreign)), fields=errors)
+        try:
+            changes = loaded.run.complete_user_task(task_id, data)
+        except TaskNotReady as exc:
+            raise Conflict(ALREADY_DONE) from exc
+        except WorkflowFailed as exc:
+            raise InvalidInput(_l("Quy trình báo lỗi: %(exc)s", exc=exc)) from exc
+        audit.record(
+            session,
+            "task_completed",
+            actor,
+            dossier_id=task.dossier_id,
+            instance_id=task.instance_id,
+            task_id=task_id,
+            title=task.title,
+            element=task.element_id,
+            form=data,
+            **_visibility(changes, task_id),
+        )
+        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+
+
+def _form_error(foreign: list[str]) -> str:
+    if foreign:
+        names = listed(foreign)
+        return _("Biểu mẫu có trường không được phép: %(names)s", names=names)
+    return _("Biểu mẫu chưa hợp lệ")
+
+
+def _visibility(changes: Any, task_id: str) -> dict[str, Any]:
+    """The roles allowed to see this step's data, when the model restricts them."""
+    for element in changes.completed:
+        if element.task_id == task_id and DATA_VISIBLE_TO in element.properties:
+            return {"visible_to": parse_role_list(element.properties[DATA_VISIBLE_TO])}
+    return {}
+
+
+def _field_of(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return str(error.message).split("'")[1]
+    return ".".join(str(p) for p in error.absolute_path) or "_form"
+
+
+def _message(error: jsonschema.ValidationError, schema: dict[str, Any]) -> str:
+    field = _field_of(error)
+    title = schema.get("properties", {}).get(field, {}).get("title", field)
+    messages = {
+        "required": _("«%(title)s» là bắt buộc", title=title),
+        "const": _("«%(title)s» phải được xác nhận", title=title),
+        "minLength": _("«%(title)s» không được để trống", title=title),
+        "maxLength": _("«%(title)s» quá dài", title=title),
+        "minimum": _("«%(title)s» quá nhỏ", title=title),
+        "maximum": _("«%(title)s» quá lớn", title=title),
+        "type": _("«%(title)s» sai kiểu dữ liệu", title=title),
+        "oneOf": _("«%(title)s»: chọn một giá trị trong danh sách", title=title),
+        "enum": _("«%(title)s»: chọn một giá trị trong danh sách", title=title),
+    }
+    return messages.get(str(error.validator), f"«{title}»: {error.message}")
