@@ -21,6 +21,8 @@ class Config:
     DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'gqtthc.db'}")
     REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
     RQ_QUEUE = _env("RQ_QUEUE", "gqtthc")
+    # The province running the system, as its pages name it (a proper name, never translated).
+    PROVINCE_NAME = _env("PROVINCE_NAME", "Hưng Yên")
     PORTAL_URL = _env("PORTAL_URL", "http://127.0.0.1:5101")
     # The portal authenticates its calls to us (citizen actions) with this shared token.
     PORTAL_CALLBACK_TOKEN = _env("PORTAL_CALLBACK_TOKEN", "")

@@ -104,6 +104,7 @@ def register(app: Flask) -> None:
         status_label=_status_label,
         deadline_label=lambda code: tr(DEADLINE_LABELS.get(code, "")),
         count_label=_count_label,
+        province_name=settings.current.PROVINCE_NAME,
         now=utcnow,
     )
 

@@ -22,6 +22,7 @@ from flask import Flask
 from sqlalchemy import JSON, String, Text, select
 from werkzeug.datastructures import MultiDict
 
+from app import settings
 from app.models.base import Base
 from app.storage.db import db
 from app.web import forms, i18n
@@ -114,6 +115,7 @@ def data_values() -> list[str]:
             for row in session.execute(select(*columns)):
                 for value in row:
                     found.update(s.strip() for s in _strings(value) if vietnamese_bits(s))
+    found.add(settings.current.PROVINCE_NAME)  # the province's own name, shown in page titles
     return sorted((v for v in found if v not in shipped), key=len, reverse=True)
 
 
