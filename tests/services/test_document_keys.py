@@ -54,7 +54,14 @@ def test_twenty_results_of_one_citizen_issued_at_once_get_twenty_distinct_keys(a
             return results.issue_result(session, dossier_id, {}, leader)
 
     with ThreadPoolExecutor(AT_ONCE) as pool:
-        issued = list(pool.map(issue, ids))
+        futures = [pool.submit(issue, dossier_id) for dossier_id in ids]
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    # a thread that failed before the barrier breaks it for the others: show the real cause
+    causes = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)]
+    if causes:
+        raise causes[0]
+    assert errors == []
+    issued = [f.result() for f in futures]
 
     assert first_reads == [1] * AT_ONCE  # precondition: all of them collided
     keys = {i["storage_key"] for i in issued}
