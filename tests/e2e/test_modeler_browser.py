@@ -303,6 +303,13 @@ def test_the_english_editor_shows_no_vietnamese_outside_the_models_names(browser
     text = page.evaluate(EDITOR_TEXT)
     assert "Step deadline" in text  # the scan reads what the panel shows
     assert vietnamese_bits(text) == [], text
+    # a service task: the operators on offer and the verdict on each parameter's expression
+    page.evaluate(SELECT_APPRAISAL.replace("'appraisal'", "'store_result'"))
+    page.locator(".bio-properties-panel-group-header", has_text="Service call").click()
+    panel.locator(".bio-properties-panel-description", has_text="✓ Valid").first.wait_for()
+    text = page.evaluate(EDITOR_TEXT)
+    assert "Result variable" in text and "warehouse.store_result" in text
+    assert vietnamese_bits(text) == [], text
 
 
 def test_the_vietnamese_editor_stays_vietnamese(browser_page):
