@@ -310,6 +310,21 @@ def test_the_english_editor_shows_no_vietnamese_outside_the_models_names(browser
     text = page.evaluate(EDITOR_TEXT)
     assert "Result variable" in text and "warehouse.store_result" in text
     assert vietnamese_bits(text) == [], text
+    # a lane: the roles on offer
+    page.click('[data-element-id="Lane_processing"]', position={"x": 10, "y": 40})
+    page.locator(".bio-properties-panel-group-header", has_text="Role").click()
+    text = page.evaluate(EDITOR_TEXT)
+    assert "— choose a role —" in text
+    assert vietnamese_bits(text) == [], text
+    # a new decision table: the prompt and the table's first labels
+    page.click("[data-tab=dmn]")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept("chon_phong")))
+    page.click("#dmn-new")
+    page.wait_for_function("() => window.gqtthcEditor.dmnFile === 'chon_phong.dmn'")
+    assert asked == ["Decision table code (no accents, e.g. choose_unit)"]
+    table = page.evaluate("() => window.gqtthcEditor.files['chon_phong.dmn']")
+    assert 'name="Decision table"' in table and 'label="Channel"' in table
 
 
 def test_the_vietnamese_editor_stays_vietnamese(browser_page):
@@ -324,3 +339,11 @@ def test_the_vietnamese_editor_stays_vietnamese(browser_page):
     text = page.evaluate(EDITOR_TEXT)
     for english in ("The model is valid", "Step deadline", "Form and deadline", "General"):
         assert english not in text
+    page.click("[data-tab=dmn]")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept("chon_phong")))
+    page.click("#dmn-new")
+    page.wait_for_function("() => window.gqtthcEditor.dmnFile === 'chon_phong.dmn'")
+    assert asked == ["Mã bảng quyết định (không dấu, ví dụ: chon_phong)"]
+    table = page.evaluate("() => window.gqtthcEditor.files['chon_phong.dmn']")
+    assert 'name="Bảng quyết định"' in table and 'label="Kênh nộp"' in table
