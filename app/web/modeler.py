@@ -13,6 +13,7 @@ from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.forms import fields
 from app.web.inputs import int_arg
+from app.web.modeler_texts import editor_texts, shown_catalog
 
 bp = Blueprint("modeler", __name__, url_prefix="/models")
 
@@ -34,7 +35,8 @@ def edit(process_id: str):  # noqa: ANN201
         "modeler.html",
         bundle=bundle,
         drafts=modeler.drafts(process_id, actor),
-        catalog=modeler.catalog(),
+        catalog=shown_catalog(modeler.catalog()),
+        texts=editor_texts(),
         is_admin=bool(actor.agencies_for("admin")),
     )
 

@@ -10,6 +10,7 @@ import pytest
 from app.services.process_models.deploy import read_bundle
 from config import ROOT
 from tests.services.helpers import complete, deliver, open_task, receive
+from tests.web.test_one_language import vietnamese_bits
 
 pytestmark = [pytest.mark.browser]
 
@@ -247,3 +248,102 @@ def test_a_new_decision_table_is_edited_and_chosen_for_a_business_rule_task(brow
         "<spiffworkflow:calledDecisionId>chon_phong</spiffworkflow:calledDecisionId>"
         in (files["counter_dossier.bpmn"])
     )
+
+
+# The text a reader of the editor sees: its visible text and the labels of the palette and the
+# context pad (title, aria-label), with the names the model itself gives its elements taken out
+# (they are data, in the language the analyst wrote them).
+EDITOR_TEXT = """() => {
+  const root = document.querySelector('#editor');
+  const shown = (node) => node.getClientRects().length > 0;
+  const titles = [...root.querySelectorAll('[title], [aria-label]')].filter(shown)
+    .flatMap((node) => [node.getAttribute('title'), node.getAttribute('aria-label')])
+    .filter(Boolean);
+  const names = window.gqtthcEditor.bpmn.get('elementRegistry').getAll()
+    .map((element) => element.businessObject && element.businessObject.name)
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length);
+  // the drawing itself writes only the names (wrapped over lines), so it is left out whole
+  const drawing = root.querySelector('#canvas .djs-container > svg');
+  drawing.style.visibility = 'hidden';
+  let text = [root.innerText, ...titles].join('\\n');
+  drawing.style.visibility = '';
+  names.forEach((name) => { text = text.split(name).join(' '); });
+  return text;
+}"""
+
+SELECT_APPRAISAL = """() => { const m = window.gqtthcEditor.bpmn;
+  m.get('selection').select(m.get('elementRegistry').get('appraisal')); }"""
+
+
+def _open_checked_editor(page, lang: str) -> None:
+    """The shipped model open in `lang`, checked, with the appraisal (a user task) selected
+    and its form group open."""
+    page.goto(f"/models/counter_dossier/edit?lang={lang}")
+    page.wait_for_selector("body[data-editor=ready]")
+    assert page.evaluate("() => document.documentElement.lang") == lang
+    page.click("#btn-validate")
+    page.wait_for_function("() => document.querySelector('#editor-status').dataset.kind === 'ok'")
+    page.evaluate(SELECT_APPRAISAL)
+    group = "Form and deadline" if lang == "en" else "Biểu mẫu và thời hạn"
+    page.locator(".bio-properties-panel-group-header", has_text=group).click()
+    page.locator("#bio-properties-panel-gqtthc-duration").wait_for()
+
+
+def test_the_english_editor_shows_no_vietnamese_outside_the_models_names(browser_page):
+    page = browser_page("phantich")
+    _open_checked_editor(page, "en")
+    assert page.locator("#editor-status").inner_text() == "The model is valid"
+    panel = page.locator("#properties")
+    label = panel.locator("label[for=bio-properties-panel-gqtthc-duration]")
+    assert label.inner_text() == "Step deadline (working days)"
+    assert panel.locator(".bio-properties-panel-group-header", has_text="General").count() == 1
+    # bpmn-js's own palette keeps its English
+    assert page.locator(".djs-palette [aria-label='Create start event']").count() == 1
+    text = page.evaluate(EDITOR_TEXT)
+    assert "Step deadline" in text  # the scan reads what the panel shows
+    assert vietnamese_bits(text) == [], text
+    # a service task: the operators on offer and the verdict on each parameter's expression
+    page.evaluate(SELECT_APPRAISAL.replace("'appraisal'", "'store_result'"))
+    page.locator(".bio-properties-panel-group-header", has_text="Service call").click()
+    panel.locator(".bio-properties-panel-description", has_text="✓ Valid").first.wait_for()
+    text = page.evaluate(EDITOR_TEXT)
+    assert "Result variable" in text and "warehouse.store_result" in text
+    assert vietnamese_bits(text) == [], text
+    # a lane: the roles on offer
+    page.click('[data-element-id="Lane_processing"]', position={"x": 10, "y": 40})
+    page.locator(".bio-properties-panel-group-header", has_text="Role").click()
+    text = page.evaluate(EDITOR_TEXT)
+    assert "— choose a role —" in text
+    assert vietnamese_bits(text) == [], text
+    # a new decision table: the prompt and the table's first labels
+    page.click("[data-tab=dmn]")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept("chon_phong")))
+    page.click("#dmn-new")
+    page.wait_for_function("() => window.gqtthcEditor.dmnFile === 'chon_phong.dmn'")
+    assert asked == ["Decision table code (no accents, e.g. choose_unit)"]
+    table = page.evaluate("() => window.gqtthcEditor.files['chon_phong.dmn']")
+    assert 'name="Decision table"' in table and 'label="Channel"' in table
+
+
+def test_the_vietnamese_editor_stays_vietnamese(browser_page):
+    page = browser_page("phantich")
+    _open_checked_editor(page, "vi")
+    assert page.locator("#editor-status").inner_text() == "Mô hình hợp lệ"
+    panel = page.locator("#properties")
+    label = panel.locator("label[for=bio-properties-panel-gqtthc-duration]")
+    assert label.inner_text() == "Thời hạn bước (ngày làm việc)"
+    assert panel.locator(".bio-properties-panel-group-header", has_text="Chung").count() == 1
+    assert page.locator(".djs-palette [aria-label='Tạo sự kiện bắt đầu']").count() == 1
+    text = page.evaluate(EDITOR_TEXT)
+    for english in ("The model is valid", "Step deadline", "Form and deadline", "General"):
+        assert english not in text
+    page.click("[data-tab=dmn]")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept("chon_phong")))
+    page.click("#dmn-new")
+    page.wait_for_function("() => window.gqtthcEditor.dmnFile === 'chon_phong.dmn'")
+    assert asked == ["Mã bảng quyết định (không dấu, ví dụ: chon_phong)"]
+    table = page.evaluate("() => window.gqtthcEditor.files['chon_phong.dmn']")
+    assert 'name="Bảng quyết định"' in table and 'label="Kênh nộp"' in table

@@ -192,7 +192,7 @@ LOCAL_OPERATORS: dict[str, LocalOperator] = {
             "documents.issue_result",
             {"type_code": str},
             issue_result,
-            "Phát hành kết quả điện tử (ký số lãnh đạo và cơ quan, lưu trữ)",
+            _l("Phát hành kết quả điện tử (ký số lãnh đạo và cơ quan, lưu trữ)"),
         ),
         LocalOperator(
             "paper.send",

@@ -9,14 +9,18 @@ import {
 
 import GqtthcPropertiesProvider from './provider';
 import spiffworkflow from './spiffworkflow.json';
-import translateVi from './translate-vi';
+import { readTexts, textsFor } from './texts';
+import translateFor from './translate-vi';
 
-const EMPTY_DMN = (id) => `<?xml version="1.0" encoding="UTF-8"?>
+const xmlText = (value) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+
+// A new table, its labels in the page's language (they are the model's own names from then on).
+const EMPTY_DMN = (id, t) => `<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="${id}_defs" name="${id}" namespace="http://gqtthc.local/dmn">
-  <decision id="${id}" name="Bảng quyết định">
+  <decision id="${id}" name="${xmlText(t('dmn_name'))}">
     <decisionTable id="${id}_table">
-      <input id="${id}_in" label="Kênh nộp"><inputExpression id="${id}_in_expr" typeRef="string"><text>channel</text></inputExpression></input>
-      <output id="${id}_out" label="Phòng xử lý" name="department" typeRef="string" />
+      <input id="${id}_in" label="${xmlText(t('dmn_input'))}"><inputExpression id="${id}_in_expr" typeRef="string"><text>channel</text></inputExpression></input>
+      <output id="${id}_out" label="${xmlText(t('dmn_output'))}" name="department" typeRef="string" />
     </decisionTable>
   </decision>
 </definitions>`;
@@ -52,9 +56,10 @@ function el(tag, attrs, ...children) {
 }
 
 class Editor {
-  constructor(root, config) {
+  constructor(root, config, t) {
     this.root = root;
     this.config = config;
+    this.t = t;
     this.processId = config.process_id;
     this.files = { ...config.files };
     this.revision = config.revision;
@@ -70,7 +75,7 @@ class Editor {
       decisions: () => this.decisions(),
       checkCode: async (kind, source) => {
         const { ok, data } = await call(config.urls.check_code, { kind, source });
-        return ok ? data.problems : [data.error || 'Không kiểm tra được'];
+        return ok ? data.problems : [data.error || t('check_failed')];
       },
     };
     this.bpmn = new BpmnModeler({
@@ -83,7 +88,8 @@ class Editor {
           __init__: ['gqtthcPropertiesProvider'],
           gqtthcPropertiesProvider: ['type', GqtthcPropertiesProvider],
           gqtthcCatalog: ['value', catalog],
-          translate: ['value', translateVi],
+          gqtthcTexts: ['value', t],
+          translate: ['value', translateFor(document.documentElement.lang)],
         },
       ],
       moddleExtensions: { spiffworkflow },
@@ -129,7 +135,7 @@ class Editor {
     await this.openBpmn(this.mainFile);
     this.bpmn.on('commandStack.changed', () => {
       this.dirty = true;
-      this.say('Có thay đổi chưa lưu', 'warn');
+      this.say(this.t('unsaved'), 'warn');
     });
     this.renderForms();
     this.renderTests();
@@ -160,7 +166,7 @@ class Editor {
     const canvas = this.bpmn.get('canvas');
     const registry = this.bpmn.get('elementRegistry');
     problems.forEach((p) => {
-      const where = [p.file, p.line ? `dòng ${p.line}` : '', p.element_id].filter(Boolean).join(' · ');
+      const where = [p.file, p.line ? this.t('line', { n: p.line }) : '', p.element_id].filter(Boolean).join(' · ');
       const element = p.element_id && registry.get(p.element_id);
       const item = el('li', { 'data-element': p.element_id || '' }, el('code', {}, where || '—'), ' ', p.message);
       if (element) {
@@ -210,7 +216,7 @@ class Editor {
     if (!ok) return this.say(data.error, 'error');
     this.showProblems(data.problems);
     this.say(
-      data.problems.length ? `${data.problems.length} lỗi` : 'Mô hình hợp lệ',
+      data.problems.length ? this.t('problems', { n: data.problems.length }) : this.t('valid'),
       data.problems.length ? 'error' : 'ok',
     );
     return data.problems;
@@ -227,8 +233,9 @@ class Editor {
     this.dirty = false;
     this.showProblems(data.problems);
     this.say(
-      `Đã lưu bản nháp số ${data.revision}` +
-        (data.problems.length ? ` (còn ${data.problems.length} lỗi)` : ''),
+      data.problems.length
+        ? this.t('saved_with_problems', { n: data.revision, problems: data.problems.length })
+        : this.t('saved', { n: data.revision }),
       data.problems.length ? 'warn' : 'ok',
     );
     return data.revision;
@@ -249,7 +256,7 @@ class Editor {
       const row = el(
         'li',
         { class: r.passed ? 'passed' : 'failed', 'data-file': r.file },
-        el('strong', {}, r.passed ? 'ĐẠT' : 'LỖI'), ' ', r.name,
+        el('strong', {}, this.t(r.passed ? 'test_passed' : 'test_failed')), ' ', r.name,
         r.failures.length ? el('ul', {}, r.failures.map((f) => el('li', {}, f))) : '',
       );
       row.addEventListener('click', () => {
@@ -260,7 +267,9 @@ class Editor {
     });
     const failed = data.results.filter((r) => !r.passed).length;
     this.say(
-      failed ? `${failed}/${data.results.length} kiểm thử không đạt` : `${data.results.length} kiểm thử đạt`,
+      failed
+        ? this.t('tests_failed', { failed, total: data.results.length })
+        : this.t('tests_passed', { n: data.results.length }),
       failed ? 'error' : 'ok',
     );
     if (data.results.length) this.drawPath(data.results[0].path);
@@ -286,7 +295,7 @@ class Editor {
       return this.say(data.error, 'error');
     }
     this.versionId = data.version_id;
-    this.say(`Đã triển khai phiên bản ${data.version_id}`, 'ok');
+    this.say(this.t('deployed', { n: data.version_id }), 'ok');
     return data.version_id;
   }
 
@@ -353,7 +362,7 @@ class Editor {
           preview.dataset.state = 'ok';
         } else {
           const data = await response.json().catch(() => ({}));
-          preview.replaceChildren(el('p', { class: 'error', role: 'alert' }, data.error || 'Lỗi'));
+          preview.replaceChildren(el('p', { class: 'error', role: 'alert' }, data.error || this.t('preview_error')));
           preview.dataset.state = 'error';
         }
       }, 250);
@@ -366,7 +375,7 @@ class Editor {
     });
     this.root.querySelector('#form-new').addEventListener('click', (e) => {
       e.preventDefault();
-      const name = window.prompt('Tên tệp biểu mẫu (không dấu, ví dụ: tham_dinh_lai)');
+      const name = window.prompt(this.t('prompt_form'));
       if (!name || !/^[a-z0-9_-]+$/.test(name)) return;
       const file = `forms/${name}.schema.json`;
       this.files[file] = JSON.stringify(
@@ -416,9 +425,9 @@ class Editor {
     select.addEventListener('change', () => open(select.value));
     this.root.querySelector('#dmn-new').addEventListener('click', async (e) => {
       e.preventDefault();
-      const name = window.prompt('Mã bảng quyết định (không dấu, ví dụ: chon_phong)');
+      const name = window.prompt(this.t('prompt_dmn'));
       if (!name || !/^[a-z][a-z0-9_]*$/.test(name)) return;
-      this.files[`${name}.dmn`] = EMPTY_DMN(name);
+      this.files[`${name}.dmn`] = EMPTY_DMN(name, this.t);
       this.dirty = true;
       await open(`${name}.dmn`);
     });
@@ -430,8 +439,9 @@ window.addEventListener('DOMContentLoaded', () => {
   const root = document.querySelector('#editor');
   if (!root) return;
   const config = JSON.parse(document.querySelector('#editor-config').textContent);
-  new Editor(root, config).start().catch((error) => {
-    document.querySelector('#editor-status').textContent = `Không mở được mô hình: ${error.message}`;
+  const t = textsFor(readTexts(document));
+  new Editor(root, config, t).start().catch((error) => {
+    document.querySelector('#editor-status').textContent = t('open_failed', { error: error.message });
     document.body.dataset.editor = 'failed';
   });
 });

@@ -64,7 +64,7 @@ function useServices() {
     bpmnFactory: useService('bpmnFactory'),
     modeling: useService('modeling'),
     moddle: useService('moddle'),
-    translate: useService('translate'),
+    t: useService('gqtthcTexts'),
     debounce: useService('debounceInput'),
     catalog: useService('gqtthcCatalog'),
   };
@@ -75,11 +75,12 @@ function useServices() {
 function useCodeCheck(kind, source) {
   const [verdict, setVerdict] = useState('');
   const check = useService('gqtthcCatalog').checkCode;
+  const t = useService('gqtthcTexts');
   useEffect(() => {
     let alive = true;
     const timer = setTimeout(() => {
       check(kind, source || '').then((problems) => {
-        if (alive) setVerdict(problems.length ? `✗ ${problems.join('; ')}` : '✓ Hợp lệ');
+        if (alive) setVerdict(problems.length ? `✗ ${problems.join('; ')}` : `✓ ${t('code_valid')}`);
       });
     }, 300);
     return () => {
@@ -104,16 +105,16 @@ function LaneRole(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: s.translate('Vai trò xử lý'),
-    description: match ? '' : s.translate('Làn chưa gắn vai trò nào trong danh mục'),
+    label: s.t('lane_role'),
+    description: match ? '' : s.t('lane_without_role'),
     getValue: () => (match ? match.code : ''),
     setValue: (code) => {
       const role = roles.find((r) => r.code === code);
       s.modeling.updateProperties(element, { name: role ? role.label : '' });
     },
     getOptions: () => [
-      { value: '', label: s.translate('— chọn vai trò —') },
-      ...roles.map((r) => ({ value: r.code, label: r.label })),
+      { value: '', label: s.t('choose_role') },
+      ...roles.map((r) => ({ value: r.code, label: r.shown || r.label })),
     ],
   });
 }
@@ -127,15 +128,15 @@ function UserTaskForm(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: s.translate('Biểu mẫu'),
-    description: s.translate('Sửa nội dung biểu mẫu ở thẻ “Biểu mẫu”'),
+    label: s.t('form'),
+    description: s.t('form_help'),
     getValue: () => (current ? current.value : ''),
     setValue: (file) => {
       const value = file ? s.moddle.create(type, { value: file }) : null;
       setExtension(element, bo, type, value, s);
     },
     getOptions: () => [
-      { value: '', label: s.translate('— chưa chọn —') },
+      { value: '', label: s.t('none_chosen') },
       ...s.catalog.formFiles().map((f) => ({ value: f, label: f })),
     ],
   });
@@ -183,14 +184,14 @@ function ServiceOperator(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: s.translate('Dịch vụ gọi'),
+    label: s.t('operator'),
     getValue: () => (operator ? operator.id : ''),
     setValue: (name) =>
       writeOperator(
         element, bo, name, operator ? operator.resultVariable : '', currentValues(operator), s,
       ),
     getOptions: () => [
-      { value: '', label: s.translate('— chọn dịch vụ —') },
+      { value: '', label: s.t('choose_operator') },
       ...s.catalog.operators.map((op) => ({
         value: op.name,
         label: `${op.name} — ${op.description}`,
@@ -207,13 +208,13 @@ function ResultVariable(props) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: s.translate('Lưu kết quả vào biến'),
+    label: s.t('result_variable'),
     debounce: s.debounce,
     getValue: () => (operator ? operator.resultVariable || '' : ''),
     setValue: (value) =>
       operator && writeOperator(element, bo, operator.id, value, currentValues(operator), s),
     validate: (value) =>
-      value && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? 'Tên biến không hợp lệ' : null,
+      value && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? s.t('bad_variable') : null,
   });
 }
 
@@ -235,7 +236,7 @@ function ParameterEntry(props) {
       const values = { ...currentValues(operator), [param.name]: text };
       writeOperator(element, bo, operator.id, operator.resultVariable, values, s);
     },
-    validate: (text) => (text ? null : 'Bắt buộc: biểu thức lấy giá trị tham số'),
+    validate: (text) => (text ? null : s.t('parameter_required')),
   });
 }
 
@@ -247,7 +248,7 @@ function ScriptEntry(props) {
   return h(TextAreaEntry, {
     element,
     id,
-    label: s.translate('Mã Python (chạy trong hộp cát)'),
+    label: s.t('script'),
     description: verdict,
     debounce: s.debounce,
     rows: 6,
@@ -267,8 +268,8 @@ function ConditionEntry(props) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: s.translate('Điều kiện (biểu thức Python)'),
-    description: body ? verdict : 'Để trống nếu là nhánh mặc định',
+    label: s.t('condition'),
+    description: body ? verdict : s.t('condition_help'),
     debounce: s.debounce,
     getValue: () => body,
     setValue: (value) => {
@@ -287,14 +288,14 @@ function DeadlineEntry(props) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: s.translate('Thời hạn bước (ngày làm việc)'),
-    description: s.translate('Theo lịch làm việc; để trống: theo cấu hình thủ tục'),
+    label: s.t('deadline'),
+    description: s.t('deadline_help'),
     debounce: s.debounce,
     getValue: () => getProperty(bo, 'durationDays'),
     setValue: (value) => setProperty(element, bo, 'durationDays', value.trim(), s),
     validate: (value) =>
       value && !(Number(value) > 0 && Number(value) <= 365)
-        ? 'Nhập số ngày làm việc lớn hơn 0 (ví dụ 0.5, 2, 5)'
+        ? s.t('bad_deadline')
         : null,
   });
 }
@@ -307,14 +308,14 @@ function VisibilityEntry(props) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: s.translate('Ai được xem dữ liệu bước'),
-    description: `${s.translate('Mã vai trò, cách nhau dấu phẩy; để trống: mọi cán bộ')} (${codes.join(', ')})`,
+    label: s.t('visible_to'),
+    description: `${s.t('visible_to_help')} (${codes.join(', ')})`,
     debounce: s.debounce,
     getValue: () => getProperty(bo, 'dataVisibleTo'),
     setValue: (value) => setProperty(element, bo, 'dataVisibleTo', value.replace(/\s+/g, ''), s),
     validate: (value) => {
       const unknown = (value || '').split(',').map((c) => c.trim()).filter((c) => c && !codes.includes(c));
-      return unknown.length ? `${s.translate('Không phải mã vai trò')}: ${unknown.join(', ')}` : null;
+      return unknown.length ? `${s.t('not_a_role')}: ${unknown.join(', ')}` : null;
     },
   });
 }
@@ -328,15 +329,15 @@ function DecisionEntry(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: s.translate('Bảng quyết định (DMN)'),
-    description: s.translate('Kết quả của bảng được ghi vào dữ liệu hồ sơ'),
+    label: s.t('decision'),
+    description: s.t('decision_help'),
     getValue: () => (current ? current.value : ''),
     setValue: (decision) => {
       const value = decision ? s.moddle.create(type, { value: decision }) : null;
       setExtension(element, bo, type, value, s);
     },
     getOptions: () => [
-      { value: '', label: s.translate('— chưa chọn —') },
+      { value: '', label: s.t('none_chosen') },
       ...s.catalog.decisions().map((d) => ({ value: d.id, label: `${d.name} (${d.file})` })),
     ],
   });
@@ -349,11 +350,11 @@ function StatusEntry(props) {
   return h(SelectEntry, {
     element,
     id,
-    label: s.translate('Trạng thái hồ sơ khi qua bước này'),
+    label: s.t('status'),
     getValue: () => getProperty(bo, 'dossierStatus'),
     setValue: (value) => setProperty(element, bo, 'dossierStatus', value, s),
     getOptions: () => [
-      { value: '', label: s.translate('— không đổi —') },
+      { value: '', label: s.t('unchanged') },
       ...s.catalog.statuses.map((st) => ({ value: String(st.code), label: `${st.code}. ${st.label}` })),
     ],
   });
@@ -365,20 +366,20 @@ function entry(id, element, component, isEdited, extra) {
   return { id, element, component, isEdited, ...(extra || {}) };
 }
 
-function groupsFor(element, catalog, translate) {
+function groupsFor(element, catalog, t) {
   const bo = getBusinessObject(element);
   const groups = [];
   if (is(element, 'bpmn:Lane')) {
     groups.push({
       id: 'gqtthc-role',
-      label: translate('Vai trò'),
+      label: t('group_role'),
       entries: [entry('gqtthc-lane-role', element, LaneRole, isSelectEntryEdited)],
     });
   }
   if (is(element, 'bpmn:UserTask')) {
     groups.push({
       id: 'gqtthc-form',
-      label: translate('Biểu mẫu và thời hạn'),
+      label: t('group_form'),
       entries: [
         entry('gqtthc-form-file', element, UserTaskForm, isSelectEntryEdited),
         entry('gqtthc-duration', element, DeadlineEntry, isTextFieldEntryEdited),
@@ -400,19 +401,19 @@ function groupsFor(element, catalog, translate) {
         ),
       );
     }
-    groups.push({ id: 'gqtthc-service', label: translate('Gọi dịch vụ'), entries });
+    groups.push({ id: 'gqtthc-service', label: t('group_service'), entries });
   }
   if (is(element, 'bpmn:BusinessRuleTask')) {
     groups.push({
       id: 'gqtthc-decision',
-      label: translate('Quy tắc nghiệp vụ'),
+      label: t('group_rule'),
       entries: [entry('gqtthc-decision-id', element, DecisionEntry, isSelectEntryEdited)],
     });
   }
   if (is(element, 'bpmn:ScriptTask')) {
     groups.push({
       id: 'gqtthc-script',
-      label: translate('Mã lệnh'),
+      label: t('group_script'),
       entries: [entry('gqtthc-script-body', element, ScriptEntry, isTextAreaEntryEdited)],
     });
   }
@@ -423,23 +424,23 @@ function groupsFor(element, catalog, translate) {
   ) {
     groups.push({
       id: 'gqtthc-condition',
-      label: translate('Điều kiện rẽ nhánh'),
+      label: t('group_condition'),
       entries: [entry('gqtthc-condition-body', element, ConditionEntry, isTextFieldEntryEdited)],
     });
   }
   if (is(element, 'bpmn:FlowNode') && !is(element, 'bpmn:Gateway')) {
     groups.push({
       id: 'gqtthc-status',
-      label: translate('Trạng thái hồ sơ (đồng bộ Cổng DVCQG)'),
+      label: t('group_status'),
       entries: [entry('gqtthc-dossier-status', element, StatusEntry, isSelectEntryEdited)],
     });
   }
   return groups;
 }
 
-export default function GqtthcPropertiesProvider(propertiesPanel, gqtthcCatalog, translate) {
+export default function GqtthcPropertiesProvider(propertiesPanel, gqtthcCatalog, gqtthcTexts) {
   this.getGroups = (element) => (groups) => {
-    const ours = groupsFor(element, gqtthcCatalog, translate);
+    const ours = groupsFor(element, gqtthcCatalog, gqtthcTexts);
     // ours come right after "General"
     const general = groups.findIndex((g) => g.id === 'general');
     groups.splice(general + 1, 0, ...ours);
@@ -448,4 +449,4 @@ export default function GqtthcPropertiesProvider(propertiesPanel, gqtthcCatalog,
   propertiesPanel.registerProvider(400, this);
 }
 
-GqtthcPropertiesProvider.$inject = ['propertiesPanel', 'gqtthcCatalog', 'translate'];
+GqtthcPropertiesProvider.$inject = ['propertiesPanel', 'gqtthcCatalog', 'gqtthcTexts'];

@@ -1,5 +1,5 @@
-// Vietnamese for bpmn-js, its properties panel and our own panel entries; English is the
-// source text, so anything missing here simply stays in English.
+// Vietnamese for bpmn-js and its properties panel; English is their source text, so anything
+// missing here simply stays in English.
 const VI = {
   'Activate hand tool': 'Công cụ kéo màn hình',
   'Activate the hand tool': 'Công cụ kéo màn hình',
@@ -82,43 +82,13 @@ const VI = {
   'ID must be a valid QName.': 'Mã phải là QName hợp lệ.',
 };
 
-// Our own panel texts are written in Vietnamese; this is their English.
-const EN = {
-  'Vai trò xử lý': 'Role',
-  'Làn chưa gắn vai trò nào trong danh mục': 'The lane names no role of the catalog',
-  'Biểu mẫu': 'Form',
-  'Sửa nội dung biểu mẫu ở thẻ “Biểu mẫu”': 'Edit the form itself on the “Forms” tab',
-  'Dịch vụ gọi': 'Operator',
-  'Lưu kết quả vào biến': 'Result variable',
-  'Mã Python (chạy trong hộp cát)': 'Python code (sandboxed)',
-  'Điều kiện (biểu thức Python)': 'Condition (Python expression)',
-  'Để trống nếu là nhánh mặc định': 'Leave empty for the default branch',
-  'Thời hạn bước (ngày làm việc)': 'Step deadline (working days)',
-  'Theo lịch làm việc; để trống: theo cấu hình thủ tục':
-    'On the working calendar; empty: as the procedure configures',
-  'Ai được xem dữ liệu bước': 'Who sees the step data',
-  'Mã vai trò, cách nhau dấu phẩy; để trống: mọi cán bộ':
-    'Role codes, comma separated; empty: every officer',
-  'Không phải mã vai trò': 'Not a role code',
-  'Trạng thái hồ sơ khi qua bước này': 'Dossier status when passing here',
-  '— chọn vai trò —': '— choose a role —',
-  '— chưa chọn —': '— none —',
-  '— chọn dịch vụ —': '— choose an operator —',
-  '— không đổi —': '— unchanged —',
-  'Vai trò': 'Role',
-  'Bảng quyết định (DMN)': 'Decision table (DMN)',
-  'Kết quả của bảng được ghi vào dữ liệu hồ sơ': "The table's outputs go into the dossier data",
-  'Quy tắc nghiệp vụ': 'Business rule',
-  'Biểu mẫu và thời hạn': 'Form and deadline',
-  'Gọi dịch vụ': 'Service call',
-  'Mã lệnh': 'Script',
-  'Điều kiện rẽ nhánh': 'Branch condition',
-  'Trạng thái hồ sơ (đồng bộ Cổng DVCQG)': 'Dossier status (synced to the portal)',
-};
-
-export default function translateVi(template, replacements) {
-  replacements = replacements || {};
-  const lang = document.documentElement.lang || 'vi';
-  const text = lang.startsWith('vi') ? VI[template] || template : EN[template] || template;
-  return text.replace(/{([^}]+)}/g, (_, key) => replacements[key] || `{${key}}`);
+// bpmn-js speaks English; a Vietnamese page gets the Vietnamese above, an English page keeps
+// bpmn-js's own English. Our own texts do not pass through here (see texts.js).
+export default function translateFor(lang) {
+  const vietnamese = (lang || 'vi').startsWith('vi');
+  return (template, replacements) => {
+    const values = replacements || {};
+    const text = vietnamese ? VI[template] || template : template;
+    return text.replace(/{([^}]+)}/g, (_, key) => values[key] || `{${key}}`);
+  };
 }
