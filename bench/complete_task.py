@@ -49,6 +49,7 @@ from app.engine.definition import Definition  # noqa: E402
 from app.engine.sandbox import make_script_engine  # noqa: E402
 from app.engine.specs import DeferredServiceTask  # noqa: E402
 from app.engine.timekeeping import script_helpers  # noqa: E402
+from app.engine.timer_events import CONVERTERS  # noqa: E402
 from app.models import HumanTask, OutboxMessage, ProcessInstance, User  # noqa: E402
 from app.services.core import runtime  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
@@ -77,9 +78,11 @@ def sandboxed_engine() -> PythonScriptEngine:
 
 
 def stock_serializer() -> BpmnWorkflowSerializer:
-    """The library's serializer (spec embedded in the state), knowing the deferred service task."""
+    """The library's serializer (spec embedded in the state), knowing the project's own specs:
+    the deferred service task and the timer events that read the domain clock."""
     config = dict(SPIFF_CONFIG)
     config[DeferredServiceTask] = ServiceTaskConverter
+    config.update(CONVERTERS)
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
