@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
-from app.i18n import _, text
+from app.i18n import _
 from app.services.core.errors import ServiceError
 
 
@@ -18,10 +18,9 @@ def wants_json() -> bool:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):  # noqa: ANN202
-        # a service's message may be lazy: it becomes text here, in the reader's language
-        message = str(exc.message)
+        message = exc.message  # already text, in the reader's language (ServiceError reads it)
         if wants_json():
-            return jsonify(error=message, fields=text(exc.fields)), exc.status
+            return jsonify(error=message, fields=exc.fields), exc.status
         return render_template("error.html", message=message, status=exc.status), exc.status
 
     @app.errorhandler(CSRFError)

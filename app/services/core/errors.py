@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.i18n import text
-
 
 class ServiceError(Exception):
     """A use case refused: `message` says why, `fields` which input field and why."""
@@ -32,7 +30,7 @@ class ServiceError(Exception):
     @property
     def fields(self) -> dict[str, str]:
         """Field name → message, each in the current reader's language."""
-        return {name: str(text(value)) for name, value in self._fields.items()}
+        return {name: str(value) for name, value in self._fields.items()}
 
     def __str__(self) -> str:
         return self.message
