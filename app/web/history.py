@@ -7,6 +7,7 @@ from typing import Any
 
 from app.domain.messages import N_
 from app.i18n import _
+from app.web.formatting import number
 from app.web.i18n import role_label, tr
 
 OPERATORS_VI = {
@@ -27,10 +28,6 @@ def _operator(d: dict[str, Any]) -> str:
 
 def _role(d: dict[str, Any]) -> str:
     return role_label(d.get("role"))
-
-
-def _money(amount: Any) -> str:
-    return f"{amount or 0:,}".replace(",", ".")
 
 
 def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
@@ -88,7 +85,7 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
         "document_stored": lambda d: _("Lưu giấy tờ điện tử %(key)s", key=d.get("key", "")),
         "document_certified": lambda d: _("Sao y điện tử %(key)s", key=d.get("key", "")),
         "fee_paid": lambda d: _(
-            "Công dân nộp phí trên Cổng DVCQG: %(amount)s đ", amount=_money(d.get("amount"))
+            "Công dân nộp phí trên Cổng DVCQG: %(amount)s đ", amount=number(d.get("amount") or 0)
         ),
         "component_reused": lambda d: _(
             "Dùng lại giấy tờ %(type)s (%(source)s)",

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.domain.holiday_names import holiday_names
 from app.services.core.errors import InvalidInput
-from app.web import formatting, forms, i18n
+from app.web import formatting, forms, history, i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,6 +76,15 @@ def test_numbers_take_the_reader_separators(reading):
     with reading("en"):
         assert formatting.number(1234567) == "1,234,567"
         assert formatting.money(50000) == "50,000 VND"
+
+
+def test_a_fee_in_the_processing_history_takes_the_reader_separators(reading):
+    event = {"kind": "fee_paid", "data": {"amount": 1200000}}
+    with reading("vi"):
+        assert history.describe(event) == "Công dân nộp phí trên Cổng DVCQG: 1.200.000 đ"
+    with reading("en"):
+        english = history.describe(event)
+    assert english == "Citizen paid the fee on the national portal: 1,200,000 VND"
 
 
 def test_percentages_take_the_reader_decimal_mark(reading):
