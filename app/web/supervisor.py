@@ -84,7 +84,8 @@ def tasks():  # noqa: ANN201
     filters = supervision.TaskFilter(
         state=args.get("state", ""),
         procedure=args.get("procedure", ""),
-        element=args.get("element", ""),
+        # `step` (an element id) is what a click on the diagram's step sends; `element` its old name
+        element=args.get("step") or args.get("element", ""),
         assignee=args.get("assignee", ""),
         sort=args.get("sort", "due"),
         page=page_arg(),
