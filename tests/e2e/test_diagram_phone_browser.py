@@ -1,0 +1,92 @@
+"""In Chromium at 390 px (a phone): the dossier page's diagram fits the screen's width, opens on
+the waiting step with readable labels, and its controls are on screen and work."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.core import queue
+from tests.services.helpers import deliver, receive
+
+pytestmark = pytest.mark.browser
+
+FIGURE = "#trace-canvas"
+
+SMALLEST_VISIBLE_LABEL = """(figure) => {
+  const view = document.querySelector(figure + ' .diagram-canvas').getBoundingClientRect();
+  const sizes = [...document.querySelectorAll(figure + ' .djs-element text')]
+    .filter((t) => t.textContent.trim())
+    .filter((t) => { const r = t.getBoundingClientRect();
+      return r.right > view.left && r.left < view.right
+        && r.bottom > view.top && r.top < view.bottom; })
+    .map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+  return sizes.length ? Math.min(...sizes) : 0;
+}"""
+
+# Every shape of the model lies within the canvas's box (1 px of rounding allowed).
+ALL_SHAPES_VISIBLE = """(figure) => {
+  const view = document.querySelector(figure + ' .diagram-canvas').getBoundingClientRect();
+  return [...document.querySelectorAll(figure + ' .djs-shape')].every((s) => {
+    const r = s.getBoundingClientRect();
+    return r.left >= view.left - 1 && r.right <= view.right + 1
+      && r.top >= view.top - 1 && r.bottom <= view.bottom + 1;
+  });
+}"""
+
+ZOOM = f"() => document.querySelector('{FIGURE} .viewport').getScreenCTM().a"
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+
+
+def within(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 1
+        and inner["y"] >= outer["y"] - 1
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
+    )
+
+
+def test_the_dossier_diagram_fits_a_phone_with_its_controls_in_reach(
+    browser_page, actors, tmp_path
+):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})  # the reception step is now waiting
+    page = browser_page("tiepnhan")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/dossiers/{code}")
+    page.wait_for_selector("body[data-diagrams=ready]")
+    figure = page.locator(FIGURE)
+    figure.scroll_into_view_if_needed()
+    screen = {"x": 0, "y": 0, "width": 390, "height": 844}
+
+    box = figure.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"the diagram is {box}"
+    assert page.evaluate(f"() => document.querySelector('{FIGURE}').scrollWidth") <= box["width"]
+    canvas = figure.locator(".diagram-canvas").bounding_box()
+    assert 360 <= canvas["height"] <= 844 * 0.7 + 1
+
+    waiting = page.locator(f'{FIGURE} .djs-element.waiting[data-element-id="reception"]')
+    assert within(waiting.bounding_box(), canvas), "it opens on the waiting step"
+    assert page.evaluate(SMALLEST_VISIBLE_LABEL, FIGURE) >= 9.9
+
+    for name in ("Phóng to", "Thu nhỏ", "Vừa khung", "Toàn màn hình"):
+        button = figure.get_by_role("button", name=name)
+        assert within(button.bounding_box(), screen), f"{name} is off screen"
+        assert button.bounding_box()["width"] >= 32, f"{name} is too small to tap"
+
+    readable = page.evaluate(ZOOM)
+    figure.get_by_role("button", name="Thu nhỏ").click()
+    assert page.evaluate(ZOOM) == pytest.approx(readable / 1.25, rel=0.02)
+    figure.get_by_role("button", name="Vừa khung").click()
+    assert page.evaluate(ALL_SHAPES_VISIBLE, FIGURE), "fit shows the whole model"
+    figure.screenshot(path=str(tmp_path / "dossier-390.png"))
+
+    figure.get_by_role("button", name="Toàn màn hình").click()
+    page.wait_for_function(f"document.querySelector('{FIGURE}').dataset.full === 'true'")
+    full = figure.bounding_box()
+    assert full["width"] >= 389 and full["height"] >= 843
+    page.screenshot(path=str(tmp_path / "dossier-390-full.png"))
