@@ -1,7 +1,7 @@
 // Draws BPMN diagrams with zoom, fit and full-screen controls (bpmn-js's NavigatedViewer).
 // Every <figure data-diagram="ID"> (templates/_diagram.html) takes its model and options from
 // the JSON script #ID: {"xml", "marks": {element: css class}, "focus": [element ids],
-// "counts": {element: {open, due_soon, overdue, step?}}, "step_url"}. A diagram opens at "fit"
+// "counts": {element: {open, due_soon, overdue, steps}}, "step_url"}. A diagram opens at "fit"
 // unless its labels would then be smaller than READABLE_PX: it then opens at the readable zoom,
 // centred on the focus steps, and the user pans. With "step_url", a click (or Enter) on a human
 // step opens that URL with ?step=<element id>. Figures sharing data-sync zoom and pan together.
@@ -291,8 +291,10 @@
 
     open(element) {
       const url = new URL(this.spec.step_url, window.location.href);
-      const c = (this.spec.counts || {})[element.id];
-      url.searchParams.set("step", (c && c.step) || element.id);
+      // a call activity stands for the steps of its sub-process: one is a step filter, several
+      // the procedure's whole list
+      const steps = ((this.spec.counts || {})[element.id] || {}).steps || [element.id];
+      if (steps.length === 1) url.searchParams.set("step", steps[0]);
       window.location.assign(url.toString());
     }
 

@@ -71,7 +71,7 @@ def test_diagram_page_carries_the_model_and_counts(client, three_overdue):
     login(client, "giamsat")
     html = client.get("/supervisor/procedures/2.000488/diagram").get_data(as_text=True)
     assert 'id=\\"counter_dossier\\"' in html or "counter_dossier" in html
-    assert '"reception": {"due_soon": 0, "open": 3, "overdue": 3}' in html
+    assert '"reception": {"due_soon": 0, "open": 3, "overdue": 3, "steps": ["reception"]}' in html
     assert client.get("/supervisor/procedures/9.999999/diagram").status_code == 404
 
 

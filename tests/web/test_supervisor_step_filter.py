@@ -64,7 +64,12 @@ def test_the_diagram_links_its_steps_to_the_procedures_task_list(client, three_o
     html = client.get("/supervisor/procedures/2.000488/diagram").get_data(as_text=True)
     spec = json.loads(re.search(r'id="diagram-spec">(.*?)</script>', html, re.S).group(1))
     assert spec["step_url"] == f"{TASKS}?procedure=2.000488"
-    assert spec["counts"]["reception"] == {"open": 3, "due_soon": 0, "overdue": 3}
+    assert spec["counts"]["reception"] == {
+        "open": 3,
+        "due_soon": 0,
+        "overdue": 3,
+        "steps": ["reception"],
+    }
     assert spec["focus"] == ["reception"]
     for text in ("Phóng to", "Thu nhỏ", "Vừa khung", "Toàn màn hình"):
         assert f'aria-label="{text}"' in html

@@ -18,6 +18,8 @@ from app.models.base import utcnow
 from app.services.core import audit, notifications
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.deadlines import diagram_steps
+from app.services.deadlines.diagram_steps import Elsewhere
 from app.services.dossiers.queries import PAGE_SIZE, TaskRow, count_tasks, task_rows
 from app.storage.db import db
 
@@ -253,7 +255,9 @@ class Diagram:
     procedure_code: str
     procedure_name: str
     xml: str
-    counts: dict[str, dict[str, int]]
+    # drawn element id → open, due_soon, overdue and the task list's step ids it stands for
+    counts: dict[str, dict[str, Any]]
+    elsewhere: list[Elsewhere]
 
 
 def procedure_diagram(code: str, actor: Actor) -> Diagram:
@@ -292,4 +296,5 @@ def procedure_diagram(code: str, actor: Actor) -> Diagram:
             element: {"open": n, "due_soon": int(soon or 0), "overdue": int(late or 0)}
             for element, n, soon, late in rows
         }
-        return Diagram(procedure.code, procedure.name, xml, counts)
+        placement = diagram_steps.place(version.files, version.process_id, counts)
+        return Diagram(procedure.code, procedure.name, xml, placement.counts, placement.elsewhere)
