@@ -1,5 +1,5 @@
-"""In Chromium at 390 px (a phone): the dossier page's diagram fits the screen's width, opens on
-the waiting step with readable labels, and its controls are on screen and work."""
+"""In Chromium at 390 px (a phone): the dossier page's and the supervisor's diagrams fit the
+screen's width, open on the live steps with readable labels, and their controls work."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 
 from app.services.core import queue
 from tests.services.helpers import deliver, receive
+from tests.web.conftest import three_overdue  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
@@ -90,3 +91,25 @@ def test_the_dossier_diagram_fits_a_phone_with_its_controls_in_reach(
     full = figure.bounding_box()
     assert full["width"] >= 389 and full["height"] >= 843
     page.screenshot(path=str(tmp_path / "dossier-390-full.png"))
+
+
+def test_the_supervisors_diagram_fits_a_phone_and_a_tap_on_a_step_opens_its_list(
+    browser_page,
+    three_overdue,  # noqa: F811
+    tmp_path,
+):
+    page = browser_page("giamsat")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/supervisor/procedures/2.000488/diagram")
+    page.wait_for_selector("body[data-diagrams=ready]")
+    wider = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wider <= 0, f"the page is {wider} px wider than the phone"
+    screen = {"x": 0, "y": 0, "width": 390, "height": 844}
+    for name in ("Phóng to", "Thu nhỏ", "Vừa khung", "Toàn màn hình"):
+        button = page.locator("#canvas").get_by_role("button", name=name)
+        assert within(button.bounding_box(), screen), f"{name} is off screen"
+    step = page.locator('#canvas .djs-element[data-element-id="reception"]').first
+    assert within(step.bounding_box(), page.locator("#canvas .diagram-canvas").bounding_box())
+    page.locator("#canvas").screenshot(path=str(tmp_path / "supervisor-390.png"))
+    step.click()
+    page.wait_for_url("**/supervisor/tasks?procedure=2.000488&step=reception")
