@@ -80,8 +80,20 @@ def test_the_dossier_diagram_fits_a_phone_with_its_controls_in_reach(
         assert button.bounding_box()["width"] >= 32, f"{name} is too small to tap"
 
     readable = page.evaluate(ZOOM)
+    # the wheel over a diagram the user has not engaged with scrolls the page, not the diagram
+    page.mouse.move(195, canvas["y"] + canvas["height"] / 2)
+    top = page.evaluate("() => window.scrollY")
+    page.mouse.wheel(0, 200)
+    page.wait_for_function(f"() => window.scrollY > {top}")
+    assert page.evaluate(ZOOM) == pytest.approx(readable)
+    page.keyboard.down("Control")  # Ctrl + wheel (and a trackpad pinch) zooms
+    page.mouse.wheel(0, -100)
+    page.keyboard.up("Control")
+    page.wait_for_function(f"() => ({ZOOM})() > {readable} * 1.01")
+
+    before = page.evaluate(ZOOM)
     figure.get_by_role("button", name="Thu nhỏ").click()
-    assert page.evaluate(ZOOM) == pytest.approx(readable / 1.25, rel=0.02)
+    assert page.evaluate(ZOOM) == pytest.approx(before / 1.25, rel=0.02)
     figure.get_by_role("button", name="Vừa khung").click()
     assert page.evaluate(ALL_SHAPES_VISIBLE, FIGURE), "fit shows the whole model"
     figure.screenshot(path=str(tmp_path / "dossier-390.png"))
