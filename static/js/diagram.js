@@ -166,7 +166,12 @@
       this.figure.querySelectorAll(".diagram-tools [data-action]").forEach((button) => {
         button.addEventListener("click", () => actions[button.dataset.action]());
       });
-      document.addEventListener("fullscreenchange", () => this.fullChanged());
+      let fullscreen = false;  // only the figure entering or leaving full screen redraws
+      document.addEventListener("fullscreenchange", () => {
+        if ((document.fullscreenElement === this.figure) === fullscreen) return;
+        fullscreen = !fullscreen;
+        this.fullChanged();
+      });
       this.figure.addEventListener("keydown", (e) => this.onKey(e));
       // The page keeps scrolling over a diagram the user has not engaged with: only once it
       // holds focus (or with Ctrl, or a trackpad pinch) does the wheel pan or zoom it.
