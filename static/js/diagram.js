@@ -193,12 +193,16 @@
     }
 
     onKey(e) {
+      if (e.key === "Escape" && this.figure.classList.contains("expanded")) {
+        this.expand(false);
+        e.preventDefault();
+        return;
+      }
       if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest("button")) return;
       const moves = { ArrowLeft: [PAN, 0], ArrowRight: [-PAN, 0], ArrowUp: [0, PAN], ArrowDown: [0, -PAN] };
       if (e.key === "+" || e.key === "=") this.zoomBy(STEP);
       else if (e.key === "-" || e.key === "_") this.zoomBy(1 / STEP);
       else if (e.key === "0") this.fit();
-      else if (e.key === "Escape" && this.figure.classList.contains("expanded")) this.expand(false);
       else if (moves[e.key]) this.canvas.scroll({ dx: moves[e.key][0], dy: moves[e.key][1] });
       else return;
       e.preventDefault();

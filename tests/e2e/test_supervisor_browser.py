@@ -132,3 +132,28 @@ def test_enter_on_a_focused_step_opens_its_task_list(browser_page, three_overdue
     page.keyboard.press("Enter")
     page.wait_for_url("**/supervisor/tasks?procedure=2.000488&step=appraisal")
     assert page.locator("#tasks tbody tr td.muted").count() == 1, "no open appraisal: empty list"
+
+
+def test_without_the_fullscreen_api_the_diagram_covers_the_window_until_escape(
+    browser_page,
+    three_overdue,  # noqa: F811
+):
+    page = browser_page("giamsat")
+    page.add_init_script(
+        "Object.defineProperty(Document.prototype, 'fullscreenEnabled', {get: () => false})"
+    )
+    open_diagram(page)
+    figure = page.locator("#canvas")
+    height = figure.locator(".diagram-canvas").bounding_box()["height"]
+    figure.get_by_role("button", name="Toàn màn hình").click()
+    assert "expanded" in figure.get_attribute("class")
+    assert page.evaluate("() => document.fullscreenElement") is None
+    box = figure.bounding_box()
+    assert box["x"] == 0 and box["y"] == 0 and box["width"] >= 1399 and box["height"] >= 899
+    assert page.locator(STEP).first.is_visible()
+    page.keyboard.press("Escape")
+    assert "expanded" not in figure.get_attribute("class")
+    button = figure.get_by_role("button", name="Toàn màn hình")
+    assert button.get_attribute("aria-pressed") == "false"
+    canvas = figure.locator(".diagram-canvas")
+    assert canvas.bounding_box()["height"] == pytest.approx(height, abs=2)
