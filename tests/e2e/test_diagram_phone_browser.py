@@ -125,3 +125,45 @@ def test_the_supervisors_diagram_fits_a_phone_and_a_tap_on_a_step_opens_its_list
     page.locator("#canvas").screenshot(path=str(tmp_path / "supervisor-390.png"))
     step.click()
     page.wait_for_url("**/supervisor/tasks?procedure=2.000488&step=reception")
+
+
+def test_on_a_touch_screen_one_finger_pans_the_diagram_and_two_fingers_pinch_zoom_it(
+    browser_page, actors
+):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    page = browser_page("tiepnhan")
+    page.set_viewport_size({"width": 390, "height": 844})
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    page.goto(f"/dossiers/{code}")
+    page.wait_for_selector("body[data-diagrams=ready]")
+    page.locator(FIGURE).scroll_into_view_if_needed()
+    canvas = page.locator(f"{FIGURE} .diagram-canvas").bounding_box()
+    x, y = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+    matrix = f"() => {{ const m = document.querySelector('{FIGURE} .viewport').getCTM();"
+    matrix += " return [m.a, m.e]; }"  # the zoom and the horizontal offset
+
+    def touch(kind: str, *points: tuple[float, float]) -> None:
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {
+                "type": kind,
+                "touchPoints": [{"x": px, "y": py, "id": i} for i, (px, py) in enumerate(points)],
+            },
+        )
+
+    zoom, left = page.evaluate(matrix)
+    touch("touchStart", (x, y))
+    for step in range(1, 6):
+        touch("touchMove", (x - 20 * step, y))
+    touch("touchEnd")
+    zoom_after_pan, left_after_pan = page.evaluate(matrix)
+    assert zoom_after_pan == pytest.approx(zoom)
+    assert left_after_pan == pytest.approx(left - 100, abs=2), "one finger pans sideways"
+
+    touch("touchStart", (x - 40, y), (x + 40, y))
+    for step in range(1, 6):
+        touch("touchMove", (x - 40 - 10 * step, y), (x + 40 + 10 * step, y))
+    touch("touchEnd")
+    assert page.evaluate(matrix)[0] == pytest.approx(zoom * 180 / 80, rel=0.05), "pinch zooms"
