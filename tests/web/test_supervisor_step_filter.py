@@ -78,3 +78,30 @@ def test_the_diagram_links_its_steps_to_the_procedures_task_list(client, three_o
 def test_an_officer_cannot_open_the_step_list(client, three_overdue):  # noqa: F811
     login(client, "tiepnhan")
     assert client.get(f"{TASKS}?procedure=2.000488&step=reception").status_code == 403
+
+
+def test_sub_process_steps_show_on_their_call_activity_or_are_listed_apart(
+    client,
+    three_overdue,  # noqa: F811
+):
+    from sqlalchemy import update
+
+    from app.models import HumanTask
+    from app.storage.db import db
+
+    # the projection as the engine writes it for steps of called processes
+    with db.transaction() as session:
+        for task_id, element in zip(three_overdue[:2], ("classify", "hand_to_bcci"), strict=True):
+            session.execute(
+                update(HumanTask).where(HumanTask.id == task_id).values(element_id=element)
+            )
+    login(client, "giamsat")
+    html = client.get("/supervisor/procedures/2.000488/diagram").get_data(as_text=True)
+    spec = json.loads(re.search(r'id="diagram-spec">(.*?)</script>', html, re.S).group(1))
+    assert spec["counts"]["digitize"]["steps"] == ["classify"]
+    assert spec["counts"]["reception"]["open"] == 1
+    assert "hand_to_bcci" not in spec["counts"]
+    elsewhere = re.search(r'<section class="card" id="elsewhere">(.*?)</section>', html, re.S)
+    assert "Gửi bản giấy qua BCCI" in elsewhere.group(1)
+    assert f"{TASKS}?procedure=2.000488&amp;step=hand_to_bcci" in elsewhere.group(1)
+    assert listed(client, "procedure=2.000488&step=hand_to_bcci") == 1
