@@ -65,7 +65,9 @@ def task_detail(task_id: str, actor: Actor) -> TaskDetail:
             actor.can(task.role, task.agency_id),
             workbench.components(session, dossier),
             workbench.supplement(session, dossier, actor),
-            task.state == "open" and workbench.shows_result_preview(task.element_id, task.form),
+            task.state == "open"
+            and actor.can(task.role, task.agency_id)
+            and workbench.shows_result_preview(task.element_id, task.form),
             any(actor.can(role, dossier.agency_id) for role in DIGITIZING_ROLES),
         )
 

@@ -1,0 +1,126 @@
+"""The task screen's workbench over HTTP: the files open inline only for those who may see the
+dossier, supplement files are confirmed or rejected per file, the leader previews the result."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.core import queue
+from app.services.dossiers import dossier_queries
+from tests.services.helpers import complete, open_task
+from tests.services.test_workbench import ACCEPT, TYPED, supplemented
+from tests.web.helpers import login, logout, post, token
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+
+
+def test_the_step_screen_lists_components_supplement_and_history_in_words(client, actors):
+    code, document_id = supplemented(actors)
+    login(client, "chuyenvien")
+    page = client.get(f"/tasks/{open_task(code, 'appraisal').id}").get_data(as_text=True)
+    assert "Công dân nộp bản uỷ quyền" in page and "Nộp văn bản uỷ quyền" in page
+    assert f'data-document="{document_id}" data-state="waiting"' in page
+    assert f"/documents/{document_id}/file" in page and 'id="viewer"' in page
+    assert "Đã kiểm tra đủ thành phần hồ sơ theo quy định" in page
+    assert "components_checked" not in page and "supplement_request:" not in page
+    assert "vendor/pdfjs/pdf.worker.min.mjs" in page
+
+
+def test_a_file_is_served_inline_as_pdf_to_an_officer_of_the_dossier(client, actors):
+    _, document_id = supplemented(actors)
+    login(client, "chuyenvien")
+    response = client.get(f"/documents/{document_id}/file")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.data.startswith(b"%PDF")
+
+
+def test_another_agencys_officer_gets_404_and_a_citizen_gets_nothing(client, actors):
+    _, document_id = supplemented(actors)
+    login(client, "chuyenvientc")
+    assert client.get(f"/documents/{document_id}/file").status_code == 404
+    logout(client)
+    # a citizen's session is not an officer's: the route answers with the officers' login
+    # (tests/web/test_access_table.py checks it with a signed-in citizen)
+    response = client.get(f"/documents/{document_id}/file")
+    assert response.status_code == 302 and b"%PDF" not in response.data
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/documents/{id}/file?original=../../../../etc/passwd",
+        "/documents/{id}/file?original=%2e%2e%2f%2e%2e%2fsecrets",
+        "/documents/..%2f{id}/file",
+        "/documents/-1/file",
+        "/documents/99999999/file",
+    ],
+)
+def test_path_tricks_on_the_file_route_find_nothing(client, actors, path):
+    _, document_id = supplemented(actors)
+    login(client, "chuyenvien")
+    response = client.get(path.format(id=document_id))
+    assert response.status_code == 404 and b"%PDF" not in response.data
+
+
+def test_a_file_is_confirmed_from_the_step_screen(client, actors):
+    code, document_id = supplemented(actors)
+    task_id = open_task(code, "appraisal").id
+    login(client, "chuyenvien")
+    url = f"/tasks/{task_id}/documents/{document_id}/review"
+    response = post(client, url, {"verdict": "confirm", **TYPED}, page=f"/tasks/{task_id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#supplement")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert f'data-document="{document_id}" data-state="supplemented"' in page
+    again = post(client, url, {"verdict": "confirm", **TYPED}, page=f"/tasks/{task_id}")
+    assert again.status_code == 409
+
+
+def test_missing_metadata_or_reason_is_refused_on_the_screen(client, actors):
+    code, document_id = supplemented(actors)
+    task_id = open_task(code, "appraisal").id
+    login(client, "chuyenvien")
+    url = f"/tasks/{task_id}/documents/{document_id}/review"
+    refused = post(client, url, {"verdict": "confirm"}, page=f"/tasks/{task_id}")
+    assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
+    blank = post(client, url, {"verdict": "reject", "reason": " "}, page=f"/tasks/{task_id}")
+    assert blank.status_code == 422 and "Nhập lý do từ chối" in blank.get_data(as_text=True)
+    odd = post(client, url, {"verdict": "delete"}, page=f"/tasks/{task_id}")
+    assert odd.status_code == 422
+    rejected = post(
+        client, url, {"verdict": "reject", "reason": "Bản mờ"}, page=f"/tasks/{task_id}"
+    )
+    assert rejected.status_code == 302
+    assert "Bản mờ" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_review_without_csrf_is_refused(client, actors):
+    code, document_id = supplemented(actors)
+    task_id = open_task(code, "appraisal").id
+    login(client, "chuyenvien")
+    token(client, f"/tasks/{task_id}")
+    response = client.post(
+        f"/tasks/{task_id}/documents/{document_id}/review", data={"verdict": "confirm"}
+    )
+    assert response.status_code == 400
+
+
+def test_the_leader_previews_the_unsigned_result_inline(client, actors):
+    code, _ = supplemented(actors)
+    complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
+    approval = open_task(code, "approval").id
+    login(client, "lanhdao")
+    page = client.get(f"/tasks/{approval}").get_data(as_text=True)
+    assert f'data-initial="/tasks/{approval}/result-preview"' in page
+    response = client.get(f"/tasks/{approval}/result-preview")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert response.data.startswith(b"%PDF")
+    logout(client)
+    login(client, "chuyenvien")
+    assert client.get(f"/tasks/{approval}/result-preview").status_code == 404
+    assert not dossier_queries.task_detail(approval, actors["chuyenvien"]).previews_result
