@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.documents.intake import Upload
 from app.models import AuditEvent, Document
-from app.services.citizens import actions
+from app.services.citizens import actions, online
+from app.services.citizens.portal_sign_in import Citizen
 from app.services.core import queue
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.documents import drafts, supplement_review
@@ -196,6 +197,40 @@ def test_an_online_supplement_shows_the_citizens_note(actors):
     detail = dossier_queries.task_detail(open_task(code, "appraisal").id, actors["chuyenvien"])
     assert detail.supplement.channel == "online"
     assert detail.supplement.note == "Tôi gửi lại bản uỷ quyền có công chứng"
+
+
+def online_supplement(actors) -> tuple[str, int]:
+    """The citizen sends the supplement on the portal with a file: a draft from the portal."""
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    complete(code, "appraisal", actors["chuyenvien"], SUPPLEMENT)
+    citizen = Citizen(1, "VN-000001", "cccd", "001090012345", "Nguyễn Văn An")
+    online.send_supplement(
+        citizen,
+        code,
+        "Gửi văn bản uỷ quyền",
+        "TK.UQ.01",
+        [Upload("uq.pdf", io.BytesIO(numbered_pdf(2)))],
+    )
+    with db.transaction() as session:
+        [document_id] = session.scalars(
+            select(Document.id).where(Document.source == "online", Document.state == "draft")
+        ).all()
+    return code, document_id
+
+
+def test_a_citizens_file_waits_for_the_next_step_to_confirm_it(actors):
+    code, document_id = online_supplement(actors)
+    detail = dossier_queries.task_detail(open_task(code, "appraisal").id, actors["chuyenvien"])
+    s = detail.supplement
+    assert (s.channel, s.note, s.waiting) == ("online", "Gửi văn bản uỷ quyền", 1)
+    [file] = s.files
+    assert (file.document_id, file.state, file.pages) == (document_id, "waiting", 2)
+    key = supplement_review.confirm_file(
+        open_task(code, "appraisal").id, document_id, actors["chuyenvien"], TYPED
+    )
+    assert key.startswith("001090012345.TK.UQ.01")
 
 
 def test_only_the_approval_previews_the_result_to_its_leader(actors):
