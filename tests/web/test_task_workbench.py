@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.services.accounts import sessions
+from app.services.citizens import portal_sign_in
 from app.services.core import queue
 from app.services.dossiers import dossier_queries
+from app.web import server_session
+from app.web.citizen_session import SESSION_KEY
 from tests.services.helpers import complete, open_task
 from tests.services.test_workbench import ACCEPT, TYPED, supplemented
 from tests.web.helpers import login, logout, post, token
@@ -39,15 +43,27 @@ def test_a_file_is_served_inline_as_pdf_to_an_officer_of_the_dossier(client, act
     assert response.data.startswith(b"%PDF")
 
 
-def test_another_agencys_officer_gets_404_and_a_citizen_gets_nothing(client, actors):
-    _, document_id = supplemented(actors)
+def test_another_agencys_officer_gets_404(client, actors):
+    code, document_id = supplemented(actors)
     login(client, "chuyenvientc")
     assert client.get(f"/documents/{document_id}/file").status_code == 404
-    logout(client)
-    # a citizen's session is not an officer's: the route answers with the officers' login
-    # (tests/web/test_access_table.py checks it with a signed-in citizen)
-    response = client.get(f"/documents/{document_id}/file")
-    assert response.status_code == 302 and b"%PDF" not in response.data
+    preview = client.get(f"/tasks/{open_task(code, 'appraisal').id}/result-preview")
+    assert preview.status_code == 404
+
+
+def test_the_dossiers_own_citizen_gets_nothing_from_the_officers_routes(client, actors):
+    code, document_id = supplemented(actors)
+    citizen = portal_sign_in.sign_in(
+        {"sub": "VN-000001", "identifier": "001090012345", "name": "Nguyễn Văn An"}
+    )
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = citizen.id
+        session[server_session.CITIZEN] = sessions.start_for_citizen(citizen.id)
+    task_id = open_task(code, "appraisal").id
+    for url in (f"/documents/{document_id}/file", f"/tasks/{task_id}"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        assert b"%PDF" not in response.data and b"uq.pdf" not in response.data
 
 
 @pytest.mark.parametrize(
