@@ -114,6 +114,14 @@ def test_the_next_step_sees_the_supplement_note_request_and_waiting_file(actors)
 TYPED = {"field_document_number": "UQ-12", "field_issued_on": "01/11/2026", "field_issuer": "UBND"}
 
 
+def test_before_reception_completes_no_paper_is_counted_as_received(actors):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    detail = dossier_queries.task_detail(open_task(code, "reception").id, actors["tiepnhan"])
+    assert {c.state for c in detail.components} == {"missing"}
+    assert detail.supplement is None and detail.previous == []
+
+
 def test_confirming_asks_for_the_types_required_fields(actors):
     code, document_id = supplemented(actors)
     task_id = open_task(code, "appraisal").id

@@ -193,7 +193,9 @@ def components(session: Session, dossier: Dossier) -> list[Component]:
             )
         )
     held = {c.type_code for c in listed if c.state not in (REJECTED, RESULT)}
-    paper = RECEIVED if dossier.channel != "online" else MISSING
+    # paper is taken at the counter when its reception completes (status 2 onwards)
+    taken = dossier.channel != "online" and (dossier.status or 0) not in (0, 1, 3)
+    paper = RECEIVED if taken else MISSING
     expected = [
         Component(str(p.get("name") or p.get("type_code")), str(p.get("type_code")), paper)
         for p in (dossier.procedure.components or [])
