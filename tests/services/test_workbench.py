@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from app.documents.intake import Upload
-from app.models import AuditEvent, Document
+from app.models import AuditEvent, Document, HumanTask
 from app.services.citizens import actions, online
 from app.services.citizens.portal_sign_in import Citizen
 from app.services.core import queue
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.documents import drafts, supplement_review
-from app.services.dossiers import dossier_queries
+from app.services.dossiers import dossier_queries, tasks
 from app.storage.db import db
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import complete, deliver, open_task, receive
@@ -258,3 +258,39 @@ def test_only_the_approval_previews_the_result_to_its_leader(actors):
     with db.transaction() as session:
         results = session.scalars(select(Document).where(Document.source == "result")).all()
     assert results == []  # nothing stored by looking
+
+
+def test_each_consulted_agency_keeps_its_own_answer_in_the_history(actors):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    complete(
+        code,
+        "appraisal",
+        actors["chuyenvien"],
+        {
+            "decision": "consult",
+            "appraisal_note": "Cần ý kiến",
+            "consult_agency_codes": "000.00.07.H31, 000.01.12.H31",
+        },
+    )
+    for officer, opinion in (("congan", "Không có án tích"), ("chuyenvienhc", "Đồng ý")):
+        actor = actors[officer]
+        with db.transaction() as session:
+            task_id = session.scalar(
+                select(HumanTask.id).where(
+                    HumanTask.element_id == "consult",
+                    HumanTask.state == "open",
+                    HumanTask.agency_id.in_([agency for _, agency in actor.roles]),
+                )
+            )
+        tasks.complete_task(task_id, actor, {"consult_opinion": opinion})
+    detail = dossier_queries.task_detail(open_task(code, "appraisal").id, actors["chuyenvien"])
+    opinions = [
+        a.value
+        for s in detail.previous
+        if s.title == "Cho ý kiến phối hợp"
+        for a in s.answers or []
+        if a.label == "Ý kiến của cơ quan phối hợp"
+    ]
+    assert sorted(opinions) == ["Không có án tích", "Đồng ý"]

@@ -115,14 +115,15 @@ def history(session: Session, dossier_id: int, actor: Actor, agency_id: int) -> 
     """Each earlier step's latest answer (a later round of the same step replaces the earlier
     one), labelled by the titles of the form it was answered on; one query."""
     rows = session.execute(
-        select(AuditEvent, HumanTask.form)
+        select(AuditEvent, HumanTask.form, HumanTask.agency_id)
         .outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
         .where(AuditEvent.dossier_id == dossier_id, AuditEvent.kind == "task_completed")
         .order_by(AuditEvent.id)
     ).all()
-    latest: dict[str, tuple[AuditEvent, dict[str, Any] | None]] = {}
-    for event, form in rows:
-        key = str(event.data.get("element") or event.data.get("title") or event.id)
+    latest: dict[tuple[str, int | None], tuple[AuditEvent, dict[str, Any] | None]] = {}
+    for event, form, step_agency in rows:
+        # parallel instances of one step (a consultation of several agencies) stay apart
+        key = (str(event.data.get("element") or event.data.get("title") or event.id), step_agency)
         latest.pop(key, None)  # re-inserted last: the list follows each step's latest answer
         latest[key] = (event, form)
     steps = []
