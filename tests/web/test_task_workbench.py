@@ -140,3 +140,27 @@ def test_the_leader_previews_the_unsigned_result_inline(client, actors):
     login(client, "chuyenvien")
     assert client.get(f"/tasks/{approval}/result-preview").status_code == 404
     assert not dossier_queries.task_detail(approval, actors["chuyenvien"]).previews_result
+
+
+def test_a_file_of_another_dossier_cannot_be_confirmed_through_this_step(client, actors):
+    code, _ = supplemented(actors)
+    _, other_document = supplemented(actors)
+    task_id = open_task(code, "appraisal").id
+    login(client, "chuyenvien")
+    url = f"/tasks/{task_id}/documents/{other_document}/review"
+    response = post(client, url, {"verdict": "confirm", **TYPED}, page=f"/tasks/{task_id}")
+    assert response.status_code == 404
+    rejected = post(client, url, {"verdict": "reject", "reason": "x"}, page=f"/tasks/{task_id}")
+    assert rejected.status_code == 404
+
+
+def test_a_leader_sees_waiting_files_but_may_not_confirm_them(client, actors):
+    code, document_id = supplemented(actors)
+    complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
+    approval = open_task(code, "approval").id
+    login(client, "lanhdao")
+    page = client.get(f"/tasks/{approval}").get_data(as_text=True)
+    assert 'id="supplement-waiting"' in page and f"/documents/{document_id}/review" not in page
+    url = f"/tasks/{approval}/documents/{document_id}/review"
+    response = post(client, url, {"verdict": "confirm", **TYPED}, page=f"/tasks/{approval}")
+    assert response.status_code == 403
