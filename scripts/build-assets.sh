@@ -24,4 +24,12 @@ cp node_modules/dmn-js/dist/assets/dmn-js-shared.css node_modules/dmn-js/dist/as
   node_modules/dmn-js/dist/assets/dmn-js-boxed-expression.css \
   node_modules/dmn-js/dist/assets/dmn-js-boxed-expression-controls.css "$modeler/"
 cp -r node_modules/dmn-js/dist/assets/dmn-font "$modeler/"
+# pdf.js for the task screen's inline viewer: the legacy build (wider browser support), its
+# worker (loaded from this site, as the CSP requires), and the fonts and character maps that
+# PDFs without embedded fonts need.
+pdfjs=static/vendor/pdfjs
+rm -rf "$pdfjs" && mkdir -p "$pdfjs"
+cp node_modules/pdfjs-dist/legacy/build/pdf.min.mjs node_modules/pdfjs-dist/legacy/build/pdf.worker.min.mjs "$pdfjs/"
+cp -r node_modules/pdfjs-dist/standard_fonts node_modules/pdfjs-dist/cmaps "$pdfjs/"
+cp node_modules/pdfjs-dist/LICENSE "$pdfjs/"
 echo "assets built into static/vendor"

@@ -1,11 +1,14 @@
-"""The task screen: the dossier summary and the step's form, rendered from its JSON schema."""
+"""The task screen: the step's form, rendered from its JSON schema, beside the workbench (the
+dossier's components in an inline viewer, the latest supplement to review, the earlier steps
+in words, the result preview of an approval)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from app.i18n import _
 from app.services.core.errors import Conflict, InvalidInput
+from app.services.documents import supplement_review
 from app.services.dossiers import dossier_queries, tasks
 from app.web import forms
 from app.web.access import OFFICER, allow
@@ -39,3 +42,49 @@ def submit(task_id: str):  # noqa: ANN201
             status, message = 409, exc.message
     fields = forms.fields(detail.form, {**request.form.to_dict(), **data}, errors)
     return render_template("task.html", detail=detail, fields=fields, message=message), status
+
+
+@bp.get("/tasks/<task_id>/result-preview")
+@allow(OFFICER)
+def result_preview(task_id: str):  # noqa: ANN201
+    pdf, code = dossier_queries.result_preview(task_id, current_actor())
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="xem-truoc-ket-qua-{code}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/tasks/<task_id>/documents/<int:document_id>/review")
+@allow(OFFICER)
+def review(task_id: str, document_id: int):  # noqa: ANN201
+    """Confirm (`verdict=confirm`) or reject (`verdict=reject`, with `reason`) a supplement
+    file from the step's screen; back to the screen with what happened."""
+    actor, verdict = current_actor(), request.form.get("verdict", "")
+    try:
+        if verdict == "confirm":
+            typed = {
+                k: v[:500] for k, v in list(request.form.items())[:50] if k.startswith("field_")
+            }
+            key = supplement_review.confirm_file(task_id, document_id, actor, typed)
+            flash(_("Đã xác nhận và lưu giấy tờ bổ sung với mã lưu trữ %(key)s", key=key))
+        elif verdict == "reject":
+            reason = request.form.get("reason", "")
+            supplement_review.reject_file(task_id, document_id, reason, actor)
+            flash(_("Đã từ chối giấy tờ bổ sung"))
+        else:
+            raise InvalidInput(_("Chọn xác nhận hoặc từ chối giấy tờ"))
+    except (InvalidInput, Conflict) as exc:
+        detail = dossier_queries.task_detail(task_id, actor)
+        page = render_template(
+            "task.html",
+            detail=detail,
+            fields=forms.fields(detail.form),
+            review_error={
+                "document_id": document_id,
+                "message": exc.message,
+                "fields": exc.fields,
+                "values": request.form.to_dict(),
+            },
+        )
+        return page, exc.status
+    return redirect(url_for("tasks.show", task_id=task_id) + "#supplement")

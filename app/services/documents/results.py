@@ -73,6 +73,15 @@ def issue_result(
     }
 
 
+def render_preview(session: Session, dossier_id: int, actor: Actor) -> bytes:
+    """The result `issue_result` would issue now with `actor` as approving leader, rendered by
+    the same code but neither signed nor stored: what the leader reads before signing."""
+    dossier = session.get(Dossier, dossier_id)
+    _, name = _result_type(dossier, None)
+    signer = session.get(User, actor.id) if actor.id else None
+    return render_result(name, _slip_data(session, dossier, signer))
+
+
 def _result_type(dossier: Dossier, asked: str | None) -> tuple[str, str]:
     """The result's document type (the model's, else the procedure's, else "other") and its
     name (the type's, else the procedure's)."""

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain.roles import may_see_step_data
 from app.domain.status import DossierStatus
 from app.i18n import _l
 from app.models import (
@@ -27,43 +26,66 @@ from app.models import (
 from app.services.core import runtime, visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import NotFound
+from app.services.documents import results
+from app.services.documents.catalog import DIGITIZING_ROLES
+from app.services.dossiers import workbench
 from app.services.dossiers.queries import PAGE_SIZE, TaskRow, task_rows
 from app.storage.db import db
 
 
 @dataclass(frozen=True)
 class TaskDetail:
+    """One step's screen: its row and form, the dossier, and the workbench beside the form
+    (components, latest supplement, earlier steps in words, result preview)."""
+
     task: TaskRow
     form: dict[str, Any] | None
     dossier: dict[str, Any]
-    previous: list[dict[str, Any]]
+    previous: list[workbench.Step]
     can_act: bool
+    components: list[workbench.Component] = field(default_factory=list)
+    supplement: workbench.Supplement | None = None
+    previews_result: bool = False
+    may_review: bool = False
 
 
 def task_detail(task_id: str, actor: Actor) -> TaskDetail:
-    """Show one step to an officer: its form, data and dossier."""
+    """Show one step to an officer: its form, data, dossier and the files it needs."""
     with db.transaction() as session:
         task = session.get(HumanTask, task_id)
         if task is None or not actor.sees(task.agency_id):
             raise NotFound(_l("Không tìm thấy công việc"))
         [row] = task_rows(session, HumanTask.id == task_id)
-        dossier = _dossier_summary(session.get(Dossier, task.dossier_id))
-        previous = [
-            {
-                "title": e.data.get("title"),
-                "actor": e.actor_name,
-                "at": e.at,
-                **_step_data(e, actor, task.agency_id),
-            }
-            for e in session.scalars(
-                select(AuditEvent)
-                .where(
-                    AuditEvent.dossier_id == task.dossier_id, AuditEvent.kind == "task_completed"
-                )
-                .order_by(AuditEvent.id)
-            )
-        ]
-        return TaskDetail(row, task.form, dossier, previous, actor.can(task.role, task.agency_id))
+        dossier = session.get(Dossier, task.dossier_id)
+        return TaskDetail(
+            row,
+            task.form,
+            _dossier_summary(dossier),
+            workbench.history(session, dossier.id, actor, task.agency_id),
+            actor.can(task.role, task.agency_id),
+            workbench.components(session, dossier),
+            workbench.supplement(session, dossier, actor),
+            task.state == "open"
+            and actor.can(task.role, task.agency_id)
+            and workbench.shows_result_preview(task.element_id, task.form),
+            any(actor.can(role, dossier.agency_id) for role in DIGITIZING_ROLES),
+        )
+
+
+def result_preview(task_id: str, actor: Actor) -> tuple[bytes, str]:
+    """The unsigned result an approval step will sign, for the officer who may act on it:
+    (PDF, dossier code). NotFound for any other step or reader."""
+    with db.transaction() as session:
+        task = session.get(HumanTask, task_id)
+        if (
+            task is None
+            or task.state != "open"
+            or not actor.can(task.role, task.agency_id)
+            or not workbench.shows_result_preview(task.element_id, task.form)
+        ):
+            raise NotFound(_l("Không tìm thấy công việc"))
+        code = session.scalar(select(Dossier.code).where(Dossier.id == task.dossier_id))
+        return results.render_preview(session, task.dossier_id, actor), code
 
 
 def _dossier_summary(dossier: Dossier) -> dict[str, Any]:
@@ -117,7 +139,11 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
                 "kind": e.kind,
                 "data": {k: v for k, v in e.data.items() if k != "form"},
                 "task_id": e.task_id,
-                **(_step_data(e, actor, dossier.agency_id) if e.kind == "task_completed" else {}),
+                **(
+                    workbench.step_data(e, actor, dossier.agency_id)
+                    if e.kind == "task_completed"
+                    else {}
+                ),
             }
             for e in session.scalars(
                 select(AuditEvent)
@@ -155,15 +181,6 @@ def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
         }
         for s in shipments
     ]
-
-
-def _step_data(event: AuditEvent, actor: Actor, agency_id: int) -> dict[str, Any]:
-    """A completed step's submitted data, or who may see it when this officer may not."""
-    visible_to = event.data.get("visible_to")
-    roles = {role for role, agency in actor.roles if agency == agency_id}
-    if may_see_step_data(visible_to, roles, event.actor_id == actor.id):
-        return {"form": event.data.get("form", {}), "hidden_for_roles": None}
-    return {"form": None, "hidden_for_roles": visible_to}
 
 
 def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[dict], int]:
