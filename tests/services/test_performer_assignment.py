@@ -13,7 +13,7 @@ from app.services.dossiers import queries
 from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
 from config import ROOT
-from tests.services.helpers import complete, deliver, open_task, receive
+from tests.services.helpers import complete, deliver, notices_of, open_task, receive
 
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 SUPPLEMENT = {
@@ -65,6 +65,8 @@ def test_the_supplement_round_returns_to_the_officer_who_asked(actors):
     assert appraisal.assignee_id == asker.id and appraisal.claimed_at is not None
     assert code in {t.dossier_code for t in queries.inbox(asker).mine}
     assert code not in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
+    assert f"Hồ sơ {code} quay lại với bạn: «Thẩm định hồ sơ»" in notices_of("chuyenvien2")
+    assert not any(code in m for m in notices_of("chuyenvien"))
 
 
 def test_the_first_appraisal_has_no_performer_yet_and_waits_in_the_pool(actors):
@@ -105,6 +107,7 @@ def test_an_officer_who_left_the_role_or_was_deactivated_is_not_given_the_step(a
                 session.execute(update(User).where(User.id == asker.id).values(active=False))
         complete(code, "receive_supplement", actors["tiepnhan"], {"supplement_received": True})
         assert open_task(code, "appraisal").assignee_id is None, change
+        assert not any(f"{code} quay lại" in m for m in notices_of("chuyenvien")), change
         with db.transaction() as session:
             session.execute(update(User).where(User.id == asker.id).values(active=True))
             session.execute(

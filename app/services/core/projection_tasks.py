@@ -16,9 +16,10 @@ from app.domain.deadlines import due_soon_at, next_local_midnight
 from app.domain.roles import role_for_lane
 from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
+from app.i18n import _
 from app.models import Agency, HumanTask, User, UserRole
 from app.models.base import utcnow
-from app.services.core import audit, calendars
+from app.services.core import audit, calendars, notifications
 from app.services.core.actors import Actor
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def sync(
             _new_task(instance_id, dossier, view, calendar, departments) for view in changes.entered
         ]
         _assign_named_officers(session, dossier, rows)
-        _assign_performers(session, instance_id, changes.entered, rows)
+        _assign_performers(session, instance_id, dossier, changes.entered, rows)
         session.connection().execute(_INSERT_TASKS, rows)
         for view in changes.entered:
             audit.record(
@@ -195,12 +196,17 @@ def _assign_named_officers(session: Session, dossier: DossierRef, rows: list[dic
 
 
 def _assign_performers(
-    session: Session, instance_id: int, entered: list[UserTaskView], rows: list[dict]
+    session: Session,
+    instance_id: int,
+    dossier: DossierRef,
+    entered: list[UserTaskView],
+    rows: list[dict],
 ) -> None:
     """A step whose model says `assignToPerformerOf: <element id>` goes straight to the officer
     who last completed that step of this instance (e.g. the appraisal that asked for a
     supplement), when the officer is still active and holds the step's role in the step's
-    agency; otherwise it stays as the procedure's named officer or the pool left it."""
+    agency, and the officer is told; otherwise it stays as the procedure's named officer or
+    the pool left it."""
     targets = {
         view.id: target
         for view in entered
@@ -235,6 +241,18 @@ def _assign_performers(
         user_id = wanted.get(row["id"])
         if (user_id, row["role"], row["agency_id"]) in eligible:
             row["assignee_id"], row["claimed_at"] = user_id, row["created_at"]
+            notifications.notify(
+                session,
+                [user_id],
+                "task_returned",
+                _(
+                    "Hồ sơ %(code)s quay lại với bạn: «%(title)s»",
+                    code=dossier.code,
+                    title=row["title"],
+                ),
+                dossier_id=dossier.id,
+                task_id=row["id"],
+            )
 
 
 def _named_agency(view: UserTaskView) -> str | None:
