@@ -93,6 +93,7 @@ def process_rules(
             for code in (prop.get("value") or "").split(","):
                 if code.strip() and catalogs.role_for_lane(code.strip()) != code.strip():
                     at(el, _("dataVisibleTo: «%(code)s» không phải mã vai trò", code=code.strip()))
+        _performer_of(el, nodes, at)
         form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
         if not form.strip():
             at(el, _("bước của người dùng chưa có biểu mẫu"))
@@ -120,6 +121,23 @@ def process_rules(
                 _("gọi quy trình «%(el)s» không có trong gói", el=el.get("calledElement")),
             )
     return problems
+
+
+def _performer_of(el: etree._Element, nodes: dict, at: Callable) -> None:
+    """`assignToPerformerOf` names a user task of the same process whose last performer gets
+    this step (the runtime still checks the officer's role and agency)."""
+    for prop in el.iterfind(".//spiffworkflow:property[@name='assignToPerformerOf']", NS):
+        target = (prop.get("value") or "").strip()
+        node = nodes.get(target)
+        if node is None or etree.QName(node).localname != "userTask":
+            at(
+                el,
+                _(
+                    "assignToPerformerOf: «%(target)s» không phải bước của người dùng "
+                    "trong quy trình",
+                    target=target,
+                ),
+            )
 
 
 # The other code the sandbox runs, besides scripts, conditions, timers and parameters:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.models import Dossier
+from app.models import Dossier, User
 from app.storage.db import db
+from tests.services.helpers import open_task
 from tests.web.helpers import login, logout, post, receive_at_counter, task_id_in
 
 pytestmark = pytest.mark.simulators
@@ -100,7 +104,9 @@ def test_counter_path_with_a_supplement_round_reaches_returned_and_syncs_every_s
     assert "Trạng thái: Đã trả kết quả" in history and "Kết thúc quy trình" in history
 
 
-def test_refusal_after_appraisal_ends_with_status_3(client, drain, portal_received):
+def test_a_refusal_after_appraisal_ends_with_status_3_once_the_leader_approves_it(
+    client, drain, portal_received
+):
     login(client, "tiepnhan")
     code = receive_at_counter(client, "079095000123", "Trần Thị Bình")
     drain()
@@ -113,17 +119,52 @@ def test_refusal_after_appraisal_ends_with_status_3(client, drain, portal_receiv
         {"decision": "refuse", "appraisal_note": "Không thuộc thẩm quyền"},
     )
     drain()
+    assert status_of(code) == 4  # only proposed: the leader decides
+    assert client.get(f"/dossiers/{code}/slips/03.pdf").status_code == 409
+    work(client, "lanhdao", "Phê duyệt từ chối giải quyết", {"refusal_decision": "approve"})
+    drain()
     assert status_of(code) == 3
     assert [m["body"]["status"] for m in portal_received()] == [1, 2, 4, 3]
+    slip = client.get(f"/dossiers/{code}/slips/03.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(slip.data)).pages)
+    assert "Không thuộc thẩm quyền" in " ".join(text.split())
+    assert "Lê Quang Huy" in text and "Trần Văn Minh" not in text  # the leader signs
+    logout(client)
     login(client, "tiepnhan")
     assert code not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_a_refusal_the_leader_returns_comes_back_to_the_same_officer(client, drain):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    drain()
+    work(client, "tiepnhan", "Tiếp nhận hồ sơ", RECEPTION)
+    work(
+        client,
+        "chuyenvien",
+        "Thẩm định hồ sơ",
+        {"decision": "refuse", "appraisal_note": "Không đủ điều kiện"},
+    )
+    work(
+        client,
+        "lanhdao",
+        "Phê duyệt từ chối giải quyết",
+        {"refusal_decision": "return", "refusal_note": "Đủ điều kiện theo Điều 7"},
+    )
+    assert status_of(code) == 4
+    logout(client)
+    login(client, "chuyenvien")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    task_id_in(inbox, "Thẩm định hồ sơ")  # waiting in the officer's own list, not the pool
+    with db.transaction() as session:
+        officer_id = session.scalar(select(User.id).where(User.username == "chuyenvien"))
+    assert open_task(code, "appraisal").assignee_id == officer_id
 
 
 def test_citizen_without_a_portal_account_gets_one_created(client, drain, portal_url):
     import requests
 
     from app.models import CitizenAccount
-    from tests.services.helpers import open_task
 
     login(client, "tiepnhan")
     code = receive_at_counter(client, "079095000123", "Trần Thị Bình")

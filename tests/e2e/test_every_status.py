@@ -65,6 +65,7 @@ def test_every_status_reaches_the_portal_once_and_in_order(
     complete(returned, "appraisal", expert, {"decision": "accept", "appraisal_note": "Đủ"})
     complete(returned, "approval", leader, APPROVE)
     complete(refused, "appraisal", expert, {"decision": "refuse", "appraisal_note": "Không"})
+    complete(refused, "refusal_approval", leader, {"refusal_decision": "approve"})
     settle(drain, clock, outbox_delivered)
     complete(
         returned, "return_result", officer, {"return_method": "counter", "receiver_name": "An"}

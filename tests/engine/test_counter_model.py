@@ -153,11 +153,29 @@ def test_completing_a_task_twice_is_refused(counter_definition, start_data):
         run.complete_user_task(task_id, {"decision": "refuse"})
 
 
-def test_refusal_ends_the_process_with_status_3(counter_definition, start_data):
+def test_a_proposed_refusal_waits_for_the_leader_then_ends_with_status_3(
+    counter_definition, start_data
+):
     run, changes = _to_appraisal(counter_definition, start_data)
     changes = run.complete_user_task(changes.ready[0].id, {"decision": "refuse"})
+    assert statuses(changes) == [] and not changes.finished
+    [leader_step] = changes.ready
+    assert leader_step.element_id == "refusal_approval" and leader_step.lane == "Lãnh đạo"
+    changes = run.complete_user_task(leader_step.id, {"refusal_decision": "approve"})
     assert statuses(changes) == ["3"]
     assert changes.finished
+
+
+def test_a_refusal_the_leader_returns_goes_back_to_appraisal(counter_definition, start_data):
+    run, changes = _to_appraisal(counter_definition, start_data)
+    changes = run.complete_user_task(changes.ready[0].id, {"decision": "refuse"})
+    changes = run.complete_user_task(
+        changes.ready[0].id, {"refusal_decision": "return", "refusal_note": "Xem lại"}
+    )
+    assert statuses(changes) == ["4"] and not changes.finished
+    [again] = changes.ready
+    assert again.element_id == "appraisal"
+    assert again.properties["assignToPerformerOf"] == "appraisal"
 
 
 def test_supplement_timer_cancels_the_waiting_task_and_refuses(

@@ -230,6 +230,33 @@ def test_step_data_visibility_must_name_known_role_codes():
     assert problems(files) == [("a", "dataVisibleTo: «giamdoc» không phải mã vai trò")]
 
 
+def _performer_model(target: str) -> dict[str, str]:
+    props = (
+        '<spiffworkflow:properties><spiffworkflow:property name="assignToPerformerOf" '
+        f'value="{target}" /></spiffworkflow:properties>'
+    )
+    task_b = WITH_FORM.replace("</bpmn:extensionElements>", f"{props}</bpmn:extensionElements>")
+    lanes = LANE_A.replace("</bpmn:lane>", "<bpmn:flowNodeRef>b</bpmn:flowNodeRef></bpmn:lane>")
+    body = chain(
+        f'<bpmn:userTask id="a" name="A">{WITH_FORM}</bpmn:userTask>',
+        '<bpmn:scriptTask id="s"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>',
+        f'<bpmn:userTask id="b" name="B">{task_b}</bpmn:userTask>',
+    )
+    return {**model(body, lanes), "forms/a.schema.json": FORM}
+
+
+def test_assign_to_performer_of_names_a_user_task_of_the_process():
+    assert problems(_performer_model("a")) == []
+    assert problems(_performer_model("b")) == []  # a step may come back to its own performer
+
+
+@pytest.mark.parametrize("target", ["nowhere", "s", "start", ""])
+def test_assign_to_performer_of_an_unknown_or_non_user_step_is_located(target):
+    assert problems(_performer_model(target)) == [
+        ("b", f"assignToPerformerOf: «{target}» không phải bước của người dùng trong quy trình")
+    ]
+
+
 def test_pre_and_post_scripts_are_checked_like_script_tasks():
     pre = (
         '<bpmn:task id="a"><bpmn:extensionElements><spiffworkflow:preScript>'

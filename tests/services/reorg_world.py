@@ -172,6 +172,7 @@ def seed_dossiers() -> Dossiers:
     finished = _receive("tn3")
     complete(finished, "reception", officer("tn3"), RECEPTION)
     complete(finished, "appraisal", officer("cv3"), {"decision": "refuse", "appraisal_note": "x"})
+    complete(finished, "refusal_approval", officer("tn3"), {"refusal_decision": "approve"})
     handed = open_task(stranded, "appraisal").id
     handed = open_task(stranded, "appraisal").id
     with db.transaction() as session:

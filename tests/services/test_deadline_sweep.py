@@ -103,6 +103,7 @@ def test_a_long_step_finished_a_day_early_is_early(actors, clock):
         actors["chuyenvien"],
         {"decision": "refuse", "appraisal_note": "x"},
     )
+    complete(_code(task), "refusal_approval", actors["lanhdao"], {"refusal_decision": "approve"})
     with db.transaction() as session:
         assert session.get(HumanTask, appraisal.id).outcome == "early"
         dossier = session.get(Dossier, task.dossier_id)

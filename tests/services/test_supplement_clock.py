@@ -80,6 +80,7 @@ def test_refusal_while_waiting_leaves_the_due_time_alone(actors, clock):
     deliver("portal.check_account", {"exists": True})
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     complete(code, "appraisal", actors["chuyenvien"], {"decision": "refuse", "appraisal_note": "x"})
+    complete(code, "refusal_approval", actors["lanhdao"], {"refusal_decision": "approve"})
     refused = dossier(code)
     assert (
         refused.status == 3 and refused.clock_paused_at is None and refused.due_at == vn(9, 12, 9)

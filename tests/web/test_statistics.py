@@ -1,4 +1,7 @@
-"""Period statistics for a seeded month equal counts made independently; CSV and XLSX export."""
+"""Period statistics for a seeded month equal counts made independently; CSV and XLSX export.
+
+Dossiers that end without a result (refused, withdrawn) are counted apart from those resolved
+early, on time or late, and stay out of the on-time rate."""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from tests.services.helpers import complete, deliver
 from tests.web.helpers import login
 
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+APPROVE = {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"}
+RETURN = {"return_method": "counter", "receiver_name": "Nguyễn Văn An"}
 NOV = (date(2026, 11, 1), date(2026, 12, 1))
 
 
@@ -50,7 +55,7 @@ def seeded(actors, clock) -> dict[str, str]:
         deliver("portal.check_account", {"exists": True})
         return code
 
-    def refuse_on(code, moment) -> None:
+    def appraise_on(code, moment, decision: str) -> None:
         clock.set(moment)
         complete(code, "reception", actors["tiepnhan"], RECEPTION)
         if code in online:
@@ -59,8 +64,22 @@ def seeded(actors, clock) -> dict[str, str]:
             code,
             "appraisal",
             actors["chuyenvien"],
-            {"decision": "refuse", "appraisal_note": "Không đủ điều kiện"},
+            {"decision": decision, "appraisal_note": "Thẩm định"},
         )
+
+    def refuse_on(code, moment) -> None:
+        appraise_on(code, moment, "refuse")
+        complete(code, "refusal_approval", actors["lanhdao"], {"refusal_decision": "approve"})
+
+    def resolve_on(code, moment) -> None:
+        appraise_on(code, moment, "accept")
+        complete(code, "approval", actors["lanhdao"], APPROVE)
+        deliver("warehouse.store_result", {"document_id": f"DOC-{code}", "key": code})
+        complete(code, "return_result", actors["tiepnhan"], RETURN)
+
+    def withdraw_on(code, moment) -> None:
+        clock.set(moment)
+        actions.withdraw(code, "Không còn nhu cầu")
 
     codes = {
         name: receive_on(at(*day), channel)
@@ -72,13 +91,15 @@ def seeded(actors, clock) -> dict[str, str]:
             ("D", (11, 5), "online"),
             ("E", (11, 10), "counter"),
             ("F", (11, 25), "counter"),
+            ("W", (11, 12), "counter"),
             ("G", (12, 2), "counter"),
         ]
     }
     refuse_on(codes["A"], at(10, 21))
-    refuse_on(codes["C"], at(11, 3))
-    refuse_on(codes["H"], at(11, 4))
+    resolve_on(codes["C"], at(11, 3))
+    resolve_on(codes["H"], at(11, 4))
     refuse_on(codes["D"], at(11, 6))
+    withdraw_on(codes["W"], at(11, 13))
     return codes
 
 
@@ -91,7 +112,8 @@ def independent_counts(start: date, end: date) -> dict[str, int]:
         d for d in rows if d.received_at < lo and (d.finished_at is None or d.finished_at >= lo)
     ]
     new = [d for d in rows if lo <= d.received_at < hi]
-    done = [d for d in rows if d.finished_at and lo <= d.finished_at < hi]
+    ended = [d for d in rows if d.finished_at and lo <= d.finished_at < hi]
+    done = [d for d in ended if d.status in (9, 10)]
     pending = [
         d for d in rows if d.received_at < hi and (d.finished_at is None or d.finished_at >= hi)
     ]
@@ -101,6 +123,7 @@ def independent_counts(start: date, end: date) -> dict[str, int]:
         "online": sum(d.channel == "online" for d in new),
         "finished_early": sum(d.outcome == "early" for d in done),
         "finished_late": sum(d.outcome == "late" for d in done),
+        "finished_without_result": sum(d.status in (3, 7, 8) for d in ended),
         "pending_overdue": sum(d.due_at < hi for d in pending),
         "pending_on_time": sum(d.due_at >= hi for d in pending),
     }
@@ -114,28 +137,34 @@ def test_november_counts_match_the_seeded_dossiers(actors, seeded):
         "online": total.online,
         "finished_early": total.finished_early,
         "finished_late": total.finished_late,
+        "finished_without_result": total.finished_without_result,
         "pending_overdue": total.pending_overdue,
         "pending_on_time": total.pending_on_time,
     }
-    # By hand: B, C, H carried over; D, E, F new (D online); C, D early and H late;
-    # B and E overdue at the end of the month, F still in time.
-    assert (total.carried_over, total.received, total.online, total.in_person) == (3, 3, 1, 2)
-    assert (total.finished_early, total.finished_on_time, total.finished_late) == (2, 0, 1)
+    # By hand: B, C, H carried over; D, E, F, W new (D online); C resolved early and H late;
+    # D refused a day after it came (it would be "early" if refusals counted as results) and
+    # W withdrawn: both end without a result; B and E overdue at the end, F still in time.
+    assert (total.carried_over, total.received, total.online, total.in_person) == (3, 4, 1, 3)
+    assert (total.finished_early, total.finished_on_time, total.finished_late) == (1, 0, 1)
+    assert total.finished_without_result == 2 and total.ended == 4
     assert (total.pending_on_time, total.pending_overdue) == (1, 2)
-    assert round(total.on_time_rate, 3) == 0.667
+    assert total.on_time_rate == 0.5
 
 
 def test_statistics_page_and_exports(client, seeded):
     login(client, "giamsat")
     page = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'id="chart"' in html and "66,7 %" in html
+    assert page.status_code == 200 and 'id="chart"' in html and "50,0 %" in html
+    assert "Từ chối / không giải quyết" in html
     exported = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01&format=csv")
     table = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
-    assert table[0][0] == "Mã thủ tục" and table[-1][1] == "Tổng cộng" and table[-1][3] == "3"
+    assert table[0][0] == "Mã thủ tục" and table[-1][1] == "Tổng cộng" and table[-1][3] == "4"
+    refused = table[0].index("Từ chối / không giải quyết")
+    assert table[0][refused - 1] == "Xong trễ hạn" and table[-1][refused] == "2"
     xlsx = client.get("/supervisor/statistics?start=2026-11-01&end=2026-12-01&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    assert sheet["A2"].value == "Mã thủ tục" and sheet.cell(sheet.max_row, 12).value == 66.7
+    assert sheet["A2"].value == "Mã thủ tục" and sheet.cell(sheet.max_row, 13).value == 50.0
     assert client.get("/supervisor/statistics?start=2026-12-01&end=2026-11-01").status_code == 422
     assert client.get("/supervisor/statistics?start=nonsense").status_code == 422
 
@@ -144,7 +173,7 @@ def test_the_statistics_period_is_typed_day_month_year(client, seeded):
     login(client, "giamsat")
     page = client.get("/supervisor/statistics?start=01/11/2026&end=01/12/2026")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "66,7 %" in html
+    assert page.status_code == 200 and "50,0 %" in html
     assert 'name="start" value="01/11/2026"' in html and 'placeholder="dd/mm/yyyy"' in html
     assert "start=2026-11-01" in html  # the export links keep the ISO form
     refused = client.get("/supervisor/statistics?start=31/02/2026")

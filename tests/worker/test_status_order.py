@@ -61,7 +61,7 @@ def run_workers(app) -> None:
 
 
 def test_two_hundred_dossiers_through_four_workers_arrive_in_order(app, actors, portal_url):
-    officer, expert = actors["tiepnhan"], actors["chuyenvien"]
+    officer, expert, leader = actors["tiepnhan"], actors["chuyenvien"], actors["lanhdao"]
     codes = []
     for _ in range(DOSSIERS):
         code = receive_dossier(
@@ -71,6 +71,7 @@ def test_two_hundred_dossiers_through_four_workers_arrive_in_order(app, actors, 
         complete(code, "reception", officer, RECEPTION)  # 2, then 6: the fee is due
         actions.pay(code, 200_000, f"PAY-{code}")  # 4
         complete(code, "appraisal", expert, {"decision": "refuse", "appraisal_note": "Không"})
+        complete(code, "refusal_approval", leader, {"refusal_decision": "approve"})
         codes.append(code)
     # every call to the portal now takes 20 ms: the four workers overlap
     requests.post(f"{portal_url}/_sim/faults", json={"latency_ms": 20}, timeout=5)
@@ -84,6 +85,9 @@ def test_two_hundred_dossiers_through_four_workers_arrive_in_order(app, actors, 
     steps: dict[str, list[str]] = {}
     for entry in requests.get(f"{portal_url}/_sim/progress", timeout=5).json():
         steps.setdefault(entry["body"]["dossier_code"], []).append(entry["body"]["title"])
-    assert all(steps[code] == ["Tiếp nhận hồ sơ", "Thẩm định hồ sơ"] for code in codes)
+    assert all(
+        steps[code] == ["Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Phê duyệt từ chối giải quyết"]
+        for code in codes
+    )
     report = requests.get(f"{portal_url}/_sim/order", timeout=5).json()
     assert report == {"out_of_order": [], "dossiers": DOSSIERS}

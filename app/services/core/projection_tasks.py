@@ -16,9 +16,10 @@ from app.domain.deadlines import due_soon_at, next_local_midnight
 from app.domain.roles import role_for_lane
 from app.domain.worktime import DurationUnit, WorkCalendar
 from app.engine import Changes, UserTaskView
+from app.i18n import _
 from app.models import Agency, HumanTask, User, UserRole
 from app.models.base import utcnow
-from app.services.core import audit, calendars
+from app.services.core import audit, calendars, notifications
 from app.services.core.actors import Actor
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ _INSERT_TASKS = _TASKS.insert()
 DURATION_PROPERTY = "durationDays"
 # A user task's property naming the process variable that holds its agency's code.
 AGENCY_PROPERTY = "agencyVariable"
+# A user task's property naming an earlier step (element id) whose last performer gets it.
+PERFORMER_PROPERTY = "assignToPerformerOf"
 
 
 def sync(
@@ -110,6 +113,7 @@ def sync(
             _new_task(instance_id, dossier, view, calendar, departments) for view in changes.entered
         ]
         _assign_named_officers(session, dossier, rows)
+        _assign_performers(session, instance_id, dossier, changes.entered, rows)
         session.connection().execute(_INSERT_TASKS, rows)
         for view in changes.entered:
             audit.record(
@@ -189,6 +193,66 @@ def _assign_named_officers(session: Session, dossier: DossierRef, rows: list[dic
             if name == username and str(role) == row["role"] and agency_id == row["agency_id"]:
                 row["assignee_id"], row["claimed_at"] = user_id, row["created_at"]
                 break
+
+
+def _assign_performers(
+    session: Session,
+    instance_id: int,
+    dossier: DossierRef,
+    entered: list[UserTaskView],
+    rows: list[dict],
+) -> None:
+    """A step whose model says `assignToPerformerOf: <element id>` goes straight to the officer
+    who last completed that step of this instance (e.g. the appraisal that asked for a
+    supplement), when the officer is still active and holds the step's role in the step's
+    agency, and the officer is told; otherwise it stays as the procedure's named officer or
+    the pool left it."""
+    targets = {
+        view.id: target
+        for view in entered
+        if (target := (view.properties.get(PERFORMER_PROPERTY) or "").strip())
+    }
+    if not targets:
+        return
+    last: dict[str, int] = {}
+    for element_id, user_id in session.execute(
+        select(HumanTask.element_id, HumanTask.completed_by_id)
+        .where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.element_id.in_(set(targets.values())),
+            HumanTask.state == "completed",
+            HumanTask.completed_by_id.is_not(None),
+        )
+        .order_by(HumanTask.completed_at, HumanTask.id)
+    ):
+        last[element_id] = user_id
+    wanted = {row["id"]: last[t] for row in rows if (t := targets.get(row["id"])) in last}
+    if not wanted:
+        return
+    eligible = {
+        (user_id, str(role), agency_id)
+        for user_id, role, agency_id in session.execute(
+            select(UserRole.user_id, UserRole.role, UserRole.agency_id)
+            .join(User, User.id == UserRole.user_id)
+            .where(UserRole.user_id.in_(set(wanted.values())), User.active.is_(True))
+        )
+    }
+    for row in rows:
+        user_id = wanted.get(row["id"])
+        if (user_id, row["role"], row["agency_id"]) in eligible:
+            row["assignee_id"], row["claimed_at"] = user_id, row["created_at"]
+            notifications.notify(
+                session,
+                [user_id],
+                "task_returned",
+                _(
+                    "Hồ sơ %(code)s quay lại với bạn: «%(title)s»",
+                    code=dossier.code,
+                    title=row["title"],
+                ),
+                dossier_id=dossier.id,
+                task_id=row["id"],
+            )
 
 
 def _named_agency(view: UserTaskView) -> str | None:

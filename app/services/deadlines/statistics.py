@@ -1,8 +1,10 @@
 """Period statistics of the official report kind (báo cáo tình hình giải quyết hồ sơ).
 
 For a period [start, end) in Vietnam dates, per procedure: received (new in the period and
-carried over from before; of the new, online and in person), finished in the period (early,
-on time, late), still in progress at the end (on time, overdue), and the on-time rate.
+carried over from before; of the new, online and in person), resolved in the period with a
+result (early, on time, late), ended in the period without a result (refused, refusal after a
+supplement deadline passed, withdrawn, stopped: statuses 3, 7, 8), still in progress at the end
+(on time, overdue), and the on-time rate of the dossiers resolved with a result.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from datetime import date, datetime, time
 
 from sqlalchemy import and_, case, func, or_, select
 
-from app.domain.status import VN_TZ
+from app.domain.status import VN_TZ, DossierStatus
 from app.i18n import _l
 from app.models import Dossier, Procedure
 from app.services.core.actors import Actor
 from app.services.core.errors import InvalidInput
 from app.services.deadlines.supervision import scope
 from app.storage.db import db
+
+# A dossier "resolved" (đã giải quyết) has a result; one that ended in any other final status
+# (không được tiếp nhận / từ chối, rút, dừng xử lý) is counted apart, never as early or on time.
+RESULT_STATUSES = (DossierStatus.PROCESSED, DossierStatus.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -34,13 +40,19 @@ class Row:
     finished_early: int
     finished_on_time: int
     finished_late: int
+    finished_without_result: int
     pending_on_time: int
     pending_overdue: int
 
     @property
     def finished(self) -> int:
-        """Dossiers finished in the period (early, on time or late)."""
+        """Dossiers resolved with a result in the period (early, on time or late)."""
         return self.finished_early + self.finished_on_time + self.finished_late
+
+    @property
+    def ended(self) -> int:
+        """Dossiers that ended in the period, with a result or without one."""
+        return self.finished + self.finished_without_result
 
     @property
     def on_time_rate(self) -> float | None:
@@ -60,6 +72,7 @@ HEADERS_VI = [
     "Xong trước hạn",
     "Xong đúng hạn",
     "Xong trễ hạn",
+    "Từ chối / không giải quyết",
     "Đang xử lý trong hạn",
     "Đang xử lý quá hạn",
     "Tỉ lệ đúng hạn (%)",
@@ -82,7 +95,8 @@ def report(actor: Actor, start: date, end: date) -> tuple[list[Row], Row]:
     def count(*conditions) -> object:  # noqa: ANN002
         return func.sum(case((and_(*conditions), 1), else_=0))
 
-    finished_in = and_(d.finished_at >= lo, d.finished_at < hi)
+    ended_in = and_(d.finished_at >= lo, d.finished_at < hi)
+    finished_in = and_(ended_in, d.status.in_(RESULT_STATUSES))
     open_at_end = and_(d.received_at < hi, or_(d.finished_at.is_(None), d.finished_at >= hi))
     new = and_(d.received_at >= lo, d.received_at < hi)
     with db.transaction() as session:
@@ -98,6 +112,7 @@ def report(actor: Actor, start: date, end: date) -> tuple[list[Row], Row]:
                 count(finished_in, d.outcome == "early"),
                 count(finished_in, d.outcome == "on_time"),
                 count(finished_in, d.outcome == "late"),
+                count(ended_in, d.status.not_in(RESULT_STATUSES)),
                 count(open_at_end, or_(d.due_at.is_(None), d.due_at >= hi)),
                 count(open_at_end, d.due_at < hi),
             )

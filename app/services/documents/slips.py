@@ -1,7 +1,8 @@
 """The slips of a dossier (Circular 03/2025/TT-VPCP, Appendix I) from what the system recorded.
 
-01 from the dossier and its digitized components; 02 and 03 from the appraisal decisions in
-the audit log (or the supplement deadline passing); 04 from the recorded apology; 05 when
+01 from the dossier, its digitized components and the contact details entered at any step;
+02 and 03 from the appraisal decisions in the audit log (or the supplement deadline passing;
+03 signed by the leader who approved the refusal); 04 from the recorded apology; 05 when
 processing was stopped or withdrawn; 06 from the task projection (one row per hand-over, each
 step early / on time / late).
 """
@@ -21,13 +22,15 @@ from app.documents.slips import render
 from app.domain.messages import N_
 from app.domain.status import DossierStatus
 from app.i18n import _l
-from app.models import Agency, AuditEvent, Document, Dossier, HumanTask, User
+from app.models import Agency, AuditEvent, CitizenAccount, Document, Dossier, HumanTask, User
 from app.models.base import utcnow
 from app.services.core import visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, NotFound
 from app.storage.db import db
 
+# The leader's answer on a proposed refusal (the demo model's step "refusal_approval").
+REFUSAL_APPROVED = "refusal_decision"
 UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
 
 
@@ -43,10 +46,12 @@ def _amount(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def _decision(events: list[AuditEvent], decision: str) -> AuditEvent | None:
+def _decision(
+    events: list[AuditEvent], decision: str, field: str = "decision"
+) -> AuditEvent | None:
     for event in reversed(events):
         form = (event.data or {}).get("form") or {}
-        if event.kind == "task_completed" and form.get("decision") == decision:
+        if event.kind == "task_completed" and form.get(field) == decision:
             return event
     return None
 
@@ -148,6 +153,33 @@ def _control_rows(session: Session, dossier: Dossier) -> list[ControlRow]:
     return rows
 
 
+# Form fields where a step records how to reach the applicant (the account step's
+# create_account form, the reception form), by what they hold.
+CONTACT_FIELDS = {"phone": ("phone", "applicant_phone"), "email": ("email", "applicant_email")}
+
+
+def _contacts(session: Session, dossier: Dossier, events: list[AuditEvent]) -> dict[str, str]:
+    """The applicant's phone and e-mail: the latest entered in any step's form, else the
+    dossier's own, else the linked citizen account's."""
+    account = (
+        session.get(CitizenAccount, dossier.citizen_account_id)
+        if dossier.citizen_account_id
+        else None
+    )
+    found = {
+        "phone": dossier.phone or (account.phone if account else "") or "",
+        "email": dossier.email or (account.email if account else "") or "",
+    }
+    for event in events:
+        form = (event.data or {}).get("form") or {} if event.kind == "task_completed" else {}
+        for what, names in CONTACT_FIELDS.items():
+            for name in names:
+                value = form.get(name)
+                if isinstance(value, str) and value.strip():
+                    found[what] = value.strip()
+    return found
+
+
 def _signer(session: Session, event: AuditEvent | None, fallback: str) -> str:
     return event.actor_name if event is not None else fallback
 
@@ -173,8 +205,7 @@ def slip_pdf(code: str, number: str, actor: Actor) -> tuple[bytes, str]:
             "procedure_name": procedure.name,
             "owner_name": dossier.owner_name,
             "owner_id": dossier.owner_id,
-            "phone": dossier.phone or "",
-            "email": dossier.email or "",
+            **_contacts(session, dossier, events),
             "received_at": dossier.received_at,
             "due_at": dossier.due_at,
             "officer_name": receiver.full_name if receiver else actor.name,
@@ -198,6 +229,9 @@ def slip_pdf(code: str, number: str, actor: Actor) -> tuple[bytes, str]:
             event = _decision(events, "refuse")
             if event is not None:
                 reason = (event.data.get("form") or {}).get("appraisal_note", "")
+                # the leader who approved the proposed refusal signs it (models without that
+                # step leave the officer who refused as the signer)
+                event = _decision(events, "approve", REFUSAL_APPROVED) or event
             else:
                 event = _last(events, "timer_fired", "status_changed")
                 reason = "Quá thời hạn bổ sung, hoàn thiện hồ sơ mà Ông/Bà chưa bổ sung"
