@@ -27,6 +27,7 @@ from app.services.dossiers import tasks
 from app.storage.db import db
 from tests.services.helpers import complete, open_task, receive, settle
 from tests.web.access_world import _scan
+from tests.web.conftest import three_overdue  # noqa: F401 - fixture
 from tests.web.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.simulators]
@@ -93,8 +94,11 @@ class Demo:
     values: dict[str, list[str]]
     overrides: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
-    def paths(self, app: Flask, rule) -> list[str]:  # noqa: ANN001
+    def paths(self, app: Flask, rule, every: bool = True) -> list[str]:  # noqa: ANN001
+        """The rule's paths: one per combination of values, or (every=False) the first."""
         given = {**self.values, **self.overrides.get(rule.rule, {})}
+        if not every:
+            given = {name: values[:1] for name, values in given.items()}
         missing = sorted(set(rule.arguments) - set(given))
         assert not missing, f"{rule.rule}: give the walk a value for {missing}"
         combos: list[dict[str, str]] = [{}]
@@ -154,6 +158,7 @@ def demo(app, actors, drain, clock) -> Demo:
     settle(drain, clock, outbox_delivered)
     approval_task = task_of(approval, "approval")
     tasks.claim_task(approval_task, leader)
+    tasks.claim_task(task_of(supplement, "receive_supplement"), officer)  # its form is shown
     client = app.test_client()
     login(client, "tiepnhan")
     document = _scan(client, received)
@@ -211,7 +216,7 @@ def _screenshots(page, stem: Path) -> None:  # noqa: ANN001
         page.screenshot(path=f"{stem}-{piece}.png", full_page=True, clip=clip)
 
 
-def _walk(page, app: Flask, demo: Demo, paths: list[str], shots: Path | None) -> tuple:  # noqa: ANN001
+def _walk(page, paths: list[str], shots: Path | None) -> tuple:  # noqa: ANN001
     shown, problems = [], []
     base = page.url.split("/", 3)[:3]
     for path in paths:
@@ -233,9 +238,12 @@ def _walk(page, app: Flask, demo: Demo, paths: list[str], shots: Path | None) ->
     return shown, problems
 
 
-def test_every_officer_supervisor_and_citizen_page_fits_a_phone(app, demo, phone):
-    """SCREENSHOTS=<dir> keeps a full-page screenshot of each page walked."""
-    shots = Path(os.environ["SCREENSHOTS"]) if os.environ.get("SCREENSHOTS") else None
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_officer_supervisor_and_citizen_page_fits_a_phone(app, demo, phone, lang):
+    """In Vietnamese every page at every state; in English (longer words) each page once.
+    SCREENSHOTS=<dir> keeps screenshots of each page walked."""
+    shots = Path(os.environ["SCREENSHOTS"]) / lang if os.environ.get("SCREENSHOTS") else None
+    every = lang == "vi"
     rules = page_rules(app)
     citizen_rules = [r for r in rules if r.rule.startswith("/citizen/")]
     officer_rules = [r for r in rules if r not in citizen_rules]
@@ -243,12 +251,55 @@ def test_every_officer_supervisor_and_citizen_page_fits_a_phone(app, demo, phone
     problems: list[str] = []
     for who, walked in [*((o, officer_rules) for o in OFFICERS), (None, citizen_rules)]:
         page = phone(who)
-        paths = [p for rule in walked for p in demo.paths(app, rule)]
-        shown, found = _walk(page, app, demo, paths, shots / (who or "citizen") if shots else None)
-        seen |= {rule.rule for rule in walked for p in demo.paths(app, rule) if p in shown}
+        page.goto(f"/lang/{lang}")
+        paths = {p: rule.rule for rule in walked for p in demo.paths(app, rule, every)}
+        shown, found = _walk(page, list(paths), shots / (who or "citizen") if shots else None)
+        seen |= {paths[p] for p in shown}
         problems += [f"{who or 'citizen'} {p}" for p in found]
     assert sorted({r.rule for r in rules} - seen) == [], "pages nobody could open"
     assert problems == [], "\n".join(problems)
+
+
+def test_a_list_reads_as_cards_on_a_phone_and_as_a_table_on_a_desk(
+    browser_page,
+    three_overdue,  # noqa: F811
+):
+    """Each cell shows its column's header (a grouped header as "group · column"), also in a
+    row added after the page loaded; at 1280 px the same list is still a table."""
+    page = browser_page("giamsat")
+    page.set_viewport_size(PHONE)
+    page.goto("/supervisor/tasks")
+    first = page.locator("#tasks tbody tr").first
+    assert first.evaluate("tr => getComputedStyle(tr).display") == "block"
+    labels = page.eval_on_selector_all(
+        "#tasks tbody tr:first-child td",
+        "tds => tds.map(td => getComputedStyle(td, '::before').content)",
+    )
+    headers = page.eval_on_selector_all("#tasks thead th", "ths => ths.map(th => th.textContent)")
+    assert labels == [f'"{h}"' for h in headers]
+    page.evaluate(
+        """() => { const row = document.querySelector('#tasks tbody tr').cloneNode(true);
+                   row.querySelectorAll('td').forEach((td) => td.removeAttribute('data-label'));
+                   row.id = 'late-row'; document.querySelector('#tasks tbody').append(row); }"""
+    )
+    page.wait_for_function("() => document.querySelector('#late-row td').dataset.label")
+    assert page.locator("#late-row td").first.get_attribute("data-label") == headers[0]
+
+    page.goto("/supervisor/statistics")
+    grouped = page.eval_on_selector_all(
+        "#statistics tbody tr:first-child td", "tds => tds.map(td => td.dataset.label)"
+    )
+    assert grouped[:3] == ["Thủ tục", "Tiếp nhận · Kỳ trước", "Tiếp nhận · Mới"]
+    assert grouped[-1] == "Tỉ lệ đúng hạn"
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/supervisor/tasks")
+    assert first.evaluate("tr => getComputedStyle(tr).display") == "table-row"
+    assert page.locator("#tasks thead").bounding_box()["height"] > 20
+    assert first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content") in (
+        "none",
+        "normal",
+    )
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
