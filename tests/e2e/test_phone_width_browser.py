@@ -41,6 +41,8 @@ APPROVE = {"approval_decision": "approve", "result_name": "Phiếu lý lịch t�
 # the citizen who owns the dossiers (None: signed in through the portal).
 OFFICERS = ("tiepnhan", "chuyenvien", "lanhdao", "giamsat")
 CITIZEN = "001090012345 — Nguyễn Văn An"
+# Pages that look different at each state of a dossier or step: walked for every one.
+STATEFUL = {"/dossiers/<code>", "/citizen/dossiers/<code>", "/tasks/<task_id>"}
 # Routes that answer something other than a page (files, JSON, redirects, sign-in hand-offs).
 NOT_PAGES = re.compile(
     r"^/(api/|static/|lang/|favicon)|\.(pdf|zip|csv)$|/file$|/results/|^/citizen/(callback|login)$"
@@ -93,11 +95,13 @@ class Demo:
 
     values: dict[str, list[str]]
     overrides: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    queries: dict[str, list[str]] = field(default_factory=dict)  # a page's states by query
 
     def paths(self, app: Flask, rule, every: bool = True) -> list[str]:  # noqa: ANN001
-        """The rule's paths: one per combination of values, or (every=False) the first."""
+        """The rule's paths: a page that changes with the state (STATEFUL) at each value, any
+        other at the first, with its query variants; every=False: the first value only."""
         given = {**self.values, **self.overrides.get(rule.rule, {})}
-        if not every:
+        if not every or rule.rule not in STATEFUL:
             given = {name: values[:1] for name, values in given.items()}
         missing = sorted(set(rule.arguments) - set(given))
         assert not missing, f"{rule.rule}: give the walk a value for {missing}"
@@ -106,7 +110,9 @@ class Demo:
             combos = [{**c, argument: value} for c in combos for value in given[argument]]
         with app.test_request_context():
             adapter = app.url_map.bind("localhost")
-            return [adapter.build(rule.endpoint, combo) for combo in combos]
+            paths = [adapter.build(rule.endpoint, combo) for combo in combos]
+        queries = [""] + (self.queries.get(rule.rule, []) if every else [])
+        return [f"{path}{query}" for path in paths for query in queries]
 
 
 def page_rules(app: Flask) -> list:
@@ -176,6 +182,14 @@ def demo(app, actors, drain, clock) -> Demo:
             "procedure_code": [PROCEDURE],
         },
         overrides={"/supervisor/procedures/<code>/diagram": {"code": [PROCEDURE]}},
+        queries={
+            # a document found in the national database, with the form to attach it
+            "/dossiers/<code>/reuse": ["?type_code=KQ.G01.000023"],
+            "/dossiers": [f"?q={received}"],
+            "/supervisor/tasks": ["?state=overdue"],
+            # the period the dossiers were finished in: the chart has bars
+            "/supervisor/statistics": ["?start=2026-11-01&end=2026-12-01"],
+        },
     )
 
 
