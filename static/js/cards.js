@@ -37,7 +37,24 @@
     return labels;
   }
 
+  // Rows shown as blocks lose their table semantics in some screen readers: say them.
+  function keepRoles(table) {
+    table.setAttribute("role", "table");
+    table.querySelectorAll(":scope > thead, :scope > tbody, :scope > tfoot")
+      .forEach((group) => group.setAttribute("role", "rowgroup"));
+    for (const row of table.rows) {
+      row.setAttribute("role", "row");
+      for (const cell of row.cells) {
+        if (!cell.hasAttribute("role")) {
+          const header = row.parentElement.tagName === "THEAD" ? "columnheader" : "rowheader";
+          cell.setAttribute("role", cell.tagName === "TH" ? header : "cell");
+        }
+      }
+    }
+  }
+
   function label(table) {
+    keepRoles(table);
     const labels = columnLabels(table);
     for (const body of table.tBodies) {
       for (const row of body.rows) {

@@ -291,6 +291,15 @@ def test_a_list_reads_as_cards_on_a_phone_and_as_a_table_on_a_desk(
     )
     headers = page.eval_on_selector_all("#tasks thead th", "ths => ths.map(th => th.textContent)")
     assert labels == [f'"{h}"' for h in headers]
+    # a screen reader still hears a table: Safari drops the semantics of a table shown as
+    # blocks unless the roles are written out (Chromium keeps them either way)
+    roles = page.eval_on_selector(
+        "#tasks",
+        "t => [t, t.tHead, t.tHead.rows[0].cells[0], t.tBodies[0].rows[0], t.tBodies[0].rows[0]"
+        ".cells[0]].map(e => e.getAttribute('role'))",
+    )
+    assert roles == ["table", "rowgroup", "columnheader", "row", "cell"]
+    assert page.locator("#tasks").get_by_role("columnheader", name=headers[0]).count() == 1
     page.evaluate(
         """() => { const row = document.querySelector('#tasks tbody tr').cloneNode(true);
                    row.querySelectorAll('td').forEach((td) => td.removeAttribute('data-label'));
