@@ -48,3 +48,13 @@ def test_the_allowed_roles_see_it(client, approved, username):
     login(client, username)
     page = client.get(f"/dossiers/{approved}").get_data(as_text=True)
     assert "ghi chú nội bộ" in page and "Dữ liệu bước chỉ dành cho" not in page
+
+
+def test_the_dossier_page_labels_step_data_by_the_form_never_by_variable_names(client, approved):
+    login(client, "lanhdao")
+    page = client.get(f"/dossiers/{approved}").get_data(as_text=True)
+    history = page[page.index('id="history"') :]
+    assert "Kết quả thẩm định" in history  # the appraisal form's title for `decision`
+    assert "Đủ điều kiện, trình lãnh đạo phê duyệt" in history  # the chosen option's title
+    assert "decision" not in history and "appraisal_note" not in history
+    assert "components_checked" not in history and "True" not in history

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.status import DossierStatus
+from app.domain.step_answers import answers_in_words
 from app.i18n import _l
 from app.models import (
     Agency,
@@ -132,21 +133,10 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
         tasks = task_rows(session, HumanTask.dossier_id == dossier.id)
         tasks.sort(key=lambda t: t.created_at)
         events = [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor": e.actor_name,
-                "kind": e.kind,
-                "data": {k: v for k, v in e.data.items() if k != "form"},
-                "task_id": e.task_id,
-                **(
-                    workbench.step_data(e, actor, dossier.agency_id)
-                    if e.kind == "task_completed"
-                    else {}
-                ),
-            }
-            for e in session.scalars(
-                select(AuditEvent)
+            _event(e, form, actor, dossier.agency_id)
+            for e, form in session.execute(
+                select(AuditEvent, HumanTask.form)
+                .outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
                 .where(AuditEvent.dossier_id == dossier.id)
                 .order_by(AuditEvent.id)
             )
@@ -154,6 +144,26 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
         return DossierDetail(
             _dossier_summary(dossier), tasks, events, _shipments(session, dossier.id)
         )
+
+
+def _event(
+    e: AuditEvent, form: dict[str, Any] | None, actor: Actor, agency_id: int
+) -> dict[str, Any]:
+    """One history line; a completed step also carries its answers in words (labelled by its
+    form's titles) or who may see them."""
+    event = {
+        "id": e.id,
+        "at": e.at,
+        "actor": e.actor_name,
+        "kind": e.kind,
+        "data": {k: v for k, v in e.data.items() if k != "form"},
+        "task_id": e.task_id,
+    }
+    if e.kind == "task_completed":
+        data = workbench.step_data(e, actor, agency_id)
+        answers = None if data["form"] is None else answers_in_words(form, data["form"])
+        event.update(data, answers=answers)
+    return event
 
 
 def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
