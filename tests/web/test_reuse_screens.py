@@ -66,6 +66,10 @@ def test_another_persons_card_is_flagged_and_needs_a_reason(client, national_url
     assert done.status_code == 302
     dossier = client.get(f"/dossiers/{code}").get_data(as_text=True)
     assert "owner-override" in dossier and "Đã đối chiếu bản giấy tại quầy" in dossier
+    assert (
+        "Đính kèm giấy tờ KQ.G01.000023 không khớp chủ hồ sơ (Số định danh, Họ tên); "
+        "lý do: Đã đối chiếu bản giấy tại quầy"
+    ) in dossier  # the history says who did it, what differed and why
     replay = post(
         client,
         f"/dossiers/{code}/reuse",
