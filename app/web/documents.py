@@ -277,6 +277,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
         errors=errors,
         form=request.form if request.method == "POST" else {},
         labels=reuse.SOURCE_LABELS,
+        data_labels=reuse.data_labels(found.type_code) if found else {},
         compared=reuse.COMPARED,
         roles=OWNER_ROLES,
         reason_bounds=(owner_check.REASON_MIN, owner_check.REASON_MAX),

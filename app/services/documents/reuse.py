@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from app import settings
 from app.domain.document_owner import Person, differences, fingerprint
-from app.domain.documents import DOCUMENT_TYPES
+from app.domain.documents import DOCUMENT_TYPES, document_type
+from app.domain.messages import N_
 from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.integrations.national import NationalDbClient
@@ -39,6 +40,16 @@ SOURCE_LABELS = {
     "national": "Cơ sở dữ liệu quốc gia",
 }
 COMPARED = {"full_name": "Họ tên", "document_number": "Số hiệu giấy tờ"}
+# What the data of a found document is called on screen, beside its type's own fields
+DATA_LABELS = {
+    "full_name": N_("Họ tên"),
+    "birth_date": N_("Ngày sinh"),
+    "owner_name": N_("Họ tên chủ sở hữu"),
+    "storage_key": N_("Mã lưu trữ"),
+    "key": N_("Mã lưu trữ"),
+    "stored_at": N_("Thời điểm lưu"),
+    "size": N_("Dung lượng (byte)"),
+}
 OWNER_KEY = "owner"  # under this key of a component's mismatch: the owner check and override
 
 
@@ -199,6 +210,11 @@ def lookup(dossier_code: str, type_code: str, actor: Actor) -> Lookup:
     return result
 
 
+def data_labels(type_code: str) -> dict[str, str]:
+    """The labels of a found document's data (its type's fields first), untranslated."""
+    return {**DATA_LABELS, **{f.name: f.label for f in document_type(type_code).fields}}
+
+
 def check_offered(result: Lookup, source: str, ref: str) -> None:
     """InvalidInput unless (source, ref) is the document this lookup offers: a posted form
     cannot attach a document the officer was not shown."""
@@ -267,18 +283,6 @@ def attach(
     with db.transaction() as session:
         dossier = _dossier(session, dossier_code, actor)
         _not_attached_yet(session, dossier.id, source, found.ref)
-        kept = {}
-        if owner_diff:
-            kept = owner_check.record_override(
-                session,
-                dossier,
-                actor,
-                owner_diff,
-                reason,
-                source=source,
-                ref=found.ref,
-                type_code=type_code,
-            )
         component = DossierComponent(
             dossier_id=dossier.id,
             type_code=type_code,
@@ -288,7 +292,7 @@ def attach(
             ref=found.ref,
             document_id=int(found.ref) if source == "own" else None,
             data=data,
-            mismatch={**mismatch, **({OWNER_KEY: kept} if kept else {})},
+            mismatch=mismatch,
             confirmed_by_id=actor.id,
         )
         session.add(component)
@@ -304,6 +308,18 @@ def attach(
             mismatch=sorted(mismatch),
             owner_mismatch=sorted(owner_diff),
         )
+        if owner_diff:
+            kept = owner_check.record_override(
+                session,
+                dossier,
+                actor,
+                owner_diff,
+                reason,
+                source=source,
+                ref=found.ref,
+                type_code=type_code,
+            )
+            component.mismatch = {**mismatch, OWNER_KEY: kept}
         return {
             "id": component.id,
             "source": source,
