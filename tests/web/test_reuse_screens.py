@@ -4,6 +4,7 @@ type outside them only when "Khác…" was chosen."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -77,6 +78,17 @@ def test_another_persons_card_is_flagged_and_needs_a_reason(client, national_url
         url,
     )
     assert replay.status_code == 409
+
+
+def test_the_warning_reads_in_english(client, national_url):
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    wrong_card(national_url)
+    page = html.unescape(
+        client.get(f"/dossiers/{code}/reuse?type_code={CCCD}&lang=en").get_data(as_text=True)
+    )
+    assert "This document does not belong to the dossier's owner, Nguyễn Văn An" in page
+    assert "Attach anyway, with the reason" in page and "Identification number" in page
 
 
 def test_a_forged_document_reference_is_refused(client):
