@@ -128,11 +128,6 @@ def _draft(
     )
 
 
-def component_choices(code: str) -> list[tuple[str, str]]:
-    """The procedure's components (type code, name), for choosing what a supplement is."""
-    return list(type_choices.for_dossier(code).components)
-
-
 def supplement_choices(code: str) -> type_choices.TypeChoices:
     """The types a supplement may be: the procedure's components first, the rest behind
     "Khác…"."""
