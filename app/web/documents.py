@@ -247,27 +247,16 @@ def reuse_lookup(code: str):  # noqa: ANN201
             found = reuse.lookup(code, type_code, actor)
         except InvalidInput as exc:
             errors, status = exc.fields or {"type_code": exc.message}, 422
-    if request.method == "POST" and request.form.get("attach") and found is not None:
-        try:
-            reuse.check_offered(found, request.form.get("source", ""), request.form.get("ref", ""))
-            attached = reuse.attach(
-                code,
-                request.form.get("source", ""),
-                request.form.get("ref", ""),
-                found.type_code,
-                request.form.get("citizen_confirmed") == "on",
-                {k: request.form.get(f"paper_{k}", "") for k in reuse.COMPARED},
-                actor,
-                override_reason=request.form.get("override_reason", ""),
-                seen=request.form.get("seen", ""),
+    if request.method == "POST" and request.form.get("attach") and not errors:
+        if found is None or found.found is None:
+            errors, status = (
+                {"_form": _("Giấy tờ không còn ở nguồn đã tra cứu; hãy tra cứu lại")},
+                422,
             )
-        except InvalidInput as exc:
-            errors, status = {"_form": exc.message, **(exc.fields or {})}, 422
-        except Conflict as exc:
-            errors, status = {"_form": exc.message}, 409
         else:
-            flash(_attached_message(attached))
-            return redirect(url_for("dossiers.show", code=code) + "#components")
+            errors, status = _attach(code, found, actor)
+            if not errors:
+                return redirect(url_for("dossiers.show", code=code) + "#components")
     return render_template(
         "reuse.html",
         dossier=dossier,
@@ -282,6 +271,30 @@ def reuse_lookup(code: str):  # noqa: ANN201
         roles=OWNER_ROLES,
         reason_bounds=(owner_check.REASON_MIN, owner_check.REASON_MAX),
     ), status
+
+
+def _attach(code: str, found: reuse.Lookup, actor: Any) -> tuple[dict[str, str], int]:
+    """Attach the posted document if it is the one this lookup offers; the errors to show."""
+    form = request.form
+    try:
+        reuse.check_offered(found, form.get("source", ""), form.get("ref", ""))
+        attached = reuse.attach(
+            code,
+            form.get("source", ""),
+            form.get("ref", ""),
+            found.type_code,
+            form.get("citizen_confirmed") == "on",
+            {k: form.get(f"paper_{k}", "") for k in reuse.COMPARED},
+            actor,
+            override_reason=form.get("override_reason", ""),
+            seen=form.get("seen", ""),
+        )
+    except InvalidInput as exc:
+        return {"_form": exc.message, **(exc.fields or {})}, 422
+    except Conflict as exc:
+        return {"_form": exc.message}, 409
+    flash(_attached_message(attached))
+    return {}, 302
 
 
 def _attached_message(attached: dict[str, Any]) -> str:

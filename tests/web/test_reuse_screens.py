@@ -111,6 +111,16 @@ def test_a_forged_document_reference_is_refused(client):
         )
         assert response.status_code == 422, (source, ref)
         assert "không phải giấy tờ vừa tra cứu" in response.get_data(as_text=True)
+    # nothing looked up (no type, or a type no source holds): nothing to attach
+    for type_code in ("", "TK.UQ.01"):
+        response = post(
+            client,
+            f"/dossiers/{code}/reuse",
+            {"type_code": type_code, "source": "own", "ref": "1", "attach": "1"},
+            url,
+        )
+        assert response.status_code == 422, type_code
+        assert "hãy tra cứu lại" in response.get_data(as_text=True)
 
 
 def test_type_lists_show_the_components_first_and_the_catalogue_behind_other(client):
