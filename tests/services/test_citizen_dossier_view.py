@@ -124,3 +124,23 @@ def test_an_empty_supplement_is_refused_and_the_dossier_keeps_waiting(actors, cl
     with db.transaction() as session:
         assert session.scalar(select(Dossier.status).where(Dossier.code == code)) == 5
     assert actions.supplement(code, "Đã nộp bản sao tại quầy", []) == 4
+
+
+def test_the_citizen_is_never_offered_another_persons_document(app, warehouse_url):
+    from app.integrations.warehouse import WarehouseClient
+
+    # the portal's Kho DL files someone else's card under the citizen's identifier
+    WarehouseClient(warehouse_url).store_document(
+        {
+            "owner_id": AN,
+            "owner_name": "Nguyễn Thị Hồng Nhung",
+            "type_code": "KQ.G01.000023",
+            "name": "Thẻ căn cước công dân",
+        },
+        numbered_pdf(1),
+        "wrong-cccd",
+    )
+    _, offers = online.submission(CITIZEN, "2.000488")
+    [card] = [o for o in offers if o.type_code == "KQ.G01.000023"]
+    assert card.found is None
+    assert ("portal", "không khớp chủ hồ sơ") in card.tried
