@@ -35,6 +35,7 @@ from app.services.accounts import sessions
 from app.services.citizens import actions, online, portal_sign_in
 from app.services.citizens.online_commands import SubmitOnline
 from app.services.core.errors import Conflict, InvalidInput, NotFound
+from app.services.deadlines import supplement_clock
 from app.web import server_session
 from app.web.access import CITIZEN, PUBLIC, allow
 from app.web.citizen_session import SESSION_KEY, current_citizen
@@ -176,13 +177,16 @@ def _detail(
     except NotFound:
         abort(404)
     waiting = actions.waiting_for(code)
+    asked = actions.SUPPLEMENT_MESSAGE in waiting["messages"]
     return render_template(
         "citizen_dossier.html",
         citizen=citizen,
         d=detail,
         waiting=waiting,
         error=error,
-        components=online.component_choices(code),
+        choices=online.supplement_choices(code) if asked else None,
+        deadline=supplement_clock.supplement_deadline(code) if asked else None,
+        form=request.form if request.method == "POST" else {},
     ), status
 
 
@@ -251,13 +255,15 @@ def supplement(citizen: portal_sign_in.Citizen, code: str):  # noqa: ANN201
     files = [
         Upload(f.filename or "", f.stream) for f in request.files.getlist("files") if f.filename
     ]
-    note, type_code = request.form.get("note", ""), request.form.get("type_code", "")
+    read = {k: request.form.get(k, "") for k in ("note", "type_code", "other_type_code")}
     return _act(
         citizen,
         code,
-        lambda: online.send_supplement(citizen, code, note, type_code, files),
+        lambda: online.send_supplement(
+            citizen, code, read["note"], read["type_code"], files, read["other_type_code"]
+        ),
         _("Đã gửi hồ sơ bổ sung; cơ quan tiếp tục xử lý."),
-        ("note", "type_code", "files"),
+        ("note", "type_code", "other_type_code", "files"),
     )
 
 

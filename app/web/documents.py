@@ -9,11 +9,21 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 
 from app.documents.intake import Upload
 from app.documents.signing import MESSAGES as VERDICT_MESSAGES
+from app.domain.document_owner import ROLES as OWNER_ROLES
 from app.domain.documents import CLASSES, PAPER_FORMS
 from app.domain.status import VN_TZ
 from app.i18n import _
-from app.services.core.errors import InvalidInput
-from app.services.documents import catalog, certified_copies, drafts, reuse, slips, views
+from app.services.core.errors import Conflict, InvalidInput
+from app.services.documents import (
+    catalog,
+    certified_copies,
+    drafts,
+    owner_check,
+    reuse,
+    slips,
+    type_choices,
+    views,
+)
 from app.services.dossiers import dossier_queries
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
@@ -22,7 +32,14 @@ from app.web.inputs import int_arg
 
 bp = Blueprint("documents", __name__)
 MAX_COUNT = 100_000  # pages or sheets of one component: far above any real one
-SCAN_FIELDS = ("type_code", "classification", "paper_form", "declared_pages", "page_order")
+SCAN_FIELDS = (
+    "type_code",
+    "other_type_code",
+    "classification",
+    "paper_form",
+    "declared_pages",
+    "page_order",
+)
 META_FIELDS = (
     "type_code",
     "owner_id_type",
@@ -66,6 +83,7 @@ def new(code: str):  # noqa: ANN201
     dossier = dossier_queries.dossier_detail(code, actor).dossier
     values = {name: request.form.get(name, "").strip() for name in SCAN_FIELDS}
     values.setdefault("paper_count", request.form.get("paper_count", "1"))
+    choices = type_choices.for_dossier(code)
     errors: dict[str, str] = {}
     if request.method == "POST":
         files = [f for f in request.files.getlist("files") if f and f.filename]
@@ -74,10 +92,13 @@ def new(code: str):  # noqa: ANN201
             errors["declared_pages"] = _("Nhập số trang giấy của thành phần (số nguyên dương)")
         else:
             try:
+                type_code = type_choices.resolve(
+                    choices, values["type_code"], values["other_type_code"]
+                )
                 document_id = drafts.digitize(
                     drafts.Digitize(
                         dossier_code=code,
-                        type_code=values["type_code"],
+                        type_code=type_code,
                         classification=values["classification"],
                         paper_form=values["paper_form"],
                         declared_pages=declared,
@@ -97,7 +118,7 @@ def new(code: str):  # noqa: ANN201
         dossier=dossier,
         values=values,
         errors=errors,
-        types=catalog.document_types(),
+        choices=choices,
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
     ), (422 if errors else 200)
@@ -212,41 +233,73 @@ def slip(code: str, number: str):  # noqa: ANN201
 @allow(OFFICER)
 def reuse_lookup(code: str):  # noqa: ANN201
     """Look a component up in the warehouses and national databases, then attach it once the
-    citizen confirms."""
+    citizen confirms; a document of another person only with the officer's stated reason."""
     actor = current_actor()
     dossier = dossier_queries.dossier_detail(code, actor).dossier
-    type_code = request.values.get("type_code", "")
+    choices = type_choices.for_dossier(code)
+    chosen = {k: request.values.get(k, "").strip() for k in ("type_code", "other_type_code")}
     found, errors, status = None, {}, 200
-    if type_code:
+    if chosen["type_code"]:
         try:
+            type_code = type_choices.resolve(
+                choices, chosen["type_code"], chosen["other_type_code"]
+            )
             found = reuse.lookup(code, type_code, actor)
         except InvalidInput as exc:
             errors, status = exc.fields or {"type_code": exc.message}, 422
-    if request.method == "POST" and request.form.get("attach"):
-        try:
-            attached = reuse.attach(
-                code,
-                request.form.get("source", ""),
-                request.form.get("ref", ""),
-                type_code,
-                request.form.get("citizen_confirmed") == "on",
-                {k: request.form.get(f"paper_{k}", "") for k in reuse.COMPARED},
-                actor,
+    if request.method == "POST" and request.form.get("attach") and not errors:
+        if found is None or found.found is None:
+            errors, status = (
+                {"_form": _("Giấy tờ không còn ở nguồn đã tra cứu; hãy tra cứu lại")},
+                422,
             )
-            if attached["mismatch"]:
-                flash(_("Đã đính kèm theo giấy tờ giấy; có sai khác với CSDL quốc gia"))
-            else:
-                flash(_("Đã đính kèm giấy tờ dùng lại"))
-            return redirect(url_for("dossiers.show", code=code) + "#components")
-        except InvalidInput as exc:
-            errors, status = exc.fields or {"_form": exc.message}, 422
+        else:
+            errors, status = _attach(code, found, actor)
+            if not errors:
+                return redirect(url_for("dossiers.show", code=code) + "#components")
     return render_template(
         "reuse.html",
         dossier=dossier,
-        types=catalog.document_types(),
-        type_code=type_code,
+        choices=choices,
+        chosen=chosen,
         lookup=found,
         errors=errors,
+        form=request.form if request.method == "POST" else {},
         labels=reuse.SOURCE_LABELS,
+        data_labels=reuse.data_labels(found.type_code) if found else {},
         compared=reuse.COMPARED,
+        roles=OWNER_ROLES,
+        reason_bounds=(owner_check.REASON_MIN, owner_check.REASON_MAX),
     ), status
+
+
+def _attach(code: str, found: reuse.Lookup, actor: Any) -> tuple[dict[str, str], int]:
+    """Attach the posted document if it is the one this lookup offers; the errors to show."""
+    form = request.form
+    try:
+        reuse.check_offered(found, form.get("source", ""), form.get("ref", ""))
+        attached = reuse.attach(
+            code,
+            form.get("source", ""),
+            form.get("ref", ""),
+            found.type_code,
+            form.get("citizen_confirmed") == "on",
+            {k: form.get(f"paper_{k}", "") for k in reuse.COMPARED},
+            actor,
+            override_reason=form.get("override_reason", ""),
+            seen=form.get("seen", ""),
+        )
+    except InvalidInput as exc:
+        return {"_form": exc.message, **(exc.fields or {})}, 422
+    except Conflict as exc:
+        return {"_form": exc.message}, 409
+    flash(_attached_message(attached))
+    return {}, 302
+
+
+def _attached_message(attached: dict[str, Any]) -> str:
+    if attached["owner_override"]:
+        return _("Đã đính kèm giấy tờ không khớp chủ hồ sơ, kèm lý do; việc này được ghi nhật ký")
+    if attached["mismatch"]:
+        return _("Đã đính kèm theo giấy tờ giấy; có sai khác với CSDL quốc gia")
+    return _("Đã đính kèm giấy tờ dùng lại")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.domain.document_owner import LABELS as OWNER_LABELS
 from app.domain.messages import N_
 from app.i18n import _
 from app.web.formatting import number
@@ -91,6 +92,12 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
             "Dùng lại giấy tờ %(type)s (%(source)s)",
             type=d.get("type_code", ""),
             source=d.get("source", ""),
+        ),
+        "component_owner_override": lambda d: _(
+            "Đính kèm giấy tờ %(type)s không khớp chủ hồ sơ (%(fields)s); lý do: %(reason)s",
+            type=d.get("type_code", ""),
+            fields=", ".join(tr(OWNER_LABELS.get(k, k)) for k in d.get("differences") or {}),
+            reason=d.get("reason", ""),
         ),
         "result_issued": lambda d: _("Ban hành kết quả điện tử %(key)s", key=d.get("key", "")),
         "citizen_account_created": lambda d: _(

@@ -16,7 +16,7 @@ def test_account_check_creates_the_account_fills_the_form_and_reuses_a_component
     page.goto("/counter/new")
     page.select_option("select[name=procedure_code]", "2.000488")
     page.fill("input[name=owner_id]", "079095000123")
-    page.fill("input[name=owner_name]", "Trần Thị Bình")
+    page.fill("input[name=owner_name]", "Nguyễn Thị Hồng Nhung")
     page.check("input[name=by_proxy]")
     # the grantee must differ from the grantor: refused with the field named
     page.fill("input[name=proxy_id]", "079095000123")
@@ -42,7 +42,7 @@ def test_account_check_creates_the_account_fills_the_form_and_reuses_a_component
     assert "«Giới tính» là bắt buộc" in page.locator("body").inner_text()
     page.get_by_label("Tạo tài khoản cho công dân trên Cổng từ thông tin dưới đây").check()
     page.get_by_label("Nữ").check()
-    page.fill("input[name=birth_date]", "1995-03-04")
+    page.fill("input[name=birth_date]", "1995-07-21")
     page.fill("input[name=permanent_address]", "Phường Phố Hiến, tỉnh Hưng Yên")
     page.get_by_role("button", name="Hoàn thành").click()
     page.wait_for_url("**/inbox")
@@ -57,7 +57,7 @@ def test_account_check_creates_the_account_fills_the_form_and_reuses_a_component
     page.goto("/inbox")
     page.locator("#pool tr", has_text=code).get_by_role("button", name="Nhận việc").click()
     page.locator("#mine tr", has_text=code).get_by_role("link", name="Xử lý").click()
-    assert page.locator("input[name=applicant_birth_date]").input_value() == "1995-03-04"
+    assert page.locator("input[name=applicant_birth_date]").input_value() == "1995-07-21"
     assert page.locator("input[name=applicant_gender]").input_value() == "Nữ"
     assert (
         page.locator("input[name=applicant_address]").input_value()

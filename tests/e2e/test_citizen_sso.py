@@ -157,7 +157,7 @@ def test_online_submission_reuses_a_warehouse_document_and_takes_an_upload(
     # no account check online: the dossier waits at the Sở's counter
     assert open_task(code, "reception") is not None
     detail = client.get(f"/citizen/dossiers/{code}").get_data(as_text=True)
-    assert "Tiếp nhận hồ sơ" in detail and "dùng lại từ kho" in detail
+    assert "Tiếp nhận hồ sơ" in detail and "Dùng lại từ Kho DL trên Cổng DVCQG" in detail
 
     # another citizen does not see it
     client.post("/citizen/logout", data={"csrf_token": token})

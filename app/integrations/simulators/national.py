@@ -1,5 +1,8 @@
 """Simulator of the national databases (CSDL quốc gia về dân cư and the sector databases):
-records of a citizen by owner identifier and document-type code, with their data."""
+records of a citizen by owner identifier and document-type code, with their data.
+
+A record added with `served_for` is answered, first, to lookups for that identifier while it
+names its real `owner_id`: a database that returns another person's document, for tests."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ DEMO_RECORDS: list[dict[str, Any]] = [
             "document_number": "001090012345",
             "issued_on": "2021-04-10",
             "issuer": "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
-            "birth_date": "1990-02-03",
+            "birth_date": "1990-05-12",
         },
     },
     {
@@ -57,7 +60,9 @@ class NationalState:
 
     def reset(self) -> None:
         with self.lock:
-            self.records = [dict(r) for r in DEMO_RECORDS] if self.seed else []
+            demo = DEMO_RECORDS if self.seed else []
+            # ids are kept when a record is put in front of others
+            self.records = [{**r, "id": f"NAT-{i + 1:05d}"} for i, r in enumerate(demo)]
             self.lookups: list[dict[str, str]] = []
 
 
@@ -74,9 +79,9 @@ def create_national_simulator(seed: bool = True) -> Flask:
         with state.lock:
             state.lookups.append({"owner_id": owner, "type_code": type_code})
             found = [
-                {**r, "id": f"NAT-{i + 1:05d}"}
-                for i, r in enumerate(state.records)
-                if r["owner_id"] == owner and r["type_code"] == type_code
+                {k: v for k, v in r.items() if k != "served_for"}
+                for r in state.records
+                if r.get("served_for", r["owner_id"]) == owner and r["type_code"] == type_code
             ]
         return jsonify(records=found)
 
@@ -86,7 +91,12 @@ def create_national_simulator(seed: bool = True) -> Flask:
         if not body.get("owner_id") or not body.get("type_code"):
             return jsonify(error="owner_id and type_code are required"), 400
         with state.lock:
-            state.records.append(body)
+            # a wrongly served record is answered before the right one, as in the field
+            record = {**body, "id": f"NAT-{len(state.records) + 1:05d}"}
+            if body.get("served_for"):
+                state.records.insert(0, record)
+            else:
+                state.records.append(record)
         return jsonify(ok=True), 201
 
     return app

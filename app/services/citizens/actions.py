@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -79,6 +80,29 @@ def withdraw(dossier_code: str, reason: str, actor: Actor = PORTAL) -> int:
         return session.scalar(select(Dossier.status).where(Dossier.id == dossier_id))
 
 
+def clean_note(note: str | None) -> str:
+    """A citizen's note as kept: invisible format characters dropped, spaces collapsed."""
+    visible = "".join(ch for ch in note or "" if unicodedata.category(ch) != "Cf")
+    return " ".join(visible.split())
+
+
+def empty_supplement() -> InvalidInput:
+    """The refusal of a supplement that carries neither a note nor a document."""
+    return InvalidInput(
+        _l("Hồ sơ bổ sung đang trống: nhập ghi chú hoặc đính kèm ít nhất một giấy tờ"),
+        fields={"note": _l("Nhập ghi chú hoặc chọn tệp"), "files": _l("Chọn tệp giấy tờ")},
+    )
+
+
+def _documents(documents: Any) -> list[str]:
+    """The document references a supplement names: non-blank texts (≤ 50 of them)."""
+    if not isinstance(documents, list) or len(documents) > 50:
+        raise InvalidInput(_l("documents phải là danh sách (≤ 50 giấy tờ)"))
+    if not all(isinstance(d, str) for d in documents):
+        raise InvalidInput(_l("Mỗi giấy tờ bổ sung là một chuỗi ký tự (mã hoặc tên)"))
+    return [d.strip()[:200] for d in documents if d.strip()]
+
+
 def supplement(
     dossier_code: str,
     note: str,
@@ -87,12 +111,14 @@ def supplement(
     attach: Callable[[Session, int], list[str]] | None = None,
 ) -> int:
     """The citizen's supplement sent online while the dossier waits for it (status 5): the
-    process goes back to processing and the clock resumes; refused when nothing is awaited."""
-    note = " ".join((note or "").split())
-    if len(note) > 2000 or not isinstance(documents, list) or len(documents) > 50:
+    process goes back to processing and the clock resumes; refused when nothing is awaited
+    and when it is empty (no note, no document: blank ones do not count)."""
+    note = clean_note(note)
+    if len(note) > 2000:
         raise InvalidInput(_l("Nội dung bổ sung không hợp lệ (ghi chú ≤ 2000 ký tự, ≤ 50 giấy tờ)"))
+    documents = _documents(documents)
     if not note and not documents and attach is None:
-        raise InvalidInput(_l("Cần ghi chú hoặc giấy tờ bổ sung"), fields={"note": _l("bắt buộc")})
+        raise empty_supplement()
     with db.transaction() as session:
         instance_id, dossier_id = _instance(session, dossier_code)
         loaded = runtime.load_instance(session, instance_id, actor)
@@ -100,10 +126,8 @@ def supplement(
             # files uploaded with it are stored in the same transaction as the message
             documents = [*documents, *attach(session, dossier_id)]
         if not note and not documents:
-            raise InvalidInput(
-                _l("Cần ghi chú hoặc giấy tờ bổ sung"), fields={"note": _l("bắt buộc")}
-            )
-        payload = {"note": note, "documents": [str(d)[:200] for d in documents]}
+            raise empty_supplement()
+        payload = {"note": note, "documents": documents}
         changes = _deliver(loaded, SUPPLEMENT_MESSAGE, payload)
         if changes is None:
             raise Conflict(_l("Hồ sơ không ở trạng thái chờ bổ sung"))

@@ -14,14 +14,15 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.documents.intake import ScanRejected, Upload, take_scans
+from app.domain.document_owner import Person, differences
 from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
-from app.models import Document, Dossier, DossierComponent, Procedure
+from app.models import CitizenAccount, Document, Dossier, DossierComponent, Procedure
 from app.services.citizens.online_commands import SubmitOnline
-from app.services.citizens.portal_sign_in import Citizen
+from app.services.citizens.portal_sign_in import SUPPLEMENT_MARK, Citizen
 from app.services.core import audit
 from app.services.core.errors import InvalidInput, NotFound
-from app.services.documents import reuse
+from app.services.documents import reuse, type_choices
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from app.storage.files import file_store
@@ -55,6 +56,10 @@ def submission(citizen: Citizen, procedure_code: str) -> tuple[dict[str, Any], l
             "fee_codes": list(procedure.fee_codes or []),
         }
         components = list(procedure.components or [])
+        account = session.get(CitizenAccount, citizen.id)
+        me = Person(
+            citizen.identifier, citizen.full_name, (account.birth_date or "") if account else ""
+        )
     offers = []
     for component in components:
         offer = Offer(component["type_code"], component["name"], bool(component.get("required")))
@@ -64,6 +69,11 @@ def submission(citizen: Citizen, procedure_code: str) -> tuple[dict[str, Any], l
             except IntegrationError as exc:
                 log.warning("online offer from %s failed: %s", source, exc)
                 offer.tried.append((source, _("không tra cứu được")))
+                continue
+            if found is not None and differences(me, found.owner):
+                # another person's document is never shown to the citizen
+                log.warning("online offer from %s names another owner: %s", source, found.ref)
+                offer.tried.append((source, _("không khớp chủ hồ sơ")))
                 continue
             offer.tried.append((source, _("có") if found else _("không có")))
             if found is not None:
@@ -118,32 +128,33 @@ def _draft(
     )
 
 
-def component_choices(code: str) -> list[tuple[str, str]]:
-    """The procedure's components (type code, name), for choosing what a supplement is."""
-    with db.transaction() as session:
-        procedure = session.scalar(
-            select(Procedure)
-            .join(Dossier, Dossier.procedure_id == Procedure.id)
-            .where(Dossier.code == code)
-        )
-        return [(c["type_code"], c["name"]) for c in (procedure.components if procedure else [])]
+def supplement_choices(code: str) -> type_choices.TypeChoices:
+    """The types a supplement may be: the procedure's components first, the rest behind
+    "Khác…"."""
+    return type_choices.for_dossier(code)
 
 
 def send_supplement(
-    citizen: Citizen, code: str, note: str, type_code: str, files: Sequence[Upload]
+    citizen: Citizen,
+    code: str,
+    note: str,
+    type_code: str,
+    files: Sequence[Upload],
+    other_type_code: str = "",
 ) -> int:
     """The citizen's supplement with its files (checked like counter scans): stored as drafts
     for the officers and delivered to the process in one transaction, which resumes it and its
-    clock. Refused (409) when the dossier is not waiting for a supplement."""
+    clock. Refused when empty (neither note nor file), and (409) when the dossier is not
+    waiting for a supplement. A type outside the components needs "Khác…" chosen."""
     from app.services.citizens import actions
 
-    names = dict(component_choices(code))
-    intake = None
+    if not files and not actions.clean_note(note):
+        raise actions.empty_supplement()
+    intake, name = None, ""
     if files:
-        if type_code not in names:
-            raise InvalidInput(
-                _l("Chọn loại giấy tờ bổ sung"), fields={"type_code": _l("bắt buộc")}
-            )
+        choices = type_choices.for_dossier(code)
+        type_code = type_choices.resolve(choices, type_code, other_type_code)
+        name = dict(choices.components + choices.others).get(type_code, type_code)
         try:
             intake = _take(files)
         except ScanRejected as exc:
@@ -156,7 +167,7 @@ def send_supplement(
             citizen,
             session.get(Dossier, dossier_id),
             type_code,
-            f"{names[type_code]} (bổ sung)",
+            f"{name}{SUPPLEMENT_MARK}",
             intake,
             "required_by_law",
         )

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
+from app.domain.messages import N_
 from app.domain.status import DossierStatus
 from app.i18n import _l
 from app.models import (
@@ -147,20 +149,7 @@ def dossier_of(citizen: Citizen, code: str) -> dict[str, Any]:
                 .order_by(HumanTask.created_at)
             )
         ]
-        components = [
-            {"name": c.name, "source": c.source}
-            for c in session.scalars(
-                select(DossierComponent).where(DossierComponent.dossier_id == dossier.id)
-            )
-        ]
-        uploads = [
-            {"name": d.name or d.type_code, "pages": d.pages}
-            for d in session.scalars(
-                select(Document).where(
-                    Document.dossier_id == dossier.id, Document.source == "online"
-                )
-            )
-        ]
+        components = _components(session, dossier)
         results = [
             {"id": d.id, "name": d.name or d.type_code, "key": d.storage_key}
             for d in session.scalars(
@@ -177,13 +166,78 @@ def dossier_of(citizen: Citizen, code: str) -> dict[str, Any]:
             **_summary(dossier),
             "steps": steps,
             "components": components,
-            "uploads": uploads,
             "results": results,
         }
 
 
 # What the citizen downloads from the dossier: its e-results and certified e-copies.
 CITIZEN_DOWNLOADS = ("result", "certified_copy")
+# The name of a file the citizen sent as a supplement ends with this (see online.py).
+SUPPLEMENT_MARK = " (bổ sung)"
+# A component's state in the citizen's words, by where it came from and how far it got.
+ITEM_STATES = {
+    ("scan", "draft"): N_("Đã nhận bản giấy, đang số hoá"),
+    ("scan", "stored"): N_("Đã nhận và số hoá"),
+    ("online", "draft"): N_("Đã nộp trực tuyến, chờ cơ quan xác nhận"),
+    ("online", "stored"): N_("Đã nộp trực tuyến, cơ quan đã xác nhận"),
+    ("online", "discarded"): N_("Không được chấp nhận"),
+    ("supplement", "draft"): N_("Đã bổ sung, chờ cơ quan xác nhận"),
+    ("supplement", "stored"): N_("Đã bổ sung, cơ quan đã xác nhận"),
+    ("supplement", "discarded"): N_("Bổ sung không được chấp nhận"),
+    ("reused", "own"): N_("Dùng lại từ kho dữ liệu của hệ thống"),
+    ("reused", "portal"): N_("Dùng lại từ Kho DL trên Cổng DVCQG"),
+    ("reused", "national"): N_("Dùng lại từ cơ sở dữ liệu quốc gia"),
+}
+
+
+def _components(session: Session, dossier: Dossier) -> list[dict[str, Any]]:
+    """Every component of the procedure with what the dossier holds for it and its state,
+    then what the dossier holds beside them. A reused document whose owner differed from the
+    dossier's is shown only once an officer attached it with a stated reason."""
+    items: list[dict[str, Any]] = []
+    for c in session.scalars(
+        select(DossierComponent)
+        .where(DossierComponent.dossier_id == dossier.id)
+        .order_by(DossierComponent.id)
+    ):
+        owner = (c.mismatch or {}).get("owner")
+        if owner and not (owner.get("override") or {}).get("reason"):
+            continue
+        items.append(_item(c.type_code, c.name, "reused", ITEM_STATES[("reused", c.source)]))
+    for d in session.scalars(
+        select(Document)
+        .where(Document.dossier_id == dossier.id, Document.source.in_(("scan", "online")))
+        .order_by(Document.id)
+    ):
+        kind = "supplement" if (d.name or "").endswith(SUPPLEMENT_MARK) else d.source
+        state = ITEM_STATES.get((kind, d.state))
+        if state is None:  # a counter scan discarded and taken again is not the citizen's
+            continue
+        items.append(_item(d.type_code, d.name or d.type_code, kind, state, d.pages))
+    listed = []
+    for component in dossier.procedure.components or []:
+        code = component.get("type_code")
+        listed.append(
+            {
+                "type_code": code,
+                "name": component.get("name") or code,
+                "required": bool(component.get("required")),
+                "held": [i for i in items if i["type_code"] == code],
+            }
+        )
+    codes = {c["type_code"] for c in listed}
+    others = [i for i in items if i["type_code"] not in codes]
+    if others:
+        listed.append(
+            {"type_code": "", "name": N_("Giấy tờ khác"), "required": False, "held": others}
+        )
+    return listed
+
+
+def _item(
+    type_code: str, name: str, kind: str, state: str, pages: int | None = None
+) -> dict[str, Any]:
+    return {"type_code": type_code, "name": name, "kind": kind, "state": state, "pages": pages}
 
 
 def result_file(citizen: Citizen, code: str, document_id: int) -> tuple[Path, str]:

@@ -7,16 +7,20 @@ waiting too are shifted by the paused working time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.status import DossierStatus
-from app.models import HumanTask
+from app.domain.status import VN_TZ, DossierStatus
+from app.engine.timer_events import duration_from
+from app.models import Dossier, HumanTask
 from app.models.base import utcnow
 from app.services.core import audit, calendars
 from app.services.core.actors import Actor
+from app.storage.db import db
 
 if TYPE_CHECKING:
     from app.services.core.runtime import DossierRef
@@ -84,3 +88,43 @@ def _shift_open_steps(session, dossier_id, paused_at, hours, calendar) -> None: 
                 for row in rows
             ],
         )
+
+
+# What the process waits for a supplement when the dossier does not say (counter_dossier.bpmn)
+DEFAULT_SUPPLEMENT_WAIT = "P30D"
+
+
+@dataclass(frozen=True)
+class SupplementDeadline:
+    """When the citizen's supplement is due (hạn bổ sung) and the working days left."""
+
+    due_at: datetime
+    working_days_left: int
+
+
+def supplement_deadline(dossier_code: str) -> SupplementDeadline | None:
+    """The supplement's due time (the process's supplement timer, counted from the request)
+    and the working days left after today up to its day; None unless one is awaited."""
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == dossier_code))
+        if (
+            dossier is None
+            or dossier.status != DossierStatus.SUPPLEMENT_REQUESTED
+            or dossier.clock_paused_at is None
+        ):
+            return None
+        wait = str((dossier.data or {}).get("supplement_wait") or DEFAULT_SUPPLEMENT_WAIT)
+        due_at = duration_from(dossier.clock_paused_at, wait)
+        calendar = calendars.work_calendar(session)
+        today = utcnow().astimezone(VN_TZ).date()
+        return SupplementDeadline(due_at, _working_days(calendar, today, due_at))
+
+
+def _working_days(calendar, today: date, due_at: datetime) -> int:  # noqa: ANN001
+    """Working days after `today` up to and including the due day (0 once it has passed)."""
+    last = due_at.astimezone(VN_TZ).date()
+    count, day = 0, today + timedelta(days=1)
+    while day <= last:
+        count += calendar.is_working_day(day)
+        day += timedelta(days=1)
+    return count

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app import settings
-from app.domain.documents import DOCUMENT_TYPES
+from app.domain.document_owner import Person, differences, fingerprint
+from app.domain.documents import DOCUMENT_TYPES, document_type
+from app.domain.messages import N_
 from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.integrations.national import NationalDbClient
@@ -25,7 +27,8 @@ from app.integrations.warehouse import WarehouseClient
 from app.models import Document, Dossier, DossierComponent
 from app.services.core import audit, visibility
 from app.services.core.actors import Actor
-from app.services.core.errors import InvalidInput, NotFound
+from app.services.core.errors import Conflict, InvalidInput, NotFound
+from app.services.documents import owner_check
 from app.services.documents.catalog import DIGITIZING_ROLES
 from app.storage.db import db
 
@@ -37,6 +40,17 @@ SOURCE_LABELS = {
     "national": "Cơ sở dữ liệu quốc gia",
 }
 COMPARED = {"full_name": "Họ tên", "document_number": "Số hiệu giấy tờ"}
+# What the data of a found document is called on screen, beside its type's own fields
+DATA_LABELS = {
+    "full_name": N_("Họ tên"),
+    "birth_date": N_("Ngày sinh"),
+    "owner_name": N_("Họ tên chủ sở hữu"),
+    "storage_key": N_("Mã lưu trữ"),
+    "key": N_("Mã lưu trữ"),
+    "stored_at": N_("Thời điểm lưu"),
+    "size": N_("Dung lượng (byte)"),
+}
+OWNER_KEY = "owner"  # under this key of a component's mismatch: the owner check and override
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,12 @@ class Found:
     owner_id: str
     owner_name: str
     fields: dict[str, Any]
+    owner_birth_date: str = ""
+
+    @property
+    def owner(self) -> Person:
+        """Whom the document names as its owner."""
+        return Person(self.owner_id, self.owner_name, self.owner_birth_date)
 
 
 @dataclass
@@ -56,6 +76,15 @@ class Lookup:
     owner_id: str
     found: Found | None = None
     tried: list[tuple[str, str]] = field(default_factory=list)  # (source, what happened)
+    # where the found document's owner differs from the dossier's owner (or grantor)
+    differences: dict[str, dict[str, str]] = field(default_factory=dict)
+    expected: Person | None = None
+    proxy_document: bool = False  # the document is the proxy's own, not the grantor's
+
+    @property
+    def fingerprint(self) -> str:
+        """What the officer saw (document and differences), echoed by an override."""
+        return fingerprint(self.found.ref, self.differences) if self.found else ""
 
 
 def _dossier(session: Any, code: str, actor: Actor) -> Dossier:
@@ -94,6 +123,7 @@ def _own(owner_id: str, type_code: str) -> Found | None:
             doc.owner_id or owner_id,
             doc.owner_name or "",
             {**(doc.fields or {}), "storage_key": doc.storage_key},
+            str((doc.fields or {}).get("birth_date") or ""),
         )
 
 
@@ -111,9 +141,10 @@ def _portal(owner_id: str, type_code: str) -> Found | None:
         str(doc["id"]),
         type_code,
         doc.get("name") or type_code,
-        owner_id,
+        str(doc.get("owner_id") or owner_id),
         doc.get("owner_name") or "",
         extra,
+        str(doc.get("birth_date") or ""),
     )
 
 
@@ -125,30 +156,40 @@ def _national(owner_id: str, type_code: str) -> Found | None:
     if not records:
         return None
     record = records[0]
+    fields = record.get("fields") or {}
     return Found(
         "national",
         str(record["id"]),
         type_code,
         record.get("name") or type_code,
-        owner_id,
+        str(record.get("owner_id") or owner_id),  # whom the record says it belongs to
         record.get("full_name") or "",
-        {"full_name": record.get("full_name") or "", **(record.get("fields") or {})},
+        {"full_name": record.get("full_name") or "", **fields},
+        str(fields.get("birth_date") or ""),
     )
 
 
 FINDERS = {"own": _own, "portal": _portal, "national": _national}
 
 
-def lookup(dossier_code: str, type_code: str, actor: Actor) -> Lookup:
-    """The first source, in priority order, that holds the document; what each source said."""
+def _expected(dossier_code: str, actor: Actor) -> tuple[str, Person, Person | None]:
+    """The dossier's owner identifier, the person its documents must belong to, its proxy."""
     with db.transaction() as session:
-        owner_id = _dossier(session, dossier_code, actor).owner_id
+        dossier = _dossier(session, dossier_code, actor)
+        expected = owner_check.expected_owner(session, dossier)
+        return dossier.owner_id, expected, owner_check.proxy_of(dossier)
+
+
+def lookup(dossier_code: str, type_code: str, actor: Actor) -> Lookup:
+    """The first source, in priority order, that holds the document; what each source said;
+    where the document's owner differs from the dossier's owner (or grantor)."""
+    owner_id, expected, proxy = _expected(dossier_code, actor)
     type_code = (type_code or "").strip()
     if not type_code:
         raise InvalidInput(
             _l("Chọn loại giấy tờ cần tra cứu"), fields={"type_code": _l("bắt buộc")}
         )
-    result = Lookup(type_code, owner_id)
+    result = Lookup(type_code, owner_id, expected=expected)
     for source in SOURCES:
         try:
             found = FINDERS[source](owner_id, type_code)
@@ -161,8 +202,38 @@ def lookup(dossier_code: str, type_code: str, actor: Actor) -> Lookup:
             continue
         result.tried.append((source, _("có")))
         result.found = found
+        result.differences = differences(expected, found.owner)
+        result.proxy_document = bool(
+            result.differences and proxy and not differences(proxy, found.owner)
+        )
         break
     return result
+
+
+def data_labels(type_code: str) -> dict[str, str]:
+    """The labels of a found document's data (its type's fields first), untranslated."""
+    return {**DATA_LABELS, **{f.name: f.label for f in document_type(type_code).fields}}
+
+
+def check_offered(result: Lookup, source: str, ref: str) -> None:
+    """InvalidInput unless (source, ref) is the document this lookup offers: a posted form
+    cannot attach a document the officer was not shown."""
+    if result.found is None or (result.found.source, result.found.ref) != (source, ref):
+        raise InvalidInput(_l("Giấy tờ gửi lên không phải giấy tờ vừa tra cứu; hãy tra cứu lại"))
+
+
+def _paper_mismatch(found: Found, paper: dict[str, str]) -> tuple[dict[str, Any], dict]:
+    """Where the paper the citizen brought differs from the national record (the paper is
+    taken): the mismatch and the data to keep."""
+    mismatch, data = {}, dict(found.fields)
+    if found.source == "national":
+        for key, label in COMPARED.items():
+            on_paper = " ".join((paper.get(key) or "").split())
+            on_record = str(found.fields.get(key) or "")
+            if on_paper and on_paper.casefold() != on_record.casefold():
+                mismatch[key] = {"label": label, "paper": on_paper, "national": on_record}
+                data[key] = on_paper
+    return mismatch, data
 
 
 def attach(
@@ -173,9 +244,13 @@ def attach(
     citizen_confirmed: bool,
     paper: dict[str, str],
     actor: Actor,
+    override_reason: str = "",
+    seen: str = "",
 ) -> dict[str, Any]:
     """Attach the document found at `source` (looked up again, so what is attached is what
-    the source holds now) once the citizen has confirmed it; returns the component."""
+    the source holds now) once the citizen has confirmed it; returns the component. A document
+    whose owner differs from the dossier's owner (or grantor) needs an override reason, given
+    for exactly the differences the officer saw (`seen`), and is audited."""
     if source not in SOURCES:
         raise InvalidInput(_l("Nguồn giấy tờ không hợp lệ"))
     if not citizen_confirmed:
@@ -183,8 +258,7 @@ def attach(
             _l("Công dân chưa xác nhận dùng giấy tờ này"),
             fields={"citizen_confirmed": _l("Cần công dân xác nhận trước khi đính kèm")},
         )
-    with db.transaction() as session:
-        owner_id = _dossier(session, dossier_code, actor).owner_id
+    owner_id, expected, _proxy = _expected(dossier_code, actor)
     try:
         found = FINDERS[source](owner_id, type_code)
     except IntegrationError as exc:
@@ -197,17 +271,18 @@ def attach(
         ) from exc
     if found is None or found.ref != ref:
         raise InvalidInput(_l("Giấy tờ không còn ở nguồn đã tra cứu; hãy tra cứu lại"))
-    mismatch = {}
-    data = dict(found.fields)
-    if source == "national":
-        for key, label in COMPARED.items():
-            on_paper = " ".join((paper.get(key) or "").split())
-            on_record = str(found.fields.get(key) or "")
-            if on_paper and on_paper.casefold() != on_record.casefold():
-                mismatch[key] = {"label": label, "paper": on_paper, "national": on_record}
-                data[key] = on_paper  # the paper is taken; the mismatch stays on record
+    owner_diff = differences(expected, found.owner)
+    reason = ""
+    if owner_diff:
+        reason = owner_check.clean_reason(override_reason)
+        if seen != fingerprint(found.ref, owner_diff):
+            raise InvalidInput(
+                _l("Giấy tờ hoặc sai khác về chủ sở hữu đã thay đổi từ lúc tra cứu; hãy xem lại")
+            )
+    mismatch, data = _paper_mismatch(found, paper)
     with db.transaction() as session:
         dossier = _dossier(session, dossier_code, actor)
+        _not_attached_yet(session, dossier.id, source, found.ref)
         component = DossierComponent(
             dossier_id=dossier.id,
             type_code=type_code,
@@ -231,13 +306,39 @@ def attach(
             ref=found.ref,
             type_code=type_code,
             mismatch=sorted(mismatch),
+            owner_mismatch=sorted(owner_diff),
         )
+        if owner_diff:
+            kept = owner_check.record_override(
+                session,
+                dossier,
+                actor,
+                owner_diff,
+                reason,
+                source=source,
+                ref=found.ref,
+                type_code=type_code,
+            )
+            component.mismatch = {**mismatch, OWNER_KEY: kept}
         return {
             "id": component.id,
             "source": source,
             "name": component.name,
             "mismatch": mismatch,
+            "owner_override": bool(owner_diff),
         }
+
+
+def _not_attached_yet(session: Any, dossier_id: int, source: str, ref: str) -> None:
+    """Conflict when the same document is already a component (a replayed attach)."""
+    if session.scalar(
+        select(DossierComponent.id).where(
+            DossierComponent.dossier_id == dossier_id,
+            DossierComponent.source == source,
+            DossierComponent.ref == ref,
+        )
+    ):
+        raise Conflict(_l("Giấy tờ này đã được đính kèm vào hồ sơ"))
 
 
 def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
@@ -254,7 +355,8 @@ def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
                 "source": c.source,
                 "source_label": SOURCE_LABELS[c.source],
                 "ref": c.ref,
-                "mismatch": c.mismatch or {},
+                "mismatch": {k: v for k, v in (c.mismatch or {}).items() if k != OWNER_KEY},
+                "owner_check": (c.mismatch or {}).get(OWNER_KEY),
                 "data": c.data or {},
             }
             for c in session.scalars(
