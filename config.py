@@ -54,6 +54,10 @@ class Config:
     # The sweeper re-enqueues pending rows older than this (crash between commit and enqueue).
     OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "5"))
     SCHEDULER_INTERVAL = float(_env("SCHEDULER_INTERVAL", "1"))
+    # `python -m worker work`: this many warm worker processes (one more than REORG_WORKERS, so
+    # a reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never).
+    WORKER_PROCESSES = int(_env("WORKER_PROCESSES", "3"))
+    WORKER_MAX_JOBS = int(_env("WORKER_MAX_JOBS", "1000"))
     # Office hours for working-time arithmetic (8 h = one working day).
     OFFICE_HOURS = _env("OFFICE_HOURS", "07:00-11:30,13:30-17:00")
     # A step is "due soon" when this fraction of its working time remains.
