@@ -9,9 +9,10 @@ visible (open, in the database, where the inbox and the dossier page read it). T
           worker): the floor made by the engine, the database and the simulator;
   worker  the worker command of `make run`, read from scripts/run.sh and started as it is
           there, against a real Redis: what an officer waits for under `make run`.
-Prints p50/p95/max of "enqueued → next step visible" for each, and the machine load.
+Prints p50/p95/max of "enqueued → next step visible" for each (the worker's first `--cold`
+dossiers, while its fresh processes warm up, apart), and the machine load.
 Database: a fresh SQLite file (as `make run`), or `--postgres`.
-Usage: .venv/bin/python bench/next_step.py [--n 30] [--pace 0.3] [--postgres]
+Usage: .venv/bin/python bench/next_step.py [--n 30] [--cold 6] [--pace 0.3] [--postgres]
 """
 
 from __future__ import annotations
@@ -161,6 +162,12 @@ def main() -> None:
     parser.add_argument(
         "--pace", type=float, default=0.3, help="seconds between dossiers (default 0.3)"
     )
+    parser.add_argument(
+        "--cold",
+        type=int,
+        default=6,
+        help="dossiers measured apart right after the workers start (default 6)",
+    )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument("--worker-log", help="keep the worker's log in this file")
     args = parser.parse_args()
@@ -202,6 +209,9 @@ def main() -> None:
         stack.callback(worker.wait, timeout=30)
         stack.callback(worker.terminate)
         ready(Redis.from_url(redis.url), settings.current.WORKER_PROCESSES)
+        # the first jobs of each fresh worker process import and compile what the supervisor
+        # did not (printed apart: once per process start or WORKER_MAX_JOBS jobs)
+        cold = measure(officer, args.cold, args.pace, deliver_here=False) if args.cold else []
         through_worker = measure(officer, args.n, args.pace, deliver_here=False)
         load_after = os.getloadavg()
         db.engine.dispose()
@@ -210,6 +220,8 @@ def main() -> None:
     print("service call enqueued → next human step visible:")
     print(f"  engine, in this process: {figures(engine)}")
     print(f"  make run's worker:       {figures(through_worker)}")
+    if cold:
+        print(f"  (its first {len(cold)} dossiers, workers just started: {figures(cold)})")
     print(
         f"machine: {os.cpu_count()} CPUs, load average (1 min) "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after"
