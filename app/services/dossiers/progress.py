@@ -26,8 +26,6 @@ from app.services.core.errors import NotFound
 from app.services.dossiers.queries import TaskRow, task_rows
 from app.storage.db import db
 
-WAITING_CITIZEN = (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.PAYMENT_REQUESTED)
-
 
 @dataclass(frozen=True)
 class OpenStep:
@@ -47,15 +45,6 @@ class Standing:
     finished: bool
     waiting_service: bool
     open_steps: list[OpenStep] = field(default_factory=list)
-
-    @property
-    def waiting_citizen(self) -> bool:
-        return self.status in WAITING_CITIZEN
-
-    @property
-    def settled(self) -> bool:
-        """Nothing left for the worker: where the dossier went is known."""
-        return not self.waiting_service
 
 
 @dataclass(frozen=True)
