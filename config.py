@@ -54,6 +54,13 @@ class Config:
     # The sweeper re-enqueues pending rows older than this (crash between commit and enqueue).
     OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "5"))
     SCHEDULER_INTERVAL = float(_env("SCHEDULER_INTERVAL", "1"))
+    # `python -m worker work`: this many warm worker processes (one more than REORG_WORKERS, so
+    # a reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never).
+    WORKER_PROCESSES = int(_env("WORKER_PROCESSES", "3"))
+    WORKER_MAX_JOBS = int(_env("WORKER_MAX_JOBS", "1000"))
+    # After an officer's step, how long (seconds) the page waits for the service call the next
+    # step waits on before it says the dossier is on its way (0: never waits).
+    AFTER_STEP_WAIT = float(_env("AFTER_STEP_WAIT", "2"))
     # Office hours for working-time arithmetic (8 h = one working day).
     OFFICE_HOURS = _env("OFFICE_HOURS", "07:00-11:30,13:30-17:00")
     # A step is "due soon" when this fraction of its working time remains.
@@ -148,6 +155,8 @@ class TestConfig(Config):
     PAYMENT_SECRET = _env("PAYMENT_SECRET", "test-payment-secret")
     OUTBOX_BACKOFF_BASE = float(_env("OUTBOX_BACKOFF_BASE", "0.01"))
     OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "0"))
+    # no worker runs behind the test client unless a test starts one
+    AFTER_STEP_WAIT = float(_env("AFTER_STEP_WAIT", "0"))
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,6 @@
-"""`python -m worker work [--burst] [--simple]` runs an RQ worker; `python -m worker scheduler` the
-scheduler."""
+"""`python -m worker work` runs the RQ workers (`WORKER_PROCESSES` warm processes under a
+supervisor, see worker/pool.py); `work --simple [--burst]` one worker in this process (tests,
+batch runs); `python -m worker scheduler` the scheduler."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ import logging
 import sys
 
 from redis import Redis
-from rq import SimpleWorker, Worker
+from rq import SimpleWorker
 
 from app import settings
 from app.bootstrap import ensure_configured
 from app.i18n import _
 from app.installation import InsecureConfiguration
+from worker.pool import Supervisor
 from worker.scheduler import run_forever
 
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # SpiffWorkflow logs every task state change at INFO: a dozen lines per step in the log
+    logging.getLogger("spiff").setLevel(logging.WARNING)
     try:
         ensure_configured()
     except InsecureConfiguration as exc:
@@ -26,10 +30,13 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "work"
     if command == "work":
         cfg = settings.current
-        # --burst: stop once the queue is empty; --simple: run jobs in this process instead
-        # of a forked one (tests and batch runs)
-        kind = SimpleWorker if "--simple" in argv else Worker
-        kind([cfg.RQ_QUEUE], connection=Redis.from_url(cfg.REDIS_URL)).work(burst="--burst" in argv)
+        if "--simple" in argv:  # --burst: stop once the queue is empty
+            queue = [cfg.RQ_QUEUE]
+            SimpleWorker(queue, connection=Redis.from_url(cfg.REDIS_URL)).work(
+                burst="--burst" in argv
+            )
+            return 0
+        Supervisor(cfg.WORKER_PROCESSES).run()
         return 0
     if command == "scheduler":
         run_forever()

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.services.deadlines import apologies
 from app.services.documents import reuse, slips, views
-from app.services.dossiers import dossier_queries, queries, transfers
+from app.services.dossiers import dossier_queries, progress, queries, transfers
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
 from app.web.formatting import day as show_day
 from app.web.formatting import parse_day
 from app.web.history import describe
+from app.web.i18n import role_label, tr
 from app.web.inputs import page_arg
 
 bp = Blueprint("dossiers", __name__)
@@ -35,6 +45,38 @@ def index():  # noqa: ANN201
 @allow(OFFICER)
 def show(code: str):  # noqa: ANN201
     return _page(code)
+
+
+@bp.get("/dossiers/<code>/steps")
+@allow(OFFICER)
+def steps(code: str):  # noqa: ANN201
+    """The steps table as JSON, for the page's live refresh (static/js/steps.js): plain rows
+    (never a step's form data), the rendered rows, where the dossier stands and whether the
+    worker still has a call to make for it (`pending`: the page keeps asking while it does)."""
+    found = progress.dossier_steps(code, current_actor())
+    standing = found.standing
+    return jsonify(
+        code=standing.code,
+        pending=standing.waiting_service,
+        finished=standing.finished,
+        where=progress.describe(standing, role_label),
+        steps=[
+            {
+                "id": t.id,
+                "title": tr(t.title),
+                "role": t.role,
+                "role_label": role_label(t.role),
+                "unit": found.units.get(t.id, ""),
+                "assignee": t.assignee_name,
+                "state": t.state,
+                "created_at": t.created_at.isoformat() if t.created_at else None,
+                "due_at": t.due_at.isoformat() if t.due_at else None,
+                "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+            }
+            for t in found.rows
+        ],
+        html=str(get_template_attribute("_steps.html", "step_rows")(found)),
+    )
 
 
 @bp.post("/dossiers/<code>/transfer")
@@ -81,8 +123,11 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
     can_transfer = detail.dossier["finished_at"] is None and bool(
         actor.agencies_for("leader") | actor.agencies_for("supervisor")
     )
+    steps = progress.dossier_steps(code, actor)
     return render_template(
         "dossier.html",
+        steps=steps,
+        where=progress.describe(steps.standing, role_label),
         can_transfer=can_transfer,
         agencies=queries.agency_choices() if can_transfer else [],
         documents=views.documents_of(code, actor),

@@ -37,9 +37,11 @@ def index():  # noqa: ANN201
 @bp.post("/tasks/<task_id>/claim")
 @allow(OFFICER)
 def claim(task_id: str):  # noqa: ANN201
+    """Claim and open ("Nhận và xử lý"): the step is taken, then its screen opens (or `next`).
+    A step someone else holds is a 409 naming them, never taken over."""
     tasks.claim_task(task_id, current_actor())
     flash(_("Đã nhận việc"))
-    return redirect(safe_target(request.form.get("next"), url_for("inbox.index")))
+    return redirect(safe_target(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
 @bp.post("/tasks/<task_id>/unclaim")

@@ -4,15 +4,20 @@ in words, the result preview of an approval)."""
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from app import settings
 from app.i18n import _
+from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput
 from app.services.documents import supplement_review
-from app.services.dossiers import dossier_queries, tasks
+from app.services.dossiers import dossier_queries, progress, tasks
 from app.web import forms
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.i18n import role_label, tr
 
 bp = Blueprint("tasks", __name__)
 
@@ -34,8 +39,7 @@ def submit(task_id: str):  # noqa: ANN201
     if not errors:
         try:
             tasks.complete_task(task_id, actor, data)
-            flash(_("Đã hoàn thành: %(title)s", title=detail.task.title))
-            return redirect(url_for("inbox.index"))
+            return _go_on(task_id, actor, detail.task.title)
         except InvalidInput as exc:
             errors, message = exc.fields, exc.message
         except Conflict as exc:
@@ -88,3 +92,34 @@ def review(task_id: str, document_id: int):  # noqa: ANN201
         )
         return page, exc.status
     return redirect(url_for("tasks.show", task_id=task_id) + "#supplement")
+
+
+# How often the page asks, while the worker makes the call the next step waits for.
+WAIT_POLL = 0.05
+
+
+def _go_on(task_id: str, actor: Actor, title: str):  # noqa: ANN202
+    """After a step: open the officer's next step of the same dossier at once (see
+    progress.after_step for the rule), or say where the dossier went and go back to the
+    inbox. A step behind a service call is waited for a moment (AFTER_STEP_WAIT seconds),
+    never guessed."""
+    deadline = time.monotonic() + settings.current.AFTER_STEP_WAIT
+    after = progress.after_step(task_id, actor)
+    while after.next_step is None and after.standing.waiting_service:
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(WAIT_POLL)
+        after = progress.after_step(task_id, actor)
+    done = _("Đã hoàn thành: %(title)s", title=tr(title))
+    step = after.next_step
+    if step is not None and after.take:
+        try:
+            tasks.claim_task(step.id, actor)
+        except Conflict:  # a colleague took it meanwhile: it is theirs now
+            after = progress.after_step(task_id, actor)
+            step = after.next_step if not after.take else None
+    if step is not None:
+        flash(_("%(done)s. Bước tiếp theo của bạn: %(next)s", done=done, next=tr(step.title)))
+        return redirect(url_for("tasks.show", task_id=step.id))
+    flash(f"{done}. {progress.describe(after.standing, role_label)}")
+    return redirect(url_for("inbox.index"))

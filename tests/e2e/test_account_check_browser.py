@@ -32,10 +32,10 @@ def test_account_check_creates_the_account_fills_the_form_and_reuses_a_component
     drain()  # the account check: no account on the portal
 
     page.goto("/inbox")
-    page.locator("#pool tr", has_text=code).get_by_role("button", name="Nhận việc").click()
-    row = page.locator("#mine tr", has_text=code)
+    row = page.locator("#pool tr", has_text=code)
     assert "Tạo tài khoản cho công dân trên Cổng DVCQG" in row.inner_text()
-    row.get_by_role("link", name="Xử lý").click()
+    row.get_by_role("button", name="Nhận và xử lý").click()  # claims and opens
+    page.wait_for_url("**/tasks/*")
     page.get_by_label("Tạo tài khoản cho công dân trên Cổng từ thông tin dưới đây").check()
     page.get_by_role("button", name="Hoàn thành").click()
     # the profile is required to create it
@@ -55,8 +55,8 @@ def test_account_check_creates_the_account_fills_the_form_and_reuses_a_component
     assert "Tạo tài khoản công dân trong hệ thống từ Cổng DVCQG và liên kết" in history
 
     page.goto("/inbox")
-    page.locator("#pool tr", has_text=code).get_by_role("button", name="Nhận việc").click()
-    page.locator("#mine tr", has_text=code).get_by_role("link", name="Xử lý").click()
+    page.locator("#pool tr", has_text=code).get_by_role("button", name="Nhận và xử lý").click()
+    page.wait_for_url("**/tasks/*")
     assert page.locator("input[name=applicant_birth_date]").input_value() == "1995-07-21"
     assert page.locator("input[name=applicant_gender]").input_value() == "Nữ"
     assert (

@@ -18,8 +18,8 @@ def test_officer_logs_in_claims_and_completes_the_reception_task(browser_page, d
     drain()
 
     page.goto("/inbox")
-    page.locator("#pool tr", has_text=code).get_by_role("button", name="Nhận việc").click()
-    page.locator("#mine tr", has_text=code).get_by_role("link", name="Xử lý").click()
+    page.locator("#pool tr", has_text=code).get_by_role("button", name="Nhận và xử lý").click()
+    page.wait_for_url("**/tasks/*")
 
     page.get_by_label("Đã kiểm tra đủ thành phần hồ sơ theo quy định").check()
     page.fill("input[name=original_count]", "1")

@@ -86,6 +86,7 @@ POST /dossiers/<code>/documents/new            ok     ok     ok     ok     ok   
 GET /dossiers/<code>/reuse                     ok     ok     ok     ok     ok     ok     login  login  404
 POST /dossiers/<code>/reuse                    ok     ok     ok     ok     ok     ok     login  login  404
 GET /dossiers/<code>/slips/<number>.pdf        ok     ok     ok     ok     ok     ok     login  login  404
+GET /dossiers/<code>/steps                     ok     ok     ok     ok     ok     ok     login  login  404
 POST /dossiers/<code>/transfer                 403    403    ok     ok     403    ok     login  login  403
 GET /favicon.ico                               ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET /inbox                                     ok     ok     ok     ok     ok     ok     login  login  ok

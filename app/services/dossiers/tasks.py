@@ -14,7 +14,7 @@ from app.domain.process_variables import is_system_variable
 from app.domain.roles import DATA_VISIBLE_TO, parse_role_list
 from app.engine import TaskNotReady, WorkflowFailed
 from app.i18n import _, _l
-from app.models import HumanTask
+from app.models import HumanTask, User
 from app.models.base import utcnow
 from app.services.core import audit, runtime
 from app.services.core.actors import Actor
@@ -51,7 +51,14 @@ def claim_task(task_id: str, actor: Actor) -> None:
         if task.assignee_id == actor.id:
             return
         if task.assignee_id is not None:
-            raise Conflict(_l("Công việc đã được người khác nhận"))
+            holder = session.get(User, task.assignee_id)
+            raise Conflict(
+                _l(
+                    "Công việc đã được %(name)s nhận; chỉ người đó trả lại hoặc người giám sát "
+                    "giao lại được",
+                    name=holder.full_name if holder else "?",
+                )
+            )
         task.assignee_id, task.claimed_at = actor.id, utcnow()
         audit.record(
             session,

@@ -1,0 +1,96 @@
+"""`python -m worker work`, the worker command of `make run`: warm worker processes under a
+supervisor that delivers the outbox, still stops a job over its timeout, replaces a worker that
+dies, and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.job import Job, JobStatus
+
+from config import ROOT
+from tests.services.helpers import open_task, receive
+from tests.support.stack import app_environment
+from tests.support.waiting import wait_until
+
+pytestmark = [pytest.mark.simulators]
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(p) for p in (task / "children").read_text().split()}
+    return found
+
+
+@pytest.fixture
+def pool(app):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worker", "work"],
+        cwd=ROOT,
+        env=app_environment(app, WORKER_PROCESSES="2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: len(children(process.pid)) == 2, timeout=60, what="two workers")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_workers_left_behind_by_a_killed_supervisor_stop_by_themselves(pool):
+    workers = children(pool.pid)
+    pool.kill()
+    pool.wait(timeout=10)
+    wait_until(
+        lambda: not [pid for pid in workers if Path(f"/proc/{pid}").exists()],
+        timeout=30,
+        what="the orphaned workers gone",
+    )
+
+
+def test_the_worker_command_delivers_a_service_call_and_the_next_step_opens(app, actors, pool):
+    code = receive(actors["tiepnhan"])
+    wait_until(lambda: open_task(code, "reception"), timeout=60, what="the reception step")
+
+
+def test_a_worker_that_dies_is_replaced_and_the_next_call_is_still_delivered(app, actors, pool):
+    victim = min(children(pool.pid))
+    os.kill(victim, signal.SIGKILL)
+    wait_until(
+        lambda: victim not in children(pool.pid) and len(children(pool.pid)) == 2,
+        timeout=30,
+        what="a new worker in place of the killed one",
+    )
+    code = receive(actors["tiepnhan"])
+    wait_until(lambda: open_task(code, "reception"), timeout=60, what="the reception step")
+
+
+def test_a_job_over_its_timeout_is_stopped_and_the_worker_goes_on(app, actors, pool):
+    queue = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+    stuck = queue.enqueue("time.sleep", 30, job_timeout=1)
+    wait_until(
+        lambda: Job.fetch(stuck.id, connection=queue.connection).get_status() == JobStatus.FAILED,
+        timeout=20,
+        what="the stuck job stopped at its timeout",
+    )
+    assert "JobTimeoutException" in (stuck.latest_result().exc_string or "")
+    code = receive(actors["tiepnhan"])
+    wait_until(lambda: open_task(code, "reception"), timeout=60, what="the reception step")
+
+
+def test_sigterm_stops_the_supervisor_and_its_workers(pool):
+    workers = children(pool.pid)
+    pool.send_signal(signal.SIGTERM)
+    assert pool.wait(timeout=30) == 0
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

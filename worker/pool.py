@@ -1,0 +1,134 @@
+"""The RQ workers `make run` starts: a few warm worker processes under one supervisor.
+
+A plain RQ worker forks a cold child per job: every job imported the services, the engine and
+SpiffWorkflow again, parsed its model again and compiled its SQL again (about 1.5 s a job, most
+of an officer's wait between a service call and the next step). Here a supervisor imports all
+that and parses the newest models once, then forks `WORKER_PROCESSES` long-lived workers that
+run jobs in their own process and stay warm from job to job. Isolation is kept per process:
+a job over its timeout is stopped inside its worker (RQ's alarm), a worker that dies (a crash,
+a kill) is replaced at once by a new warm fork, and one that has run `WORKER_MAX_JOBS` jobs
+is replaced too, so a slow leak cannot grow. What a dead worker held is failed by RQ's
+registry cleanup and its outbox row delivered again by the sweeper (`OUTBOX_CLAIM_TIMEOUT`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from app import settings
+from app.storage.db import db
+
+log = logging.getLogger(__name__)
+# Models parsed ahead by the supervisor: the newest versions (older ones on first use).
+WARM_VERSIONS = 32
+# A worker that dies this soon after its start is not restarted at once (a crash loop).
+RESPAWN_PAUSE = 1.0
+
+
+def warm_up() -> None:
+    """Import what jobs use and parse the newest deployed models, in this process."""
+    import worker.jobs
+    from app.models import ModelVersion
+    from app.services.core import runtime
+
+    worker.jobs.clients()
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(ModelVersion.id).order_by(ModelVersion.id.desc()).limit(WARM_VERSIONS)
+        ).all()
+        for version_id in ids:
+            try:
+                runtime.definition_by_id(session, version_id)
+            except Exception:  # noqa: BLE001 - a model that does not parse fails its own jobs
+                log.warning("model version %s could not be parsed ahead", version_id)
+    db.engine.dispose()  # no connection of this process may be shared with its forks
+
+
+def run_one(burst: bool = False) -> None:
+    """One worker in this process: runs jobs here until `WORKER_MAX_JOBS`, or the queue is
+    empty with `burst`."""
+    cfg = settings.current
+    connection = Redis.from_url(cfg.REDIS_URL)
+    SimpleWorker([cfg.RQ_QUEUE], connection=connection).work(
+        burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None
+    )
+
+
+def _stop_with(supervisor: int) -> None:
+    """Ask this worker to stop (its job in hand finishes) once its supervisor is gone, killed
+    without a chance to stop it: an orphan must not go on taking jobs."""
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
+
+
+class Supervisor:
+    """Keeps `processes` workers forked from this warm process running until told to stop."""
+
+    def __init__(self, processes: int, target: Callable[[], None] = run_one) -> None:
+        self.processes = max(processes, 1)
+        self.target = target
+        self.children: dict[int, float] = {}  # pid: started at (monotonic)
+        self.stopping = False
+
+    def _fork(self) -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker: RQ installs its own signal handlers
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _stop_with(os.getppid())
+            code = 0
+            try:
+                self.target()
+            except BaseException:  # noqa: BLE001 - reported, then this fork ends
+                log.exception("worker %s stopped on an error", os.getpid())
+                code = 1
+            finally:
+                logging.shutdown()
+                os._exit(code)
+        self.children[pid] = time.monotonic()
+        log.info("worker %s started", pid)
+
+    def _stop(self, *_: object) -> None:
+        self.stopping = True
+        for pid in list(self.children):
+            try:
+                os.kill(pid, signal.SIGTERM)  # RQ's warm shutdown: the job in hand finishes
+            except ProcessLookupError:
+                self.children.pop(pid, None)
+
+    def run(self) -> None:
+        """Start the workers, replace any that ends, stop them all on SIGTERM or SIGINT."""
+        warm_up()
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        for _ in range(self.processes):
+            self._fork()
+        while self.children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            started = self.children.pop(pid, None)
+            if started is None or self.stopping:
+                continue
+            log.warning("worker %s ended (status %s); starting another", pid, status)
+            if time.monotonic() - started < RESPAWN_PAUSE:
+                time.sleep(RESPAWN_PAUSE)
+            if not self.stopping:
+                self._fork()
