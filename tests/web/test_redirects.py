@@ -116,4 +116,5 @@ def test_a_form_supplied_next_cannot_send_the_officer_elsewhere(client, monkeypa
     with db.transaction() as session:
         task_id = session.scalars(select(HumanTask.id)).first()
     claimed = post(client, f"/tasks/{task_id}/claim", {"next": "/%09/evil.example"}, "/inbox")
-    assert claimed.status_code == 302 and claimed.headers["Location"] == "/inbox"
+    # the unsafe target is dropped: claiming opens the step itself ("Nhận và xử lý")
+    assert claimed.status_code == 302 and claimed.headers["Location"] == f"/tasks/{task_id}"
