@@ -56,6 +56,21 @@ class HumanTask(Base):
             postgresql_where=_OPEN,
             sqlite_where=_OPEN,
         ),
+        # Migration 0019: the task lists' filters and sorts (bench/task_lists.py).
+        Index(
+            "ix_human_task_open_channel",
+            "channel",
+            "due_at",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+        Index(
+            "ix_human_task_open_received", "received_at", postgresql_where=_OPEN, sqlite_where=_OPEN
+        ),
+        Index(
+            "ix_human_task_open_created", "created_at", postgresql_where=_OPEN, sqlite_where=_OPEN
+        ),
+        Index("ix_human_task_open_title", "title", postgresql_where=_OPEN, sqlite_where=_OPEN),
     )
 
     # The engine's task id (a UUID string): stable across load/save.
@@ -64,6 +79,10 @@ class HumanTask(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     # Copied from the dossier so per-procedure counts need no join.
     procedure_id: Mapped[int | None] = mapped_column()
+    # Copied from the dossier (neither changes after reception) so that the task lists filter
+    # and sort on them without a join (migration 0019).
+    channel: Mapped[str | None] = mapped_column(String(16))
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     element_id: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))

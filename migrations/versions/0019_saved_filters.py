@@ -1,8 +1,9 @@
-"""Saved filters of the task lists, per officer and per list
+"""Saved filters of the task lists; the dossier's channel and day received on each task
 
 - saved_filter: a name and the list's query string, unique per (user, list, name);
-- indexes the lists' new filters and sorts need at scale are added here too (see
-  bench/task_lists.py for what each serves).
+- human_task.channel and human_task.received_at, copied from the dossier (neither changes after
+  reception) so that the inbox and the supervisor's list filter and sort on them without a join;
+- partial indexes over open tasks for the lists' new filters and sorts (bench/task_lists.py).
 
 Revision ID: 0019
 Revises: 0018
@@ -15,6 +16,14 @@ revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
+
+OPEN = sa.text("state = 'open'")
+INDEXES = {
+    "ix_human_task_open_channel": ["channel", "due_at"],
+    "ix_human_task_open_received": ["received_at"],
+    "ix_human_task_open_created": ["created_at"],
+    "ix_human_task_open_title": ["title"],
+}
 
 
 def upgrade() -> None:
@@ -38,5 +47,22 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table("human_task") as batch:
+        batch.add_column(sa.Column("channel", sa.String(16), nullable=True))
+        batch.add_column(sa.Column("received_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute(
+        "UPDATE human_task SET "
+        "channel = (SELECT channel FROM dossier WHERE dossier.id = human_task.dossier_id), "
+        "received_at = (SELECT received_at FROM dossier WHERE dossier.id = human_task.dossier_id)"
+    )
+    for name, columns in INDEXES.items():
+        op.create_index(name, "human_task", columns, postgresql_where=OPEN, sqlite_where=OPEN)
+
+
 def downgrade() -> None:
+    for name in INDEXES:
+        op.drop_index(name, table_name="human_task")
+    with op.batch_alter_table("human_task") as batch:
+        batch.drop_column("received_at")
+        batch.drop_column("channel")
     op.drop_table("saved_filter")

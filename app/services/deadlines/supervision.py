@@ -17,7 +17,7 @@ from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
 from app.services.core.actors import Actor
 from app.services.core.errors import Forbidden, NotFound
 from app.services.dossiers import task_search
-from app.services.dossiers.queries import PAGE_SIZE, TaskRow, count_tasks, load_rows
+from app.services.dossiers.queries import PAGE_SIZE, TaskRow, load_rows
 from app.services.dossiers.task_search import Choice, TaskQuery
 from app.storage.db import db
 
@@ -142,19 +142,22 @@ def task_list_page(actor: Actor, f: TaskQuery, choices: bool = True) -> TaskList
     with db.transaction() as session:
         agencies = scope(session, actor)
         in_scope = [HumanTask.state == "open", HumanTask.agency_id.in_(agencies)]
-        where = [*in_scope, *task_search.conditions(session, f)]
-        ids = task_search.page_ids(session, where, f, PAGE_SIZE, (max(f.page, 1) - 1) * PAGE_SIZE)
-        rows, total = load_rows(session, ids), count_tasks(session, where)
+        chosen = task_search.filters(session, f)
+        counted = task_search.counts(
+            session, [in_scope], f, chosen, task_search.all_procedures(session) if choices else None
+        )
+        ids = task_search.page_ids(
+            session, [*in_scope, *chosen.where()], f, PAGE_SIZE, (max(f.page, 1) - 1) * PAGE_SIZE
+        )
+        rows, total = load_rows(session, ids), counted.totals[0]
         if not choices:
             return TaskList(rows, total)
         return TaskList(
             rows,
             total,
-            states=task_search.state_choices(session, [in_scope], f),
-            procedures=task_search.procedure_choices(
-                session, [in_scope], f, task_search.procedures_of(session, agencies)
-            ),
-            steps=task_search.step_choices(session, [in_scope], f),
+            states=counted.states,
+            procedures=counted.procedures,
+            steps=task_search.step_choices(session, f),
             agencies=task_search.agency_choices(session, agencies),
             officers=_officers_in(session, agencies),
         )

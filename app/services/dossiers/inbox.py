@@ -11,7 +11,7 @@ from sqlalchemy import or_
 from app.models import HumanTask
 from app.services.core.actors import Actor
 from app.services.dossiers import task_search
-from app.services.dossiers.queries import TaskRow, count_tasks, load_rows
+from app.services.dossiers.queries import TaskRow, load_rows
 from app.services.dossiers.task_search import Choice, TaskQuery
 from app.storage.db import db
 
@@ -54,28 +54,26 @@ def inbox(
     their totals; nearest due first unless `query` sorts otherwise."""
     query = task_search.check(query or TaskQuery())
     mine_scope, pool_scope = scopes(actor)
+    both = [mine_scope] if pool_scope is None else [mine_scope, pool_scope]
+    agency_ids = {a for _, a in actor.roles}
     with db.transaction() as session:
-        where = task_search.conditions(session, query)
-        mine = _page(session, [*mine_scope, *where], query, mine_page)
-        mine_total = count_tasks(session, [*mine_scope, *where])
-        pool: list[TaskRow] = []
-        pool_total = 0
-        if pool_scope is not None:
-            pool = _page(session, [*pool_scope, *where], query, pool_page)
-            pool_total = count_tasks(session, [*pool_scope, *where])
-        both = [mine_scope] if pool_scope is None else [mine_scope, pool_scope]
-        agency_ids = {a for _, a in actor.roles}
+        f = task_search.filters(session, query)
+        counted = task_search.counts(session, both, query, f, task_search.all_procedures(session))
+        mine = _page(session, [*mine_scope, *f.where()], query, mine_page)
+        pool = (
+            []
+            if pool_scope is None
+            else _page(session, [*pool_scope, *f.where()], query, pool_page)
+        )
         return Inbox(
             mine,
             pool,
-            mine_total,
-            pool_total,
+            counted.totals[0],
+            counted.totals[1] if pool_scope is not None else 0,
             query,
-            states=task_search.state_choices(session, both, query),
-            procedures=task_search.procedure_choices(
-                session, both, query, task_search.procedures_of(session, agency_ids)
-            ),
-            steps=task_search.step_choices(session, both, query),
+            states=counted.states,
+            procedures=counted.procedures,
+            steps=task_search.step_choices(session, query),
             agencies=task_search.agency_choices(session, agency_ids),
         )
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select, union
 
 from app.domain.status import VN_TZ
 from app.i18n import _l
 from app.models import Agency, Dossier, HumanTask, Procedure, User
 from app.services.core.errors import InvalidInput
-from app.services.dossiers.queries import COUNT_CAP, count_tasks
+from app.services.dossiers.queries import COUNT_CAP
 
 DEADLINE_STATES = ("on_time", "due_soon", "overdue")
 CHANNELS = ("counter", "online")
@@ -45,7 +45,7 @@ SORT_COLUMNS: dict[str, Any] = {
     "step": HumanTask.title,
     "code": Dossier.code,
     "owner": Dossier.owner_name,
-    "received": Dossier.received_at,
+    "received": HumanTask.received_at,
     "procedure": Procedure.name,
     "agency": Agency.name,
     "assignee": User.full_name,
@@ -53,7 +53,6 @@ SORT_COLUMNS: dict[str, Any] = {
 _JOINED_BY = {
     "code": "dossier",
     "owner": "dossier",
-    "received": "dossier",
     "procedure": "procedure",
     "agency": "agency",
     "assignee": "user",
@@ -118,45 +117,66 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=VN_TZ)
 
 
-def conditions(session: Any, query: TaskQuery, *, skip: str = "") -> list[Any]:
-    """The conditions on tasks that `query`'s filters add (all but the one named `skip`)."""
-    where: list[Any] = []
-    if query.state and skip != "state":
-        where.append(HumanTask.deadline_state == query.state)
-    if query.procedure and skip != "procedure":
+@dataclass(frozen=True)
+class Filters:
+    """A query's conditions on tasks, by the filter each comes from (codes resolved once)."""
+
+    parts: dict[str, list[Any]]
+
+    def where(self, skip: str = "") -> list[Any]:
+        """Every condition but those of the filter named `skip` (a choice counted against the
+        other filters)."""
+        return [c for name, conds in self.parts.items() if name != skip for c in conds]
+
+
+def filters(session: Any, query: TaskQuery) -> Filters:
+    """The conditions on tasks that `query`'s filters add."""
+    parts: dict[str, list[Any]] = {}
+    if query.state:
+        parts["state"] = [HumanTask.deadline_state == query.state]
+    if query.procedure:
         procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == query.procedure))
-        where.append(HumanTask.procedure_id == procedure_id)
-    if query.element and skip != "element":
-        where.append(HumanTask.element_id == query.element)
+        parts["procedure"] = [HumanTask.procedure_id == procedure_id]
+    if query.element:
+        parts["element"] = [HumanTask.element_id == query.element]
     if query.agency:
         agency_id = session.scalar(select(Agency.id).where(Agency.code == query.agency))
-        where.append(HumanTask.agency_id == agency_id)
+        parts["agency"] = [HumanTask.agency_id == agency_id]
     if query.assignee == "none":
-        where.append(HumanTask.assignee_id.is_(None))
+        parts["assignee"] = [HumanTask.assignee_id.is_(None)]
     elif query.assignee:
-        where.append(HumanTask.assignee_id == int(query.assignee))
-    dossiers = _dossier_conditions(query)
-    if dossiers:
-        where.append(HumanTask.dossier_id.in_(select(Dossier.id).where(*dossiers)))
-    return where
-
-
-def _dossier_conditions(query: TaskQuery) -> list[Any]:
-    where: list[Any] = []
-    if query.q:
-        prefix, anywhere = _like(query.q) + "%", "%" + _like(query.q) + "%"
-        where.append(
-            Dossier.code.ilike(prefix, escape="\\")
-            | Dossier.owner_id.ilike(prefix, escape="\\")
-            | Dossier.owner_name.ilike(anywhere, escape="\\")
-        )
+        parts["assignee"] = [HumanTask.assignee_id == int(query.assignee)]
     if query.channel:
-        where.append(Dossier.channel == query.channel)
+        parts["channel"] = [HumanTask.channel == query.channel]
     if query.received_from:
-        where.append(Dossier.received_at >= _day_start(query.received_from))
+        parts["from"] = [HumanTask.received_at >= _day_start(query.received_from)]
     if query.received_to:
-        where.append(Dossier.received_at < _day_start(query.received_to + timedelta(days=1)))
-    return where
+        parts["to"] = [HumanTask.received_at < _day_start(query.received_to + timedelta(days=1))]
+    if query.q:
+        parts["q"] = [HumanTask.dossier_id.in_(_matching_dossiers(query.q))]
+    return Filters(parts)
+
+
+# Above every character a code or identifier holds: `prefix <= x < prefix + _TOP` is a range
+# an index serves (byte order: SQLite, and PostgreSQL under the C collation the project uses).
+_TOP = "\U0010ffff"
+
+
+def _matching_dossiers(text: str) -> Select:
+    """The dossiers whose code or owner identifier starts with `text` (any case), or whose
+    owner's name holds it; wildcards in `text` are taken literally."""
+    upper = text.upper()
+    prefix, anywhere = _like(upper) + "%", "%" + _like(text) + "%"
+    by_code = select(Dossier.id).where(
+        Dossier.code >= upper, Dossier.code < upper + _TOP, Dossier.code.like(prefix, escape="\\")
+    )
+    by_owner_id = select(Dossier.id).where(
+        Dossier.owner_id >= upper,
+        Dossier.owner_id < upper + _TOP,
+        Dossier.owner_id.like(prefix, escape="\\"),
+    )
+    by_name = select(Dossier.id).where(Dossier.owner_name.ilike(anywhere, escape="\\"))
+    return union(by_code, by_owner_id, by_name)
 
 
 def page_ids(
@@ -197,64 +217,92 @@ class Choice:
     count: int  # capped: more than COUNT_CAP means "COUNT_CAP+"
 
 
-def counted(session: Any, scopes: list[list[Any]], where: list[Any], cap: int = COUNT_CAP) -> int:
-    """Tasks in any of `scopes` (disjoint) matching `where`, counted up to `cap` + 1."""
-    return min(sum(count_tasks(session, [*scope, *where], cap) for scope in scopes), cap + 1)
-
-
-def state_choices(session: Any, scopes: list[list[Any]], query: TaskQuery) -> list[Choice]:
-    """Each deadline state with how many tasks it would show, the other filters kept."""
-    others = conditions(session, query, skip="state")
-    return [
-        Choice(s, s, counted(session, scopes, [*others, HumanTask.deadline_state == s]))
-        for s in DEADLINE_STATES
+def count_many(session: Any, condition_lists: list[list[Any]], cap: int = COUNT_CAP) -> list[int]:
+    """How many tasks match each list of conditions, each counted up to `cap` + 1, in one
+    statement (one round trip however many choices are counted)."""
+    if not condition_lists:
+        return []
+    columns = [
+        select(func.count())
+        .select_from(select(HumanTask.id).where(*conds).limit(cap + 1).subquery())
+        .scalar_subquery()
+        for conds in condition_lists
     ]
+    return [int(n or 0) for n in session.execute(select(*columns)).one()]
 
 
-def procedure_choices(
-    session: Any, scopes: list[list[Any]], query: TaskQuery, procedures: list[tuple]
-) -> list[Choice]:
-    """Each of `procedures` (id, code, name) with its task count under the other filters;
-    those with none are left out unless chosen."""
-    others = conditions(session, query, skip="procedure")
-    choices = []
-    for procedure_id, code, name in procedures:
-        n = counted(session, scopes, [*others, HumanTask.procedure_id == procedure_id])
-        if n or code == query.procedure:
-            choices.append(Choice(code, name, n))
-    return choices
+@dataclass(frozen=True)
+class Counts:
+    totals: list[int]  # per scope
+    states: list[Choice]
+    procedures: list[Choice]
 
 
-def step_choices(session: Any, scopes: list[list[Any]], query: TaskQuery) -> list[Choice]:
-    """The steps of the chosen procedure that have open tasks in scope (the chosen one kept)."""
-    steps: dict[str, str] = {}
+def counts(
+    session: Any,
+    scopes: list[list[Any]],
+    query: TaskQuery,
+    f: Filters,
+    procedures: list[tuple] | None = None,
+) -> Counts:
+    """The total of each scope under `f`, and, with `procedures` ((id, code, name) rows), each
+    deadline state's and each procedure's count under the other filters (summed over the
+    scopes, which are disjoint; procedures with none left out unless chosen)."""
+    lists = [[*scope, *f.where()] for scope in scopes]
+    if procedures is not None:
+        lists += [
+            [*scope, *f.where("state"), HumanTask.deadline_state == state]
+            for state in DEADLINE_STATES
+            for scope in scopes
+        ]
+        lists += [
+            [*scope, *f.where("procedure"), HumanTask.procedure_id == procedure_id]
+            for procedure_id, _, _ in procedures
+            for scope in scopes
+        ]
+    numbers = count_many(session, lists)
+    width = len(scopes)
+    totals, rest = numbers[:width], numbers[width:]
+    summed = [min(sum(rest[i : i + width]), COUNT_CAP + 1) for i in range(0, len(rest), width)]
+    if procedures is None:
+        return Counts(totals, [], [])
+    states = [Choice(s, s, n) for s, n in zip(DEADLINE_STATES, summed, strict=False)]
+    chosen = [
+        Choice(code, name, n)
+        for (_, code, name), n in zip(procedures, summed[len(DEADLINE_STATES) :], strict=True)
+        if n or code == query.procedure
+    ]
+    return Counts(totals, states, chosen)
+
+
+def step_choices(session: Any, query: TaskQuery) -> list[Choice]:
+    """The steps of the chosen procedure that have open tasks (the chosen step kept), by title:
+    read from the open-procedure index alone, then one title per step."""
+    elements: list[str] = []
+    procedure_id = None
     if query.procedure:
         procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == query.procedure))
-        for scope in scopes:
-            elements = session.scalars(
+        elements = list(
+            session.scalars(
                 select(HumanTask.element_id)
-                .where(*scope, HumanTask.procedure_id == procedure_id)
+                .where(HumanTask.state == "open", HumanTask.procedure_id == procedure_id)
                 .distinct()
             )
-            for element in elements:
-                steps.setdefault(element, "")
-        for element in steps:
-            steps[element] = (
-                session.scalar(
-                    select(HumanTask.title)
-                    .where(HumanTask.procedure_id == procedure_id, HumanTask.element_id == element)
-                    .limit(1)
-                )
-                or element
-            )
-    if query.element and query.element not in steps:
-        steps[query.element] = (
-            session.scalar(
-                select(HumanTask.title).where(HumanTask.element_id == query.element).limit(1)
-            )
-            or query.element
         )
-    return [Choice(e, title, 0) for e, title in sorted(steps.items(), key=lambda i: i[1])]
+    if query.element and query.element not in elements:
+        elements.append(query.element)
+    steps = []
+    for element in elements:
+        title = session.scalar(
+            select(HumanTask.title)
+            .where(
+                HumanTask.element_id == element,
+                *([HumanTask.procedure_id == procedure_id] if procedure_id else []),
+            )
+            .limit(1)
+        )
+        steps.append(Choice(element, title or element, 0))
+    return sorted(steps, key=lambda c: c.label)
 
 
 def agency_choices(session: Any, agency_ids: set[int]) -> list[Choice]:
@@ -267,9 +315,9 @@ def agency_choices(session: Any, agency_ids: set[int]) -> list[Choice]:
     ]
 
 
-def procedures_of(session: Any, agency_ids: set[int]) -> list[tuple]:
-    """The procedures whose tasks may be in a scope: every procedure (few), as (id, code, name)."""
-    del agency_ids  # a procedure's tasks may run at any agency (paths C1, C2)
+def all_procedures(session: Any) -> list[tuple]:
+    """Every procedure (a few hundred at most) as (id, code, name): a procedure's steps may run
+    at any agency (paths C1, C2), so none is left out before its tasks are counted."""
     return [
         tuple(r)
         for r in session.execute(
