@@ -52,6 +52,8 @@ def desk(actors, clock) -> dict[str, dict]:
             dossier.owner_name, dossier.owner_id, dossier.channel = name, owner_id, channel
             dossier.received_at = datetime(2026, 11, day, 10, tzinfo=VN_TZ)
             task = session.scalar(select(HumanTask).where(HumanTask.dossier_id == dossier.id))
+            # the copies the projection keeps (as it would have written them at reception)
+            task.channel, task.received_at = channel, dossier.received_at
             task.deadline_state = state
             task.due_at = None if due is None else now + timedelta(hours=due)
             by_code[code] = {"task": task.id, "name": name, "owner_id": owner_id}
@@ -61,6 +63,16 @@ def desk(actors, clock) -> dict[str, dict]:
         moved.procedure_id, moved.agency_id = other.id, unit.id
         by_code[codes[-1]]["procedure"] = other.code
     return by_code
+
+
+def test_a_new_step_carries_its_dossiers_channel_and_day_received(actors, clock):
+    clock.set(datetime(2026, 11, 25, 9, tzinfo=VN_TZ))
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        task = session.scalar(select(HumanTask).where(HumanTask.dossier_id == dossier.id))
+        assert (task.channel, task.received_at) == ("counter", dossier.received_at)
 
 
 def pool_codes(actor, **query) -> list[str]:

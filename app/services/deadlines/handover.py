@@ -24,13 +24,6 @@ MESSAGE_MAX = 500
 BATCH_MAX = 100
 
 
-def officers_for(task_id: str, actor: Actor) -> list[dict[str, Any]]:
-    """Who may take the task: active officers holding its role in its agency."""
-    with db.transaction() as session:
-        task = supervised_task(session, task_id, actor)
-        return [{"id": u.id, "name": u.full_name} for u in _candidates(session, task)]
-
-
 def _text(value: str, field: str, limit: int, required: Any) -> str:
     text = (value or "").strip()
     if not text:

@@ -179,34 +179,68 @@ def _matching_dossiers(text: str) -> Select:
     return union(by_code, by_owner_id, by_name)
 
 
+_NULLABLE = {"due", "received"}
+
+
 def page_ids(
     session: Any, scope: list[Any], query: TaskQuery, limit: int, offset: int
 ) -> list[str]:
-    """The ids of one page of tasks in `scope` matching `query`, in its order."""
-    return list(
-        session.scalars(
-            _ordered(select(HumanTask.id), query).where(*scope).limit(limit).offset(offset)
-        )
-    )
+    """The ids of one page of tasks in `scope` matching `query`, in its order.
 
-
-def _ordered(statement: Select, query: TaskQuery) -> Select:
+    A sort on the task table is read in segments, each in an order an index holds (escalated
+    steps, then those with a value, then those without: "no due date last"), so that a page is
+    found by walking an index and stopping, never by sorting every open task; a sort on a
+    joined column (code, owner, procedure, unit, officer) is one joined, sorted statement."""
     key = query.sort.removeprefix("-")
-    descending = query.sort.startswith("-")
-    joined = _JOINED_BY.get(key)
+    if key in _JOINED_BY:
+        return list(
+            session.scalars(
+                _joined_order(select(HumanTask.id), query).where(*scope).limit(limit).offset(offset)
+            )
+        )
+    wanted = offset + limit
+    found: list[str] = []
+    for extra, order in _segments(query):
+        found += session.scalars(
+            select(HumanTask.id)
+            .where(*scope, *extra)
+            .order_by(*order, HumanTask.id)
+            .limit(wanted - len(found))
+        )
+        if len(found) >= wanted:
+            break
+    return found[offset:wanted]
+
+
+def _segments(query: TaskQuery) -> list[tuple[list[Any], list[Any]]]:
+    key = query.sort.removeprefix("-")
+    column = SORT_COLUMNS[key]
+    order = column.desc() if query.sort.startswith("-") else column.asc()
+    if key not in _NULLABLE:
+        return [([], [order])]
+    valued = ([column.is_not(None)], [order])
+    empty = ([column.is_(None)], [])
+    if query.sort != "due":
+        return [valued, empty]
+    # the default: escalated steps first (few), then the nearest deadline, no due date last
+    escalated = ([HumanTask.priority > 0], [HumanTask.priority.desc(), order.nulls_last()])
+    plain = [HumanTask.priority <= 0]
+    return [escalated, (plain + valued[0], valued[1]), (plain + empty[0], empty[1])]
+
+
+def _joined_order(statement: Select, query: TaskQuery) -> Select:
+    key = query.sort.removeprefix("-")
+    joined = _JOINED_BY[key]
     if joined == "dossier":
         statement = statement.join(Dossier, Dossier.id == HumanTask.dossier_id)
     elif joined == "procedure":
         statement = statement.outerjoin(Procedure, Procedure.id == HumanTask.procedure_id)
     elif joined == "agency":
         statement = statement.join(Agency, Agency.id == HumanTask.agency_id)
-    elif joined == "user":
+    else:
         statement = statement.outerjoin(User, User.id == HumanTask.assignee_id)
     column = SORT_COLUMNS[key]
-    order = (column.desc() if descending else column.asc()).nulls_last()
-    if key == "due" and not descending:
-        # the default: escalated steps first, then the nearest deadline
-        return statement.order_by(HumanTask.priority.desc(), order, HumanTask.id)
+    order = (column.desc() if query.sort.startswith("-") else column.asc()).nulls_last()
     return statement.order_by(order, HumanTask.id)
 
 
