@@ -71,6 +71,33 @@ class HumanTask(Base):
             "ix_human_task_open_created", "created_at", postgresql_where=_OPEN, sqlite_where=_OPEN
         ),
         Index("ix_human_task_open_title", "title", postgresql_where=_OPEN, sqlite_where=_OPEN),
+        # the inbox's counts per choice read these alone (no table row): my open tasks, and the
+        # unclaimed ones of a pool, by deadline state and procedure
+        Index(
+            "ix_human_task_open_mine",
+            "assignee_id",
+            "procedure_id",
+            "deadline_state",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+        Index(
+            "ix_human_task_open_pool",
+            "agency_id",
+            "role",
+            "procedure_id",
+            "deadline_state",
+            postgresql_where=_UNCLAIMED,
+            sqlite_where=_UNCLAIMED,
+        ),
+        # the default order's first segment, escalated steps (few): a seek, not a scan
+        Index(
+            "ix_human_task_open_priority",
+            "priority",
+            "due_at",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
     )
 
     # The engine's task id (a UUID string): stable across load/save.

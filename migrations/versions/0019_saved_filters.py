@@ -18,11 +18,14 @@ branch_labels = None
 depends_on = None
 
 OPEN = sa.text("state = 'open'")
+UNCLAIMED = sa.text("state = 'open' AND assignee_id IS NULL")
 INDEXES = {
     "ix_human_task_open_channel": ["channel", "due_at"],
     "ix_human_task_open_received": ["received_at"],
     "ix_human_task_open_created": ["created_at"],
     "ix_human_task_open_title": ["title"],
+    "ix_human_task_open_priority": ["priority", "due_at"],
+    "ix_human_task_open_mine": ["assignee_id", "procedure_id", "deadline_state"],
 }
 
 
@@ -57,9 +60,17 @@ def upgrade() -> None:
     )
     for name, columns in INDEXES.items():
         op.create_index(name, "human_task", columns, postgresql_where=OPEN, sqlite_where=OPEN)
+    op.create_index(
+        "ix_human_task_open_pool",
+        "human_task",
+        ["agency_id", "role", "procedure_id", "deadline_state"],
+        postgresql_where=UNCLAIMED,
+        sqlite_where=UNCLAIMED,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_human_task_open_pool", table_name="human_task")
     for name in INDEXES:
         op.drop_index(name, table_name="human_task")
     with op.batch_alter_table("human_task") as batch:

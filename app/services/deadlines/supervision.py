@@ -141,7 +141,7 @@ def task_list_page(actor: Actor, f: TaskQuery, choices: bool = True) -> TaskList
     f = task_search.check(f)
     with db.transaction() as session:
         agencies = scope(session, actor)
-        in_scope = [HumanTask.state == "open", HumanTask.agency_id.in_(agencies)]
+        in_scope = [task_search.IS_OPEN, HumanTask.agency_id.in_(agencies)]
         chosen = task_search.filters(session, f)
         counted = task_search.counts(
             session, [in_scope], f, chosen, task_search.all_procedures(session) if choices else None

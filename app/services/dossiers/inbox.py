@@ -11,7 +11,7 @@ from sqlalchemy import or_
 from app.models import HumanTask
 from app.services.core.actors import Actor
 from app.services.dossiers import task_search
-from app.services.dossiers.queries import TaskRow, load_rows
+from app.services.dossiers.queries import COUNT_CAP, TaskRow, load_rows
 from app.services.dossiers.task_search import Choice, TaskQuery
 from app.storage.db import db
 
@@ -33,7 +33,7 @@ class Inbox:
 
 def scopes(actor: Actor) -> tuple[list[Any], list[Any] | None]:
     """The conditions of my open tasks, and of my roles' unclaimed ones (None without roles)."""
-    mine = [HumanTask.state == "open", HumanTask.assignee_id == actor.id]
+    mine = [task_search.IS_OPEN, HumanTask.assignee_id == actor.id]
     roles_by_agency: dict[int, set[str]] = {}
     for role, agency in actor.roles:
         roles_by_agency.setdefault(agency, set()).add(role)
@@ -44,7 +44,7 @@ def scopes(actor: Actor) -> tuple[list[Any], list[Any] | None]:
         (HumanTask.agency_id == agency) & HumanTask.role.in_(sorted(roles))
         for agency, roles in sorted(roles_by_agency.items())
     ]
-    return mine, [HumanTask.state == "open", HumanTask.assignee_id.is_(None), or_(*pools)]
+    return mine, [task_search.IS_OPEN, HumanTask.assignee_id.is_(None), or_(*pools)]
 
 
 def inbox(
@@ -54,11 +54,15 @@ def inbox(
     their totals; nearest due first unless `query` sorts otherwise."""
     query = task_search.check(query or TaskQuery())
     mine_scope, pool_scope = scopes(actor)
-    both = [mine_scope] if pool_scope is None else [mine_scope, pool_scope]
+    # counted one pool (agency) at a time: each is then a seek in the pools' index, where the
+    # pools' OR together would have the planner walk every unclaimed task
+    pools = _pools(actor)
     agency_ids = {a for _, a in actor.roles}
     with db.transaction() as session:
         f = task_search.filters(session, query)
-        counted = task_search.counts(session, both, query, f, task_search.all_procedures(session))
+        counted = task_search.counts(
+            session, [mine_scope, *pools], query, f, task_search.all_procedures(session)
+        )
         mine = _page(session, [*mine_scope, *f.where()], query, mine_page)
         pool = (
             []
@@ -69,13 +73,28 @@ def inbox(
             mine,
             pool,
             counted.totals[0],
-            counted.totals[1] if pool_scope is not None else 0,
+            min(sum(counted.totals[1:]), COUNT_CAP + 1),
             query,
             states=counted.states,
             procedures=counted.procedures,
             steps=task_search.step_choices(session, query),
             agencies=task_search.agency_choices(session, agency_ids),
         )
+
+
+def _pools(actor: Actor) -> list[list[Any]]:
+    roles_by_agency: dict[int, set[str]] = {}
+    for role, agency in actor.roles:
+        roles_by_agency.setdefault(agency, set()).add(role)
+    return [
+        [
+            task_search.IS_OPEN,
+            HumanTask.assignee_id.is_(None),
+            HumanTask.agency_id == agency,
+            HumanTask.role.in_(sorted(roles)),
+        ]
+        for agency, roles in sorted(roles_by_agency.items())
+    ]
 
 
 def _page(session: Any, where: list[Any], query: TaskQuery, page: int) -> list[TaskRow]:
