@@ -25,6 +25,9 @@ DEADLINE_STATES = ("on_time", "due_soon", "overdue")
 IS_OPEN = HumanTask.state == literal_column("'open'")
 CHANNELS = ("counter", "online")
 SEARCH_MAX = 100
+# A search matching more dossiers than this lists the tasks of the first ones found (a search
+# that wide narrows nothing; the filters do that better).
+SEARCH_DOSSIERS_MAX = 2000
 # The keys of a list's URL besides its page: what a saved filter may keep.
 FILTER_KEYS = (
     "q",
@@ -156,7 +159,9 @@ def filters(session: Any, query: TaskQuery) -> Filters:
     if query.received_to:
         parts["to"] = [HumanTask.received_at < _day_start(query.received_to + timedelta(days=1))]
     if query.q:
-        parts["q"] = [HumanTask.dossier_id.in_(_matching_dossiers(query.q))]
+        # the matching dossiers are read once, not again inside every count of the page
+        found = list(session.scalars(_matching_dossiers(query.q).limit(SEARCH_DOSSIERS_MAX)))
+        parts["q"] = [HumanTask.dossier_id.in_(found)]
     return Filters(parts)
 
 
@@ -179,7 +184,7 @@ def _matching_dossiers(text: str) -> Select:
         Dossier.owner_id.like(prefix, escape="\\"),
     )
     by_name = select(Dossier.id).where(Dossier.owner_name.ilike(anywhere, escape="\\"))
-    return union(by_code, by_owner_id, by_name)
+    return select(union(by_code, by_owner_id, by_name).subquery().c.id)
 
 
 _NULLABLE = {"due", "received"}
