@@ -4,7 +4,8 @@ Seeds a realistic mix (20 agencies under one province, 5 procedures, officers wi
 about 15 % of tasks open; of those, on time / due soon / overdue) with server-side
 generate_series, then prints p50/p95 of: an officer's inbox, a supervisor's overdue list
 page, the per-step counts of one procedure, and five sweep passes, each through the real service
-function. Then each of them runs once more (a sixth sweep pass, 48 hours on: the next day's
+function; at the end, every filter and sort of the two task lists (`bench/task_lists.measure`).
+Then each of them runs once more (a sixth sweep pass, 48 hours on: the next day's
 tasks cross their marks) with every single statement it sends to PostgreSQL captured as it goes
 (a `before_cursor_execute` listener) and EXPLAIN ANALYZEd on the same connection, with the same
 parameters, just before it runs: inside a savepoint rolled back at once, so an UPDATE's plan is
@@ -38,6 +39,7 @@ from app.services.core.actors import Actor  # noqa: E402
 from app.services.deadlines import overdue, supervision  # noqa: E402
 from app.services.dossiers import queries  # noqa: E402
 from app.storage.db import db  # noqa: E402
+from bench import task_lists  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402
 
 SEED = """
@@ -83,11 +85,11 @@ INSERT INTO process_instance (dossier_id, model_version_id, state, version, stat
 SELECT d.id, (SELECT min(id) FROM model_version), '{}', 1, 'running', now(), now()
 FROM dossier d WHERE d.code LIKE 'B-%';
 
-INSERT INTO human_task (id, instance_id, dossier_id, procedure_id, element_id, title, role,
-                        agency_id,
+INSERT INTO human_task (id, instance_id, dossier_id, procedure_id, channel, received_at,
+                        element_id, title, role, agency_id,
                         assignee_id, state, created_at, due_at, due_soon_at, deadline_state,
                         completed_at, outcome)
-SELECT md5(i::text)::uuid::text, p.id, p.dossier_id, d.procedure_id,
+SELECT md5(i::text)::uuid::text, p.id, p.dossier_id, d.procedure_id, d.channel, d.received_at,
        (ARRAY['reception', 'appraisal', 'approval', 'return_result'])[1 + i % 4],
        (ARRAY['Tiếp nhận hồ sơ', 'Thẩm định hồ sơ', 'Phê duyệt kết quả', 'Trả kết quả'])[1 + i % 4],
        (ARRAY['reception', 'processing', 'leader', 'reception'])[1 + i % 4],
@@ -226,6 +228,8 @@ def main() -> None:
             print_plans(label, fn)
         later = utcnow() + timedelta(hours=48)
         print_plans("sweep pass 6 (48 hours on)", lambda: overdue.sweep(later))
+        print("\nthe task lists, every filter and sort (bench/task_lists.py):")
+        task_lists.measure(officer, supervisor, args.runs)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
 from app.models.process import ModelDraft, ModelVersion, ProcessInstance, ProcessModel
 from app.models.reorganisation import AdminUnit, ReorgItem, ReorgPlan
+from app.models.saved_filters import SavedFilter
 from app.models.sessions import LoginSession
 from app.models.tasks import HumanTask
 
@@ -42,6 +43,7 @@ __all__ = [
     "ReorgItem",
     "ReorgPlan",
     "Role",
+    "SavedFilter",
     "User",
     "UserRole",
 ]

@@ -56,6 +56,48 @@ class HumanTask(Base):
             postgresql_where=_OPEN,
             sqlite_where=_OPEN,
         ),
+        # Migration 0019: the task lists' filters and sorts (bench/task_lists.py).
+        Index(
+            "ix_human_task_open_channel",
+            "channel",
+            "due_at",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+        Index(
+            "ix_human_task_open_received", "received_at", postgresql_where=_OPEN, sqlite_where=_OPEN
+        ),
+        Index(
+            "ix_human_task_open_created", "created_at", postgresql_where=_OPEN, sqlite_where=_OPEN
+        ),
+        Index("ix_human_task_open_title", "title", postgresql_where=_OPEN, sqlite_where=_OPEN),
+        # the inbox's counts per choice read these alone (no table row): my open tasks, and the
+        # unclaimed ones of a pool, by deadline state and procedure
+        Index(
+            "ix_human_task_open_mine",
+            "assignee_id",
+            "procedure_id",
+            "deadline_state",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+        Index(
+            "ix_human_task_open_pool",
+            "agency_id",
+            "role",
+            "procedure_id",
+            "deadline_state",
+            postgresql_where=_UNCLAIMED,
+            sqlite_where=_UNCLAIMED,
+        ),
+        # the default order's first segment, escalated steps (few): a seek, not a scan
+        Index(
+            "ix_human_task_open_priority",
+            "priority",
+            "due_at",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
     )
 
     # The engine's task id (a UUID string): stable across load/save.
@@ -64,6 +106,10 @@ class HumanTask(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     # Copied from the dossier so per-procedure counts need no join.
     procedure_id: Mapped[int | None] = mapped_column()
+    # Copied from the dossier (neither changes after reception) so that the task lists filter
+    # and sort on them without a join (migration 0019).
+    channel: Mapped[str | None] = mapped_column(String(16))
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     element_id: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))

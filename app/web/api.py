@@ -14,10 +14,12 @@ from flask_wtf.csrf import generate_csrf
 
 from app.i18n import _l
 from app.services.core.errors import InvalidInput
-from app.services.dossiers import dossier_queries, queries, tasks
+from app.services.dossiers import dossier_queries, tasks
+from app.services.dossiers import inbox as inboxes
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 from app.web.inputs import page_arg
+from app.web.list_query import task_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -32,7 +34,7 @@ def csrf_token():  # noqa: ANN201
 @bp.get("/inbox")
 @allow(OFFICER)
 def inbox():  # noqa: ANN201
-    box = queries.inbox(current_actor(), pool_page=page_arg())
+    box = inboxes.inbox(current_actor(), task_query(request.args), pool_page=page_arg())
     return jsonify(
         mine=[asdict(t) for t in box.mine],
         pool=[asdict(t) for t in box.pool],

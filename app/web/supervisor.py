@@ -11,13 +11,14 @@ from app.i18n import _
 from app.models.base import utcnow
 from app.services.core import outbox
 from app.services.core.errors import Forbidden, InvalidInput
-from app.services.deadlines import apologies, supervision
+from app.services.deadlines import apologies, handover, supervision
 from app.services.deadlines import statistics as stats
-from app.services.dossiers import queries
+from app.services.dossiers import queries, saved_filters
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.formatting import parse_day
 from app.web.inputs import int_arg, page_arg
+from app.web.list_query import query_args, query_string, task_query
 from app.web.redirects import safe_target
 
 bp = Blueprint("supervisor", __name__)
@@ -80,34 +81,27 @@ def statistics():  # noqa: ANN201
 @bp.get("/supervisor/tasks")
 @allow(role("supervisor"))
 def tasks():  # noqa: ANN201
-    args = request.args
-    filters = supervision.TaskFilter(
-        state=args.get("state", ""),
-        procedure=args.get("procedure", ""),
-        # `step` (an element id) is what a click on the diagram's step sends; `element` its old name
-        element=args.get("step") or args.get("element", ""),
-        assignee=args.get("assignee", ""),
-        sort=args.get("sort", "due"),
-        page=page_arg(),
-    )
-    rows, total = supervision.task_list(current_actor(), filters)
-    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
-    candidates = {row.id: supervision.officers_for(row.id, current_actor()) for row in rows}
+    actor = current_actor()
+    query = task_query(request.args, page=page_arg())
+    listed = supervision.task_list_page(actor, query)
+    capped = min(listed.total, queries.COUNT_CAP)
     return render_template(
         "supervisor_tasks.html",
-        rows=rows,
-        total=total,
-        pages=pages,
-        filters=filters,
-        candidates=candidates,
-        args={k: v for k, v in args.items() if k != "page"},
+        listed=listed,
+        rows=listed.rows,
+        total=listed.total,
+        pages=max((capped + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+        filters=query,
+        args=query_args(query),
+        query=query_string(query),
+        saved=saved_filters.saved_filters("supervisor", actor),
     )
 
 
 @bp.post("/supervisor/tasks/<task_id>/nudge")
 @allow(role("supervisor"))
 def nudge(task_id: str):  # noqa: ANN201
-    told = supervision.nudge(task_id, current_actor())
+    told = handover.nudge(task_id, current_actor(), request.form.get("message", ""))
     flash(_("Đã nhắc %(count)s cán bộ", count=told))
     return redirect(safe_target(request.form.get("next"), url_for("supervisor.tasks")))
 
@@ -118,8 +112,34 @@ def reassign(task_id: str):  # noqa: ANN201
     user_id = int_arg("user_id", source=request.form)
     if user_id is None:
         raise InvalidInput(_("Chọn cán bộ nhận việc"))
-    supervision.reassign_task(task_id, user_id, current_actor())
+    handover.reassign_task(task_id, user_id, current_actor(), request.form.get("reason", ""))
     flash(_("Đã giao lại việc"))
+    return redirect(safe_target(request.form.get("next"), url_for("supervisor.tasks")))
+
+
+@bp.post("/supervisor/tasks/reassign")
+@allow(role("supervisor"))
+def reassign_many():  # noqa: ANN201
+    """Hand the checked steps to one officer; each step reports on its own."""
+    user_id = int_arg("user_id", source=request.form)
+    if user_id is None:
+        message = _("Chọn cán bộ nhận việc")
+        raise InvalidInput(message, fields={"user_id": message})
+    outcomes = handover.reassign_tasks(
+        request.form.getlist("task_ids"), user_id, request.form.get("reason", ""), current_actor()
+    )
+    done = [o for o in outcomes if o.ok]
+    if done:
+        flash(_("Đã giao lại %(count)s việc", count=len(done)))
+    for failed in (o for o in outcomes if not o.ok):
+        flash(
+            _(
+                "Không giao lại được %(code)s: %(why)s",
+                code=failed.dossier_code or failed.task_id,
+                why=failed.message,
+            ),
+            "error",
+        )
     return redirect(safe_target(request.form.get("next"), url_for("supervisor.tasks")))
 
 

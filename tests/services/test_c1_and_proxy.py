@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.models import Agency, AuditEvent, CitizenAccount, Dossier, HumanTask, PaperShipment
 from app.services.core.errors import InvalidInput
-from app.services.dossiers import dossier_queries, queries
+from app.services.dossiers import dossier_queries, inbox, queries
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import PORTAL_ACCOUNT, complete, deliver, open_task
@@ -57,7 +57,7 @@ def test_a_commune_counter_receives_for_the_so_and_the_paper_travels_by_bcci(act
     reception = open_task(code, "reception")
     assert agency_of(reception) == COMMUNE
     # the Sở's counter does not get the commune's step
-    assert code not in {t.dossier_code for t in queries.inbox(actors["tiepnhan"]).pool}
+    assert code not in {t.dossier_code for t in inbox.inbox(actors["tiepnhan"]).pool}
     complete(code, "reception", commune, RECEPTION)
 
     # the commune hands the paper to BCCI; a malformed tracking code is refused

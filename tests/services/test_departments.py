@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import Agency, HumanTask
-from app.services.dossiers import dossier_queries, queries
+from app.services.dossiers import dossier_queries, inbox, queries
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task, receive
@@ -26,9 +26,9 @@ def test_the_copy_procedure_goes_to_the_department_and_its_officers(actors):
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     appraisal = open_task(code, "appraisal")
     assert agency_of(appraisal) == "000.01.12.H31"
-    pool = {t.dossier_code for t in queries.inbox(actors["chuyenvienhc"]).pool}
+    pool = {t.dossier_code for t in inbox.inbox(actors["chuyenvienhc"]).pool}
     assert code in pool
-    assert code not in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
+    assert code not in {t.dossier_code for t in inbox.inbox(actors["chuyenvien"]).pool}
     # the department's officer opens the dossier of the Sở, and works the step
     assert dossier_queries.dossier_detail(code, actors["chuyenvienhc"]).dossier["code"] == code
     complete(
@@ -46,7 +46,7 @@ def test_other_procedures_stay_with_the_agency(actors):
     deliver("portal.check_account", {"exists": True})
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     assert agency_of(open_task(code, "appraisal")) == "000.00.12.H31"
-    assert code in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).pool}
+    assert code in {t.dossier_code for t in inbox.inbox(actors["chuyenvien"]).pool}
 
 
 def test_a_step_with_one_named_officer_goes_straight_to_that_officer(actors):
@@ -65,7 +65,7 @@ def test_a_step_with_one_named_officer_goes_straight_to_that_officer(actors):
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     appraisal = open_task(code, "appraisal")
     assert appraisal.assignee_id == actors["chuyenvien"].id and appraisal.claimed_at
-    assert code in {t.dossier_code for t in queries.inbox(actors["chuyenvien"]).mine}
+    assert code in {t.dossier_code for t in inbox.inbox(actors["chuyenvien"]).mine}
     complete(
         code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
     )
@@ -97,7 +97,7 @@ def test_consultation_asks_other_agencies_in_parallel_and_returns_to_appraisal(a
     assert set(by_agency) == {"000.00.07.H31", "000.01.12.H31"}
     assert open_task(code, "appraisal") is None  # the appraisal waits for both opinions
     # each agency's officer sees only its own request, and answers it
-    assert {t.dossier_code for t in queries.inbox(actors["congan"]).pool} == {code}
+    assert {t.dossier_code for t in inbox.inbox(actors["congan"]).pool} == {code}
     tasks.complete_task(
         by_agency["000.00.07.H31"], actors["congan"], {"consult_opinion": "Không có án tích"}
     )

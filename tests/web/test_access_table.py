@@ -121,6 +121,7 @@ GET /supervisor/statistics                     403    403    403    ok     403  
 GET /supervisor/tasks                          403    403    403    ok     403    ok     login  login  403
 POST /supervisor/tasks/<task_id>/nudge         403    403    403    ok     403    ok     login  login  403
 POST /supervisor/tasks/<task_id>/reassign      403    403    403    ok     403    ok     login  login  403
+POST /supervisor/tasks/reassign                403    403    403    ok     403    ok     login  login  403
 GET /tasks/<task_id>                           ok     ok     ok     ok     ok     ok     login  login  404
 # POST /tasks/<task_id>/documents/<int:document_id>/review: the empty form is refused (422)
 POST /tasks/<task_id>/documents/<int:document_id>/review ok ok ok ok ok ok login login 404
@@ -129,6 +130,9 @@ GET /tasks/<task_id>/result-preview            404    404    404    404    404  
 POST /tasks/<task_id>                          ok     403    403    403    403    403    login  login  404
 POST /tasks/<task_id>/claim                    ok     403    403    403    403    403    login  login  404
 POST /tasks/<task_id>/unclaim                  ok     403    403    403    403    403    login  login  404
+POST /saved-filters                            ok     ok     ok     ok     ok     ok     login  login  ok
+# POST /saved-filters/<int:filter_id>/delete: no saved filter on record
+POST /saved-filters/<int:filter_id>/delete     404    404    404    404    404    404    login  login  404
 GET /tra-cuu                                   ok     ok     ok     ok     ok     ok     ok     ok     ok
 # GET /citizen/callback: no SSO state: refused (and the citizen signed out)
 GET /citizen/callback                          401    401    401    401    401    401    401    401    401

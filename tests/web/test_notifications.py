@@ -6,7 +6,7 @@ import pytest
 
 from app.services.core import queue
 from app.services.core.errors import Forbidden
-from app.services.deadlines import supervision
+from app.services.deadlines import handover
 from tests.services.helpers import notices_of
 from tests.web.helpers import login, post
 
@@ -34,9 +34,10 @@ def test_header_counts_unread_and_the_page_marks_them_read(client, three_overdue
 
 def test_nudge_reaches_the_holder_or_the_whole_pool(actors, three_overdue):
     claimed, unclaimed = three_overdue[0], three_overdue[1]
-    assert supervision.nudge(claimed, actors["giamsat"]) == 1
-    assert supervision.nudge(unclaimed, actors["giamsat"]) == 1  # the one reception officer
+    assert handover.nudge(claimed, actors["giamsat"], "Xin xử lý gấp") == 1
+    # unclaimed: the whole pool, here the one reception officer
+    assert handover.nudge(unclaimed, actors["giamsat"], "Xin xử lý gấp") == 1
     nudges = [m for m in notices_of("tiepnhan") if "nhắc xử lý" in m]
     assert len(nudges) == 2 and nudges[0].startswith("Phạm Thu Trang nhắc xử lý «Tiếp nhận hồ sơ»")
     with pytest.raises(Forbidden, match="Chỉ giám sát"):
-        supervision.nudge(claimed, actors["tiepnhan"])
+        handover.nudge(claimed, actors["tiepnhan"], "Xin xử lý gấp")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.models import AuditEvent, HumanTask, User, UserRole
 from app.services.core import queue
 from app.services.core.errors import Forbidden, InvalidInput
-from app.services.deadlines import supervision
+from app.services.deadlines import handover, supervision
 from app.storage.db import db
 from tests.web.helpers import login, post
 
@@ -62,9 +62,9 @@ def test_reassign_to_an_officer_with_the_role_and_refuse_others(client, actors, 
         event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "task_reassigned"))
         assert event.data["assignee_name"] == "Vũ Hải Nam" and event.actor_name == "Phạm Thu Trang"
     with pytest.raises(InvalidInput):
-        supervision.reassign_task(task_id, processing_id, actors["giamsat"])
+        handover.reassign_task(task_id, processing_id, actors["giamsat"])
     with pytest.raises(Forbidden):
-        supervision.reassign_task(task_id, admin_id, actors["tiepnhan"])
+        handover.reassign_task(task_id, admin_id, actors["tiepnhan"])
 
 
 def test_diagram_page_carries_the_model_and_counts(client, three_overdue):

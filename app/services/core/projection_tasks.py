@@ -301,6 +301,8 @@ def _new_task(
         "instance_id": instance_id,
         "dossier_id": dossier.id,
         "procedure_id": dossier.procedure_id,
+        "channel": dossier.channel,
+        "received_at": dossier.received_at,
         "element_id": view.element_id,
         "title": view.title,
         "role": role,

@@ -5,7 +5,7 @@ A supervisor sees the agencies where they hold the role and those agencies' chil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -14,22 +14,16 @@ from sqlalchemy.orm import Session
 from app.domain.messages import N_
 from app.i18n import _l
 from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
-from app.models.base import utcnow
-from app.services.core import audit, notifications
 from app.services.core.actors import Actor
-from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.core.errors import Forbidden, NotFound
 from app.services.deadlines import diagram_steps
 from app.services.deadlines.diagram_steps import Elsewhere
-from app.services.dossiers.queries import PAGE_SIZE, TaskRow, count_tasks, task_rows
+from app.services.dossiers import task_search
+from app.services.dossiers.queries import PAGE_SIZE, TaskRow, load_rows
+from app.services.dossiers.task_search import Choice, TaskQuery
 from app.storage.db import db
 
-SORTS = {
-    "due": (HumanTask.due_at.asc().nulls_last(),),
-    "-due": (HumanTask.due_at.desc().nulls_last(),),
-    "created": (HumanTask.created_at,),
-    "-created": (HumanTask.created_at.desc(),),
-}
-STATES = ("on_time", "due_soon", "overdue")
+STATES = task_search.DEADLINE_STATES
 
 
 def scope(session: Session, actor: Actor) -> set[int]:
@@ -122,132 +116,79 @@ def overview(actor: Actor) -> Overview:
         )
 
 
+# The supervisor's list reads the same query as the inbox (search, filters, sort).
+TaskFilter = TaskQuery
+
+
 @dataclass(frozen=True)
-class TaskFilter:
-    state: str = ""
-    procedure: str = ""
-    element: str = ""
-    assignee: str = ""  # a user id, "none" for unclaimed, "" for all
-    sort: str = "due"
-    page: int = 1
+class TaskList:
+    rows: list[TaskRow]
+    total: int
+    states: list[Choice] = field(default_factory=list)
+    procedures: list[Choice] = field(default_factory=list)
+    steps: list[Choice] = field(default_factory=list)
+    agencies: list[Choice] = field(default_factory=list)
+    officers: list[dict[str, Any]] = field(default_factory=list)
 
 
-def task_list(actor: Actor, f: TaskFilter) -> tuple[list[TaskRow], int]:
-    """List the steps a supervisor oversees, filtered and sorted."""
-    if f.state and f.state not in STATES:
-        raise InvalidInput(_l("Trạng thái thời hạn không hợp lệ: %(state)s", state=f.state))
-    if f.sort not in SORTS:
-        raise InvalidInput(_l("Cách sắp xếp không hợp lệ: %(sort)s", sort=f.sort))
+def task_list(actor: Actor, f: TaskQuery) -> tuple[list[TaskRow], int]:
+    """List the steps a supervisor oversees, filtered and sorted (a page and the total)."""
+    listed = task_list_page(actor, f, choices=False)
+    return listed.rows, listed.total
+
+
+def task_list_page(actor: Actor, f: TaskQuery, choices: bool = True) -> TaskList:
+    """A page of the steps a supervisor oversees with its total and, with `choices`, each
+    filter's choices counted within the supervisor's scope and the officers to hand steps to."""
+    f = task_search.check(f)
     with db.transaction() as session:
-        conditions = [HumanTask.state == "open", HumanTask.agency_id.in_(scope(session, actor))]
-        if f.state:
-            conditions.append(HumanTask.deadline_state == f.state)
-        if f.procedure:
-            procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == f.procedure))
-            conditions.append(HumanTask.procedure_id == procedure_id)
-        if f.element:
-            conditions.append(HumanTask.element_id == f.element)
-        if f.assignee == "none":
-            conditions.append(HumanTask.assignee_id.is_(None))
-        elif f.assignee:
-            # an officer's id: ASCII digits that fit the database's 64-bit integers
-            if not (f.assignee.isascii() and f.assignee.isdigit() and len(f.assignee) <= 18):
-                raise InvalidInput(_l("Cán bộ không hợp lệ"))
-            conditions.append(HumanTask.assignee_id == int(f.assignee))
-        total = count_tasks(session, conditions)
-        rows = task_rows(
-            session,
-            *conditions,
-            order_by=SORTS[f.sort],
-            limit=PAGE_SIZE,
-            offset=(max(f.page, 1) - 1) * PAGE_SIZE,
+        agencies = scope(session, actor)
+        in_scope = [task_search.IS_OPEN, HumanTask.agency_id.in_(agencies)]
+        chosen = task_search.filters(session, f)
+        counted = task_search.counts(
+            session, [in_scope], f, chosen, task_search.all_procedures(session) if choices else None
         )
-        return rows, total
-
-
-def officers_for(task_id: str, actor: Actor) -> list[dict[str, Any]]:
-    """Who may take the task: active officers holding its role in its agency."""
-    with db.transaction() as session:
-        task = _supervised_task(session, task_id, actor)
-        return [{"id": u.id, "name": u.full_name} for u in _candidates(session, task)]
-
-
-def reassign_task(task_id: str, user_id: int, actor: Actor) -> None:
-    """A supervisor hands an open step to another officer with the right role."""
-    with db.transaction() as session:
-        task = _supervised_task(session, task_id, actor)
-        if task.state != "open":
-            raise Conflict(_l("Công việc đã kết thúc"))
-        target = next((u for u in _candidates(session, task) if u.id == user_id), None)
-        if target is None:
-            raise InvalidInput(
-                _l("Cán bộ này không có vai trò xử lý bước này tại cơ quan"),
-                fields={"user_id": _l("Chọn cán bộ có vai trò phù hợp")},
-            )
-        previous = task.assignee_id
-        task.assignee_id, task.claimed_at = target.id, utcnow()
-        audit.record(
-            session,
-            "task_reassigned",
-            actor,
-            dossier_id=task.dossier_id,
-            instance_id=task.instance_id,
-            task_id=task.id,
-            title=task.title,
-            previous_assignee=previous,
-            assignee=target.id,
-            assignee_name=target.full_name,
+        ids = task_search.page_ids(
+            session, [*in_scope, *chosen.where()], f, PAGE_SIZE, (max(f.page, 1) - 1) * PAGE_SIZE
+        )
+        rows, total = load_rows(session, ids), counted.totals[0]
+        if not choices:
+            return TaskList(rows, total)
+        return TaskList(
+            rows,
+            total,
+            states=counted.states,
+            procedures=counted.procedures,
+            steps=task_search.step_choices(session, f),
+            agencies=task_search.agency_choices(session, agencies),
+            officers=_officers_in(session, agencies),
         )
 
 
-def _supervised_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
+def _officers_in(session: Session, agencies: set[int]) -> list[dict[str, Any]]:
+    """Active officers holding a role in one of `agencies`, for handing steps over."""
+    users = session.execute(
+        select(User.id, User.full_name, Agency.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(Agency, Agency.id == UserRole.agency_id)
+        .where(UserRole.agency_id.in_(agencies), User.active, UserRole.role != "supervisor")
+        .distinct()
+        .order_by(User.full_name, Agency.name)
+    ).all()
+    seen: dict[int, dict[str, Any]] = {}
+    for user_id, name, agency in users:
+        seen.setdefault(user_id, {"id": user_id, "name": name, "agencies": []})["agencies"].append(
+            agency
+        )
+    return list(seen.values())
+
+
+def supervised_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
+    """The task if it is in the supervisor's scope; NotFound otherwise (as if absent)."""
     task = session.get(HumanTask, task_id)
     if task is None or task.agency_id not in scope(session, actor):
         raise NotFound(_l("Không tìm thấy công việc"))
     return task
-
-
-def nudge(task_id: str, actor: Actor) -> int:
-    """A supervisor's reminder to whoever holds the step (or its whole pool if unclaimed)."""
-    with db.transaction() as session:
-        task: HumanTask = _supervised_task(session, task_id, actor)
-        if task.state != "open":
-            raise NotFound(_l("Công việc đã kết thúc"))
-        dossier = session.get(Dossier, task.dossier_id)
-        users = (
-            [task.assignee_id]
-            if task.assignee_id
-            else notifications.holders(session, task.role, task.agency_id)
-        )
-        notifications.notify(
-            session,
-            users,
-            "nudge",
-            f"{actor.name} nhắc xử lý «{task.title}» của hồ sơ {dossier.code}",
-            dossier_id=task.dossier_id,
-            task_id=task.id,
-        )
-        audit.record(
-            session,
-            "task_nudged",
-            actor,
-            dossier_id=task.dossier_id,
-            instance_id=task.instance_id,
-            task_id=task.id,
-            title=task.title,
-        )
-        return len(users)
-
-
-def _candidates(session: Session, task: HumanTask) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == task.role, UserRole.agency_id == task.agency_id, User.active)
-            .order_by(User.full_name)
-        )
-    )
 
 
 @dataclass(frozen=True)

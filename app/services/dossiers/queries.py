@@ -48,6 +48,7 @@ class TaskRow:
     deadline_state: str
     outcome: str | None
     priority: int = 0
+    agency_name: str = ""
 
 
 DEFAULT_ORDER = (
@@ -74,6 +75,7 @@ _ROW_COLUMNS = (
     HumanTask.deadline_state,
     HumanTask.outcome,
     HumanTask.priority,
+    Agency.name,
 )
 
 
@@ -99,26 +101,14 @@ def task_rows(
                 .offset(offset)
             )
         )
-        if not ids:
-            return []
-        joined = {
-            row.id: row
-            for row in session.execute(
-                select(*_ROW_COLUMNS)
-                .select_from(HumanTask)
-                .join(Dossier, Dossier.id == HumanTask.dossier_id)
-                .join(Procedure, Procedure.id == Dossier.procedure_id)
-                .outerjoin(User, User.id == HumanTask.assignee_id)
-                .where(HumanTask.id.in_(ids))
-            )
-        }
-        return [TaskRow(*joined[i]) for i in ids]
+        return load_rows(session, ids)
     rows = session.execute(
         select(*_ROW_COLUMNS)
         .select_from(HumanTask)
         .join(Dossier, Dossier.id == HumanTask.dossier_id)
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .outerjoin(User, User.id == HumanTask.assignee_id)
+        .join(Agency, Agency.id == HumanTask.agency_id)
         .where(*conditions)
         .order_by(*order_by, HumanTask.id)
         .limit(limit)
@@ -127,39 +117,23 @@ def task_rows(
     return [TaskRow(*row) for row in rows]
 
 
-INBOX_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Inbox:
-    mine: list[TaskRow]
-    pool: list[TaskRow]
-    mine_total: int
-    pool_total: int
-
-
-def inbox(actor: Actor, pool_page: int = 1) -> Inbox:
-    """My open tasks and the unclaimed ones of my roles in my agencies, nearest due first,
-    a page of each with the totals."""
-    with db.transaction() as session:
-        mine_where = (HumanTask.state == "open", HumanTask.assignee_id == actor.id)
-        # one condition per agency (agency and roles), so that the pool index serves it
-        roles_by_agency: dict[int, set[str]] = {}
-        for role, agency in actor.roles:
-            roles_by_agency.setdefault(agency, set()).add(role)
-        pools = [
-            (HumanTask.agency_id == agency) & HumanTask.role.in_(sorted(roles))
-            for agency, roles in sorted(roles_by_agency.items())
-        ]
-        pool_where = (HumanTask.state == "open", HumanTask.assignee_id.is_(None), or_(*pools))
-        mine = task_rows(session, *mine_where, limit=INBOX_SIZE)
-        mine_total = _count(session, mine_where) if len(mine) == INBOX_SIZE else len(mine)
-        if not pools:
-            return Inbox(mine, [], mine_total, 0)
-        pool = task_rows(
-            session, *pool_where, limit=INBOX_SIZE, offset=(max(pool_page, 1) - 1) * INBOX_SIZE
+def load_rows(session: Any, ids: list[str]) -> list[TaskRow]:
+    """The rows of the tasks `ids` (a page already chosen), in that order."""
+    if not ids:
+        return []
+    joined = {
+        row.id: row
+        for row in session.execute(
+            select(*_ROW_COLUMNS)
+            .select_from(HumanTask)
+            .join(Dossier, Dossier.id == HumanTask.dossier_id)
+            .join(Procedure, Procedure.id == Dossier.procedure_id)
+            .outerjoin(User, User.id == HumanTask.assignee_id)
+            .join(Agency, Agency.id == HumanTask.agency_id)
+            .where(HumanTask.id.in_(ids))
         )
-        return Inbox(mine, pool, mine_total, _count(session, pool_where))
+    }
+    return [TaskRow(*joined[i]) for i in ids]
 
 
 # Totals of long lists are counted up to this; beyond it the screens say "more than" (counting a
@@ -171,10 +145,6 @@ def count_tasks(session: Any, conditions: tuple | list, cap: int = COUNT_CAP) ->
     """How many tasks match, counted up to `cap` + 1 (more than `cap` means "over `cap`")."""
     inner = select(HumanTask.id).where(*conditions).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(inner)) or 0
-
-
-def _count(session: Any, conditions: tuple) -> int:
-    return count_tasks(session, conditions)
 
 
 def open_incidents(actor: Actor) -> list[dict[str, Any]]:

@@ -1,0 +1,79 @@
+"""Saved filters of the task lists; the dossier's channel and day received on each task
+
+- saved_filter: a name and the list's query string, unique per (user, list, name);
+- human_task.channel and human_task.received_at, copied from the dossier (neither changes after
+  reception) so that the inbox and the supervisor's list filter and sort on them without a join;
+- partial indexes over open tasks for the lists' new filters and sorts (bench/task_lists.py).
+
+Revision ID: 0019
+Revises: 0018
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+OPEN = sa.text("state = 'open'")
+UNCLAIMED = sa.text("state = 'open' AND assignee_id IS NULL")
+INDEXES = {
+    "ix_human_task_open_channel": ["channel", "due_at"],
+    "ix_human_task_open_received": ["received_at"],
+    "ix_human_task_open_created": ["created_at"],
+    "ix_human_task_open_title": ["title"],
+    "ix_human_task_open_priority": ["priority", "due_at"],
+    "ix_human_task_open_mine": ["assignee_id", "procedure_id", "deadline_state"],
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "saved_filter",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "user_id",
+            sa.Integer(),
+            sa.ForeignKey(
+                "user_account.id", name="fk_saved_filter_user_id_user_account", ondelete="CASCADE"
+            ),
+            nullable=False,
+        ),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("name", sa.String(80), nullable=False),
+        sa.Column("query", sa.String(1000), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_saved_filter"),
+        sa.UniqueConstraint("user_id", "kind", "name", name="uq_saved_filter_name"),
+    )
+
+
+    with op.batch_alter_table("human_task") as batch:
+        batch.add_column(sa.Column("channel", sa.String(16), nullable=True))
+        batch.add_column(sa.Column("received_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute(
+        "UPDATE human_task SET "
+        "channel = (SELECT channel FROM dossier WHERE dossier.id = human_task.dossier_id), "
+        "received_at = (SELECT received_at FROM dossier WHERE dossier.id = human_task.dossier_id)"
+    )
+    for name, columns in INDEXES.items():
+        op.create_index(name, "human_task", columns, postgresql_where=OPEN, sqlite_where=OPEN)
+    op.create_index(
+        "ix_human_task_open_pool",
+        "human_task",
+        ["agency_id", "role", "procedure_id", "deadline_state"],
+        postgresql_where=UNCLAIMED,
+        sqlite_where=UNCLAIMED,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_human_task_open_pool", table_name="human_task")
+    for name in INDEXES:
+        op.drop_index(name, table_name="human_task")
+    with op.batch_alter_table("human_task") as batch:
+        batch.drop_column("received_at")
+        batch.drop_column("channel")
+    op.drop_table("saved_filter")
