@@ -16,6 +16,7 @@ Usage: .venv/bin/python bench/task_lists.py [--sqlite var/bench/tasks.db] [--pos
 from __future__ import annotations
 
 import argparse
+import secrets
 import statistics
 import sys
 import time
@@ -67,7 +68,11 @@ def configure(url: str) -> None:
         type(
             "BenchConfig",
             (config_module.Config,),
-            {"DATABASE_URL": url, "REDIS_URL": "redis://127.0.0.1:9/0", "SECRET_KEY": "bench"},
+            {
+                "DATABASE_URL": url,
+                "REDIS_URL": "redis://127.0.0.1:9/0",
+                "SECRET_KEY": secrets.token_hex(16),
+            },
         )
     )
 
