@@ -149,15 +149,22 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         if key.startswith("field_") and doc["state"] == "draft":
             defaults.setdefault(key, value)
     values = {**defaults, **(form or {})}
+    choices = type_choices.for_dossier(view.dossier_code) if view.dossier_code else None
+    # the type chosen at upload: among the components, or shown behind "Khác…"
+    if choices and "other_type_code" not in values and values["type_code"] not in choices.codes:
+        values["type_code"], values["other_type_code"] = type_choices.OTHER, doc["type_code"]
     return render_template(
         "document.html",
+        choices=choices,
         view=view,
         doc=doc,
         values=values,
         suggested=suggested,
         errors=errors or {},
         types=(types := catalog.document_types()),
-        doc_type=types.get(values.get("type_code") or doc["type_code"]),
+        doc_type=types.get(
+            values.get("other_type_code") or values.get("type_code") or doc["type_code"]
+        ),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
     ), (422 if errors else 200)
@@ -168,9 +175,18 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
 def confirm(document_id: int):  # noqa: ANN201
     form = {k: v for k, v in request.form.items() if k in META_FIELDS or k.startswith("field_")}
     try:
-        key = drafts.confirm(document_id, form, current_actor())
+        code = views.document_view(document_id, current_actor()).dossier_code
+        if code:  # a dossier's file: one of its procedure's components, or "Khác…" explicitly
+            other = request.form.get("other_type_code", "")
+            chosen = type_choices.resolve(
+                type_choices.for_dossier(code), form.get("type_code", ""), other
+            )
+            key = drafts.confirm(document_id, {**form, "type_code": chosen}, current_actor())
+        else:
+            key = drafts.confirm(document_id, form, current_actor())
     except InvalidInput as exc:
-        return _page(document_id, exc.fields or {"_form": exc.message}, form)
+        shown = {**form, "other_type_code": request.form.get("other_type_code", "")}
+        return _page(document_id, exc.fields or {"_form": exc.message}, shown)
     flash(_("Đã ký số và lưu giấy tờ với mã lưu trữ %(key)s", key=key))
     return redirect(url_for("documents.show", document_id=document_id))
 

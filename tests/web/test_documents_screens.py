@@ -168,3 +168,32 @@ def test_an_incoming_signed_file_gets_its_verdict_at_intake_and_on_the_check_pag
         content_type="multipart/form-data",
     )
     assert 'data-state="tampered"' in checked.get_data(as_text=True)
+
+
+def test_the_metadata_form_offers_the_procedures_components_first_and_refuses_a_silent_other_type(
+    client,
+):
+    from app.services.documents import type_choices
+
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    document_url = upload(client, code, pdf_of([page_image(CCCD_LINES)]), "1").headers["Location"]
+    page = client.get(document_url).get_data(as_text=True)
+    assert "Thành phần của thủ tục" in page and "Khác…" in page
+    choices = type_choices.for_dossier(code)
+    other = choices.others[0][0]
+    assert other not in choices.codes
+    document_id = int(re.search(r"/documents/(\d+)", document_url).group(1))
+    values = {
+        "type_code": other,  # a catalogue type sent as if it were a component
+        "owner_id_type": "cccd",
+        "owner_id": "079095000123",
+        "owner_name": "Nguyễn Thị Hồng Nhung",
+        "name": "Thẻ căn cước công dân",
+    }
+    refused = post(client, f"/documents/{document_id}/confirm", values, page=document_url)
+    assert refused.status_code == 422
+    assert "Không thuộc thành phần của thủ tục" in refused.get_data(as_text=True)
+    assert "Xác nhận siêu dữ liệu" in client.get(document_url).get_data(
+        as_text=True
+    )  # still a draft
