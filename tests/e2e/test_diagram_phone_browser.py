@@ -99,7 +99,7 @@ def test_the_dossier_diagram_fits_a_phone_with_its_controls_in_reach(
     figure.screenshot(path=str(tmp_path / "dossier-390.png"))
 
     figure.get_by_role("button", name="Toàn màn hình").click()
-    page.wait_for_function(f"document.querySelector('{FIGURE}').dataset.full === 'true'")
+    page.wait_for_function(f"() => document.querySelector('{FIGURE}').dataset.full === 'true'")
     full = figure.bounding_box()
     assert full["width"] >= 389 and full["height"] >= 843
     page.screenshot(path=str(tmp_path / "dossier-390-full.png"))

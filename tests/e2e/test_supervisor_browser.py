@@ -92,12 +92,12 @@ def test_diagram_opens_with_readable_labels_and_zooms_fits_and_goes_full_screen(
     assert page.evaluate(ZOOM) == pytest.approx(fitted * 1.25, rel=0.02)
 
     figure.get_by_role("button", name="Toàn màn hình").click()
-    page.wait_for_function("document.querySelector('#canvas').dataset.full === 'true'")
+    page.wait_for_function("() => document.querySelector('#canvas').dataset.full === 'true'")
     box = figure.bounding_box()
     assert box["width"] >= 1399 and box["height"] >= 899, "the diagram covers the screen"
     page.screenshot(path=str(tmp_path / "full.png"))
     figure.get_by_role("button", name="Thoát toàn màn hình").click()
-    page.wait_for_function("document.querySelector('#canvas').dataset.full === 'false'")
+    page.wait_for_function("() => document.querySelector('#canvas').dataset.full === 'false'")
     assert canvas.bounding_box()["height"] == pytest.approx(height, abs=2)
 
 

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from app.models import Procedure, User, UserRole
 from app.services.core.actors import Actor
-from app.services.dossiers import queries
+from app.services.dossiers import inbox as queries
 from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
 from config import ROOT
