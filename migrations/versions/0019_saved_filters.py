@@ -3,7 +3,10 @@
 - saved_filter: a name and the list's query string, unique per (user, list, name);
 - human_task.channel and human_task.received_at, copied from the dossier (neither changes after
   reception) so that the inbox and the supervisor's list filter and sort on them without a join;
-- partial indexes over open tasks for the lists' new filters and sorts (bench/task_lists.py).
+- partial indexes over open tasks for the lists' new filters and sorts, and four that hold
+  every column the lists filter and count by (led by my tasks, a pool, a deadline state, a
+  procedure), so that a count reads an index alone (bench/task_lists.py); the last replaces
+  0007's ix_human_task_open_procedure, which it extends.
 
 Revision ID: 0019
 Revises: 0018
@@ -25,7 +28,28 @@ INDEXES = {
     "ix_human_task_open_created": ["created_at"],
     "ix_human_task_open_title": ["title"],
     "ix_human_task_open_priority": ["priority", "due_at"],
-    "ix_human_task_open_mine": ["assignee_id", "procedure_id", "deadline_state"],
+}
+# the sorts by procedure, unit and officer, walked one name at a time
+INDEXES |= {f"ix_human_task_open_{c}": [c, "id"] for c in ("procedure_id", "agency_id")}
+INDEXES["ix_human_task_open_assignee_id"] = ["assignee_id", "id"]
+# what the lists filter and count by (app/models/tasks.py `_COVER`)
+COVER = ["deadline_state", "procedure_id", "element_id", "channel", "received_at", "dossier_id"]
+COVER += ["state"]
+COVERING = {
+    "ix_human_task_list_mine": ["assignee_id", *COVER, "agency_id"],
+    "ix_human_task_list_state": [*COVER, "agency_id", "assignee_id", "role"],
+    "ix_human_task_list_procedure": [
+        "procedure_id",
+        "element_id",
+        "deadline_state",
+        "channel",
+        "received_at",
+        "dossier_id",
+        "agency_id",
+        "assignee_id",
+        "role",
+        "state",
+    ],
 }
 
 
@@ -49,7 +73,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "kind", "name", name="uq_saved_filter_name"),
     )
 
-
     with op.batch_alter_table("human_task") as batch:
         batch.add_column(sa.Column("channel", sa.String(16), nullable=True))
         batch.add_column(sa.Column("received_at", sa.DateTime(timezone=True), nullable=True))
@@ -60,17 +83,31 @@ def upgrade() -> None:
     )
     for name, columns in INDEXES.items():
         op.create_index(name, "human_task", columns, postgresql_where=OPEN, sqlite_where=OPEN)
+    op.drop_index("ix_human_task_open_procedure", table_name="human_task")
+    op.create_index("ix_dossier_owner_name", "dossier", ["owner_name"])
+    for name, columns in COVERING.items():
+        op.create_index(name, "human_task", columns, postgresql_where=OPEN, sqlite_where=OPEN)
     op.create_index(
-        "ix_human_task_open_pool",
+        "ix_human_task_list_pool",
         "human_task",
-        ["agency_id", "role", "procedure_id", "deadline_state"],
+        ["agency_id", "role", *COVER, "assignee_id"],
         postgresql_where=UNCLAIMED,
         sqlite_where=UNCLAIMED,
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_human_task_open_pool", table_name="human_task")
+    op.drop_index("ix_dossier_owner_name", table_name="dossier")
+    op.drop_index("ix_human_task_list_pool", table_name="human_task")
+    for name in COVERING:
+        op.drop_index(name, table_name="human_task")
+    op.create_index(
+        "ix_human_task_open_procedure",
+        "human_task",
+        ["procedure_id", "element_id"],
+        postgresql_where=OPEN,
+        sqlite_where=OPEN,
+    )
     for name in INDEXES:
         op.drop_index(name, table_name="human_task")
     with op.batch_alter_table("human_task") as batch:

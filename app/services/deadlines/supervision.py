@@ -148,10 +148,12 @@ def task_list_page(actor: Actor, f: TaskQuery, choices: bool = True) -> TaskList
         counted = task_search.counts(
             session, [in_scope], f, chosen, task_search.all_procedures(session) if choices else None
         )
+        total = counted.totals[0]
+        offset = (max(f.page, 1) - 1) * PAGE_SIZE
         ids = task_search.page_ids(
-            session, [*in_scope, *chosen.where()], f, PAGE_SIZE, (max(f.page, 1) - 1) * PAGE_SIZE
+            session, [*in_scope, *chosen.where()], f, PAGE_SIZE, offset, total
         )
-        rows, total = load_rows(session, ids), counted.totals[0]
+        rows = load_rows(session, ids)
         if not choices:
             return TaskList(rows, total)
         return TaskList(

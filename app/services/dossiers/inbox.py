@@ -63,17 +63,18 @@ def inbox(
         counted = task_search.counts(
             session, [mine_scope, *pools], query, f, task_search.all_procedures(session)
         )
-        mine = _page(session, [*mine_scope, *f.where()], query, mine_page)
+        pool_total = min(sum(counted.totals[1:]), COUNT_CAP + 1)
+        mine = _page(session, [*mine_scope, *f.where()], query, mine_page, counted.totals[0])
         pool = (
             []
             if pool_scope is None
-            else _page(session, [*pool_scope, *f.where()], query, pool_page)
+            else _page(session, [*pool_scope, *f.where()], query, pool_page, pool_total)
         )
         return Inbox(
             mine,
             pool,
             counted.totals[0],
-            min(sum(counted.totals[1:]), COUNT_CAP + 1),
+            pool_total,
             query,
             states=counted.states,
             procedures=counted.procedures,
@@ -97,6 +98,7 @@ def _pools(actor: Actor) -> list[list[Any]]:
     ]
 
 
-def _page(session: Any, where: list[Any], query: TaskQuery, page: int) -> list[TaskRow]:
-    ids = task_search.page_ids(session, where, query, INBOX_SIZE, (max(page, 1) - 1) * INBOX_SIZE)
+def _page(session: Any, where: list[Any], query: TaskQuery, page: int, total: int) -> list[TaskRow]:
+    offset = (max(page, 1) - 1) * INBOX_SIZE
+    ids = task_search.page_ids(session, where, query, INBOX_SIZE, offset, total)
     return load_rows(session, ids)
