@@ -15,7 +15,7 @@ from app.models import Agency, Dossier, HumanTask, Procedure
 from app.services.core import queue
 from app.services.core.errors import InvalidInput
 from app.services.deadlines import supervision
-from app.services.dossiers import inbox, task_search
+from app.services.dossiers import inbox, task_pages, task_search
 from app.services.dossiers.task_search import TaskQuery
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
@@ -248,7 +248,7 @@ def test_a_long_list_is_ordered_and_counted_as_a_short_one(actors, desk, monkeyp
     # per segment (or the dossiers in order) and count each choice by a capped probe
     short = supervision.task_list_page(actors["giamsat"], TaskQuery(sort=sort))
     short_box = inbox.inbox(actors["tiepnhan"], TaskQuery(sort=sort, channel="counter"))
-    monkeypatch.setattr(task_search, "FEW", -1)
+    monkeypatch.setattr(task_pages, "FEW", -1)
     monkeypatch.setattr(task_search, "SCAN_MAX", 0)
     long = supervision.task_list_page(actors["giamsat"], TaskQuery(sort=sort))
     long_box = inbox.inbox(actors["tiepnhan"], TaskQuery(sort=sort, channel="counter"))

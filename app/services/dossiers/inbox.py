@@ -10,7 +10,7 @@ from sqlalchemy import or_
 
 from app.models import HumanTask
 from app.services.core.actors import Actor
-from app.services.dossiers import task_search
+from app.services.dossiers import task_pages, task_search
 from app.services.dossiers.queries import COUNT_CAP, TaskRow, load_rows
 from app.services.dossiers.task_search import Choice, TaskQuery
 from app.storage.db import db
@@ -100,5 +100,5 @@ def _pools(actor: Actor) -> list[list[Any]]:
 
 def _page(session: Any, where: list[Any], query: TaskQuery, page: int, total: int) -> list[TaskRow]:
     offset = (max(page, 1) - 1) * INBOX_SIZE
-    ids = task_search.page_ids(session, where, query, INBOX_SIZE, offset, total)
+    ids = task_pages.page_ids(session, where, query, INBOX_SIZE, offset, total)
     return load_rows(session, ids)
