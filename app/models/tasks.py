@@ -27,6 +27,9 @@ _COVER = (
     "dossier_id",
     "state",
 )
+# ... and what a page of my tasks or of a pool is sorted by (a few thousand at most), so that
+# the page is sorted from the index alone
+_PAGE = ("priority", "due_at", "created_at", "title", "id")
 
 
 class HumanTask(Base):
@@ -79,13 +82,16 @@ class HumanTask(Base):
         # The lists' counts and searches read these alone, never a table row: each holds every
         # column a filter or a count names, led by a scope (my tasks, a pool) or by a choice
         # counted (a deadline state, a procedure and its steps).
-        Index("ix_human_task_list_mine", "assignee_id", *_COVER, "agency_id", **_WHERE_OPEN),
+        Index(
+            "ix_human_task_list_mine", "assignee_id", *_COVER, "agency_id", *_PAGE, **_WHERE_OPEN
+        ),
         Index(
             "ix_human_task_list_pool",
             "agency_id",
             "role",
             *_COVER,
             "assignee_id",
+            *_PAGE,
             postgresql_where=_UNCLAIMED,
             sqlite_where=_UNCLAIMED,
         ),

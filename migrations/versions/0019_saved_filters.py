@@ -35,8 +35,10 @@ INDEXES["ix_human_task_open_assignee_id"] = ["assignee_id", "id"]
 # what the lists filter and count by (app/models/tasks.py `_COVER`)
 COVER = ["deadline_state", "procedure_id", "element_id", "channel", "received_at", "dossier_id"]
 COVER += ["state"]
+# what a page of my tasks or of a pool is sorted by, read from the index alone
+PAGE = ["priority", "due_at", "created_at", "title", "id"]
 COVERING = {
-    "ix_human_task_list_mine": ["assignee_id", *COVER, "agency_id"],
+    "ix_human_task_list_mine": ["assignee_id", *COVER, "agency_id", *PAGE],
     "ix_human_task_list_state": [*COVER, "agency_id", "assignee_id", "role"],
     "ix_human_task_list_procedure": [
         "procedure_id",
@@ -90,7 +92,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_human_task_list_pool",
         "human_task",
-        ["agency_id", "role", *COVER, "assignee_id"],
+        ["agency_id", "role", *COVER, "assignee_id", *PAGE],
         postgresql_where=UNCLAIMED,
         sqlite_where=UNCLAIMED,
     )

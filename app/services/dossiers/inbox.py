@@ -53,7 +53,7 @@ def inbox(
     """My open tasks and the unclaimed ones of my roles in my agencies, a page of each with
     their totals; nearest due first unless `query` sorts otherwise."""
     query = task_search.check(query or TaskQuery())
-    mine_scope, pool_scope = scopes(actor)
+    mine_scope, _ = scopes(actor)
     # counted one pool (agency) at a time: each is then a seek in the pools' index, where the
     # pools' OR together would have the planner walk every unclaimed task
     pools = _pools(actor)
@@ -65,11 +65,16 @@ def inbox(
         )
         pool_total = min(sum(counted.totals[1:]), COUNT_CAP + 1)
         mine = _page(session, [*mine_scope, *f.where()], query, mine_page, counted.totals[0])
-        pool = (
-            []
-            if pool_scope is None
-            else _page(session, [*pool_scope, *f.where()], query, pool_page, pool_total)
+        offset = (max(pool_page, 1) - 1) * INBOX_SIZE
+        pool_ids = task_pages.page_ids_of_many(
+            session,
+            [[*p, *f.where()] for p in pools],
+            query,
+            INBOX_SIZE,
+            offset,
+            counted.totals[1:],
         )
+        pool = load_rows(session, pool_ids) if pools else []
         return Inbox(
             mine,
             pool,

@@ -133,8 +133,37 @@ def _by_value(session: Any, scope: list[Any], query: TaskQuery, wanted: int) -> 
     return found
 
 
+def page_ids_of_many(
+    session: Any,
+    scopes: list[list[Any]],
+    query: TaskQuery,
+    limit: int,
+    offset: int,
+    totals: list[int],
+) -> list[str]:
+    """A page of tasks from disjoint scopes (an officer's pools) in `query`'s order: each
+    scope's first tasks read on their own (a seek each, where their OR would have the planner
+    read every unclaimed task), then those few merged in the same order."""
+    if not scopes:
+        return []
+    if len(scopes) == 1:
+        return page_ids(session, scopes[0], query, limit, offset, totals[0])
+    wanted = offset + limit
+    firsts = [
+        i
+        for scope, total in zip(scopes, totals, strict=True)
+        for i in page_ids(session, scope, query, wanted, 0, total)
+    ]
+    return _few_sorted(session, [HumanTask.id.in_(firsts)], query, limit, offset, len(firsts))
+
+
 def _few_sorted(
-    session: Any, scope: list[Any], query: TaskQuery, limit: int, offset: int
+    session: Any,
+    scope: list[Any],
+    query: TaskQuery,
+    limit: int,
+    offset: int,
+    cap: int | None = None,
 ) -> list[str]:
     """A page of at most `COUNT_CAP` + 1 matching tasks: read (a sub-select with its own limit,
     which neither database plans together with the outer order), then sorted."""
@@ -143,7 +172,7 @@ def _few_sorted(
     inner = select(HumanTask.id, HumanTask.priority, column.label("sort_key"))
     if key in JOINED_BY:
         inner = _join_for(inner, key)
-    found = inner.where(*scope).limit(FEW + 1).subquery()
+    found = inner.where(*scope).limit(FEW + 1 if cap is None else max(cap, 1)).subquery()
     value = found.c.sort_key
     order = (value.desc() if query.sort.startswith("-") else value.asc()).nulls_last()
     first = [found.c.priority.desc()] if query.sort == "due" else []
