@@ -30,6 +30,19 @@ _COVER = (
 # ... and what a page of my tasks or of a pool is sorted by (a few thousand at most), so that
 # the page is sorted from the index alone
 _PAGE = ("priority", "due_at", "created_at", "title", "id")
+# the columns a list names besides the one an index is led by (channel, day received)
+_REST = (
+    "deadline_state",
+    "procedure_id",
+    "element_id",
+    "dossier_id",
+    "agency_id",
+    "assignee_id",
+    "role",
+    "priority",
+    "state",
+    "id",
+)
 
 
 class HumanTask(Base):
@@ -65,16 +78,9 @@ class HumanTask(Base):
             sqlite_where=_UNCLAIMED,
         ),
         # Migration 0019: the task lists' filters and sorts (bench/task_lists.py).
-        Index(
-            "ix_human_task_open_channel",
-            "channel",
-            "due_at",
-            postgresql_where=_OPEN,
-            sqlite_where=_OPEN,
-        ),
-        Index(
-            "ix_human_task_open_received", "received_at", postgresql_where=_OPEN, sqlite_where=_OPEN
-        ),
+        # a filter by channel or by day received, walked in order and counted from the index
+        Index("ix_human_task_list_channel", "channel", "due_at", *_REST, **_WHERE_OPEN),
+        Index("ix_human_task_list_received", "received_at", *_REST, **_WHERE_OPEN),
         Index(
             "ix_human_task_open_created", "created_at", postgresql_where=_OPEN, sqlite_where=_OPEN
         ),

@@ -6,7 +6,9 @@
 - partial indexes over open tasks for the lists' new filters and sorts, and four that hold
   every column the lists filter and count by (led by my tasks, a pool, a deadline state, a
   procedure), so that a count reads an index alone (bench/task_lists.py); the last replaces
-  0007's ix_human_task_open_procedure, which it extends.
+  0007's ix_human_task_open_procedure, which it extends;
+- dossier.owner_name indexed (the sort by owner), and on PostgreSQL with pg_trgm a trigram index
+  for the search by part of a name.
 
 Revision ID: 0019
 Revises: 0018
@@ -23,8 +25,6 @@ depends_on = None
 OPEN = sa.text("state = 'open'")
 UNCLAIMED = sa.text("state = 'open' AND assignee_id IS NULL")
 INDEXES = {
-    "ix_human_task_open_channel": ["channel", "due_at"],
-    "ix_human_task_open_received": ["received_at"],
     "ix_human_task_open_created": ["created_at"],
     "ix_human_task_open_title": ["title"],
     "ix_human_task_open_priority": ["priority", "due_at"],
@@ -37,7 +37,12 @@ COVER = ["deadline_state", "procedure_id", "element_id", "channel", "received_at
 COVER += ["state"]
 # what a page of my tasks or of a pool is sorted by, read from the index alone
 PAGE = ["priority", "due_at", "created_at", "title", "id"]
+# the columns a list names besides the one an index is led by (channel, day received)
+REST = ["deadline_state", "procedure_id", "element_id", "dossier_id", "agency_id", "assignee_id"]
+REST += ["role", "priority", "state", "id"]
 COVERING = {
+    "ix_human_task_list_channel": ["channel", "due_at", *REST],
+    "ix_human_task_list_received": ["received_at", *REST],
     "ix_human_task_list_mine": ["assignee_id", *COVER, "agency_id", *PAGE],
     "ix_human_task_list_state": [*COVER, "agency_id", "assignee_id", "role"],
     "ix_human_task_list_procedure": [
@@ -87,6 +92,16 @@ def upgrade() -> None:
         op.create_index(name, "human_task", columns, postgresql_where=OPEN, sqlite_where=OPEN)
     op.drop_index("ix_human_task_open_procedure", table_name="human_task")
     op.create_index("ix_dossier_owner_name", "dossier", ["owner_name"])
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and bind.scalar(
+        sa.text("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'")
+    ):
+        # the search by part of an owner's name (ILIKE '%…%') read from an index, not a scan
+        # of every dossier (pg_trgm is a trusted extension: the database's owner may create it)
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(
+            "CREATE INDEX ix_dossier_owner_name_trgm ON dossier USING gin (owner_name gin_trgm_ops)"
+        )
     for name, columns in COVERING.items():
         op.create_index(name, "human_task", columns, postgresql_where=OPEN, sqlite_where=OPEN)
     op.create_index(
@@ -100,6 +115,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_dossier_owner_name", table_name="dossier")
+    op.execute("DROP INDEX IF EXISTS ix_dossier_owner_name_trgm")
     op.drop_index("ix_human_task_list_pool", table_name="human_task")
     for name in COVERING:
         op.drop_index(name, table_name="human_task")

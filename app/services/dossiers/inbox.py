@@ -105,5 +105,5 @@ def _pools(actor: Actor) -> list[list[Any]]:
 
 def _page(session: Any, where: list[Any], query: TaskQuery, page: int, total: int) -> list[TaskRow]:
     offset = (max(page, 1) - 1) * INBOX_SIZE
-    ids = task_pages.page_ids(session, where, query, INBOX_SIZE, offset, total)
+    ids = task_pages.page_ids(session, where, query, INBOX_SIZE, offset, total, narrow=True)
     return load_rows(session, ids)

@@ -24,25 +24,30 @@ def page_ids(
     limit: int,
     offset: int,
     total: int | None = None,
+    narrow: bool = False,
 ) -> list[str]:
-    """The ids of one page of tasks in `scope` matching `query`, in its order.
+    """The ids of one page of tasks in `scope` matching `query`, in its order (`narrow`: the
+    scope is an officer's tasks or one pool, a few thousand at most, which a sort on a joined
+    column reads whole rather than walking every dossier).
 
     With `total` (the capped count of those tasks) at most `COUNT_CAP`, the few matching tasks
     are read first, by whichever index their conditions choose, and only they are sorted: an
     order's index walked past every other open task would find them last. Otherwise a sort on
     the task table is read in segments, each in an order an index holds (escalated steps, then
     those with a value, then those without: "no due date last"), so that a page is found by
-    walking an index and stopping, never by sorting every open task; a sort on a joined column
-    (code, owner, procedure, unit, officer) is one joined, sorted statement."""
+    walking an index and stopping, never by sorting every open task; a sort on the dossier's code
+    or owner walks the dossiers in that order, one by procedure, unit or officer walks each name's
+    tasks in turn; a narrow scope's is one joined, sorted statement."""
     key = query.sort.removeprefix("-")
     if total is not None and total <= FEW:
         return _few_sorted(session, scope, query, limit, offset)
-    if key in ("code", "owner"):
+    if key in ("code", "owner") and not narrow:
         return _by_dossier(session, scope, query, offset + limit)[offset:]
+    if key in JOINED_BY and not narrow:
+        walked = _by_value(session, scope, query, offset + limit)
+        if walked is not None:
+            return walked[offset:]
     if key in JOINED_BY:
-        found = _by_value(session, scope, query, offset + limit)
-        if found is not None:
-            return found[offset:]
         return list(
             session.scalars(
                 _joined_order(select(HumanTask.id), query).where(*scope).limit(limit).offset(offset)
@@ -147,12 +152,12 @@ def page_ids_of_many(
     if not scopes:
         return []
     if len(scopes) == 1:
-        return page_ids(session, scopes[0], query, limit, offset, totals[0])
+        return page_ids(session, scopes[0], query, limit, offset, totals[0], narrow=True)
     wanted = offset + limit
     firsts = [
         i
         for scope, total in zip(scopes, totals, strict=True)
-        for i in page_ids(session, scope, query, wanted, 0, total)
+        for i in page_ids(session, scope, query, wanted, 0, total, narrow=True)
     ]
     return _few_sorted(session, [HumanTask.id.in_(firsts)], query, limit, offset, len(firsts))
 
