@@ -15,6 +15,8 @@ from app.services.dossiers.task_search import JOINED_BY, SORT_COLUMNS, TaskQuery
 _NULLABLE = {"due", "received"}
 # A list of at most this many tasks (its capped count) is read first and then sorted.
 FEW = COUNT_CAP
+# An officer's tasks or a pool up to this many are read whole and sorted on a joined column.
+NARROW_MAX = 20_000
 
 
 def page_ids(
@@ -41,6 +43,17 @@ def page_ids(
     key = query.sort.removeprefix("-")
     if total is not None and total <= FEW:
         return _few_sorted(session, scope, query, limit, offset)
+    if narrow and key in JOINED_BY:
+        # a narrow scope's tasks, joined and sorted whole (read first, so that no planner walks
+        # every dossier looking for them), when there are not too many of them
+        size = session.scalar(
+            select(func.count()).select_from(
+                select(HumanTask.id).where(*scope).limit(NARROW_MAX + 1).subquery()
+            )
+        )
+        if size <= NARROW_MAX:
+            return _few_sorted(session, scope, query, limit, offset, NARROW_MAX)
+        narrow = False
     if key in ("code", "owner") and not narrow:
         return _by_dossier(session, scope, query, offset + limit)[offset:]
     if key in JOINED_BY and not narrow:
