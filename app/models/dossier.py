@@ -17,6 +17,8 @@ class Dossier(Base):
     __tablename__ = "dossier"
     __table_args__ = (
         Index("ix_dossier_agency_status", "agency_id", "status"),
+        # the task lists' sort by owner walks dossiers in this order (migration 0019)
+        Index("ix_dossier_owner_name", "owner_name"),
         Index(
             "ix_dossier_open_due",
             "due_at",

@@ -15,6 +15,34 @@ _OPEN = text("state = 'open'")
 _UNCLAIMED = text("state = 'open' AND assignee_id IS NULL")
 _SWEEP_OVERDUE = text("state = 'open' AND deadline_state <> 'overdue'")
 _SWEEP_SOON = text("state = 'open' AND deadline_state = 'on_time'")
+_WHERE_OPEN: dict = {"postgresql_where": _OPEN, "sqlite_where": _OPEN}
+# What the lists' filters and counts name (`app.services.dossiers.task_search`), so that an index
+# holding them all answers a count without reading the table (migration 0019).
+_COVER = (
+    "deadline_state",
+    "procedure_id",
+    "element_id",
+    "channel",
+    "received_at",
+    "dossier_id",
+    "state",
+)
+# ... and what a page of my tasks or of a pool is sorted by (a few thousand at most), so that
+# the page is sorted from the index alone
+_PAGE = ("priority", "due_at", "created_at", "title", "id")
+# the columns a list names besides the one an index is led by (channel, day received)
+_REST = (
+    "deadline_state",
+    "procedure_id",
+    "element_id",
+    "dossier_id",
+    "agency_id",
+    "assignee_id",
+    "role",
+    "priority",
+    "state",
+    "id",
+)
 
 
 class HumanTask(Base):
@@ -49,47 +77,51 @@ class HumanTask(Base):
             postgresql_where=_UNCLAIMED,
             sqlite_where=_UNCLAIMED,
         ),
-        Index(
-            "ix_human_task_open_procedure",
-            "procedure_id",
-            "element_id",
-            postgresql_where=_OPEN,
-            sqlite_where=_OPEN,
-        ),
         # Migration 0019: the task lists' filters and sorts (bench/task_lists.py).
-        Index(
-            "ix_human_task_open_channel",
-            "channel",
-            "due_at",
-            postgresql_where=_OPEN,
-            sqlite_where=_OPEN,
-        ),
-        Index(
-            "ix_human_task_open_received", "received_at", postgresql_where=_OPEN, sqlite_where=_OPEN
-        ),
+        # a filter by channel or by day received, walked in order and counted from the index
+        Index("ix_human_task_list_channel", "channel", "due_at", *_REST, **_WHERE_OPEN),
+        Index("ix_human_task_list_received", "received_at", *_REST, **_WHERE_OPEN),
         Index(
             "ix_human_task_open_created", "created_at", postgresql_where=_OPEN, sqlite_where=_OPEN
         ),
         Index("ix_human_task_open_title", "title", postgresql_where=_OPEN, sqlite_where=_OPEN),
-        # the inbox's counts per choice read these alone (no table row): my open tasks, and the
-        # unclaimed ones of a pool, by deadline state and procedure
+        # The lists' counts and searches read these alone, never a table row: each holds every
+        # column a filter or a count names, led by a scope (my tasks, a pool) or by a choice
+        # counted (a deadline state, a procedure and its steps).
         Index(
-            "ix_human_task_open_mine",
-            "assignee_id",
-            "procedure_id",
-            "deadline_state",
-            postgresql_where=_OPEN,
-            sqlite_where=_OPEN,
+            "ix_human_task_list_mine", "assignee_id", *_COVER, "agency_id", *_PAGE, **_WHERE_OPEN
         ),
         Index(
-            "ix_human_task_open_pool",
+            "ix_human_task_list_pool",
             "agency_id",
             "role",
-            "procedure_id",
-            "deadline_state",
+            *_COVER,
+            "assignee_id",
+            *_PAGE,
             postgresql_where=_UNCLAIMED,
             sqlite_where=_UNCLAIMED,
         ),
+        Index(
+            "ix_human_task_list_state", *_COVER, "agency_id", "assignee_id", "role", **_WHERE_OPEN
+        ),
+        Index(
+            "ix_human_task_list_procedure",
+            "procedure_id",
+            "element_id",
+            "deadline_state",
+            "channel",
+            "received_at",
+            "dossier_id",
+            "agency_id",
+            "assignee_id",
+            "role",
+            "state",
+            **_WHERE_OPEN,
+        ),
+        # the sorts by procedure, unit and officer: a segment per name, each walked by task id
+        Index("ix_human_task_open_procedure_id", "procedure_id", "id", **_WHERE_OPEN),
+        Index("ix_human_task_open_agency_id", "agency_id", "id", **_WHERE_OPEN),
+        Index("ix_human_task_open_assignee_id", "assignee_id", "id", **_WHERE_OPEN),
         # the default order's first segment, escalated steps (few): a seek, not a scan
         Index(
             "ix_human_task_open_priority",

@@ -15,7 +15,7 @@ from app.models import Agency, Dossier, HumanTask, Procedure
 from app.services.core import queue
 from app.services.core.errors import InvalidInput
 from app.services.deadlines import supervision
-from app.services.dossiers import inbox
+from app.services.dossiers import inbox, task_pages, task_search
 from app.services.dossiers.task_search import TaskQuery
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
@@ -238,3 +238,33 @@ def test_each_choice_is_counted_within_the_scope_and_the_other_filters(actors, d
 def test_an_officer_outside_the_pool_sees_none_of_it(actors, desk):
     assert pool_codes(actors["chuyenvien"]) == []
     assert {c.count for c in inbox.inbox(actors["chuyenvien"]).states} == {0}
+
+
+@pytest.mark.parametrize(
+    "sort", ["due", "-due", "code", "-code", "owner", "-owner", "procedure", "-agency", "step"]
+)
+def test_a_long_list_is_ordered_and_counted_as_a_short_one(actors, desk, monkeypatch, sort):
+    # short lists are read then sorted, and counted from their rows; long ones walk an index
+    # per segment (or the dossiers in order) and count each choice by a capped probe
+    short = supervision.task_list_page(actors["giamsat"], TaskQuery(sort=sort))
+    short_box = inbox.inbox(actors["tiepnhan"], TaskQuery(sort=sort, channel="counter"))
+    monkeypatch.setattr(task_pages, "FEW", -1)
+    monkeypatch.setattr(task_search, "SCAN_MAX", 0)
+    long = supervision.task_list_page(actors["giamsat"], TaskQuery(sort=sort))
+    long_box = inbox.inbox(actors["tiepnhan"], TaskQuery(sort=sort, channel="counter"))
+    assert [r.id for r in long.rows] == [r.id for r in short.rows]
+    assert (long.total, long.states, long.procedures) == (
+        short.total,
+        short.states,
+        short.procedures,
+    )
+    assert [r.id for r in long_box.pool] == [r.id for r in short_box.pool]
+    assert (long_box.pool_total, long_box.states) == (short_box.pool_total, short_box.states)
+
+
+def test_a_code_or_identifier_search_finds_the_dossier_without_reading_names(actors, desk):
+    code = next(iter(desk))
+    assert pool_codes(actors["tiepnhan"], q=code.lower()) == [code]
+    assert [desk[c]["owner_id"] for c in pool_codes(actors["tiepnhan"], q="0790950")] == [
+        "079095000123"
+    ]

@@ -18,7 +18,7 @@ from app.services.core.actors import Actor
 from app.services.core.errors import Forbidden, NotFound
 from app.services.deadlines import diagram_steps
 from app.services.deadlines.diagram_steps import Elsewhere
-from app.services.dossiers import task_search
+from app.services.dossiers import task_pages, task_search
 from app.services.dossiers.queries import PAGE_SIZE, TaskRow, load_rows
 from app.services.dossiers.task_search import Choice, TaskQuery
 from app.storage.db import db
@@ -148,10 +148,12 @@ def task_list_page(actor: Actor, f: TaskQuery, choices: bool = True) -> TaskList
         counted = task_search.counts(
             session, [in_scope], f, chosen, task_search.all_procedures(session) if choices else None
         )
-        ids = task_search.page_ids(
-            session, [*in_scope, *chosen.where()], f, PAGE_SIZE, (max(f.page, 1) - 1) * PAGE_SIZE
+        total = counted.totals[0]
+        offset = (max(f.page, 1) - 1) * PAGE_SIZE
+        ids = task_pages.page_ids(
+            session, [*in_scope, *chosen.where()], f, PAGE_SIZE, offset, total
         )
-        rows, total = load_rows(session, ids), counted.totals[0]
+        rows = load_rows(session, ids)
         if not choices:
             return TaskList(rows, total)
         return TaskList(

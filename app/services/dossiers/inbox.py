@@ -10,7 +10,7 @@ from sqlalchemy import or_
 
 from app.models import HumanTask
 from app.services.core.actors import Actor
-from app.services.dossiers import task_search
+from app.services.dossiers import task_pages, task_search
 from app.services.dossiers.queries import COUNT_CAP, TaskRow, load_rows
 from app.services.dossiers.task_search import Choice, TaskQuery
 from app.storage.db import db
@@ -53,7 +53,7 @@ def inbox(
     """My open tasks and the unclaimed ones of my roles in my agencies, a page of each with
     their totals; nearest due first unless `query` sorts otherwise."""
     query = task_search.check(query or TaskQuery())
-    mine_scope, pool_scope = scopes(actor)
+    mine_scope, _ = scopes(actor)
     # counted one pool (agency) at a time: each is then a seek in the pools' index, where the
     # pools' OR together would have the planner walk every unclaimed task
     pools = _pools(actor)
@@ -63,17 +63,23 @@ def inbox(
         counted = task_search.counts(
             session, [mine_scope, *pools], query, f, task_search.all_procedures(session)
         )
-        mine = _page(session, [*mine_scope, *f.where()], query, mine_page)
-        pool = (
-            []
-            if pool_scope is None
-            else _page(session, [*pool_scope, *f.where()], query, pool_page)
+        pool_total = min(sum(counted.totals[1:]), COUNT_CAP + 1)
+        mine = _page(session, [*mine_scope, *f.where()], query, mine_page, counted.totals[0])
+        offset = (max(pool_page, 1) - 1) * INBOX_SIZE
+        pool_ids = task_pages.page_ids_of_many(
+            session,
+            [[*p, *f.where()] for p in pools],
+            query,
+            INBOX_SIZE,
+            offset,
+            counted.totals[1:],
         )
+        pool = load_rows(session, pool_ids) if pools else []
         return Inbox(
             mine,
             pool,
             counted.totals[0],
-            min(sum(counted.totals[1:]), COUNT_CAP + 1),
+            pool_total,
             query,
             states=counted.states,
             procedures=counted.procedures,
@@ -97,6 +103,7 @@ def _pools(actor: Actor) -> list[list[Any]]:
     ]
 
 
-def _page(session: Any, where: list[Any], query: TaskQuery, page: int) -> list[TaskRow]:
-    ids = task_search.page_ids(session, where, query, INBOX_SIZE, (max(page, 1) - 1) * INBOX_SIZE)
+def _page(session: Any, where: list[Any], query: TaskQuery, page: int, total: int) -> list[TaskRow]:
+    offset = (max(page, 1) - 1) * INBOX_SIZE
+    ids = task_pages.page_ids(session, where, query, INBOX_SIZE, offset, total, narrow=True)
     return load_rows(session, ids)

@@ -7,6 +7,7 @@ before anything is joined (see `queries.task_rows`); counts are capped (`queries
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -56,7 +57,7 @@ SORT_COLUMNS: dict[str, Any] = {
     "agency": Agency.name,
     "assignee": User.full_name,
 }
-_JOINED_BY = {
+JOINED_BY = {
     "code": "dossier",
     "owner": "dossier",
     "procedure": "procedure",
@@ -128,16 +129,19 @@ class Filters:
     """A query's conditions on tasks, by the filter each comes from (codes resolved once)."""
 
     parts: dict[str, list[Any]]
+    # the chosen procedure's id (None: no such procedure), counted against in Python
+    procedure_id: int | None = None
 
-    def where(self, skip: str = "") -> list[Any]:
-        """Every condition but those of the filter named `skip` (a choice counted against the
-        other filters)."""
-        return [c for name, conds in self.parts.items() if name != skip for c in conds]
+    def where(self, *skip: str) -> list[Any]:
+        """Every condition but those of the filters named in `skip` (a choice counted against
+        the other filters)."""
+        return [c for name, conds in self.parts.items() if name not in skip for c in conds]
 
 
 def filters(session: Any, query: TaskQuery) -> Filters:
     """The conditions on tasks that `query`'s filters add."""
     parts: dict[str, list[Any]] = {}
+    procedure_id = None
     if query.state:
         parts["state"] = [HumanTask.deadline_state == query.state]
     if query.procedure:
@@ -162,7 +166,7 @@ def filters(session: Any, query: TaskQuery) -> Filters:
         # the matching dossiers are read once, not again inside every count of the page
         found = list(session.scalars(_matching_dossiers(query.q).limit(SEARCH_DOSSIERS_MAX)))
         parts["q"] = [HumanTask.dossier_id.in_(found)]
-    return Filters(parts)
+    return Filters(parts, procedure_id)
 
 
 # Above every character a code or identifier holds: `prefix <= x < prefix + _TOP` is a range
@@ -170,9 +174,12 @@ def filters(session: Any, query: TaskQuery) -> Filters:
 _TOP = "\U0010ffff"
 
 
+_CODE_LIKE = re.compile(r"(?=[^ ]*[0-9])[0-9A-Za-z.\-_/]+")
+
+
 def _matching_dossiers(text: str) -> Select:
     """The dossiers whose code or owner identifier starts with `text` (any case), or whose
-    owner's name holds it; wildcards in `text` are taken literally."""
+    owner's name holds it (unless `text` is code-like); wildcards in `text` are taken literally."""
     upper = text.upper()
     prefix, anywhere = _like(upper) + "%", "%" + _like(text) + "%"
     by_code = select(Dossier.id).where(
@@ -183,73 +190,12 @@ def _matching_dossiers(text: str) -> Select:
         Dossier.owner_id < upper + _TOP,
         Dossier.owner_id.like(prefix, escape="\\"),
     )
+    if _CODE_LIKE.fullmatch(text):
+        # a code or an identifier (digits, Latin letters, dots, dashes, no space): found on
+        # their index without reading every owner's name
+        return select(union(by_code, by_owner_id).subquery().c.id)
     by_name = select(Dossier.id).where(Dossier.owner_name.ilike(anywhere, escape="\\"))
     return select(union(by_code, by_owner_id, by_name).subquery().c.id)
-
-
-_NULLABLE = {"due", "received"}
-
-
-def page_ids(
-    session: Any, scope: list[Any], query: TaskQuery, limit: int, offset: int
-) -> list[str]:
-    """The ids of one page of tasks in `scope` matching `query`, in its order.
-
-    A sort on the task table is read in segments, each in an order an index holds (escalated
-    steps, then those with a value, then those without: "no due date last"), so that a page is
-    found by walking an index and stopping, never by sorting every open task; a sort on a
-    joined column (code, owner, procedure, unit, officer) is one joined, sorted statement."""
-    key = query.sort.removeprefix("-")
-    if key in _JOINED_BY:
-        return list(
-            session.scalars(
-                _joined_order(select(HumanTask.id), query).where(*scope).limit(limit).offset(offset)
-            )
-        )
-    wanted = offset + limit
-    found: list[str] = []
-    for extra, order in _segments(query):
-        found += session.scalars(
-            select(HumanTask.id)
-            .where(*scope, *extra)
-            .order_by(*order, HumanTask.id)
-            .limit(wanted - len(found))
-        )
-        if len(found) >= wanted:
-            break
-    return found[offset:wanted]
-
-
-def _segments(query: TaskQuery) -> list[tuple[list[Any], list[Any]]]:
-    key = query.sort.removeprefix("-")
-    column = SORT_COLUMNS[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
-    if key not in _NULLABLE:
-        return [([], [order])]
-    valued = ([column.is_not(None)], [order])
-    empty = ([column.is_(None)], [])
-    if query.sort != "due":
-        return [valued, empty]
-    # the default: escalated steps first (few), then the nearest deadline, no due date last
-    escalated = ([HumanTask.priority > 0], [HumanTask.priority.desc(), order.nulls_last()])
-    plain = [HumanTask.priority <= 0]
-    return [escalated, (plain + valued[0], valued[1]), (plain + empty[0], empty[1])]
-
-
-def _joined_order(statement: Select, query: TaskQuery) -> Select:
-    key = query.sort.removeprefix("-")
-    joined = _JOINED_BY[key]
-    if joined == "dossier":
-        statement = statement.join(Dossier, Dossier.id == HumanTask.dossier_id)
-    elif joined == "procedure":
-        statement = statement.outerjoin(Procedure, Procedure.id == HumanTask.procedure_id)
-    elif joined == "agency":
-        statement = statement.join(Agency, Agency.id == HumanTask.agency_id)
-    else:
-        statement = statement.outerjoin(User, User.id == HumanTask.assignee_id)
-    column = SORT_COLUMNS[key]
-    order = (column.desc() if query.sort.startswith("-") else column.asc()).nulls_last()
-    return statement.order_by(order, HumanTask.id)
 
 
 @dataclass(frozen=True)
@@ -290,25 +236,28 @@ def counts(
 ) -> Counts:
     """The total of each scope under `f`, and, with `procedures` ((id, code, name) rows), each
     deadline state's and each procedure's count under the other filters (summed over the
-    scopes, which are disjoint; procedures with none left out unless chosen)."""
-    lists = [[*scope, *f.where()] for scope in scopes]
-    if procedures is not None:
-        lists += [
-            [*scope, *f.where("state"), HumanTask.deadline_state == state]
-            for state in DEADLINE_STATES
-            for scope in scopes
-        ]
-        lists += [
-            [*scope, *f.where("procedure"), HumanTask.procedure_id == procedure_id]
-            for procedure_id, _, _ in procedures
-            for scope in scopes
-        ]
-    numbers = count_many(session, lists)
-    width = len(scopes)
-    totals, rest = numbers[:width], numbers[width:]
-    summed = [min(sum(rest[i : i + width]), COUNT_CAP + 1) for i in range(0, len(rest), width)]
+    scopes, which are disjoint; procedures with none left out unless chosen).
+
+    Each scope's tasks under every filter but the state and the procedure are read first, at
+    most `SCAN_MAX` of them (two short columns each, from an index): when that is all of them,
+    every count is counted from those rows. Only a scope holding more (where capped counts
+    stop early) is counted by one capped probe per choice."""
+    procedure_ids = [p[0] for p in procedures] if procedures is not None else []
+    per_scope = []
+    for scope in scopes:
+        rows = session.execute(
+            select(HumanTask.deadline_state, HumanTask.procedure_id)
+            .where(*scope, *f.where("state", "procedure"))
+            .limit(SCAN_MAX + 1)
+        ).all()
+        if len(rows) <= SCAN_MAX:
+            per_scope.append(_counted_rows(rows, query, f, procedure_ids))
+        else:
+            per_scope.append(_probed(session, scope, f, procedure_ids, procedures is not None))
+    totals = [n[0] for n in per_scope]
     if procedures is None:
         return Counts(totals, [], [])
+    summed = [min(sum(n[i] for n in per_scope), COUNT_CAP + 1) for i in range(1, len(per_scope[0]))]
     states = [Choice(s, s, n) for s, n in zip(DEADLINE_STATES, summed, strict=False)]
     chosen = [
         Choice(code, name, n)
@@ -316,6 +265,48 @@ def counts(
         if n or code == query.procedure
     ]
     return Counts(totals, states, chosen)
+
+
+# Tasks of a scope read to count its choices exactly; more than this are counted by probes.
+SCAN_MAX = 3000
+
+
+def _counted_rows(
+    rows: list[Any], query: TaskQuery, f: Filters, procedure_ids: list[int]
+) -> list[int]:
+    """[total, per state..., per procedure...] of `rows` ((deadline state, procedure) pairs
+    under every other filter), capped."""
+    by_state: dict[str, int] = {}
+    by_procedure: dict[Any, int] = {}
+    total = 0
+    for state, procedure_id in rows:
+        state_ok = not query.state or state == query.state
+        procedure_ok = not query.procedure or procedure_id == f.procedure_id
+        if procedure_ok:
+            by_state[state] = by_state.get(state, 0) + 1
+        if state_ok:
+            by_procedure[procedure_id] = by_procedure.get(procedure_id, 0) + 1
+        total += state_ok and procedure_ok
+    numbers = [total, *(by_state.get(s, 0) for s in DEADLINE_STATES)]
+    numbers += [by_procedure.get(p, 0) for p in procedure_ids]
+    return [min(n, COUNT_CAP + 1) for n in numbers]
+
+
+def _probed(
+    session: Any, scope: list[Any], f: Filters, procedure_ids: list[int], choices: bool
+) -> list[int]:
+    """[total, per state..., per procedure...] of a scope, each by one capped probe."""
+    lists = [[*scope, *f.where()]]
+    if choices:
+        lists += [
+            [*scope, *f.where("state"), HumanTask.deadline_state == state]
+            for state in DEADLINE_STATES
+        ]
+        lists += [
+            [*scope, *f.where("procedure"), HumanTask.procedure_id == procedure_id]
+            for procedure_id in procedure_ids
+        ]
+    return count_many(session, lists)
 
 
 def step_choices(session: Any, query: TaskQuery) -> list[Choice]:
