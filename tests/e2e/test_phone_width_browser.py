@@ -45,7 +45,8 @@ CITIZEN = "001090012345 — Nguyễn Văn An"
 STATEFUL = {"/dossiers/<code>", "/citizen/dossiers/<code>", "/tasks/<task_id>"}
 # Routes that answer something other than a page (files, JSON, redirects, sign-in hand-offs).
 NOT_PAGES = re.compile(
-    r"^/(api/|static/|lang/|favicon)|\.(pdf|zip|csv)$|/file$|/results/|^/citizen/(callback|login)$"
+    r"^/(api/|static/|lang/|favicon)|\.(pdf|zip|csv)$|/file$|/results/|/result-preview$"
+    r"|/steps$|^/citizen/(callback|login)$"
     r"|^/(login|dich-vu-cong.*|)$"
 )
 # Administrators' and analysts' screens (model editor, catalogs, calendar, reorganisation):
