@@ -10,6 +10,7 @@ and the procedure's e-result. Each renders from a `SlipData` of plain values
 from __future__ import annotations
 
 import io
+import threading
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -34,6 +35,11 @@ def render(number: str, data: SlipData) -> bytes:
     return _build(TITLES[number], number, data, None)
 
 
+# One PDF built at a time per process: reportlab subsets the embedded fonts through font
+# objects shared by every document, and two threads subsetting at once corrupt each other.
+_RENDERING = threading.Lock()
+
+
 def _build(title: str, number: str, data: SlipData, body: list | None) -> bytes:
     register_fonts()
     sheet = styles()
@@ -50,5 +56,6 @@ def _build(title: str, number: str, data: SlipData, body: list | None) -> bytes:
         lang="vi",
     )
     top = header(data, sheet, number, title)
-    doc.build(top + (body if body is not None else BODIES[number](data, sheet)))
+    with _RENDERING:  # reportlab's shared TrueType faces are not safe across threads
+        doc.build(top + (body if body is not None else BODIES[number](data, sheet)))
     return buffer.getvalue()
