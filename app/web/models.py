@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from app.domain.model_files import process_xml
 from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.services.dossiers import queries
@@ -38,14 +39,7 @@ def _problem_diagram(data: bytes, process_id: str, problems: dict[str, str]) -> 
         files = models_repo.read_zip(data)
     except InvalidInput:
         return None
-    xml = next(
-        (
-            text
-            for name, text in sorted(files.items())
-            if name.endswith(".bpmn") and f'id="{process_id}"' in text
-        ),
-        None,
-    )
+    xml = process_xml(files, process_id)
     marks = {
         where.rsplit(":", 1)[-1]: "problem"
         for where in problems

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.messages import N_
+from app.domain.model_files import process_xml
 from app.i18n import _l
 from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
 from app.services.core.actors import Actor
@@ -211,14 +212,7 @@ def procedure_diagram(code: str, actor: Actor) -> Diagram:
         if procedure is None or procedure.model_version is None:
             raise NotFound(_l("Không tìm thấy quy trình của thủ tục %(code)s", code=code))
         version = procedure.model_version
-        xml = next(
-            (
-                text
-                for name, text in sorted(version.files.items())
-                if name.endswith(".bpmn") and f'id="{version.process_id}"' in text
-            ),
-            None,
-        )
+        xml = process_xml(version.files, version.process_id)
         if xml is None:
             raise NotFound(_l("Không tìm thấy sơ đồ BPMN của quy trình"))
         rows = session.execute(

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain.model_files import process_xml
 from app.domain.status import DossierStatus
 from app.domain.step_answers import answers_in_words
 from app.i18n import _l
@@ -245,14 +246,7 @@ def dossier_trace(code: str, actor: Actor) -> Trace | None:
             session, session.get(Dossier, row.dossier_id), actor
         ):
             return None
-        xml = next(
-            (
-                text
-                for name, text in sorted(row.files.items())
-                if name.endswith(".bpmn") and f'id="{row.process_id}"' in text
-            ),
-            None,
-        )
+        xml = process_xml(row.files, row.process_id)
         if xml is None:
             return None
         done, waiting = runtime.load_instance(session, row.id).run.trace()

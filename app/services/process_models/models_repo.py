@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import select
 
+from app.domain.model_files import process_xml
 from app.engine.migration import SpecChanges, spec_changes
 from app.i18n import _l
 from app.models import ModelVersion, Procedure, ProcessModel
@@ -254,8 +255,7 @@ def diff(old_id: int, new_id: int, actor: Actor) -> VersionDiff:
 
 
 def _main_xml(definition) -> str:  # noqa: ANN001
-    return next(
-        text
-        for name, text in sorted(definition.files.items())
-        if name.endswith(".bpmn") and f'id="{definition.process_id}"' in text
-    )
+    xml = process_xml(definition.files, definition.process_id)
+    if xml is None:  # a checked definition always has its process's file
+        raise StopIteration(definition.process_id)
+    return xml
