@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from app.domain.model_files import process_xml
 from app.domain.status import DossierStatus
-from app.domain.step_answers import answers_in_words
 from app.i18n import _l
 from app.models import (
     Agency,
@@ -161,9 +160,7 @@ def _event(
         "task_id": e.task_id,
     }
     if e.kind == "task_completed":
-        data = workbench.step_data(e, actor, agency_id)
-        answers = None if data["form"] is None else answers_in_words(form, data["form"])
-        event.update(data, answers=answers)
+        event.update(workbench.answers_of(e, form, actor, agency_id))
     return event
 
 

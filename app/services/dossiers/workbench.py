@@ -111,6 +111,16 @@ def step_data(event: AuditEvent, actor: Actor, agency_id: int) -> dict[str, Any]
     return {"form": None, "hidden_for_roles": visible_to}
 
 
+def answers_of(
+    event: AuditEvent, form: dict[str, Any] | None, actor: Actor, agency_id: int
+) -> dict[str, Any]:
+    """A completed step's data for this reader: its answers in words (labelled by the `form` it
+    was answered on), or None and who may see them; the raw data stays under "form"."""
+    data = step_data(event, actor, agency_id)
+    answers = None if data["form"] is None else answers_in_words(form, data["form"])
+    return {**data, "answers": answers}
+
+
 def history(session: Session, dossier_id: int, actor: Actor, agency_id: int) -> list[Step]:
     """Each earlier step's latest answer (a later round of the same step replaces the earlier
     one), labelled by the titles of the form it was answered on; one query."""
@@ -128,14 +138,13 @@ def history(session: Session, dossier_id: int, actor: Actor, agency_id: int) -> 
         latest[key] = (event, form)
     steps = []
     for event, form in latest.values():
-        data = step_data(event, actor, agency_id)
-        answers = None if data["form"] is None else answers_in_words(form, data["form"])
+        data = answers_of(event, form, actor, agency_id)
         steps.append(
             Step(
                 str(event.data.get("title") or ""),
                 event.actor_name,
                 event.at,
-                answers,
+                data["answers"],
                 data["hidden_for_roles"],
             )
         )
