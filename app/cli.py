@@ -50,6 +50,15 @@ def seed_demo_command(officers: int) -> None:
         click.echo(f"  {login.username:<12} {login.full_name:<20} {login.roles}")
 
 
+@click.command("recount-tasks")
+def recount_tasks_command() -> None:
+    """Rebuild the task lists' kept counts from the open tasks (after a repair by hand)."""
+    from app.services.dossiers.task_counts import recount
+
+    keys = recount()
+    click.echo(_("Đã đếm lại công việc đang mở: %(keys)s nhóm", keys=keys))
+
+
 @click.command("init-pki")
 def init_pki_command() -> None:
     """Generate the demo CA and the agencies' and officers' signing certificates."""
@@ -225,6 +234,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(init_pki_command)
+    app.cli.add_command(recount_tasks_command)
     app.cli.add_command(models)
     app.cli.add_command(units)
     app.cli.add_command(reorg)

@@ -44,7 +44,7 @@ from app.models import (  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
 from app.services.deadlines import supervision  # noqa: E402
-from app.services.dossiers import inbox  # noqa: E402
+from app.services.dossiers import inbox, task_counts  # noqa: E402
 from app.services.dossiers.task_search import TaskQuery  # noqa: E402
 from app.services.process_models.demo import seed_demo  # noqa: E402
 from app.storage.db import db  # noqa: E402
@@ -171,14 +171,16 @@ def build(tasks: int) -> None:
             d: p for d, p in conn.execute(select(ProcessInstance.dossier_id, ProcessInstance.id))
         }
         facts = {
-            d: (p, a, c, r)
-            for d, p, a, c, r in conn.execute(
+            d: (p, a, c, r, code, name)
+            for d, p, a, c, r, code, name in conn.execute(
                 select(
                     Dossier.id,
                     Dossier.procedure_id,
                     Dossier.agency_id,
                     Dossier.channel,
                     Dossier.received_at,
+                    Dossier.code,
+                    Dossier.owner_name,
                 )
             )
         }
@@ -192,6 +194,8 @@ def build(tasks: int) -> None:
                     for i in range(start, min(start + CHUNK, tasks))
                 ],
             )
+    # what the scheduler does every few seconds under `make run`: the counts' changes folded
+    task_counts.fold()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
 
@@ -220,7 +224,7 @@ def _dossier(i: int, procedures: list[int], agencies: list[int], now) -> dict:  
 
 def _task(i: int, dossier: int, instances, facts, officers, now) -> dict:  # noqa: ANN001
     element, title, role = STEPS[i % 4]
-    procedure, agency, channel, received_at = facts[dossier]
+    procedure, agency, channel, received_at, code, owner_name = facts[dossier]
     is_open = i % 100 < 15
     state = "open" if is_open else ("completed" if i % 100 < 97 else "cancelled")
     deadline = "on_time"
@@ -230,6 +234,8 @@ def _task(i: int, dossier: int, instances, facts, officers, now) -> dict:  # noq
         "id": f"{i:08x}-0000-4000-8000-{i * 2654435761 % 16**12:012x}",
         "instance_id": instances[dossier],
         "dossier_id": dossier,
+        "dossier_code": code,
+        "owner_name": owner_name,
         "procedure_id": procedure,
         "channel": channel,
         "received_at": received_at,
@@ -368,6 +374,7 @@ def main() -> None:
         build(args.tasks)
         print(f"built {args.tasks:,} tasks in {time.perf_counter() - t0:.0f} s")
     create_missing_indexes()
+    task_counts.fold()
     with db.transaction() as session:
         count = session.scalar(select(func.count()).select_from(HumanTask))
         open_count = session.scalar(select(func.count()).where(HumanTask.state == "open"))

@@ -13,13 +13,16 @@ from app import settings
 from app.bootstrap import ensure_configured
 from app.services.core import outbox
 from app.services.deadlines import overdue
-from app.services.dossiers import timers
+from app.services.dossiers import task_counts, timers
 from app.services.reorganisation import cutover
 
 log = logging.getLogger(__name__)
 # How long one reorganisation run may hold its plan before another scheduler starts a new one.
 REORG_LEASE = 3600
 REORG_CHECK_EVERY = 30
+# The task lists' kept counts: their appended changes folded this often (a count is exact either
+# way; folding keeps what a count reads small).
+COUNTS_FOLD_EVERY = 5
 
 
 def tick() -> tuple[int, int]:
@@ -40,6 +43,8 @@ def tick() -> tuple[int, int]:
                     parts,
                     job_timeout=REORG_LEASE,
                 )
+    if _turn("task-counts", COUNTS_FOLD_EVERY):
+        task_counts.fold()
     if _turn("deadline-sweep", settings.current.DEADLINE_SWEEP_INTERVAL):
         result = overdue.sweep()
         if result.due_soon or result.overdue:

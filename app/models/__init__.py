@@ -14,6 +14,7 @@ from app.models.process import ModelDraft, ModelVersion, ProcessInstance, Proces
 from app.models.reorganisation import AdminUnit, ReorgItem, ReorgPlan
 from app.models.saved_filters import SavedFilter
 from app.models.sessions import LoginSession
+from app.models.task_counts import TaskCount, TaskCountChange
 from app.models.tasks import HumanTask
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "ReorgPlan",
     "Role",
     "SavedFilter",
+    "TaskCount",
+    "TaskCountChange",
     "User",
     "UserRole",
 ]

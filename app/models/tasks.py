@@ -1,4 +1,9 @@
-"""The human-task projection: one row per user task, what inboxes and supervisors query."""
+"""The human-task projection: one row per user task, what inboxes and supervisors query.
+
+Triggers on this table keep the lists' counts (app/models/task_counts.py, migration 0020): a
+migration that rebuilds the table (Alembic's SQLite batch mode, for a changed column) must
+create them again.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ _OPEN = text("state = 'open'")
 _UNCLAIMED = text("state = 'open' AND assignee_id IS NULL")
 _SWEEP_OVERDUE = text("state = 'open' AND deadline_state <> 'overdue'")
 _SWEEP_SOON = text("state = 'open' AND deadline_state = 'on_time'")
+_ESCALATED = text("state = 'open' AND priority > 0")
 _WHERE_OPEN: dict = {"postgresql_where": _OPEN, "sqlite_where": _OPEN}
 # What the lists' filters and counts name (`app.services.dossiers.task_search`), so that an index
 # holding them all answers a count without reading the table (migration 0019).
@@ -28,8 +34,8 @@ _COVER = (
     "state",
 )
 # ... and what a page of my tasks or of a pool is sorted by (a few thousand at most), so that
-# the page is sorted from the index alone
-_PAGE = ("priority", "due_at", "created_at", "title", "id")
+# the page is sorted from the index alone (the dossier's code and owner since migration 0020)
+_PAGE = ("priority", "due_at", "created_at", "title", "id", "dossier_code", "owner_name")
 # the columns a list names besides the one an index is led by (channel, day received)
 _REST = (
     "deadline_state",
@@ -84,7 +90,10 @@ class HumanTask(Base):
         Index(
             "ix_human_task_open_created", "created_at", postgresql_where=_OPEN, sqlite_where=_OPEN
         ),
-        Index("ix_human_task_open_title", "title", postgresql_where=_OPEN, sqlite_where=_OPEN),
+        # the sorts by step, code and owner, ended by the tie-break (migration 0020)
+        Index("ix_human_task_open_title", "title", "id", **_WHERE_OPEN),
+        Index("ix_human_task_open_code", "dossier_code", "id", **_WHERE_OPEN),
+        Index("ix_human_task_open_owner", "owner_name", "id", **_WHERE_OPEN),
         # The lists' counts and searches read these alone, never a table row: each holds every
         # column a filter or a count names, led by a scope (my tasks, a pool) or by a choice
         # counted (a deadline state, a procedure and its steps).
@@ -122,13 +131,19 @@ class HumanTask(Base):
         Index("ix_human_task_open_procedure_id", "procedure_id", "id", **_WHERE_OPEN),
         Index("ix_human_task_open_agency_id", "agency_id", "id", **_WHERE_OPEN),
         Index("ix_human_task_open_assignee_id", "assignee_id", "id", **_WHERE_OPEN),
-        # the default order's first segment, escalated steps (few): a seek, not a scan
+        # the default order's first segment, escalated steps (few), with every column a list
+        # filters by: read from this index alone, whatever the filters (migration 0020)
         Index(
-            "ix_human_task_open_priority",
+            "ix_human_task_open_escalated",
             "priority",
             "due_at",
-            postgresql_where=_OPEN,
-            sqlite_where=_OPEN,
+            *(c for c in _REST if c not in ("priority", "state", "id")),
+            "channel",
+            "received_at",
+            "state",
+            "id",
+            postgresql_where=_ESCALATED,
+            sqlite_where=_ESCALATED,
         ),
     )
 
@@ -142,6 +157,10 @@ class HumanTask(Base):
     # and sort on them without a join (migration 0019).
     channel: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Copied from the dossier (kept in step by a trigger, migration 0020) so that the lists sort
+    # by them without a join.
+    dossier_code: Mapped[str | None] = mapped_column(String(64))
+    owner_name: Mapped[str | None] = mapped_column(String(255))
     element_id: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))

@@ -15,7 +15,7 @@ from app.models import Agency, Dossier, HumanTask, Procedure
 from app.services.core import queue
 from app.services.core.errors import InvalidInput
 from app.services.deadlines import supervision
-from app.services.dossiers import inbox, task_pages, task_search
+from app.services.dossiers import inbox, task_counts, task_pages
 from app.services.dossiers.task_search import TaskQuery
 from app.storage.db import db
 from tests.services.helpers import deliver, receive
@@ -244,12 +244,13 @@ def test_an_officer_outside_the_pool_sees_none_of_it(actors, desk):
     "sort", ["due", "-due", "code", "-code", "owner", "-owner", "procedure", "-agency", "step"]
 )
 def test_a_long_list_is_ordered_and_counted_as_a_short_one(actors, desk, monkeypatch, sort):
-    # short lists are read then sorted, and counted from their rows; long ones walk an index
-    # per segment (or the dossiers in order) and count each choice by a capped probe
+    # short lists are read then sorted; long ones walk an index per segment (or the dossiers
+    # in order); counts read from the kept counts equal counts read from the tasks
     short = supervision.task_list_page(actors["giamsat"], TaskQuery(sort=sort))
     short_box = inbox.inbox(actors["tiepnhan"], TaskQuery(sort=sort, channel="counter"))
     monkeypatch.setattr(task_pages, "FEW", -1)
-    monkeypatch.setattr(task_search, "SCAN_MAX", 0)
+    monkeypatch.setattr(task_counts, "KEPT", False)
+    monkeypatch.setattr(task_pages, "NARROW_MAX", -1)
     long = supervision.task_list_page(actors["giamsat"], TaskQuery(sort=sort))
     long_box = inbox.inbox(actors["tiepnhan"], TaskQuery(sort=sort, channel="counter"))
     assert [r.id for r in long.rows] == [r.id for r in short.rows]

@@ -300,6 +300,8 @@ def _new_task(
         "id": view.id,
         "instance_id": instance_id,
         "dossier_id": dossier.id,
+        "dossier_code": dossier.code,
+        "owner_name": dossier.owner_name,
         "procedure_id": dossier.procedure_id,
         "channel": dossier.channel,
         "received_at": dossier.received_at,

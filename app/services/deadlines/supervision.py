@@ -19,9 +19,9 @@ from app.services.core.actors import Actor
 from app.services.core.errors import Forbidden, NotFound
 from app.services.deadlines import diagram_steps
 from app.services.deadlines.diagram_steps import Elsewhere
-from app.services.dossiers import task_pages, task_search
+from app.services.dossiers import task_counts, task_pages, task_search
 from app.services.dossiers.queries import PAGE_SIZE, TaskRow, load_rows
-from app.services.dossiers.task_search import Choice, TaskQuery
+from app.services.dossiers.task_search import Choice, Scope, TaskQuery
 from app.storage.db import db
 
 STATES = task_search.DEADLINE_STATES
@@ -146,8 +146,12 @@ def task_list_page(actor: Actor, f: TaskQuery, choices: bool = True) -> TaskList
         agencies = scope(session, actor)
         in_scope = [task_search.IS_OPEN, HumanTask.agency_id.in_(agencies)]
         chosen = task_search.filters(session, f)
-        counted = task_search.counts(
-            session, [in_scope], f, chosen, task_search.all_procedures(session) if choices else None
+        counted = task_counts.counts(
+            session,
+            [Scope(in_scope, lambda t: [t.agency_id.in_(agencies)])],
+            f,
+            chosen,
+            task_search.all_procedures(session) if choices else None,
         )
         total = counted.totals[0]
         offset = (max(f.page, 1) - 1) * PAGE_SIZE

@@ -10,12 +10,15 @@ from sqlalchemy import or_
 
 from app.models import HumanTask
 from app.services.core.actors import Actor
-from app.services.dossiers import task_pages, task_search
+from app.services.dossiers import task_counts, task_pages, task_search
 from app.services.dossiers.queries import COUNT_CAP, TaskRow, load_rows
-from app.services.dossiers.task_search import Choice, TaskQuery
+from app.services.dossiers.task_search import Choice, Scope, TaskQuery
 from app.storage.db import db
 
 INBOX_SIZE = 50
+# the partial indexes holding my open tasks and a pool's (app/models/tasks.py)
+MINE_INDEX = "ix_human_task_list_mine"
+POOL_INDEX = "ix_human_task_list_pool"
 
 
 @dataclass(frozen=True)
@@ -60,21 +63,34 @@ def inbox(
     agency_ids = {a for _, a in actor.roles}
     with db.transaction() as session:
         f = task_search.filters(session, query)
-        counted = task_search.counts(
-            session, [mine_scope, *pools], query, f, task_search.all_procedures(session)
+        counted = task_counts.counts(
+            session,
+            [Scope(mine_scope, index=MINE_INDEX), *pools],
+            query,
+            f,
+            task_search.all_procedures(session),
         )
         pool_total = min(sum(counted.totals[1:]), COUNT_CAP + 1)
-        mine = _page(session, [*mine_scope, *f.where()], query, mine_page, counted.totals[0])
-        offset = (max(pool_page, 1) - 1) * INBOX_SIZE
-        pool_ids = task_pages.page_ids_of_many(
+        mine_offset = (max(mine_page, 1) - 1) * INBOX_SIZE
+        mine_ids = task_pages.narrow_page_ids(
             session,
-            [[*p, *f.where()] for p in pools],
+            [([*mine_scope, *f.where()], MINE_INDEX)],
+            query,
+            INBOX_SIZE,
+            mine_offset,
+            counted.sizes[0],
+        )
+        offset = (max(pool_page, 1) - 1) * INBOX_SIZE
+        pool_ids = task_pages.narrow_page_ids(
+            session,
+            [([*p.tasks, *f.where()], p.index) for p in pools],
             query,
             INBOX_SIZE,
             offset,
-            counted.totals[1:],
+            sum(counted.sizes[1:]),
         )
-        pool = load_rows(session, pool_ids) if pools else []
+        mine = load_rows(session, mine_ids)
+        pool = load_rows(session, pool_ids)
         return Inbox(
             mine,
             pool,
@@ -88,22 +104,21 @@ def inbox(
         )
 
 
-def _pools(actor: Actor) -> list[list[Any]]:
+def _pools(actor: Actor) -> list[Scope]:
     roles_by_agency: dict[int, set[str]] = {}
     for role, agency in actor.roles:
         roles_by_agency.setdefault(agency, set()).add(role)
-    return [
+    return [_pool(agency, sorted(roles)) for agency, roles in sorted(roles_by_agency.items())]
+
+
+def _pool(agency: int, roles: list[str]) -> Scope:
+    return Scope(
         [
             task_search.IS_OPEN,
             HumanTask.assignee_id.is_(None),
             HumanTask.agency_id == agency,
-            HumanTask.role.in_(sorted(roles)),
-        ]
-        for agency, roles in sorted(roles_by_agency.items())
-    ]
-
-
-def _page(session: Any, where: list[Any], query: TaskQuery, page: int, total: int) -> list[TaskRow]:
-    offset = (max(page, 1) - 1) * INBOX_SIZE
-    ids = task_pages.page_ids(session, where, query, INBOX_SIZE, offset, total, narrow=True)
-    return load_rows(session, ids)
+            HumanTask.role.in_(roles),
+        ],
+        lambda t: [t.agency_id == agency, t.role.in_(roles), t.claimed == 0],
+        POOL_INDEX,
+    )

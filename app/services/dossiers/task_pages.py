@@ -1,14 +1,14 @@
 """The order of the task lists: a page of task ids in the order a `TaskQuery` asks, found by
 walking an index where the list is long and by sorting what was read where it is short (its
-capped count, `task_search.counts`, tells which)."""
+count, `task_counts.counts`, tells which)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select, union_all
 
-from app.models import Agency, Dossier, HumanTask, Procedure, User
+from app.models import Agency, HumanTask, Procedure, User
 from app.services.dossiers.queries import COUNT_CAP
 from app.services.dossiers.task_search import JOINED_BY, SORT_COLUMNS, TaskQuery
 
@@ -26,41 +26,24 @@ def page_ids(
     limit: int,
     offset: int,
     total: int | None = None,
-    narrow: bool = False,
 ) -> list[str]:
-    """The ids of one page of tasks in `scope` matching `query`, in its order (`narrow`: the
-    scope is an officer's tasks or one pool, a few thousand at most, which a sort on a joined
-    column reads whole rather than walking every dossier).
+    """The ids of one page of tasks in `scope` matching `query`, in its order.
 
     With `total` (the capped count of those tasks) at most `COUNT_CAP`, the few matching tasks
     are read first, by whichever index their conditions choose, and only they are sorted: an
     order's index walked past every other open task would find them last. Otherwise a sort on
     the task table is read in segments, each in an order an index holds (escalated steps, then
     those with a value, then those without: "no due date last"), so that a page is found by
-    walking an index and stopping, never by sorting every open task; a sort on the dossier's code
-    or owner walks the dossiers in that order, one by procedure, unit or officer walks each name's
-    tasks in turn; a narrow scope's is one joined, sorted statement."""
+    walking an index and stopping, never by sorting every open task (the dossier's code and
+    owner are on the task); one by procedure, unit or officer walks each name's tasks in turn.
+    Ties are broken by the task's id, in the sort's direction."""
     key = query.sort.removeprefix("-")
     if total is not None and total <= FEW:
-        return _few_sorted(session, scope, query, limit, offset)
-    if narrow and key in JOINED_BY:
-        # a narrow scope's tasks, joined and sorted whole (read first, so that no planner walks
-        # every dossier looking for them), when there are not too many of them
-        size = session.scalar(
-            select(func.count()).select_from(
-                select(HumanTask.id).where(*scope).limit(NARROW_MAX + 1).subquery()
-            )
-        )
-        if size <= NARROW_MAX:
-            return _few_sorted(session, scope, query, limit, offset, NARROW_MAX)
-        narrow = False
-    if key in ("code", "owner") and not narrow:
-        return _by_dossier(session, scope, query, offset + limit)[offset:]
-    if key in JOINED_BY and not narrow:
+        return _sorted(session, [(scope, None)], query, limit, offset, FEW + 1)
+    if key in JOINED_BY:
         walked = _by_value(session, scope, query, offset + limit)
         if walked is not None:
             return walked[offset:]
-    if key in JOINED_BY:
         return list(
             session.scalars(
                 _joined_order(select(HumanTask.id), query).where(*scope).limit(limit).offset(offset)
@@ -72,7 +55,7 @@ def page_ids(
         found += session.scalars(
             select(HumanTask.id)
             .where(*scope, *extra)
-            .order_by(*order, HumanTask.id)
+            .order_by(*order, _tie(query))
             .limit(wanted - len(found))
         )
         if len(found) >= wanted:
@@ -80,39 +63,25 @@ def page_ids(
     return found[offset:wanted]
 
 
-def _by_dossier(session: Any, scope: list[Any], query: TaskQuery, wanted: int) -> list[str]:
-    """The first `wanted` tasks by their dossier's code or owner's name: the dossiers are walked
-    in that order on its index, a batch at a time (each ending where a value does), and only
-    each batch's tasks are read (by dossier id) and sorted, until the page is full."""
-    column = Dossier.code if query.sort.removeprefix("-") == "code" else Dossier.owner_name
-    desc = query.sort.startswith("-")
-    found: list[tuple[str, str]] = []
-    last: str | None = None
-    batch = 256
-    while len(found) < wanted:
-        ahead = select(column).order_by(column.desc() if desc else column).limit(batch)
-        if last is not None:
-            ahead = ahead.where(column < last if desc else column > last)
-        values = list(session.scalars(ahead))
-        if not values:
-            break
-        end = values[-1]
-        where = [column <= last if desc else column > last] if last is not None else []
-        where += [column >= end if desc else column <= end]
-        dossiers = {d: v for d, v in session.execute(select(Dossier.id, column).where(*where))}
-        rows = session.execute(
-            select(HumanTask.id, HumanTask.dossier_id).where(
-                *scope, HumanTask.dossier_id.in_(list(dossiers))
-            )
-        )
-        # one value's tasks by id, the values in the order asked (byte order: both databases)
-        batch_rows = sorted((dossiers[d], t) for t, d in rows)
-        if desc:
-            batch_rows.sort(key=lambda r: r[1])
-            batch_rows.sort(key=lambda r: r[0], reverse=True)
-        found += batch_rows
-        last, batch = end, min(batch * 4, 4096)
-    return [t for _, t in found[:wanted]]
+def narrow_page_ids(
+    session: Any,
+    scopes: list[tuple[list[Any], str | None]],
+    query: TaskQuery,
+    limit: int,
+    offset: int,
+    size: int,
+) -> list[str]:
+    """A page of the tasks of a few narrow scopes (an officer's own, their roles' pools: a few
+    thousand tasks), each given with the partial index that holds it: every matching task is
+    read from that index and the page sorted from them, in one statement; a list wider than
+    `NARROW_MAX` (its uncapped `size`) is paged scope by scope as a wide one."""
+    if not scopes:
+        return []
+    if size <= NARROW_MAX:
+        return _sorted(session, scopes, query, limit, offset, NARROW_MAX)
+    wanted = offset + limit
+    firsts = [i for scope, _ in scopes for i in page_ids(session, scope, query, wanted, 0)]
+    return _sorted(session, [([HumanTask.id.in_(firsts)], None)], query, limit, offset, len(firsts))
 
 
 # More distinct names than this to walk one by one: one joined, sorted statement instead.
@@ -143,7 +112,7 @@ def _by_value(session: Any, scope: list[Any], query: TaskQuery, wanted: int) -> 
         found += session.scalars(
             select(HumanTask.id)
             .where(*scope, segment)
-            .order_by(HumanTask.id)
+            .order_by(_tie(query))
             .limit(wanted - len(found))
         )
         if len(found) >= wanted:
@@ -151,54 +120,40 @@ def _by_value(session: Any, scope: list[Any], query: TaskQuery, wanted: int) -> 
     return found
 
 
-def page_ids_of_many(
+def _sorted(
     session: Any,
-    scopes: list[list[Any]],
+    scopes: list[tuple[list[Any], str | None]],
     query: TaskQuery,
     limit: int,
     offset: int,
-    totals: list[int],
+    cap: int,
 ) -> list[str]:
-    """A page of tasks from disjoint scopes (an officer's pools) in `query`'s order: each
-    scope's first tasks read on their own (a seek each, where their OR would have the planner
-    read every unclaimed task), then those few merged in the same order."""
-    if not scopes:
-        return []
-    if len(scopes) == 1:
-        return page_ids(session, scopes[0], query, limit, offset, totals[0], narrow=True)
-    wanted = offset + limit
-    firsts = [
-        i
-        for scope, total in zip(scopes, totals, strict=True)
-        for i in page_ids(session, scope, query, wanted, 0, total, narrow=True)
-    ]
-    return _few_sorted(session, [HumanTask.id.in_(firsts)], query, limit, offset, len(firsts))
-
-
-def _few_sorted(
-    session: Any,
-    scope: list[Any],
-    query: TaskQuery,
-    limit: int,
-    offset: int,
-    cap: int | None = None,
-) -> list[str]:
-    """A page of at most `COUNT_CAP` + 1 matching tasks: read (a sub-select with its own limit,
-    which neither database plans together with the outer order), then sorted."""
+    """A page of the (at most `cap` per scope) tasks matching each scope's conditions: read
+    (each scope from its index on SQLite, then all together, a sub-select with its own limit
+    that neither database plans with the outer order), then sorted."""
     key = query.sort.removeprefix("-")
     column = SORT_COLUMNS[key]
-    inner = select(HumanTask.id, HumanTask.priority, column.label("sort_key"))
-    if key in JOINED_BY:
-        inner = _join_for(inner, key)
-    found = inner.where(*scope).limit(FEW + 1 if cap is None else max(cap, 1)).subquery()
+    parts = []
+    for conditions, index in scopes:
+        inner = select(HumanTask.id, HumanTask.priority, column.label("sort_key"))
+        if key in JOINED_BY:
+            inner = _join_for(inner, key)
+        if index:
+            inner = inner.with_hint(HumanTask, f"INDEXED BY {index}", "sqlite")
+        parts.append(inner.where(*conditions).limit(max(cap, 1)).subquery())
+    found = parts[0] if len(parts) == 1 else union_all(*(select(*p.c) for p in parts)).subquery()
     value = found.c.sort_key
-    order = (value.desc() if query.sort.startswith("-") else value.asc()).nulls_last()
+    desc = query.sort.startswith("-")
+    order = (value.desc() if desc else value.asc()).nulls_last()
     first = [found.c.priority.desc()] if query.sort == "due" else []
+    tie = found.c.id.desc() if desc else found.c.id
     return list(
-        session.scalars(
-            select(found.c.id).order_by(*first, order, found.c.id).limit(limit).offset(offset)
-        )
+        session.scalars(select(found.c.id).order_by(*first, order, tie).limit(limit).offset(offset))
     )
+
+
+def _tie(query: TaskQuery) -> Any:
+    return HumanTask.id.desc() if query.sort.startswith("-") else HumanTask.id
 
 
 def _segments(query: TaskQuery) -> list[tuple[list[Any], list[Any]]]:
@@ -212,15 +167,17 @@ def _segments(query: TaskQuery) -> list[tuple[list[Any], list[Any]]]:
     if query.sort != "due":
         return [valued, empty]
     # the default: escalated steps first (few), then the nearest deadline, no due date last
-    escalated = ([HumanTask.priority > 0], [HumanTask.priority.desc(), order.nulls_last()])
+    # written as a literal, so that SQLite reads the escalated steps' own partial index
+    escalated = (
+        [HumanTask.priority > literal_column("0")],
+        [HumanTask.priority.desc(), order.nulls_last()],
+    )
     plain = [HumanTask.priority <= 0]
     return [escalated, (plain + valued[0], valued[1]), (plain + empty[0], empty[1])]
 
 
 def _join_for(statement: Select, key: str) -> Select:
     joined = JOINED_BY[key]
-    if joined == "dossier":
-        return statement.join(Dossier, Dossier.id == HumanTask.dossier_id)
     if joined == "procedure":
         return statement.outerjoin(Procedure, Procedure.id == HumanTask.procedure_id)
     if joined == "agency":
@@ -233,4 +190,4 @@ def _joined_order(statement: Select, query: TaskQuery) -> Select:
     statement = _join_for(statement, key)
     column = SORT_COLUMNS[key]
     order = (column.desc() if query.sort.startswith("-") else column.asc()).nulls_last()
-    return statement.order_by(order, HumanTask.id)
+    return statement.order_by(order, _tie(query))

@@ -2,23 +2,23 @@
 supervisor's list): one query language for both, read from the URL by the web layer.
 
 Every condition is on the task table or a sub-select of dossiers, so a page of ids is chosen
-before anything is joined (see `queries.task_rows`); counts are capped (`queries.COUNT_CAP`).
+before anything is joined (see `queries.task_rows`); the choices are counted by `task_counts`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select, union
+from sqlalchemy import Select, func, literal_column, select, table, union, union_all
 
 from app.domain.status import VN_TZ
 from app.i18n import _l
-from app.models import Agency, Dossier, HumanTask, Procedure, User
+from app.models import Agency, Dossier, HumanTask, Procedure, TaskCount, TaskCountChange, User
 from app.services.core.errors import InvalidInput
-from app.services.dossiers.queries import COUNT_CAP
 
 DEADLINE_STATES = ("on_time", "due_soon", "overdue")
 # Open tasks, written as a literal: SQLite reads a partial index (`WHERE state = 'open'`) without
@@ -50,16 +50,14 @@ SORT_COLUMNS: dict[str, Any] = {
     "due": HumanTask.due_at,
     "created": HumanTask.created_at,
     "step": HumanTask.title,
-    "code": Dossier.code,
-    "owner": Dossier.owner_name,
+    "code": HumanTask.dossier_code,
+    "owner": HumanTask.owner_name,
     "received": HumanTask.received_at,
     "procedure": Procedure.name,
     "agency": Agency.name,
     "assignee": User.full_name,
 }
 JOINED_BY = {
-    "code": "dossier",
-    "owner": "dossier",
     "procedure": "procedure",
     "agency": "agency",
     "assignee": "user",
@@ -131,42 +129,79 @@ class Filters:
     parts: dict[str, list[Any]]
     # the chosen procedure's id (None: no such procedure), counted against in Python
     procedure_id: int | None = None
+    # the same filters on a counts table's key columns (app/models/task_counts.py), each a
+    # function of the table; a filter missing here (a search, days received, one officer)
+    # is one the counts do not hold
+    keyed_parts: dict[str, Callable[[Any], list[Any]]] = field(default_factory=dict)
 
     def where(self, *skip: str) -> list[Any]:
         """Every condition but those of the filters named in `skip` (a choice counted against
         the other filters)."""
         return [c for name, conds in self.parts.items() if name not in skip for c in conds]
 
+    def keyed(self, *skip: str) -> Callable[[Any], list[Any]] | None:
+        """The filters but those in `skip` as conditions on a counts table, or None when one of
+        them is not a key of the counts."""
+        names = [name for name in self.parts if name not in skip]
+        if any(name not in self.keyed_parts for name in names):
+            return None
+        return lambda table: [c for name in names for c in self.keyed_parts[name](table)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which open tasks a list holds: as conditions on the tasks, and (None: not a key of the
+    counts, e.g. one officer's tasks) as conditions on a counts table's key columns."""
+
+    tasks: list[Any]
+    keys: Callable[[Any], list[Any]] | None = None
+    # the partial index that holds the scope (SQLite is told to read it: its planner, led by
+    # a filter's index, would read thousands of other tasks to find a pool's)
+    index: str | None = None
+
 
 def filters(session: Any, query: TaskQuery) -> Filters:
     """The conditions on tasks that `query`'s filters add."""
     parts: dict[str, list[Any]] = {}
+    keyed: dict[str, Callable[[Any], list[Any]]] = {}
     procedure_id = None
     if query.state:
         parts["state"] = [HumanTask.deadline_state == query.state]
+        keyed["state"] = lambda t: [t.deadline_state == query.state]
     if query.procedure:
         procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == query.procedure))
-        parts["procedure"] = [HumanTask.procedure_id == procedure_id]
+        # no such procedure: nothing matches (-1 is no row's id; None would read "IS NULL")
+        wanted = -1 if procedure_id is None else procedure_id
+        parts["procedure"] = [HumanTask.procedure_id == wanted]
+        keyed["procedure"] = lambda t: [t.procedure_id == wanted]
     if query.element:
         parts["element"] = [HumanTask.element_id == query.element]
+        keyed["element"] = lambda t: [t.element_id == query.element]
     if query.agency:
         agency_id = session.scalar(select(Agency.id).where(Agency.code == query.agency))
-        parts["agency"] = [HumanTask.agency_id == agency_id]
+        unit = -1 if agency_id is None else agency_id
+        parts["agency"] = [HumanTask.agency_id == unit]
+        keyed["agency"] = lambda t: [t.agency_id == unit]
     if query.assignee == "none":
         parts["assignee"] = [HumanTask.assignee_id.is_(None)]
+        keyed["assignee"] = lambda t: [t.claimed == 0]
     elif query.assignee:
         parts["assignee"] = [HumanTask.assignee_id == int(query.assignee)]
     if query.channel:
         parts["channel"] = [HumanTask.channel == query.channel]
+        keyed["channel"] = lambda t: [t.channel == query.channel]
     if query.received_from:
         parts["from"] = [HumanTask.received_at >= _day_start(query.received_from)]
     if query.received_to:
         parts["to"] = [HumanTask.received_at < _day_start(query.received_to + timedelta(days=1))]
     if query.q:
         # the matching dossiers are read once, not again inside every count of the page
-        found = list(session.scalars(_matching_dossiers(query.q).limit(SEARCH_DOSSIERS_MAX)))
+        dialect = session.get_bind().dialect.name
+        found = list(
+            session.scalars(_matching_dossiers(query.q, dialect).limit(SEARCH_DOSSIERS_MAX))
+        )
         parts["q"] = [HumanTask.dossier_id.in_(found)]
-    return Filters(parts, procedure_id)
+    return Filters(parts, procedure_id, keyed)
 
 
 # Above every character a code or identifier holds: `prefix <= x < prefix + _TOP` is a range
@@ -177,9 +212,12 @@ _TOP = "\U0010ffff"
 _CODE_LIKE = re.compile(r"(?=[^ ]*[0-9])[0-9A-Za-z.\-_/]+")
 
 
-def _matching_dossiers(text: str) -> Select:
+def _matching_dossiers(text: str, dialect: str = "") -> Select:
     """The dossiers whose code or owner identifier starts with `text` (any case), or whose
-    owner's name holds it (unless `text` is code-like); wildcards in `text` are taken literally."""
+    owner's name holds it (unless `text` is code-like); wildcards in `text` are taken literally.
+    A name is looked up in an index of its trigrams (FTS5 on SQLite, pg_trgm on PostgreSQL),
+    which also folds the case of Vietnamese letters on SQLite; fewer than three letters are
+    looked for in every name."""
     upper = text.upper()
     prefix, anywhere = _like(upper) + "%", "%" + _like(text) + "%"
     by_code = select(Dossier.id).where(
@@ -193,9 +231,25 @@ def _matching_dossiers(text: str) -> Select:
     if _CODE_LIKE.fullmatch(text):
         # a code or an identifier (digits, Latin letters, dots, dashes, no space): found on
         # their index without reading every owner's name
-        return select(union(by_code, by_owner_id).subquery().c.id)
-    by_name = select(Dossier.id).where(Dossier.owner_name.ilike(anywhere, escape="\\"))
-    return select(union(by_code, by_owner_id, by_name).subquery().c.id)
+        return _first_of(by_code, by_owner_id)
+    if dialect == "sqlite" and len(text) >= 3:
+        # a phrase of the FTS5 trigram index: a substring, quotes doubled, nothing a wildcard
+        phrase = '"' + text.replace('"', '""') + '"'
+        by_name = (
+            select(literal_column("rowid").label("id"))
+            .select_from(table("dossier_name"))
+            .where(literal_column("dossier_name").op("MATCH")(phrase))
+        )
+    else:
+        by_name = select(Dossier.id).where(Dossier.owner_name.ilike(anywhere, escape="\\"))
+    return _first_of(by_code, by_owner_id, by_name)
+
+
+def _first_of(*found: Select) -> Select:
+    """The ids `found` by each way, at most `SEARCH_DOSSIERS_MAX` from each (a common name
+    stops being read there), once each."""
+    each = [select(f.limit(SEARCH_DOSSIERS_MAX).subquery().c.id) for f in found]
+    return select(union(*each).subquery().c.id)
 
 
 @dataclass(frozen=True)
@@ -205,122 +259,25 @@ class Choice:
     count: int  # capped: more than COUNT_CAP means "COUNT_CAP+"
 
 
-def count_many(session: Any, condition_lists: list[list[Any]], cap: int = COUNT_CAP) -> list[int]:
-    """How many tasks match each list of conditions, each counted up to `cap` + 1, in one
-    statement (one round trip however many choices are counted)."""
-    if not condition_lists:
-        return []
-    columns = [
-        select(func.count())
-        # "1", not the id: a count an index holds is read from the index alone
-        .select_from(select(literal_column("1")).where(*conds).limit(cap + 1).subquery())
-        .scalar_subquery()
-        for conds in condition_lists
-    ]
-    return [int(n or 0) for n in session.execute(select(*columns)).one()]
-
-
-@dataclass(frozen=True)
-class Counts:
-    totals: list[int]  # per scope
-    states: list[Choice]
-    procedures: list[Choice]
-
-
-def counts(
-    session: Any,
-    scopes: list[list[Any]],
-    query: TaskQuery,
-    f: Filters,
-    procedures: list[tuple] | None = None,
-) -> Counts:
-    """The total of each scope under `f`, and, with `procedures` ((id, code, name) rows), each
-    deadline state's and each procedure's count under the other filters (summed over the
-    scopes, which are disjoint; procedures with none left out unless chosen).
-
-    Each scope's tasks under every filter but the state and the procedure are read first, at
-    most `SCAN_MAX` of them (two short columns each, from an index): when that is all of them,
-    every count is counted from those rows. Only a scope holding more (where capped counts
-    stop early) is counted by one capped probe per choice."""
-    procedure_ids = [p[0] for p in procedures] if procedures is not None else []
-    per_scope = []
-    for scope in scopes:
-        rows = session.execute(
-            select(HumanTask.deadline_state, HumanTask.procedure_id)
-            .where(*scope, *f.where("state", "procedure"))
-            .limit(SCAN_MAX + 1)
-        ).all()
-        if len(rows) <= SCAN_MAX:
-            per_scope.append(_counted_rows(rows, query, f, procedure_ids))
-        else:
-            per_scope.append(_probed(session, scope, f, procedure_ids, procedures is not None))
-    totals = [n[0] for n in per_scope]
-    if procedures is None:
-        return Counts(totals, [], [])
-    summed = [min(sum(n[i] for n in per_scope), COUNT_CAP + 1) for i in range(1, len(per_scope[0]))]
-    states = [Choice(s, s, n) for s, n in zip(DEADLINE_STATES, summed, strict=False)]
-    chosen = [
-        Choice(code, name, n)
-        for (_, code, name), n in zip(procedures, summed[len(DEADLINE_STATES) :], strict=True)
-        if n or code == query.procedure
-    ]
-    return Counts(totals, states, chosen)
-
-
-# Tasks of a scope read to count its choices exactly; more than this are counted by probes.
-SCAN_MAX = 3000
-
-
-def _counted_rows(
-    rows: list[Any], query: TaskQuery, f: Filters, procedure_ids: list[int]
-) -> list[int]:
-    """[total, per state..., per procedure...] of `rows` ((deadline state, procedure) pairs
-    under every other filter), capped."""
-    by_state: dict[str, int] = {}
-    by_procedure: dict[Any, int] = {}
-    total = 0
-    for state, procedure_id in rows:
-        state_ok = not query.state or state == query.state
-        procedure_ok = not query.procedure or procedure_id == f.procedure_id
-        if procedure_ok:
-            by_state[state] = by_state.get(state, 0) + 1
-        if state_ok:
-            by_procedure[procedure_id] = by_procedure.get(procedure_id, 0) + 1
-        total += state_ok and procedure_ok
-    numbers = [total, *(by_state.get(s, 0) for s in DEADLINE_STATES)]
-    numbers += [by_procedure.get(p, 0) for p in procedure_ids]
-    return [min(n, COUNT_CAP + 1) for n in numbers]
-
-
-def _probed(
-    session: Any, scope: list[Any], f: Filters, procedure_ids: list[int], choices: bool
-) -> list[int]:
-    """[total, per state..., per procedure...] of a scope, each by one capped probe."""
-    lists = [[*scope, *f.where()]]
-    if choices:
-        lists += [
-            [*scope, *f.where("state"), HumanTask.deadline_state == state]
-            for state in DEADLINE_STATES
-        ]
-        lists += [
-            [*scope, *f.where("procedure"), HumanTask.procedure_id == procedure_id]
-            for procedure_id in procedure_ids
-        ]
-    return count_many(session, lists)
-
-
 def step_choices(session: Any, query: TaskQuery) -> list[Choice]:
     """The steps of the chosen procedure that have open tasks (the chosen step kept), by title:
-    read from the open-procedure index alone, then one title per step."""
+    read from the kept counts (app/models/task_counts.py), then one title per step."""
     elements: list[str] = []
     procedure_id = None
     if query.procedure:
         procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == query.procedure))
+        both = union_all(
+            *(
+                select(t.element_id, t.n).where(t.procedure_id == procedure_id)
+                for t in (TaskCount, TaskCountChange)
+            )
+        ).subquery()
         elements = list(
             session.scalars(
-                select(HumanTask.element_id)
-                .where(HumanTask.state == "open", HumanTask.procedure_id == procedure_id)
-                .distinct()
+                select(both.c.element_id)
+                .group_by(both.c.element_id)
+                .having(func.sum(both.c.n) > 0)
+                .order_by(both.c.element_id)
             )
         )
     if query.element and query.element not in elements:
@@ -330,11 +287,12 @@ def step_choices(session: Any, query: TaskQuery) -> list[Choice]:
         title = session.scalar(
             select(HumanTask.title)
             .where(
-                HumanTask.element_id == element,
+                IS_OPEN,
                 *([HumanTask.procedure_id == procedure_id] if procedure_id else []),
+                HumanTask.element_id == element,
             )
             .limit(1)
-        )
+        ) or session.scalar(select(HumanTask.title).where(HumanTask.element_id == element).limit(1))
         steps.append(Choice(element, title or element, 0))
     return sorted(steps, key=lambda c: c.label)
 

@@ -1,0 +1,198 @@
+"""Counts of open tasks per deadline state and procedure, read from the counts the database keeps
+(`task_count` plus the changes its triggers appended since the last fold, migration 0020) instead
+of from every open task; and the fold itself, which the scheduler runs.
+
+A list's scope and filters are served here when each names only a key column (unit, role,
+claimed or not, procedure, step, channel, deadline state); a search, a day received or one
+officer's tasks are counted from the tasks themselves (`task_search.counts`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, literal, select, text, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.models import HumanTask, TaskCount, TaskCountChange
+from app.models.task_counts import KEY_COLUMNS
+from app.services.dossiers.queries import COUNT_CAP
+from app.services.dossiers.task_search import (
+    DEADLINE_STATES,
+    Choice,
+    Filters,
+    Scope,
+    TaskQuery,
+)
+from app.storage.db import db
+
+# pg_advisory_xact_lock's key for the fold: one folding transaction at a time (SQLite's
+# BEGIN IMMEDIATE serialises writers already).
+_FOLD_LOCK = 2_000_020
+
+Tally = Counter  # (deadline state, procedure id or None) → open tasks
+
+
+@dataclass(frozen=True)
+class Counts:
+    totals: list[int]  # per scope, capped
+    states: list[Choice]
+    procedures: list[Choice]
+    sizes: list[int]  # per scope, exact
+
+
+# Counts read from the counts tables where a scope and its filters allow; False counts every
+# list from its tasks (the tests compare both ways).
+KEPT = True
+
+
+def counts(
+    session: Any,
+    scopes: list[Scope],
+    query: TaskQuery,
+    f: Filters,
+    procedures: list[tuple] | None = None,
+) -> Counts:
+    """The total of each scope under `f`, and, with `procedures` ((id, code, name) rows), each
+    deadline state's and each procedure's count under the other filters (summed over the
+    scopes, which are disjoint; procedures with none left out unless chosen); each capped at
+    `COUNT_CAP` + 1 ("1.000+").
+
+    A scope is counted with one grouped statement: over the kept counts when the scope and the
+    filters are keys of them (a unit, a pool: a few hundred rows whatever the tasks), else over
+    its tasks (one officer's, or a search's, or a few days' received)."""
+    keyed = f.keyed("state", "procedure")
+    tallies = []
+    for scope in scopes:
+        if KEPT and scope.keys is not None and keyed is not None:
+            keys = scope.keys
+            tallies.append(tally(session, lambda t, k=keys: [*k(t), *keyed(t)]))
+        else:
+            conditions = [*scope.tasks, *f.where("state", "procedure")]
+            tallies.append(tally_tasks(session, conditions, scope.index))
+    chosen_state = query.state or None
+    chosen_procedure = f.procedure_id if query.procedure else None
+
+    def state_ok(state: str) -> bool:
+        return chosen_state is None or state == chosen_state
+
+    def procedure_ok(procedure: int | None) -> bool:
+        if not query.procedure:
+            return True
+        return chosen_procedure is not None and procedure == chosen_procedure
+
+    sizes = [sum(n for (s, p), n in t.items() if state_ok(s) and procedure_ok(p)) for t in tallies]
+    totals = [_capped(n) for n in sizes]
+    if procedures is None:
+        return Counts(totals, [], [], sizes)
+    by_state: Counter = Counter()
+    by_procedure: Counter = Counter()
+    for t in tallies:
+        for (s, p), n in t.items():
+            if procedure_ok(p):
+                by_state[s] += n
+            if state_ok(s):
+                by_procedure[p] += n
+    states = [Choice(s, s, _capped(by_state[s])) for s in DEADLINE_STATES]
+    chosen = [
+        Choice(code, name, _capped(by_procedure[id_]))
+        for id_, code, name in procedures
+        if by_procedure[id_] or code == query.procedure
+    ]
+    return Counts(totals, states, chosen, sizes)
+
+
+def _capped(n: int) -> int:
+    return min(n, COUNT_CAP + 1)
+
+
+def tally(session: Any, where: Any) -> Tally:
+    """Open tasks per (deadline state, procedure) among the keys `where(table)` selects (a
+    function giving the conditions on either counts table's columns)."""
+    parts = [
+        select(t.deadline_state, t.procedure_id, t.n.label("n")).where(*where(t))
+        for t in (TaskCount, TaskCountChange)
+    ]
+    both = union_all(*parts).subquery()
+    rows = session.execute(
+        select(both.c.deadline_state, both.c.procedure_id, func.sum(both.c.n)).group_by(
+            both.c.deadline_state, both.c.procedure_id
+        )
+    )
+    return Counter({(state, procedure or None): int(n) for state, procedure, n in rows if n})
+
+
+def tally_tasks(session: Any, conditions: list[Any], index: str | None = None) -> Tally:
+    """Open tasks per (deadline state, procedure) among the tasks matching `conditions`, counted
+    from the tasks (a scope small enough, or a filter the counts do not hold), read from
+    `index` on SQLite when given."""
+    statement = (
+        select(HumanTask.deadline_state, HumanTask.procedure_id, func.count())
+        .where(*conditions)
+        .group_by(HumanTask.deadline_state, HumanTask.procedure_id)
+    )
+    if index:
+        statement = statement.with_hint(HumanTask, f"INDEXED BY {index}", "sqlite")
+    rows = session.execute(statement)
+    return Counter({(state, procedure): int(n) for state, procedure, n in rows})
+
+
+def fold() -> int:
+    """Fold the appended changes into the counts (the scheduler's turn); returns the keys
+    touched. Safe to run from several schedulers: one folds at a time, and the changes are
+    taken by the one statement that deletes them, so a change committed meanwhile is left for
+    the next fold, never lost or counted twice."""
+    with db.transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FOLD_LOCK})
+        key = [getattr(TaskCountChange, c) for c in KEY_COLUMNS]
+        taken = session.execute(delete(TaskCountChange).returning(*key, TaskCountChange.n))
+        sums: Counter = Counter()
+        for *values, n in taken:
+            sums[tuple(values)] += n
+        rows = [dict(zip(KEY_COLUMNS, k, strict=True)) | {"n": n} for k, n in sums.items() if n]
+        if rows:
+            session.execute(_add_counts(session), rows)
+            session.execute(delete(TaskCount).where(TaskCount.n == 0))
+        return len(rows)
+
+
+def _add_counts(session: Any) -> Any:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(TaskCount)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS), set_={"n": TaskCount.n + statement.excluded.n}
+    )
+
+
+def recount() -> int:
+    """Rebuild the counts from the open tasks (an operator's repair; the triggers keep them
+    right otherwise); returns the keys counted."""
+    claimed = func.coalesce(HumanTask.assignee_id * 0 + 1, 0)
+    key = [
+        HumanTask.agency_id,
+        HumanTask.role,
+        claimed,
+        func.coalesce(HumanTask.procedure_id, 0),
+        HumanTask.element_id,
+        func.coalesce(HumanTask.channel, literal("")),
+        HumanTask.deadline_state,
+    ]
+    with db.transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FOLD_LOCK})
+            session.execute(text("LOCK TABLE human_task IN SHARE MODE"))
+        session.execute(delete(TaskCountChange))
+        session.execute(delete(TaskCount))
+        rows = session.execute(
+            select(*key, func.count()).where(HumanTask.state == "open").group_by(*key)
+        ).all()
+        if rows:
+            session.execute(
+                TaskCount.__table__.insert(),
+                [dict(zip(KEY_COLUMNS, r[:-1], strict=True)) | {"n": int(r[-1])} for r in rows],
+            )
+        return len(rows)

@@ -1,0 +1,225 @@
+"""The open-task counts the database keeps (migration 0020): whatever writes the tasks (the
+projection, a claim, the deadline sweep, a hand-over, raw SQL), the kept counts plus their
+appended changes equal a count of the open tasks, before and after every fold; and no writer
+ever waits on another for a counter."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, delete, func, insert, select, text, update
+
+from app.models import Agency, Dossier, HumanTask, TaskCount, TaskCountChange, User
+from app.models.base import utcnow
+from app.models.task_counts import KEY_COLUMNS
+from app.services.core import queue
+from app.services.deadlines import overdue, supervision
+from app.services.dossiers import task_counts, tasks
+from app.services.dossiers.task_search import TaskQuery
+from app.storage.db import db
+from tests.services.helpers import complete, deliver, open_task, receive
+
+RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+@pytest.fixture(autouse=True)
+def no_queue(app, monkeypatch):
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+
+
+def kept() -> Counter:
+    """Open tasks per full key as the kept counts and their changes say."""
+    found: Counter = Counter()
+    with db.transaction() as session:
+        for table in (TaskCount, TaskCountChange):
+            key = [getattr(table, c) for c in KEY_COLUMNS]
+            for *values, n in session.execute(select(*key, table.n)):
+                found[tuple(values)] += n
+    return +found  # keys at 0 dropped
+
+
+def counted() -> Counter:
+    """Open tasks per full key, counted from the tasks."""
+    found: Counter = Counter()
+    with db.transaction() as session:
+        rows = session.execute(
+            select(
+                HumanTask.agency_id,
+                HumanTask.role,
+                HumanTask.assignee_id,
+                HumanTask.procedure_id,
+                HumanTask.element_id,
+                HumanTask.channel,
+                HumanTask.deadline_state,
+            ).where(HumanTask.state == "open")
+        )
+        for agency, role, assignee, procedure, element, channel, state in rows:
+            claimed = 0 if assignee is None else 1
+            found[(agency, role, claimed, procedure or 0, element, channel or "", state)] += 1
+    return found
+
+
+def test_the_kept_counts_follow_the_projection_claims_and_the_sweep(actors, clock):
+    codes = [receive(actors["tiepnhan"]) for _ in range(3)]
+    deliver("portal.check_account", {"exists": True})
+    assert kept() == counted() != Counter()
+    complete(codes[0], "reception", actors["tiepnhan"], RECEPTION)
+    tasks.claim_task(open_task(codes[0], "appraisal").id, actors["chuyenvien"])
+    assert kept() == counted()
+    task_counts.fold()
+    assert kept() == counted()
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(TaskCountChange)) == 0
+    clock.advance(40 * 86400)
+    overdue.sweep()
+    assert {key[-1] for key in counted()} == {"overdue"}
+    assert kept() == counted()
+    task_counts.fold()
+    assert kept() == counted()
+
+
+def test_the_supervisors_counts_read_from_the_kept_counts_equal_the_tasks(actors, monkeypatch):
+    for _ in range(3):
+        receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    task_counts.fold()
+    receive(actors["tiepnhan"])  # a change not folded yet
+    deliver("portal.check_account", {"exists": True})
+    for query in (TaskQuery(), TaskQuery(channel="counter"), TaskQuery(assignee="none")):
+        fast = supervision.task_list_page(actors["giamsat"], query)
+        monkeypatch.setattr(task_counts, "KEPT", False)
+        slow = supervision.task_list_page(actors["giamsat"], query)
+        monkeypatch.setattr(task_counts, "KEPT", True)
+        assert (fast.total, fast.states, fast.procedures) == (
+            slow.total,
+            slow.states,
+            slow.procedures,
+        )
+        assert fast.total == 4
+
+
+def test_recount_rebuilds_counts_that_were_damaged(app, actors):
+    for _ in range(2):
+        receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        session.execute(update(TaskCountChange).values(n=7))
+    assert kept() != counted()
+    result = app.test_cli_runner().invoke(args=["recount-tasks"])
+    assert result.exit_code == 0 and "Đã đếm lại" in result.output
+    assert kept() == counted()
+
+
+# One write to the tasks, as raw SQL would do it: (what, which task, a value)
+WRITES = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["insert", "delete", "state", "assignee", "deadline", "agency", "element", "fold"]
+        ),
+        st.integers(0, 7),
+        st.integers(0, 2),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(writes=WRITES)
+def test_any_sequence_of_writes_keeps_the_counts_exact(actors, writes):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        template = session.scalar(select(HumanTask).where(HumanTask.dossier_id == dossier.id))
+        base = {
+            c.name: getattr(template, c.key)
+            for c in HumanTask.__table__.columns
+            if c.name not in ("id",)
+        }
+        agencies = list(session.scalars(select(Agency.id).limit(3)))
+        users = [None, *session.scalars(select(User.id).limit(2))]
+    ids = [str(uuid.uuid4()) for _ in range(8)]
+    states = ["open", "completed", "cancelled"]
+    deadlines = ["on_time", "due_soon", "overdue"]
+    for what, which, value in writes:
+        task = HumanTask.__table__
+        where = task.c.id == ids[which]
+        with db.transaction() as session:
+            if what == "insert":
+                exists = session.scalar(select(func.count()).where(where))
+                if not exists:
+                    row = base | {"id": ids[which], "state": states[value % 2]}
+                    row |= {"procedure_id": None if value == 2 else base["procedure_id"]}
+                    session.execute(insert(task), row)
+            elif what == "delete":
+                session.execute(delete(task).where(where))
+            elif what == "state":
+                session.execute(update(task).where(where).values(state=states[value]))
+            elif what == "assignee":
+                session.execute(update(task).where(where).values(assignee_id=users[value]))
+            elif what == "deadline":
+                session.execute(update(task).where(where).values(deadline_state=deadlines[value]))
+            elif what == "agency":
+                session.execute(
+                    update(task).where(where).values(agency_id=agencies[value % len(agencies)])
+                )
+            elif what == "element":
+                session.execute(update(task).where(where).values(element_id=f"step_{value}"))
+        if what == "fold":
+            task_counts.fold()
+        assert kept() == counted()
+    with db.transaction() as session:
+        session.execute(delete(HumanTask.__table__).where(HumanTask.id.in_(ids)))
+
+
+def test_writers_of_the_same_key_never_wait_on_each_other_nor_on_a_fold(database_url, actors):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time by design")
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    with db.transaction() as session:
+        dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == code))
+        template = session.scalar(select(HumanTask).where(HumanTask.dossier_id == dossier_id))
+        row = {c.name: getattr(template, c.key) for c in HumanTask.__table__.columns}
+    engine = create_engine(database_url)
+    first = engine.connect()
+    second = engine.connect()
+    try:
+        first.begin()
+        first.execute(insert(HumanTask.__table__), row | {"id": str(uuid.uuid4())})
+        # the first transaction is open and holds its change; the second writes the same key
+        second.begin()
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        finished = threading.Event()
+
+        def write() -> None:
+            second.execute(
+                insert(HumanTask.__table__), row | {"id": str(uuid.uuid4()), "created_at": utcnow()}
+            )
+            finished.set()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(5)
+        assert finished.is_set(), "the second writer waited on the first one's counter"
+        # a fold while both are open neither waits for them nor takes their changes
+        task_counts.fold()
+        second.commit()
+        first.commit()
+    finally:
+        first.close()
+        second.close()
+        engine.dispose()
+    assert kept() == counted()
+    task_counts.fold()
+    assert kept() == counted()
