@@ -13,7 +13,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select, table, union, union_all
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    any_,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    union,
+    union_all,
+)
 
 from app.domain.status import VN_TZ
 from app.i18n import _l
@@ -200,7 +212,11 @@ def filters(session: Any, query: TaskQuery) -> Filters:
         found = list(
             session.scalars(_matching_dossiers(query.q, dialect).limit(SEARCH_DOSSIERS_MAX))
         )
-        parts["q"] = [HumanTask.dossier_id.in_(found)]
+        if dialect == "postgresql":
+            # one array parameter, not thousands: planned and sent once per statement
+            parts["q"] = [HumanTask.dossier_id == any_(literal(found, ARRAY(Integer)))]
+        else:
+            parts["q"] = [HumanTask.dossier_id.in_(found)]
     return Filters(parts, procedure_id, keyed)
 
 
