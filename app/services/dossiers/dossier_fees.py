@@ -1,0 +1,254 @@
+"""A dossier's fees (phí, lệ phí của hồ sơ): opened at registration from the procedure's fee
+codes, settled at reception (paid with a receipt, exempt with a reason, or to be paid online).
+
+Letter 4725/VPCP-KSTT (003 §II.1.b) asks for each dossier's fees in full, by the fee codes of
+Decision 4663/QĐ-KBNN; 002 §4.a Bước 1 lets an online applicant pay them when submitting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.i18n import _, _l
+from app.models import Dossier, DossierFee, Fee, Procedure
+from app.models.base import utcnow
+from app.services.core import audit, fees
+from app.services.core.actors import Actor
+from app.services.core.errors import InvalidInput
+
+# The most a fee line may be (the fee catalog's own bound): anything above is a typing slip.
+MAX_AMOUNT = 1_000_000_000
+# A receipt number (số biên lai) as printed: letters, digits and . / - (the series and number).
+RECEIPT = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{0,63}$")
+# What a counter officer may record at reception; "paid" online comes from the platform only.
+COUNTER_STATES = ("paid", "exempt", "online")
+COUNTER_METHODS = ("cash", "transfer", "card")
+# The form mark of a step that records the dossier's fees (the demo model's reception step).
+FEES_MARK = "x-fees"
+
+
+@dataclass(frozen=True)
+class FeeEntry:
+    """What the officer recorded for one fee code of the dossier."""
+
+    code: str
+    state: str
+    amount: int | None = None
+    method: str = ""
+    payer: str = ""
+    receipt_no: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One fee of a dossier, as its pages and slip 01 show it."""
+
+    code: str
+    name: str
+    amount: int
+    state: str
+    method: str | None
+    payer: str | None
+    paid_at: datetime | None
+    receipt_no: str | None
+    exemption_reason: str | None
+
+    @property
+    def settled(self) -> bool:
+        """Paid or exempt: nothing more to collect."""
+        return self.state in ("paid", "exempt")
+
+
+def records_fees(form: dict[str, Any] | None) -> bool:
+    """Whether a step's form records the dossier's fees (carries the `x-fees` mark)."""
+    return bool((form or {}).get(FEES_MARK))
+
+
+def open_fees(session: Session, dossier: Dossier, procedure: Procedure) -> None:
+    """One row per active fee code of the procedure, at the catalog's amount: to be paid on the
+    portal for an online dossier, not yet settled for one received at the counter."""
+    codes = fees.codes_of(procedure)
+    if not codes:
+        return
+    catalog = {
+        f.code: f
+        for f in session.scalars(select(Fee).where(Fee.code.in_(codes), Fee.active.is_(True)))
+    }
+    state = "online" if dossier.channel == "online" else "due"
+    for code in codes:
+        if code in catalog:
+            session.add(
+                DossierFee(
+                    dossier_id=dossier.id,
+                    agency_id=dossier.agency_id,
+                    fee_code=code,
+                    name=catalog[code].name,
+                    amount=catalog[code].amount,
+                    state=state,
+                )
+            )
+
+
+def lines(session: Session, dossier_id: int) -> list[FeeLine]:
+    """The dossier's fees in the procedure's order."""
+    return [
+        FeeLine(
+            r.fee_code,
+            r.name,
+            r.amount,
+            r.state,
+            r.method,
+            r.payer,
+            r.paid_at,
+            r.receipt_no,
+            r.exemption_reason,
+        )
+        for r in session.scalars(
+            select(DossierFee).where(DossierFee.dossier_id == dossier_id).order_by(DossierFee.id)
+        )
+    ]
+
+
+def record(
+    session: Session,
+    dossier_id: int,
+    entries: Mapping[str, FeeEntry],
+    actor: Actor,
+    now: datetime | None = None,
+) -> None:
+    """Settle the dossier's fees as the officer recorded them at reception: every fee not paid
+    yet needs an entry; each entry is checked (a code of this dossier, an amount within bounds,
+    a receipt for a payment that no other dossier of the agency used, a reason for an
+    exemption). Raises InvalidInput naming each field (`fee-<code>-<part>`)."""
+    rows = {
+        r.fee_code: r
+        for r in session.scalars(select(DossierFee).where(DossierFee.dossier_id == dossier_id))
+    }
+    errors: dict[str, str] = {}
+    for code in entries:
+        if code not in rows:
+            errors[f"fee-{code}"] = _("Mã phí %(code)s không thuộc thủ tục của hồ sơ", code=code)
+        elif rows[code].state == "paid":
+            errors[f"fee-{code}"] = _("Phí %(code)s đã được nộp, không sửa được", code=code)
+    for code, row in rows.items():
+        if row.state != "paid" and code not in entries:
+            errors[f"fee-{code}-state"] = _("Chọn: đã nộp, miễn hoặc nộp trực tuyến")
+    for code, entry in entries.items():
+        if code in rows and rows[code].state != "paid":
+            errors.update(_check(entry))
+    errors.update(_receipts_reused(session, dossier_id, rows, entries))
+    if errors:
+        raise InvalidInput(_l("Thông tin phí, lệ phí chưa hợp lệ"), fields=errors)
+    now = now or utcnow()
+    owner = session.scalar(select(Dossier.owner_name).where(Dossier.id == dossier_id)) or ""
+    for code, entry in entries.items():
+        _apply(rows[code], entry, owner, actor, now)
+    audit.record(
+        session,
+        "fees_recorded",
+        actor,
+        dossier_id=dossier_id,
+        fees=[
+            {"code": c, "state": e.state, "amount": rows[c].amount, "receipt_no": e.receipt_no}
+            for c, e in entries.items()
+        ],
+    )
+
+
+def _check(entry: FeeEntry) -> dict[str, str]:
+    """What is wrong with one entry, by field."""
+    key, errors = f"fee-{entry.code}", {}
+    if entry.state not in COUNTER_STATES:
+        return {f"{key}-state": _("Chọn: đã nộp, miễn hoặc nộp trực tuyến")}
+    if entry.amount is None or not 0 < entry.amount <= MAX_AMOUNT:
+        errors[f"{key}-amount"] = _("Số tiền: số đồng, lớn hơn 0 và không quá 1 tỷ")
+    if entry.state == "paid":
+        if entry.method not in COUNTER_METHODS:
+            errors[f"{key}-method"] = _("Chọn hình thức nộp: tiền mặt, chuyển khoản hoặc thẻ")
+        if not RECEIPT.match(entry.receipt_no):
+            errors[f"{key}-receipt"] = _(
+                "Số biên lai: bắt buộc, chữ, số và . / - (tối đa 64 ký tự)"
+            )
+        if len(entry.payer) > 255:
+            errors[f"{key}-payer"] = _("Người nộp: tối đa 255 ký tự")
+    if entry.state == "exempt":
+        errors.pop(f"{key}-amount", None)  # an exemption keeps the catalog's amount
+        if not 5 <= len(entry.reason) <= 1000:
+            errors[f"{key}-reason"] = _("Lý do miễn: bắt buộc, 5–1000 ký tự")
+    return errors
+
+
+def _receipts_reused(
+    session: Session,
+    dossier_id: int,
+    rows: Mapping[str, DossierFee],
+    entries: Mapping[str, FeeEntry],
+) -> dict[str, str]:
+    """A receipt number already recorded on another dossier of the same agency is refused:
+    one receipt is one collection (several fees of this dossier may share it)."""
+    paid = {c: e.receipt_no for c, e in entries.items() if e.state == "paid" and c in rows}
+    if not paid:
+        return {}
+    agency_id = next(iter(rows.values())).agency_id
+    used = dict(
+        session.execute(
+            select(DossierFee.receipt_no, Dossier.code)
+            .join(Dossier, Dossier.id == DossierFee.dossier_id)
+            .where(
+                DossierFee.agency_id == agency_id,
+                DossierFee.dossier_id != dossier_id,
+                DossierFee.receipt_no.in_(set(paid.values())),
+            )
+        ).all()
+    )
+    return {
+        f"fee-{code}-receipt": _(
+            "Biên lai %(receipt)s đã dùng cho hồ sơ %(code)s", receipt=number, code=used[number]
+        )
+        for code, number in paid.items()
+        if number in used
+    }
+
+
+def _apply(row: DossierFee, entry: FeeEntry, owner: str, actor: Actor, now: datetime) -> None:
+    row.state, row.recorded_by_id, row.updated_at = entry.state, actor.id, now
+    if entry.state != "exempt":
+        row.amount = int(entry.amount or 0)
+    paid = entry.state == "paid"
+    row.method = entry.method if paid else ("online" if entry.state == "online" else None)
+    row.payer = (entry.payer or owner) if paid else None
+    row.paid_at = now if paid else None
+    row.receipt_no = entry.receipt_no if paid else None
+    row.exemption_reason = entry.reason if entry.state == "exempt" else None
+
+
+def mark_paid_online(
+    session: Session,
+    dossier_id: int,
+    *,
+    transaction_id: str,
+    receipt_no: str,
+    payer: str,
+    paid_at: datetime,
+    codes: list[str] | None = None,
+) -> list[str]:
+    """Mark the dossier's fees waiting for an online payment as paid by the platform's
+    transaction (all of them, or `codes`); returns the codes marked."""
+    marked = []
+    for row in session.scalars(
+        select(DossierFee).where(DossierFee.dossier_id == dossier_id, DossierFee.state == "online")
+    ):
+        if codes is None or row.fee_code in codes:
+            row.state, row.method, row.payer = "paid", "online", payer
+            row.paid_at, row.transaction_id = paid_at, transaction_id
+            row.receipt_no, row.updated_at = receipt_no, utcnow()
+            marked.append(row.fee_code)
+    return marked
