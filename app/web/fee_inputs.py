@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from app.i18n import _
 from app.services.dossiers.dossier_fees import FeeEntry
 
 PREFIX = "fee-"
@@ -19,7 +20,7 @@ def split(form: MultiDict) -> tuple[MultiDict, dict[str, FeeEntry], dict[str, st
     rest: MultiDict = MultiDict()
     raw: dict[str, dict[str, str]] = {}
     for name, value in form.items(multi=True):
-        code, _, part = name[len(PREFIX) :].rpartition("-")
+        code, _dash, part = name[len(PREFIX) :].rpartition("-")
         if name.startswith(PREFIX) and code and part in PARTS:
             raw.setdefault(code, {})[part] = " ".join(value.split())
         else:

@@ -208,3 +208,26 @@ def test_completing_reception_without_fee_entries_keeps_the_fees_unsettled(actor
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     assert rows_of(code)["P025"].state == "due"
     assert open_task(code, "appraisal") is not None
+
+
+def test_slip_01_lists_each_fee_with_its_receipt_or_exemption_reason(actors, two_fees):
+    import io
+
+    from pypdf import PdfReader
+
+    from app.services.documents import slips
+
+    code = at_reception(actors)
+    settle(
+        code,
+        actors["tiepnhan"],
+        {
+            "P025": paid("P025", "BL-2025/0077", 200_000),
+            "P196": FeeEntry("P196", "exempt", reason="Trẻ em dưới 6 tuổi"),
+        },
+    )
+    pdf, _ = slips.slip_pdf(code, "01", actors["tiepnhan"])
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "7. Phí, lệ phí:" in text
+    assert "P025" in text and "200.000 đ" in text and "biên lai số BL-2025/0077" in text
+    assert "P196" in text and "Miễn: Trẻ em dưới 6 tuổi" in text
