@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.models import Dossier, DossierFee, OutboxMessage, Procedure
 from app.services.core import queue
 from app.services.core.errors import InvalidInput
-from app.services.dossiers import tasks
+from app.services.dossiers import dossier_fees, tasks
 from app.services.dossiers.dossier_fees import FeeEntry
 from app.storage.db import db
 from tests.services.helpers import complete, deliver, open_task, receive
@@ -187,11 +187,30 @@ def test_a_fee_code_not_the_procedures_is_refused(actors):
     assert set(rows_of(code)) == {"P025"}
 
 
-def test_every_unpaid_fee_must_be_settled_at_reception(actors, two_fees):
+def test_a_fee_left_due_at_reception_stays_to_be_collected_later(actors, two_fees):
     code = at_reception(actors)
-    with pytest.raises(InvalidInput) as refused:
-        settle(code, actors["tiepnhan"], {"P025": paid("P025", "B1", 200_000)})
-    assert "fee-P196-state" in refused.value.fields
+    settle(
+        code,
+        actors["tiepnhan"],
+        {"P025": paid("P025", "B1", 200_000), "P196": FeeEntry("P196", "due")},
+    )
+    assert rows_of(code)["P196"].state == "due" and rows_of(code)["P025"].state == "paid"
+
+
+def test_a_fee_already_paid_cannot_be_rewritten_at_reception(actors, two_fees):
+    code = at_reception(actors)
+    settle(code, actors["tiepnhan"], {"P025": paid("P025", "B1", 200_000)})
+    with db.transaction() as session:
+        dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == code))
+        with pytest.raises(InvalidInput) as refused:
+            dossier_fees.record(
+                session,
+                dossier_id,
+                {"P025": FeeEntry("P025", "exempt", reason="Sửa lại thành miễn")},
+                actors["tiepnhan"],
+            )
+    assert "fee-P025" in refused.value.fields
+    assert rows_of(code)["P025"].receipt_no == "B1"
 
 
 def test_a_receipt_already_used_for_another_dossier_of_the_agency_is_refused(actors):

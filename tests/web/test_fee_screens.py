@@ -92,7 +92,11 @@ def test_the_reception_step_shows_a_line_per_fee_and_records_them(client, recept
         ({"fee-P025-amount": "abc"}, "fee-P025-amount", "lớn hơn 0 và không quá 1 tỷ"),
         ({"fee-P025-receipt": ""}, "fee-P025-receipt", "Số biên lai: bắt buộc"),
         ({"fee-L044-state": "paid", "fee-L044-amount": "1"}, "fee-L044", "không thuộc thủ tục"),
-        ({"fee-P025-state": "waived"}, "fee-P025-state", "Chọn: đã nộp, miễn hoặc nộp trực tuyến"),
+        (
+            {"fee-P025-state": "waived"},
+            "fee-P025-state",
+            "Chọn: chưa thu, đã nộp, miễn hoặc nộp trực tuyến",
+        ),
     ],
 )
 def test_a_hostile_fee_line_is_refused_with_a_message_and_nothing_is_recorded(

@@ -27,8 +27,9 @@ from app.services.core.errors import InvalidInput
 MAX_AMOUNT = 1_000_000_000
 # A receipt number (số biên lai) as printed: letters, digits and . / - (the series and number).
 RECEIPT = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{0,63}$")
-# What a counter officer may record at reception; "paid" online comes from the platform only.
-COUNTER_STATES = ("paid", "exempt", "online")
+# What a counter officer may record at reception ("due": collected later, e.g. when the result
+# is returned); "paid" online comes from the payment platform only.
+COUNTER_STATES = ("due", "paid", "exempt", "online")
 COUNTER_METHODS = ("cash", "transfer", "card")
 # The form mark of a step that records the dossier's fees (the demo model's reception step).
 FEES_MARK = "x-fees"
@@ -124,10 +125,10 @@ def record(
     actor: Actor,
     now: datetime | None = None,
 ) -> None:
-    """Settle the dossier's fees as the officer recorded them at reception: every fee not paid
-    yet needs an entry; each entry is checked (a code of this dossier, an amount within bounds,
-    a receipt for a payment that no other dossier of the agency used, a reason for an
-    exemption). Raises InvalidInput naming each field (`fee-<code>-<part>`)."""
+    """Settle the dossier's fees as the officer recorded them at reception; a fee without an
+    entry keeps its state. Each entry is checked (a code of this dossier and not paid yet, an
+    amount within bounds, a receipt for a payment that no other dossier of the agency used, a
+    reason for an exemption). Raises InvalidInput naming each field (`fee-<code>-<part>`)."""
     rows = {
         r.fee_code: r
         for r in session.scalars(select(DossierFee).where(DossierFee.dossier_id == dossier_id))
@@ -138,9 +139,6 @@ def record(
             errors[f"fee-{code}"] = _("Mã phí %(code)s không thuộc thủ tục của hồ sơ", code=code)
         elif rows[code].state == "paid":
             errors[f"fee-{code}"] = _("Phí %(code)s đã được nộp, không sửa được", code=code)
-    for code, row in rows.items():
-        if row.state != "paid" and code not in entries:
-            errors[f"fee-{code}-state"] = _("Chọn: đã nộp, miễn hoặc nộp trực tuyến")
     for code, entry in entries.items():
         if code in rows and rows[code].state != "paid":
             errors.update(_check(entry))
@@ -167,7 +165,7 @@ def _check(entry: FeeEntry) -> dict[str, str]:
     """What is wrong with one entry, by field."""
     key, errors = f"fee-{entry.code}", {}
     if entry.state not in COUNTER_STATES:
-        return {f"{key}-state": _("Chọn: đã nộp, miễn hoặc nộp trực tuyến")}
+        return {f"{key}-state": _("Chọn: chưa thu, đã nộp, miễn hoặc nộp trực tuyến")}
     if entry.amount is None or not 0 < entry.amount <= MAX_AMOUNT:
         errors[f"{key}-amount"] = _("Số tiền: số đồng, lớn hơn 0 và không quá 1 tỷ")
     if entry.state == "paid":
@@ -179,10 +177,10 @@ def _check(entry: FeeEntry) -> dict[str, str]:
             )
         if len(entry.payer) > 255:
             errors[f"{key}-payer"] = _("Người nộp: tối đa 255 ký tự")
-    if entry.state == "exempt":
-        errors.pop(f"{key}-amount", None)  # an exemption keeps the catalog's amount
-        if not 5 <= len(entry.reason) <= 1000:
-            errors[f"{key}-reason"] = _("Lý do miễn: bắt buộc, 5–1000 ký tự")
+    if entry.state in ("exempt", "due"):
+        errors.pop(f"{key}-amount", None)  # keeps the amount opened from the catalog
+    if entry.state == "exempt" and not 5 <= len(entry.reason) <= 1000:
+        errors[f"{key}-reason"] = _("Lý do miễn: bắt buộc, 5–1000 ký tự")
     return errors
 
 
@@ -220,7 +218,7 @@ def _receipts_reused(
 
 def _apply(row: DossierFee, entry: FeeEntry, owner: str, actor: Actor, now: datetime) -> None:
     row.state, row.recorded_by_id, row.updated_at = entry.state, actor.id, now
-    if entry.state != "exempt":
+    if entry.state in ("paid", "online"):
         row.amount = int(entry.amount or 0)
     paid = entry.state == "paid"
     row.method = entry.method if paid else ("online" if entry.state == "online" else None)
