@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.domain.status import VN_TZ
-from app.models import Agency, Dossier, DossierFee, Procedure
+from app.models import Agency, Dossier, DossierFee, OutboxMessage, Procedure
 from app.services.core import queue
 from app.services.core.actors import Actor
 from app.services.deadlines import fee_statistics
@@ -21,7 +21,7 @@ from app.services.dossiers import tasks
 from app.services.dossiers.dossier_fees import FeeEntry
 from app.storage.db import db
 from tests.services.helpers import deliver, open_task, receive
-from tests.web.helpers import login, post
+from tests.web.helpers import login, post, token
 
 RECEPTION = {"components_checked": "on", "original_count": "1", "copy_count": "0"}
 
@@ -190,3 +190,51 @@ def test_statistics_report_fees_collected_per_code_and_agency(client, actors, cl
         ("000.00.12.H31", "P025", 350_000),
     ]
     assert total.collected == 400_000 and total.exempt == 1
+
+
+def test_a_fee_left_due_at_reception_is_recorded_later_from_the_dossier_page(
+    client, actors, reception, portal_url
+):
+    code, task_id = reception
+    login(client, "tiepnhan")
+    left_due = {**PAID_AND_EXEMPT, "fee-P025-state": "due"}
+    assert post(client, f"/tasks/{task_id}", {**RECEPTION, **left_due}).status_code == 302
+    page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert 'id="collect-fees"' in page and 'name="fee-P025-receipt"' in page
+    assert 'name="fee-P196-state"' not in page  # exempt already: not offered again
+    bad = post(
+        client,
+        f"/dossiers/{code}/fees",
+        {"fee-P196-state": "paid", "fee-P196-receipt": "X1", "fee-P196-amount": "10000"},
+        page=f"/dossiers/{code}",
+    )
+    assert bad.status_code == 422 and "không còn chờ thu" in bad.get_data(as_text=True)
+    done = post(
+        client,
+        f"/dossiers/{code}/fees",
+        {
+            "fee-P025-state": "paid",
+            "fee-P025-amount": "200000",
+            "fee-P025-method": "cash",
+            "fee-P025-receipt": "BL-0100",
+        },
+        page=f"/dossiers/{code}",
+    )
+    assert done.status_code == 302
+    assert states(code) == {"P025": "paid", "P196": "exempt"}
+    with db.transaction() as session:
+        records = session.scalars(
+            select(OutboxMessage.params).where(OutboxMessage.operator == "portal.sync_status")
+        ).all()
+    latest = [r for r in records if r["dossier_code"] == code][-1]
+    assert {f["code"]: f["receipt_no"] for f in latest["fees"]}["P025"] == "BL-0100"
+
+
+def test_another_agencys_counter_cannot_record_this_dossiers_fees(client, reception):
+    code, _ = reception
+    login(client, "tiepnhantc")
+    answer = client.post(
+        f"/dossiers/{code}/fees",
+        data={"fee-P025-state": "paid", "csrf_token": token(client, "/inbox")},
+    )
+    assert answer.status_code == 404 and states(code)["P025"] == "due"

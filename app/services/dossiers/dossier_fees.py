@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from app.i18n import _, _l
 from app.models import Dossier, DossierFee, Fee, Procedure
 from app.models.base import utcnow
-from app.services.core import audit, fees
+from app.services.core import audit, fees, portal_sync, runtime, visibility
 from app.services.core.actors import Actor
-from app.services.core.errors import InvalidInput
+from app.services.core.errors import Forbidden, InvalidInput, NotFound
+from app.storage.db import db
 
 # The most a fee line may be (the fee catalog's own bound): anything above is a typing slip.
 MAX_AMOUNT = 1_000_000_000
@@ -250,3 +251,43 @@ def mark_paid_online(
             row.receipt_no, row.updated_at = receipt_no, utcnow()
             marked.append(row.fee_code)
     return marked
+
+
+# What the counter records after reception: a fee left due, now paid or exempted.
+LATER_STATES = ("paid", "exempt")
+
+
+def collect_later(code: str, entries: Mapping[str, FeeEntry], actor: Actor) -> None:
+    """Record fees left due at reception as paid (with a receipt) or exempt (with a reason),
+    e.g. when the result is returned; the portal gets the record again (003 §II.1.b). Only the
+    counter of the dossier's agency (or of the counter that received it, C1) may."""
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None or not visibility.may_view(session, dossier, actor):
+            raise NotFound(_l("Không tìm thấy hồ sơ %(code)s", code=code))
+        if (
+            actor.acting_agency(("reception",), dossier.agency_id, dossier.receiving_agency_id)
+            is None
+        ):
+            raise Forbidden(_l("Chỉ cán bộ một cửa của cơ quan thu phí, lệ phí của hồ sơ"))
+        due = set(
+            session.scalars(
+                select(DossierFee.fee_code).where(
+                    DossierFee.dossier_id == dossier.id, DossierFee.state == "due"
+                )
+            )
+        )
+        errors = {
+            f"fee-{c}-state": _("Chỉ ghi nhận khoản chưa thu: đã nộp hoặc miễn")
+            for c, e in entries.items()
+            if c in due and e.state not in LATER_STATES
+        }
+        errors |= {
+            f"fee-{c}": _("Phí %(code)s không còn chờ thu", code=c) for c in entries if c not in due
+        }
+        if not entries:
+            errors["fees"] = _("Không có khoản phí nào để ghi nhận")
+        if errors:
+            raise InvalidInput(_l("Thông tin phí, lệ phí chưa hợp lệ"), fields=errors)
+        record(session, dossier.id, entries, actor)
+        portal_sync.resync_status(session, runtime.dossier_ref(dossier))

@@ -118,6 +118,8 @@ def _dossier_summary(dossier: Dossier) -> dict[str, Any]:
         "proxy": dossier.data.get("proxy"),
         "portal_account_id": dossier.portal_account_id,
         "citizen_account_id": dossier.citizen_account_id,
+        "agency_id": dossier.agency_id,
+        "receiving_agency_id": dossier.receiving_agency_id,
     }
 
 
