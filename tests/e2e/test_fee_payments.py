@@ -77,7 +77,7 @@ def test_a_payment_order_carries_each_fee_code_its_amount_and_the_treasury_accou
     app, actors, portal_url
 ):
     code = accepted_online(actors)
-    order(app, code)
+    order_id = order(app, code)
     [placed] = requests.get(f"{portal_url}/_sim/orders", timeout=5).json()
     assert placed["amount"] == 200_000
     assert [(f["code"], f["amount"]) for f in placed["fees"]] == [("P025", 200_000)]
@@ -88,6 +88,9 @@ def test_a_payment_order_carries_each_fee_code_its_amount_and_the_treasury_accou
             .where(Dossier.code == code)
         )
     assert account and placed["payee"]["treasury_account"] == account
+    # the citizen sees on the platform's page what each line is and where it is booked
+    shown = requests.get(f"{portal_url}/payment/pay/{order_id}", timeout=5).text
+    assert "P025" in shown and "200.000 đ" in shown and account in shown
 
 
 def test_no_order_is_placed_for_an_agency_without_a_treasury_account(app, actors, portal_url):

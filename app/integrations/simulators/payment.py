@@ -43,6 +43,24 @@ def order_errors(body: dict[str, Any]) -> list[str]:
     return errors
 
 
+def _vnd(amount: object) -> str:
+    return f"{int(amount or 0):,} đ".replace(",", ".") if isinstance(amount, int) else "?"
+
+
+def _lines(order: dict[str, Any]) -> str:
+    """The order's fee lines and the account they are booked to, as the citizen sees them."""
+    lines = "".join(
+        f"<p class=fee>{html.escape(str(f.get('code')))} {html.escape(str(f.get('name') or ''))}"
+        f": {_vnd(f.get('amount'))}</p>"
+        for f in order.get("fees") or []
+    )
+    payee = order.get("payee") or {}
+    name, account = (
+        html.escape(str(payee.get(k) or "")) for k in ("agency_name", "treasury_account")
+    )
+    return f"{lines}<p id=payee>{name} — {account}</p>"
+
+
 def install_payment(app: Flask) -> Callable[[], None]:
     """Add the payment platform's routes; returns what resets its state."""
     lock = threading.Lock()
@@ -78,7 +96,8 @@ def install_payment(app: Flask) -> Callable[[], None]:
             "<h1>Nền tảng thanh toán — Cổng DVCQG (mô phỏng)</h1>"
             f"<p>Hồ sơ {what}</p>"
             f'<p id="amount">{amount} đ</p>'
-            '<form method="post"><button type="submit">Thanh toán</button></form></html>'
+            + _lines(order)
+            + '<form method="post"><button type="submit">Thanh toán</button></form></html>'
         )
 
     @app.post("/payment/pay/<order_id>")

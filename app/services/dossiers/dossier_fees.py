@@ -143,12 +143,16 @@ def record(
     for code, entry in entries.items():
         if code in rows and rows[code].state != "paid":
             errors.update(_check(entry))
-    errors.update(_receipts_reused(session, dossier_id, rows, entries))
+    owner, agency_id = session.execute(
+        select(Dossier.owner_name, Dossier.agency_id).where(Dossier.id == dossier_id)
+    ).one()
+    errors.update(_receipts_reused(session, dossier_id, agency_id, rows, entries))
     if errors:
         raise InvalidInput(_l("Thông tin phí, lệ phí chưa hợp lệ"), fields=errors)
     now = now or utcnow()
-    owner = session.scalar(select(Dossier.owner_name).where(Dossier.id == dossier_id)) or ""
     for code, entry in entries.items():
+        # collected for the agency that holds the dossier now (it may have been transferred)
+        rows[code].agency_id = agency_id
         _apply(rows[code], entry, owner, actor, now)
     audit.record(
         session,
@@ -188,6 +192,7 @@ def _check(entry: FeeEntry) -> dict[str, str]:
 def _receipts_reused(
     session: Session,
     dossier_id: int,
+    agency_id: int,
     rows: Mapping[str, DossierFee],
     entries: Mapping[str, FeeEntry],
 ) -> dict[str, str]:
@@ -196,7 +201,6 @@ def _receipts_reused(
     paid = {c: e.receipt_no for c, e in entries.items() if e.state == "paid" and c in rows}
     if not paid:
         return {}
-    agency_id = next(iter(rows.values())).agency_id
     used = dict(
         session.execute(
             select(DossierFee.receipt_no, Dossier.code)
@@ -242,6 +246,7 @@ def mark_paid_online(
     """Mark the dossier's fees waiting for an online payment as paid by the platform's
     transaction (all of them, or `codes`); returns the codes marked."""
     marked = []
+    agency_id = session.scalar(select(Dossier.agency_id).where(Dossier.id == dossier_id))
     for row in session.scalars(
         select(DossierFee).where(DossierFee.dossier_id == dossier_id, DossierFee.state == "online")
     ):
@@ -249,6 +254,7 @@ def mark_paid_online(
             row.state, row.method, row.payer = "paid", "online", payer
             row.paid_at, row.transaction_id = paid_at, transaction_id
             row.receipt_no, row.updated_at = receipt_no, utcnow()
+            row.agency_id = agency_id or row.agency_id
             marked.append(row.fee_code)
     return marked
 
