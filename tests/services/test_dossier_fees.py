@@ -250,3 +250,14 @@ def test_slip_01_lists_each_fee_with_its_receipt_or_exemption_reason(actors, two
     assert "7. Phí, lệ phí:" in text
     assert "P025" in text and "200.000 đ" in text and "biên lai số BL-2025/0077" in text
     assert "P196" in text and "Miễn: Trẻ em dưới 6 tuổi" in text
+
+
+def test_a_fee_cannot_be_left_to_pay_online_when_the_agency_has_no_treasury_account(actors):
+    """003 §II.1.b: the platform books the fee to that account; without it nobody could pay."""
+    with db.transaction() as session:
+        procedure = session.scalar(select(Procedure).where(Procedure.code == "2.000488"))
+        procedure.agency.treasury_account = None
+    code = at_reception(actors)
+    with pytest.raises(InvalidInput) as refused:
+        settle(code, actors["tiepnhan"], {"P025": FeeEntry("P025", "online", 200_000)})
+    assert "tài khoản kho bạc" in refused.value.fields["fee-P025-state"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import _, _l
-from app.models import Dossier, DossierFee, Fee, Procedure
+from app.models import Agency, Dossier, DossierFee, Fee, Procedure
 from app.models.base import utcnow
 from app.services.core import audit, fees, portal_sync, runtime, visibility
 from app.services.core.actors import Actor
@@ -147,6 +147,7 @@ def record(
         select(Dossier.owner_name, Dossier.agency_id).where(Dossier.id == dossier_id)
     ).one()
     errors.update(_receipts_reused(session, dossier_id, agency_id, rows, entries))
+    errors.update(_online_without_account(session, agency_id, rows, entries))
     if errors:
         raise InvalidInput(_l("Thông tin phí, lệ phí chưa hợp lệ"), fields=errors)
     now = now or utcnow()
@@ -187,6 +188,28 @@ def _check(entry: FeeEntry) -> dict[str, str]:
     if entry.state == "exempt" and not 5 <= len(entry.reason) <= 1000:
         errors[f"{key}-reason"] = _("Lý do miễn: bắt buộc, 5–1000 ký tự")
     return errors
+
+
+def _online_without_account(
+    session: Session,
+    agency_id: int,
+    rows: Mapping[str, DossierFee],
+    entries: Mapping[str, FeeEntry],
+) -> dict[str, str]:
+    """A fee left to pay online needs the treasury account the platform books it to
+    (003 §II.1.b); without one the citizen could never pay it."""
+    online = [c for c, e in entries.items() if e.state == "online" and c in rows]
+    if not online:
+        return {}
+    account = session.scalar(select(Agency.treasury_account).where(Agency.id == agency_id))
+    if (account or "").strip():
+        return {}
+    return {
+        f"fee-{c}-state": _(
+            "Cơ quan chưa khai báo tài khoản kho bạc nhận phí, lệ phí: không thu trực tuyến được"
+        )
+        for c in online
+    }
 
 
 def _receipts_reused(
