@@ -5,16 +5,21 @@ holds the fees of every dossier and refuses malformed ones."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from sqlalchemy import select
 
 from app.integrations.payment import SIGNATURE_HEADER, sign
 from app.models import Agency, Dossier, DossierFee, Procedure
-from app.services.citizens import actions, payments
+from app.services.accounts import sessions
+from app.services.citizens import actions, payments, portal_sign_in
 from app.services.core.errors import InvalidInput
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
+from app.web import server_session
+from app.web.citizen_session import SESSION_KEY
 from tests.services.helpers import complete
 
 pytestmark = pytest.mark.simulators
@@ -215,3 +220,29 @@ def test_the_portal_refuses_a_status_record_with_a_malformed_fee(portal_url):
         timeout=5,
     )
     assert answer.status_code == 200
+
+
+@pytest.fixture
+def citizen(client):  # noqa: ANN201
+    """The test client signed in as the citizen who owns the online dossiers."""
+    signed = portal_sign_in.sign_in({"sub": "VN-000001", "identifier": AN, "name": "Nguyễn Văn An"})
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = signed.id
+        session[server_session.CITIZEN] = sessions.start_for_citizen(signed.id)
+    return client
+
+
+def test_the_citizen_is_offered_to_pay_at_submission_only_where_the_procedure_says_so(
+    citizen, drain, portal_url
+):
+    business, other = online("2.001610"), online("2.000488")
+    drain()
+    page = citizen.get(f"/citizen/dossiers/{business}").get_data(as_text=True)
+    assert 'id="pay-form"' in page and 'id="citizen-fees"' in page and "50.000 đ" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    sent = citizen.post(f"/citizen/dossiers/{business}/pay", data={"csrf_token": csrf})
+    assert sent.status_code == 302 and sent.headers["Location"].startswith(portal_url)
+    page = citizen.get(f"/citizen/dossiers/{other}").get_data(as_text=True)
+    assert 'id="pay-form"' not in page and "200.000 đ" in page  # shown, not payable yet
+    refused = citizen.post(f"/citizen/dossiers/{other}/pay", data={"csrf_token": csrf})
+    assert refused.status_code == 409
