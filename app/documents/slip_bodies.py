@@ -69,10 +69,59 @@ def _receipt(data: SlipData, s: dict[str, ParagraphStyle]) -> list:
         Paragraph(f"4. Thời gian nhận hồ sơ: {moment(data.received_at)}.", s["body"]),
         Paragraph(f"5. Thời gian trả kết quả giải quyết hồ sơ: {moment(data.due_at)}.", s["body"]),
         Paragraph(f"6. Đăng ký nhận kết quả tại: {esc(data.result_place)}.", s["body"]),
+        *_fees(data, s),
         *signatures(
             s, ("NGƯỜI NỘP HỒ SƠ", data.owner_name), ("NGƯỜI TIẾP NHẬN", data.officer_name)
         ),
     ]
+
+
+FEE_STATES = {
+    "due": "Chưa thu",
+    "online": "Nộp trực tuyến trên Cổng DVCQG",
+    "paid": "Đã nộp",
+    "exempt": "Miễn",
+}
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,} đ".replace(",", ".")
+
+
+def _fees(data: SlipData, s: dict[str, ParagraphStyle]) -> list:
+    """Item 7 of slip 01: each fee of the dossier (letter 4725 §II.1.b)."""
+    if not data.fees:
+        return [Paragraph("7. Phí, lệ phí: không thu.", s["body"])]
+    head = ParagraphStyle("fee_head", s["small_center"], fontName="Serif-Bold")
+    rows: list[list] = [
+        [Paragraph(t, head) for t in ("Mã phí", "Tên phí, lệ phí", "Số tiền", "Tình trạng")]
+    ]
+    for fee in data.fees:
+        state = FEE_STATES.get(fee.state, fee.state)
+        if fee.state == "paid" and fee.receipt_no:
+            state += f", biên lai số {fee.receipt_no}"
+        if fee.state == "exempt" and fee.exemption_reason:
+            state += f": {fee.exemption_reason}"
+        rows.append(
+            [
+                fee.code,
+                Paragraph(esc(fee.name), s["small"]),
+                _money(fee.amount),
+                Paragraph(esc(state), s["small"]),
+            ]
+        )
+    table = Table(rows, colWidths=[18 * mm, 72 * mm, 28 * mm, 54 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "Serif", 10),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("ALIGN", (2, 1), (2, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return [Paragraph("7. Phí, lệ phí:", s["body"]), table, Spacer(1, 2 * mm)]
 
 
 def _supplement(data: SlipData, s: dict[str, ParagraphStyle]) -> list:

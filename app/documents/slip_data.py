@@ -30,6 +30,19 @@ class ComponentLine:
 
 
 @dataclass(frozen=True)
+class FeeSlipLine:
+    """One fee of the dossier on slip 01 (letter 4725 §II.1.b): code of Decision 4663/QĐ-KBNN,
+    amount, and how it stands (paid with its receipt, exempt with its reason, to pay online)."""
+
+    code: str
+    name: str
+    amount: int
+    state: str  # due, online, paid, exempt
+    receipt_no: str = ""
+    exemption_reason: str = ""
+
+
+@dataclass(frozen=True)
 class ControlRow:
     step: str
     agency: str
@@ -65,3 +78,4 @@ class SlipData:
     new_due_at: datetime | None = None  # the new appointment (04)
     signer_title: str = ""
     control_rows: list[ControlRow] = field(default_factory=list)
+    fees: list[FeeSlipLine] = field(default_factory=list)

@@ -39,8 +39,12 @@ class PaymentClient:
         return_url: str,
         callback_url: str,
         idempotency_key: str,
+        fees: list[dict[str, Any]] | None = None,
+        payee: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """{"order_id", "pay_url"}: where to send the citizen to pay."""
+        """{"order_id", "pay_url"}: where to send the citizen to pay. `fees` are the lines
+        paid ({"code", "name", "amount"}, codes of Decision 4663/QĐ-KBNN) and `payee` the
+        executing agency with its treasury account (letter 4725 §II.1.b)."""
         return self.http.post(
             "/payment/orders",
             {
@@ -49,6 +53,8 @@ class PaymentClient:
                 "description": description,
                 "return_url": return_url,
                 "callback_url": callback_url,
+                "fees": fees or [],
+                "payee": payee or {},
             },
             idempotency_key=idempotency_key,
         )

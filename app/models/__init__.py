@@ -7,6 +7,7 @@ from app.models.citizens import CitizenAccount, PaperShipment
 from app.models.documents import Document, DossierComponent
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
+from app.models.fees import DossierFee
 from app.models.notifications import Notification
 from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
@@ -28,6 +29,7 @@ __all__ = [
     "DocumentType",
     "Dossier",
     "DossierComponent",
+    "DossierFee",
     "DossierSequence",
     "Fee",
     "HumanTask",

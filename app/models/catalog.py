@@ -76,6 +76,8 @@ class Procedure(Base):
     # Received at any counter of the province regardless of administrative boundaries (path
     # C1): the paper travels by BCCI to this agency and the result back to that counter.
     receive_anywhere: Mapped[bool] = mapped_column(default=False)
+    # An online applicant pays the fees when submitting, before reception (002 §4.a Bước 1).
+    pay_at_submission: Mapped[bool] = mapped_column(default=False)
 
     agency: Mapped[Agency] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)

@@ -30,9 +30,8 @@ from app import settings
 from app.documents.intake import Upload
 from app.i18n import _
 from app.integrations.errors import IntegrationError
-from app.integrations.payment import PaymentClient
 from app.services.accounts import sessions
-from app.services.citizens import actions, online, portal_sign_in
+from app.services.citizens import actions, online, payments, portal_sign_in
 from app.services.citizens.online_commands import SubmitOnline
 from app.services.core.errors import Conflict, InvalidInput, NotFound
 from app.services.deadlines import supplement_clock
@@ -187,6 +186,8 @@ def _detail(
         choices=online.supplement_choices(code) if asked else None,
         deadline=supplement_clock.supplement_deadline(code) if asked else None,
         form=request.form if request.method == "POST" else {},
+        fees=payments.fee_lines(code),
+        pay_now=payments.payable(code) and "thanh_toan" not in waiting["messages"],
     ), status
 
 
@@ -276,25 +277,20 @@ def pay(citizen: portal_sign_in.Citizen, code: str):  # noqa: ANN201
         _only()  # the amount is what the process says is due, never what is posted
     except InvalidInput as exc:
         return _detail(citizen, code, exc.message, 422)
-    waiting = actions.waiting_for(code)
-    if actions.PAYMENT_MESSAGE not in waiting["messages"]:
-        return _detail(citizen, code, _("Hồ sơ không chờ nộp phí."), 409)
-    config = settings.current
     try:
-        order = PaymentClient(
-            config.PAYMENT_URL or config.PORTAL_URL, config.HTTP_TIMEOUT
-        ).create_order(
-            dossier_code=code,
-            amount=waiting["fee_amount"],
-            description=f"Phí, lệ phí hồ sơ {code}",
+        pay_url = payments.start_payment(
+            code,
             return_url=url_for("citizen.dossier", code=code, _external=True),
             callback_url=url_for("payments_api.callback", _external=True),
-            idempotency_key=f"pay-{code}-{waiting['fee_amount']}",
         )
+    except Conflict as exc:
+        return _detail(citizen, code, exc.message, 409)
+    except InvalidInput as exc:  # the agency has no treasury account (003 §II.1.b)
+        return _detail(citizen, code, exc.message, 422)
     except IntegrationError as exc:
         message = _("Không kết nối được nền tảng thanh toán: %(why)s", why=str(exc))
         return _detail(citizen, code, message, 502)
-    return redirect(order["pay_url"])
+    return redirect(pay_url)
 
 
 @bp.route("/submit/<procedure_code>", methods=["GET", "POST"])

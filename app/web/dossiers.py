@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     flash,
@@ -17,7 +19,8 @@ from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.services.deadlines import apologies
 from app.services.documents import reuse, slips, views
-from app.services.dossiers import dossier_queries, progress, queries, transfers
+from app.services.dossiers import dossier_fees, dossier_queries, progress, queries, transfers
+from app.web import fee_inputs
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
 from app.web.formatting import day as show_day
@@ -109,7 +112,22 @@ def apology(code: str):  # noqa: ANN201
     return redirect(url_for("dossiers.show", code=code))
 
 
-def _page(code: str, errors: dict[str, str] | None = None) -> str:
+@bp.post("/dossiers/<code>/fees")
+@allow(role("reception"))
+def collect_fees(code: str):  # noqa: ANN201
+    """The counter records fees left due at reception (paid or exempt), 003 §II.1.b."""
+    _rest, entries, errors = fee_inputs.split(request.form)
+    try:
+        if errors:
+            raise InvalidInput(_("Thông tin phí, lệ phí chưa hợp lệ"), fields=errors)
+        dossier_fees.collect_later(code, entries, current_actor())
+    except InvalidInput as exc:
+        return _page(code, exc.fields or {"fees": exc.message}, request.form), 422
+    flash(_("Đã ghi nhận phí, lệ phí"))
+    return redirect(url_for("dossiers.show", code=code) + "#dossier-fees")
+
+
+def _page(code: str, errors: dict[str, str] | None = None, fee_values: Any = None) -> str:
     actor = current_actor()
     detail = dossier_queries.dossier_detail(code, actor)
     history = [{**event, "text": describe(event)} for event in detail.events]
@@ -139,4 +157,10 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
         history=history,
         errors=errors or {},
         can_apologize=can_apologize,
+        can_collect=any(f.state == "due" for f in detail.fees)
+        and actor.acting_agency(
+            ("reception",), detail.dossier["agency_id"], detail.dossier["receiving_agency_id"]
+        )
+        is not None,
+        fee_values=fee_values or {},
     )

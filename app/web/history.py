@@ -88,6 +88,14 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
         "fee_paid": lambda d: _(
             "Công dân nộp phí trên Cổng DVCQG: %(amount)s đ", amount=number(d.get("amount") or 0)
         ),
+        "fees_recorded": lambda d: _(
+            "Ghi nhận phí, lệ phí: %(fees)s",
+            fees=", ".join(
+                f"{f.get('code')} {_fee_state(f.get('state'))}"
+                + (f" ({f['receipt_no']})" if f.get("receipt_no") else "")
+                for f in d.get("fees") or []
+            ),
+        ),
         "component_reused": lambda d: _(
             "Dùng lại giấy tờ %(type)s (%(source)s)",
             type=d.get("type_code", ""),
@@ -138,6 +146,17 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
             target=d.get("target", ""),
         ),
     }
+
+
+def _fee_state(state: object) -> str:
+    """A fee's state in words (letter 4725 §II.1.b)."""
+    words = {
+        "due": _("chưa thu"),
+        "online": _("nộp trực tuyến"),
+        "paid": _("đã nộp"),
+        "exempt": _("miễn"),
+    }
+    return words.get(str(state), str(state))
 
 
 def describe(event: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from app.i18n import _l
-from app.services.citizens import actions
+from app.services.citizens import actions, payments
 from app.services.core.actors import Actor
 from app.services.core.errors import InvalidInput
 from app.web.access import PAYMENT, allow
@@ -28,8 +28,19 @@ def callback():  # noqa: ANN201
     if body["status"] != "paid":
         return jsonify(accepted=False, reason="not paid")
     code, transaction = str(body["dossier_code"]), str(body["transaction_id"])
-    if actions.already_paid(code, transaction):
+    if actions.already_paid(code, transaction) or payments.already_applied(code, transaction):
         # a replayed callback: applied once, answered the same way every time
         return jsonify(accepted=True, duplicate=True, dossier_code=code)
-    status = actions.pay(code, body["amount"], transaction, PAYMENT_PLATFORM)
+    fees = body.get("fees")
+    if fees is not None and not isinstance(fees, list):
+        raise InvalidInput(_l("fees phải là danh sách (mã phí, số tiền)"))
+    notice = payments.PaymentNotice(
+        order_id=str(body["order_id"]),
+        transaction_id=transaction,
+        dossier_code=code,
+        amount=body["amount"],
+        receipt_no=str(body.get("receipt_no") or ""),
+        fees=fees,
+    )
+    status = payments.receive_payment(notice, PAYMENT_PLATFORM)
     return jsonify(accepted=True, duplicate=False, dossier_code=code, status=status)

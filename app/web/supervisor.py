@@ -12,6 +12,7 @@ from app.models.base import utcnow
 from app.services.core import outbox
 from app.services.core.errors import Forbidden, InvalidInput
 from app.services.deadlines import apologies, handover, supervision
+from app.services.deadlines import fee_statistics as fee_stats
 from app.services.deadlines import statistics as stats
 from app.services.dossiers import queries, saved_filters
 from app.web.access import allow, role
@@ -60,7 +61,14 @@ def statistics():  # noqa: ANN201
     if request.args.get("end"):
         end = parse_day(request.args["end"], "end")
     rows, total = stats.report(current_actor(), start, end)
+    fee_rows, fee_total = fee_stats.report(current_actor(), start, end)
     name = f"thong-ke-{start:%Y%m%d}-{end:%Y%m%d}"
+    if request.args.get("format") == "csv" and request.args.get("table") == "fees":
+        return Response(
+            fee_stats.to_csv(fee_rows, fee_total),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=phi-le-phi-{name}.csv"},
+        )
     if request.args.get("format") == "csv":
         return Response(
             stats.to_csv(rows, total),
@@ -69,12 +77,24 @@ def statistics():  # noqa: ANN201
         )
     if request.args.get("format") == "xlsx":
         return Response(
-            stats.to_xlsx(rows, total, start, end),
+            stats.to_xlsx(
+                rows,
+                total,
+                start,
+                end,
+                lambda book: fee_stats.add_sheet(book, fee_rows, fee_total, start, end),
+            ),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
         )
     return render_template(
-        "supervisor_statistics.html", rows=rows, total=total, start=start, end=end
+        "supervisor_statistics.html",
+        rows=rows,
+        total=total,
+        start=start,
+        end=end,
+        fee_rows=fee_rows,
+        fee_total=fee_total,
     )
 
 

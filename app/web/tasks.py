@@ -14,7 +14,7 @@ from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput
 from app.services.documents import supplement_review
 from app.services.dossiers import dossier_queries, progress, tasks
-from app.web import forms
+from app.web import fee_inputs, forms
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 from app.web.i18n import role_label, tr
@@ -34,18 +34,30 @@ def show(task_id: str):  # noqa: ANN201
 def submit(task_id: str):  # noqa: ANN201
     actor = current_actor()
     detail = dossier_queries.task_detail(task_id, actor)
-    data, errors = forms.parse(detail.form, request.form)
+    posted, entries, fee_errors = request.form, None, {}
+    if detail.fees is not None:  # a reception step records each fee (003 §II.1.b)
+        posted, entries, fee_errors = fee_inputs.split(request.form)
+    data, errors = forms.parse(detail.form, posted)
+    errors.update(fee_errors)
     status, message = 422, None
     if not errors:
         try:
-            tasks.complete_task(task_id, actor, data)
+            tasks.complete_task(task_id, actor, data, entries)
             return _go_on(task_id, actor, detail.task.title)
         except InvalidInput as exc:
             errors, message = exc.fields, exc.message
         except Conflict as exc:
             status, message = 409, exc.message
     fields = forms.fields(detail.form, {**request.form.to_dict(), **data}, errors)
-    return render_template("task.html", detail=detail, fields=fields, message=message), status
+    page = render_template(
+        "task.html",
+        detail=detail,
+        fields=fields,
+        message=message,
+        fee_values=request.form,
+        fee_errors={k: v for k, v in errors.items() if k.startswith(fee_inputs.PREFIX)},
+    )
+    return page, status
 
 
 @bp.get("/tasks/<task_id>/result-preview")

@@ -15,7 +15,7 @@ from app import settings
 from app.integrations.payment import SIGNATURE_HEADER, sign
 from app.integrations.simulators import serve_in_thread
 from app.models import AuditEvent, Document, Dossier
-from app.services.citizens import actions
+from app.services.citizens import actions, payments
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from tests.documents.scans import numbered_pdf
@@ -133,8 +133,10 @@ def test_deep_link_pay_supplement_and_withdraw_refused(served, portal_url, actor
 def test_payment_callbacks_replayed_tampered_or_wrong_are_handled(client, actors, app):
     code = online_dossier(actors)
     secret = app.config["PAYMENT_SECRET"]
+    with app.test_request_context():
+        pay_url = payments.start_payment(code, "http://x/back", "http://x/callback")
     body = {
-        "order_id": "ORD-1",
+        "order_id": pay_url.rsplit("/", 1)[1],
         "transaction_id": "PAY-1",
         "dossier_code": code,
         "amount": 200_000,

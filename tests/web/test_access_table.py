@@ -83,6 +83,7 @@ GET /dossiers/<code>                           ok     ok     ok     ok     ok   
 POST /dossiers/<code>/apology                  ok     403    ok     403    403    403    login  login  404
 GET /dossiers/<code>/documents/new             ok     ok     ok     ok     ok     ok     login  login  404
 POST /dossiers/<code>/documents/new            ok     ok     ok     ok     ok     ok     login  login  404
+POST /dossiers/<code>/fees                     ok     403    403    403    403    403    login  login  404
 GET /dossiers/<code>/reuse                     ok     ok     ok     ok     ok     ok     login  login  404
 POST /dossiers/<code>/reuse                    ok     ok     ok     ok     ok     ok     login  login  404
 GET /dossiers/<code>/slips/<number>.pdf        ok     ok     ok     ok     ok     ok     login  login  404

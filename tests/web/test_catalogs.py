@@ -119,6 +119,7 @@ def test_a_procedure_is_configured_with_components_fees_steps_and_its_model(anal
         "model_version_id": "1",
         "result_e_only": "on",
         "active": "on",
+        "pay_at_submission": "on",
     }
     bad = post(
         analyst,
@@ -158,6 +159,7 @@ def test_a_procedure_is_configured_with_components_fees_steps_and_its_model(anal
         )
         assert saved.step_durations == {"appraisal": 0.5}
         assert saved.result_e_only is True
+        assert saved.pay_at_submission is True  # 002 §4.a Bước 1
         assert saved.step_officers == {"appraisal": ["chuyenvien"]}
         assert [a.code for a in saved.agencies] == ["000.00.12.H31"]
         audited = session.scalars(

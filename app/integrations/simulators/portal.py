@@ -103,6 +103,48 @@ class PortalState:
 
 
 _CHANGE = re.compile(r"(\d+)$")
+# Fee codes of Decision 4663/QĐ-KBNN: one letter (P phí, L lệ phí) and three digits.
+FEE_CODE = re.compile(r"^[A-Z]\d{3}$")
+PORTAL_TIME = re.compile(r"^\d{14}$")
+FEE_STATES = ("due", "online", "paid", "exempt")
+FEE_METHODS = ("cash", "transfer", "card", "online")
+
+
+def fee_errors(fees: Any) -> list[str]:
+    """What the portal refuses in a status record's fees (letter 4725 §II.1.b): a code not of
+    Decision 4663, an amount that is not whole đồng, a paid fee without method, payer, time
+    or receipt, an exemption without its reason."""
+    if fees is None:
+        return []
+    if not isinstance(fees, list) or len(fees) > 50:
+        return ["fees must be a list of at most 50 entries"]
+    errors = []
+    for n, fee in enumerate(fees):
+        if not isinstance(fee, dict):
+            errors.append(f"fees[{n}] must be an object")
+            continue
+        code, amount = fee.get("code"), fee.get("amount")
+        where = f"fees[{n}] ({code})"
+        if not isinstance(code, str) or not FEE_CODE.match(code):
+            errors.append(f"{where}: code must be a fee code of Decision 4663/QĐ-KBNN")
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= 10**10:
+            errors.append(f"{where}: amount must be whole đồng, 0..10^10")
+        if fee.get("state") not in FEE_STATES:
+            errors.append(f"{where}: state must be one of {', '.join(FEE_STATES)}")
+        if fee.get("state") == "paid":
+            if fee.get("method") not in FEE_METHODS:
+                errors.append(f"{where}: a paid fee needs its method")
+            if not PORTAL_TIME.match(str(fee.get("paid_at") or "")):
+                errors.append(f"{where}: a paid fee needs paid_at as yyyyMMddHHmmss")
+            if not str(fee.get("payer") or "").strip():
+                errors.append(f"{where}: a paid fee needs its payer")
+            if not str(fee.get("receipt_no") or "").strip():
+                errors.append(f"{where}: a paid fee needs its receipt number")
+            if not str(fee.get("treasury_account") or "").strip() and fee.get("method") == "online":
+                errors.append(f"{where}: an online payment needs the agency's treasury account")
+        if fee.get("state") == "exempt" and not str(fee.get("exemption_reason") or "").strip():
+            errors.append(f"{where}: an exemption needs its reason")
+    return errors
 
 
 def _check_order(state: PortalState, dossier_code: str, key: str) -> None:
@@ -223,6 +265,9 @@ def create_portal_simulator(
         status = body.get("status")
         if not body.get("dossier_code") or not isinstance(status, int) or not 1 <= status <= 10:
             return jsonify(error="dossier_code and status 1..10 are required"), 400
+        refused = fee_errors(body.get("fees"))
+        if refused:
+            return jsonify(error="invalid fees: " + "; ".join(refused)), 400
         with state.lock:
             if key in state.idempotent:
                 return jsonify(state.idempotent[key][0]), 200
@@ -282,6 +327,17 @@ def create_portal_simulator(
     def order_report():  # noqa: ANN202
         with state.lock:
             return jsonify(out_of_order=list(state.out_of_order), dossiers=len(state.last_change))
+
+    @app.get("/_sim/fees/<dossier_code>")
+    def received_fees(dossier_code: str):  # noqa: ANN202
+        """The fees of the latest status record the portal holds for a dossier."""
+        with state.lock:
+            records = [
+                r["body"] for r in state.received if r["body"]["dossier_code"] == dossier_code
+            ]
+        if not records:
+            return jsonify(error="no status record for this dossier"), 404
+        return jsonify(dossier_code=dossier_code, fees=records[-1].get("fees") or [])
 
     @app.get("/_sim/progress")
     def received_progress():  # noqa: ANN202

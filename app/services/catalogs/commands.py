@@ -88,3 +88,4 @@ class SaveProcedure:
     result_e_only: bool = False
     receive_anywhere: bool = False
     active: bool = True
+    pay_at_submission: bool = False

@@ -94,6 +94,7 @@ def procedure(code: str) -> ProcedureView:
             "result_e_only": p.result_e_only,
             "receive_anywhere": p.receive_anywhere,
             "active": p.active,
+            "pay_at_submission": p.pay_at_submission,
         }
     return ProcedureView(values, procedure_versions())
 
@@ -239,4 +240,5 @@ def _write(
     row.result_e_only = command.result_e_only
     row.receive_anywhere = command.receive_anywhere
     row.active = command.active
+    row.pay_at_submission = command.pay_at_submission
     return created

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from app.engine import WorkflowFailed
 from app.i18n import _l
 from app.models import AuditEvent, Dossier, ProcessInstance
+from app.models.base import utcnow
 from app.services.core import audit, runtime
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput, NotFound, listed
+from app.services.dossiers import dossier_fees
 from app.storage.db import db
 
 WITHDRAW_MESSAGE = "rut_ho_so"
@@ -236,6 +238,15 @@ def pay(dossier_code: str, amount: int, transaction_id: str, actor: Actor = PORT
                 fields={"amount": _l("không khớp")},
             )
         payload = {"amount": amount, "transaction_id": transaction_id}
+        # every fee waiting for an online payment is settled by it (003 §II.1.b)
+        dossier_fees.mark_paid_online(
+            session,
+            dossier_id,
+            transaction_id=transaction_id,
+            receipt_no=transaction_id,
+            payer=loaded.dossier.owner_name,
+            paid_at=utcnow(),
+        )
         changes = _deliver(loaded, PAYMENT_MESSAGE, payload)
         audit.record(session, "fee_paid", actor, dossier_id=dossier_id, **payload)
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain.status import DossierStatus, portal_time
 from app.models.base import utcnow
 from app.services.core import outbox
+from app.services.core.fees import portal_fees
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
     from app.services.core.runtime import DossierRef
 
 
-def status_record(dossier: DossierRef) -> dict[str, Any]:
-    """The status record the portal (Cổng DVCQG) receives for a dossier."""
+def status_record(dossier: DossierRef, fees: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The status record the portal (Cổng DVCQG) receives for a dossier, with its fees in full
+    (003 §II.1.b; `app.services.core.fees.portal_fees`)."""
     status = DossierStatus(dossier.status)
     return {
         "dossier_code": dossier.code,
@@ -33,7 +35,20 @@ def status_record(dossier: DossierRef) -> dict[str, Any]:
         "due_at": portal_time(dossier.due_at),
         "changed_at": portal_time(utcnow()),
         "returned_at": portal_time(utcnow()) if status == DossierStatus.RETURNED else None,
+        "fees": fees or [],
     }
+
+
+def resync_status(session: Session, dossier: DossierRef) -> None:
+    """Send the dossier's record again with its status unchanged (a payment arrived, 003
+    §II.1.b), in the dossier's order with its other changes."""
+    outbox.add(
+        session,
+        "portal.sync_status",
+        status_record(dossier, portal_fees(session, dossier.id)),
+        dossier_id=dossier.id,
+        ordering_key=f"dossier:{dossier.id}",
+    )
 
 
 def tell_progress(

@@ -16,7 +16,7 @@ from app.domain.status import DossierStatus, parse_status, portal_time
 from app.engine import Changes
 from app.models import Agency, Document, Dossier
 from app.models.base import utcnow
-from app.services.core import audit, hooks, outbox, portal_sync, projection_tasks
+from app.services.core import audit, fees, hooks, outbox, portal_sync, projection_tasks
 from app.services.core.actors import Actor
 from app.services.core.portal_sync import status_record
 
@@ -136,7 +136,7 @@ def record_status(
     outbox.add(
         session,
         "portal.sync_status",
-        status_record(dossier),
+        status_record(dossier, fees.portal_fees(session, dossier.id)),
         dossier_id=dossier.id,
         ordering_key=f"dossier:{dossier.id}",
     )

@@ -15,10 +15,10 @@ from app.domain.worktime import HOURS_PER_DAY
 from app.i18n import _l
 from app.models import Dossier, Procedure
 from app.models.base import utcnow
-from app.services.core import audit, calendars, outbox
+from app.services.core import audit, calendars
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.services.core.portal_sync import status_record
+from app.services.core.portal_sync import resync_status
 from app.services.core.runtime import dossier_ref
 from app.services.deadlines.supervision import scope
 from app.storage.db import db
@@ -84,13 +84,7 @@ def record_apology(code: str, new_day: date, reason: str, actor: Actor) -> datet
             previous_due=previous.isoformat() if previous else None,
             due=new_due.isoformat(),
         )
-        outbox.add(
-            session,
-            "portal.sync_status",
-            status_record(dossier_ref(dossier)),
-            dossier_id=dossier.id,
-            ordering_key=f"dossier:{dossier.id}",
-        )
+        resync_status(session, dossier_ref(dossier))
         return new_due
 
 

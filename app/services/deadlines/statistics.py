@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import astuple, dataclass, fields
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 
@@ -87,6 +89,11 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return (datetime.combine(start, time.min, VN_TZ), datetime.combine(end, time.min, VN_TZ))
 
 
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The report period [start, end) in Vietnam dates as moments; refused when empty or long."""
+    return _bounds(start, end)
+
+
 def report(actor: Actor, start: date, end: date) -> tuple[list[Row], Row]:
     """Rows per procedure and the total row for the dossiers of the supervised agencies."""
     lo, hi = _bounds(start, end)
@@ -147,8 +154,14 @@ def to_csv(rows: list[Row], total: Row) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def to_xlsx(rows: list[Row], total: Row, start: date, end: date) -> bytes:
-    """Export the statistics table as an Excel workbook."""
+def to_xlsx(
+    rows: list[Row],
+    total: Row,
+    start: date,
+    end: date,
+    more: Callable[[Any], None] | None = None,
+) -> bytes:
+    """Export the statistics table as an Excel workbook (`more` adds further sheets)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -164,6 +177,8 @@ def to_xlsx(rows: list[Row], total: Row, start: date, end: date) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["B"].width = 48
+    if more is not None:
+        more(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

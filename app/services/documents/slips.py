@@ -17,12 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import settings
-from app.documents.slip_data import TITLES, ComponentLine, ControlRow, SlipData
+from app.documents.slip_data import TITLES, ComponentLine, ControlRow, FeeSlipLine, SlipData
 from app.documents.slips import render
 from app.domain.messages import N_
 from app.domain.status import DossierStatus
 from app.i18n import _l
-from app.models import Agency, AuditEvent, CitizenAccount, Document, Dossier, HumanTask, User
+from app.models import (
+    Agency,
+    AuditEvent,
+    CitizenAccount,
+    Document,
+    Dossier,
+    DossierFee,
+    HumanTask,
+    User,
+)
 from app.models.base import utcnow
 from app.services.core import visibility
 from app.services.core.actors import Actor
@@ -121,6 +130,18 @@ def _components(session: Session, dossier_id: int) -> list[ComponentLine]:
     ]
 
 
+def _fees(session: Session, dossier_id: int) -> list[FeeSlipLine]:
+    """The dossier's fees as slip 01 lists them (letter 4725 §II.1.b)."""
+    return [
+        FeeSlipLine(
+            r.fee_code, r.name, r.amount, r.state, r.receipt_no or "", r.exemption_reason or ""
+        )
+        for r in session.scalars(
+            select(DossierFee).where(DossierFee.dossier_id == dossier_id).order_by(DossierFee.id)
+        )
+    ]
+
+
 def _control_rows(session: Session, dossier: Dossier) -> list[ControlRow]:
     names = dict(session.execute(select(User.id, User.full_name)).all())
     agencies = dict(session.execute(select(Agency.id, Agency.name)).all())
@@ -216,6 +237,7 @@ def slip_pdf(code: str, number: str, actor: Actor) -> tuple[bytes, str]:
         }
         if number == "01":
             data["components"] = _components(session, dossier.id)
+            data["fees"] = _fees(session, dossier.id)
         elif number == "02":
             event = _decision(events, "supplement")
             form = event.data.get("form") or {}

@@ -29,7 +29,7 @@ from app.services.core.actors import Actor
 from app.services.core.errors import NotFound
 from app.services.documents import results
 from app.services.documents.catalog import DIGITIZING_ROLES
-from app.services.dossiers import workbench
+from app.services.dossiers import dossier_fees, workbench
 from app.services.dossiers.queries import PAGE_SIZE, TaskRow, task_rows
 from app.storage.db import db
 
@@ -48,6 +48,8 @@ class TaskDetail:
     supplement: workbench.Supplement | None = None
     previews_result: bool = False
     may_review: bool = False
+    # the dossier's fees, on a step that records them (None on any other step)
+    fees: list[dossier_fees.FeeLine] | None = None
 
 
 def task_detail(task_id: str, actor: Actor) -> TaskDetail:
@@ -70,6 +72,9 @@ def task_detail(task_id: str, actor: Actor) -> TaskDetail:
             and actor.can(task.role, task.agency_id)
             and workbench.shows_result_preview(task.element_id, task.form),
             any(actor.can(role, dossier.agency_id) for role in DIGITIZING_ROLES),
+            dossier_fees.lines(session, dossier.id)
+            if dossier_fees.records_fees(task.form)
+            else None,
         )
 
 
@@ -113,6 +118,8 @@ def _dossier_summary(dossier: Dossier) -> dict[str, Any]:
         "proxy": dossier.data.get("proxy"),
         "portal_account_id": dossier.portal_account_id,
         "citizen_account_id": dossier.citizen_account_id,
+        "agency_id": dossier.agency_id,
+        "receiving_agency_id": dossier.receiving_agency_id,
     }
 
 
@@ -122,6 +129,7 @@ class DossierDetail:
     tasks: list[TaskRow]
     events: list[dict[str, Any]]
     shipments: list[dict[str, Any]] = field(default_factory=list)
+    fees: list[dossier_fees.FeeLine] = field(default_factory=list)
 
 
 def dossier_detail(code: str, actor: Actor) -> DossierDetail:
@@ -142,7 +150,11 @@ def dossier_detail(code: str, actor: Actor) -> DossierDetail:
             )
         ]
         return DossierDetail(
-            _dossier_summary(dossier), tasks, events, _shipments(session, dossier.id)
+            _dossier_summary(dossier),
+            tasks,
+            events,
+            _shipments(session, dossier.id),
+            dossier_fees.lines(session, dossier.id),
         )
 
 

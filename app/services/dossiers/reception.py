@@ -23,7 +23,7 @@ from app.services.core import audit, calendars, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.agencies import province_of
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
-from app.services.dossiers import local_operators
+from app.services.dossiers import dossier_fees, local_operators
 from app.storage.db import db
 
 OWNER_TYPES = {"cccd": 1, "cmnd": 1, "passport": 1, "tax_code": 2}
@@ -144,6 +144,7 @@ def _register(
     )
     session.add(dossier)
     session.flush()
+    dossier_fees.open_fees(session, dossier, procedure)
     audit.record(
         session,
         "dossier_received",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -16,9 +17,10 @@ from app.engine import TaskNotReady, WorkflowFailed
 from app.i18n import _, _l
 from app.models import HumanTask, User
 from app.models.base import utcnow
-from app.services.core import audit, runtime
+from app.services.core import audit, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
+from app.services.dossiers import dossier_fees
 from app.storage.db import db
 
 ALREADY_DONE = _l("Công việc đã được hoàn thành hoặc huỷ")
@@ -125,8 +127,15 @@ def _validator(schema_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_json))
 
 
-def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
-    """Submit the task's form. A stale or concurrent completion raises Conflict (409)."""
+def complete_task(
+    task_id: str,
+    actor: Actor,
+    data: dict[str, Any],
+    fee_entries: Mapping[str, dossier_fees.FeeEntry] | None = None,
+) -> None:
+    """Submit the task's form. A stale or concurrent completion raises Conflict (409). A step
+    that records the dossier's fees (`x-fees`) takes `fee_entries` (003 §II.1.b) and tells the
+    process what is left to pay online."""
     with db.transaction() as session:
         loaded = runtime.load_task(session, task_id, actor)
         task = loaded.task
@@ -137,8 +146,15 @@ def complete_task(task_id: str, actor: Actor, data: dict[str, Any]) -> None:
         errors = _form_errors(foreign, task.form, data)
         if errors:
             raise InvalidInput(_form_error(list(foreign)), fields=errors)
+        to_process = data
+        if dossier_fees.records_fees(task.form):
+            if fee_entries is not None:
+                dossier_fees.record(session, task.dossier_id, fee_entries, actor)
+            due = fees.online_amount(session, task.dossier_id)
+            # set by the system, never by the form: what the citizen still pays on the portal
+            to_process = {**data, "fee_amount": due, "fee_due": due > 0}
         try:
-            changes = loaded.run.complete_user_task(task_id, data)
+            changes = loaded.run.complete_user_task(task_id, to_process)
         except TaskNotReady as exc:
             raise Conflict(ALREADY_DONE) from exc
         except WorkflowFailed as exc:

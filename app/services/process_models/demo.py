@@ -105,6 +105,8 @@ ENTERPRISE_PROCEDURE = {
     "result_type_code": "KQ.G10.000001",
     "fee_code": "L044",
     "fee_codes": ["L044"],
+    # businesses pay the fee when they submit online (002 §4.a Bước 1)
+    "pay_at_submission": True,
     "components": [
         {
             "type_code": "TK.DN.01",
@@ -273,6 +275,9 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
         )
         province.level, province.admin_unit_code = 1, "33"
         department.level, department.admin_unit_code = 2, "33"
+        for agency in (province, department, commune, police, *sectors.values()):
+            # where each agency's fees are booked (003 §II.1.b); numbers are illustrative
+            agency.treasury_account = agency.treasury_account or f"3511.0.{1055200 + agency.id}"
         for code, name in DOCUMENT_TYPES:
             if session.scalar(select(DocumentType).where(DocumentType.code == code)) is None:
                 session.add(DocumentType(code=code, name=name))
