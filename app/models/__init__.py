@@ -7,6 +7,7 @@ from app.models.citizens import CitizenAccount, PaperShipment
 from app.models.documents import Document, DossierComponent
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
+from app.models.national_catalog import CatalogSync, NationalEntry
 from app.models.notifications import Notification
 from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarOverride",
+    "CatalogSync",
     "CitizenAccount",
     "Document",
     "DocumentType",
@@ -34,6 +36,7 @@ __all__ = [
     "LoginSession",
     "ModelDraft",
     "ModelVersion",
+    "NationalEntry",
     "Notification",
     "OutboxMessage",
     "PaperShipment",
