@@ -286,3 +286,22 @@ def test_a_huge_answer_is_refused_before_it_is_read_whole(app, portal_url):
     with pytest.raises(PortalUnavailable, match="bytes"):
         national_sync.diff_with_portal()
     assert sync_rows() == 0
+
+
+def test_flask_catalogs_sync_prints_the_diff_then_applies_the_id_it_printed(app, portal_url):
+    cli = app.test_cli_runner()
+    dry = cli.invoke(args=["catalogs", "sync"])
+    assert dry.exit_code == 0, dry.output
+    assert "+ 1.001193 Đăng ký khai sinh" in dry.output
+    assert "    Cấp thực hiện: — → Cấp tỉnh; Cấp xã" in dry.output
+    assert "- P042 " in dry.output and "Chạy thử: chưa áp dụng gì" in dry.output
+    assert sync_rows() == 0
+    diff_id = dry.output.strip().split()[-1]
+    applied = cli.invoke(args=["catalogs", "sync", "--apply", diff_id])
+    assert applied.exit_code == 0, applied.output
+    assert sync_rows() == 1
+    again = cli.invoke(args=["catalogs", "sync", "--apply", diff_id])
+    assert again.exit_code == 1 and "đã thay đổi từ lúc xem" in again.output
+    stage(portal_url, raw={"version": "x", "procedures": "all"})
+    broken = cli.invoke(args=["catalogs", "sync"])
+    assert broken.exit_code == 1 and "chưa áp dụng gì" in broken.output

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import _l
 from app.models import Agency, CatalogSync, DocumentType, Fee, NationalEntry, Procedure
 from app.services.catalogs.national_catalogue import CATALOGS, Catalogue
 
@@ -204,3 +205,61 @@ def _procedures(
             ],
         }
     return rows, {c: r["name"] for c, r in rows.items()}, set(rows)
+
+
+CATALOG_LABELS = {
+    "procedure": _l("Thủ tục hành chính"),
+    "online_service": _l("Dịch vụ công trực tuyến"),
+    "agency": _l("Cơ quan"),
+    "document_type": _l("Loại kết quả, giấy tờ"),
+    "fee": _l("Phí, lệ phí"),
+}
+FIELD_LABELS = {
+    "name": _l("Tên"),
+    "level": _l("Mức độ / cấp"),
+    "sector": _l("Lĩnh vực"),
+    "agency_code": _l("Cơ quan chủ trì"),
+    "executing_levels": _l("Cấp thực hiện"),
+    "duration_days": _l("Thời hạn giải quyết"),
+    "duration_unit": _l("Đơn vị thời hạn"),
+    "duration_online_days": _l("Thời hạn trực tuyến"),
+    "result_type_code": _l("Loại kết quả"),
+    "fee_codes": _l("Phí, lệ phí"),
+    "components": _l("Thành phần hồ sơ"),
+    "amount": _l("Mức thu (đồng)"),
+    "parent_code": _l("Cơ quan cấp trên"),
+    "admin_unit_code": _l("Đơn vị hành chính"),
+    "status": _l("Trạng thái"),
+    "successor_code": _l("Sáp nhập vào"),
+    "procedure_code": _l("Thủ tục"),
+    "url": _l("Đường dẫn"),
+    "national_status": _l("Trên Cổng DVCQG"),
+}
+VALUE_LABELS = {
+    "missing": _l("không còn"),
+    "listed": _l("có lại"),
+    "active": _l("đang hoạt động"),
+    "merged": _l("đã sáp nhập"),
+    "abolished": _l("đã giải thể"),
+    "working_days": _l("ngày làm việc"),
+    "working_hours": _l("giờ làm việc"),
+    "calendar_days": _l("ngày"),
+}
+
+
+def shown(value: Any) -> str:
+    """A field's value as the review reads it: lists joined, components one per line."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(_component(v) if isinstance(v, dict) else shown(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
+    return str(value)
+
+
+def _component(part: dict[str, Any]) -> str:
+    mark = " *" if part.get("required") else ""
+    return f"{part.get('type_code')} {part.get('name')}{mark}"
