@@ -67,5 +67,7 @@ def _print(diff: CatalogDiff) -> None:
             click.echo(f"{MARKS[change.kind]} {change.code} {change.name}{note}")
             if change.kind == "changed":
                 for field in change.fields:
-                    label = FIELD_LABELS.get(field.field, field.field)
+                    label = FIELD_LABELS.get(f"{catalog}.{field.field}") or FIELD_LABELS.get(
+                        field.field, field.field
+                    )
                     click.echo(f"    {label}: {shown(field.old)} → {shown(field.new)}")

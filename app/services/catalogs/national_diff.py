@@ -234,6 +234,8 @@ FIELD_LABELS = {
     "procedure_code": _l("Thủ tục"),
     "url": _l("Đường dẫn"),
     "national_status": _l("Trên Cổng DVCQG"),
+    "online_service.agency_code": _l("Cơ quan áp dụng"),
+    "online_service.name": _l("Tên dịch vụ"),
 }
 VALUE_LABELS = {
     "missing": _l("không còn"),
