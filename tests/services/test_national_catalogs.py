@@ -305,3 +305,17 @@ def test_flask_catalogs_sync_prints_the_diff_then_applies_the_id_it_printed(app,
     stage(portal_url, raw={"version": "x", "procedures": "all"})
     broken = cli.invoke(args=["catalogs", "sync"])
     assert broken.exit_code == 1 and "chưa áp dụng gì" in broken.output
+
+
+def test_an_active_procedure_without_a_result_type_is_not_pointed_at_a_model(app, actors):
+    """001 §IV.1: deploying a version to a procedure that could not issue its result is a
+    problem located on the procedure's result type, not a failure at the leader's approval."""
+    from app.services.core.errors import InvalidInput
+    from app.services.process_models import models_repo
+
+    with db.transaction() as session:
+        row = session.scalar(select(Procedure).where(Procedure.code == "1.005092"))
+        row.result_type_code, version_id = None, row.model_version_id
+    with pytest.raises(InvalidInput, match="1.005092 chưa có loại kết quả") as refused:
+        models_repo.use_version("1.005092", version_id, actors["phantich"])
+    assert "result_type_code" in refused.value.fields
