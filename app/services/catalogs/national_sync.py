@@ -44,7 +44,8 @@ def apply_sync(shown: str, actor: Actor) -> CatalogDiff:
             )
         if diff.empty:
             return diff
-        _write(session, catalogue, diff)
+        # the sync's row first: its unique `after_id` makes a second administrator applying
+        # the same diff wait for the first to commit, then be refused, before writing anything
         session.add(
             CatalogSync(
                 after_id=diff.after_id,
@@ -57,6 +58,7 @@ def apply_sync(shown: str, actor: Actor) -> CatalogDiff:
         )
         try:
             session.flush()
+            _write(session, catalogue, diff)
         except IntegrityError as exc:
             raise Conflict(_l("Một lần đồng bộ khác vừa được áp dụng; xem lại")) from exc
         audit.record(
