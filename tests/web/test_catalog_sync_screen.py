@@ -99,3 +99,12 @@ def test_a_procedure_gone_from_the_portal_is_flagged_in_the_catalog(client, app,
     listing = client.get("/catalogs/procedures").get_data(as_text=True)
     row = listing[listing.index(">1.012250<") :].split("</tr>")[0]
     assert "Không còn trên Cổng DVCQG từ" in row
+
+
+def test_a_synced_procedure_shows_what_the_portal_says_beyond_its_fields(client, app):
+    login(client, "quantri")
+    post(client, PAGE, {"diff_id": diff_id(client.get(PAGE).get_data(as_text=True))})
+    text = client.get("/catalogs/procedures/1.005092").get_data(as_text=True)
+    entry = text[text.index('id="national-entry"') :].split("</div>")[0]
+    assert "Cấp tỉnh, Cấp xã" in entry
+    assert "toàn trình" in entry and "000.00.12.H31" in entry

@@ -104,8 +104,31 @@ def procedure(code: str) -> ProcedureView:
             "result_e_only": p.result_e_only,
             "receive_anywhere": p.receive_anywhere,
             "active": p.active,
+            "national": _national(session, p.code),
         }
     return ProcedureView(values, procedure_versions())
+
+
+def _national(session: Session, code: str) -> dict[str, Any] | None:
+    """What the national catalogue last said of this procedure beyond its columns: executing
+    levels, online services, since when it is no longer listed (003 §III.2.b); None if never
+    synced."""
+    entry = session.get(NationalEntry, ("procedure", code))
+    if entry is None:
+        return None
+    services = session.scalars(
+        select(NationalEntry).where(
+            NationalEntry.catalog == "online_service",
+            NationalEntry.code.startswith(f"{code}@"),
+            NationalEntry.missing_since.is_(None),
+        )
+    )
+    return {
+        "executing_levels": list(entry.payload.get("executing_levels") or []),
+        "online_services": [dict(s.payload) for s in services],
+        "synced_at": entry.synced_at,
+        "missing_since": entry.missing_since,
+    }
 
 
 def save_procedure(command: SaveProcedure, actor: Actor) -> str:
