@@ -319,3 +319,12 @@ def test_an_active_procedure_without_a_result_type_is_not_pointed_at_a_model(app
     with pytest.raises(InvalidInput, match="1.005092 chưa có loại kết quả") as refused:
         models_repo.use_version("1.005092", version_id, actors["phantich"])
     assert "result_type_code" in refused.value.fields
+
+
+def test_a_list_longer_than_the_setting_allows_is_refused(app, monkeypatch):
+    from app import settings
+
+    monkeypatch.setattr(settings.current, "PORTAL_CATALOG_MAX_ENTRIES", 5)
+    with pytest.raises(CatalogueRefused) as refused:
+        national_sync.diff_with_portal()
+    assert any("có hơn 5 mục" in p for p in refused.value.problems)

@@ -108,3 +108,14 @@ def test_a_synced_procedure_shows_what_the_portal_says_beyond_its_fields(client,
     entry = text[text.index('id="national-entry"') :].split("</div>")[0]
     assert "Cấp tỉnh, Cấp xã" in entry
     assert "toàn trình" in entry and "000.00.12.H31" in entry
+
+
+def test_a_portal_that_does_not_answer_gives_a_clear_502_and_nothing_to_apply(
+    client, app, portal_url
+):
+    login(client, "quantri")
+    requests.post(f"{portal_url}/_sim/faults", json={"fail_next": 1}, timeout=5).raise_for_status()
+    page = client.get(PAGE)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 502
+    assert "Không lấy được danh mục TTHC từ Cổng DVCQG" in text and 'id="sync-apply"' not in text
