@@ -328,3 +328,23 @@ def test_a_list_longer_than_the_setting_allows_is_refused(app, monkeypatch):
     with pytest.raises(CatalogueRefused) as refused:
         national_sync.diff_with_portal()
     assert any("có hơn 5 mục" in p for p in refused.value.problems)
+
+
+def test_a_failure_half_way_through_applying_leaves_nothing_applied(app, monkeypatch):
+    from app.services.catalogs import national_sync as module
+
+    def broken(*_args) -> None:
+        raise RuntimeError("disk full")
+
+    shown = national_sync.diff_with_portal()
+    monkeypatch.setitem(module.WRITERS, "procedure", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        national_sync.apply_sync(shown.fingerprint, SYSTEM)
+    assert sync_rows() == 0
+    with db.transaction() as session:  # written before the failure, rolled back with it
+        assert session.scalar(select(DocumentType).where(DocumentType.code == "TK.HT.01")) is None
+        assert session.scalar(select(Agency).where(Agency.code == "000.22.33.H31")) is None
+        assert session.scalar(select(func.count()).select_from(NationalEntry)) == 0
+    monkeypatch.undo()
+    national_sync.apply_sync(shown.fingerprint, SYSTEM)
+    assert sync_rows() == 1
