@@ -348,3 +348,26 @@ def test_a_failure_half_way_through_applying_leaves_nothing_applied(app, monkeyp
     monkeypatch.undo()
     national_sync.apply_sync(shown.fingerprint, SYSTEM)
     assert sync_rows() == 1
+
+
+def test_an_agency_we_run_merged_on_the_portal_stays_active_until_a_plan_moves_it(app, portal_url):
+    """003 §III.2.b Bước 2.2: officers and dossiers move by a reorganisation plan, not by the
+    catalogue sync, which records the merger and shows it."""
+    stage(
+        portal_url,
+        set={
+            "agencies": [
+                {"code": "000.00.07.H31", "status": "merged", "successor_code": "000.00.00.H31"}
+            ]
+        },
+    )
+    diff = national_sync.diff_with_portal()
+    assert changed_fields(diff, "agency", "000.00.07.H31") == {
+        "status": ("active", "merged"),
+        "successor_code": (None, "000.00.00.H31"),
+    }
+    national_sync.apply_sync(diff.fingerprint, SYSTEM)
+    with db.transaction() as session:
+        assert session.scalar(select(Agency.active).where(Agency.code == "000.00.07.H31"))
+        assert session.get(NationalEntry, ("agency", "000.00.07.H31")).payload["status"] == "merged"
+    assert national_sync.diff_with_portal().empty

@@ -119,3 +119,22 @@ def test_a_portal_that_does_not_answer_gives_a_clear_502_and_nothing_to_apply(
     text = page.get_data(as_text=True)
     assert page.status_code == 502
     assert "Không lấy được danh mục TTHC từ Cổng DVCQG" in text and 'id="sync-apply"' not in text
+
+
+def test_a_merged_agency_points_to_the_reorganisation_plans(client, app, portal_url):
+    requests.post(
+        f"{portal_url}/_sim/national-catalog",
+        json={
+            "set": {
+                "agencies": [
+                    {"code": "000.00.07.H31", "status": "merged", "successor_code": "000.00.00.H31"}
+                ]
+            }
+        },
+        timeout=5,
+    ).raise_for_status()
+    login(client, "quantri")
+    text = client.get(PAGE).get_data(as_text=True)
+    row = text[text.index('data-code="000.00.07.H31"') :].split("</tr>")[0]
+    assert "<del>đang hoạt động</del> → <ins>đã sáp nhập</ins>" in row
+    assert 'class="help merged-note"' in row and 'href="/admin/reorganisation"' in row
