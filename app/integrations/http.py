@@ -49,7 +49,7 @@ class HttpClient:
             response.close()
         try:
             return json.loads(b"".join(chunks)), response.headers.get("ETag", "")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # not JSON, or nested beyond reason
             raise IntegrationError(f"GET {path}: response is not JSON", retryable=True) from exc
 
     def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Any:

@@ -10,6 +10,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from app.integrations.errors import IntegrationError
 from app.models import Agency, AuditEvent, CatalogSync, DocumentType, Fee, NationalEntry, Procedure
 from app.services.catalogs import national_sync, procedure_catalog
 from app.services.catalogs.national_catalogue import CatalogueRefused, PortalUnavailable
@@ -240,6 +241,21 @@ MALFORMED = [
         "procedure_code",
         id="service-of-no-procedure",
     ),
+    pytest.param(
+        {
+            "online_services": [
+                {
+                    "procedure_code": "1.005092",
+                    "agency_code": "000.00.12.H31",
+                    "name": "Dịch vụ",
+                    "level": "toàn trình",
+                    "url": "javascript:alert(1)",
+                }
+            ]
+        },
+        "url",
+        id="link-that-is-no-https-address",
+    ),
 ]
 
 
@@ -371,3 +387,21 @@ def test_an_agency_we_run_merged_on_the_portal_stays_active_until_a_plan_moves_i
         assert session.scalar(select(Agency.active).where(Agency.code == "000.00.07.H31"))
         assert session.get(NationalEntry, ("agency", "000.00.07.H31")).payload["status"] == "merged"
     assert national_sync.diff_with_portal().empty
+
+
+def test_an_answer_nested_beyond_reason_is_refused_not_a_crash(app):
+    from flask import Flask
+
+    from app.integrations.portal import PortalClient
+    from app.integrations.simulators import serve_in_thread
+
+    hostile = Flask("hostile_portal")
+    hostile.add_url_rule(
+        "/api/catalog/national", "national", lambda: ("[" * 200_000, 200, {"ETag": '"x"'})
+    )
+    url, stop = serve_in_thread(hostile)
+    try:
+        with pytest.raises(IntegrationError, match="not JSON"):
+            PortalClient(url, 5).national_catalog(10_000_000)
+    finally:
+        stop()
