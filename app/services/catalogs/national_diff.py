@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -57,12 +58,16 @@ class CatalogDiff:
         """Whether the portal's catalogue and ours already agree."""
         return not self.changes
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """The diff's id: applying recomputes it and refuses when it differs (the catalogue,
-        or this system's catalogs, changed since it was shown)."""
+        or this system's catalogs, changed since it was shown). Read once the diff is whole."""
+        changes = [
+            [c.catalog, c.code, c.name, c.kind, [[f.field, f.old, f.new] for f in c.fields]]
+            for c in self.changes
+        ]
         body = json.dumps(
-            [self.version, self.etag, self.after_id, [asdict(c) for c in self.changes]],
+            [self.version, self.etag, self.after_id, changes],
             sort_keys=True,
             default=str,
             ensure_ascii=False,
