@@ -138,3 +138,13 @@ def test_a_merged_agency_points_to_the_reorganisation_plans(client, app, portal_
     row = text[text.index('data-code="000.00.07.H31"') :].split("</tr>")[0]
     assert "<del>đang hoạt động</del> → <ins>đã sáp nhập</ins>" in row
     assert 'class="help merged-note"' in row and 'href="/admin/reorganisation"' in row
+
+
+def test_a_fee_no_national_procedure_charges_is_flagged_in_the_fees_catalog(client, app):
+    login(client, "quantri")
+    post(client, PAGE, {"diff_id": diff_id(client.get(PAGE).get_data(as_text=True))})
+    listing = client.get("/catalogs/fees").get_data(as_text=True)
+    row = listing[listing.index('data-code="P042"') :].split("</tr>")[0]
+    assert "Không còn trên Cổng DVCQG từ" in row
+    kept = listing[listing.index('data-code="P196"') :].split("</tr>")[0]
+    assert "Không còn trên Cổng" not in kept
