@@ -256,6 +256,15 @@ MALFORMED = [
         "url",
         id="link-that-is-no-https-address",
     ),
+    pytest.param(
+        {
+            "agencies": [
+                {"code": "000.00.00.H31", "parent_code": "000.00.12.H31"},
+            ]
+        },
+        "vòng lặp",
+        id="agencies-in-a-loop",
+    ),
 ]
 
 

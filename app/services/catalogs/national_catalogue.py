@@ -21,12 +21,7 @@ from app.services.core.errors import InvalidInput, ServiceError
 
 # the catalogs in the order they are applied: what a later one points to exists by then
 CATALOGS = ("document_type", "fee", "agency", "procedure", "online_service")
-LISTS = {
-    "document_types": "document_type",
-    "agencies": "agency",
-    "procedures": "procedure",
-    "online_services": "online_service",
-}
+LISTS = ("document_types", "agencies", "procedures", "online_services")
 AGENCY_STATUSES = ("active", "merged", "abolished")
 ONLINE_LEVELS = ("toàn trình", "một phần")
 # the national list has codes without a group (TK.000001) beside grouped ones (KQ.G15.000031)
@@ -108,9 +103,18 @@ def parse(body: Any, etag: str, max_entries: int) -> Catalogue:
     catalogue.entries["online_service"] = checker.each(
         lists["online_services"], "online_services", checker.online_service
     )
-    for code, agency in catalogue.entries["agency"].items():
-        successor = agency["successor_code"]
-        if successor and successor not in catalogue.entries["agency"]:
+    problems += _agency_references(catalogue.entries["agency"])
+    if problems:
+        raise CatalogueRefused(problems)
+    return catalogue
+
+
+def _agency_references(agencies: dict[str, dict[str, Any]]) -> list[str]:
+    """Each successor and parent is a listed agency, and no agency is its own ancestor."""
+    problems = []
+    for code, agency in agencies.items():
+        successor, parent = agency["successor_code"], agency["parent_code"]
+        if successor and successor not in agencies:
             problems.append(
                 _(
                     "agencies %(code)s: không có cơ quan kế thừa %(successor)s",
@@ -118,8 +122,7 @@ def parse(body: Any, etag: str, max_entries: int) -> Catalogue:
                     successor=successor,
                 )
             )
-        parent = agency["parent_code"]
-        if parent and parent not in catalogue.entries["agency"]:
+        if parent and parent not in agencies:
             problems.append(
                 _(
                     "agencies %(code)s: không có cơ quan cấp trên %(parent)s",
@@ -127,9 +130,14 @@ def parse(body: Any, etag: str, max_entries: int) -> Catalogue:
                     parent=parent,
                 )
             )
-    if problems:
-        raise CatalogueRefused(problems)
-    return catalogue
+        seen, ancestor = {code}, parent
+        while ancestor in agencies:
+            if ancestor in seen:
+                problems.append(_("agencies %(code)s: cơ quan cấp trên tạo vòng lặp", code=code))
+                break
+            seen.add(ancestor)
+            ancestor = agencies[ancestor]["parent_code"]
+    return problems
 
 
 def _text(row: dict[str, Any], key: str, most: int, least: int = 2) -> str:
