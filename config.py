@@ -40,6 +40,10 @@ class Config:
     WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
     NATIONAL_DB_URL = _env("NATIONAL_DB_URL", "http://127.0.0.1:5103")
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
+    # The national catalogue read from the portal (003 §III.2.b): refused when larger than this
+    # many bytes or entries in one list, so a runaway answer cannot exhaust memory.
+    PORTAL_CATALOG_MAX_BYTES = int(_env("PORTAL_CATALOG_MAX_BYTES", str(20 * 1024 * 1024)))
+    PORTAL_CATALOG_MAX_ENTRIES = int(_env("PORTAL_CATALOG_MAX_ENTRIES", "20000"))
     # E-mail for notifications: "host:port" of an SMTP server; empty means in-app only.
     MAIL_SERVER = _env("MAIL_SERVER", "")
     MAIL_FROM = _env("MAIL_FROM", "mot-cua@gqtthc.local")

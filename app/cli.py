@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app import settings
+from app.cli_catalogs import catalogs
 from app.cli_reorg import reorg, units
 from app.engine import ModelError
 from app.i18n import _, _l
@@ -238,3 +239,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(models)
     app.cli.add_command(units)
     app.cli.add_command(reorg)
+    app.cli.add_command(catalogs)

@@ -46,6 +46,7 @@ LAYER_OF_PREFIX = {
     "app.web": "entry",
     "app.cli": "entry",
     "app.cli_reorg": "entry",
+    "app.cli_catalogs": "entry",
     "worker": "entry",
     "app": "factory",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -25,6 +26,31 @@ class HttpClient:
     def get_bytes(self, path: str) -> bytes:
         response = self._send("GET", path)
         return response.content
+
+    def get_capped(self, path: str, max_bytes: int) -> tuple[Any, str]:
+        """GET a JSON document read at most `max_bytes` into memory; returns (body, ETag)."""
+        response = self._send("GET", path, stream=True)
+        try:
+            declared = int(response.headers.get("Content-Length") or 0)
+            if declared > max_bytes:
+                raise IntegrationError(
+                    f"GET {path}: {declared} bytes, more than the {max_bytes} allowed",
+                    retryable=False,
+                )
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise IntegrationError(
+                        f"GET {path}: more than the {max_bytes} bytes allowed", retryable=False
+                    )
+                chunks.append(chunk)
+        finally:
+            response.close()
+        try:
+            return json.loads(b"".join(chunks)), response.headers.get("ETag", "")
+        except (ValueError, RecursionError) as exc:  # not JSON, or nested beyond reason
+            raise IntegrationError(f"GET {path}: response is not JSON", retryable=True) from exc
 
     def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}

@@ -22,6 +22,7 @@ class Portal(Protocol):
     def sync_progress(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
     def publish_result(self, payload: dict[str, Any], idempotency_key: str) -> dict: ...
     def admin_units(self) -> list[dict]: ...
+    def national_catalog(self, max_bytes: int) -> tuple[Any, str]: ...
 
 
 class PortalClient:
@@ -68,3 +69,8 @@ class PortalClient:
     def admin_units(self) -> list[dict]:
         """The portal's catalog of administrative units (danh mục đơn vị hành chính)."""
         return self.http.get("/api/catalog/admin-units")["units"]
+
+    def national_catalog(self, max_bytes: int) -> tuple[Any, str]:
+        """The national catalogue (CSDL quốc gia về TTHC: procedures, online services, agencies,
+        document types) and its ETag, refused when larger than `max_bytes` (003 §III.2.b)."""
+        return self.http.get_capped("/api/catalog/national", max_bytes)

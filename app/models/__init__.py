@@ -8,6 +8,7 @@ from app.models.documents import Document, DossierComponent
 from app.models.dossier import Dossier, DossierSequence
 from app.models.events import AuditEvent
 from app.models.fees import DossierFee
+from app.models.national_catalog import CatalogSync, NationalEntry
 from app.models.notifications import Notification
 from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarOverride",
+    "CatalogSync",
     "CitizenAccount",
     "Document",
     "DocumentType",
@@ -37,6 +39,7 @@ __all__ = [
     "LoginSession",
     "ModelDraft",
     "ModelVersion",
+    "NationalEntry",
     "Notification",
     "OutboxMessage",
     "PaperShipment",

@@ -10,6 +10,7 @@ from app.services.catalogs import (
     agency_catalog,
     document_type_catalog,
     fee_catalog,
+    national_sync,
     procedure_catalog,
 )
 from app.services.core.errors import InvalidInput
@@ -41,6 +42,10 @@ SIMPLE = {
         agency_catalog.save_agency,
     ),
 }
+
+
+# Each simple catalog's name in the national catalogue, for the entries it no longer lists.
+NATIONAL = {"document-types": "document_type", "fees": "fee", "agencies": "agency"}
 
 
 def _editor() -> None:
@@ -81,6 +86,7 @@ def simple(kind: str):  # noqa: ANN201
         errors=errors,
         levels=agency_catalog.LEVELS,
         provinces=provinces(),
+        flags=national_sync.flags(NATIONAL[kind]),
     ), (422 if errors else 200)
 
 

@@ -336,7 +336,13 @@ def test_a_list_reads_as_cards_on_a_phone_and_as_a_table_on_a_desk(
 def test_an_administrators_pages_fit_a_phone(browser_page, lang):
     page = browser_page("quantri")
     page.set_viewport_size(PHONE)
-    for path in ("/inbox", "/admin/calendar?year=2026", "/catalogs/procedures", "/dossiers"):
+    for path in (
+        "/inbox",
+        "/admin/calendar?year=2026",
+        "/catalogs/procedures",
+        "/admin/catalogs",
+        "/dossiers",
+    ):
         page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
         wider = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert wider <= 0, f"{path} is {wider} px wider than the phone"

@@ -3,6 +3,8 @@ ranges and references into the other catalogs, each refusal located on its field
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
@@ -64,3 +66,18 @@ def test_a_fee_amount_out_of_range_is_refused_by_the_service_too(actors, amount)
     assert "amount" in refused.value.fields
     with db.transaction() as session:
         assert session.scalar(select(Fee).where(Fee.code == "P997")) is None
+
+
+def test_a_procedure_put_to_work_without_a_result_type_is_a_located_problem(actors):
+    """001 §IV.1: an active procedure bound to a model must name its result's catalogued code."""
+    with db.transaction() as session:
+        version_id = session.scalar(
+            select(Procedure.model_version_id).where(Procedure.code == "2.000488")
+        )
+    with pytest.raises(InvalidInput) as refused:
+        save_procedure(replace(PROCEDURE, model_version_id=version_id), actors["phantich"])
+    assert "danh mục" in refused.value.fields["result_type_code"]
+    # inactive, or not yet bound to a model, it may wait for the sync
+    assert save_procedure(
+        replace(PROCEDURE, active=False, model_version_id=version_id), actors["phantich"]
+    )

@@ -23,6 +23,7 @@ from app.models import (
     ProcessInstance,
 )
 from app.services.core import runtime
+from app.services.core.errors import InvalidInput
 from app.services.documents import results
 from app.services.dossiers import dossier_queries
 from app.services.process_models.deploy import read_bundle
@@ -132,6 +133,23 @@ def test_a_failure_while_issuing_refuses_the_whole_approval(actors, monkeypatch)
 
     monkeypatch.setattr(results, "render_result", broken)
     with pytest.raises(OSError, match="font file missing"):
+        complete(code, "approval", actors["lanhdao"], APPROVE)
+    assert open_task(code, "approval") is not None
+    assert results_of(code) == [] and store_calls(code) == []
+
+
+def test_without_a_catalogued_result_type_issuing_refuses_and_nothing_is_issued(actors):
+    """001 §IV.1: the result's code comes from the national procedure database; there is no
+    local "other" code (the former KQ.KHAC) to fall back on."""
+    with db.transaction() as session:
+        session.scalar(
+            select(Procedure).where(Procedure.code == "2.000488")
+        ).result_type_code = None
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
+    with pytest.raises(InvalidInput, match="2.000488 chưa có loại kết quả từ danh mục quốc gia"):
         complete(code, "approval", actors["lanhdao"], APPROVE)
     assert open_task(code, "approval") is not None
     assert results_of(code) == [] and store_calls(code) == []

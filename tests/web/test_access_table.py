@@ -24,6 +24,8 @@ from tests.web.helpers import login, token
 TABLE = """
 #                                              rec    proc   lead   sup    ana    adm    cit    anon   other
 GET /                                          ok     ok     ok     ok     ok     ok     ok     ok     ok
+GET /admin/catalogs                            403    403    403    403    ok     ok     login  login  403
+POST /admin/catalogs                           403    403    403    403    403    ok     login  login  403
 GET /admin/calendar                            403    403    403    403    403    ok     login  login  403
 POST /admin/calendar                           403    403    403    403    403    ok     login  login  403
 POST /admin/calendar/<int:override_id>/delete  403    403    403    403    403    ok     login  login  403

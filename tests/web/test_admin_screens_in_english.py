@@ -31,6 +31,7 @@ MODULES = [
     for name in (
         "admin",
         "catalogs",
+        "catalog_sync",
         "reorganisation",
         "models",
         "modeler",

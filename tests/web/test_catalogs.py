@@ -106,7 +106,7 @@ def test_a_procedure_is_configured_with_components_fees_steps_and_its_model(anal
         "duration_online_days": "4",
         "supplement_clock": "restart",
         "fee_codes": "P042",
-        "result_type_code": "",
+        "result_type_code": "KQ.G10.000001",
         "component-0-type_code": "TK.000001",
         "component-0-name": "Đơn đề nghị cấp C/O",
         "component-0-required": "on",
@@ -131,6 +131,7 @@ def test_a_procedure_is_configured_with_components_fees_steps_and_its_model(anal
             "step-0-officers": "nobody",
             "component-0-type_code": "ZZ.000",
             "duration_days": "0",
+            "result_type_code": "",
         },
         page="/catalogs/procedures/new",
     )
@@ -142,6 +143,8 @@ def test_a_procedure_is_configured_with_components_fees_steps_and_its_model(anal
         "Không có cán bộ nobody",
         "Không có loại giấy tờ «ZZ.000»",
         "Thời hạn giải quyết: số lớn hơn 0",
+        # 001 §IV.1: active and bound to a model, it must name a catalogued result type
+        "Thủ tục đang áp dụng phải có loại kết quả trong danh mục",
     ):
         assert message in text
     assert 'value="Đơn đề nghị cấp C/O"' in text  # what was typed is kept

@@ -23,6 +23,7 @@ from sqlalchemy import JSON, String, Text, select
 from werkzeug.datastructures import MultiDict
 
 from app import settings
+from app.integrations.simulators.portal_tthc_data import catalogue as national_catalogue
 from app.models.base import Base
 from app.storage.db import db
 from app.web import forms, i18n
@@ -116,6 +117,9 @@ def data_values() -> list[str]:
                 for value in row:
                     found.update(s.strip() for s in _strings(value) if vietnamese_bits(s))
     found.add(settings.current.PROVINCE_NAME)  # the province's own name, shown in page titles
+    # what the portal's national catalogue says (names, sectors, executing levels) is its data,
+    # shown as the portal wrote it on the diff before it is applied
+    found.update(s.strip() for s in _strings(national_catalogue()) if vietnamese_bits(s))
     return sorted((v for v in found if v not in shipped), key=len, reverse=True)
 
 

@@ -21,6 +21,7 @@ from app.integrations.simulators.faults import Faults, install
 from app.integrations.simulators.payment import install_payment
 from app.integrations.simulators.portal_catalog import install_catalog
 from app.integrations.simulators.portal_idp import install_idp
+from app.integrations.simulators.portal_tthc import install_national_catalog
 
 DEMO_ACCOUNTS = [
     {
@@ -169,11 +170,13 @@ def create_portal_simulator(
     state = PortalState(seed)
     reset_payments = install_payment(app)
     reset_catalog = install_catalog(app)
+    reset_national_catalog = install_national_catalog(app)
 
     def reset() -> None:
         state.reset()
         reset_payments()
         reset_catalog()
+        reset_national_catalog()
 
     install(app, Faults(), reset, lambda: list(state.received))
     install_idp(app, lambda: dict(state.accounts))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import _, _l
-from app.models import Agency, DocumentType, Fee, ModelVersion, Procedure, User
+from app.models import Agency, DocumentType, Fee, ModelVersion, NationalEntry, Procedure, User
 from app.services.catalogs.commands import ComponentRow, SaveProcedure, StepRow
 from app.services.catalogs.editing import record_saved, require_editor
 from app.services.core.actors import Actor
@@ -36,8 +36,16 @@ class ProcedureView:
 
 def procedures() -> list[dict[str, Any]]:
     """List the procedure catalogue."""
-    """Every procedure by code, summarised for the catalog's list."""
+    """Every procedure by code, summarised for the catalog's list, with since when the
+    national catalogue no longer lists it (003 §III.2.b: flagged, never deleted)."""
     with db.transaction() as session:
+        missing = dict(
+            session.execute(
+                select(NationalEntry.code, NationalEntry.missing_since).where(
+                    NationalEntry.catalog == "procedure", NationalEntry.missing_since.is_not(None)
+                )
+            ).all()
+        )
         return [
             {
                 "code": p.code,
@@ -52,6 +60,8 @@ def procedures() -> list[dict[str, Any]]:
                 "e_only": p.result_e_only,
                 "receive_anywhere": p.receive_anywhere,
                 "active": p.active,
+                "result_type_code": p.result_type_code or "",
+                "national_missing_since": missing.get(p.code),
             }
             for p in session.scalars(select(Procedure).order_by(Procedure.code))
         ]
@@ -95,8 +105,31 @@ def procedure(code: str) -> ProcedureView:
             "receive_anywhere": p.receive_anywhere,
             "active": p.active,
             "pay_at_submission": p.pay_at_submission,
+            "national": _national(session, p.code),
         }
     return ProcedureView(values, procedure_versions())
+
+
+def _national(session: Session, code: str) -> dict[str, Any] | None:
+    """What the national catalogue last said of this procedure beyond its columns: executing
+    levels, online services, since when it is no longer listed (003 §III.2.b); None if never
+    synced."""
+    entry = session.get(NationalEntry, ("procedure", code))
+    if entry is None:
+        return None
+    services = session.scalars(
+        select(NationalEntry).where(
+            NationalEntry.catalog == "online_service",
+            NationalEntry.code.startswith(f"{code}@"),
+            NationalEntry.missing_since.is_(None),
+        )
+    )
+    return {
+        "executing_levels": list(entry.payload.get("executing_levels") or []),
+        "online_services": [dict(s.payload) for s in services],
+        "synced_at": entry.synced_at,
+        "missing_since": entry.missing_since,
+    }
 
 
 def save_procedure(command: SaveProcedure, actor: Actor) -> str:
@@ -152,6 +185,12 @@ def _references(
     if result_type and known is None:
         errors["result_type_code"] = _(
             "Không có loại giấy tờ %(result_type)s trong danh mục", result_type=result_type
+        )
+    elif not result_type and command.active and command.model_version_id is not None:
+        # 001 §IV.1: the result's code comes from the national procedure database; a procedure
+        # put to work without one could not issue its result
+        errors["result_type_code"] = _(
+            "Thủ tục đang áp dụng phải có loại kết quả trong danh mục (đồng bộ từ CSDL quốc gia)"
         )
     fee_codes = set(session.scalars(select(Fee.code)))
     unknown = [c for c in command.fee_codes if c not in fee_codes]

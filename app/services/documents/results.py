@@ -22,16 +22,17 @@ from app.documents.pki import demo_pki
 from app.documents.slip_data import SlipData
 from app.documents.slips import render_result
 from app.domain.documents import DOCUMENT_TYPES
-from app.models import Agency, Document, Dossier, HumanTask, OutboxMessage, User
+from app.i18n import _l
+from app.models import Agency, Document, DocumentType, Dossier, HumanTask, OutboxMessage, User
 from app.models.base import utcnow
 from app.services.core import audit
 from app.services.core.actors import SYSTEM, Actor
+from app.services.core.errors import InvalidInput
 from app.services.documents.signing import signed_copy
 from app.services.documents.storage import store_under_next_key
 from app.storage.db import db
 from app.storage.files import FileStore, file_store
 
-FALLBACK_TYPE = "KQ.KHAC"
 STORE_RESULT = "warehouse.store_result"
 
 
@@ -49,7 +50,7 @@ def issue_result(
     leader; none when the system acts) and the agency; returns what the store step needs:
     type_code, document_id, file_sha256, storage_key, sha256."""
     dossier = session.get(Dossier, dossier_id)
-    type_code, name = _result_type(dossier, params.get("type_code"))
+    type_code, name = _result_type(session, dossier, params.get("type_code"))
     signer = session.get(User, actor.id) if actor.id else None
     pdf = render_result(name, _slip_data(session, dossier, signer))
     files = _sign(file_store(), pdf, signer, dossier.agency)
@@ -77,18 +78,36 @@ def render_preview(session: Session, dossier_id: int, actor: Actor) -> bytes:
     """The result `issue_result` would issue now with `actor` as approving leader, rendered by
     the same code but neither signed nor stored: what the leader reads before signing."""
     dossier = session.get(Dossier, dossier_id)
-    _, name = _result_type(dossier, None)
+    _, name = _result_type(session, dossier, None)
     signer = session.get(User, actor.id) if actor.id else None
     return render_result(name, _slip_data(session, dossier, signer))
 
 
-def _result_type(dossier: Dossier, asked: str | None) -> tuple[str, str]:
-    """The result's document type (the model's, else the procedure's, else "other") and its
-    name (the type's, else the procedure's)."""
+def _result_type(session: Session, dossier: Dossier, asked: str | None) -> tuple[str, str]:
+    """The result's document type (the model's, else the procedure's) and its name. The code
+    must be in the document type catalog, synced from the national procedure database
+    (001 §IV.1, 001 §II.2.b Bước 2): there is no local "other" code to fall back on."""
     procedure = dossier.procedure
-    type_code = asked or procedure.result_type_code or FALLBACK_TYPE
+    type_code = asked or procedure.result_type_code
+    if not type_code:
+        raise InvalidInput(
+            _l(
+                "Thủ tục %(code)s chưa có loại kết quả từ danh mục quốc gia: chưa phát hành được"
+                " kết quả",
+                code=procedure.code,
+            )
+        )
+    row = session.scalar(select(DocumentType).where(DocumentType.code == type_code))
+    if row is None:
+        raise InvalidInput(
+            _l(
+                "Loại kết quả %(type_code)s không có trong danh mục loại giấy tờ: chưa phát hành"
+                " được kết quả",
+                type_code=type_code,
+            )
+        )
     known = DOCUMENT_TYPES.get(type_code)
-    return type_code, known.name if known else procedure.name
+    return type_code, known.name if known else row.name
 
 
 def _slip_data(session: Session, dossier: Dossier, signer: User | None) -> SlipData:

@@ -179,6 +179,7 @@ DOCUMENT_TYPES = [
     ("KQ.G01.000023", "Thẻ căn cước công dân"),
     ("KQ.G04.000062", "Giấy phép lái xe"),
     ("KQ.G15.000034", "Trích lục khai tử"),
+    ("KQ.G16.000005", "Bản sao văn bằng, chứng chỉ từ sổ gốc (mã minh hoạ)"),
     ("TK.LLTP.01", "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"),
     ("TK.000001", "Đơn, tờ khai"),
     ("TK.UQ.01", "Văn bản ủy quyền"),
@@ -204,7 +205,8 @@ COPY_PROCEDURE = {
     "level": 3,
     "sector": "Văn bằng, chứng chỉ",
     "duration_days": 2,
-    "result_type_code": None,
+    # the result type comes from the national catalogue (001 §IV.1), never a local "other"
+    "result_type_code": "KQ.G16.000005",
     "fee_code": "P196",
     "fee_codes": ["P196"],
     "components": [

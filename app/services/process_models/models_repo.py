@@ -212,6 +212,15 @@ def use_version(procedure_code: str, version_id: int, actor: Actor) -> None:
         version = session.get(ModelVersion, version_id)
         if procedure is None or version is None:
             raise NotFound(_l("Không tìm thấy thủ tục hoặc phiên bản"))
+        if procedure.active and not procedure.result_type_code:
+            # 001 §IV.1: put to work, it could not issue its result without a catalogued code
+            raise InvalidInput(
+                _l(
+                    "Thủ tục %(code)s chưa có loại kết quả từ danh mục quốc gia",
+                    code=procedure.code,
+                ),
+                fields={"result_type_code": _l("Đồng bộ danh mục hoặc chọn loại kết quả")},
+            )
         previous = procedure.model_version_id
         procedure.model_version_id = version.id
         audit.record(
