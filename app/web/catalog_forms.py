@@ -14,7 +14,7 @@ from app.services.catalogs.commands import (
     StepRow,
 )
 from app.services.catalogs.fee_catalog import MAX_AMOUNT
-from app.services.catalogs.procedure_catalog import MAX_ID
+from app.services.catalogs.procedure_catalog import MAX_ID, MAX_VALIDITY_MONTHS
 from app.web.form_reader import FormReader, Rows
 
 COMPONENTS = Rows("component", ("type_code", "name", "required"), anchor="type_code")
@@ -86,6 +86,8 @@ def procedure(form: MultiDict[str, str]) -> SaveProcedure:
         result_e_only=read.flag("result_e_only"),
         receive_anywhere=read.flag("receive_anywhere"),
         active=read.flag("active"),
+        result_validity_months=read.whole("result_validity_months", MAX_VALIDITY_MONTHS),
+        result_validity_scope=read.text("result_validity_scope") or "national",
     )
     read.done()
     return command

@@ -54,9 +54,24 @@ def test_digitize_confirm_and_see_the_signature_verdict(client):
         "field_issued_on": "15/03/2021",
         "field_issuer": "Cục Cảnh sát QLHC về TTXH",
     }
+    # 001 §II.2.c: summary, validity and scope are asked; the summary and scope come pre-filled
+    assert "Thẻ căn cước công dân số 079095000123" in page
+    assert 'value="national" selected' in page
+    unasked = post(client, confirm, values, page=document_url)
+    assert unasked.status_code == 422
+    assert "Chọn thời hạn hiệu lực" in unasked.get_data(as_text=True)
+    values |= {
+        "summary": "Thẻ CCCD của Nguyễn Thị Hồng Nhung",
+        "validity": "until",
+        "valid_from": "15/03/2021",
+        "valid_until": "15/03/2036",
+        "validity_scope": "national",
+    }
     bad = post(client, confirm, {**values, "owner_id": "07909500012"}, page=document_url)
     assert bad.status_code == 422
     assert "12 chữ số" in bad.get_data(as_text=True)
+    hostile = post(client, confirm, {**values, "summary": "<script>x</script>"}, page=document_url)
+    assert hostile.status_code == 422 and "<script>x" not in hostile.get_data(as_text=True)
     done = post(client, confirm, values, page=document_url)
     assert done.status_code == 302
     page = client.get(document_url).get_data(as_text=True)

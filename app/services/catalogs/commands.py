@@ -88,3 +88,6 @@ class SaveProcedure:
     result_e_only: bool = False
     receive_anywhere: bool = False
     active: bool = True
+    # the result's validity in months (None: without a time limit) and scope, 001 §II.2.c
+    result_validity_months: int | None = None
+    result_validity_scope: str = "national"
