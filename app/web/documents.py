@@ -19,6 +19,7 @@ from app.services.core.errors import Conflict, InvalidInput
 from app.services.documents import (
     catalog,
     certified_copies,
+    completion,
     drafts,
     owner_check,
     reuse,
@@ -145,7 +146,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         **{k: _shown(doc.get(k)) for k in META_FIELDS},
         **{f"field_{k}": v for k, v in (doc["fields"] or {}).items()},
     }
-    if doc["state"] == "draft":  # pre-filled where it can be (001 §II.2.c), checked by the officer
+    if doc["state"] == "draft" or view.missing:  # pre-filled where it can be (001 §II.2.c)
         defaults.update(views.prefilled_six(doc))
     for key, value in suggested.items():
         if key.startswith("field_") and doc["state"] == "draft":
@@ -169,6 +170,7 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         ),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
+        fill_inputs=completion.inputs_for(view.missing),
     ), (422 if errors else 200)
 
 
@@ -208,6 +210,20 @@ def confirm(document_id: int):  # noqa: ANN201
         shown = {**form, "other_type_code": request.form.get("other_type_code", "")}
         return _page(document_id, exc.fields or {"_form": exc.message}, shown)
     flash(_("Đã ký số và lưu giấy tờ với mã lưu trữ %(key)s", key=key))
+    return redirect(url_for("documents.show", document_id=document_id))
+
+
+@bp.post("/documents/<int:document_id>/metadata")
+@allow(OFFICER)
+def complete_metadata(document_id: int):  # noqa: ANN201
+    """Fill the mandatory fields (001 §II.2.c) a stored document lacks."""
+    form = {k: v for k, v in request.form.items() if k in META_FIELDS}
+    try:
+        filled = completion.complete_metadata(document_id, form, current_actor())
+    except InvalidInput as exc:
+        return _page(document_id, exc.fields or {"_form": exc.message}, form)
+    names = ", ".join(tr(METADATA_LABELS[key]) for key in filled)
+    flash(_("Đã bổ sung siêu dữ liệu: %(names)s", names=names))
     return redirect(url_for("documents.show", document_id=document_id))
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.domain.document_metadata import OWNER_DETAILS, missing, wire
 from app.integrations.warehouse import WarehouseClient
 from app.models import AuditEvent, Document, Dossier, OutboxMessage, Procedure
-from app.services.core.errors import InvalidInput
-from app.services.documents import certified_copies, drafts, results, views
+from app.services.core.errors import Conflict, Forbidden, InvalidInput
+from app.services.documents import certified_copies, completion, drafts, results, views
 from app.services.documents.reused_documents import store_reused
 from app.services.documents.storage import push, six_fields_of
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
@@ -23,6 +23,7 @@ from app.storage.files import file_store
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import complete, deliver
 from tests.services.test_documents import metadata, row, scan
+from tests.support.warehouse_records import six_fields
 
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 ACCEPT = {"decision": "accept", "appraisal_note": "Đủ"}
@@ -49,7 +50,8 @@ def reuse_from_kho_dl(code: str, warehouse_url: str, actor) -> int:
     """What reuse by content does: fetch the citizen's birth certificate from Kho DL and store
     it in the dossier with the metadata it came with."""
     client = WarehouseClient(warehouse_url)
-    [found] = client.list_documents("001090012345", "KQ.G15.000031")
+    kept = six_fields("001090012345", "KQ.G15.000031", "Giấy khai sinh", validity_scope="province")
+    found = client.store_document(kept, numbered_pdf(1), "birth-certificate")
     record, content = client.fetch_document(found["id"])
     stored = file_store().put_bytes(content)
     with db.transaction() as session:
@@ -91,6 +93,7 @@ def test_001_II_2_c_each_kind_of_document_reaches_kho_dl_with_its_six_fields(
         expected = wire(six_fields_of(stored))
         assert {k: record[k] for k in SIX} == {k: expected[k] for k in SIX}, source
         assert record["sha256"] == stored.file_sha256 and record["key"] == stored.storage_key
+    assert row(reused).validity_scope == "province"  # as the source stated it
 
 
 @pytest.mark.simulators
@@ -198,3 +201,49 @@ def test_a_document_missing_a_field_is_held_from_kho_dl_and_listed_as_lacking_it
     with db.transaction() as session:
         held = session.scalar(select(AuditEvent).where(AuditEvent.kind == "document_push_held"))
         assert held.data["missing"] == ["summary", "validity", "validity_scope"]
+
+
+@pytest.mark.simulators
+def test_an_officer_completes_what_an_old_document_lacks_and_it_is_then_pushed(
+    actors, drain, warehouse_url
+):
+    officer = actors["tiepnhan"]
+    code = receive_for(officer)
+    document_id = scan(code, officer, numbered_pdf(1))
+    drafts.confirm(document_id, metadata(), officer)
+    with db.transaction() as session:  # as stored before the rule, never pushed
+        old = session.get(Document, document_id)
+        old.summary, old.validity, old.validity_scope = "Thẻ CCCD", None, ""
+        session.query(OutboxMessage).delete()
+    assert completion.inputs_for(["validity", "validity_scope"]) == [
+        "validity",
+        "valid_from",
+        "valid_until",
+        "validity_scope",
+    ]
+    with pytest.raises(Forbidden):
+        completion.complete_metadata(document_id, {}, actors["lanhdao"])
+    with pytest.raises(InvalidInput) as refused:
+        completion.complete_metadata(
+            document_id,
+            {"validity": "until", "valid_from": "01/06/2026", "valid_until": "01/01/2026"},
+            officer,
+        )
+    assert {"valid_until", "validity_scope"} <= set(refused.value.fields)
+    filled = completion.complete_metadata(
+        document_id,
+        # only what is missing is taken: the summary stays as signed
+        {"validity": "indefinite", "validity_scope": "national", "summary": "<b>x</b>"},
+        officer,
+    )
+    assert filled == ["validity", "validity_scope"]
+    stored = row(document_id)
+    assert (stored.summary, stored.validity, stored.validity_scope) == (
+        "Thẻ CCCD",
+        "indefinite",
+        "national",
+    )
+    with pytest.raises(Conflict):
+        completion.complete_metadata(document_id, {}, officer)
+    drain()
+    assert pushed(warehouse_url, document_id)["validity"] == "indefinite"

@@ -49,8 +49,9 @@ def describe_result(
 
 def owner_details(session: Session, dossier: Dossier) -> dict[str, Any]:
     """The birth year, identity paper issue date and issuer of a dossier's owner without a
-    CCCD, from what reception recorded, the citizen's account, then the owner's latest stored
-    document that carries them; a value found nowhere is left out."""
+    CCCD, from what reception recorded, then the owner's latest stored document that carries
+    them (the same identity paper), then the citizen's account for the birth year; a value
+    found nowhere is left out (the push names it, an officer completes it)."""
     data = dossier.data or {}
     found: dict[str, Any] = {}
     year = str(data.get("owner_birth_year") or "").strip()
@@ -64,11 +65,6 @@ def owner_details(session: Session, dossier: Dossier) -> dict[str, Any]:
         found["owner_id_issued_on"] = issued
     if plain(data.get("owner_id_issuer")):
         found["owner_id_issuer"] = plain(data.get("owner_id_issuer"))
-    if "owner_birth_year" not in found and dossier.citizen_account_id:
-        account = session.get(CitizenAccount, dossier.citizen_account_id)
-        birth = (account.birth_date or "")[:4] if account else ""
-        if birth.isdigit():
-            found["owner_birth_year"] = int(birth)
     earlier = session.scalar(
         select(Document)
         .where(
@@ -84,4 +80,9 @@ def owner_details(session: Session, dossier: Dossier) -> dict[str, Any]:
         for key in ("owner_birth_year", "owner_id_issued_on", "owner_id_issuer"):
             if key not in found and getattr(earlier, key):
                 found[key] = getattr(earlier, key)
+    if "owner_birth_year" not in found and dossier.citizen_account_id:
+        account = session.get(CitizenAccount, dossier.citizen_account_id)
+        birth = (account.birth_date or "")[:4] if account else ""
+        if birth.isdigit():
+            found["owner_birth_year"] = int(birth)
     return found
