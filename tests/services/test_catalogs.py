@@ -64,3 +64,24 @@ def test_a_fee_amount_out_of_range_is_refused_by_the_service_too(actors, amount)
     assert "amount" in refused.value.fields
     with db.transaction() as session:
         assert session.scalar(select(Fee).where(Fee.code == "P997")) is None
+
+
+def test_001_II_2_c_a_procedure_states_its_results_validity_and_scope(actors):
+    with pytest.raises(InvalidInput) as refused:
+        save_procedure(
+            SaveProcedure(
+                **{**PROCEDURE.__dict__, "result_validity_months": 0, "result_validity_scope": "x"}
+            ),
+            actors["phantich"],
+        )
+    assert {"result_validity_months", "result_validity_scope"} <= set(refused.value.fields)
+    six_months = {**PROCEDURE.__dict__, "result_validity_months": 6}
+    six_months["result_validity_scope"] = "province"
+    save_procedure(SaveProcedure(**six_months), actors["phantich"])
+    with db.transaction() as session:
+        saved = session.scalar(select(Procedure).where(Procedure.code == "1.000695"))
+        assert (saved.result_validity_months, saved.result_validity_scope) == (6, "province")
+    save_procedure(PROCEDURE, actors["phantich"])  # empty: without a time limit, nationwide
+    with db.transaction() as session:
+        saved = session.scalar(select(Procedure).where(Procedure.code == "1.000695"))
+        assert (saved.result_validity_months, saved.result_validity_scope) == (None, "national")

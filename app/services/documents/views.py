@@ -4,7 +4,6 @@ the signatures of an incoming PDF."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from app.documents.pki import demo_pki
 from app.domain.document_metadata import (
     DEFAULT_SCOPE,
     describe,
+    local_today,
     missing,
     parse_day,
     validity_of,
@@ -85,6 +85,12 @@ def prefilled_six(values: dict[str, Any]) -> dict[str, Any]:
         "summary": values.get("summary") or describe(values.get("name") or "", fields),
         "validity_scope": values.get("validity_scope") or DEFAULT_SCOPE,
     }
+    try:
+        issued = parse_day(fields.get("issued_on"))
+    except ValueError:
+        issued = None
+    if issued and not values.get("valid_from"):
+        offered["valid_from"] = issued.isoformat()  # valid from the day it was issued
     if values.get("validity"):
         return offered
     with db.transaction() as session:
@@ -93,14 +99,9 @@ def prefilled_six(values: dict[str, Any]) -> dict[str, Any]:
             .where(Procedure.result_type_code == values.get("type_code"), Procedure.active)
             .limit(1)
         ).first()
-    if months is not None:
-        try:
-            issued = parse_day(fields.get("issued_on")) or None
-        except ValueError:
-            issued = None
-        offered["validity"], until = validity_of(months[0], issued or date.today())
+    if months is not None:  # the result of a procedure configured with its validity
+        offered["validity"], until = validity_of(months[0], issued or local_today())
         offered["valid_until"] = until.isoformat() if until and issued else ""
-        offered["valid_from"] = issued.isoformat() if issued else ""
     return offered
 
 
