@@ -3,6 +3,7 @@ and leaves empty what they do not (shown missing on the documents list)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from app.domain.document_metadata import missing
 from app.storage.migrate import upgrade
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+_names = itertools.count()
 COLUMNS = (
     "id, agency_id, state, source, type_code, owner_id_type, owner_id, owner_name, name, "
     "summary, valid_until, validity_scope, fields, pages, size, scan_sha256, file_sha256, "
@@ -43,11 +44,31 @@ def insert(connection, id_, source, *, summary="", valid_until=None, scope="", o
     )
 
 
-def test_0023_derives_what_old_documents_allow_and_leaves_the_rest_missing(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request, tmp_path) -> str:
+    """A database with no schema yet, on SQLite or PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    server = request.getfixturevalue("pg_server")
+    name = f"m23_{next(_names)}"
+    engine = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return server.url(name)
+
+
+def test_0023_derives_what_old_documents_allow_and_leaves_the_rest_missing(empty_url):
+    url = empty_url
     upgrade(url, "0019")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO agency (id, code, name, active, level) "
+                "VALUES (1, '000.00.12.H31', 'Sở Tư pháp', true, 2)"
+            )
+        )
         insert(connection, 1, "scan", valid_until="2036-03-15", scope="Toàn quốc")
         insert(connection, 2, "scan", summary="Đã có", scope="khắp nơi")
         insert(connection, 3, "result", summary="Kết quả giải quyết hồ sơ X")
