@@ -96,6 +96,12 @@ class SixFieldsError(ValueError):
         self.errors = errors
 
 
+def as_year(value: Any) -> int | None:
+    """A year written as four ASCII digits, else None (no "²", no 5,000 digits)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if len(text) == 4 and text.isascii() and text.isdigit() else None
+
+
 def local_today() -> date:
     """Today in Vietnam (validity and issue dates are Vietnamese calendar days)."""
     return utcnow().astimezone(VN_TZ).date()
@@ -176,7 +182,7 @@ def _owner_details(
 ) -> tuple[int | None, date | None, str]:
     """(2) without a CCCD: birth year, and the identity document's issue date and issuer."""
     year_text = plain(values.get("owner_birth_year"))
-    year = int(year_text) if year_text.isdigit() else None
+    year = as_year(year_text)
     if not year_text:
         errors["owner_birth_year"] = _("Bắt buộc khi chủ sở hữu không có CCCD")
     elif year is None or not 1900 <= year <= today.year:
@@ -343,7 +349,7 @@ def from_source(record: Mapping[str, Any], owner: Mapping[str, Any]) -> dict[str
     scope = record.get("validity_scope")
     six["validity_scope"] = scope if scope in SCOPES else ""
     year = str(record.get("owner_birth_year") or owner.get("owner_birth_year") or "")
-    six["owner_birth_year"] = int(year) if year.isdigit() else None
+    six["owner_birth_year"] = as_year(year)
     six["owner_id_issuer"] = plain(record.get("owner_id_issuer") or owner.get("owner_id_issuer"))
     six["owner_id_issuer"] = six["owner_id_issuer"] or None
     return six

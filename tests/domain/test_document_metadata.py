@@ -127,6 +127,10 @@ def test_001_II_2_c_2_an_owner_without_a_cccd_carries_birth_year_issue_date_and_
         ({"owner_birth_year": "1899"}, "owner_birth_year"),
         ({"owner_birth_year": "2027"}, "owner_birth_year"),
         ({"owner_birth_year": "19a5"}, "owner_birth_year"),
+        ({"owner_birth_year": "9" * 5000}, "owner_birth_year"),
+        ({"owner_birth_year": "１９８５"}, "owner_birth_year"),
+        ({"owner_birth_year": "198²"}, "owner_birth_year"),
+        ({"owner_id_issued_on": "9" * 5000}, "owner_id_issued_on"),
         ({"owner_id_issued_on": "02/06/2026"}, "owner_id_issued_on"),  # in the future
         ({"owner_id_issued_on": "01/01/1980"}, "owner_id_issued_on"),  # before birth
         ({"owner_id_issuer": "<i>CA</i>"}, "owner_id_issuer"),

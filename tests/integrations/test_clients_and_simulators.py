@@ -181,6 +181,13 @@ def test_001_II_2_c_2_an_owner_without_a_cccd_needs_birth_year_issue_date_and_is
     with pytest.raises(IntegrationError) as err:
         warehouse.store_document({**PASSPORT, key: None}, b"%PDF-1.4", "k")
     assert f"metadata.{key} is required for an owner without a CCCD" in str(err.value)
+    for wrong, named in (
+        ({"owner_birth_year": "19x5"}, "must be a year"),
+        ({"owner_id_issued_on": "10/02/2020"}, "is not an ISO date"),
+    ):
+        with pytest.raises(IntegrationError) as err:
+            warehouse.store_document({**PASSPORT, **wrong}, b"%PDF-1.4", "k3")
+        assert named in str(err.value)
     stored = warehouse.store_document(PASSPORT, b"%PDF-1.4", "k2")
     metadata, _ = warehouse.fetch_document(stored["id"])
     assert metadata["owner_id_issuer"] == "Cục Quản lý xuất nhập cảnh"

@@ -58,6 +58,11 @@ def metadata_problem(metadata: dict[str, Any]) -> str | None:
         for key in OWNER_DETAILS:
             if not str(metadata.get(key) or "").strip():
                 return f"metadata.{key} is required for an owner without a CCCD"
+        year = str(metadata["owner_birth_year"])
+        if not (year.isascii() and year.isdigit() and len(year) == 4):
+            return "metadata.owner_birth_year must be a year"
+        if _day(metadata["owner_id_issued_on"]) is None:
+            return "metadata.owner_id_issued_on is not an ISO date"
     if metadata["validity"] not in ("until", "indefinite"):
         return "metadata.validity must be 'until' or 'indefinite'"
     valid_from, valid_until = metadata.get("valid_from"), metadata.get("valid_until")

@@ -15,6 +15,7 @@ from app.domain.document_metadata import (
     SCOPES,
     SUMMARY_MAX,
     WITHOUT_CCCD,
+    as_year,
     local_today,
     parse_day,
     plain,
@@ -54,9 +55,8 @@ def owner_details(session: Session, dossier: Dossier) -> dict[str, Any]:
     found nowhere is left out (the push names it, an officer completes it)."""
     data = dossier.data or {}
     found: dict[str, Any] = {}
-    year = str(data.get("owner_birth_year") or "").strip()
-    if year.isdigit():
-        found["owner_birth_year"] = int(year)
+    if as_year(data.get("owner_birth_year")):
+        found["owner_birth_year"] = as_year(data.get("owner_birth_year"))
     try:
         issued = parse_day(data.get("owner_id_issued_on"))
     except ValueError:
@@ -82,7 +82,7 @@ def owner_details(session: Session, dossier: Dossier) -> dict[str, Any]:
                 found[key] = getattr(earlier, key)
     if "owner_birth_year" not in found and dossier.citizen_account_id:
         account = session.get(CitizenAccount, dossier.citizen_account_id)
-        birth = (account.birth_date or "")[:4] if account else ""
-        if birth.isdigit():
-            found["owner_birth_year"] = int(birth)
+        birth = as_year((account.birth_date or "")[:4]) if account else None
+        if birth:
+            found["owner_birth_year"] = birth
     return found
