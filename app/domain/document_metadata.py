@@ -200,6 +200,21 @@ def _owner_details(
     return year, issued_on, issuer
 
 
+def check_owner_details(values: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """(2) for an owner without a CCCD: the birth year and the identity paper's issue date
+    (ISO) and issuer, all three; SixFieldsError names each bad one."""
+    errors: dict[str, str] = {}
+    year, issued_on, issuer = _owner_details(values, errors, today)
+    if errors:
+        raise SixFieldsError(errors)
+    assert issued_on is not None  # nosec B101 # type narrowing: a missing day is an error above
+    return {
+        "owner_birth_year": year,
+        "owner_id_issued_on": issued_on.isoformat(),
+        "owner_id_issuer": issuer,
+    }
+
+
 def check_six(values: Mapping[str, Any], today: date) -> SixFields:
     """Check the six fields as given (type code, owner and identifier already normalised by
     the caller); SixFieldsError names each bad field with its message."""

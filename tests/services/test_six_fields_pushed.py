@@ -247,3 +247,45 @@ def test_an_officer_completes_what_an_old_document_lacks_and_it_is_then_pushed(
         completion.complete_metadata(document_id, {}, officer)
     drain()
     assert pushed(warehouse_url, document_id)["validity"] == "indefinite"
+
+
+DETAILS = {
+    "owner_birth_year": "1985",
+    "owner_id_issued_on": "10/02/2020",
+    "owner_id_issuer": "Cục Quản lý xuất nhập cảnh",
+}
+
+
+def test_001_II_2_c_2_the_counter_records_the_identity_paper_the_result_then_carries(actors):
+    officer = actors["tiepnhan"]
+    code = receive_dossier(
+        ReceiveDossier("2.000488", "passport", "C7654321", "Jane Doe", extra=DETAILS), officer
+    )
+    with db.transaction() as session:
+        data = session.scalar(select(Dossier.data).where(Dossier.code == code))
+    assert (data["owner_birth_year"], data["owner_id_issued_on"]) == (1985, "2020-02-10")
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", officer, RECEPTION)
+    complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
+    complete(code, "approval", actors["lanhdao"], APPROVE)
+    with db.transaction() as session:
+        result = session.scalar(select(Document).where(Document.source == "result"))
+        assert missing(six_fields_of(result)) == []
+        assert result.owner_id_issuer == "Cục Quản lý xuất nhập cảnh"
+
+
+@pytest.mark.parametrize(
+    ("owner", "extra", "refused"),
+    [
+        (("passport", "C7654321"), {"owner_birth_year": "1985"}, "owner_id_issuer"),
+        (("passport", "C7654321"), {**DETAILS, "owner_id_issuer": "<b>CA</b>"}, "owner_id_issuer"),
+        (("passport", "C7654321"), {**DETAILS, "owner_birth_year": "9" * 5000}, "owner_birth_year"),
+        (("cccd", "079095000123"), DETAILS, "owner_birth_year"),  # a CCCD owner has none
+    ],
+)
+def test_the_counter_refuses_an_identity_paper_half_given_or_spoiled(actors, owner, extra, refused):
+    with pytest.raises(InvalidInput) as exc:
+        receive_dossier(
+            ReceiveDossier("2.000488", *owner, "Jane Doe", extra=extra), actors["tiepnhan"]
+        )
+    assert refused in exc.value.fields

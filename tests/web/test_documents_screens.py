@@ -212,3 +212,44 @@ def test_the_metadata_form_offers_the_procedures_components_first_and_refuses_a_
     assert "Xác nhận siêu dữ liệu" in client.get(document_url).get_data(
         as_text=True
     )  # still a draft
+
+
+def test_an_old_document_lacking_fields_is_flagged_and_completed_on_its_page(client, actors):
+    """001 §II.2.c: the list names what a document stored before the rule lacks; its page
+    asks only for that, refuses hostile values, and the flag goes once it is complete."""
+    from app.models import Document
+    from app.services.documents import drafts
+    from app.storage.db import db
+    from tests.services.test_documents import metadata, scan
+
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    document_id = scan(code, actors["tiepnhan"], numbered_pdf(1))
+    drafts.confirm(document_id, metadata(), actors["tiepnhan"])
+    with db.transaction() as session:
+        old = session.get(Document, document_id)
+        old.summary, old.validity = "", None
+    dossier_page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert 'data-missing="summary,validity"' in dossier_page
+    url = f"/documents/{document_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert (
+        'id="complete-form"' in page
+        and 'name="validity_scope"' not in page.split('id="complete-form"')[1].split("</form>")[0]
+    )
+    action = f"{url}/metadata"
+    hostile = {"summary": "<img src=x onerror=alert(1)>", "validity": "until"}
+    refused = post(client, action, {**hostile, "valid_until": "01/01/2020"}, page=url)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "<img src=x" not in text
+    assert "thẻ HTML" in text
+    done = post(
+        client,
+        action,
+        {"summary": "Thẻ CCCD của Nguyễn Thị Hồng Nhung", "validity": "indefinite"},
+        page=url,
+    )
+    assert done.status_code == 302
+    assert "data-missing" not in client.get(f"/dossiers/{code}").get_data(as_text=True)
+    again = post(client, action, {"summary": "x", "validity": "indefinite"}, page=url)
+    assert again.status_code == 409
