@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from app.domain.document_metadata import OWNER_DETAILS, missing, wire
 from app.integrations.warehouse import WarehouseClient
-from app.models import AuditEvent, Document, Dossier, OutboxMessage, Procedure
+from app.models import AuditEvent, Document, Dossier, Incident, OutboxMessage, Procedure
 from app.services.core.errors import Conflict, Forbidden, InvalidInput
+from app.services.core.outbox import retry_incident
 from app.services.documents import certified_copies, completion, drafts, results, views
 from app.services.documents.reused_documents import store_reused
 from app.services.documents.storage import push, six_fields_of
@@ -289,3 +290,36 @@ def test_the_counter_refuses_an_identity_paper_half_given_or_spoiled(actors, own
             ReceiveDossier("2.000488", *owner, "Jane Doe", extra=extra), actors["tiepnhan"]
         )
     assert refused in exc.value.fields
+
+
+@pytest.mark.simulators
+def test_a_result_kho_dl_refused_for_a_missing_field_goes_through_once_completed(
+    actors, drain, warehouse_url
+):
+    """A passport owner whose identity paper is nowhere on record: Kho DL refuses the result
+    naming the field (an incident, not a silent loss); an officer completes it on the
+    document's page and the supervisor's retry sends the completed row."""
+    officer = actors["tiepnhan"]
+    code = receive_for(officer, "passport", "C2345678", "Jane Roe")
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", officer, RECEPTION)
+    complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
+    complete(code, "approval", actors["lanhdao"], APPROVE)
+    drain()
+    with db.transaction() as session:
+        result = session.scalar(select(Document).where(Document.source == "result"))
+        result_id, lacking = result.id, missing(six_fields_of(result))
+        incident = session.scalar(
+            select(Incident).where(Incident.operator == "warehouse.store_result")
+        )
+        assert incident is not None
+        incident_id, message = incident.id, incident.message
+    # the birth year came from the citizen's portal account; the paper is nowhere on record
+    paper = ["owner_id_issued_on", "owner_id_issuer"]
+    assert lacking == paper
+    assert "422" in message and "metadata.owner_id_issued_on is required" in message
+    assert completion.complete_metadata(result_id, DETAILS, officer) == paper
+    retry_incident(incident_id, actors["giamsat"])
+    drain()
+    record = pushed(warehouse_url, result_id)
+    assert (record["owner_birth_year"], record["owner_id_issued_on"]) == (1990, "2020-02-10")
