@@ -1,4 +1,4 @@
-"""Digitized documents: types, the mandatory metadata, storage keys, page orders (001 §II.2.c).
+"""Digitized documents: types, the metadata form, storage keys, page orders (001 §II.2.c).
 
 Pure rules; reading and writing the files themselves is `app.documents`.
 """
@@ -6,10 +6,19 @@ Pure rules; reading and writing the files themselves is `app.documents`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
+from app.domain.document_metadata import (
+    SixFields,
+    SixFieldsError,
+    check_six,
+    local_today,
+    parse_day,
+    text_problem,
+    wire,
+)
 from app.domain.identifiers import KINDS, validate_identifier
 from app.domain.messages import N_
 from app.i18n import _, _l
@@ -117,28 +126,11 @@ def on_demand_fee(pages: int) -> int:
 class Metadata:
     """The six mandatory fields (001 §II.2.c "Một số yêu cầu") plus type-specific ones."""
 
-    type_code: str
-    owner_id_type: str
-    owner_id: str
-    owner_name: str
-    name: str
-    summary: str
-    valid_until: date | None
-    validity_scope: str
+    six: SixFields
     fields: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "type_code": self.type_code,
-            "owner_id_type": self.owner_id_type,
-            "owner_id": self.owner_id,
-            "owner_name": self.owner_name,
-            "name": self.name,
-            "summary": self.summary,
-            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
-            "validity_scope": self.validity_scope,
-            "fields": dict(self.fields),
-        }
+        return {**wire(self.six.columns()), "fields": dict(self.fields)}
 
 
 class MetadataError(ValueError):
@@ -148,20 +140,15 @@ class MetadataError(ValueError):
 
 
 def _date(value: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(_l("Ngày không hợp lệ (dd/mm/yyyy)"))
+    return parse_day(value)
 
 
-def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = None) -> Metadata:
+def validate_metadata(
+    values: dict[str, Any], catalog: dict[str, str] | None = None, today: date | None = None
+) -> Metadata:
     """Check the officer's metadata; MetadataError maps each bad field to a Vietnamese message.
-    `catalog` ({code: name}) adds the document types of the catalog to the built-in ones."""
+    `catalog` ({code: name}) adds the document types of the catalog to the built-in ones. The
+    six fields are checked by `document_metadata.check_six` (001 §II.2.c)."""
     errors: dict[str, str] = {}
     text = {k: " ".join(str(v or "").split()) for k, v in values.items()}
     code = text.get("type_code", "")
@@ -184,13 +171,11 @@ def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = N
     for name, label in (("owner_name", _("Họ tên chủ sở hữu")), ("name", _("Tên giấy tờ"))):
         if not 2 <= len(text.get(name, "")) <= 255:
             errors[name] = _("%(label)s: bắt buộc, 2–255 ký tự", label=label)
-    if len(text.get("summary", "")) > 2000:
-        errors["summary"] = _("Trích yếu tối đa 2000 ký tự")
-    valid_until = None
+    six: SixFields | None = None
     try:
-        valid_until = _date(text.get("valid_until", ""))
-    except ValueError as exc:
-        errors["valid_until"] = str(exc)
+        six = check_six({**values, "owner_id": owner_id}, today or local_today())
+    except SixFieldsError as exc:
+        errors = {**exc.errors, **errors}
     extra: dict[str, str] = {}
     for spec in doc_type.fields if doc_type else ():
         value = text.get(f"field_{spec.name}", "")
@@ -204,27 +189,20 @@ def validate_metadata(values: dict[str, Any], catalog: dict[str, str] | None = N
             except ValueError as exc:
                 errors[f"field_{spec.name}"] = str(exc)
                 continue
-            if issued and valid_until and valid_until < issued:
+            if issued and six and six.valid_until and six.valid_until < issued:
                 errors["valid_until"] = _("Hiệu lực đến phải sau ngày cấp")
             value = issued.isoformat() if issued else ""
         elif spec.pattern and not re.match(spec.pattern, value):
             errors[f"field_{spec.name}"] = _("%(label)s: không đúng định dạng", label=spec.label)
             continue
+        elif problem := text_problem(value, 500):
+            errors[f"field_{spec.name}"] = problem
+            continue
         extra[spec.name] = value
     if errors:
         raise MetadataError(errors)
-    assert doc_type is not None  # nosec B101 # type narrowing: an unknown type is an error above
-    return Metadata(
-        type_code=doc_type.code,
-        owner_id_type=kind,
-        owner_id=owner_id,
-        owner_name=text["owner_name"],
-        name=text["name"],
-        summary=text.get("summary", ""),
-        valid_until=valid_until,
-        validity_scope=text.get("validity_scope", ""),
-        fields=extra,
-    )
+    assert doc_type is not None and six is not None  # nosec B101 # errors raised above
+    return Metadata(replace(six, type_code=doc_type.code), extra)
 
 
 def storage_key(owner_id: str, type_code: str, repeat: int = 1) -> str:

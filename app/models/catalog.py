@@ -78,6 +78,10 @@ class Procedure(Base):
     receive_anywhere: Mapped[bool] = mapped_column(default=False)
     # An online applicant pays the fees when submitting, before reception (002 §4.a Bước 1).
     pay_at_submission: Mapped[bool] = mapped_column(default=False)
+    # The result's validity (001 §II.2.c (5), (6)): months from issue (none: without a time
+    # limit) and where it is valid (app.domain.document_metadata.SCOPES).
+    result_validity_months: Mapped[int | None] = mapped_column()
+    result_validity_scope: Mapped[str] = mapped_column(String(16), default="national")
 
     agency: Mapped[Agency] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)

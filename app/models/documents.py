@@ -35,6 +35,13 @@ class Document(Base):
     summary: Mapped[str] = mapped_column(String(2000), default="")
     valid_until: Mapped[date | None] = mapped_column(Date)
     validity_scope: Mapped[str] = mapped_column(String(255), default="")
+    # (5) "until" valid_until or "indefinite" (chosen explicitly); None on rows stored before
+    # it was asked. (2) without a CCCD: birth year, the identity paper's issue date and issuer.
+    validity: Mapped[str | None] = mapped_column(String(16))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    owner_birth_year: Mapped[int | None] = mapped_column()
+    owner_id_issued_on: Mapped[date | None] = mapped_column(Date)
+    owner_id_issuer: Mapped[str | None] = mapped_column(String(255))
     fields: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     # `<owner>.<type>` (`.<n>` for the n-th), unique once stored.
     storage_key: Mapped[str | None] = mapped_column(String(128), unique=True)

@@ -14,7 +14,7 @@ from app.services.catalogs.commands import (
     StepRow,
 )
 from app.services.catalogs.fee_catalog import MAX_AMOUNT
-from app.services.catalogs.procedure_catalog import MAX_ID
+from app.services.catalogs.procedure_catalog import MAX_ID, MAX_VALIDITY_MONTHS
 from app.web.form_reader import FormReader, Rows
 
 COMPONENTS = Rows("component", ("type_code", "name", "required"), anchor="type_code")
@@ -87,6 +87,8 @@ def procedure(form: MultiDict[str, str]) -> SaveProcedure:
         receive_anywhere=read.flag("receive_anywhere"),
         active=read.flag("active"),
         pay_at_submission=read.flag("pay_at_submission"),
+        result_validity_months=read.whole("result_validity_months", MAX_VALIDITY_MONTHS),
+        result_validity_scope=read.text("result_validity_scope") or "national",
     )
     read.done()
     return command

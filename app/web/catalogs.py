@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.domain.admin_units import provinces
+from app.domain.document_metadata import SCOPES
 from app.i18n import _
 from app.services.catalogs import (
     agency_catalog,
@@ -130,4 +131,5 @@ def procedure(code: str):  # noqa: ANN201
         agencies=agency_catalog.agencies(),
         units=procedure_catalog.UNITS,
         roles=modeler.catalog()["roles"],
+        result_scopes=SCOPES,
     ), (422 if errors else 200)

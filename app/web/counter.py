@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from app.domain.document_metadata import OWNER_DETAILS
 from app.i18n import _
 from app.services.core.errors import Forbidden, InvalidInput
 from app.services.dossiers import queries
@@ -24,6 +25,10 @@ FIELDS = (
     "proxy_id_type",
     "proxy_id",
     "proxy_name",
+    # an owner without a CCCD: the identity paper's details (001 §II.2.c (2))
+    "owner_birth_year",
+    "owner_id_issued_on",
+    "owner_id_issuer",
 )
 
 
@@ -54,6 +59,7 @@ def new():  # noqa: ANN201
                     }
                     if values["by_proxy"]
                     else None,
+                    extra={k: values[k] for k in OWNER_DETAILS if values[k]},
                 ),
                 actor,
             )

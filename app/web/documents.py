@@ -9,6 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 
 from app.documents.intake import Upload
 from app.documents.signing import MESSAGES as VERDICT_MESSAGES
+from app.domain.document_metadata import LABELS as METADATA_LABELS
+from app.domain.document_metadata import SCOPES, VALIDITIES, WITHOUT_CCCD
 from app.domain.document_owner import ROLES as OWNER_ROLES
 from app.domain.documents import CLASSES, PAPER_FORMS
 from app.domain.status import VN_TZ
@@ -17,6 +19,7 @@ from app.services.core.errors import Conflict, InvalidInput
 from app.services.documents import (
     catalog,
     certified_copies,
+    completion,
     drafts,
     owner_check,
     reuse,
@@ -47,8 +50,13 @@ META_FIELDS = (
     "owner_name",
     "name",
     "summary",
+    "validity",
+    "valid_from",
     "valid_until",
     "validity_scope",
+    "owner_birth_year",
+    "owner_id_issued_on",
+    "owner_id_issuer",
 )
 
 
@@ -135,16 +143,11 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
     doc = view.values
     suggested = doc["suggested"] or {}
     defaults = {
-        "type_code": doc["type_code"],
-        "owner_id_type": doc["owner_id_type"],
-        "owner_id": doc["owner_id"],
-        "owner_name": doc["owner_name"],
-        "name": doc["name"],
-        "summary": doc["summary"],
-        "valid_until": doc["valid_until"].isoformat() if doc["valid_until"] else "",
-        "validity_scope": doc["validity_scope"],
+        **{k: _shown(doc.get(k)) for k in META_FIELDS},
         **{f"field_{k}": v for k, v in (doc["fields"] or {}).items()},
     }
+    if doc["state"] == "draft" or view.missing:  # pre-filled where it can be (001 §II.2.c)
+        defaults.update(views.prefilled_six(doc))
     for key, value in suggested.items():
         if key.startswith("field_") and doc["state"] == "draft":
             defaults.setdefault(key, value)
@@ -167,7 +170,26 @@ def _page(document_id: int, errors: dict[str, str] | None = None, form: dict | N
         ),
         classes=CLASSES,
         paper_forms=PAPER_FORMS,
+        fill_inputs=completion.inputs_for(view.missing),
     ), (422 if errors else 200)
+
+
+@bp.app_context_processor
+def metadata_choices() -> dict[str, Any]:
+    """What every form asking the six mandatory fields (001 §II.2.c) offers and calls them."""
+    return {
+        "scopes": SCOPES,
+        "validities": VALIDITIES,
+        "metadata_labels": METADATA_LABELS,
+        "without_cccd": WITHOUT_CCCD,
+    }
+
+
+def _shown(value: Any) -> Any:
+    """A column's value as a form field shows it (a day as ISO, nothing as empty)."""
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @bp.post("/documents/<int:document_id>/confirm")
@@ -188,6 +210,20 @@ def confirm(document_id: int):  # noqa: ANN201
         shown = {**form, "other_type_code": request.form.get("other_type_code", "")}
         return _page(document_id, exc.fields or {"_form": exc.message}, shown)
     flash(_("Đã ký số và lưu giấy tờ với mã lưu trữ %(key)s", key=key))
+    return redirect(url_for("documents.show", document_id=document_id))
+
+
+@bp.post("/documents/<int:document_id>/metadata")
+@allow(OFFICER)
+def complete_metadata(document_id: int):  # noqa: ANN201
+    """Fill the mandatory fields (001 §II.2.c) a stored document lacks."""
+    form = {k: v for k, v in request.form.items() if k in META_FIELDS}
+    try:
+        filled = completion.complete_metadata(document_id, form, current_actor())
+    except InvalidInput as exc:
+        return _page(document_id, exc.fields or {"_form": exc.message}, form)
+    names = ", ".join(tr(METADATA_LABELS[key]) for key in filled)
+    flash(_("Đã bổ sung siêu dữ liệu: %(names)s", names=names))
     return redirect(url_for("documents.show", document_id=document_id))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.domain.document_metadata import LABELS as METADATA_LABELS
 from app.domain.document_owner import LABELS as OWNER_LABELS
 from app.domain.messages import N_
 from app.i18n import _
@@ -85,6 +86,11 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
         "document_scanned": lambda d: _("Quét, số hoá một thành phần"),
         "document_stored": lambda d: _("Lưu giấy tờ điện tử %(key)s", key=d.get("key", "")),
         "document_certified": lambda d: _("Sao y điện tử %(key)s", key=d.get("key", "")),
+        "document_reused": lambda d: _("Lưu giấy tờ dùng lại %(key)s", key=d.get("key", "")),
+        "document_push_held": lambda d: _(
+            "Chưa đẩy giấy tờ vào Kho DL: thiếu %(fields)s",
+            fields=", ".join(tr(METADATA_LABELS.get(k, k)) for k in d.get("missing") or []),
+        ),
         "fee_paid": lambda d: _(
             "Công dân nộp phí trên Cổng DVCQG: %(amount)s đ", amount=number(d.get("amount") or 0)
         ),

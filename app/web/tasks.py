@@ -9,6 +9,7 @@ import time
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from app import settings
+from app.domain.document_metadata import INPUTS as SIX_INPUTS
 from app.i18n import _
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput
@@ -79,7 +80,9 @@ def review(task_id: str, document_id: int):  # noqa: ANN201
     try:
         if verdict == "confirm":
             typed = {
-                k: v[:500] for k, v in list(request.form.items())[:50] if k.startswith("field_")
+                k: v[:2001]
+                for k, v in list(request.form.items())[:50]
+                if k.startswith("field_") or k in SIX_INPUTS
             }
             key = supplement_review.confirm_file(task_id, document_id, actor, typed)
             flash(_("Đã xác nhận và lưu giấy tờ bổ sung với mã lưu trữ %(key)s", key=key))

@@ -20,8 +20,11 @@ GOOD = {
     "owner_id": " 079095000123 ",
     "owner_name": "Lê   Văn Bình",
     "name": "Giấy phép lái xe",
-    "summary": "",
+    "summary": "Giấy phép lái xe hạng B2 của Lê Văn Bình",
+    "validity": "until",
+    "valid_from": "01/05/2021",
     "valid_until": "2031-05-01",
+    "validity_scope": "national",
     "field_document_number": "790123456789",
     "field_issued_on": "01/05/2021",
     "field_issuer": "Sở GTVT TP. Hồ Chí Minh",
@@ -44,9 +47,9 @@ def test_the_seven_document_type_codes_are_known():
 
 def test_valid_metadata_is_normalised():
     meta = validate_metadata(GOOD)
-    assert meta.owner_id == "079095000123" and meta.owner_name == "Lê Văn Bình"
+    assert meta.six.owner_id == "079095000123" and meta.six.owner_name == "Lê Văn Bình"
     assert meta.fields["issued_on"] == "2021-05-01" and meta.fields["licence_class"] == "B2"
-    assert meta.valid_until.isoformat() == "2031-05-01"
+    assert meta.six.valid_until.isoformat() == "2031-05-01"
     assert meta.as_dict()["valid_until"] == "2031-05-01"
 
 
@@ -61,7 +64,7 @@ def test_valid_metadata_is_normalised():
         ({"field_licence_class": "Z9"}, "field_licence_class", "định dạng"),
         ({"field_issuer": ""}, "field_issuer", "bắt buộc"),
         ({"field_issued_on": "30/02/2021"}, "field_issued_on", "Ngày không hợp lệ"),
-        ({"valid_until": "01/01/2020"}, "valid_until", "sau ngày cấp"),
+        ({"valid_until": "01/01/2020", "valid_from": ""}, "valid_until", "sau ngày cấp"),
     ],
 )
 def test_each_wrong_field_gets_its_own_message(change, field, fragment):

@@ -16,6 +16,7 @@ from app.models import CitizenAccount, Document, Dossier, DossierComponent
 from app.storage.db import db
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import open_task
+from tests.support.warehouse_records import six_fields
 
 pytestmark = pytest.mark.simulators
 AN = "001090012345"  # has a portal account (Nguyễn Văn An)
@@ -100,7 +101,7 @@ def test_online_submission_reuses_a_warehouse_document_and_takes_an_upload(
 ):
     # the citizen's ID card is already in the portal's Kho DL
     WarehouseClient(warehouse_url).store_document(
-        {"owner_id": AN, "type_code": "KQ.G01.000023", "name": "Thẻ căn cước công dân"},
+        six_fields(AN, "KQ.G01.000023", "Thẻ căn cước công dân"),
         numbered_pdf(1),
         "seed-cccd",
     )

@@ -37,6 +37,9 @@ def test_counter_officer_digitizes_a_component_and_stores_it_signed(browser_page
     assert form.locator("input[name=field_issued_on]").input_value() == "2021-03-15"
     form.locator("input[name=owner_name]").fill("Nguyễn Thị Hồng Nhung")
     form.locator("input[name=field_issued_on]").fill("15/03/2021")
+    # 001 §II.2.c (5): the validity is chosen, never assumed
+    form.locator("input[name=validity][value=until]").check()
+    form.locator("input[name=valid_until]").fill("15/03/2036")
     page.screenshot(path=str(tmp_path / "confirm.png"), full_page=True)
     page.get_by_role("button", name="Ký số và lưu").click()
 

@@ -43,9 +43,12 @@ def test_the_officer_sees_the_supplement_file_inline_and_confirms_it(
     assert page.locator("#viewer-pages canvas.viewer-page").count() == 2  # both pages
     page.screenshot(path=str(tmp_path / "supplement-inline.png"), full_page=True)
     for name, value in TYPED.items():
-        file.locator(f"input[name={name}]").fill(value)
+        if name != "validity":
+            file.locator(f"input[name={name}]").fill(value)
+    # 001 §II.2.c (5): the validity is chosen, never assumed; summary and scope come pre-filled
+    file.locator(f"input[name=validity][value={TYPED['validity']}]").check()
     file.get_by_role("button", name="Xác nhận và lưu").click()
-    clicks += 1
+    clicks += 2
     page.wait_for_url(f"**/tasks/{task_id}#supplement")
     confirmed = page.locator(f'#supplement li[data-document="{document_id}"]')
     assert confirmed.get_attribute("data-state") == "supplemented"
@@ -55,8 +58,8 @@ def test_the_officer_sees_the_supplement_file_inline_and_confirms_it(
     page.fill("textarea[name=appraisal_note]", "Đủ hồ sơ sau bổ sung")
     page.get_by_role("button", name="Hoàn thành").click()
     clicks += 2  # the decision and the button; typing the note is not a click
-    # claim, view, confirm, decide, complete: the file never leaves the step's screen
-    assert clicks == 4
+    # view, validity, confirm, decide, complete: the file never leaves the step's screen
+    assert clicks == 5
 
 
 def test_the_leader_sees_the_result_before_approving(browser_page, actors, tmp_path):

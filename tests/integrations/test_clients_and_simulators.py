@@ -9,6 +9,7 @@ from app.integrations.errors import IntegrationError
 from app.integrations.operators import call_operator, check_params, clients_from_config
 from app.integrations.portal import PortalClient
 from app.integrations.warehouse import WarehouseClient
+from tests.support.warehouse_records import six_fields
 
 
 @pytest.fixture
@@ -105,14 +106,14 @@ def test_unreachable_system_is_a_retryable_error():
 
 def test_warehouse_stores_lists_and_fetches_by_owner_and_type(warehouse):
     stored = warehouse.store_document(
-        {"owner_id": "033185004321", "type_code": "KQ.G15.000007", "name": "Phiếu LLTP số 1"},
+        six_fields("033185004321", "KQ.G15.000007", "Phiếu LLTP số 1"),
         b"%PDF-1.4 test",
         "store-1",
     )
     assert stored["key"] == "033185004321.KQ.G15.000007"
     assert (
         warehouse.store_document(
-            {"owner_id": "033185004321", "type_code": "KQ.G15.000007", "name": "x"},
+            six_fields("033185004321", "KQ.G15.000007", "x"),
             b"other",
             "store-1",
         )
@@ -127,7 +128,69 @@ def test_warehouse_stores_lists_and_fetches_by_owner_and_type(warehouse):
 def test_warehouse_refuses_documents_without_owner_or_type(warehouse):
     with pytest.raises(IntegrationError) as err:
         warehouse.store_document({"name": "x"}, b"", "k")
-    assert err.value.status == 400
+    assert err.value.status == 422 and "metadata.type_code is required" in str(err.value)
+
+
+GOOD = six_fields("033185004321", "KQ.G15.000007", "Phiếu LLTP số 1")
+PASSPORT = {
+    **GOOD,
+    "owner_id_type": "passport",
+    "owner_id": "C1234567",
+    "owner_birth_year": 1985,
+    "owner_id_issued_on": "2020-02-10",
+    "owner_id_issuer": "Cục Quản lý xuất nhập cảnh",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        *[
+            ({key: ""}, f"metadata.{key} is required")
+            for key in GOOD
+            if key not in ("valid_from", "valid_until")
+        ],
+        ({"validity": "forever"}, "metadata.validity must be"),
+        ({"validity": "until"}, "metadata.valid_until is required"),
+        ({"validity": "indefinite", "valid_until": "2030-01-01"}, "metadata.valid_until must be"),
+        (
+            {"validity": "until", "valid_from": "2026-06-01", "valid_until": "2026-05-31"},
+            "metadata.valid_until must be after metadata.valid_from",
+        ),
+        ({"validity": "until", "valid_until": "31/12/2030"}, "metadata.valid_until is not"),
+        ({"validity_scope": "Toàn quốc"}, "metadata.validity_scope must be one of"),
+        ({"summary": "x" * 2001}, "metadata.summary is longer"),
+        ({"summary": "<script>alert(1)</script>"}, "metadata.summary contains markup"),
+        ({"owner_name": "<b>An</b>"}, "metadata.owner_name contains markup"),
+    ],
+)
+def test_001_II_2_c_the_warehouse_refuses_a_push_missing_or_spoiling_a_field(
+    warehouse, change, named
+):
+    with pytest.raises(IntegrationError) as err:
+        warehouse.store_document({**GOOD, **change}, b"%PDF-1.4", "k")
+    assert err.value.status == 422 and named in str(err.value)
+    assert not err.value.retryable
+    assert warehouse.list_documents("033185004321") == []
+
+
+@pytest.mark.parametrize("key", ["owner_birth_year", "owner_id_issued_on", "owner_id_issuer"])
+def test_001_II_2_c_2_an_owner_without_a_cccd_needs_birth_year_issue_date_and_issuer(
+    warehouse, key
+):
+    with pytest.raises(IntegrationError) as err:
+        warehouse.store_document({**PASSPORT, key: None}, b"%PDF-1.4", "k")
+    assert f"metadata.{key} is required for an owner without a CCCD" in str(err.value)
+    for wrong, named in (
+        ({"owner_birth_year": "19x5"}, "must be a year"),
+        ({"owner_id_issued_on": "10/02/2020"}, "is not an ISO date"),
+    ):
+        with pytest.raises(IntegrationError) as err:
+            warehouse.store_document({**PASSPORT, **wrong}, b"%PDF-1.4", "k3")
+        assert named in str(err.value)
+    stored = warehouse.store_document(PASSPORT, b"%PDF-1.4", "k2")
+    metadata, _ = warehouse.fetch_document(stored["id"])
+    assert metadata["owner_id_issuer"] == "Cục Quản lý xuất nhập cảnh"
 
 
 def test_operator_registry_checks_names_and_types_before_calling():

@@ -81,3 +81,24 @@ def test_a_procedure_put_to_work_without_a_result_type_is_a_located_problem(acto
     assert save_procedure(
         replace(PROCEDURE, active=False, model_version_id=version_id), actors["phantich"]
     )
+
+
+def test_001_II_2_c_a_procedure_states_its_results_validity_and_scope(actors):
+    with pytest.raises(InvalidInput) as refused:
+        save_procedure(
+            SaveProcedure(
+                **{**PROCEDURE.__dict__, "result_validity_months": 0, "result_validity_scope": "x"}
+            ),
+            actors["phantich"],
+        )
+    assert {"result_validity_months", "result_validity_scope"} <= set(refused.value.fields)
+    six_months = {**PROCEDURE.__dict__, "result_validity_months": 6}
+    six_months["result_validity_scope"] = "province"
+    save_procedure(SaveProcedure(**six_months), actors["phantich"])
+    with db.transaction() as session:
+        saved = session.scalar(select(Procedure).where(Procedure.code == "1.000695"))
+        assert (saved.result_validity_months, saved.result_validity_scope) == (6, "province")
+    save_procedure(PROCEDURE, actors["phantich"])  # empty: without a time limit, nationwide
+    with db.transaction() as session:
+        saved = session.scalar(select(Procedure).where(Procedure.code == "1.000695"))
+        assert (saved.result_validity_months, saved.result_validity_scope) == (None, "national")

@@ -19,6 +19,7 @@ from app.storage.db import db
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import complete, deliver, receive
 from tests.services.test_documents import scan
+from tests.support.warehouse_records import six_fields
 
 pytestmark = pytest.mark.simulators
 AN = "001090012345"
@@ -131,12 +132,9 @@ def test_the_citizen_is_never_offered_another_persons_document(app, warehouse_ur
 
     # the portal's Kho DL files someone else's card under the citizen's identifier
     WarehouseClient(warehouse_url).store_document(
-        {
-            "owner_id": AN,
-            "owner_name": "Nguyễn Thị Hồng Nhung",
-            "type_code": "KQ.G01.000023",
-            "name": "Thẻ căn cước công dân",
-        },
+        six_fields(
+            AN, "KQ.G01.000023", "Thẻ căn cước công dân", owner_name="Nguyễn Thị Hồng Nhung"
+        ),
         numbered_pdf(1),
         "wrong-cccd",
     )

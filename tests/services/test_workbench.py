@@ -111,7 +111,12 @@ def test_the_next_step_sees_the_supplement_note_request_and_waiting_file(actors)
     assert paper == {"TK.LLTP.01": "received", "KQ.G01.000023": "received"}
 
 
-TYPED = {"field_document_number": "UQ-12", "field_issued_on": "01/11/2026", "field_issuer": "UBND"}
+TYPED = {
+    "field_document_number": "UQ-12",
+    "field_issued_on": "01/11/2026",
+    "field_issuer": "UBND",
+    "validity": "indefinite",  # 001 §II.2.c (5): chosen by the officer, never assumed
+}
 
 
 def test_before_reception_completes_no_paper_is_counted_as_received(actors):
@@ -128,9 +133,12 @@ def test_confirming_asks_for_the_types_required_fields(actors):
     detail = dossier_queries.task_detail(task_id, actors["chuyenvien"])
     [file] = detail.supplement.files
     assert {(m.name, m.required) for m in file.fields} >= {("document_number", True)}
+    # 001 §II.2.c: summary and scope offered pre-filled, the validity left to the officer
+    assert file.six["summary"] and file.six["validity_scope"] == "national"
+    assert not file.six["validity"]
     with pytest.raises(InvalidInput) as refused:
         supplement_review.confirm_file(task_id, document_id, actors["chuyenvien"])
-    assert "field_document_number" in refused.value.fields
+    assert {"field_document_number", "validity"} <= set(refused.value.fields)
     with db.transaction() as session:
         assert session.get(Document, document_id).state == "draft"
 

@@ -76,6 +76,8 @@ GET /documents/<int:document_id>               ok     ok     ok     ok     ok   
 POST /documents/<int:document_id>/certify      ok     ok     403    403    403    403    login  login  404
 # POST /documents/<int:document_id>/confirm: the empty form is refused (422) first
 POST /documents/<int:document_id>/confirm      ok     ok     ok     ok     ok     ok     login  login  404
+# POST /documents/<int:document_id>/metadata: the document lacks nothing (409)
+POST /documents/<int:document_id>/metadata     ok     ok     403    403    403    403    login  login  404
 POST /documents/<int:document_id>/discard      ok     ok     403    403    403    403    login  login  404
 GET /documents/<int:document_id>/file          ok     ok     ok     ok     ok     ok     login  login  404
 GET /documents/verify                          ok     ok     ok     ok     ok     ok     login  login  ok

@@ -116,6 +116,9 @@ def test_a_check_box_with_a_value_no_browser_sends_is_refused(analyst, field):
         ("model_version_id", "9" * 5000),
         ("model_version_id", "²"),
         ("step-0-days", "abc"),
+        ("result_validity_months", "-6"),
+        ("result_validity_months", "99999"),
+        ("result_validity_months", "6 tháng"),
     ],
 )
 def test_a_number_that_is_not_one_is_refused_on_its_field(analyst, field, value):

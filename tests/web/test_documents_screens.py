@@ -54,9 +54,24 @@ def test_digitize_confirm_and_see_the_signature_verdict(client):
         "field_issued_on": "15/03/2021",
         "field_issuer": "Cục Cảnh sát QLHC về TTXH",
     }
+    # 001 §II.2.c: summary, validity and scope are asked; the summary and scope come pre-filled
+    assert "Thẻ căn cước công dân số 079095000123" in page
+    assert 'value="national" selected' in page
+    unasked = post(client, confirm, values, page=document_url)
+    assert unasked.status_code == 422
+    assert "Chọn thời hạn hiệu lực" in unasked.get_data(as_text=True)
+    values |= {
+        "summary": "Thẻ CCCD của Nguyễn Thị Hồng Nhung",
+        "validity": "until",
+        "valid_from": "15/03/2021",
+        "valid_until": "15/03/2036",
+        "validity_scope": "national",
+    }
     bad = post(client, confirm, {**values, "owner_id": "07909500012"}, page=document_url)
     assert bad.status_code == 422
     assert "12 chữ số" in bad.get_data(as_text=True)
+    hostile = post(client, confirm, {**values, "summary": "<script>x</script>"}, page=document_url)
+    assert hostile.status_code == 422 and "<script>x" not in hostile.get_data(as_text=True)
     done = post(client, confirm, values, page=document_url)
     assert done.status_code == 302
     page = client.get(document_url).get_data(as_text=True)
@@ -197,3 +212,44 @@ def test_the_metadata_form_offers_the_procedures_components_first_and_refuses_a_
     assert "Xác nhận siêu dữ liệu" in client.get(document_url).get_data(
         as_text=True
     )  # still a draft
+
+
+def test_an_old_document_lacking_fields_is_flagged_and_completed_on_its_page(client, actors):
+    """001 §II.2.c: the list names what a document stored before the rule lacks; its page
+    asks only for that, refuses hostile values, and the flag goes once it is complete."""
+    from app.models import Document
+    from app.services.documents import drafts
+    from app.storage.db import db
+    from tests.services.test_documents import metadata, scan
+
+    login(client, "tiepnhan")
+    code = receive_at_counter(client)
+    document_id = scan(code, actors["tiepnhan"], numbered_pdf(1))
+    drafts.confirm(document_id, metadata(), actors["tiepnhan"])
+    with db.transaction() as session:
+        old = session.get(Document, document_id)
+        old.summary, old.validity = "", None
+    dossier_page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert 'data-missing="summary,validity"' in dossier_page
+    url = f"/documents/{document_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert (
+        'id="complete-form"' in page
+        and 'name="validity_scope"' not in page.split('id="complete-form"')[1].split("</form>")[0]
+    )
+    action = f"{url}/metadata"
+    hostile = {"summary": "<img src=x onerror=alert(1)>", "validity": "until"}
+    refused = post(client, action, {**hostile, "valid_until": "01/01/2020"}, page=url)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "<img src=x" not in text
+    assert "thẻ HTML" in text
+    done = post(
+        client,
+        action,
+        {"summary": "Thẻ CCCD của Nguyễn Thị Hồng Nhung", "validity": "indefinite"},
+        page=url,
+    )
+    assert done.status_code == 302
+    assert "data-missing" not in client.get(f"/dossiers/{code}").get_data(as_text=True)
+    again = post(client, action, {"summary": "x", "validity": "indefinite"}, page=url)
+    assert again.status_code == 409

@@ -88,6 +88,12 @@ def test_a_file_is_confirmed_from_the_step_screen(client, actors):
     task_id = open_task(code, "appraisal").id
     login(client, "chuyenvien")
     url = f"/tasks/{task_id}/documents/{document_id}/review"
+    screen = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    for asked in ('name="summary"', 'name="validity"', 'name="valid_until"', 'value="national"'):
+        assert asked in screen  # the six fields of 001 §II.2.c, asked where the file is confirmed
+    unasked = {k: v for k, v in TYPED.items() if k != "validity"}
+    refused = post(client, url, {"verdict": "confirm", **unasked}, page=f"/tasks/{task_id}")
+    assert refused.status_code == 422 and "Chọn thời hạn hiệu lực" in refused.get_data(as_text=True)
     response = post(client, url, {"verdict": "confirm", **TYPED}, page=f"/tasks/{task_id}")
     assert response.status_code == 302 and response.headers["Location"].endswith("#supplement")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)

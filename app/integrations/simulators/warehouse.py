@@ -6,8 +6,9 @@ import base64
 import binascii
 import hashlib
 import itertools
+import re
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -19,6 +20,69 @@ SEED_PDF = (
     b"/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+# What Kho DL requires of every stored document (001 §II.2.c "Một số yêu cầu"): the six fields,
+# and for an individual without a CCCD the birth year and the identity paper's issue date and
+# issuer. Checked here as the real service would, so that a test proves what the system sends.
+REQUIRED = (
+    "type_code",
+    "owner_id_type",
+    "owner_id",
+    "owner_name",
+    "name",
+    "summary",
+    "validity",
+    "validity_scope",
+)
+WITHOUT_CCCD = ("cmnd", "passport")
+OWNER_DETAILS = ("owner_birth_year", "owner_id_issued_on", "owner_id_issuer")
+SCOPES = ("national", "province", "commune", "agency")
+SUMMARY_MAX = 2000
+MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def metadata_problem(metadata: dict[str, Any]) -> str | None:
+    """Why Kho DL refuses this metadata (naming the field), or None."""
+    for key in REQUIRED:
+        if not str(metadata.get(key) or "").strip():
+            return f"metadata.{key} is required"
+    if metadata.get("owner_id_type") in WITHOUT_CCCD:
+        for key in OWNER_DETAILS:
+            if not str(metadata.get(key) or "").strip():
+                return f"metadata.{key} is required for an owner without a CCCD"
+        year = str(metadata["owner_birth_year"])
+        if not (year.isascii() and year.isdigit() and len(year) == 4):
+            return "metadata.owner_birth_year must be a year"
+        if _day(metadata["owner_id_issued_on"]) is None:
+            return "metadata.owner_id_issued_on is not an ISO date"
+    if metadata["validity"] not in ("until", "indefinite"):
+        return "metadata.validity must be 'until' or 'indefinite'"
+    valid_from, valid_until = metadata.get("valid_from"), metadata.get("valid_until")
+    for key, value in (("valid_from", valid_from), ("valid_until", valid_until)):
+        if value and _day(value) is None:
+            return f"metadata.{key} is not an ISO date"
+    if metadata["validity"] == "until" and not valid_until:
+        return "metadata.valid_until is required when validity is 'until'"
+    if metadata["validity"] == "indefinite" and valid_until:
+        return "metadata.valid_until must be empty when validity is 'indefinite'"
+    if valid_from and valid_until and _day(valid_until) <= _day(valid_from):
+        return "metadata.valid_until must be after metadata.valid_from"
+    if metadata["validity_scope"] not in SCOPES:
+        return f"metadata.validity_scope must be one of {', '.join(SCOPES)}"
+    if len(str(metadata["summary"])) > SUMMARY_MAX:
+        return f"metadata.summary is longer than {SUMMARY_MAX} characters"
+    for key in ("summary", "name", "owner_name", "owner_id_issuer"):
+        if MARKUP.search(str(metadata.get(key) or "")):
+            return f"metadata.{key} contains markup"
+    return None
 
 
 class WarehouseState:
@@ -37,8 +101,15 @@ class WarehouseState:
             self.store(
                 {
                     "owner_id": "001090012345",
+                    "owner_id_type": "cccd",
+                    "owner_name": "Nguyễn Văn An",
                     "type_code": "KQ.G15.000031",
                     "name": "Giấy khai sinh",
+                    "summary": "Giấy khai sinh của Nguyễn Văn An do UBND phường Hoàn Kiếm cấp",
+                    "validity": "indefinite",
+                    "valid_from": None,
+                    "valid_until": None,
+                    "validity_scope": "national",
                     "issuer": "UBND phường Hoàn Kiếm",
                 },
                 SEED_PDF,
@@ -98,8 +169,11 @@ def create_warehouse_simulator(seed: bool = True) -> Flask:
             return jsonify(error="Idempotency-Key header is required"), 400
         body = request.get_json(silent=True) or {}
         metadata = body.get("metadata") or {}
-        if not metadata.get("owner_id") or not metadata.get("type_code"):
-            return jsonify(error="metadata.owner_id and metadata.type_code are required"), 400
+        if not isinstance(metadata, dict):
+            return jsonify(error="metadata must be an object"), 400
+        problem = metadata_problem(metadata)
+        if problem:
+            return jsonify(error=problem), 422
         try:
             content = base64.b64decode(body.get("content_b64") or "", validate=True)
         except (binascii.Error, ValueError):

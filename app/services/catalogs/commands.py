@@ -89,3 +89,6 @@ class SaveProcedure:
     receive_anywhere: bool = False
     active: bool = True
     pay_at_submission: bool = False
+    # the result's validity in months (None: without a time limit) and scope, 001 §II.2.c
+    result_validity_months: int | None = None
+    result_validity_scope: str = "national"

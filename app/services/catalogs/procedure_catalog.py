@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.document_metadata import SCOPES
 from app.i18n import _, _l
 from app.models import Agency, DocumentType, Fee, ModelVersion, NationalEntry, Procedure, User
 from app.services.catalogs.commands import ComponentRow, SaveProcedure, StepRow
@@ -26,6 +27,7 @@ CLOCKS = ("pause", "restart")
 MAX_DAYS = 365
 # ids are INTEGER columns: a larger number is no id, and PostgreSQL refuses to compare with it
 MAX_ID = 2**31 - 1
+MAX_VALIDITY_MONTHS = 1200  # a result valid for a hundred years is one without a time limit
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ def procedure(code: str) -> ProcedureView:
             "active": p.active,
             "pay_at_submission": p.pay_at_submission,
             "national": _national(session, p.code),
+            "result_validity_months": p.result_validity_months,
+            "result_validity_scope": p.result_validity_scope,
         }
     return ProcedureView(values, procedure_versions())
 
@@ -172,6 +176,10 @@ def _own_fields(command: SaveProcedure) -> dict[str, str]:
         errors["duration_online_days"] = _("Thời hạn trực tuyến: số lớn hơn 0, hoặc để trống")
     if command.supplement_clock not in CLOCKS:
         errors["supplement_clock"] = _("Chọn cách tính khi chờ bổ sung")
+    if command.result_validity_months == 0:
+        errors["result_validity_months"] = _("Số tháng lớn hơn 0, hoặc để trống (không thời hạn)")
+    if command.result_validity_scope not in SCOPES:  # 001 §II.2.c (6)
+        errors["result_validity_scope"] = _("Chọn phạm vi hiệu lực trong danh sách")
     return errors
 
 
@@ -278,6 +286,8 @@ def _write(
     row.model_version_id = command.model_version_id
     row.result_e_only = command.result_e_only
     row.receive_anywhere = command.receive_anywhere
+    row.result_validity_months = command.result_validity_months
+    row.result_validity_scope = command.result_validity_scope
     row.active = command.active
     row.pay_at_submission = command.pay_at_submission
     return created

@@ -1,5 +1,8 @@
 """Documents of a dossier: digitizing scans into stored e-documents with their metadata,
 issuing the signed e-result, reusing documents already in the warehouse (`reuse`), the slips
-of a dossier (`slips`). Files and signatures themselves are `app.documents`.
+of a dossier (`slips`); every document stored or pushed carries the six mandatory metadata
+fields of 001 §II.2.c (the rule: `app.domain.document_metadata`; results: `result_metadata`;
+reused documents: `reused_documents`; what old rows lack: `completion`). Files and signatures
+themselves are `app.documents`.
 
 May use: core, accounts."""

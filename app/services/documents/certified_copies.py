@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 
 from app.documents import signing
 from app.documents.pki import demo_pki
+from app.domain.document_metadata import LABELS
 from app.i18n import _
 from app.models import Agency, Document
 from app.models.base import utcnow
 from app.services.core import audit
 from app.services.core.actors import Actor
-from app.services.core.errors import Conflict
+from app.services.core.errors import Conflict, InvalidInput
 from app.services.documents.catalog import document_not_found, may_digitize, may_see
 from app.services.documents.signing import signed_copy
-from app.services.documents.storage import push, store_under_next_key
+from app.services.documents.storage import missing_fields, push, store_under_next_key
 from app.storage.db import db
 from app.storage.files import file_store
 
@@ -37,6 +38,15 @@ def certify(document_id: int, actor: Actor) -> int:
         may_digitize(actor, origin.agency_id)
         if origin.state != "stored":
             raise Conflict(_("Chỉ sao y giấy tờ đã lưu"))
+        lacking = missing_fields(origin)
+        if lacking:  # the copy would carry the same gaps (001 §II.2.c: six fields always)
+            names = ", ".join(_(LABELS[key]) for key in lacking)
+            raise InvalidInput(
+                _(
+                    "Giấy tờ còn thiếu siêu dữ liệu bắt buộc (%(names)s): bổ sung trước khi sao y",
+                    names=names,
+                )
+            )
         return _certify(session, origin, actor).id
 
 
@@ -81,7 +91,7 @@ def _certify(session: Session, origin: Document, actor: Actor) -> Document:
         origin_id=origin.id,
         key=copy.storage_key,
     )
-    push(session, copy)
+    push(session, copy, actor)
     return copy
 
 
@@ -101,8 +111,13 @@ def _copy_of(origin: Document, actor: Actor) -> Document:
         owner_name=origin.owner_name,
         name=f"{origin.name} (bản sao điện tử)",
         summary=origin.summary,
+        validity=origin.validity,
+        valid_from=origin.valid_from,
         valid_until=origin.valid_until,
         validity_scope=origin.validity_scope,
+        owner_birth_year=origin.owner_birth_year,
+        owner_id_issued_on=origin.owner_id_issued_on,
+        owner_id_issuer=origin.owner_id_issuer,
         fields=dict(origin.fields),
         pages=origin.pages,
         scan_sha256=origin.scan_sha256,

@@ -213,7 +213,7 @@ def _sign_draft(draft: _Draft, metadata: Metadata) -> str:
             out,
             officer,
             field_name="SoHoa",
-            reason=f"Số hoá {metadata.name}",
+            reason=f"Số hoá {metadata.six.name}",
             location=agency_name,
         ),
     )
@@ -263,19 +263,14 @@ def confirm(document_id: int, values: dict[str, Any], actor: Actor) -> str:
             sha256=file_sha,
             fee=document.fee_amount,
         )
-        push(session, document)
+        push(session, document, actor)
         return document.storage_key
 
 
 def _apply(document: Document, metadata: Metadata) -> None:
-    document.type_code = metadata.type_code
-    document.owner_id_type = metadata.owner_id_type
-    document.owner_id = metadata.owner_id
-    document.owner_name = metadata.owner_name
-    document.name = metadata.name
-    document.summary = metadata.summary
-    document.valid_until = metadata.valid_until
-    document.validity_scope = metadata.validity_scope
+    """The six fields (001 §II.2.c) and the type's own onto the row."""
+    for column, value in metadata.six.columns().items():
+        setattr(document, column, value)
     document.fields = dict(metadata.fields)
 
 

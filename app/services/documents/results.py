@@ -28,8 +28,9 @@ from app.models.base import utcnow
 from app.services.core import audit
 from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import InvalidInput
+from app.services.documents.result_metadata import describe_result as _describe
 from app.services.documents.signing import signed_copy
-from app.services.documents.storage import store_under_next_key
+from app.services.documents.storage import store_under_next_key, warehouse_metadata
 from app.storage.db import db
 from app.storage.files import FileStore, file_store
 
@@ -55,6 +56,7 @@ def issue_result(
     pdf = render_result(name, _slip_data(session, dossier, signer))
     files = _sign(file_store(), pdf, signer, dossier.agency)
     document = _result_row(dossier, type_code, name, files, actor)
+    _describe(session, document, dossier, signer)
     store_under_next_key(session, document)
     audit.record(
         session,
@@ -187,11 +189,27 @@ def _result_row(
 
 
 def params_to_deliver(outbox_id: int, operator: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The parameters to send for a claimed outbox call: as queued, except a result store
-    queued by a model version without the issuing step, whose result is issued first."""
-    if operator != STORE_RESULT or "document_id" in params:
+    """The parameters to send for a claimed outbox call: as queued, except a result store,
+    which carries the issued result's six fields (001 §II.2.c) whatever the model passes; one
+    queued by a model version without the issuing step has its result issued first."""
+    if operator != STORE_RESULT:
         return params
-    return issue_for_queued_call(outbox_id) or params
+    if "document_id" not in params:
+        params = issue_for_queued_call(outbox_id) or params
+    return with_result_metadata(params)
+
+
+def with_result_metadata(params: dict[str, Any]) -> dict[str, Any]:
+    """A result store's parameters with the stored result's metadata (summary, validity,
+    scope, owner name and type...: 001 §II.2.c) read from its document row."""
+    document_id = params.get("document_id")
+    if not isinstance(document_id, int):
+        return params
+    with db.transaction() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            return params
+        return {**params, **warehouse_metadata(document, params.get("dossier_code"))}
 
 
 def issue_for_queued_call(outbox_id: int) -> dict[str, Any] | None:

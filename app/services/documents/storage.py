@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.domain.document_metadata import missing, wire
 from app.domain.documents import storage_key
 from app.i18n import _
 from app.models import Document, Dossier
 from app.models.base import utcnow
-from app.services.core import outbox
+from app.services.core import audit, outbox
+from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import Conflict
 
 # Each failed try means another transaction stored a document of the same owner and type
@@ -63,18 +65,21 @@ def store_under_next_key(session: Session, document: Document) -> None:
     raise Conflict(_("Khoá lưu trữ vừa được dùng cho giấy tờ khác: hãy thử lại"))
 
 
+def six_fields_of(document: Document) -> dict[str, Any]:
+    """The document's columns that hold the six mandatory fields (001 §II.2.c)."""
+    return {c.name: getattr(document, c.name) for c in Document.__table__.columns}
+
+
+def missing_fields(document: Document) -> list[str]:
+    """The mandatory fields (001 §II.2.c) the document lacks; empty when complete."""
+    return missing(six_fields_of(document))
+
+
 def warehouse_metadata(document: Document, dossier_code: str | None) -> dict[str, Any]:
-    """The metadata sent with a document to the data warehouse (Kho DL)."""
-    """The metadata the warehouse (Kho DL) keeps with a stored document."""
+    """The metadata the warehouse (Kho DL) keeps with a stored document: the six mandatory
+    fields (001 §II.2.c), the type's own, the storage key and the file's hash."""
     return {
-        "owner_id": document.owner_id,
-        "owner_id_type": document.owner_id_type,
-        "owner_name": document.owner_name,
-        "type_code": document.type_code,
-        "name": document.name,
-        "summary": document.summary,
-        "valid_until": document.valid_until.isoformat() if document.valid_until else None,
-        "validity_scope": document.validity_scope,
+        **wire(six_fields_of(document)),
         "fields": document.fields,
         "storage_key": document.storage_key,
         "sha256": document.file_sha256,
@@ -83,8 +88,21 @@ def warehouse_metadata(document: Document, dossier_code: str | None) -> dict[str
     }
 
 
-def push(session: Session, document: Document) -> None:
-    """Queue the push of a stored document to the warehouse (an outbox row, same transaction)."""
+def push(session: Session, document: Document, actor: Actor = SYSTEM) -> bool:
+    """Queue the push of a stored document to the warehouse (an outbox row, same
+    transaction); a document that lacks a mandatory field (001 §II.2.c) is held back, with
+    the fields named in the audit log and on its page, rather than refused by Kho DL."""
+    lacking = missing_fields(document)
+    if lacking:
+        audit.record(
+            session,
+            "document_push_held",
+            actor,
+            dossier_id=document.dossier_id,
+            document_id=document.id,
+            missing=lacking,
+        )
+        return False
     code = session.scalar(select(Dossier.code).where(Dossier.id == document.dossier_id))
     outbox.add(
         session,
@@ -96,6 +114,7 @@ def push(session: Session, document: Document) -> None:
         },
         dossier_id=document.dossier_id,
     )
+    return True
 
 
 def record_push(session: Session, params: dict[str, Any], result: dict[str, Any]) -> None:

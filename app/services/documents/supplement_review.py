@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.domain.document_metadata import DEFAULT_SCOPE, INPUTS, describe
 from app.i18n import _l
 from app.models import Document, HumanTask
 from app.services.core import audit
@@ -41,6 +42,10 @@ def _document_of_task(session: Session, task_id: str, document_id: int, actor: A
     return document
 
 
+def _shown(value: Any) -> Any:
+    return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _metadata(document: Document) -> dict[str, Any]:
     return {
         "type_code": document.type_code,
@@ -48,9 +53,9 @@ def _metadata(document: Document) -> dict[str, Any]:
         "owner_id": document.owner_id,
         "owner_name": document.owner_name,
         "name": document.name,
-        "summary": document.summary,
-        "valid_until": document.valid_until.isoformat() if document.valid_until else "",
-        "validity_scope": document.validity_scope,
+        **{k: _shown(getattr(document, k)) for k in INPUTS},
+        "summary": document.summary or describe(document.name or "", document.fields or {}),
+        "validity_scope": document.validity_scope or DEFAULT_SCOPE,
         **{f"field_{k}": v for k, v in (document.fields or {}).items()},
         **{
             k: v
@@ -60,13 +65,19 @@ def _metadata(document: Document) -> dict[str, Any]:
     }
 
 
+def six_values(document: Document) -> dict[str, Any]:
+    """The six fields' inputs (001 §II.2.c) a supplement file's confirmation offers."""
+    values = _metadata(document)
+    return {k: values[k] for k in INPUTS} | {"owner_id_type": document.owner_id_type}
+
+
 def confirm_file(
     task_id: str, document_id: int, actor: Actor, fields: dict[str, str] | None = None
 ) -> str:
     """Confirm a supplement file from a step's screen: it is signed and stored with the
     metadata it came with, completed by the type's `fields` (`field_<name>`) the officer
     typed; returns its storage key. Metadata still missing: InvalidInput (422)."""
-    typed = {k: v for k, v in (fields or {}).items() if k.startswith("field_")}
+    typed = {k: v for k, v in (fields or {}).items() if k.startswith("field_") or k in INPUTS}
     with db.transaction() as session:
         values = _metadata(_document_of_task(session, task_id, document_id, actor)) | typed
     key = drafts.confirm(document_id, values, actor)

@@ -3,7 +3,7 @@ the signatures of an incoming PDF."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,16 @@ from app import settings
 from app.documents import signing
 from app.documents.intake import Upload, sniff_stored
 from app.documents.pki import demo_pki
+from app.domain.document_metadata import (
+    DEFAULT_SCOPE,
+    describe,
+    local_today,
+    missing,
+    parse_day,
+    validity_of,
+)
 from app.i18n import _
-from app.models import Document, Dossier
+from app.models import Document, Dossier, Procedure
 from app.services.core import visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import InvalidInput, NotFound
@@ -37,6 +45,7 @@ class DocumentView:
     dossier_code: str | None
     verdicts: list[signing.Verdict]
     can_edit: bool
+    missing: list[str] = field(default_factory=list)  # mandatory fields it lacks (stored)
 
 
 def _values(document: Document) -> dict[str, Any]:
@@ -59,7 +68,41 @@ def document_view(document_id: int, actor: Actor) -> DocumentView:
         if values["state"] == "stored"
         else []
     )
-    return DocumentView(values, code, verdicts, can_edit)
+    lacking = missing(values) if values["state"] == "stored" else []
+    return DocumentView(values, code, verdicts, can_edit, lacking)
+
+
+def prefilled_six(values: dict[str, Any]) -> dict[str, Any]:
+    """What the metadata form offers for the six fields (001 §II.2.c) a draft does not hold
+    yet: a summary from its name and data, a procedure's result validity where the document
+    is the result of a procedure configured with one; nationwide scope. The officer checks and
+    may change each one; the validity is never assumed where nothing says it."""
+    fields = {
+        **{k.removeprefix("field_"): v for k, v in (values.get("suggested") or {}).items()},
+        **(values.get("fields") or {}),
+    }
+    offered: dict[str, Any] = {
+        "summary": values.get("summary") or describe(values.get("name") or "", fields),
+        "validity_scope": values.get("validity_scope") or DEFAULT_SCOPE,
+    }
+    try:
+        issued = parse_day(fields.get("issued_on"))
+    except ValueError:
+        issued = None
+    if issued and not values.get("valid_from"):
+        offered["valid_from"] = issued.isoformat()  # valid from the day it was issued
+    if values.get("validity"):
+        return offered
+    with db.transaction() as session:
+        months = session.execute(
+            select(Procedure.result_validity_months)
+            .where(Procedure.result_type_code == values.get("type_code"), Procedure.active)
+            .limit(1)
+        ).first()
+    if months is not None:  # the result of a procedure configured with its validity
+        offered["validity"], until = validity_of(months[0], issued or local_today())
+        offered["valid_until"] = until.isoformat() if until and issued else ""
+    return offered
 
 
 def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
@@ -74,7 +117,11 @@ def documents_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
             .where(Document.dossier_id == dossier.id, Document.state != "discarded")
             .order_by(Document.id)
         )
-        return [_values(d) for d in rows]
+        # stored documents lacking a mandatory field (rows from before 001 §II.2.c was checked)
+        return [
+            {**v, "missing": missing(v) if v["state"] == "stored" else []}
+            for v in map(_values, rows)
+        ]
 
 
 def file_path(document_id: int, actor: Actor, sha256: str | None = None) -> tuple[Path, str]:

@@ -13,6 +13,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.codes import dossier_code
+from app.domain.document_metadata import (
+    OWNER_DETAILS,
+    WITHOUT_CCCD,
+    SixFieldsError,
+    check_owner_details,
+    local_today,
+)
 from app.domain.identifiers import validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
@@ -132,7 +139,7 @@ def _register(
         phone=cmd.phone,
         email=cmd.email,
         summary=cmd.summary,
-        data={**cmd.extra, **_proxy(cmd)},
+        data={**cmd.extra, **_proxy(cmd), **_owner_details(cmd)[0]},
         received_at=now,
         due_at=calendars.work_calendar(session).due(
             now,
@@ -222,6 +229,7 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
         errors["procedure_code"] = _("Chọn thủ tục hành chính")
     if cmd.channel not in ("counter", "online"):
         errors["channel"] = _("Kênh nộp không hợp lệ")
+    errors |= _owner_details(cmd)[1]
     if cmd.proxy is not None:
         try:
             grantee = validate_identifier(cmd.proxy.get("id_type") or "", cmd.proxy.get("id") or "")
@@ -233,6 +241,21 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
         if not 2 <= len(" ".join((cmd.proxy.get("name") or "").split())) <= 255:
             errors["proxy_name"] = _("Họ tên người được ủy quyền phải có từ 2 đến 255 ký tự")
     return errors
+
+
+def _owner_details(cmd: ReceiveDossier) -> tuple[dict[str, Any], dict[str, str]]:
+    """An owner without a CCCD may be received with the birth year, issue date and issuer of
+    the identity paper (001 §II.2.c (2)), kept for the documents issued to them: all three
+    or none, each checked. The values as kept, and the errors."""
+    given = [k for k in OWNER_DETAILS if str(cmd.extra.get(k) or "").strip()]
+    if not given:
+        return {}, {}
+    if cmd.owner_id_type not in WITHOUT_CCCD:
+        return {}, {k: _("Chỉ ghi khi chủ hồ sơ không có CCCD") for k in given}
+    try:
+        return check_owner_details(cmd.extra, local_today()), {}
+    except SixFieldsError as exc:
+        return {}, exc.errors
 
 
 def _receiving_counter(

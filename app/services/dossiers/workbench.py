@@ -5,7 +5,7 @@ answers in words. Read inside the caller's transaction; plain values out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from app.domain.status import DossierStatus
 from app.domain.step_answers import Answer, answers_in_words
 from app.models import AuditEvent, Document, Dossier, DossierComponent, HumanTask
 from app.services.core.actors import Actor
+from app.services.documents import supplement_review
 
 # A component's state, as the screen words it (see templates/_components.html).
 RECEIVED, DIGITIZED, REUSED = "received", "digitized", "reused"
@@ -66,6 +67,7 @@ class SupplementFile:
     pages: int
     reason: str = ""
     fields: tuple[MetadataField, ...] = ()
+    six: dict[str, Any] = field(default_factory=dict)  # the six fields' inputs (001 §II.2.c)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,7 @@ def supplement(session: Session, dossier: Dossier, actor: Actor) -> Supplement |
             d.pages,
             rejected.get(d.id, ""),
             _metadata_fields(d) if d.state == "draft" else (),
+            supplement_review.six_values(d) if d.state == "draft" else {},
         )
         for d in session.scalars(
             select(Document)
