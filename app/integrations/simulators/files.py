@@ -18,7 +18,7 @@ from flask import Flask, Response, jsonify, redirect, request
 from app.integrations.reused_files import HASH_HEADER
 
 # What /_sim/file-faults can make the next file calls do.
-MODES = ("corrupt", "oversize", "html", "redirect", "trickle", "other_owner")
+MODES = ("down", "corrupt", "oversize", "html", "redirect", "trickle", "other_owner")
 
 
 @dataclass
@@ -79,7 +79,9 @@ def described(document: dict[str, Any], faults: FileFaults) -> dict[str, Any]:
 def file_response(content: bytes, faults: FileFaults) -> Response:
     """The file with its SHA-256 header, or what the fault in force sends instead."""
     sha = hashlib.sha256(content).hexdigest()
-    mode = faults.take(("corrupt", "oversize", "html", "redirect", "trickle"))
+    mode = faults.take(("down", "corrupt", "oversize", "html", "redirect", "trickle"))
+    if mode == "down":
+        return Response(b'{"error": "file service unavailable"}', 503, mimetype="application/json")
     if mode == "redirect":
         return redirect("http://198.51.100.7/elsewhere.pdf", 302)
     if mode == "html":

@@ -15,17 +15,15 @@ from flask import Flask, jsonify, request
 from app.integrations.simulators.faults import Faults, install
 from app.integrations.simulators.files import (
     FileFaults,
+    card_pdf,
     described,
     file_response,
     install_file_faults,
     owner_refusal,
 )
 
-SEED_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]"
-    b"/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# The seeded birth certificate, a real one-page PDF (a reused file is opened like any other).
+SEED_LINES = ["Nguyen Van An (001090012345)", "Sinh ngay 12/05/1990", "UBND phuong Hoan Kiem"]
 
 
 class WarehouseState:
@@ -48,7 +46,7 @@ class WarehouseState:
                     "name": "Giấy khai sinh",
                     "issuer": "UBND phường Hoàn Kiếm",
                 },
-                SEED_PDF,
+                card_pdf("Giay khai sinh", SEED_LINES),
             )
 
     def store(self, metadata: dict[str, Any], content: bytes) -> dict[str, Any]:
