@@ -5,18 +5,24 @@ leaves a pending component with its reason and a retry, never a bare reference."
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
 from app import settings
+from app.documents.intake import Upload
 from app.models import Document, DossierComponent, Incident, OutboxMessage
+from app.services.citizens import online, portal_sign_in
+from app.services.citizens.online_commands import SubmitOnline
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
 from app.services.documents import reuse, reused_files
 from app.storage.db import db
 from app.storage.files import file_store
+from tests.documents.scans import numbered_pdf
 from tests.services.helpers import receive, settle
 
 pytestmark = pytest.mark.simulators
@@ -112,7 +118,8 @@ def test_a_source_that_is_down_leaves_a_pending_component_fetched_in_the_backgro
     assert attached["document_id"] is None and "503" in attached["fetch_error"]
     [listed] = reuse.components_of(code, officer)
     waiting = listed["fetch"]
-    assert waiting.state == "pending" and "503" in waiting.reason and waiting.attempts == 1
+    assert waiting.state == "pending" and waiting.attempts == 1
+    assert waiting.reason == "nguồn tạm thời không phục vụ" and "HTTP 503" in waiting.detail
     assert waiting.next_at is not None  # when the next try comes
     [row] = fetches()
     assert row.params == {
@@ -140,7 +147,8 @@ def test_a_wrong_hash_every_time_ends_in_an_incident_and_the_retry_brings_the_fi
     settle(drain, clock, lambda: fetches()[0].state == "incident")
     [listed] = reuse.components_of(code, officer)
     failed = listed["fetch"]
-    assert failed.state == "failed" and "SHA-256" in failed.reason
+    assert failed.state == "failed" and "SHA-256" in failed.detail
+    assert failed.reason == "tệp nhận được không khớp mã băm nguồn công bố (hỏng khi truyền)"
     assert failed.attempts == settings.current.OUTBOX_MAX_ATTEMPTS
     with db.transaction() as session:
         [incident] = session.scalars(select(Incident)).all()
@@ -182,7 +190,11 @@ def test_two_retries_at_once_fetch_once_and_store_one_document(actors, drain, cl
 
 @pytest.mark.parametrize(
     ("mode", "why"),
-    [("html", "text/html"), ("redirect", "redirected"), ("oversize", "over")],
+    [
+        ("html", "không trả về tệp PDF"),
+        ("redirect", "chuyển sang một địa chỉ khác"),
+        ("oversize", "vượt quá dung lượng cho phép"),
+    ],
 )
 def test_a_file_that_can_never_be_taken_is_refused_and_nothing_attached(
     actors, warehouse_url, mode, why
@@ -243,7 +255,8 @@ def test_a_source_that_later_names_another_owner_is_not_believed(
     file_fault(national_url, "other_owner")
     settle(drain, clock, lambda: fetches()[0].state == "incident")
     [listed] = reuse.components_of(code, officer)
-    assert listed["fetch"].state == "failed" and "another owner" in listed["fetch"].reason
+    assert listed["fetch"].state == "failed"
+    assert listed["fetch"].reason == "nguồn cho biết giấy tờ thuộc người khác"
     assert listed["document_id"] is None
 
 
@@ -275,3 +288,43 @@ def test_only_the_dossiers_reception_and_processing_officers_may_retry(actors):
         reused_files.retry(other, component_id, officer)  # not that dossier's component
     with pytest.raises(NotFound):
         reused_files.retry(code, 999_999, officer)
+
+
+def test_an_online_citizens_kho_dl_document_comes_into_the_dossier_even_when_late(
+    actors, drain, warehouse_url
+):
+    # 001 §II.2.b Bước 4: online, the citizen picks what the warehouses hold; its file follows
+    card = numbered_pdf(1)
+    requests.post(
+        f"{warehouse_url}/api/documents",
+        json={
+            "metadata": {"owner_id": AN, "type_code": CCCD, "name": "Thẻ căn cước công dân"},
+            "content_b64": base64.b64encode(card).decode(),
+        },
+        headers={"Idempotency-Key": "citizen-card"},
+        timeout=5,
+    ).raise_for_status()
+    who = {"sub": "VN-000001", "identifier": AN, "name": "Nguyễn Văn An"}
+    citizen = portal_sign_in.sign_in(who)
+    _info, offers = online.submission(citizen, "2.000488")
+    [offer] = [o for o in offers if o.type_code == CCCD]
+    assert offer.found.source == "portal"
+
+    def submit() -> str:
+        form = Upload("to-khai.pdf", io.BytesIO(numbered_pdf(1)))
+        command = SubmitOnline(
+            "2.000488", chosen={CCCD: offer.found.ref}, uploads={"TK.LLTP.01": [form]}
+        )
+        return online.submit(citizen, command)
+
+    file_fault(warehouse_url, "html", times=1)
+    with pytest.raises(InvalidInput) as exc:
+        submit()
+    assert "không trả về tệp PDF" in exc.value.fields[f"component_{CCCD}"]
+    file_fault(warehouse_url, "down", times=1)
+    submit()
+    assert component_of(CCCD).document_id is None and len(fetches()) == 1
+    drain()
+    stored = document(component_of(CCCD).document_id)
+    assert stored.file_sha256 == hashlib.sha256(card).hexdigest()
+    assert (stored.origin_system, stored.owner_id) == ("portal", AN)

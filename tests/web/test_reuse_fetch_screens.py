@@ -66,7 +66,8 @@ def test_a_card_whose_source_is_down_shows_why_and_a_retry(client, drain, nation
         page = client.get(url).get_data(as_text=True)
         assert 'data-fetch="pending"' in page, url
         assert "Đang lấy tệp từ CSDL quốc gia…" in page
-        assert "Lần thử 1 không được" in page and "503" in page
+        assert "Lần thử 1 không được: nguồn tạm thời không phục vụ" in page
+        assert "HTTP 503" in page  # the technical message, behind the words
         assert "Thử lại" in page
     page = client.get(task_url).get_data(as_text=True)
     response = post(client, retry_form(page), {"next": f"{task_url}#components"}, task_url)

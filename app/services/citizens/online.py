@@ -282,7 +282,8 @@ def _fetch_chosen(
         except IntegrationError as exc:
             if not exc.retryable:
                 errors[f"component_{type_code}"] = _(
-                    "Không dùng được giấy tờ này từ kho (%(exc)s); hãy tải tệp lên", exc=exc
+                    "Không dùng được giấy tờ này từ kho: %(why)s; hãy tải tệp lên",
+                    why=_(reused_files.reason_in_words(str(exc))),
                 )
                 continue
             log.warning("online reuse of %s %s queued: %s", found.source, found.ref, exc)

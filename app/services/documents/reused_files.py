@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.documents.intake import ScanRejected, open_pdf
+from app.domain.messages import N_
 from app.i18n import _l
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import clients_from_config, fetch_reused
@@ -39,6 +40,23 @@ FETCHED_SOURCES = ("portal", "national")  # "own" documents are already this sys
 TECHNICAL = frozenset(
     {"id", "key", "storage_key", "sha256", "size", "stored_at", "dossier_code", "source"}
 )
+# Why a fetch failed, in words, by what the clients' messages say (app/integrations/http.py,
+# app/integrations/reused_files.py); the technical message stays beside it.
+REASONS = (
+    ("SHA-256", N_("tệp nhận được không khớp mã băm nguồn công bố (hỏng khi truyền)")),
+    ("another owner", N_("nguồn cho biết giấy tờ thuộc người khác")),
+    ("HTTP 403", N_("nguồn từ chối: giấy tờ không thuộc chủ sở hữu được hỏi")),
+    ("HTTP 404", N_("nguồn không còn giấy tờ này")),
+    ("redirected", N_("nguồn chuyển sang một địa chỉ khác; hệ thống không đi theo")),
+    ("content type", N_("nguồn không trả về tệp PDF")),
+    ("not a PDF", N_("nguồn không trả về tệp PDF")),
+    ("bytes, over", N_("tệp vượt quá dung lượng cho phép")),
+    (": over", N_("tệp vượt quá dung lượng cho phép")),
+    ("timed out", N_("nguồn phản hồi quá chậm")),
+    ("longer than", N_("nguồn phản hồi quá chậm")),
+    ("cannot connect", N_("không kết nối được tới nguồn")),
+    ("HTTP 5", N_("nguồn tạm thời không phục vụ")),
+)
 SIX_FIELDS = frozenset(
     {"type_code", "owner_id", "owner_id_type", "owner_name", "full_name", "name", "summary"}
     | {"valid_until", "validity_scope", "fields", "birth_date"}
@@ -52,9 +70,17 @@ class FetchState:
     component_id: int
     source: str
     state: str  # pending (trying, or waiting for the next try) | failed (incident) | missing
-    reason: str
+    reason: str  # in words, untranslated (see REASONS)
     attempts: int
     next_at: datetime | None
+    detail: str = ""  # the technical message
+
+
+def reason_in_words(error: str) -> str:
+    """Why a fetch failed, as an officer reads it (untranslated); "" when nothing failed."""
+    if not error:
+        return ""
+    return next((words for mark, words in REASONS if mark in error), N_("lỗi khi lấy tệp"))
 
 
 def fetch_now(source: str, ref: str, owner_id: str) -> dict[str, Any]:
@@ -79,9 +105,9 @@ def refused(source_label: str, exc: IntegrationError) -> InvalidInput:
     owner's, sent elsewhere): nothing is attached, the paper can be digitized instead."""
     return InvalidInput(
         _l(
-            "Không dùng được tệp từ %(source)s (%(exc)s); hãy số hoá bản giấy thay thế",
+            "Không dùng được tệp từ %(source)s: %(why)s; hãy số hoá bản giấy thay thế",
             source=source_label,
-            exc=exc,
+            why=_l(reason_in_words(str(exc))),
         )
     )
 
@@ -248,8 +274,9 @@ def states(session: Session, components: list[DossierComponent]) -> dict[int, Fe
             continue
         state = "failed" if row.state == "incident" else "pending"
         upcoming = row.next_attempt_at if row.state == "pending" and row.attempts else None
+        error = row.last_error or ""
         shown[c.id] = FetchState(
-            c.id, c.source, state, row.last_error or "", row.attempts, upcoming
+            c.id, c.source, state, reason_in_words(error), row.attempts, upcoming, error
         )
     return shown
 
