@@ -18,7 +18,7 @@ from app.documents.intake import Upload
 from app.models import Document, DossierComponent, Incident, OutboxMessage
 from app.services.citizens import online, portal_sign_in
 from app.services.citizens.online_commands import SubmitOnline
-from app.services.core.errors import Forbidden, InvalidInput, NotFound
+from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.documents import reuse, reused_files
 from app.storage.db import db
 from app.storage.files import file_store
@@ -328,3 +328,17 @@ def test_an_online_citizens_kho_dl_document_comes_into_the_dossier_even_when_lat
     stored = document(component_of(CCCD).document_id)
     assert stored.file_sha256 == hashlib.sha256(card).hexdigest()
     assert (stored.origin_system, stored.owner_id) == ("portal", AN)
+
+
+def test_the_fetched_copy_is_this_systems_own_next_time_but_not_attached_twice(actors):
+    # 001 §II.2.b Bước 4: this system's own warehouse is asked first
+    officer = actors["tiepnhan"]
+    code = receive(officer)
+    attach(code, CCCD, officer)
+    stored_id = component_of(CCCD).document_id
+    again = reuse.lookup(code, CCCD, officer)
+    assert (again.found.source, again.found.ref) == ("own", str(stored_id))
+    with pytest.raises(Conflict):
+        reuse.attach(code, "own", str(stored_id), CCCD, True, {}, officer)
+    later = receive(officer)  # another dossier of the same citizen reuses it from here
+    reuse.attach(later, "own", str(stored_id), CCCD, True, {}, officer)

@@ -47,6 +47,8 @@ def test_a_reused_card_opens_inline_on_the_task_screen(client):
     attach_card(client, code)
     dossier = client.get(f"/dossiers/{code}").get_data(as_text=True)
     document_id = re.search(r'class="reused-file" href="/documents/(\d+)/file"', dossier).group(1)
+    assert "Đã lưu, lấy từ nguồn" in dossier  # among the dossier's documents, not "signed"
+    assert "Lấy tệp giấy tờ dùng lại từ nguồn (national NAT-00001)" in dossier  # its history
     page = client.get(f"/tasks/{open_task(code, 'reception').id}").get_data(as_text=True)
     assert f'data-document="{document_id}"' in page and 'data-state="reused"' in page
     assert f'data-src="/documents/{document_id}/file"' in page and 'id="viewer"' in page

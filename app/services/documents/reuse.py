@@ -352,13 +352,13 @@ def _fetch(found: Found) -> tuple[dict[str, Any] | None, str]:
 
 
 def _not_attached_yet(session: Any, dossier_id: int, source: str, ref: str) -> None:
-    """Conflict when the same document is already a component (a replayed attach)."""
+    """Conflict when the same document is already a component (a replayed attach, or this
+    system's copy of a file the dossier already reused from Kho DL or a national DB)."""
+    same = (DossierComponent.source == source) & (DossierComponent.ref == ref)
+    if source == "own" and ref.isdigit():
+        same = same | (DossierComponent.document_id == int(ref))
     if session.scalar(
-        select(DossierComponent.id).where(
-            DossierComponent.dossier_id == dossier_id,
-            DossierComponent.source == source,
-            DossierComponent.ref == ref,
-        )
+        select(DossierComponent.id).where(DossierComponent.dossier_id == dossier_id, same)
     ):
         raise Conflict(_l("Giấy tờ này đã được đính kèm vào hồ sơ"))
 
