@@ -1,7 +1,7 @@
 """In a real headless Chromium (001 §II.1 Bước 3, reuse by content): the counter officer
 attaches the citizen's ID card from the national database while its file service is down; the
-component says it is still being fetched and why; "Thử lại" brings the file, which the officer
-then opens inline on the step's screen, drawn by pdf.js like any other component."""
+component says it is still being fetched and why; "Thử lại" brings the file, which appears on the
+step's screen without a reload and opens inline, drawn by pdf.js like any other component."""
 
 from __future__ import annotations
 
@@ -52,10 +52,12 @@ def test_the_officer_attaches_a_reused_card_and_opens_it_inline(
 
     item.get_by_role("button", name="Thử lại").click()
     page.wait_for_url("**/tasks/*#components")
-    drain()  # the worker fetches the file
-    page.reload()
+    page.evaluate("window.__samePage = true")
+    drain()  # the worker fetches the file; the screen shows it without a reload
     item = page.locator('#components li[data-state="reused"]')
+    item.get_by_role("button", name="Xem").wait_for(timeout=20_000)
     assert item.locator("[data-fetch]").count() == 0
+    assert page.evaluate("window.__samePage === true")  # not reloaded
     item.get_by_role("button", name="Xem").click()
     page.wait_for_selector('#viewer-pages[data-state="ready"]')
     assert "Thẻ căn cước công dân" in page.locator("#viewer-title").inner_text()
