@@ -312,6 +312,9 @@ def _attach(code: str, found: reuse.Lookup, actor: Any) -> tuple[dict[str, str],
     except Conflict as exc:
         return {"_form": exc.message}, 409
     flash(_attached_message(attached))
+    if attached.get("fetch_error"):
+        why = tr(reused_files.reason_in_words(attached["fetch_error"]))
+        flash(_("Nguồn chưa trả tệp (%(why)s); hệ thống đang lấy lại tệp", why=why))
     return {}, 302
 
 

@@ -36,6 +36,9 @@ def test_the_officer_attaches_a_reused_card_and_opens_it_inline(
     page.check("input[name=citizen_confirmed]")
     page.get_by_role("button", name="Đính kèm vào hồ sơ").click()
     page.wait_for_url(f"**/dossiers/{code}#components")
+    pending = page.locator('.components li[data-source="national"] [data-fetch="pending"]')
+    assert "Đang lấy tệp từ CSDL quốc gia…" in pending.inner_text()
+    page.screenshot(path=str(tmp_path / "dossier-pending.png"), full_page=True)
 
     page.goto(f"/tasks/{open_task(code, 'reception').id}")
     item = page.locator('#components li[data-state="reused"]')

@@ -63,6 +63,8 @@ def test_a_card_whose_source_is_down_shows_why_and_a_retry(client, drain, nation
     deliver("portal.check_account", {"exists": True})
     file_fault(national_url, "down", times=1)
     attach_card(client, code)
+    told = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "Nguồn chưa trả tệp (nguồn tạm thời không phục vụ); hệ thống đang lấy lại tệp" in told
     task_url = f"/tasks/{open_task(code, 'reception').id}"
     for url in (f"/dossiers/{code}", task_url):
         page = client.get(url).get_data(as_text=True)
