@@ -19,6 +19,7 @@ from app.models import Document, DossierComponent, Incident, OutboxMessage
 from app.services.citizens import online, portal_sign_in
 from app.services.citizens.online_commands import SubmitOnline
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.core.outbox import retry_incident
 from app.services.documents import reuse, reused_files
 from app.storage.db import db
 from app.storage.files import file_store
@@ -245,7 +246,7 @@ def test_the_owner_check_stays_in_force_for_another_persons_file(actors, nationa
 
 
 @pytest.mark.fault
-def test_a_source_that_later_names_another_owner_is_not_believed(
+def test_a_source_that_later_names_another_owner_is_not_believed_until_corrected(
     actors, drain, clock, national_url
 ):
     officer = actors["tiepnhan"]
@@ -258,6 +259,13 @@ def test_a_source_that_later_names_another_owner_is_not_believed(
     assert listed["fetch"].state == "failed"
     assert listed["fetch"].reason == "nguồn cho biết giấy tờ thuộc người khác"
     assert listed["document_id"] is None
+    # the source is corrected; the supervisor retries the incident from the incidents page
+    file_fault(national_url, "")
+    with db.transaction() as session:
+        incident_id = session.scalar(select(Incident.id))
+    retry_incident(incident_id, actors["giamsat"])
+    settle(drain, clock, lambda: component_of(CCCD).document_id)
+    assert document(component_of(CCCD).document_id).owner_id == AN
 
 
 def test_a_component_attached_before_files_were_fetched_gets_its_file_on_request(actors, drain):
