@@ -101,6 +101,8 @@ class Config:
     PKI_DIR = _env("PKI_DIR", str(ROOT / "var" / "pki"))
     SCAN_MAX_BYTES = int(_env("SCAN_MAX_BYTES", str(20 * 1024 * 1024)))
     SCAN_MAX_PAGES = int(_env("SCAN_MAX_PAGES", "500"))
+    # The largest file fetched from Kho DL or a national database for a reused component.
+    REUSE_MAX_BYTES = int(_env("REUSE_MAX_BYTES", str(20 * 1024 * 1024)))
     OCR_LANG = _env("OCR_LANG", "vie")
     # OCR in the request covers the first pages only (enough to pre-fill the metadata form).
     OCR_MAX_PAGES = int(_env("OCR_MAX_PAGES", "3"))

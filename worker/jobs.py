@@ -26,6 +26,8 @@ _KEYS = (
     "MAIL_FROM",
     "FILE_STORE",
     "SMS_GATEWAY_URL",
+    "NATIONAL_DB_URL",
+    "REUSE_MAX_BYTES",
 )
 
 

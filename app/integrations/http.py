@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import requests
@@ -23,8 +24,8 @@ class HttpClient:
     ) -> Any:
         return self._call("GET", path, params=params, allow_404=allow_404)
 
-    def get_bytes(self, path: str) -> bytes:
-        response = self._send("GET", path)
+    def get_bytes(self, path: str, params: dict[str, Any] | None = None) -> bytes:
+        response = self._send("GET", path, params=params)
         return response.content
 
     def get_capped(self, path: str, max_bytes: int) -> tuple[Any, str]:
@@ -51,6 +52,43 @@ class HttpClient:
             return json.loads(b"".join(chunks)), response.headers.get("ETag", "")
         except (ValueError, RecursionError) as exc:  # not JSON, or nested beyond reason
             raise IntegrationError(f"GET {path}: response is not JSON", retryable=True) from exc
+
+    def get_file(
+        self, path: str, *, params: dict[str, Any], max_bytes: int, content_type: str
+    ) -> tuple[bytes, dict[str, str]]:
+        """A file and its response headers, read in chunks: refused (not retryable) when the
+        answer is a redirect, of another content type or over `max_bytes`; retryable when the
+        whole transfer takes longer than the timeout (a source trickling bytes)."""
+        url = f"{self.base_url}{path}"
+        where = f"GET {path}"
+        try:
+            response = self.session.get(
+                url, params=params, timeout=self.timeout, stream=True, allow_redirects=False
+            )
+        except requests.Timeout as exc:
+            message = f"{where}: timed out after {self.timeout}s"
+            raise IntegrationError(message, retryable=True) from exc
+        except requests.ConnectionError as exc:
+            raise IntegrationError(f"{where}: cannot connect", retryable=True) from exc
+        with response:
+            if response.is_redirect or 300 <= response.status_code < 400:
+                raise IntegrationError(
+                    f"{where}: redirected to {response.headers.get('Location', '?')[:200]}",
+                    retryable=False,
+                    status=response.status_code,
+                )
+            if response.status_code >= 400:
+                raise IntegrationError(
+                    f"{where}: HTTP {response.status_code} {_error_text(response)}",
+                    retryable=response.status_code in RETRYABLE_STATUSES,
+                    status=response.status_code,
+                )
+            kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if kind != content_type:
+                raise IntegrationError(
+                    f"{where}: content type {kind or 'none'}, not {content_type}", retryable=False
+                )
+            return _read_bounded(response, where, max_bytes, self.timeout), dict(response.headers)
 
     def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
@@ -90,6 +128,27 @@ class HttpClient:
                 status=response.status_code,
             )
         return response
+
+
+def _read_bounded(response: requests.Response, where: str, max_bytes: int, timeout: float) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise IntegrationError(f"{where}: {declared} bytes, over {max_bytes}", retryable=False)
+    deadline = time.monotonic() + timeout
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise IntegrationError(f"{where}: over {max_bytes} bytes", retryable=False)
+            if time.monotonic() > deadline:
+                raise IntegrationError(
+                    f"{where}: transfer took longer than {timeout}s", retryable=True
+                )
+            chunks.append(chunk)
+    except requests.RequestException as exc:
+        raise IntegrationError(f"{where}: transfer broken off ({exc})", retryable=True) from exc
+    return b"".join(chunks)
 
 
 def _error_text(response: requests.Response) -> str:

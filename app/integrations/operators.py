@@ -17,7 +17,9 @@ from pypdf import PdfWriter
 from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.integrations.mail import Mailer, SmtpMailer
+from app.integrations.national import NationalDbClient
 from app.integrations.portal import Portal, PortalClient
+from app.integrations.reused_files import FileSource
 from app.integrations.sms import SmsClient, SmsGateway
 from app.integrations.warehouse import Warehouse, WarehouseClient
 from app.storage.files import FileStore
@@ -30,6 +32,8 @@ class Clients:
     mail: Mailer | None = None
     files: FileStore | None = None
     sms: SmsGateway | None = None
+    national: FileSource | None = None
+    reuse_max_bytes: int = 20 * 1024 * 1024
 
 
 def clients_from_config(config: Mapping[str, Any]) -> Clients:
@@ -42,6 +46,10 @@ def clients_from_config(config: Mapping[str, Any]) -> Clients:
         mailer,
         FileStore(config["FILE_STORE"]) if config.get("FILE_STORE") else None,
         SmsClient(config["SMS_GATEWAY_URL"], timeout) if config.get("SMS_GATEWAY_URL") else None,
+        NationalDbClient(config["NATIONAL_DB_URL"], timeout)
+        if config.get("NATIONAL_DB_URL")
+        else None,
+        int(config.get("REUSE_MAX_BYTES") or 20 * 1024 * 1024),
     )
 
 
@@ -129,6 +137,23 @@ def _store_document(clients: Clients, p: dict[str, Any], key: str) -> dict[str, 
     return {"document_id": stored["id"], "key": stored["key"]}
 
 
+def fetch_reused(clients: Clients, source: str, ref: str, owner_id: str) -> dict[str, Any]:
+    """Fetch a reused document's file from its source (Kho DL: "portal", a national database:
+    "national"), checked (reused_files.checked), into the file store: its SHA-256, size and the
+    metadata the source keeps with it (001 §II.1 Bước 3)."""
+    origin = {"portal": clients.warehouse, "national": clients.national}.get(source)
+    if origin is None or clients.files is None:
+        raise IntegrationError(f"cannot fetch files from {source!r} here", retryable=False)
+    fetched = origin.fetch_file(ref, owner_id, clients.reuse_max_bytes)
+    stored = clients.files.put_bytes(fetched.content)
+    metadata = {k: v for k, v in fetched.metadata.items() if k not in ("content_b64",)}
+    return {"sha256": stored.sha256, "size": stored.size, "metadata": metadata}
+
+
+def _fetch_reused(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    return fetch_reused(clients, p["source"], p["ref"], p["owner_id"])
+
+
 def _list_documents(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
     return {"documents": clients.warehouse.list_documents(p["owner_id"], p["type_code"])}
 
@@ -209,6 +234,12 @@ OPERATORS: dict[str, Operator] = {
             {"to": str, "text": str},
             _send_sms,
             _l("Gửi tin nhắn SMS"),
+        ),
+        Operator(
+            "documents.fetch_reused",
+            {"source": str, "ref": str, "owner_id": str, "component_id": int},
+            _fetch_reused,
+            _l("Lấy tệp giấy tờ dùng lại từ Kho DL hoặc CSDL quốc gia"),
         ),
         Operator(
             "warehouse.list_documents",

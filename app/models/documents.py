@@ -66,6 +66,10 @@ class Document(Base):
     stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     warehouse_id: Mapped[str | None] = mapped_column(String(64))
     pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # A reused document (source "reused"): where its file was fetched from (portal | national)
+    # and its id there (001 §II.1 Bước 3).
+    origin_system: Mapped[str | None] = mapped_column(String(16))
+    origin_ref: Mapped[str | None] = mapped_column(String(64))
 
 
 class DossierComponent(Base):
@@ -87,3 +91,5 @@ class DossierComponent(Base):
     mismatch: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # The background fetch of its file (portal, national), while `document_id` is not set yet.
+    fetch_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))

@@ -23,6 +23,7 @@ from app.services.documents import (
     drafts,
     owner_check,
     reuse,
+    reused_files,
     slips,
     type_choices,
     views,
@@ -32,6 +33,7 @@ from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 from app.web.i18n import tr
 from app.web.inputs import int_arg
+from app.web.redirects import safe_target
 
 bp = Blueprint("documents", __name__)
 MAX_COUNT = 100_000  # pages or sheets of one component: far above any real one
@@ -346,6 +348,9 @@ def _attach(code: str, found: reuse.Lookup, actor: Any) -> tuple[dict[str, str],
     except Conflict as exc:
         return {"_form": exc.message}, 409
     flash(_attached_message(attached))
+    if attached.get("fetch_error"):
+        why = tr(reused_files.reason_in_words(attached["fetch_error"]))
+        flash(_("Nguồn chưa trả tệp (%(why)s); hệ thống đang lấy lại tệp", why=why))
     return {}, 302
 
 
@@ -355,3 +360,19 @@ def _attached_message(attached: dict[str, Any]) -> str:
     if attached["mismatch"]:
         return _("Đã đính kèm theo giấy tờ giấy; có sai khác với CSDL quốc gia")
     return _("Đã đính kèm giấy tờ dùng lại")
+
+
+@bp.post("/dossiers/<code>/components/<int:component_id>/fetch")
+@allow(OFFICER)
+def retry_fetch(code: str, component_id: int):  # noqa: ANN201
+    """ "Thử lại": fetch a reused component's file from its source again, now."""
+    outcome = reused_files.retry(code, component_id, current_actor())
+    flash(
+        {
+            "fetched": _("Tệp của thành phần đã được lấy về"),
+            "running": _("Đang lấy tệp từ nguồn; hãy tải lại trang sau ít giây"),
+            "queued": _("Đã yêu cầu lấy lại tệp từ nguồn"),
+        }[outcome]
+    )
+    fallback = url_for("dossiers.show", code=code) + "#components"
+    return redirect(safe_target(request.form.get("next"), fallback))

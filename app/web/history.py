@@ -20,6 +20,7 @@ OPERATORS_VI = {
     "portal.sync_status": N_("đồng bộ trạng thái lên Cổng DVCQG"),
     "warehouse.store_result": N_("lưu kết quả vào Kho DL"),
     "warehouse.list_documents": N_("tra cứu giấy tờ trong Kho DL"),
+    "documents.fetch_reused": N_("lấy tệp giấy tờ dùng lại từ nguồn"),
 }
 
 
@@ -106,6 +107,15 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
             "Dùng lại giấy tờ %(type)s (%(source)s)",
             type=d.get("type_code", ""),
             source=d.get("source", ""),
+        ),
+        "component_fetched": lambda d: _(
+            "Lấy tệp giấy tờ dùng lại từ nguồn (%(source)s %(ref)s), lưu %(key)s",
+            source=d.get("source", ""),
+            ref=d.get("ref", ""),
+            key=d.get("storage_key", ""),
+        ),
+        "component_fetch_retried": lambda d: _(
+            "Yêu cầu lấy lại tệp giấy tờ dùng lại (%(source)s)", source=d.get("source", "")
         ),
         "component_owner_override": lambda d: _(
             "Đính kèm giấy tờ %(type)s không khớp chủ hồ sơ (%(fields)s); lý do: %(reason)s",

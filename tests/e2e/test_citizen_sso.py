@@ -153,8 +153,13 @@ def test_online_submission_reuses_a_warehouse_document_and_takes_an_upload(
             select(DossierComponent).where(DossierComponent.dossier_id == dossier.id)
         ).all()
         assert (component.source, component.type_code) == ("portal", "KQ.G01.000023")
-        [upload] = session.scalars(select(Document).where(Document.dossier_id == dossier.id)).all()
+        documents = session.scalars(select(Document).where(Document.dossier_id == dossier.id))
+        by_source = {d.source: d for d in documents}
+        upload, reused = by_source.pop("online"), by_source.pop("reused")
         assert (upload.source, upload.state, upload.pages) == ("online", "draft", 2)
+        # the Kho DL document came with its file (001 §II.1 Bước 3), not as a reference
+        assert component.document_id == reused.id and reused.origin_system == "portal"
+        assert not by_source
     # no account check online: the dossier waits at the Sở's counter
     assert open_task(code, "reception") is not None
     detail = client.get(f"/citizen/dossiers/{code}").get_data(as_text=True)

@@ -195,7 +195,9 @@ def test_stored_documents_reach_the_warehouse_over_http(actors, drain, warehouse
     assert pushed["key"] == key
     assert pushed["sha256"] == stored.file_sha256
     content = requests.get(
-        f"{warehouse_url}/api/documents/{stored.warehouse_id}/file", timeout=5
+        f"{warehouse_url}/api/documents/{stored.warehouse_id}/file",
+        params={"owner_id": "079095000123"},  # Kho DL serves a file to its owner only
+        timeout=5,
     ).content
     assert content == file_store().path(stored.file_sha256).read_bytes()
 

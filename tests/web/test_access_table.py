@@ -72,6 +72,8 @@ GET /counter/new                               ok     403    403    403    403  
 POST /counter/new                              ok     403    403    403    403    403    login  login  ok
 GET /dich-vu-cong                              ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET /dich-vu-cong/<path:rest>                  ok     ok     ok     ok     ok     ok     ok     ok     ok
+# POST /dossiers/<code>/components/<int:component_id>/fetch: no such component of the dossier
+POST /dossiers/<code>/components/<int:component_id>/fetch 404    404    404    404    404    404    login  login  404
 GET /documents/<int:document_id>               ok     ok     ok     ok     ok     ok     login  login  404
 POST /documents/<int:document_id>/certify      ok     ok     403    403    403    403    login  login  404
 # POST /documents/<int:document_id>/confirm: the empty form is refused (422) first

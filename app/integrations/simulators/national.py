@@ -1,17 +1,29 @@
 """Simulator of the national databases (CSDL quốc gia về dân cư and the sector databases):
 records of a citizen by owner identifier and document-type code, with their data.
 
+Each record's document is also served as a file (`/api/records/<id>/file`, a PDF with its
+SHA-256) to a caller asking for its owner, for reuse by content (001 §II.1 Bước 3).
+
 A record added with `served_for` is answered, first, to lookups for that identifier while it
 names its real `owner_id`: a database that returns another person's document, for tests."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
 from flask import Flask, jsonify, request
 
 from app.integrations.simulators.faults import Faults, install
+from app.integrations.simulators.files import (
+    FileFaults,
+    card_pdf,
+    described,
+    file_response,
+    install_file_faults,
+    owner_refusal,
+)
 
 DEMO_RECORDS: list[dict[str, Any]] = [
     {
@@ -64,12 +76,38 @@ class NationalState:
             # ids are kept when a record is put in front of others
             self.records = [{**r, "id": f"NAT-{i + 1:05d}"} for i, r in enumerate(demo)]
             self.lookups: list[dict[str, str]] = []
+            self.files: dict[str, bytes] = {}
+
+    def file_of(self, record: dict[str, Any]) -> bytes:
+        """The record's document as a PDF (made once; the caller holds the lock)."""
+        if record["id"] not in self.files:
+            lines = [f"{k}: {v}" for k, v in (record.get("fields") or {}).items()]
+            self.files[record["id"]] = card_pdf(
+                str(record.get("name") or record["type_code"]),
+                [f"{record.get('full_name') or ''} ({record['owner_id']})", *lines, record["id"]],
+            )
+        return self.files[record["id"]]
+
+    def served(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as answered: without the test knob, with its file's SHA-256."""
+        shown = {k: v for k, v in record.items() if k != "served_for"}
+        return {**shown, "sha256": hashlib.sha256(self.file_of(record)).hexdigest()}
+
+    def find(self, record_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.records if r["id"] == record_id), None)
 
 
 def create_national_simulator(seed: bool = True) -> Flask:
     app = Flask("national_db_simulator")
     state = NationalState(seed)
-    install(app, Faults(), state.reset, lambda: list(state.lookups))
+    file_faults = FileFaults()
+
+    def reset() -> None:
+        file_faults.set({})
+        state.reset()
+
+    install(app, Faults(), reset, lambda: list(state.lookups))
+    install_file_faults(app, file_faults)
 
     @app.get("/api/records")
     def find_records():  # noqa: ANN202
@@ -79,11 +117,31 @@ def create_national_simulator(seed: bool = True) -> Flask:
         with state.lock:
             state.lookups.append({"owner_id": owner, "type_code": type_code})
             found = [
-                {k: v for k, v in r.items() if k != "served_for"}
+                state.served(r)
                 for r in state.records
                 if r.get("served_for", r["owner_id"]) == owner and r["type_code"] == type_code
             ]
         return jsonify(records=found)
+
+    @app.get("/api/records/<record_id>")
+    def get_record(record_id: str):  # noqa: ANN202
+        with state.lock:
+            record = state.find(record_id)
+            shown = state.served(record) if record else None
+        if shown is None:
+            return jsonify(error="no such record"), 404
+        refused = owner_refusal(shown["owner_id"])
+        return refused or (jsonify(described(shown, file_faults)), 200)
+
+    @app.get("/api/records/<record_id>/file")
+    def get_record_file(record_id: str):  # noqa: ANN202
+        """The record's document, only for its owner."""
+        with state.lock:
+            record = state.find(record_id)
+            content = state.file_of(record) if record else None
+        if record is None or content is None:
+            return jsonify(error="no such record"), 404
+        return owner_refusal(record["owner_id"]) or file_response(content, file_faults)
 
     @app.post("/_sim/records")
     def add_record():  # noqa: ANN202

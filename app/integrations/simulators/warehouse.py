@@ -11,15 +11,20 @@ import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, jsonify, request
 
 from app.integrations.simulators.faults import Faults, install
-
-SEED_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]"
-    b"/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+from app.integrations.simulators.files import (
+    FileFaults,
+    card_pdf,
+    described,
+    file_response,
+    install_file_faults,
+    owner_refusal,
 )
+
+# The seeded birth certificate, a real one-page PDF (a reused file is opened like any other).
+SEED_LINES = ["Nguyen Van An (001090012345)", "Sinh ngay 12/05/1990", "UBND phuong Hoan Kiem"]
 
 
 # What Kho DL requires of every stored document (001 §II.2.c "Một số yêu cầu"): the six fields,
@@ -112,7 +117,7 @@ class WarehouseState:
                     "validity_scope": "national",
                     "issuer": "UBND phường Hoàn Kiếm",
                 },
-                SEED_PDF,
+                card_pdf("Giay khai sinh", SEED_LINES),
             )
 
     def store(self, metadata: dict[str, Any], content: bytes) -> dict[str, Any]:
@@ -122,6 +127,7 @@ class WarehouseState:
             "id": doc_id,
             "key": metadata.get("storage_key") or f"{metadata['owner_id']}.{metadata['type_code']}",
             "size": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
             "stored_at": datetime.now(UTC).isoformat(),
         }
         self.documents[doc_id] = document
@@ -132,7 +138,14 @@ class WarehouseState:
 def create_warehouse_simulator(seed: bool = True) -> Flask:
     app = Flask("warehouse_simulator")
     state = WarehouseState(seed)
-    install(app, Faults(), state.reset, lambda: list(state.documents.values()))
+    file_faults = FileFaults()
+
+    def reset() -> None:
+        file_faults.set({})
+        state.reset()
+
+    install(app, Faults(), reset, lambda: list(state.documents.values()))
+    install_file_faults(app, file_faults)
 
     @app.get("/api/documents")
     def list_documents():  # noqa: ANN202
@@ -152,15 +165,22 @@ def create_warehouse_simulator(seed: bool = True) -> Flask:
     def get_document(doc_id: str):  # noqa: ANN202
         with state.lock:
             document = state.documents.get(doc_id)
-        return (jsonify(document), 200) if document else (jsonify(error="no such document"), 404)
+        if document is None:
+            return jsonify(error="no such document"), 404
+        asked = request.args.get("owner_id")
+        if asked and asked != document["owner_id"]:
+            return jsonify(error="the document belongs to another owner"), 403
+        return jsonify(described(document, file_faults)), 200
 
     @app.get("/api/documents/<doc_id>/file")
     def get_file(doc_id: str):  # noqa: ANN202
+        """The document's file, only for its owner (001 §II.2.b: by owner identifier)."""
         with state.lock:
             content = state.files.get(doc_id)
-        if content is None:
+            document = state.documents.get(doc_id)
+        if content is None or document is None:
             return jsonify(error="no such document"), 404
-        return Response(content, mimetype="application/pdf")
+        return owner_refusal(document["owner_id"]) or file_response(content, file_faults)
 
     @app.post("/api/documents")
     def store_document():  # noqa: ANN202

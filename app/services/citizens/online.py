@@ -22,7 +22,7 @@ from app.services.citizens.online_commands import SubmitOnline
 from app.services.citizens.portal_sign_in import SUPPLEMENT_MARK, Citizen
 from app.services.core import audit
 from app.services.core.errors import InvalidInput, NotFound
-from app.services.documents import reuse, type_choices
+from app.services.documents import reuse, reused_files, type_choices
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from app.storage.files import file_store
@@ -204,6 +204,7 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
             errors[field_name] = _(
                 "«%(name)s» là bắt buộc: chọn giấy tờ có sẵn hoặc tải tệp lên", name=offer.name
             )
+    files_of = _fetch_chosen(picked, errors)
     if errors:
         raise InvalidInput(_l("Hồ sơ chưa đủ thành phần"), fields=errors)
 
@@ -211,19 +212,24 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
 
     def attach(session: Session, dossier: Dossier) -> None:
         for type_code, found in picked.items():
-            session.add(
-                DossierComponent(
-                    dossier_id=dossier.id,
-                    type_code=type_code,
-                    name=found.name or names[type_code],
-                    source=found.source,
-                    ref=found.ref,
-                    document_id=int(found.ref) if found.source == "own" else None,
-                    data=dict(found.fields),
-                    mismatch={},
-                    confirmed_by_id=None,
-                )
+            component = DossierComponent(
+                dossier_id=dossier.id,
+                type_code=type_code,
+                name=found.name or names[type_code],
+                source=found.source,
+                ref=found.ref,
+                document_id=int(found.ref) if found.source == "own" else None,
+                data=dict(found.fields),
+                mismatch={},
+                confirmed_by_id=None,
             )
+            session.add(component)
+            if found.source in reused_files.FETCHED_SOURCES:
+                session.flush()
+                fetched, error = files_of[type_code]
+                reused_files.attach_file(
+                    session, component, found.owner_id, fetched, error, citizen.actor
+                )
             audit.record(
                 session,
                 "component_reused",
@@ -259,3 +265,27 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
         citizen.actor,
         attach,
     )
+
+
+def _fetch_chosen(
+    picked: dict[str, reuse.Found], errors: dict[str, str]
+) -> dict[str, tuple[dict[str, Any] | None, str]]:
+    """The files of the warehouse documents the citizen chose, fetched now (001 §II.1 Bước 3):
+    per component the file, or why it is fetched in the background; a file that can never be
+    taken (not a PDF, too large, another owner's) is an error on its component."""
+    files: dict[str, tuple[dict[str, Any] | None, str]] = {}
+    for type_code, found in picked.items():
+        if found.source not in reused_files.FETCHED_SOURCES:
+            continue
+        try:
+            files[type_code] = (reused_files.fetch_now(found.source, found.ref, found.owner_id), "")
+        except IntegrationError as exc:
+            if not exc.retryable:
+                errors[f"component_{type_code}"] = _(
+                    "Không dùng được giấy tờ này từ kho: %(why)s; hãy tải tệp lên",
+                    why=_(reused_files.reason_in_words(str(exc))),
+                )
+                continue
+            log.warning("online reuse of %s %s queued: %s", found.source, found.ref, exc)
+            files[type_code] = (None, str(exc))
+    return files

@@ -28,7 +28,7 @@ from app.models import Document, Dossier, DossierComponent
 from app.services.core import audit, visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput, NotFound
-from app.services.documents import owner_check
+from app.services.documents import owner_check, reused_files
 from app.services.documents.catalog import DIGITIZING_ROLES
 from app.storage.db import db
 
@@ -49,6 +49,7 @@ DATA_LABELS = {
     "key": N_("Mã lưu trữ"),
     "stored_at": N_("Thời điểm lưu"),
     "size": N_("Dung lượng (byte)"),
+    "sha256": N_("Mã băm SHA-256"),
 }
 OWNER_KEY = "owner"  # under this key of a component's mismatch: the owner check and override
 
@@ -280,6 +281,7 @@ def attach(
                 _l("Giấy tờ hoặc sai khác về chủ sở hữu đã thay đổi từ lúc tra cứu; hãy xem lại")
             )
     mismatch, data = _paper_mismatch(found, paper)
+    fetched, fetch_error = _fetch(found)
     with db.transaction() as session:
         dossier = _dossier(session, dossier_code, actor)
         _not_attached_yet(session, dossier.id, source, found.ref)
@@ -297,6 +299,10 @@ def attach(
         )
         session.add(component)
         session.flush()
+        if source in reused_files.FETCHED_SOURCES:
+            reused_files.attach_file(
+                session, component, found.owner_id, fetched, fetch_error, actor
+            )
         audit.record(
             session,
             "component_reused",
@@ -326,17 +332,33 @@ def attach(
             "name": component.name,
             "mismatch": mismatch,
             "owner_override": bool(owner_diff),
+            "document_id": component.document_id,
+            "fetch_error": fetch_error,
         }
 
 
+def _fetch(found: Found) -> tuple[dict[str, Any] | None, str]:
+    """The found document's file fetched now (001 §II.1 Bước 3), or why it will be fetched in
+    the background; InvalidInput when the source's file can never be taken."""
+    if found.source not in reused_files.FETCHED_SOURCES:
+        return None, ""
+    try:
+        return reused_files.fetch_now(found.source, found.ref, found.owner_id), ""
+    except IntegrationError as exc:
+        if not exc.retryable:
+            raise reused_files.refused(SOURCE_LABELS[found.source], exc) from exc
+        log.warning("fetching %s %s failed, queued: %s", found.source, found.ref, exc)
+        return None, str(exc)
+
+
 def _not_attached_yet(session: Any, dossier_id: int, source: str, ref: str) -> None:
-    """Conflict when the same document is already a component (a replayed attach)."""
+    """Conflict when the same document is already a component (a replayed attach, or this
+    system's copy of a file the dossier already reused from Kho DL or a national DB)."""
+    same = (DossierComponent.source == source) & (DossierComponent.ref == ref)
+    if source == "own" and ref.isdigit():
+        same = same | (DossierComponent.document_id == int(ref))
     if session.scalar(
-        select(DossierComponent.id).where(
-            DossierComponent.dossier_id == dossier_id,
-            DossierComponent.source == source,
-            DossierComponent.ref == ref,
-        )
+        select(DossierComponent.id).where(DossierComponent.dossier_id == dossier_id, same)
     ):
         raise Conflict(_l("Giấy tờ này đã được đính kèm vào hồ sơ"))
 
@@ -347,6 +369,14 @@ def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
         dossier = session.scalar(select(Dossier).where(Dossier.code == dossier_code))
         if dossier is None or not visibility.may_view(session, dossier, actor):
             raise NotFound(_l("Không tìm thấy hồ sơ %(dossier_code)s", dossier_code=dossier_code))
+        listed = list(
+            session.scalars(
+                select(DossierComponent)
+                .where(DossierComponent.dossier_id == dossier.id)
+                .order_by(DossierComponent.id)
+            )
+        )
+        fetching = reused_files.states(session, listed)
         return [
             {
                 "id": c.id,
@@ -358,10 +388,8 @@ def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
                 "mismatch": {k: v for k, v in (c.mismatch or {}).items() if k != OWNER_KEY},
                 "owner_check": (c.mismatch or {}).get(OWNER_KEY),
                 "data": c.data or {},
+                "document_id": c.document_id,
+                "fetch": fetching.get(c.id),
             }
-            for c in session.scalars(
-                select(DossierComponent)
-                .where(DossierComponent.dossier_id == dossier.id)
-                .order_by(DossierComponent.id)
-            )
+            for c in listed
         ]

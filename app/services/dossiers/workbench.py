@@ -19,6 +19,7 @@ from app.domain.step_answers import Answer, answers_in_words
 from app.models import AuditEvent, Document, Dossier, DossierComponent, HumanTask
 from app.services.core.actors import Actor
 from app.services.documents import supplement_review
+from app.services.documents.reused_files import FetchState, states
 
 # A component's state, as the screen words it (see templates/_components.html).
 RECEIVED, DIGITIZED, REUSED = "received", "digitized", "reused"
@@ -46,6 +47,8 @@ class Component:
     document_id: int | None = None
     pages: int | None = None
     at: datetime | None = None
+    # a reused component whose file is still being fetched from its source (001 §II.1 Bước 3)
+    fetch: FetchState | None = None
 
 
 @dataclass(frozen=True)
@@ -185,15 +188,28 @@ def components(session: Session, dossier: Dossier) -> list[Component]:
     documents = session.scalars(
         select(Document).where(Document.dossier_id == dossier.id).order_by(Document.id)
     ).all()
-    listed: list[Component] = []
-    for c in session.scalars(
-        select(DossierComponent)
-        .where(DossierComponent.dossier_id == dossier.id)
-        .order_by(DossierComponent.id)
-    ):
-        listed.append(
-            Component(c.name, c.type_code, REUSED, c.source, c.document_id, None, c.created_at)
+    reused = list(
+        session.scalars(
+            select(DossierComponent)
+            .where(DossierComponent.dossier_id == dossier.id)
+            .order_by(DossierComponent.id)
         )
+    )
+    fetching = states(session, reused)
+    pages = _pages(session, [c.document_id for c in reused if c.document_id])
+    listed = [
+        Component(
+            c.name,
+            c.type_code,
+            REUSED,
+            c.source,
+            c.document_id,
+            pages.get(c.document_id or 0),
+            c.created_at,
+            fetching.get(c.id),
+        )
+        for c in reused
+    ]
     reused_ids = {c.document_id for c in listed if c.document_id}
     for d in documents:
         if d.id in reused_ids or (d.state == "discarded" and d.id not in rejected):
@@ -214,6 +230,13 @@ def components(session: Session, dossier: Dossier) -> list[Component]:
         if p.get("type_code") not in held
     ]
     return expected + listed
+
+
+def _pages(session: Session, document_ids: list[int]) -> dict[int, int]:
+    if not document_ids:
+        return {}
+    rows = session.execute(select(Document.id, Document.pages).where(Document.id.in_(document_ids)))
+    return {document_id: count for document_id, count in rows}
 
 
 def _document_state(document: Document, since: datetime | None, rejected: bool) -> str:
