@@ -13,6 +13,7 @@ from app.models.outbox import Incident, OutboxMessage
 from app.models.process import ModelDraft, ModelVersion, ProcessInstance, ProcessModel
 from app.models.reorganisation import AdminUnit, ReorgItem, ReorgPlan
 from app.models.saved_filters import SavedFilter
+from app.models.sector import SectorRegistration
 from app.models.sessions import LoginSession
 from app.models.tasks import HumanTask
 
@@ -44,6 +45,7 @@ __all__ = [
     "ReorgPlan",
     "Role",
     "SavedFilter",
+    "SectorRegistration",
     "User",
     "UserRole",
 ]

@@ -76,6 +76,9 @@ class Procedure(Base):
     # Received at any counter of the province regardless of administrative boundaries (path
     # C1): the paper travels by BCCI to this agency and the result back to that counter.
     receive_anywhere: Mapped[bool] = mapped_column(default=False)
+    # The sector database (app/domain/sector_databases.py) the result is registered in when
+    # issued (001 §II.1 Bước 5); none: the warehouse alone.
+    sector_database: Mapped[str | None] = mapped_column(String(16))
 
     agency: Mapped[Agency] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)

@@ -26,6 +26,7 @@ from app.models import Agency, Document, Dossier, HumanTask, OutboxMessage, User
 from app.models.base import utcnow
 from app.services.core import audit
 from app.services.core.actors import SYSTEM, Actor
+from app.services.documents import sector_registry
 from app.services.documents.signing import signed_copy
 from app.services.documents.storage import store_under_next_key
 from app.storage.db import db
@@ -55,6 +56,7 @@ def issue_result(
     files = _sign(file_store(), pdf, signer, dossier.agency)
     document = _result_row(dossier, type_code, name, files, actor)
     store_under_next_key(session, document)
+    sector_registry.queue_registration(session, dossier, document)
     audit.record(
         session,
         "result_issued",
@@ -169,7 +171,10 @@ def _result_row(
 
 def params_to_deliver(outbox_id: int, operator: str, params: dict[str, Any]) -> dict[str, Any]:
     """The parameters to send for a claimed outbox call: as queued, except a result store
-    queued by a model version without the issuing step, whose result is issued first."""
+    queued by a model version without the issuing step, whose result is issued first, and a
+    model's own sector registration, whose record is built first."""
+    if operator == sector_registry.REGISTER and "record" not in params:
+        return sector_registry.fill_record(outbox_id) or params
     if operator != STORE_RESULT or "document_id" in params:
         return params
     return issue_for_queued_call(outbox_id) or params

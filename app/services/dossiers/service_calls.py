@@ -12,7 +12,7 @@ from app.models import OutboxMessage
 from app.services.core import audit, outbox, runtime
 from app.services.core.actors import SYSTEM
 from app.services.core.errors import InvalidInput
-from app.services.documents import storage
+from app.services.documents import sector_registry, storage
 from app.storage.db import db
 
 
@@ -28,6 +28,8 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
             row.operator == "warehouse.store_result" and "document_id" in (row.params or {})
         ):
             storage.record_push(session, row.params, result)
+        elif row.operator == sector_registry.REGISTER:
+            sector_registry.record_registration(session, row, result)
         if row.task_id is None or row.instance_id is None:
             return "done"
         loaded = runtime.load_instance(session, row.instance_id)
