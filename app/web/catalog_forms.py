@@ -86,6 +86,7 @@ def procedure(form: MultiDict[str, str]) -> SaveProcedure:
         result_e_only=read.flag("result_e_only"),
         receive_anywhere=read.flag("receive_anywhere"),
         active=read.flag("active"),
+        sector_database=read.text("sector_database"),
     )
     read.done()
     return command

@@ -16,7 +16,7 @@ from flask import (
 from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.services.deadlines import apologies
-from app.services.documents import reuse, slips, views
+from app.services.documents import reuse, sector_registry, slips, views
 from app.services.dossiers import dossier_queries, progress, queries, transfers
 from app.web.access import OFFICER, allow, role
 from app.web.actor import current_actor
@@ -132,6 +132,7 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
         agencies=queries.agency_choices() if can_transfer else [],
         documents=views.documents_of(code, actor),
         components=reuse.components_of(code, actor),
+        sector=sector_registry.states_of(code, actor),
         slip_choices=slips.choices(code, actor),
         can_digitize=can_digitize,
         trace=dossier_queries.dossier_trace(code, actor),

@@ -88,3 +88,5 @@ class SaveProcedure:
     result_e_only: bool = False
     receive_anywhere: bool = False
     active: bool = True
+    # the sector database the result is registered in (001 §II.1 Bước 5), "" for none
+    sector_database: str = ""
