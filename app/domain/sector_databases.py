@@ -30,13 +30,13 @@ SECTOR_DATABASES: dict[str, SectorDatabase] = {
     for db in (
         SectorDatabase(
             "DKKD",
-            "ĐKKD",
+            N_("ĐKKD"),
             N_("Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp"),
             "SECTOR_DB_DKKD_URL",
         ),
         SectorDatabase(
             "HTDT",
-            "HTĐT",
+            N_("HTĐT"),
             N_("Cơ sở dữ liệu hộ tịch điện tử toàn quốc"),
             "SECTOR_DB_HTDT_URL",
         ),

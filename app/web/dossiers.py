@@ -133,6 +133,7 @@ def _page(code: str, errors: dict[str, str] | None = None) -> str:
         documents=views.documents_of(code, actor),
         components=reuse.components_of(code, actor),
         sector=sector_registry.states_of(code, actor),
+        sees_incidents=bool(actor.agencies_for("supervisor")),
         slip_choices=slips.choices(code, actor),
         can_digitize=can_digitize,
         trace=dossier_queries.dossier_trace(code, actor),

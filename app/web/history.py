@@ -27,7 +27,7 @@ OPERATORS_VI = {
 def sector_name(code: str) -> str:
     """A sector database's short name (ĐKKD) for its code."""
     known = SECTOR_DATABASES.get(code)
-    return known.short_name if known else code
+    return tr(known.short_name) if known else code
 
 
 def _operator(d: dict[str, Any]) -> str:

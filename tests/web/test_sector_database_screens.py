@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from app.models import Procedure
@@ -109,4 +110,25 @@ def test_the_dossier_page_says_the_result_was_registered_in_dkkd_in_either_langu
     assert f'href="{business_registry_url}/api/registrations/DKKD-000001"' in page
     assert "Đã ghi kết quả vào CSDL chuyên ngành ĐKKD, số bản ghi DKKD-000001" in page
     english = client.get(f"/dossiers/{code}?lang=en").get_data(as_text=True)
-    assert "registered in the sector database ĐKKD" in english
+    assert "registered in the sector database DKKD" in english
+    assert "ĐKKD" not in english
+
+
+@pytest.mark.simulators
+def test_a_refused_registration_shows_the_databases_reason_on_the_dossier_page(
+    client, actors, business_registry_url
+):
+    code = issue_enterprise_result(actors)
+    [call] = sector_calls(code)
+    requests.post(
+        f"{business_registry_url}/_sim/faults", json={"fail_next": 1, "status": 422}, timeout=5
+    ).raise_for_status()
+    assert deliver_outbox(call.id) == "incident"
+    login(client, "chuyenvientc")
+
+    page = html.unescape(client.get(f"/dossiers/{code}").get_data(as_text=True))
+
+    assert 'data-state="failed"' in page
+    assert "HTTP 422 simulated failure 422" in page
+    # a processing officer is told who acts; the incidents page is the supervisors'
+    assert "giám sát viên sẽ thử lại" in page and "/supervisor/incidents" not in page

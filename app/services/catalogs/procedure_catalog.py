@@ -203,7 +203,7 @@ def _sector_database(code: str) -> dict[str, str]:
         return {
             "sector_database": _(
                 "CSDL chuyên ngành %(name)s chưa được kết nối (thiếu thiết lập %(setting)s)",
-                name=database.short_name,
+                name=_(database.short_name),
                 setting=database.url_setting,
             )
         }
