@@ -11,7 +11,7 @@ import requests
 
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import call_operator, clients_from_config
-from app.integrations.sector import SectorDbClient
+from app.integrations.sector import SectorDbClient, record_link
 
 SHA = "ab" * 32
 RECORD = {
@@ -157,3 +157,20 @@ def test_the_operator_refuses_a_database_not_connected_here(business_registry_ur
     with pytest.raises(IntegrationError) as refused:
         call_operator("sector.register_result", params, "outbox-1", clients)
     assert not refused.value.retryable and "SECTOR_DB_HTDT_URL" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("/api/registrations/DKKD-1", "http://db.example:5105/api/registrations/DKKD-1"),
+        ("http://db.example:5105/r/1", "http://db.example:5105/r/1"),
+        ("javascript:alert(1)", ""),
+        ("//evil.example/r/1", ""),
+        ("https://evil.example/r/1", ""),
+        ("http://db.example:5105.evil.example/r/1", ""),
+        (None, ""),
+        (42, ""),
+    ],
+)
+def test_a_records_link_is_kept_only_when_it_leads_into_that_database(given, kept):
+    assert record_link("http://db.example:5105", given) == kept
