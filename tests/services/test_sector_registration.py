@@ -23,8 +23,10 @@ from app.services.core import outbox
 from app.services.documents import sector_registry
 from app.services.dossiers import queries
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
+from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
 from app.web.history import describe
+from config import ROOT
 from tests.services.helpers import complete, deliver, receive
 from worker.jobs import deliver_outbox
 
@@ -293,3 +295,53 @@ def test_a_refusal_is_an_incident_at_once_with_the_databases_message_and_no_retr
         assert "HTTP 422 simulated failure 422" in row.last_error
     [state] = sector_registry.states_of(code, actors["chuyenvientc"])
     assert state.state == "failed" and "422" in state.error
+
+
+def use_model_registering_itself() -> None:
+    """2.001610 runs a counter model whose step after issuing is the model's own
+    `sector.register_result` (in place of the store to Kho DL), and names no database itself."""
+    files = read_bundle(ROOT / "bpmn")
+    xml = files["counter_dossier.bpmn"]
+    start = xml.index('<spiffworkflow:serviceTaskOperator id="warehouse.store_result"')
+    end = xml.index("</spiffworkflow:serviceTaskOperator>", start)
+    own_step = (
+        '<spiffworkflow:serviceTaskOperator id="sector.register_result" '
+        'resultVariable="stored_result"><spiffworkflow:parameters>'
+        '<spiffworkflow:parameter id="database" type="str" value="&quot;DKKD&quot;" />'
+        '<spiffworkflow:parameter id="document_id" type="int" '
+        'value="issued_result[&quot;document_id&quot;]" />'
+        "</spiffworkflow:parameters>"
+    )
+    files["counter_dossier.bpmn"] = xml[:start] + own_step + xml[end:]
+    with db.transaction() as session:
+        version = deploy(
+            session,
+            files,
+            process_id="counter_dossier",
+            name="counter, registering in ĐKKD",
+            deployed_by="test",
+            override_reason="the shipped model tests expect the store to Kho DL",
+        )
+        session.execute(
+            update(Procedure)
+            .where(Procedure.code == ENTERPRISE)
+            .values(model_version_id=version.id, sector_database=None)
+        )
+
+
+def test_a_models_service_task_registers_the_result_and_its_process_waits_for_the_answer(
+    app, actors, business_registry_url
+):
+    use_model_registering_itself()
+    code = issue_enterprise_result(actors)
+    [call] = sector_calls(code)  # the model's step, and no automatic one
+    assert call.task_id is not None and "record" not in call.params
+
+    assert deliver_outbox(call.id) == "resumed"
+
+    [record] = registered_in_simulator(business_registry_url, code)
+    assert record["result"]["number"] == result_of(code).storage_key
+    assert [r.record_id for r in registrations(code)] == [record["id"]]
+    with db.transaction() as session:
+        status = session.scalar(select(Dossier.status).where(Dossier.code == code))
+    assert status in (9, 10)  # past the step: processed (result ready) or returned
