@@ -19,6 +19,7 @@ from app.models import (
     Procedure,
     SectorRegistration,
 )
+from app.models.base import utcnow
 from app.services.core import outbox
 from app.services.documents import sector_registry
 from app.services.dossiers import queries
@@ -175,6 +176,10 @@ def test_a_dossier_whose_result_is_not_issued_yet_shows_where_it_will_be_registe
     )
     [state] = sector_registry.states_of(code, actors["tiepnhantc"])
     assert (state.database, state.state) == ("DKKD", "planned")
+    # ended without a result (refused, withdrawn): nothing will be registered
+    with db.transaction() as session:
+        session.execute(update(Dossier).where(Dossier.code == code).values(finished_at=utcnow()))
+    assert sector_registry.states_of(code, actors["tiepnhantc"]) == []
 
 
 def test_a_send_replayed_after_the_database_answered_never_registers_twice(

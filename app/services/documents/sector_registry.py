@@ -160,8 +160,8 @@ def _moment(value: Any) -> datetime:
 @dataclass(frozen=True)
 class SectorState:
     """Where a dossier's result stands with a sector database, for the dossier page:
-    `planned` (the procedure names it, no result issued yet), `sending` (queued or being
-    retried), `failed` (an incident waits for a supervisor), `registered`."""
+    `planned` (the procedure names it, the dossier is open, no result issued yet), `sending`
+    (queued or being retried), `failed` (an incident waits for a supervisor), `registered`."""
 
     database: str
     short_name: str
@@ -215,7 +215,8 @@ def states_of(code: str, actor: Actor) -> list[SectorState]:
                 )
             )
         planned = dossier.procedure.sector_database
-        if not calls and not registered and planned:
+        # a dossier ended without a result (refused, withdrawn) has nothing to register
+        if not calls and not registered and planned and dossier.finished_at is None:
             states.append(_state(planned, "planned"))
         return states
 
