@@ -39,6 +39,10 @@ class Config:
     NATIONAL_PORTAL_URL = _env("NATIONAL_PORTAL_URL", "https://dichvucong.gov.vn")
     WAREHOUSE_URL = _env("WAREHOUSE_URL", "http://127.0.0.1:5102")
     NATIONAL_DB_URL = _env("NATIONAL_DB_URL", "http://127.0.0.1:5103")
+    # Sector databases (app/domain/sector_databases.py) results are registered in, by code:
+    # empty means not connected here (a procedure cannot name it). ĐKKD: business registration.
+    SECTOR_DB_DKKD_URL = _env("SECTOR_DB_DKKD_URL", "http://127.0.0.1:5105")
+    SECTOR_DB_HTDT_URL = _env("SECTOR_DB_HTDT_URL", "")
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
     # The national catalogue read from the portal (003 §III.2.b): refused when larger than this
     # many bytes or entries in one list, so a runaway answer cannot exhaust memory.

@@ -50,7 +50,12 @@ def _prepare(url: str, redis_url: str) -> None:
 
 
 def _config(
-    url: str, redis_url: str, portal: str, warehouse: str, national: str = "http://127.0.0.1:9"
+    url: str,
+    redis_url: str,
+    portal: str,
+    warehouse: str,
+    national: str = "http://127.0.0.1:9",
+    business_registry: str = "http://127.0.0.1:9",
 ) -> type[config_module.Config]:
     return type(
         "TestRunConfig",
@@ -61,6 +66,7 @@ def _config(
             "PORTAL_URL": portal,
             "WAREHOUSE_URL": warehouse,
             "NATIONAL_DB_URL": national,
+            "SECTOR_DB_DKKD_URL": business_registry,
             "RQ_QUEUE": "gqtthc-test",
             "HTTP_TIMEOUT": 2.0,
             "FILE_STORE": FILE_STORE,
@@ -146,6 +152,25 @@ def national_url() -> Iterator[str]:
     stop()
 
 
+@pytest.fixture(scope="session")
+def business_registry_url() -> Iterator[str]:
+    from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.business_registry import create_business_registry_simulator
+
+    url, stop = serve_in_thread(create_business_registry_simulator())
+    yield url
+    stop()
+
+
+def _business_registry(request) -> str:  # noqa: ANN001
+    """The sector database simulator (ĐKKD), reset, for tests marked `simulators`."""
+    if request.node.get_closest_marker("simulators") is None:
+        return "http://127.0.0.1:9"
+    url = request.getfixturevalue("business_registry_url")
+    requests.post(f"{url}/_sim/reset", timeout=5).raise_for_status()
+    return url
+
+
 @pytest.fixture
 def simulators(request) -> tuple[str, str, str]:
     """The simulators (portal, warehouse, national DB), reset. Tests marked `simulators` (or
@@ -164,10 +189,13 @@ def simulators(request) -> tuple[str, str, str]:
 
 
 @pytest.fixture
-def app(database_url, redis_server, simulators):
+def app(request, database_url, redis_server, simulators):
     portal, warehouse, national = simulators
     Redis.from_url(redis_server.url).flushdb()
-    application = create_app(_config(database_url, redis_server.url, portal, warehouse, national))
+    registry = _business_registry(request)
+    application = create_app(
+        _config(database_url, redis_server.url, portal, warehouse, national, registry)
+    )
     yield application
     if db.engine is not None:
         db.engine.dispose()

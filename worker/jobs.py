@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from app import settings
 from app.bootstrap import ensure_configured
+from app.domain.sector_databases import SECTOR_DATABASES
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import Clients, call_operator, clients_from_config
 from app.services.core import outbox
@@ -28,6 +29,7 @@ _KEYS = (
     "SMS_GATEWAY_URL",
     "NATIONAL_DB_URL",
     "REUSE_MAX_BYTES",
+    *(db.url_setting for db in SECTOR_DATABASES.values()),
 )
 
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pypdf import PdfWriter
 
+from app.domain.sector_databases import SECTOR_DATABASES, idempotency_key
 from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.integrations.mail import Mailer, SmtpMailer
 from app.integrations.national import NationalDbClient
 from app.integrations.portal import Portal, PortalClient
 from app.integrations.reused_files import FileSource
+from app.integrations.sector import SectorDb, SectorDbClient
 from app.integrations.sms import SmsClient, SmsGateway
 from app.integrations.warehouse import Warehouse, WarehouseClient
 from app.storage.files import FileStore
@@ -34,6 +36,8 @@ class Clients:
     sms: SmsGateway | None = None
     national: FileSource | None = None
     reuse_max_bytes: int = 20 * 1024 * 1024
+    # the sector databases connected here, by code (001 §II.1 Bước 5)
+    sector: Mapping[str, SectorDb] = field(default_factory=dict)
 
 
 def clients_from_config(config: Mapping[str, Any]) -> Clients:
@@ -50,6 +54,11 @@ def clients_from_config(config: Mapping[str, Any]) -> Clients:
         if config.get("NATIONAL_DB_URL")
         else None,
         int(config.get("REUSE_MAX_BYTES") or 20 * 1024 * 1024),
+        {
+            code: SectorDbClient(config[db.url_setting], timeout)
+            for code, db in SECTOR_DATABASES.items()
+            if config.get(db.url_setting)
+        },
     )
 
 
@@ -158,6 +167,29 @@ def _list_documents(clients: Clients, p: dict[str, Any], key: str) -> dict[str, 
     return {"documents": clients.warehouse.list_documents(p["owner_id"], p["type_code"])}
 
 
+def _register_in_sector(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    """Register an issued result in its sector database (001 §II.1 Bước 5), under a key of
+    the result itself so that no second send registers it twice."""
+    database, record = p["database"], p.get("record")
+    if not isinstance(record, dict):
+        raise IntegrationError("sector.register_result: no result record", retryable=False)
+    client = clients.sector.get(database)
+    if client is None:
+        setting = SECTOR_DATABASES[database].url_setting if database in SECTOR_DATABASES else ""
+        raise IntegrationError(
+            f"sector database {database!r} is not connected ({setting or 'unknown'})",
+            retryable=False,
+        )
+    answer = client.register_result(record, idempotency_key(database, record))
+    return {
+        "database": database,
+        "record_id": answer["id"],
+        "registered_at": answer.get("registered_at"),
+        "url": answer.get("url"),
+        "replayed": bool(answer.get("replayed")),
+    }
+
+
 def _send_sms(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
     if clients.sms is None:
         raise IntegrationError("no SMS_GATEWAY_URL configured", retryable=False)
@@ -240,6 +272,12 @@ OPERATORS: dict[str, Operator] = {
             {"source": str, "ref": str, "owner_id": str, "component_id": int},
             _fetch_reused,
             _l("Lấy tệp giấy tờ dùng lại từ Kho DL hoặc CSDL quốc gia"),
+        ),
+        Operator(
+            "sector.register_result",
+            {"database": str, "document_id": int},
+            _register_in_sector,
+            _l("Ghi kết quả vào cơ sở dữ liệu chuyên ngành"),
         ),
         Operator(
             "warehouse.list_documents",

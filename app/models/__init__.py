@@ -15,6 +15,7 @@ from app.models.outbox import Incident, OutboxMessage
 from app.models.process import ModelDraft, ModelVersion, ProcessInstance, ProcessModel
 from app.models.reorganisation import AdminUnit, ReorgItem, ReorgPlan
 from app.models.saved_filters import SavedFilter
+from app.models.sector import SectorRegistration
 from app.models.sessions import LoginSession
 from app.models.task_counts import TaskCount, TaskCountChange
 from app.models.tasks import HumanTask
@@ -52,6 +53,7 @@ __all__ = [
     "SavedFilter",
     "TaskCount",
     "TaskCountChange",
+    "SectorRegistration",
     "User",
     "UserRole",
 ]

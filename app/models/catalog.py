@@ -82,6 +82,9 @@ class Procedure(Base):
     # limit) and where it is valid (app.domain.document_metadata.SCOPES).
     result_validity_months: Mapped[int | None] = mapped_column()
     result_validity_scope: Mapped[str] = mapped_column(String(16), default="national")
+    # The sector database (app/domain/sector_databases.py) the result is registered in when
+    # issued (001 §II.1 Bước 5); none: the warehouse alone.
+    sector_database: Mapped[str | None] = mapped_column(String(16))
 
     agency: Mapped[Agency] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)

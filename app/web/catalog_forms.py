@@ -89,6 +89,7 @@ def procedure(form: MultiDict[str, str]) -> SaveProcedure:
         pay_at_submission=read.flag("pay_at_submission"),
         result_validity_months=read.whole("result_validity_months", MAX_VALIDITY_MONTHS),
         result_validity_scope=read.text("result_validity_scope") or "national",
+        sector_database=read.text("sector_database"),
     )
     read.done()
     return command

@@ -130,6 +130,7 @@ def procedure(code: str):  # noqa: ANN201
         fees=fee_catalog.fees(),
         agencies=agency_catalog.agencies(),
         units=procedure_catalog.UNITS,
+        sector_databases=procedure_catalog.sector_databases(),
         roles=modeler.catalog()["roles"],
         result_scopes=SCOPES,
     ), (422 if errors else 200)

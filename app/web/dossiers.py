@@ -18,7 +18,7 @@ from flask import (
 from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.services.deadlines import apologies
-from app.services.documents import reuse, slips, views
+from app.services.documents import reuse, sector_registry, slips, views
 from app.services.dossiers import dossier_fees, dossier_queries, progress, queries, transfers
 from app.web import fee_inputs
 from app.web.access import OFFICER, allow, role
@@ -150,6 +150,8 @@ def _page(code: str, errors: dict[str, str] | None = None, fee_values: Any = Non
         agencies=queries.agency_choices() if can_transfer else [],
         documents=views.documents_of(code, actor),
         components=reuse.components_of(code, actor),
+        sector=sector_registry.states_of(code, actor),
+        sees_incidents=bool(actor.agencies_for("supervisor")),
         slip_choices=slips.choices(code, actor),
         can_digitize=can_digitize,
         trace=dossier_queries.dossier_trace(code, actor),

@@ -8,6 +8,7 @@ from typing import Any
 from app.domain.document_metadata import LABELS as METADATA_LABELS
 from app.domain.document_owner import LABELS as OWNER_LABELS
 from app.domain.messages import N_
+from app.domain.sector_databases import SECTOR_DATABASES
 from app.i18n import _
 from app.web.formatting import number
 from app.web.i18n import role_label, tr
@@ -21,7 +22,14 @@ OPERATORS_VI = {
     "warehouse.store_result": N_("lưu kết quả vào Kho DL"),
     "warehouse.list_documents": N_("tra cứu giấy tờ trong Kho DL"),
     "documents.fetch_reused": N_("lấy tệp giấy tờ dùng lại từ nguồn"),
+    "sector.register_result": N_("ghi kết quả vào CSDL chuyên ngành"),
 }
+
+
+def sector_name(code: str) -> str:
+    """A sector database's short name (ĐKKD) for its code."""
+    known = SECTOR_DATABASES.get(code)
+    return tr(known.short_name) if known else code
 
 
 def _operator(d: dict[str, Any]) -> str:
@@ -124,6 +132,11 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
             reason=d.get("reason", ""),
         ),
         "result_issued": lambda d: _("Ban hành kết quả điện tử %(key)s", key=d.get("key", "")),
+        "sector_registered": lambda d: _(
+            "Đã ghi kết quả vào CSDL chuyên ngành %(db)s, số bản ghi %(record)s",
+            db=sector_name(d.get("database", "")),
+            record=d.get("record_id", ""),
+        ),
         "citizen_account_created": lambda d: _(
             "Tạo tài khoản công dân trong hệ thống từ Cổng DVCQG và liên kết (%(account)s)",
             account=d.get("portal_account_id", ""),

@@ -7,7 +7,7 @@
   applying the same diff at once cannot both commit.
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 """
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

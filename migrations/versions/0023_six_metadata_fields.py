@@ -12,7 +12,7 @@
   documents list shows it missing.
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0022
 """
 
 import json
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0019"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -6,14 +6,14 @@ keeps the background fetch of its file until the file is stored as a document of
 - document.origin_system, document.origin_ref: where a reused document's file came from.
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0023
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0019"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -21,6 +21,7 @@ def app_environment(app, **extra: str) -> dict[str, str]:  # noqa: ANN001
     """The environment a child process (a worker, a `flask` command) needs to use the same
     database, Redis, simulators and files as the test's app."""
     keys = ("DATABASE_URL", "REDIS_URL", "RQ_QUEUE", "PORTAL_URL", "WAREHOUSE_URL")
+    keys += ("SECTOR_DB_DKKD_URL",)
     return {
         **os.environ,
         "APP_ENV": "test",

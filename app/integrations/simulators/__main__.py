@@ -1,16 +1,18 @@
-"""`python -m app.integrations.simulators portal|warehouse|national|sms --host H --port P`."""
+"""`python -m app.integrations.simulators portal|warehouse|national|sms|business_registry
+--host H --port P`."""
 
 from __future__ import annotations
 
 import argparse
 
-from app.integrations.simulators import national, portal, sms, warehouse
+from app.integrations.simulators import business_registry, national, portal, sms, warehouse
 
 FACTORIES = {
     "portal": portal.create_portal_simulator,
     "warehouse": warehouse.create_warehouse_simulator,
     "national": national.create_national_simulator,
     "sms": sms.create_sms_simulator,
+    "business_registry": business_registry.create_business_registry_simulator,
 }
 
 

@@ -92,3 +92,5 @@ class SaveProcedure:
     # the result's validity in months (None: without a time limit) and scope, 001 §II.2.c
     result_validity_months: int | None = None
     result_validity_scope: str = "national"
+    # the sector database the result is registered in (001 §II.1 Bước 5), "" for none
+    sector_database: str = ""

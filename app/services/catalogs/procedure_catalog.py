@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import settings
 from app.domain.document_metadata import SCOPES
+from app.domain.sector_databases import SECTOR_DATABASES, url_of
 from app.i18n import _, _l
 from app.models import Agency, DocumentType, Fee, ModelVersion, NationalEntry, Procedure, User
 from app.services.catalogs.commands import ComponentRow, SaveProcedure, StepRow
@@ -110,6 +112,7 @@ def procedure(code: str) -> ProcedureView:
             "national": _national(session, p.code),
             "result_validity_months": p.result_validity_months,
             "result_validity_scope": p.result_validity_scope,
+            "sector_database": p.sector_database or "",
         }
     return ProcedureView(values, procedure_versions())
 
@@ -144,6 +147,7 @@ def save_procedure(command: SaveProcedure, actor: Actor) -> str:
     with db.transaction() as session:
         agency_ids = ids_by_code(session)
         errors |= _references(session, command, agency_ids)
+        errors |= _sector_database(command.sector_database)
         errors |= _components(session, command.components)
         steps, step_errors = _steps(session, command.steps)
         errors |= step_errors
@@ -219,6 +223,41 @@ def _references(
     return errors
 
 
+def sector_databases() -> list[dict[str, Any]]:
+    """The sector databases a procedure's result may be registered in, and whether each is
+    connected in this installation (its URL setting is set)."""
+    return [
+        {
+            "code": db.code,
+            "short_name": db.short_name,
+            "name": db.name,
+            "connected": bool(url_of(db.code, settings.current)),
+            "url_setting": db.url_setting,
+        }
+        for db in SECTOR_DATABASES.values()
+    ]
+
+
+def _sector_database(code: str) -> dict[str, str]:
+    """A known sector database, connected here (001 §II.1 Bước 5), or none."""
+    if not code:
+        return {}
+    database = SECTOR_DATABASES.get(code)
+    if database is None:
+        return {
+            "sector_database": _("Không có CSDL chuyên ngành %(code)s trong danh mục", code=code)
+        }
+    if not url_of(code, settings.current):
+        return {
+            "sector_database": _(
+                "CSDL chuyên ngành %(name)s chưa được kết nối (thiếu thiết lập %(setting)s)",
+                name=_(database.short_name),
+                setting=database.url_setting,
+            )
+        }
+    return {}
+
+
 def _components(session: Session, rows: tuple[ComponentRow, ...]) -> dict[str, str]:
     """Each component names a known document type and has a name."""
     type_codes = set(session.scalars(select(DocumentType.code)))
@@ -290,4 +329,5 @@ def _write(
     row.result_validity_scope = command.result_validity_scope
     row.active = command.active
     row.pay_at_submission = command.pay_at_submission
+    row.sector_database = command.sector_database or None
     return created

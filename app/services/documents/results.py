@@ -28,6 +28,7 @@ from app.models.base import utcnow
 from app.services.core import audit
 from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import InvalidInput
+from app.services.documents import sector_registry
 from app.services.documents.result_metadata import describe_result as _describe
 from app.services.documents.signing import signed_copy
 from app.services.documents.storage import store_under_next_key, warehouse_metadata
@@ -58,6 +59,7 @@ def issue_result(
     document = _result_row(dossier, type_code, name, files, actor)
     _describe(session, document, dossier, signer)
     store_under_next_key(session, document)
+    sector_registry.queue_registration(session, dossier, document)
     audit.record(
         session,
         "result_issued",
@@ -190,8 +192,11 @@ def _result_row(
 
 def params_to_deliver(outbox_id: int, operator: str, params: dict[str, Any]) -> dict[str, Any]:
     """The parameters to send for a claimed outbox call: as queued, except a result store,
-    which carries the issued result's six fields (001 §II.2.c) whatever the model passes; one
-    queued by a model version without the issuing step has its result issued first."""
+    which carries the issued result's six fields (001 §II.2.c) whatever the model passes (one
+    queued by a model version without the issuing step has its result issued first), and a
+    model's own sector registration, whose record is built first."""
+    if operator == sector_registry.REGISTER and "record" not in params:
+        return sector_registry.fill_record(outbox_id) or params
     if operator != STORE_RESULT:
         return params
     if "document_id" not in params:

@@ -103,6 +103,8 @@ ENTERPRISE_PROCEDURE = {
     "duration_days": 3,
     "duration_online_days": 3,
     "result_type_code": "KQ.G10.000001",
+    # registered in the national business registration database (001 §II.1 Bước 5)
+    "sector_database": "DKKD",
     "fee_code": "L044",
     "fee_codes": ["L044"],
     # businesses pay the fee when they submit online (002 §4.a Bước 1)
