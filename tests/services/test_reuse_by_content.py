@@ -25,6 +25,7 @@ from app.storage.db import db
 from app.storage.files import file_store
 from tests.documents.scans import numbered_pdf
 from tests.services.helpers import receive, settle
+from tests.support.warehouse_records import six_fields
 
 pytestmark = pytest.mark.simulators
 AN, NHUNG = "001090012345", "079095000123"
@@ -306,7 +307,7 @@ def test_an_online_citizens_kho_dl_document_comes_into_the_dossier_even_when_lat
     requests.post(
         f"{warehouse_url}/api/documents",
         json={
-            "metadata": {"owner_id": AN, "type_code": CCCD, "name": "Thẻ căn cước công dân"},
+            "metadata": six_fields(AN, CCCD, "Thẻ căn cước công dân"),
             "content_b64": base64.b64encode(card).decode(),
         },
         headers={"Idempotency-Key": "citizen-card"},

@@ -12,7 +12,7 @@ A component is never a bare reference: it has its document, or the fetch that wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.documents.intake import ScanRejected, open_pdf
+from app.domain.document_metadata import from_source
 from app.domain.messages import N_
 from app.i18n import _l
 from app.integrations.errors import IntegrationError
@@ -131,35 +132,29 @@ def attach_file(
 def reused_metadata(
     component: DossierComponent, dossier: Dossier, owner_id: str, meta: dict[str, Any]
 ) -> dict[str, Any]:
-    """The metadata a reused document is stored with, from what its source keeps (the six
-    fields of 001 §II.2.c and the type's own data); the one place a reused document's metadata
-    is made."""
+    """The metadata a reused document is stored with, from what its source keeps: the six
+    fields of 001 §II.2.c by the one rule for reused documents
+    (`app.domain.document_metadata.from_source`: validity and scope never assumed), under the
+    component's type and name and the owner checked at attach, and the type's own data."""
     same_owner = owner_id == dossier.owner_id
     fields = meta.get("fields")
     if not isinstance(fields, dict):
         fields = {k: v for k, v in meta.items() if k not in TECHNICAL | SIX_FIELDS}
     if meta.get("birth_date"):
         fields = {"birth_date": meta["birth_date"], **fields}
-    owner_name = meta.get("owner_name") or meta.get("full_name") or ""
-    return {
-        "type_code": component.type_code,
+    owner = {
+        "owner_id_type": dossier.owner_id_type if same_owner else "cccd",
         "owner_id": owner_id,
-        "owner_id_type": meta.get("owner_id_type")
-        or (dossier.owner_id_type if same_owner else "cccd"),
-        "owner_name": owner_name or (dossier.owner_name if same_owner else ""),
+        "owner_name": dossier.owner_name if same_owner else "",
+    }
+    record = {
+        **meta,
+        "type_code": component.type_code,
         "name": component.name,
-        "summary": str(meta.get("summary") or "")[:2000],
-        "valid_until": _day(meta.get("valid_until")),
-        "validity_scope": str(meta.get("validity_scope") or "")[:255],
+        "owner_id": owner_id,
         "fields": fields,
     }
-
-
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
+    return {**from_source(record, owner), "fields": fields}
 
 
 def _pages(sha256: str) -> int:
