@@ -17,7 +17,7 @@ from app.models.reorganisation import AdminUnit, ReorgItem, ReorgPlan
 from app.models.saved_filters import SavedFilter
 from app.models.sector import SectorRegistration
 from app.models.sessions import LoginSession
-from app.models.task_counts import TaskCount, TaskCountChange
+from app.models.task_counts import TaskCount, TaskCountChange, TaskCountUnit
 from app.models.tasks import HumanTask
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "SavedFilter",
     "TaskCount",
     "TaskCountChange",
+    "TaskCountUnit",
     "SectorRegistration",
     "User",
     "UserRole",

@@ -10,7 +10,7 @@ both tables, exact at every moment (app/services/dossiers/task_counts.py).
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, SmallInteger, String
+from sqlalchemy import Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -45,6 +45,8 @@ class TaskCount(_Key, Base):
     """Open tasks per key, as of the last fold."""
 
     __tablename__ = "task_count"
+    # a procedure's steps (the step filter, the steps offered for a procedure)
+    __table_args__ = (Index("ix_task_count_procedure", "procedure_id", "element_id"),)
 
     agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -53,6 +55,25 @@ class TaskCount(_Key, Base):
     element_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     deadline_state: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+# The key of the per-unit counts: what a supervisor's list names when no filter needs a role
+# or a step (a province's whole scope is then a few thousand rows, not one per step and role).
+UNIT_KEY_COLUMNS = ("agency_id", "claimed", "procedure_id", "channel", "deadline_state")
+
+
+class TaskCountUnit(Base):
+    """Open tasks per unit, claimed or not, procedure, channel and deadline state, as of the
+    last fold (folded from the same changes as `task_count`)."""
+
+    __tablename__ = "task_count_unit"
+
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claimed: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    deadline_state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class TaskCountChange(_Key, Base):

@@ -92,12 +92,12 @@ def upgrade() -> None:
         if values:
             sets = ", ".join(f"{key} = :{key}" for key in values)
             bind.execute(
-                sa.text(f"UPDATE document SET {sets} WHERE id = :id"), {**values, "id": row.id}
+                sa.text(f"UPDATE document SET {sets} WHERE id = :id"), {**values, "id": row.id}  # nosec B608
             )  # noqa: S608 # nosec B608 - column names are the constants above
     origin = "(SELECT o.{0} FROM document o WHERE o.id = document.origin_id)"
     copied = ("summary", "validity", "valid_until", "validity_scope")
     op.execute(
-        "UPDATE document SET "
+        "UPDATE document SET "  # nosec B608
         + ", ".join(f"{column} = {origin.format(column)}" for column in copied)
         + " WHERE source = 'certified_copy' AND origin_id IS NOT NULL"
     )

@@ -148,7 +148,7 @@ def task_list_page(actor: Actor, f: TaskQuery, choices: bool = True) -> TaskList
         chosen = task_search.filters(session, f)
         counted = task_counts.counts(
             session,
-            [Scope(in_scope, lambda t: [t.agency_id.in_(agencies)])],
+            [Scope(in_scope, lambda t: [t.agency_id.in_(agencies)], by_unit=True)],
             f,
             chosen,
             task_search.all_procedures(session) if choices else None,

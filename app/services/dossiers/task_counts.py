@@ -17,8 +17,8 @@ from sqlalchemy import delete, func, literal, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.models import HumanTask, TaskCount, TaskCountChange
-from app.models.task_counts import KEY_COLUMNS
+from app.models import HumanTask, TaskCount, TaskCountChange, TaskCountUnit
+from app.models.task_counts import KEY_COLUMNS, UNIT_KEY_COLUMNS
 from app.services.dossiers.queries import COUNT_CAP
 from app.services.dossiers.task_search import (
     DEADLINE_STATES,
@@ -65,11 +65,14 @@ def counts(
     filters are keys of them (a unit, a pool: a few hundred rows whatever the tasks), else over
     its tasks (one officer's, or a search's, or a few days' received)."""
     keyed = f.keyed("state", "procedure")
+    # a unit's counts serve a scope of units when no filter names a step (nor a role)
+    per_unit = "element" not in f.parts
     tallies = []
     for scope in scopes:
         if KEPT and scope.keys is not None and keyed is not None:
             keys = scope.keys
-            tallies.append(tally(session, lambda t, k=keys: [*k(t), *keyed(t)]))
+            table = TaskCountUnit if per_unit and scope.by_unit else TaskCount
+            tallies.append(tally(session, lambda t, k=keys: [*k(t), *keyed(t)], table))
         else:
             conditions = [*scope.tasks, *f.where("state", "procedure")]
             tallies.append(tally_tasks(session, conditions, scope.index))
@@ -109,12 +112,13 @@ def _capped(n: int) -> int:
     return min(n, COUNT_CAP + 1)
 
 
-def tally(session: Any, where: Any) -> Tally:
+def tally(session: Any, where: Any, table: Any = TaskCount) -> Tally:
     """Open tasks per (deadline state, procedure) among the keys `where(table)` selects (a
-    function giving the conditions on either counts table's columns)."""
+    function giving the conditions on a counts table's columns): the folded counts of `table`
+    (per key, or per unit) plus the changes not folded yet."""
     parts = [
         select(t.deadline_state, t.procedure_id, t.n.label("n")).where(*where(t))
-        for t in (TaskCount, TaskCountChange)
+        for t in (table, TaskCountChange)
     ]
     both = union_all(*parts).subquery()
     rows = session.execute(
@@ -141,10 +145,10 @@ def tally_tasks(session: Any, conditions: list[Any], index: str | None = None) -
 
 
 def fold() -> int:
-    """Fold the appended changes into the counts (the scheduler's turn); returns the keys
-    touched. Safe to run from several schedulers: one folds at a time, and the changes are
-    taken by the one statement that deletes them, so a change committed meanwhile is left for
-    the next fold, never lost or counted twice."""
+    """Fold the appended changes into the counts, per key and per unit (the scheduler's turn);
+    returns the keys touched. Safe to run from several schedulers: one folds at a time, and the
+    changes are taken by the one statement that deletes them, so a change committed meanwhile
+    is left for the next fold, never lost or counted twice."""
     with db.transaction() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FOLD_LOCK})
@@ -155,16 +159,27 @@ def fold() -> int:
             sums[tuple(values)] += n
         rows = [dict(zip(KEY_COLUMNS, k, strict=True)) | {"n": n} for k, n in sums.items() if n]
         if rows:
-            session.execute(_add_counts(session), rows)
+            session.execute(_add_counts(session, TaskCount, KEY_COLUMNS), rows)
             session.execute(delete(TaskCount).where(TaskCount.n == 0))
+            by_unit: Counter = Counter()
+            for row in rows:
+                by_unit[tuple(row[c] for c in UNIT_KEY_COLUMNS)] += row["n"]
+            units = [
+                dict(zip(UNIT_KEY_COLUMNS, k, strict=True)) | {"n": n}
+                for k, n in by_unit.items()
+                if n
+            ]
+            if units:
+                session.execute(_add_counts(session, TaskCountUnit, UNIT_KEY_COLUMNS), units)
+                session.execute(delete(TaskCountUnit).where(TaskCountUnit.n == 0))
         return len(rows)
 
 
-def _add_counts(session: Any) -> Any:
+def _add_counts(session: Any, table: Any, key: tuple[str, ...]) -> Any:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(TaskCount)
+    statement = insert(table)
     return statement.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS), set_={"n": TaskCount.n + statement.excluded.n}
+        index_elements=list(key), set_={"n": table.n + statement.excluded.n}
     )
 
 
@@ -187,6 +202,7 @@ def recount() -> int:
             session.execute(text("LOCK TABLE human_task IN SHARE MODE"))
         session.execute(delete(TaskCountChange))
         session.execute(delete(TaskCount))
+        session.execute(delete(TaskCountUnit))
         rows = session.execute(
             select(*key, func.count()).where(HumanTask.state == "open").group_by(*key)
         ).all()
@@ -195,4 +211,11 @@ def recount() -> int:
                 TaskCount.__table__.insert(),
                 [dict(zip(KEY_COLUMNS, r[:-1], strict=True)) | {"n": int(r[-1])} for r in rows],
             )
+        unit = [getattr(TaskCount, c) for c in UNIT_KEY_COLUMNS]
+        session.execute(
+            TaskCountUnit.__table__.insert().from_select(
+                [*UNIT_KEY_COLUMNS, "n"],
+                select(*unit, func.sum(TaskCount.n)).group_by(*unit),
+            )
+        )
         return len(rows)

@@ -170,6 +170,8 @@ class Scope:
     # the partial index that holds the scope (SQLite is told to read it: its planner, led by
     # a filter's index, would read thousands of other tasks to find a pool's)
     index: str | None = None
+    # `keys` names units only (no role): the per-unit counts serve it
+    by_unit: bool = False
 
 
 def filters(session: Any, query: TaskQuery) -> Filters:
