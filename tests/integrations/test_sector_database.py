@@ -36,8 +36,9 @@ RECORD = {
         "owner_name": "Nguyễn Văn An",
         "name": "Giấy chứng nhận đăng ký doanh nghiệp",
         "summary": "Kết quả giải quyết hồ sơ 000.00.10.H31-251201-0001",
+        "validity": "indefinite",
         "valid_until": None,
-        "validity_scope": "",
+        "validity_scope": "national",
     },
 }
 
@@ -99,6 +100,10 @@ def test_a_result_number_registered_under_another_key_is_a_conflict(registry):
         ("metadata.summary", "", "metadata.summary must not be empty"),
         ("metadata.valid_until", ..., "metadata lacks valid_until"),
         ("metadata.validity_scope", ..., "metadata lacks validity_scope"),
+        # 001 §II.2.c (5), (6): validity and scope stated, as Kho DL checks them
+        ("metadata.validity", ..., "metadata.validity is required"),
+        ("metadata.validity_scope", "", "metadata.validity_scope is required"),
+        ("metadata.validity", "until", "metadata.valid_until is required when validity is"),
         ("metadata.owner_name", ..., "metadata lacks owner_name"),
         ("metadata.owner_id", "079095000123", "metadata.owner_id is not the owner's identifier"),
         ("metadata.type_code", "KQ.G15.000031", "metadata.type_code is not the result's"),

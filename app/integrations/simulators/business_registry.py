@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from app.integrations.simulators.faults import Faults, install
+from app.integrations.simulators.warehouse import metadata_problem
 
 DATABASE = "DKKD"
 # The six mandatory fields of 001 §II.2.c (the owner identifier with its kind and name).
@@ -96,6 +97,11 @@ def _metadata_problems(record: dict[str, Any]) -> list[str]:
     result_type = result.get("type_code") if isinstance(result, dict) else None
     if metadata.get("type_code") not in (None, result_type):
         problems.append("metadata.type_code is not the result's type code")
+    if not missing and not problems:
+        # the six fields as Kho DL checks them: validity and scope stated, not left empty
+        problem = metadata_problem(metadata)
+        if problem:
+            problems.append(problem)
     return problems
 
 
