@@ -54,12 +54,15 @@ def test_after_a_refused_attempt_the_dossier_keeps_its_route(actors, no_queue):
         complete(code, "reception", actors["tiepnhan"], {**RECEPTION, **HOSTILE})
     for each in (control, code):
         complete(each, "reception", actors["tiepnhan"], RECEPTION)
-    after = snapshot(code)
-    for name in ("agency_code", "reception_agency_code", "fee_amount", "dossier_code", "owner_id"):
+    after, untouched = snapshot(code), snapshot(control)
+    for name in ("agency_code", "reception_agency_code", "dossier_code", "owner_id"):
         assert after["data"][name] == before["data"][name]
+    # what the citizen still pays online is set by the system at reception (the fees recorded
+    # there, 003 §II.1.b): the same as for a dossier never sent a hostile form
+    assert after["data"]["fee_amount"] == untouched["data"]["fee_amount"]
     # the next step is the appraisal, at the same agency as an untouched dossier's: no BCCI
     # transfer, no other department
-    assert after["open"] == snapshot(control)["open"]
+    assert after["open"] == untouched["open"]
     assert [element for element, _ in after["open"]] == ["appraisal"]
 
 
