@@ -43,7 +43,7 @@ from app.web.forms import TECHNICAL_FIELDS
 from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
-SUBMIT_FIELDS = ("phone", "email", "summary", "e_only")
+SUBMIT_FIELDS = ("agency", "phone", "email", "summary", "e_only")
 
 
 def init_app(app: Flask) -> None:
@@ -330,6 +330,7 @@ def _submission(procedure_code: str, offers: list[online.Offer]) -> SubmitOnline
     chosen = {o.type_code: read.stripped(f"use_{o.type_code}") for o in offers}
     command = SubmitOnline(
         procedure_code=procedure_code,
+        agency_code=read.stripped("agency"),
         phone=read.stripped("phone"),
         email=read.stripped("email"),
         summary=read.stripped("summary"),
