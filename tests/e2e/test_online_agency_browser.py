@@ -47,6 +47,7 @@ def test_a_citizen_picks_the_commune_and_the_dossier_reaches_the_communes_inbox(
     page.wait_for_url("**/citizen/dossiers/*")
     code = page.url.rsplit("/", 1)[-1]
     assert code.startswith(COMMUNE + "-")
+    assert "UBND xã Tân Hưng" in page.locator("main").inner_text()
     with db.transaction() as session:
         assert session.scalar(select(Dossier).where(Dossier.code == code)).agency.code == COMMUNE
 
