@@ -35,7 +35,7 @@ from app.services.citizens import actions, online, payments, portal_sign_in
 from app.services.citizens.online_commands import SubmitOnline
 from app.services.core.errors import Conflict, InvalidInput, NotFound
 from app.services.deadlines import supplement_clock
-from app.web import server_session
+from app.web import public, server_session
 from app.web.access import CITIZEN, PUBLIC, allow
 from app.web.citizen_session import SESSION_KEY, current_citizen
 from app.web.form_reader import FormReader
@@ -43,7 +43,7 @@ from app.web.forms import TECHNICAL_FIELDS
 from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
-SUBMIT_FIELDS = ("phone", "email", "summary", "e_only")
+SUBMIT_FIELDS = ("agency", "phone", "email", "summary", "e_only")
 
 
 def init_app(app: Flask) -> None:
@@ -147,6 +147,10 @@ def logout():  # noqa: ANN201
 @bp.get("/welcome")
 @allow(PUBLIC)
 def home_public():  # noqa: ANN201
+    """The citizens' landing page; where the former public portal is closed, no public landing
+    page remains: the notice that online services moved to the national portal (003 §IV.3.b)."""
+    if settings.current.PUBLIC_PORTAL_CLOSED:
+        return public.moved_notice()
     return render_template("citizen_welcome.html", citizen=current_citizen())
 
 
@@ -330,6 +334,7 @@ def _submission(procedure_code: str, offers: list[online.Offer]) -> SubmitOnline
     chosen = {o.type_code: read.stripped(f"use_{o.type_code}") for o in offers}
     command = SubmitOnline(
         procedure_code=procedure_code,
+        agency_code=read.stripped("agency"),
         phone=read.stripped("phone"),
         email=read.stripped("email"),
         summary=read.stripped("summary"),

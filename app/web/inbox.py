@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from app import settings
 from app.i18n import _
 from app.services.dossiers import inbox as inboxes
 from app.services.dossiers import queries, saved_filters, tasks
+from app.web import public
 from app.web.access import OFFICER, PUBLIC, allow
 from app.web.actor import current_actor
 from app.web.inputs import page_arg
@@ -20,10 +23,14 @@ bp = Blueprint("inbox", __name__)
 @allow(PUBLIC)
 def root():  # noqa: ANN201
     """The portal's deep link `/?vnconnect=1&mahoso=<code>` opens the citizen's dossier (after
-    single sign-on); anything else is the officers' inbox."""
+    single sign-on); a signed-in officer goes to the inbox. Anyone else is a citizen looking for
+    online services: where the former public portal is closed they read that these moved to
+    the national portal (003 §IV.3.b), officers signing in at `/login`."""
     code = request.args.get("mahoso", "").strip()
     if request.args.get("vnconnect") == "1" and code:
         return redirect(url_for("citizen.dossier", code=code))
+    if not current_user.is_authenticated and settings.current.PUBLIC_PORTAL_CLOSED:
+        return public.moved_notice(officers_login=True)
     return redirect(url_for("inbox.index"))
 
 

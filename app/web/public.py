@@ -61,8 +61,18 @@ def former_portal(rest: str = ""):  # noqa: ANN201
     """The old public portal's addresses (search, online submission, lookup, payment)."""
     if not settings.current.PUBLIC_PORTAL_CLOSED:
         return render_template("error.html", message=_("Không tìm thấy trang")), 404
+    return moved_notice()
+
+
+def moved_notice(*, officers_login: bool = False) -> str:
+    """The notice that online public services moved to the national portal, which the page
+    opens after 10 s (003 §IV.3.b); `officers_login`: with the link to the officers' own
+    sign-in page (the site root)."""
     return render_template(
-        "public_moved.html", target=settings.current.NATIONAL_PORTAL_URL, seconds=10
+        "public_moved.html",
+        target=settings.current.NATIONAL_PORTAL_URL,
+        seconds=10,
+        officers_login=officers_login,
     )
 
 

@@ -110,6 +110,7 @@ def test_an_online_supplement_sends_the_dossier_back_to_processing(
 
 ONLINE = {
     "procedure_code": "2.000488",
+    "agency_code": "000.00.12.H31",
     "owner_id_type": "cccd",
     "owner_id": "079095000123",
     "owner_name": "Nguyễn Thị Hồng Nhung",

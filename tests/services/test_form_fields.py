@@ -93,13 +93,13 @@ def test_a_portal_submission_carrying_system_fields_is_refused_and_registers_not
         "procedure_code": "2.000488",
         "owner_id": AN,
         "owner_name": "Nguyễn Văn An",
-        "agency_code": "000.00.12.H31",
         "fees": 0,
         "channel": "counter",
+        "agency_id": 1,
     }
     with pytest.raises(InvalidInput) as err:
         actions.submit_online(values)
-    assert set(err.value.fields) == {"agency_code", "fees", "channel"}
+    assert set(err.value.fields) == {"fees", "channel", "agency_id"}
     assert dossier_count() == count
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import requests
 from flask import Flask, Response, jsonify, request
 
+from app.domain.codes import AGENCY_CODE
 from app.installation import shared_secrets
 from app.integrations.simulators.faults import Faults, install
 from app.integrations.simulators.payment import install_payment
@@ -193,7 +194,13 @@ def create_portal_simulator(
 
     @app.post("/api/citizen/dossiers")
     def citizen_submit():  # noqa: ANN202
-        """An online submission on the portal, forwarded to the competent system (path A)."""
+        """An online submission on the portal, forwarded to the competent system (path A).
+        The portal has the citizen choose the performing agency first (002 §4.a Bước 1): a
+        submission without a well-formed agency code is refused before forwarding."""
+        body = request.get_json(silent=True)
+        code = body.get("agency_code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or not AGENCY_CODE.match(code):
+            return jsonify(error="agency_code (the chosen performing agency) is required"), 400
         return _forward("/api/portal/dossiers")
 
     def _forward(path: str):  # noqa: ANN202

@@ -30,6 +30,8 @@ FIELDS: dict[str, frozenset[str]] = {
     "submit": frozenset(
         {
             "procedure_code",
+            # the performing agency the citizen chose on the portal (002 §4.a Bước 1)
+            "agency_code",
             "owner_id_type",
             "owner_id",
             "owner_name",
@@ -179,6 +181,7 @@ def submit_online(values: dict[str, Any]) -> str:
             email=str(values["email"]) if values.get("email") else None,
             summary=str(values.get("summary") or "")[:1000],
             channel="online",
+            agency_code=str(values.get("agency_code") or "")[:32],
             extra={
                 "online_form": form,
                 "online_components": [str(c)[:200] for c in components],

@@ -23,6 +23,7 @@ from app.services.citizens.portal_sign_in import SUPPLEMENT_MARK, Citizen
 from app.services.core import audit
 from app.services.core.errors import InvalidInput, NotFound
 from app.services.documents import reuse, reused_files, type_choices
+from app.services.dossiers import performers
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from app.storage.files import file_store
@@ -57,6 +58,9 @@ def submission(citizen: Citizen, procedure_code: str) -> tuple[dict[str, Any], l
         }
         components = list(procedure.components or [])
         account = session.get(CitizenAccount, citizen.id)
+        # the agencies performing it, the citizen's commune first (002 §5.a Bước 1)
+        info["agencies"] = performers.choices(procedure, account.address if account else None)
+        info["inactive_agencies"] = performers.inactive_codes(procedure)
         me = Person(
             citizen.identifier, citizen.full_name, (account.birth_date or "") if account else ""
         )
@@ -204,6 +208,7 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
             errors[field_name] = _(
                 "«%(name)s» là bắt buộc: chọn giấy tờ có sẵn hoặc tải tệp lên", name=offer.name
             )
+    errors |= _agency_error(info["agencies"], info["inactive_agencies"], command.agency_code)
     files_of = _fetch_chosen(picked, errors)
     if errors:
         raise InvalidInput(_l("Hồ sơ chưa đủ thành phần"), fields=errors)
@@ -256,6 +261,7 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
             email=command.email or None,
             summary=command.summary[:1000],
             channel="online",
+            agency_code=command.agency_code,
             extra={
                 "portal_account_id": citizen.portal_account_id,
                 "e_only": command.e_only,
@@ -265,6 +271,21 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
         citizen.actor,
         attach,
     )
+
+
+def _agency_error(
+    choices: list[performers.Performer], inactive: list[str], code: str
+) -> dict[str, str]:
+    """The agency field's error on the form, checked with the components (reception checks
+    it again in its transaction): required when several agencies perform the procedure."""
+    codes = [c.code for c in choices]
+    if (code and code in codes) or (not code and len(codes) == 1):
+        return {}
+    if not code:
+        return {"agency": _("Thủ tục này do nhiều cơ quan thực hiện: chọn một cơ quan")}
+    if code in inactive:
+        return {"agency": str(performers.inactive_message(code))}
+    return {"agency": str(performers.not_performing_message(code))}
 
 
 def _fetch_chosen(

@@ -18,6 +18,8 @@ class SubmitOnline:
     the warehouse document chosen (`chosen`) or the files uploaded (`uploads`)."""
 
     procedure_code: str
+    # the performing agency chosen (002 §5.a Bước 1); empty when a single one performs it
+    agency_code: str = ""
     phone: str = ""
     email: str = ""
     summary: str = ""

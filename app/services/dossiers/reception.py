@@ -30,7 +30,7 @@ from app.services.core import audit, calendars, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.agencies import province_of
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
-from app.services.dossiers import dossier_fees, local_operators
+from app.services.dossiers import dossier_fees, local_operators, performers
 from app.storage.db import db
 
 OWNER_TYPES = {"cccd": 1, "cmnd": 1, "passport": 1, "tax_code": 2}
@@ -51,6 +51,9 @@ class ReceiveDossier:
     # ({"id_type", "id", "name"}); the owner fields above are the grantor's, and so is the
     # account checked on the portal (001 §II.2.a).
     proxy: dict[str, str] | None = None
+    # Online: the performing agency the applicant chose (002 §4.a/§5.a Bước 1); may be empty
+    # only when a single agency performs the procedure.
+    agency_code: str = ""
 
 
 def receive_dossier(
@@ -66,7 +69,7 @@ def receive_dossier(
         raise InvalidInput(_l("Thông tin hồ sơ chưa hợp lệ"), fields=errors)
     with db.transaction() as session:
         procedure = _procedure_to_receive(session, cmd.procedure_code)
-        agency, receiving = _where_received(session, procedure, cmd.channel, actor)
+        agency, receiving = _where_received(session, procedure, cmd, actor)
         dossier = _register(session, cmd, procedure, agency, receiving, actor)
         if attach is not None:
             attach(session, dossier)
@@ -87,16 +90,17 @@ def _procedure_to_receive(session: Session, code: str) -> Procedure:
 
 
 def _where_received(
-    session: Session, procedure: Procedure, channel: str, actor: Actor
+    session: Session, procedure: Procedure, cmd: ReceiveDossier, actor: Actor
 ) -> tuple[Agency, Agency | None]:
     """The agency the dossier belongs to, and the counter receiving it for that agency when
-    it is another one (path C1); refused when the actor may receive it nowhere."""
+    it is another one (path C1); refused when the actor may receive it nowhere. Online, the
+    performing agency the applicant chose (002 §5.a Bước 1)."""
     agency = session.get(Agency, procedure.agency_id)
     assert agency is not None  # nosec B101 # type narrowing: procedures.agency_id is a foreign key
-    if channel == "online":
+    if cmd.channel == "online":
         if actor.id is not None:
             raise Forbidden(_l("Hồ sơ trực tuyến chỉ đến từ Cổng DVCQG"))
-        return agency, None
+        return performers.chosen(procedure, cmd.agency_code), None
     if actor.can("reception", agency.id):
         return agency, None
     # Path C2: any executing agency of the procedure receives, processes and returns the
