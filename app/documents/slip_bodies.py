@@ -81,8 +81,9 @@ def _result_place(data: SlipData) -> str:
     (001 §II.2.c Bước 4: the procedure provides it so, or the citizen asked for it)."""
     if data.e_only:
         return (
-            "6. Đăng ký nhận kết quả: chỉ nhận kết quả điện tử (bản điện tử có chữ ký số gửi vào "
-            "Kho dữ liệu của cá nhân, tổ chức trên Cổng Dịch vụ công quốc gia), không nhận bản giấy."
+            "6. Đăng ký nhận kết quả: chỉ nhận kết quả điện tử (bản điện tử có chữ ký số gửi "
+            "vào Kho dữ liệu của cá nhân, tổ chức trên Cổng Dịch vụ công quốc gia), "
+            "không nhận bản giấy."
         )
     return f"6. Đăng ký nhận kết quả tại: {esc(data.result_place)}."
 
