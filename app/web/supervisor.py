@@ -12,7 +12,7 @@ from app.i18n import _
 from app.models.base import utcnow
 from app.services.core import outbox
 from app.services.core.errors import Forbidden, InvalidInput
-from app.services.deadlines import apologies, handover, supervision
+from app.services.deadlines import apologies, handover, retention_report, supervision
 from app.services.deadlines import digitization_statistics as digitization_stats
 from app.services.deadlines import fee_statistics as fee_stats
 from app.services.deadlines import statistics as stats
@@ -111,6 +111,22 @@ def statistics():  # noqa: ANN201
         fee_total=fee_total,
         scan_rows=scan_rows,
         scan_total=scan_total,
+    )
+
+
+@bp.get("/supervisor/retention")
+@allow(role("supervisor"))
+def retention():  # noqa: ANN201
+    """Documents past their type's retention period (001 §II.1): listed, never deleted."""
+    rows, count = retention_report.past_retention(current_actor())
+    if request.args.get("format") == "csv":
+        return Response(
+            retention_report.to_csv(rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=qua-han-luu-tru.csv"},
+        )
+    return render_template(
+        "supervisor_retention.html", rows=rows, count=count, most=retention_report.MAX_ROWS
     )
 
 
