@@ -35,6 +35,13 @@ def test_ticking_e_only_at_the_counter_stores_it_on_the_dossier(client, actors):
     assert _stored(post(client, "/counter/new", {**FORM, "e_only": "on"})).get("e_only") is True
 
 
+def test_the_dossier_page_says_the_result_is_electronic_only(client, actors):
+    login(client, "tiepnhan")
+    response = post(client, "/counter/new", {**FORM, "e_only": "on"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="e-only"' in page and "Chỉ nhận kết quả điện tử" in page
+
+
 def test_leaving_e_only_unticked_stores_no_choice(client, actors):
     login(client, "tiepnhan")
     assert "e_only" not in _stored(post(client, "/counter/new", FORM))
