@@ -19,7 +19,7 @@ from PIL import Image, ImageSequence
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError, PyPdfError
 
-from app.domain.documents import parse_page_order
+from app.domain.documents import parse_page_order, parse_rescans
 from app.i18n import _l
 from app.storage.files import FileStore, Stored, TooLarge
 
@@ -58,6 +58,8 @@ class Intake:
     originals: list[Original]
     rotations: list[int] = field(default_factory=list)  # /Rotate of each page, in order
     signed: bool = False  # the assembled file is an untouched original with signatures
+    # images declared as sticky-note rescans: 1-based positions in the assembled file
+    rescans: list[int] = field(default_factory=list)
 
 
 _MAGIC = (
@@ -151,6 +153,7 @@ def take_scans(
     store: FileStore,
     *,
     page_order: str = "",
+    rescans: str = "",
     max_bytes: int,
     max_pages: int = 500,
 ) -> Intake:
@@ -196,13 +199,23 @@ def take_scans(
         raise ScanRejected(
             _l("Tệp có %(total)s trang, quá %(max_pages)s trang", total=total, max_pages=max_pages)
         )
-    if declared_pages is not None and total != declared_pages:
+    extra = _rescans(rescans, total, declared_pages)
+    if declared_pages is not None and total - len(extra) != declared_pages:
         raise ScanRejected(
             _l(
                 "Số trang quét được (%(total)s) khác số trang giấy khai báo "
                 "(%(declared_pages)s): mỗi trang giấy phải có đúng một trang ảnh, theo "
                 "thứ tự",
+                total=total - len(extra),
+                declared_pages=declared_pages,
+            )
+            if not extra
+            else _l(
+                "Số ảnh quét (%(total)s) trừ %(rescans)s ảnh quét lại là %(rest)s, khác số "
+                "trang giấy khai báo (%(declared_pages)s)",
                 total=total,
+                rescans=len(extra),
+                rest=total - len(extra),
                 declared_pages=declared_pages,
             ),
             "declared_pages",
@@ -211,6 +224,8 @@ def take_scans(
         order = parse_page_order(page_order, total)
     except ValueError as exc:
         raise ScanRejected(str(exc), "page_order") from exc
+    # where each rescan lands once the pages are put in order
+    positions = sorted(order.index(image) + 1 for image in extra)
     if len(parts) == 1 and order == list(range(total)):
         sha, _ = parts[0]
         with open_pdf(store.path(sha), originals[0].filename) as reader:
@@ -221,8 +236,25 @@ def take_scans(
                 originals,
                 [page.rotation % 360 for page in reader.pages],
                 signed=originals[0].kind == "pdf" and has_signatures(reader),
+                rescans=positions,
             )
-    return _assemble(store, parts, order, originals)
+    intake = _assemble(store, parts, order, originals)
+    intake.rescans = positions
+    return intake
+
+
+def _rescans(spec: str, total: int, declared_pages: int | None) -> list[int]:
+    """The images (0-based, upload order) declared as rescans of a page with a sticky note
+    (001 §II.2.c): kept beside the pages, not counted as pages; only for paper that was
+    counted, and never every image."""
+    if not (spec or "").strip():
+        return []
+    if declared_pages is None:
+        raise ScanRejected(_l("Ảnh quét lại chỉ khai báo khi số hoá giấy tờ giấy"), "rescans")
+    try:
+        return parse_rescans(spec, total)
+    except ValueError as exc:
+        raise ScanRejected(str(exc), "rescans") from exc
 
 
 def _assemble(

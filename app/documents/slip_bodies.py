@@ -68,12 +68,24 @@ def _receipt(data: SlipData, s: dict[str, ParagraphStyle]) -> list:
         ),
         Paragraph(f"4. Thời gian nhận hồ sơ: {moment(data.received_at)}.", s["body"]),
         Paragraph(f"5. Thời gian trả kết quả giải quyết hồ sơ: {moment(data.due_at)}.", s["body"]),
-        Paragraph(f"6. Đăng ký nhận kết quả tại: {esc(data.result_place)}.", s["body"]),
+        Paragraph(_result_place(data), s["body"]),
         *_fees(data, s),
         *signatures(
             s, ("NGƯỜI NỘP HỒ SƠ", data.owner_name), ("NGƯỜI TIẾP NHẬN", data.officer_name)
         ),
     ]
+
+
+def _result_place(data: SlipData) -> str:
+    """Item 6 of slip 01: where the result is collected, or that only the e-result is returned
+    (001 §II.2.c Bước 4: the procedure provides it so, or the citizen asked for it)."""
+    if data.e_only:
+        return (
+            "6. Đăng ký nhận kết quả: chỉ nhận kết quả điện tử (bản điện tử có chữ ký số gửi "
+            "vào Kho dữ liệu của cá nhân, tổ chức trên Cổng Dịch vụ công quốc gia), "
+            "không nhận bản giấy."
+        )
+    return f"6. Đăng ký nhận kết quả tại: {esc(data.result_place)}."
 
 
 FEE_STATES = {

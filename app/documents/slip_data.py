@@ -79,3 +79,5 @@ class SlipData:
     signer_title: str = ""
     control_rows: list[ControlRow] = field(default_factory=list)
     fees: list[FeeSlipLine] = field(default_factory=list)
+    # the result is returned electronically only (001 §II.2.c Bước 4): no paper to collect
+    e_only: bool = False

@@ -211,7 +211,7 @@ def storage_key(owner_id: str, type_code: str, repeat: int = 1) -> str:
     return base if repeat <= 1 else f"{base}.{repeat}"
 
 
-_PAGE_ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
+_PAGE_ITEM = re.compile(r"^(\d+)(?:-(\d+))?$", re.ASCII)  # no other scripts' digits
 
 
 def parse_page_order(spec: str, count: int) -> list[int]:
@@ -229,13 +229,16 @@ def parse_page_order(spec: str, count: int) -> list[int]:
             )
         start = int(match.group(1))
         end = int(match.group(2) or start)
+        # bounds before expanding, so that "1-999999999" is refused without building the range
+        wrong = next((p for p in (start, end) if not 1 <= p <= count), None)
+        if wrong is not None:
+            raise ValueError(
+                _l("Trang %(wrong)s không có (tệp có %(count)s trang)", wrong=wrong, count=count)
+            )
         step = 1 if end >= start else -1
         order.extend(range(start, end + step, step))
-    wrong = [p for p in order if not 1 <= p <= count]
-    if wrong:
-        raise ValueError(
-            _l("Trang %(wrong)s không có (tệp có %(count)s trang)", wrong=wrong[0], count=count)
-        )
+        if len(order) > 2 * count:
+            break  # already repeats pages: refused below without growing further
     if sorted(order) != list(range(1, count + 1)):
         missing = sorted(set(range(1, count + 1)) - set(order))
         repeated = sorted({p for p in order if order.count(p) > 1})
@@ -248,3 +251,31 @@ def parse_page_order(spec: str, count: int) -> list[int]:
             _l("Thứ tự trang phải liệt kê mỗi trang đúng một lần (%(detail)s)", detail=detail)
         )
     return [p - 1 for p in order]
+
+
+def parse_rescans(spec: str, count: int) -> list[int]:
+    """'3,5-6' → [2, 4, 5] (0-based, sorted): the images declared as rescans of a page with a
+    sticky note (001 §II.2.c). Each image at most once, and at least one image must be a page."""
+    spec = (spec or "").replace(" ", "")
+    if not spec:
+        return []
+    images: list[int] = []
+    for item in spec.split(","):
+        match = _PAGE_ITEM.match(item)
+        if not match:
+            raise ValueError(_l("Ảnh quét lại không hợp lệ: “%(item)s” (ví dụ: 3,5-6)", item=item))
+        start, end = int(match.group(1)), int(match.group(2) or match.group(1))
+        # bounds first, so that "1-999999999" is refused rather than expanded
+        wrong = next((p for p in (start, end) if not 1 <= p <= count), None)
+        if wrong is not None:
+            raise ValueError(
+                _l("Ảnh %(wrong)s không có (tệp có %(count)s ảnh)", wrong=wrong, count=count)
+            )
+        images.extend(range(min(start, end), max(start, end) + 1))
+    if len(set(images)) != len(images):
+        raise ValueError(_l("Mỗi ảnh quét lại chỉ khai báo một lần"))
+    if len(images) >= count:
+        raise ValueError(
+            _l("Không thể khai báo mọi ảnh là ảnh quét lại: phải còn ít nhất một trang giấy")
+        )
+    return sorted(p - 1 for p in images)

@@ -1,4 +1,5 @@
-"""Owner identifiers: CCCD (12 digits), old CMND (9), passport, tax code (MST)."""
+"""Owner identifiers: CCCD (12 digits), old CMND (9), passport, tax code (MST), and a state
+agency's identification code (mã định danh cơ quan, Decision 20/2020/QĐ-TTg)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst as stdnum_mst
 
+from app.domain.codes import is_agency_code
 from app.i18n import _l
 
 CCCD = re.compile(r"^\d{12}$")
@@ -82,7 +84,9 @@ CCCD_PROVINCES = frozenset(
     )
 )
 
-KINDS = ("cccd", "cmnd", "passport", "tax_code")
+KINDS = ("cccd", "cmnd", "passport", "tax_code", "agency_code")
+# Who may be a person (a grantee under a power of attorney, a citizen's account).
+PERSONAL_KINDS = ("cccd", "cmnd", "passport")
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,14 @@ def validate_identifier(kind: str, value: str) -> Identifier:
         if normalised is None:
             raise ValueError(_l("Mã số thuế không hợp lệ (10 hoặc 13 chữ số, sai số kiểm tra)"))
         value = normalised
+    elif kind == "agency_code":
+        # a state agency owning the dossier (001 §II.1 Bước 2: "cơ quan, tổ chức (mã định danh
+        # cơ quan...)"), by the same code rule as the agency catalogue
+        # ASCII only: `\d` would also take other scripts' digits ("٠٠٠.٠٠.١٥.H31")
+        if not value.isascii() or not is_agency_code(value):
+            raise ValueError(
+                _l("Mã định danh cơ quan phải có dạng 000.00.12.H31 (QĐ 20/2020/QĐ-TTg)")
+            )
     else:
         raise ValueError(_l("Loại giấy tờ định danh không hỗ trợ: %(kind)s", kind=kind))
     return Identifier(kind, value)

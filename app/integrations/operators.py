@@ -77,6 +77,8 @@ def _check_account(clients: Clients, p: dict[str, Any], key: str) -> dict[str, A
     kind, identifier, name = p["identifier_type"], p["identifier"], p["full_name"]
     if kind == "tax_code":
         account = clients.portal.find_account(tax_code=identifier)
+    elif kind == "agency_code":
+        account = clients.portal.find_account(agency_code=identifier)
     elif kind == "passport":
         account = clients.portal.find_account(passport=identifier, full_name=name)
     else:

@@ -15,6 +15,7 @@ class Portal(Protocol):
         passport: str | None = None,
         full_name: str | None = None,
         tax_code: str | None = None,
+        agency_code: str | None = None,
     ) -> dict | None: ...
     def create_account(self, profile: dict[str, Any], idempotency_key: str) -> dict: ...
     def get_profile(self, account_id: str) -> dict: ...
@@ -36,6 +37,7 @@ class PortalClient:
         passport: str | None = None,
         full_name: str | None = None,
         tax_code: str | None = None,
+        agency_code: str | None = None,
     ) -> dict | None:
         """The portal account for an identifier, or None when the portal has none."""
         params = {
@@ -45,6 +47,7 @@ class PortalClient:
                 "passport": passport,
                 "full_name": full_name,
                 "tax_code": tax_code,
+                "agency_code": agency_code,
             }.items()
             if v
         }

@@ -29,6 +29,9 @@ class DocumentType(Base):
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(String(1000), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # Thời hạn lưu trữ (001 §II.1): years, or permanent; neither means not decided yet.
+    retention_years: Mapped[int | None] = mapped_column()
+    retention_permanent: Mapped[bool] = mapped_column(default=False)
 
 
 class Fee(Base):

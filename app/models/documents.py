@@ -53,6 +53,9 @@ class Document(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     originals: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
     rotations: Mapped[list[int]] = mapped_column(Json, default=list)
+    # Images declared as rescans of a page with a sticky note (1-based positions in the file):
+    # kept beside the pages, not counted by the "images = pages" rule (001 §II.2.c).
+    rescans: Mapped[list[int]] = mapped_column(Json, default=list)
     ocr_text: Mapped[str] = mapped_column(Text, default="")
     suggested: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     # Verdicts on the signatures the file came with (incoming signed documents).

@@ -29,6 +29,8 @@ def document_type(form: MultiDict[str, str]) -> SaveDocumentType:
         name=read.text("name"),
         description=read.text("description"),
         active=read.flag("active"),
+        retention_years=read.whole("retention_years", 9999),
+        retention_permanent=read.flag("retention_permanent"),
     )
     read.done()
     return command

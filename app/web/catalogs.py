@@ -26,7 +26,7 @@ bp = Blueprint("catalogs", __name__, url_prefix="/catalogs")
 SIMPLE = {
     "document-types": (
         document_type_catalog.document_types,
-        ("code", "name", "description"),
+        ("code", "name", "description", "retention_years", "retention_permanent"),
         catalog_forms.document_type,
         document_type_catalog.save_document_type,
     ),

@@ -29,6 +29,8 @@ FIELDS = (
     "owner_birth_year",
     "owner_id_issued_on",
     "owner_id_issuer",
+    # the citizen asks for the electronic result only (001 §II.2.c Bước 4)
+    "e_only",
 )
 
 
@@ -59,7 +61,10 @@ def new():  # noqa: ANN201
                     }
                     if values["by_proxy"]
                     else None,
-                    extra={k: values[k] for k in OWNER_DETAILS if values[k]},
+                    extra={
+                        **{k: values[k] for k in OWNER_DETAILS if values[k]},
+                        **({"e_only": True} if values["e_only"] else {}),
+                    },
                 ),
                 actor,
             )

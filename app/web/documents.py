@@ -44,6 +44,7 @@ SCAN_FIELDS = (
     "paper_form",
     "declared_pages",
     "page_order",
+    "rescans",
 )
 META_FIELDS = (
     "type_code",
@@ -113,6 +114,7 @@ def new(code: str):  # noqa: ANN201
                         paper_form=values["paper_form"],
                         declared_pages=declared,
                         page_order=values["page_order"],
+                        rescans=values["rescans"],
                         paper_count=int_arg("paper_count", 1, high=MAX_COUNT, source=request.form)
                         or 1,
                     ),

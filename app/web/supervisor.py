@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
@@ -11,7 +12,8 @@ from app.i18n import _
 from app.models.base import utcnow
 from app.services.core import outbox
 from app.services.core.errors import Forbidden, InvalidInput
-from app.services.deadlines import apologies, handover, supervision
+from app.services.deadlines import apologies, handover, retention_report, supervision
+from app.services.deadlines import digitization_statistics as digitization_stats
 from app.services.deadlines import fee_statistics as fee_stats
 from app.services.deadlines import statistics as stats
 from app.services.dossiers import queries, saved_filters
@@ -62,7 +64,14 @@ def statistics():  # noqa: ANN201
         end = parse_day(request.args["end"], "end")
     rows, total = stats.report(current_actor(), start, end)
     fee_rows, fee_total = fee_stats.report(current_actor(), start, end)
+    scan_rows, scan_total = digitization_stats.report(current_actor(), start, end)
     name = f"thong-ke-{start:%Y%m%d}-{end:%Y%m%d}"
+    if request.args.get("format") == "csv" and request.args.get("table") == "digitization":
+        return Response(
+            digitization_stats.to_csv(scan_rows, scan_total),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=so-hoa-{name}.csv"},
+        )
     if request.args.get("format") == "csv" and request.args.get("table") == "fees":
         return Response(
             fee_stats.to_csv(fee_rows, fee_total),
@@ -75,6 +84,11 @@ def statistics():  # noqa: ANN201
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment; filename={name}.csv"},
         )
+
+    def more_sheets(book: Any) -> None:
+        fee_stats.add_sheet(book, fee_rows, fee_total, start, end)
+        digitization_stats.add_sheet(book, scan_rows, scan_total, start, end)
+
     if request.args.get("format") == "xlsx":
         return Response(
             stats.to_xlsx(
@@ -82,7 +96,7 @@ def statistics():  # noqa: ANN201
                 total,
                 start,
                 end,
-                lambda book: fee_stats.add_sheet(book, fee_rows, fee_total, start, end),
+                more_sheets,
             ),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
@@ -95,6 +109,24 @@ def statistics():  # noqa: ANN201
         end=end,
         fee_rows=fee_rows,
         fee_total=fee_total,
+        scan_rows=scan_rows,
+        scan_total=scan_total,
+    )
+
+
+@bp.get("/supervisor/retention")
+@allow(role("supervisor"))
+def retention():  # noqa: ANN201
+    """Documents past their type's retention period (001 §II.1): listed, never deleted."""
+    rows, count = retention_report.past_retention(current_actor())
+    if request.args.get("format") == "csv":
+        return Response(
+            retention_report.to_csv(rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=qua-han-luu-tru.csv"},
+        )
+    return render_template(
+        "supervisor_retention.html", rows=rows, count=count, most=retention_report.MAX_ROWS
     )
 
 

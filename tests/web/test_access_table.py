@@ -124,6 +124,7 @@ GET /supervisor/incidents                      403    403    403    ok     403  
 # POST /supervisor/incidents/<int:incident_id>/retry: no incident on record
 POST /supervisor/incidents/<int:incident_id>/retry 403    403    403    404    403    404    login  login  403
 GET /supervisor/procedures/<code>/diagram      403    403    403    ok     403    ok     login  login  403
+GET /supervisor/retention                      403    403    403    ok     403    ok     login  login  403
 GET /supervisor/statistics                     403    403    403    ok     403    ok     login  login  403
 GET /supervisor/tasks                          403    403    403    ok     403    ok     login  login  403
 POST /supervisor/tasks/<task_id>/nudge         403    403    403    ok     403    ok     login  login  403

@@ -57,9 +57,17 @@ DEMO_ACCOUNTS = [
         "full_name": "Công ty Cổ phần Minh Phát",
         "permanent_address": "Hà Nội",
     },
+    # a state agency as a dossier owner (001 §II.1 Bước 2: mã định danh cơ quan)
+    {
+        "identifier_type": "agency_code",
+        "identifier": "000.00.15.H31",
+        "full_name": "Trường Trung học phổ thông Hưng Yên",
+        "permanent_address": "Phường Phố Hiến, tỉnh Hưng Yên",
+    },
 ]
 # Citizen without a portal account, for the "create the account" path: 079095000123 Trần Thị Bình.
 CCCD = re.compile(r"^\d{12}$")
+AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
 
 def _norm(name: str) -> str:
@@ -226,6 +234,10 @@ def create_portal_simulator(
             kind, identifier, name = "cccd", args["cccd"].strip(), args.get("full_name")
             if not CCCD.match(identifier):
                 return jsonify(error="CCCD must have 12 digits"), 400
+        elif args.get("agency_code"):
+            kind, identifier, name = "agency_code", args["agency_code"].strip().upper(), None
+            if not AGENCY_CODE.match(identifier):
+                return jsonify(error="an agency code reads like 000.00.12.H31"), 400
         elif args.get("passport"):
             kind, identifier, name = (
                 "passport",
@@ -233,7 +245,7 @@ def create_portal_simulator(
                 args.get("full_name"),
             )
         else:
-            return jsonify(error="give cccd, passport or tax_code"), 400
+            return jsonify(error="give cccd, passport, tax_code or agency_code"), 400
         with state.lock:
             account = state.find(kind, identifier)
         if account is None or (name is not None and _norm(name) != _norm(account["full_name"])):

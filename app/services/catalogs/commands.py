@@ -20,6 +20,9 @@ class SaveDocumentType:
     name: str
     description: str = ""
     active: bool = True
+    # thời hạn lưu trữ (001 §II.1): years, or permanent; neither when not decided yet
+    retention_years: int | None = None
+    retention_permanent: bool = False
 
 
 @dataclass(frozen=True)

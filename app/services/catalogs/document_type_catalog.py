@@ -16,6 +16,7 @@ from app.services.core.errors import InvalidInput
 from app.storage.db import db
 
 TYPE_CODE = re.compile(r"^[A-Z]{2}(\.[A-Z0-9]{2,8}){1,2}\.\d{2,6}$")
+MAX_RETENTION_YEARS = 100
 
 
 def document_types(active_only: bool = False) -> list[dict[str, Any]]:
@@ -26,7 +27,14 @@ def document_types(active_only: bool = False) -> list[dict[str, Any]]:
         if active_only:
             query = query.where(DocumentType.active.is_(True))
         return [
-            {"code": t.code, "name": t.name, "description": t.description, "active": t.active}
+            {
+                "code": t.code,
+                "name": t.name,
+                "description": t.description,
+                "active": t.active,
+                "retention_years": t.retention_years,
+                "retention_permanent": t.retention_permanent,
+            }
             for t in session.scalars(query)
         ]
 
@@ -40,6 +48,7 @@ def save_document_type(command: SaveDocumentType, actor: Actor) -> str:
         errors["code"] = _("Mã loại giấy tờ dạng KQ.G15.000031 hoặc TK.LLTP.01")
     if not 2 <= len(name) <= 255:
         errors["name"] = NAME_RULE
+    errors |= _retention_errors(command)
     if errors:
         raise InvalidInput(_l("Loại giấy tờ chưa hợp lệ"), fields=errors)
     with db.transaction() as session:
@@ -51,5 +60,20 @@ def save_document_type(command: SaveDocumentType, actor: Actor) -> str:
         row.name = name
         row.description = command.description[:1000]
         row.active = command.active
+        row.retention_years = None if command.retention_permanent else command.retention_years
+        row.retention_permanent = command.retention_permanent
         record_saved(session, actor, "document_type", code, created)
     return code
+
+
+def _retention_errors(command: SaveDocumentType) -> dict[str, str]:
+    """The retention period (001 §II.1 "thời hạn lưu trữ"): 1 to 100 years, or permanent,
+    never both."""
+    years = command.retention_years
+    if years is not None and command.retention_permanent:
+        return {"retention_years": _("Chọn số năm lưu trữ hoặc lưu trữ vĩnh viễn, không cả hai")}
+    if years is not None and not 1 <= years <= MAX_RETENTION_YEARS:
+        return {
+            "retention_years": _("Thời hạn lưu trữ từ 1 đến %(most)s năm", most=MAX_RETENTION_YEARS)
+        }
+    return {}

@@ -66,6 +66,8 @@ class Digitize:
     declared_pages: int
     page_order: str = ""
     paper_count: int = 1
+    # image numbers (upload order) rescanned because of a sticky note: "3,5" (001 §II.2.c)
+    rescans: str = ""
 
 
 def _check(cmd: Digitize, types: set[str]) -> None:
@@ -103,6 +105,7 @@ def digitize(cmd: Digitize, uploads: Sequence[Upload], actor: Actor) -> int:
             cmd.declared_pages,
             store,
             page_order=cmd.page_order,
+            rescans=cmd.rescans,
             max_bytes=config.SCAN_MAX_BYTES,
             max_pages=config.SCAN_MAX_PAGES,
         )
@@ -131,7 +134,9 @@ def digitize(cmd: Digitize, uploads: Sequence[Upload], actor: Actor) -> int:
             owner_name=suggested.get("owner_name") or owner[2],
             name=types[cmd.type_code].name,
             fields={},
-            pages=intake.pages,
+            # paper pages: the sticky-note rescans are kept in the file but are not pages
+            pages=intake.pages - len(intake.rescans),
+            rescans=intake.rescans,
             size=intake.size,
             scan_sha256=intake.sha256,
             file_sha256=intake.sha256,

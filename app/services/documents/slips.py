@@ -234,6 +234,7 @@ def slip_pdf(code: str, number: str, actor: Actor) -> tuple[bytes, str]:
             "duration_text": f"{_amount(procedure.duration_days)} "
             f"{UNITS.get(procedure.duration_unit, procedure.duration_unit)}",
             "result_place": f"{settings.current.RESULT_PLACE}, {agency.name}",
+            "e_only": bool(procedure.result_e_only or dossier.data.get("e_only")),
         }
         if number == "01":
             data["components"] = _components(session, dossier.id)

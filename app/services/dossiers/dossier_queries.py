@@ -116,6 +116,8 @@ def _dossier_summary(dossier: Dossier) -> dict[str, Any]:
         if dossier.receiving_agency
         else None,
         "proxy": dossier.data.get("proxy"),
+        # no paper result: the procedure's rule or the citizen's choice (001 §II.2.c Bước 4)
+        "e_only": bool(dossier.procedure.result_e_only or dossier.data.get("e_only")),
         "portal_account_id": dossier.portal_account_id,
         "citizen_account_id": dossier.citizen_account_id,
         "agency_id": dossier.agency_id,

@@ -20,7 +20,7 @@ from app.domain.document_metadata import (
     check_owner_details,
     local_today,
 )
-from app.domain.identifiers import validate_identifier
+from app.domain.identifiers import PERSONAL_KINDS, validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
 from app.i18n import _, _l
@@ -33,7 +33,8 @@ from app.services.core.errors import Forbidden, InvalidInput, NotFound
 from app.services.dossiers import dossier_fees, local_operators, performers
 from app.storage.db import db
 
-OWNER_TYPES = {"cccd": 1, "cmnd": 1, "passport": 1, "tax_code": 2}
+# 1 a person, 2 an enterprise or organisation, 3 a state agency (001 §II.1 Bước 2)
+OWNER_TYPES = {"cccd": 1, "cmnd": 1, "passport": 1, "tax_code": 2, "agency_code": 3}
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,9 @@ def _check(cmd: ReceiveDossier) -> dict[str, str]:
         errors["channel"] = _("Kênh nộp không hợp lệ")
     errors |= _owner_details(cmd)[1]
     if cmd.proxy is not None:
+        if (cmd.proxy.get("id_type") or "") not in PERSONAL_KINDS:
+            errors["proxy_id"] = _("Người được ủy quyền là cá nhân: CCCD, CMND hoặc hộ chiếu")
+            return errors
         try:
             grantee = validate_identifier(cmd.proxy.get("id_type") or "", cmd.proxy.get("id") or "")
         except ValueError as exc:
