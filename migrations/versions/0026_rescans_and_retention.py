@@ -5,14 +5,14 @@
 - document_type.retention_years / retention_permanent: how long documents of the type are kept
   (thời hạn lưu trữ), in years or permanently; neither set means not yet decided.
 
-Revision ID: 0027
+Revision ID: 0026
 Revises: 0025
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
+revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
