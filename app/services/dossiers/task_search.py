@@ -40,7 +40,7 @@ CHANNELS = ("counter", "online")
 SEARCH_MAX = 100
 # A search matching more dossiers than this lists the tasks of the first ones found (a search
 # that wide narrows nothing; the filters do that better).
-SEARCH_DOSSIERS_MAX = 2000
+SEARCH_DOSSIERS_MAX = 500
 # The keys of a list's URL besides its page: what a saved filter may keep.
 FILTER_KEYS = (
     "q",
