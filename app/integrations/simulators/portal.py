@@ -67,7 +67,6 @@ DEMO_ACCOUNTS = [
 ]
 # Citizen without a portal account, for the "create the account" path: 079095000123 Trần Thị Bình.
 CCCD = re.compile(r"^\d{12}$")
-AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
 
 def _norm(name: str) -> str:
