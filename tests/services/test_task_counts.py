@@ -32,24 +32,14 @@ def no_queue(app, monkeypatch):
     monkeypatch.setattr(queue, "enqueue", lambda ids: None)
 
 
-def kept() -> Counter:
-    """Open tasks per full key as the kept counts and their changes say."""
+def kept(table=TaskCount, columns=KEY_COLUMNS) -> Counter:  # noqa: ANN001
+    """Open tasks per key as `table` (the per-key or per-unit counts) and the unfolded changes
+    say, keys at 0 dropped."""
     found: Counter = Counter()
     with db.transaction() as session:
-        for table in (TaskCount, TaskCountChange):
-            key = [getattr(table, c) for c in KEY_COLUMNS]
-            for *values, n in session.execute(select(*key, table.n)):
-                found[tuple(values)] += n
-    return +found  # keys at 0 dropped
-
-
-def kept_by_unit() -> Counter:
-    """Open tasks per unit key as the per-unit counts and the changes say."""
-    found: Counter = Counter()
-    with db.transaction() as session:
-        for table in (TaskCountUnit, TaskCountChange):
-            key = [getattr(table, c) for c in UNIT_KEY_COLUMNS]
-            for *values, n in session.execute(select(*key, table.n)):
+        for counts in (table, TaskCountChange):
+            key = [getattr(counts, c) for c in columns]
+            for *values, n in session.execute(select(*key, counts.n)):
                 found[tuple(values)] += n
     return +found
 
@@ -65,7 +55,7 @@ def by_unit(full: Counter) -> Counter:
 def exact() -> bool:
     """Both kinds of kept counts equal the open tasks counted."""
     now = counted()
-    return kept() == now and kept_by_unit() == by_unit(now)
+    return kept() == now and kept(TaskCountUnit, UNIT_KEY_COLUMNS) == by_unit(now)
 
 
 def counted() -> Counter:
