@@ -159,9 +159,22 @@ def seed_dossiers() -> Dossiers:
         officer("cv2"),
         {"decision": "supplement", "appraisal_note": "Thiếu", "supplement_request": "Bản sao"},
     )
+    with db.transaction() as session:
+        # online, the applicant names the performing agency (002 §5.a Bước 1): the Sở's own
+        main = session.scalar(
+            select(Agency.code)
+            .join(Procedure, Procedure.agency_id == Agency.id)
+            .where(Procedure.code == "2.000488")
+        )
     payment = receive_dossier(
         ReceiveDossier(
-            "2.000488", "cccd", "001090012345", "Nguyễn Văn An", channel="online", extra={}
+            "2.000488",
+            "cccd",
+            "001090012345",
+            "Nguyễn Văn An",
+            channel="online",
+            extra={},
+            agency_code=main,
         ),
         actions.PORTAL,
     )
