@@ -9,8 +9,6 @@ national database (001 §II.1 Bước 3).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import astuple, dataclass, fields
 from datetime import date
 from typing import Any
@@ -19,7 +17,7 @@ from sqlalchemy import and_, case, func, select
 
 from app.models import Agency, Document, Dossier, DossierComponent
 from app.services.core.actors import Actor
-from app.services.deadlines.statistics import period_bounds
+from app.services.deadlines.statistics import csv_bytes, fill_sheet, period_bounds
 from app.services.deadlines.supervision import scope
 from app.storage.db import db
 
@@ -125,22 +123,12 @@ def _table(rows: list[DigitizationRow], total: DigitizationRow) -> list[list[obj
 
 def to_csv(rows: list[DigitizationRow], total: DigitizationRow) -> bytes:
     """Export the digitization report as CSV (UTF-8 with a BOM for Excel)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(_table(rows, total))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(_table(rows, total))
 
 
 def add_sheet(
     book: Any, rows: list[DigitizationRow], total: DigitizationRow, start: date, end: date
 ) -> None:
     """Add the digitization report to an Excel workbook as its own sheet."""
-    from openpyxl.styles import Font
-
-    sheet = book.create_sheet("Số hoá")
-    sheet.append([f"Số hoá giấy tờ từ {start:%d/%m/%Y} đến trước {end:%d/%m/%Y}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    for line in _table(rows, total):
-        sheet.append(line)
-    for cell in (*sheet[2], *sheet[sheet.max_row]):
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["B"].width = 40
+    heading = f"Số hoá giấy tờ từ {start:%d/%m/%Y} đến trước {end:%d/%m/%Y}"
+    fill_sheet(book.create_sheet("Số hoá"), heading, _table(rows, total), {"B": 40})

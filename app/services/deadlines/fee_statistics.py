@@ -8,8 +8,6 @@ the day they were paid, at the counter and online, and fees exempted in the peri
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import astuple, dataclass, fields
 from datetime import date
 from typing import Any
@@ -18,7 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app.models import Agency, DossierFee
 from app.services.core.actors import Actor
-from app.services.deadlines.statistics import period_bounds
+from app.services.deadlines.statistics import csv_bytes, fill_sheet, period_bounds
 from app.services.deadlines.supervision import scope
 from app.storage.db import db
 
@@ -92,21 +90,10 @@ def _table(rows: list[FeeRow], total: FeeRow) -> list[list[object]]:
 
 def to_csv(rows: list[FeeRow], total: FeeRow) -> bytes:
     """Export the fees collected as CSV."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(_table(rows, total))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    return csv_bytes(_table(rows, total))
 
 
 def add_sheet(book: Any, rows: list[FeeRow], total: FeeRow, start: date, end: date) -> None:
     """Add the fees collected to an Excel workbook as its own sheet."""
-    from openpyxl.styles import Font
-
-    sheet = book.create_sheet("Phí, lệ phí")
-    sheet.append([f"Phí, lệ phí đã thu từ {start:%d/%m/%Y} đến trước {end:%d/%m/%Y}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    for line in _table(rows, total):
-        sheet.append(line)
-    for cell in (*sheet[2], *sheet[sheet.max_row]):
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["B"].width = 40
-    sheet.column_dimensions["D"].width = 40
+    heading = f"Phí, lệ phí đã thu từ {start:%d/%m/%Y} đến trước {end:%d/%m/%Y}"
+    fill_sheet(book.create_sheet("Phí, lệ phí"), heading, _table(rows, total), {"B": 40, "D": 40})

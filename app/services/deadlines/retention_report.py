@@ -8,8 +8,6 @@ changes a document.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, time
 
@@ -19,6 +17,7 @@ from app.domain.document_metadata import local_today
 from app.domain.status import VN_TZ
 from app.models import Agency, Document, DocumentType, Dossier
 from app.services.core.actors import Actor
+from app.services.deadlines.statistics import csv_bytes
 from app.services.deadlines.supervision import scope
 from app.storage.db import db
 
@@ -126,6 +125,4 @@ def past_retention(actor: Actor, today: date | None = None) -> tuple[list[PastRe
 
 def to_csv(rows: list[PastRetention]) -> bytes:
     """Export the documents past their retention period as CSV (UTF-8 with a BOM)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([HEADERS_VI, *(list(astuple(r)) for r in rows)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([HEADERS_VI, *(list(astuple(r)) for r in rows)])

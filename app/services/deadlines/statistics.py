@@ -149,9 +149,29 @@ def _table(rows: list[Row], total: Row) -> list[list[object]]:
 
 def to_csv(rows: list[Row], total: Row) -> bytes:
     """Export the statistics table as CSV."""
+    return csv_bytes(_table(rows, total))
+
+
+def csv_bytes(lines: list[list[object]]) -> bytes:
+    """A report's lines as CSV in UTF-8 with a BOM (so that Excel reads the Vietnamese)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(_table(rows, total))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    csv.writer(buffer).writerows(lines)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def fill_sheet(sheet: Any, heading: str, lines: list[list[object]], widths: dict[str, int]) -> None:
+    """Write a report's table into a worksheet: its heading above, the column names and the
+    total line (the first and last lines) in bold, and the given column widths."""
+    from openpyxl.styles import Font
+
+    sheet.append([heading])
+    sheet["A1"].font = Font(bold=True, size=13)
+    for line in lines:
+        sheet.append(line)
+    for cell in (*sheet[2], *sheet[sheet.max_row]):
+        cell.font = Font(bold=True)
+    for column, width in widths.items():
+        sheet.column_dimensions[column].width = width
 
 
 def to_xlsx(
@@ -163,20 +183,12 @@ def to_xlsx(
 ) -> bytes:
     """Export the statistics table as an Excel workbook (`more` adds further sheets)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Thống kê"
-    sheet.append([f"Tình hình giải quyết hồ sơ từ {start:%d/%m/%Y} đến trước {end:%d/%m/%Y}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    for line in _table(rows, total):
-        sheet.append(line)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["B"].width = 48
+    heading = f"Tình hình giải quyết hồ sơ từ {start:%d/%m/%Y} đến trước {end:%d/%m/%Y}"
+    fill_sheet(sheet, heading, _table(rows, total), {"B": 48})
     if more is not None:
         more(book)
     buffer = io.BytesIO()
