@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, literal, select, text, union_all
+from sqlalchemy import case, delete, func, literal, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -186,7 +186,7 @@ def _add_counts(session: Any, table: Any, key: tuple[str, ...]) -> Any:
 def recount() -> int:
     """Rebuild the counts from the open tasks (an operator's repair; the triggers keep them
     right otherwise); returns the keys counted."""
-    claimed = func.coalesce(HumanTask.assignee_id * 0 + 1, 0)
+    claimed = case((HumanTask.assignee_id.is_(None), 0), else_=1)
     key = [
         HumanTask.agency_id,
         HumanTask.role,
