@@ -43,6 +43,11 @@ class Config:
     # empty means not connected here (a procedure cannot name it). ĐKKD: business registration.
     SECTOR_DB_DKKD_URL = _env("SECTOR_DB_DKKD_URL", "http://127.0.0.1:5105")
     SECTOR_DB_HTDT_URL = _env("SECTOR_DB_HTDT_URL", "")
+    # The managing agencies' e-authentication service (xác thực điện tử, 001 §II.2.c Bước 1):
+    # out-of-scope documents are sent there as signed files; empty means not connected here.
+    E_AUTHENTICATION_URL = _env("E_AUTHENTICATION_URL", "http://127.0.0.1:5106")
+    # Seconds between two asks for the answer of a document sent for e-authentication.
+    E_AUTHENTICATION_POLL_SECONDS = float(_env("E_AUTHENTICATION_POLL_SECONDS", "300"))
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
     # The national catalogue read from the portal (003 §III.2.b): refused when larger than this
     # many bytes or entries in one list, so a runaway answer cannot exhaust memory.

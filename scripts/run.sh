@@ -15,6 +15,7 @@ export WAREHOUSE_URL=${WAREHOUSE_URL:-http://127.0.0.1:5102}
 export NATIONAL_DB_URL=${NATIONAL_DB_URL:-http://127.0.0.1:5103}
 export SMS_GATEWAY_URL=${SMS_GATEWAY_URL:-http://127.0.0.1:5104}
 export SECTOR_DB_DKKD_URL=${SECTOR_DB_DKKD_URL:-http://127.0.0.1:5105}
+export E_AUTHENTICATION_URL=${E_AUTHENTICATION_URL:-http://127.0.0.1:5106}
 export MAIL_SERVER=${MAIL_SERVER:-127.0.0.1:2525}
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -41,6 +42,8 @@ $BIN/python -m app.integrations.simulators sms --host 127.0.0.1 --port 5104 >var
 pids+=($!)
 $BIN/python -m app.integrations.simulators business_registry --host 127.0.0.1 --port 5105 >var/log/business_registry.log 2>&1 &
 pids+=($!)
+$BIN/python -m app.integrations.simulators e_authentication --host 127.0.0.1 --port 5106 >var/log/e_authentication.log 2>&1 &
+pids+=($!)
 $BIN/python -m app.integrations.simulators.smtp_sink --port 2525 --dir var/mail >var/log/smtp.log 2>&1 &
 pids+=($!)
 $BIN/python -m worker work >var/log/worker.log 2>&1 &
@@ -57,6 +60,7 @@ echo "  Cổng DVCQG (mô phỏng / simulator): $PORTAL_URL"
 echo "  Kho DL (mô phỏng / simulator):     $WAREHOUSE_URL"
 echo "  CSDL quốc gia (mô phỏng / simulator): $NATIONAL_DB_URL"
 echo "  CSDL đăng ký doanh nghiệp (mô phỏng / simulator): $SECTOR_DB_DKKD_URL/_sim/received"
+echo "  Xác thực điện tử của cơ quan quản lý (mô phỏng / simulator): $E_AUTHENTICATION_URL/_sim/received"
 echo "  SMS (mô phỏng / simulator): $SMS_GATEWAY_URL/_sim/received; thư điện tử: var/mail/*.eml"
 echo "  Công dân / citizens: http://127.0.0.1:5000/citizen/ (đăng nhập qua Cổng DVCQG mô phỏng)"
 echo "  Nhật ký / logs: var/log/   —  Ctrl-C để dừng / to stop"

@@ -56,6 +56,7 @@ def _config(
     warehouse: str,
     national: str = "http://127.0.0.1:9",
     business_registry: str = "http://127.0.0.1:9",
+    e_authentication: str = "http://127.0.0.1:9",
 ) -> type[config_module.Config]:
     return type(
         "TestRunConfig",
@@ -67,6 +68,7 @@ def _config(
             "WAREHOUSE_URL": warehouse,
             "NATIONAL_DB_URL": national,
             "SECTOR_DB_DKKD_URL": business_registry,
+            "E_AUTHENTICATION_URL": e_authentication,
             "RQ_QUEUE": "gqtthc-test",
             "HTTP_TIMEOUT": 2.0,
             "FILE_STORE": FILE_STORE,
@@ -171,6 +173,26 @@ def _business_registry(request) -> str:  # noqa: ANN001
     return url
 
 
+@pytest.fixture(scope="session")
+def e_authentication_url() -> Iterator[str]:
+    from app.integrations.simulators import serve_in_thread
+    from app.integrations.simulators.e_authentication import create_e_authentication_simulator
+
+    url, stop = serve_in_thread(create_e_authentication_simulator())
+    yield url
+    stop()
+
+
+def _e_authentication(request) -> str:  # noqa: ANN001
+    """The managing agencies' e-authentication simulator, reset, for tests marked
+    `simulators`."""
+    if request.node.get_closest_marker("simulators") is None:
+        return "http://127.0.0.1:9"
+    url = request.getfixturevalue("e_authentication_url")
+    requests.post(f"{url}/_sim/reset", timeout=5).raise_for_status()
+    return url
+
+
 @pytest.fixture
 def simulators(request) -> tuple[str, str, str]:
     """The simulators (portal, warehouse, national DB), reset. Tests marked `simulators` (or
@@ -193,8 +215,17 @@ def app(request, database_url, redis_server, simulators):
     portal, warehouse, national = simulators
     Redis.from_url(redis_server.url).flushdb()
     registry = _business_registry(request)
+    eauth = _e_authentication(request)
     application = create_app(
-        _config(database_url, redis_server.url, portal, warehouse, national, registry)
+        _config(
+            database_url,
+            redis_server.url,
+            portal,
+            warehouse,
+            national,
+            registry,
+            e_authentication=eauth,
+        )
     )
     yield application
     if db.engine is not None:

@@ -29,6 +29,7 @@ _KEYS = (
     "SMS_GATEWAY_URL",
     "NATIONAL_DB_URL",
     "REUSE_MAX_BYTES",
+    "E_AUTHENTICATION_URL",
     *(db.url_setting for db in SECTOR_DATABASES.values()),
 )
 

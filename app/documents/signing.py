@@ -109,20 +109,50 @@ def certify_copy(
     source: Path, output: BinaryIO, identity: Identity, agency_name: str, when: datetime
 ) -> None:
     """The certified e-copy: the agency's visible, image-free signature top right of page 1."""
+    stamp(
+        source,
+        output,
+        identity,
+        text=sao_y_text(agency_name, when),
+        reason="Sao y bản chính điện tử",
+        location=agency_name,
+        field_name="SaoY",
+    )
+
+
+def authentication_text(agency_name: str, when: datetime) -> str:
+    """The visible text of an e-authenticated copy (bản điện tử được xác thực, 001 §II.2.c
+    Bước 1; chứng thực từ bản chính at the counter, 001 §III.1 case 2)."""
+    local = when.astimezone(VN_TZ)
+    return f"ĐÃ XÁC THỰC ĐIỆN TỬ\n{agency_name}\nThời gian ký: {local:%d/%m/%Y %H:%M:%S}"
+
+
+def stamp(
+    source: Path,
+    output: BinaryIO,
+    identity: Identity,
+    *,
+    text: str,
+    reason: str,
+    location: str,
+    field_name: str,
+) -> None:
+    """A visible, image-free signature with `text` at the top right of page 1, added as an
+    incremental update (the signatures already there stay valid)."""
     with open(source, "rb") as handle:
         box = PdfReader(handle, strict=False).pages[0].mediabox
     right, top = float(box.right), float(box.top)
     rect = (right - MARGIN - STAMP_WIDTH, top - MARGIN - STAMP_HEIGHT, right - MARGIN, top - MARGIN)
     style = TextStampStyle(
-        stamp_text=sao_y_text(agency_name, when),
+        stamp_text=text,
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(stamp_font(), font_size=10)),
         border_width=0,
         background=None,
     )
     meta = signers.PdfSignatureMetadata(
-        field_name=_unique_field(source, "SaoY"),
-        reason="Sao y bản chính điện tử",
-        location=agency_name,
+        field_name=_unique_field(source, field_name),
+        reason=reason,
+        location=location,
         subfilter=fields.SigSeedSubFilter.PADES,
     )
     spec = fields.SigFieldSpec(sig_field_name=meta.field_name, on_page=0, box=rect)

@@ -16,6 +16,7 @@ from pypdf import PdfWriter
 
 from app.domain.sector_databases import SECTOR_DATABASES, idempotency_key
 from app.i18n import _, _l
+from app.integrations.e_authentication import EAuthentication, EAuthenticationClient
 from app.integrations.errors import IntegrationError
 from app.integrations.mail import Mailer, SmtpMailer
 from app.integrations.national import NationalDbClient
@@ -38,6 +39,8 @@ class Clients:
     reuse_max_bytes: int = 20 * 1024 * 1024
     # the sector databases connected here, by code (001 §II.1 Bước 5)
     sector: Mapping[str, SectorDb] = field(default_factory=dict)
+    # the managing agencies' e-authentication service (001 §II.2.c Bước 1)
+    e_authentication: EAuthentication | None = None
 
 
 def clients_from_config(config: Mapping[str, Any]) -> Clients:
@@ -59,6 +62,9 @@ def clients_from_config(config: Mapping[str, Any]) -> Clients:
             for code, db in SECTOR_DATABASES.items()
             if config.get(db.url_setting)
         },
+        EAuthenticationClient(config["E_AUTHENTICATION_URL"], timeout)
+        if config.get("E_AUTHENTICATION_URL")
+        else None,
     )
 
 
@@ -192,6 +198,47 @@ def _register_in_sector(clients: Clients, p: dict[str, Any], key: str) -> dict[s
     }
 
 
+# What the e-authentication service answers when it refuses a request at once: the request
+# itself is wrong (a refusal with its reason, not a failure to retry).
+REFUSED_AT_ONCE = frozenset({400, 413, 422})
+
+
+def _e_authentication(clients: Clients) -> EAuthentication:
+    if clients.e_authentication is None:
+        raise IntegrationError("no E_AUTHENTICATION_URL configured", retryable=False)
+    return clients.e_authentication
+
+
+def _send_for_authentication(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    """Send an out-of-scope document's signed file to its managing agency (001 §II.2.c Bước 1);
+    a refusal at the door comes back as an answer with the service's reason."""
+    service = _e_authentication(clients)
+    content = _file_content(clients, p["file_sha256"])
+    try:
+        accepted = service.submit(dict(p["request"]), content, key)
+    except IntegrationError as exc:
+        if exc.status in REFUSED_AT_ONCE:
+            reason = str(exc).split(f"HTTP {exc.status} ", 1)[-1]
+            return {"status": "refused", "reason": reason[:1000]}
+        raise
+    return {"status": "sent", "ref": accepted.get("id"), "authority": accepted.get("authority")}
+
+
+def _ask_authentication(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
+    """Ask for the answer to a sent document; an authenticated copy is fetched into the file
+    store (the service layer checks it before anything keeps it)."""
+    service = _e_authentication(clients)
+    answer = service.answer(p["ref"])
+    if not isinstance(answer, dict):
+        raise IntegrationError("e-authentication: the answer is not an object", retryable=False)
+    if answer.get("status") != "authenticated":
+        return {"answer": answer}
+    if clients.files is None:
+        raise IntegrationError("no FILE_STORE configured", retryable=False)
+    stored = clients.files.put_bytes(service.copy(p["ref"], clients.reuse_max_bytes))
+    return {"answer": answer, "copy_sha256": stored.sha256, "size": stored.size}
+
+
 def _send_sms(clients: Clients, p: dict[str, Any], key: str) -> dict[str, Any]:
     if clients.sms is None:
         raise IntegrationError("no SMS_GATEWAY_URL configured", retryable=False)
@@ -280,6 +327,18 @@ OPERATORS: dict[str, Operator] = {
             {"database": str, "document_id": int},
             _register_in_sector,
             _l("Ghi kết quả vào cơ sở dữ liệu chuyên ngành"),
+        ),
+        Operator(
+            "eauth.send",
+            {"authentication_id": int, "file_sha256": str, "request": dict},
+            _send_for_authentication,
+            _l("Gửi giấy tờ ngoài phạm vi tới cơ quan quản lý để xác thực điện tử"),
+        ),
+        Operator(
+            "eauth.answer",
+            {"authentication_id": int, "ref": str},
+            _ask_authentication,
+            _l("Hỏi kết quả xác thực điện tử của cơ quan quản lý"),
         ),
         Operator(
             "warehouse.list_documents",

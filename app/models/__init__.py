@@ -1,5 +1,6 @@
 """SQLAlchemy models: the schema of record (Alembic migrations are generated from these)."""
 
+from app.models.authentication import DocumentAuthentication
 from app.models.base import Base
 from app.models.calendar import CalendarOverride
 from app.models.catalog import DocumentType, Fee, Procedure
@@ -29,6 +30,7 @@ __all__ = [
     "CatalogSync",
     "CitizenAccount",
     "Document",
+    "DocumentAuthentication",
     "DocumentType",
     "Dossier",
     "DossierComponent",

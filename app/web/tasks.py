@@ -12,8 +12,8 @@ from app import settings
 from app.domain.document_metadata import INPUTS as SIX_INPUTS
 from app.i18n import _
 from app.services.core.actors import Actor
-from app.services.core.errors import Conflict, InvalidInput
-from app.services.documents import supplement_review
+from app.services.core.errors import Conflict, InvalidInput, ServiceError
+from app.services.documents import e_authenticated_copies, e_authentication, supplement_review
 from app.services.dossiers import dossier_queries, progress, tasks
 from app.web import fee_inputs, forms
 from app.web.access import OFFICER, allow
@@ -107,6 +107,71 @@ def review(task_id: str, document_id: int):  # noqa: ANN201
         )
         return page, exc.status
     return redirect(url_for("tasks.show", task_id=task_id) + "#supplement")
+
+
+@bp.post("/tasks/<task_id>/e-authentication/send")
+@allow(OFFICER)
+def send_for_authentication(task_id: str):  # noqa: ANN201
+    """Send the dossier's out-of-scope documents to their managing agency (001 §II.2.c B1)."""
+    return _authentication_action(
+        task_id,
+        lambda actor: _(
+            "Đã gửi %(count)s giấy tờ đi xác thực", count=e_authentication.send(task_id, actor)
+        ),
+    )
+
+
+@bp.post("/tasks/<task_id>/e-authentication/<int:authentication_id>/resend")
+@allow(OFFICER)
+def resend_for_authentication(task_id: str, authentication_id: int):  # noqa: ANN201
+    def act(actor: Actor) -> str:
+        e_authentication.resend(task_id, authentication_id, actor)
+        return _("Đã gửi lại giấy tờ đi xác thực")
+
+    return _authentication_action(task_id, act)
+
+
+@bp.post("/tasks/<task_id>/e-authentication/<int:authentication_id>/supplement")
+@allow(OFFICER)
+def authentication_supplement(task_id: str, authentication_id: int):  # noqa: ANN201
+    def act(actor: Actor) -> str:
+        note = request.form.get("note", "")[:2000]
+        e_authentication.mark_for_supplement(task_id, authentication_id, note, actor)
+        return _("Đã ghi nhận: giấy tờ cần công dân bổ sung")
+
+    return _authentication_action(task_id, act)
+
+
+@bp.post("/tasks/<task_id>/e-authentication/counter/<int:document_id>")
+@allow(OFFICER)
+def authenticate_at_counter(task_id: str, document_id: int):  # noqa: ANN201
+    """001 §III.1 case 2: the officer's e-authenticated copy of a document, from its original."""
+
+    def act(actor: Actor) -> str:
+        compared = request.form.get("compared") == "on"
+        key = e_authenticated_copies.authenticate_at_counter(task_id, document_id, actor, compared)
+        return _("Đã xác thực điện tử và lưu với mã lưu trữ %(key)s", key=key)
+
+    return _authentication_action(task_id, act)
+
+
+def _authentication_action(task_id: str, act):  # noqa: ANN001, ANN202
+    """Run an e-authentication action of the step's screen; back to the screen with what
+    happened, or the screen again with why not (its status)."""
+    actor = current_actor()
+    try:
+        done = act(actor)
+    except ServiceError as exc:
+        detail = dossier_queries.task_detail(task_id, actor)
+        page = render_template(
+            "task.html",
+            detail=detail,
+            fields=forms.fields(detail.form),
+            authentication_error=exc.message,
+        )
+        return page, exc.status
+    flash(done)
+    return redirect(url_for("tasks.show", task_id=task_id) + "#e-authentication")
 
 
 # How often the page asks, while the worker makes the call the next step waits for.

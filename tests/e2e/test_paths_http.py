@@ -60,7 +60,7 @@ def test_d_then_e_digitize_authenticate_consult_and_finish(
         client,
         "chuyenvien",
         "Gửi cơ quan quản lý xác thực giấy tờ ngoài phạm vi",
-        {"authentication_sent": "on"},
+        {"authentication_result": "Không có tệp ngoài phạm vi"},
     )
     work(
         client,

@@ -165,7 +165,7 @@ def test_digitization_runs_as_a_called_sub_process_when_reception_asks_for_it(ac
     )
     authenticate = open_task(code, "authenticate")
     assert authenticate is not None and authenticate.role == "processing"
-    complete(code, "authenticate", actors["chuyenvien"], {"authentication_sent": True})
+    complete(code, "authenticate", actors["chuyenvien"], {})
     assert open_task(code, "appraisal") is not None
 
 

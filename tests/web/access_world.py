@@ -109,6 +109,7 @@ def build(template, redis_url: str, urls: tuple[str, str, str], tmp) -> World:  
         "incident_id": 999_999,  # no incident on record: a supervisor gets 404
         "filter_id": 999_999,  # no saved filter on record: every officer gets 404
         "component_id": 999_999,  # no reused component on record: every officer gets 404
+        "authentication_id": 999_999,  # no e-authentication request: every officer gets 404
         "version_id": version_id,
         "process_id": "counter_dossier",
         "kind": "document-types",

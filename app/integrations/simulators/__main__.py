@@ -1,11 +1,18 @@
-"""`python -m app.integrations.simulators portal|warehouse|national|sms|business_registry
---host H --port P`."""
+"""`python -m app.integrations.simulators portal|warehouse|national|sms|business_registry|
+e_authentication --host H --port P`."""
 
 from __future__ import annotations
 
 import argparse
 
-from app.integrations.simulators import business_registry, national, portal, sms, warehouse
+from app.integrations.simulators import (
+    business_registry,
+    e_authentication,
+    national,
+    portal,
+    sms,
+    warehouse,
+)
 
 FACTORIES = {
     "portal": portal.create_portal_simulator,
@@ -13,6 +20,7 @@ FACTORIES = {
     "national": national.create_national_simulator,
     "sms": sms.create_sms_simulator,
     "business_registry": business_registry.create_business_registry_simulator,
+    "e_authentication": e_authentication.create_e_authentication_simulator,
 }
 
 

@@ -58,6 +58,35 @@ def add(
     )
 
 
+def add_tracked(
+    session: Session,
+    operator: str,
+    params: dict[str, Any],
+    *,
+    dossier_id: int | None,
+    not_before: datetime | None = None,
+) -> int:
+    """Queue a call whose row the caller keeps (to show its attempts and last error): written
+    at once, enqueued after commit, made no earlier than `not_before` (the sweeper takes it up
+    when it falls due). Returns the row's id."""
+    now = utcnow()
+    row = OutboxMessage(
+        operator=operator,
+        params=params,
+        dossier_id=dossier_id,
+        state="pending",
+        attempts=0,
+        next_attempt_at=max(now, not_before) if not_before else now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    row_id = row.id
+    if not_before is None or not_before <= now:
+        after_commit(session, lambda: queue.dispatch([row_id]))
+    return row_id
+
+
 def _write(session: Session) -> None:
     # One batched INSERT in the order the rows were added, then one hand-off after commit.
     rows = session.info.pop("outbox_rows", [])

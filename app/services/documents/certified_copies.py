@@ -79,7 +79,7 @@ def _certify(session: Session, origin: Document, actor: Actor) -> Document:
         origin.file_sha256,
         lambda src, out: signing.certify_copy(src, out, stamp, agency.name, utcnow()),
     )
-    copy = _copy_of(origin, actor)
+    copy = copy_row(origin, actor)
     copy.file_sha256, copy.size = copy_sha, store.path(copy_sha).stat().st_size
     store_under_next_key(session, copy)
     audit.record(
@@ -95,8 +95,9 @@ def _certify(session: Session, origin: Document, actor: Actor) -> Document:
     return copy
 
 
-def _copy_of(origin: Document, actor: Actor) -> Document:
-    """The copy's row: the origin's description, marked as its certified copy."""
+def copy_row(origin: Document, actor: Actor) -> Document:
+    """A copy's row: the origin's description, marked as its certified copy (a caller making
+    another kind of copy changes its source and name)."""
     return Document(
         dossier_id=origin.dossier_id,
         agency_id=origin.agency_id,

@@ -27,8 +27,9 @@ from app.models import (
 from app.services.core import runtime, visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import NotFound
-from app.services.documents import results
+from app.services.documents import e_authentication_panel, results
 from app.services.documents.catalog import DIGITIZING_ROLES
+from app.services.documents.e_authenticated_copies import route_of
 from app.services.dossiers import dossier_fees, workbench
 from app.services.dossiers.queries import PAGE_SIZE, TaskRow, task_rows
 from app.storage.db import db
@@ -50,6 +51,8 @@ class TaskDetail:
     may_review: bool = False
     # the dossier's fees, on a step that records them (None on any other step)
     fees: list[dossier_fees.FeeLine] | None = None
+    # the out-of-scope documents and their e-authentication, on a step that does it
+    authentication: e_authentication_panel.Panel | None = None
 
 
 def task_detail(task_id: str, actor: Actor) -> TaskDetail:
@@ -75,7 +78,13 @@ def task_detail(task_id: str, actor: Actor) -> TaskDetail:
             dossier_fees.lines(session, dossier.id)
             if dossier_fees.records_fees(task.form)
             else None,
+            _authentication(session, task),
         )
+
+
+def _authentication(session: Any, task: HumanTask) -> e_authentication_panel.Panel | None:
+    route = route_of(task.form)
+    return e_authentication_panel.panel(session, task.dossier_id, route) if route else None
 
 
 def result_preview(task_id: str, actor: Actor) -> tuple[bytes, str]:

@@ -12,7 +12,7 @@ from app.models import OutboxMessage
 from app.services.core import audit, outbox, runtime
 from app.services.core.actors import SYSTEM
 from app.services.core.errors import InvalidInput
-from app.services.documents import reused_files, sector_registry, storage
+from app.services.documents import e_authentication, reused_files, sector_registry, storage
 from app.storage.db import db
 
 
@@ -32,6 +32,10 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
             reused_files.record_fetch(session, row.params, result)
         elif row.operator == sector_registry.REGISTER:
             sector_registry.record_registration(session, row, result)
+        elif row.operator == e_authentication.SEND:
+            e_authentication.record_sent(session, row.params, result)
+        elif row.operator == e_authentication.ANSWER:
+            e_authentication.record_answer(session, row.params, result)
         if row.task_id is None or row.instance_id is None:
             return "done"
         loaded = runtime.load_instance(session, row.instance_id)

@@ -20,6 +20,8 @@ from app.models.base import utcnow
 from app.services.core import audit, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
+from app.services.documents import e_authentication
+from app.services.documents.e_authenticated_copies import route_of
 from app.services.dossiers import dossier_fees
 from app.storage.db import db
 
@@ -146,6 +148,11 @@ def complete_task(
         errors = _form_errors(foreign, task.form, data)
         if errors:
             raise InvalidInput(_form_error(list(foreign)), fields=errors)
+        route = route_of(task.form)  # 001 §II.2.c Bước 1, §III.1 case 2
+        if route and (
+            problem := e_authentication.completion_problem(session, task.dossier_id, route)
+        ):
+            raise InvalidInput(problem)
         to_process = data
         if dossier_fees.records_fees(task.form):
             if fee_entries is not None:
