@@ -138,6 +138,12 @@ GET /tasks/<task_id>/result-preview            404    404    404    404    404  
 POST /tasks/<task_id>                          ok     403    403    403    403    403    login  login  404
 POST /tasks/<task_id>/claim                    ok     403    403    403    403    403    login  login  404
 POST /tasks/<task_id>/unclaim                  ok     403    403    403    403    403    login  login  404
+# POST /tasks/<task_id>/e-authentication/*: the world's task is a reception, which e-authenticates
+# nothing (and there is no such request): 404 for every officer
+POST /tasks/<task_id>/e-authentication/send    404    404    404    404    404    404    login  login  404
+POST /tasks/<task_id>/e-authentication/<int:authentication_id>/resend 404 404 404 404 404 404 login login 404
+POST /tasks/<task_id>/e-authentication/<int:authentication_id>/supplement 404 404 404 404 404 404 login login 404
+POST /tasks/<task_id>/e-authentication/counter/<int:document_id> 404 404 404 404 404 404 login login 404
 POST /saved-filters                            ok     ok     ok     ok     ok     ok     login  login  ok
 # POST /saved-filters/<int:filter_id>/delete: no saved filter on record
 POST /saved-filters/<int:filter_id>/delete     404    404    404    404    404    404    login  login  404

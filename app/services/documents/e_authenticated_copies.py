@@ -159,13 +159,13 @@ def authenticate_at_counter(task_id: str, document_id: int, actor: Actor, compar
     """001 §III.1 case 2: the officer, having compared the scan with the original, makes its
     e-authenticated copy, signed with the agency's key and stored like the managing agency's
     (no call out). Returns the copy's storage key."""
-    if not compared:
-        raise InvalidInput(
-            _("Xác nhận đã đối chiếu bản chụp với bản chính trước khi xác thực"),
-            fields={"compared": _("Bắt buộc")},
-        )
     with db.transaction() as session:
         source_sha, code, name, dossier_code = _check_counter(session, task_id, document_id, actor)
+        if not compared:
+            raise InvalidInput(
+                _("Xác nhận đã đối chiếu bản chụp với bản chính trước khi xác thực"),
+                fields={"compared": _("Bắt buộc")},
+            )
     stamp = demo_pki().identity("agency", code, name, code)
     when = utcnow()
     copy_sha = signed_copy(  # slow: signed with no transaction open

@@ -148,10 +148,10 @@ def mark_for_supplement(task_id: str, authentication_id: int, note: str, actor: 
     """The officer's decision on a refused document: the citizen supplies it again (the
     appraisal's supplement request names it), with the officer's note."""
     text = plain(note)
-    if not text:
-        raise InvalidInput(_l("Ghi rõ giấy tờ cần bổ sung"), fields={"note": _l("Bắt buộc")})
     with db.transaction() as session:
         _task, row = _decidable(session, task_id, authentication_id, actor)
+        if not text:
+            raise InvalidInput(_l("Ghi rõ giấy tờ cần bổ sung"), fields={"note": _l("Bắt buộc")})
         if row.state not in DECIDABLE:
             raise Conflict(_l("Chỉ yêu cầu bổ sung giấy tờ bị từ chối"))
         row.state, row.note, row.decided_by_id = "supplement", text[:MAX_NOTE], actor.id
