@@ -263,6 +263,7 @@ def test_the_service_down_is_retried_then_given_up_with_a_notice_and_can_be_rese
     _code, task_id, document_id = at_step(actors)
     faults = f"{e_authentication_url}/_sim/faults"
     requests.post(faults, json={"fail_next": 100, "status": 503}, timeout=5).raise_for_status()
+    clock.freeze()  # no retry falls due until the clock moves
     e_authentication.send(task_id, officer)
     drain()
 

@@ -9,6 +9,7 @@ import re
 import pytest
 import requests
 
+from tests.services.helpers import settle
 from tests.services.test_e_authentication import at_step, knobs
 from tests.web.helpers import login, logout, post
 
@@ -66,20 +67,28 @@ def test_a_refusal_shows_the_reason_and_the_officers_choices(
     assert state_of(page, document_id) == "supplement" and "Bản sao có chứng thực" in page
 
 
-def test_the_service_down_shows_a_notice_while_it_retries(
-    client, actors, drain, e_authentication_url
+def test_the_service_down_shows_a_notice_while_it_retries_then_offers_to_resend(
+    client, actors, drain, clock, e_authentication_url
 ):
     _code, task_id, document_id = at_step(actors)
     requests.post(
         f"{e_authentication_url}/_sim/faults", json={"fail_next": 100}, timeout=5
     ).raise_for_status()
     login(client, "chuyenvien")
+    clock.freeze()
     post(client, f"/tasks/{task_id}/e-authentication/send", {}, page=f"/tasks/{task_id}")
     drain()
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert state_of(page, document_id) == "queued"
-    assert 'data-notice="retrying"' in page
+    assert 'data-notice="retrying"' in page and "/resend" not in page
     assert "dịch vụ xác thực tạm thời không phục vụ" in page
+
+    def given_up() -> bool:
+        return 'data-notice="given-up"' in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+    settle(drain, clock, given_up)
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Đã ngừng thử lại sau 5 lần" in page and "/resend" in page
 
 
 def test_at_the_counter_the_officer_confirms_the_comparison_and_makes_the_copy(client, actors):

@@ -130,18 +130,18 @@ def _problem(body: dict[str, Any], content: bytes) -> str | None:
 
 
 def _signed(content: bytes, identity: Any, authority: str) -> bytes:
+    """`content` with the managing agency's signature added (an incremental update)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sent.pdf"
         path.write_bytes(content)
         out = BytesIO()
-        signing.stamp(
+        signing.sign(
             path,
             out,
             identity,
-            text=signing.authentication_text(authority, datetime.now(UTC)),
+            field_name="XacThuc",
             reason="Xác thực điện tử giấy tờ",
             location=authority,
-            field_name="XacThuc",
         )
         return out.getvalue()
 
