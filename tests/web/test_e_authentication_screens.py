@@ -12,6 +12,7 @@ import requests
 from tests.services.helpers import settle
 from tests.services.test_e_authentication import at_step, knobs
 from tests.web.helpers import login, logout, post
+from tests.web.test_one_language import data_values, untranslated
 
 pytestmark = pytest.mark.simulators
 
@@ -123,3 +124,25 @@ def test_only_the_officer_holding_the_step_acts_and_other_agencies_see_nothing(c
     counter = f"/tasks/{task_id}/e-authentication/counter/{document_id}"
     wrong_route = post(client, counter, {"compared": "on"}, page=f"/tasks/{task_id}")
     assert wrong_route.status_code == 404
+
+
+def test_the_panel_reads_in_english_in_every_state(client, actors, drain, e_authentication_url):
+    _code, task_id, _document_id = at_step(actors)
+    _c, counter_task, _d = at_step(actors, route="counter")
+    login(client, "chuyenvien")
+    pages = [client.get(f"/tasks/{task_id}", query_string={"lang": "en"})]
+    knobs(e_authentication_url, refuse="Sai số")
+    post(client, f"/tasks/{task_id}/e-authentication/send", {}, page=f"/tasks/{task_id}")
+    pages.append(client.get(f"/tasks/{task_id}", query_string={"lang": "en"}))
+    drain()
+    pages.append(client.get(f"/tasks/{task_id}", query_string={"lang": "en"}))
+    logout(client)
+    login(client, "tiepnhan")
+    pages.append(client.get(f"/tasks/{counter_task}", query_string={"lang": "en"}))
+    data = data_values()
+    for response in pages:
+        html = response.get_data(as_text=True)
+        assert 'id="e-authentication"' in html
+        assert untranslated(html, data) == []
+    assert "Refused" in pages[2].get_data(as_text=True)
+    assert "Compared with the original" in pages[3].get_data(as_text=True)
