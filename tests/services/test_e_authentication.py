@@ -374,3 +374,20 @@ def test_nobody_acts_on_another_dossier_or_a_step_not_theirs(actors):
         e_authentication.resend(task_id, row.id, officer)
     with pytest.raises(NotFound):
         e_authentication.mark_for_supplement(task_id, row.id, "x", officer)
+
+
+def test_the_citizen_downloads_the_e_authenticated_copy_of_a_document_001_III_1_case_2(actors):
+    from app.services.citizens import portal_sign_in
+
+    counter = actors["tiepnhan"]
+    code, task_id, document_id = at_step(actors, route="counter")
+    key = e_authenticated_copies.authenticate_at_counter(task_id, document_id, counter, True)
+    citizen = portal_sign_in.sign_in(
+        {"sub": "VN-000001", "identifier": OWNER, "name": "Nguyễn Văn An"}
+    )
+    [listed] = portal_sign_in.dossier_of(citizen, code)["results"]
+    assert listed["key"] == key
+    path, name = portal_sign_in.result_file(citizen, code, listed["id"])
+    assert name == f"{key}.pdf" and path.read_bytes().startswith(b"%PDF")
+    with pytest.raises(NotFound):  # the scan itself is not a download
+        portal_sign_in.result_file(citizen, code, document_id)

@@ -170,8 +170,10 @@ def dossier_of(citizen: Citizen, code: str) -> dict[str, Any]:
         }
 
 
-# What the citizen downloads from the dossier: its e-results and certified e-copies.
-CITIZEN_DOWNLOADS = ("result", "certified_copy")
+# What the citizen downloads from the dossier: its e-results, certified e-copies and the
+# e-authenticated copies of its documents (001 §III.1 case 2: "Tệp tin hồ sơ chứng thực điện
+# tử được đưa vào Kho dữ liệu cá nhân").
+CITIZEN_DOWNLOADS = ("result", "certified_copy", "e_authenticated")
 # The name of a file the citizen sent as a supplement ends with this (see online.py).
 SUPPLEMENT_MARK = " (bổ sung)"
 # A component's state in the citizen's words, by where it came from and how far it got.
