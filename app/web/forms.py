@@ -41,6 +41,7 @@ class Field:
     # filled from a national database (001 §II.2.b Bước 4): its name, and why it was changed
     source: str = ""
     reason: str = ""
+    master_code: str = ""  # the master-data code it is tied to, shown in the modeler's preview
 
 
 UI_WIDGETS = ("text", "textarea", "select", "radio", "checkbox", "number", "date")

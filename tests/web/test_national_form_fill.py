@@ -6,6 +6,8 @@ leaves its fields empty and editable with a notice naming it, and reception goes
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from sqlalchemy import select
@@ -14,9 +16,11 @@ from app.models import AuditEvent, Dossier
 from app.services.core import queue
 from app.services.dossiers import tasks
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
+from app.services.process_models.deploy import read_bundle
 from app.storage.db import db
+from config import ROOT
 from tests.services.helpers import deliver, open_task
-from tests.web.helpers import login, post
+from tests.web.helpers import login, post, token
 
 pytestmark = pytest.mark.simulators
 RECEPTION = {"components_checked": "on", "original_count": "1", "copy_count": "0"}
@@ -181,3 +185,41 @@ def test_the_enterprise_registry_down_is_named_and_reception_still_works(
     done = post(client, f"/tasks/{task_id}", RECEPTION)
     assert done.status_code == 302, done.get_data(as_text=True)
     assert events(code, "task_completed")
+
+
+def test_the_form_editor_offers_every_master_data_code_with_its_name(client):
+    login(client, "phantich")
+    page = client.get("/models/counter_dossier/edit").get_data(as_text=True)
+    assert 'id="master-data-picker"' in page
+    assert '<option value="DC0011">DC0011 — Ngày sinh</option>' in page
+    assert page.count('<option value="DC00') == 18
+    assert "js/master_data_picker.js" in page
+
+
+def test_the_form_preview_shows_the_code_a_field_is_filled_from(client):
+    login(client, "phantich")
+    schema = {"properties": {"ten": {"type": "string", "title": "Tên", "x-master-data": "DC0010"}}}
+    shown = client.post(
+        "/models/form-preview",
+        data=json.dumps({"schema": json.dumps(schema)}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token(client, "/models")},
+    )
+    assert "Lấy từ CSDL quốc gia: DC0010" in shown.get_data(as_text=True)
+
+
+def test_saving_a_form_with_an_unknown_code_reports_it_on_the_field(client):
+    login(client, "phantich")
+    files = read_bundle(ROOT / "bpmn")
+    form = json.loads(files["forms/reception.schema.json"])
+    form["properties"]["owner_gender"]["x-master-data"] = "DC0006"  # not in 001 §IV.1.a
+    files["forms/reception.schema.json"] = json.dumps(form)
+    checked = client.post(
+        "/models/counter_dossier/validate",
+        data=json.dumps({"files": files}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token(client, "/models")},
+    )
+    [problem] = checked.json["problems"]
+    assert problem["file"] == "forms/reception.schema.json"
+    assert problem["element_id"] == "owner_gender"
