@@ -171,21 +171,22 @@ def from_national(
     values: dict[str, tuple[str, str]],
     reasons: dict[str, str] | None = None,
     posted: bool = False,
+    earlier: dict[str, tuple[str, str]] | None = None,
 ) -> list[Field]:
     """The fields with those the national databases filled marked by source, showing the
-    database's value (or, after a post, what was typed) and the reason given."""
-    reasons = reasons or {}
+    database's value (or, after a post, what was typed; before one, an earlier change with
+    its reason) and the reason given."""
+    reasons, earlier = reasons or {}, earlier or {}
     marked = []
     for f in drawn:
         if f.name in values:
             national, source = values[f.name]
-            value = f.value if posted and f.value not in (None, "") else national
-            f = replace(
-                f,
-                value=value,
-                source=_(master_data.SOURCE_NAMES[source]),
-                reason=reasons.get(f.name, ""),
-            )
+            value, reason = national, reasons.get(f.name, "")
+            if posted and f.value not in (None, ""):
+                value = f.value
+            elif not posted and f.name in earlier:
+                value, reason = earlier[f.name]
+            f = replace(f, value=value, source=_(master_data.SOURCE_NAMES[source]), reason=reason)
         marked.append(f)
     return marked
 

@@ -29,7 +29,9 @@ def show(task_id: str):  # noqa: ANN201
     actor = current_actor()
     detail = dossier_queries.task_detail(task_id, actor)
     national = _national(detail, task_id, actor)
-    fields = forms.from_national(forms.fields(detail.form), national.values)
+    fields = forms.from_national(
+        forms.fields(detail.form), national.values, earlier=national.earlier
+    )
     return render_template(
         "task.html",
         detail=detail,

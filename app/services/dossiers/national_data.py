@@ -7,15 +7,18 @@ type ("Các thông tin chưa có thì cán bộ nhập thêm")."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain import master_data
 from app.i18n import _
 from app.integrations.errors import IntegrationError
 from app.integrations.national import NationalDbClient
-from app.models import Dossier, HumanTask
+from app.models import AuditEvent, Dossier, HumanTask
 from app.services.core.actors import Actor
 from app.services.core.errors import InvalidInput
 from app.storage.db import db
@@ -29,6 +32,9 @@ class Filled:
     tied: dict[str, str] = field(default_factory=dict)
     values: dict[str, tuple[str, str]] = field(default_factory=dict)
     down: list[str] = field(default_factory=list)
+    # changes made earlier on this dossier (by the citizen online, an earlier round): the
+    # value and reason each field was last changed to, offered again
+    earlier: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def look_up(schema: Mapping[str, Any] | None, owner_id_type: str, owner_id: str) -> Filled:
@@ -62,7 +68,23 @@ def for_task(task_id: str, actor: Actor) -> Filled:
             return Filled()
         dossier = session.get(Dossier, task.dossier_id)
         owner = (dossier.owner_id_type, dossier.owner_id)
-    return look_up(form, *owner)
+        earlier = _earlier_changes(session, dossier.id)
+    found = look_up(form, *owner)
+    return replace(found, earlier={k: v for k, v in earlier.items() if k in found.values})
+
+
+def _earlier_changes(session: Session, dossier_id: int) -> dict[str, tuple[str, str]]:
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.dossier_id == dossier_id, AuditEvent.kind == "national_data_changed")
+        .order_by(AuditEvent.id)
+    )
+    return {
+        c["field"]: (str(c.get("new", "")), str(c.get("reason", "")))
+        for e in events
+        for c in (e.data or {}).get("changes") or []
+        if isinstance(c, dict) and c.get("field")
+    }
 
 
 def checked(
