@@ -20,7 +20,7 @@ from app.services.process_models.deploy import read_bundle
 from app.storage.db import db
 from config import ROOT
 from tests.services.helpers import deliver, open_task
-from tests.web.helpers import login, post, token
+from tests.web.helpers import api_headers, login, post, token
 
 pytestmark = pytest.mark.simulators
 RECEPTION = {"components_checked": "on", "original_count": "1", "copy_count": "0"}
@@ -223,3 +223,21 @@ def test_saving_a_form_with_an_unknown_code_reports_it_on_the_field(client):
     [problem] = checked.json["problems"]
     assert problem["file"] == "forms/reception.schema.json"
     assert problem["element_id"] == "owner_gender"
+
+
+def test_the_api_refuses_a_filled_field_changed_without_a_reason_and_takes_one_with(
+    client, citizen_step
+):
+    code, task_id = citizen_step
+    login(client, "tiepnhan")
+    body = {"components_checked": True, "original_count": 1, "copy_count": 0}
+    url = f"/api/tasks/{task_id}/complete"
+    hostile = client.post(url, json={**body, "owner_gender": "Nữ"}, headers=api_headers(client))
+    assert hostile.status_code == 422
+    assert "owner_gender" in hostile.get_json()["fields"]
+    not_text = {**body, "owner_gender": "Nữ", "owner_gender__reason": ["x"]}
+    assert client.post(url, json=not_text, headers=api_headers(client)).status_code == 422
+    given = {**body, "owner_gender": "Nữ", "owner_gender__reason": "Sai trên CSDL, có xác nhận"}
+    assert client.post(url, json=given, headers=api_headers(client)).status_code == 200
+    [recorded] = events(code, "national_data_changed")
+    assert recorded["changes"][0]["new"] == "Nữ"
