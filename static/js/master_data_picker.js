@@ -29,8 +29,14 @@
   };
   const listFields = () => {
     const schema = parsed();
+    if (!schema) {  // being typed: the picker waits for valid JSON, and says so
+      codeSelect.disabled = fieldSelect.disabled = true;
+      say(text.value.trim() ? box.dataset.badJson : "");
+      return;
+    }
+    say("");
     const chosen = fieldSelect.value;
-    const names = schema ? Object.keys(schema.properties) : [];
+    const names = Object.keys(schema.properties);
     fieldSelect.replaceChildren(...names.map((name) => {
       const option = document.createElement("option");
       const spec = schema.properties[name] || {};

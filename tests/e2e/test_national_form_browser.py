@@ -5,6 +5,8 @@ shows the change with old and new values."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.simulators]
@@ -58,3 +60,25 @@ def test_the_officer_changes_a_national_field_only_with_a_reason(
     history = page.locator("#history").inner_text()
     assert "Sửa thông tin lấy từ CSDL quốc gia" in history
     assert "Số 20 Bạch Đằng" in history and "Công dân xuất trình xác nhận cư trú" in history
+
+
+def test_the_analyst_ties_a_form_field_to_a_master_data_code_in_the_form_editor(browser_page):
+    page = browser_page("phantich")
+    page.goto("/models/counter_dossier/edit")
+    page.wait_for_selector("body[data-editor=ready]")
+    page.click("[data-tab=forms]")
+    page.select_option("#form-file", "forms/reception.schema.json")
+    page.select_option("#md-field", "reception_note")
+    assert page.locator("#md-code").input_value() == ""
+    page.select_option("#md-code", "DC0014")  # Quê quán
+    schema = json.loads(page.locator("#form-text").input_value())
+    assert schema["properties"]["reception_note"]["x-master-data"] == "DC0014"
+    page.locator("#form-preview", has_text="Lấy từ CSDL quốc gia: DC0014").wait_for()
+    page.select_option("#md-field", "owner_gender")
+    assert page.locator("#md-code").input_value() == "DC0012"
+    page.select_option("#md-code", "")
+    schema = json.loads(page.locator("#form-text").input_value())
+    assert "x-master-data" not in schema["properties"]["owner_gender"]
+    page.fill("#form-text", "{not json")
+    assert "JSON hợp lệ" in page.locator("#md-problem").inner_text()
+    assert page.locator("#md-code").is_disabled()
