@@ -7,11 +7,13 @@ leaves its fields empty and editable with a notice naming it, and reception goes
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
 from sqlalchemy import select
 
+from app import settings
 from app.models import AuditEvent, Dossier
 from app.services.core import queue
 from app.services.dossiers import tasks
@@ -241,3 +243,18 @@ def test_the_api_refuses_a_filled_field_changed_without_a_reason_and_takes_one_w
     assert client.post(url, json=given, headers=api_headers(client)).status_code == 200
     [recorded] = events(code, "national_data_changed")
     assert recorded["changes"][0]["new"] == "Nữ"
+
+
+def test_a_register_slower_than_the_fill_timeout_counts_as_down_and_the_page_still_comes(
+    client, citizen_step, national_url, monkeypatch
+):
+    _, task_id = citizen_step
+    monkeypatch.setattr(settings.current, "NATIONAL_FILL_TIMEOUT", 0.3)
+    slow = {"fail_next": 0, "latency_ms": 1500}
+    requests.post(f"{national_url}/_sim/faults", json=slow, timeout=5).raise_for_status()
+    login(client, "tiepnhan")
+    started = time.monotonic()
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert time.monotonic() - started < 1.4
+    assert "Không kết nối được CSDL quốc gia về dân cư" in page
+    assert "readonly" not in input_of(page, "owner_full_name")

@@ -45,7 +45,8 @@ def look_up(schema: Mapping[str, Any] | None, owner_id_type: str, owner_id: str)
     if not tied or kind is None or not owner_id:
         return Filled(tied)
     config = settings.current
-    client = NationalDbClient(config.NATIONAL_DB_URL, config.HTTP_TIMEOUT)
+    timeout = min(config.HTTP_TIMEOUT, config.NATIONAL_FILL_TIMEOUT)
+    client = NationalDbClient(config.NATIONAL_DB_URL, timeout)
     records: dict[str, dict | None] = {}
     down: list[str] = []
     for source in master_data.needed_sources(tied, kind):
