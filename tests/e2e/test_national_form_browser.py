@@ -82,3 +82,20 @@ def test_the_analyst_ties_a_form_field_to_a_master_data_code_in_the_form_editor(
     page.fill("#form-text", "{not json")
     assert "JSON hợp lệ" in page.locator("#md-problem").inner_text()
     assert page.locator("#md-code").is_disabled()
+
+
+def test_the_citizen_sees_her_national_data_on_the_submission_form_on_a_phone(
+    browser_page, tmp_path
+):
+    page = browser_page(None)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/citizen/submit/2.000488")
+    page.select_option("select[name=account_id]", label="033185004321 — Lê Thị Mai")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/citizen/submit/2.000488")
+    form = page.locator("#national-form")
+    assert "Từ CSDL quốc gia về dân cư" in form.inner_text()
+    birth = page.locator("input[name=owner_date_of_birth]")
+    assert birth.input_value() == "02/11/1985" and birth.evaluate("e => e.readOnly")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(tmp_path / "citizen-national-390.png"), full_page=True)
