@@ -29,18 +29,22 @@ def show(task_id: str):  # noqa: ANN201
     actor = current_actor()
     detail = dossier_queries.task_detail(task_id, actor)
     national = _national(detail, task_id, actor)
-    fields = forms.from_national(
-        forms.fields(detail.form), national.values, earlier=national.earlier
-    )
     return render_template(
         "task.html",
         detail=detail,
-        fields=fields,
+        fields=_drawn(detail, national),
         national_notices=forms.down_notices(national.down),
     )
 
 
-def _national(detail: dossier_queries.TaskDetail, task_id: str, actor: Actor):  # noqa: ANN202
+def _drawn(detail: dossier_queries.TaskDetail, national: national_data.Filled) -> list[forms.Field]:
+    """The step's fields as first shown, those the national databases filled marked."""
+    return forms.from_national(forms.fields(detail.form), national.values, earlier=national.earlier)
+
+
+def _national(
+    detail: dossier_queries.TaskDetail, task_id: str, actor: Actor
+) -> national_data.Filled:
     """What the national databases say for an open step the officer may act on (001 §II.2.b
     Bước 4); nothing is asked for a closed step or a reader."""
     if detail.task.state != "open" or not detail.can_act:
@@ -116,10 +120,12 @@ def review(task_id: str, document_id: int):  # noqa: ANN201
             raise InvalidInput(_("Chọn xác nhận hoặc từ chối giấy tờ"))
     except (InvalidInput, Conflict) as exc:
         detail = dossier_queries.task_detail(task_id, actor)
+        national = _national(detail, task_id, actor)
         page = render_template(
             "task.html",
             detail=detail,
-            fields=forms.fields(detail.form),
+            fields=_drawn(detail, national),
+            national_notices=forms.down_notices(national.down),
             review_error={
                 "document_id": document_id,
                 "message": exc.message,
