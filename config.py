@@ -49,6 +49,9 @@ class Config:
     # Seconds between two asks for the answer of a document sent for e-authentication.
     E_AUTHENTICATION_POLL_SECONDS = float(_env("E_AUTHENTICATION_POLL_SECONDS", "300"))
     HTTP_TIMEOUT = float(_env("HTTP_TIMEOUT", "5"))
+    # Filling a form from the national registers happens while a page is drawn (001 §II.2.b
+    # Bước 4): a register slower than this many seconds counts as down and is typed by hand.
+    NATIONAL_FILL_TIMEOUT = float(_env("NATIONAL_FILL_TIMEOUT", "2"))
     # The national catalogue read from the portal (003 §III.2.b): refused when larger than this
     # many bytes or entries in one list, so a runaway answer cannot exhaust memory.
     PORTAL_CATALOG_MAX_BYTES = int(_env("PORTAL_CATALOG_MAX_BYTES", str(20 * 1024 * 1024)))

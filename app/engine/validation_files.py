@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator, SchemaError
 from lxml import etree
 from SpiffWorkflow.spiff.parser import VALIDATOR
 
+from app.domain import master_data
 from app.engine import safe_xml
 from app.engine.errors import Problem
 from app.i18n import _, _l
@@ -106,6 +107,9 @@ def check_form(name: str, text: str, problems: list[Problem]) -> None:
     try:
         schema = json.loads(text)
         Draft202012Validator.check_schema(schema)
+        # a field tied to a master-data code (001 §IV.1.a), located by file and field
+        for field, message in master_data.schema_problems(schema):
+            problems.append(Problem(_l(message), name, field))
     except json.JSONDecodeError as exc:
         problems.append(
             Problem(_("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)

@@ -14,10 +14,11 @@ from flask_wtf.csrf import generate_csrf
 
 from app.i18n import _l
 from app.services.core.errors import InvalidInput
-from app.services.dossiers import dossier_queries, tasks
+from app.services.dossiers import dossier_queries, national_data, tasks
 from app.services.dossiers import inbox as inboxes
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.forms import REASON_SUFFIX
 from app.web.inputs import page_arg
 from app.web.list_query import task_query
 
@@ -56,7 +57,16 @@ def complete(task_id: str):  # noqa: ANN201
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput(_l("Nội dung phải là một đối tượng JSON"))
-    tasks.complete_task(task_id, current_actor(), data)
+    actor = current_actor()
+    # a field filled from a national database is changed with `<field>__reason` beside it
+    # (001 §II.2.b Bước 4), as on the task screen
+    national = national_data.for_task(task_id, actor)
+    reasons = {
+        name: str(data.pop(name + REASON_SUFFIX))
+        for name in national.tied
+        if isinstance(data.get(name + REASON_SUFFIX), str)
+    }
+    tasks.complete_task(task_id, actor, data, None, reasons, national)
     return jsonify(ok=True)
 
 

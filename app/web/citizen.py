@@ -31,15 +31,16 @@ from app.documents.intake import Upload
 from app.i18n import _
 from app.integrations.errors import IntegrationError
 from app.services.accounts import sessions
-from app.services.citizens import actions, online, payments, portal_sign_in
+from app.services.citizens import actions, online, online_form, payments, portal_sign_in
 from app.services.citizens.online_commands import SubmitOnline
 from app.services.core.errors import Conflict, InvalidInput, NotFound
 from app.services.deadlines import supplement_clock
-from app.web import public, server_session
+from app.web import forms, public, server_session
 from app.web.access import CITIZEN, PUBLIC, allow
 from app.web.citizen_session import SESSION_KEY, current_citizen
 from app.web.form_reader import FormReader
 from app.web.forms import TECHNICAL_FIELDS
+from app.web.national_form import NationalForm
 from app.web.redirects import safe_target
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
@@ -307,13 +308,19 @@ def submit(citizen: portal_sign_in.Citizen, procedure_code: str):  # noqa: ANN20
         abort(404)
     errors: dict[str, str] = {}
     values = {k: request.form.get(k, "").strip() for k in SUBMIT_FIELDS}
+    national = NationalForm(*online_form.for_submission(citizen, procedure_code))
     if request.method == "POST":
         try:
-            _only(*SUBMIT_FIELDS, *(f"{p}_{o.type_code}" for o in offers for p in ("use", "file")))
+            _only(
+                *SUBMIT_FIELDS,
+                *(f"{p}_{o.type_code}" for o in offers for p in ("use", "file")),
+                *national.names(),
+            )
         except InvalidInput as exc:
-            return _submit_page(citizen, info, offers, values, {"_form": exc.message})
+            return _submit_page(citizen, info, offers, values, {"_form": exc.message}, national)
+        national.read(request.form)
         try:
-            code = online.submit(citizen, _submission(procedure_code, offers))
+            code = online.submit(citizen, _submission(procedure_code, offers, national))
         except InvalidInput as exc:
             errors = exc.fields or {"_form": exc.message}
         else:
@@ -324,10 +331,12 @@ def submit(citizen: portal_sign_in.Citizen, procedure_code: str):  # noqa: ANN20
                 )
             )
             return redirect(url_for("citizen.dossier", code=code))
-    return _submit_page(citizen, info, offers, values, errors)
+    return _submit_page(citizen, info, offers, values, errors, national)
 
 
-def _submission(procedure_code: str, offers: list[online.Offer]) -> SubmitOnline:
+def _submission(
+    procedure_code: str, offers: list[online.Offer], national: NationalForm
+) -> SubmitOnline:
     """The posted submission form as the service's command; refused (422) when the e-only
     box or a chosen document has the wrong shape."""
     read = FormReader(request.form)
@@ -348,7 +357,11 @@ def _submission(procedure_code: str, offers: list[online.Offer]) -> SubmitOnline
             ]
             for o in offers
         },
+        form=national.data,
+        reasons=national.reasons,
     )
+    for name, message in national.errors.items():
+        read.note(name, message)
     read.done()
     return command
 
@@ -359,6 +372,7 @@ def _submit_page(
     offers: list[online.Offer],
     values: dict[str, str],
     errors: dict[str, str],
+    national: NationalForm,
 ):  # noqa: ANN202
     return render_template(
         "citizen_submit.html",
@@ -367,4 +381,6 @@ def _submit_page(
         offers=offers,
         values=values,
         errors=errors,
+        national_fields=national.fields(errors),
+        national_notices=forms.down_notices(national.filled.down),
     ), 422 if errors else 200

@@ -10,11 +10,12 @@ shipped models' texts are in it, see app/web/i18n_extract.py), an analyst's new 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from app.domain import master_data
 from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.web.formatting import parse_day
@@ -37,6 +38,10 @@ class Field:
     options: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
     step: str | None = None
+    # filled from a national database (001 §II.2.b Bước 4): its name, and why it was changed
+    source: str = ""
+    reason: str = ""
+    master_code: str = ""  # the master-data code it is tied to, shown in the modeler's preview
 
 
 UI_WIDGETS = ("text", "textarea", "select", "radio", "checkbox", "number", "date")
@@ -142,3 +147,56 @@ def parse(schema: dict[str, Any] | None, form: MultiDict) -> tuple[dict[str, Any
             continue
         data[name] = raw
     return data, errors
+
+
+REASON_SUFFIX = "__reason"
+
+
+def split_reasons(form: MultiDict, tied: dict[str, str]) -> tuple[MultiDict, dict[str, str]]:
+    """The posted form without the reasons given for changing national data, and those
+    reasons by field. A reason posted for a field not tied to a code stays in the form, for the
+    service to refuse as undeclared."""
+    kept, reasons = MultiDict(), {}
+    for name, value in form.items(multi=True):
+        base = name.removesuffix(REASON_SUFFIX)
+        if name.endswith(REASON_SUFFIX) and base in tied:
+            reasons[base] = value
+        else:
+            kept.add(name, value)
+    return kept, reasons
+
+
+def from_national(
+    drawn: list[Field],
+    values: dict[str, tuple[str, str]],
+    reasons: dict[str, str] | None = None,
+    posted: bool = False,
+    earlier: dict[str, tuple[str, str]] | None = None,
+) -> list[Field]:
+    """The fields with those the national databases filled marked by source, showing the
+    database's value (or, after a post, what was typed; before one, an earlier change with
+    its reason) and the reason given."""
+    reasons, earlier = reasons or {}, earlier or {}
+    marked = []
+    for f in drawn:
+        if f.name in values:
+            national, source = values[f.name]
+            value, reason = national, reasons.get(f.name, "")
+            if posted and f.value not in (None, ""):
+                value = f.value
+            elif not posted and f.name in earlier:
+                value, reason = earlier[f.name]
+            f = replace(f, value=value, source=_(master_data.SOURCE_NAMES[source]), reason=reason)
+        marked.append(f)
+    return marked
+
+
+def down_notices(down: list[str]) -> list[str]:
+    """One notice per national database that did not answer (its fields are typed by hand)."""
+    return [
+        _(
+            "Không kết nối được %(source)s: các trường lấy từ nguồn này để trống, nhập tay.",
+            source=_(master_data.SOURCE_NAMES[s]),
+        )
+        for s in down
+    ]

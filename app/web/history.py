@@ -41,6 +41,23 @@ def _role(d: dict[str, Any]) -> str:
     return role_label(d.get("role"))
 
 
+def _national_changes(d: dict[str, Any]) -> str:
+    """Fields filled from a national database and changed by hand (001 §II.2.b Bước 4)."""
+    return _(
+        "Sửa thông tin lấy từ CSDL quốc gia: %(changes)s",
+        changes="; ".join(
+            _(
+                "%(code)s «%(old)s» → «%(new)s» (lý do: %(reason)s)",
+                code=c.get("code", ""),
+                old=c.get("old", ""),
+                new=c.get("new", ""),
+                reason=c.get("reason", ""),
+            )
+            for c in d.get("changes") or []
+        ),
+    )
+
+
 def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
     """Each event kind → how it reads, from the event's data."""
     return {
@@ -54,6 +71,7 @@ def _texts() -> dict[str, Callable[[dict[str, Any]], str]]:
         "task_claimed": lambda d: _("Nhận xử lý «%(title)s»", title=tr(d.get("title"))),
         "task_unclaimed": lambda d: _("Trả lại «%(title)s»", title=tr(d.get("title"))),
         "task_completed": lambda d: _("Hoàn thành «%(title)s»", title=tr(d.get("title"))),
+        "national_data_changed": _national_changes,
         "task_cancelled": lambda d: _("Huỷ bước đang chờ"),
         "service_call_requested": lambda d: _("Gửi yêu cầu: %(op)s", op=_operator(d)),
         "service_call_completed": lambda d: _("Có kết quả: %(op)s", op=_operator(d)),

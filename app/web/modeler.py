@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
+from app.domain.master_data import MASTER_DATA, tied_fields
 from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.services.process_models import modeler
@@ -38,6 +40,7 @@ def edit(process_id: str):  # noqa: ANN201
         catalog=shown_catalog(modeler.catalog()),
         texts=editor_texts(),
         is_admin=bool(actor.agencies_for("admin")),
+        master_data=list(MASTER_DATA.values()),
     )
 
 
@@ -97,4 +100,6 @@ def check_code():  # noqa: ANN201
 def form_preview():  # noqa: ANN201
     """The form as officers will see it, rendered by the same code as the task screen."""
     schema = modeler.check_form(str(_body().get("schema") or ""))
-    return render_template("_form_preview.html", schema=schema, fields=fields(schema))
+    tied = tied_fields(schema)  # each field's master-data code shown beside it (001 §IV.1.a)
+    drawn = [replace(f, master_code=tied.get(f.name, "")) for f in fields(schema)]
+    return render_template("_form_preview.html", schema=schema, fields=drawn)

@@ -14,7 +14,7 @@ from app.i18n import _
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput, ServiceError
 from app.services.documents import e_authenticated_copies, e_authentication, supplement_review
-from app.services.dossiers import dossier_queries, progress, tasks
+from app.services.dossiers import dossier_queries, national_data, progress, tasks
 from app.web import fee_inputs, forms
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
@@ -26,8 +26,30 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/tasks/<task_id>")
 @allow(OFFICER)
 def show(task_id: str):  # noqa: ANN201
-    detail = dossier_queries.task_detail(task_id, current_actor())
-    return render_template("task.html", detail=detail, fields=forms.fields(detail.form))
+    actor = current_actor()
+    detail = dossier_queries.task_detail(task_id, actor)
+    national = _national(detail, task_id, actor)
+    return render_template(
+        "task.html",
+        detail=detail,
+        fields=_drawn(detail, national),
+        national_notices=forms.down_notices(national.down),
+    )
+
+
+def _drawn(detail: dossier_queries.TaskDetail, national: national_data.Filled) -> list[forms.Field]:
+    """The step's fields as first shown, those the national databases filled marked."""
+    return forms.from_national(forms.fields(detail.form), national.values, earlier=national.earlier)
+
+
+def _national(
+    detail: dossier_queries.TaskDetail, task_id: str, actor: Actor
+) -> national_data.Filled:
+    """What the national databases say for an open step the officer may act on (001 §II.2.b
+    Bước 4); nothing is asked for a closed step or a reader."""
+    if detail.task.state != "open" or not detail.can_act:
+        return national_data.Filled()
+    return national_data.for_task(task_id, actor)
 
 
 @bp.post("/tasks/<task_id>")
@@ -38,22 +60,26 @@ def submit(task_id: str):  # noqa: ANN201
     posted, entries, fee_errors = request.form, None, {}
     if detail.fees is not None:  # a reception step records each fee (003 §II.1.b)
         posted, entries, fee_errors = fee_inputs.split(request.form)
+    national = _national(detail, task_id, actor)
+    posted, reasons = forms.split_reasons(posted, national.tied)
     data, errors = forms.parse(detail.form, posted)
     errors.update(fee_errors)
     status, message = 422, None
     if not errors:
         try:
-            tasks.complete_task(task_id, actor, data, entries)
+            tasks.complete_task(task_id, actor, data, entries, reasons, national)
             return _go_on(task_id, actor, detail.task.title)
         except InvalidInput as exc:
             errors, message = exc.fields, exc.message
         except Conflict as exc:
             status, message = 409, exc.message
     fields = forms.fields(detail.form, {**request.form.to_dict(), **data}, errors)
+    fields = forms.from_national(fields, national.values, reasons, posted=True)
     page = render_template(
         "task.html",
         detail=detail,
         fields=fields,
+        national_notices=forms.down_notices(national.down),
         message=message,
         fee_values=request.form,
         fee_errors={k: v for k, v in errors.items() if k.startswith(fee_inputs.PREFIX)},
@@ -94,10 +120,12 @@ def review(task_id: str, document_id: int):  # noqa: ANN201
             raise InvalidInput(_("Chọn xác nhận hoặc từ chối giấy tờ"))
     except (InvalidInput, Conflict) as exc:
         detail = dossier_queries.task_detail(task_id, actor)
+        national = _national(detail, task_id, actor)
         page = render_template(
             "task.html",
             detail=detail,
-            fields=forms.fields(detail.form),
+            fields=_drawn(detail, national),
+            national_notices=forms.down_notices(national.down),
             review_error={
                 "document_id": document_id,
                 "message": exc.message,

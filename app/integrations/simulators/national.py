@@ -24,6 +24,7 @@ from app.integrations.simulators.files import (
     install_file_faults,
     owner_refusal,
 )
+from app.integrations.simulators.national_registers import Registers, install_registers
 
 DEMO_RECORDS: list[dict[str, Any]] = [
     {
@@ -102,12 +103,16 @@ def create_national_simulator(seed: bool = True) -> Flask:
     state = NationalState(seed)
     file_faults = FileFaults()
 
+    registers = Registers(seed)
+
     def reset() -> None:
         file_faults.set({})
         state.reset()
+        registers.reset()
 
     install(app, Faults(), reset, lambda: list(state.lookups))
     install_file_faults(app, file_faults)
+    install_registers(app, registers)
 
     @app.get("/api/records")
     def find_records():  # noqa: ANN202

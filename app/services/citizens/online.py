@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,12 +19,13 @@ from app.domain.document_owner import Person, differences
 from app.i18n import _, _l
 from app.integrations.errors import IntegrationError
 from app.models import CitizenAccount, Document, Dossier, DossierComponent, Procedure
+from app.services.citizens import online_form
 from app.services.citizens.online_commands import SubmitOnline
 from app.services.citizens.portal_sign_in import SUPPLEMENT_MARK, Citizen
 from app.services.core import audit
 from app.services.core.errors import InvalidInput, NotFound
 from app.services.documents import reuse, reused_files, type_choices
-from app.services.dossiers import performers
+from app.services.dossiers import national_data, performers
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
 from app.storage.files import file_store
@@ -209,6 +211,7 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
                 "«%(name)s» là bắt buộc: chọn giấy tờ có sẵn hoặc tải tệp lên", name=offer.name
             )
     errors |= _agency_error(info["agencies"], info["inactive_agencies"], command.agency_code)
+    form_values, changed = _national_form(citizen, command, errors)
     files_of = _fetch_chosen(picked, errors)
     if errors:
         raise InvalidInput(_l("Hồ sơ chưa đủ thành phần"), fields=errors)
@@ -250,6 +253,14 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
             session.add(_draft(citizen, dossier, type_code, names[type_code], intake, kind))
         dossier.citizen_account_id = citizen.id
         dossier.portal_account_id = citizen.portal_account_id
+        if changed:  # 001 §II.2.b Bước 4: national data the citizen changed, and why
+            audit.record(
+                session,
+                "national_data_changed",
+                citizen.actor,
+                dossier_id=dossier.id,
+                changes=changed,
+            )
 
     return receive_dossier(
         ReceiveDossier(
@@ -263,6 +274,7 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
             channel="online",
             agency_code=command.agency_code,
             extra={
+                **form_values,
                 "portal_account_id": citizen.portal_account_id,
                 "e_only": command.e_only,
                 "online_components": sorted([*picked, *taken]),
@@ -310,3 +322,23 @@ def _fetch_chosen(
             log.warning("online reuse of %s %s queued: %s", found.source, found.ref, exc)
             files[type_code] = (None, str(exc))
     return files
+
+
+def _national_form(
+    citizen: Citizen, command: SubmitOnline, errors: dict[str, str]
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The form's national data to keep and the changes to record, asked again of the
+    registers (what the page showed is not trusted); a change without a reason is an error
+    on its field (001 §II.2.b Bước 4)."""
+    form, filled = online_form.for_submission(citizen, command.procedure_code)
+    typed = {k: v for k, v in command.form.items() if k in form["properties"]}
+    try:
+        kept, changed = national_data.checked(filled, form, typed, command.reasons)
+    except InvalidInput as exc:
+        errors |= exc.fields
+        return {}, []
+    for error in Draft202012Validator(form).iter_errors(kept):
+        name = str(error.absolute_path[0]) if error.absolute_path else "_form"
+        title = form["properties"].get(name, {}).get("title", name)
+        errors.setdefault(name, _("«%(title)s» không hợp lệ", title=title))
+    return kept, changed

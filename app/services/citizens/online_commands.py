@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.documents.intake import Upload
 
@@ -26,3 +27,6 @@ class SubmitOnline:
     e_only: bool = False
     chosen: Mapping[str, str] = field(default_factory=dict)
     uploads: Mapping[str, Sequence[Upload]] = field(default_factory=dict)
+    # the form's national data as typed (001 §II.2.b Bước 4), and why any was changed
+    form: Mapping[str, Any] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)

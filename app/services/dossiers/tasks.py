@@ -22,7 +22,7 @@ from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
 from app.services.documents import e_authentication
 from app.services.documents.e_authenticated_copies import route_of
-from app.services.dossiers import dossier_fees
+from app.services.dossiers import dossier_fees, national_data
 from app.storage.db import db
 
 ALREADY_DONE = _l("Công việc đã được hoàn thành hoặc huỷ")
@@ -134,16 +134,23 @@ def complete_task(
     actor: Actor,
     data: dict[str, Any],
     fee_entries: Mapping[str, dossier_fees.FeeEntry] | None = None,
+    reasons: Mapping[str, str] | None = None,
+    national: national_data.Filled | None = None,
 ) -> None:
     """Submit the task's form. A stale or concurrent completion raises Conflict (409). A step
     that records the dossier's fees (`x-fees`) takes `fee_entries` (003 §II.1.b) and tells the
-    process what is left to pay online."""
+    process what is left to pay online. Fields filled from the national databases keep their
+    value unless `reasons` gives why (001 §II.2.b Bước 4); `national` is what they said (asked
+    here when not given), and each change is recorded in the dossier's history."""
+    if national is None:
+        national = national_data.for_task(task_id, actor)
     with db.transaction() as session:
         loaded = runtime.load_task(session, task_id, actor)
         task = loaded.task
         _check_open(task.role, task.agency_id, task.state, actor)
         if task.assignee_id not in (None, actor.id):
             raise Conflict(_l("Công việc đang do người khác xử lý"))
+        data, changed = national_data.checked(national, task.form, data, reasons or {})
         foreign = foreign_fields(task.form, data)
         errors = _form_errors(foreign, task.form, data)
         if errors:
@@ -178,6 +185,17 @@ def complete_task(
             form=data,
             **_visibility(changes, task_id),
         )
+        if changed:  # 001 §II.2.b Bước 4: national data changed by hand, and why
+            audit.record(
+                session,
+                "national_data_changed",
+                actor,
+                dossier_id=task.dossier_id,
+                instance_id=task.instance_id,
+                task_id=task_id,
+                title=task.title,
+                changes=changed,
+            )
         runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
 
 

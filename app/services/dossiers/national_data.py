@@ -1,0 +1,116 @@
+"""A step's form filled from the national databases (001 §II.2.b Bước 4: "Thông tin biểu mẫu:
+được lấy từ các Cơ sở dữ liệu quốc gia (dân cư, đăng ký doanh nghiệp, thuế…)"): the fields
+tied to master-data codes (001 §IV.1.a), answered by the registers for the dossier owner's
+identifier. A register that does not answer is named, and its fields stay for the officer to
+type ("Các thông tin chưa có thì cán bộ nhập thêm")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import settings
+from app.domain import master_data
+from app.i18n import _
+from app.integrations.errors import IntegrationError
+from app.integrations.national import NationalDbClient
+from app.models import AuditEvent, Dossier, HumanTask
+from app.services.core.actors import Actor
+from app.services.core.errors import InvalidInput
+from app.storage.db import db
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What the national databases said for a form: tied fields {name: code}, the values
+    they answered {name: (value, source)} and the sources that did not answer."""
+
+    tied: dict[str, str] = field(default_factory=dict)
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    down: list[str] = field(default_factory=list)
+    # changes made earlier on this dossier (by the citizen online, an earlier round): the
+    # value and reason each field was last changed to, offered again
+    earlier: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def look_up(schema: Mapping[str, Any] | None, owner_id_type: str, owner_id: str) -> Filled:
+    """Ask each register the form needs about the owner (001 §II.2.b Bước 4: a person by
+    CCCD/passport, a business by MST/MSDN); never raises for a register that is down."""
+    tied = master_data.tied_fields(schema)
+    kind = master_data.owner_kind(owner_id_type)
+    if not tied or kind is None or not owner_id:
+        return Filled(tied)
+    config = settings.current
+    timeout = min(config.HTTP_TIMEOUT, config.NATIONAL_FILL_TIMEOUT)
+    client = NationalDbClient(config.NATIONAL_DB_URL, timeout)
+    records: dict[str, dict | None] = {}
+    down: list[str] = []
+    for source in master_data.needed_sources(tied, kind):
+        try:
+            records[source] = client.register(source, owner_id)
+        except IntegrationError:
+            down.append(source)
+    return Filled(tied, master_data.filled_values(tied, kind, records), down)
+
+
+def for_task(task_id: str, actor: Actor) -> Filled:
+    """The national data for an open step's form, for its dossier's owner (nothing for a step
+    the actor does not see: completing it is refused on its own terms)."""
+    with db.transaction() as session:
+        task = session.get(HumanTask, task_id)
+        if task is None or not actor.sees(task.agency_id):
+            return Filled()
+        form = task.form
+        if not master_data.tied_fields(form):
+            return Filled()
+        dossier = session.get(Dossier, task.dossier_id)
+        owner = (dossier.owner_id_type, dossier.owner_id)
+        earlier = _earlier_changes(session, dossier.id)
+    found = look_up(form, *owner)
+    return replace(found, earlier={k: v for k, v in earlier.items() if k in found.values})
+
+
+def _earlier_changes(session: Session, dossier_id: int) -> dict[str, tuple[str, str]]:
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.dossier_id == dossier_id, AuditEvent.kind == "national_data_changed")
+        .order_by(AuditEvent.id)
+    )
+    return {
+        c["field"]: (str(c.get("new", "")), str(c.get("reason", "")))
+        for e in events
+        for c in (e.data or {}).get("changes") or []
+        if isinstance(c, dict) and c.get("field")
+    }
+
+
+def checked(
+    filled: Filled,
+    schema: Mapping[str, Any] | None,
+    data: dict[str, Any],
+    reasons: Mapping[str, str],
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The data to keep and the changes to record (old, new, reason); InvalidInput (422) on
+    each filled field changed without a reason (001 §II.2.b Bước 4)."""
+    kept, changes, problems = master_data.reconcile(filled.tied, filled.values, data, reasons)
+    if problems:
+        properties = (schema or {}).get("properties") or {}
+        errors = {}
+        for name, problem in problems.items():
+            title = (properties.get(name) or {}).get("title", name)
+            source = _(master_data.SOURCE_NAMES[filled.values[name][1]])
+            errors[name] = (
+                _(
+                    "«%(title)s» lấy từ %(source)s: ghi lý do để sửa",
+                    title=title,
+                    source=source,
+                )
+                if problem == "no_reason"
+                else _("Lý do sửa «%(title)s» quá dài", title=title)
+            )
+        raise InvalidInput(_("Sửa thông tin lấy từ CSDL quốc gia phải ghi lý do"), fields=errors)
+    return kept, [c.as_dict() for c in changes]
