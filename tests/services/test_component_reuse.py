@@ -76,7 +76,7 @@ def test_each_component_lists_every_source_in_the_guides_order(actors, warehouse
         "national:NAT-00001",
     ]
     national = card.offered[2]
-    assert (national.number, national.issuer, national.issued_on) == (
+    assert (national.number, national.issuer, national.issued_on.isoformat()) == (
         AN,
         "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
         "2021-04-10",

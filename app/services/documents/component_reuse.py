@@ -263,7 +263,7 @@ def _data(item: Item) -> dict[str, Any]:
     values = {
         "document_number": item.number,
         "issuer": item.issuer,
-        "issued_on": item.issued_on,
+        "issued_on": item.issued_on.isoformat() if item.issued_on else "",
         "valid_until": item.valid_until.isoformat() if item.valid_until else "",
         "full_name": item.owner_name,
     }

@@ -42,7 +42,7 @@ class Item:
     owner_name: str
     number: str = ""
     issuer: str = ""
-    issued_on: str = ""
+    issued_on: date | None = None
     valid_until: date | None = None
     expired: bool = False
     other_owner: bool = False  # the source answered with another person's document
@@ -72,6 +72,14 @@ class SourceAnswer:
         return bool(self.error)
 
 
+def _day(value: Any) -> date | None:
+    """A source's date, or None when it gives none or one that is not a date (not trusted)."""
+    try:
+        return parse_day(value or None)
+    except ValueError:
+        return None
+
+
 def _text(*values: Any) -> str:
     return next((str(v).strip() for v in values if v not in (None, "") and str(v).strip()), "")
 
@@ -79,7 +87,7 @@ def _text(*values: Any) -> str:
 def _item(source: str, ref: str, owner_id: str, meta: dict[str, Any], asked: str) -> Item:
     """An item from a source's metadata; validity decided on today's Vietnamese date."""
     fields = meta.get("fields") if isinstance(meta.get("fields"), dict) else {}
-    until = parse_day(_text(meta.get("valid_until"), fields.get("valid_until")) or None)
+    until = _day(_text(meta.get("valid_until"), fields.get("valid_until")))
     return Item(
         source=source,
         ref=ref,
@@ -90,7 +98,9 @@ def _item(source: str, ref: str, owner_id: str, meta: dict[str, Any], asked: str
             meta.get("document_number"), fields.get("document_number"), meta.get("number")
         ),
         issuer=_text(meta.get("issuer"), fields.get("issuer")),
-        issued_on=_text(meta.get("issued_on"), fields.get("issued_on"), meta.get("valid_from")),
+        issued_on=_day(
+            _text(meta.get("issued_on"), fields.get("issued_on"), meta.get("valid_from"))
+        ),
         valid_until=until,
         expired=until is not None and until < local_today(),
         other_owner=normal_identifier(owner_id) != normal_identifier(asked),
