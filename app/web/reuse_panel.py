@@ -5,6 +5,7 @@ right after it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -19,10 +20,25 @@ from app.services.documents.component_sources import SOURCES
 from app.services.dossiers import dossier_queries
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
+from app.web.formatting import local_time
 
 bp = Blueprint("reuse_panel", __name__)
 USE, CONFIRM = "use-", "confirm-"
 MAX_PICKS = 50  # more components than any procedure has: a forged form, refused
+
+
+@bp.app_template_global()
+def confirmation_text(confirmation: dict[str, Any]) -> str:
+    """Who confirmed a reused component, when and how, as the dossier page says it."""
+    try:
+        at = local_time(datetime.fromisoformat(str(confirmation.get("at") or "")))
+    except ValueError:
+        at = ""
+    how = _("trực tuyến") if confirmation.get("via") == "online" else _("tại quầy một cửa")
+    who = confirmation.get("by_name") or confirmation.get("by_id") or ""
+    if confirmation.get("role") == "proxy":
+        who = _("%(name)s (người được ủy quyền)", name=who)
+    return _("Công dân xác nhận dùng: %(who)s, %(how)s, %(at)s", who=who, how=how, at=at)
 
 
 def picks_from(form: MultiDict) -> list[Pick]:

@@ -6,12 +6,16 @@ confirmed in one transaction, all or nothing, once."""
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
+from app.documents.intake import Upload
 from app.models import AuditEvent, Document, DossierComponent
+from app.services.citizens import online, portal_sign_in
+from app.services.citizens.online_commands import SubmitOnline
 from app.services.core.errors import Forbidden, InvalidInput
 from app.services.documents import component_reuse, drafts
 from app.services.documents.component_reuse import Pick
@@ -253,3 +257,22 @@ def test_the_counter_preview_lists_the_sources_before_the_dossier_exists(actors,
     component_reuse.check_for_owner("2.000488", AN, [Pick(CCCD, "national:NAT-00001", True)])
     with pytest.raises(InvalidInput):
         component_reuse.check_for_owner("2.000488", AN, [Pick(CCCD, "national:NAT-00001", False)])
+
+
+def test_a_citizen_choosing_a_document_online_is_recorded_as_confirmed_online(warehouse_url):
+    # 002 §5.a Bước 2: online, the citizen chooses what Kho DL holds: that is the confirmation
+    in_kho_dl(warehouse_url, CCCD, "Thẻ căn cước công dân", "card")
+    citizen = portal_sign_in.sign_in(
+        {"sub": "VN-000001", "identifier": AN, "name": "Nguyễn Văn An"}
+    )
+    _info, offers = online.submission(citizen, "2.000488")
+    [offer] = [o for o in offers if o.type_code == CCCD]
+    form = Upload("to-khai.pdf", io.BytesIO(numbered_pdf(1)))
+    online.submit(
+        citizen,
+        SubmitOnline("2.000488", chosen={CCCD: offer.found.ref}, uploads={FORM: [form]}),
+    )
+    [component] = components()
+    confirmation = component.citizen_confirmation
+    assert (confirmation["by_id"], confirmation["via"]) == (AN, "online")
+    assert confirmation["officer_id"] is None

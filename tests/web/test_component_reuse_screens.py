@@ -174,3 +174,4 @@ def test_the_counter_shows_the_panel_once_the_owner_is_known_and_attaches_on_rec
     )
     panel = client.get(f"/dossiers/{code}/reuse").get_data(as_text=True)
     assert panel.count("Đã đính kèm:") == 2
+    assert "Công dân xác nhận dùng: Nguyễn Văn An, tại quầy một cửa" in components_on(client, code)

@@ -390,6 +390,7 @@ def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
                 "data": c.data or {},
                 "document_id": c.document_id,
                 "fetch": fetching.get(c.id),
+                "confirmation": c.citizen_confirmation or {},
             }
             for c in listed
         ]
