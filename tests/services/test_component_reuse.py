@@ -86,6 +86,8 @@ def test_each_component_lists_every_source_in_the_guides_order(actors, warehouse
         "2021-04-10",
     )
     assert card.offered[0].valid_until.isoformat() == "2036-03-15"  # the own copy's validity
+    assert card.offered[1].indefinite  # Kho DL declares no time limit
+    assert not national.indefinite and national.valid_until is None  # not said: not assumed
     nothing = row(panel, FORM)
     assert not nothing.offered and all(not a.down for a in nothing.answers)
     assert [r.type_code for r in panel.on_paper] == [FORM, CCCD, PROXY_LETTER]

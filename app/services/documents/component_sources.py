@@ -44,6 +44,7 @@ class Item:
     issuer: str = ""
     issued_on: date | None = None
     valid_until: date | None = None
+    indefinite: bool = False  # the source declares no time limit (never assumed)
     expired: bool = False
     other_owner: bool = False  # the source answered with another person's document
 
@@ -102,6 +103,7 @@ def _item(source: str, ref: str, owner_id: str, meta: dict[str, Any], asked: str
             _text(meta.get("issued_on"), fields.get("issued_on"), meta.get("valid_from"))
         ),
         valid_until=until,
+        indefinite=until is None and _text(meta.get("validity")) == "indefinite",
         expired=until is not None and until < local_today(),
         other_owner=normal_identifier(owner_id) != normal_identifier(asked),
     )
@@ -128,6 +130,7 @@ def _own(owner_id: str, type_code: str) -> list[Item]:
                     "name": d.name or d.type_code,
                     "owner_name": d.owner_name,
                     "valid_until": d.valid_until.isoformat() if d.valid_until else "",
+                    "validity": d.validity or "",
                     "valid_from": d.valid_from.isoformat() if d.valid_from else "",
                     "fields": d.fields or {},
                 },
