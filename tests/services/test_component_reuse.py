@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -278,3 +279,15 @@ def test_a_citizen_choosing_a_document_online_is_recorded_as_confirmed_online(wa
     confirmation = component.citizen_confirmation
     assert (confirmation["by_id"], confirmation["via"]) == (AN, "online")
     assert confirmation["officer_id"] is None
+
+
+def test_two_submits_at_once_attach_once(actors):
+    officer = actors["tiepnhan"]
+    code = receive(officer)
+    picks = [Pick(CCCD, "national:NAT-00001", True)]
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(
+            pool.map(lambda _: component_reuse.attach_chosen(code, picks, officer), range(2))
+        )
+    assert sorted(len(o.attached) for o in outcomes) == [0, 1]
+    assert len(components()) == 1
