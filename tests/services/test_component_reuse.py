@@ -68,13 +68,15 @@ def test_each_component_lists_every_source_in_the_guides_order(actors, warehouse
     # trên Cổng DVCQG"; 001 §II.2.b: own warehouse, then Kho DL, then the national databases
     officer = actors["tiepnhan"]
     code = receive(officer)
-    own_id = stored_card(code, officer)
+    own_id = stored_card(receive(officer), officer)  # stored for an earlier dossier of An
+    this_dossiers = stored_card(code, officer)  # already this dossier's: not "reused"
     portal_id = in_kho_dl(warehouse_url, CCCD, "Thẻ căn cước công dân", "card", issuer="Bộ CA")
     panel = component_reuse.panel(code, officer)
     assert [r.type_code for r in panel.rows] == [FORM, CCCD, PROXY_LETTER]  # the procedure's
     assert [r.required for r in panel.rows] == [True, True, False]
     card = row(panel, CCCD)
     assert [a.source for a in card.answers] == ["own", "portal", "national"]
+    assert f"own:{this_dossiers}" not in [i.choice for i in card.offered]
     assert [i.choice for i in card.offered] == [
         f"own:{own_id}",
         f"portal:{portal_id}",

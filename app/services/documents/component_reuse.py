@@ -71,6 +71,7 @@ class Panel:
     confirmer: Person  # who confirms: the owner, or the proxy who came to the counter
     rows: tuple[ComponentRow, ...]
     dossier_code: str = ""
+    dossier_id: int | None = None
 
     @property
     def on_paper(self) -> tuple[ComponentRow, ...]:
@@ -113,6 +114,7 @@ def _rows(
     components: list[tuple[str, str, bool]],
     owner_id: str,
     attached: dict[str, DossierComponent],
+    besides: int | None = None,
 ) -> tuple[ComponentRow, ...]:
     """Each component with its sources asked (not asked again once a document is attached)."""
     rows = []
@@ -122,7 +124,7 @@ def _rows(
             shown = {"source": done.source, "ref": done.ref, "name": done.name}
             rows.append(ComponentRow(code, name, required, attached=shown))
         else:
-            rows.append(ComponentRow(code, name, required, ask_all(owner_id, code)))
+            rows.append(ComponentRow(code, name, required, ask_all(owner_id, code, besides)))
     return tuple(rows)
 
 
@@ -136,7 +138,9 @@ def panel(dossier_code: str, actor: Actor) -> Panel:
         attached = _attached(session, dossier.id)
         head = (dossier.procedure.code, dossier.owner_id, dossier.owner_name)
         confirmer = _confirmer(dossier.data or {}, owner)
-    return Panel(*head, confirmer, _rows(components, head[1], attached), dossier_code)
+        dossier_id = dossier.id
+    rows = _rows(components, head[1], attached, dossier_id)
+    return Panel(*head, confirmer, rows, dossier_code, dossier_id)
 
 
 def preview(procedure_code: str, owner_id: str, owner_name: str, actor: Actor) -> Panel:
@@ -180,7 +184,10 @@ def _refuse(key: str, message: Any) -> InvalidInput:
 
 
 def _checked(
-    components: list[tuple[str, str, bool]], owner_id: str, picks: list[Pick]
+    components: list[tuple[str, str, bool]],
+    owner_id: str,
+    picks: list[Pick],
+    besides: int | None = None,
 ) -> list[tuple[tuple[str, str, bool], Item, Pick]]:
     """The chosen items, each asked again at its source so that what is attached is what the
     source holds now for this owner; InvalidInput naming every component that cannot be."""
@@ -202,7 +209,7 @@ def _checked(
         if source not in reuse.SOURCES or not ref:
             errors[key] = _l("Nguồn giấy tờ không hợp lệ")
             continue
-        answer = ask(source, owner_id, pick.type_code)
+        answer = ask(source, owner_id, pick.type_code, besides)
         item = next((i for i in answer.items if i.ref == ref), None)
         if answer.down:
             errors[key] = _l(
@@ -291,7 +298,7 @@ def attach_chosen(
                 _l("Thành phần này đã có giấy tờ dùng lại; không đính kèm thêm"),
             )
     procedure_components = [(r.type_code, r.name, r.required) for r in current.rows]
-    chosen = _checked(procedure_components, current.owner_id, waiting)
+    chosen = _checked(procedure_components, current.owner_id, waiting, current.dossier_id)
     again = tuple(p.type_code for p in picks if p.type_code in done and p.choice)
     fetched = _fetch_all(chosen)
     with db.transaction() as session:

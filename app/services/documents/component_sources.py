@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import settings
 from app.domain.document_metadata import local_today, parse_day
@@ -109,7 +109,9 @@ def _item(source: str, ref: str, owner_id: str, meta: dict[str, Any], asked: str
     )
 
 
-def _own(owner_id: str, type_code: str) -> list[Item]:
+def _own(owner_id: str, type_code: str, besides: int | None = None) -> list[Item]:
+    """The owner's stored documents of the type, but not those of dossier `besides` (they are
+    its own already, not reused)."""
     with db.transaction() as session:
         rows = session.scalars(
             select(Document)
@@ -117,6 +119,7 @@ def _own(owner_id: str, type_code: str) -> list[Item]:
                 Document.owner_id == owner_id,
                 Document.type_code == type_code,
                 Document.state == "stored",
+                or_(Document.dossier_id.is_(None), Document.dossier_id != (besides or 0)),
             )
             .order_by(Document.stored_at.desc(), Document.id.desc())
             .limit(OWN_LIMIT)
@@ -140,7 +143,7 @@ def _own(owner_id: str, type_code: str) -> list[Item]:
         ]
 
 
-def _portal(owner_id: str, type_code: str) -> list[Item]:
+def _portal(owner_id: str, type_code: str, besides: int | None = None) -> list[Item]:
     config = settings.current
     documents = WarehouseClient(config.WAREHOUSE_URL, config.HTTP_TIMEOUT).list_documents(
         owner_id, type_code
@@ -153,7 +156,7 @@ def _portal(owner_id: str, type_code: str) -> list[Item]:
     ]
 
 
-def _national(owner_id: str, type_code: str) -> list[Item]:
+def _national(owner_id: str, type_code: str, besides: int | None = None) -> list[Item]:
     config = settings.current
     records = NationalDbClient(config.NATIONAL_DB_URL, config.HTTP_TIMEOUT).find_records(
         owner_id, type_code
@@ -168,15 +171,15 @@ def _national(owner_id: str, type_code: str) -> list[Item]:
 LISTERS = {"own": _own, "portal": _portal, "national": _national}
 
 
-def ask(source: str, owner_id: str, type_code: str) -> SourceAnswer:
+def ask(source: str, owner_id: str, type_code: str, besides: int | None = None) -> SourceAnswer:
     """What `source` holds of this owner and type; a source that fails is said so, not raised."""
     try:
-        return SourceAnswer(source, tuple(LISTERS[source](owner_id, type_code)))
+        return SourceAnswer(source, tuple(LISTERS[source](owner_id, type_code, besides)))
     except IntegrationError as exc:
         log.warning("component lookup in %s failed: %s", source, exc)
         return SourceAnswer(source, error=str(exc))
 
 
-def ask_all(owner_id: str, type_code: str) -> tuple[SourceAnswer, ...]:
+def ask_all(owner_id: str, type_code: str, besides: int | None = None) -> tuple[SourceAnswer, ...]:
     """Every source, in the guide's order (each is shown: a down source does not hide the rest)."""
-    return tuple(ask(source, owner_id, type_code) for source in SOURCES)
+    return tuple(ask(source, owner_id, type_code, besides) for source in SOURCES)
