@@ -293,3 +293,17 @@ def test_two_submits_at_once_attach_once(actors):
         )
     assert sorted(len(o.attached) for o in outcomes) == [0, 1]
     assert len(components()) == 1
+
+
+def test_kho_dl_naming_another_owner_when_the_file_is_taken_refuses_the_whole_request(
+    actors, warehouse_url
+):
+    officer = actors["tiepnhan"]
+    code = receive(officer)
+    form = in_kho_dl(warehouse_url, FORM, "Tờ khai lý lịch tư pháp", "form")
+    # listed as An's, but the document's own record then names someone else
+    requests.post(f"{warehouse_url}/_sim/file-faults", json={"mode": "other_owner"}, timeout=5)
+    picks = [Pick(CCCD, "national:NAT-00001", True), Pick(FORM, f"portal:{form}", True)]
+    with pytest.raises(InvalidInput, match="người khác"):
+        component_reuse.attach_chosen(code, picks, officer)
+    assert components() == []
