@@ -96,3 +96,6 @@ class DossierComponent(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # The background fetch of its file (portal, national), while `document_id` is not set yet.
     fetch_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    # The citizen's "use this one" (002 §5.b Bước 2): who (owner or proxy), when, how
+    # (counter | online); empty for components attached before it was recorded.
+    citizen_confirmation: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

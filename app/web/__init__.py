@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
         portal_api,
         public,
         reorganisation,
+        reuse_panel,
         supervisor,
         tasks,
     )
@@ -78,6 +79,7 @@ def register(app: Flask) -> None:
         tasks.bp,
         dossiers.bp,
         documents.bp,
+        reuse_panel.bp,
         counter.bp,
         supervisor.bp,
         admin.bp,

@@ -11,6 +11,7 @@ from app.services.dossiers import queries
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.web.access import allow, role
 from app.web.actor import current_actor
+from app.web.reuse_panel import CounterReuse
 
 bp = Blueprint("counter", __name__)
 FIELDS = (
@@ -43,8 +44,10 @@ def new():  # noqa: ANN201
     procedures = queries.procedures_for(actor)
     values = {name: request.form.get(name, "").strip() for name in FIELDS}
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    reuse = CounterReuse(values, request.form)
+    if request.method == "POST" and not reuse.looking_up:
         try:
+            reuse.check()
             code = receive_dossier(
                 ReceiveDossier(
                     procedure_code=values["procedure_code"],
@@ -69,10 +72,14 @@ def new():  # noqa: ANN201
                 actor,
             )
             flash(_("Đã tiếp nhận hồ sơ %(code)s", code=code))
-            return redirect(url_for("dossiers.show", code=code))
+            return redirect(reuse.attach(code) or url_for("dossiers.show", code=code))
         except InvalidInput as exc:
             errors = exc.fields or {"_form": exc.message}
     status = 422 if errors else 200
     return render_template(
-        "counter.html", procedures=procedures, values=values, errors=errors
+        "counter.html",
+        procedures=procedures,
+        values=values,
+        errors=errors,
+        **reuse.context(errors),
     ), status

@@ -11,7 +11,6 @@ from app.documents.intake import Upload
 from app.documents.signing import MESSAGES as VERDICT_MESSAGES
 from app.domain.document_metadata import LABELS as METADATA_LABELS
 from app.domain.document_metadata import SCOPES, VALIDITIES, WITHOUT_CCCD
-from app.domain.document_owner import ROLES as OWNER_ROLES
 from app.domain.documents import CLASSES, PAPER_FORMS
 from app.domain.status import VN_TZ
 from app.i18n import _
@@ -21,7 +20,6 @@ from app.services.documents import (
     certified_copies,
     completion,
     drafts,
-    owner_check,
     reuse,
     reused_files,
     slips,
@@ -29,6 +27,7 @@ from app.services.documents import (
     views,
 )
 from app.services.dossiers import dossier_queries
+from app.web import reuse_panel
 from app.web.access import OFFICER, allow
 from app.web.actor import current_actor
 from app.web.i18n import tr
@@ -313,20 +312,7 @@ def reuse_lookup(code: str):  # noqa: ANN201
             errors, status = _attach(code, found, actor)
             if not errors:
                 return redirect(url_for("dossiers.show", code=code) + "#components")
-    return render_template(
-        "reuse.html",
-        dossier=dossier,
-        choices=choices,
-        chosen=chosen,
-        lookup=found,
-        errors=errors,
-        form=request.form if request.method == "POST" else {},
-        labels=reuse.SOURCE_LABELS,
-        data_labels=reuse.data_labels(found.type_code) if found else {},
-        compared=reuse.COMPARED,
-        roles=OWNER_ROLES,
-        reason_bounds=(owner_check.REASON_MIN, owner_check.REASON_MAX),
-    ), status
+    return reuse_panel.reuse_page(code, errors, status, dossier, choices, chosen, found)
 
 
 def _attach(code: str, found: reuse.Lookup, actor: Any) -> tuple[dict[str, str], int]:

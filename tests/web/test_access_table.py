@@ -92,6 +92,7 @@ POST /dossiers/<code>/documents/new            ok     ok     ok     ok     ok   
 POST /dossiers/<code>/fees                     ok     403    403    403    403    403    login  login  404
 GET /dossiers/<code>/reuse                     ok     ok     ok     ok     ok     ok     login  login  404
 POST /dossiers/<code>/reuse                    ok     ok     ok     ok     ok     ok     login  login  404
+POST /dossiers/<code>/reuse/components         ok     ok     403    403    403    403    login  login  404
 GET /dossiers/<code>/slips/<number>.pdf        ok     ok     ok     ok     ok     ok     login  login  404
 GET /dossiers/<code>/steps                     ok     ok     ok     ok     ok     ok     login  login  404
 POST /dossiers/<code>/transfer                 403    403    ok     ok     403    ok     login  login  403

@@ -23,6 +23,7 @@ from sqlalchemy import JSON, String, Text, select
 from werkzeug.datastructures import MultiDict
 
 from app import settings
+from app.integrations.simulators.national import DEMO_RECORDS as NATIONAL_RECORDS
 from app.integrations.simulators.portal_tthc_data import catalogue as national_catalogue
 from app.models.base import Base
 from app.storage.db import db
@@ -120,6 +121,9 @@ def data_values() -> list[str]:
     # what the portal's national catalogue says (names, sectors, executing levels) is its data,
     # shown as the portal wrote it on the diff before it is applied
     found.update(s.strip() for s in _strings(national_catalogue()) if vietnamese_bits(s))
+    # what the national databases hold for a citizen (issuer, names) is their data, shown on
+    # the reuse panel as the database wrote it (002 §5.b Bước 2)
+    found.update(s.strip() for s in _strings(NATIONAL_RECORDS) if vietnamese_bits(s))
     return sorted((v for v in found if v not in shipped), key=len, reverse=True)
 
 

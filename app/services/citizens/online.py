@@ -24,7 +24,7 @@ from app.services.citizens.online_commands import SubmitOnline
 from app.services.citizens.portal_sign_in import SUPPLEMENT_MARK, Citizen
 from app.services.core import audit
 from app.services.core.errors import InvalidInput, NotFound
-from app.services.documents import reuse, reused_files, type_choices
+from app.services.documents import component_reuse, reuse, reused_files, type_choices
 from app.services.dossiers import national_data, performers
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
@@ -230,6 +230,10 @@ def submit(citizen: Citizen, command: SubmitOnline) -> str:
                 data=dict(found.fields),
                 mismatch={},
                 confirmed_by_id=None,
+                # choosing it online is the citizen's confirmation (002 §5.a Bước 2)
+                citizen_confirmation=component_reuse.confirmed_by(
+                    Person(citizen.identifier, citizen.full_name), "online"
+                ),
             )
             session.add(component)
             if found.source in reused_files.FETCHED_SOURCES:

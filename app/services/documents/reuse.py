@@ -35,9 +35,9 @@ from app.storage.db import db
 log = logging.getLogger(__name__)
 SOURCES = ("own", "portal", "national")
 SOURCE_LABELS = {
-    "own": "Kho dữ liệu của hệ thống",
-    "portal": "Kho DL trên Cổng DVCQG",
-    "national": "Cơ sở dữ liệu quốc gia",
+    "own": N_("Kho dữ liệu của hệ thống"),
+    "portal": N_("Kho DL trên Cổng DVCQG"),
+    "national": N_("Cơ sở dữ liệu quốc gia"),
 }
 COMPARED = {"full_name": "Họ tên", "document_number": "Số hiệu giấy tờ"}
 # What the data of a found document is called on screen, beside its type's own fields
@@ -390,6 +390,7 @@ def components_of(dossier_code: str, actor: Actor) -> list[dict[str, Any]]:
                 "data": c.data or {},
                 "document_id": c.document_id,
                 "fetch": fetching.get(c.id),
+                "confirmation": c.citizen_confirmation or {},
             }
             for c in listed
         ]
