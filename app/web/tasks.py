@@ -13,7 +13,7 @@ from app.domain.document_metadata import INPUTS as SIX_INPUTS
 from app.i18n import _
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput
-from app.services.documents import supplement_review
+from app.services.documents import result_drafts, supplement_review
 from app.services.dossiers import dossier_queries, progress, tasks
 from app.web import fee_inputs, forms
 from app.web.access import OFFICER, allow
@@ -21,6 +21,8 @@ from app.web.actor import current_actor
 from app.web.i18n import role_label, tr
 
 bp = Blueprint("tasks", __name__)
+# The result template's fields are posted as `rf-<name>` (never mixed with the step's form).
+RESULT_FIELD, MAX_RESULT_FIELDS, MAX_VALUE = "rf-", 40, 5000
 
 
 @bp.get("/tasks/<task_id>")
@@ -35,15 +37,18 @@ def show(task_id: str):  # noqa: ANN201
 def submit(task_id: str):  # noqa: ANN201
     actor = current_actor()
     detail = dossier_queries.task_detail(task_id, actor)
-    posted, entries, fee_errors = request.form, None, {}
+    form = request.form.copy()
+    # the result draft version the approval page showed (001 §II.2.b Bước 5): not a form field
+    seen = _version(form.pop(RESULT_VERSION, None))
+    posted, entries, fee_errors = form, None, {}
     if detail.fees is not None:  # a reception step records each fee (003 §II.1.b)
-        posted, entries, fee_errors = fee_inputs.split(request.form)
+        posted, entries, fee_errors = fee_inputs.split(form)
     data, errors = forms.parse(detail.form, posted)
     errors.update(fee_errors)
     status, message = 422, None
     if not errors:
         try:
-            tasks.complete_task(task_id, actor, data, entries)
+            tasks.complete_task(task_id, actor, data, entries, seen_result_version=seen)
             return _go_on(task_id, actor, detail.task.title)
         except InvalidInput as exc:
             errors, message = exc.fields, exc.message
@@ -61,6 +66,16 @@ def submit(task_id: str):  # noqa: ANN201
     return page, status
 
 
+RESULT_VERSION = "result_draft_version"
+
+
+def _version(raw: str | None) -> int | None:
+    """The posted draft version; anything but a whole number names no real version (0)."""
+    if raw is None:
+        return None
+    return int(raw) if raw.strip().isdigit() and len(raw.strip()) < 10 else 0
+
+
 @bp.get("/tasks/<task_id>/result-preview")
 @allow(OFFICER)
 def result_preview(task_id: str):  # noqa: ANN201
@@ -69,6 +84,55 @@ def result_preview(task_id: str):  # noqa: ANN201
     response.headers["Content-Disposition"] = f'inline; filename="xem-truoc-ket-qua-{code}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/tasks/<task_id>/result-draft")
+@allow(OFFICER)
+def result_draft(task_id: str):  # noqa: ANN201
+    """Save the result filled in from the procedure's template as a new draft version."""
+    actor = current_actor()
+    posted = {
+        k.removeprefix(RESULT_FIELD): v[: MAX_VALUE + 1]
+        for k, v in list(request.form.items())[: MAX_RESULT_FIELDS + 2]
+        if k.startswith(RESULT_FIELD)
+    }
+    try:
+        version = result_drafts.save_filled(task_id, actor, posted)
+    except (InvalidInput, Conflict) as exc:
+        return _with_result_error(task_id, actor, exc, posted)
+    flash(_("Đã lưu dự thảo kết quả, phiên bản %(version)s", version=version))
+    return redirect(url_for("tasks.show", task_id=task_id) + "#result")
+
+
+@bp.post("/tasks/<task_id>/result-upload")
+@allow(OFFICER)
+def result_upload(task_id: str):  # noqa: ANN201
+    """Upload the result made and signed elsewhere (a PDF) as a new draft version."""
+    actor = current_actor()
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidInput(
+                _("Chọn tệp PDF văn bản kết quả"), fields={"file": _("Chưa chọn tệp")}
+            )
+        version = result_drafts.save_uploaded(
+            task_id, actor, upload.stream, request.form.get("title", "")[:1000]
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _with_result_error(task_id, actor, exc, {})
+    flash(_("Đã tải lên văn bản kết quả, phiên bản %(version)s", version=version))
+    return redirect(url_for("tasks.show", task_id=task_id) + "#result")
+
+
+def _with_result_error(task_id: str, actor: Actor, exc: InvalidInput | Conflict, posted: dict):  # noqa: ANN202
+    detail = dossier_queries.task_detail(task_id, actor)
+    page = render_template(
+        "task.html",
+        detail=detail,
+        fields=forms.fields(detail.form),
+        result_error={"message": exc.message, "fields": exc.fields, "values": posted},
+    )
+    return page, exc.status
 
 
 @bp.post("/tasks/<task_id>/documents/<int:document_id>/review")

@@ -20,7 +20,8 @@ from app.models.base import utcnow
 from app.services.core import audit, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
-from app.services.dossiers import dossier_fees
+from app.services.documents import result_drafts
+from app.services.dossiers import dossier_fees, workbench
 from app.storage.db import db
 
 ALREADY_DONE = _l("Công việc đã được hoàn thành hoặc huỷ")
@@ -132,10 +133,12 @@ def complete_task(
     actor: Actor,
     data: dict[str, Any],
     fee_entries: Mapping[str, dossier_fees.FeeEntry] | None = None,
+    seen_result_version: int | None = None,
 ) -> None:
     """Submit the task's form. A stale or concurrent completion raises Conflict (409). A step
     that records the dossier's fees (`x-fees`) takes `fee_entries` (003 §II.1.b) and tells the
-    process what is left to pay online."""
+    process what is left to pay online. An approval names the result draft version its
+    reader saw (`seen_result_version`): a later one is refused (409, 001 §II.2.b Bước 5)."""
     with db.transaction() as session:
         loaded = runtime.load_task(session, task_id, actor)
         task = loaded.task
@@ -146,6 +149,10 @@ def complete_task(
         errors = _form_errors(foreign, task.form, data)
         if errors:
             raise InvalidInput(_form_error(list(foreign)), fields=errors)
+        # the result to sign: drafted when proposed, the version read checked when approved
+        result_drafts.draft_on_accept(session, task, data, actor)
+        if workbench.shows_result_preview(task.element_id, task.form):
+            result_drafts.check_approval(session, task, data, seen_result_version, actor)
         to_process = data
         if dossier_fees.records_fees(task.form):
             if fee_entries is not None:
