@@ -23,7 +23,14 @@ FIELD_TYPES = {
     "number": N_("Số"),
 }
 # Facts of the dossier a layout may name beside its own fields.
-FACTS = ("owner_name", "owner_id", "dossier_code", "procedure_name", "procedure_code", "agency_name")
+FACTS = (
+    "owner_name",
+    "owner_id",
+    "dossier_code",
+    "procedure_name",
+    "procedure_code",
+    "agency_name",
+)
 # Field name → (message marked for the catalog, its placeholders' values).
 Errors = dict[str, tuple[str, dict[str, Any]]]
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -125,16 +132,21 @@ def _fields(rows: list[Any], errors: Errors) -> list[ResultField]:
         rows = rows[:MAX_FIELDS]
     found: list[ResultField] = []
     seen: set[str] = set()
-    for index, row in enumerate(rows):
+    for position, row in enumerate(rows):
         if not isinstance(row, dict):
-            errors[f"field-{index}-name"] = (N_("Trường không hợp lệ"), {})
+            errors[f"field-{position}-name"] = (N_("Trường không hợp lệ"), {})
             continue
+        # a posted form names each row by its own index (blank rows between are dropped)
+        index = row.get("row", position)
         name = str(row.get("name") or "").strip()
         label = str(row.get("label") or "").strip()
         kind = str(row.get("type") or "text").strip()
         default = str(row.get("default") or "")
         if not NAME.match(name):
-            errors[f"field-{index}-name"] = (N_("Tên trường: chữ thường không dấu, số, gạch dưới; bắt đầu bằng chữ; tối đa 40"), {})
+            errors[f"field-{index}-name"] = (
+                N_("Tên trường: chữ thường không dấu, số, gạch dưới; bắt đầu bằng chữ; tối đa 40"),
+                {},
+            )
         elif name in seen or name in FACTS:
             errors[f"field-{index}-name"] = (N_("Tên trường bị trùng: %(name)s"), {"name": name})
         seen.add(name)
@@ -148,9 +160,7 @@ def _fields(rows: list[Any], errors: Errors) -> list[ResultField]:
     return found
 
 
-def check_values(
-    template: ResultTemplate, posted: dict[str, Any]
-) -> tuple[dict[str, str], Errors]:
+def check_values(template: ResultTemplate, posted: dict[str, Any]) -> tuple[dict[str, str], Errors]:
     """The filled values by field name (a date as dd/mm/yyyy), or the errors by field name:
     required, type, length; names the template does not have are refused."""
     errors: Errors = {}

@@ -4,6 +4,7 @@ in words, the result preview of an approval)."""
 
 from __future__ import annotations
 
+import io
 import time
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -110,13 +111,10 @@ def result_upload(task_id: str):  # noqa: ANN201
     """Upload the result made and signed elsewhere (a PDF) as a new draft version."""
     actor = current_actor()
     upload = request.files.get("file")
+    source = upload.stream if upload is not None and upload.filename else io.BytesIO()
     try:
-        if upload is None or not upload.filename:
-            raise InvalidInput(
-                _("Chọn tệp PDF văn bản kết quả"), fields={"file": _("Chưa chọn tệp")}
-            )
         version = result_drafts.save_uploaded(
-            task_id, actor, upload.stream, request.form.get("title", "")[:1000]
+            task_id, actor, source, request.form.get("title", "")[:1000]
         )
     except (InvalidInput, Conflict) as exc:
         return _with_result_error(task_id, actor, exc, {})

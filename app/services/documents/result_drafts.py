@@ -229,6 +229,8 @@ def save_uploaded(task_id: str, actor: Actor, source: BinaryIO, title: str) -> i
     """Save an uploaded result (the decision made and signed elsewhere) as the next draft
     version: a PDF (checked), at most RESULT_UPLOAD_MAX_BYTES, its signatures verified and
     kept (a file without a valid one is taken, flagged for the leader)."""
+    with db.transaction() as session:  # the step first: nothing is stored for a wrong one
+        _fill_task(session, task_id, actor)
     limit = settings.current.RESULT_UPLOAD_MAX_BYTES
     title = " ".join(title.split())
     if len(title) > rt.TITLE_MAX:
@@ -346,4 +348,3 @@ def preview(session: Session, dossier_id: int) -> bytes | None:
     """The latest draft's stored PDF, byte for byte (None when there is none)."""
     draft = latest(session, dossier_id)
     return None if draft is None else file_store().path(draft.file_sha256).read_bytes()
-

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.model_files import process_xml
+from app.domain.result_templates import fills_result
 from app.domain.status import DossierStatus
 from app.i18n import _l
 from app.models import (
@@ -27,7 +28,6 @@ from app.models import (
 from app.services.core import runtime, visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import NotFound
-from app.domain.result_templates import fills_result
 from app.services.documents import result_drafts, results
 from app.services.documents.catalog import DIGITIZING_ROLES
 from app.services.dossiers import dossier_fees, workbench
