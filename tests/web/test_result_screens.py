@@ -38,9 +38,7 @@ def appraisal(actors) -> tuple[str, str]:
 
 def stored_template() -> dict | None:
     with db.transaction() as session:
-        return session.scalar(
-            select(Procedure.result_template).where(Procedure.code == "2.000488")
-        )
+        return session.scalar(select(Procedure.result_template).where(Procedure.code == "2.000488"))
 
 
 def template_form(**overrides) -> dict:
