@@ -1,13 +1,12 @@
 """The demo procedures' result templates (001 §II.2.b Bước 5): what each result says and the
 fields the processing officer fills in. Every required field has a default (the dossier's
 facts or the usual outcome), so that a dossier proposed without the officer touching the
-result still has an exact draft for the leader to read; the officer corrects what differs."""
+result still has an exact draft for the leader to read; the officer corrects what differs.
+Titles and labels are data an administrator types (shown as written in every language)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from app.domain.messages import N_
 
 
 def _field(
@@ -19,15 +18,15 @@ def _field(
 RESULT_TEMPLATES: dict[str, dict[str, Any]] = {
     # Law on Judicial Records 2009, art. 42: what Phiếu lý lịch tư pháp số 1 states
     "2.000488": {
-        "title": N_("Phiếu lý lịch tư pháp số 1"),
+        "title": "Phiếu lý lịch tư pháp số 1",
         "fields": [
-            _field("ho_ten", N_("Họ và tên"), default="{owner_name}"),
-            _field("so_dinh_danh", N_("Số định danh cá nhân"), default="{owner_id}"),
-            _field("noi_cu_tru", N_("Nơi cư trú"), required=False),
-            _field("an_tich", N_("Tình trạng án tích"), "long_text", default="Không có án tích"),
+            _field("ho_ten", "Họ và tên", default="{owner_name}"),
+            _field("so_dinh_danh", "Số định danh cá nhân", default="{owner_id}"),
+            _field("noi_cu_tru", "Nơi cư trú", required=False),
+            _field("an_tich", "Tình trạng án tích", "long_text", default="Không có án tích"),
             _field(
                 "cam_dam_nhiem",
-                N_("Cấm đảm nhiệm chức vụ, thành lập, quản lý doanh nghiệp, hợp tác xã"),
+                "Cấm đảm nhiệm chức vụ, thành lập, quản lý doanh nghiệp, hợp tác xã",
                 "long_text",
                 default="Không bị cấm đảm nhiệm chức vụ, thành lập, quản lý doanh nghiệp, "
                 "hợp tác xã",
@@ -46,14 +45,14 @@ RESULT_TEMPLATES: dict[str, dict[str, Any]] = {
         "place": "Hưng Yên",
     },
     "2.001610": {
-        "title": N_("Giấy chứng nhận đăng ký doanh nghiệp tư nhân"),
+        "title": "Giấy chứng nhận đăng ký doanh nghiệp tư nhân",
         "fields": [
-            _field("ten_doanh_nghiep", N_("Tên doanh nghiệp"), default="{owner_name}"),
-            _field("ma_so_doanh_nghiep", N_("Mã số doanh nghiệp"), default="{owner_id}"),
-            _field("tru_so", N_("Địa chỉ trụ sở chính"), required=False),
-            _field("chu_doanh_nghiep", N_("Chủ doanh nghiệp"), required=False),
-            _field("von_dau_tu", N_("Vốn đầu tư (đồng)"), "number", required=False),
-            _field("ngay_dang_ky", N_("Đăng ký lần đầu ngày"), "date", required=False),
+            _field("ten_doanh_nghiep", "Tên doanh nghiệp", default="{owner_name}"),
+            _field("ma_so_doanh_nghiep", "Mã số doanh nghiệp", default="{owner_id}"),
+            _field("tru_so", "Địa chỉ trụ sở chính", required=False),
+            _field("chu_doanh_nghiep", "Chủ doanh nghiệp", required=False),
+            _field("von_dau_tu", "Vốn đầu tư (đồng)", "number", required=False),
+            _field("ngay_dang_ky", "Đăng ký lần đầu ngày", "date", required=False),
         ],
         "body": "Căn cứ Luật Doanh nghiệp ngày 17 tháng 6 năm 2020;\n"
         "Phòng Đăng ký kinh doanh chứng nhận:\n"
@@ -67,14 +66,14 @@ RESULT_TEMPLATES: dict[str, dict[str, Any]] = {
         "place": "Hưng Yên",
     },
     "1.012250": {
-        "title": N_("Giấy phép hành nghề khám bệnh, chữa bệnh"),
+        "title": "Giấy phép hành nghề khám bệnh, chữa bệnh",
         "fields": [
-            _field("ho_ten", N_("Họ và tên"), default="{owner_name}"),
-            _field("so_dinh_danh", N_("Số định danh cá nhân"), default="{owner_id}"),
-            _field("chuc_danh", N_("Chức danh chuyên môn"), default="Bác sỹ"),
+            _field("ho_ten", "Họ và tên", default="{owner_name}"),
+            _field("so_dinh_danh", "Số định danh cá nhân", default="{owner_id}"),
+            _field("chuc_danh", "Chức danh chuyên môn", default="Bác sỹ"),
             _field(
                 "pham_vi",
-                N_("Phạm vi hành nghề"),
+                "Phạm vi hành nghề",
                 "long_text",
                 default="Khám bệnh, chữa bệnh đa khoa",
             ),
@@ -89,12 +88,12 @@ RESULT_TEMPLATES: dict[str, dict[str, Any]] = {
         "place": "Hưng Yên",
     },
     "1.002809": {
-        "title": N_("Quyết định đổi giấy phép lái xe"),
+        "title": "Quyết định đổi giấy phép lái xe",
         "fields": [
-            _field("ho_ten", N_("Họ và tên"), default="{owner_name}"),
-            _field("so_dinh_danh", N_("Số định danh cá nhân"), default="{owner_id}"),
-            _field("hang", N_("Hạng giấy phép lái xe"), default="B"),
-            _field("gia_tri_den", N_("Có giá trị đến ngày"), "date", required=False),
+            _field("ho_ten", "Họ và tên", default="{owner_name}"),
+            _field("so_dinh_danh", "Số định danh cá nhân", default="{owner_id}"),
+            _field("hang", "Hạng giấy phép lái xe", default="B"),
+            _field("gia_tri_den", "Có giá trị đến ngày", "date", required=False),
         ],
         "body": "Căn cứ Luật Trật tự, an toàn giao thông đường bộ ngày 27 tháng 6 năm 2024;\n"
         "Xét hồ sơ đề nghị đổi giấy phép lái xe {dossier_code},\n"
@@ -106,12 +105,12 @@ RESULT_TEMPLATES: dict[str, dict[str, Any]] = {
         "place": "Hưng Yên",
     },
     "1.005092": {
-        "title": N_("Bản sao văn bằng, chứng chỉ từ sổ gốc"),
+        "title": "Bản sao văn bằng, chứng chỉ từ sổ gốc",
         "fields": [
-            _field("ho_ten", N_("Người được cấp văn bằng"), default="{owner_name}"),
-            _field("ten_van_bang", N_("Tên văn bằng, chứng chỉ"), required=False),
-            _field("so_hieu", N_("Số hiệu văn bằng"), required=False),
-            _field("so_vao_so", N_("Số vào sổ gốc"), required=False),
+            _field("ho_ten", "Người được cấp văn bằng", default="{owner_name}"),
+            _field("ten_van_bang", "Tên văn bằng, chứng chỉ", required=False),
+            _field("so_hieu", "Số hiệu văn bằng", required=False),
+            _field("so_vao_so", "Số vào sổ gốc", required=False),
         ],
         "body": "Căn cứ Nghị định số 23/2015/NĐ-CP ngày 16 tháng 02 năm 2015;\n"
         "Cấp bản sao từ sổ gốc, hồ sơ {dossier_code}:\n"
