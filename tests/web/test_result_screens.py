@@ -168,3 +168,32 @@ def test_approving_an_outdated_version_from_the_page_is_refused_409(client, appr
     assert response.status_code == 409
     assert "phiên bản 2" in response.get_data(as_text=True)
     assert open_task(code, "approval") is not None
+
+
+def test_the_result_screens_read_in_english_outside_data_values(app, client, appraisal, actors):
+    from tests.web.test_one_language import data_values, untranslated
+
+    code, task_id = appraisal
+    login(client, "chuyenvien")
+    client.get("/lang/en")
+    base = {"rf-ho_ten": "An", "rf-so_dinh_danh": "1", "rf-cam_dam_nhiem": "Không bị cấm"}
+    fill_error = post(client, f"/tasks/{task_id}/result-draft", {**base, "rf-an_tich": ""})
+    assert fill_error.status_code == 422
+    post(client, f"/tasks/{task_id}/result-draft", {**base, "rf-an_tich": "Không có án tích"})
+    fill = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
+    approval = open_task(code, "approval").id
+    tasks.claim_task(approval, actors["lanhdao"])
+    login(client, "lanhdao")
+    client.get("/lang/en")
+    read = client.get(f"/tasks/{approval}").get_data(as_text=True)
+    login(client, "quantri")
+    client.get("/lang/en")
+    catalogue = client.get(TEMPLATE_URL).get_data(as_text=True)
+    refused = post(client, TEMPLATE_URL, template_form(body="{nope}")).get_data(as_text=True)
+    with app.app_context():
+        data = data_values()
+    for page in (fill_error.get_data(as_text=True), fill, read, catalogue, refused):
+        assert untranslated(page, data) == []
+    assert "Save the draft and preview" in fill and "Draft version 1" in read
+    assert "Result template" in catalogue and "{nope}" in refused
