@@ -56,7 +56,10 @@ def complete(task_id: str):  # noqa: ANN201
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput(_l("Nội dung phải là một đối tượng JSON"))
-    tasks.complete_task(task_id, current_actor(), data)
+    # an approval names the result draft version its client showed (001 §II.2.b Bước 5)
+    seen = request.args.get("result_draft_version")
+    version = None if seen is None else int(seen) if seen.isdigit() and len(seen) < 10 else 0
+    tasks.complete_task(task_id, current_actor(), data, seen_result_version=version)
     return jsonify(ok=True)
 
 

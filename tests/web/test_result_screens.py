@@ -197,3 +197,22 @@ def test_the_result_screens_read_in_english_outside_data_values(app, client, app
         assert untranslated(page, data) == []
     assert "Save the draft and preview" in fill and "Draft version 1" in read
     assert "Result template" in catalogue and "{nope}" in refused
+
+
+def test_an_api_approval_names_the_version_it_read(client, appraisal, actors):
+    from tests.web.helpers import api_headers
+
+    code, task_id = appraisal
+    login(client, "chuyenvien")
+    base = {"rf-ho_ten": "An", "rf-so_dinh_danh": "1", "rf-cam_dam_nhiem": "Không bị cấm"}
+    for verdict in ("Không có án tích", "Có 01 án tích"):
+        post(client, f"/tasks/{task_id}/result-draft", {**base, "rf-an_tich": verdict})
+    complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
+    approval = open_task(code, "approval").id
+    login(client, "lanhdao")
+    body = {"approval_decision": "approve", "result_name": "Phiếu"}
+    url = f"/api/tasks/{approval}/complete"
+    stale = client.post(f"{url}?result_draft_version=1", json=body, headers=api_headers(client))
+    assert stale.status_code == 409
+    fresh = client.post(f"{url}?result_draft_version=2", json=body, headers=api_headers(client))
+    assert fresh.status_code == 200 and open_task(code, "approval") is None
