@@ -30,7 +30,16 @@ RESULT_FIELD, MAX_RESULT_FIELDS, MAX_VALUE = "rf-", 40, 5000
 @allow(OFFICER)
 def show(task_id: str):  # noqa: ANN201
     detail = dossier_queries.task_detail(task_id, current_actor())
-    return render_template("task.html", detail=detail, fields=forms.fields(detail.form))
+    return render_template(
+        "task.html", detail=detail, fields=forms.fields(detail.form, _drafted_name(detail))
+    )
+
+
+def _drafted_name(detail: dossier_queries.TaskDetail) -> dict[str, str]:
+    """An approval's result name starts as the drafted result's title (what will be signed)."""
+    latest = detail.result.latest if detail.result else None
+    named = "result_name" in (detail.form or {}).get("properties", {})
+    return {"result_name": latest.title} if latest and named else {}
 
 
 @bp.post("/tasks/<task_id>")

@@ -110,3 +110,18 @@ def test_the_filled_result_reaches_the_citizens_download(browser_page, actors, d
 
 def _text(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_the_result_template_page_fits_a_desk_and_a_phone(browser_page):
+    page = browser_page("quantri")
+    for size, name in ((DESK, "desk"), (PHONE, "phone")):
+        page.set_viewport_size(size)
+        page.goto("/catalogs/procedures/2.000488/result-template")
+        assert page.input_value("input[name=title]") == "Phiếu lý lịch tư pháp số 1"
+        assert fits(page) <= 0, f"the template page is wider than {size['width']} px"
+        shot(page, f"result-template-{name}")
+    page.fill("textarea[name=body]", "Cấp cho {ho_tenn}")
+    page.get_by_role("button", name="Lưu mẫu kết quả").click()
+    assert "{ho_tenn}" in page.inner_text("#template-form")
+    assert fits(page) <= 0
+    shot(page, "result-template-refused-phone")

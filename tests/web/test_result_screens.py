@@ -121,6 +121,7 @@ def test_the_appraisal_fills_the_result_and_the_approval_reads_exactly_that_draf
     login(client, "lanhdao")
     page = client.get(f"/tasks/{approval}").get_data(as_text=True)
     assert 'name="result_draft_version" value="1"' in page
+    assert 'value="Phiếu lý lịch tư pháp số 1"' in page  # the name is the drafted title
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and hostile not in page
     assert client.get(f"/tasks/{approval}/result-preview").data == draft_pdf
 
