@@ -37,6 +37,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MAX_FIELDS, TITLE_MAX, LABEL_MAX, BODY_MAX, PART_MAX = 40, 300, 200, 10_000, 300
 VALUE_MAX = {"text": 500, "long_text": 5000, "date": 10, "number": 30}
+# Kho DL refuses markup in a document's name and summary (001 §II.2.c), which the title becomes.
+MARKUP = re.compile(r"<\s*[A-Za-z/!?]|&#?\w+;")
 NUMBER = re.compile(r"^-?\d{1,15}([.,]\d{1,6})?$")
 # Steps whose screen fills the result: the demo models' `appraisal`, or any step whose form
 # says so at its top level (`"x-result-fill": true`).
@@ -91,6 +93,16 @@ def fills_result(element_id: str, form: dict[str, Any] | None) -> bool:
     return element_id == FILL_ELEMENT or bool((form or {}).get(FILL_MARK))
 
 
+def title_problem(title: str) -> tuple[str, dict[str, Any]] | None:
+    """Why a result's title cannot be a stored document's name, or None: it is the same for
+    every dossier (no `{…}`) and plain text (no markup, which Kho DL refuses)."""
+    if PLACEHOLDER.search(title):
+        return N_("Tên kết quả không chứa chỗ điền {…}"), {}
+    if MARKUP.search(title):
+        return N_("Không được chứa thẻ HTML/XML hay mã ký tự (<…>, &…;)"), {}
+    return None
+
+
 def placeholders(body: str) -> list[str]:
     """The names the body's `{…}` placeholders use, in order."""
     return [m.group(1).strip() for m in PLACEHOLDER.finditer(body)]
@@ -103,6 +115,8 @@ def parse_template(raw: dict[str, Any]) -> tuple[ResultTemplate | None, Errors]:
     title = str(raw.get("title") or "").strip()
     if not 2 <= len(title) <= TITLE_MAX:
         errors["title"] = (N_("Tên kết quả: bắt buộc, 2–300 ký tự"), {})
+    elif title_problem(title):
+        errors["title"] = title_problem(title)
     fields = _fields(raw.get("fields") or [], errors)
     body = str(raw.get("body") or "").replace("\r\n", "\n").strip()
     if not body or len(body) > BODY_MAX:

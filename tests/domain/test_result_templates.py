@@ -3,6 +3,8 @@ officer's values must be."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.result_templates import (
     check_values,
     defaults,
@@ -121,3 +123,10 @@ def test_the_appraisal_or_a_marked_step_fills_the_result():
     assert fills_result("appraisal", None)
     assert fills_result("tham_dinh", {"x-result-fill": True})
     assert not fills_result("approval", {"title": "Phê duyệt"})
+
+
+@pytest.mark.parametrize("title", ["<b>Quyết định</b>", "Quyết định &amp; cấp", "Cấp cho {ho_ten}"])
+def test_a_title_is_the_same_plain_text_for_every_dossier(title):
+    """It becomes the stored document's name, which Kho DL keeps free of markup (001 §II.2.c)."""
+    _, errors = parse_template({**TEMPLATE, "title": title})
+    assert list(errors) == ["title"]

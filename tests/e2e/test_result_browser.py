@@ -6,10 +6,12 @@ text says what was decided."""
 from __future__ import annotations
 
 import io
+import json
 import os
 from pathlib import Path
 
 import pytest
+import requests
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -44,7 +46,9 @@ def fits(page) -> int:  # noqa: ANN001
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_the_filled_result_reaches_the_citizens_download(browser_page, actors, drain, clock):
+def test_the_filled_result_reaches_the_citizens_download(
+    browser_page, actors, drain, clock, warehouse_url
+):
     code = receive(actors["tiepnhan"])
     deliver("portal.check_account", {"exists": True})
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
@@ -91,6 +95,14 @@ def test_the_filled_result_reaches_the_citizens_download(browser_page, actors, d
     leader.get_by_role("button", name="Hoàn thành").click()
     leader.wait_for_load_state()
     settle(drain, clock, delivered)
+    # Kho DL keeps it with what was decided in its metadata (004 §2)
+    [kept] = requests.get(
+        f"{warehouse_url}/api/documents",
+        params={"owner_id": "001090012345", "type_code": "KQ.G15.000007"},
+        timeout=5,
+    ).json()["documents"]
+    assert kept["name"] == "Phiếu lý lịch tư pháp số 1"
+    assert DECIDED in json.dumps(kept, ensure_ascii=False)
 
     # the citizen downloads the signed result, which says what was decided
     citizen = browser_page(None)

@@ -256,6 +256,9 @@ def test_an_uploaded_non_pdf_is_refused(actors):
         )
     with pytest.raises(InvalidInput, match="PDF"):
         result_drafts.save_uploaded(appraisal, actors["chuyenvien"], io.BytesIO(b""), "")
+    pdf = io.BytesIO(_decision_pdf("Quyết định"))
+    with pytest.raises(InvalidInput, match="HTML"):  # the name Kho DL would refuse
+        result_drafts.save_uploaded(appraisal, actors["chuyenvien"], pdf, "<b>Quyết định</b>")
     assert drafts_of(code) == []
 
 

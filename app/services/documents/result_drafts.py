@@ -237,6 +237,10 @@ def save_uploaded(task_id: str, actor: Actor, source: BinaryIO, title: str) -> i
         raise InvalidInput(
             _l("Tên kết quả tối đa 300 ký tự"), fields={"title": _l("Tối đa 300 ký tự")}
         )
+    problem = rt.title_problem(title) if title else None
+    if problem is not None:
+        message, params = problem
+        raise InvalidInput(_l(message, **params), fields={"title": _l(message, **params)})
     try:
         stored = file_store().put_stream(source, limit)
     except TooLarge as exc:
