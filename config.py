@@ -112,6 +112,8 @@ class Config:
     FILE_STORE = _env("FILE_STORE", str(ROOT / "var" / "files"))
     PKI_DIR = _env("PKI_DIR", str(ROOT / "var" / "pki"))
     SCAN_MAX_BYTES = int(_env("SCAN_MAX_BYTES", str(20 * 1024 * 1024)))
+    # An uploaded result document (the decision made and signed elsewhere, 001 §II.2.b Bước 5).
+    RESULT_UPLOAD_MAX_BYTES = int(_env("RESULT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     SCAN_MAX_PAGES = int(_env("SCAN_MAX_PAGES", "500"))
     # The largest file fetched from Kho DL or a national database for a reused component.
     REUSE_MAX_BYTES = int(_env("REUSE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -15,6 +15,7 @@ from app.models.org import Agency, Role, User, UserRole
 from app.models.outbox import Incident, OutboxMessage
 from app.models.process import ModelDraft, ModelVersion, ProcessInstance, ProcessModel
 from app.models.reorganisation import AdminUnit, ReorgItem, ReorgPlan
+from app.models.result_drafts import ResultDraft
 from app.models.saved_filters import SavedFilter
 from app.models.sector import SectorRegistration
 from app.models.sessions import LoginSession
@@ -51,6 +52,7 @@ __all__ = [
     "Procedure",
     "ReorgItem",
     "ReorgPlan",
+    "ResultDraft",
     "Role",
     "SavedFilter",
     "TaskCount",

@@ -88,6 +88,9 @@ class Procedure(Base):
     # The sector database (app/domain/sector_databases.py) the result is registered in when
     # issued (001 §II.1 Bước 5); none: the warehouse alone.
     sector_database: Mapped[str | None] = mapped_column(String(16))
+    # The result template (app.domain.result_templates): title, fields, layout; none: the
+    # generic result (001 §II.2.b Bước 5).
+    result_template: Mapped[dict[str, Any] | None] = mapped_column(Json)
 
     agency: Mapped[Agency] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=procedure_agency)

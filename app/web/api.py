@@ -66,7 +66,10 @@ def complete(task_id: str):  # noqa: ANN201
         for name in national.tied
         if isinstance(data.get(name + REASON_SUFFIX), str)
     }
-    tasks.complete_task(task_id, actor, data, None, reasons, national)
+    # an approval names the result draft version its client showed (001 §II.2.b Bước 5)
+    seen = request.args.get("result_draft_version")
+    version = None if seen is None else int(seen) if seen.isdigit() and len(seen) < 10 else 0
+    tasks.complete_task(task_id, actor, data, None, reasons, national, version)
     return jsonify(ok=True)
 
 

@@ -19,6 +19,8 @@ from app.web.form_reader import FormReader, Rows
 
 COMPONENTS = Rows("component", ("type_code", "name", "required"), anchor="type_code")
 STEPS = Rows("step", ("element_id", "days", "officers"), anchor="element_id")
+MAX_TEMPLATE_ROWS = 60
+RESULT_FIELDS = Rows("rfield", ("name", "label", "type", "required", "default"), anchor="name")
 
 
 def document_type(form: MultiDict[str, str]) -> SaveDocumentType:
@@ -115,3 +117,34 @@ def _steps(read: FormReader) -> tuple[StepRow, ...]:
         )
         read.merge(STEPS.prefix, index, row)
     return tuple(rows)
+
+
+def result_template(form: MultiDict[str, str]) -> dict | None:
+    """A procedure's result template as posted (None when `remove` is ticked): its parts and
+    its field rows in order; the domain checks what they mean."""
+    read = FormReader(form)
+    if read.flag("remove"):
+        read.done()
+        return None
+    fields = []
+    for index, row in read.rows(RESULT_FIELDS):
+        fields.append(
+            {
+                "row": index,
+                "name": row.text("name"),
+                "label": row.text("label"),
+                "type": row.text("type") or "text",
+                "required": row.flag("required"),
+                "default": row.stripped("default"),
+            }
+        )
+        read.merge(RESULT_FIELDS.prefix, index, row)
+    raw = {
+        "title": read.text("title"),
+        "body": read.stripped("body"),
+        "signer_title": read.stripped("signer_title"),
+        "place": read.text("place"),
+        "fields": fields,
+    }
+    read.done()
+    return raw

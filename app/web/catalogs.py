@@ -13,6 +13,7 @@ from app.services.catalogs import (
     fee_catalog,
     national_sync,
     procedure_catalog,
+    result_template_catalog,
 )
 from app.services.core.errors import InvalidInput
 from app.services.process_models import modeler
@@ -134,3 +135,43 @@ def procedure(code: str):  # noqa: ANN201
         roles=modeler.catalog()["roles"],
         result_scopes=SCOPES,
     ), (422 if errors else 200)
+
+
+@bp.route("/procedures/<code>/result-template", methods=["GET", "POST"])
+@allow(role("analyst", "admin"))
+def result_template(code: str):  # noqa: ANN201
+    """The procedure's result template: title, fields and layout (001 §II.2.b Bước 5)."""
+    actor = current_actor()
+    view = result_template_catalog.result_template(code, actor)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            raw = catalog_forms.result_template(request.form)
+            result_template_catalog.save_result_template(code, raw, actor)
+            flash(_("Đã lưu mẫu kết quả của thủ tục %(code)s", code=code))
+            return redirect(url_for("catalogs.result_template", code=code))
+        except InvalidInput as exc:
+            errors = exc.fields or {"_form": exc.message}
+            if raw_posted := _posted_template(request.form):
+                view = {**view, "template": raw_posted}
+    page = render_template("catalog_result_template.html", view=view, errors=errors)
+    return page, (422 if errors else 200)
+
+
+def _posted_template(form) -> dict:  # noqa: ANN001
+    """What was posted, in the shape the page draws, to show it again beside its errors."""
+    fields = []
+    for index in range(catalog_forms.MAX_TEMPLATE_ROWS):
+        if f"rfield-{index}-name" not in form:
+            break
+        fields.append(
+            {
+                "name": form.get(f"rfield-{index}-name", ""),
+                "label": form.get(f"rfield-{index}-label", ""),
+                "type": form.get(f"rfield-{index}-type", ""),
+                "required": form.get(f"rfield-{index}-required") == "on",
+                "default": form.get(f"rfield-{index}-default", ""),
+            }
+        )
+    parts = ("title", "body", "signer_title", "place")
+    return {**{p: form.get(p, "") for p in parts}, "fields": fields}

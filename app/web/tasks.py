@@ -4,6 +4,7 @@ in words, the result preview of an approval)."""
 
 from __future__ import annotations
 
+import io
 import time
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -13,7 +14,12 @@ from app.domain.document_metadata import INPUTS as SIX_INPUTS
 from app.i18n import _
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput, ServiceError
-from app.services.documents import e_authenticated_copies, e_authentication, supplement_review
+from app.services.documents import (
+    e_authenticated_copies,
+    e_authentication,
+    result_drafts,
+    supplement_review,
+)
 from app.services.dossiers import dossier_queries, national_data, progress, tasks
 from app.web import fee_inputs, forms
 from app.web.access import OFFICER, allow
@@ -21,6 +27,8 @@ from app.web.actor import current_actor
 from app.web.i18n import role_label, tr
 
 bp = Blueprint("tasks", __name__)
+# The result template's fields are posted as `rf-<name>` (never mixed with the step's form).
+RESULT_FIELD, MAX_RESULT_FIELDS, MAX_VALUE = "rf-", 40, 5000
 
 
 @bp.get("/tasks/<task_id>")
@@ -39,7 +47,9 @@ def show(task_id: str):  # noqa: ANN201
 
 def _drawn(detail: dossier_queries.TaskDetail, national: national_data.Filled) -> list[forms.Field]:
     """The step's fields as first shown, those the national databases filled marked."""
-    return forms.from_national(forms.fields(detail.form), national.values, earlier=national.earlier)
+    return forms.from_national(
+        forms.fields(detail.form, _drafted_name(detail)), national.values, earlier=national.earlier
+    )
 
 
 def _national(
@@ -52,14 +62,24 @@ def _national(
     return national_data.for_task(task_id, actor)
 
 
+def _drafted_name(detail: dossier_queries.TaskDetail) -> dict[str, str]:
+    """An approval's result name starts as the drafted result's title (what will be signed)."""
+    latest = detail.result.latest if detail.result else None
+    named = "result_name" in (detail.form or {}).get("properties", {})
+    return {"result_name": latest.title} if latest and named else {}
+
+
 @bp.post("/tasks/<task_id>")
 @allow(OFFICER)
 def submit(task_id: str):  # noqa: ANN201
     actor = current_actor()
     detail = dossier_queries.task_detail(task_id, actor)
-    posted, entries, fee_errors = request.form, None, {}
+    form = request.form.copy()
+    # the result draft version the approval page showed (001 §II.2.b Bước 5): not a form field
+    seen = _version(form.pop(RESULT_VERSION, None))
+    posted, entries, fee_errors = form, None, {}
     if detail.fees is not None:  # a reception step records each fee (003 §II.1.b)
-        posted, entries, fee_errors = fee_inputs.split(request.form)
+        posted, entries, fee_errors = fee_inputs.split(form)
     national = _national(detail, task_id, actor)
     posted, reasons = forms.split_reasons(posted, national.tied)
     data, errors = forms.parse(detail.form, posted)
@@ -67,7 +87,9 @@ def submit(task_id: str):  # noqa: ANN201
     status, message = 422, None
     if not errors:
         try:
-            tasks.complete_task(task_id, actor, data, entries, reasons, national)
+            tasks.complete_task(
+                task_id, actor, data, entries, reasons, national, seen_result_version=seen
+            )
             return _go_on(task_id, actor, detail.task.title)
         except InvalidInput as exc:
             errors, message = exc.fields, exc.message
@@ -87,6 +109,16 @@ def submit(task_id: str):  # noqa: ANN201
     return page, status
 
 
+RESULT_VERSION = "result_draft_version"
+
+
+def _version(raw: str | None) -> int | None:
+    """The posted draft version; anything but a whole number names no real version (0)."""
+    if raw is None:
+        return None
+    return int(raw) if raw.strip().isdigit() and len(raw.strip()) < 10 else 0
+
+
 @bp.get("/tasks/<task_id>/result-preview")
 @allow(OFFICER)
 def result_preview(task_id: str):  # noqa: ANN201
@@ -95,6 +127,52 @@ def result_preview(task_id: str):  # noqa: ANN201
     response.headers["Content-Disposition"] = f'inline; filename="xem-truoc-ket-qua-{code}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/tasks/<task_id>/result-draft")
+@allow(OFFICER)
+def result_draft(task_id: str):  # noqa: ANN201
+    """Save the result filled in from the procedure's template as a new draft version."""
+    actor = current_actor()
+    posted = {
+        k.removeprefix(RESULT_FIELD): v[: MAX_VALUE + 1]
+        for k, v in list(request.form.items())[: MAX_RESULT_FIELDS + 2]
+        if k.startswith(RESULT_FIELD)
+    }
+    try:
+        version = result_drafts.save_filled(task_id, actor, posted)
+    except (InvalidInput, Conflict) as exc:
+        return _with_result_error(task_id, actor, exc, posted)
+    flash(_("Đã lưu dự thảo kết quả, phiên bản %(version)s", version=version))
+    return redirect(url_for("tasks.show", task_id=task_id) + "#result")
+
+
+@bp.post("/tasks/<task_id>/result-upload")
+@allow(OFFICER)
+def result_upload(task_id: str):  # noqa: ANN201
+    """Upload the result made and signed elsewhere (a PDF) as a new draft version."""
+    actor = current_actor()
+    upload = request.files.get("file")
+    source = upload.stream if upload is not None and upload.filename else io.BytesIO()
+    try:
+        version = result_drafts.save_uploaded(
+            task_id, actor, source, request.form.get("title", "")[:1000]
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _with_result_error(task_id, actor, exc, {})
+    flash(_("Đã tải lên văn bản kết quả, phiên bản %(version)s", version=version))
+    return redirect(url_for("tasks.show", task_id=task_id) + "#result")
+
+
+def _with_result_error(task_id: str, actor: Actor, exc: InvalidInput | Conflict, posted: dict):  # noqa: ANN202
+    detail = dossier_queries.task_detail(task_id, actor)
+    page = render_template(
+        "task.html",
+        detail=detail,
+        fields=forms.fields(detail.form),
+        result_error={"message": exc.message, "fields": exc.fields, "values": posted},
+    )
+    return page, exc.status
 
 
 @bp.post("/tasks/<task_id>/documents/<int:document_id>/review")

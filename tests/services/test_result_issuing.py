@@ -129,10 +129,10 @@ def test_a_failure_while_issuing_refuses_the_whole_approval(actors, monkeypatch)
     complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
 
     def broken(*_args, **_kwargs):
-        raise OSError("font file missing")
+        raise OSError("signing key missing")
 
-    monkeypatch.setattr(results, "render_result", broken)
-    with pytest.raises(OSError, match="font file missing"):
+    monkeypatch.setattr(results, "_sign", broken)
+    with pytest.raises(OSError, match="signing key missing"):
         complete(code, "approval", actors["lanhdao"], APPROVE)
     assert open_task(code, "approval") is not None
     assert results_of(code) == [] and store_calls(code) == []

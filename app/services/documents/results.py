@@ -28,7 +28,7 @@ from app.models.base import utcnow
 from app.services.core import audit
 from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import InvalidInput
-from app.services.documents import sector_registry
+from app.services.documents import result_drafts, sector_registry
 from app.services.documents.result_metadata import describe_result as _describe
 from app.services.documents.signing import signed_copy
 from app.services.documents.storage import store_under_next_key, warehouse_metadata
@@ -54,11 +54,23 @@ def issue_result(
     dossier = session.get(Dossier, dossier_id)
     type_code, name = _result_type(session, dossier, params.get("type_code"))
     signer = session.get(User, actor.id) if actor.id else None
-    pdf = render_result(name, _slip_data(session, dossier, signer))
+    draft = result_drafts.approved(session, dossier.id)
+    if draft is not None:  # the very draft the leader approved, byte for byte
+        name = draft.title
+        pdf = file_store().path(draft.file_sha256).read_bytes()
+    elif dossier.procedure.result_template:
+        raise InvalidInput(_l("Chưa có dự thảo kết quả được phê duyệt: chưa phát hành được"))
+    else:
+        pdf = render_result(name, _slip_data(session, dossier, signer))
     files = _sign(file_store(), pdf, signer, dossier.agency)
     document = _result_row(dossier, type_code, name, files, actor)
+    if draft is not None:
+        # what was decided travels with the document to the warehouse (004 §2)
+        document.fields = {**document.fields, **{k: v for k, v in draft.values.items() if v}}
     _describe(session, document, dossier, signer)
     store_under_next_key(session, document)
+    if draft is not None:
+        draft.document_id = document.id
     sector_registry.queue_registration(session, dossier, document)
     audit.record(
         session,
@@ -78,10 +90,14 @@ def issue_result(
     }
 
 
-def render_preview(session: Session, dossier_id: int, actor: Actor) -> bytes:
-    """The result `issue_result` would issue now with `actor` as approving leader, rendered by
-    the same code but neither signed nor stored: what the leader reads before signing."""
+def render_preview(session: Session, dossier_id: int, actor: Actor) -> bytes | None:
+    """The result `issue_result` would sign now: the latest draft's stored PDF (None when a
+    procedure with a result template has none yet), else the generic result rendered by the
+    same code with `actor` as approving leader; neither signed nor stored."""
     dossier = session.get(Dossier, dossier_id)
+    drafted = result_drafts.preview(session, dossier.id)
+    if drafted is not None or dossier.procedure.result_template:
+        return drafted
     _, name = _result_type(session, dossier, None)
     signer = session.get(User, actor.id) if actor.id else None
     return render_result(name, _slip_data(session, dossier, signer))

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.model_files import process_xml
+from app.domain.result_templates import fills_result
 from app.domain.status import DossierStatus
 from app.i18n import _l
 from app.models import (
@@ -27,7 +28,7 @@ from app.models import (
 from app.services.core import runtime, visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import NotFound
-from app.services.documents import e_authentication_panel, results
+from app.services.documents import e_authentication_panel, result_drafts, results
 from app.services.documents.catalog import DIGITIZING_ROLES
 from app.services.documents.e_authenticated_copies import route_of
 from app.services.dossiers import dossier_fees, workbench
@@ -53,6 +54,8 @@ class TaskDetail:
     fees: list[dossier_fees.FeeLine] | None = None
     # the out-of-scope documents and their e-authentication, on a step that does it
     authentication: e_authentication_panel.Panel | None = None
+    # the result to sign, on a step that fills or approves it (001 §II.2.b Bước 5)
+    result: result_drafts.DraftPanel | None = None
 
 
 def task_detail(task_id: str, actor: Actor) -> TaskDetail:
@@ -73,18 +76,35 @@ def task_detail(task_id: str, actor: Actor) -> TaskDetail:
             workbench.supplement(session, dossier, actor),
             task.state == "open"
             and actor.can(task.role, task.agency_id)
-            and workbench.shows_result_preview(task.element_id, task.form),
+            and _has_preview(session, task, dossier),
             any(actor.can(role, dossier.agency_id) for role in DIGITIZING_ROLES),
             dossier_fees.lines(session, dossier.id)
             if dossier_fees.records_fees(task.form)
             else None,
             _authentication(session, task),
+            result_drafts.panel(session, task, actor) if _result_step(task) else None,
         )
 
 
 def _authentication(session: Any, task: HumanTask) -> e_authentication_panel.Panel | None:
     route = route_of(task.form)
     return e_authentication_panel.panel(session, task.dossier_id, route) if route else None
+
+
+def _has_preview(session: Session, task: HumanTask, dossier: Dossier) -> bool:
+    """An approval previews the result (a procedure with a template: once drafted); the step
+    that fills it shows the latest draft."""
+    drafted = result_drafts.latest(session, dossier.id) is not None
+    if workbench.shows_result_preview(task.element_id, task.form):
+        return drafted or not dossier.procedure.result_template
+    return drafted and fills_result(task.element_id, task.form)
+
+
+def _result_step(task: HumanTask) -> bool:
+    """A step that fills the result or previews it before signing."""
+    return fills_result(task.element_id, task.form) or workbench.shows_result_preview(
+        task.element_id, task.form
+    )
 
 
 def result_preview(task_id: str, actor: Actor) -> tuple[bytes, str]:
@@ -96,11 +116,14 @@ def result_preview(task_id: str, actor: Actor) -> tuple[bytes, str]:
             task is None
             or task.state != "open"
             or not actor.can(task.role, task.agency_id)
-            or not workbench.shows_result_preview(task.element_id, task.form)
+            or not _result_step(task)
         ):
             raise NotFound(_l("Không tìm thấy công việc"))
         code = session.scalar(select(Dossier.code).where(Dossier.id == task.dossier_id))
-        return results.render_preview(session, task.dossier_id, actor), code
+        pdf = results.render_preview(session, task.dossier_id, actor)
+        if pdf is None:
+            raise NotFound(_l("Chưa có dự thảo kết quả"))
+        return pdf, code
 
 
 def _dossier_summary(dossier: Dossier) -> dict[str, Any]:

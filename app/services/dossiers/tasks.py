@@ -20,9 +20,9 @@ from app.models.base import utcnow
 from app.services.core import audit, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
-from app.services.documents import e_authentication
+from app.services.documents import e_authentication, result_drafts
 from app.services.documents.e_authenticated_copies import route_of
-from app.services.dossiers import dossier_fees, national_data
+from app.services.dossiers import dossier_fees, national_data, workbench
 from app.storage.db import db
 
 ALREADY_DONE = _l("Công việc đã được hoàn thành hoặc huỷ")
@@ -136,12 +136,15 @@ def complete_task(
     fee_entries: Mapping[str, dossier_fees.FeeEntry] | None = None,
     reasons: Mapping[str, str] | None = None,
     national: national_data.Filled | None = None,
+    seen_result_version: int | None = None,
 ) -> None:
     """Submit the task's form. A stale or concurrent completion raises Conflict (409). A step
     that records the dossier's fees (`x-fees`) takes `fee_entries` (003 §II.1.b) and tells the
     process what is left to pay online. Fields filled from the national databases keep their
     value unless `reasons` gives why (001 §II.2.b Bước 4); `national` is what they said (asked
-    here when not given), and each change is recorded in the dossier's history."""
+    here when not given), and each change is recorded in the dossier's history. An approval
+    names the result draft version its reader saw (`seen_result_version`): a later one is
+    refused (409, 001 §II.2.b Bước 5)."""
     if national is None:
         national = national_data.for_task(task_id, actor)
     with db.transaction() as session:
@@ -160,6 +163,10 @@ def complete_task(
             problem := e_authentication.completion_problem(session, task.dossier_id, route)
         ):
             raise InvalidInput(problem)
+        # the result to sign: drafted when proposed, the version read checked when approved
+        result_drafts.draft_on_accept(session, task, data, actor)
+        if workbench.shows_result_preview(task.element_id, task.form):
+            result_drafts.check_approval(session, task, data, seen_result_version, actor)
         to_process = data
         if dossier_fees.records_fees(task.form):
             if fee_entries is not None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.models import Agency, DocumentType, Fee, Procedure, Role, User, UserRole
+from app.services.process_models.demo_results import RESULT_TEMPLATES
 from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
 
@@ -313,6 +314,8 @@ def seed_demo(bpmn_dir: str, *, extra_officers: int = 0) -> list[DemoLogin]:
                 procedure.fee_codes = procedure.fee_codes or [spec["fee_code"]]
                 session.add(procedure)
             procedure.model_version_id = version.id
+            if procedure.result_template is None:
+                procedure.result_template = RESULT_TEMPLATES.get(spec["code"])
             if spec["code"] in executing and not procedure.agencies:
                 procedure.agencies = executing[spec["code"]]
         return logins
