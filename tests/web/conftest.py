@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from app.domain.status import VN_TZ
@@ -34,7 +35,11 @@ def three_overdue(actors, clock) -> list[str]:
 @pytest.fixture(scope="module")
 def world(sqlite_template, redis_server, portal_url, warehouse_url, national_url, tmp_path_factory):
     """Every persona signed in once on one app and database, for a whole test module (the
-    routes × personas table, the hostile walk: tests/web/access_world.py)."""
+    routes × personas table, the hostile walk: tests/web/access_world.py). The simulators
+    start empty of what earlier modules put there (another citizen's Kho DL document would
+    show on the world's pages)."""
+    for url in (portal_url, warehouse_url, national_url):
+        requests.post(f"{url}/_sim/reset", timeout=5).raise_for_status()
     built = access_world.build(
         sqlite_template,
         redis_server.url,
