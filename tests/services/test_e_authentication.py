@@ -391,3 +391,40 @@ def test_the_citizen_downloads_the_e_authenticated_copy_of_a_document_001_III_1_
     assert name == f"{key}.pdf" and path.read_bytes().startswith(b"%PDF")
     with pytest.raises(NotFound):  # the scan itself is not a download
         portal_sign_in.result_file(citizen, code, document_id)
+
+
+def test_a_scan_classified_out_of_scope_reaches_the_step_though_the_count_was_left_at_0(actors):
+    """001 §II.2.c Bước 1: the system counts the scans classified out of scope; a count the
+    officer left at 0 does not let the gateway skip their e-authentication."""
+    counter = actors["tiepnhan"]
+    code = receive(counter)
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", counter, {**RECEPTION, "needs_digitization": True})
+    scan_out_of_scope(code, counter)
+    complete(
+        code,
+        "classify",
+        counter,
+        {"classified": True, "out_of_scope_count": 0, "on_demand_pages": 0},
+    )
+    assert open_task(code, "authenticate") is not None
+
+
+def test_a_typed_count_without_scans_still_routes_the_papers_to_authentication(actors):
+    """A higher count typed by the officer stands for papers not scanned yet."""
+    counter = actors["tiepnhan"]
+    code = receive(counter)
+    deliver("portal.check_account", {"exists": True})
+    complete(code, "reception", counter, {**RECEPTION, "needs_digitization": True})
+    complete(
+        code,
+        "classify",
+        counter,
+        {
+            "classified": True,
+            "out_of_scope_count": 2,
+            "on_demand_pages": 0,
+            "authentication_route": "counter",
+        },
+    )
+    assert open_task(code, "authenticate_at_counter") is not None

@@ -11,6 +11,8 @@ chứng thực ... số hóa và chứng thực điện tử giấy tờ", the f
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -207,3 +209,21 @@ def authenticate_at_counter(task_id: str, document_id: int, actor: Actor, compar
             )
         )
         return copy.storage_key or ""
+
+
+COUNT_FIELD = "out_of_scope_count"
+
+
+def with_counted(
+    session: Session, dossier_id: int, form: dict[str, Any] | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    """`data` with the classify step's out-of-scope count at least the number of scans the
+    officer classified out of scope (001 §II.2.c Bước 1): a digitized document is never
+    skipped by the gateway because the count was left at 0; a higher typed count stands for
+    papers not scanned yet."""
+    if COUNT_FIELD not in ((form or {}).get("properties") or {}):
+        return data
+    typed = data.get(COUNT_FIELD)
+    counted = len(out_of_scope(session, dossier_id))
+    typed = typed if isinstance(typed, int) and not isinstance(typed, bool) else 0
+    return {**data, COUNT_FIELD: max(typed, counted)} if counted > typed else data

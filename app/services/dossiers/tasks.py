@@ -21,7 +21,7 @@ from app.services.core import audit, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
 from app.services.documents import e_authentication, result_drafts
-from app.services.documents.e_authenticated_copies import route_of
+from app.services.documents.e_authenticated_copies import route_of, with_counted
 from app.services.dossiers import dossier_fees, national_data, workbench
 from app.storage.db import db
 
@@ -174,6 +174,7 @@ def complete_task(
             due = fees.online_amount(session, task.dossier_id)
             # set by the system, never by the form: what the citizen still pays on the portal
             to_process = {**data, "fee_amount": due, "fee_due": due > 0}
+        to_process = with_counted(session, task.dossier_id, task.form, to_process)
         try:
             changes = loaded.run.complete_user_task(task_id, to_process)
         except TaskNotReady as exc:
