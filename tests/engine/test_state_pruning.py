@@ -263,3 +263,39 @@ def test_a_step_done_and_left_out_still_blocks_a_version_that_changes_it(counter
     result = plan(run, parse_bundle(files, "counter_dossier"))
     assert not result.movable
     assert result.reasons == ["bước «Tiếp nhận hồ sơ» đã thay đổi ở phiên bản mới"]
+
+
+def test_saving_a_loaded_state_again_changes_nothing(counter_definition, clock):
+    clock.set(T0)
+    case = CASES["c1_bcci.test.json"]
+    run, changes = ProcessRun.start(counter_definition, dict(case["start"]))
+    seen, path = model_tests._Progress(), []
+    result = model_tests.CaseResult("", "", False)
+    model_tests._collect(changes, path, seen)
+    for index, step in enumerate(case["steps"], start=1):
+        state = run.dump()
+        assert ProcessRun.load(counter_definition, state).dump() == state
+        run = ProcessRun.load(counter_definition, state)
+        changes = model_tests._step(run, step, seen, result, index)
+        assert changes is not None, result.failures
+        model_tests._collect(changes, path, seen)
+
+
+def test_a_state_saved_before_pruning_loads_runs_on_and_is_pruned_at_its_next_save(
+    counter_definition, monkeypatch, clock
+):
+    clock.set(T0)
+    case = CASES["accept.test.json"]
+    with monkeypatch.context() as before:
+        before.setattr(pruning, "prune", lambda workflow, dct, convert: None)
+        run = _to_appraisal(counter_definition, case["start"])
+        old = run.dump()
+    assert pruning.PRUNED_KEY not in json.loads(old) and len(json.loads(old)["subprocesses"]) == 1
+    run = ProcessRun.load(counter_definition, old)
+    assert run.trace()[0] == case["expect"]["path"][: len(run.trace()[0])]
+    new = json.loads(run.dump())
+    assert new["subprocesses"] == {} and len(new["tasks"]) < len(json.loads(old)["tasks"])
+    [appraisal] = run.ready_user_tasks()
+    run = ProcessRun.load(counter_definition, run.dump())
+    run.complete_user_task(appraisal.id, {"decision": "accept", "appraisal_note": "Đủ"})
+    assert "appraisal" in run.trace()[0] and "reception" in run.trace()[0]
