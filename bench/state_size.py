@@ -45,51 +45,52 @@ def unpruned():
         pruning.prune = prune
 
 
-def round_trip(definition, state: str, repeat: int) -> tuple[float, float]:
-    """(median, best) CPU milliseconds of loading `state` and dumping it again (CPU time:
-    the machine is shared, and wall time would count the other processes' turns)."""
-    times = []
-    for _ in range(repeat):
-        started = time.process_time()
-        ProcessRun.load(definition, state).dump()
-        times.append((time.process_time() - started) * 1000)
-    return statistics.median(times), min(times)
+def round_trips(definition, states: list[str], repeat: int) -> list[tuple[float, float]]:
+    """(median, best) CPU milliseconds of loading each state and dumping it again. CPU time,
+    because the machine is shared; the states take turns, round after round, after one round
+    to warm up, so that a busy moment falls on every step alike rather than on one."""
+    times: list[list[float]] = [[] for _ in states]
+    for round_ in range(repeat + 1):
+        for index, state in enumerate(states):
+            started = time.process_time()
+            ProcessRun.load(definition, state).dump()
+            if round_:
+                times[index].append((time.process_time() - started) * 1000)
+    return [(statistics.median(t), min(t)) for t in times]
 
 
-def measure(definition, case: dict, repeat: int) -> list[tuple[str, int, int, int, float, float]]:
-    """Per step: (label, bytes, called processes, tasks, median ms, best ms)."""
+def walk(definition, case: dict) -> list[tuple[str, str]]:
+    """The case's path, saved and loaded after every step: (step, the state stored after it)."""
     run, changes = ProcessRun.start(definition, dict(case["start"]))
     seen, path = model_tests._Progress(), []
     failed = model_tests.CaseResult("", "", False)
     model_tests._collect(changes, path, seen)
-    rows = []
-
-    def record(label: str) -> ProcessRun:
-        state = run.dump()
-        parsed = json.loads(state)
-        tasks = len(parsed["tasks"]) + sum(len(s["tasks"]) for s in parsed["subprocesses"].values())
-        rows.append(
-            (
-                label,
-                len(state),
-                len(parsed["subprocesses"]),
-                tasks,
-                *round_trip(definition, state, repeat),
-            )
-        )
-        return ProcessRun.load(definition, state)
-
-    run = record("start")
+    states = [("start", run.dump())]
     for index, step in enumerate(case["steps"], start=1):
+        run = ProcessRun.load(definition, states[-1][1])
         changes = model_tests._step(run, step, seen, failed, index)
         if changes is None:
             raise SystemExit(f"step {index} failed: {failed.failures}")
         model_tests._collect(changes, path, seen)
-        run = record(step.get("task") or step.get("service") or step.get("message"))
+        label = step.get("task") or step.get("service") or step.get("message")
+        states.append((label, run.dump()))
     if not run.finished:
         raise SystemExit("the path did not finish")
     if path != case["expect"].get("path", path):
         raise SystemExit(f"the path differs from the case's: {path}")
+    return states
+
+
+def measure(definition, case: dict, repeat: int) -> list[tuple[str, int, int, int, float, float]]:
+    """Per step: (label, bytes, called processes, tasks, median ms, best ms)."""
+    states = walk(definition, case)
+    rows = []
+    timings = round_trips(definition, [state for _, state in states], repeat)
+    for (label, state), timing in zip(states, timings, strict=True):
+        parsed = json.loads(state)
+        subs = parsed["subprocesses"].values()
+        tasks = len(parsed["tasks"]) + sum(len(s["tasks"]) for s in subs)
+        rows.append((label, len(state), len(parsed["subprocesses"]), tasks, *timing))
     return rows
 
 
