@@ -12,6 +12,7 @@ ProcessRun.load then dump, the spec taken from the parsed model). Then the last/
 Each path runs twice: as stored now (finished called processes and the finished part of the
 task tree left out, `app.engine.pruning`) and, for reference, with that pruning switched off
 (the state as SpiffWorkflow keeps it: the figures before the change).
+`flatness()` gives the headline figures to another bench (bench/throughput.py).
 Usage: .venv/bin/python bench/state_size.py [--repeat 30] [--case accept.test.json ...]
 """
 
@@ -110,6 +111,23 @@ def report(title: str, rows: list) -> None:
         f"  worst step/first: size {max(r[1] for r in rows) / first[1]:.2f}x, load+dump best "
         f"{max(r[5] for r in rows) / first[5]:.2f}x"
     )
+
+
+def flatness(repeat: int = 10) -> dict[str, dict[str, float]]:
+    """For another bench to print in one line: per path, the finished state's bytes and the
+    last/first ratios of size and of load+dump time (median CPU)."""
+    files = read_bundle(ROOT / "bpmn")
+    definition = parse_bundle(files, "counter_dossier")
+    cases = {name.split("/")[-1]: case for name, case in model_tests.cases(files).items()}
+    figures = {}
+    for name in CASES:
+        rows = measure(definition, cases[name], repeat)
+        figures[name.removesuffix(".test.json")] = {
+            "finished_bytes": rows[-1][1],
+            "size_ratio": rows[-1][1] / rows[0][1],
+            "time_ratio": rows[-1][4] / rows[0][4],
+        }
+    return figures
 
 
 def main() -> None:
