@@ -18,7 +18,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from app.domain.worktime import WorkCalendar
-from app.engine import serializer, service_errors
+from app.engine import pruning, serializer, service_errors
 from app.engine.definition import Definition
 from app.engine.errors import ScriptError, TaskNotReady, WorkflowFailed
 from app.engine.operation_bounds import StepBound, failure
@@ -250,18 +250,22 @@ class ProcessRun:
         return dict(last.data) if last is not None else dict(self.workflow.task_tree.data)
 
     def trace(self) -> tuple[list[str], list[str]]:
-        """(BPMN ids completed, in order; BPMN ids waiting now: people, calls or timers)."""
-        done = sorted(
-            (t for t in self.workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id),
-            key=lambda t: t.last_state_change,
-        )
+        """(BPMN ids completed, in order, the steps left out of the stored state included;
+        BPMN ids waiting now: people, calls or timers)."""
+        done = [(step[1], step[0]) for step in pruning.pruned_path(self.workflow)]
+        done += [
+            (t.last_state_change, t.task_spec.bpmn_id)
+            for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+            if t.task_spec.bpmn_id
+        ]
+        done.sort(key=lambda step: step[0])
         waiting_states = TaskState.READY | TaskState.WAITING | TaskState.STARTED
         waiting = [
             t.task_spec.bpmn_id
             for t in self.workflow.get_tasks(state=waiting_states)
             if t.task_spec.bpmn_id and not _listens_for_message(t)
         ]
-        return [t.task_spec.bpmn_id for t in done], waiting
+        return [element_id for _, element_id in done], waiting
 
     def next_timer_at(self) -> datetime | None:
         due = [

@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import pruning
 from app.engine.definition import Definition
 from app.engine.instance import Changes, ProcessRun
 from app.engine.specs import DeferredServiceTask
@@ -73,7 +74,52 @@ def plan(run: ProcessRun, target: Definition) -> Plan:
                         name=_name(task),
                     )
                 )
+    for reason in _pruned_reasons(run, target):
+        if reason not in reasons:
+            reasons.append(reason)
     return Plan(not reasons, reasons)
+
+
+# SpecDiff of (old bundle, new bundle, process) : bundles are immutable, so each is worked out once.
+_spec_diffs: dict[tuple[str, str, str | None], SpecDiff | None] = {}
+
+
+def _spec_diff(old: Definition, new: Definition, process: str | None) -> SpecDiff | None:
+    key = (old.content_hash, new.content_hash, process)
+    if key not in _spec_diffs:
+        if len(_spec_diffs) > 256:
+            _spec_diffs.clear()
+        old_spec = old.spec if process is None else old.subprocess_specs.get(process)
+        new_spec = new.spec if process is None else new.subprocess_specs.get(process)
+        found = old_spec is not None and new_spec is not None
+        _spec_diffs[key] = SpecDiff(_REGISTRY, old_spec, new_spec) if found else None
+    return _spec_diffs[key]
+
+
+def _pruned_reasons(run: ProcessRun, target: Definition) -> list[str]:
+    """Steps already done but left out of the stored state (`pruning`) block a move as the
+    ones still in it do: when the new version removes or changes them."""
+    done: dict[str | None, set[str]] = {}
+    for element_id, _at, process in pruning.pruned_path(run.workflow):
+        done.setdefault(process, set()).add(element_id)
+    reasons = []
+    for process, ids in sorted(done.items(), key=lambda item: item[0] or ""):
+        label = "" if process is None else _("quy trình con %(i)s: ", i=process)
+        diff = _spec_diff(run.definition, target, process)
+        if diff is None:
+            reasons.append(_("%(label)squy trình con không còn trong phiên bản mới", label=label))
+            continue
+        removed = sorted({s.bpmn_name or s.bpmn_id for s in diff.removed if s.bpmn_id in ids})
+        changed = sorted({s.bpmn_name or s.bpmn_id for s in diff.changed if s.bpmn_id in ids})
+        reasons += [
+            _("%(label)sbước «%(name)s» đã bị xoá ở phiên bản mới", label=label, name=name)
+            for name in removed
+        ]
+        reasons += [
+            _("%(label)sbước «%(name)s» đã thay đổi ở phiên bản mới", label=label, name=name)
+            for name in changed
+        ]
+    return reasons
 
 
 def migrate(run: ProcessRun, target: Definition) -> Changes:

@@ -73,8 +73,12 @@ def cases(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def run_case(definition: Definition, file: str, case: dict[str, Any]) -> CaseResult:
-    """Run one case in memory; the result lists every way it differs from its expectations."""
+def run_case(
+    definition: Definition, file: str, case: dict[str, Any], *, stored: bool = True
+) -> CaseResult:
+    """Run one case in memory; the result lists every way it differs from its expectations.
+    With `stored`, the instance is saved and loaded again after every step, as a deployed
+    one is (so the case also runs on the stored, pruned state)."""
     result = CaseResult(case.get("name", file), file, False)
     if "_error" in case:
         result.failures.append(case["_error"])
@@ -84,10 +88,14 @@ def run_case(definition: Definition, file: str, case: dict[str, Any]) -> CaseRes
         seen = _Progress()
         _collect(changes, result.path, seen)
         for index, step in enumerate(case.get("steps", []), start=1):
+            if stored:
+                run = ProcessRun.load(definition, run.dump())
             changes = _step(run, step, seen, result, index)
             if changes is None:
                 return result
             _collect(changes, result.path, seen)
+        if stored:
+            run = ProcessRun.load(definition, run.dump())
         result.failures += check_expectations(
             case.get("expect", {}), run, result.path, seen.statuses, seen.incidents, seen.calls
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditEvent, HumanTask, ProcessInstance
+from app.models import AuditEvent, Dossier, HumanTask, ProcessInstance
 from app.services.core import queue
 from app.services.dossiers import tasks
+from app.services.dossiers.dossier_queries import dossier_trace
 from app.services.process_models import migrations
 from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
@@ -99,3 +102,50 @@ def test_apply_leaves_blocked_instances_on_their_version(actors, running):
             .where(HumanTask.element_id == "appraisal", HumanTask.state == "open")
         )
     assert blocked.model_version_id == 1
+
+
+def deploy_edited(file: str, old: str, new: str) -> int:
+    files = read_bundle(ROOT / "bpmn")
+    assert old in files[file]
+    files[file] = files[file].replace(old, new)
+    with db.transaction() as session:
+        return deploy(
+            session, files, process_id="counter_dossier", name="counter", deployed_by="test"
+        ).id
+
+
+def stored_steps(code: str) -> set[str]:
+    with db.transaction() as session:
+        state = session.scalar(
+            select(ProcessInstance.state).join(Dossier).where(Dossier.code == code)
+        )
+    parsed = json.loads(state)
+    subs = [t for s in parsed["subprocesses"].values() for t in s["tasks"].values()]
+    return {t["task_spec"] for t in [*parsed["tasks"].values(), *subs]}
+
+
+def test_steps_done_and_left_out_of_the_stored_state_still_block_a_version_changing_them(
+    actors, running
+):
+    done = running["appraisal"]
+    assert not {"reception", "find_account"} & stored_steps(done)
+    changed_reception = deploy_variant('name="Tiếp nhận hồ sơ"', 'name="Tiếp nhận lại"')
+    plans = {
+        p.dossier_code: p for p in migrations.dry_run(1, changed_reception, actors["phantich"])
+    }
+    assert plans[done].reasons == ["bước «Tiếp nhận hồ sơ» đã thay đổi ở phiên bản mới"]
+    changed_call = deploy_edited(
+        "account_check.bpmn", 'id="find_account" name="', 'id="find_account" name="Tra lại: '
+    )
+    plans = {p.dossier_code: p for p in migrations.dry_run(1, changed_call, actors["phantich"])}
+    [reason] = plans[done].reasons
+    assert reason.startswith("quy trình con account_check: bước «") and "thay đổi" in reason
+
+
+def test_a_moved_dossier_still_shows_the_path_it_took_before_the_move(actors, running):
+    renamed_approval = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    migrations.apply(1, renamed_approval, actors["phantich"])
+    trace = dossier_trace(running["appraisal"], actors["tiepnhan"])
+    assert trace.done[:2] == ["start", "gw_channel"]
+    assert {"find_account", "check_account", "reception"} <= set(trace.done)
+    assert set(trace.waiting) == {"appraisal", "timer_appraisal"}
