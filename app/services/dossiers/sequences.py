@@ -38,7 +38,8 @@ class Taken:
 def next_sequence(session: Session, agency_id: int, day: date, taken: Taken | None = None) -> int:
     """The agency's next number for the day; on PostgreSQL committed at once on a connection
     of its own (noted in `taken`), elsewhere inside the caller's transaction."""
-    engine = session.get_bind()
+    # `.engine`: the engine itself even where the session is bound to a connection
+    engine = session.get_bind().engine
     if engine.dialect.name != "postgresql":
         stmt = _upsert(sqlite_insert, agency_id, day)
         return int(session.execute(stmt).scalar_one())
