@@ -108,6 +108,9 @@ class Config:
     REORG_THROTTLE_MS = float(_env("REORG_THROTTLE_MS", "0"))
     # How many worker jobs the scheduler starts on a plan at once (each on its part).
     REORG_WORKERS = int(_env("REORG_WORKERS", "2"))
+    # Moving instances to a newer model version: this many per transaction (all or nothing per
+    # batch; a batch that meets a concurrent change is redone one instance at a time).
+    MIGRATION_BATCH = int(_env("MIGRATION_BATCH", "50"))
     # Documents: immutable content-addressed files, the demo CA, scan limits and OCR.
     FILE_STORE = _env("FILE_STORE", str(ROOT / "var" / "files"))
     PKI_DIR = _env("PKI_DIR", str(ROOT / "var" / "pki"))
@@ -120,6 +123,8 @@ class Config:
     OCR_LANG = _env("OCR_LANG", "vie")
     # OCR in the request covers the first pages only (enough to pre-fill the metadata form).
     OCR_MAX_PAGES = int(_env("OCR_MAX_PAGES", "3"))
+    # Pages read in parallel by this many OCR processes (0: one per core).
+    OCR_PROCESSES = int(_env("OCR_PROCESSES", "0"))
     # Where the citizen collects the result (printed on the receipt, slip 01).
     RESULT_PLACE = _env("RESULT_PLACE", "Bộ phận Tiếp nhận và Trả kết quả")
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "vi")

@@ -8,9 +8,10 @@ version; waiting branches are then reset and predicted again on the new spec.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.util.task import TaskState
@@ -41,8 +42,32 @@ class Plan:
     reasons: list[str]
 
 
+class _SpecAlignment:
+    """A spec diff computed once per pair of versions (read-only afterwards): SpiffWorkflow's
+    `SpecDiff` converts every task spec to compare it, and recomputes `changed` and `removed`
+    on each access, which made diffing cost more than the rest of a move together."""
+
+    def __init__(self, diff: SpecDiff) -> None:
+        self.alignment = diff.alignment
+        self.changed = diff.changed
+        self.removed = frozenset(diff.removed)
+
+
+@lru_cache(maxsize=64)
+def _spec_alignment(original, new) -> _SpecAlignment:  # noqa: ANN001
+    # Specs are the cached, shared objects of deployed versions, which never change.
+    return _SpecAlignment(SpecDiff(_REGISTRY, original, new))
+
+
 def _diffs(run: ProcessRun, target: Definition):  # noqa: ANN202
-    return diff_workflow(_REGISTRY, run.workflow, target.spec, target.subprocess_specs)
+    """The top workflow's diff, and each called process's (None where its spec is gone)."""
+    workflow = run.workflow
+    top = WorkflowDiff(workflow, _spec_alignment(workflow.spec, target.spec))
+    subs = {}
+    for sub_id, sub in workflow.subprocesses.items():
+        new = target.subprocess_specs.get(sub.spec.name)
+        subs[sub_id] = None if new is None else WorkflowDiff(sub, _spec_alignment(sub.spec, new))
+    return top, subs
 
 
 def plan(run: ProcessRun, target: Definition) -> Plan:

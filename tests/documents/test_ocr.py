@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.documents.ocr import ocr_pdf, suggest_fields, tesseract_available
-from tests.documents.scans import CCCD_LINES, page_image, pdf_of, rotated
+from tests.documents.scans import CCCD_LINES, numbered_pdf, page_image, pdf_of, rotated
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -59,6 +59,66 @@ def test_a_text_layer_is_used_as_it_is(tmp_path):
     sheet.save()
     [page] = list(ocr_pdf(path, "vie"))
     assert page.source == "text_layer" and "001090012345" in page.text
+
+
+def test_pages_read_in_parallel_come_back_in_page_order_with_the_same_text(tmp_path):
+    path = tmp_path / "nhieu-trang.pdf"
+    path.write_bytes(numbered_pdf(6))
+    alone = list(ocr_pdf(path, "vie", workers=1))
+    together = list(ocr_pdf(path, "vie", workers=3))
+    assert [p.page for p in together] == [1, 2, 3, 4, 5, 6]
+    assert together == alone
+    assert [f"Trang {n}" in p.text for n, p in enumerate(together, 1)] == [True] * 6
+
+
+@pytest.fixture
+def slow_tesseract(monkeypatch):
+    """Tesseract replaced by a slow stand-in that counts how many run at once."""
+    import threading
+    import time
+
+    from app.documents import ocr
+
+    state = {"running": 0, "most": 0, "calls": 0}
+    lock = threading.Lock()
+
+    def fake(png: bytes, lang: str) -> str:
+        with lock:
+            state["running"] += 1
+            state["calls"] += 1
+            state["most"] = max(state["most"], state["running"])
+        time.sleep(0.3)
+        with lock:
+            state["running"] -= 1
+        return "read"
+
+    monkeypatch.setattr(ocr, "_tesseract", fake)
+    return state
+
+
+def test_pages_are_read_workers_at_a_time_and_never_more(tmp_path, slow_tesseract):
+    path = tmp_path / "tam-trang.pdf"
+    path.write_bytes(numbered_pdf(8))
+    pages = list(ocr_pdf(path, "vie", workers=2))
+    assert len(pages) == 8 and slow_tesseract["calls"] == 8
+    assert slow_tesseract["most"] == 2
+
+
+def test_a_reader_that_stops_early_leaves_no_page_being_read(tmp_path, slow_tesseract):
+    path = tmp_path / "tam-trang.pdf"
+    path.write_bytes(numbered_pdf(8))
+    reading = ocr_pdf(path, "vie", workers=2)
+    assert next(reading).page == 1
+    reading.close()
+    # the page read next was queued when page 1 came back; nothing further was started
+    assert slow_tesseract["calls"] <= 3 and slow_tesseract["running"] == 0
+
+
+def test_max_pages_bounds_the_parallel_read_too(tmp_path, slow_tesseract):
+    path = tmp_path / "tam-trang.pdf"
+    path.write_bytes(numbered_pdf(8))
+    assert [p.page for p in ocr_pdf(path, "vie", max_pages=3, workers=4)] == [1, 2, 3]
+    assert slow_tesseract["calls"] == 3
 
 
 def test_fields_are_suggested_only_when_found():

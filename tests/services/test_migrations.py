@@ -149,3 +149,82 @@ def test_a_moved_dossier_still_shows_the_path_it_took_before_the_move(actors, ru
     assert trace.done[:2] == ["start", "gw_channel"]
     assert {"find_account", "check_account", "reception"} <= set(trace.done)
     assert set(trace.waiting) == {"appraisal", "timer_appraisal"}
+
+
+def migrated_events() -> list[int]:
+    with db.transaction() as session:
+        return list(
+            session.scalars(
+                select(AuditEvent.instance_id).where(AuditEvent.kind == "instance_migrated")
+            )
+        )
+
+
+@pytest.fixture
+def five_waiting(actors) -> list[str]:
+    """Five dossiers waiting at reception on version 1."""
+    codes = [receive(actors["tiepnhan"]) for _ in range(5)]
+    deliver("portal.check_account", {"exists": True})
+    return codes
+
+
+def test_a_batch_that_fails_half_way_moves_none_of_its_instances_and_a_rerun_finishes(
+    actors, five_waiting, monkeypatch
+):
+    from app import settings
+    from app.services.core import runtime
+
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 2)
+    renamed = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    ids = sorted(versions_of())
+    real_save, saves = runtime.save, []
+
+    def crash_on_fourth(session, loaded, changes):  # noqa: ANN001, ANN202
+        saves.append(loaded.instance.id)
+        if len(saves) == 4:
+            raise RuntimeError("worker killed")
+        return real_save(session, loaded, changes)
+
+    monkeypatch.setattr(runtime, "save", crash_on_fourth)
+    with pytest.raises(RuntimeError):
+        migrations.apply(1, renamed, actors["phantich"])
+    # the first batch committed; the second (its first instance saved, then the crash) did not
+    assert [versions_of()[i] for i in ids] == [renamed, renamed, 1, 1, 1]
+    assert sorted(migrated_events()) == ids[:2]
+    monkeypatch.setattr(runtime, "save", real_save)
+    report = migrations.apply(1, renamed, actors["phantich"])
+    assert sorted(report.moved) == sorted(five_waiting[2:]) and report.blocked == []
+    assert set(versions_of().values()) == {renamed}
+    assert sorted(migrated_events()) == ids
+
+
+def test_a_concurrent_change_in_a_batch_holds_back_only_that_instance(
+    actors, five_waiting, monkeypatch
+):
+    from app import settings
+    from app.services.core import runtime
+    from app.services.core.errors import Conflict
+
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 5)
+    renamed = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    ids = sorted(versions_of())
+    busy, real_save = ids[2], runtime.save
+
+    def officer_got_there_first(session, loaded, changes):  # noqa: ANN001, ANN202
+        if loaded.instance.id == busy:
+            raise Conflict("changed meanwhile")
+        return real_save(session, loaded, changes)
+
+    monkeypatch.setattr(runtime, "save", officer_got_there_first)
+    report = migrations.apply(1, renamed, actors["phantich"])
+    assert sorted(report.moved) == sorted(five_waiting[:2] + five_waiting[3:])
+    assert [b.dossier_code for b in report.blocked] == [five_waiting[2]]
+    assert "vừa thay đổi" in report.blocked[0].reasons[0]
+    assert versions_of()[busy] == 1
+    # the batch's first try was rolled back whole: one event per moved instance, no more
+    assert sorted(migrated_events()) == [i for i in ids if i != busy]
+    with db.transaction() as session:
+        open_rows = session.scalars(
+            select(HumanTask.instance_id).where(HumanTask.state == "open")
+        ).all()
+    assert sorted(open_rows) == ids

@@ -87,14 +87,72 @@ def test_only_reception_officers_receive(actors):
         receive(actors["chuyenvien"])
 
 
-def test_a_failing_start_leaves_no_dossier_and_no_sequence_used(actors):
+def test_a_failing_start_leaves_no_dossier_and_a_voided_number_is_logged_with_its_reason(actors):
     # The model's first script divides by zero after the code and dossier row were written.
     use_test_model("broken_start")
     with pytest.raises(InvalidInput, match="division by zero"):
         receive(actors["tiepnhan"])
     with db.transaction() as session:
         assert session.scalar(select(func.count(Dossier.id))) == 0
-        assert session.execute(text("SELECT count(*) FROM dossier_sequence")).scalar() == 0
+        used = session.execute(text("SELECT coalesce(max(last_value), 0) FROM dossier_sequence"))
+        voided = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "dossier_code_voided")
+        ).all()
+    if db.is_sqlite:
+        # writers serialise on SQLite: the number is taken in the receipt's own transaction
+        # and given back with it
+        assert used.scalar() == 0 and voided == []
+        return
+    # PostgreSQL hands the number out in a transaction of its own: it is gone, and the audit
+    # says which one and why, for the supervisor
+    assert used.scalar() == 1
+    assert len(voided) == 1 and voided[0].dossier_id is None
+    assert voided[0].data["sequence"] == 1 and CODE.match(voided[0].data["code"])[1] == "0001"
+    assert "division by zero" in voided[0].data["reason"]
+    assert voided[0].actor_id == actors["tiepnhan"].id
+
+
+def test_a_refused_receipt_takes_no_number(actors):
+    with pytest.raises(Forbidden):
+        receive(actors["chuyenvien"])
+    with pytest.raises(InvalidInput):
+        receive_dossier(ReceiveDossier("2.000488", "cccd", "12", "An"), actors["tiepnhan"])
+    assert CODE.match(receive(actors["tiepnhan"]))[1] == "0001"
+
+
+@pytest.mark.postgres
+def test_a_receipt_does_not_wait_for_another_still_open_at_the_same_agency(actors):
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises every writer")
+    inside, released = threading.Event(), threading.Event()
+    done: dict[str, str] = {}
+
+    def slow_attach(session, dossier) -> None:  # noqa: ANN001
+        inside.set()
+        released.wait(20)
+
+    def first() -> None:
+        done["first"] = receive_dossier(
+            ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An"),
+            actors["tiepnhan"],
+            attach=slow_attach,
+        )
+
+    def second() -> None:
+        done["second"] = receive(actors["tiepnhan"])
+
+    slow = threading.Thread(target=first)
+    slow.start()
+    assert inside.wait(20)
+    quick = threading.Thread(target=second)
+    quick.start()
+    quick.join(15)
+    finished_while_first_open = not quick.is_alive()
+    released.set()
+    slow.join(20)
+    quick.join(20)
+    assert finished_while_first_open
+    assert CODE.match(done["first"])[1] == "0001" and CODE.match(done["second"])[1] == "0002"
 
 
 def test_audit_log_refuses_updates_and_deletes(actors):

@@ -368,3 +368,65 @@ def test_apply_waits_for_the_cut_over_time(dossiers):
     with pytest.raises(Conflict, match="Chưa đến thời điểm chuyển đổi"):
         cutover.apply(plan_id)
     assert world.officer("cv2").roles  # nobody lost access before the time
+
+
+def test_a_batch_that_fails_half_way_moves_none_of_its_dossiers_and_a_rerun_finishes(
+    dossiers, monkeypatch
+):
+    from app import settings
+    from app.services.reorganisation import transfer
+
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 4)
+    plan = world.plan()
+    entries = dry(plan)
+    plan_id = cutover.record_plan(plan, SYSTEM)
+    real_move, moves = transfer._move, []
+
+    def crash_on_sixth(*args):  # noqa: ANN002, ANN202
+        moves.append(args)
+        if len(moves) == 6:
+            raise RuntimeError("worker killed")
+        return real_move(*args)
+
+    monkeypatch.setattr(transfer, "_move", crash_on_sixth)
+    with pytest.raises(RuntimeError):
+        cutover.apply(plan_id)
+    # the first batch of four committed; the second, cut off after moving one, left nothing
+    assert _done(plan_id) == 4
+    with db.transaction() as session:
+        moved = session.scalar(
+            select(func.count()).where(ReorgItem.plan_id == plan_id, ReorgItem.outcome == "moved")
+        )
+    assert count("dossier_reorganised") == moved < 6
+    monkeypatch.setattr(transfer, "_move", real_move)
+    report = cutover.apply(plan_id)
+    assert (report.before, report.moved, report.refused, report.pending) == (7, 6, 1, 0)
+    assert outcomes(plan_id) == expected(entries)
+    assert count("dossier_reorganised") == 6
+
+
+def test_an_officer_changing_a_dossier_of_a_batch_holds_back_only_that_dossier(
+    dossiers, monkeypatch
+):
+    from app import settings
+    from app.services.core import runtime
+    from app.services.reorganisation import transfer
+
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 7)
+    plan = world.plan()
+    entries = dry(plan)
+    plan_id = cutover.record_plan(plan, SYSTEM)
+    real_save, attempts = runtime.save, []
+
+    def busy_once(session, loaded, changes):  # noqa: ANN001, ANN202
+        attempts.append(loaded.dossier.code)
+        if len(attempts) == 2:
+            raise Conflict("changed meanwhile")
+        return real_save(session, loaded, changes)
+
+    monkeypatch.setattr(transfer.runtime, "save", busy_once)
+    report = cutover.apply(plan_id)
+    assert (report.before, report.moved, report.refused, report.pending) == (7, 6, 1, 0)
+    assert outcomes(plan_id) == expected(entries)
+    # the batch's first try was rolled back whole: one event per moved dossier, no more
+    assert count("dossier_reorganised") == 6

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.codes import dossier_code
@@ -24,13 +21,13 @@ from app.domain.identifiers import PERSONAL_KINDS, validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
 from app.i18n import _, _l
-from app.models import Agency, Dossier, DossierSequence, Procedure, ProcessInstance
+from app.models import Agency, Dossier, Procedure, ProcessInstance
 from app.models.base import utcnow
 from app.services.core import audit, calendars, fees, runtime
 from app.services.core.actors import Actor
 from app.services.core.agencies import province_of
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
-from app.services.dossiers import dossier_fees, local_operators, performers
+from app.services.dossiers import dossier_fees, local_operators, performers, sequences
 from app.storage.db import db
 
 # 1 a person, 2 an enterprise or organisation, 3 a state agency (001 §II.1 Bước 2)
@@ -68,14 +65,20 @@ def receive_dossier(
     errors = _check(cmd)
     if errors:
         raise InvalidInput(_l("Thông tin hồ sơ chưa hợp lệ"), fields=errors)
-    with db.transaction() as session:
-        procedure = _procedure_to_receive(session, cmd.procedure_code)
-        agency, receiving = _where_received(session, procedure, cmd, actor)
-        dossier = _register(session, cmd, procedure, agency, receiving, actor)
-        if attach is not None:
-            attach(session, dossier)
-        _start_process(session, dossier, actor)
-        return dossier.code
+    taken = sequences.Taken()
+    try:
+        with db.transaction() as session:
+            procedure = _procedure_to_receive(session, cmd.procedure_code)
+            agency, receiving = _where_received(session, procedure, cmd, actor)
+            dossier = _register(session, cmd, procedure, agency, receiving, actor, taken)
+            if attach is not None:
+                attach(session, dossier)
+            _start_process(session, dossier, actor)
+            return dossier.code
+    except Exception as exc:
+        if taken.value:
+            sequences.record_voided(taken, actor, exc)
+        raise
 
 
 def _procedure_to_receive(session: Session, code: str) -> Procedure:
@@ -125,14 +128,19 @@ def _register(
     agency: Agency,
     receiving: Agency | None,
     actor: Actor,
+    taken: sequences.Taken,
 ) -> Dossier:
     """The dossier row with its code and due time, and the audit event of its receipt."""
     now = utcnow()
     today = now.astimezone(VN_TZ).date()
     identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
     online = cmd.channel == "online"
+    code = dossier_code(
+        agency.code, today, sequences.next_sequence(session, agency.id, today, taken)
+    )
+    taken.code = code if taken.value else ""
     dossier = Dossier(
-        code=dossier_code(agency.code, today, next_sequence(session, agency.id, today)),
+        code=code,
         procedure=procedure,
         agency=agency,
         channel=cmd.channel,
@@ -204,21 +212,6 @@ def _start_process(session: Session, dossier: Dossier, actor: Actor) -> None:
     ref = runtime.InstanceRef(instance.id, 0, "running", instance.model_version_id, "", None)
     loaded = runtime.Loaded(ref, runtime.dossier_ref(dossier), run)
     runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
-
-
-def next_sequence(session: Session, agency_id: int, day: date) -> int:
-    """Atomically bump the agency's counter for the day (safe under concurrent receipt)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(DossierSequence)
-        .values(agency_id=agency_id, day=day, last_value=1)
-        .on_conflict_do_update(
-            index_elements=["agency_id", "day"],
-            set_={"last_value": DossierSequence.last_value + 1},
-        )
-        .returning(DossierSequence.last_value)
-    )
-    return int(session.execute(stmt).scalar_one())
 
 
 def _check(cmd: ReceiveDossier) -> dict[str, str]:

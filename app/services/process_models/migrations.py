@@ -1,12 +1,16 @@
-"""Moving running dossiers to a newer model version: a dry run per instance, then apply, each
-instance in its own transaction; blocked ones stay on their version, with the reason."""
+"""Moving running dossiers to a newer model version: a dry run per instance, then apply, a
+batch of instances per transaction (all or nothing per batch; a batch that meets a concurrent
+change is redone one instance per transaction); blocked ones stay on their version, with the
+reason."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
+from app import settings
 from app.engine import Definition
 from app.engine.migration import migrate, plan
 from app.i18n import _, _l
@@ -73,45 +77,78 @@ def apply(source: int, target: int, actor: Actor) -> Report:
     with db.transaction() as session:
         _versions(session, source, target)
         running = _running(session, source)
-    moved, blocked = [], []
-    for instance_id, code in running:
+    size = max(1, settings.current.MIGRATION_BATCH)
+    outcomes: list[InstancePlan] = []
+    for start in range(0, len(running), size):
+        batch = [instance_id for instance_id, _code in running[start : start + size]]
         try:
-            outcome = _move_one(instance_id, source, target, actor)
+            outcomes += _move_batch(batch, source, target, actor)
         except Conflict:
-            outcome = InstancePlan(instance_id, code, False, [_("hồ sơ vừa thay đổi, chạy lại")])
-        if outcome.movable:
-            moved.append(code)
-        else:
-            blocked.append(outcome)
-    return Report(moved, blocked)
+            # someone changed one of them meanwhile: redo this batch one instance at a time so
+            # that a single busy dossier holds back only itself
+            outcomes += [
+                _move_alone(i, code, source, target, actor)
+                for i, code in running[start : start + size]
+            ]
+    return Report(
+        [o.dossier_code for o in outcomes if o.movable], [o for o in outcomes if not o.movable]
+    )
 
 
-def _move_one(instance_id: int, source: int, target: int, actor: Actor) -> InstancePlan:
+def _move_alone(
+    instance_id: int, code: str, source: int, target: int, actor: Actor
+) -> InstancePlan:
+    try:
+        return _move_batch([instance_id], source, target, actor)[0]
+    except Conflict:
+        return InstancePlan(instance_id, code, False, [_("hồ sơ vừa thay đổi, chạy lại")])
+
+
+def _move_batch(
+    instance_ids: list[int], source: int, target: int, actor: Actor
+) -> list[InstancePlan]:
+    """Move the instances in one transaction: every state saved with its version check, then
+    one UPDATE of their model version."""
     with db.transaction() as session:
-        loaded = runtime.load_instance(session, instance_id)
-        if loaded.instance.model_version_id != source:
-            return InstancePlan(instance_id, loaded.dossier.code, True, [])
-        definition = runtime.definition_by_id(session, target)
-        result = plan(loaded.run, definition)
-        if not result.movable:
-            return InstancePlan(instance_id, loaded.dossier.code, False, result.reasons)
-        changes = migrate(loaded.run, definition)
-        runtime.save(session, loaded, changes)
-        session.execute(
-            update(ProcessInstance)
-            .where(ProcessInstance.id == instance_id)
-            .values(model_version_id=target)
-        )
-        projection.apply_changes(
-            session, instance_id, loaded.dossier, changes, actor, completed_by=actor
-        )
-        audit.record(
-            session,
-            "instance_migrated",
-            actor,
-            dossier_id=loaded.dossier.id,
-            instance_id=instance_id,
-            source=source,
-            target=target,
-        )
-        return InstancePlan(instance_id, loaded.dossier.code, True, [])
+        outcomes, moved = [], []
+        for instance_id in instance_ids:
+            outcome, moved_now = _move_one(session, instance_id, source, target, actor)
+            outcomes.append(outcome)
+            if moved_now:
+                moved.append(instance_id)
+        if moved:
+            session.execute(
+                update(ProcessInstance)
+                .where(ProcessInstance.id.in_(moved))
+                .values(model_version_id=target)
+            )
+        return outcomes
+
+
+def _move_one(
+    session: Session, instance_id: int, source: int, target: int, actor: Actor
+) -> tuple[InstancePlan, bool]:
+    """The instance's outcome, and whether this call moved it (one no longer on `source` was
+    moved by an earlier run)."""
+    loaded = runtime.load_instance(session, instance_id)
+    if loaded.instance.model_version_id != source:
+        return InstancePlan(instance_id, loaded.dossier.code, True, []), False
+    definition = runtime.definition_by_id(session, target)
+    result = plan(loaded.run, definition)
+    if not result.movable:
+        return InstancePlan(instance_id, loaded.dossier.code, False, result.reasons), False
+    changes = migrate(loaded.run, definition)
+    runtime.save(session, loaded, changes)
+    projection.apply_changes(
+        session, instance_id, loaded.dossier, changes, actor, completed_by=actor
+    )
+    audit.record(
+        session,
+        "instance_migrated",
+        actor,
+        dossier_id=loaded.dossier.id,
+        instance_id=instance_id,
+        source=source,
+        target=target,
+    )
+    return InstancePlan(instance_id, loaded.dossier.code, True, []), True

@@ -32,7 +32,7 @@ from app.services.core.errors import Conflict, InvalidInput, NotFound
 from app.services.reorganisation.moves import BATCH, pending_in
 from app.services.reorganisation.reports import Report, plan_of, report, since
 from app.services.reorganisation.shape import Shape, check, shape_of
-from app.services.reorganisation.transfer import transfer_dossier
+from app.services.reorganisation.transfer import transfer_batch
 from app.storage.db import db
 
 
@@ -152,9 +152,11 @@ def apply(
         if not batch:
             _finish(plan_id, plan)
             break
-        for dossier_id in batch:
-            transfer_dossier(plan_id, plan, shape, ids, dossier_id)
-            done += 1
+        # a pause between dossiers asks for one per transaction; otherwise a few per commit
+        size = 1 if throttle else max(1, settings.current.MIGRATION_BATCH)
+        for start in range(0, len(batch), size):
+            transfer_batch(plan_id, plan, shape, ids, list(batch[start : start + size]))
+            done += len(batch[start : start + size])
             if throttle:
                 time.sleep(throttle)
     return report(plan_id)

@@ -1,5 +1,7 @@
-"""One dossier moved by a reorganisation, in its own transaction: instance variables, dossier,
-open steps, paper in transit, audit, the portal, and the outcome recorded with it."""
+"""Dossiers moved by a reorganisation, a batch per transaction (all or nothing per batch; a
+batch that meets a concurrent change is redone one dossier per transaction): instance
+variables, dossier, open steps, paper in transit, audit, the portal, and the outcome recorded
+with each."""
 
 from __future__ import annotations
 
@@ -19,6 +21,23 @@ from app.storage.db import db
 TITLE = "Chuyển hồ sơ do sắp xếp đơn vị hành chính"
 
 
+def transfer_batch(
+    plan_id: int, plan: Plan, shape: Shape, ids: dict[str, int], dossier_ids: list[int]
+) -> None:
+    """Move pending dossiers to their successor agencies in one transaction; when one of them
+    is being changed meanwhile, each is moved on its own instead (retried on conflict)."""
+    if len(dossier_ids) > 1:
+        try:
+            with db.transaction() as session:
+                for dossier_id in dossier_ids:
+                    _transfer(session, plan_id, plan, shape, ids, dossier_id)
+            return
+        except Conflict:
+            pass
+    for dossier_id in dossier_ids:
+        transfer_dossier(plan_id, plan, shape, ids, dossier_id)
+
+
 def transfer_dossier(
     plan_id: int, plan: Plan, shape: Shape, ids: dict[str, int], dossier_id: int
 ) -> None:
@@ -26,16 +45,7 @@ def transfer_dossier(
     for attempt in range(3):
         try:
             with db.transaction() as session:
-                item = session.get(ReorgItem, (plan_id, dossier_id), with_for_update=True)
-                if item is None or item.outcome != "pending":
-                    return  # another run took it
-                dossier = session.get(Dossier, dossier_id, options=[joinedload(Dossier.agency)])
-                entry = judge(session, shape, dossier)
-                if entry.outcome == "moved":
-                    _move(session, plan, shape, ids, dossier, entry)
-                item.outcome, item.reason = entry.outcome, entry.reason
-                item.target_agency_id = ids.get(entry.target)
-                item.detail, item.done_at = entry.detail(), utcnow()
+                _transfer(session, plan_id, plan, shape, ids, dossier_id)
                 return
         except Conflict:
             if attempt == 2:
@@ -49,6 +59,21 @@ def transfer_dossier(
                             done_at=utcnow(),
                         )
                     )
+
+
+def _transfer(
+    session: Session, plan_id: int, plan: Plan, shape: Shape, ids: dict[str, int], dossier_id: int
+) -> None:
+    item = session.get(ReorgItem, (plan_id, dossier_id), with_for_update=True)
+    if item is None or item.outcome != "pending":
+        return  # another run took it
+    dossier = session.get(Dossier, dossier_id, options=[joinedload(Dossier.agency)])
+    entry = judge(session, shape, dossier)
+    if entry.outcome == "moved":
+        _move(session, plan, shape, ids, dossier, entry)
+    item.outcome, item.reason = entry.outcome, entry.reason
+    item.target_agency_id = ids.get(entry.target)
+    item.detail, item.done_at = entry.detail(), utcnow()
 
 
 def _move(
