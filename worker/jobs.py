@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from functools import lru_cache
 
 from app import settings
@@ -44,26 +45,31 @@ def clients() -> Clients:
     return _clients(tuple(getattr(settings.current, key) for key in _KEYS))
 
 
-# A job that delivered a dossier's change goes on with that dossier's next changes itself (in
-# order, without a round trip through the queue), up to this many; the rest are re-queued.
-INLINE_SUCCESSORS = 50
-
-
 def deliver_outbox(outbox_id: int) -> str:
     """Make one outbox call (idempotency key = the row id) and hand its result back; then
-    deliver the next rows of the same ordering key, in order, in the same job."""
+    claim and deliver the next ready rows of the same ordering key (the dossier), in order,
+    in the same job, up to OUTBOX_BATCH_ROWS rows or OUTBOX_BATCH_SECONDS; the rest go back
+    through the queue."""
     ensure_configured()
+    cfg = settings.current
     token = outbox.inline_successors.set(True)
     try:
-        state, key = _deliver_one(outbox_id)
-        for _ in range(INLINE_SUCCESSORS):
+        claimed = outbox.claim(outbox_id)
+        if claimed is None:
+            return "skipped"
+        deadline = time.monotonic() + cfg.OUTBOX_BATCH_SECONDS
+        key = claimed.ordering_key
+        state = _deliver(claimed)
+        for _ in range(cfg.OUTBOX_BATCH_ROWS - 1):
             if key is None or state not in ("done", "resumed", "discarded"):
                 return state
-            following = outbox.next_pending_id(key)
+            if time.monotonic() >= deadline:
+                break
+            following = outbox.claim_next(key)
             if following is None:
                 return state
-            state, key = _deliver_one(following)
-        if key is not None:
+            state = _deliver(following)
+        if key is not None and state in ("done", "resumed", "discarded"):
             outbox.dispatch_next(key)  # more of this dossier: back through the queue
         return state
     finally:
@@ -75,11 +81,7 @@ def error_code(exc: IntegrationError) -> str | None:
     return str(exc.status) if exc.status is not None else None
 
 
-def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
-    claimed = outbox.claim(outbox_id)
-    if claimed is None:
-        return "skipped", None
-    key = claimed.ordering_key
+def _deliver(claimed: outbox.Claimed) -> str:
     try:
         params = results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
         result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())
@@ -92,21 +94,21 @@ def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
             retryable=exc.retryable,
             on_give_up=lambda session, row: service_calls.route_failure(session, row, code),
         )
-        return state, key
+        return state
     except Exception as exc:  # noqa: BLE001 - an unexpected bug must not lose the row
         log.exception("outbox %s crashed", claimed.id)
         failed = outbox.record_failure(claimed.id, f"{type(exc).__name__}: {exc}", retryable=True)
-        return failed, key
+        return failed
     for _ in range(RESUME_ATTEMPTS):
         try:
-            return service_calls.complete_service_call(claimed.id, result), key
+            return service_calls.complete_service_call(claimed.id, result)
         except Conflict:
             continue  # an officer saved the same instance at that moment: read it again
         except ServiceError as exc:
             # The process itself failed on this result (e.g. a script error): a person must look.
-            return outbox.record_failure(claimed.id, exc.message, retryable=False), key
+            return outbox.record_failure(claimed.id, exc.message, retryable=False)
     failed = outbox.record_failure(claimed.id, "could not resume the process", retryable=True)
-    return failed, key
+    return failed
 
 
 def apply_reorganisation(plan_id: int, part: int = 0, parts: int = 1) -> None:

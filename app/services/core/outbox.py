@@ -129,28 +129,60 @@ def _no_earlier_undone():
     )
 
 
-def claim(outbox_id: int) -> Claimed | None:
-    """Take the row for delivery, or None if it is not due, taken, done, or waits its turn."""
-    now = utcnow()
+_CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.operator,
+    OutboxMessage.params,
+    OutboxMessage.task_id,
+    OutboxMessage.ordering_key,
+    OutboxMessage.attempts,
+)
+
+
+def _take(which, now: datetime) -> Claimed | None:  # noqa: ANN001 - a row-id condition
+    # One statement (UPDATE … RETURNING): a row is taken by one worker only; on PostgreSQL a
+    # worker racing for the same row waits for the other's commit, then finds it running.
     with db.transaction() as session:
-        result = session.execute(
+        row = session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.id == outbox_id,
+                which,
                 OutboxMessage.state == "pending",
                 OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
             )
             .values(state="running", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .returning(*_CLAIMED_COLUMNS)
             .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            return None
-        row = session.get(OutboxMessage, outbox_id)
-        assert row is not None  # nosec B101 # type narrowing: the row was just claimed by id
-        return Claimed(
-            row.id, row.operator, dict(row.params), row.task_id, row.ordering_key, row.attempts
-        )
+        ).first()
+    if row is None:
+        return None
+    return Claimed(
+        row.id, row.operator, dict(row.params), row.task_id, row.ordering_key, row.attempts
+    )
+
+
+def claim(outbox_id: int) -> Claimed | None:
+    """Take the row for delivery, or None if it is not due, taken, done, or waits its turn."""
+    return _take(
+        and_(
+            OutboxMessage.id == outbox_id,
+            or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
+        ),
+        utcnow(),
+    )
+
+
+def claim_next(ordering_key: str) -> Claimed | None:
+    """Take the ordering key's next row (its oldest not done) when it is pending and due; None
+    when that row is taken, waits for a retry, is an incident, or there is none."""
+    first_undone = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.state != "done")
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return _take(OutboxMessage.id == first_undone, utcnow())
 
 
 def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
@@ -312,7 +344,9 @@ def dispatch_next(ordering_key: str) -> None:
 
 
 def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Re-enqueue rows left behind (crash before enqueue, due retries, dead workers)."""
+    """Re-enqueue rows left behind (crash before enqueue, due retries, dead workers); a row a
+    worker holds (claimed less than OUTBOX_CLAIM_TIMEOUT ago) or whose job is still queued is
+    left alone."""
     cfg = settings.current
     now = now or utcnow()
     stale = now - timedelta(seconds=cfg.OUTBOX_SWEEP_AFTER)
@@ -345,6 +379,10 @@ def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
                 .limit(limit)
             )
         )
+        # a row whose job still waits in the queue is not handed off again: in a backlog,
+        # every pass would add another job per row, and the backlog would feed itself
+        queued = queue.waiting(ids)
+        ids = [row_id for row_id in ids if row_id not in queued]
         if ids:
             session.execute(
                 update(OutboxMessage)
