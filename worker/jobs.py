@@ -11,7 +11,7 @@ from app.bootstrap import ensure_configured
 from app.domain.sector_databases import SECTOR_DATABASES
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import Clients, call_operator, clients_from_config
-from app.services.core import outbox
+from app.services.core import outbox, queue
 from app.services.core.errors import Conflict, ServiceError
 from app.services.documents import results
 from app.services.dossiers import service_calls
@@ -47,33 +47,43 @@ def clients() -> Clients:
 
 def deliver_outbox(outbox_id: int) -> str:
     """Make one outbox call (idempotency key = the row id) and hand its result back; then
-    claim and deliver the next ready rows of the same ordering key (the dossier), in order,
-    in the same job, up to OUTBOX_BATCH_ROWS rows or OUTBOX_BATCH_SECONDS; the rest go back
-    through the queue."""
+    claim and deliver the next ready rows of the same dossier (the rows its deliveries add
+    included), in order, in the same job, up to OUTBOX_BATCH_ROWS rows or
+    OUTBOX_BATCH_SECONDS; what is left goes back through the queue. A job whose row another
+    job took goes on with what that row's dossier has ready."""
     ensure_configured()
+    claimed = outbox.claim(outbox_id) or outbox.claim_with_dossier_of(outbox_id)
+    if claimed is None:
+        return "skipped"
     cfg = settings.current
-    token = outbox.inline_successors.set(True)
+    deadline = time.monotonic() + cfg.OUTBOX_BATCH_SECONDS
+    dossier, key = claimed.dossier_id, claimed.ordering_key
+    inline = outbox.inline_successors.set(True)
+    mine = outbox.delivering_dossier.set(dossier)
     try:
-        claimed = outbox.claim(outbox_id)
-        if claimed is None:
-            return "skipped"
-        deadline = time.monotonic() + cfg.OUTBOX_BATCH_SECONDS
-        key = claimed.ordering_key
         state = _deliver(claimed)
         for _ in range(cfg.OUTBOX_BATCH_ROWS - 1):
-            if key is None or state not in ("done", "resumed", "discarded"):
-                return state
-            if time.monotonic() >= deadline:
+            if state not in ("done", "resumed", "discarded") or time.monotonic() >= deadline:
                 break
-            following = outbox.claim_next(key)
+            if dossier is not None:
+                following = outbox.claim_for_dossier(dossier)
+            else:
+                following = outbox.claim_next(key) if key is not None else None
             if following is None:
                 return state
             state = _deliver(following)
-        if key is not None and state in ("done", "resumed", "discarded"):
-            outbox.dispatch_next(key)  # more of this dossier: back through the queue
-        return state
     finally:
-        outbox.inline_successors.reset(token)
+        outbox.delivering_dossier.reset(mine)
+        outbox.inline_successors.reset(inline)
+    # out of rows or time, or a call failed: what the dossier still has ready goes through
+    # the queue (a failed row's own retry is the sweeper's)
+    if dossier is not None:
+        ready = outbox.next_ready_id(dossier)
+        if ready is not None:
+            queue.dispatch([ready])
+    elif key is not None and state in ("done", "resumed", "discarded"):
+        outbox.dispatch_next(key)
+    return state
 
 
 def error_code(exc: IntegrationError) -> str | None:

@@ -124,10 +124,12 @@ def test_the_sweeper_leaves_rows_whose_jobs_still_wait_in_the_queue(
     app, redis_server, actors, drain, clock, portal_received
 ):
     clock.freeze()
-    receive(actors["tiepnhan"])  # two rows, two jobs queued, no worker has run yet
-    assert queued_jobs(app, redis_server) == 2
+    receive(actors["tiepnhan"])  # two rows, one job queued, no worker has run yet
+    assert len(rows()) == 2 and queued_jobs(app, redis_server) == 1
     clock.advance(settings.current.OUTBOX_SWEEP_AFTER + 30)
-    assert outbox.sweep() == []
+    [other] = [r.id for r in rows() if r.id != rows()[0].id]
+    assert outbox.sweep() == [other]  # the row left to the dossier's job, now stale
+    assert outbox.sweep() == []  # the queued ones are not queued twice
     assert queued_jobs(app, redis_server) == 2  # no duplicate feeds the backlog
     settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
     assert statuses(portal_received) == [1]
@@ -200,3 +202,32 @@ def test_the_next_row_of_a_dossier_is_not_claimed_while_an_earlier_one_is_undone
     [first, second, third] = rows("portal.sync_status")
     assert outbox.claim_next(first.ordering_key) is None  # the first is an incident
     assert outbox.claim(second.id) is None and outbox.claim(third.id) is None
+
+
+def test_each_officer_step_hands_its_dossier_to_one_job_which_delivers_what_follows(
+    actors, drain, clock, portal_received, handed_off
+):
+    code = receive(actors["tiepnhan"])
+    settle(drain, clock, lambda: open_task(code, "reception") is not None)
+    assert len(handed_off) == 1  # the account check, status 1 and what the check led to
+    steps = [
+        ("reception", "tiepnhan", RECEPTION_FORM),
+        ("appraisal", "chuyenvien", {"decision": "accept", "appraisal_note": "Đủ điều kiện"}),
+        ("approval", "lanhdao", {"approval_decision": "approve", "result_name": "Phiếu số 1"}),
+    ]
+    for element, who, form in steps:
+        complete(code, element, actors[who], form)
+        drain()
+    settle(drain, clock, lambda: open_task(code, "return_result") is not None)
+    complete(
+        code,
+        "return_result",
+        actors["tiepnhan"],
+        {"return_method": "counter", "receiver_name": "Nguyễn Văn An"},
+    )
+    settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
+    assert len(handed_off) == 5  # one per officer step, for the dossier's twelve calls
+    assert len(rows()) > len(handed_off)
+    assert statuses(portal_received) == [1, 2, 4, 9, 10]
+    keys = [m["idempotency_key"] for m in portal_received()]
+    assert len(keys) == len(set(keys))
