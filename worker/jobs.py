@@ -50,7 +50,7 @@ def deliver_outbox(outbox_id: int) -> str:
     claim and deliver the next ready rows of the same dossier (the rows its deliveries add
     included), in order, in the same job, up to OUTBOX_BATCH_ROWS rows or
     OUTBOX_BATCH_SECONDS; what is left goes back through the queue. A job whose row another
-    job took goes on with what that row's dossier has ready."""
+    job took goes on with what that row's dossier has ready. Returns the first row's state."""
     ensure_configured()
     claimed = outbox.claim(outbox_id) or outbox.claim_with_dossier_of(outbox_id)
     if claimed is None:
@@ -61,7 +61,7 @@ def deliver_outbox(outbox_id: int) -> str:
     inline = outbox.inline_successors.set(True)
     mine = outbox.delivering_dossier.set(dossier)
     try:
-        state = _deliver(claimed)
+        first = state = _deliver(claimed)
         for _ in range(cfg.OUTBOX_BATCH_ROWS - 1):
             if state not in ("done", "resumed", "discarded") or time.monotonic() >= deadline:
                 break
@@ -70,7 +70,7 @@ def deliver_outbox(outbox_id: int) -> str:
             else:
                 following = outbox.claim_next(key) if key is not None else None
             if following is None:
-                return state
+                return first
             state = _deliver(following)
     finally:
         outbox.delivering_dossier.reset(mine)
@@ -83,7 +83,7 @@ def deliver_outbox(outbox_id: int) -> str:
             queue.dispatch([ready])
     elif key is not None and state in ("done", "resumed", "discarded"):
         outbox.dispatch_next(key)
-    return state
+    return first
 
 
 def error_code(exc: IntegrationError) -> str | None:
