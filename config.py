@@ -69,6 +69,10 @@ class Config:
     OUTBOX_CLAIM_TIMEOUT = float(_env("OUTBOX_CLAIM_TIMEOUT", "60"))
     # The sweeper re-enqueues pending rows older than this (crash between commit and enqueue).
     OUTBOX_SWEEP_AFTER = float(_env("OUTBOX_SWEEP_AFTER", "5"))
+    # A job that delivered a dossier's call goes on with that dossier's next ready calls, in
+    # order, up to this many rows or seconds; what is left goes back through the queue.
+    OUTBOX_BATCH_ROWS = int(_env("OUTBOX_BATCH_ROWS", "20"))
+    OUTBOX_BATCH_SECONDS = float(_env("OUTBOX_BATCH_SECONDS", "2"))
     SCHEDULER_INTERVAL = float(_env("SCHEDULER_INTERVAL", "1"))
     # `python -m worker work`: this many warm worker processes (one more than REORG_WORKERS, so
     # a reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from functools import lru_cache
 
 from app import settings
@@ -10,7 +11,7 @@ from app.bootstrap import ensure_configured
 from app.domain.sector_databases import SECTOR_DATABASES
 from app.integrations.errors import IntegrationError
 from app.integrations.operators import Clients, call_operator, clients_from_config
-from app.services.core import outbox
+from app.services.core import outbox, queue
 from app.services.core.errors import Conflict, ServiceError
 from app.services.documents import results
 from app.services.dossiers import service_calls
@@ -44,30 +45,45 @@ def clients() -> Clients:
     return _clients(tuple(getattr(settings.current, key) for key in _KEYS))
 
 
-# A job that delivered a dossier's change goes on with that dossier's next changes itself (in
-# order, without a round trip through the queue), up to this many; the rest are re-queued.
-INLINE_SUCCESSORS = 50
-
-
 def deliver_outbox(outbox_id: int) -> str:
     """Make one outbox call (idempotency key = the row id) and hand its result back; then
-    deliver the next rows of the same ordering key, in order, in the same job."""
+    claim and deliver the next ready rows of the same dossier (the rows its deliveries add
+    included), in order, in the same job, up to OUTBOX_BATCH_ROWS rows or
+    OUTBOX_BATCH_SECONDS; what is left goes back through the queue. A job whose row another
+    job took goes on with what that row's dossier has ready. Returns the first row's state."""
     ensure_configured()
-    token = outbox.inline_successors.set(True)
+    claimed = outbox.claim(outbox_id) or outbox.claim_with_dossier_of(outbox_id)
+    if claimed is None:
+        return "skipped"
+    cfg = settings.current
+    deadline = time.monotonic() + cfg.OUTBOX_BATCH_SECONDS
+    dossier, key = claimed.dossier_id, claimed.ordering_key
+    inline = outbox.inline_successors.set(True)
+    mine = outbox.delivering_dossier.set(dossier)
     try:
-        state, key = _deliver_one(outbox_id)
-        for _ in range(INLINE_SUCCESSORS):
-            if key is None or state not in ("done", "resumed", "discarded"):
-                return state
-            following = outbox.next_pending_id(key)
+        first = state = _deliver(claimed)
+        for _ in range(cfg.OUTBOX_BATCH_ROWS - 1):
+            if state not in ("done", "resumed", "discarded") or time.monotonic() >= deadline:
+                break
+            if dossier is not None:
+                following = outbox.claim_for_dossier(dossier)
+            else:
+                following = outbox.claim_next(key) if key is not None else None
             if following is None:
-                return state
-            state, key = _deliver_one(following)
-        if key is not None:
-            outbox.dispatch_next(key)  # more of this dossier: back through the queue
-        return state
+                return first
+            state = _deliver(following)
     finally:
-        outbox.inline_successors.reset(token)
+        outbox.delivering_dossier.reset(mine)
+        outbox.inline_successors.reset(inline)
+    # out of rows or time, or a call failed: what the dossier still has ready goes through
+    # the queue (a failed row's own retry is the sweeper's)
+    if dossier is not None:
+        ready = outbox.next_ready_id(dossier)
+        if ready is not None:
+            queue.dispatch([ready])
+    elif key is not None and state in ("done", "resumed", "discarded"):
+        outbox.dispatch_next(key)
+    return first
 
 
 def error_code(exc: IntegrationError) -> str | None:
@@ -75,11 +91,7 @@ def error_code(exc: IntegrationError) -> str | None:
     return str(exc.status) if exc.status is not None else None
 
 
-def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
-    claimed = outbox.claim(outbox_id)
-    if claimed is None:
-        return "skipped", None
-    key = claimed.ordering_key
+def _deliver(claimed: outbox.Claimed) -> str:
     try:
         params = results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
         result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())
@@ -92,21 +104,21 @@ def _deliver_one(outbox_id: int) -> tuple[str, str | None]:
             retryable=exc.retryable,
             on_give_up=lambda session, row: service_calls.route_failure(session, row, code),
         )
-        return state, key
+        return state
     except Exception as exc:  # noqa: BLE001 - an unexpected bug must not lose the row
         log.exception("outbox %s crashed", claimed.id)
         failed = outbox.record_failure(claimed.id, f"{type(exc).__name__}: {exc}", retryable=True)
-        return failed, key
+        return failed
     for _ in range(RESUME_ATTEMPTS):
         try:
-            return service_calls.complete_service_call(claimed.id, result), key
+            return service_calls.complete_service_call(claimed.id, result)
         except Conflict:
             continue  # an officer saved the same instance at that moment: read it again
         except ServiceError as exc:
             # The process itself failed on this result (e.g. a script error): a person must look.
-            return outbox.record_failure(claimed.id, exc.message, retryable=False), key
+            return outbox.record_failure(claimed.id, exc.message, retryable=False)
     failed = outbox.record_failure(claimed.id, "could not resume the process", retryable=True)
-    return failed, key
+    return failed
 
 
 def apply_reorganisation(plan_id: int, part: int = 0, parts: int = 1) -> None:

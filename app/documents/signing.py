@@ -8,11 +8,12 @@ in a Times New Roman-metric font (Liberation Serif, full Vietnamese coverage) at
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +24,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
@@ -64,9 +66,69 @@ def stamp_font() -> str:
     return str(target)
 
 
-def _signer(identity: Identity) -> signers.SimpleSigner:
-    return signers.SimpleSigner.load(
-        str(identity.key_path), str(identity.cert_path), ca_chain_files=(str(identity.ca_path),)
+@dataclass(frozen=True)
+class _Loaded:
+    signer: signers.SimpleSigner
+    reserved: int  # bytes kept in the file for the signature container (hex), sized once
+
+
+# The signer of each identity, loaded once per process: reading the key and certificates and
+# sizing the signature container (a dry-run signature) cost as much as the signature itself.
+# Keyed by the files' identity (path, inode, size, mtime): a replaced key or certificate is
+# read again on its next use.
+_SIGNERS: dict[tuple, _Loaded] = {}
+_SIGNERS_MAX = 256
+
+
+def _file_key(path: Path) -> tuple:
+    info = path.stat()
+    return (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _loaded(identity: Identity) -> _Loaded:
+    key = tuple(_file_key(p) for p in (identity.key_path, identity.cert_path, identity.ca_path))
+    loaded = _SIGNERS.get(key)
+    if loaded is None:
+        signer = signers.SimpleSigner.load(
+            str(identity.key_path),
+            str(identity.cert_path),
+            ca_chain_files=(str(identity.ca_path),),
+        )
+        if signer is None:
+            raise ValueError(f"cannot load the signing key of {identity.cert_path}")
+        loaded = _Loaded(signer, _reserve(signer))
+        if len(_SIGNERS) >= _SIGNERS_MAX:
+            _SIGNERS.pop(next(iter(_SIGNERS)))
+        _SIGNERS[key] = loaded
+    return loaded
+
+
+def _reserve(signer: signers.SimpleSigner) -> int:
+    """The room a signature container of `signer` needs in the file, as pyHanko would size it
+    for each signature: a dry run, its DER size in hex plus half again (an even number)."""
+    dry = asyncio.run(
+        signer.async_sign(
+            bytes(32),
+            "sha256",
+            dry_run=True,
+            use_pades=True,
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+        )
+    )
+    size = len(dry.dump()) * 2
+    return size + 2 * (size // 4)
+
+
+def _sign_into(
+    writer: IncrementalPdfFileWriter,
+    output: BinaryIO,
+    meta: signers.PdfSignatureMetadata,
+    identity: Identity,
+    **options,  # noqa: ANN003 - PdfSigner's appearance options
+) -> None:
+    loaded = _loaded(identity)
+    signers.PdfSigner(meta, signer=loaded.signer, **options).sign_pdf(
+        writer, output=output, bytes_reserved=loaded.reserved
     )
 
 
@@ -98,7 +160,7 @@ def sign(
     )
     with open(source, "rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
-        signers.PdfSigner(meta, signer=_signer(identity)).sign_pdf(writer, output=output)
+        _sign_into(writer, output, meta, identity)
 
 
 def sao_y_text(agency_name: str, when: datetime) -> str:
@@ -158,9 +220,7 @@ def stamp(
     spec = fields.SigFieldSpec(sig_field_name=meta.field_name, on_page=0, box=rect)
     with open(source, "rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
-        signers.PdfSigner(
-            meta, signer=_signer(identity), stamp_style=style, new_field_spec=spec
-        ).sign_pdf(writer, output=output)
+        _sign_into(writer, output, meta, identity, stamp_style=style, new_field_spec=spec)
 
 
 def sign_to_file(source: Path, identity: Identity, **kwargs) -> Path:  # noqa: ANN003
@@ -209,10 +269,16 @@ def _verdict(field_name: str, state: str, signer: str, at: datetime | None, deta
     return Verdict(field_name, state, signer, at, message)
 
 
+@lru_cache(maxsize=64)
+def _trust_root(file_key: tuple):  # noqa: ANN202 - an asn1crypto certificate
+    # keyed by the file's identity (see _file_key): a replaced CA file is read again
+    return load_cert_from_pemder(file_key[0])
+
+
 def verify(path: Path, trust_roots: list[Path]) -> list[Verdict]:
     """A verdict per embedded signature (an empty list: the file is not signed)."""
     context = ValidationContext(
-        trust_roots=[load_cert_from_pemder(str(p)) for p in trust_roots],
+        trust_roots=[_trust_root(_file_key(p)) for p in trust_roots],
         allow_fetching=False,
         revocation_mode="soft-fail",
     )

@@ -133,3 +133,36 @@ def _has_image(xobject) -> bool:
         return True
     inner = (xobject.get("/Resources", {}).get("/XObject") or {}).values()
     return any(_has_image(x.get_object()) for x in inner)
+
+
+def test_a_replaced_key_and_certificate_are_used_from_the_next_signature_on(
+    source, tmp_path_factory, tmp_path
+):
+    # signers are kept per process; a renewed certificate at the same path must not be ignored
+    pki = DemoPKI(tmp_path_factory.mktemp("renewed"))
+    old = pki.identity("officer", "lanhdao", "Lê Văn Cũ", "UBND phường Ba Đình")
+    first = tmp_path / "first.pdf"
+    with open(first, "wb") as out:
+        signing.sign(source, out, old)
+    renewed = DemoPKI(tmp_path_factory.mktemp("elsewhere")).identity(
+        "officer", "lanhdao", "Lê Văn Mới", "UBND phường Ba Đình"
+    )
+    old.key_path.write_bytes(renewed.key_path.read_bytes())
+    old.cert_path.write_bytes(renewed.cert_path.read_bytes())
+    second = tmp_path / "second.pdf"
+    with open(second, "wb") as out:
+        signing.sign(source, out, old)
+    assert [v.signer for v in signing.verify(first, [pki.ca_cert_path])] == ["Lê Văn Cũ"]
+    [verdict] = signing.verify(second, [renewed.ca_path])
+    assert verdict.signer == "Lê Văn Mới" and verdict.state == "valid"
+
+
+def test_two_signatures_in_a_row_by_the_same_signer_both_fit_and_verify(source, pki, tmp_path):
+    officer = pki.identity("officer", "tiepnhan", "Trần Thị Tiếp Nhận", "UBND phường Ba Đình")
+    once = tmp_path / "once.pdf"
+    with open(once, "wb") as out:
+        signing.sign(source, out, officer, field_name="A")
+    twice = tmp_path / "twice.pdf"
+    with open(twice, "wb") as out:
+        signing.sign(once, out, officer, field_name="A")
+    assert [v.state for v in signing.verify(twice, [pki.ca_cert_path])] == ["valid", "valid"]

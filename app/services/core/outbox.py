@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from app import settings
 from app.i18n import _l
@@ -23,7 +22,25 @@ from app.models.base import utcnow
 from app.services.core import audit, queue
 from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import Conflict, NotFound
+from app.services.core.outbox_claims import (
+    Claimed,
+    claim,
+    claim_for_dossier,
+    claim_next,
+    claim_with_dossier_of,
+    next_ready_id,
+    no_earlier_undone,
+)
 from app.storage.db import after_commit, before_commit, db
+
+__all__ = [
+    "Claimed",
+    "claim",
+    "claim_for_dossier",
+    "claim_next",
+    "claim_with_dossier_of",
+    "next_ready_id",
+]
 
 
 def add(
@@ -98,59 +115,22 @@ def _write(session: Session) -> None:
             table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
         )
     )
-    # A row behind another of the same ordering key is dispatched when that one is done.
-    seen: set[str] = set()
+    # One hand-off per dossier: its job delivers the dossier's ready rows one after another
+    # (see worker.jobs); a row behind another of the same ordering key waits for that one. The
+    # rows of the dossier a worker is delivering now are left to that worker.
+    delivering = delivering_dossier.get()
+    seen: set[object] = set()
     first = []
     for row_id, row in zip(ids, rows, strict=True):
-        key = row["ordering_key"]
-        if key is None or key not in seen:
+        dossier, key = row["dossier_id"], row["ordering_key"]
+        group = ("dossier", dossier) if dossier is not None else key
+        if dossier is not None and dossier == delivering:
+            continue
+        if group is None or group not in seen:
             first.append(row_id)
-        if key is not None:
-            seen.add(key)
+        if group is not None:
+            seen.add(group)
     after_commit(session, lambda: queue.dispatch(first))
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    operator: str
-    params: dict[str, Any]
-    task_id: str | None
-    ordering_key: str | None
-    attempts: int
-
-
-def _no_earlier_undone():
-    earlier = aliased(OutboxMessage)
-    return ~exists().where(
-        earlier.ordering_key == OutboxMessage.ordering_key,
-        earlier.id < OutboxMessage.id,
-        earlier.state != "done",
-    )
-
-
-def claim(outbox_id: int) -> Claimed | None:
-    """Take the row for delivery, or None if it is not due, taken, done, or waits its turn."""
-    now = utcnow()
-    with db.transaction() as session:
-        result = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == outbox_id,
-                OutboxMessage.state == "pending",
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
-            )
-            .values(state="running", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            return None
-        row = session.get(OutboxMessage, outbox_id)
-        assert row is not None  # nosec B101 # type narrowing: the row was just claimed by id
-        return Claimed(
-            row.id, row.operator, dict(row.params), row.task_id, row.ordering_key, row.attempts
-        )
 
 
 def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
@@ -169,6 +149,9 @@ def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> Outbo
 
 # Set by the worker while it delivers a key's following rows itself (no queue round trip).
 inline_successors: ContextVar[bool] = ContextVar("inline_successors", default=False)
+# The dossier whose ready rows the worker delivers in this job: the rows its deliveries add
+# for that dossier are not handed off to the queue (the same job takes them).
+delivering_dossier: ContextVar[int | None] = ContextVar("delivering_dossier", default=None)
 
 
 def next_pending_id(ordering_key: str) -> int | None:
@@ -312,7 +295,9 @@ def dispatch_next(ordering_key: str) -> None:
 
 
 def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Re-enqueue rows left behind (crash before enqueue, due retries, dead workers)."""
+    """Re-enqueue rows left behind (crash before enqueue, due retries, dead workers); a row a
+    worker holds (claimed less than OUTBOX_CLAIM_TIMEOUT ago) or whose job is still queued is
+    left alone."""
     cfg = settings.current
     now = now or utcnow()
     stale = now - timedelta(seconds=cfg.OUTBOX_SWEEP_AFTER)
@@ -339,12 +324,16 @@ def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
                         and_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.attempts > 0),
                         OutboxMessage.enqueued_at <= stale,
                     ),
-                    or_(OutboxMessage.ordering_key.is_(None), _no_earlier_undone()),
+                    or_(OutboxMessage.ordering_key.is_(None), no_earlier_undone()),
                 )
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             )
         )
+        # a row whose job still waits in the queue is not handed off again: in a backlog,
+        # every pass would add another job per row, and the backlog would feed itself
+        queued = queue.waiting(ids)
+        ids = [row_id for row_id in ids if row_id not in queued]
         if ids:
             session.execute(
                 update(OutboxMessage)
