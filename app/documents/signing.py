@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -75,7 +76,9 @@ class _Loaded:
 # The signer of each identity, loaded once per process: reading the key and certificates and
 # sizing the signature container (a dry-run signature) cost as much as the signature itself.
 # Keyed by the files' identity (path, inode, size, mtime): a replaced key or certificate is
-# read again on its next use.
+# read again on its next use. And by thread: asn1crypto values encode themselves lazily and
+# are not safe to share between threads signing at once (twenty results issued in threads
+# broke a shared certificate's encoding).
 _SIGNERS: dict[tuple, _Loaded] = {}
 _SIGNERS_MAX = 256
 
@@ -86,7 +89,8 @@ def _file_key(path: Path) -> tuple:
 
 
 def _loaded(identity: Identity) -> _Loaded:
-    key = tuple(_file_key(p) for p in (identity.key_path, identity.cert_path, identity.ca_path))
+    files = (identity.key_path, identity.cert_path, identity.ca_path)
+    key = (threading.get_ident(), *(_file_key(p) for p in files))
     loaded = _SIGNERS.get(key)
     if loaded is None:
         signer = signers.SimpleSigner.load(
@@ -270,15 +274,16 @@ def _verdict(field_name: str, state: str, signer: str, at: datetime | None, deta
 
 
 @lru_cache(maxsize=64)
-def _trust_root(file_key: tuple):  # noqa: ANN202 - an asn1crypto certificate
-    # keyed by the file's identity (see _file_key): a replaced CA file is read again
+def _trust_root(file_key: tuple, thread: int):  # noqa: ANN202 - an asn1crypto certificate
+    # keyed by the file's identity (see _file_key): a replaced CA file is read again; and by
+    # thread, as the signers are
     return load_cert_from_pemder(file_key[0])
 
 
 def verify(path: Path, trust_roots: list[Path]) -> list[Verdict]:
     """A verdict per embedded signature (an empty list: the file is not signed)."""
     context = ValidationContext(
-        trust_roots=[_trust_root(_file_key(p)) for p in trust_roots],
+        trust_roots=[_trust_root(_file_key(p), threading.get_ident()) for p in trust_roots],
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
