@@ -96,9 +96,7 @@ def test_sigterm_stops_the_supervisor_and_its_workers(pool):
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
 
 
-def test_with_a_profile_folder_each_worker_writes_its_profile_when_it_stops(
-    app, actors, tmp_path
-):
+def test_with_a_profile_folder_each_worker_writes_its_profile_when_it_stops(app, actors, tmp_path):
     import pstats
 
     folder = tmp_path / "profiles"
