@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import and_, func, select  # noqa: E402
 
 from app.bootstrap import ensure_configured  # noqa: E402
 from app.models import Dossier, HumanTask, OutboxMessage, User  # noqa: E402
@@ -111,17 +111,21 @@ class Driver:
         return at if calls else None
 
     def next_step(self, code: str) -> tuple[HumanTask | None, int, bool]:
-        """The dossier's open step (if any), its status and whether it has finished."""
+        """The dossier's open step (if any), its status and whether it has finished: one
+        query, as the driver asks it every POLL seconds while it waits."""
         with db.transaction() as session:
-            dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-            task = session.scalar(
-                select(HumanTask)
-                .where(HumanTask.dossier_id == dossier.id, HumanTask.state == "open")
+            row = session.execute(
+                select(HumanTask, Dossier.status, Dossier.finished_at)
+                .select_from(Dossier)
+                .outerjoin(
+                    HumanTask, and_(HumanTask.dossier_id == Dossier.id, HumanTask.state == "open")
+                )
+                .where(Dossier.code == code)
                 .order_by(HumanTask.created_at)
                 .limit(1)
-            )
+            ).one()
             session.expunge_all()
-            return task, dossier.status, dossier.finished_at is not None
+            return row[0], row[1], row[2] is not None
 
     def one_dossier(self, number: int) -> None:
         started = time.time()

@@ -31,7 +31,7 @@ from app.services.core import runtime
 from app.storage.db import db
 from bench.throughput_driver import Driver
 
-REPEATS = 30  # load+dump of one state, timed this many times (median)
+REPEATS = 100  # load+dump of one state, timed this many times (best and median)
 
 
 @dataclass
