@@ -88,30 +88,34 @@ def probe(path: str) -> Probe:
     return found
 
 
-def load_dump_ms(definition: Definition, state: str) -> tuple[float, float]:
-    """Best and median milliseconds to load a stored state and dump it again (app.engine),
-    in CPU time (the machine is shared: wall time would measure the neighbours)."""
-    samples = []
-    for _ in range(REPEATS):
-        t0 = time.process_time()
-        ProcessRun.load(definition, state).dump()
-        samples.append(time.process_time() - t0)
-    return min(samples) * 1000, statistics.median(samples) * 1000
+def _load_dump(definition: Definition, state: str) -> float:
+    """CPU seconds to load a stored state and dump it again (app.engine); CPU time, as the
+    machine is shared and wall time would measure the neighbours."""
+    t0 = time.process_time()
+    ProcessRun.load(definition, state).dump()
+    return time.process_time() - t0
 
 
 def state_figures(found: Probe) -> dict[str, float]:
-    """Size of the finished state; load+dump of the first and the last step's state."""
+    """Size of the finished state; load+dump of the first and the last step's state, timed
+    in turns (so both see the same load on the machine), best and median of REPEATS."""
     assert found.definition is not None  # nosec B101 - set by probe()
-    first, first_median = load_dump_ms(found.definition, found.states[0][1])
-    last, last_median = load_dump_ms(found.definition, found.states[-1][1])
+    first_state, last_state = found.states[0][1], found.states[-1][1]
+    for _ in range(5):  # warm up: caches, the first parse of each script
+        _load_dump(found.definition, first_state)
+        _load_dump(found.definition, last_state)
+    first, last = [], []
+    for _ in range(REPEATS):
+        first.append(_load_dump(found.definition, first_state))
+        last.append(_load_dump(found.definition, last_state))
     return {
         "finished_bytes": len(found.final.encode()),
-        "first_bytes": len(found.states[0][1].encode()),
-        "last_bytes": len(found.states[-1][1].encode()),
-        "first_ms": first,
-        "last_ms": last,
-        "ratio": last / first if first else float("nan"),
-        "median_ratio": last_median / first_median if first_median else float("nan"),
+        "first_bytes": len(first_state.encode()),
+        "last_bytes": len(last_state.encode()),
+        "first_ms": min(first) * 1000,
+        "last_ms": min(last) * 1000,
+        "ratio": min(last) / min(first),
+        "median_ratio": statistics.median(last) / statistics.median(first),
         "steps": len(found.states),
     }
 

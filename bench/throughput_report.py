@@ -115,7 +115,10 @@ class Report:
 
     def engine(self, probes: dict[str, Any], engine: ModuleType, path: str) -> None:
         print("\n== state along the path (item 3; one probe dossier each, app.engine)")
-        print("  load+dump of the state a step loads: best of 100 in CPU time (ratio of medians)")
+        print(
+            "  load+dump of the state a step loads: best of 100 in CPU time, first and last "
+            "in turns (ratio of medians)"
+        )
         for name, found in probes.items():
             figures = engine.state_figures(found)
             print(
