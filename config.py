@@ -78,6 +78,9 @@ class Config:
     # a reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never).
     WORKER_PROCESSES = int(_env("WORKER_PROCESSES", "3"))
     WORKER_MAX_JOBS = int(_env("WORKER_MAX_JOBS", "1000"))
+    # A folder: each worker process profiles itself (cProfile) and writes
+    # worker-<pid>.prof there when it stops (bench/throughput.py --profile); empty: off.
+    WORKER_PROFILE_DIR = _env("WORKER_PROFILE_DIR", "")
     # After an officer's step, how long (seconds) the page waits for the service call the next
     # step waits on before it says the dossier is on its way (0: never waits).
     AFTER_STEP_WAIT = float(_env("AFTER_STEP_WAIT", "2"))

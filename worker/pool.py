@@ -58,9 +58,18 @@ def run_one(burst: bool = False) -> None:
     empty with `burst`."""
     cfg = settings.current
     connection = Redis.from_url(cfg.REDIS_URL)
-    SimpleWorker([cfg.RQ_QUEUE], connection=connection).work(
-        burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None
-    )
+    worker = SimpleWorker([cfg.RQ_QUEUE], connection=connection)
+    if not cfg.WORKER_PROFILE_DIR:
+        worker.work(burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None)
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        profile.runcall(worker.work, burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None)
+    finally:
+        os.makedirs(cfg.WORKER_PROFILE_DIR, exist_ok=True)
+        profile.dump_stats(os.path.join(cfg.WORKER_PROFILE_DIR, f"worker-{os.getpid()}.prof"))
 
 
 def _stop_with(supervisor: int) -> None:

@@ -94,3 +94,31 @@ def test_sigterm_stops_the_supervisor_and_its_workers(pool):
     pool.send_signal(signal.SIGTERM)
     assert pool.wait(timeout=30) == 0
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def test_with_a_profile_folder_each_worker_writes_its_profile_when_it_stops(app, actors, tmp_path):
+    import pstats
+
+    folder = tmp_path / "profiles"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worker", "work"],
+        cwd=ROOT,
+        env=app_environment(app, WORKER_PROCESSES="2", WORKER_PROFILE_DIR=str(folder)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: len(children(process.pid)) == 2, timeout=60, what="two workers")
+        workers = children(process.pid)
+        code = receive(actors["tiepnhan"])
+        wait_until(lambda: open_task(code, "reception"), timeout=30, what="the next step")
+        assert not folder.exists()  # written at the end, not as it goes
+    finally:
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"worker-{p}.prof" for p in workers)
+    # together they profiled the job that delivered the account check
+    names = set()
+    for profile in folder.iterdir():
+        names |= {function for _, _, function in pstats.Stats(str(profile)).stats}
+    assert "deliver_outbox" in names

@@ -1,0 +1,261 @@
+"""One load driver of `bench/throughput.py`: a process acting as the officers (and, online, as
+the portal) through the services, with `--threads` dossiers in flight. Configured from the
+environment exactly as the worker is; writes its timings as JSON to `--out`.
+
+Each thread receives a dossier, then does whatever step the dossier's process opens next (as
+the officer whose role and agency the step names: claim, then submit the path's form), pays
+the fee when the dossier waits for it (online path), until the process has finished.
+Usage (by bench/throughput.py): python bench/throughput_driver.py --path counter --count 50
+  --threads 4 --out <file> [--index 0] [--profile <file>] (it starts once <file>.go exists)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import and_, func, select  # noqa: E402
+
+from app.bootstrap import ensure_configured  # noqa: E402
+from app.models import Dossier, HumanTask, OutboxMessage, User  # noqa: E402
+from app.services.citizens import actions  # noqa: E402
+from app.services.core import queue  # noqa: E402
+from app.services.core.actors import Actor  # noqa: E402
+from app.services.dossiers import tasks  # noqa: E402
+from app.services.dossiers.reception import ReceiveDossier, receive_dossier  # noqa: E402
+from app.storage.db import db  # noqa: E402
+
+POLL = 0.01  # seconds between two looks for the next step (the figures' resolution)
+STEP_TIMEOUT = 120.0  # a dossier with no next step for this long fails the run
+OFFICERS = ("tiepnhan", "chuyenvien", "lanhdao", "xatanhung")
+RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+# The form each step gets, by BPMN element id (the same answers on every path).
+FORMS: dict[str, dict] = {
+    "reception": RECEPTION,
+    "appraisal": {"decision": "accept", "appraisal_note": "Đủ điều kiện"},
+    "approval": {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"},
+    "return_result": {"return_method": "counter", "receiver_name": "Nguyễn Văn An"},
+    "receive_from_bcci": {},  # filled with the tracking code sent (below)
+    "hand_to_bcci": {},
+}
+# Who receives, per path: (officer, channel); None: the portal (an online submission).
+RECEIVER = {"counter": ("tiepnhan", "counter"), "c1": ("xatanhung", "counter")}
+FEE = 200_000  # what procedure 2.000488 asks online
+
+
+class PathFailed(Exception):
+    pass
+
+
+class Driver:
+    def __init__(self, path: str, index: int) -> None:
+        self.path = path
+        self.index = index
+        self.officers: list[tuple[str, Actor]] = []
+        with db.transaction() as session:
+            for name in OFFICERS:
+                user = session.scalar(select(User).where(User.username == name))
+                self.officers.append((name, Actor.of(user)))
+        self.local = threading.local()
+        self.steps: dict[str, list[float]] = {}
+        self.waits: dict[str, list[float]] = {}
+        self.dossiers: list[float] = []
+        self.codes: list[str] = []
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        real = queue.enqueue
+
+        def record(ids) -> None:  # noqa: ANN001
+            ids = list(ids)
+            real(ids)
+            self.local.enqueued = (time.time(), ids)
+
+        queue.enqueue = record
+
+    def officer_for(self, task: HumanTask) -> Actor:
+        for _, actor in self.officers:
+            if actor.can(task.role, task.agency_id):
+                return actor
+        raise PathFailed(f"no demo officer may do {task.element_id} ({task.role})")
+
+    def timed(self, label: str, action) -> float:  # noqa: ANN001
+        """Run one step; its duration is recorded under `label`. Returns when it ended."""
+        self.local.enqueued = None
+        t0 = time.perf_counter()
+        action()
+        took = time.perf_counter() - t0
+        with self.lock:
+            self.steps.setdefault(label, []).append(took)
+        return time.time()
+
+    def waited_for_call(self) -> float | None:
+        """When the last step enqueued a BPMN service call (a process waits for its result):
+        the moment of that enqueue; otherwise None."""
+        enqueued = self.local.enqueued
+        if not enqueued:
+            return None
+        at, ids = enqueued
+        with db.transaction() as session:
+            calls = session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.id.in_(ids), OutboxMessage.task_id.is_not(None)
+                )
+            )
+        return at if calls else None
+
+    def next_step(self, code: str) -> tuple[HumanTask | None, int, bool]:
+        """The dossier's open step (if any), its status and whether it has finished: one
+        query, as the driver asks it every POLL seconds while it waits."""
+        with db.transaction() as session:
+            row = session.execute(
+                select(HumanTask, Dossier.status, Dossier.finished_at)
+                .select_from(Dossier)
+                .outerjoin(
+                    HumanTask, and_(HumanTask.dossier_id == Dossier.id, HumanTask.state == "open")
+                )
+                .where(Dossier.code == code)
+                .order_by(HumanTask.created_at)
+                .limit(1)
+            ).one()
+            session.expunge_all()
+            return row[0], row[1], row[2] is not None
+
+    def one_dossier(self, number: int) -> None:
+        started = time.time()
+        receiver = RECEIVER.get(self.path)
+        command = ReceiveDossier(
+            "2.000488",
+            "cccd",
+            "001090012345",
+            "Nguyễn Văn An",
+            channel=receiver[1] if receiver else "online",
+        )
+        actor = dict(self.officers)[receiver[0]] if receiver else actions.PORTAL
+        box: dict[str, str] = {}
+        before = "receive"
+        done = self.timed("receive", lambda: box.update(code=receive_dossier(command, actor)))
+        code = box["code"]
+        paid = False
+        shipped: list[str] = []
+        while True:
+            enqueued = self.waited_for_call()
+            deadline = time.time() + STEP_TIMEOUT
+            while True:
+                task, status, finished = self.next_step(code)
+                if task is not None or finished or (status == 6 and not paid):
+                    break
+                if time.time() > deadline:
+                    raise PathFailed(f"{code}: nothing to do {STEP_TIMEOUT:.0f} s after {before}")
+                time.sleep(POLL)
+            visible = time.time()
+            if enqueued is not None and task is not None:
+                with self.lock:
+                    self.waits.setdefault(f"{before} → {task.element_id}", []).append(
+                        visible - enqueued
+                    )
+            if finished:
+                break
+            if task is None:  # the online fee, paid on the portal
+                paid = True
+                before = "pay"
+                done = self.timed("pay", lambda: actions.pay(code, FEE, f"PAY-{code}"))
+                continue
+            officer = self.officer_for(task)
+            form = dict(FORMS.get(task.element_id, {}))
+            if task.element_id == "hand_to_bcci":
+                shipped.append(f"EB{self.index:02d}{number:07d}VN")
+                form = {"tracking_code": shipped[-1], "item_count": 1}
+            elif task.element_id == "receive_from_bcci":
+                form = {"received_tracking_code": shipped[-1]}
+
+            def step(task_id: str = task.id, form: dict = form, officer: Actor = officer) -> None:
+                tasks.claim_task(task_id, officer)
+                tasks.complete_task(task_id, officer, form)
+
+            before = task.element_id
+            done = self.timed(task.element_id, step)
+        with self.lock:
+            self.dossiers.append(done - started)
+            self.codes.append(code)
+
+    def worker(self, numbers: list[int], profile: str | None = None) -> None:
+        if profile:  # cProfile sees only the thread that enables it: one per thread
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            try:
+                self.worker(numbers)
+            finally:
+                profiler.disable()
+                profiler.dump_stats(profile)
+            return
+        for number in numbers:
+            try:
+                self.one_dossier(number)
+            except Exception as exc:  # noqa: BLE001 - reported by the bench, which fails
+                with self.lock:
+                    self.errors.append(f"{type(exc).__name__}: {exc}")
+                return
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--path", required=True, choices=("counter", "online", "c1"))
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--index", type=int, default=0)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--profile")
+    args = parser.parse_args()
+    ensure_configured()
+    driver = Driver(args.path, args.index)
+    shares = [list(range(i, args.count, args.threads)) for i in range(args.threads)]
+    parts = [f"{args.profile}.{i}" if args.profile else None for i in range(len(shares))]
+    threads = [
+        threading.Thread(target=driver.worker, args=(share, part))
+        for share, part in zip(shares, parts, strict=True)
+        if share
+    ]
+    # ready: the bench starts every driver at once by creating <out>.go
+    Path(f"{args.out}.ready").touch()
+    while not Path(f"{args.out}.go").exists():
+        time.sleep(0.005)
+    cpu = time.process_time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cpu = time.process_time() - cpu
+    if args.profile:
+        import pstats
+
+        found = [p for p in parts if p and Path(p).exists()]
+        if found:
+            stats = pstats.Stats(*found)
+            stats.dump_stats(args.profile)
+            for part in found:
+                Path(part).unlink()
+    Path(args.out).write_text(
+        json.dumps(
+            {
+                "steps": driver.steps,
+                "waits": driver.waits,
+                "dossiers": driver.dossiers,
+                "codes": driver.codes,
+                "errors": driver.errors,
+                "cpu": cpu,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
