@@ -32,6 +32,8 @@ def children(pid: int) -> set[int]:
 
 @pytest.fixture
 def pool(app):
+    # a job an earlier test left on the shared queue would hold a worker at shutdown
+    Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).empty()
     process = subprocess.Popen(
         [sys.executable, "-m", "worker", "work"],
         cwd=ROOT,
