@@ -18,7 +18,7 @@ decision (`completion_problem`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -189,17 +189,7 @@ def record_sent(session: Session, params: dict[str, Any], result: dict[str, Any]
         return
     now = utcnow()
     if result.get("status") == "refused":
-        row.state, row.answered_at = "refused", now
-        row.reason = plain(result.get("reason"))[:2000] or _("Không nêu lý do")
-        audit.record(
-            session,
-            "e_authentication_refused",
-            SYSTEM,
-            dossier_id=row.dossier_id,
-            document_id=row.document_id,
-            authentication_id=row.id,
-            reason=row.reason,
-        )
+        _refused(session, row, result.get("reason"), now)
         return
     row.ref = plain(result.get("ref"))[:64] or None
     row.authority_code, row.authority_name = _authority(result.get("authority"))
@@ -294,17 +284,7 @@ def record_answer(session: Session, params: dict[str, Any], result: dict[str, An
         _ask_later(session, row, settings.current.E_AUTHENTICATION_POLL_SECONDS)
         return
     if status == "refused":
-        row.state, row.answered_at = "refused", utcnow()
-        row.reason = plain(answer.get("reason"))[:2000] or _("Không nêu lý do")
-        audit.record(
-            session,
-            "e_authentication_refused",
-            SYSTEM,
-            dossier_id=row.dossier_id,
-            document_id=row.document_id,
-            authentication_id=row.id,
-            reason=row.reason,
-        )
+        _refused(session, row, answer.get("reason"), utcnow())
         return
     if status != "authenticated":
         _reject(session, row, _("Câu trả lời không rõ kết quả xác thực"))
@@ -341,3 +321,18 @@ def completion_problem(session: Session, dossier_id: int, route: str) -> str | N
     if refused := names(lambda state: state in DECIDABLE):
         return _("Bị từ chối xác thực, hãy gửi lại hoặc yêu cầu bổ sung: %(names)s", names=refused)
     return None
+
+
+def _refused(session: Session, row: DocumentAuthentication, reason: Any, at: datetime) -> None:
+    """Record the managing agency's refusal of `row` with its reason, audited."""
+    row.state, row.answered_at = "refused", at
+    row.reason = plain(reason)[:2000] or _("Không nêu lý do")
+    audit.record(
+        session,
+        "e_authentication_refused",
+        SYSTEM,
+        dossier_id=row.dossier_id,
+        document_id=row.document_id,
+        authentication_id=row.id,
+        reason=row.reason,
+    )
