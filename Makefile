@@ -8,7 +8,7 @@ APT_PACKAGES := redis-server postgresql chromium chromium-driver fonts-dejavu-co
   tesseract-ocr tesseract-ocr-vie poppler-utils
 STAMP := $(VENV)/.installed
 
-.PHONY: run test deps system-deps venv lint bench clean
+.PHONY: run test deps system-deps venv lint bench clean lock
 
 run: deps
 	@scripts/run.sh
@@ -32,11 +32,22 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+# Every Python package comes from requirements.lock: exact versions with their hashes, so a new
+# release of a library cannot change a deployment or break CI. `make lock` re-resolves it.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install -q --upgrade pip
-	@$(BIN)/pip install -q -e '.[test]'
+	@$(BIN)/python -m pip install -q --require-hashes --no-deps -r requirements.lock
+	@$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml (after changing a dependency there, or to
+# take a library's new release: `make lock UPGRADE=--upgrade-package=flask`). Needs the
+# package index; review the diff, run `make test`, commit both files.
+lock:
+	@test -x $(VENV)/lock/bin/pip-compile || ($(PYTHON) -m venv $(VENV)/lock && $(VENV)/lock/bin/pip install -q pip-tools)
+	@CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --extra test --all-build-deps --no-emit-index-url $(UPGRADE) \
+	  -o requirements.lock pyproject.toml
 
 lint: deps
 	@$(BIN)/ruff check app worker tests config.py bench
