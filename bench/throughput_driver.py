@@ -69,6 +69,9 @@ class Driver:
         self.dossiers: list[float] = []
         self.codes: list[str] = []
         self.errors: list[str] = []
+        # CPU seconds of the driver's threads: in the officers' step calls, and in looking for
+        # the next step (the bench's own polling, not an officer's work)
+        self.cpu = {"steps": 0.0, "polling": 0.0}
         self.lock = threading.Lock()
         real = queue.enqueue
 
@@ -88,11 +91,12 @@ class Driver:
     def timed(self, label: str, action) -> float:  # noqa: ANN001
         """Run one step; its duration is recorded under `label`. Returns when it ended."""
         self.local.enqueued = None
-        t0 = time.perf_counter()
+        t0, cpu = time.perf_counter(), time.thread_time()
         action()
         took = time.perf_counter() - t0
         with self.lock:
             self.steps.setdefault(label, []).append(took)
+            self.cpu["steps"] += time.thread_time() - cpu
         return time.time()
 
     def waited_for_call(self) -> float | None:
@@ -145,6 +149,7 @@ class Driver:
         paid = False
         shipped: list[str] = []
         while True:
+            cpu = time.thread_time()
             enqueued = self.waited_for_call()
             deadline = time.time() + STEP_TIMEOUT
             while True:
@@ -155,6 +160,8 @@ class Driver:
                     raise PathFailed(f"{code}: nothing to do {STEP_TIMEOUT:.0f} s after {before}")
                 time.sleep(POLL)
             visible = time.time()
+            with self.lock:
+                self.cpu["polling"] += time.thread_time() - cpu
             if enqueued is not None and task is not None:
                 with self.lock:
                     self.waits.setdefault(f"{before} → {task.element_id}", []).append(
@@ -252,6 +259,8 @@ def main() -> None:
                 "codes": driver.codes,
                 "errors": driver.errors,
                 "cpu": cpu,
+                "cpu_steps": driver.cpu["steps"],
+                "cpu_polling": driver.cpu["polling"],
             }
         )
     )
