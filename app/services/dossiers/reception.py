@@ -86,7 +86,7 @@ def _procedure_to_receive(session: Session, code: str) -> Procedure:
     procedure = session.scalar(select(Procedure).where(Procedure.code == code, Procedure.active))
     if procedure is None:
         raise NotFound(_l("Không tìm thấy thủ tục %(code)s", code=code))
-    if procedure.model_version is None:
+    if procedure.model_version_id is None:
         raise InvalidInput(
             _l("Thủ tục %(code)s chưa được gắn quy trình đã triển khai", code=procedure.code)
         )
@@ -202,7 +202,7 @@ def _start_process(session: Session, dossier: Dossier, actor: Actor) -> None:
     # A placeholder row (version 0) so that the first save writes version 1.
     instance = ProcessInstance(
         dossier_id=dossier.id,
-        model_version_id=procedure.model_version.id,
+        model_version_id=procedure.model_version_id,
         state="",
         version=0,
         status="running",
