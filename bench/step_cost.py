@@ -13,8 +13,10 @@ stays inside the step (it is the officer's request that pays it).
 Prints per step: CPU ms of this process (best / median), SQL statements and commits per call,
 and the PostgreSQL server's CPU ms per call (all its processes; mean, 10 ms clock ticks), and
 the approval's result issuing (rendering and signatures) apart; then the total per dossier.
-`--profile FILE` writes a cProfile of the step calls alone and prints their top functions.
+`--profile FILE` writes a cProfile (CPU time) of the step calls alone and prints their top
+functions; `--sql` prints the statements of the last dossier's steps.
 Usage: .venv/bin/python bench/step_cost.py [--n 30] [--warm 5] [--durable] [--profile FILE]
+       [--sql]
 """
 
 from __future__ import annotations
@@ -51,14 +53,17 @@ class Meter:
 
     def __init__(self, engine) -> None:  # noqa: ANN001
         self.on = False
+        self.log: list[str] | None = None  # the statements of the last call, when asked
         self.statements = 0
         self.commits = 0
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "commit", self._commit)
 
-    def _statement(self, *_args) -> None:  # noqa: ANN002
+    def _statement(self, _conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001, ANN002
         if self.on:
             self.statements += 1
+            if self.log is not None:
+                self.log.append(" ".join(statement.split())[:160])
 
     def _commit(self, *_args) -> None:  # noqa: ANN002
         if self.on:
@@ -93,6 +98,7 @@ class Bench:
         self.samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         self.handed: list[int] = []
         self.issuing = 0.0
+        self.statement_log: dict[str, list[str]] = {}
         self.profiler = None
         if profile:
             import cProfile
@@ -120,6 +126,8 @@ class Bench:
 
     def measure(self, label: str, action: Callable[[], object], record: bool) -> object:
         statements, commits, self.issuing = self.meter.statements, self.meter.commits, 0.0
+        if self.meter.log is not None:
+            self.meter.log = []
         ticks = server_ticks(self.data_dir)
         self.meter.on = True
         if self.profiler is not None and record:
@@ -141,6 +149,8 @@ class Bench:
                 figures["server"].append(server * 1000)
                 if self.issuing:
                     figures["issuing"].append(self.issuing * 1000)
+                if self.meter.log is not None:
+                    self.statement_log[label] = self.meter.log
 
     def deliver(self) -> None:
         """Deliver every outbox row handed off so far, as a worker would (not measured)."""
@@ -242,6 +252,7 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=5, help="dossiers before (default 5)")
     parser.add_argument("--durable", action="store_true", help="fsync and synchronous_commit on")
     parser.add_argument("--profile", help="write a cProfile of the step calls to this file")
+    parser.add_argument("--sql", action="store_true", help="print each step's statements")
     args = parser.parse_args()
     if args.n < 1:
         parser.error("--n must be at least 1")
@@ -253,6 +264,8 @@ def main() -> None:
 
         ensure_configured()
         bench = Bench(stack.pg.directory / "data", bool(args.profile))
+        if args.sql:  # the statements of the last dossier's steps
+            bench.meter.log = []
         actors = officers()
         for _ in range(args.warm):
             one_dossier(bench, actors, record=False)
@@ -260,6 +273,11 @@ def main() -> None:
         for _ in range(args.n):
             one_dossier(bench, actors, record=True)
         report(bench, args.n)
+        if args.sql:
+            for label, statements in bench.statement_log.items():
+                print(f"-- {label}")
+                for statement in statements:
+                    print(f"   {statement}")
         print(
             f"PostgreSQL {'durable' if args.durable else 'fast (fsync off)'}; machine: "
             f"{os.cpu_count()} cores, load average {load[0]:.2f} before, "
