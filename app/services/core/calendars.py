@@ -82,7 +82,6 @@ def remove_override(override_id: int, actor: Actor) -> None:
     """An administrator removes a calendar override."""
     _require_admin(actor)
     with db.transaction() as session:
-        session.info.pop(_IN_SESSION, None)
         if (
             session.execute(
                 delete(CalendarOverride).where(CalendarOverride.id == override_id)
@@ -90,6 +89,7 @@ def remove_override(override_id: int, actor: Actor) -> None:
             != 1
         ):
             raise NotFound(_l("Không tìm thấy điều chỉnh"))
+        session.info.pop(_IN_SESSION, None)
 
 
 @dataclass(frozen=True)
