@@ -85,6 +85,11 @@ class Report:
         )
         print(f"  officer steps/s             {officer / self.elapsed:8.2f}")
         print(f"  load drivers' CPU           {sum(r['cpu'] for r in results):8.1f} s")
+        in_steps, polling = (
+            sum(r.get(k, 0.0) for r in results) for k in ("cpu_steps", "cpu_polling")
+        )
+        print(f"    in the officers' step calls {in_steps:6.1f} s")
+        print(f"    looking for the next step   {polling:6.1f} s   (the bench's own polling)")
         print(f"\n  {'per step (ms)':<38}{'count':>7}{'p50':>11}{'p95':>11}")
         for name, values in steps.items():
             print(line(name, values))

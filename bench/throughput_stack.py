@@ -100,7 +100,7 @@ class Stack:
             raise
 
     def _start(self, profile_dir: Path | None) -> None:
-        pg = start_postgres(self.durable)
+        pg = self.pg = start_postgres(self.durable)
         self.exits.callback(pg.stop)
         redis = start_redis()
         self.exits.callback(redis.stop)

@@ -52,3 +52,21 @@ def test_calendar_day_procedures_end_on_a_working_day(actors):
     assert WorkCalendar.build().is_working_day(due_local.date())
     assert due_local.date() >= (dossier.received_at.astimezone(VN_TZ) + timedelta(days=6)).date()
     assert due_local.hour == 17
+
+
+def test_the_calendar_is_read_once_per_transaction_and_a_new_override_counts_at_the_next(actors):
+    day_off = next_working_day_after_today()
+    with db.transaction() as session:
+        before = calendars.work_calendar(session)
+        assert calendars.work_calendar(session) is before  # one read for the whole step
+        assert before.is_working_day(day_off)
+    calendars.add_override(day_off.year, day_off, "day_off", "Nghỉ đột xuất", actors["quantri"])
+    with db.transaction() as session:
+        assert not calendars.work_calendar(session).is_working_day(day_off)
+    # the next dossier received is due later: its transaction saw the new day off
+    code = receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    assert dossier.due_at == calendars.WorkCalendar.build(
+        overrides=[Override(day_off, OverrideKind.DAY_OFF)]
+    ).due(dossier.received_at, 10, "working_days")

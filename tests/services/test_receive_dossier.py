@@ -6,7 +6,7 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import AuditEvent, Dossier, OutboxMessage, ProcessInstance
@@ -14,7 +14,7 @@ from app.services.core import queue
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.storage.db import db
-from tests.services.helpers import receive, use_test_model
+from tests.services.helpers import deliver, receive, use_test_model
 
 CODE = re.compile(r"^000\.00\.12\.H31-\d{6}-(\d{4})$")
 
@@ -165,3 +165,29 @@ def test_audit_log_refuses_updates_and_deletes(actors):
             session.execute(text(statement))
     with db.transaction() as session:
         assert session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)).all() == kinds
+
+
+def test_a_receipt_writes_the_new_instance_once_with_its_first_state(actors):
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001, ANN002
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        code = receive(actors["tiepnhan"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    writes = [s for s in statements if "process_instance" in s and not s.startswith("select")]
+    assert len(writes) == 1 and writes[0].startswith("insert")
+    with db.transaction() as session:
+        instance = session.scalar(select(ProcessInstance).join(Dossier).where(Dossier.code == code))
+        assert instance.version == 1 and instance.status == "running"
+        assert instance.state  # the state the process started with, not a placeholder
+    # the next step loads it and saves version 2, as after any receipt
+    assert deliver("portal.check_account", {"exists": True, "account": {}}) == ["resumed"]
+    with db.transaction() as session:
+        assert (
+            session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance.id))
+            == 2
+        )

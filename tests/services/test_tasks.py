@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import (
     AuditEvent,
@@ -121,6 +122,82 @@ def test_completion_moves_the_dossier_on_and_queues_status_syncs_in_order(actors
         and completed[0].data["form"]["original_count"] == 1
     )
     assert open_task(code, "appraisal") is not None
+
+
+def race_to_claim(task_id: str, claimants: list, monkeypatch) -> list[str]:
+    """Each claimant claims the step in its own thread; both read the step before either
+    writes, where the database lets them (PostgreSQL; SQLite serialises the writers, so the
+    barrier gives way after its timeout). Returns their outcomes."""
+    barrier = threading.Barrier(len(claimants), timeout=2)
+    check = tasks._check_open
+
+    def read_then_wait(*args) -> None:  # noqa: ANN002
+        check(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    monkeypatch.setattr(tasks, "_check_open", read_then_wait)
+    outcomes: list[str] = []
+
+    def work(actor) -> None:  # noqa: ANN001
+        try:
+            tasks.claim_task(task_id, actor)
+            outcomes.append(f"ok {actor.name}")
+        except Conflict:
+            outcomes.append(f"conflict {actor.name}")
+
+    threads = [threading.Thread(target=work, args=(actor,)) for actor in claimants]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def claims_of(task_id: str) -> tuple[int | None, int]:
+    """Who holds the step, and how many claims the dossier's history records for it."""
+    with db.transaction() as session:
+        holder = session.scalar(select(HumanTask.assignee_id).where(HumanTask.id == task_id))
+        claims = session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.task_id == task_id, AuditEvent.kind == "task_claimed"
+            )
+        )
+    return holder, claims
+
+
+def test_two_officers_claiming_at_once_one_gets_the_step_the_other_a_conflict(actors, monkeypatch):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    with db.transaction() as session:
+        other = session.scalar(select(User).where(User.username == "quantri"))
+        other.roles.append(UserRole(role="reception", agency_id=task.agency_id))
+        session.flush()
+        rival = Actor.of(other)
+    outcomes = race_to_claim(task.id, [actors["tiepnhan"], rival], monkeypatch)
+    assert sorted(o.split()[0] for o in outcomes) == ["conflict", "ok"]
+    winner = next(o for o in outcomes if o.startswith("ok")).split(" ", 1)[1]
+    holder, claims = claims_of(task.id)
+    assert holder == {a.name: a.id for a in (actors["tiepnhan"], rival)}[winner]
+    assert claims == 1
+
+
+def test_the_same_claim_sent_twice_at_once_takes_the_step_once(actors, monkeypatch):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    officer = actors["tiepnhan"]
+    outcomes = race_to_claim(task.id, [officer, officer], monkeypatch)
+    assert outcomes == [f"ok {officer.name}"] * 2
+    assert claims_of(task.id) == (officer.id, 1)
+
+
+def test_claiming_a_finished_step_is_a_conflict_and_changes_nothing(actors):
+    code = at_reception(actors)
+    task = open_task(code, "reception")
+    tasks.complete_task(task.id, actors["tiepnhan"], RECEPTION_FORM)
+    with pytest.raises(Conflict):
+        tasks.claim_task(task.id, actors["tiepnhan"])
+    assert claims_of(task.id)[1] == 0
 
 
 def test_completing_a_finished_task_is_a_conflict(actors):

@@ -28,9 +28,20 @@ from app.services.core.actors import Actor
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
 from app.storage.db import db
 
+_IN_SESSION = "work_calendar"
+
 
 def work_calendar(session: Session) -> WorkCalendar:
-    """The calendar with every override from last year on (older ones cannot matter)."""
+    """The calendar with every override from last year on (older ones cannot matter); read
+    once per transaction (a step asks for it for its timers and again for its tasks' due
+    times), read again after this transaction changes an override."""
+    found = session.info.get(_IN_SESSION)
+    if found is None:
+        found = session.info[_IN_SESSION] = _read_calendar(session)
+    return found
+
+
+def _read_calendar(session: Session) -> WorkCalendar:
     since = date(utcnow().year - 1, 1, 1)
     rows = session.execute(
         select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.note).where(
@@ -64,6 +75,7 @@ def add_override(year: int, day: date, kind: str, note: str, actor: Actor) -> No
                 day=day, kind=str(override.kind), note=override.note, created_by_id=actor.id
             )
         )
+        session.info.pop(_IN_SESSION, None)
 
 
 def remove_override(override_id: int, actor: Actor) -> None:
@@ -77,6 +89,7 @@ def remove_override(override_id: int, actor: Actor) -> None:
             != 1
         ):
             raise NotFound(_l("Không tìm thấy điều chỉnh"))
+        session.info.pop(_IN_SESSION, None)
 
 
 @dataclass(frozen=True)

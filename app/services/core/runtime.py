@@ -170,6 +170,7 @@ _BY_TASK = _BY_INSTANCE.add_columns(
 _LOAD_INSTANCE = _BY_INSTANCE.where(ProcessInstance.id == bindparam("instance_id"))
 _LOAD_TASK = _BY_TASK.where(HumanTask.id == bindparam("task_id"))
 _INSTANCES = ProcessInstance.__table__
+_INSERT = _INSTANCES.insert().returning(_INSTANCES.c.id)
 # Optimistic concurrency: the row must still carry the version this run was loaded from.
 _SAVE = (
     update(_INSTANCES)
@@ -299,11 +300,50 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     if result.rowcount != 1:
         raise Conflict(_l("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại"))
     instance.version += 1
-    if changes.finished and loaded.dossier.finished_at is None:
-        finished = loaded.dossier.finished_at = utcnow()
-        result_outcome = outcome(finished, loaded.dossier.due_at)
-        session.connection().execute(
-            update(Dossier.__table__)
-            .where(Dossier.id == loaded.dossier.id)
-            .values(finished_at=finished, outcome=result_outcome and str(result_outcome))
+    if changes.finished:
+        _finish(session, loaded.dossier)
+
+
+def commit_new(
+    session: Session,
+    dossier: DossierRef,
+    model_version_id: int,
+    run: ProcessRun,
+    changes: Changes,
+    actor: Actor,
+) -> int:
+    """Insert a just-started instance with its first state (version 1: one write, no
+    placeholder row to update), then project the changes; returns the instance id."""
+    status = "completed" if changes.finished else "running"
+    instance_id = (
+        session.connection()
+        .execute(
+            _INSERT,
+            {
+                "dossier_id": dossier.id,
+                "model_version_id": model_version_id,
+                "state": run.dump(),
+                "version": 1,
+                "status": status,
+                "next_timer_at": changes.next_timer_at,
+            },
         )
+        .scalar_one()
+    )
+    if changes.finished:
+        _finish(session, dossier)
+    projection.apply_changes(session, instance_id, dossier, changes, actor, completed_by=actor)
+    return instance_id
+
+
+def _finish(session: Session, dossier: DossierRef) -> None:
+    """The dossier's end time and outcome, once, when its process has finished."""
+    if dossier.finished_at is not None:
+        return
+    finished = dossier.finished_at = utcnow()
+    result_outcome = outcome(finished, dossier.due_at)
+    session.connection().execute(
+        update(Dossier.__table__)
+        .where(Dossier.id == dossier.id)
+        .values(finished_at=finished, outcome=result_outcome and str(result_outcome))
+    )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app import settings
@@ -57,19 +57,32 @@ def look_up(schema: Mapping[str, Any] | None, owner_id_type: str, owner_id: str)
     return Filled(tied, master_data.filled_values(tied, kind, records), down)
 
 
+# The step's form, agency and owner in one read of plain columns (every completion asks).
+_FOR_TASK = (
+    select(
+        HumanTask.agency_id,
+        HumanTask.form,
+        HumanTask.dossier_id,
+        Dossier.owner_id_type,
+        Dossier.owner_id,
+    )
+    .join(Dossier, Dossier.id == HumanTask.dossier_id)
+    .where(HumanTask.id == bindparam("task_id"))
+)
+
+
 def for_task(task_id: str, actor: Actor) -> Filled:
     """The national data for an open step's form, for its dossier's owner (nothing for a step
     the actor does not see: completing it is refused on its own terms)."""
     with db.transaction() as session:
-        task = session.get(HumanTask, task_id)
+        task = session.connection().execute(_FOR_TASK, {"task_id": task_id}).one_or_none()
         if task is None or not actor.sees(task.agency_id):
             return Filled()
         form = task.form
         if not master_data.tied_fields(form):
             return Filled()
-        dossier = session.get(Dossier, task.dossier_id)
-        owner = (dossier.owner_id_type, dossier.owner_id)
-        earlier = _earlier_changes(session, dossier.id)
+        owner = (task.owner_id_type, task.owner_id)
+        earlier = _earlier_changes(session, task.dossier_id)
     found = look_up(form, *owner)
     return replace(found, earlier={k: v for k, v in earlier.items() if k in found.values})
 

@@ -21,7 +21,7 @@ from app.domain.identifiers import PERSONAL_KINDS, validate_identifier
 from app.domain.status import VN_TZ
 from app.engine import ProcessRun, WorkflowFailed
 from app.i18n import _, _l
-from app.models import Agency, Dossier, Procedure, ProcessInstance
+from app.models import Agency, Dossier, Procedure
 from app.models.base import utcnow
 from app.services.core import audit, calendars, fees, runtime
 from app.services.core.actors import Actor
@@ -86,7 +86,7 @@ def _procedure_to_receive(session: Session, code: str) -> Procedure:
     procedure = session.scalar(select(Procedure).where(Procedure.code == code, Procedure.active))
     if procedure is None:
         raise NotFound(_l("Không tìm thấy thủ tục %(code)s", code=code))
-    if procedure.model_version is None:
+    if procedure.model_version_id is None:
         raise InvalidInput(
             _l("Thủ tục %(code)s chưa được gắn quy trình đã triển khai", code=procedure.code)
         )
@@ -199,19 +199,9 @@ def _start_process(session: Session, dossier: Dossier, actor: Actor) -> None:
         )
     except WorkflowFailed as exc:
         raise InvalidInput(_l("Quy trình báo lỗi khi bắt đầu: %(exc)s", exc=exc)) from exc
-    # A placeholder row (version 0) so that the first save writes version 1.
-    instance = ProcessInstance(
-        dossier_id=dossier.id,
-        model_version_id=procedure.model_version.id,
-        state="",
-        version=0,
-        status="running",
+    runtime.commit_new(
+        session, runtime.dossier_ref(dossier), procedure.model_version_id, run, changes, actor
     )
-    session.add(instance)
-    session.flush()
-    ref = runtime.InstanceRef(instance.id, 0, "running", instance.model_version_id, "", None)
-    loaded = runtime.Loaded(ref, runtime.dossier_ref(dossier), run)
-    runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
 
 
 def _check(cmd: ReceiveDossier) -> dict[str, str]:

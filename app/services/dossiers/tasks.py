@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 from jsonschema import Draft202012Validator
+from sqlalchemy import bindparam, select, update
 
 from app.domain.form_fields import undeclared
 from app.domain.process_variables import is_system_variable
@@ -19,7 +20,14 @@ from app.models import HumanTask, User
 from app.models.base import utcnow
 from app.services.core import audit, fees, runtime
 from app.services.core.actors import Actor
-from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound, listed
+from app.services.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    listed,
+)
 from app.services.documents import e_authentication, result_drafts
 from app.services.documents.e_authenticated_copies import route_of, with_counted
 from app.services.dossiers import dossier_fees, national_data, workbench
@@ -48,31 +56,77 @@ def _check_open(role: str, agency_id: int, state: str, actor: Actor) -> None:
         raise Conflict(ALREADY_DONE)
 
 
+# What a claim checks, read as plain columns (no ORM object: every claim passes here).
+_CLAIM_READ = select(
+    HumanTask.role,
+    HumanTask.agency_id,
+    HumanTask.state,
+    HumanTask.assignee_id,
+    HumanTask.dossier_id,
+    HumanTask.instance_id,
+    HumanTask.title,
+).where(HumanTask.id == bindparam("task_id"))
+_TASKS = HumanTask.__table__
+# Takes the step only while it is open and nobody holds it: of two officers claiming at
+# once, one updates the row and the other finds it held (no lost claim).
+_CLAIM = (
+    update(_TASKS)
+    .where(
+        _TASKS.c.id == bindparam("task_id"),
+        _TASKS.c.state == "open",
+        _TASKS.c.assignee_id.is_(None),
+    )
+    .values(assignee_id=bindparam("b_actor"), claimed_at=bindparam("b_now"))
+)
+
+
 def claim_task(task_id: str, actor: Actor) -> None:
     """An officer takes an open step from their group's pool."""
     with db.transaction() as session:
-        task = _open_task(session, task_id, actor)
+        connection = session.connection()
+        task = connection.execute(_CLAIM_READ, {"task_id": task_id}).one_or_none()
+        if task is None:
+            raise NotFound(_l("Không tìm thấy công việc"))
+        _check_open(task.role, task.agency_id, task.state, actor)
         if task.assignee_id == actor.id:
             return
-        if task.assignee_id is not None:
-            holder = session.get(User, task.assignee_id)
-            raise Conflict(
-                _l(
-                    "Công việc đã được %(name)s nhận; chỉ người đó trả lại hoặc người giám sát "
-                    "giao lại được",
-                    name=holder.full_name if holder else "?",
-                )
-            )
-        task.assignee_id, task.claimed_at = actor.id, utcnow()
+        taken = connection.execute(
+            _CLAIM, {"task_id": task_id, "b_actor": actor.id, "b_now": utcnow()}
+        ).rowcount
+        if task.assignee_id is not None or taken != 1:
+            refusal = _held_by_another(session, task_id, actor)
+            if refusal is None:  # the same claim sent twice at once: the other one took it
+                return
+            raise refusal
         audit.record(
             session,
             "task_claimed",
             actor,
             dossier_id=task.dossier_id,
             instance_id=task.instance_id,
-            task_id=task.id,
+            task_id=task_id,
             title=task.title,
         )
+
+
+def _held_by_another(session: Any, task_id: str, actor: Actor) -> ServiceError | None:
+    """The refusal of a claim on a step that someone else holds or that just closed; None
+    when the actor holds it already."""
+    state, holder_id = session.execute(
+        select(HumanTask.state, HumanTask.assignee_id).where(HumanTask.id == task_id)
+    ).one()
+    if state != "open":
+        return Conflict(ALREADY_DONE)
+    if holder_id == actor.id:
+        return None
+    holder = session.get(User, holder_id) if holder_id is not None else None
+    return Conflict(
+        _l(
+            "Công việc đã được %(name)s nhận; chỉ người đó trả lại hoặc người giám sát "
+            "giao lại được",
+            name=holder.full_name if holder else "?",
+        )
+    )
 
 
 def unclaim_task(task_id: str, actor: Actor) -> None:
