@@ -41,6 +41,7 @@ class LocalOperator:
 
     @property
     def deferred(self) -> bool:
+        """Whether the worker runs it after the step that reaches it (it has a `check`)."""
         return self.check is not None
 
 
