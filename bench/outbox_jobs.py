@@ -8,7 +8,9 @@ scheduler run until the outbox is settled, against a real Redis and the portal, 
 national simulators over HTTP. Prints per dossier: outbox rows, RQ jobs run, rows claimed and
 claim attempts (a claim that found nothing included), sweeper hand-offs; and the CPU time of
 `issue_result` (the leader's and the agency's signatures included) per dossier, best, median
-and p95, plus a cProfile of it with `--profile`.
+and p95, plus a cProfile of it with `--profile`; the CPU time of the approval request (the
+leader's `complete_task`) and of the workers and scheduler per dossier, this thread only (the
+simulators run in threads of their own).
 Database: a fresh SQLite file, or `--postgres`.
 Usage: .venv/bin/python bench/outbox_jobs.py [--n 20] [--postgres] [--profile FILE]
 """
@@ -68,6 +70,10 @@ class Counts:
     def __init__(self) -> None:
         self.jobs = self.claims = self.claimed = self.swept = 0
         self.issue_cpu: list[float] = []
+        # this thread's CPU (the simulators' threads left out): each approval request, and
+        # the worker and scheduler runs that settle one dossier's calls
+        self.approval_cpu: list[float] = []
+        self.worker_cpu: list[float] = []
         self.profile: cProfile.Profile | None = None
 
     def install(self) -> None:
@@ -139,11 +145,13 @@ def actors() -> dict[str, Actor]:
         return {u.username: Actor.of(u) for u in session.scalars(select(User))}
 
 
-def run_dossier(people: dict[str, Actor], connection: Redis) -> None:
+def run_dossier(people: dict[str, Actor], connection: Redis, counts: Counts | None = None) -> None:
     code = receive_dossier(
         ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An"), people["tiepnhan"]
     )
+    worker = time.thread_time()
     settle(connection)
+    worker = time.thread_time() - worker
     for element, who, form in STEPS:
         with db.transaction() as session:
             task_id = session.scalar(
@@ -153,8 +161,15 @@ def run_dossier(people: dict[str, Actor], connection: Redis) -> None:
             )
         if task_id is None:
             raise SystemExit(f"{code}: no open {element} step")
+        started = time.thread_time()
         tasks.complete_task(task_id, people[who], form)
+        if counts is not None and element == "approval":
+            counts.approval_cpu.append(time.thread_time() - started)
+        started = time.thread_time()
         settle(connection)
+        worker += time.thread_time() - started
+    if counts is not None:
+        counts.worker_cpu.append(worker)
 
 
 def main() -> None:
@@ -200,7 +215,7 @@ def main() -> None:
             counts.profile = cProfile.Profile()
         load = os.getloadavg()
         for _ in range(args.n):
-            run_dossier(people, connection)
+            run_dossier(people, connection, counts)
         with db.transaction() as session:
             rows = session.scalar(select(func.count(OutboxMessage.id)))
             undone = session.scalar(
@@ -213,6 +228,10 @@ def main() -> None:
     n = args.n
     per = lambda value: value / n  # noqa: E731
     issue = sorted(counts.issue_cpu)
+    figures = {
+        "approval request CPU ms": counts.approval_cpu,
+        "worker CPU ms per dossier": counts.worker_cpu,
+    }
     print(
         f"counter path, {n} dossiers, {'PostgreSQL' if args.postgres else 'SQLite'},"
         f" load average {load[0]:.2f}"
@@ -221,6 +240,13 @@ def main() -> None:
     print(f"RQ jobs run per dossier     {per(counts.jobs):.1f}")
     print(f"claims per dossier          {per(counts.claims):.1f} ({per(counts.claimed):.1f} took)")
     print(f"sweeper hand-offs / dossier {per(counts.swept):.1f}")
+    for label, values in figures.items():
+        ordered = sorted(values)
+        print(
+            f"{label:<28}best {ordered[0] * 1000:.1f}  median"
+            f" {statistics.median(ordered) * 1000:.1f}"
+            f"  p95 {ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000:.1f}"
+        )
     if issue:
         p95 = issue[min(len(issue) - 1, int(0.95 * len(issue)))]
         print(

@@ -22,12 +22,12 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import and_, bindparam, func, select  # noqa: E402
+from sqlalchemy import and_, bindparam, select  # noqa: E402
 
 from app.bootstrap import ensure_configured  # noqa: E402
-from app.models import Dossier, HumanTask, OutboxMessage, User  # noqa: E402
+from app.models import Dossier, HumanTask, User  # noqa: E402
 from app.services.citizens import actions  # noqa: E402
-from app.services.core import queue  # noqa: E402
+from app.services.core import outbox, queue  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
 from app.services.dossiers import tasks  # noqa: E402
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier  # noqa: E402
@@ -106,9 +106,20 @@ class Driver:
         def record(ids) -> None:  # noqa: ANN001
             ids = list(ids)
             real(ids)
-            self.local.enqueued = (time.time(), ids)
+            self.local.enqueued = time.time()
 
         queue.enqueue = record
+        # Whether the step queued a service task's call: only the first row of a dossier is
+        # handed to the queue (its job delivers the rest), and that is mostly a status sync,
+        # so the rows written are watched, not the ids enqueued.
+        add = outbox.add
+
+        def watched(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            if kwargs.get("task_id") is not None:
+                self.local.calls = True
+            add(*args, **kwargs)
+
+        outbox.add = watched
 
     def officer_for(self, task: Step) -> Actor:
         for _, actor in self.officers:
@@ -119,6 +130,7 @@ class Driver:
     def timed(self, label: str, action) -> float:  # noqa: ANN001
         """Run one step; its duration is recorded under `label`. Returns when it ended."""
         self.local.enqueued = None
+        self.local.calls = False
         t0, cpu = time.perf_counter(), time.thread_time()
         action()
         took = time.perf_counter() - t0
@@ -130,17 +142,8 @@ class Driver:
     def waited_for_call(self) -> float | None:
         """When the last step enqueued a BPMN service call (a process waits for its result):
         the moment of that enqueue; otherwise None."""
-        enqueued = self.local.enqueued
-        if not enqueued:
-            return None
-        at, ids = enqueued
-        with db.transaction() as session:
-            calls = session.scalar(
-                select(func.count(OutboxMessage.id)).where(
-                    OutboxMessage.id.in_(ids), OutboxMessage.task_id.is_not(None)
-                )
-            )
-        return at if calls else None
+        enqueued = getattr(self.local, "enqueued", None)
+        return enqueued if enqueued and getattr(self.local, "calls", False) else None
 
     def next_step(self, code: str) -> tuple[Step | None, int, bool]:
         """The dossier's open step (if any), its status and whether it has finished: one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from functools import lru_cache
 
 from app import settings
@@ -92,6 +93,8 @@ def error_code(exc: IntegrationError) -> str | None:
 
 
 def _deliver(claimed: outbox.Claimed) -> str:
+    if service_calls.is_deferred(claimed.operator):
+        return _run_here(claimed)
     try:
         params = results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
         result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())
@@ -109,9 +112,25 @@ def _deliver(claimed: outbox.Claimed) -> str:
         log.exception("outbox %s crashed", claimed.id)
         failed = outbox.record_failure(claimed.id, f"{type(exc).__name__}: {exc}", retryable=True)
         return failed
+    return _resume(claimed, lambda: service_calls.complete_service_call(claimed.id, result))
+
+
+def _run_here(claimed: outbox.Claimed) -> str:
+    """A deferred local operator's call (the e-result's issuing): no HTTP, run in the
+    transaction that resumes the process; a refusal (nothing approved to sign any more) is
+    an incident at once, a crash is retried."""
+    try:
+        return _resume(claimed, lambda: service_calls.run_deferred_call(claimed.id))
+    except Exception as exc:  # noqa: BLE001 - an unexpected bug must not lose the row
+        log.exception("outbox %s (%s) crashed", claimed.id, claimed.operator)
+        failed = outbox.record_failure(claimed.id, f"{type(exc).__name__}: {exc}", retryable=True)
+        return failed
+
+
+def _resume(claimed: outbox.Claimed, finish: Callable[[], str]) -> str:
     for _ in range(RESUME_ATTEMPTS):
         try:
-            return service_calls.complete_service_call(claimed.id, result)
+            return finish()
         except Conflict:
             continue  # an officer saved the same instance at that moment: read it again
         except ServiceError as exc:

@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -130,10 +131,27 @@ def _sign_into(
     identity: Identity,
     **options,  # noqa: ANN003 - PdfSigner's appearance options
 ) -> None:
-    loaded = _loaded(identity)
-    signers.PdfSigner(meta, signer=loaded.signer, **options).sign_pdf(
-        writer, output=output, bytes_reserved=loaded.reserved
-    )
+    def run() -> None:
+        loaded = _loaded(identity)
+        signers.PdfSigner(meta, signer=loaded.signer, **options).sign_pdf(
+            writer, output=output, bytes_reserved=loaded.reserved
+        )
+
+    if not _loop_running():
+        run()
+        return
+    # pyHanko signs through asyncio.run, which a thread running an event loop cannot call (a
+    # worker run inside a test that drives a browser): sign in a thread of its own then
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run).result()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _unique_field(path: Path, wanted: str) -> str:

@@ -21,6 +21,7 @@ from app.domain.worktime import WorkCalendar
 from app.engine import pruning, serializer, service_errors
 from app.engine.definition import Definition
 from app.engine.errors import ScriptError, TaskNotReady, WorkflowFailed
+from app.engine.local_calls import LocalCalls
 from app.engine.operation_bounds import StepBound, failure
 from app.engine.sandbox import make_script_engine
 from app.engine.specs import SERVICE_CALL, DeferredServiceTask
@@ -56,16 +57,6 @@ class CompletedElement:
     element_id: str
     name: str
     properties: dict[str, str]
-
-
-@dataclass(frozen=True)
-class LocalCalls:
-    """Operators the caller runs itself, inside its transaction (e.g. linking the local
-    account): a service task naming one completes in the same step instead of waiting for the
-    worker. `call(operator, params)` returns the task's result or raises to abort the step."""
-
-    names: frozenset[str]
-    call: Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 # SpiffWorkflow's timer event definitions (a date, a duration, a cycle).
@@ -236,6 +227,11 @@ class ProcessRun:
         return self._advance(before)
 
     # -- queries --------------------------------------------------------------------
+    def waits_for_call(self, task_id: str) -> bool:
+        """Whether the service task still waits for its call's result (not cancelled)."""
+        task = self._task(task_id)
+        return task is not None and task.state == TaskState.STARTED
+
     def ready_user_tasks(self) -> list[UserTaskView]:
         return [self._view(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
 
@@ -331,6 +327,8 @@ class ProcessRun:
                 )
             elif task.state == TaskState.CANCELLED and was is not None:
                 changes.cancelled.append(str(task.id))
+        if self.local is not None:
+            self.local.check_deferred([(c.operator, c.params) for c in changes.service_calls])
         # Engine-internal specs (the implicit Start, End markers) have no BPMN id.
         completed = [t for t in completed if t.task_spec.bpmn_id]
         completed.sort(key=lambda t: t.last_state_change)

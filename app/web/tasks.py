@@ -288,11 +288,11 @@ def _go_on(task_id: str, actor: Actor, title: str):  # noqa: ANN202
     """After a step: open the officer's next step of the same dossier at once (see
     progress.after_step for the rule), or say where the dossier went and go back to the
     inbox. A step behind a service call is waited for a moment (AFTER_STEP_WAIT seconds),
-    never guessed."""
+    never guessed; not behind the result's signing, which the officer is told of at once."""
     deadline = time.monotonic() + settings.current.AFTER_STEP_WAIT
     after = progress.after_step(task_id, actor)
     while after.next_step is None and after.standing.waiting_service:
-        if time.monotonic() >= deadline:
+        if after.standing.signing or time.monotonic() >= deadline:
             break
         time.sleep(WAIT_POLL)
         after = progress.after_step(task_id, actor)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.models import HumanTask, Notification, OutboxMessage, Procedure, User
 from app.services.core.actors import Actor
 from app.services.core.outbox import claim
-from app.services.dossiers import service_calls, tasks
+from app.services.dossiers import local_operators, service_calls, tasks
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.services.process_models.deploy import deploy, read_bundle
 from app.storage.db import db
@@ -36,9 +36,27 @@ def open_task(code: str, element_id: str) -> HumanTask | None:
 
 
 def complete(code: str, element_id: str, actor: Actor, data: dict) -> None:
+    """Complete the open step, then make the calls the worker makes itself right after it
+    (the e-result's issuing after an approval: `run_deferred`)."""
     task = open_task(code, element_id)
     assert task is not None, f"no open {element_id} task for {code}"
     tasks.complete_task(task.id, actor, data)
+    run_deferred()
+
+
+def run_deferred() -> list[str]:
+    """Run the pending calls of deferred local operators (the e-result's rendering and
+    signatures, which the worker takes off the approval's request), as the worker would."""
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.operator.in_(local_operators.DEFERRED),
+                OutboxMessage.state == "pending",
+            )
+            .order_by(OutboxMessage.id)
+        ).all()
+    return [service_calls.run_deferred_call(claim(i).id) for i in ids]
 
 
 # What the portal answers for the citizen `receive` uses (the simulator's first demo account).

@@ -21,7 +21,7 @@ from app.services.documents import result_drafts
 from app.services.dossiers import tasks
 from app.storage.db import db
 from app.storage.files import file_store
-from tests.services.helpers import complete, deliver, open_task, receive
+from tests.services.helpers import complete, deliver, open_task, receive, run_deferred
 
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 ACCEPT = {"decision": "accept", "appraisal_note": "Đủ điều kiện"}
@@ -98,6 +98,7 @@ def test_model_the_officer_fills_the_template_the_leader_approves_and_the_stored
     complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
     approval = approval_task(code)
     tasks.complete_task(approval, actors["lanhdao"], APPROVE, seen_result_version=1)
+    run_deferred()  # the worker issues the approved result
 
     [draft] = drafts_of(code)
     result = result_of(code)
@@ -171,6 +172,7 @@ def test_approving_an_outdated_version_is_refused_409_and_nothing_is_signed(acto
     assert result_of(code) is None and open_task(code, "approval") is not None
 
     tasks.complete_task(approval, actors["lanhdao"], APPROVE, seen_result_version=2)
+    run_deferred()  # the worker issues the approved result
     assert "Không có án tích (đã sửa)" in text_of(bytes_of(result_of(code).file_sha256))
 
 
@@ -216,6 +218,7 @@ def test_a_procedure_without_a_template_keeps_the_generic_result(actors):
     code, _appraisal = at_appraisal(actors)
     complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
     tasks.complete_task(approval_task(code), actors["lanhdao"], APPROVE)
+    run_deferred()  # the worker issues the approved result
     assert drafts_of(code) == [] and result_of(code) is not None
 
 
@@ -289,6 +292,7 @@ def test_an_uploaded_signed_decision_is_verified_and_signed_again_on_approval(ac
 
     complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
     tasks.complete_task(approval_task(code), actors["lanhdao"], APPROVE, seen_result_version=1)
+    run_deferred()  # the worker issues the approved result
     result = result_of(code)
     stored = bytes_of(result.file_sha256)
     assert stored.startswith(signed.read_bytes())

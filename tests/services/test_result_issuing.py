@@ -1,5 +1,7 @@
-"""The e-result is issued by a step of the model ("Phát hành kết quả điện tử"), in the
-approval's transaction; model versions deployed before that step still issue it."""
+"""The e-result is issued by a step of the model ("Phát hành kết quả điện tử"), by the worker
+right after the approval commits (its rendering and signatures are kept off the leader's
+request; what would refuse it refuses the approval itself); model versions deployed before
+that step still issue it."""
 
 from __future__ import annotations
 
@@ -122,7 +124,9 @@ def test_the_issued_result_is_in_the_history_with_the_approving_leader(actors):
     assert kinds.index("result_issued") < requested
 
 
-def test_a_failure_while_issuing_refuses_the_whole_approval(actors, monkeypatch):
+def test_a_failure_while_issuing_leaves_the_decision_taken_and_nothing_issued(actors, monkeypatch):
+    """The worker issues in one transaction of its own: signing that fails half-way leaves
+    no document, no store call and no return step, and the call still to make."""
     code = receive(actors["tiepnhan"])
     deliver("portal.check_account", {"exists": True})
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
@@ -134,8 +138,16 @@ def test_a_failure_while_issuing_refuses_the_whole_approval(actors, monkeypatch)
     monkeypatch.setattr(results, "_sign", broken)
     with pytest.raises(OSError, match="signing key missing"):
         complete(code, "approval", actors["lanhdao"], APPROVE)
-    assert open_task(code, "approval") is not None
+    assert open_task(code, "approval") is None  # the leader's decision stands
+    assert open_task(code, "return_result") is None
     assert results_of(code) == [] and store_calls(code) == []
+    with db.transaction() as session:
+        [state] = session.scalars(
+            select(OutboxMessage.state)
+            .join(Dossier, Dossier.id == OutboxMessage.dossier_id)
+            .where(OutboxMessage.operator == "documents.issue_result", Dossier.code == code)
+        ).all()
+    assert state == "running"  # held by the worker that failed: handed out again later
 
 
 def test_without_a_catalogued_result_type_issuing_refuses_and_nothing_is_issued(actors):

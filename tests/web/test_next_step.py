@@ -229,3 +229,26 @@ def test_the_steps_json_carries_no_step_data_even_for_those_allowed_to_see_it(
         body = text(client.get(f"/dossiers/{code}/steps"))
         assert "ghi chú nội bộ" not in body and "Ghi chú thẩm định riêng" not in body
         assert "approval_decision" not in body
+
+
+def test_after_approving_the_leader_reads_that_the_result_is_being_signed(
+    client, actors, no_worker
+):
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    reception = {"components_checked": True, "original_count": 1, "copy_count": 0}
+    complete(code, "reception", actors["tiepnhan"], reception)
+    complete(
+        code, "appraisal", actors["chuyenvien"], {"decision": "accept", "appraisal_note": "Đủ"}
+    )
+    login(client, "lanhdao")
+    approval = task_of(code, "approval")
+    post(client, f"/tasks/{approval.id}/claim", {}, "/inbox")
+    form = {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"}
+    response = post(client, f"/tasks/{approval.id}", form)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inbox")
+    assert f"Kết quả của hồ sơ {code} đang được ký số" in text(client.get("/inbox"))
+    steps = client.get(f"/dossiers/{code}/steps").get_json()
+    assert steps["pending"] is True and "đang được ký số" in steps["where"]
+    assert "Đang ký số kết quả" in steps["html"]
+    assert open_task(code, "return_result") is None  # nothing to hand out before it is signed

@@ -16,6 +16,7 @@ from app import settings
 from app.models import Incident, OutboxMessage
 from app.services.core import outbox, queue
 from app.services.core.outbox import retry_incident
+from app.services.dossiers import tasks
 from app.storage.db import db
 from tests.conftest import _postgres_url, _sqlite_url
 from tests.services.helpers import complete, open_task, receive, settle
@@ -215,8 +216,8 @@ def test_each_officer_step_hands_its_dossier_to_one_job_which_delivers_what_foll
         ("appraisal", "chuyenvien", {"decision": "accept", "appraisal_note": "Đủ điều kiện"}),
         ("approval", "lanhdao", {"approval_decision": "approve", "result_name": "Phiếu số 1"}),
     ]
-    for element, who, form in steps:
-        complete(code, element, actors[who], form)
+    for element, who, form in steps:  # the worker alone issues the result after approval
+        tasks.complete_task(open_task(code, element).id, actors[who], form)
         drain()
     settle(drain, clock, lambda: open_task(code, "return_result") is not None)
     complete(
@@ -226,7 +227,8 @@ def test_each_officer_step_hands_its_dossier_to_one_job_which_delivers_what_foll
         {"return_method": "counter", "receiver_name": "Nguyễn Văn An"},
     )
     settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
-    assert len(handed_off) == 5  # one per officer step, for the dossier's twelve calls
+    assert len(handed_off) == 5  # one per officer step, for the dossier's thirteen calls
+    assert len(rows("documents.issue_result")) == 1  # the issuing went in the approval's job
     assert len(rows()) > len(handed_off)
     assert statuses(portal_received) == [1, 2, 4, 9, 10]
     keys = [m["idempotency_key"] for m in portal_received()]

@@ -2,9 +2,12 @@
 approving leader and by the agency, stored under its storage key.
 
 A step of the model does it: the local operator `documents.issue_result` (see
-`local_operators`), in the transaction of the approval that leads to it; the next step
-(`warehouse.store_result`) pushes the issued file to the warehouse (Kho DL) with the
-document's id and hashes in its parameters. Model versions deployed before that step existed
+`local_operators`), deferred: the approval that leads to it only checks it could be issued
+(`check_issuable`) and commits the decision, and the worker issues it right after, in one
+transaction with the process's next move (`service_calls.run_deferred_call`), so that two
+signatures do not hold the leader's request; the next step (`warehouse.store_result`) pushes
+the issued file to the warehouse (Kho DL) with the document's id and hashes in its
+parameters. Model versions deployed before that step existed
 queue `warehouse.store_result` without an issued document: `issue_for_queued_call` issues it
 when the worker takes such a call, so those versions keep producing the same signed result.
 """
@@ -23,7 +26,16 @@ from app.documents.slip_data import SlipData
 from app.documents.slips import render_result
 from app.domain.documents import DOCUMENT_TYPES
 from app.i18n import _l
-from app.models import Agency, Document, DocumentType, Dossier, HumanTask, OutboxMessage, User
+from app.models import (
+    Agency,
+    Document,
+    DocumentType,
+    Dossier,
+    HumanTask,
+    OutboxMessage,
+    ResultDraft,
+    User,
+)
 from app.models.base import utcnow
 from app.services.core import audit
 from app.services.core.actors import SYSTEM, Actor
@@ -36,6 +48,8 @@ from app.storage.db import db
 from app.storage.files import FileStore, file_store
 
 STORE_RESULT = "warehouse.store_result"
+# the model's issuing step (a local operator the worker runs: see dossiers.local_operators)
+ISSUE = "documents.issue_result"
 
 
 @dataclass(frozen=True)
@@ -54,12 +68,10 @@ def issue_result(
     dossier = session.get(Dossier, dossier_id)
     type_code, name = _result_type(session, dossier, params.get("type_code"))
     signer = session.get(User, actor.id) if actor.id else None
-    draft = result_drafts.approved(session, dossier.id)
+    draft = _approved_draft(session, dossier)
     if draft is not None:  # the very draft the leader approved, byte for byte
         name = draft.title
         pdf = file_store().path(draft.file_sha256).read_bytes()
-    elif dossier.procedure.result_template:
-        raise InvalidInput(_l("Chưa có dự thảo kết quả được phê duyệt: chưa phát hành được"))
     else:
         pdf = render_result(name, _slip_data(session, dossier, signer))
     files = _sign(file_store(), pdf, signer, dossier.agency)
@@ -88,6 +100,24 @@ def issue_result(
         "storage_key": document.storage_key,
         "sha256": files.signed,
     }
+
+
+def check_issuable(session: Session, dossier_id: int, params: dict[str, Any]) -> None:
+    """Refuse (InvalidInput) what `issue_result` would refuse, without rendering or signing:
+    asked in the approval's own request when the worker issues the result after it."""
+    dossier = session.get(Dossier, dossier_id)
+    _result_type(session, dossier, params.get("type_code"))
+    _approved_draft(session, dossier)
+
+
+def _approved_draft(session: Session, dossier: Dossier) -> ResultDraft | None:
+    """The draft the leader approved; none for a procedure without a result template, which
+    issues the generic result; refused when the procedure has a template and none is
+    approved."""
+    draft = result_drafts.approved(session, dossier.id)
+    if draft is None and dossier.procedure.result_template:
+        raise InvalidInput(_l("Chưa có dự thảo kết quả được phê duyệt: chưa phát hành được"))
+    return draft
 
 
 def render_preview(session: Session, dossier_id: int, actor: Actor) -> bytes | None:

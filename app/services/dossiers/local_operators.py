@@ -35,6 +35,14 @@ class LocalOperator:
     params: dict[str, type]
     call: Fn
     description: str
+    # run by the worker after the step that reaches it commits (see `deferred`), `check`
+    # asked in that step first
+    check: Callable[[Session, DossierRef, dict[str, Any]], None] | None = None
+
+    @property
+    def deferred(self) -> bool:
+        """Whether the worker runs it after the step that reaches it (it has a `check`)."""
+        return self.check is not None
 
 
 def link_account(
@@ -173,6 +181,13 @@ def issue_result(
     return results.issue_result(session, dossier.id, p, actor)
 
 
+def check_issuable(session: Session, dossier: DossierRef, p: dict[str, Any]) -> None:
+    """What issuing would refuse (no result type, no approved draft), refused in the approval."""
+    from app.services.documents import results
+
+    results.check_issuable(session, dossier.id, p)
+
+
 LOCAL_OPERATORS: dict[str, LocalOperator] = {
     op.name: op
     for op in (
@@ -193,6 +208,7 @@ LOCAL_OPERATORS: dict[str, LocalOperator] = {
             {"type_code": str},
             issue_result,
             _l("Phát hành kết quả điện tử (ký số lãnh đạo và cơ quan, lưu trữ)"),
+            check_issuable,
         ),
         LocalOperator(
             "paper.send",
@@ -210,10 +226,27 @@ LOCAL_OPERATORS: dict[str, LocalOperator] = {
 }
 
 
+# Rendering and signing the e-result (~100 ms of CPU, two signatures) would hold the
+# approving leader's request: the worker issues it once the approval has committed.
+DEFERRED = frozenset(name for name, op in LOCAL_OPERATORS.items() if op.deferred)
+
+
 def bind(session: Session, dossier: DossierRef, actor: Actor) -> LocalCalls:
-    """The local operators, bound to one step's transaction, dossier and actor."""
+    """The local operators, bound to one step's transaction, dossier and actor; the deferred
+    ones are only checked here (the worker runs them: `run_deferred`)."""
 
     def call(name: str, params: dict[str, Any]) -> dict[str, Any]:
         return LOCAL_OPERATORS[name].call(session, dossier, actor, params)
 
-    return LocalCalls(frozenset(LOCAL_OPERATORS), call)
+    def check(name: str, params: dict[str, Any]) -> None:
+        LOCAL_OPERATORS[name].check(session, dossier, params)  # type: ignore[misc]
+
+    return LocalCalls(frozenset(LOCAL_OPERATORS) - DEFERRED, call, DEFERRED, check)
+
+
+def run_deferred(
+    session: Session, dossier: DossierRef, actor: Actor, name: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    """Run a deferred operator's call in the worker's transaction, for `actor` (who completed
+    the step that reached it); returns the task's result."""
+    return LOCAL_OPERATORS[name].call(session, dossier, actor, params)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.status import DossierStatus
@@ -23,6 +23,7 @@ from app.models import Agency, Dossier, HumanTask, OutboxMessage
 from app.services.core import visibility
 from app.services.core.actors import Actor
 from app.services.core.errors import NotFound
+from app.services.documents import results
 from app.services.dossiers.queries import TaskRow, task_rows
 from app.storage.db import db
 
@@ -45,6 +46,8 @@ class Standing:
     finished: bool
     waiting_service: bool
     open_steps: list[OpenStep] = field(default_factory=list)
+    # the call waited for is the e-result's issuing: the officer reads "being signed"
+    signing: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,18 @@ class Steps:
     standing: Standing
 
 
-def _waits_for_worker(session: Session, dossier_id: int) -> bool:
-    # a service task's call (task_id set) not yet handed back: the process waits on it
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    OutboxMessage.dossier_id == dossier_id,
-                    OutboxMessage.task_id.is_not(None),
-                    OutboxMessage.state.in_(("pending", "running")),
-                )
+def _waits_for_worker(session: Session, dossier_id: int) -> set[str]:
+    # the operators of the service tasks' calls (task_id set) not yet handed back: the
+    # process waits on them
+    return set(
+        session.scalars(
+            select(OutboxMessage.operator)
+            .where(
+                OutboxMessage.dossier_id == dossier_id,
+                OutboxMessage.task_id.is_not(None),
+                OutboxMessage.state.in_(("pending", "running")),
             )
+            .distinct()
         )
     )
 
@@ -94,9 +98,8 @@ def _standing(session: Session, dossier: Dossier, units: dict[str, str]) -> Stan
     finished = dossier.finished_at is not None or (
         status is not None and DossierStatus(status).is_final
     )
-    return Standing(
-        dossier.code, status, finished, _waits_for_worker(session, dossier.id), open_steps
-    )
+    calls = _waits_for_worker(session, dossier.id)
+    return Standing(dossier.code, status, finished, bool(calls), open_steps, results.ISSUE in calls)
 
 
 def dossier_steps(code: str, actor: Actor) -> Steps:
@@ -172,6 +175,13 @@ def describe(standing: Standing, role_name: Any) -> str:
         return str(citizen)
     if places:
         return str(_l("Hồ sơ %(code)s đã chuyển đến: %(places)s", code=code, places=places))
+    if standing.signing:
+        return str(
+            _l(
+                "Kết quả của hồ sơ %(code)s đang được ký số; bước tiếp theo sẽ hiện khi ký xong",
+                code=code,
+            )
+        )
     if standing.waiting_service:
         return str(
             _l(

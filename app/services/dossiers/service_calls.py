@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.engine import WorkflowFailed
 from app.i18n import _l
-from app.models import OutboxMessage
+from app.models import AuditEvent, OutboxMessage, User
 from app.services.core import audit, outbox, runtime
-from app.services.core.actors import SYSTEM
+from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import InvalidInput
 from app.services.documents import e_authentication, reused_files, sector_registry, storage
+from app.services.dossiers import local_operators
 from app.storage.db import db
 
 
@@ -38,39 +40,89 @@ def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
             e_authentication.record_answer(session, row.params, result)
         if row.task_id is None or row.instance_id is None:
             return "done"
+        return _resume(session, row, runtime.load_instance(session, row.instance_id), result)
+
+
+def is_deferred(operator: str) -> bool:
+    """Whether the worker runs this operator itself (a deferred local operator, no HTTP)."""
+    return operator in local_operators.DEFERRED
+
+
+def run_deferred_call(outbox_id: int) -> str:
+    """Run a claimed call of a deferred local operator (the e-result's issuing) and resume its
+    process, all in one transaction: a crash half-way leaves nothing of it, and the row is
+    delivered again. It acts for whoever completed the step that queued it. Returns as
+    `complete_service_call`; "skipped" when the row is not running (not this worker's)."""
+    with db.transaction() as session:
+        row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+        if row is None or row.state != "running" or not is_deferred(row.operator):
+            return "skipped"
         loaded = runtime.load_instance(session, row.instance_id)
-        try:
-            changes = loaded.run.complete_service_call(row.task_id, result)
-        except WorkflowFailed as exc:
-            raise InvalidInput(
-                _l(
-                    "Quy trình báo lỗi khi nhận kết quả %(operator)s: %(exc)s",
-                    operator=row.operator,
-                    exc=exc,
-                )
-            ) from exc
-        if changes is None:
-            audit.record(
-                session,
-                "late_result_discarded",
-                SYSTEM,
-                dossier_id=row.dossier_id,
-                instance_id=row.instance_id,
-                task_id=row.task_id,
-                operator=row.operator,
-            )
+        if not loaded.run.waits_for_call(row.task_id):
+            # cancelled meanwhile (a boundary event): nothing is issued for it
+            outbox.mark_done(session, outbox_id, {})
+            _discarded(session, row)
             return "discarded"
-        audit.record(
-            session,
-            "service_call_completed",
-            SYSTEM,
-            dossier_id=row.dossier_id,
-            instance_id=row.instance_id,
-            task_id=row.task_id,
-            operator=row.operator,
+        result = local_operators.run_deferred(
+            session, loaded.dossier, _requester(session, row), row.operator, dict(row.params)
         )
-        runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
-        return "resumed"
+        outbox.mark_done(session, outbox_id, result)
+        return _resume(session, row, loaded, result)
+
+
+def _requester(session: Session, row: OutboxMessage) -> Actor:
+    """Who completed the step that queued the call (its `service_call_requested` event)."""
+    user_id = session.scalar(
+        select(AuditEvent.actor_id)
+        .where(
+            AuditEvent.dossier_id == row.dossier_id,
+            AuditEvent.task_id == row.task_id,
+            AuditEvent.kind == "service_call_requested",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    user = session.get(User, user_id) if user_id else None
+    return Actor.of(user) if user is not None else SYSTEM
+
+
+def _resume(session: Session, row: OutboxMessage, loaded: runtime.Loaded, result: dict) -> str:
+    try:
+        changes = loaded.run.complete_service_call(row.task_id, result)
+    except WorkflowFailed as exc:
+        raise InvalidInput(
+            _l(
+                "Quy trình báo lỗi khi nhận kết quả %(operator)s: %(exc)s",
+                operator=row.operator,
+                exc=exc,
+            )
+        ) from exc
+    if changes is None:
+        _discarded(session, row)
+        return "discarded"
+    audit.record(
+        session,
+        "service_call_completed",
+        SYSTEM,
+        dossier_id=row.dossier_id,
+        instance_id=row.instance_id,
+        task_id=row.task_id,
+        operator=row.operator,
+    )
+    runtime.commit_run(session, loaded, changes, SYSTEM, completed_by=SYSTEM)
+    return "resumed"
+
+
+def _discarded(session: Session, row: OutboxMessage) -> None:
+    audit.record(
+        session,
+        "late_result_discarded",
+        SYSTEM,
+        dossier_id=row.dossier_id,
+        instance_id=row.instance_id,
+        task_id=row.task_id,
+        operator=row.operator,
+    )
 
 
 def route_failure(session: Session, row: OutboxMessage, code: str | None) -> bool:
