@@ -89,12 +89,12 @@ def main() -> None:
     print(f"\n== scaling curve, {args.path} path, {args.n} dossiers per point")
     print(
         f"  {'W':>3}{'in flight':>11}{'dossiers/s':>12}{'speed-up':>10}"
-        f"{'p50 ms':>10}{'p95 ms':>10}  {'load after':<17}correct"
+        f"{'p50 ms':>10}{'p95 ms':>10}  {'load after':<19}correct"
     )
     for p in points:
         print(
             f"  {p.workers:>3}{p.in_flight:>11}{p.rate:>12.2f}{p.rate / first:>9.2f}×"
-            f"{p.p50:>10.0f}{p.p95:>10.0f}  {p.load_after:<17}{'yes' if p.correct else 'NO'}"
+            f"{p.p50:>10.0f}{p.p95:>10.0f}  {p.load_after:<19}{'yes' if p.correct else 'NO'}"
         )
     print(f"\nruns' output: {folder}")
     if not all(p.correct for p in points):
