@@ -118,6 +118,8 @@ class Config:
     # Moving instances to a newer model version: this many per transaction (all or nothing per
     # batch; a batch that meets a concurrent change is redone one instance at a time).
     MIGRATION_BATCH = int(_env("MIGRATION_BATCH", "50"))
+    # ... in this many processes at once on PostgreSQL (0: one per core; SQLite: always one).
+    MIGRATION_PROCESSES = int(_env("MIGRATION_PROCESSES", "0"))
     # Documents: immutable content-addressed files, the demo CA, scan limits and OCR.
     FILE_STORE = _env("FILE_STORE", str(ROOT / "var" / "files"))
     PKI_DIR = _env("PKI_DIR", str(ROOT / "var" / "pki"))

@@ -11,12 +11,16 @@ task UUIDs with the last 12 hex digits replaced by the copy's number), and its t
 projection (`human_task`, the completed reception and the open appraisal) under those same
 ids. The migration's time includes what it does to them; the task rows before and after, and
 how many open rows match a waiting task of their instance's state, are printed.
+The move runs in `--processes` processes (MIGRATION_PROCESSES: 0, one per core); the CPU time
+printed per instance is this process's and its workers' (PostgreSQL's is not counted).
 Usage: .venv/bin/python bench/models.py [--elements 300] [--runs 7] [--instances 10000]
+       [--processes 0]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -90,7 +94,14 @@ def print_task_rows(when: str) -> None:
     print(f"task rows {when}: {open_rows:,} open ({matching:,} match their state), {rows:,} in all")
 
 
-def bench_migration(instances: int) -> None:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the migration's pool)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bench_migration(instances: int, processes: int) -> None:
     with seeded_postgres():
         with db.transaction() as session:
             users = {u.username: Actor.of(u) for u in session.scalars(select(User))}
@@ -129,12 +140,14 @@ def bench_migration(instances: int) -> None:
                 session, files, process_id="counter_dossier", name="counter", deployed_by="bench"
             ).id
         before = rss_mb()
-        t0 = time.perf_counter()
-        report = migrations.apply(1, target, users["phantich"])
-        elapsed = time.perf_counter() - t0
+        t0, cpu0 = time.perf_counter(), cpu_seconds()
+        report = migrations.apply(1, target, users["phantich"], processes=processes)
+        elapsed, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         print(
             f"migrated {len(report.moved):,} instances ({len(report.blocked)} blocked) in "
-            f"{elapsed:.1f} s: {len(report.moved) / elapsed:.0f} instances/s; peak memory "
+            f"{elapsed:.1f} s: {len(report.moved) / elapsed:.0f} instances/s "
+            f"({processes or os.cpu_count()} process(es), load {os.getloadavg()[0]:.1f}); "
+            f"CPU {cpu * 1000 / max(1, len(report.moved)):.1f} ms per instance; peak memory "
             f"{before:.0f} MB before, {rss_mb():.0f} MB after"
         )
         print_task_rows("after")
@@ -191,6 +204,7 @@ def main() -> None:
     parser.add_argument("--elements", type=int, default=300)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--instances", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=0, help="0: one per core")
     args = parser.parse_args()
     files = big_model(args.elements)
     samples, problems = [], []
@@ -206,7 +220,7 @@ def main() -> None:
     for problem in problems[:5]:
         print("  ", problem)
     if args.instances:
-        bench_migration(args.instances)
+        bench_migration(args.instances, args.processes)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from app.models import User  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
 from app.services.deadlines import overdue, supervision  # noqa: E402
-from app.services.dossiers import queries  # noqa: E402
+from app.services.dossiers.inbox import inbox  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from bench import task_lists  # noqa: E402
 from tests.support.stack import seeded_postgres  # noqa: E402
@@ -182,7 +182,7 @@ def main() -> None:
             supervisor = Actor.of(session.scalar(select(User).where(User.username == "giamsat")))
         print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}")
         rows = [
-            ("officer's inbox (mine + pool)", lambda: queries.inbox(officer)),
+            ("officer's inbox (mine + pool)", lambda: inbox(officer)),
             (
                 "supervisor's overdue list, first page",
                 lambda: supervision.task_list(supervisor, supervision.TaskFilter(state="overdue")),

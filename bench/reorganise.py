@@ -180,19 +180,28 @@ def main() -> None:
                     )
                 )
 
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), cpu_seconds()
         with WorkerWatch(done, in_process=args.workers <= 1) as watch:
             report = cutover.apply_in_parallel(plan_id, args.workers)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         print(
             f"report: before {report.before:,} = moved {report.moved:,} + finished "
             f"{report.finished:,} + refused {report.refused:,} (reconciles: {report.reconciles})"
         )
         print(
             f"apply with {args.workers} worker process(es): {elapsed:.1f} s, "
-            f"{report.before / elapsed:.0f} dossiers/s"
+            f"{report.before / elapsed:.0f} dossiers/s (load {os.getloadavg()[0]:.1f}); CPU "
+            f"{cpu * 1000 / max(1, report.before):.1f} ms per dossier (this process and its "
+            "workers, not PostgreSQL)"
         )
         print_memory(watch, report.before, args.workers)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the pool's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def print_memory(watch: WorkerWatch, total: int, workers: int) -> None:

@@ -20,8 +20,10 @@ instance (counter and C1) and the load+dump time of the last step vs the first. 
 simulator received them, no incident, no failed job, the outbox drained) and exits 1 loudly
 otherwise. `--profile`: each worker process and driver profiles itself (cProfile); the busiest
 process's profile is named at the end, with its top functions.
+`--workers W` runs run.sh's worker line with W warm worker processes (WORKER_PROCESSES);
+bench/throughput_curve.py takes the scaling curve (W workers + W drivers for each W).
 Usage: .venv/bin/python bench/throughput.py [-n 1000] [-m 8] [--path counter|online|c1]
-       [--fast] [--drivers D] [--profile] [--keep DIR]
+       [--fast] [--drivers D] [--workers W] [--profile] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--drivers", type=int, help="load driver processes (default: min(m, cores))"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (default: run.sh's WORKER_PROCESSES)"
     )
     parser.add_argument("--bare", type=int, default=200, help="bare engine runs (default 200)")
     parser.add_argument("--profile", action="store_true", help="profile every process")
@@ -130,6 +135,8 @@ def main() -> None:
     load_start = os.getloadavg()
     stack = Stack(args.durable, profiles, folder)
     try:
+        if args.workers:
+            stack.env["WORKER_PROCESSES"] = str(args.workers)
         os.environ.update(stack.env)  # this process reads the settings the workers read
         from app.bootstrap import ensure_configured
         from bench import throughput_checks as checks

@@ -172,30 +172,32 @@ def test_a_batch_that_fails_half_way_moves_none_of_its_instances_and_a_rerun_fin
     actors, five_waiting, monkeypatch
 ):
     from app import settings
-    from app.services.core import runtime
+    from app.services.core import projection
 
     monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 2)
     renamed = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
-    ids = sorted(versions_of())
-    real_save, saves = runtime.save, []
+    ids, saved_before = sorted(versions_of()), state_versions()
+    real_apply, projected = projection.apply_changes, []
 
-    def crash_on_fourth(session, loaded, changes):  # noqa: ANN001, ANN202
-        saves.append(loaded.instance.id)
-        if len(saves) == 4:
+    def crash_on_fourth(session, instance_id, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        # the fourth instance's state is already written in its batch when the process dies
+        projected.append(instance_id)
+        if len(projected) == 4:
             raise RuntimeError("worker killed")
-        return real_save(session, loaded, changes)
+        return real_apply(session, instance_id, *args, **kwargs)
 
-    monkeypatch.setattr(runtime, "save", crash_on_fourth)
+    monkeypatch.setattr(projection, "apply_changes", crash_on_fourth)
     with pytest.raises(RuntimeError):
-        migrations.apply(1, renamed, actors["phantich"])
-    # the first batch committed; the second (its first instance saved, then the crash) did not
+        migrations.apply(1, renamed, actors["phantich"], processes=1)
+    # the first batch committed; the second (its states saved, then the crash) did not
     assert [versions_of()[i] for i in ids] == [renamed, renamed, 1, 1, 1]
     assert sorted(migrated_events()) == ids[:2]
-    monkeypatch.setattr(runtime, "save", real_save)
-    report = migrations.apply(1, renamed, actors["phantich"])
+    monkeypatch.setattr(projection, "apply_changes", real_apply)
+    report = migrations.apply(1, renamed, actors["phantich"], processes=1)
     assert sorted(report.moved) == sorted(five_waiting[2:]) and report.blocked == []
     assert set(versions_of().values()) == {renamed}
     assert sorted(migrated_events()) == ids
+    assert_states_saved_once_per_move(saved_before)
 
 
 def test_a_concurrent_change_in_a_batch_holds_back_only_that_instance(
@@ -208,14 +210,14 @@ def test_a_concurrent_change_in_a_batch_holds_back_only_that_instance(
     monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 5)
     renamed = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
     ids = sorted(versions_of())
-    busy, real_save = ids[2], runtime.save
+    busy, real_save = ids[2], runtime.save_many
 
-    def officer_got_there_first(session, loaded, changes):  # noqa: ANN001, ANN202
-        if loaded.instance.id == busy:
+    def officer_got_there_first(session, runs):  # noqa: ANN001, ANN202
+        if any(loaded.instance.id == busy for loaded, _changes in runs):
             raise Conflict("changed meanwhile")
-        return real_save(session, loaded, changes)
+        return real_save(session, runs)
 
-    monkeypatch.setattr(runtime, "save", officer_got_there_first)
+    monkeypatch.setattr(runtime, "save_many", officer_got_there_first)
     report = migrations.apply(1, renamed, actors["phantich"])
     assert sorted(report.moved) == sorted(five_waiting[:2] + five_waiting[3:])
     assert [b.dossier_code for b in report.blocked] == [five_waiting[2]]
@@ -228,3 +230,98 @@ def test_a_concurrent_change_in_a_batch_holds_back_only_that_instance(
             select(HumanTask.instance_id).where(HumanTask.state == "open")
         ).all()
     assert sorted(open_rows) == ids
+
+
+def state_versions() -> dict[int, int]:
+    with db.transaction() as session:
+        return dict(session.execute(select(ProcessInstance.id, ProcessInstance.version)).all())
+
+
+def assert_states_saved_once_per_move(before: dict[int, int]) -> None:
+    """Each instance's stored state was written once by the moves since `before` (its version
+    counter went up by one), so no run moved it twice."""
+    assert state_versions() == {i: version + 1 for i, version in before.items()}
+
+
+@pytest.mark.postgres
+def test_a_run_that_meets_another_run_of_the_same_move_moves_each_instance_once(
+    actors, five_waiting, monkeypatch, database_url
+):
+    from app import settings
+    from app.services.core import runtime
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite takes the write lock at BEGIN: two runs cannot interleave there")
+
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 5)
+    renamed = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    ids, saved_before = sorted(versions_of()), state_versions()
+    real_save, other = runtime.save_many, {}
+
+    def another_run_commits_first(session, runs):  # noqa: ANN001, ANN202
+        # this run has loaded the five on version 1; a second run moves them all meanwhile
+        if not other:
+            monkeypatch.setattr(runtime, "save_many", real_save)
+            other["report"] = migrations.apply(1, renamed, actors["phantich"])
+        return real_save(session, runs)
+
+    monkeypatch.setattr(runtime, "save_many", another_run_commits_first)
+    report = migrations.apply(1, renamed, actors["phantich"])
+    assert sorted(other["report"].moved) == sorted(five_waiting)
+    assert sorted(report.moved) == sorted(five_waiting) and report.blocked == []
+    assert set(versions_of().values()) == {renamed}
+    assert sorted(migrated_events()) == ids
+    assert_states_saved_once_per_move(saved_before)
+
+
+@pytest.mark.postgres
+def test_processes_share_the_instances_and_move_each_once(
+    actors, five_waiting, monkeypatch, database_url
+):
+    from app import settings
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: the move runs in one process there")
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 2)
+    renamed = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    ids, saved_before = sorted(versions_of()), state_versions()
+    report = migrations.apply(1, renamed, actors["phantich"], processes=2)
+    assert sorted(report.moved) == sorted(five_waiting) and report.blocked == []
+    assert set(versions_of().values()) == {renamed}
+    assert sorted(migrated_events()) == ids
+    assert_states_saved_once_per_move(saved_before)
+    # run again while nothing is left on version 1: nothing moves twice
+    assert migrations.apply(1, renamed, actors["phantich"], processes=2).moved == []
+    assert sorted(migrated_events()) == ids
+
+
+@pytest.mark.postgres
+def test_a_process_that_dies_half_way_loses_only_its_open_batch_and_a_rerun_finishes(
+    actors, five_waiting, monkeypatch, database_url
+):
+    from app import settings
+    from app.services.core import projection
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: the move runs in one process there")
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 1)
+    renamed = deploy_variant('name="Phê duyệt kết quả"', 'name="Lãnh đạo phê duyệt"')
+    ids, saved_before = sorted(versions_of()), state_versions()
+    doomed, real_apply = ids[3], projection.apply_changes
+
+    def crash_at_doomed(session, instance_id, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if instance_id == doomed:
+            raise RuntimeError("worker killed")
+        return real_apply(session, instance_id, *args, **kwargs)
+
+    monkeypatch.setattr(projection, "apply_changes", crash_at_doomed)
+    with pytest.raises(RuntimeError):
+        migrations.apply(1, renamed, actors["phantich"], processes=2)
+    assert versions_of()[doomed] == 1
+    assert doomed not in migrated_events()
+    monkeypatch.setattr(projection, "apply_changes", real_apply)
+    report = migrations.apply(1, renamed, actors["phantich"], processes=2)
+    assert report.moved == [five_waiting[ids.index(doomed)]] and report.blocked == []
+    assert set(versions_of().values()) == {renamed}
+    assert sorted(migrated_events()) == ids
+    assert_states_saved_once_per_move(saved_before)

@@ -380,15 +380,16 @@ def test_a_batch_that_fails_half_way_moves_none_of_its_dossiers_and_a_rerun_fini
     plan = world.plan()
     entries = dry(plan)
     plan_id = cutover.record_plan(plan, SYSTEM)
-    real_move, moves = transfer._move, []
+    real_move, moves = transfer._move_rows, []
 
     def crash_on_sixth(*args):  # noqa: ANN002, ANN202
+        # the batch's instance states are already written when the process dies
         moves.append(args)
         if len(moves) == 6:
             raise RuntimeError("worker killed")
         return real_move(*args)
 
-    monkeypatch.setattr(transfer, "_move", crash_on_sixth)
+    monkeypatch.setattr(transfer, "_move_rows", crash_on_sixth)
     with pytest.raises(RuntimeError):
         cutover.apply(plan_id)
     # the first batch of four committed; the second, cut off after moving one, left nothing
@@ -398,7 +399,7 @@ def test_a_batch_that_fails_half_way_moves_none_of_its_dossiers_and_a_rerun_fini
             select(func.count()).where(ReorgItem.plan_id == plan_id, ReorgItem.outcome == "moved")
         )
     assert count("dossier_reorganised") == moved < 6
-    monkeypatch.setattr(transfer, "_move", real_move)
+    monkeypatch.setattr(transfer, "_move_rows", real_move)
     report = cutover.apply(plan_id)
     assert (report.before, report.moved, report.refused, report.pending) == (7, 6, 1, 0)
     assert outcomes(plan_id) == expected(entries)
@@ -416,17 +417,55 @@ def test_an_officer_changing_a_dossier_of_a_batch_holds_back_only_that_dossier(
     plan = world.plan()
     entries = dry(plan)
     plan_id = cutover.record_plan(plan, SYSTEM)
-    real_save, attempts = runtime.save, []
+    real_save, attempts = runtime.save_many, []
 
-    def busy_once(session, loaded, changes):  # noqa: ANN001, ANN202
-        attempts.append(loaded.dossier.code)
-        if len(attempts) == 2:
+    def busy_once(session, runs):  # noqa: ANN001, ANN202
+        # an officer completed a step of one of the batch's dossiers after it was loaded
+        attempts.append([loaded.dossier.code for loaded, _changes in runs])
+        if len(attempts) == 1:
             raise Conflict("changed meanwhile")
-        return real_save(session, loaded, changes)
+        return real_save(session, runs)
 
-    monkeypatch.setattr(transfer.runtime, "save", busy_once)
+    monkeypatch.setattr(transfer.runtime, "save_many", busy_once)
     report = cutover.apply(plan_id)
     assert (report.before, report.moved, report.refused, report.pending) == (7, 6, 1, 0)
     assert outcomes(plan_id) == expected(entries)
+    assert len(attempts[0]) == 6  # the batch's six movable dossiers, saved together
     # the batch's first try was rolled back whole: one event per moved dossier, no more
     assert count("dossier_reorganised") == 6
+
+
+@pytest.mark.postgres
+def test_two_runs_at_once_on_the_same_dossiers_move_each_dossier_once(
+    dossiers, monkeypatch, database_url
+):
+    import threading
+
+    from app import settings
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite takes the write lock at BEGIN: two runs cannot interleave there")
+    monkeypatch.setattr(settings.current, "MIGRATION_BATCH", 3)
+    plan = world.plan()
+    entries = dry(plan)
+    plan_id = cutover.record_plan(plan, SYSTEM)
+    cutover.apply(plan_id, limit=0)  # the cut-over, so both runs start on the transfers
+    start, failures = threading.Barrier(2), []
+
+    def run() -> None:
+        start.wait()
+        try:
+            cutover.apply(plan_id)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(timeout=120)
+    assert failures == []
+    report = cutover.report(plan_id)
+    assert (report.before, report.moved, report.refused, report.pending) == (7, 6, 1, 0)
+    assert outcomes(plan_id) == expected(entries)
+    assert count("dossier_reorganised") == 6 and count("reorganisation_applied") == 1

@@ -208,6 +208,24 @@ def load_instance(session: Session, instance_id: int, actor: Actor = SYSTEM) -> 
     return Loaded(instance, dossier, _run(session, instance, dossier, actor))
 
 
+def load_instances(
+    session: Session, instance_ids: list[int], actor: Actor = SYSTEM
+) -> list[Loaded]:
+    """Several instances with their dossiers in one query, in the order of `instance_ids`
+    (batch work such as a model migration); NotFound if one of them is gone."""
+    rows = session.connection().execute(_BY_INSTANCE.where(ProcessInstance.id.in_(instance_ids)))
+    found = {}
+    for row in rows:
+        instance, dossier = _refs(row)
+        found[instance.id] = (instance, dossier)
+    if len(found) != len(set(instance_ids)):
+        raise NotFound(_l("Không tìm thấy phiên xử lý"))
+    return [
+        Loaded(instance, dossier, _run(session, instance, dossier, actor))
+        for instance, dossier in (found[i] for i in instance_ids)
+    ]
+
+
 def load_task(session: Session, task_id: str, actor: Actor = SYSTEM) -> LoadedTask:
     """A task with its instance and dossier in one query; the engine state is loaded too."""
     row = session.connection().execute(_LOAD_TASK, {"task_id": task_id}).one_or_none()
@@ -267,7 +285,8 @@ def _run(session: Session, instance: InstanceRef, dossier: DossierRef, actor: Ac
 
 
 def calendar_of(session: Session):  # noqa: ANN201
-    """The office calendar, read only if a timer in working time asks for it."""
+    """The office calendar, read only if a timer in working time asks for it (and once per
+    transaction: `calendars.work_calendar` keeps it in the session)."""
     return lambda: calendars.work_calendar(session)
 
 
@@ -302,6 +321,35 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     instance.version += 1
     if changes.finished:
         _finish(session, loaded.dossier)
+
+
+def save_many(session: Session, runs: list[tuple[Loaded, Changes]]) -> None:
+    """Write several new states in one round trip (an executemany of the versioned UPDATE);
+    Conflict when any of them was changed meanwhile (the caller's transaction rolls back)."""
+    if not runs:
+        return
+    now = utcnow()
+    result = session.connection().execute(
+        _SAVE,
+        [
+            {
+                "b_id": loaded.instance.id,
+                "b_version": loaded.instance.version,
+                "b_state": loaded.run.dump(),
+                "b_new_version": loaded.instance.version + 1,
+                "b_timer": changes.next_timer_at,
+                "b_now": now,
+                "b_status": "completed" if changes.finished else loaded.instance.status,
+            }
+            for loaded, changes in runs
+        ],
+    )
+    if result.rowcount != len(runs):
+        raise Conflict(_l("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại"))
+    for loaded, changes in runs:
+        loaded.instance.version += 1
+        if changes.finished:
+            _finish(session, loaded.dossier)
 
 
 def commit_new(

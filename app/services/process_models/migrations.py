@@ -1,17 +1,18 @@
 """Moving running dossiers to a newer model version: a dry run per instance, then apply, a
 batch of instances per transaction (all or nothing per batch; a batch that meets a concurrent
-change is redone one instance per transaction); blocked ones stay on their version, with the
-reason."""
+change is redone one instance per transaction), in several processes on PostgreSQL; blocked
+ones stay on their version, with the reason."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app import settings
-from app.engine import Definition
+from app.engine import Changes, Definition
 from app.engine.migration import migrate, plan
 from app.i18n import _, _l
 from app.models import Dossier, ModelVersion, ProcessInstance
@@ -71,12 +72,48 @@ def dry_run(source: int, target: int, actor: Actor) -> list[InstancePlan]:
         return plans
 
 
-def apply(source: int, target: int, actor: Actor) -> Report:
-    """Move every movable instance; safe to run again (moved ones are no longer on `source`)."""
+def apply(source: int, target: int, actor: Actor, *, processes: int | None = None) -> Report:
+    """Move every movable instance; safe to run again (moved ones are no longer on `source`),
+    and while another run works on the same versions (each instance moves once)."""
     _require_modeller(actor)
     with db.transaction() as session:
         _versions(session, source, target)
         running = _running(session, source)
+    size = max(1, settings.current.MIGRATION_BATCH)
+    workers = _processes(processes, len(running), size)
+    if workers > 1:
+        context = multiprocessing.get_context("fork")
+        db.engine.dispose()  # each process opens its own connections
+        parts = [(running[k::workers], source, target, actor) for k in range(workers)]
+        with context.Pool(workers) as pool:
+            outcomes = [o for part in pool.starmap(_apply_part, parts) for o in part]
+    else:
+        outcomes = _apply_batches(running, source, target, actor)
+    return Report(
+        [o.dossier_code for o in outcomes if o.movable], [o for o in outcomes if not o.movable]
+    )
+
+
+def _processes(asked: int | None, count: int, size: int) -> int:
+    """How many processes share the work: MIGRATION_PROCESSES (0: one per core), at most one
+    per batch, and one on SQLite (a single writer at a time)."""
+    wanted = asked if asked is not None else settings.current.MIGRATION_PROCESSES
+    wanted = wanted or os.cpu_count() or 1
+    if db.engine.dialect.name == "sqlite":
+        return 1
+    return max(1, min(wanted, -(-count // size)))
+
+
+def _apply_part(
+    running: list[tuple[int, str]], source: int, target: int, actor: Actor
+) -> list[InstancePlan]:
+    db.engine.dispose(close=False)  # the parent's connections are not this process's
+    return _apply_batches(running, source, target, actor)
+
+
+def _apply_batches(
+    running: list[tuple[int, str]], source: int, target: int, actor: Actor
+) -> list[InstancePlan]:
     size = max(1, settings.current.MIGRATION_BATCH)
     outcomes: list[InstancePlan] = []
     for start in range(0, len(running), size):
@@ -90,9 +127,7 @@ def apply(source: int, target: int, actor: Actor) -> Report:
                 _move_alone(i, code, source, target, actor)
                 for i, code in running[start : start + size]
             ]
-    return Report(
-        [o.dossier_code for o in outcomes if o.movable], [o for o in outcomes if not o.movable]
-    )
+    return outcomes
 
 
 def _move_alone(
@@ -107,48 +142,48 @@ def _move_alone(
 def _move_batch(
     instance_ids: list[int], source: int, target: int, actor: Actor
 ) -> list[InstancePlan]:
-    """Move the instances in one transaction: every state saved with its version check, then
-    one UPDATE of their model version."""
+    """Move the instances in one transaction: loaded in one query, every state saved with its
+    version check in one round trip, then one UPDATE of their model version."""
     with db.transaction() as session:
+        definition = runtime.definition_by_id(session, target)
         outcomes, moved = [], []
-        for instance_id in instance_ids:
-            outcome, moved_now = _move_one(session, instance_id, source, target, actor)
+        for loaded in runtime.load_instances(session, instance_ids):
+            outcome, changes = _plan_one(loaded, source, definition)
             outcomes.append(outcome)
-            if moved_now:
-                moved.append(instance_id)
+            if changes is not None:
+                moved.append((loaded, changes))
+        runtime.save_many(session, moved)
+        for loaded, changes in moved:
+            projection.apply_changes(
+                session, loaded.instance.id, loaded.dossier, changes, actor, completed_by=actor
+            )
+            audit.record(
+                session,
+                "instance_migrated",
+                actor,
+                dossier_id=loaded.dossier.id,
+                instance_id=loaded.instance.id,
+                source=source,
+                target=target,
+            )
         if moved:
             session.execute(
                 update(ProcessInstance)
-                .where(ProcessInstance.id.in_(moved))
+                .where(ProcessInstance.id.in_([loaded.instance.id for loaded, _c in moved]))
                 .values(model_version_id=target)
             )
         return outcomes
 
 
-def _move_one(
-    session: Session, instance_id: int, source: int, target: int, actor: Actor
-) -> tuple[InstancePlan, bool]:
-    """The instance's outcome, and whether this call moved it (one no longer on `source` was
-    moved by an earlier run)."""
-    loaded = runtime.load_instance(session, instance_id)
+def _plan_one(
+    loaded: runtime.Loaded, source: int, definition: Definition
+) -> tuple[InstancePlan, Changes | None]:
+    """The instance's outcome, and the changes when this call moves it (one no longer on
+    `source` was moved by an earlier or concurrent run: its state is left alone)."""
+    instance_id, code = loaded.instance.id, loaded.dossier.code
     if loaded.instance.model_version_id != source:
-        return InstancePlan(instance_id, loaded.dossier.code, True, []), False
-    definition = runtime.definition_by_id(session, target)
+        return InstancePlan(instance_id, code, True, []), None
     result = plan(loaded.run, definition)
     if not result.movable:
-        return InstancePlan(instance_id, loaded.dossier.code, False, result.reasons), False
-    changes = migrate(loaded.run, definition)
-    runtime.save(session, loaded, changes)
-    projection.apply_changes(
-        session, instance_id, loaded.dossier, changes, actor, completed_by=actor
-    )
-    audit.record(
-        session,
-        "instance_migrated",
-        actor,
-        dossier_id=loaded.dossier.id,
-        instance_id=instance_id,
-        source=source,
-        target=target,
-    )
-    return InstancePlan(instance_id, loaded.dossier.code, True, []), True
+        return InstancePlan(instance_id, code, False, result.reasons), None
+    return InstancePlan(instance_id, code, True, []), migrate(loaded.run, definition)
