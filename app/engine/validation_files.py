@@ -31,6 +31,8 @@ UNSUPPORTED = {
     "choreographyTask": _l("tác vụ vũ đạo (choreography)"),
     "subChoreography": _l("vũ đạo con"),
     "callChoreography": _l("gọi vũ đạo"),
+    "dataStore": _l("kho dữ liệu"),
+    "dataStoreReference": _l("kho dữ liệu"),
 }
 
 
@@ -55,6 +57,8 @@ def unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
                         name,
                         el.get("id"),
                         el.sourceline,
+                        "unsupported-element",
+                        name=el.get("name") or None,
                     )
                 )
     return found
@@ -69,6 +73,7 @@ def refuse_doctype(name: str, text: str, problems: list[Problem]) -> bool:
         Problem(
             _l("tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn"),
             name,
+            code="doctype",
         )
     )
     return True
@@ -82,11 +87,12 @@ def load_bpmn(name: str, text: str, problems: list[Problem]) -> etree._Element |
         root = safe_xml.parse(text)
     except etree.XMLSyntaxError as exc:
         problems.append(
-            Problem(_("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
+            Problem(_("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno, "xml")
         )
         return None
     if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
-        problems.append(Problem(_l("không phải tệp BPMN 2.0 (thiếu bpmn:definitions)"), name))
+        message = _l("không phải tệp BPMN 2.0 (thiếu bpmn:definitions)")
+        problems.append(Problem(message, name, code="not-bpmn"))
         return None
     return root
 
@@ -97,7 +103,7 @@ def schema_problems(name: str, tree: etree._Element) -> list[Problem]:
     if validator.validate(tree):
         return []
     return [
-        Problem(_l("sai lược đồ BPMN: %(detail)s", detail=e.message), name, None, e.line)
+        Problem(_l("sai lược đồ BPMN: %(detail)s", detail=e.message), name, None, e.line, "schema")
         for e in list(validator.error_log)[:20]
     ]
 
@@ -109,12 +115,16 @@ def check_form(name: str, text: str, problems: list[Problem]) -> None:
         Draft202012Validator.check_schema(schema)
         # a field tied to a master-data code (001 §IV.1.a), located by file and field
         for field, message in master_data.schema_problems(schema):
-            problems.append(Problem(_l(message), name, field))
+            problems.append(Problem(_l(message), name, field, code="form-master-data"))
     except json.JSONDecodeError as exc:
         problems.append(
-            Problem(_("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
+            Problem(_("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno, "json")
         )
     except SchemaError as exc:
         problems.append(
-            Problem(_l("JSON Schema không hợp lệ: %(detail)s", detail=exc.message), name)
+            Problem(
+                _l("JSON Schema không hợp lệ: %(detail)s", detail=exc.message),
+                name,
+                code="json-schema",
+            )
         )
