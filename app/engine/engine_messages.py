@@ -224,3 +224,52 @@ def from_validation(exc: ValidationException, file_name: str | None) -> Problem:
     return translated(
         words, file_name or None, exc.id or None, line, getattr(exc, "name", None) or None
     )
+
+
+_SCHEMA = re.compile(
+    r"Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)"
+)
+_NAMESPACE = re.compile(r"\{http://www\.omg\.org/spec/BPMN/20100524/MODEL\}")
+
+
+def schema_message(text: str) -> tuple[str, str]:
+    """An XML Schema error on a BPMN file (libxml2's English) as (our message, its words with
+    the BPMN namespace written `bpmn:`)."""
+    words = " ".join(_NAMESPACE.sub("bpmn:", text).split())
+    found = _SCHEMA.fullmatch(words)
+    if found is None:
+        return _l("sai lược đồ BPMN"), words
+    element, attribute, rest = found["element"], found["attribute"], found["rest"]
+    if match := re.fullmatch(r"The attribute '([^']+)' is not allowed\.", rest):
+        message = _l(
+            "sai lược đồ BPMN: «%(element)s» không có thuộc tính «%(attribute)s»",
+            element=element,
+            attribute=match[1],
+        )
+    elif match := re.fullmatch(r"The attribute '([^']+)' is required but missing\.", rest):
+        message = _l(
+            "sai lược đồ BPMN: «%(element)s» thiếu thuộc tính bắt buộc «%(attribute)s»",
+            element=element,
+            attribute=match[1],
+        )
+    elif match := re.fullmatch(r"'(.*)' is not a valid value of the atomic type '([^']+)'\.", rest):
+        message = _l(
+            "sai lược đồ BPMN: «%(value)s» không phải giá trị hợp lệ của «%(attribute)s» "
+            "(%(kind)s)",
+            value=match[1],
+            attribute=attribute or element,
+            kind=match[2],
+        )
+    elif rest.startswith("This element is not expected."):
+        message = _l("sai lược đồ BPMN: «%(element)s» không được đặt ở đây", element=element)
+    elif match := re.fullmatch(
+        r"Missing child element\(s\)\. Expected is (?:one of )?\( (.*) \)\.", rest
+    ):
+        message = _l(
+            "sai lược đồ BPMN: «%(element)s» thiếu phần tử con (một trong: %(expected)s)",
+            element=element,
+            expected=match[1],
+        )
+    else:
+        return _l("sai lược đồ BPMN ở «%(element)s»", element=element), words
+    return message, words

@@ -12,6 +12,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from app.domain import master_data
 from app.engine import safe_xml
+from app.engine.engine_messages import schema_message
 from app.engine.errors import Problem
 from app.i18n import _, _l
 
@@ -98,14 +99,40 @@ def load_bpmn(name: str, text: str, problems: list[Problem]) -> etree._Element |
 
 
 def schema_problems(name: str, tree: etree._Element) -> list[Problem]:
-    """Where the file breaks the BPMN 2.0 schema (the first 20 places)."""
+    """Where the file breaks the BPMN 2.0 schema (the first 20 places), each located on the
+    nearest element with an id."""
     validator = VALIDATOR.validator
     if validator.validate(tree):
         return []
-    return [
-        Problem(_l("sai lược đồ BPMN: %(detail)s", detail=e.message), name, None, e.line, "schema")
-        for e in list(validator.error_log)[:20]
-    ]
+    found = []
+    for error in list(validator.error_log)[:20]:
+        message, words = schema_message(error.message)
+        el = _element_at(tree, error.path)
+        found.append(
+            Problem(
+                message,
+                name,
+                el.get("id") if el is not None else None,
+                error.line,
+                "schema",
+                name=(el.get("name") or None) if el is not None else None,
+                detail=words,
+            )
+        )
+    return found
+
+
+def _element_at(tree: etree._Element, path: str | None) -> etree._Element | None:
+    """The element at libxml2's `path`, or its nearest ancestor with an id; None if unknown."""
+    namespaces = {k: v for k, v in tree.nsmap.items() if k}
+    try:
+        hits = tree.getroottree().xpath(path, namespaces=namespaces) if path else []
+    except etree.XPathError:
+        return None
+    el = hits[0] if hits and isinstance(hits[0], etree._Element) else None
+    while el is not None and not el.get("id"):
+        el = el.getparent()
+    return el
 
 
 def check_form(name: str, text: str, problems: list[Problem]) -> None:
