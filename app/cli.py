@@ -119,9 +119,8 @@ def _echo_problems(problems: list[dict], indent: str = "") -> None:
         severity = f"{labels[p['severity']]}: " if p["severity"] in labels else ""
         click.echo(f"{indent}{where}{name}: [{p['code']}] {severity}{p['message']}", err=True)
         if p["detail"]:
-            click.echo(
-                f"{indent}    {_('máy quy trình: %(detail)s', detail=p['detail'])}", err=True
-            )
+            engine_said = _("máy quy trình: %(detail)s", detail=p["detail"])
+            click.echo(f"{indent}    {engine_said}", err=True)
         _echo_problems(p["consequences"], indent + "    ↳ ")
 
 
