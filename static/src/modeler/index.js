@@ -247,9 +247,9 @@ class Editor {
     const out = this.root.querySelector('#test-results');
     out.replaceChildren();
     if (!ok) {
-      this.showProblems(
-        Object.entries(data.fields || {}).map(([element_id, message]) => ({ element_id, message })),
-      );
+      // `problems` lists every problem (several on one element too); `fields` is the older shape
+      this.showProblems(data.problems
+        || Object.entries(data.fields || {}).map(([element_id, message]) => ({ element_id, message })));
       return this.say(data.error, 'error');
     }
     data.results.forEach((r) => {
@@ -287,11 +287,9 @@ class Editor {
       override_reason: override ? override.value : '',
     });
     if (!ok) {
-      this.showProblems(
-        Object.entries(data.fields || {}).map(([where, message]) => ({
-          element_id: where.split(':').pop().replace(/^-$/, ''), file: where, message,
-        })),
-      );
+      this.showProblems(data.problems || Object.entries(data.fields || {}).map(([where, message]) => ({
+        element_id: where.split(':').pop().replace(/^-$/, ''), file: where, message,
+      })));
       return this.say(data.error, 'error');
     }
     this.versionId = data.version_id;
