@@ -124,7 +124,7 @@ def _engine_problems(
 ) -> list[Problem]:
     """What the engine's own parse refuses, translated. Processes not marked executable are
     parsed as if they were (reported by our own check), so the engine looks past them."""
-    marked = dict(files)
+    marked, rewritten = dict(files), set()
     for name, tree in trees.items():
         pending = [p for p in tree.iterfind("bpmn:process", NS) if p.get("isExecutable") != "true"]
         if pending:
@@ -132,10 +132,12 @@ def _engine_problems(
             for process in copy.iterfind("bpmn:process", NS):
                 process.set("isExecutable", "true")
             marked[name] = etree.tostring(copy, encoding="unicode")
+            rewritten.add(name)
     try:
         parse_bundle(marked, process_id)
     except ModelError as exc:
-        return exc.problems
+        # a line in a rewritten file is the copy's: the element's own is filled in later
+        return [replace(p, line=None) if p.file in rewritten else p for p in exc.problems]
     return []
 
 
