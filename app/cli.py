@@ -120,7 +120,7 @@ def _echo_problems(problems: list[dict], indent: str = "") -> None:
         click.echo(f"{indent}{where}{name}: [{p['code']}] {severity}{p['message']}", err=True)
         if p["detail"]:
             engine_said = _("máy quy trình: %(detail)s", detail=p["detail"])
-            click.echo(f"{indent}    {engine_said}", err=True)
+            click.echo(f"{indent.replace('↳', ' ')}    {engine_said}", err=True)
         _echo_problems(p["consequences"], indent + "    ↳ ")
 
 

@@ -110,6 +110,11 @@ _KNOWN: tuple[tuple[re.Pattern[str], str, Message], ...] = tuple(
             lambda m: _l("hẹn giờ chưa có thời điểm, khoảng thời gian hay chu kỳ"),
         ),
         (
+            r"Non-default exclusive outgoing sequence flow without condition",
+            "gateway-branch-without-condition",
+            lambda m: _l("nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định"),
+        ),
+        (
             r"Unsupported Catch Event",
             "catch-event-without-definition",
             lambda m: _l(

@@ -351,3 +351,26 @@ def test_a_clean_model_still_has_no_problem_at_all():
     task = f'<bpmn:userTask id="a" name="A">{WITH_FORM}</bpmn:userTask>'
     files = {**model(chain(task), LANE_A), "forms/a.schema.json": FORM}
     assert validate(files, "p", CATALOGS) == []
+
+
+@pytest.mark.parametrize(
+    ("condition", "says"),
+    [
+        ("${amount &gt; 100}", "«${amount > 100}» là biểu thức JUEL"),
+        ("x == (", "ngoặc «(» chưa đóng"),
+        ("x._secret", "tên «_secret» bắt đầu bằng «_» không được dùng"),
+    ],
+)
+def test_the_restricted_compilers_refusals_are_in_our_words(condition, says):
+    body = (
+        '<bpmn:startEvent id="start" /><bpmn:exclusiveGateway id="g" default="f2" />'
+        '<bpmn:endEvent id="e1" /><bpmn:endEvent id="e2" />'
+        '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g" />'
+        '<bpmn:sequenceFlow id="f1" name="Lớn" sourceRef="g" targetRef="e1">'
+        f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="e2" />'
+    )
+    [problem] = [p for p in errors(model(body)) if p.code == "condition" and says in p.message]
+    assert (problem.element_id, problem.name) == ("f1", "Lớn")
+    assert "Dòng 1" in problem.message
+    assert "SyntaxError" not in problem.message and "invalid" not in problem.message
