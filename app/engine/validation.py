@@ -59,22 +59,7 @@ def blocking(problems: list[Problem]) -> list[Problem]:
 
 def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list[Problem]:
     """Every problem of the bundle, located; no error when `process_id` may be deployed."""
-    problems: list[Problem] = []
-    trees: dict[str, etree._Element] = {}
-    for name, text in sorted(files.items()):
-        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-            most = MAX_FILE_BYTES // 1024
-            problems.append(
-                Problem(_l("tệp quá lớn (> %(most)s KB)", most=most), name, code="size")
-            )
-        elif name.endswith(".bpmn"):
-            tree = load_bpmn(name, text, problems)
-            if tree is not None:
-                trees[name] = tree
-        elif name.endswith(".dmn"):
-            refuse_doctype(name, text, problems)
-        elif name.endswith(".json") and not name.endswith(".test.json"):
-            check_form(name, text, problems)
+    problems, trees = _read(files)
     refused = {p.file for p in problems if p.code in _UNREADABLE}
     readable = {name: text for name, text in files.items() if name not in refused}
     for name, tree in trees.items():
@@ -109,6 +94,27 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         ours = _fold(ours, _engine_problems(files, trees, process_id))
     index = _index(trees)
     return _unique([_located(p, index) for p in (*problems, *ours)])
+
+
+def _read(files: dict[str, str]) -> tuple[list[Problem], dict[str, etree._Element]]:
+    """Each file read safely: why one cannot be, and the BPMN files parsed."""
+    problems: list[Problem] = []
+    trees: dict[str, etree._Element] = {}
+    for name, text in sorted(files.items()):
+        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+            most = MAX_FILE_BYTES // 1024
+            problems.append(
+                Problem(_l("tệp quá lớn (> %(most)s KB)", most=most), name, code="size")
+            )
+        elif name.endswith(".bpmn"):
+            tree = load_bpmn(name, text, problems)
+            if tree is not None:
+                trees[name] = tree
+        elif name.endswith(".dmn"):
+            refuse_doctype(name, text, problems)
+        elif name.endswith(".json") and not name.endswith(".test.json"):
+            check_form(name, text, problems)
+    return problems, trees
 
 
 def _skipped(what: str) -> Problem:
