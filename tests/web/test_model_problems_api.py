@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from app.services.process_models.deploy import read_bundle
+from app.engine.errors import Problem
+from app.services.core.errors import InvalidModel
+from app.services.process_models.deploy import read_bundle, refuse_problems
 from config import ROOT
 from tests.web.helpers import login, token
 
@@ -191,3 +193,18 @@ def test_a_refused_cli_deploy_prints_every_problem(app, tmp_path):
     assert result.exit_code == 1
     assert "[user-task-without-lane]" in result.output
     assert "[user-task-without-form]" in result.output
+
+
+def test_warnings_and_notes_do_not_block_a_deploy_errors_do(app):
+    note = Problem("chưa chạy", code="stage-skipped", severity="info")
+    warning = Problem("nên đặt tên", "m.bpmn", "a", 3, "unnamed", severity="warning")
+    refuse_problems([note, warning])  # nothing to refuse
+    error = Problem("hỏng", "m.bpmn", "a", 3, "broken", name="Bước A")
+    with app.app_context(), pytest.raises(InvalidModel) as err:
+        refuse_problems([warning, error])
+    assert err.value.message == "Gói có 1 lỗi"
+    assert [(p["code"], p["severity"], p["name"]) for p in err.value.problems] == [
+        ("unnamed", "warning", None),
+        ("broken", "error", "Bước A"),
+    ]
+    assert err.value.fields == {"m.bpmn:3:a": "nên đặt tên; hỏng"}
