@@ -72,6 +72,14 @@ def decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
                         el.get("id"),
                         el.sourceline,
                         "decision-expression",
+                        name=next(
+                            (
+                                a.get("label") or a.get("name")
+                                for a in el.iterancestors()
+                                if a.get("label") or a.get("name")
+                            ),
+                            None,
+                        ),
                     )
                 )
     return found

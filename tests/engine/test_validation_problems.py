@@ -374,3 +374,19 @@ def test_the_restricted_compilers_refusals_are_in_our_words(condition, says):
     assert (problem.element_id, problem.name) == ("f1", "Lớn")
     assert "Dòng 1" in problem.message
     assert "SyntaxError" not in problem.message and "invalid" not in problem.message
+
+
+def test_a_decision_table_expression_is_named_by_its_column():
+    files = read_bundle(ROOT / "bpmn")
+    dmn = files["choose_department.dmn"].replace(
+        "<text>procedure_code</text>", "<text>procedure_code.format_map({})</text>"
+    )
+    found = validate({**files, "choose_department.dmn": dmn}, "counter_dossier", CATALOGS)
+    [problem] = [p for p in found if p.file == "choose_department.dmn"]
+    line = next(n for n, text in enumerate(dmn.splitlines(), 1) if "in_procedure_expr" in text)
+    assert (problem.code, problem.element_id, problem.line) == (
+        "decision-expression",
+        "in_procedure_expr",
+        line,
+    )
+    assert problem.name == "Mã thủ tục"  # the input column's label
