@@ -22,6 +22,7 @@ from app.engine.validation_files import (
     schema_problems,
     unsupported,
 )
+from app.engine.validation_numbers import number_problems
 from app.engine.validation_rules import Catalogs, process_rules
 from app.engine.variable_ownership import check_variables
 from app.engine.variables import bundle_variables
@@ -72,6 +73,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         for process in tree.iterfind("bpmn:process", NS):
             problems += process_rules(name, process, catalogs, processes, known)
     problems += decision_code(tables, known)
+    problems += number_problems(trees)
     return _unique(problems)
 
 
