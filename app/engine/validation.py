@@ -13,6 +13,7 @@ from lxml import etree
 
 from app.engine.definition import parse_bundle
 from app.engine.errors import ModelError, Problem
+from app.engine.validation_constructs import construct_problems
 from app.engine.validation_decisions import decision_code, decision_references, decision_tables
 from app.engine.validation_files import (
     NS,
@@ -59,6 +60,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         return problems
     tables, unreadable = decision_tables(files)
     problems += unsupported(trees)
+    problems += construct_problems(trees)
     problems += unreadable or decision_references(tables, trees)
     problems += check_variables(files, trees)
     if problems:
