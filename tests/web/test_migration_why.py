@@ -160,3 +160,13 @@ def test_the_cli_says_why_and_what_to_do(app, actors, running):
     assert "appraisal: «Thẩm định hồ sơ» đổi loại từ UserTask sang ManualTask" in dry.output
     assert f"{running['appraisal']}: bước «Thẩm định hồ sơ» đổi loại phần tử" in dry.output
     assert "Chạy thử: chưa chuyển gì" in dry.output
+
+
+def test_in_english_mode_the_reasons_and_advice_are_english(client, actors):
+    login(client, "phantich")
+    client.get("/lang/en")
+    status, body = page(client, 1, 1)
+    assert status == 422
+    assert "The source and target are the same version (#1)" in body
+    assert "What to do: Deploy a new version of the process" in body
+    assert "Phiên bản nguồn" not in body
