@@ -59,6 +59,7 @@ RUNNABLE = frozenset(
         "inclusiveGateway",
         "eventBasedGateway",
         "startEvent",
+        "startEvent/timer",
         "endEvent",
         "endEvent/terminate",
         "endEvent/error",

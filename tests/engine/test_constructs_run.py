@@ -176,3 +176,13 @@ def test_a_multi_instance_straight_after_a_boundary_event_is_refused_with_the_wa
     found = problems(files)
     assert [e for e, _m in found] == ["each"]
     assert "Bắt lỗi" in found[0][1] and "gateway" in found[0][1]
+
+
+def test_a_timer_start_event_holds_the_instance_until_its_moment(clock):
+    run, _ = ProcessRun.start(parse_bundle(bundle("start_timer.bpmn"), "p"), {})
+    assert run.trace() == ([], ["start"])
+    assert run.next_timer_at() == START + timedelta(hours=1)
+    clock.set(START + timedelta(minutes=59))
+    assert not run.fire_timers().completed
+    clock.set(START + timedelta(hours=1, seconds=1))
+    assert "start" in [c.element_id for c in run.fire_timers().completed]
