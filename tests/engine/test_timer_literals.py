@@ -173,3 +173,15 @@ def test_a_timer_with_two_kinds_at_once_is_refused():
         "</bpmn:timeDuration>", "</bpmn:timeDuration><bpmn:timeDate>2026-12-01</bpmn:timeDate>"
     )
     assert problems(files)
+
+
+def test_an_expression_may_yield_a_timedelta_or_a_datetime():
+    from app.domain.status import VN_TZ
+    from app.engine import timer_literals
+
+    assert timer_literals.as_text("timeDuration", timedelta(hours=2)) == "PT7200.000000S"
+    assert timer_literals.duration(timer_literals.as_text("timeDuration", timedelta(minutes=1)))
+    naive = datetime(2026, 12, 1, 8, 0)
+    assert timer_literals.as_text("timeDate", naive) == naive.replace(tzinfo=VN_TZ).isoformat()
+    with pytest.raises(ValueError, match="ISO 8601"):
+        timer_literals.as_text("timeDuration", 5)
