@@ -272,15 +272,25 @@ def models_export(process_id: str, out: str | None, directory: str | None, draft
 @click.option("--from", "source", type=int, required=True, help="version id instances are on")
 @click.option("--to", "target", type=int, required=True, help="version id to move them to")
 @click.option("--apply", "do_apply", is_flag=True, help="move them (without: a dry run)")
-def models_migrate(source: int, target: int, do_apply: bool) -> None:
+@click.option("--update-timers", is_flag=True, help="recompute waiting timers on the new version")
+def models_migrate(source: int, target: int, do_apply: bool, update_timers: bool) -> None:
     """Move running dossiers to a newer version; blocked ones stay, with the reason."""
     from app.services.core.actors import Actor
     from app.services.process_models import migrations
 
     actor = Actor(None, "CLI", None, frozenset({("admin", 0)}))
     try:
+        preview = migrations.preview(source, target, actor)
+        if preview.blocked_all:
+            for reason in preview.blocked_all:
+                click.echo(reason.message, err=True)
+                click.echo("  → " + reason.advice, err=True)
+            sys.exit(1)
+        for reason in preview.elements:
+            click.echo(f"{reason.element_id}: {reason.message}")
+            click.echo("  → " + reason.advice)
         if do_apply:
-            report = migrations.apply(source, target, actor)
+            report = migrations.apply(source, target, actor, update_timers=update_timers)
             click.echo(
                 _(
                     "Đã chuyển %(moved)s, bị chặn %(blocked)s",
@@ -290,13 +300,15 @@ def models_migrate(source: int, target: int, do_apply: bool) -> None:
             )
             blocked = report.blocked
         else:
-            blocked = [p for p in migrations.dry_run(source, target, actor) if not p.movable]
+            blocked = [p for p in preview.plans if not p.movable]
             click.echo(_("Chạy thử: chưa chuyển gì"))
     except ServiceError as exc:
         click.echo(_("Lỗi: %(error)s", error=exc.message), err=True)
         sys.exit(1)
     for item in blocked:
         click.echo(f"  {item.dossier_code}: {'; '.join(item.reasons)}")
+        for reason in item.details:
+            click.echo("    → " + reason.advice)
 
 
 def register(app: Flask) -> None:

@@ -20,6 +20,7 @@ from lxml import etree
 
 from app.engine.definition import parse_bundle
 from app.engine.errors import ModelError, Problem
+from app.engine.validation_constructs import construct_problems
 from app.engine.validation_decisions import decision_code, decision_references, decision_tables
 from app.engine.validation_files import (
     NS,
@@ -29,6 +30,7 @@ from app.engine.validation_files import (
     schema_problems,
     unsupported,
 )
+from app.engine.validation_numbers import number_problems
 from app.engine.validation_rules import Catalogs, process_rules
 from app.engine.validation_structure import process_problems, structure_problems
 from app.engine.variable_ownership import check_variables
@@ -73,6 +75,8 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         *([] if bpmn_refused else process_problems(trees, process_id)),
         *structure_problems(trees),
         *unsupported(trees),
+        *construct_problems(trees),
+        *number_problems(trees),
     ]
     if unreadable or refused_dmn:
         ours.append(_skipped(_l("chưa kiểm tra bảng quyết định mà các bước gọi")))

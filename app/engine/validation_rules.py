@@ -6,7 +6,6 @@ bundle."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from app.engine.errors import Problem
 from app.engine.sandbox import check_expression, check_script
 from app.engine.validation_files import NS
 from app.engine.validation_flow import flow_problems
+from app.engine.validation_timers import timer_problems
 from app.i18n import _, _l
 
 _FLOW_NODES = (
@@ -51,9 +51,6 @@ _PYTHON_TYPES = {
     "list": list,
     "any": object,
 }
-ISO_DURATION = re.compile(
-    r"^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
-)
 
 
 @dataclass(frozen=True)
@@ -210,33 +207,9 @@ def _service(el: etree._Element, catalogs: Catalogs, at: Callable, known: frozen
 
 
 def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
-    """A timer has a safe expression; a literal duration is ISO 8601."""
-    event = el.getparent()
-    expression = next(
-        (
-            child.text or ""
-            for child in el
-            if etree.QName(child).localname in ("timeDuration", "timeDate", "timeCycle")
-        ),
-        "",
-    ).strip()
-    if not expression:
-        at(event, _("hẹn giờ chưa có biểu thức"))
-        return
-    errors = check_expression(expression, known)
-    for error in errors:
-        at(event, _("hẹn giờ: %(error)s", error=error))
-    literal = re.fullmatch(r"""(['"])(.*)\1""", expression)
-    if (
-        not errors
-        and literal
-        and literal.group(2).startswith("P")
-        and not ISO_DURATION.match(literal.group(2))
-    ):
-        at(
-            event,
-            _("khoảng thời gian ISO 8601 không hợp lệ: %(literal)s", literal=literal.group(2)),
-        )
+    """A timer is an ISO 8601 literal of its kind or a safe expression (validation_timers)."""
+    for message in timer_problems(el, known):
+        at(el.getparent(), message)
 
 
 def _gateways(process: etree._Element, flows: list, at: Callable) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.engine import Definition
-from app.engine.migration import migrate, plan
+from app.engine.migration import element_reasons, migrate, plan
+from app.engine.migration_rules import Reason, version_reasons
 from app.i18n import _, _l
 from app.models import Dossier, ModelVersion, ProcessInstance
 from app.services.core import audit, projection, runtime
@@ -28,6 +29,24 @@ class InstancePlan:
     dossier_code: str
     movable: bool
     reasons: list[str]
+    details: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A dry run that always answers: why nothing can move (same version, another process,
+    a version that does not exist), the elements whose type changed, and each instance."""
+
+    source: int
+    target: int
+    blocked_all: list[Reason]
+    elements: list[Reason]
+    plans: list[InstancePlan]
+    running: int
+
+    @property
+    def movable(self) -> list[InstancePlan]:
+        return [p for p in self.plans if p.movable]
 
 
 @dataclass(frozen=True)
@@ -71,8 +90,50 @@ def dry_run(source: int, target: int, actor: Actor) -> list[InstancePlan]:
         return plans
 
 
-def apply(source: int, target: int, actor: Actor) -> Report:
-    """Move every movable instance; safe to run again (moved ones are no longer on `source`)."""
+def preview(source: int, target: int, actor: Actor) -> Preview:
+    """Dry run from one version to another that explains, element by element, why instances
+    cannot move, instead of refusing the question (Camunda 7's migration rules)."""
+    _require_modeller(actor)
+    with db.transaction() as session:
+        found = {
+            v.id: v
+            for v in session.scalars(
+                select(ModelVersion).where(ModelVersion.id.in_([source, target]))
+            )
+        }
+        running = _running(session, source)
+        missing = [i for i in dict.fromkeys((source, target)) if i not in found]
+        if missing:
+            reasons = [_missing(i) for i in missing]
+            return Preview(source, target, reasons, [], [], len(running))
+        reasons = version_reasons(
+            source, target, found[source].process_id, found[target].process_id
+        )
+        if reasons:
+            return Preview(source, target, reasons, [], [], len(running))
+        old = runtime.definition_by_id(session, source)
+        new = runtime.definition_by_id(session, target)
+        plans = []
+        for instance_id, code in running:
+            result = plan(runtime.load_instance(session, instance_id).run, new)
+            plans.append(
+                InstancePlan(
+                    instance_id, code, result.movable, result.reasons, tuple(result.details)
+                )
+            )
+        return Preview(source, target, [], element_reasons(old, new), plans, len(running))
+
+
+def _missing(version_id: int) -> Reason:
+    return Reason(
+        _("Không có phiên bản #%(id)s", id=version_id),
+        _("Chọn một phiên bản có trong danh sách phiên bản đã triển khai."),
+    )
+
+
+def apply(source: int, target: int, actor: Actor, update_timers: bool = False) -> Report:
+    """Move every movable instance; safe to run again (moved ones are no longer on `source`).
+    Waiting timers keep when they are due unless `update_timers`."""
     _require_modeller(actor)
     with db.transaction() as session:
         _versions(session, source, target)
@@ -82,12 +143,12 @@ def apply(source: int, target: int, actor: Actor) -> Report:
     for start in range(0, len(running), size):
         batch = [instance_id for instance_id, _code in running[start : start + size]]
         try:
-            outcomes += _move_batch(batch, source, target, actor)
+            outcomes += _move_batch(batch, source, target, actor, update_timers)
         except Conflict:
             # someone changed one of them meanwhile: redo this batch one instance at a time so
             # that a single busy dossier holds back only itself
             outcomes += [
-                _move_alone(i, code, source, target, actor)
+                _move_alone(i, code, source, target, actor, update_timers)
                 for i, code in running[start : start + size]
             ]
     return Report(
@@ -96,23 +157,25 @@ def apply(source: int, target: int, actor: Actor) -> Report:
 
 
 def _move_alone(
-    instance_id: int, code: str, source: int, target: int, actor: Actor
+    instance_id: int, code: str, source: int, target: int, actor: Actor, update_timers: bool
 ) -> InstancePlan:
     try:
-        return _move_batch([instance_id], source, target, actor)[0]
+        return _move_batch([instance_id], source, target, actor, update_timers)[0]
     except Conflict:
         return InstancePlan(instance_id, code, False, [_("hồ sơ vừa thay đổi, chạy lại")])
 
 
 def _move_batch(
-    instance_ids: list[int], source: int, target: int, actor: Actor
+    instance_ids: list[int], source: int, target: int, actor: Actor, update_timers: bool = False
 ) -> list[InstancePlan]:
     """Move the instances in one transaction: every state saved with its version check, then
     one UPDATE of their model version."""
     with db.transaction() as session:
         outcomes, moved = [], []
         for instance_id in instance_ids:
-            outcome, moved_now = _move_one(session, instance_id, source, target, actor)
+            outcome, moved_now = _move_one(
+                session, instance_id, source, target, actor, update_timers
+            )
             outcomes.append(outcome)
             if moved_now:
                 moved.append(instance_id)
@@ -126,7 +189,12 @@ def _move_batch(
 
 
 def _move_one(
-    session: Session, instance_id: int, source: int, target: int, actor: Actor
+    session: Session,
+    instance_id: int,
+    source: int,
+    target: int,
+    actor: Actor,
+    update_timers: bool = False,
 ) -> tuple[InstancePlan, bool]:
     """The instance's outcome, and whether this call moved it (one no longer on `source` was
     moved by an earlier run)."""
@@ -137,7 +205,7 @@ def _move_one(
     result = plan(loaded.run, definition)
     if not result.movable:
         return InstancePlan(instance_id, loaded.dossier.code, False, result.reasons), False
-    changes = migrate(loaded.run, definition)
+    changes = migrate(loaded.run, definition, update_timers)
     runtime.save(session, loaded, changes)
     projection.apply_changes(
         session, instance_id, loaded.dossier, changes, actor, completed_by=actor
