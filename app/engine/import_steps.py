@@ -95,10 +95,19 @@ class Steps:
         if variable in self.work.known:
             return
         task = self._asking_task(flow.get("sourceRef"))
-        if task is None:
+        stub = self.work.stubs.get(task.get("id") or "") if task is not None else None
+        if stub is None:
+            self.work.note(
+                "decide",
+                flow,
+                _l(
+                    "điều kiện đọc «%(variable)s» nhưng không bước nào hỏi hay gán nó: thêm nó "
+                    "vào biểu mẫu của một bước, hoặc lấy từ kết quả một dịch vụ",
+                    variable=variable,
+                ),
+            )
             return
-        stub = self.work.stubs.get(task.get("id") or "")
-        if stub is not None and add_read_field(stub, variable, kind):
+        if add_read_field(stub, variable, kind):
             self.work.known.add(variable)
             self.work.note(
                 "changed",

@@ -21,6 +21,7 @@ from app.domain.roles import ROLE_LABELS_VI
 from app.engine import safe_xml
 from app.engine.errors import ModelError, Problem
 from app.engine.import_forms import FOREIGN, FormStub, extension_of, foreign_stub
+from app.engine.import_repairs import repair_ids, repair_schema, repair_sub_processes
 from app.engine.import_roles import (
     BPMN,
     assignment_of,
@@ -173,6 +174,16 @@ def _with_spiff_namespace(root: etree._Element) -> etree._Element:
     return new
 
 
+def _has_steps(process: etree._Element) -> bool:
+    return any(
+        isinstance(c.tag, str)
+        and etree.QName(c).localname in _LISTED
+        and etree.QName(c).localname not in ("sequenceFlow", "lane", "dataStoreReference")
+        and not etree.QName(c).localname.startswith("data")
+        for c in process
+    )
+
+
 def _main_process(root: etree._Element) -> str:
     """The process to run: the one with a plain start event and the most elements."""
     best, best_score = "", -1
@@ -208,12 +219,13 @@ class _Import:
             self.findings.append(Finding(status, message))
             return
         kind = etree.QName(el).localname
-        self.findings.append(
-            Finding(status, message, el.get("id"), el.get("name") or "", kind, el.sourceline)
-        )
+        name = " ".join((el.get("name") or "").split())
+        self.findings.append(Finding(status, message, el.get("id"), name, kind, el.sourceline))
 
     def run(self) -> list[str]:
         processes = []
+        repair_ids(self.root, self.note)
+        repair_schema(self.root, self.note)
         for process in self.root.iterfind("bpmn:process", NS):
             processes.append(process.get("id") or "")
             for el in process.iter(*(f"{{{BPMN}}}{tag}" for tag in _LISTED)):
@@ -222,6 +234,13 @@ class _Import:
             if process.get("isExecutable") != "true":
                 process.set("isExecutable", "true")
                 self.note(CHANGED, process, _l("đánh dấu quy trình là thực thi được"))
+            repair_sub_processes(process, self.note)
+            if process.find("bpmn:startEvent", NS) is None and _has_steps(process):
+                self.note(
+                    DECIDE,
+                    process,
+                    _l("quy trình không có sự kiện bắt đầu: thêm một sự kiện bắt đầu"),
+                )
             self._user_tasks(process)
             Steps(self, process).run()
         self._write_forms()
