@@ -24,6 +24,7 @@ def repair_ids(root: etree._Element, note: Note) -> None:
     """Ids that are not XML names (a leading digit, as jBPM writes them) get a leading
     underscore, and every reference to them follows."""
     renamed: dict[str, str] = {}
+    drawing = 0
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -32,7 +33,12 @@ def repair_ids(root: etree._Element, note: Note) -> None:
             new = "_" + re.sub(r"[^A-Za-z0-9_.\-]", "_", old)
             renamed[old] = new
             el.set("id", new)
-            note("changed", el, _l("mã «%(old)s» đổi thành «%(new)s»", old=old, new=new))
+            if etree.QName(el).namespace == BPMN:
+                note("changed", el, _l("mã «%(old)s» đổi thành «%(new)s»", old=old, new=new))
+            else:
+                drawing += 1
+    if drawing:
+        note("changed", None, _l("%(count)s mã trong sơ đồ (DI) đổi cho hợp lệ", count=drawing))
     if not renamed:
         return
     for el in root.iter():

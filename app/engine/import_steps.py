@@ -12,6 +12,7 @@ from lxml import etree
 
 from app.engine.import_conditions import dialect, translate
 from app.engine.import_forms import FOREIGN, add_read_field, extension_of
+from app.engine.import_splits import make_explicit
 from app.engine.validation_files import NS, UNSUPPORTED
 from app.i18n import _l
 
@@ -329,23 +330,38 @@ class Steps:
                     )
 
     def _implicit_splits(self) -> None:
-        """A task with several outgoing flows starts them all at once in BPMN; the engine wants
-        that said with a parallel gateway."""
-        for node_id, node in self.work.index.items():
+        """A step with several outgoing flows starts them all at once in BPMN: unconditioned,
+        a parallel gateway says so; conditioned, the analyst chooses the gateway."""
+        for node_id, node in list(self.work.index.items()):
             kind = etree.QName(node).localname
             if kind.endswith(("Gateway", "Flow", "Event", "Reference")) or kind == "lane":
                 continue
             outgoing = [f for f in self.flows if f.get("sourceRef") == node_id]
-            if len(outgoing) > 1 and node.getparent() is not None:
+            if len(outgoing) < 2:
+                continue
+            if any(f.find("bpmn:conditionExpression", NS) is not None for f in outgoing):
                 self.work.note(
                     "decide",
                     node,
                     _l(
-                        "%(count)s luồng ra không qua cổng (tách song song ngầm): thêm một cổng "
-                        "song song, hoặc cổng rẽ nhánh nếu chỉ đi một nhánh",
+                        "%(count)s luồng ra có điều kiện không qua cổng: thêm một cổng bao hàm "
+                        "(inclusive) hoặc cổng rẽ nhánh",
                         count=len(outgoing),
                     ),
                 )
+                continue
+            gateway = make_explicit(node, outgoing)
+            self.flows = list(self.process.iter(f"{{{BPMN}}}sequenceFlow"))
+            self.work.note(
+                "changed",
+                node,
+                _l(
+                    "%(count)s luồng ra không qua cổng (tách song song ngầm): thêm cổng song "
+                    "song «%(gateway)s»",
+                    count=len(outgoing),
+                    gateway=gateway.get("id"),
+                ),
+            )
 
 
 def _implementation(task: etree._Element) -> str:

@@ -226,6 +226,17 @@ class _Import:
         processes = []
         repair_ids(self.root, self.note)
         repair_schema(self.root, self.note)
+        for store in self.root.iterfind("bpmn:dataStore", NS):
+            self.index[store.get("id") or ""] = store
+            self.note(
+                DECIDE,
+                store,
+                _l(
+                    "kho dữ liệu «%(name)s»: dữ liệu này nằm ở đâu trong hệ thống (hồ sơ, một "
+                    "dịch vụ)? Bỏ kho hoặc thay bằng bước dịch vụ",
+                    name=store.get("name") or store.get("id"),
+                ),
+            )
         for process in self.root.iterfind("bpmn:process", NS):
             processes.append(process.get("id") or "")
             for el in process.iter(*(f"{{{BPMN}}}{tag}" for tag in _LISTED)):
@@ -247,6 +258,20 @@ class _Import:
         return processes
 
     def _user_tasks(self, process: etree._Element) -> None:
+        # The engine makes an untyped or manual task wait for a person, like a user task: it
+        # becomes one, so that it has a role's lane and a form like every step people do.
+        for task in list(process.iter(f"{{{BPMN}}}task", f"{{{BPMN}}}manualTask")):
+            kind = etree.QName(task).localname
+            task.tag = f"{{{BPMN}}}userTask"
+            self.note(
+                CHANGED,
+                task,
+                _l(
+                    "bước %(kind)s chờ một người làm: thành bước của người dùng (đổi loại nếu "
+                    "nó tự động)",
+                    kind=kind,
+                ),
+            )
         lanes = lanes_of(process)
         renamed: set[int] = set()
         for task in process.iter(f"{{{BPMN}}}userTask"):

@@ -63,6 +63,8 @@ def import_foreign(
         element = located.get(problem.element_id or "")
         if problem.element_id and problem.element_id in decided:
             continue
+        if not problem.element_id and not problem.line and decided:
+            continue  # an engine sentence without a place: a knock-on of a located decision
         findings.append(
             Finding(
                 DECIDE,
