@@ -15,6 +15,12 @@ from app.i18n import _l
 
 BPMN = NS["bpmn"]
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_OMG = {
+    BPMN,
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC",
+    "http://www.omg.org/spec/DD/20100524/DI",
+}
 _DIRECTIONS = {"none": "None", "one": "One", "both": "Both"}
 _CONTAINERS = ("subProcess", "transaction")
 Note = Callable[[str, etree._Element | None, object], None]
@@ -26,8 +32,8 @@ def repair_ids(root: etree._Element, note: Note) -> None:
     renamed: dict[str, str] = {}
     drawing = 0
     for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+        if not isinstance(el.tag, str) or etree.QName(el).namespace not in _OMG:
+            continue  # an extension's "id" (a form field's) is a name, not an XML id
         old = el.get("id")
         if old is not None and not _NCNAME.match(old):
             new = "_" + re.sub(r"[^A-Za-z0-9_.\-]", "_", old)
