@@ -209,6 +209,7 @@ class _Import:
         self.forms: dict[str, FormStub] = {}
         self.stubs: dict[str, FormStub] = {}  # user task id -> its new form
         self.index: dict[str, etree._Element] = {}
+        self.names: dict[str, str] = {}  # as the file named them, before any renaming
         self.known = set(SYSTEM_VARIABLES) | set(
             bundle_variables({"m.bpmn": etree.tostring(root).decode()})
         )
@@ -242,6 +243,7 @@ class _Import:
             for el in process.iter(*(f"{{{BPMN}}}{tag}" for tag in _LISTED)):
                 if el.get("id"):
                     self.index[el.get("id")] = el
+                    self.names[el.get("id")] = " ".join((el.get("name") or "").split())
             if process.get("isExecutable") != "true":
                 process.set("isExecutable", "true")
                 self.note(CHANGED, process, _l("đánh dấu quy trình là thực thi được"))
@@ -277,7 +279,7 @@ class _Import:
         for task in process.iter(f"{{{BPMN}}}userTask"):
             lane = lanes.get(task.get("id") or "")
             where, who = assignment_of(task)
-            source = lane.get("name") if lane is not None else who
+            source = self.names.get(lane.get("id") or "") if lane is not None else who
             role = self.roles.get(source or "") or guess_role(source)
             if role not in ROLE_LABELS_VI:
                 role = guess_role(source)
@@ -291,6 +293,7 @@ class _Import:
     def _place(self, process, task, lane, role, source, where, confirmed, renamed) -> None:  # noqa: ANN001, PLR0913
         how = _l("đã xác nhận") if confirmed else _l("đề xuất, cần xác nhận")
         label = role_label(role)
+        shown = _l(label)  # the role's name in the reader's language
         if lane is not None and lane.get("name") == label:
             return
         if lane is not None:
@@ -302,7 +305,7 @@ class _Import:
                     _l(
                         "làn «%(lane)s» ứng với vai trò «%(role)s» (%(how)s)",
                         lane=source or "",
-                        role=label,
+                        role=shown,
                         how=how,
                     ),
                 )
@@ -315,12 +318,12 @@ class _Import:
                 "của vai trò",
                 where=where,
                 who=source,
-                role=label,
+                role=shown,
                 how=how,
             )
         else:
             message = _l(
-                "bước không thuộc làn nào: đặt vào làn «%(role)s» (%(how)s)", role=label, how=how
+                "bước không thuộc làn nào: đặt vào làn «%(role)s» (%(how)s)", role=shown, how=how
             )
         self.note(CHANGED, task, message)
 
@@ -380,7 +383,7 @@ class _Import:
         return [
             Element(
                 element_id,
-                el.get("name") or "",
+                self.names.get(element_id, el.get("name") or ""),
                 etree.QName(el).localname,
                 el.sourceline,
                 worst.get(element_id, KEPT),

@@ -120,3 +120,16 @@ def test_without_a_csrf_token_nothing_is_imported(analyst):
 def test_officers_cannot_import(client):
     login(client, "tiepnhan")
     assert client.get(URL).status_code == 403
+
+
+def test_the_report_reads_in_english_in_english_mode(analyst):
+    from tests.web.test_one_language import untranslated
+
+    analyst.get("/lang/en")
+    data = (CORPUS / "camunda-bpm-examples" / "camunda-testing-job-announcement.bpmn").read_bytes()
+    page = upload(analyst, data, "job.bpmn").get_data(as_text=True)
+    assert "Element by element" in page and "To decide" in page
+    assert "lane «Management» stands for role «Leader» (proposed, to confirm)" in unescape(page)
+    page = re.sub(r"<textarea[^>]*hidden>.*?</textarea>", "", page, flags=re.S)  # the files
+    left = untranslated(page, ["Đỗ Minh Khoa", "Sở Tư pháp tỉnh Hưng Yên"])  # data: the user
+    assert left == [], left
