@@ -37,6 +37,16 @@ class ImportReport:
         """The report's lines of one kind (kept, changed, decide)."""
         return [f for f in self.findings if f.status == status]
 
+    def rows(self) -> list[tuple[Element | None, list[Finding]]]:
+        """The report element by element in the file's order, each with its findings; what
+        concerns the whole file or a process first (element None or not listed)."""
+        listed = {e.element_id for e in self.elements}
+        loose = [f for f in self.findings if f.element_id not in listed]
+        rows: list[tuple[Element | None, list[Finding]]] = [(None, [f]) for f in loose]
+        for element in sorted(self.elements, key=lambda e: e.line or 0):
+            rows.append((element, [f for f in self.findings if f.element_id == element.element_id]))
+        return rows
+
 
 def import_foreign(
     data: bytes, file_name: str, actor: Actor | None, roles: dict[str, str] | None = None
