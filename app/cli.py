@@ -203,6 +203,53 @@ def models_deploy(process_id: str | None, directory: str | None, comment: str) -
         sys.exit(1)
 
 
+@models.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", default=None, help="a .zip, or a folder, for the transformed bundle")
+@click.option("--role", "roles", multiple=True, help="LANE_OR_GROUP=role_code, confirmed")
+def models_import(path: str, out: str | None, roles: tuple[str, ...]) -> None:
+    """Import a BPMN file made with another tool; print the report element by element."""
+    from app.services.process_models.importing import DECIDE, import_foreign
+
+    mapping = dict(r.split("=", 1) for r in roles if "=" in r)
+    try:
+        report = import_foreign(Path(path).read_bytes(), Path(path).name, None, mapping)
+    except ServiceError as exc:
+        for where, message in (getattr(exc, "fields", None) or {}).items():
+            click.echo(f"{where}: {message}", err=True)
+        raise click.ClickException(str(exc.message)) from exc
+    imported = report.imported
+    click.echo(
+        _("Quy trình: %(id)s (%(all)s)", id=imported.process_id, all=", ".join(imported.processes))
+    )
+    for f in report.findings:
+        click.echo(
+            f"{f.line or '-'}:{f.element_id or '-'} [{f.status}] {f.name or ''}: {f.message}"
+        )
+    decide = len(report.by_status(DECIDE))
+    click.echo(
+        _(
+            "%(n)s phần tử: %(kept)s chạy nguyên trạng, %(changed)s đã đổi, "
+            "%(decide)s cần quyết định",
+            n=len(report.elements),
+            kept=sum(e.status == "kept" for e in report.elements),
+            changed=sum(e.status == "changed" for e in report.elements),
+            decide=sum(e.status == "decide" for e in report.elements),
+        )
+    )
+    if out:
+        if out.endswith(".zip"):
+            Path(out).write_bytes(bundle_zip(imported.files))
+        else:
+            for name, text in imported.files.items():
+                target = Path(out) / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+        click.echo(_("Đã ghi %(out)s", out=out))
+    if decide:
+        sys.exit(1)
+
+
 @models.command("export")
 @click.option("--process", "process_id", default="counter_dossier")
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, writable=True))
