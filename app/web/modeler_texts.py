@@ -42,8 +42,12 @@ _STATUS = {
 # the confirmation before a deploy
 _DEPLOY = {
     "deploy_base": lambda: _("So với phiên bản đã triển khai #%(n)s"),
-    "deploy_first": lambda: _("Chưa có phiên bản nào được triển khai: đây sẽ là phiên bản đầu tiên"),
-    "deploy_same": lambda: _("Giống hệt phiên bản #%(n)s đã triển khai: sẽ không tạo phiên bản mới"),
+    "deploy_first": lambda: _(
+        "Chưa có phiên bản nào được triển khai: đây sẽ là phiên bản đầu tiên"
+    ),
+    "deploy_same": lambda: _(
+        "Giống hệt phiên bản #%(n)s đã triển khai: sẽ không tạo phiên bản mới"
+    ),
     "no_changes": lambda: _("Không có khác biệt về các bước."),
     "added": lambda: _("Thêm"),
     "removed": lambda: _("Xoá"),

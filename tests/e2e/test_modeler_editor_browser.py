@@ -93,7 +93,8 @@ def test_the_wrench_replaces_an_element_by_another_type(browser_page, element, e
     xml = exported(page)
     assert f'<bpmn:{tag} id="{element}"' in xml
     if tag == "intermediateCatchEvent":
-        assert "<bpmn:timerEventDefinition" in xml.split(f'id="{element}"', 1)[1].split(f"</bpmn:{tag}>")[0]
+        body = xml.split(f'id="{element}"', 1)[1].split(f"</bpmn:{tag}>")[0]
+        assert "<bpmn:timerEventDefinition" in body
     assert errors == []
 
 
@@ -126,7 +127,8 @@ def test_deploying_asks_first_with_the_changes_and_the_tests_then_deploys(browse
     page, errors = open_editor(browser_page, DESKTOP)
     page.evaluate(
         """() => { const m = window.gqtthcEditor.bpmn;
-        m.get('modeling').updateLabel(m.get('elementRegistry').get('appraisal'), 'Thẩm định kỹ'); }"""
+        const appraisal = m.get('elementRegistry').get('appraisal');
+        m.get('modeling').updateLabel(appraisal, 'Thẩm định kỹ'); }"""
     )
     page.fill("#comment", "Đổi tên bước thẩm định")
     page.click("#btn-deploy")
@@ -186,8 +188,9 @@ def test_a_problem_names_its_element_and_a_click_brings_it_into_view(browser_pag
     )
     assert selected == ["appraisal"]
     shape = rect(page, '#canvas [data-element-id="appraisal"]')
-    assert canvas["x"] < shape["x"] and shape["x"] + shape["width"] < canvas["x"] + canvas["width"]
-    assert canvas["y"] < shape["y"] and shape["y"] + shape["height"] < canvas["y"] + canvas["height"]
+    right, bottom = canvas["x"] + canvas["width"], canvas["y"] + canvas["height"]
+    assert canvas["x"] < shape["x"] and shape["x"] + shape["width"] < right
+    assert canvas["y"] < shape["y"] and shape["y"] + shape["height"] < bottom
     assert errors == []
 
 
