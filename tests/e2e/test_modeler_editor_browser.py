@@ -270,6 +270,7 @@ def test_a_phone_gets_a_read_only_viewer_without_errors(browser_page):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     page.click("#btn-validate")
     page.locator("#editor-status", has_text="Mô hình hợp lệ").wait_for()
+    assert rect(page, "#editor-status")["width"] > PHONE["width"] / 2  # readable, not squeezed
     assert errors == []
 
 
