@@ -116,6 +116,7 @@ def test_analyst_adds_a_step_with_a_form_tests_deploys_and_new_dossiers_follow(
     page.click("#btn-save")
     page.locator("#editor-status", has_text="Đã lưu bản nháp số 1").wait_for()
     page.click("#btn-deploy")
+    page.locator("#deploy-confirm:enabled").click()  # after the changes and tests are shown
     page.locator("#editor-status", has_text="Đã triển khai phiên bản").wait_for()
     version = page.locator("#editor-status").inner_text().rsplit(" ", 1)[-1]
 

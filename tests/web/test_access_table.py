@@ -107,6 +107,7 @@ GET /login                                     ok     ok     ok     ok     ok   
 POST /login                                    401    401    401    401    401    401    401    401    401
 GET /models                                    403    403    403    403    ok     ok     login  login  403
 POST /models/<process_id>/deploy               403    403    403    403    ok     ok     401    401    403
+POST /models/<process_id>/deploy-preview       403    403    403    403    ok     ok     401    401    403
 POST /models/<process_id>/drafts               403    403    403    403    ok     ok     401    401    403
 GET /models/<process_id>/edit                  403    403    403    403    ok     ok     login  login  403
 POST /models/<process_id>/tests                403    403    403    403    ok     ok     401    401    403
