@@ -20,7 +20,7 @@ from lxml import etree
 
 from app.engine.definition import parse_bundle
 from app.engine.errors import ModelError, Problem
-from app.engine.validation_constructs import construct_problems
+from app.engine.validation_constructs import NOT_RUN, construct_problems
 from app.engine.validation_decisions import decision_code, decision_references, decision_tables
 from app.engine.validation_files import (
     NS,
@@ -92,6 +92,7 @@ def validate(files: dict[str, str], process_id: str, catalogs: Catalogs) -> list
         for process in tree.iterfind("bpmn:process", NS):
             ours += process_rules(name, process, catalogs, processes, known)
     ours += decision_code(tables, known)
+    ours = _under_constructs(ours)
     if refused or unreadable or any(p.code == "schema" for p in problems):
         ours.append(_skipped(_l("chưa kiểm tra bằng máy quy trình")))
     else:
@@ -154,7 +155,7 @@ def _engine_problems(
 def _fold(ours: list[Problem], engine: list[Problem]) -> list[Problem]:
     """Our problems with each engine problem they explain folded under them (one on the same
     element, under the same code, or of a kind `_EXPLAINED_BY` names; dropped when it says
-    the same as ours); the rest after."""
+    the same as ours or as one already folded under it); the rest after."""
     result = list(ours)
     for problem in engine:
         explains = _EXPLAINED_BY.get(problem.code, set()) | {problem.code}
@@ -163,12 +164,33 @@ def _fold(ours: list[Problem], engine: list[Problem]) -> list[Problem]:
                 (problem.element_id and mine.element_id == problem.element_id)
                 or mine.code in explains
             ):
-                if (mine.element_id, mine.code) != (problem.element_id, problem.code):
+                said = {(p.element_id, p.code) for p in (mine, *mine.consequences)}
+                if (problem.element_id, problem.code) not in said:
                     result[i] = replace(mine, consequences=(*mine.consequences, problem))
                 break
         else:
             result.append(problem)
     return result
+
+
+def _under_constructs(ours: list[Problem]) -> list[Problem]:
+    """Each other problem of an element whose construct no test runs, folded under that one:
+    the element must be replaced, so fixing them would not make it run."""
+    causes = {p.element_id: p for p in ours if p.code == NOT_RUN and p.element_id}
+    folded: dict[str, list[Problem]] = {}
+    rest = []
+    for problem in ours:
+        cause = causes.get(problem.element_id or "")
+        if cause is not None and problem is not cause and problem.severity != "info":
+            folded.setdefault(cause.element_id or "", []).append(problem)
+        else:
+            rest.append(problem)
+    return [
+        replace(p, consequences=(*p.consequences, *folded[p.element_id or ""]))
+        if p is causes.get(p.element_id or "") and p.element_id in folded
+        else p
+        for p in rest
+    ]
 
 
 Index = dict[str, list[tuple[str, etree._Element]]]

@@ -42,6 +42,12 @@ _LOOPS = {
 }
 # Elements outside the flow the engine would trip on.
 _OTHERS = ("dataStoreReference",)
+# A boundary event of no kind is incomplete rather than foreign: the engine's own check says
+# what it lacks (catch-event-without-definition), which helps more than "replace it".
+_INCOMPLETE = frozenset({"boundaryEvent"})
+
+# The code of a construct no test runs: every other problem of its element folds under it.
+NOT_RUN = "construct-not-run"
 
 RUNNABLE = frozenset(
     {
@@ -121,7 +127,7 @@ def construct_problems(trees: Trees) -> list[Problem]:
     for name, tree in sorted(trees.items()):
         found += _loops_after_boundary(name, tree)
         for construct, el in constructs(tree):
-            if construct in RUNNABLE or construct in UNSUPPORTED:
+            if construct in RUNNABLE or construct in UNSUPPORTED or construct in _INCOMPLETE:
                 continue
             found.append(
                 Problem(
@@ -134,6 +140,7 @@ def construct_problems(trees: Trees) -> list[Problem]:
                     name,
                     el.get("id"),
                     el.sourceline,
+                    NOT_RUN,
                 )
             )
     return found

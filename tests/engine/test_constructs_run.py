@@ -15,8 +15,9 @@ import pytest
 from lxml import etree
 
 from app.engine import ProcessRun, parse_bundle, safe_xml
-from app.engine.validation_constructs import RUNNABLE, constructs
-from tests.engine.test_validation import chain, model, problems
+from app.engine.validation import validate
+from app.engine.validation_constructs import NOT_RUN, RUNNABLE, constructs
+from tests.engine.test_validation import CATALOGS, chain, model, problems
 
 MODELS = Path(__file__).parent / "models" / "constructs"
 START = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)  # a Wednesday, 08:00 in Vietnam
@@ -161,6 +162,27 @@ def test_a_construct_no_model_runs_is_refused_located_by_name(element, construct
     found = problems(model(chain(element)))
     assert [e for e, _m in found] == ["x"]
     assert construct in found[0][1] and "«" in found[0][1]
+
+
+@pytest.mark.parametrize(
+    ("element", "folded"),
+    [
+        (
+            '<bpmn:endEvent id="x" name="Phát"><bpmn:signalEventDefinition signalRef="s" />'
+            "</bpmn:endEvent>",
+            ["event-reference-missing"],
+        ),
+        ('<bpmn:transaction id="x" name="Giao dịch" />', ["subprocess-start-events"]),
+        (
+            '<bpmn:task id="x" name="Lặp"><bpmn:standardLoopCharacteristics /></bpmn:task>',
+            ["loop-without-condition"],
+        ),
+    ],
+)
+def test_what_else_is_wrong_with_a_construct_no_model_runs_is_folded_under_it_once(element, folded):
+    [problem] = [p for p in validate(model(chain(element)), "p", CATALOGS) if p.element_id == "x"]
+    assert problem.code == NOT_RUN and problem.name
+    assert [(c.element_id, c.code) for c in problem.consequences] == [("x", c) for c in folded]
 
 
 def test_a_multi_instance_straight_after_a_boundary_event_is_refused_with_the_way_out():

@@ -153,9 +153,9 @@ FOREIGN = [
         "Lạ",
     ),
     (
-        "loop without condition or maximum (found by the engine only)",
+        "loop without condition or maximum (no model runs a loop: the engine's complaint folds)",
         one('<bpmn:task id="a" name="Lặp mãi"><bpmn:standardLoopCharacteristics /></bpmn:task>'),
-        "loop-without-condition",
+        "construct-not-run",
         "a",
         "Lặp mãi",
     ),
