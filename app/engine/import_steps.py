@@ -16,6 +16,8 @@ from app.engine.import_splits import make_explicit
 from app.engine.validation_files import NS, UNSUPPORTED
 from app.i18n import _l
 
+_STORES = frozenset({"dataStore", "dataStoreReference"})
+
 BPMN = NS["bpmn"]
 SPIFF = NS["spiffworkflow"]
 _ISO = re.compile(
@@ -282,6 +284,8 @@ class Steps:
                 ),
             )
         for tag, label in UNSUPPORTED.items():
+            if tag in _STORES:
+                continue  # a store is its own decision (above and in Work.run), not a gateway's
             for el in self._iter(tag):
                 self.work.note(
                     "decide",
