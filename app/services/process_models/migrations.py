@@ -46,6 +46,7 @@ class Preview:
 
     @property
     def movable(self) -> list[InstancePlan]:
+        """The running instances the dry run would move to the target version."""
         return [p for p in self.plans if p.movable]
 
 
