@@ -222,7 +222,7 @@ def _located(problem: Problem, index: Index) -> Problem:
         problem,
         file=file,
         line=problem.line or el.sourceline,
-        name=problem.name or el.get("name") or None,
+        name=problem.name or " ".join((el.get("name") or "").split()) or None,
         consequences=more,
     )
 

@@ -134,7 +134,7 @@ def construct_problems(trees: Trees) -> list[Problem]:
                     _(
                         "«%(label)s» (%(construct)s) chưa được máy quy trình chạy thử; "
                         "hãy thay bằng phần tử khác",
-                        label=el.get("name") or el.get("id"),
+                        label=_label(el),
                         construct=construct,
                     ),
                     name,
@@ -177,10 +177,15 @@ def _loop_problem(name: str, el: etree._Element, boundary: etree._Element) -> Pr
         _(
             "«%(label)s» lặp nhiều lần ngay trên nhánh của sự kiện biên «%(boundary)s» thì "
             "không chạy được; hãy đặt một cổng (gateway) trước nó",
-            label=el.get("name") or el.get("id"),
-            boundary=boundary.get("name") or boundary.get("id"),
+            label=_label(el),
+            boundary=_label(boundary),
         ),
         name,
         el.get("id"),
         el.sourceline,
     )
+
+
+def _label(el: etree._Element) -> str:
+    """The element's name on one line (tools wrap long names), else its id."""
+    return " ".join((el.get("name") or "").split()) or el.get("id") or ""
