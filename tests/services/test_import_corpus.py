@@ -20,12 +20,10 @@ FILES = sorted(
 # Imported with nothing left to decide, each run from start to end below.
 RUNS = [
     "camunda-bpm-examples/react-example.bpmn",
-    "camunda-bpm-examples/invoicePayment.bpmn",
     "camunda-bpm-examples/task-camunda-forms-invoiceApproval.bpmn",
     "flowable-engine/Expense_process.bpmn20.xml",
     "flowable-engine/ReceiveTaskTest.waitTimer.bpmn20.xml",
     "bpmn-miwg/signavio-A.4.0.bpmn",
-    "bpmn-miwg/bpmnio-A.3.0.bpmn",
 ]
 
 
