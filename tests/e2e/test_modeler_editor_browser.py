@@ -192,9 +192,10 @@ def test_a_problem_names_its_element_and_a_click_brings_it_into_view(browser_pag
     page, errors = open_editor(browser_page, DESKTOP)
     page.evaluate(BROKEN_FLOW)
     page.click("#btn-validate")
-    problem = page.locator('#problems > li[data-element="appraisal"]')
+    # the step left without its way out (what it leaves unreachable is folded under it)
+    problem = page.locator('#problems > li[data-element="milestone_processing"]')
     problem.wait_for()
-    assert problem.locator("strong").first.inner_text() == "Thẩm định hồ sơ"  # its label
+    assert problem.locator("strong").first.inner_text() == "Đang xử lý"  # its label
     canvas = rect(page, "#canvas")
     assert rect(page, "#problems-card")["x"] >= canvas["x"] + canvas["width"] - 1  # beside it
     page.evaluate("() => window.gqtthcEditor.bpmn.get('canvas').zoom(0.2, { x: 0, y: 0 })")
@@ -203,11 +204,32 @@ def test_a_problem_names_its_element_and_a_click_brings_it_into_view(browser_pag
     selected = page.evaluate(
         "() => window.gqtthcEditor.bpmn.get('selection').get().map((e) => e.id)"
     )
-    assert selected == ["appraisal"]
-    shape = rect(page, '#canvas [data-element-id="appraisal"]')
+    assert selected == ["milestone_processing"]
+    shape = rect(page, '#canvas [data-element-id="milestone_processing"]')
     right, bottom = canvas["x"] + canvas["width"], canvas["y"] + canvas["height"]
     assert canvas["x"] < shape["x"] and shape["x"] + shape["width"] < right
     assert canvas["y"] < shape["y"] and shape["y"] + shape["height"] < bottom
+    assert errors == []
+
+
+def test_one_deleted_flow_is_one_problem_from_the_server_with_its_knock_ons_folded(browser_page):
+    page, errors = open_editor(browser_page, DESKTOP)
+    page.evaluate(BROKEN_FLOW)
+    page.click("#btn-validate")
+    page.locator("#problems > li").first.wait_for()
+    # the real server's answer: the step left without its way out, named by its label
+    assert page.locator("#problems > li").count() == 1
+    [problem] = page.locator("#problems > li").all()
+    assert problem.get_attribute("data-element") == "milestone_processing"
+    assert problem.locator("strong").first.inner_text() == "Đang xử lý"
+    # everything it leaves unreachable folded under it, each named by its label
+    folded = problem.locator("details.consequences")
+    assert not folded.locator("li").first.is_visible()
+    folded.locator("summary").first.click()
+    appraisal = folded.locator('li[data-consequence="appraisal"]')
+    assert appraisal.locator("strong").first.inner_text() == "Thẩm định hồ sơ"
+    assert folded.locator("li").count() >= 5
+    assert page.locator('#problems > li[data-element="appraisal"]').count() == 0
     assert errors == []
 
 
