@@ -7,11 +7,13 @@ that lands on a day off moves to the next working day). Pure: no I/O.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from numbers import Real
 
 import holidays
 
@@ -21,6 +23,9 @@ from app.i18n import _, _l
 
 HOURS_PER_DAY = 8.0
 _EPSILON = 1e-9
+# The longest duration the calendar counts (ten years of working days): anything longer is a
+# typo or a hostile value, and counting it day by day would run to the year 9999.
+MAX_WORKING_DAYS = 2600
 
 
 class DurationUnit(StrEnum):
@@ -134,9 +139,8 @@ class WorkCalendar:
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """The moment `hours` of office time after `start`; time outside office hours (nights,
         lunch, days off) does not count, so a receipt after hours starts the next morning."""
-        if hours <= 0:
-            raise ValueError(_l("Thời hạn phải lớn hơn 0"))
-        local = start.astimezone(VN_TZ)
+        check_duration(hours / HOURS_PER_DAY if _is_number(hours) else hours)
+        local = _aware(start).astimezone(VN_TZ)
         remaining = hours
         day = local.date()
         while True:
@@ -154,7 +158,7 @@ class WorkCalendar:
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Office hours elapsed from `start` to `end` (0 when end is not after start)."""
-        if end <= start:
+        if _aware(end) <= _aware(start):
             return 0.0
         a, b = start.astimezone(VN_TZ), end.astimezone(VN_TZ)
         total = 0.0
@@ -171,8 +175,13 @@ class WorkCalendar:
 
     def due(self, start: datetime, amount: float, unit: DurationUnit | str) -> datetime:
         """The due time of a duration counted from `start` in the procedure's unit."""
-        check_duration(amount)
         unit = DurationUnit(unit)
+        check_duration(
+            amount / HOURS_PER_DAY
+            if unit == DurationUnit.WORKING_HOURS and _is_number(amount)
+            else amount
+        )
+        start = _aware(start)
         if unit == DurationUnit.CALENDAR_DAYS:
             day = start.astimezone(VN_TZ).date() + timedelta(days=round(amount))
             return datetime.combine(self.next_working_day(day), self.hours.closing, VN_TZ)
@@ -180,9 +189,30 @@ class WorkCalendar:
         return self.add_working_hours(start, hours)
 
 
-def check_duration(amount: float) -> None:
-    if amount is None or amount <= 0:
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def check_duration(amount: object) -> None:
+    """Refuses (ValueError with a message) a duration in days that is not a finite number
+    greater than 0 and at most `MAX_WORKING_DAYS`."""
+    if not _is_number(amount):
+        raise ValueError(_l("Thời hạn phải là một số, không phải %(value)r", value=amount))
+    if not math.isfinite(amount):  # type: ignore[arg-type]
+        raise ValueError(_l("Thời hạn phải là một số hữu hạn, không phải %(value)r", value=amount))
+    if amount <= 0:  # type: ignore[operator]
         raise ValueError(_l("Thời hạn phải lớn hơn 0"))
+    if amount > MAX_WORKING_DAYS:  # type: ignore[operator]
+        raise ValueError(
+            _l("Thời hạn không được quá %(most)s ngày làm việc", most=MAX_WORKING_DAYS)
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    """`moment`, refused when it has no time zone (it would be read in the server's zone)."""
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise ValueError(_l("Thời điểm phải có múi giờ: %(value)r", value=moment))
+    return moment
 
 
 def check_override(calendar: WorkCalendar, override: Override, year: int) -> list[str]:

@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 
+from app.engine.engine_messages import from_validation, translated
 from app.engine.errors import ModelError, Problem
 from app.engine.specs import DeferredServiceTask
 from app.engine.timer_events import TIMER_PARSERS
@@ -77,29 +78,31 @@ def parse_bundle(files: dict[str, str], process_id: str | None = None) -> Defini
             elif name.endswith(".json") and not name.endswith(".test.json"):
                 forms[name] = json.loads(text)
         except ValidationException as exc:
-            problems.append(_problem_from(exc, name))
+            problems.append(from_validation(exc, name))
         except etree.XMLSyntaxError as exc:
             problems.append(
-                Problem(_l("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
+                Problem(_l("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno, "xml")
             )
         except json.JSONDecodeError as exc:
             problems.append(
-                Problem(_l("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
+                Problem(
+                    _l("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno, "json"
+                )
             )
     if problems:
         raise ModelError(problems)
     executable = parser.get_process_ids()
     if process_id is None:
         if not executable:
-            raise ModelError([Problem(_l("gói không có quy trình"))])
+            raise ModelError([Problem(_l("gói không có quy trình"), code="no-process")])
         process_id = executable[0]
     try:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise ModelError([_problem_from(exc, exc.file_name or None)]) from exc
+        raise ModelError([from_validation(exc, exc.file_name or None)]) from exc
     except (SpiffWorkflowException, KeyError, ValueError) as exc:
-        raise ModelError([Problem(str(exc))]) from exc
+        raise ModelError([translated(str(exc))]) from exc
     _check_forms(spec, subprocess_specs, forms)
     return Definition(bundle_hash(files), process_id, spec, subprocess_specs, dict(files), forms)
 
@@ -111,15 +114,15 @@ def _check_forms(spec: BpmnProcessSpec, subs: dict[str, BpmnProcessSpec], forms:
             name = getattr(task_spec, "extensions", {}).get("formJsonSchemaFilename")
             if name and name not in forms:
                 problems.append(
-                    Problem(_l("thiếu biểu mẫu: %(name)s", name=name), None, task_spec.bpmn_id)
+                    Problem(
+                        _l("thiếu biểu mẫu: %(name)s", name=name),
+                        None,
+                        task_spec.bpmn_id,
+                        code="form-missing",
+                    )
                 )
     if problems:
         raise ModelError(problems)
-
-
-def _problem_from(exc: ValidationException, file_name: str | None) -> Problem:
-    line = exc.line_number if isinstance(exc.line_number, int) else None
-    return Problem(str(exc.args[0]) if exc.args else str(exc), file_name, exc.id or None, line)
 
 
 class DefinitionCache:

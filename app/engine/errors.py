@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class EngineError(Exception):
@@ -13,14 +13,30 @@ class ScriptError(EngineError):
     """A script or expression was refused by the sandbox or failed while running."""
 
 
+SEVERITIES = ("error", "warning", "info")
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One located problem in a model: which file and element, and what is wrong."""
+    """One located problem in a model: which file, line and element (id and label), what is
+    wrong in the reader's language (`message`, lazy or text), under a stable `code`.
+
+    `severity`: "error" blocks a deploy; "warning" does not; "info" says a check did not run.
+    `detail`: the engine's own English words when no catalogued message fits them.
+    `consequences`: the knock-on problems this one causes (listed under it, not beside it).
+    A new check returns a list of these; `file`, `element_id`, `line` and `name` may be left
+    out when the element is known by id: validation fills them in from the bundle.
+    """
 
     message: str
     file: str | None = None
     element_id: str | None = None
     line: int | None = None
+    code: str = "model"
+    severity: str = "error"
+    name: str | None = None
+    detail: str | None = None
+    consequences: tuple[Problem, ...] = field(default=())
 
 
 class ModelError(EngineError):

@@ -31,7 +31,12 @@ from app.engine.errors import ScriptError
 from app.engine.limits import Budget
 from app.engine.limits_ast import LimitedPolicy
 from app.engine.limits_guards import harden, wrap_attribute
-from app.engine.script_check import BLOCKED_ATTRIBUTES, FORMAT_ATTRIBUTES, static_problems
+from app.engine.script_check import (
+    BLOCKED_ATTRIBUTES,
+    FORMAT_ATTRIBUTES,
+    restricted_message,
+    static_problems,
+)
 from app.engine.timekeeping import script_helpers
 from app.i18n import _, _l
 
@@ -145,7 +150,7 @@ def check_script(source: str, known: frozenset[str] | set[str] | None = None) ->
 
 def _check(source: str, mode: str, known: frozenset[str] | set[str] | None) -> list[str]:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    errors = list(compiler(source).errors)
+    errors = [restricted_message(e) for e in compiler(source).errors]
     try:
         tree = ast.parse(source, mode=mode)
     except SyntaxError:

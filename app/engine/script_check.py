@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import re
 import sys
 import tokenize
 import unicodedata
@@ -38,6 +39,45 @@ def static_problems(
         *_names(tree, namespace, known, strict),
     ]
     return list(dict.fromkeys(found))
+
+
+_SYNTAX = re.compile(r"Line (?P<line>\d+): SyntaxError: (?P<why>.*) at statement: '(?P<code>.*)'")
+_UNDERSCORE = re.compile(
+    r'Line (?P<line>\d+): "(?P<name>[^"]*)" is an invalid (attribute|variable) name because it '
+    r'starts with "_"\.?'
+)
+_PYTHON_SAYS = {
+    "invalid syntax": lambda: _("sai cú pháp"),
+    "'(' was never closed": lambda: _("ngoặc «(» chưa đóng"),
+    "'[' was never closed": lambda: _("ngoặc «[» chưa đóng"),
+    "'{' was never closed": lambda: _("ngoặc «{» chưa đóng"),
+    "unterminated string literal": lambda: _("chuỗi chưa đóng dấu nháy"),
+    "expected ':'": lambda: _("thiếu dấu «:»"),
+}
+
+
+def restricted_message(text: str) -> str:
+    """A refusal of the restricted compiler (English, `Line n: …`) in the reader's language;
+    a JUEL expression (`${amount > 100}`, written by Camunda or Activiti) named as such."""
+    if syntax := _SYNTAX.fullmatch(text):
+        code = syntax["code"]
+        if "${" in code or "#{" in code:
+            problem = _(
+                "«%(code)s» là biểu thức JUEL (Camunda/Activiti), không phải Python: bỏ ${ }",
+                code=code,
+            )
+        else:
+            why = _PYTHON_SAYS.get(syntax["why"])
+            problem = _(
+                "lỗi cú pháp ở «%(code)s»: %(why)s",
+                code=code,
+                why=why() if why else syntax["why"],
+            )
+        return _at(int(syntax["line"]), problem)
+    if underscore := _UNDERSCORE.fullmatch(text):
+        problem = _("tên «%(name)s» bắt đầu bằng «_» không được dùng", name=underscore["name"])
+        return _at(int(underscore["line"]), problem)
+    return text
 
 
 def _at(node: ast.AST | int, problem: str) -> str:

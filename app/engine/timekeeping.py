@@ -9,12 +9,12 @@ ISO 8601 duration such as `"PT5M"` is plain elapsed time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from app.domain.clock import utcnow
-from app.domain.worktime import DurationUnit, OfficeHours, WorkCalendar
+from app.domain.worktime import DurationUnit, OfficeHours, WorkCalendar, check_duration
 from app.engine.timer_events import duration_from
+from app.i18n import _
 
 _DEFAULT_CALENDAR: WorkCalendar | None = None
 
@@ -30,21 +30,40 @@ def working_time(calendar: Callable[[], WorkCalendar] | None) -> Callable[[objec
     """The `after_working_days` function given to scripts and timer expressions."""
 
     def after_working_days(amount: object) -> str:
-        if isinstance(amount, str) and amount.upper().startswith("P"):
-            return duration_from(utcnow(), amount).isoformat()
+        if isinstance(amount, str) and amount.strip().upper().startswith("P"):
+            return duration_from(utcnow(), amount.strip()).isoformat()
+        days = _days(amount)
+        refused = None
         try:
-            days = float(amount)  # type: ignore[arg-type]
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"after_working_days: {amount!r} is neither a number of working days nor an "
-                "ISO 8601 duration"
-            ) from exc
-        if days <= 0:
-            return (utcnow() + timedelta(seconds=0)).isoformat()
+            check_duration(days)
+        except ValueError as exc:
+            refused = str(exc)
+        if refused is not None:
+            # raised outside the handler: a script catching it finds no chained exception
+            raise ValueError(f"after_working_days: {refused}")
         work = calendar() if calendar is not None else _default_calendar()
         return work.due(utcnow(), days, DurationUnit.WORKING_DAYS).isoformat()
 
     return after_working_days
+
+
+def _days(amount: object) -> float:
+    """A number of days given as a number or a numeric string; ValueError for anything else
+    (a bool is not a number of days)."""
+    if isinstance(amount, (int, float)) and not isinstance(amount, bool):
+        return float(amount)
+    if isinstance(amount, str):
+        try:
+            return float(amount)
+        except ValueError:
+            pass
+    raise ValueError(
+        _(
+            "after_working_days: %(value)r không phải số ngày làm việc hay khoảng thời gian "
+            "ISO 8601",
+            value=amount,
+        )
+    )
 
 
 def script_helpers(calendar: Callable[[], WorkCalendar] | None) -> dict[str, Callable[..., Any]]:

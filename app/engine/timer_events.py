@@ -9,7 +9,7 @@ waiting timer reports stay SpiffWorkflow's names, so callers see no difference.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -31,6 +31,7 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
 )
 
 from app.domain.clock import utcnow
+from app.engine import timer_literals
 
 
 def duration_from(start: datetime, expression: str) -> datetime:
@@ -38,6 +39,25 @@ def duration_from(start: datetime, expression: str) -> datetime:
     counted on the calendar from `start`)."""
     parsed = TimerEventDefinition.parse_iso_duration(expression)
     return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+
+
+def timer_text(task: Any, kind: str, expression: str) -> str:
+    """The ISO 8601 text of a timer: its literal as written (`PT1H`, `"PT1H"`, `R6/P1D`),
+    else what its expression yields (a string, a `timedelta`, a `datetime`)."""
+    found = timer_literals.literal(kind, expression)
+    if found is not None:
+        return found
+    value = task.workflow.script_engine.evaluate(task, expression)
+    return timer_literals.as_text(kind, value)
+
+
+def _due(text: str) -> datetime:
+    """When a date or duration timer is due: an ISO 8601 duration counts from the domain
+    clock, a date and time is the moment itself (`after_working_days(2)` yields a moment and
+    may stand in either kind of timer)."""
+    if text.upper().startswith("P"):
+        return duration_from(utcnow(), timer_literals.duration(text))
+    return timer_literals.moment(text)
 
 
 def _fire_when_passed(task: Any, moment: datetime) -> bool:
@@ -64,9 +84,9 @@ class ClockTimeDateEventDefinition(_ReportedAsSpiff, TimeDateEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
         value = my_task._get_internal_data("event_value")
         if value is None:
-            value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            value = _due(timer_text(my_task, timer_literals.DATE, self.expression)).isoformat()
             my_task._set_internal_data(event_value=value)
-        return _fire_when_passed(my_task, self.parse_time_or_duration(value))
+        return _fire_when_passed(my_task, self.get_datetime(value))
 
 
 class ClockDurationTimerEventDefinition(_ReportedAsSpiff, DurationTimerEventDefinition):
@@ -78,8 +98,7 @@ class ClockDurationTimerEventDefinition(_ReportedAsSpiff, DurationTimerEventDefi
     def has_fired(self, my_task: Any) -> bool:
         value = my_task._get_internal_data("event_value")
         if value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            value = duration_from(utcnow(), expression).isoformat()
+            value = _due(timer_text(my_task, timer_literals.DURATION, self.expression)).isoformat()
             my_task._set_internal_data(event_value=value)
         return _fire_when_passed(my_task, self.get_datetime(value))
 
@@ -92,8 +111,8 @@ class ClockCycleTimerEventDefinition(_ReportedAsSpiff, CycleTimerEventDefinition
     def cycle_complete(self, my_task: Any) -> bool:
         value = my_task._get_internal_data("event_value")
         if value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            cycles, start, every = _recurring_interval(expression)
+            text = timer_text(my_task, timer_literals.CYCLE, self.expression)
+            cycles, start, every = _recurring_interval(text)
             value = {"cycles": cycles, "next": start.isoformat(), "duration": every.total_seconds()}
         due = False
         if value["cycles"] == 0:
@@ -110,15 +129,15 @@ class ClockCycleTimerEventDefinition(_ReportedAsSpiff, CycleTimerEventDefinition
 
 
 def _recurring_interval(expression: str) -> tuple[int, datetime, timedelta]:
-    """(cycles, first moment, period) of an ISO 8601 repeating interval. Only `Rn/<duration>`
-    starts from "now" (one period from the domain clock); the forms with a date do not read the
-    clock and are SpiffWorkflow's."""
-    parts = expression.upper().replace("--", "/").strip("R").split("/")
-    if len(parts) == 2 and parts[1].startswith("P"):
+    """(cycles, first moment, period) of an ISO 8601 repeating interval (`R6/P1D`: six times,
+    the first one period from the domain clock; `R3/<date>/P1D`: from that date)."""
+    cycle = timer_literals.cycle(expression)
+    if cycle.start is None:
         now = utcnow()
-        first = duration_from(now, parts[1])
-        return int(parts[0]) if parts[0] else -1, first, first - now
-    return TimerEventDefinition.parse_iso_recurring_interval(expression)
+        first = duration_from(now, cycle.period)
+        return cycle.cycles, first, first - now
+    first = cycle.start.astimezone(UTC)
+    return cycle.cycles, first, duration_from(first, cycle.period) - first
 
 
 # SpiffWorkflow's class → ours, for the parser.

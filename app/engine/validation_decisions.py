@@ -22,7 +22,7 @@ def decision_tables(files: dict[str, str]) -> tuple[Trees, list[Problem]]:
                 tables[name] = safe_xml.parse(text)
             except etree.XMLSyntaxError as exc:
                 problem = Problem(
-                    _l("DMN không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno
+                    _l("DMN không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno, "dmn-xml"
                 )
                 return {}, [problem]
     return tables, []
@@ -41,14 +41,16 @@ def decision_references(tables: Trees, trees: Trees) -> list[Problem]:
         for el in tree.iter(f"{{{NS['bpmn']}}}businessRuleTask"):
             decision = el.findtext(".//spiffworkflow:calledDecisionId", default="", namespaces=NS)
             if not decision.strip():
-                message = _("chưa chọn bảng quyết định (DMN)")
+                code, message = "decision-not-chosen", _("chưa chọn bảng quyết định (DMN)")
             elif decision.strip() not in known:
+                code = "decision-missing"
                 message = _(
                     "bảng quyết định «%(decision)s» không có trong gói", decision=decision.strip()
                 )
             else:
                 continue
-            found.append(Problem(message, name, el.get("id"), el.sourceline))
+            label = el.get("name") or None
+            found.append(Problem(message, name, el.get("id"), el.sourceline, code, name=label))
     return found
 
 
@@ -65,7 +67,19 @@ def decision_code(tables: Trees, known: frozenset[str]) -> list[Problem]:
             for error in check_expression(source, known) if source else []:
                 found.append(
                     Problem(
-                        _l("biểu thức: %(error)s", error=error), name, el.get("id"), el.sourceline
+                        _l("biểu thức: %(error)s", error=error),
+                        name,
+                        el.get("id"),
+                        el.sourceline,
+                        "decision-expression",
+                        name=next(
+                            (
+                                a.get("label") or a.get("name")
+                                for a in el.iterancestors()
+                                if a.get("label") or a.get("name")
+                            ),
+                            None,
+                        ),
                     )
                 )
     return found

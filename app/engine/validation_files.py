@@ -12,6 +12,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from app.domain import master_data
 from app.engine import safe_xml
+from app.engine.engine_messages import schema_message
 from app.engine.errors import Problem
 from app.i18n import _, _l
 
@@ -31,6 +32,8 @@ UNSUPPORTED = {
     "choreographyTask": _l("tác vụ vũ đạo (choreography)"),
     "subChoreography": _l("vũ đạo con"),
     "callChoreography": _l("gọi vũ đạo"),
+    "dataStore": _l("kho dữ liệu"),
+    "dataStoreReference": _l("kho dữ liệu"),
 }
 
 
@@ -55,6 +58,8 @@ def unsupported(trees: dict[str, etree._Element]) -> list[Problem]:
                         name,
                         el.get("id"),
                         el.sourceline,
+                        "unsupported-element",
+                        name=el.get("name") or None,
                     )
                 )
     return found
@@ -69,6 +74,7 @@ def refuse_doctype(name: str, text: str, problems: list[Problem]) -> bool:
         Problem(
             _l("tệp chứa khai báo DOCTYPE/ENTITY, bị từ chối vì lý do an toàn"),
             name,
+            code="doctype",
         )
     )
     return True
@@ -82,24 +88,51 @@ def load_bpmn(name: str, text: str, problems: list[Problem]) -> etree._Element |
         root = safe_xml.parse(text)
     except etree.XMLSyntaxError as exc:
         problems.append(
-            Problem(_("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
+            Problem(_("XML không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno, "xml")
         )
         return None
     if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
-        problems.append(Problem(_l("không phải tệp BPMN 2.0 (thiếu bpmn:definitions)"), name))
+        message = _l("không phải tệp BPMN 2.0 (thiếu bpmn:definitions)")
+        problems.append(Problem(message, name, code="not-bpmn"))
         return None
     return root
 
 
 def schema_problems(name: str, tree: etree._Element) -> list[Problem]:
-    """Where the file breaks the BPMN 2.0 schema (the first 20 places)."""
+    """Where the file breaks the BPMN 2.0 schema (the first 20 places), each located on the
+    nearest element with an id."""
     validator = VALIDATOR.validator
     if validator.validate(tree):
         return []
-    return [
-        Problem(_l("sai lược đồ BPMN: %(detail)s", detail=e.message), name, None, e.line)
-        for e in list(validator.error_log)[:20]
-    ]
+    found = []
+    for error in list(validator.error_log)[:20]:
+        message, words = schema_message(error.message)
+        el = _element_at(tree, error.path)
+        found.append(
+            Problem(
+                message,
+                name,
+                el.get("id") if el is not None else None,
+                error.line,
+                "schema",
+                name=(el.get("name") or None) if el is not None else None,
+                detail=words,
+            )
+        )
+    return found
+
+
+def _element_at(tree: etree._Element, path: str | None) -> etree._Element | None:
+    """The element at libxml2's `path`, or its nearest ancestor with an id; None if unknown."""
+    namespaces = {k: v for k, v in tree.nsmap.items() if k}
+    try:
+        hits = tree.getroottree().xpath(path, namespaces=namespaces) if path else []
+    except etree.XPathError:
+        return None
+    el = hits[0] if hits and isinstance(hits[0], etree._Element) else None
+    while el is not None and not el.get("id"):
+        el = el.getparent()
+    return el
 
 
 def check_form(name: str, text: str, problems: list[Problem]) -> None:
@@ -109,12 +142,16 @@ def check_form(name: str, text: str, problems: list[Problem]) -> None:
         Draft202012Validator.check_schema(schema)
         # a field tied to a master-data code (001 §IV.1.a), located by file and field
         for field, message in master_data.schema_problems(schema):
-            problems.append(Problem(_l(message), name, field))
+            problems.append(Problem(_l(message), name, field, code="form-master-data"))
     except json.JSONDecodeError as exc:
         problems.append(
-            Problem(_("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno)
+            Problem(_("JSON không hợp lệ: %(msg)s", msg=exc.msg), name, None, exc.lineno, "json")
         )
     except SchemaError as exc:
         problems.append(
-            Problem(_l("JSON Schema không hợp lệ: %(detail)s", detail=exc.message), name)
+            Problem(
+                _l("JSON Schema không hợp lệ: %(detail)s", detail=exc.message),
+                name,
+                code="json-schema",
+            )
         )

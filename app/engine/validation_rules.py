@@ -6,7 +6,6 @@ bundle."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +14,8 @@ from lxml import etree
 from app.engine.errors import Problem
 from app.engine.sandbox import check_expression, check_script
 from app.engine.validation_files import NS
+from app.engine.validation_flow import flow_problems
+from app.engine.validation_timers import timer_problems
 from app.i18n import _, _l
 
 _FLOW_NODES = (
@@ -28,6 +29,8 @@ _FLOW_NODES = (
     "businessRuleTask",
     "callActivity",
     "subProcess",
+    "transaction",
+    "adHocSubProcess",
     "startEvent",
     "endEvent",
     "intermediateThrowEvent",
@@ -37,6 +40,7 @@ _FLOW_NODES = (
     "parallelGateway",
     "inclusiveGateway",
     "eventBasedGateway",
+    "complexGateway",
 )
 _PYTHON_TYPES = {
     "str": str,
@@ -47,9 +51,6 @@ _PYTHON_TYPES = {
     "list": list,
     "any": object,
 }
-ISO_DURATION = re.compile(
-    r"^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
-)
 
 
 @dataclass(frozen=True)
@@ -65,17 +66,19 @@ def process_rules(
     process: etree._Element,
     catalogs: Catalogs,
     processes: set[str | None],
-    known: frozenset[str],
+    known: frozenset[str] | None,
 ) -> list[Problem]:
-    """Every way one process breaks the project's rules, located by element."""
+    """Every way one process breaks the project's rules, located by element; `known` (the
+    bundle's variables) None when a file could not be read: unknown names then pass."""
     problems: list[Problem] = []
     nodes = {
         el.get("id"): el for tag in _FLOW_NODES for el in process.iter(f"{{{NS['bpmn']}}}{tag}")
     }
     flows = list(process.iter(f"{{{NS['bpmn']}}}sequenceFlow"))
 
-    def at(el: etree._Element, message: str) -> None:
-        problems.append(Problem(message, name, el.get("id"), el.sourceline))
+    def at(el: etree._Element, message: str, code: str = "model") -> None:
+        label = el.get("name") or None
+        problems.append(Problem(message, name, el.get("id"), el.sourceline, code, name=label))
 
     lanes = {
         ref.text.strip(): lane.get("name")
@@ -86,39 +89,43 @@ def process_rules(
     for el in process.iter(f"{{{NS['bpmn']}}}userTask"):
         lane = lanes.get(el.get("id"))
         if lane is None:
-            at(el, _("công việc của người dùng không thuộc làn nào"))
+            at(el, _("công việc của người dùng không thuộc làn nào"), "user-task-without-lane")
         elif catalogs.role_for_lane(lane) is None:
-            at(el, _("làn «%(lane)s» không ứng với vai trò nào", lane=lane))
+            at(el, _("làn «%(lane)s» không ứng với vai trò nào", lane=lane), "lane-without-role")
         for prop in el.iterfind(".//spiffworkflow:property[@name='dataVisibleTo']", NS):
             for code in (prop.get("value") or "").split(","):
                 if code.strip() and catalogs.role_for_lane(code.strip()) != code.strip():
-                    at(el, _("dataVisibleTo: «%(code)s» không phải mã vai trò", code=code.strip()))
+                    message = _(
+                        "dataVisibleTo: «%(code)s» không phải mã vai trò", code=code.strip()
+                    )
+                    at(el, message, "data-visible-to-unknown-role")
         _performer_of(el, nodes, at)
         form = el.findtext(".//spiffworkflow:formJsonSchemaFilename", default="", namespaces=NS)
         if not form.strip():
-            at(el, _("bước của người dùng chưa có biểu mẫu"))
+            at(el, _("bước của người dùng chưa có biểu mẫu"), "user-task-without-form")
     for el in process.iter(f"{{{NS['bpmn']}}}serviceTask"):
         _service(el, catalogs, at, known)
     for el in process.iter(f"{{{NS['bpmn']}}}scriptTask"):
         script = el.findtext("bpmn:script", default="", namespaces=NS)
         errors = check_script(script, known) if script.strip() else [_("kịch bản rỗng")]
         for error in errors:
-            at(el, _("kịch bản: %(error)s", error=error))
+            at(el, _("kịch bản: %(error)s", error=error), "script")
     _code(process, known, at)
     for flow in flows:
         condition = flow.findtext("bpmn:conditionExpression", default="", namespaces=NS).strip()
         if condition:
             for error in check_expression(condition, known):
-                at(flow, _("điều kiện: %(error)s", error=error))
+                at(flow, _("điều kiện: %(error)s", error=error), "condition")
     for el in process.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
-        _timer(el, at, known)
+        _timer(el, lambda event, message: at(event, message, "timer"), known)
     _gateways(process, flows, at)
-    _reachability(nodes, flows, at)
+    problems += flow_problems(name, process, nodes, flows)
     for el in process.iter(f"{{{NS['bpmn']}}}callActivity"):
         if el.get("calledElement") not in processes:
             at(
                 el,
                 _("gọi quy trình «%(el)s» không có trong gói", el=el.get("calledElement")),
+                "call-activity-unknown-process",
             )
     return problems
 
@@ -137,6 +144,7 @@ def _performer_of(el: etree._Element, nodes: dict, at: Callable) -> None:
                     "trong quy trình",
                     target=target,
                 ),
+                "assign-to-performer-of-unknown",
             )
 
 
@@ -148,6 +156,12 @@ _OTHER_CODE = (
     ("bpmn", "loopCardinality", _l("số lần lặp"), check_expression),
     ("bpmn", "completionCondition", _l("điều kiện kết thúc"), check_expression),
 )
+_CODE_OF = {
+    "preScript": "pre-script",
+    "postScript": "post-script",
+    "loopCardinality": "loop-cardinality",
+    "completionCondition": "completion-condition",
+}
 
 
 def _code(process: etree._Element, known: frozenset[str], at: Callable) -> None:
@@ -157,63 +171,45 @@ def _code(process: etree._Element, known: frozenset[str], at: Callable) -> None:
         for node in process.iter(f"{{{NS[namespace]}}}{tag}"):
             source = node.text or ""
             for error in check(source, known) if source.strip() else []:
-                at(node.getparent().getparent(), f"{label}: {error}")
+                at(node.getparent().getparent(), f"{label}: {error}", _CODE_OF[tag])
 
 
 def _service(el: etree._Element, catalogs: Catalogs, at: Callable, known: frozenset[str]) -> None:
     """A service task names a known operator and gives each parameter, typed and safe."""
     operator = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
     if operator is None:
-        at(el, _("tác vụ dịch vụ chưa chọn dịch vụ"))
+        at(el, _("tác vụ dịch vụ chưa chọn dịch vụ"), "service-without-operator")
         return
     expected = catalogs.operators.get(operator.get("id", ""))
     if expected is None:
-        at(el, _("không có dịch vụ «%(operator)s»", operator=operator.get("id")))
+        at(
+            el,
+            _("không có dịch vụ «%(operator)s»", operator=operator.get("id")),
+            "service-unknown-operator",
+        )
         return
     given = {p.get("id"): p for p in operator.iter(f"{{{NS['spiffworkflow']}}}parameter")}
     for param, kind in expected.items():
         node = given.get(param)
         if node is None:
-            at(el, _("thiếu tham số «%(param)s»", param=param))
+            at(el, _("thiếu tham số «%(param)s»", param=param), "service-parameter-missing")
             continue
         declared = _PYTHON_TYPES.get(node.get("type", ""))
         if declared is not None and declared is not object and declared is not kind:
             at(
                 el,
                 _("tham số «%(param)s» phải có kiểu %(kind)s", param=param, kind=kind.__name__),
+                "service-parameter-type",
             )
         for error in check_expression(node.get("value", ""), known):
-            at(el, _("tham số «%(param)s»: %(error)s", param=param, error=error))
+            message = _("tham số «%(param)s»: %(error)s", param=param, error=error)
+            at(el, message, "service-parameter-code")
 
 
 def _timer(el: etree._Element, at: Callable, known: frozenset[str]) -> None:
-    """A timer has a safe expression; a literal duration is ISO 8601."""
-    event = el.getparent()
-    expression = next(
-        (
-            child.text or ""
-            for child in el
-            if etree.QName(child).localname in ("timeDuration", "timeDate", "timeCycle")
-        ),
-        "",
-    ).strip()
-    if not expression:
-        at(event, _("hẹn giờ chưa có biểu thức"))
-        return
-    errors = check_expression(expression, known)
-    for error in errors:
-        at(event, _("hẹn giờ: %(error)s", error=error))
-    literal = re.fullmatch(r"""(['"])(.*)\1""", expression)
-    if (
-        not errors
-        and literal
-        and literal.group(2).startswith("P")
-        and not ISO_DURATION.match(literal.group(2))
-    ):
-        at(
-            event,
-            _("khoảng thời gian ISO 8601 không hợp lệ: %(literal)s", literal=literal.group(2)),
-        )
+    """A timer is an ISO 8601 literal of its kind or a safe expression (validation_timers)."""
+    for message in timer_problems(el, known):
+        at(el.getparent(), message)
 
 
 def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
@@ -228,36 +224,5 @@ def _gateways(process: etree._Element, flows: list, at: Callable) -> None:
                 at(
                     flow,
                     _("nhánh ra khỏi cổng rẽ nhánh thiếu điều kiện và không là nhánh mặc định"),
+                    "gateway-branch-without-condition",
                 )
-
-
-def _reachability(nodes: dict, flows: list, at: Callable) -> None:
-    successors: dict[str, list[str]] = {}
-    for flow in flows:
-        successors.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
-    for node_id, el in nodes.items():
-        if etree.QName(el).localname == "boundaryEvent":
-            successors.setdefault(el.get("attachedToRef"), []).append(node_id)
-    starts = [
-        i
-        for i, el in nodes.items()
-        if etree.QName(el).localname == "startEvent"
-        and etree.QName(el.getparent()).localname == "process"
-    ]
-    seen, stack = set(starts), list(starts)
-    while stack:
-        for nxt in successors.get(stack.pop(), []):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    for node_id, el in nodes.items():
-        kind = etree.QName(el).localname
-        top_level = etree.QName(el.getparent()).localname == "process"
-        if top_level and node_id not in seen and kind != "startEvent":
-            at(el, _("không thể tới được phần tử này từ sự kiện bắt đầu"))
-        if (
-            top_level
-            and kind != "endEvent"
-            and not [f for f in flows if f.get("sourceRef") == node_id]
-        ):
-            at(el, _("phần tử không dẫn tới đâu (thiếu luồng ra)"))

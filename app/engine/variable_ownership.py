@@ -35,7 +35,8 @@ def check_variables(files: dict[str, str], trees: dict[str, etree._Element]) -> 
         for el, variable, what in _set_by_model(tree):
             if variable in SYSTEM_OWNED:
                 message = _system_owned(what, variable)
-                problems.append(Problem(message, name, el.get("id"), el.sourceline))
+                line = el.sourceline
+                problems.append(Problem(message, name, el.get("id"), line, "system-variable"))
             written.setdefault(variable, what)
     for name, text in sorted(files.items()):
         if name.endswith(".json") and not name.endswith(".test.json"):
@@ -81,8 +82,9 @@ def _form(name: str, text: str, written: dict[str, str]) -> list[Problem]:
     problems = []
     for field in properties:
         if field in SYSTEM_OWNED:
-            message = _system_owned(FORM_FIELD, field)
+            code, message = "system-variable", _system_owned(FORM_FIELD, field)
         elif field in written:
+            code = "form-field-overwrites"
             message = _(
                 "trường biểu mẫu «%(field)s» ghi đè %(what)s cùng tên",
                 field=field,
@@ -90,7 +92,7 @@ def _form(name: str, text: str, written: dict[str, str]) -> list[Problem]:
             )
         else:
             continue
-        problems.append(Problem(message, name, None, _line_of(text, field)))
+        problems.append(Problem(message, name, None, _line_of(text, field), code))
     return problems
 
 

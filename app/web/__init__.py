@@ -49,6 +49,7 @@ def register(app: Flask) -> None:
         i18n,
         inbox,
         inputs,
+        model_import,
         modeler,
         models,
         notices,
@@ -88,6 +89,7 @@ def register(app: Flask) -> None:
         catalog_sync.bp,
         notices.bp,
         models.bp,
+        model_import.bp,
         modeler.bp,
         citizen.bp,
     ):

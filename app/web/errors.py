@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from app.i18n import _
-from app.services.core.errors import ServiceError
+from app.services.core.errors import InvalidModel, ServiceError
 
 
 def wants_json() -> bool:
@@ -20,7 +20,8 @@ def init_app(app: Flask) -> None:
     def _service_error(exc: ServiceError):  # noqa: ANN202
         message = exc.message  # already text, in the reader's language (ServiceError reads it)
         if wants_json():
-            return jsonify(error=message, fields=exc.fields), exc.status
+            more = {"problems": exc.problems} if isinstance(exc, InvalidModel) else {}
+            return jsonify(error=message, fields=exc.fields, **more), exc.status
         return render_template("error.html", message=message, status=exc.status), exc.status
 
     @app.errorhandler(CSRFError)

@@ -11,6 +11,7 @@ from app.domain.master_data import MASTER_DATA, tied_fields
 from app.i18n import _
 from app.services.core.errors import InvalidInput
 from app.services.process_models import modeler
+from app.services.process_models.deploy_preview import deploy_preview
 from app.web.access import allow, role
 from app.web.actor import current_actor
 from app.web.forms import fields
@@ -83,6 +84,13 @@ def deploy(process_id: str):  # noqa: ANN201
         body.get("revision") if isinstance(body.get("revision"), int) else None,
     )
     return jsonify(version_id=version_id)
+
+
+@bp.post("/<process_id>/deploy-preview")
+@allow(role("analyst", "admin"))
+def preview(process_id: str):  # noqa: ANN201
+    """What a deploy would do: problems, changes against the deployed version, tests."""
+    return jsonify(deploy_preview(process_id, _body().get("files"), current_actor()))
 
 
 @bp.post("/check-code")

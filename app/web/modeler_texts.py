@@ -36,6 +36,28 @@ _STATUS = {
     "dmn_name": lambda: _("Bảng quyết định"),
     "dmn_input": lambda: _("Kênh nộp"),
     "dmn_output": lambda: _("Phòng xử lý"),
+    "consequences": lambda: _("%(n)s lỗi kéo theo"),
+}
+
+# the confirmation before a deploy
+_DEPLOY = {
+    "deploy_base": lambda: _("So với phiên bản đã triển khai #%(n)s"),
+    "deploy_first": lambda: _(
+        "Chưa có phiên bản nào được triển khai: đây sẽ là phiên bản đầu tiên"
+    ),
+    "deploy_same": lambda: _(
+        "Giống hệt phiên bản #%(n)s đã triển khai: sẽ không tạo phiên bản mới"
+    ),
+    "no_changes": lambda: _("Không có khác biệt về các bước."),
+    "added": lambda: _("Thêm"),
+    "removed": lambda: _("Xoá"),
+    "changed": lambda: _("Sửa"),
+    "tests_none": lambda: _("Gói chưa có kiểm thử mô hình"),
+    "deploy_blocked_problems": lambda: _("Còn %(n)s lỗi: sửa trước khi triển khai"),
+    "deploy_blocked_tests": lambda: _(
+        "Kiểm thử không đạt: sửa mô hình hoặc kiểm thử; chỉ quản trị viên được triển khai kèm lý do"
+    ),
+    "override_needed": lambda: _("Nhập lý do để triển khai dù kiểm thử không đạt"),
 }
 
 _PANEL = {
@@ -77,7 +99,7 @@ _PANEL = {
 
 def editor_texts() -> dict[str, str]:
     """Every text the editor's JavaScript shows, by key, in the reader's language."""
-    return {key: text() for key, text in {**_STATUS, **_PANEL}.items()}
+    return {key: text() for key, text in {**_STATUS, **_PANEL, **_DEPLOY}.items()}
 
 
 def shown_catalog(catalog: dict[str, Any]) -> dict[str, Any]:

@@ -101,8 +101,17 @@ def migrate_preview():  # noqa: ANN201
     source, target = int_arg("source"), int_arg("target")
     if source is None or target is None:
         raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
-    plans = migrations.dry_run(source, target, current_actor())
-    return render_template("models_migrate.html", plans=plans, source=source, target=target)
+    actor = current_actor()
+    preview = migrations.preview(source, target, actor)
+    page = render_template(
+        "models_migrate.html",
+        preview=preview,
+        source=source,
+        target=target,
+        versions=models_repo.versions(actor),
+    )
+    # the question could not be answered as asked: the page says why, with the form to re-ask
+    return page, 422 if preview.blocked_all else 200
 
 
 @bp.post("/migrate")
@@ -112,7 +121,9 @@ def migrate_apply():  # noqa: ANN201
     target = int_arg("target", source=request.form)
     if source is None or target is None:
         raise InvalidInput(_("Chọn phiên bản nguồn và đích"))
-    report = migrations.apply(source, target, current_actor())
+    report = migrations.apply(
+        source, target, current_actor(), update_timers=request.form.get("update_timers") == "1"
+    )
     flash(
         _(
             "Đã chuyển %(moved)s hồ sơ; %(blocked)s hồ sơ giữ phiên bản cũ",

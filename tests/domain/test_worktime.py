@@ -111,3 +111,42 @@ def test_impossible_overrides_are_refused_with_a_reason():
     assert "đã là ngày làm việc" in swap_onto_workday[0]
     assert "đã là ngày nghỉ" in off_on_holiday[0]
     assert check_override(cal, Override(date(2026, 12, 12), OverrideKind.WORKING_DAY), 2026) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "said"),
+    [
+        (float("nan"), "hữu hạn"),
+        (float("inf"), "hữu hạn"),
+        (-float("inf"), "hữu hạn"),
+        (1e309, "hữu hạn"),
+        ("abc", "là một số"),
+        ("2", "là một số"),
+        (None, "là một số"),
+        (True, "là một số"),
+        (0, "lớn hơn 0"),
+        (-1, "lớn hơn 0"),
+        (1e6, "không được quá"),
+    ],
+)
+def test_the_calendar_refuses_what_is_not_a_finite_positive_number_at_once(amount, said):
+    """Never counts day by day to the year 9999, never an OverflowError."""
+    for unit in ("working_days", "working_hours", "calendar_days"):
+        with pytest.raises(ValueError, match=said):
+            CAL.due(vn(2026, 11, 25, 7), amount, unit)
+    with pytest.raises(ValueError, match=said):
+        CAL.add_working_hours(vn(2026, 11, 25, 7), amount)
+
+
+def test_the_calendar_refuses_a_moment_without_a_time_zone():
+    with pytest.raises(ValueError, match="múi giờ"):
+        CAL.due(datetime(2026, 11, 25, 7), 1, "working_days")
+    with pytest.raises(ValueError, match="múi giờ"):
+        CAL.add_working_hours(datetime(2026, 11, 25, 7), 1)
+    with pytest.raises(ValueError, match="múi giờ"):
+        CAL.working_hours_between(datetime(2026, 11, 25, 7), vn(2026, 11, 26))
+
+
+def test_the_longest_duration_allowed_is_still_counted():
+    due = CAL.due(vn(2026, 11, 25, 7), 2600, "working_days")
+    assert due.year in (2036, 2037)

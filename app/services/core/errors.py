@@ -10,6 +10,9 @@ put in JSON, a flash message, or a database row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+from app.i18n import text
 
 
 class ServiceError(Exception):
@@ -38,6 +41,27 @@ class ServiceError(Exception):
 
 class InvalidInput(ServiceError):
     status = 422
+
+
+class InvalidModel(InvalidInput):
+    """A model bundle refused by its validation: `problems` lists every located problem, in
+    order, as JSON-ready dicts (none dropped, several on one element included); `fields`
+    keeps the older shape, "file:line:element" → the messages there, joined."""
+
+    def __init__(
+        self,
+        message: str,
+        problems: Sequence[Mapping[str, Any]],
+        *,
+        fields: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, fields=fields)
+        self._problems = [dict(p) for p in problems]
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        """Every problem, its messages in the current reader's language."""
+        return text(self._problems)
 
 
 class NotFound(ServiceError):

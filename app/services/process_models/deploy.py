@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import settings
 from app.domain.roles import role_for_lane
-from app.engine import Problem, bundle_hash, model_tests, parse_bundle
+from app.engine import Problem, bundle_hash, model_tests, parse_bundle, safe_xml
 from app.engine.isolation import Bounds, IsolatedRunFailed, run_bounded
-from app.engine.validation import Catalogs, validate
+from app.engine.validation import Catalogs, blocking, validate
 from app.i18n import _, _l
 from app.integrations.operators import OPERATORS
 from app.models import ModelVersion, ProcessModel
-from app.services.core.errors import InvalidInput
+from app.services.core.errors import InvalidInput, InvalidModel
 from app.services.dossiers.local_operators import LOCAL_OPERATORS
 
 
@@ -53,9 +55,61 @@ def _run_in_memory(files: dict[str, str], process_id: str) -> list[model_tests.C
     return model_tests.run_all(parse_bundle(files, process_id), files)
 
 
+def processes_in(files: dict[str, str]) -> dict[str, str]:
+    """The processes a bundle's BPMN files define: id → name ("" when unnamed); a file that
+    cannot be read safely is left out (validation says why)."""
+    found: dict[str, str] = {}
+    for name, text in sorted(files.items()):
+        if not name.endswith(".bpmn") or safe_xml.declares_entities(text):
+            continue
+        try:
+            root = safe_xml.parse(text)
+        except etree.XMLSyntaxError:
+            continue
+        for process in root.iterfind("{http://www.omg.org/spec/BPMN/20100524/MODEL}process"):
+            if process.get("id"):
+                found[process.get("id")] = process.get("name") or ""
+    return found
+
+
 def check_bundle(files: dict[str, str], process_id: str) -> list[Problem]:
-    """Everything wrong with a bundle that would stop it running here (empty when fine)."""
+    """Everything wrong with a bundle, located (errors stop it running here; warnings and
+    notes do not: `blocking`)."""
     return validate(files, process_id, catalogs())
+
+
+def problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Model problems as JSON-ready dicts, in order, every one kept, messages as text in the
+    reader's language: message, code, severity, file, line, element_id, name (the element's
+    label), detail (the engine's own words, or null) and consequences (the same shape)."""
+    return [
+        {
+            "message": str(p.message),
+            "code": p.code,
+            "severity": p.severity,
+            "file": p.file,
+            "line": p.line,
+            "element_id": p.element_id,
+            "name": p.name,
+            "detail": p.detail,
+            "consequences": problem_dicts(list(p.consequences)),
+        }
+        for p in problems
+    ]
+
+
+def refuse_problems(problems: list[Problem]) -> None:
+    """Raise InvalidModel listing every problem when one of them blocks a deploy."""
+    if not blocking(problems):
+        return
+    fields: dict[str, str] = {}
+    for p in problems:
+        where = f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}"
+        fields[where] = "; ".join(filter(None, (fields.get(where), str(p.message))))
+    count = len(blocking(problems))
+    raise InvalidModel(
+        _l("Gói có %(count)s lỗi", count=count), problem_dicts(problems), fields=fields
+    )
 
 
 def deploy(
@@ -71,11 +125,7 @@ def deploy(
     """Deploy (idempotently: the same content gives the same version) after validation and the
     bundle's model tests. Failing tests block it unless an override reason is given (the caller
     checks that an administrator gives it, and audits it)."""
-    problems = check_bundle(files, process_id)
-    if problems:
-        raise InvalidInput(
-            "; ".join(f"{p.element_id or p.file or ''}: {p.message}" for p in problems)
-        )
+    refuse_problems(check_bundle(files, process_id))
     failed = [r for r in run_model_tests(files, process_id) if not r.passed]
     if failed and not (override_reason or "").strip():
         raise InvalidInput(

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from app import settings
 from app.engine import Changes, Definition
-from app.engine.migration import migrate, plan
+from app.engine.migration import element_reasons, migrate, plan
+from app.engine.migration_rules import Reason, version_reasons
 from app.i18n import _, _l
 from app.models import Dossier, ModelVersion, ProcessInstance
 from app.services.core import audit, projection, runtime
@@ -29,6 +30,25 @@ class InstancePlan:
     dossier_code: str
     movable: bool
     reasons: list[str]
+    details: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A dry run that always answers: why nothing can move (same version, another process,
+    a version that does not exist), the elements whose type changed, and each instance."""
+
+    source: int
+    target: int
+    blocked_all: list[Reason]
+    elements: list[Reason]
+    plans: list[InstancePlan]
+    running: int
+
+    @property
+    def movable(self) -> list[InstancePlan]:
+        """The running instances the dry run would move to the target version."""
+        return [p for p in self.plans if p.movable]
 
 
 @dataclass(frozen=True)
@@ -72,9 +92,58 @@ def dry_run(source: int, target: int, actor: Actor) -> list[InstancePlan]:
         return plans
 
 
-def apply(source: int, target: int, actor: Actor, *, processes: int | None = None) -> Report:
+def preview(source: int, target: int, actor: Actor) -> Preview:
+    """Dry run from one version to another that explains, element by element, why instances
+    cannot move, instead of refusing the question (Camunda 7's migration rules)."""
+    _require_modeller(actor)
+    with db.transaction() as session:
+        found = {
+            v.id: v
+            for v in session.scalars(
+                select(ModelVersion).where(ModelVersion.id.in_([source, target]))
+            )
+        }
+        running = _running(session, source)
+        missing = [i for i in dict.fromkeys((source, target)) if i not in found]
+        if missing:
+            reasons = [_missing(i) for i in missing]
+            return Preview(source, target, reasons, [], [], len(running))
+        reasons = version_reasons(
+            source, target, found[source].process_id, found[target].process_id
+        )
+        if reasons:
+            return Preview(source, target, reasons, [], [], len(running))
+        old = runtime.definition_by_id(session, source)
+        new = runtime.definition_by_id(session, target)
+        plans = []
+        for instance_id, code in running:
+            result = plan(runtime.load_instance(session, instance_id).run, new)
+            plans.append(
+                InstancePlan(
+                    instance_id, code, result.movable, result.reasons, tuple(result.details)
+                )
+            )
+        return Preview(source, target, [], element_reasons(old, new), plans, len(running))
+
+
+def _missing(version_id: int) -> Reason:
+    return Reason(
+        _("Không có phiên bản #%(id)s", id=version_id),
+        _("Chọn một phiên bản có trong danh sách phiên bản đã triển khai."),
+    )
+
+
+def apply(
+    source: int,
+    target: int,
+    actor: Actor,
+    update_timers: bool = False,
+    *,
+    processes: int | None = None,
+) -> Report:
     """Move every movable instance; safe to run again (moved ones are no longer on `source`),
-    and while another run works on the same versions (each instance moves once)."""
+    and while another run works on the same versions (each instance moves once). Waiting
+    timers keep when they are due unless `update_timers`."""
     _require_modeller(actor)
     with db.transaction() as session:
         _versions(session, source, target)
@@ -84,11 +153,13 @@ def apply(source: int, target: int, actor: Actor, *, processes: int | None = Non
     if workers > 1:
         context = multiprocessing.get_context("fork")
         db.engine.dispose()  # each process opens its own connections
-        parts = [(running[k::workers], source, target, actor) for k in range(workers)]
+        parts = [
+            (running[k::workers], source, target, actor, update_timers) for k in range(workers)
+        ]
         with context.Pool(workers) as pool:
             outcomes = [o for part in pool.starmap(_apply_part, parts) for o in part]
     else:
-        outcomes = _apply_batches(running, source, target, actor)
+        outcomes = _apply_batches(running, source, target, actor, update_timers)
     return Report(
         [o.dossier_code for o in outcomes if o.movable], [o for o in outcomes if not o.movable]
     )
@@ -105,42 +176,50 @@ def _processes(asked: int | None, count: int, size: int) -> int:
 
 
 def _apply_part(
-    running: list[tuple[int, str]], source: int, target: int, actor: Actor
+    running: list[tuple[int, str]],
+    source: int,
+    target: int,
+    actor: Actor,
+    update_timers: bool = False,
 ) -> list[InstancePlan]:
     db.engine.dispose(close=False)  # the parent's connections are not this process's
-    return _apply_batches(running, source, target, actor)
+    return _apply_batches(running, source, target, actor, update_timers)
 
 
 def _apply_batches(
-    running: list[tuple[int, str]], source: int, target: int, actor: Actor
+    running: list[tuple[int, str]],
+    source: int,
+    target: int,
+    actor: Actor,
+    update_timers: bool = False,
 ) -> list[InstancePlan]:
     size = max(1, settings.current.MIGRATION_BATCH)
     outcomes: list[InstancePlan] = []
     for start in range(0, len(running), size):
         batch = [instance_id for instance_id, _code in running[start : start + size]]
         try:
-            outcomes += _move_batch(batch, source, target, actor)
+            outcomes += _move_batch(batch, source, target, actor, update_timers)
         except Conflict:
             # someone changed one of them meanwhile: redo this batch one instance at a time so
             # that a single busy dossier holds back only itself
             outcomes += [
-                _move_alone(i, code, source, target, actor)
+                _move_alone(i, code, source, target, actor, update_timers)
                 for i, code in running[start : start + size]
             ]
     return outcomes
 
 
 def _move_alone(
-    instance_id: int, code: str, source: int, target: int, actor: Actor
+    instance_id: int, code: str, source: int, target: int, actor: Actor, update_timers: bool
 ) -> InstancePlan:
     try:
-        return _move_batch([instance_id], source, target, actor)[0]
+        return _move_batch([instance_id], source, target, actor, update_timers)[0]
     except Conflict:
         return InstancePlan(instance_id, code, False, [_("hồ sơ vừa thay đổi, chạy lại")])
 
 
 def _move_batch(
-    instance_ids: list[int], source: int, target: int, actor: Actor
+    instance_ids: list[int], source: int, target: int, actor: Actor, update_timers: bool = False
 ) -> list[InstancePlan]:
     """Move the instances in one transaction: loaded in one query, every state saved with its
     version check in one round trip, then one UPDATE of their model version."""
@@ -148,7 +227,7 @@ def _move_batch(
         definition = runtime.definition_by_id(session, target)
         outcomes, moved = [], []
         for loaded in runtime.load_instances(session, instance_ids):
-            outcome, changes = _plan_one(loaded, source, definition)
+            outcome, changes = _plan_one(loaded, source, definition, update_timers)
             outcomes.append(outcome)
             if changes is not None:
                 moved.append((loaded, changes))
@@ -176,7 +255,7 @@ def _move_batch(
 
 
 def _plan_one(
-    loaded: runtime.Loaded, source: int, definition: Definition
+    loaded: runtime.Loaded, source: int, definition: Definition, update_timers: bool = False
 ) -> tuple[InstancePlan, Changes | None]:
     """The instance's outcome, and the changes when this call moves it (one no longer on
     `source` was moved by an earlier or concurrent run: its state is left alone)."""
@@ -186,4 +265,4 @@ def _plan_one(
     result = plan(loaded.run, definition)
     if not result.movable:
         return InstancePlan(instance_id, code, False, result.reasons), None
-    return InstancePlan(instance_id, code, True, []), migrate(loaded.run, definition)
+    return InstancePlan(instance_id, code, True, []), migrate(loaded.run, definition, update_timers)

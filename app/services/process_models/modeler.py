@@ -20,15 +20,15 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain.roles import ROLE_LABELS_VI
 from app.engine import bundle_hash, bundle_variables, check_expression, check_script
-from app.engine.errors import Problem
+from app.engine.validation import blocking
 from app.i18n import _, _l
 from app.integrations.operators import OPERATORS
 from app.models import ModelDraft, ModelVersion, Procedure
 from app.services.core import audit
 from app.services.core.actors import Actor
-from app.services.core.errors import Conflict, InvalidInput, NotFound
+from app.services.core.errors import Conflict, InvalidInput, InvalidModel, NotFound
 from app.services.dossiers.local_operators import LOCAL_OPERATORS
-from app.services.process_models.deploy import check_bundle, run_model_tests
+from app.services.process_models.deploy import check_bundle, problem_dicts, run_model_tests
 from app.services.process_models.models_repo import (
     MAX_FILES,
     MAX_TOTAL_BYTES,
@@ -153,14 +153,6 @@ def drafts(process_id: str, actor: Actor) -> list[DraftInfo]:
         ]
 
 
-def problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
-    """Model problems as plain JSON-ready dicts (messages as text in the reader's language)."""
-    return [
-        {"message": str(p.message), "file": p.file, "element_id": p.element_id, "line": p.line}
-        for p in problems
-    ]
-
-
 def validate(process_id: str, files: Any, actor: Actor) -> list[dict[str, Any]]:
     """An analyst checks a model bundle in the editor and gets its located problems."""
     _require_modeller(actor)
@@ -175,7 +167,8 @@ def save_draft(
     _require_modeller(actor)
     process_id = _process_id(process_id)
     files = check_files(files)
-    problems = problem_dicts(check_bundle(files, process_id))
+    found = check_bundle(files, process_id)
+    problems = problem_dicts(found)
     with db.transaction() as session:
         last = session.scalar(
             select(func.coalesce(func.max(ModelDraft.revision), 0)).where(
@@ -187,7 +180,7 @@ def save_draft(
             revision=(last or 0) + 1,
             files=files,
             content_hash=bundle_hash(files),
-            problems=len(problems),
+            problems=len(blocking(found)),
             comment=(comment or "").strip()[:500],
             author_id=actor.id,
             author_name=actor.name,
@@ -205,7 +198,7 @@ def save_draft(
             dossier_id=None,
             process=process_id,
             revision=draft.revision,
-            problems=len(problems),
+            problems=len(blocking(found)),
         )
         return draft.revision, problems
 
@@ -215,10 +208,13 @@ def run_tests(process_id: str, files: Any, actor: Actor) -> list[dict[str, Any]]
     _require_modeller(actor)
     files = check_files(files)
     problems = check_bundle(files, _process_id(process_id))
-    if problems:
-        raise InvalidInput(
-            _l("Mô hình còn lỗi, chưa chạy được kiểm thử"),
-            fields={p.element_id or p.file or "-": p.message for p in problems},
+    if blocking(problems):
+        fields: dict[str, str] = {}
+        for p in problems:
+            where = p.element_id or p.file or "-"
+            fields[where] = "; ".join(filter(None, (fields.get(where), str(p.message))))
+        raise InvalidModel(
+            _l("Mô hình còn lỗi, chưa chạy được kiểm thử"), problem_dicts(problems), fields=fields
         )
     return [
         {

@@ -22,7 +22,7 @@ from app.models import ModelVersion, Procedure, ProcessModel
 from app.services.core import audit, runtime
 from app.services.core.actors import Actor
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
-from app.services.process_models.deploy import check_bundle, deploy
+from app.services.process_models.deploy import check_bundle, deploy, refuse_problems
 from app.storage.db import db
 
 MAX_FILES = 200
@@ -159,15 +159,7 @@ def import_files(
 ) -> int:
     """Validate, test and deploy a bundle (from a zip or the editor); returns the version id."""
     _require_modeller(actor)
-    problems = check_bundle(files, process_id)
-    if problems:
-        raise InvalidInput(
-            _l("Gói có %(count)s lỗi", count=len(problems)),
-            fields={
-                f"{p.file or '-'}:{p.line or '-'}:{p.element_id or '-'}": p.message
-                for p in problems
-            },
-        )
+    refuse_problems(check_bundle(files, process_id))
     override_reason = override_reason.strip()
     if override_reason and not actor.agencies_for("admin"):
         raise Forbidden(_l("Chỉ quản trị viên được triển khai khi kiểm thử không đạt"))

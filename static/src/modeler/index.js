@@ -1,16 +1,26 @@
 // The analyst's editor: BPMN (bpmn-js + properties panel), forms with live preview, model
-// tests with the path drawn, DMN tables (dmn-js); save drafts, validate, test, deploy.
+// tests with the path drawn, DMN tables (dmn-js); save drafts, validate, test, deploy (after a
+// confirmation showing the changes and the tests' verdicts). On a narrow screen (a phone) the
+// diagram opens in a read-only viewer: checking and the model tests still work there.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import DmnModeler from 'dmn-js/lib/Modeler';
 import {
   BpmnPropertiesPanelModule,
   BpmnPropertiesProviderModule,
 } from 'bpmn-js-properties-panel';
 
+import DeployDialog from './deploy-dialog';
+import { normalizeProblems, problemsOf } from './problems';
 import GqtthcPropertiesProvider from './provider';
 import spiffworkflow from './spiffworkflow.json';
 import { readTexts, textsFor } from './texts';
 import translateFor from './translate-vi';
+
+// below this width the editor is a read-only viewer (the palette, the panel and the context
+// pad do not fit a phone; bpmn-js cannot even fit a diagram in a zero-width canvas)
+const NARROW = '(max-width: 700px)';
+const MARGIN = 16;
 
 const xmlText = (value) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 
@@ -78,6 +88,19 @@ class Editor {
         return ok ? data.problems : [data.error || t('check_failed')];
       },
     };
+    const translate = translateFor(document.documentElement.lang);
+    this.readOnly = window.matchMedia(NARROW).matches;
+    if (this.readOnly) {
+      root.classList.add('read-only');
+      root.querySelector('#read-only-note').hidden = false;
+      this.bpmn = new NavigatedViewer({
+        container: root.querySelector('#canvas'),
+        additionalModules: [{ translate: ['value', translate] }],
+        moddleExtensions: { spiffworkflow },
+      });
+      window.gqtthcEditor = this;
+      return;
+    }
     this.bpmn = new BpmnModeler({
       container: root.querySelector('#canvas'),
       propertiesPanel: { parent: root.querySelector('#properties') },
@@ -89,7 +112,7 @@ class Editor {
           gqtthcPropertiesProvider: ['type', GqtthcPropertiesProvider],
           gqtthcCatalog: ['value', catalog],
           gqtthcTexts: ['value', t],
-          translate: ['value', translateFor(document.documentElement.lang)],
+          translate: ['value', translate],
         },
       ],
       moddleExtensions: { spiffworkflow },
@@ -111,6 +134,7 @@ class Editor {
 
   say(text, kind) {
     this.status.textContent = text;
+    this.status.title = text;
     this.status.dataset.kind = kind || 'info';
   }
 
@@ -122,9 +146,64 @@ class Editor {
     this.mainFile = file;
     await this.bpmn.importXML(this.files[file]);
     this.bpmnLoaded = true;
-    this.bpmn.get('canvas').zoom('fit-viewport');
+    this.fitDiagram();
     const select = this.root.querySelector('#bpmn-file');
     if (select) select.value = file;
+  }
+
+  // The whole diagram in view, right of the palette (never under it), never above 100 %.
+  fitDiagram() {
+    const canvas = this.bpmn.get('canvas');
+    const container = this.root.querySelector('#canvas');
+    const box = container.getBoundingClientRect();
+    this.needsFit = box.width < 2 * MARGIN || box.height < 2 * MARGIN; // hidden: fit when shown
+    if (this.needsFit) return;
+    canvas.resized();
+    const { inner } = canvas.viewbox();
+    if (!inner || !(inner.width > 0) || !(inner.height > 0)) return;
+    const palette = container.querySelector('.djs-palette');
+    const left = (palette ? palette.getBoundingClientRect().right - box.left : 0) + MARGIN;
+    const scale = Math.min(
+      (box.width - left - MARGIN) / inner.width,
+      (box.height - 2 * MARGIN) / inner.height,
+      1,
+    );
+    if (!(scale > 0) || !Number.isFinite(scale)) return;
+    canvas.viewbox({
+      x: inner.x - left / scale,
+      y: inner.y - MARGIN / scale,
+      width: box.width / scale,
+      height: box.height / scale,
+    });
+  }
+
+  // Bring an element into view at a readable zoom, centred, selected and outlined.
+  focus(element) {
+    const canvas = this.bpmn.get('canvas');
+    const root = canvas.findRoot(element);
+    if (root && root !== canvas.getRootElement()) canvas.setRootElement(root);
+    const box = this.root.querySelector('#canvas').getBoundingClientRect();
+    if (!box.width || !box.height) return;
+    const points = element.waypoints || [
+      { x: element.x, y: element.y },
+      { x: element.x + element.width, y: element.y + element.height },
+    ];
+    const xs = points.map((q) => q.x);
+    const ys = points.map((q) => q.y);
+    const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+    const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+    const scale = Math.max(canvas.zoom(), 1);
+    canvas.viewbox({
+      x: cx - box.width / 2 / scale,
+      y: cy - box.height / 2 / scale,
+      width: box.width / scale,
+      height: box.height / scale,
+    });
+    if (this.focused) canvas.removeMarker(this.focused, 'focused');
+    canvas.addMarker(element, 'focused');
+    this.focused = element;
+    const selection = this.bpmn.get('selection', false);
+    if (selection) selection.select(element);
   }
 
   async start() {
@@ -133,13 +212,18 @@ class Editor {
     select.replaceChildren(...bpmnFiles.map((n) => el('option', { value: n }, n)));
     select.addEventListener('change', () => this.openBpmn(select.value));
     await this.openBpmn(this.mainFile);
+    new ResizeObserver(() => {
+      this.bpmn.get('canvas').resized();
+      if (this.needsFit) this.fitDiagram();
+    }).observe(this.root.querySelector('#canvas'));
+    this.deployDialog = new DeployDialog(this);
     this.bpmn.on('commandStack.changed', () => {
       this.dirty = true;
       this.say(this.t('unsaved'), 'warn');
     });
     this.renderForms();
     this.renderTests();
-    this.renderDmn();
+    if (!this.readOnly) this.renderDmn();
     this.bindToolbar();
     this.bindTabs();
     document.body.dataset.editor = 'ready';
@@ -159,28 +243,66 @@ class Editor {
 
   // --- problems --------------------------------------------------------------------------
 
-  showProblems(problems) {
+  showProblems(raw) {
+    const problems = normalizeProblems(raw);
     const list = this.root.querySelector('#problems');
-    list.replaceChildren();
+    list.replaceChildren(...problems.map((p) => this.problemItem(p, false)));
     this.clearMarks();
-    const canvas = this.bpmn.get('canvas');
-    const registry = this.bpmn.get('elementRegistry');
     problems.forEach((p) => {
-      const where = [p.file, p.line ? this.t('line', { n: p.line }) : '', p.element_id].filter(Boolean).join(' · ');
-      const element = p.element_id && registry.get(p.element_id);
-      const item = el('li', { 'data-element': p.element_id || '' }, el('code', {}, where || '—'), ' ', p.message);
+      const element = this.elementOf(p);
       if (element) {
-        canvas.addMarker(element, 'problem');
+        this.bpmn.get('canvas').addMarker(element, 'problem');
         this.marked.push([element, 'problem']);
-        item.classList.add('locatable');
-        item.addEventListener('click', () => {
-          this.bpmn.get('selection').select(element);
-          canvas.scrollToElement(element);
-        });
       }
-      list.append(item);
     });
-    this.root.querySelector('#problems-card').hidden = problems.length === 0;
+    const card = this.root.querySelector('#problems-card');
+    card.hidden = problems.length === 0;
+    card.open = true;
+    this.root.querySelector('#problems-count').textContent = problems.length;
+    return problems;
+  }
+
+  // the shape a problem names, when it is in the diagram open now
+  elementOf(p) {
+    if (!p.element_id || (p.file && p.file.endsWith('.bpmn') && p.file !== this.mainFile)) return null;
+    return this.bpmn.get('elementRegistry').get(p.element_id) || null;
+  }
+
+  // One problem: the element by its label (else its id), the message, where it is; a click
+  // brings the element into view (opening its file first); knock-on problems folded under it.
+  problemItem(p, nested) {
+    const element = this.elementOf(p);
+    const label = p.element_name || (element && element.businessObject && element.businessObject.name) || p.element_id;
+    const where = [p.file, p.line ? this.t('line', { n: p.line }) : '', label !== p.element_id ? p.element_id : '']
+      .filter(Boolean).join(' · ');
+    const item = el(
+      'li',
+      nested ? { 'data-consequence': p.element_id } : { 'data-element': p.element_id },
+      el('span', { class: 'what' }, label ? el('strong', {}, label) : '', label ? ' ' : '', p.message),
+      where ? el('span', { class: 'where' }, where) : '',
+    );
+    const elsewhere = p.element_id && p.file && p.file !== this.mainFile && this.files[p.file] && p.file.endsWith('.bpmn');
+    if (element || elsewhere) {
+      item.classList.add('locatable');
+      item.addEventListener('click', async (event) => {
+        event.stopPropagation();
+        this.showTab('diagram');
+        if (elsewhere) await this.openBpmn(p.file);
+        const target = this.bpmn.get('elementRegistry').get(p.element_id);
+        if (target) this.focus(target);
+      });
+    }
+    if (p.consequences.length) {
+      const folded = el(
+        'details',
+        { class: 'consequences' },
+        el('summary', {}, this.t('consequences', { n: p.consequences.length })),
+        el('ul', {}, p.consequences.map((c) => this.problemItem(c, true))),
+      );
+      folded.addEventListener('click', (event) => event.stopPropagation());
+      item.append(folded);
+    }
+    return item;
   }
 
   clearMarks() {
@@ -214,12 +336,12 @@ class Editor {
     const files = await this.collect();
     const { ok, data } = await call(this.config.urls.validate, { files });
     if (!ok) return this.say(data.error, 'error');
-    this.showProblems(data.problems);
+    const problems = this.showProblems(data.problems);
     this.say(
-      data.problems.length ? this.t('problems', { n: data.problems.length }) : this.t('valid'),
-      data.problems.length ? 'error' : 'ok',
+      problems.length ? this.t('problems', { n: problems.length }) : this.t('valid'),
+      problems.length ? 'error' : 'ok',
     );
-    return data.problems;
+    return problems;
   }
 
   async save() {
@@ -231,12 +353,12 @@ class Editor {
     if (!ok) return this.say(data.error, 'error');
     this.revision = data.revision;
     this.dirty = false;
-    this.showProblems(data.problems);
+    const problems = this.showProblems(data.problems);
     this.say(
-      data.problems.length
-        ? this.t('saved_with_problems', { n: data.revision, problems: data.problems.length })
+      problems.length
+        ? this.t('saved_with_problems', { n: data.revision, problems: problems.length })
         : this.t('saved', { n: data.revision }),
-      data.problems.length ? 'warn' : 'ok',
+      problems.length ? 'warn' : 'ok',
     );
     return data.revision;
   }
@@ -247,9 +369,7 @@ class Editor {
     const out = this.root.querySelector('#test-results');
     out.replaceChildren();
     if (!ok) {
-      this.showProblems(
-        Object.entries(data.fields || {}).map(([element_id, message]) => ({ element_id, message })),
-      );
+      this.showProblems(problemsOf(data));
       return this.say(data.error, 'error');
     }
     data.results.forEach((r) => {
@@ -276,27 +396,22 @@ class Editor {
     return data.results;
   }
 
-  async deploy() {
-    const files = await this.collect();
-    const comment = this.root.querySelector('#comment').value;
-    const override = this.root.querySelector('#override');
+  // Deploy exactly `files` (those the confirmation showed); the problems if it is refused.
+  async deploy(files, comment, overrideReason) {
     const { ok, data } = await call(this.config.urls.deploy, {
       files,
       comment,
       revision: this.dirty ? null : this.revision,
-      override_reason: override ? override.value : '',
+      override_reason: overrideReason,
     });
     if (!ok) {
-      this.showProblems(
-        Object.entries(data.fields || {}).map(([where, message]) => ({
-          element_id: where.split(':').pop().replace(/^-$/, ''), file: where, message,
-        })),
-      );
-      return this.say(data.error, 'error');
+      this.showProblems(problemsOf(data));
+      this.say(data.error, 'error');
+      return { error: data.error };
     }
     this.versionId = data.version_id;
     this.say(this.t('deployed', { n: data.version_id }), 'ok');
-    return data.version_id;
+    return { versionId: data.version_id };
   }
 
   bindToolbar() {
@@ -310,7 +425,7 @@ class Editor {
       this.showTab('tests');
       await this.runTests();
     });
-    on('#btn-deploy', this.deploy);
+    on('#btn-deploy', () => this.deployDialog.open());
     window.addEventListener('beforeunload', (e) => {
       if (this.dirty) e.preventDefault();
     });
@@ -329,6 +444,7 @@ class Editor {
     this.root.querySelectorAll('[data-tab]').forEach((b) => {
       b.classList.toggle('active', b.dataset.tab === name);
     });
+    if (name === 'diagram' && this.needsFit) this.fitDiagram();
     if (name === 'dmn' && this.dmn) {
       const viewer = this.dmn.getActiveViewer();
       if (viewer && viewer.get('canvas', false)) viewer.get('canvas').zoom('fit-viewport');
@@ -414,7 +530,8 @@ class Editor {
     const container = this.root.querySelector('#dmn-canvas');
     const select = this.root.querySelector('#dmn-file');
     const names = () => Object.keys(this.files).filter((f) => f.endsWith('.dmn')).sort();
-    this.dmn = new DmnModeler({ container, common: { keyboard: { bindTo: window } } });
+    // keys reach the table when it has focus (diagram-js binds the keyboard implicitly now)
+    this.dmn = new DmnModeler({ container });
     const open = async (file) => {
       if (this.dmn && this.dmnFile && this.files[this.dmnFile]) await this.collect();
       this.dmnFile = file;
