@@ -68,11 +68,12 @@ def test_an_exception_travels_inside_the_same_line():
 
 
 def test_the_context_ends_with_its_block():
-    with logs.bind(dossier="A", instance=1):
-        with logs.bind(dossier="B"):
-            assert logs.current() == {"dossier": "B", "instance": "1"}
-        assert logs.current() == {"dossier": "A", "instance": "1"}
-    assert logs.current() == {}
+    with logs.bind(request_id=None, user=None, dossier=None, instance=None):
+        with logs.bind(dossier="A", instance=1):
+            with logs.bind(dossier="B"):
+                assert logs.current() == {"dossier": "B", "instance": "1"}
+            assert logs.current() == {"dossier": "A", "instance": "1"}
+        assert logs.current() == {}
 
 
 @pytest.mark.parametrize("offered", ["abc-123", "3f2a9c1e.req:7", "A" * 64])
