@@ -74,6 +74,10 @@ class Config:
     OUTBOX_BATCH_ROWS = int(_env("OUTBOX_BATCH_ROWS", "20"))
     OUTBOX_BATCH_SECONDS = float(_env("OUTBOX_BATCH_SECONDS", "2"))
     SCHEDULER_INTERVAL = float(_env("SCHEDULER_INTERVAL", "1"))
+    # Logs (app/logs.py): "json" (one JSON object per line, for collectors; `make run` and
+    # production) or "text" (readable, for development); the root level.
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # `python -m worker work`: this many warm worker processes (one more than REORG_WORKERS, so
     # a reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never).
     WORKER_PROCESSES = int(_env("WORKER_PROCESSES", "3"))

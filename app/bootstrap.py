@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app import installation, settings
+from app import installation, logs, settings
 from app.engine import limits
 from app.storage.db import db
 from config import Config
@@ -13,6 +13,7 @@ def configure(config: type[Config]) -> type[Config]:
     production refuses unsafe ones); returns the configuration in force."""
     config = installation.resolve(config)
     settings.current = config
+    logs.setup(config.LOG_FORMAT, config.LOG_LEVEL)
     limits.configure(script_limits(config))
     db.configure(config.DATABASE_URL)
     return config

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app import settings
 from app.cli_catalogs import catalogs
+from app.cli_ops import ops
 from app.cli_reorg import reorg, units
 from app.engine import ModelError
 from app.engine.validation import blocking
@@ -367,3 +368,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(units)
     app.cli.add_command(reorg)
     app.cli.add_command(catalogs)
+    app.cli.add_command(ops)

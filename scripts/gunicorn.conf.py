@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from gunicorn.http import wsgi
@@ -33,3 +34,25 @@ def on_starting(server: object) -> None:
     except InsecureConfiguration as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(1) from None
+
+
+# gunicorn's own error log in the application's format (app/logs.py, LOG_FORMAT): one event
+# per line with the others. The access log stays where --access-logfile puts it; the
+# application logs each request itself, with its request id (app/web/request_log.py).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "app": {
+            "()": "app.logs.TextFormatter"
+            if os.environ.get("LOG_FORMAT") == "text"
+            else "app.logs.JsonFormatter"
+        }
+    },
+    "handlers": {"stderr": {"class": "app.logs.StderrHandler", "formatter": "app"}},
+    # the application's processes add their own root handler (app.logs.setup)
+    "root": {"level": "INFO", "handlers": []},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}

@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 mkdir -p var/log
 BIN=.venv/bin
 export APP_ENV=${APP_ENV:-development}
+export LOG_FORMAT=${LOG_FORMAT:-json}
 # This installation's random secrets (var/secrets/, created once, owner-only), for every
 # process below; a value already in the environment wins.
 secret_exports=$($BIN/python -m app.installation)

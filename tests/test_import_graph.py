@@ -35,6 +35,7 @@ LAYER_OF_PREFIX = {
     "app.settings": "foundation",
     "app.i18n": "foundation",
     "app.installation": "foundation",
+    "app.logs": "foundation",
     "app.domain": "domain",
     "app.models": "storage",
     "app.storage": "storage",
@@ -47,6 +48,7 @@ LAYER_OF_PREFIX = {
     "app.cli": "entry",
     "app.cli_reorg": "entry",
     "app.cli_catalogs": "entry",
+    "app.cli_ops": "entry",
     "worker": "entry",
     "app": "factory",
 }

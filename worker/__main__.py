@@ -4,13 +4,12 @@ batch runs); `python -m worker scheduler` the scheduler."""
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from redis import Redis
 from rq import SimpleWorker
 
-from app import settings
+from app import logs, settings
 from app.bootstrap import ensure_configured
 from app.i18n import _
 from app.installation import InsecureConfiguration
@@ -19,9 +18,8 @@ from worker.scheduler import run_forever
 
 
 def main(argv: list[str]) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    # SpiffWorkflow logs every task state change at INFO: a dozen lines per step in the log
-    logging.getLogger("spiff").setLevel(logging.WARNING)
+    # JSON lines until the configuration says otherwise (ensure_configured sets LOG_FORMAT's)
+    logs.setup()
     try:
         ensure_configured()
     except InsecureConfiguration as exc:

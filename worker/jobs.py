@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 
-from app import settings
+from app import logs, settings
 from app.bootstrap import ensure_configured
 from app.domain.sector_databases import SECTOR_DATABASES
 from app.integrations.errors import IntegrationError
@@ -53,6 +53,12 @@ def deliver_outbox(outbox_id: int) -> str:
     OUTBOX_BATCH_SECONDS; what is left goes back through the queue. A job whose row another
     job took goes on with what that row's dossier has ready. Returns the first row's state."""
     ensure_configured()
+    # the dossier and instance are bound when the call's instance is loaded, for this job only
+    with logs.bind(dossier=None, instance=None):
+        return _deliver_rows(outbox_id)
+
+
+def _deliver_rows(outbox_id: int) -> str:
     claimed = outbox.claim(outbox_id) or outbox.claim_with_dossier_of(outbox_id)
     if claimed is None:
         return "skipped"
@@ -99,7 +105,7 @@ def _deliver(claimed: outbox.Claimed) -> str:
         params = results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
         result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())
     except IntegrationError as exc:
-        log.warning("outbox %s (%s) failed: %s", claimed.id, claimed.operator, exc)
+        log.warning("outbox %s (%s) failed: %s", claimed.id, claimed.operator, logs.failure(exc))
         code = error_code(exc)
         state = outbox.record_failure(
             claimed.id,

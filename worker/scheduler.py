@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from redis import Redis
 
-from app import settings
+from app import logs, settings
 from app.bootstrap import ensure_configured
 from app.services.core import outbox
 from app.services.deadlines import overdue
@@ -79,7 +79,8 @@ def run_forever() -> None:
     while not stopping:
         started = time.monotonic()
         try:
-            fired, swept = tick()
+            with logs.bind(dossier=None, instance=None):  # each pass names no one dossier
+                fired, swept = tick()
             if fired or swept:
                 log.info("timers fired: %s, outbox re-enqueued: %s", fired, swept)
         except Exception:  # noqa: BLE001 - keep the loop alive; the next pass retries

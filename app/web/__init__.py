@@ -32,6 +32,9 @@ def _load_user(user_id: str) -> User | None:
 
 
 def register(app: Flask) -> None:
+    from app.web import request_log
+
+    request_log.init_app(app)  # first: every later hook logs with the request's id
     from app.web import (
         access,
         admin,

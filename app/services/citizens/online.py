@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import settings
+from app import logs, settings
 from app.documents.intake import ScanRejected, Upload, take_scans
 from app.domain.document_owner import Person, differences
 from app.i18n import _, _l
@@ -73,12 +73,12 @@ def submission(citizen: Citizen, procedure_code: str) -> tuple[dict[str, Any], l
             try:
                 found = reuse.FINDERS[source](citizen.identifier, offer.type_code)
             except IntegrationError as exc:
-                log.warning("online offer from %s failed: %s", source, exc)
+                log.warning("online offer from %s failed: %s", source, logs.failure(exc))
                 offer.tried.append((source, _("không tra cứu được")))
                 continue
             if found is not None and differences(me, found.owner):
                 # another person's document is never shown to the citizen
-                log.warning("online offer from %s names another owner: %s", source, found.ref)
+                log.warning("online offer from %s names another owner", source)
                 offer.tried.append((source, _("không khớp chủ hồ sơ")))
                 continue
             offer.tried.append((source, _("có") if found else _("không có")))
@@ -323,7 +323,7 @@ def _fetch_chosen(
                     why=_(reused_files.reason_in_words(str(exc))),
                 )
                 continue
-            log.warning("online reuse of %s %s queued: %s", found.source, found.ref, exc)
+            log.warning("online reuse from %s queued: %s", found.source, logs.failure(exc))
             files[type_code] = (None, str(exc))
     return files
 

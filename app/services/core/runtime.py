@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from app import logs
 from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
 from app.i18n import _l
@@ -196,6 +197,9 @@ def _refs(row: Any) -> tuple[InstanceRef, DossierRef]:
         m["next_timer_at"],
     )
     dossier = DossierRef(**{c.key: m[c.key] for c in _DOSSIER_COLUMNS})
+    # what this process logs from here on is about this dossier (app.logs; reset per request/job)
+    logs.set_field("dossier", dossier.code)
+    logs.set_field("instance", instance.id)
     return instance, dossier
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from app import settings
+from app import logs, settings
 from app.domain.document_metadata import local_today, parse_day
 from app.domain.document_owner import normal_identifier
 from app.integrations.errors import IntegrationError
@@ -176,7 +176,7 @@ def ask(source: str, owner_id: str, type_code: str, besides: int | None = None) 
     try:
         return SourceAnswer(source, tuple(LISTERS[source](owner_id, type_code, besides)))
     except IntegrationError as exc:
-        log.warning("component lookup in %s failed: %s", source, exc)
+        log.warning("component lookup in %s failed: %s", source, logs.failure(exc))
         return SourceAnswer(source, error=str(exc))
 
 

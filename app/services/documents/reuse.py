@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import settings
+from app import logs, settings
 from app.domain.document_owner import Person, differences, fingerprint
 from app.domain.documents import DOCUMENT_TYPES, document_type
 from app.domain.messages import N_
@@ -195,7 +195,7 @@ def lookup(dossier_code: str, type_code: str, actor: Actor) -> Lookup:
         try:
             found = FINDERS[source](owner_id, type_code)
         except IntegrationError as exc:
-            log.warning("reuse lookup in %s failed: %s", source, exc)
+            log.warning("reuse lookup in %s failed: %s", source, logs.failure(exc))
             result.tried.append((source, _("không tra cứu được (%(exc)s)", exc=exc)))
             continue
         if found is None:
@@ -347,7 +347,7 @@ def _fetch(found: Found) -> tuple[dict[str, Any] | None, str]:
     except IntegrationError as exc:
         if not exc.retryable:
             raise reused_files.refused(SOURCE_LABELS[found.source], exc) from exc
-        log.warning("fetching %s %s failed, queued: %s", found.source, found.ref, exc)
+        log.warning("fetching from %s failed, queued: %s", found.source, logs.failure(exc))
         return None, str(exc)
 
 
