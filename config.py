@@ -170,6 +170,9 @@ class Config:
     # JSON bodies: larger ones get 413, deeper-nested ones 400, before any view reads them.
     JSON_MAX_BYTES = int(_env("JSON_MAX_BYTES", str(4 * 1024 * 1024)))
     JSON_MAX_DEPTH = int(_env("JSON_MAX_DEPTH", "64"))
+    # /metrics answers a scraper sending `Authorization: Bearer <METRICS_TOKEN>`; with no token,
+    # only direct connections from this machine (docs/operations.md, "Metrics").
+    METRICS_TOKEN = _env("METRICS_TOKEN", "")
     TESTING = False
 
 

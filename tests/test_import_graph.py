@@ -35,6 +35,7 @@ LAYER_OF_PREFIX = {
     "app.settings": "foundation",
     "app.i18n": "foundation",
     "app.installation": "foundation",
+    "app.metrics": "foundation",
     "app.domain": "domain",
     "app.models": "storage",
     "app.storage": "storage",

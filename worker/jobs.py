@@ -6,7 +6,7 @@ import logging
 import time
 from functools import lru_cache
 
-from app import settings
+from app import metrics, settings
 from app.bootstrap import ensure_configured
 from app.domain.sector_databases import SECTOR_DATABASES
 from app.integrations.errors import IntegrationError
@@ -92,6 +92,12 @@ def error_code(exc: IntegrationError) -> str | None:
 
 
 def _deliver(claimed: outbox.Claimed) -> str:
+    state = _call(claimed)
+    metrics.DELIVERIES.labels(claimed.operator, state).inc()
+    return state
+
+
+def _call(claimed: outbox.Claimed) -> str:
     try:
         params = results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
         result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())

@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable
 
 from redis import Redis
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from app import settings
 from app.storage.db import db
+from worker.measured import MeasuredWorker, forget_process
 
 log = logging.getLogger(__name__)
 # Models parsed ahead by the supervisor: the newest versions (older ones on first use).
@@ -58,7 +58,7 @@ def run_one(burst: bool = False) -> None:
     empty with `burst`."""
     cfg = settings.current
     connection = Redis.from_url(cfg.REDIS_URL)
-    worker = SimpleWorker([cfg.RQ_QUEUE], connection=connection)
+    worker = MeasuredWorker([cfg.RQ_QUEUE], connection=connection)
     if not cfg.WORKER_PROFILE_DIR:
         worker.work(burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None)
         return
@@ -134,6 +134,7 @@ class Supervisor:
             except InterruptedError:
                 continue
             started = self.children.pop(pid, None)
+            forget_process(pid)
             if started is None or self.stopping:
                 continue
             log.warning("worker %s ended (status %s); starting another", pid, status)

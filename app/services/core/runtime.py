@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
 from app.i18n import _l
@@ -21,6 +22,7 @@ from app.models.base import utcnow
 from app.services.core import calendars, hooks, projection
 from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import Conflict, NotFound
+from app.storage.db import after_commit
 
 # Versions are immutable: their hash and process id never change once deployed.
 _version_keys: dict[tuple[object, int], tuple[str, str]] = {}
@@ -301,6 +303,7 @@ def save(session: Session, loaded: Loaded, changes: Changes) -> None:
     instance.version += 1
     if changes.finished and loaded.dossier.finished_at is None:
         finished = loaded.dossier.finished_at = utcnow()
+        after_commit(session, metrics.DOSSIERS_FINISHED.inc)
         result_outcome = outcome(finished, loaded.dossier.due_at)
         session.connection().execute(
             update(Dossier.__table__)
