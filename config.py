@@ -173,6 +173,11 @@ class Config:
     # /metrics answers a scraper sending `Authorization: Bearer <METRICS_TOKEN>`; with no token,
     # only direct connections from this machine (docs/operations.md, "Metrics").
     METRICS_TOKEN = _env("METRICS_TOKEN", "")
+    # `python -m worker work` serves its processes' metrics on this port (0: not served; the
+    # web's /metrics shows them when both share PROMETHEUS_MULTIPROC_DIR on one machine), on
+    # this address only: it has no token, keep it internal.
+    WORKER_METRICS_PORT = int(_env("WORKER_METRICS_PORT", "0"))
+    WORKER_METRICS_ADDRESS = _env("WORKER_METRICS_ADDRESS", "127.0.0.1")
     TESTING = False
 
 

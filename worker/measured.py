@@ -41,3 +41,16 @@ def forget_process(pid: int) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid)
+
+
+def serve(port: int, address: str) -> None:
+    """Serve this machine's shared metrics folder (every worker fork's files, the scheduler's
+    too when it shares the folder) on `address:port`, for a machine that runs no web process."""
+    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        raise RuntimeError("WORKER_METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR (the forks' files)")
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    start_http_server(port, addr=address, registry=registry)

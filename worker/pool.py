@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from app import settings
 from app.storage.db import db
-from worker.measured import MeasuredWorker, forget_process
+from worker.measured import MeasuredWorker, forget_process, serve
 
 log = logging.getLogger(__name__)
 # Models parsed ahead by the supervisor: the newest versions (older ones on first use).
@@ -122,6 +122,9 @@ class Supervisor:
     def run(self) -> None:
         """Start the workers, replace any that ends, stop them all on SIGTERM or SIGINT."""
         warm_up()
+        cfg = settings.current
+        if cfg.WORKER_METRICS_PORT:
+            serve(cfg.WORKER_METRICS_PORT, cfg.WORKER_METRICS_ADDRESS)
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         for _ in range(self.processes):

@@ -53,7 +53,7 @@ class StateCollector(Collector):
             try:
                 families = list(read())
             except Exception:  # noqa: BLE001 - a scrape reports the failure, never a 500
-                log.warning("metrics: %s did not answer", source, exc_info=True)
+                log.warning("metrics: %s did not answer", source)
                 errors.add_metric([source], 1)
                 continue
             errors.add_metric([source], 0)
