@@ -9,6 +9,7 @@ from rq import Queue
 from sqlalchemy import create_engine
 
 from app import settings
+from app.models import Agency
 from app.services.core import health
 from app.storage.db import db
 from tests.services.helpers import receive
@@ -161,3 +162,38 @@ def test_a_scrape_reports_a_source_that_does_not_answer_instead_of_failing(clien
     samples = scrape(client)
     assert total(samples, "gqtthc_scrape_error", source="redis") == 1
     assert total(samples, "gqtthc_scrape_error", source="database") == 0
+
+
+RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
+
+
+def test_a_dossier_that_ends_is_counted_finished_and_its_overdue_step_counted_by_agency(
+    client, actors, clock
+):
+    from datetime import datetime
+
+    from app.domain.status import VN_TZ
+    from app.services.deadlines import overdue
+    from tests.services.helpers import complete, deliver, open_task
+
+    before = scrape(client)
+    clock.set(datetime(2026, 11, 25, 9, tzinfo=VN_TZ))
+    code = receive(actors["tiepnhan"])
+    deliver("portal.check_account", {"exists": True})
+    agency_id = open_task(code, "reception").agency_id
+    with db.transaction() as session:
+        agency = session.get(Agency, agency_id).code
+    clock.set(datetime(2026, 11, 26, 9, tzinfo=VN_TZ))
+    overdue.sweep()
+    late = scrape(client)
+    overdue_steps = total(late, "gqtthc_steps_open", deadline="overdue")
+    assert overdue_steps == total(before, "gqtthc_steps_open", deadline="overdue") + 1
+    assert total(late, "gqtthc_steps_open", agency=agency, deadline="overdue") >= 1
+
+    complete(code, "reception", actors["tiepnhan"], RECEPTION)
+    complete(code, "appraisal", actors["chuyenvien"], {"decision": "refuse", "appraisal_note": "x"})
+    complete(code, "refusal_approval", actors["lanhdao"], {"refusal_decision": "approve"})
+    after = scrape(client)
+    finished = "gqtthc_dossiers_finished_total"
+    assert total(after, finished) == total(before, finished) + 1
+    assert total(after, "gqtthc_steps_open", deadline="overdue") == overdue_steps - 1
