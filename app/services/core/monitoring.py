@@ -44,6 +44,7 @@ class StateCollector(Collector):
     """The database's and Redis's gauges, read anew on each collect()."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        """The gauges of this scrape, and which source failed to answer it."""
         errors = GaugeMetricFamily(
             f"{PREFIX}_scrape_error",
             "1 when a source of this scrape did not answer (its gauges are then missing)",
