@@ -176,6 +176,14 @@ class Config:
     # JSON bodies: larger ones get 413, deeper-nested ones 400, before any view reads them.
     JSON_MAX_BYTES = int(_env("JSON_MAX_BYTES", str(4 * 1024 * 1024)))
     JSON_MAX_DEPTH = int(_env("JSON_MAX_DEPTH", "64"))
+    # /metrics answers a scraper sending `Authorization: Bearer <METRICS_TOKEN>`; with no token,
+    # only direct connections from this machine (docs/operations.md, "Metrics").
+    METRICS_TOKEN = _env("METRICS_TOKEN", "")
+    # `python -m worker work` serves its processes' metrics on this port (0: not served; the
+    # web's /metrics shows them when both share PROMETHEUS_MULTIPROC_DIR on one machine), on
+    # this address only: it has no token, keep it internal.
+    WORKER_METRICS_PORT = int(_env("WORKER_METRICS_PORT", "0"))
+    WORKER_METRICS_ADDRESS = _env("WORKER_METRICS_ADDRESS", "127.0.0.1")
     TESTING = False
 
 

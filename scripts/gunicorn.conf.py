@@ -56,3 +56,29 @@ logconfig_dict = {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A web worker ended: drop its live-gauge files from the shared metrics folder."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+class _WithoutProbes:
+    """Access-log filter: the load balancer's /healthz and /readyz polls are not logged."""
+
+    def filter(self, record: object) -> bool:
+        args = getattr(record, "args", None)
+        path = args.get("U", "") if isinstance(args, dict) else ""
+        return path not in ("/healthz", "/readyz")
+
+
+def post_fork(server: object, worker: object) -> None:
+    """Each worker's access logger drops the probes (the master's config holds no logger)."""
+    import logging
+
+    logging.getLogger("gunicorn.access").addFilter(_WithoutProbes())

@@ -18,6 +18,10 @@ export SMS_GATEWAY_URL=${SMS_GATEWAY_URL:-http://127.0.0.1:5104}
 export SECTOR_DB_DKKD_URL=${SECTOR_DB_DKKD_URL:-http://127.0.0.1:5105}
 export E_AUTHENTICATION_URL=${E_AUTHENTICATION_URL:-http://127.0.0.1:5106}
 export MAIL_SERVER=${MAIL_SERVER:-127.0.0.1:2525}
+# Prometheus multiprocess mode: web, worker and scheduler processes of this machine write
+# their metrics here and the web's /metrics adds them up; emptied at each start.
+export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-var/metrics}
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -36,6 +36,7 @@ LAYER_OF_PREFIX = {
     "app.i18n": "foundation",
     "app.installation": "foundation",
     "app.logs": "foundation",
+    "app.metrics": "foundation",
     "app.domain": "domain",
     "app.models": "storage",
     "app.storage": "storage",

@@ -7,12 +7,12 @@ from __future__ import annotations
 import sys
 
 from redis import Redis
-from rq import SimpleWorker
 
 from app import logs, settings
 from app.bootstrap import ensure_configured
 from app.i18n import _
 from app.installation import InsecureConfiguration
+from worker.measured import MeasuredWorker
 from worker.pool import Supervisor
 from worker.scheduler import run_forever
 
@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
         cfg = settings.current
         if "--simple" in argv:  # --burst: stop once the queue is empty
             queue = [cfg.RQ_QUEUE]
-            SimpleWorker(queue, connection=Redis.from_url(cfg.REDIS_URL)).work(
+            MeasuredWorker(queue, connection=Redis.from_url(cfg.REDIS_URL)).work(
                 burst="--burst" in argv
             )
             return 0

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 
-from app import logs, settings
+from app import logs, metrics, settings
 from app.bootstrap import ensure_configured
 from app.domain.sector_databases import SECTOR_DATABASES
 from app.integrations.errors import IntegrationError
@@ -100,7 +100,14 @@ def error_code(exc: IntegrationError) -> str | None:
 
 def _deliver(claimed: outbox.Claimed) -> str:
     if service_calls.is_deferred(claimed.operator):
-        return _run_here(claimed)
+        state = _run_here(claimed)
+    else:
+        state = _call(claimed)
+    metrics.DELIVERIES.labels(claimed.operator, state).inc()
+    return state
+
+
+def _call(claimed: outbox.Claimed) -> str:
     try:
         params = results.params_to_deliver(claimed.id, claimed.operator, claimed.params)
         result = call_operator(claimed.operator, params, f"outbox-{claimed.id}", clients())

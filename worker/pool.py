@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable
 
 from redis import Redis
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from app import settings
 from app.storage.db import db
+from worker.measured import MeasuredWorker, forget_process, serve
 
 log = logging.getLogger(__name__)
 # Models parsed ahead by the supervisor: the newest versions (older ones on first use).
@@ -58,7 +58,7 @@ def run_one(burst: bool = False) -> None:
     empty with `burst`."""
     cfg = settings.current
     connection = Redis.from_url(cfg.REDIS_URL)
-    worker = SimpleWorker([cfg.RQ_QUEUE], connection=connection)
+    worker = MeasuredWorker([cfg.RQ_QUEUE], connection=connection)
     if not cfg.WORKER_PROFILE_DIR:
         worker.work(burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None)
         return
@@ -122,6 +122,9 @@ class Supervisor:
     def run(self) -> None:
         """Start the workers, replace any that ends, stop them all on SIGTERM or SIGINT."""
         warm_up()
+        cfg = settings.current
+        if cfg.WORKER_METRICS_PORT:
+            serve(cfg.WORKER_METRICS_PORT, cfg.WORKER_METRICS_ADDRESS)
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         for _ in range(self.processes):
@@ -134,6 +137,7 @@ class Supervisor:
             except InterruptedError:
                 continue
             started = self.children.pop(pid, None)
+            forget_process(pid)
             if started is None or self.stopping:
                 continue
             log.warning("worker %s ended (status %s); starting another", pid, status)

@@ -11,7 +11,7 @@ from redis import Redis
 
 from app import logs, settings
 from app.bootstrap import ensure_configured
-from app.services.core import outbox
+from app.services.core import monitoring, outbox
 from app.services.deadlines import overdue
 from app.services.dossiers import task_counts, timers
 from app.services.reorganisation import cutover
@@ -47,6 +47,7 @@ def tick() -> tuple[int, int]:
         task_counts.fold()
     if _turn("deadline-sweep", settings.current.DEADLINE_SWEEP_INTERVAL):
         result = overdue.sweep()
+        monitoring.sweep_done()
         if result.due_soon or result.overdue:
             log.info("steps due soon: %s, overdue: %s", result.due_soon, result.overdue)
     return fired, swept

@@ -17,6 +17,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import (
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from app import metrics
 from app.domain.worktime import WorkCalendar
 from app.engine import pruning, serializer, service_errors
 from app.engine.definition import Definition
@@ -307,7 +308,8 @@ class ProcessRun:
 
     def _advance(self, snapshot: _Snapshot) -> Changes:
         before = snapshot.states
-        self._guard(self._step)
+        with metrics.ENGINE_CYCLE_SECONDS.time():
+            self._guard(self._step)
         changes = Changes(finished=self.workflow.completed)
         completed: list[Task] = []
         for task in self.workflow.get_tasks():

@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
         modeler,
         models,
         notices,
+        ops,
         payments_api,
         portal_api,
         public,
@@ -69,6 +70,7 @@ def register(app: Flask) -> None:
         hops = settings.current.PROXY_HOPS
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     inputs.init_app(app)  # the converters first: every rule added below uses them
+    ops.init_app(app)  # before the access check: a refused request is timed and counted too
     login_manager.init_app(app)
     access.init_app(app)  # before CSRF: who may use a route is answered first
     csrf.init_app(app)

@@ -9,7 +9,9 @@ Rules (any one of a view's rules lets the request through):
   in some agency (the service checks which agency);
 - CITIZEN: a citizen signed in through the portal (single sign-on);
 - PORTAL: the national portal's calls, with its shared token;
-- PAYMENT: the payment platform's callbacks, with a valid signature.
+- PAYMENT: the payment platform's callbacks, with a valid signature;
+- METRICS: the metrics scraper, with `Authorization: Bearer METRICS_TOKEN`; with no token
+  set, only a direct connection from this machine (loopback, no proxy header).
 The services keep their own checks: this is the first of two locks, not the only one.
 """
 
@@ -25,7 +27,7 @@ from flask_login import current_user
 from app import settings
 from app.domain.roles import ROLE_LABELS_VI
 from app.i18n import _, _l
-from app.services.core.errors import Forbidden
+from app.services.core.errors import Forbidden, Unauthorized
 from app.web.citizen_session import current_citizen
 from app.web.errors import wants_json
 
@@ -34,12 +36,17 @@ OFFICER = "officer"
 CITIZEN = "citizen"
 PORTAL = "portal"
 PAYMENT = "payment"
+METRICS = "metrics"
 ROLE_PREFIX = "role:"
-KINDS = (PUBLIC, OFFICER, CITIZEN, PORTAL, PAYMENT)
+KINDS = (PUBLIC, OFFICER, CITIZEN, PORTAL, PAYMENT, METRICS)
 ATTRIBUTE = "access_rules"
 # Flask's own endpoint (a bound method: its rule is kept here rather than on the function).
 BUILT_IN = {"static": (PUBLIC,)}
 PORTAL_TOKEN_HEADER = "X-Portal-Token"  # nosec B105 # the header's name, not a token
+LOOPBACK = ("127.0.0.1", "::1")
+# Headers a reverse proxy adds: a request carrying one did not come from this machine's own
+# scraper, even when the proxy itself connects over loopback.
+PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 
 View = TypeVar("View", bound=Callable)
 
@@ -112,6 +119,18 @@ def _payment_signed() -> bool:
     return isinstance(body, dict) and bool(secret) and verify(body, signature, secret)
 
 
+def _metrics_scraper() -> bool:
+    """The bearer token when METRICS_TOKEN is set; otherwise a direct loopback connection."""
+    expected = settings.current.METRICS_TOKEN
+    if not expected:
+        direct = not any(name in request.headers for name in PROXY_HEADERS)
+        return direct and request.remote_addr in LOOPBACK
+    scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), expected.encode()
+    )
+
+
 def _citizen_signed_in() -> bool:
     """A citizen's id in the cookie, and their server-side session still alive."""
     return current_citizen() is not None
@@ -128,6 +147,8 @@ def _passes(rule: str) -> bool:
         return _portal_token_ok()
     if rule == PAYMENT:
         return _payment_signed()
+    if rule == METRICS:
+        return _metrics_scraper()
     return rule in _officer_roles()
 
 
@@ -159,6 +180,8 @@ def _refusal(rules: tuple[str, ...]):  # noqa: ANN202
         return redirect(url_for("citizen.login", next=request.full_path.rstrip("?")))
     if PORTAL in rules:
         raise Forbidden(_l("Sai mã xác thực của Cổng DVCQG"))
+    if METRICS in rules:
+        raise Unauthorized(_l("Cần mã truy cập số liệu giám sát"))
     raise Forbidden(_l("Chữ ký của thông báo thanh toán không hợp lệ"))
 
 

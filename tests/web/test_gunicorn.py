@@ -77,3 +77,36 @@ def test_gunicorn_in_production_refuses_default_secrets_before_any_worker(tmp_pa
     assert "SECRET_KEY là giá trị mặc định" in refused.stderr
     assert all(name in refused.stderr for name in SECRET_SETTINGS)
     assert "Booting worker" not in refused.stderr
+
+
+def test_gunicorn_adds_up_its_workers_metrics_and_keeps_probes_out_of_the_access_log(app, tmp_path):
+    port, folder, access = _free_port(), tmp_path / "metrics", tmp_path / "access.log"
+    folder.mkdir()
+    server = subprocess.Popen(
+        [*GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+        + ["--access-logfile", str(access), "app:create_app()"],
+        cwd=ROOT,
+        env=app_environment(app, PROMETHEUS_MULTIPROC_DIR=str(folder)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answer(f"{base}/healthz", server), timeout=60, what="gunicorn")
+        # new connections each time: both workers answer some of them
+        for _ in range(40):
+            assert requests.get(f"{base}/healthz", timeout=30).status_code == 200
+        assert requests.get(f"{base}/readyz", timeout=30).status_code == 200
+        text = requests.get(f"{base}/metrics", timeout=30).text
+        line = 'gqtthc_http_requests_total{method="GET",route="/healthz",status="200"}'
+        counted = [row for row in text.splitlines() if row.startswith(line)]
+        assert counted and float(counted[0].split()[-1]) >= 40
+        answered_by = {path.name.split("_")[-1] for path in folder.glob("counter_*.db")}
+        assert len(answered_by) >= 2, "every worker writes its own file"
+        requests.get(f"{base}/login", timeout=30)
+        wait_until(lambda: "/login" in access.read_text(), timeout=10, what="the access log")
+        logged = access.read_text()
+        assert "/healthz" not in logged and "/readyz" not in logged
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

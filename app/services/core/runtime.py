@@ -6,14 +6,12 @@ action and every worker result passes through here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app import logs
+from app import logs, metrics
 from app.domain.deadlines import outcome
 from app.engine import Changes, Definition, ProcessRun, definitions
 from app.i18n import _l
@@ -22,6 +20,14 @@ from app.models.base import utcnow
 from app.services.core import calendars, hooks, projection
 from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import Conflict, NotFound
+from app.services.core.runtime_refs import (  # noqa: F401 - part of this module's API
+    DossierRef,
+    InstanceRef,
+    Loaded,
+    LoadedTask,
+    TaskRef,
+)
+from app.storage.db import after_commit
 
 # Versions are immutable: their hash and process id never change once deployed.
 _version_keys: dict[tuple[object, int], tuple[str, str]] = {}
@@ -43,76 +49,6 @@ def definition_by_id(session: Session, version_id: int) -> Definition:
         lambda: session.scalar(select(ModelVersion.files).where(ModelVersion.id == version_id)),
         process_id,
     )
-
-
-@dataclass
-class DossierRef:
-    """What the runtime needs of a dossier, its procedure and agency; `status` is kept current."""
-
-    id: int
-    code: str
-    status: int
-    agency_id: int
-    agency_code: str
-    procedure_id: int
-    procedure_code: str
-    procedure_name: str
-    step_durations: dict[str, float]
-    channel: str
-    owner_type: int
-    owner_id: str
-    owner_name: str
-    received_at: datetime
-    due_at: datetime | None
-    finished_at: datetime | None
-    duration: float
-    duration_unit: str
-    supplement_clock: str
-    clock_paused_at: datetime | None
-    # {element_id: [username, ...]} from the procedure catalog (None when not configured)
-    step_officers: dict[str, list[str]] | None = None
-
-
-@dataclass
-class InstanceRef:
-    id: int
-    version: int
-    status: str
-    model_version_id: int
-    state: str
-    next_timer_at: datetime | None
-
-
-@dataclass
-class TaskRef:
-    """The projection row of a task being worked on: what a use case checks before running it."""
-
-    id: str
-    role: str
-    agency_id: int
-    state: str
-    assignee_id: int | None
-    form: dict[str, Any] | None
-    title: str
-    element_id: str
-    instance_id: int
-    dossier_id: int
-
-
-@dataclass
-class Loaded:
-    """An instance loaded for one use case: its row, its dossier, and the engine's run."""
-
-    instance: InstanceRef
-    dossier: DossierRef
-    run: ProcessRun
-
-
-@dataclass
-class LoadedTask(Loaded):
-    """An instance loaded through one of its tasks, with that task's projection row."""
-
-    task: TaskRef
 
 
 _DOSSIER_COLUMNS = (
@@ -393,6 +329,7 @@ def _finish(session: Session, dossier: DossierRef) -> None:
     if dossier.finished_at is not None:
         return
     finished = dossier.finished_at = utcnow()
+    after_commit(session, metrics.DOSSIERS_FINISHED.inc)
     result_outcome = outcome(finished, dossier.due_at)
     session.connection().execute(
         update(Dossier.__table__)

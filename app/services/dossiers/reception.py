@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.domain.codes import dossier_code
 from app.domain.document_metadata import (
     OWNER_DETAILS,
@@ -28,7 +29,7 @@ from app.services.core.actors import Actor
 from app.services.core.agencies import province_of
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
 from app.services.dossiers import dossier_fees, local_operators, performers, sequences
-from app.storage.db import db
+from app.storage.db import after_commit, db
 
 # 1 a person, 2 an enterprise or organisation, 3 a state agency (001 §II.1 Bước 2)
 OWNER_TYPES = {"cccd": 1, "cmnd": 1, "passport": 1, "tax_code": 2, "agency_code": 3}
@@ -74,6 +75,7 @@ def receive_dossier(
             if attach is not None:
                 attach(session, dossier)
             _start_process(session, dossier, actor)
+            after_commit(session, metrics.DOSSIERS_RECEIVED.labels(cmd.channel).inc)
             return dossier.code
     except Exception as exc:
         if taken.value:
