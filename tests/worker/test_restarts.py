@@ -162,8 +162,12 @@ def web_requests(running: Running, stop: threading.Event, outcomes: list[int | s
     while not stop.is_set():
         try:
             if not signed_in:
-                login(session, base)
-                signed_in = True
+                answer = login(session, base)
+                signed_in = answer == 302
+                if not signed_in:
+                    outcomes.append(answer)
+                    time.sleep(0.1)
+                    continue
             response = session.get(f"{base}/inbox", timeout=30, allow_redirects=False)
             outcomes.append(response.status_code)
             if response.status_code == 302:  # the sign-in is gone: sign in again
@@ -174,16 +178,18 @@ def web_requests(running: Running, stop: threading.Event, outcomes: list[int | s
             time.sleep(0.05)
 
 
-def login(session: requests.Session, base: str) -> None:
-    page = session.get(f"{base}/login", timeout=30).text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+def login(session: requests.Session, base: str) -> int:
+    page = session.get(f"{base}/login", timeout=30)
+    if page.status_code != 200:
+        return page.status_code
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     answer = session.post(
         f"{base}/login",
         data={"csrf_token": token, "username": "chuyenvien", "password": "demo1234"},
         timeout=30,
         allow_redirects=False,
     )
-    assert answer.status_code == 302, answer.text[:500]
+    return answer.status_code
 
 
 def test_sigkill_of_web_workers_scheduler_and_redis_mid_burst_loses_no_dossier_or_status(
@@ -225,6 +231,7 @@ def test_sigkill_of_web_workers_scheduler_and_redis_mid_burst_loses_no_dossier_o
 
     wait_until(lambda: undelivered() == 0, timeout=90, what="every outbox row delivered")
     incidents = running.rows("select id from incident where resolved_at is null")
+    print(f"killed after {killed_at} dossiers; incidents left: {len(incidents)}")
     # an incident a killed worker left (none expected) must clear on a supervisor's Retry
     for (incident_id,) in incidents:
         running.python(
@@ -288,6 +295,9 @@ def test_postgresql_dropping_every_connection_under_load_costs_only_requests_in_
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
-    # at most the requests in flight at each drop (4 threads, 3 drops) may fail
-    assert outcomes.count(500) <= 4 * 3
+    print(f"inbox: {len(outcomes)} requests, {outcomes.count(503)} 503, {outcomes.count(500)} 500")
+    # at most the requests in flight at each drop (4 threads, 3 drops) fail, each with a 503
+    # (try again), never a 500
+    assert outcomes.count(500) == 0
+    assert outcomes.count(503) <= 4 * 3
     assert outcomes[-10:] == [200] * 10
