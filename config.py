@@ -21,6 +21,10 @@ class Config:
     DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'gqtthc.db'}")
     REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
     RQ_QUEUE = _env("RQ_QUEUE", "gqtthc")
+    # Seconds a hand-off to Redis (enqueue, a scheduler lease) may wait for a connection or an
+    # answer: a Redis that is unreachable (not just down) must not hold an officer's request;
+    # what was not handed off is the sweeper's.
+    REDIS_TIMEOUT = float(_env("REDIS_TIMEOUT", "5"))
     # The province running the system, as its pages name it (a proper name, never translated).
     PROVINCE_NAME = _env("PROVINCE_NAME", "Hưng Yên")
     PORTAL_URL = _env("PORTAL_URL", "http://127.0.0.1:5101")

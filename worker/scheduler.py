@@ -61,9 +61,15 @@ def _turn(name: str, interval: float) -> bool:
     return bool(_redis(settings.current.REDIS_URL).set(key, "1", nx=True, px=int(interval * 1000)))
 
 
-@lru_cache(maxsize=4)
 def _redis(url: str) -> Redis:
-    return Redis.from_url(url)
+    return _timed_redis(url, settings.current.REDIS_TIMEOUT)
+
+
+@lru_cache(maxsize=4)
+def _timed_redis(url: str, timeout: float) -> Redis:
+    # an unreachable Redis fails a pass after `timeout` (the next pass tries again) instead of
+    # holding the scheduler, and with it every timer and sweep, for minutes
+    return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def run_forever() -> None:

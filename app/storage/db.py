@@ -75,7 +75,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
+    # pool_pre_ping: a connection PostgreSQL dropped (a restart, a failover, an idle timeout)
+    # is noticed when taken from the pool and replaced, instead of failing the next request.
+    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
 def normalise_url(url: str) -> str:

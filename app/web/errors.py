@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.i18n import _
@@ -62,4 +63,21 @@ def init_app(app: Flask) -> None:
             render_template("error.html", message=message, status=503),
             503,
             {"Retry-After": "60"},
+        )
+
+    @app.errorhandler(DBAPIError)
+    def _database_gone(exc: DBAPIError):  # noqa: ANN202
+        """The database dropped this request's connection (a restart, a failover): nothing was
+        saved, so say "try again" (503); the pool replaces the connection. Other database
+        errors are bugs (500)."""
+        if not exc.connection_invalidated:
+            raise exc
+        current_app.logger.warning("database connection lost: %s", exc.orig)
+        message = _("Hệ thống tạm thời gián đoạn (cơ sở dữ liệu); vui lòng thử lại sau giây lát.")
+        if wants_json():
+            return jsonify(error=message, fields={}), 503, {"Retry-After": "5"}
+        return (
+            render_template("error.html", message=message, status=503),
+            503,
+            {"Retry-After": "5"},
         )

@@ -32,12 +32,12 @@ class Scope(StrEnum):
 
 
 @lru_cache(maxsize=4)
-def _redis(url: str) -> Redis:
-    return Redis.from_url(url)
+def _redis(url: str, timeout: float) -> Redis:
+    return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def _conn() -> Redis:
-    return _redis(settings.current.REDIS_URL)
+    return _redis(settings.current.REDIS_URL, settings.current.REDIS_TIMEOUT)
 
 
 def account_key(username: str) -> str:

@@ -16,9 +16,14 @@ JOB = "worker.jobs.deliver_outbox"
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=4)
 def _queue(url: str, name: str) -> Queue:
-    return Queue(name, connection=Redis.from_url(url))
+    return _timed_queue(url, name, settings.current.REDIS_TIMEOUT)
+
+
+@lru_cache(maxsize=4)
+def _timed_queue(url: str, name: str, timeout: float) -> Queue:
+    connection = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    return Queue(name, connection=connection)
 
 
 def rq_enqueue(outbox_ids: Iterable[int]) -> None:
