@@ -37,7 +37,8 @@ def on_starting(server: object) -> None:
 
 
 # gunicorn's own error log in the application's format (app/logs.py, LOG_FORMAT): one event
-# per line with the others. The access log stays where --access-logfile puts it; the
+# per line with the others. `scripts/run.sh` writes no gunicorn access log (a deployment that
+# wants one passes --access-logfile; the probes are filtered from it below): the
 # application logs each request itself, with its request id (app/web/request_log.py).
 logconfig_dict = {
     "version": 1,

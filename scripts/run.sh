@@ -55,8 +55,10 @@ $BIN/python -m worker work >var/log/worker.log 2>&1 &
 pids+=($!)
 $BIN/python -m worker scheduler >var/log/scheduler.log 2>&1 &
 pids+=($!)
+# No gunicorn access log: the application logs one JSON event per request itself (route pattern,
+# status, time, request id; no query string, which may carry a citizen's name or ID number).
 $BIN/gunicorn -c scripts/gunicorn.conf.py --workers 2 --bind 127.0.0.1:5000 \
-  --access-logfile var/log/access.log 'app:create_app()' >var/log/web.log 2>&1 &
+  'app:create_app()' >var/log/web.log 2>&1 &
 pids+=($!)
 
 echo
