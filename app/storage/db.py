@@ -77,7 +77,18 @@ def make_engine(url: str) -> Engine:
         return engine
     # pool_pre_ping: a connection PostgreSQL dropped (a restart, a failover, an idle timeout)
     # is noticed when taken from the pool and replaced, instead of failing the next request.
-    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # connect_timeout: a database that drops packets (a network partition, a host gone) fails a
+    # new connection after 10 s instead of the kernel's TCP timeout, so /readyz and requests
+    # answer; a `connect_timeout` in the URL's query wins.
+    connect_args = {} if "connect_timeout=" in url else {"connect_timeout": 10}
+    return create_engine(
+        url,
+        pool_recycle=1800,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
 
 
 def normalise_url(url: str) -> str:
