@@ -99,10 +99,8 @@ def error_code(exc: IntegrationError) -> str | None:
 
 
 def _deliver(claimed: outbox.Claimed) -> str:
-    if service_calls.is_deferred(claimed.operator):
-        state = _run_here(claimed)
-    else:
-        state = _call(claimed)
+    deferred = service_calls.is_deferred(claimed.operator)
+    state = _run_here(claimed) if deferred else _call(claimed)
     metrics.DELIVERIES.labels(claimed.operator, state).inc()
     return state
 
