@@ -120,7 +120,7 @@ def _dump_database(place: Installation, into: Path) -> str:
             target.close()
             source.close()
         return SQLITE_FILE
-    done = subprocess.run(
+    done = subprocess.run(  # nosec B603 # pg_dump, fixed arguments, the settings' database URL
         ["pg_dump", "-Fc", "--no-owner", "--no-acl", "-f", str(into / PG_FILE)]
         + ["-d", libpq_url(place.database_url)],
         capture_output=True,

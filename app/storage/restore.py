@@ -71,7 +71,7 @@ def _restore_postgres(place: Installation, source: Path) -> None:
             conn.execute(text("CREATE SCHEMA public"))
     finally:
         engine.dispose()
-    done = subprocess.run(
+    done = subprocess.run(  # nosec B603 # pg_restore, fixed arguments, the settings' database URL
         ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "-d"]
         + [libpq_url(place.database_url), str(source)],
         capture_output=True,
