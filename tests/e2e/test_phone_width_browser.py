@@ -46,7 +46,7 @@ STATEFUL = {"/dossiers/<code>", "/citizen/dossiers/<code>", "/tasks/<task_id>"}
 # Routes that answer something other than a page (files, JSON, redirects, sign-in hand-offs).
 NOT_PAGES = re.compile(
     r"^/(api/|static/|lang/|favicon)|\.(pdf|zip|csv)$|/file$|/results/|/result-preview$"
-    r"|/steps$|^/citizen/(callback|login)$"
+    r"|/steps$|^/citizen/(callback|login)$|^/(healthz|readyz|metrics)$"
     r"|^/(login|dich-vu-cong.*|)$"
 )
 # Administrators' and analysts' screens (model editor, catalogs, calendar, reorganisation):
