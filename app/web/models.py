@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from app.domain.model_files import process_xml
 from app.i18n import _
-from app.services.core.errors import InvalidInput
+from app.services.core.errors import InvalidInput, InvalidModel
 from app.services.dossiers import queries
 from app.services.process_models import migrations, models_repo
 from app.web.access import allow, role
@@ -19,10 +19,10 @@ bp = Blueprint("models", __name__, url_prefix="/models")
 @bp.get("")
 @allow(role("analyst", "admin"))
 def index():  # noqa: ANN201
-    return _index({}, None)
+    return _index([], None)
 
 
-def _index(problems: dict[str, str], diagram: dict | None) -> str:
+def _index(problems: list[dict], diagram: dict | None) -> str:
     actor = current_actor()
     return render_template(
         "models.html",
@@ -33,18 +33,14 @@ def _index(problems: dict[str, str], diagram: dict | None) -> str:
     )
 
 
-def _problem_diagram(data: bytes, process_id: str, problems: dict[str, str]) -> dict | None:
+def _problem_diagram(data: bytes, process_id: str, problems: list[dict]) -> dict | None:
     """The uploaded process drawn with each located problem's element marked."""
     try:
         files = models_repo.read_zip(data)
     except InvalidInput:
         return None
     xml = process_xml(files, process_id)
-    marks = {
-        where.rsplit(":", 1)[-1]: "problem"
-        for where in problems
-        if where.count(":") >= 2 and where.rsplit(":", 1)[-1] != "-"
-    }
+    marks = {p["element_id"]: "problem" for p in problems if p.get("element_id")}
     return {"xml": xml, "marks": marks} if xml else None
 
 
@@ -76,7 +72,8 @@ def import_bundle():  # noqa: ANN201
         )
     except InvalidInput as exc:
         flash(exc.message)
-        problems = exc.fields or {"-": exc.message}
+        # every problem, located and named (a refusal before validation has only its message)
+        problems = exc.problems if isinstance(exc, InvalidModel) else [{"message": exc.message}]
         return _index(
             problems, _problem_diagram(data, request.form.get("process_id", ""), problems)
         ), 422

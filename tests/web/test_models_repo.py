@@ -116,10 +116,39 @@ def test_a_broken_bundle_is_refused_with_located_problems_on_the_page(client, ac
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert (
-        "counter_dossier.bpmn:" in html and ":appraisal" in html and "không thuộc làn nào" in html
-    )
+    assert "counter_dossier.bpmn:" in html and "· appraisal" in html
+    # the element by its label, then what is wrong
+    assert "<strong>Thẩm định hồ sơ</strong>" in html and "không thuộc làn nào" in html
     assert '"marks": {"appraisal": "problem"}' in html
+
+
+def test_one_deleted_flow_in_an_uploaded_bundle_is_one_problem_with_its_knock_ons_folded(
+    client, actors
+):
+    _, data = models_repo.export_zip(current_version(), actors["phantich"])
+    files = models_repo.read_zip(data)
+    bpmn = files["counter_dossier.bpmn"]
+    start = bpmn.index('<bpmn:sequenceFlow id="Flow_milestone_processing_appraisal"')
+    files["counter_dossier.bpmn"] = bpmn[:start] + bpmn[bpmn.index("/>", start) + 2 :]
+    login(client, "phantich")
+    response = client.post(
+        "/models/import",
+        data={
+            "bundle": (io.BytesIO(zipped(files)), "bad.zip"),
+            "process_id": "counter_dossier",
+            "comment": "",
+            "csrf_token": token(client, "/models"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    begin = html.index('id="problems"')
+    section = html[begin : html.index("</section>", begin)]
+    top = section.split('<ul class="problems">', 1)[1]
+    # one top-level problem, on the element left without a way on; the rest under it
+    assert top.count("<details>") == 1 and "Kéo theo" in top
+    assert "<strong>Thẩm định hồ sơ</strong>" in top.split("<details>", 1)[1]
 
 
 def test_only_analysts_and_admins_manage_models(client, actors):
