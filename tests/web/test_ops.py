@@ -66,6 +66,16 @@ def test_readyz_is_503_naming_the_database_when_it_is_unreachable(client, monkey
     assert response.json["failing"] == ["database", "migrations"]
 
 
+def test_a_fresh_installation_whose_file_store_has_no_folder_yet_is_ready(
+    client, monkeypatch, tmp_path
+):
+    # `make run` on a new machine: no document stored yet, so var/files does not exist
+    monkeypatch.setattr(settings.current, "FILE_STORE", str(tmp_path / "var" / "files"))
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.json
+    assert response.json["checks"]["file_store"]["ok"] is True
+
+
 def test_readyz_is_503_when_the_file_store_cannot_be_written(client, monkeypatch, tmp_path):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")

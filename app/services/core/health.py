@@ -72,9 +72,13 @@ def _redis() -> Check:
 
 
 def _file_store() -> Check:
-    """Write, read back and remove a small file beside the stored documents."""
-    probe = Path(settings.current.FILE_STORE) / f".readyz-{os.getpid()}-{uuid.uuid4().hex}"
+    """Write, read back and remove a small file beside the stored documents (the folder is
+    made if missing, as the store itself does on its first document: a fresh installation is
+    ready; one that cannot make it is not)."""
+    root = Path(settings.current.FILE_STORE)
+    probe = root / f".readyz-{os.getpid()}-{uuid.uuid4().hex}"
     try:
+        root.mkdir(parents=True, exist_ok=True)
         probe.write_bytes(PROBE_CONTENT)
         try:
             if probe.read_bytes() != PROBE_CONTENT:
