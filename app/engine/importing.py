@@ -33,7 +33,7 @@ from app.engine.import_roles import (
     role_label,
 )
 from app.engine.import_steps import Steps
-from app.engine.validation_files import NS
+from app.engine.validation_files import FLOW_NODES, NS
 from app.engine.variables import bundle_variables
 from app.i18n import _l
 
@@ -41,28 +41,7 @@ KEPT, CHANGED, DECIDE = "kept", "changed", "decide"
 MAX_BYTES = 2 * 1024 * 1024
 SPIFF = NS["spiffworkflow"]
 _LISTED = (
-    "task",
-    "userTask",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "sendTask",
-    "receiveTask",
-    "businessRuleTask",
-    "callActivity",
-    "subProcess",
-    "transaction",
-    "adHocSubProcess",
-    "startEvent",
-    "endEvent",
-    "intermediateThrowEvent",
-    "intermediateCatchEvent",
-    "boundaryEvent",
-    "exclusiveGateway",
-    "parallelGateway",
-    "inclusiveGateway",
-    "eventBasedGateway",
-    "complexGateway",
+    *FLOW_NODES,
     "sequenceFlow",
     "dataStoreReference",
     "dataObjectReference",

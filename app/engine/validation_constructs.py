@@ -12,30 +12,11 @@ from collections.abc import Iterator
 from lxml import etree
 
 from app.engine.errors import Problem
-from app.engine.validation_files import NS, UNSUPPORTED, Trees
+from app.engine.validation_files import ACTIVITIES, EVENTS, NS, UNSUPPORTED, Trees
 from app.i18n import _
 
-_ACTIVITIES = (
-    "task",
-    "userTask",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "sendTask",
-    "receiveTask",
-    "businessRuleTask",
-    "callActivity",
-    "subProcess",
-    "transaction",
-)
+# the gateways a model here runs (a complex gateway is not one)
 _GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
-_EVENTS = (
-    "startEvent",
-    "endEvent",
-    "intermediateThrowEvent",
-    "intermediateCatchEvent",
-    "boundaryEvent",
-)
 _LOOPS = {
     "standardLoopCharacteristics": "loop",
     "multiInstanceLoopCharacteristics": "multiInstance",
@@ -92,9 +73,9 @@ def constructs(tree: etree._Element) -> Iterator[tuple[str, etree._Element]]:
         if not isinstance(el.tag, str) or etree.QName(el).namespace != NS["bpmn"]:
             continue
         kind = etree.QName(el).localname
-        if kind in _ACTIVITIES or kind in _GATEWAYS or kind in _OTHERS:
+        if kind in ACTIVITIES or kind in _GATEWAYS or kind in _OTHERS:
             yield _subprocess_kind(el, kind), el
-        elif kind in _EVENTS:
+        elif kind in EVENTS:
             yield _event_kind(el, kind), el
         elif kind in _LOOPS:
             order = "sequential" if el.get("isSequential") == "true" else "parallel"

@@ -23,6 +23,36 @@ NS = {
 
 Trees = dict[str, etree._Element]
 
+# The BPMN flow node kinds by family (local names), as validation and the import list them.
+ACTIVITIES = (
+    "task",
+    "userTask",
+    "manualTask",
+    "scriptTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "transaction",
+)
+EVENTS = (
+    "startEvent",
+    "endEvent",
+    "intermediateThrowEvent",
+    "intermediateCatchEvent",
+    "boundaryEvent",
+)
+GATEWAYS = (
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "complexGateway",
+)
+FLOW_NODES = (*ACTIVITIES, "adHocSubProcess", *EVENTS, *GATEWAYS)
+
 
 # BPMN elements SpiffWorkflow does not execute: reported by name and id before the engine
 # parses the file (its own message would be a bare English sentence).

@@ -13,35 +13,11 @@ from lxml import etree
 
 from app.engine.errors import Problem
 from app.engine.sandbox import check_expression, check_script
-from app.engine.validation_files import NS
+from app.engine.validation_files import FLOW_NODES, NS
 from app.engine.validation_flow import flow_problems
 from app.engine.validation_timers import timer_problems
 from app.i18n import _, _l
 
-_FLOW_NODES = (
-    "task",
-    "userTask",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "sendTask",
-    "receiveTask",
-    "businessRuleTask",
-    "callActivity",
-    "subProcess",
-    "transaction",
-    "adHocSubProcess",
-    "startEvent",
-    "endEvent",
-    "intermediateThrowEvent",
-    "intermediateCatchEvent",
-    "boundaryEvent",
-    "exclusiveGateway",
-    "parallelGateway",
-    "inclusiveGateway",
-    "eventBasedGateway",
-    "complexGateway",
-)
 _PYTHON_TYPES = {
     "str": str,
     "int": int,
@@ -72,7 +48,7 @@ def process_rules(
     bundle's variables) None when a file could not be read: unknown names then pass."""
     problems: list[Problem] = []
     nodes = {
-        el.get("id"): el for tag in _FLOW_NODES for el in process.iter(f"{{{NS['bpmn']}}}{tag}")
+        el.get("id"): el for tag in FLOW_NODES for el in process.iter(f"{{{NS['bpmn']}}}{tag}")
     }
     flows = list(process.iter(f"{{{NS['bpmn']}}}sequenceFlow"))
 
