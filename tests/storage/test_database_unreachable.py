@@ -4,8 +4,6 @@ request or /readyz answers instead of waiting for the kernel's TCP timeout."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
@@ -13,33 +11,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from app.storage.db import make_engine
+from tests.support.servers import silent_listener
 
 
 @pytest.fixture
 def silent_port():
     """A TCP port that accepts connections and never sends a byte."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join(timeout=2)
-    for connection in held:
-        connection.close()
-    server.close()
+    with silent_listener() as port:
+        yield port
 
 
 def _time_to_fail(url: str) -> float:

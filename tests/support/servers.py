@@ -10,6 +10,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,3 +166,33 @@ def start_redis() -> RedisServer:
     )
     _wait_port(port)
     return RedisServer(port, process)
+
+
+@contextmanager
+def silent_listener() -> Iterator[int]:
+    """A loopback TCP port that accepts connections and never sends a byte (a host that hangs,
+    a proxy whose backend is gone): yields the port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        for connection in held:
+            connection.close()
+        server.close()

@@ -4,46 +4,23 @@ the step has committed and the sweeper delivers it later."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
 
 from app import settings
 from app.services.core import queue
+from tests.support.servers import silent_listener
 from worker import scheduler
 
 
 @pytest.fixture
 def silent_redis(monkeypatch):
     """A listener that takes connections and never answers; REDIS_URL points at it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    monkeypatch.setattr(
-        settings.current, "REDIS_URL", f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    )
-    monkeypatch.setattr(settings.current, "REDIS_TIMEOUT", 0.5)
-    yield
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    server.close()
+    with silent_listener() as port:
+        monkeypatch.setattr(settings.current, "REDIS_URL", f"redis://127.0.0.1:{port}/0")
+        monkeypatch.setattr(settings.current, "REDIS_TIMEOUT", 0.5)
+        yield
 
 
 def test_handing_off_to_a_redis_that_never_answers_gives_up_after_the_timeout(silent_redis):
