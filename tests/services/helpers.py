@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.models import HumanTask, Notification, OutboxMessage, Procedure, User
+from app.models import Document, Dossier, HumanTask, Notification, OutboxMessage, Procedure, User
 from app.services.core.actors import Actor
 from app.services.core.outbox import claim
 from app.services.dossiers import local_operators, service_calls, tasks
@@ -126,3 +126,15 @@ def settle(
             return answer
         clock.advance(1)
     raise AssertionError(f"the outbox did not settle in {rounds} rounds of the worker")
+
+
+def results_of(code: str) -> list[Document]:
+    """The dossier's result documents (detached)."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Document)
+            .join(Dossier, Dossier.id == Document.dossier_id)
+            .where(Document.source == "result", Dossier.code == code)
+        ).all()
+        session.expunge_all()
+        return list(rows)

@@ -32,7 +32,7 @@ from app.services.process_models.deploy import read_bundle
 from app.storage.db import db
 from app.storage.files import file_store
 from tests.conftest import BPMN_DIR
-from tests.services.helpers import complete, deliver, open_task, receive
+from tests.services.helpers import complete, deliver, open_task, receive, results_of
 
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 ACCEPT = {"decision": "accept", "appraisal_note": "Đủ"}
@@ -43,17 +43,6 @@ def approve(actors, code: str) -> None:
     complete(code, "reception", actors["tiepnhan"], RECEPTION)
     complete(code, "appraisal", actors["chuyenvien"], ACCEPT)
     complete(code, "approval", actors["lanhdao"], APPROVE)
-
-
-def results_of(code: str) -> list[Document]:
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(Document)
-            .join(Dossier, Dossier.id == Document.dossier_id)
-            .where(Document.source == "result", Dossier.code == code)
-        ).all()
-        session.expunge_all()
-        return list(rows)
 
 
 def store_calls(code: str) -> list[OutboxMessage]:

@@ -19,7 +19,7 @@ from app.services.dossiers import progress, service_calls, tasks
 from app.storage.db import db
 from app.storage.files import file_store
 from tests.conftest import _postgres_url, _sqlite_url
-from tests.services.helpers import complete, open_task, receive, settle
+from tests.services.helpers import complete, open_task, receive, results_of, settle
 from worker import jobs
 
 pytestmark = [pytest.mark.fault, pytest.mark.simulators]
@@ -49,17 +49,6 @@ def approve(actors, code: str) -> None:
     """The leader's request alone: no worker runs in it."""
     task = open_task(code, "approval")
     tasks.complete_task(task.id, actors["lanhdao"], APPROVE)
-
-
-def results_of(code: str) -> list[Document]:
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(Document)
-            .join(Dossier, Dossier.id == Document.dossier_id)
-            .where(Document.source == "result", Dossier.code == code)
-        ).all()
-        session.expunge_all()
-        return list(rows)
 
 
 def calls(code: str, operator: str) -> list[OutboxMessage]:
