@@ -97,14 +97,10 @@ def test_not_a_zip_is_refused(actors):
         models_repo.import_zip(b"PK\x03\x04 broken", "p", "", actors["phantich"])
 
 
-def test_a_broken_bundle_is_refused_with_located_problems_on_the_page(client, actors):
-    _, data = models_repo.export_zip(current_version(), actors["phantich"])
-    files = models_repo.read_zip(data)
-    files["counter_dossier.bpmn"] = files["counter_dossier.bpmn"].replace(
-        "<bpmn:flowNodeRef>appraisal</bpmn:flowNodeRef>", ""
-    )
+def upload_as_analyst(client, files: dict[str, str]):  # noqa: ANN201 - a test response
+    """The analyst uploads `files` as a bundle for counter_dossier on the models page."""
     login(client, "phantich")
-    response = client.post(
+    return client.post(
         "/models/import",
         data={
             "bundle": (io.BytesIO(zipped(files)), "bad.zip"),
@@ -114,6 +110,15 @@ def test_a_broken_bundle_is_refused_with_located_problems_on_the_page(client, ac
         },
         content_type="multipart/form-data",
     )
+
+
+def test_a_broken_bundle_is_refused_with_located_problems_on_the_page(client, actors):
+    _, data = models_repo.export_zip(current_version(), actors["phantich"])
+    files = models_repo.read_zip(data)
+    files["counter_dossier.bpmn"] = files["counter_dossier.bpmn"].replace(
+        "<bpmn:flowNodeRef>appraisal</bpmn:flowNodeRef>", ""
+    )
+    response = upload_as_analyst(client, files)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "counter_dossier.bpmn:" in html and "· appraisal" in html
@@ -130,17 +135,7 @@ def test_one_deleted_flow_in_an_uploaded_bundle_is_one_problem_with_its_knock_on
     bpmn = files["counter_dossier.bpmn"]
     start = bpmn.index('<bpmn:sequenceFlow id="Flow_milestone_processing_appraisal"')
     files["counter_dossier.bpmn"] = bpmn[:start] + bpmn[bpmn.index("/>", start) + 2 :]
-    login(client, "phantich")
-    response = client.post(
-        "/models/import",
-        data={
-            "bundle": (io.BytesIO(zipped(files)), "bad.zip"),
-            "process_id": "counter_dossier",
-            "comment": "",
-            "csrf_token": token(client, "/models"),
-        },
-        content_type="multipart/form-data",
-    )
+    response = upload_as_analyst(client, files)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     begin = html.index('id="problems"')
