@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask.testing import FlaskClient
@@ -62,3 +63,13 @@ def task_id_in(html: str, title: str) -> str:
     match = re.search(r'href="/tasks/([0-9a-f-]{36})">' + re.escape(title) + "<", html)
     assert match, f"no task link «{title}»"
     return match.group(1)
+
+
+def post_model_json(client: FlaskClient, url: str, body: dict):  # noqa: ANN201 - a response
+    """A JSON POST from the model editor (its CSRF token taken from the models page)."""
+    return client.post(
+        url,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-CSRFToken": token(client, "/models")},
+    )

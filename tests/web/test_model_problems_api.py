@@ -13,21 +13,13 @@ from app.engine.errors import Problem
 from app.services.core.errors import InvalidModel
 from app.services.process_models.deploy import read_bundle, refuse_problems
 from config import ROOT
-from tests.web.helpers import login, token
+from tests.web.helpers import login
+from tests.web.helpers import post_model_json as call
 
 FILES = read_bundle(ROOT / "bpmn")
 BASE = "/models/counter_dossier"
 VIETNAMESE = re.compile(r"[đĐ]|[^\x00-\x7f«»…–—→↳·]")
 FIELDS = {"message", "code", "severity", "file", "line", "element_id", "name", "detail"}
-
-
-def call(client, url: str, body: dict):
-    return client.post(
-        url,
-        data=json.dumps(body),
-        content_type="application/json",
-        headers={"X-CSRFToken": token(client, "/models")},
-    )
 
 
 @pytest.fixture

@@ -13,18 +13,10 @@ from app.services.process_models.deploy import read_bundle
 from app.storage.db import db
 from config import ROOT
 from tests.web.helpers import login, token
+from tests.web.helpers import post_model_json as call
 
 FILES = read_bundle(ROOT / "bpmn")
 BASE = "/models/counter_dossier"
-
-
-def call(client, url: str, body: dict):
-    return client.post(
-        url,
-        data=json.dumps(body),
-        content_type="application/json",
-        headers={"X-CSRFToken": token(client, "/models")},
-    )
 
 
 @pytest.fixture
