@@ -80,18 +80,6 @@ def _running(session, source: int) -> list[tuple[int, str]]:  # noqa: ANN001
     )
 
 
-def dry_run(source: int, target: int, actor: Actor) -> list[InstancePlan]:
-    """Show, without changing anything, how each instance would move to another model version."""
-    _require_modeller(actor)
-    with db.transaction() as session:
-        definition = _versions(session, source, target)
-        plans = []
-        for instance_id, code in _running(session, source):
-            result = plan(runtime.load_instance(session, instance_id).run, definition)
-            plans.append(InstancePlan(instance_id, code, result.movable, result.reasons))
-        return plans
-
-
 def preview(source: int, target: int, actor: Actor) -> Preview:
     """Dry run from one version to another that explains, element by element, why instances
     cannot move, instead of refusing the question (Camunda 7's migration rules)."""
