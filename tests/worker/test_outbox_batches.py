@@ -233,3 +233,31 @@ def test_each_officer_step_hands_its_dossier_to_one_job_which_delivers_what_foll
     assert statuses(portal_received) == [1, 2, 4, 9, 10]
     keys = [m["idempotency_key"] for m in portal_received()]
     assert len(keys) == len(set(keys))
+
+
+def test_a_row_handed_off_again_while_its_job_runs_gets_a_job_of_its_own(
+    app, redis_server, actors, drain, clock, portal_received, monkeypatch
+):
+    """A worker's end-of-batch hand-off can name a row whose first job is still running.
+    Both jobs run, neither fails: one job id for both made RQ delete the second with the
+    first, and the row then waited for the sweeper."""
+    import worker.jobs
+
+    clock.freeze()
+    runs: list[int] = []
+    deliver_rows = worker.jobs._deliver_rows
+
+    def handed_off_again_while_running(outbox_id: int) -> str:
+        runs.append(outbox_id)
+        if len(runs) == 1:
+            queue.dispatch([outbox_id])
+            assert queue.waiting([outbox_id]) == {outbox_id}
+        return deliver_rows(outbox_id)
+
+    monkeypatch.setattr(worker.jobs, "_deliver_rows", handed_off_again_while_running)
+    receive(actors["tiepnhan"])
+    settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
+    assert len(runs) == 2 and runs[0] == runs[1]  # the second hand-off ran
+    failed = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(redis_server.url))
+    assert failed.failed_job_registry.count == 0
+    assert statuses(portal_received) == [1]

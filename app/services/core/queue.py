@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -36,7 +37,7 @@ def rq_enqueue(outbox_ids: Iterable[int]) -> None:
             timeout=60,
             result_ttl=0,
             failure_ttl=86400,
-            job_id=job_id(outbox_id),
+            job_id=f"{job_prefix(outbox_id)}{secrets.token_hex(6)}",
         )
         for outbox_id in outbox_ids
     ]
@@ -46,29 +47,35 @@ def rq_enqueue(outbox_ids: Iterable[int]) -> None:
 enqueue: Callable[[Iterable[int]], None] = rq_enqueue
 
 
-def job_id(outbox_id: int) -> str:
-    """The RQ job id of a row's delivery: the same for every hand-off of the row, so whether
-    the row waits in the queue can be asked of Redis (see `waiting`)."""
-    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', settings.current.RQ_QUEUE)}-outbox-{outbox_id}"
+def job_prefix(outbox_id: int) -> str:
+    """How the RQ job ids of a row's hand-offs begin (a fresh suffix each time): a hand-off
+    made while an earlier job of the row still runs is a job of its own. With one id for all
+    of them, RQ overwrote the running job's record and deleted it when that job ended, so the
+    new hand-off was lost (and the running one logged as failed)."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", settings.current.RQ_QUEUE)
+    return f"{name}-outbox-{outbox_id}-h"  # RQ allows letters, digits, - and _
 
 
 def waiting(outbox_ids: Iterable[int]) -> set[int]:
     """The rows among these whose delivery job still waits in the queue (a worker will take
     it): handing them off again would only queue duplicates. Redis down: none (the hand-off
     fails too, and the sweeper tries again)."""
-    ids = list(outbox_ids)
-    if not ids:
+    wanted = {job_prefix(outbox_id): outbox_id for outbox_id in outbox_ids}
+    if not wanted:
         return set()
     try:
         queue = _queue(settings.current.REDIS_URL, settings.current.RQ_QUEUE)
-        pipe = queue.connection.pipeline(transaction=False)
-        for outbox_id in ids:
-            pipe.lpos(queue.key, job_id(outbox_id))
-        found = pipe.execute()
+        queued = queue.connection.lrange(queue.key, 0, -1)
     except Exception:  # noqa: BLE001 - Redis down: nothing is known to wait
         log.warning("could not ask Redis which outbox rows are queued")
         return set()
-    return {outbox_id for outbox_id, at in zip(ids, found, strict=True) if at is not None}
+    found = set()
+    for raw in queued:
+        job = raw.decode() if isinstance(raw, bytes) else str(raw)
+        outbox_id = wanted.get(job[: job.rfind("-h") + 2])  # the suffix is hex
+        if outbox_id is not None:
+            found.add(outbox_id)
+    return found
 
 
 def dispatch(outbox_ids: Iterable[int]) -> None:
