@@ -13,7 +13,8 @@ for it to appear in the inbox, so the service tasks the workers run are inside t
 
 Prints in one run: completed dossiers/s, officer steps/s, service jobs/s, p50/p95 per step and
 per dossier, jobs and outbox rows per dossier, the time from a service call's enqueue to the
-next step being visible (p50/p95), the load average and cores; the bare in-memory
+next step being visible (p50/p95), the load average and cores; the CPU per dossier of each
+kind of process (bench/throughput_cpu.py); the bare in-memory
 SpiffWorkflow figure for the same path and the ratio; the stored state size of a finished
 instance (counter and C1) and the load+dump time of the last step vs the first. Checks the run
 (every dossier finished with status 10, every portal status once and in order as the portal
@@ -41,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import throughput_cpu as cpu  # noqa: E402
 from bench.throughput_report import Report  # noqa: E402
 from bench.throughput_stack import Stack  # noqa: E402
 
@@ -100,14 +102,18 @@ def start_drivers(
     return running
 
 
-def go(drivers: list[tuple[subprocess.Popen, Path]], timeout: float = 120) -> float:
-    """Wait until every driver is ready, then start them together; returns the start time."""
+def ready(drivers: list[tuple[subprocess.Popen, Path]], timeout: float = 120) -> None:
+    """Wait until every driver is ready (imported, connected, waiting for the start)."""
     deadline = time.time() + timeout
     for process, out in drivers:
         while not Path(f"{out}.ready").exists():
             if process.poll() is not None or time.time() > deadline:
                 raise SystemExit(f"driver {out.stem} did not start; see {out.stem}.log")
             time.sleep(0.05)
+
+
+def go(drivers: list[tuple[subprocess.Popen, Path]]) -> float:
+    """Start the ready drivers together; returns the start time."""
     started = time.time()
     for _, out in drivers:
         Path(f"{out}.go").touch()
@@ -154,11 +160,14 @@ def main() -> None:
         time.sleep(1.5)
         jobs_before = jobs.totals()
         drivers = start_drivers(args, stack, folder)
+        ready(drivers)
+        cpu_before, busy_before = cpu.snapshot(), cpu.machine_busy()[0]
         started = go(drivers)
         results = wait_drivers(drivers, stack)
         steps_done = time.time()
         left = checks.wait_drained()
         ended = time.time()
+        cpu_after, busy_after = cpu.snapshot(), cpu.machine_busy()[0]
         load_end = os.getloadavg()
         jobs.stop()
         codes = [c for r in results for c in r["codes"]]
@@ -168,6 +177,7 @@ def main() -> None:
         found += checks.problems(args.path, codes, stack.env["PORTAL_URL"], args.n)
         report.run(results, started, steps_done, ended, load_end)
         report.work(checks.outbox_counts(codes), jobs, jobs_before, len(codes))
+        cpu.report(cpu_before, cpu_after, max(len(codes), 1), busy_after - busy_before)
         stack.stop_workers()
         report.engine(probes, engine, args.path)
         if args.profile:

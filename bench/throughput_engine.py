@@ -29,7 +29,7 @@ from app.models import Dossier, OutboxMessage, ProcessInstance
 from app.services.citizens.actions import PAYMENT_MESSAGE
 from app.services.core import runtime
 from app.storage.db import db
-from bench.throughput_driver import Driver
+from bench.throughput_driver import Driver, Step
 
 REPEATS = 100  # load+dump of one state, timed this many times (best and median)
 
@@ -53,14 +53,12 @@ class ProbeDriver(Driver):
         super().__init__(probe.path, 99)
         self.probe = probe
 
-    def next_step(self, code: str):  # noqa: ANN201
-        task, status, finished = super().next_step(code)
+    def saw(self, code: str, task: Step | None, status: int, finished: bool) -> None:
         self.probe.code = code
         if task is not None and (not self.probe.states or self.probe.states[-1][0] != f"{task.id}"):
             self.probe.states.append((f"{task.id}", stored_state(code)[1]))
         if finished:
             self.probe.final = stored_state(code)[1]
-        return task, status, finished
 
 
 def stored_state(code: str) -> tuple[int, str]:
@@ -75,7 +73,11 @@ def stored_state(code: str) -> tuple[int, str]:
 def probe(path: str) -> Probe:
     """Walk one dossier of `path` through the services, keeping its states and call results."""
     found = Probe(path)
-    ProbeDriver(found).one_dossier(0)
+    driver = ProbeDriver(found)
+    try:
+        driver.one_dossier(0)
+    finally:
+        driver.watcher.stop()
     version_id, _ = stored_state(found.code)
     with db.transaction() as session:
         found.definition = runtime.definition_by_id(session, version_id)
