@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from app.storage.db import Database, after_commit, normalise_url
 
@@ -28,3 +31,60 @@ def test_after_commit_hooks_run_only_when_the_transaction_commits(tmp_path):
     with database.transaction() as session:
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 0
     assert ran == ["committed"]
+
+
+@pytest.fixture
+def postgres(request) -> Database:
+    from tests.conftest import _postgres_url
+
+    database = Database()
+    database.configure(_postgres_url(request.getfixturevalue("pg_server")))
+    yield database
+    database.engine.dispose()
+
+
+def _backend_pid(database: Database) -> int:
+    with database.transaction() as session:
+        return session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def _terminate(database: Database, pid: int) -> None:
+    """End a session from another connection, outside the pool under test."""
+    other = create_engine(database.engine.url, poolclass=NullPool)
+    with other.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_not_failed(postgres):
+    # three pooled connections, all ended by the server (what a restart does to them)
+    sessions = [postgres.session() for _ in range(3)]
+    pids = [s.execute(text("SELECT pg_backend_pid()")).scalar_one() for s in sessions]
+    for session in sessions:
+        session.close()
+    for pid in pids:
+        _terminate(postgres, pid)
+    time.sleep(0.2)
+    for _ in range(3):  # the next transactions find the dropped ones and open new ones
+        assert _backend_pid(postgres) not in pids
+
+
+def test_a_healthy_pooled_connection_is_kept_and_costs_no_round_trip(postgres, tmp_path):
+    first = _backend_pid(postgres)
+    with postgres.transaction() as session:
+        raw = session.connection().connection.dbapi_connection
+    wire = tmp_path / "wire.log"
+    with open(wire, "w") as handle:
+        raw.pgconn.trace(handle.fileno())  # libpq's log of every protocol message
+        for _ in range(5):
+            assert _backend_pid(postgres) == first
+        raw.pgconn.untrace()
+    sent = [
+        line.split("\t")[-1].lower()
+        for line in wire.read_text().splitlines()
+        if "\tF\t" in f"\t{line}" and ("\tQuery\t" in line or "\tParse\t" in line)
+    ]
+    # the five transactions' own statements, and no liveness query (SELECT 1) per checkout
+    assert sent, "the wire log recorded nothing"
+    assert [s for s in sent if not any(w in s for w in ("pg_backend_pid", "begin", "commit"))] == []
+    assert sum("pg_backend_pid" in s for s in sent) == 5
