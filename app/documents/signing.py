@@ -15,7 +15,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -26,7 +26,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
@@ -34,6 +33,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from app import settings
+from app.documents import pades_signer
 from app.documents.pki import Identity
 from app.domain.messages import N_
 from app.domain.status import VN_TZ
@@ -68,62 +68,6 @@ def stamp_font() -> str:
     return str(target)
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    signer: signers.SimpleSigner
-    reserved: int  # bytes kept in the file for the signature container (hex), sized once
-
-
-# The signer of each identity, loaded once per process: reading the key and certificates and
-# sizing the signature container (a dry-run signature) cost as much as the signature itself.
-# Keyed by the files' identity (path, inode, size, mtime): a replaced key or certificate is
-# read again on its next use. And by thread: asn1crypto values encode themselves lazily and
-# are not safe to share between threads signing at once (twenty results issued in threads
-# broke a shared certificate's encoding).
-_SIGNERS: dict[tuple, _Loaded] = {}
-_SIGNERS_MAX = 256
-
-
-def _file_key(path: Path) -> tuple:
-    info = path.stat()
-    return (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def _loaded(identity: Identity) -> _Loaded:
-    files = (identity.key_path, identity.cert_path, identity.ca_path)
-    key = (threading.get_ident(), *(_file_key(p) for p in files))
-    loaded = _SIGNERS.get(key)
-    if loaded is None:
-        signer = signers.SimpleSigner.load(
-            str(identity.key_path),
-            str(identity.cert_path),
-            ca_chain_files=(str(identity.ca_path),),
-        )
-        if signer is None:
-            raise ValueError(f"cannot load the signing key of {identity.cert_path}")
-        loaded = _Loaded(signer, _reserve(signer))
-        if len(_SIGNERS) >= _SIGNERS_MAX:
-            _SIGNERS.pop(next(iter(_SIGNERS)))
-        _SIGNERS[key] = loaded
-    return loaded
-
-
-def _reserve(signer: signers.SimpleSigner) -> int:
-    """The room a signature container of `signer` needs in the file, as pyHanko would size it
-    for each signature: a dry run, its DER size in hex plus half again (an even number)."""
-    dry = asyncio.run(
-        signer.async_sign(
-            bytes(32),
-            "sha256",
-            dry_run=True,
-            use_pades=True,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
-        )
-    )
-    size = len(dry.dump()) * 2
-    return size + 2 * (size // 4)
-
-
 def _sign_into(
     writer: IncrementalPdfFileWriter,
     output: BinaryIO,
@@ -132,7 +76,7 @@ def _sign_into(
     **options,  # noqa: ANN003 - PdfSigner's appearance options
 ) -> None:
     def run() -> None:
-        loaded = _loaded(identity)
+        loaded = pades_signer.loaded(identity)
         signers.PdfSigner(meta, signer=loaded.signer, **options).sign_pdf(
             writer, output=output, bytes_reserved=loaded.reserved
         )
@@ -293,15 +237,17 @@ def _verdict(field_name: str, state: str, signer: str, at: datetime | None, deta
 
 @lru_cache(maxsize=64)
 def _trust_root(file_key: tuple, thread: int):  # noqa: ANN202 - an asn1crypto certificate
-    # keyed by the file's identity (see _file_key): a replaced CA file is read again; and by
-    # thread, as the signers are
+    # keyed by the file's identity (see pades_signer.file_key): a replaced CA file is read
+    # again; and by thread, as the signers are
     return load_cert_from_pemder(file_key[0])
 
 
 def verify(path: Path, trust_roots: list[Path]) -> list[Verdict]:
     """A verdict per embedded signature (an empty list: the file is not signed)."""
     context = ValidationContext(
-        trust_roots=[_trust_root(_file_key(p), threading.get_ident()) for p in trust_roots],
+        trust_roots=[
+            _trust_root(pades_signer.file_key(p), threading.get_ident()) for p in trust_roots
+        ],
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
