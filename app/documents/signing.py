@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -40,6 +41,7 @@ from app.domain.status import VN_TZ
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 STAMP_WIDTH, STAMP_HEIGHT, MARGIN = 190, 52, 18
+_MAX_FIELDS = 10_000  # form fields read when naming a new one (a looping or hostile form)
 # pyHanko reports expected failures (a tampered file, an unknown CA) through its loggers too;
 # the verdict carries them, so they are not logged again as errors.
 for _name in ("pyhanko.sign.validation", "pyhanko_certvalidator", "fontTools.subset"):
@@ -98,14 +100,49 @@ def _loop_running() -> bool:
     return True
 
 
-def _unique_field(path: Path, wanted: str) -> str:
-    with open(path, "rb") as handle:
-        existing = set((PdfReader(handle, strict=False).get_fields() or {}).keys())
+def _unique_field(reader: PdfFileReader, wanted: str) -> str:
+    """`wanted`, or `wanted` numbered from 2 when the file has a form field of that name."""
+    existing = _field_names(reader)
     name, n = wanted, 1
     while name in existing:
         n += 1
         name = f"{wanted}{n}"
     return name
+
+
+def _field_names(reader: PdfFileReader) -> set[str]:
+    """The fully qualified names of the file's form fields, read with the reader the signature
+    is written with: the file is parsed once, and the field values (a signature's container,
+    kilobytes of hex) are never read."""
+    form = _dictionary(reader.root.get("/AcroForm"))
+    names: set[str] = set()
+    seen: set = set()
+    pending = [("", node) for node in _array(form.get("/Fields"))]
+    while pending and len(seen) < _MAX_FIELDS:
+        prefix, node = pending.pop()
+        field = _dictionary(node)
+        key = node.reference if isinstance(node, generic.IndirectObject) else id(field)
+        if key in seen or not field:
+            continue
+        seen.add(key)
+        title = field.get("/T")
+        title = title.get_object() if title is not None else None
+        name = prefix
+        if isinstance(title, generic.TextStringObject | generic.ByteStringObject):
+            name = f"{prefix}.{title}" if prefix else str(title)
+            names.add(name)
+        pending.extend((name, kid) for kid in _array(field.get("/Kids")))
+    return names
+
+
+def _array(value) -> list:  # noqa: ANN001 - a PDF object, a reference or None
+    value = value.get_object() if value is not None else None
+    return list(value) if isinstance(value, generic.ArrayObject) else []
+
+
+def _dictionary(value) -> dict:  # noqa: ANN001 - a PDF object, a reference or None
+    value = value.get_object() if value is not None else None
+    return value if isinstance(value, generic.DictionaryObject) else {}
 
 
 def sign(
@@ -118,14 +155,14 @@ def sign(
     location: str = "",
 ) -> None:
     """Add an invisible PAdES signature as an incremental update (earlier ones stay valid)."""
-    meta = signers.PdfSignatureMetadata(
-        field_name=_unique_field(source, field_name),
-        reason=reason or None,
-        location=location or None,
-        subfilter=fields.SigSeedSubFilter.PADES,
-    )
     with open(source, "rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
+        meta = signers.PdfSignatureMetadata(
+            field_name=_unique_field(writer.prev, field_name),
+            reason=reason or None,
+            location=location or None,
+            subfilter=fields.SigSeedSubFilter.PADES,
+        )
         _sign_into(writer, output, meta, identity)
 
 
@@ -177,15 +214,15 @@ def stamp(
         border_width=0,
         background=None,
     )
-    meta = signers.PdfSignatureMetadata(
-        field_name=_unique_field(source, field_name),
-        reason=reason,
-        location=location,
-        subfilter=fields.SigSeedSubFilter.PADES,
-    )
-    spec = fields.SigFieldSpec(sig_field_name=meta.field_name, on_page=0, box=rect)
     with open(source, "rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
+        meta = signers.PdfSignatureMetadata(
+            field_name=_unique_field(writer.prev, field_name),
+            reason=reason,
+            location=location,
+            subfilter=fields.SigSeedSubFilter.PADES,
+        )
+        spec = fields.SigFieldSpec(sig_field_name=meta.field_name, on_page=0, box=rect)
         _sign_into(writer, output, meta, identity, stamp_style=style, new_field_spec=spec)
 
 

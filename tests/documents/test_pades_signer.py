@@ -116,6 +116,17 @@ def test_the_signature_is_pades_with_the_chain_the_reason_and_the_time(officer, 
     assert types == {"content_type", "message_digest", "signing_certificate_v2"}
 
 
+def test_a_name_taken_by_any_form_field_is_numbered(officer, source, pki, tmp_path):
+    once = tmp_path / "once.pdf"
+    with open(once, "wb") as out:
+        signing.sign(source, out, officer, field_name="CoQuan")  # a text field has the name
+    twice = tmp_path / "twice.pdf"
+    with open(twice, "wb") as out:
+        signing.sign(once, out, officer, field_name="CoQuan")
+    verdicts = signing.verify(twice, [pki.ca_cert_path])
+    assert [(v.field, v.state) for v in verdicts] == [("CoQuan2", "valid"), ("CoQuan3", "valid")]
+
+
 def test_each_thread_signs_with_a_signer_of_its_own(officer, source, pki, tmp_path):
     def sign_three(n: int):
         mine = pades_signer.loaded(officer).signer
