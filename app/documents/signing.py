@@ -9,6 +9,7 @@ in a Times New Roman-metric font (Liberation Serif, full Vietnamese coverage) at
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
 import tempfile
@@ -145,6 +146,16 @@ def _dictionary(value) -> dict:  # noqa: ANN001 - a PDF object, a reference or N
     return value if isinstance(value, generic.DictionaryObject) else {}
 
 
+@dataclass(frozen=True)
+class Signature:
+    """An invisible signature to add: who signs, in which field, why and where."""
+
+    identity: Identity
+    field_name: str = "Signature"
+    reason: str = ""
+    location: str = ""
+
+
 def sign(
     source: Path,
     output: BinaryIO,
@@ -155,15 +166,28 @@ def sign(
     location: str = "",
 ) -> None:
     """Add an invisible PAdES signature as an incremental update (earlier ones stay valid)."""
+    sign_in_turn(source, output, [Signature(identity, field_name, reason, location)])
+
+
+def sign_in_turn(source: Path, output: BinaryIO, signatures: list[Signature]) -> None:
+    """`sign` with each of `signatures` in turn, each an incremental update over the file the
+    one before made (a leader's signature, then the agency's seal): the files in between stay
+    in memory, neither written to disk nor read back from it."""
+    if not signatures:
+        raise ValueError("nothing to sign with")
     with open(source, "rb") as handle:
-        writer = IncrementalPdfFileWriter(handle, strict=False)
-        meta = signers.PdfSignatureMetadata(
-            field_name=_unique_field(writer.prev, field_name),
-            reason=reason or None,
-            location=location or None,
-            subfilter=fields.SigSeedSubFilter.PADES,
-        )
-        _sign_into(writer, output, meta, identity)
+        current: BinaryIO = handle
+        for n, signature in enumerate(signatures):
+            target = output if n == len(signatures) - 1 else io.BytesIO()
+            writer = IncrementalPdfFileWriter(current, strict=False)
+            meta = signers.PdfSignatureMetadata(
+                field_name=_unique_field(writer.prev, signature.field_name),
+                reason=signature.reason or None,
+                location=signature.location or None,
+                subfilter=fields.SigSeedSubFilter.PADES,
+            )
+            _sign_into(writer, target, meta, signature.identity)
+            current = target
 
 
 def sao_y_text(agency_name: str, when: datetime) -> str:

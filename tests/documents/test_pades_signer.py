@@ -143,3 +143,54 @@ def test_each_thread_signs_with_a_signer_of_its_own(officer, source, pki, tmp_pa
         v.state for p in tmp_path.glob("t*.pdf") for v in signing.verify(p, [pki.ca_cert_path])
     }
     assert states == {"valid"}
+
+
+def test_signatures_in_turn_each_cover_the_one_before_and_only_the_last_file_is_written(
+    officer, pki, source, tmp_path
+):
+    seal = pki.identity("agency", "000.00.12.H31", "Sở Tư pháp", "000.00.12.H31")
+    out = tmp_path / "result.pdf"
+    with open(out, "wb") as handle:
+        signing.sign_in_turn(
+            source,
+            handle,
+            [
+                signing.Signature(officer, "LanhDao", "Phê duyệt kết quả"),
+                signing.Signature(seal, "ConDau", "Ban hành kết quả", "Sở Tư pháp"),
+            ],
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.pdf", "source.pdf"]
+    verdicts = signing.verify(out, [pki.ca_cert_path])
+    assert [(v.field, v.signer, v.state) for v in verdicts] == [
+        ("LanhDao", "Nguyễn Văn Lãnh Đạo", "valid"),
+        ("ConDau", "Sở Tư pháp", "valid"),
+    ]
+    reader = PdfFileReader(io.BytesIO(out.read_bytes()), strict=False)
+    first, second = reader.embedded_signatures
+    assert (
+        first.sig_object["/Reason"] == "Phê duyệt kết quả" and "/Location" not in first.sig_object
+    )
+    assert (second.sig_object["/Reason"], second.sig_object["/Location"]) == (
+        "Ban hành kết quả",
+        "Sở Tư pháp",
+    )
+
+
+def test_an_issued_result_stores_the_unsigned_and_the_signed_file_only(tmp_path):
+    from types import SimpleNamespace
+
+    from app.services.documents.results import _sign
+    from app.storage.files import FileStore
+
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer)
+    sheet.drawString(100, 700, "Ket qua")
+    sheet.showPage()
+    sheet.save()
+    store = FileStore(tmp_path / "files")
+    leader = SimpleNamespace(username="lanhdao-t", full_name="Lê Lãnh Đạo")
+    agency = SimpleNamespace(code="T.01", name="UBND phường Thử")
+    files = _sign(store, buffer.getvalue(), leader, agency)
+    stored = {p.name for p in (tmp_path / "files").rglob("*") if p.is_file()}
+    assert stored == {files.unsigned, files.signed}  # no leader-only copy in between
+    assert [v.field for v in signing.verify(store.path(files.signed), [])] == ["LanhDao", "CoQuan"]
