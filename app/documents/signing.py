@@ -9,24 +9,25 @@ in a Times New Roman-metric font (Liberation Serif, full Vietnamese coverage) at
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
 from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
@@ -34,12 +35,14 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from app import settings
+from app.documents import pades_signer
 from app.documents.pki import Identity
 from app.domain.messages import N_
 from app.domain.status import VN_TZ
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 STAMP_WIDTH, STAMP_HEIGHT, MARGIN = 190, 52, 18
+_MAX_FIELDS = 10_000  # form fields read when naming a new one (a looping or hostile form)
 # pyHanko reports expected failures (a tampered file, an unknown CA) through its loggers too;
 # the verdict carries them, so they are not logged again as errors.
 for _name in ("pyhanko.sign.validation", "pyhanko_certvalidator", "fontTools.subset"):
@@ -68,62 +71,6 @@ def stamp_font() -> str:
     return str(target)
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    signer: signers.SimpleSigner
-    reserved: int  # bytes kept in the file for the signature container (hex), sized once
-
-
-# The signer of each identity, loaded once per process: reading the key and certificates and
-# sizing the signature container (a dry-run signature) cost as much as the signature itself.
-# Keyed by the files' identity (path, inode, size, mtime): a replaced key or certificate is
-# read again on its next use. And by thread: asn1crypto values encode themselves lazily and
-# are not safe to share between threads signing at once (twenty results issued in threads
-# broke a shared certificate's encoding).
-_SIGNERS: dict[tuple, _Loaded] = {}
-_SIGNERS_MAX = 256
-
-
-def _file_key(path: Path) -> tuple:
-    info = path.stat()
-    return (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def _loaded(identity: Identity) -> _Loaded:
-    files = (identity.key_path, identity.cert_path, identity.ca_path)
-    key = (threading.get_ident(), *(_file_key(p) for p in files))
-    loaded = _SIGNERS.get(key)
-    if loaded is None:
-        signer = signers.SimpleSigner.load(
-            str(identity.key_path),
-            str(identity.cert_path),
-            ca_chain_files=(str(identity.ca_path),),
-        )
-        if signer is None:
-            raise ValueError(f"cannot load the signing key of {identity.cert_path}")
-        loaded = _Loaded(signer, _reserve(signer))
-        if len(_SIGNERS) >= _SIGNERS_MAX:
-            _SIGNERS.pop(next(iter(_SIGNERS)))
-        _SIGNERS[key] = loaded
-    return loaded
-
-
-def _reserve(signer: signers.SimpleSigner) -> int:
-    """The room a signature container of `signer` needs in the file, as pyHanko would size it
-    for each signature: a dry run, its DER size in hex plus half again (an even number)."""
-    dry = asyncio.run(
-        signer.async_sign(
-            bytes(32),
-            "sha256",
-            dry_run=True,
-            use_pades=True,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
-        )
-    )
-    size = len(dry.dump()) * 2
-    return size + 2 * (size // 4)
-
-
 def _sign_into(
     writer: IncrementalPdfFileWriter,
     output: BinaryIO,
@@ -132,7 +79,7 @@ def _sign_into(
     **options,  # noqa: ANN003 - PdfSigner's appearance options
 ) -> None:
     def run() -> None:
-        loaded = _loaded(identity)
+        loaded = pades_signer.loaded(identity)
         signers.PdfSigner(meta, signer=loaded.signer, **options).sign_pdf(
             writer, output=output, bytes_reserved=loaded.reserved
         )
@@ -154,14 +101,59 @@ def _loop_running() -> bool:
     return True
 
 
-def _unique_field(path: Path, wanted: str) -> str:
-    with open(path, "rb") as handle:
-        existing = set((PdfReader(handle, strict=False).get_fields() or {}).keys())
+def _unique_field(reader: PdfFileReader, wanted: str) -> str:
+    """`wanted`, or `wanted` numbered from 2 when the file has a form field of that name."""
+    existing = _field_names(reader)
     name, n = wanted, 1
     while name in existing:
         n += 1
         name = f"{wanted}{n}"
     return name
+
+
+def _field_names(reader: PdfFileReader) -> set[str]:
+    """The fully qualified names of the file's form fields, read with the reader the signature
+    is written with: the file is parsed once, and the field values (a signature's container,
+    kilobytes of hex) are never read."""
+    form = _dictionary(reader.root.get("/AcroForm"))
+    names: set[str] = set()
+    seen: set = set()
+    pending = [("", node) for node in _array(form.get("/Fields"))]
+    while pending and len(seen) < _MAX_FIELDS:
+        prefix, node = pending.pop()
+        field = _dictionary(node)
+        key = node.reference if isinstance(node, generic.IndirectObject) else id(field)
+        if key in seen or not field:
+            continue
+        seen.add(key)
+        title = field.get("/T")
+        title = title.get_object() if title is not None else None
+        name = prefix
+        if isinstance(title, generic.TextStringObject | generic.ByteStringObject):
+            name = f"{prefix}.{title}" if prefix else str(title)
+            names.add(name)
+        pending.extend((name, kid) for kid in _array(field.get("/Kids")))
+    return names
+
+
+def _array(value) -> list:  # noqa: ANN001 - a PDF object, a reference or None
+    value = value.get_object() if value is not None else None
+    return list(value) if isinstance(value, generic.ArrayObject) else []
+
+
+def _dictionary(value) -> dict:  # noqa: ANN001 - a PDF object, a reference or None
+    value = value.get_object() if value is not None else None
+    return value if isinstance(value, generic.DictionaryObject) else {}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An invisible signature to add: who signs, in which field, why and where."""
+
+    identity: Identity
+    field_name: str = "Signature"
+    reason: str = ""
+    location: str = ""
 
 
 def sign(
@@ -174,15 +166,28 @@ def sign(
     location: str = "",
 ) -> None:
     """Add an invisible PAdES signature as an incremental update (earlier ones stay valid)."""
-    meta = signers.PdfSignatureMetadata(
-        field_name=_unique_field(source, field_name),
-        reason=reason or None,
-        location=location or None,
-        subfilter=fields.SigSeedSubFilter.PADES,
-    )
+    sign_in_turn(source, output, [Signature(identity, field_name, reason, location)])
+
+
+def sign_in_turn(source: Path, output: BinaryIO, signatures: list[Signature]) -> None:
+    """`sign` with each of `signatures` in turn, each an incremental update over the file the
+    one before made (a leader's signature, then the agency's seal): the files in between stay
+    in memory, neither written to disk nor read back from it."""
+    if not signatures:
+        raise ValueError("nothing to sign with")
     with open(source, "rb") as handle:
-        writer = IncrementalPdfFileWriter(handle, strict=False)
-        _sign_into(writer, output, meta, identity)
+        current: BinaryIO = handle
+        for n, signature in enumerate(signatures):
+            target = output if n == len(signatures) - 1 else io.BytesIO()
+            writer = IncrementalPdfFileWriter(current, strict=False)
+            meta = signers.PdfSignatureMetadata(
+                field_name=_unique_field(writer.prev, signature.field_name),
+                reason=signature.reason or None,
+                location=signature.location or None,
+                subfilter=fields.SigSeedSubFilter.PADES,
+            )
+            _sign_into(writer, target, meta, signature.identity)
+            current = target
 
 
 def sao_y_text(agency_name: str, when: datetime) -> str:
@@ -233,15 +238,15 @@ def stamp(
         border_width=0,
         background=None,
     )
-    meta = signers.PdfSignatureMetadata(
-        field_name=_unique_field(source, field_name),
-        reason=reason,
-        location=location,
-        subfilter=fields.SigSeedSubFilter.PADES,
-    )
-    spec = fields.SigFieldSpec(sig_field_name=meta.field_name, on_page=0, box=rect)
     with open(source, "rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
+        meta = signers.PdfSignatureMetadata(
+            field_name=_unique_field(writer.prev, field_name),
+            reason=reason,
+            location=location,
+            subfilter=fields.SigSeedSubFilter.PADES,
+        )
+        spec = fields.SigFieldSpec(sig_field_name=meta.field_name, on_page=0, box=rect)
         _sign_into(writer, output, meta, identity, stamp_style=style, new_field_spec=spec)
 
 
@@ -293,15 +298,17 @@ def _verdict(field_name: str, state: str, signer: str, at: datetime | None, deta
 
 @lru_cache(maxsize=64)
 def _trust_root(file_key: tuple, thread: int):  # noqa: ANN202 - an asn1crypto certificate
-    # keyed by the file's identity (see _file_key): a replaced CA file is read again; and by
-    # thread, as the signers are
+    # keyed by the file's identity (see pades_signer.file_key): a replaced CA file is read
+    # again; and by thread, as the signers are
     return load_cert_from_pemder(file_key[0])
 
 
 def verify(path: Path, trust_roots: list[Path]) -> list[Verdict]:
     """A verdict per embedded signature (an empty list: the file is not signed)."""
     context = ValidationContext(
-        trust_roots=[_trust_root(_file_key(p), threading.get_ident()) for p in trust_roots],
+        trust_roots=[
+            _trust_root(pades_signer.file_key(p), threading.get_ident()) for p in trust_roots
+        ],
         allow_fetching=False,
         revocation_mode="soft-fail",
     )

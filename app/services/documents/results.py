@@ -182,27 +182,17 @@ def _slip_data(session: Session, dossier: Dossier, signer: User | None) -> SlipD
 
 
 def _sign(store: FileStore, pdf: bytes, signer: User | None, agency: Agency) -> _Files:
-    """The leader's signature (when a leader approved), then the agency's seal."""
+    """The leader's signature (when a leader approved), then the agency's seal; only the
+    unsigned and the finished file are stored."""
     pki = demo_pki()
     unsigned = store.put_bytes(pdf).sha256
-    sha = unsigned
+    signatures = []
     if signer is not None:
         leader = pki.identity("officer", signer.username, signer.full_name, agency.name)
-        sha = signed_copy(
-            store,
-            sha,
-            lambda src, out: signing.sign(
-                src, out, leader, field_name="LanhDao", reason="Phê duyệt kết quả"
-            ),
-        )
+        signatures.append(signing.Signature(leader, "LanhDao", "Phê duyệt kết quả"))
     seal = pki.identity("agency", agency.code, agency.name, agency.code)
-    sha = signed_copy(
-        store,
-        sha,
-        lambda src, out: signing.sign(
-            src, out, seal, field_name="CoQuan", reason="Ban hành kết quả", location=agency.name
-        ),
-    )
+    signatures.append(signing.Signature(seal, "CoQuan", "Ban hành kết quả", agency.name))
+    sha = signed_copy(store, unsigned, lambda src, out: signing.sign_in_turn(src, out, signatures))
     return _Files(unsigned, sha, store.path(sha).stat().st_size)
 
 
