@@ -6,7 +6,9 @@ dossier's 13 rows without a waiting task: 5 portal.sync_status and 4 portal.sync
 sharing the dossier's ordering key, 4 calls without one. Each dossier's rows are then delivered
 by one `worker.jobs.deliver_outbox` job in this process, with the call answered at once (no
 HTTP) and the queue a list. Prints this process's CPU per row (time.process_time) and
-PostgreSQL's (its processes' user + system time from /proc), and checks every row is done once.
+PostgreSQL's (its processes' user + system time from /proc), the statements and connection
+check-outs (one per transaction) per row, which do not depend on the machine's load, and checks
+every row is done once.
 Database: a fresh SQLite file, or `--postgres`.
 Usage: .venv/bin/python bench/outbox_rows.py [--n 200] [--postgres]
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import event, func, select, update  # noqa: E402
 
 import config as config_module  # noqa: E402
 import worker.jobs  # noqa: E402
@@ -95,12 +97,20 @@ def main() -> None:
         for first in add_rows(warm):  # imports, compiled statements, the pool
             worker.jobs.deliver_outbox(first)
         handed = add_rows(measured)
+        counted = {"statements": 0, "transactions": 0}
+
+        def count(kind: str):  # noqa: ANN202
+            return lambda *args: counted.__setitem__(kind, counted[kind] + 1)
+
+        event.listen(db.engine, "before_cursor_execute", count("statements"))
+        event.listen(db.engine.pool, "checkout", count("transactions"))
         load = os.getloadavg()
         pg_before, cpu_before = snapshot().get("postgres", 0.0), time.process_time()
         for first in handed:
             worker.jobs.deliver_outbox(first)
         cpu = time.process_time() - cpu_before
         pg = snapshot().get("postgres", 0.0) - pg_before
+        statements, transactions = counted["statements"], counted["transactions"]
         with db.transaction() as session:
             rows = session.scalar(
                 select(func.count(OutboxMessage.id)).where(OutboxMessage.id >= min(handed))
@@ -116,6 +126,8 @@ def main() -> None:
         f" {'PostgreSQL' if args.postgres else 'SQLite'}, load average {load[0]:.2f}"
     )
     print(f"worker CPU per row      {cpu * 1000 / rows:.2f} ms")
+    print(f"statements per row      {statements / rows:.2f}")
+    print(f"transactions per row    {transactions / rows:.2f}")
     if args.postgres:
         print(f"PostgreSQL CPU per row  {pg * 1000 / rows:.2f} ms")
 

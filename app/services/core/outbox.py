@@ -24,6 +24,7 @@ from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import Conflict, NotFound
 from app.services.core.outbox_claims import (
     Claimed,
+    Follow,
     claim,
     claim_for_dossier,
     claim_next,
@@ -35,6 +36,7 @@ from app.storage.db import after_commit, before_commit, db
 
 __all__ = [
     "Claimed",
+    "Follow",
     "claim",
     "claim_for_dossier",
     "claim_next",
@@ -134,7 +136,9 @@ def _write(session: Session) -> None:
 
 
 def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
-    """Record that an outbox call succeeded with `result`."""
+    """Record that an outbox call succeeded with `result`; for the worker delivering its
+    dossier (`following` set), the same transaction then claims the dossier's next ready row
+    or looks its id up (see `Follow`)."""
     row = session.get(OutboxMessage, outbox_id, with_for_update=True)
     if row is None:
         raise NotFound(f"outbox {outbox_id} not found")
@@ -144,6 +148,15 @@ def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> Outbo
     if row.ordering_key and not inline_successors.get():
         key = row.ordering_key
         after_commit(session, lambda: dispatch_next(key))
+    follow = following.get()
+    if follow is not None and follow.dossier_id == row.dossier_id:
+        # the worker's next claim rides on this transaction, after the rows it adds (written
+        # here first; `_write` then finds none left)
+        def write_then_follow(session: Session) -> None:
+            _write(session)
+            follow.follow_up(session)
+
+        before_commit(session, write_then_follow)
     return row
 
 
@@ -152,6 +165,8 @@ inline_successors: ContextVar[bool] = ContextVar("inline_successors", default=Fa
 # The dossier whose ready rows the worker delivers in this job: the rows its deliveries add
 # for that dossier are not handed off to the queue (the same job takes them).
 delivering_dossier: ContextVar[int | None] = ContextVar("delivering_dossier", default=None)
+# Set by the worker for the row it delivers: what the transaction marking it done claims next.
+following: ContextVar[Follow | None] = ContextVar("following", default=None)
 
 
 def next_pending_id(ordering_key: str) -> int | None:

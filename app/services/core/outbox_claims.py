@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from app.models import OutboxMessage
 from app.models.base import utcnow
-from app.storage.db import db
+from app.storage.db import after_commit, db
 
 
 @dataclass(frozen=True)
@@ -150,3 +150,32 @@ def next_ready_id(dossier_id: int) -> int | None:
     """The id of the dossier's row that may be claimed now, if any."""
     with db.transaction() as session:
         return session.scalar(_NEXT_READY, {"dossier": dossier_id, "now": utcnow()})
+
+
+@dataclass
+class Follow:
+    """What a worker asks of the transaction that marks its row done (see `outbox.mark_done`):
+    claim the dossier's next ready row (`claim`), or only look its id up for a hand-off; set
+    once that transaction committed (`ran`)."""
+
+    dossier_id: int
+    claim: bool
+    ran: bool = False
+    claimed: Claimed | None = None
+    ready_id: int | None = None
+
+    def follow_up(self, session: Session) -> None:
+        """In the caller's transaction, its outbox rows written: claim or look up the dossier's
+        next ready row; the answer counts only once that transaction commits."""
+        session.flush()
+        params = {"dossier": self.dossier_id, "now": utcnow()}
+        claimed = ready = None
+        if self.claim:
+            claimed = _claimed(session.execute(_CLAIM_FOR_DOSSIER, params).first())
+        else:
+            ready = session.scalar(_NEXT_READY, params)
+
+        def committed() -> None:
+            self.ran, self.claimed, self.ready_id = True, claimed, ready
+
+        after_commit(session, committed)
