@@ -67,25 +67,38 @@ def _deliver_rows(outbox_id: int) -> str:
     dossier, key = claimed.dossier_id, claimed.ordering_key
     inline = outbox.inline_successors.set(True)
     mine = outbox.delivering_dossier.set(dossier)
+    first = None
     try:
-        first = state = _deliver(claimed)
-        for _ in range(cfg.OUTBOX_BATCH_ROWS - 1):
-            if state not in ("done", "resumed", "discarded") or time.monotonic() >= deadline:
+        for delivered in range(1, cfg.OUTBOX_BATCH_ROWS + 1):
+            # the transaction that marks this row done claims the dossier's next one when the
+            # job goes on after it, else looks its id up for the hand-off (one round trip, not
+            # two transactions)
+            more = delivered < cfg.OUTBOX_BATCH_ROWS and time.monotonic() < deadline
+            follow = outbox.Follow(dossier, claim=more) if dossier is not None else None
+            token = outbox.following.set(follow)
+            try:
+                state = _deliver(claimed)
+            finally:
+                outbox.following.reset(token)
+            first = first or state
+            if follow is not None and follow.ran and follow.claim:
+                following = follow.claimed  # taken: this job delivers it, whatever else
+            elif state not in ("done", "resumed", "discarded") or not more:
                 break
-            if dossier is not None:
+            elif dossier is not None:
                 following = outbox.claim_for_dossier(dossier)
             else:
                 following = outbox.claim_next(key) if key is not None else None
             if following is None:
                 return first
-            state = _deliver(following)
+            claimed = following
     finally:
         outbox.delivering_dossier.reset(mine)
         outbox.inline_successors.reset(inline)
     # out of rows or time, or a call failed: what the dossier still has ready goes through
     # the queue (a failed row's own retry is the sweeper's)
     if dossier is not None:
-        ready = outbox.next_ready_id(dossier)
+        ready = follow.ready_id if follow.ran else outbox.next_ready_id(dossier)
         if ready is not None:
             queue.dispatch([ready])
     elif key is not None and state in ("done", "resumed", "discarded"):

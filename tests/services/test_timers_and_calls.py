@@ -1,4 +1,5 @@
-"""Timers fire once from the index; late service results for cancelled tasks are dropped."""
+"""Timers fire once from the index; late service results for cancelled tasks are dropped; a
+result for a call that is not running is refused."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from sqlalchemy import select
 from app.models import AuditEvent, Dossier, HumanTask, OutboxMessage, ProcessInstance
 from app.models.base import utcnow
 from app.services.core import queue
+from app.services.core.errors import Conflict, NotFound
 from app.services.core.outbox import claim
 from app.services.dossiers import service_calls
 from app.services.dossiers.timers import fire_due_timers
 from app.storage.db import db
-from tests.services.helpers import complete, deliver, open_task, receive, use_test_model
+from tests.services.helpers import (
+    PORTAL_ACCOUNT,
+    complete,
+    deliver,
+    open_task,
+    receive,
+    use_test_model,
+)
 
 RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
@@ -111,3 +120,24 @@ def test_late_result_for_a_task_cancelled_by_its_timer_is_discarded(actors, cloc
         assert kinds[-1] == "late_result_discarded"
         assert session.get(OutboxMessage, row.id).state == "done"
         assert [t.element_id for t in session.scalars(select(HumanTask))] == ["timed_out"]
+
+
+def test_a_result_for_a_call_not_running_is_refused_and_changes_nothing(actors):
+    receive(actors["tiepnhan"])
+    with db.transaction() as session:
+        call = session.scalar(
+            select(OutboxMessage).where(OutboxMessage.operator == "portal.check_account")
+        )
+    with pytest.raises(Conflict):  # still pending: no worker claimed it
+        service_calls.complete_service_call(call.id, {"exists": True})
+    with pytest.raises(NotFound):
+        service_calls.complete_service_call(call.id + 1000, {"exists": True})
+    assert claim(call.id) is not None
+    answer = {"exists": True, "account": PORTAL_ACCOUNT}
+    assert service_calls.complete_service_call(call.id, answer) == "resumed"
+    with pytest.raises(Conflict):  # delivered twice: the second result is refused
+        service_calls.complete_service_call(call.id, {"exists": False})
+    with db.transaction() as session:
+        done = session.get(OutboxMessage, call.id)
+        assert done.state == "done" and done.result == answer
+        assert done.done_at is not None and done.last_error is None

@@ -261,3 +261,59 @@ def test_a_row_handed_off_again_while_its_job_runs_gets_a_job_of_its_own(
     failed = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(redis_server.url))
     assert failed.failed_job_registry.count == 0
     assert statuses(portal_received) == [1]
+
+
+def test_a_job_claims_each_next_row_in_the_transaction_that_marks_the_last_one_done(
+    actors, drain, clock, portal_received, monkeypatch
+):
+    separate: list[str] = []
+
+    def counted(name: str):  # noqa: ANN202
+        original = getattr(outbox, name)
+
+        def call(*args):  # noqa: ANN002, ANN202
+            separate.append(name)
+            return original(*args)
+
+        return call
+
+    for name in ("claim_for_dossier", "claim_next", "next_ready_id"):
+        monkeypatch.setattr(outbox, name, counted(name))
+    code = receive(actors["tiepnhan"])
+    settle(drain, clock, lambda: open_task(code, "reception") is not None)
+    assert len(rows()) == 2 and {r.state for r in rows()} == {"done"}  # one job, both rows
+    assert separate == []  # no claim or look-up of a transaction of its own between rows
+    assert statuses(portal_received) == [1]
+
+
+def test_a_transaction_that_fails_after_claiming_the_next_row_leaves_it_pending(
+    actors, drain, clock, portal_received, monkeypatch
+):
+    """Marking a row done and claiming the next commit together or not at all: a row is
+    never left claimed by a job that failed, and both go out once more later."""
+    import worker.jobs
+
+    clock.freeze()
+    monkeypatch.setattr(queue, "enqueue", lambda ids: None)  # the job is run here
+    receive(actors["tiepnhan"])
+    follow_up = outbox.Follow.follow_up
+    claimed_inside: list[set[int]] = []
+
+    def then_fails(self, session) -> None:  # noqa: ANN001
+        follow_up(self, session)
+        running = select(OutboxMessage.id).where(OutboxMessage.state == "running")
+        claimed_inside.append(set(session.scalars(running)))
+        raise RuntimeError("the commit failed")
+
+    monkeypatch.setattr(outbox.Follow, "follow_up", then_fails)
+    first, second = rows()[:2]
+    with pytest.raises(RuntimeError):
+        worker.jobs.deliver_outbox(first.id)
+    assert claimed_inside == [{second.id}]  # the first was done in there, the next claimed
+    assert [r.state for r in rows()][:2] == ["running", "pending"]
+    monkeypatch.setattr(outbox.Follow, "follow_up", follow_up)
+    monkeypatch.setattr(queue, "enqueue", queue.rq_enqueue)
+    clock.advance(settings.current.OUTBOX_CLAIM_TIMEOUT + 1)
+    settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
+    assert rows()[0].attempts == 2 and rows()[1].attempts == 1
+    assert statuses(portal_received) == [1]

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import settings
@@ -24,6 +24,7 @@ from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import Conflict, NotFound
 from app.services.core.outbox_claims import (
     Claimed,
+    Follow,
     claim,
     claim_for_dossier,
     claim_next,
@@ -35,6 +36,7 @@ from app.storage.db import after_commit, before_commit, db
 
 __all__ = [
     "Claimed",
+    "Follow",
     "claim",
     "claim_for_dossier",
     "claim_next",
@@ -133,17 +135,49 @@ def _write(session: Session) -> None:
     after_commit(session, lambda: queue.dispatch(first))
 
 
+_TABLE = OutboxMessage.__table__
+_MARK_DONE = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("row"), OutboxMessage.state == "running")
+    .values(
+        state="done",
+        result=bindparam("done_result", type_=_TABLE.c.result.type),
+        done_at=bindparam("done_now", type_=_TABLE.c.done_at.type),
+        last_error=None,
+    )
+    .returning(OutboxMessage)
+    .execution_options(synchronize_session=False)
+)
+
+
 def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
-    """Record that an outbox call succeeded with `result`."""
-    row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+    """Record that an outbox call succeeded with `result`; for the worker delivering its
+    dossier (`following` set), the same transaction then claims the dossier's next ready row
+    or looks its id up (see `Follow`)."""
+    # one UPDATE … RETURNING (the row locked and checked running as it is written), not a
+    # SELECT … FOR UPDATE then an UPDATE: a round trip less per delivered row
+    row = session.scalars(
+        _MARK_DONE,
+        {"row": outbox_id, "done_result": result, "done_now": utcnow()},
+        execution_options={"populate_existing": True},
+    ).first()
     if row is None:
-        raise NotFound(f"outbox {outbox_id} not found")
-    if row.state != "running":
-        raise Conflict(f"outbox {outbox_id} is {row.state}, not running")
-    row.state, row.result, row.done_at, row.last_error = "done", result, utcnow(), None
+        state = session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == outbox_id))
+        if state is None:
+            raise NotFound(f"outbox {outbox_id} not found")
+        raise Conflict(f"outbox {outbox_id} is {state}, not running")
     if row.ordering_key and not inline_successors.get():
         key = row.ordering_key
         after_commit(session, lambda: dispatch_next(key))
+    follow = following.get()
+    if follow is not None and follow.dossier_id == row.dossier_id:
+        # the worker's next claim rides on this transaction, after the rows it adds (written
+        # here first; `_write` then finds none left)
+        def write_then_follow(session: Session) -> None:
+            _write(session)
+            follow.follow_up(session)
+
+        before_commit(session, write_then_follow)
     return row
 
 
@@ -152,6 +186,8 @@ inline_successors: ContextVar[bool] = ContextVar("inline_successors", default=Fa
 # The dossier whose ready rows the worker delivers in this job: the rows its deliveries add
 # for that dossier are not handed off to the queue (the same job takes them).
 delivering_dossier: ContextVar[int | None] = ContextVar("delivering_dossier", default=None)
+# Set by the worker for the row it delivers: what the transaction marking it done claims next.
+following: ContextVar[Follow | None] = ContextVar("following", default=None)
 
 
 def next_pending_id(ordering_key: str) -> int | None:
