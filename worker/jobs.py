@@ -71,17 +71,16 @@ def _deliver_rows(outbox_id: int) -> str:
     try:
         for delivered in range(1, cfg.OUTBOX_BATCH_ROWS + 1):
             # the transaction that marks this row done claims the dossier's next one when the
-            # job goes on after it, else looks its id up for the hand-off (one round trip, not
-            # two transactions)
+            # job goes on after it (one transaction per row, not two)
             more = delivered < cfg.OUTBOX_BATCH_ROWS and time.monotonic() < deadline
-            follow = outbox.Follow(dossier, claim=more) if dossier is not None else None
+            follow = outbox.Follow(dossier) if dossier is not None and more else None
             token = outbox.following.set(follow)
             try:
                 state = _deliver(claimed)
             finally:
                 outbox.following.reset(token)
             first = first or state
-            if follow is not None and follow.ran and follow.claim:
+            if follow is not None and follow.ran:
                 following = follow.claimed  # taken: this job delivers it, whatever else
             elif state not in ("done", "resumed", "discarded") or not more:
                 break
@@ -90,15 +89,20 @@ def _deliver_rows(outbox_id: int) -> str:
             else:
                 following = outbox.claim_next(key) if key is not None else None
             if following is None:
-                return first
+                if dossier is None:
+                    return first
+                break
             claimed = following
     finally:
         outbox.delivering_dossier.reset(mine)
         outbox.inline_successors.reset(inline)
-    # out of rows or time, or a call failed: what the dossier still has ready goes through
-    # the queue (a failed row's own retry is the sweeper's)
+    # out of rows or time, a call failed, or nothing more was ready: what the dossier has ready
+    # now goes through the queue (a failed row's own retry is the sweeper's). Looked at after
+    # the job's last commit, not inside it: a row an officer committed while that transaction
+    # ran was missed by its claim, and the row's own job, which found this job's row still
+    # running, gave up; left there it waited for the dossier's next event or the sweeper.
     if dossier is not None:
-        ready = follow.ready_id if follow.ran else outbox.next_ready_id(dossier)
+        ready = outbox.next_ready_id(dossier)
         if ready is not None:
             queue.dispatch([ready])
     elif key is not None and state in ("done", "resumed", "discarded"):

@@ -282,7 +282,9 @@ def test_a_job_claims_each_next_row_in_the_transaction_that_marks_the_last_one_d
     code = receive(actors["tiepnhan"])
     settle(drain, clock, lambda: open_task(code, "reception") is not None)
     assert len(rows()) == 2 and {r.state for r in rows()} == {"done"}  # one job, both rows
-    assert separate == []  # no claim or look-up of a transaction of its own between rows
+    # no claim or look-up of a transaction of its own between rows; one look after the job's
+    # last commit, for a row committed while that transaction ran
+    assert separate == ["next_ready_id"]
     assert statuses(portal_received) == [1]
 
 
@@ -317,3 +319,56 @@ def test_a_transaction_that_fails_after_claiming_the_next_row_leaves_it_pending(
     settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
     assert rows()[0].attempts == 2 and rows()[1].attempts == 1
     assert statuses(portal_received) == [1]
+
+
+@pytest.mark.postgres
+def test_a_row_committed_while_the_job_commits_its_last_row_is_handed_off_not_left(
+    actors, drain, clock, handed_off, monkeypatch, request
+):
+    """The race behind late statuses in a burst: an officer's step commits a status of a
+    dossier while the dossier's job is committing its last status. That job's claim ran before
+    the new row was there; the new row's own job finds the earlier status still running and
+    gives up. The delivering job looks again after its commit and hands the row off."""
+    if request.node.callspec.params["database_url"] != "postgres":
+        pytest.skip("SQLite has one writer at a time: the two transactions cannot overlap")
+    import worker.jobs
+
+    code = receive(actors["tiepnhan"])
+    settle(drain, clock, lambda: open_task(code, "reception") is not None)
+    monkeypatch.setattr(queue, "enqueue", handed_off.append)  # recorded, run here
+    handed_off.clear()
+    tasks.complete_task(open_task(code, "reception").id, actors["tiepnhan"], RECEPTION_FORM)
+    [[job_row]] = handed_off
+    status = rows("portal.sync_status")[-1]  # status 2, in the dossier's order
+    follow_up = outbox.Follow.follow_up
+    late: dict[str, object] = {}
+
+    def officer_commits_meanwhile() -> None:
+        with db.transaction() as session:
+            outbox.add(
+                session,
+                status.operator,
+                dict(status.params),
+                dossier_id=status.dossier_id,
+                ordering_key=status.ordering_key,
+            )
+        late["row"] = rows()[-1].id
+        late["its job"] = worker.jobs.deliver_outbox(late["row"])
+
+    def last_claim_then_a_row_arrives(self, session) -> None:  # noqa: ANN001
+        follow_up(self, session)
+        running = select(OutboxMessage.id).where(OutboxMessage.state == "running")
+        if "row" not in late and session.scalar(running) is None:
+            # the job's last row, done in here: its claim found nothing; not yet committed
+            thread = threading.Thread(target=officer_commits_meanwhile)
+            thread.start()
+            thread.join(timeout=30)
+
+    handed_off.clear()
+    monkeypatch.setattr(outbox.Follow, "follow_up", last_claim_then_a_row_arrives)
+    worker.jobs.deliver_outbox(job_row)
+    assert late["its job"] == "skipped"  # the dossier's earlier status was still running then
+    assert rows()[-1].id == late["row"] and rows()[-1].state == "pending"
+    # handed off by the officer's commit (the job that gave up) and again by the job that
+    # delivered the earlier rows, after its commit: that one takes it
+    assert handed_off == [[late["row"]], [late["row"]]]

@@ -155,27 +155,20 @@ def next_ready_id(dossier_id: int) -> int | None:
 @dataclass
 class Follow:
     """What a worker asks of the transaction that marks its row done (see `outbox.mark_done`):
-    claim the dossier's next ready row (`claim`), or only look its id up for a hand-off; set
-    once that transaction committed (`ran`)."""
+    claim the dossier's next ready row; set once that transaction committed (`ran`)."""
 
     dossier_id: int
-    claim: bool
     ran: bool = False
     claimed: Claimed | None = None
-    ready_id: int | None = None
 
     def follow_up(self, session: Session) -> None:
-        """In the caller's transaction, its outbox rows written: claim or look up the dossier's
-        next ready row; the answer counts only once that transaction commits."""
+        """In the caller's transaction, its outbox rows written: claim the dossier's next
+        ready row; the claim counts only once that transaction commits."""
         session.flush()
         params = {"dossier": self.dossier_id, "now": utcnow()}
-        claimed = ready = None
-        if self.claim:
-            claimed = _claimed(session.execute(_CLAIM_FOR_DOSSIER, params).first())
-        else:
-            ready = session.scalar(_NEXT_READY, params)
+        claimed = _claimed(session.execute(_CLAIM_FOR_DOSSIER, params).first())
 
         def committed() -> None:
-            self.ran, self.claimed, self.ready_id = True, claimed, ready
+            self.ran, self.claimed = True, claimed
 
         after_commit(session, committed)
