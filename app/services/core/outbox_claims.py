@@ -118,9 +118,14 @@ def _claimed(row) -> Claimed | None:  # noqa: ANN001 - a RETURNING row or None
     )
 
 
+def _claim_in(session: Session, statement, **params: object) -> Claimed | None:  # noqa: ANN001
+    """Run a claim statement (an UPDATE … RETURNING) at `now` in the session's transaction."""
+    return _claimed(session.execute(statement, {**params, "now": utcnow()}).first())
+
+
 def _take(statement, **params: object) -> Claimed | None:  # noqa: ANN001 - an UPDATE
     with db.transaction() as session:
-        return _claimed(session.execute(statement, {**params, "now": utcnow()}).first())
+        return _claim_in(session, statement, **params)
 
 
 def claim(outbox_id: int) -> Claimed | None:
@@ -165,8 +170,7 @@ class Follow:
         """In the caller's transaction, its outbox rows written: claim the dossier's next
         ready row; the claim counts only once that transaction commits."""
         session.flush()
-        params = {"dossier": self.dossier_id, "now": utcnow()}
-        claimed = _claimed(session.execute(_CLAIM_FOR_DOSSIER, params).first())
+        claimed = _claim_in(session, _CLAIM_FOR_DOSSIER, dossier=self.dossier_id)
 
         def committed() -> None:
             self.ran, self.claimed = True, claimed
