@@ -1,13 +1,14 @@
-"""Benchmark: status sync to the portal in real time, through four worker processes.
+"""Benchmark: status sync to the portal in real time, through the workers as `make run` starts
+them (scripts/run.sh's `python -m worker work`: warm processes under a supervisor).
 
 200 online dossiers each go through five statuses (1 registered, 2 received, 6 fee requested,
 4 processing once paid on the portal, 3 refused once the leader approves the expert's proposed
-refusal): 1,000 status changes made by the services on PostgreSQL while four RQ worker processes
-deliver the outbox to the portal simulator over HTTP. Prints p50/p95 latency from the commit of
-each change to its receipt by the simulator (target p95 < 200 ms in a burst), and confirms every
-dossier's statuses were queued by the system and arrived once and in order (the simulator checks
-the order too); exits non-zero when they did not.
-Usage: .venv/bin/python bench/status_sync.py [--dossiers 200] [--workers 4] [--pace 0.2]
+refusal): 1,000 status changes made by the services on PostgreSQL while the worker processes
+(WORKER_PROCESSES, `--workers` to choose) deliver the outbox to the portal simulator over HTTP.
+Prints p50/p95 latency from the commit of each change to its receipt by the simulator (target
+p95 < 200 ms in a burst), and confirms every dossier's statuses were queued by the system and
+arrived once and in order (the simulator checks the order too); exits non-zero when they did not.
+Usage: .venv/bin/python bench/status_sync.py [--dossiers 200] [--workers W] [--pace 0.2]
 (--pace: seconds between dossiers, for a steady load instead of a burst)
 """
 
@@ -57,7 +58,12 @@ def actor(username: str) -> Actor:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dossiers", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=settings.current.WORKER_PROCESSES,
+        help="worker processes (default: WORKER_PROCESSES, as make run)",
+    )
     parser.add_argument(
         "--pace", type=float, default=0.0, help="seconds between dossiers (0: as fast as possible)"
     )
@@ -80,25 +86,22 @@ def main() -> None:
             "REDIS_URL": settings.current.REDIS_URL,
             "PORTAL_URL": portal,
             "RQ_QUEUE": "bench-sync",
+            "WORKER_PROCESSES": str(args.workers),
         }
-        workers = [
-            subprocess.Popen(  # nosec B603 # this Python, fixed argument list
-                [sys.executable, "-m", "worker", "work", "--simple"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for _ in range(args.workers)
-        ]
+        # scripts/run.sh's worker line
+        workers = subprocess.Popen(  # nosec B603 # this Python, fixed argument list
+            [sys.executable, "-m", "worker", "work"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             ready(args.workers)
             run(portal, args.dossiers, args.pace)
         finally:
-            for worker in workers:
-                worker.terminate()
-            for worker in workers:
-                worker.wait(timeout=30)
+            workers.terminate()  # the supervisor stops its workers warm (the job in hand ends)
+            workers.wait(timeout=30)
     simulator.terminate()
     simulator.wait(timeout=30)
 
@@ -163,7 +166,10 @@ def run(portal: str, dossiers: int, pace: float) -> None:
     queued = queued_statuses()
     exact = len(order) == dossiers and all(s == EXPECTED for s in order.values())
     as_made = len(queued) == dossiers and all(s == EXPECTED for s in queued.values())
-    print(f"{len(committed)} status changes on {dossiers} dossiers made in {made:.1f} s")
+    print(
+        f"{len(committed)} status changes on {dossiers} dossiers made in {made:.1f} s "
+        f"({len(committed) / made:.0f} per second)"
+    )
     print(f"received by the portal: {len(received)} (expected {len(committed)})")
     print(
         f"latency commit → portal: p50 {p50:.0f} ms, p95 {p95:.0f} ms "

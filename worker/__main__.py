@@ -13,7 +13,7 @@ from app.bootstrap import ensure_configured
 from app.i18n import _
 from app.installation import InsecureConfiguration
 from worker.measured import MeasuredWorker
-from worker.pool import Supervisor
+from worker.pool import Supervisor, warm_up
 from worker.scheduler import run_forever
 
 
@@ -29,6 +29,9 @@ def main(argv: list[str]) -> int:
     if command == "work":
         cfg = settings.current
         if "--simple" in argv:  # --burst: stop once the queue is empty
+            # ready before it says it listens: its first jobs do not wait for the imports and
+            # the models' parsing (seconds, several workers starting on two cores)
+            warm_up()
             queue = [cfg.RQ_QUEUE]
             MeasuredWorker(queue, connection=Redis.from_url(cfg.REDIS_URL)).work(
                 burst="--burst" in argv

@@ -124,3 +124,26 @@ def test_with_a_profile_folder_each_worker_writes_its_profile_when_it_stops(app,
     for profile in folder.iterdir():
         names |= {function for _, _, function in pstats.Stats(str(profile)).stats}
     assert "deliver_outbox" in names
+
+
+def test_a_simple_worker_is_warm_before_it_listens(monkeypatch):
+    """`work --simple` parses the models before it registers with Redis, as the pool does: its
+    first jobs do not wait seconds for imports (4.7 s in a burst of bench/status_sync.py)."""
+    import worker.__main__ as command
+
+    calls = []
+
+    class Listening:
+        def __init__(self, queues, connection):
+            calls.append(("listen", tuple(queues)))
+
+        def work(self, burst):
+            calls.append(("work", burst))
+
+    monkeypatch.setattr(command.logs, "setup", lambda: None)
+    monkeypatch.setattr(command, "ensure_configured", lambda: None)
+    monkeypatch.setattr(command, "warm_up", lambda: calls.append(("warm",)))
+    monkeypatch.setattr(command, "MeasuredWorker", Listening)
+    assert command.main(["work", "--simple", "--burst"]) == 0
+    assert [call[0] for call in calls] == ["warm", "listen", "work"]
+    assert calls[-1] == ("work", True)
