@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 WARM_VERSIONS = 32
 # A worker that dies this soon after its start is not restarted at once (a crash loop).
 RESPAWN_PAUSE = 1.0
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def warm_up() -> None:
@@ -94,10 +95,19 @@ class Supervisor:
         self.stopping = False
 
     def _fork(self) -> None:
-        pid = os.fork()
+        # A stop signal must not reach the new worker while it still has the supervisor's
+        # handler (it would run `_stop` in the worker and the worker would go on listening):
+        # held back across the fork, it ends the worker once the default action is back.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            pid = os.fork()
+        except OSError:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            raise
         if pid == 0:  # the worker: RQ installs its own signal handlers
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
             _stop_with(os.getppid())
             code = 0
             try:
@@ -109,6 +119,9 @@ class Supervisor:
                 logging.shutdown()
                 os._exit(code)
         self.children[pid] = time.monotonic()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        if self.stopping:  # told to stop while it forked: `_stop` may not have seen it
+            os.kill(pid, signal.SIGTERM)
         log.info("worker %s started", pid)
 
     def _stop(self, *_: object) -> None:

@@ -147,3 +147,44 @@ def test_a_simple_worker_is_warm_before_it_listens(monkeypatch):
     assert command.main(["work", "--simple", "--burst"]) == 0
     assert [call[0] for call in calls] == ["warm", "listen", "work"]
     assert calls[-1] == ("work", True)
+
+
+STOPPED_WHILE_FORKING = """
+import os, signal, sys
+from worker.pool import Supervisor
+
+real_fork = os.fork
+
+
+def fork():
+    pid = real_fork()
+    if pid == 0:  # the supervisor's SIGTERM reaches the worker before the worker has begun
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(1000))  # time for a Python handler to run
+    return pid
+
+
+os.fork = fork
+supervisor = Supervisor(1, target=lambda: open(sys.argv[1], "w").close())
+signal.signal(signal.SIGTERM, supervisor._stop)
+supervisor._fork()
+pid, status = os.wait()
+print(os.WTERMSIG(status) if os.WIFSIGNALED(status) else "exit", os.WEXITSTATUS(status))
+"""
+
+
+def test_a_stop_signal_that_reaches_a_worker_as_it_is_forked_stops_it(tmp_path):
+    """The stop signal can reach a new worker before it has reset the supervisor's handler (a
+    busy machine runs the fork late): it must end the worker, not run the supervisor's `_stop`
+    there and leave the worker listening for good (the supervisor then waits for ever)."""
+    started = tmp_path / "started"
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED_WHILE_FORKING, str(started)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == str(int(signal.SIGTERM))
+    assert not started.exists()
