@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.status import portal_time
@@ -62,26 +62,43 @@ def online_amount(session: Session, dossier_id: int) -> int:
     )
 
 
+# The fee rows as the portal's status record carries them: plain columns, built once (every
+# status change of every dossier reads them).
+_PORTAL_FEES = (
+    select(
+        DossierFee.fee_code,
+        DossierFee.name,
+        DossierFee.amount,
+        DossierFee.state,
+        DossierFee.method,
+        DossierFee.payer,
+        DossierFee.paid_at,
+        DossierFee.receipt_no,
+        DossierFee.exemption_reason,
+        Agency.treasury_account,
+    )
+    .join(Agency, Agency.id == DossierFee.agency_id)
+    .where(DossierFee.dossier_id == bindparam("dossier_id"))
+    .order_by(DossierFee.id)
+)
+
+
 def portal_fees(session: Session, dossier_id: int) -> list[dict[str, Any]]:
     """The dossier's fees as the portal's status record carries them (003 §II.1.b)."""
-    rows = session.execute(
-        select(DossierFee, Agency.treasury_account)
-        .join(Agency, Agency.id == DossierFee.agency_id)
-        .where(DossierFee.dossier_id == dossier_id)
-        .order_by(DossierFee.id)
-    ).all()
+    # through the session, not its connection: a fee changed in this transaction is flushed
+    rows = session.execute(_PORTAL_FEES, {"dossier_id": dossier_id})
     return [
         {
-            "code": fee.fee_code,
-            "name": fee.name,
-            "amount": fee.amount,
-            "state": fee.state,
-            "method": fee.method,
-            "payer": fee.payer,
-            "paid_at": portal_time(fee.paid_at) if fee.paid_at else None,
-            "receipt_no": fee.receipt_no,
-            "exemption_reason": fee.exemption_reason,
-            "treasury_account": account,
+            "code": row.fee_code,
+            "name": row.name,
+            "amount": row.amount,
+            "state": row.state,
+            "method": row.method,
+            "payer": row.payer,
+            "paid_at": portal_time(row.paid_at) if row.paid_at else None,
+            "receipt_no": row.receipt_no,
+            "exemption_reason": row.exemption_reason,
+            "treasury_account": row.treasury_account,
         }
-        for fee, account in rows
+        for row in rows
     ]

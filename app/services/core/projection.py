@@ -51,11 +51,20 @@ def apply_changes(
     one engine step (`actor` acted; `completed_by` finished the user tasks)."""
     finished = projection_tasks.sync(session, instance_id, dossier, changes, completed_by)
     before = dossier.status
+    portal_fees = None  # read once for the statuses of one step: nothing here changes them
     for element in changes.completed:
         if STATUS_PROPERTY in element.properties:
             status = parse_status(element.properties[STATUS_PROPERTY])
+            if portal_fees is None and status != dossier.status:
+                portal_fees = fees.portal_fees(session, dossier.id)
             record_status(
-                session, dossier, status, actor, instance_id=instance_id, element=element.name
+                session,
+                dossier,
+                status,
+                actor,
+                fees_now=portal_fees,
+                instance_id=instance_id,
+                element=element.name,
             )
     if dossier.status != before:
         _write_status(session, dossier)
@@ -115,9 +124,16 @@ def _write_status(session: Session, dossier: DossierRef) -> None:
 
 
 def record_status(
-    session: Session, dossier: DossierRef, status: DossierStatus, actor: Actor, **detail: object
+    session: Session,
+    dossier: DossierRef,
+    status: DossierStatus,
+    actor: Actor,
+    *,
+    fees_now: list[dict[str, object]] | None = None,
+    **detail: object,
 ) -> None:
-    """Audit and queue the portal sync of one status step; the dossier row is written once."""
+    """Audit and queue the portal sync of one status step; the dossier row is written once.
+    `fees_now`: the dossier's portal fees when the caller has read them (read here if not)."""
     if dossier.status == status:
         return
     previous, dossier.status = dossier.status, int(status)
@@ -136,7 +152,9 @@ def record_status(
     outbox.add(
         session,
         "portal.sync_status",
-        status_record(dossier, fees.portal_fees(session, dossier.id)),
+        status_record(
+            dossier, fees.portal_fees(session, dossier.id) if fees_now is None else fees_now
+        ),
         dossier_id=dossier.id,
         ordering_key=f"dossier:{dossier.id}",
     )

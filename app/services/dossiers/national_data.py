@@ -87,16 +87,23 @@ def for_task(task_id: str, actor: Actor) -> Filled:
     return replace(found, earlier={k: v for k, v in earlier.items() if k in found.values})
 
 
-def _earlier_changes(session: Session, dossier_id: int) -> dict[str, tuple[str, str]]:
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.dossier_id == dossier_id, AuditEvent.kind == "national_data_changed")
-        .order_by(AuditEvent.id)
+# The hand changes recorded on a dossier's national data, oldest first (plain column).
+_EARLIER = (
+    select(AuditEvent.data)
+    .where(
+        AuditEvent.dossier_id == bindparam("dossier_id"),
+        AuditEvent.kind == "national_data_changed",
     )
+    .order_by(AuditEvent.id)
+)
+
+
+def _earlier_changes(session: Session, dossier_id: int) -> dict[str, tuple[str, str]]:
+    events = session.connection().execute(_EARLIER, {"dossier_id": dossier_id}).scalars()
     return {
         c["field"]: (str(c.get("new", "")), str(c.get("reason", "")))
-        for e in events
-        for c in (e.data or {}).get("changes") or []
+        for data in events
+        for c in (data or {}).get("changes") or []
         if isinstance(c, dict) and c.get("field")
     }
 
