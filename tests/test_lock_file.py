@@ -63,3 +63,20 @@ def test_the_makefile_installs_from_the_lock_with_hashes_required():
     assert "--require-hashes" in makefile and "-r requirements.lock" in makefile
     # the project itself goes in without resolving anything beside the lock
     assert re.search(r"pip install .*--no-deps.* -e \.", makefile)
+
+
+def test_what_an_extra_of_pyproject_brings_is_pinned_too():
+    """`reportlab[accel]` is only fast with rl_accel in the lock: every package an extra asked
+    for requires must be pinned as well (pip installs with `--no-deps`)."""
+    from importlib.metadata import requires
+
+    pins = _pins()
+    missing = []
+    for requirement in _asked():
+        for extra in requirement.extras:
+            for text in requires(requirement.name) or []:
+                needed = Requirement(text)
+                asked = needed.marker and needed.marker.evaluate({"extra": extra})
+                if asked and canonicalize_name(needed.name) not in pins:
+                    missing.append(f"{requirement.name}[{extra}] needs {needed.name}")
+    assert missing == []

@@ -81,3 +81,13 @@ def test_each_slip_renders_with_the_dossiers_data(number):
 def test_an_unknown_slip_is_refused():
     with pytest.raises(ValueError, match="Không có mẫu"):
         render("07", DATA)
+
+
+def test_the_pdfs_are_drawn_with_reportlabs_c_helpers():
+    """A result is drawn at every appraisal and approval: with reportlab's pure-Python
+    fallbacks (number formatting, string widths, stream encoding) instead of its C helpers
+    (rl_accel, `reportlab[accel]`) a page costs about a quarter more CPU. The output is the
+    same either way."""
+    from reportlab.lib import rl_accel
+
+    assert "fp_str" in rl_accel._c_funcs and "instanceStringWidthTTF" in rl_accel._c_funcs
