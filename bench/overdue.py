@@ -37,6 +37,7 @@ from app.models import User  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
 from app.services.deadlines import overdue, supervision  # noqa: E402
+from app.services.dossiers import task_counts  # noqa: E402
 from app.services.dossiers.inbox import inbox  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from bench import task_lists  # noqa: E402
@@ -161,6 +162,13 @@ def print_plans(label: str, fn: Callable[[], object]) -> None:
         print("\n".join("      " + line[:200] for line in plan))
 
 
+def fold_counts() -> None:
+    """Fold the task counts' appended changes, as the scheduler's turn does."""
+    t0 = time.perf_counter()
+    keys = task_counts.fold()
+    print(f"counts folded: {keys} keys in {(time.perf_counter() - t0) * 1000:.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=1_000_000)
@@ -177,6 +185,9 @@ def main() -> None:
             f"seeded {args.tasks:,} tasks on {dossiers:,} dossiers in "
             f"{time.perf_counter() - t0:.1f} s"
         )
+        # what the scheduler does every few seconds under `make run` (COUNTS_FOLD_EVERY): the
+        # task lists' count changes folded; unfolded, every inbox would add up the seeding's
+        fold_counts()
         with db.transaction() as session:
             officer = Actor.of(session.scalar(select(User).where(User.username == "canbo1")))
             supervisor = Actor.of(session.scalar(select(User).where(User.username == "giamsat")))
@@ -220,6 +231,7 @@ def main() -> None:
             else:
                 result = overdue.sweep(now)
             sweeps.append((time.perf_counter() - t0) * 1000)
+            fold_counts()  # the scheduler's next turn (not in the sweep's time)
             print(
                 f"sweep pass {step + 1}: {sweeps[-1]:.0f} ms "
                 f"({result.due_soon} due soon, {result.overdue} overdue)"

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, delete, func, insert, select, text, update
+from sqlalchemy import event as sa_event
 
 from app.models import Agency, Dossier, HumanTask, TaskCount, TaskCountChange, TaskCountUnit, User
 from app.models.base import utcnow
@@ -240,3 +241,75 @@ def test_writers_of_the_same_key_never_wait_on_each_other_nor_on_a_fold(database
     assert exact()
     task_counts.fold()
     assert exact()
+
+
+def test_an_inbox_count_after_a_burst_is_not_planned_as_a_parallel_scan(database_url, actors):
+    """After a burst of changes (a bulk import: 300,000 here) folded away, the change table's
+    statistics still say "large": every inbox's count was planned as a parallel scan of an
+    almost empty table (~45 ms of worker start-up each at 1M tasks, bench/overdue.py). The
+    count tables are never scanned in parallel (migration 0031)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no parallel scans")
+    columns = ", ".join(KEY_COLUMNS)
+    with db.transaction() as session:
+        session.execute(
+            text(
+                f"INSERT INTO task_count_change ({columns}, n) "  # nosec B608 - constant names
+                "SELECT 1, 'processing', 0, 1, 'appraisal', 'direct', 'on_time', 1 "
+                "FROM generate_series(1, 300000)"
+            )
+        )
+    with db.engine.connect() as connection:
+        connection.execute(text("COMMIT"))
+        connection.execute(text("ANALYZE task_count_change"))
+    task_counts.fold()
+    statement = []
+
+    @sa_event.listens_for(db.engine, "before_cursor_execute")
+    def capture(conn, cursor, sql, parameters, context, executemany):  # noqa: ANN001, ARG001
+        if "task_count_change" in sql and sql.lstrip().upper().startswith("SELECT"):
+            statement.append((sql, parameters))
+
+    try:
+        with db.transaction() as session:
+            task_counts.tally(session, lambda t: [t.agency_id == 1])
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", capture)
+    sql, parameters = statement[0]
+    with db.engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute("SET max_parallel_workers_per_gather = 2")
+        cursor.execute("EXPLAIN " + sql, parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Parallel" not in plan and "Gather" not in plan, plan
+
+
+def test_the_diagrams_step_counts_equal_the_open_tasks_of_the_procedure(actors, clock):
+    """The supervisor's diagram counts a procedure's open steps per shape from the kept counts
+    (folded and not yet folded): the same open / due soon / overdue as the tasks themselves."""
+
+    def by_element() -> dict:
+        found: dict = {}
+        for (_a, _r, _c, _p, element, _ch, state), n in counted().items():
+            step = found.setdefault(element, {"open": 0, "due_soon": 0, "overdue": 0})
+            step["open"] += n
+            if state in ("due_soon", "overdue"):
+                step[state] += n
+        return found
+
+    codes = [receive(actors["tiepnhan"]) for _ in range(3)]
+    deliver("portal.check_account", {"exists": True})
+    task_counts.fold()
+    complete(codes[0], "reception", actors["tiepnhan"], RECEPTION)  # changes not folded yet
+    clock.advance(40 * 86400)
+    overdue.sweep()
+    with db.transaction() as session:
+        procedure = session.scalar(select(HumanTask.procedure_id).limit(1))
+        agencies = session.scalars(select(Agency.id)).all()
+        kept_now = task_counts.per_element(session, procedure, agencies)
+    expected = by_element()
+    assert kept_now == expected and {s["overdue"] for s in expected.values()} != {0}
+    drawn = supervision.procedure_diagram("2.000488", actors["giamsat"])
+    assert sum(c["open"] for c in drawn.counts.values()) + sum(
+        e.counts["open"] for e in drawn.elsewhere
+    ) == sum(s["open"] for s in expected.values())
