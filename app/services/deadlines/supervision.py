@@ -219,23 +219,6 @@ def procedure_diagram(code: str, actor: Actor) -> Diagram:
         xml = process_xml(version.files, version.process_id)
         if xml is None:
             raise NotFound(_l("Không tìm thấy sơ đồ BPMN của quy trình"))
-        rows = session.execute(
-            select(
-                HumanTask.element_id,
-                func.count(HumanTask.id),
-                func.sum(case((HumanTask.deadline_state == "due_soon", 1), else_=0)),
-                func.sum(case((HumanTask.deadline_state == "overdue", 1), else_=0)),
-            )
-            .where(
-                HumanTask.procedure_id == procedure.id,
-                HumanTask.state == "open",
-                HumanTask.agency_id.in_(agencies),
-            )
-            .group_by(HumanTask.element_id)
-        ).all()
-        counts = {
-            element: {"open": n, "due_soon": int(soon or 0), "overdue": int(late or 0)}
-            for element, n, soon, late in rows
-        }
+        counts = task_counts.per_element(session, procedure.id, agencies)
         placement = diagram_steps.place(version.files, version.process_id, counts)
         return Diagram(procedure.code, procedure.name, xml, placement.counts, placement.elsewhere)

@@ -10,6 +10,7 @@ officer's tasks are counted from the tasks themselves (`task_search.counts`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +128,35 @@ def tally(session: Any, where: Any, table: Any = TaskCount) -> Tally:
         )
     )
     return Counter({(state, procedure or None): int(n) for state, procedure, n in rows if n})
+
+
+def per_element(
+    session: Any, procedure_id: int, agencies: Collection[int]
+) -> dict[str, dict[str, int]]:
+    """Open tasks of one procedure per step (element) in `agencies`: {element: {"open",
+    "due_soon", "overdue"}}, from the kept counts and their unfolded changes (a procedure
+    with tens of thousands of open steps is not read task by task)."""
+    parts = [
+        select(t.element_id, t.deadline_state, t.n.label("n")).where(
+            t.procedure_id == procedure_id, t.agency_id.in_(agencies)
+        )
+        for t in (TaskCount, TaskCountChange)
+    ]
+    both = union_all(*parts).subquery()
+    rows = session.execute(
+        select(both.c.element_id, both.c.deadline_state, func.sum(both.c.n)).group_by(
+            both.c.element_id, both.c.deadline_state
+        )
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for element, state, n in rows:
+        if not n:
+            continue
+        step = counts.setdefault(element, {"open": 0, "due_soon": 0, "overdue": 0})
+        step["open"] += int(n)
+        if state in ("due_soon", "overdue"):
+            step[state] += int(n)
+    return counts
 
 
 def tally_tasks(session: Any, conditions: list[Any], index: str | None = None) -> Tally:
