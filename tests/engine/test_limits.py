@@ -73,6 +73,13 @@ CONDITION_BOMBS = {
 }
 
 
+# The CPU limit is 1 s; a bomb stops just past it (1.1 s for the recursion that catches its own
+# limit, alone on this machine). The bound leaves room for a shared machine running at half its
+# speed (the full suite once measured 2.006 s there) while still telling a stopped bomb from one
+# that runs until the memory is gone.
+WITHIN_SECONDS = 3.0
+
+
 @pytest.fixture(scope="module")
 def env() -> RestrictedEnvironment:
     return RestrictedEnvironment()
@@ -83,7 +90,7 @@ def test_a_script_bomb_stops_with_its_limit_named_within_about_a_second(env, sou
     started = time.thread_time()
     with pytest.raises(ScriptLimitExceeded, match=r"quá .*\d"):
         env.execute(source, {})
-    assert time.thread_time() - started < 2.0
+    assert time.thread_time() - started < WITHIN_SECONDS
 
 
 @pytest.mark.parametrize("source", CONDITION_BOMBS.values(), ids=CONDITION_BOMBS.keys())
@@ -91,7 +98,7 @@ def test_a_condition_bomb_stops_with_its_limit_named_within_about_a_second(env, 
     started = time.thread_time()
     with pytest.raises(ScriptLimitExceeded):
         env.evaluate(source, {})
-    assert time.thread_time() - started < 2.0
+    assert time.thread_time() - started < WITHIN_SECONDS
 
 
 def _bombs_in_a_small_address_space() -> list[str]:
