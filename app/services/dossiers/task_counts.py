@@ -117,16 +117,7 @@ def tally(session: Any, where: Any, table: Any = TaskCount) -> Tally:
     """Open tasks per (deadline state, procedure) among the keys `where(table)` selects (a
     function giving the conditions on a counts table's columns): the folded counts of `table`
     (per key, or per unit) plus the changes not folded yet."""
-    parts = [
-        select(t.deadline_state, t.procedure_id, t.n.label("n")).where(*where(t))
-        for t in (table, TaskCountChange)
-    ]
-    both = union_all(*parts).subquery()
-    rows = session.execute(
-        select(both.c.deadline_state, both.c.procedure_id, func.sum(both.c.n)).group_by(
-            both.c.deadline_state, both.c.procedure_id
-        )
-    )
+    rows = _summed(session, ("deadline_state", "procedure_id"), where, table)
     return Counter({(state, procedure or None): int(n) for state, procedure, n in rows if n})
 
 
@@ -136,17 +127,10 @@ def per_element(
     """Open tasks of one procedure per step (element) in `agencies`: {element: {"open",
     "due_soon", "overdue"}}, from the kept counts and their unfolded changes (a procedure
     with tens of thousands of open steps is not read task by task)."""
-    parts = [
-        select(t.element_id, t.deadline_state, t.n.label("n")).where(
-            t.procedure_id == procedure_id, t.agency_id.in_(agencies)
-        )
-        for t in (TaskCount, TaskCountChange)
-    ]
-    both = union_all(*parts).subquery()
-    rows = session.execute(
-        select(both.c.element_id, both.c.deadline_state, func.sum(both.c.n)).group_by(
-            both.c.element_id, both.c.deadline_state
-        )
+    rows = _summed(
+        session,
+        ("element_id", "deadline_state"),
+        lambda t: [t.procedure_id == procedure_id, t.agency_id.in_(agencies)],
     )
     counts: dict[str, dict[str, int]] = {}
     for element, state, n in rows:
@@ -157,6 +141,18 @@ def per_element(
         if state in ("due_soon", "overdue"):
             step[state] += int(n)
     return counts
+
+
+def _summed(session: Any, columns: tuple[str, ...], where: Any, table: Any = TaskCount) -> Any:
+    """Rows of `columns` with their summed count among the keys `where(table)` selects: the
+    folded counts of `table` plus the changes not folded yet."""
+    parts = [
+        select(*(getattr(t, c) for c in columns), t.n.label("n")).where(*where(t))
+        for t in (table, TaskCountChange)
+    ]
+    both = union_all(*parts).subquery()
+    keys = [both.c[c] for c in columns]
+    return session.execute(select(*keys, func.sum(both.c.n)).group_by(*keys))
 
 
 def tally_tasks(session: Any, conditions: list[Any], index: str | None = None) -> Tally:
