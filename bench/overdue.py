@@ -3,7 +3,8 @@
 Seeds a realistic mix (20 agencies under one province, 5 procedures, officers with every role,
 about 15 % of tasks open; of those, on time / due soon / overdue) with server-side
 generate_series, then prints p50/p95 of: an officer's inbox, a supervisor's overdue list
-page, the per-step counts of one procedure, and five sweep passes, each through the real service
+page, the per-step counts of one procedure, an officer's dossier list (alone and searched),
+and five sweep passes, each through the real service
 function; at the end, every filter and sort of the two task lists (`bench/task_lists.measure`).
 Then each of them runs once more (a sixth sweep pass, 48 hours on: the next day's
 tasks cross their marks) with every single statement it sends to PostgreSQL captured as it goes
@@ -38,6 +39,7 @@ from app.models.base import utcnow  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
 from app.services.deadlines import overdue, supervision  # noqa: E402
 from app.services.dossiers import task_counts  # noqa: E402
+from app.services.dossiers.dossier_queries import list_dossiers  # noqa: E402
 from app.services.dossiers.inbox import inbox  # noqa: E402
 from app.storage.db import db  # noqa: E402
 from bench import task_lists  # noqa: E402
@@ -202,6 +204,11 @@ def main() -> None:
                 "per-step counts of one procedure",
                 lambda: supervision.procedure_diagram("9.000001", supervisor),
             ),
+            ("officer's dossier list", lambda: list_dossiers(officer)),
+            # every seeded owner has the same name: each of its trigrams is in every dossier
+            ("dossier list, search: a name", lambda: list_dossiers(officer, "Nguyễn")),
+            ("dossier list, search: no one", lambda: list_dossiers(officer, "Phan Quang Thảo")),
+            ("dossier list, search: a code", lambda: list_dossiers(officer, "B-1234")),
         ]
         for label, fn in rows:
             fn()

@@ -19,6 +19,13 @@ class Dossier(Base):
         Index("ix_dossier_agency_status", "agency_id", "status"),
         # the task lists' sort by owner walks dossiers in this order (migration 0019)
         Index("ix_dossier_owner_name", "owner_name"),
+        # the officers' dossier list: those received here for another agency (path C1, few)
+        Index(
+            "ix_dossier_receiving_agency",
+            "receiving_agency_id",
+            postgresql_where=text("receiving_agency_id IS NOT NULL"),
+            sqlite_where=text("receiving_agency_id IS NOT NULL"),
+        ),
         Index(
             "ix_dossier_open_due",
             "due_at",

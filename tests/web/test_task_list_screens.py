@@ -57,6 +57,14 @@ def test_bad_list_parameters_are_a_clear_422(client, three_overdue, query):
     assert client.get(f"/inbox?{query}").status_code == 422
 
 
+def test_the_dossier_lists_search_longer_than_the_limit_is_a_clear_422(client, three_overdue):
+    login(client, "tiepnhan")
+    response = client.get("/dossiers", query_string={"q": "x" * 101})
+    assert response.status_code == 422
+    assert "dài quá 100 ký tự" in response.get_data(as_text=True)
+    assert client.get("/dossiers", query_string={"q": "x" * 100}).status_code == 200
+
+
 def test_wildcards_and_quotes_in_the_search_box_match_nothing_here(client, three_overdue):
     login(client, "tiepnhan")
     for typed in ("%", "_", "'", "' OR 1=1 --"):

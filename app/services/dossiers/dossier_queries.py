@@ -31,8 +31,9 @@ from app.services.core.errors import NotFound
 from app.services.documents import e_authentication_panel, result_drafts, results
 from app.services.documents.catalog import DIGITIZING_ROLES
 from app.services.documents.e_authenticated_copies import route_of
-from app.services.dossiers import dossier_fees, workbench
+from app.services.dossiers import dossier_fees, task_search, workbench
 from app.services.dossiers.queries import PAGE_SIZE, TaskRow, task_rows
+from app.services.dossiers.task_search import TaskQuery
 from app.storage.db import db
 
 
@@ -238,21 +239,18 @@ def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
 
 
 def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[dict], int]:
-    """Dossiers of the actor's agencies, newest first; (page rows, total count)."""
+    """Dossiers that the actor's agencies handle or received for another, newest first; (page
+    rows, total count). `search` finds them as the task lists' search does (the start of a
+    code or an owner identifier, part of an owner's name, wildcards taken literally); longer
+    than `task_search.SEARCH_MAX`: InvalidInput."""
+    text = task_search.check(TaskQuery(q=search)).q
     agencies = {agency for _, agency in actor.roles}
     if not agencies:
         return [], 0
     conditions = [or_(Dossier.agency_id.in_(agencies), Dossier.receiving_agency_id.in_(agencies))]
-    if search.strip():
-        like = f"%{search.strip()}%"
-        conditions.append(
-            or_(
-                Dossier.code.ilike(like),
-                Dossier.owner_name.ilike(like),
-                Dossier.owner_id.ilike(like),
-            )
-        )
     with db.transaction() as session:
+        if text:
+            conditions.append(task_search.matches(session, text))
         total = session.scalar(select(func.count(Dossier.id)).where(*conditions)) or 0
         rows = session.scalars(
             select(Dossier)

@@ -17,10 +17,12 @@ from sqlalchemy import (
     ARRAY,
     Integer,
     Select,
+    and_,
     any_,
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
     union,
@@ -211,6 +213,7 @@ def filters(session: Any, query: TaskQuery) -> Filters:
     if query.q:
         # the matching dossiers are read once, not again inside every count of the page
         dialect = session.get_bind().dialect.name
+        plan_with_values(session)
         found = list(
             session.scalars(_matching_dossiers(query.q, dialect).limit(SEARCH_DOSSIERS_MAX))
         )
@@ -231,36 +234,66 @@ _CODE_LIKE = re.compile(r"(?=[^ ]*[0-9])[0-9A-Za-z.\-_/]+")
 
 
 def _matching_dossiers(text: str, dialect: str = "") -> Select:
-    """The dossiers whose code or owner identifier starts with `text` (any case), or whose
-    owner's name holds it (unless `text` is code-like); wildcards in `text` are taken literally.
-    A name is looked up in an index of its trigrams (FTS5 on SQLite, pg_trgm on PostgreSQL),
-    which also folds the case of Vietnamese letters on SQLite; fewer than three letters are
-    looked for in every name."""
+    """The dossiers matching `text` (`matches`), at most `SEARCH_DOSSIERS_MAX` found each way."""
+    return _first_of(*(select(Dossier.id).where(way) for way in _ways(text, dialect)))
+
+
+def matches(session: Any, text: str) -> Any:
+    """The condition on dossiers that a search for `text` (already checked) sets: their code
+    or owner identifier starts with it (any case), or their owner's name holds it (unless
+    `text` is code-like); wildcards in `text` are taken literally. Each way is read from an
+    index, so that it joins any other condition of the list (its scope) in the database."""
+    dialect = session.get_bind().dialect.name
+    plan_with_values(session)
+    return or_(*_ways(text, dialect))
+
+
+def plan_with_values(session: Any) -> None:
+    """Have PostgreSQL plan the rest of the transaction's statements with their values.
+
+    A search's best plan depends on its words: once a statement has run ten times (psycopg
+    prepares it after five, PostgreSQL then tries five custom plans), PostgreSQL may keep one
+    plan for any words, which cannot use the names' trigrams and reads every dossier (1M
+    tasks: a search 12 -> 130-210 ms, bench/overdue.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.set_config("plan_cache_mode", "force_custom_plan", True)))
+
+
+def _ways(text: str, dialect: str) -> list[Any]:
+    """One condition per way a dossier matches `text`. A name is looked up in an index of its
+    trigrams (FTS5 on SQLite, pg_trgm on PostgreSQL), which also folds the case of Vietnamese
+    letters on SQLite; fewer than three letters are looked for in every name."""
     upper = text.upper()
     prefix, anywhere = _like(upper) + "%", "%" + _like(text) + "%"
-    by_code = select(Dossier.id).where(
-        Dossier.code >= upper, Dossier.code < upper + _TOP, Dossier.code.like(prefix, escape="\\")
-    )
-    by_owner_id = select(Dossier.id).where(
-        Dossier.owner_id >= upper,
-        Dossier.owner_id < upper + _TOP,
-        Dossier.owner_id.like(prefix, escape="\\"),
-    )
+    ways = [
+        and_(
+            Dossier.code >= upper,
+            Dossier.code < upper + _TOP,
+            Dossier.code.like(prefix, escape="\\"),
+        ),
+        and_(
+            Dossier.owner_id >= upper,
+            Dossier.owner_id < upper + _TOP,
+            Dossier.owner_id.like(prefix, escape="\\"),
+        ),
+    ]
     if _CODE_LIKE.fullmatch(text):
         # a code or an identifier (digits, Latin letters, dots, dashes, no space): found on
         # their index without reading every owner's name
-        return _first_of(by_code, by_owner_id)
+        return ways
     if dialect == "sqlite" and len(text) >= 3:
         # a phrase of the FTS5 trigram index: a substring, quotes doubled, nothing a wildcard
         phrase = '"' + text.replace('"', '""') + '"'
-        by_name = (
-            select(literal_column("rowid").label("id"))
-            .select_from(table("dossier_name"))
-            .where(literal_column("dossier_name").op("MATCH")(phrase))
+        ways.append(
+            Dossier.id.in_(
+                select(literal_column("rowid"))
+                .select_from(table("dossier_name"))
+                .where(literal_column("dossier_name").op("MATCH")(phrase))
+            )
         )
     else:
-        by_name = select(Dossier.id).where(Dossier.owner_name.ilike(anywhere, escape="\\"))
-    return _first_of(by_code, by_owner_id, by_name)
+        ways.append(Dossier.owner_name.ilike(anywhere, escape="\\"))
+    return ways
 
 
 def _first_of(*found: Select) -> Select:
