@@ -38,9 +38,20 @@ def index():  # noqa: ANN201
     search = request.args.get("q", "")
     page = page_arg()
     rows, total = dossier_queries.list_dossiers(current_actor(), search, page)
-    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
+    size, cap = queries.PAGE_SIZE, queries.COUNT_CAP
+    # counted up to the cap: past it, a full page means there may be a next one
+    open_end = total > cap and len(rows) == size
+    last = max(cap // size, page + open_end) if total > cap else max((total + size - 1) // size, 1)
     return render_template(
-        "dossiers.html", rows=rows, total=total, page=page, pages=pages, search=search
+        "dossiers.html",
+        rows=rows,
+        total=total,
+        page=page,
+        last=last,
+        open_end=open_end,
+        cap=cap,
+        search=search,
+        args={"q": search} if search else {},
     )
 
 

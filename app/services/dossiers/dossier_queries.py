@@ -32,7 +32,7 @@ from app.services.documents import e_authentication_panel, result_drafts, result
 from app.services.documents.catalog import DIGITIZING_ROLES
 from app.services.documents.e_authenticated_copies import route_of
 from app.services.dossiers import dossier_fees, task_search, workbench
-from app.services.dossiers.queries import PAGE_SIZE, TaskRow, task_rows
+from app.services.dossiers.queries import COUNT_CAP, PAGE_SIZE, TaskRow, task_rows
 from app.services.dossiers.task_search import TaskQuery
 from app.storage.db import db
 
@@ -240,9 +240,9 @@ def _shipments(session: Session, dossier_id: int) -> list[dict[str, Any]]:
 
 def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[dict], int]:
     """Dossiers that the actor's agencies handle or received for another, newest first; (page
-    rows, total count). `search` finds them as the task lists' search does (the start of a
-    code or an owner identifier, part of an owner's name, wildcards taken literally); longer
-    than `task_search.SEARCH_MAX`: InvalidInput."""
+    rows, total counted up to `COUNT_CAP` + 1). `search` finds them as the task lists' search
+    does (the start of a code or an owner identifier, part of an owner's name, wildcards taken
+    literally); longer than `task_search.SEARCH_MAX`: InvalidInput."""
     text = task_search.check(TaskQuery(q=search)).q
     agencies = {agency for _, agency in actor.roles}
     if not agencies:
@@ -251,7 +251,9 @@ def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[d
     with db.transaction() as session:
         if text:
             conditions.append(task_search.matches(session, text))
-        total = session.scalar(select(func.count(Dossier.id)).where(*conditions)) or 0
+        # counted up to the cap, as the task lists are (an agency's years of dossiers)
+        found = select(Dossier.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(found)) or 0
         rows = session.scalars(
             select(Dossier)
             .where(*conditions)
