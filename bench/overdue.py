@@ -3,7 +3,8 @@
 Seeds a realistic mix (20 agencies under one province, 5 procedures, officers with every role,
 about 15 % of tasks open; of those, on time / due soon / overdue) with server-side
 generate_series, then prints p50/p95 of: an officer's inbox, a supervisor's overdue list
-page, the per-step counts of one procedure, an officer's dossier list (alone and searched),
+page, the per-step counts of one procedure, the supervisor's desk and at-risk dossiers, an
+officer's dossier list (alone and searched),
 and five sweep passes, each through the real service
 function; at the end, every filter and sort of the two task lists (`bench/task_lists.measure`).
 Then each of them runs once more (a sixth sweep pass, 48 hours on: the next day's
@@ -38,6 +39,8 @@ from app.models import User  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
 from app.services.deadlines import overdue, supervision  # noqa: E402
+from app.services.deadlines.apologies import at_risk  # noqa: E402
+from app.services.deadlines.supervision import overview  # noqa: E402
 from app.services.dossiers import task_counts  # noqa: E402
 from app.services.dossiers.dossier_queries import list_dossiers  # noqa: E402
 from app.services.dossiers.inbox import inbox  # noqa: E402
@@ -193,7 +196,7 @@ def main() -> None:
         with db.transaction() as session:
             officer = Actor.of(session.scalar(select(User).where(User.username == "canbo1")))
             supervisor = Actor.of(session.scalar(select(User).where(User.username == "giamsat")))
-        print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}")
+        print(f"{'measure':<52}{'p50 ms':>9}{'p95 ms':>9}")
         rows = [
             ("officer's inbox (mine + pool)", lambda: inbox(officer)),
             (
@@ -204,6 +207,8 @@ def main() -> None:
                 "per-step counts of one procedure",
                 lambda: supervision.procedure_diagram("9.000001", supervisor),
             ),
+            ("supervisor's desk (unit, procedure, step, officer)", lambda: overview(supervisor)),
+            ("supervisor's at-risk dossiers (shown + count)", lambda: at_risk(supervisor)),
             ("officer's dossier list", lambda: list_dossiers(officer)),
             # every seeded owner has the same name: each of its trigrams is in every dossier
             ("dossier list, search: a name", lambda: list_dossiers(officer, "Nguyễn")),
@@ -213,7 +218,7 @@ def main() -> None:
         for label, fn in rows:
             fn()
             p50, p95 = timed(fn, args.runs)
-            print(f"{label:<44}{p50:>9.1f}{p95:>9.1f}")
+            print(f"{label:<52}{p50:>9.1f}{p95:>9.1f}")
         if os.environ.get("BENCH_PROFILE_QUERIES"):
             import cProfile
             import pstats

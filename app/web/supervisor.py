@@ -34,7 +34,7 @@ def desk():  # noqa: ANN201
     return render_template(
         "supervisor.html",
         view=supervision.overview(actor),
-        at_risk_count=len(apologies.at_risk(actor)),
+        at_risk_count=apologies.at_risk(actor, shown=0)[1],
     )
 
 
@@ -49,7 +49,8 @@ def diagram(code: str):  # noqa: ANN201
 @bp.get("/supervisor/at-risk")
 @allow(role("supervisor"))
 def at_risk():  # noqa: ANN201
-    return render_template("supervisor_at_risk.html", rows=apologies.at_risk(current_actor()))
+    rows, total = apologies.at_risk(current_actor())
+    return render_template("supervisor_at_risk.html", rows=rows, total=total)
 
 
 @bp.get("/supervisor/statistics")

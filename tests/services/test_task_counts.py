@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, delete, func, insert, select, text, update
 from sqlalchemy import event as sa_event
 
-from app.models import Agency, Dossier, HumanTask, TaskCount, TaskCountChange, TaskCountUnit, User
+from app.models import (
+    Agency,
+    Dossier,
+    HumanTask,
+    Procedure,
+    TaskCount,
+    TaskCountChange,
+    TaskCountUnit,
+    User,
+)
 from app.models.base import utcnow
 from app.models.task_counts import KEY_COLUMNS, UNIT_KEY_COLUMNS
 from app.services.core import queue
@@ -252,16 +261,19 @@ def test_an_inbox_count_after_a_burst_is_not_planned_as_a_parallel_scan(database
         pytest.skip("SQLite has no parallel scans")
     columns = ", ".join(KEY_COLUMNS)
     with db.transaction() as session:
+        # the units of the inbox's count and of the supervisor's whole province
+        units = sorted({1, *supervision.scope(session, actors["giamsat"])})
         session.execute(
             text(
                 f"INSERT INTO task_count_change ({columns}, n) "  # nosec B608 - constant names
-                "SELECT 1, 'processing', 0, 1, 'appraisal', 'direct', 'on_time', 1 "
-                "FROM generate_series(1, 300000)"
-            )
+                "SELECT (:units)[1 + i % :n], 'processing', 0, 1, 'appraisal', 'direct', "
+                "'on_time', 1 FROM generate_series(1, 300000) AS i"
+            ),
+            {"units": units, "n": len(units)},
         )
     with db.engine.connect() as connection:
-        connection.execute(text("COMMIT"))
         connection.execute(text("ANALYZE task_count_change"))
+        connection.commit()  # the statistics of 300,000 changes are kept
     task_counts.fold()
     statement = []
 
@@ -273,15 +285,19 @@ def test_an_inbox_count_after_a_burst_is_not_planned_as_a_parallel_scan(database
     try:
         with db.transaction() as session:
             task_counts.tally(session, lambda t: [t.agency_id == 1])
+        # and the supervisor's desk, over every unit of the province (the fold has the
+        # change table's statistics read again after a burst)
+        supervision.overview(actors["giamsat"])
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", capture)
-    sql, parameters = statement[0]
-    with db.engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
-        cursor.execute("SET max_parallel_workers_per_gather = 2")
-        cursor.execute("EXPLAIN " + sql, parameters)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Parallel" not in plan and "Gather" not in plan, plan
+    assert len(statement) >= 4
+    for sql, parameters in statement:
+        with db.engine.connect() as connection:
+            cursor = connection.connection.driver_connection.cursor()
+            cursor.execute("SET max_parallel_workers_per_gather = 2")
+            cursor.execute("EXPLAIN " + sql, parameters)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Parallel" not in plan and "Gather" not in plan, plan
 
 
 def test_the_diagrams_step_counts_equal_the_open_tasks_of_the_procedure(actors, clock):
@@ -313,3 +329,63 @@ def test_the_diagrams_step_counts_equal_the_open_tasks_of_the_procedure(actors, 
     assert sum(c["open"] for c in drawn.counts.values()) + sum(
         e.counts["open"] for e in drawn.elsewhere
     ) == sum(s["open"] for s in expected.values())
+
+
+def test_the_supervisors_desk_counts_equal_the_open_steps(actors, clock):
+    """The desk's counts by unit, procedure, step and officer come from the kept counts
+    (folded and not yet folded) and the officers' held steps: the same open / due soon /
+    overdue as the tasks themselves."""
+
+    def from_tasks() -> dict[str, set]:
+        with db.transaction() as session:
+            codes = dict(session.execute(select(Procedure.id, Procedure.code)).all())
+            rows = session.execute(
+                select(
+                    HumanTask.agency_id,
+                    HumanTask.procedure_id,
+                    HumanTask.element_id,
+                    HumanTask.assignee_id,
+                    HumanTask.deadline_state,
+                ).where(HumanTask.state == "open")
+            ).all()
+        views: dict[str, Counter] = {k: Counter() for k in ("agency", "procedure", "step", "who")}
+        for agency, procedure, element, who, state in rows:
+            for view, key in zip(views, (agency, codes[procedure], element, who), strict=True):
+                views[view][(key, "open")] += 1
+                views[view][(key, state)] += 1
+        return {
+            view: {
+                (k, n, c[(k, "due_soon")], c[(k, "overdue")])
+                for (k, s), n in c.items()
+                if s == "open"
+            }
+            for view, c in views.items()
+        }
+
+    def shown() -> dict[str, set]:
+        view = supervision.overview(actors["giamsat"])
+        lists = (view.by_agency, view.by_procedure, view.by_step, view.by_officer)
+        return {
+            name: {(c.key, c.open, c.due_soon, c.overdue) for c in counts}
+            for name, counts in zip(("agency", "procedure", "step", "who"), lists, strict=True)
+        }
+
+    codes = [receive(actors["tiepnhan"]) for _ in range(4)]
+    deliver("portal.check_account", {"exists": True})
+    task_counts.fold()
+    complete(codes[0], "reception", actors["tiepnhan"], RECEPTION)  # changes not folded yet
+    tasks.claim_task(open_task(codes[0], "appraisal").id, actors["chuyenvien"])
+    tasks.claim_task(open_task(codes[1], "reception").id, actors["tiepnhan"])
+    clock.advance(40 * 86400)
+    overdue.sweep()
+    expected = from_tasks()
+    assert shown() == expected
+    assert {n for _, n, _, late in expected["who"]} == {1, 2} and None in {
+        k for k, *_ in expected["who"]
+    }
+    assert {late for *_, late in expected["step"]} != {0}
+    task_counts.fold()
+    assert shown() == expected
+    view = supervision.overview(actors["giamsat"])
+    assert (view.totals.open, view.totals.overdue) == (4, sum(c.overdue for c in view.by_agency))
+    assert [c.open for c in view.by_step] == sorted((c.open for c in view.by_step), reverse=True)

@@ -35,8 +35,8 @@ def due_tomorrow(actors, clock) -> str:
 
 
 def test_dossier_due_within_a_working_day_is_listed_for_supervisors(client, actors, due_tomorrow):
-    [row] = apologies.at_risk(actors["giamsat"])
-    assert (row.code, row.overdue) == (due_tomorrow, False)
+    [row], total = apologies.at_risk(actors["giamsat"])
+    assert (row.code, row.overdue, total) == (due_tomorrow, False, 1)
     login(client, "giamsat")
     assert due_tomorrow in client.get("/supervisor/at-risk").get_data(as_text=True)
     assert ">1</strong><span>Sắp trễ hẹn, chưa xin lỗi" in client.get("/supervisor").get_data(
@@ -63,7 +63,7 @@ def test_recording_the_apology_moves_the_appointment_and_tells_the_portal(
     assert dossier.due_at == expected and dossier.apologized_at is not None
     assert sync.operator == "portal.sync_status" and sync.params["due_at"] == portal_time(expected)
     assert event.data["reason"] == "Cần xác minh thêm với cơ quan công an"
-    assert apologies.at_risk(actors["giamsat"]) == []
+    assert apologies.at_risk(actors["giamsat"]) == ([], 0)
     assert "Xin lỗi và hẹn lại: Cần xác minh" in client.get(f"/dossiers/{due_tomorrow}").get_data(
         as_text=True
     )
@@ -113,3 +113,21 @@ def test_the_new_appointment_is_typed_day_month_year(client, due_tomorrow):
     with db.transaction() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == due_tomorrow))
     assert dossier.due_at == datetime(2026, 12, 3, 17, tzinfo=VN_TZ)
+
+
+def test_a_long_at_risk_list_shows_the_most_urgent_and_counts_the_rest(
+    client, actors, clock, due_tomorrow, monkeypatch
+):
+    clock.set(datetime(2026, 11, 25, 9, tzinfo=VN_TZ))
+    later = [receive(actors["tiepnhan"]) for _ in range(2)]
+    deliver("portal.check_account", {"exists": True})
+    clock.set(datetime(2026, 11, 25, 10, tzinfo=VN_TZ))
+    rows, total = apologies.at_risk(actors["giamsat"], shown=2)
+    assert [r.code for r in rows] == [due_tomorrow, later[0]] and total == 3
+    monkeypatch.setattr(apologies, "COUNT_CAP", 1)
+    assert apologies.at_risk(actors["giamsat"], shown=0) == ([], 2)  # 1+: counted no further
+    monkeypatch.setattr(apologies, "AT_RISK_SHOWN", 1)
+    login(client, "giamsat")
+    page = client.get("/supervisor/at-risk").get_data(as_text=True)
+    assert due_tomorrow in page and later[1] not in page
+    assert "Hiện 1 hồ sơ gấp nhất" in page

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.status import VN_TZ
@@ -21,6 +21,7 @@ from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.core.portal_sync import resync_status
 from app.services.core.runtime import dossier_ref
 from app.services.deadlines.supervision import scope
+from app.services.dossiers.queries import COUNT_CAP
 from app.storage.db import db
 
 
@@ -33,24 +34,40 @@ class AtRisk:
     overdue: bool
 
 
-def at_risk(actor: Actor) -> list[AtRisk]:
-    """Open dossiers due within one working day, or already late, with no apology yet."""
+# The at-risk list shows this many, most urgent first; its total says how many more there are.
+AT_RISK_SHOWN = 200
+
+
+def at_risk(actor: Actor, shown: int | None = None) -> tuple[list[AtRisk], int]:
+    """Open dossiers due within one working day, or already late, with no apology yet: the
+    `shown` (default `AT_RISK_SHOWN`) most urgent, earliest due first, and how many there are,
+    counted up to `COUNT_CAP` + 1 (a province's backlog is not read whole to be counted)."""
+    shown = AT_RISK_SHOWN if shown is None else shown
     with db.transaction() as session:
         agencies = scope(session, actor)
         now = utcnow()
         horizon = calendars.work_calendar(session).add_working_hours(now, HOURS_PER_DAY)
-        rows = session.execute(
-            select(Dossier.code, Dossier.owner_name, Procedure.name, Dossier.due_at)
-            .join(Procedure, Procedure.id == Dossier.procedure_id)
-            .where(
-                Dossier.finished_at.is_(None),
-                Dossier.due_at <= horizon,
-                Dossier.apologized_at.is_(None),
-                Dossier.agency_id.in_(agencies),
-            )
-            .order_by(Dossier.due_at)
-        ).all()
-        return [AtRisk(code, owner, name, due, due <= now) for code, owner, name, due in rows]
+        risky = [
+            Dossier.finished_at.is_(None),
+            Dossier.due_at <= horizon,
+            Dossier.apologized_at.is_(None),
+            Dossier.agency_id.in_(agencies),
+        ]
+        rows = (
+            session.execute(
+                select(Dossier.code, Dossier.owner_name, Procedure.name, Dossier.due_at)
+                .join(Procedure, Procedure.id == Dossier.procedure_id)
+                .where(*risky)
+                .order_by(Dossier.due_at, Dossier.id)
+                .limit(shown)
+            ).all()
+            if shown
+            else []
+        )
+        found = select(Dossier.id).where(*risky).limit(COUNT_CAP + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(found)) or 0
+        listed = [AtRisk(code, owner, name, due, due <= now) for code, owner, name, due in rows]
+        return listed, total
 
 
 def record_apology(code: str, new_day: date, reason: str, actor: Actor) -> datetime:

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from app.domain.messages import N_
 from app.domain.model_files import process_xml
 from app.i18n import _l
-from app.models import Agency, Dossier, HumanTask, Procedure, User, UserRole
+from app.models import Agency, HumanTask, Procedure, User, UserRole
+from app.models import TaskCountUnit as Unit
 from app.services.core.actors import Actor
 from app.services.core.errors import Forbidden, NotFound
 from app.services.deadlines import diagram_steps
@@ -49,38 +50,6 @@ class Count:
     overdue: int
 
 
-def _counts(
-    session: Session,
-    agencies: set[int],
-    key: Any,
-    label: Any,
-    join: Any = None,
-    missing: str = "—",
-) -> list:
-    query = (
-        select(
-            key,
-            label,
-            func.count(HumanTask.id),
-            func.sum(case((HumanTask.deadline_state == "due_soon", 1), else_=0)),
-            func.sum(case((HumanTask.deadline_state == "overdue", 1), else_=0)),
-        )
-        .select_from(HumanTask)
-        .join(Dossier, Dossier.id == HumanTask.dossier_id)
-        .join(Procedure, Procedure.id == Dossier.procedure_id)
-        .join(Agency, Agency.id == HumanTask.agency_id)
-        .where(HumanTask.state == "open", HumanTask.agency_id.in_(agencies))
-        .group_by(key, label)
-        .order_by(func.count(HumanTask.id).desc())
-    )
-    if join is not None:
-        query = query.outerjoin(*join)
-    return [
-        Count(k, lbl or missing, n, int(soon or 0), int(late or 0))
-        for k, lbl, n, soon, late in session.execute(query)
-    ]
-
-
 @dataclass(frozen=True)
 class Overview:
     totals: Count
@@ -91,30 +60,115 @@ class Overview:
 
 
 def overview(actor: Actor) -> Overview:
-    """Show a supervisor the counts of steps on time, due soon and overdue, by agency."""
+    """Show a supervisor the counts of steps on time, due soon and overdue, by agency,
+    procedure, step and officer. All but the officers' come from the kept counts
+    (app/models/task_counts.py), not from every open task of a province; each list is
+    largest first."""
     with db.transaction() as session:
         agencies = scope(session, actor)
-        by_agency = _counts(session, agencies, Agency.id, Agency.name)
-        return Overview(
-            totals=Count(
-                None,
-                "",
-                sum(c.open for c in by_agency),
-                sum(c.due_soon for c in by_agency),
-                sum(c.overdue for c in by_agency),
-            ),
-            by_agency=by_agency,
-            by_procedure=_counts(session, agencies, Procedure.code, Procedure.name),
-            by_step=_counts(session, agencies, HumanTask.element_id, HumanTask.title),
-            by_officer=_counts(
-                session,
-                agencies,
-                HumanTask.assignee_id,
-                User.full_name,
-                join=(User, User.id == HumanTask.assignee_id),
-                missing=N_("Chưa nhận"),
-            ),
+
+        def in_scope(t: Any) -> list[Any]:
+            return [t.agency_id.in_(agencies)]
+
+        per_agency = _tallied(session, task_counts.with_states(("agency_id",), in_scope, Unit))
+        names = dict(
+            session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agencies))).all()
         )
+        by_agency = _largest([Count(a, names.get(a, "—"), *n) for (a,), n in per_agency.items()])
+        per_procedure = _tallied(
+            session, task_counts.with_states(("procedure_id",), in_scope, Unit)
+        )
+        procedures = {
+            id_: (code, name)
+            for id_, code, name in session.execute(
+                select(Procedure.id, Procedure.code, Procedure.name).where(
+                    Procedure.id.in_([p for (p,) in per_procedure])
+                )
+            )
+        }
+        by_procedure = _largest(
+            [Count(*procedures[p], *n) for (p,), n in per_procedure.items() if p in procedures]
+        )
+        return Overview(
+            totals=Count(None, "", *(sum(c[i] for c in per_agency.values()) for i in range(3))),
+            by_agency=by_agency,
+            by_procedure=by_procedure,
+            by_step=_by_step(session, in_scope),
+            by_officer=_by_officer(session, agencies, in_scope),
+        )
+
+
+def _tallied(session: Session, statement: Any) -> dict[tuple, tuple[int, int, int]]:
+    """{key: (open, due soon, overdue)} from a `task_counts.with_states` statement, the keys
+    with open steps only."""
+    return {
+        tuple(row[:-3]): (int(row[-3]), int(row[-2] or 0), int(row[-1] or 0))
+        for row in session.execute(statement)
+        if row[-3]
+    }
+
+
+def _largest(counts: list[Count]) -> list[Count]:
+    return sorted(counts, key=lambda c: (-c.open, c.label))
+
+
+def _by_step(session: Session, in_scope: Any) -> list[Count]:
+    """Per step (element): the kept counts per procedure and step, each step's title read from
+    one of its open tasks (an index seek per step of each procedure)."""
+    steps = task_counts.with_states(("procedure_id", "element_id"), in_scope).subquery()
+    title = (
+        select(HumanTask.title)
+        .where(
+            task_search.IS_OPEN,
+            HumanTask.procedure_id == steps.c.procedure_id,
+            HumanTask.element_id == steps.c.element_id,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    merged: dict[str, list[Any]] = {}
+    for element, label, open_, soon, late in session.execute(
+        select(steps.c.element_id, title, steps.c.open, steps.c.due_soon, steps.c.overdue)
+    ):
+        if not open_:
+            continue
+        step = merged.setdefault(element, [label or element, 0, 0, 0])
+        if step[0] == element and label:
+            step[0] = label
+        step[1] += int(open_)
+        step[2] += int(soon or 0)
+        step[3] += int(late or 0)
+    return _largest([Count(e, *values) for e, values in merged.items()])
+
+
+def _by_officer(session: Session, agencies: set[int], in_scope: Any) -> list[Count]:
+    """Per officer holding steps (read from the tasks: the kept counts know only "claimed"),
+    and the unclaimed ones from the kept counts."""
+
+    def of(state: str) -> Any:
+        return func.sum(case((HumanTask.deadline_state == state, 1), else_=0))
+
+    held = {
+        officer: (int(n), int(soon or 0), int(late or 0))
+        for officer, n, soon, late in session.execute(
+            select(HumanTask.assignee_id, func.count(), of("due_soon"), of("overdue"))
+            .where(
+                task_search.IS_OPEN,
+                HumanTask.assignee_id.is_not(None),
+                HumanTask.agency_id.in_(agencies),
+            )
+            .group_by(HumanTask.assignee_id)
+        )
+    }
+    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(held))).all())
+    counts = [Count(u, names.get(u, "—"), *n) for u, n in held.items()]
+    unclaimed = _tallied(
+        session,
+        task_counts.with_states(("claimed",), lambda t: [*in_scope(t), t.claimed == 0], Unit),
+    )
+    if (0,) in unclaimed:
+        counts.append(Count(None, N_("Chưa nhận"), *unclaimed[(0,)]))
+    return _largest(counts)
 
 
 # The supervisor's list reads the same query as the inbox (search, filters, sort).
