@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.status import VN_TZ
@@ -21,7 +21,7 @@ from app.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.core.portal_sync import resync_status
 from app.services.core.runtime import dossier_ref
 from app.services.deadlines.supervision import scope
-from app.services.dossiers.queries import COUNT_CAP
+from app.services.dossiers.queries import COUNT_CAP, count_up_to
 from app.storage.db import db
 
 
@@ -64,8 +64,7 @@ def at_risk(actor: Actor, shown: int | None = None) -> tuple[list[AtRisk], int]:
             if shown
             else []
         )
-        found = select(Dossier.id).where(*risky).limit(COUNT_CAP + 1).subquery()
-        total = session.scalar(select(func.count()).select_from(found)) or 0
+        total = count_up_to(session, Dossier.id, risky, COUNT_CAP)
         listed = [AtRisk(code, owner, name, due, due <= now) for code, owner, name, due in rows]
         return listed, total
 

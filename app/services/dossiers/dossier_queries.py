@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.model_files import process_xml
@@ -32,7 +32,7 @@ from app.services.documents import e_authentication_panel, result_drafts, result
 from app.services.documents.catalog import DIGITIZING_ROLES
 from app.services.documents.e_authenticated_copies import route_of
 from app.services.dossiers import dossier_fees, task_search, workbench
-from app.services.dossiers.queries import COUNT_CAP, PAGE_SIZE, TaskRow, task_rows
+from app.services.dossiers.queries import COUNT_CAP, PAGE_SIZE, TaskRow, count_up_to, task_rows
 from app.services.dossiers.task_search import TaskQuery
 from app.storage.db import db
 
@@ -252,8 +252,7 @@ def list_dossiers(actor: Actor, search: str = "", page: int = 1) -> tuple[list[d
         if text:
             conditions.append(task_search.matches(session, text))
         # counted up to the cap, as the task lists are (an agency's years of dossiers)
-        found = select(Dossier.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
-        total = session.scalar(select(func.count()).select_from(found)) or 0
+        total = count_up_to(session, Dossier.id, conditions, COUNT_CAP)
         rows = session.scalars(
             select(Dossier)
             .where(*conditions)

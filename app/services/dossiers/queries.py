@@ -143,7 +143,13 @@ COUNT_CAP = 1000
 
 def count_tasks(session: Any, conditions: tuple | list, cap: int = COUNT_CAP) -> int:
     """How many tasks match, counted up to `cap` + 1 (more than `cap` means "over `cap`")."""
-    inner = select(HumanTask.id).where(*conditions).limit(cap + 1).subquery()
+    return count_up_to(session, HumanTask.id, conditions, cap)
+
+
+def count_up_to(session: Any, column: Any, conditions: tuple | list, cap: int = COUNT_CAP) -> int:
+    """How many rows of `column`'s table match, counted up to `cap` + 1 (more than `cap` means
+    "over `cap`": the rest are never read)."""
+    inner = select(column).where(*conditions).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(inner)) or 0
 
 
