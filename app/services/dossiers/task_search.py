@@ -242,7 +242,8 @@ def matches(session: Any, text: str) -> Any:
     """The condition on dossiers that a search for `text` (already checked) sets: their code
     or owner identifier starts with it (any case), or their owner's name holds it (unless
     `text` is code-like); wildcards in `text` are taken literally. Each way is read from an
-    index, so that it joins any other condition of the list (its scope) in the database."""
+    index, so that it joins any other condition of the list (its scope) in the database; the
+    rest of the transaction is planned with its values (`plan_with_values`)."""
     dialect = session.get_bind().dialect.name
     plan_with_values(session)
     return or_(*_ways(text, dialect))
