@@ -24,6 +24,7 @@ from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import Conflict, NotFound
 from app.services.core.outbox_claims import (
     Claimed,
+    Done,
     Follow,
     claim,
     claim_for_dossier,
@@ -36,6 +37,7 @@ from app.storage.db import after_commit, before_commit, db
 
 __all__ = [
     "Claimed",
+    "Done",
     "Follow",
     "claim",
     "claim_for_dossier",
@@ -145,27 +147,38 @@ _MARK_DONE = (
         done_at=bindparam("done_now", type_=_TABLE.c.done_at.type),
         last_error=None,
     )
-    .returning(OutboxMessage)
-    .execution_options(synchronize_session=False)
+    .returning(
+        OutboxMessage.id,
+        OutboxMessage.operator,
+        OutboxMessage.params,
+        OutboxMessage.task_id,
+        OutboxMessage.instance_id,
+        OutboxMessage.dossier_id,
+        OutboxMessage.ordering_key,
+    )
 )
 
 
-def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> OutboxMessage:
+def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> Done:
     """Record that an outbox call succeeded with `result`; for the worker delivering its
     dossier (`following` set), the same transaction then claims the dossier's next ready row
     or looks its id up (see `Follow`)."""
     # one UPDATE … RETURNING (the row locked and checked running as it is written), not a
-    # SELECT … FOR UPDATE then an UPDATE: a round trip less per delivered row
-    row = session.scalars(
-        _MARK_DONE,
-        {"row": outbox_id, "done_result": result, "done_now": utcnow()},
-        execution_options={"populate_existing": True},
-    ).first()
-    if row is None:
+    # SELECT … FOR UPDATE then an UPDATE: a round trip less per delivered row. On the session's
+    # connection, as the claims (the ORM's UPDATE path cost more CPU than the round trip): the
+    # session's changes are flushed first, and its copy of the row, if any, is read again.
+    session.flush()
+    params = {"row": outbox_id, "done_result": result, "done_now": utcnow()}
+    found = session.connection().execute(_MARK_DONE, params).first()
+    loaded = session.identity_map.get(session.identity_key(OutboxMessage, outbox_id))
+    if loaded is not None:
+        session.expire(loaded)
+    if found is None:
         state = session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == outbox_id))
         if state is None:
             raise NotFound(f"outbox {outbox_id} not found")
         raise Conflict(f"outbox {outbox_id} is {state}, not running")
+    row = Done(*found)
     if row.ordering_key and not inline_successors.get():
         key = row.ordering_key
         after_commit(session, lambda: dispatch_next(key))

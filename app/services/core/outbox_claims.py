@@ -26,6 +26,20 @@ class Claimed:
     dossier_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Done:
+    """An outbox row as its delivery was marked done (`outbox.mark_done`): what the caller
+    reads of it."""
+
+    id: int
+    operator: str
+    params: dict[str, Any]
+    task_id: str | None
+    instance_id: int | None
+    dossier_id: int | None
+    ordering_key: str | None
+
+
 # The claim statements are built once (bound parameters for the ids and `now`): a claim reuses
 # SQLAlchemy's compiled statement instead of building new Select and aliased objects each time,
 # which cost a worker more CPU than the round trip.

@@ -116,7 +116,7 @@ def fill_record(outbox_id: int) -> dict[str, Any] | None:
         return dict(row.params)
 
 
-def record_registration(session: Session, row: OutboxMessage, result: dict[str, Any]) -> None:
+def record_registration(session: Session, row: outbox.Done, result: dict[str, Any]) -> None:
     """Keep the database's record id and link for a registered result (once per database and
     document, however many sends were answered), in the transaction that marks the call done."""
     database, document_id = row.params.get("database"), row.params.get("document_id")
