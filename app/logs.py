@@ -151,8 +151,8 @@ def setup(fmt: str = "json", level: str = "INFO") -> None:
     logging.getLogger("spiff").setLevel(logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # RQ logs four lines per job at INFO (taken, started, OK, completed): 120 lines a second at
-    # 30 jobs a second, and 0.4-0.6 ms of a worker's CPU per job. Each job is counted and timed
-    # in /metrics (gqtthc_rq_job_*); a job that fails is still logged (ERROR), as is RQ's warning.
+    # 30 jobs a second. Each job is counted and timed in /metrics (gqtthc_rq_job_*); a job that
+    # fails is still logged (ERROR), as is RQ's warning.
     logging.getLogger("rq.worker").setLevel(logging.WARNING)
 
 
