@@ -27,13 +27,9 @@ from redis import Redis  # noqa: E402
 from rq import Queue  # noqa: E402
 
 from app import logs  # noqa: E402
+from bench.checkout import server_cpu  # noqa: E402
 from tests.support.servers import start_redis  # noqa: E402
 from worker.measured import MeasuredWorker  # noqa: E402
-
-
-def _server_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _commands(connection: Redis) -> int:
@@ -61,11 +57,11 @@ def main() -> None:
             for value in range(args.n):
                 queue.enqueue("builtins.abs", value, result_ttl=0, failure_ttl=3600)  # a no-op job
             worker = MeasuredWorker([queue], connection=connection)
-            redis_before, commands_before = _server_cpu(server.process.pid), _commands(connection)
+            redis_before, commands_before = server_cpu(server.process.pid), _commands(connection)
             started = time.process_time()
             worker.work(burst=True)
             worker_ms.append((time.process_time() - started) / args.n * 1000)
-            redis_ms.append((_server_cpu(server.process.pid) - redis_before) / args.n * 1000)
+            redis_ms.append((server_cpu(server.process.pid) - redis_before) / args.n * 1000)
             commands.append((_commands(connection) - commands_before) / args.n)
     finally:
         sys.stderr = sys.__stderr__
