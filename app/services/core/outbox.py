@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -139,24 +140,17 @@ def _write(session: Session) -> None:
 
 
 _TABLE = OutboxMessage.__table__
+# what a done-mark writes besides the result and its time (also set on the session's copy)
+_DONE = {"state": "done", "last_error": None}
 _MARK_DONE = (
     update(OutboxMessage)
     .where(OutboxMessage.id == bindparam("row"), OutboxMessage.state == "running")
     .values(
-        state="done",
+        **_DONE,
         result=bindparam("done_result", type_=_TABLE.c.result.type),
         done_at=bindparam("done_now", type_=_TABLE.c.done_at.type),
-        last_error=None,
     )
-    .returning(
-        OutboxMessage.id,
-        OutboxMessage.operator,
-        OutboxMessage.params,
-        OutboxMessage.task_id,
-        OutboxMessage.instance_id,
-        OutboxMessage.dossier_id,
-        OutboxMessage.ordering_key,
-    )
+    .returning(*(getattr(OutboxMessage, f.name) for f in fields(Done)))
 )
 
 
@@ -173,16 +167,15 @@ def mark_done(session: Session, outbox_id: int, result: dict[str, Any]) -> Done:
     now = utcnow()
     params = {"row": outbox_id, "done_result": result, "done_now": now}
     found = session.connection().execute(_MARK_DONE, params).first()
-    loaded = session.identity_map.get(session.identity_key(OutboxMessage, outbox_id))
-    if found is not None and loaded is not None:
-        for name, value in (("state", "done"), ("result", result), ("done_at", now)):
-            set_committed_value(loaded, name, value)
-        set_committed_value(loaded, "last_error", None)
     if found is None:
         state = session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == outbox_id))
         if state is None:
             raise NotFound(f"outbox {outbox_id} not found")
         raise Conflict(f"outbox {outbox_id} is {state}, not running")
+    loaded = session.identity_map.get(session.identity_key(OutboxMessage, outbox_id))
+    if loaded is not None:
+        for name, value in {**_DONE, "result": result, "done_at": now}.items():
+            set_committed_value(loaded, name, value)
     row = Done(*found)
     if row.ordering_key and not inline_successors.get():
         key = row.ordering_key
