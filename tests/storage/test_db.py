@@ -88,3 +88,30 @@ def test_a_healthy_pooled_connection_is_kept_and_costs_no_round_trip(postgres, t
     assert sent, "the wire log recorded nothing"
     assert [s for s in sent if not any(w in s for w in ("pg_backend_pid", "begin", "commit"))] == []
     assert sum("pg_backend_pid" in s for s in sent) == 5
+
+
+def _prepared_here(connection) -> int:  # noqa: ANN001
+    return connection.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
+
+
+def test_the_readiness_probe_keeps_what_its_connection_prepared(postgres, monkeypatch):
+    from app.services.core import health
+
+    monkeypatch.setattr(health, "db", postgres)
+    with postgres.engine.connect() as connection:
+        for _ in range(6):  # psycopg prepares a statement on its fifth run
+            connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        connection.commit()
+        first = connection.connection.dbapi_connection
+    assert health._database().ok
+    health._schema_check()
+    with postgres.engine.connect() as connection:
+        assert connection.connection.dbapi_connection is first  # the probes' connection
+        assert _prepared_here(connection) >= 1
+        connection.commit()
+    # what the probes did before: ended by the pool's ROLLBACK, which drops them all
+    with postgres.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    with postgres.engine.connect() as connection:
+        assert _prepared_here(connection) == 0
+        connection.commit()

@@ -50,6 +50,11 @@ def _database() -> Check:
             return Check("database", False, "not configured")
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+            # Ended with a COMMIT, not the pool's ROLLBACK: the probe's connection is one of
+            # the pool's, and psycopg forgets every statement prepared on a connection that
+            # rolls back (DEALLOCATE ALL): a probe every few seconds would have PostgreSQL
+            # plan the services' statements afresh.
+            connection.commit()
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
         return _failed("database", exc)
     return Check("database", True)
@@ -116,6 +121,7 @@ def _schema_check() -> Check:
             return Check("migrations", False, "not configured")
         with db.engine.connect() as connection:
             current = set(MigrationContext.configure(connection).get_current_heads())
+            connection.commit()  # as in _database: the prepared statements are kept
     except Exception as exc:  # noqa: BLE001
         return _failed("migrations", exc)
     heads = _script_heads()
