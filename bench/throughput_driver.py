@@ -130,6 +130,11 @@ class Watcher:
                     continue  # a later open step of the same dossier: the oldest is the one
                 step = Step(row.id, row.element_id, row.role, row.agency_id) if row.id else None
                 seen[row.code] = (step, row.status, row.finished_at is not None)
+            # Ended with a COMMIT, not the pool's ROLLBACK: psycopg forgets every statement it
+            # prepared on a connection that rolls back (DEALLOCATE ALL, a round trip), and
+            # this pool is the officers' steps' own: a poll every 10 ms left their statements
+            # planned afresh by PostgreSQL on every run.
+            connection.commit()
         for code, state in seen.items():
             accept, event, box = waiting[code]
             if accept(*state):
