@@ -79,15 +79,16 @@ def test_a_healthy_pooled_connection_is_kept_and_costs_no_round_trip(postgres, t
         for _ in range(5):
             assert _backend_pid(postgres) == first
         raw.pgconn.untrace()
+    lines = [line for line in wire.read_text().splitlines() if "\tF\t" in f"\t{line}"]
     sent = [
-        line.split("\t")[-1].lower()
-        for line in wire.read_text().splitlines()
-        if "\tF\t" in f"\t{line}" and ("\tQuery\t" in line or "\tParse\t" in line)
+        line.split("\t")[-1].lower() for line in lines if "\tQuery\t" in line or "\tParse\t" in line
     ]
-    # the five transactions' own statements, and no liveness query (SELECT 1) per checkout
+    # the five transactions' own statements (prepared: parsed once, then bound and run), and
+    # no liveness query (SELECT 1) per checkout
     assert sent, "the wire log recorded nothing"
     assert [s for s in sent if not any(w in s for w in ("pg_backend_pid", "begin", "commit"))] == []
-    assert sum("pg_backend_pid" in s for s in sent) == 5
+    runs = [line for line in lines if "\tBind\t" in line or ("\tQuery\t" in line and "pid" in line)]
+    assert len(runs) == 5
 
 
 def _prepared_here(connection) -> int:  # noqa: ANN001
@@ -114,4 +115,24 @@ def test_the_readiness_probe_keeps_what_its_connection_prepared(postgres, monkey
         connection.execute(text("SELECT 1"))
     with postgres.engine.connect() as connection:
         assert _prepared_here(connection) == 0
+        connection.commit()
+
+
+def test_a_statement_is_prepared_on_its_third_run_on_the_connection_just_used(postgres):
+    first, second = postgres.engine.connect(), postgres.engine.connect()
+    assert first.connection.dbapi_connection is not second.connection.dbapi_connection
+    used = second.connection.dbapi_connection
+    first.close()
+    second.close()  # given back last
+    # the connection given back last is the one handed out next (its statements are prepared)
+    for _ in range(3):  # psycopg's default: prepared on the sixth
+        with postgres.engine.connect() as connection:
+            assert connection.connection.dbapi_connection is used
+            connection.execute(text("SELECT count(*) FROM pg_class WHERE relpages >= 0")).one()
+            connection.commit()
+    with postgres.engine.connect() as connection:
+        prepared = connection.exec_driver_sql(
+            "SELECT statement FROM pg_prepared_statements"
+        ).scalars()
+        assert any("relpages" in statement for statement in prepared)
         connection.commit()
