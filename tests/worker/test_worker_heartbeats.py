@@ -56,13 +56,20 @@ def test_a_worker_running_jobs_sends_a_heartbeat_a_minute_not_five_a_job(connect
     assert (3660, True) in sent
 
 
-def test_a_heartbeat_is_sent_when_the_key_would_expire_too_soon(connection, monkeypatch):
+@pytest.fixture
+def born(connection, monkeypatch) -> tuple[MeasuredWorker, list[float]]:
+    """A registered worker, and the monotonic clock its heartbeats read (moved by hand)."""
     clock = [1000.0]
     monkeypatch.setattr(measured.time, "monotonic", lambda: clock[0])
     worker = MeasuredWorker(
         [Queue("tests-heartbeats", connection=connection)], connection=connection
     )
     worker.register_birth()
+    return worker, clock
+
+
+def test_a_heartbeat_is_sent_when_the_key_would_expire_too_soon(connection, born):
+    worker, clock = born
     ttl = worker.worker_ttl + 60
 
     def beat() -> str | None:
@@ -84,13 +91,8 @@ def test_a_heartbeat_is_sent_when_the_key_would_expire_too_soon(connection, monk
     assert connection.ttl(worker.key) > 3600
 
 
-def test_a_pipeline_that_never_ran_does_not_stop_the_heartbeats(connection, monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr(measured.time, "monotonic", lambda: clock[0])
-    worker = MeasuredWorker(
-        [Queue("tests-heartbeats", connection=connection)], connection=connection
-    )
-    worker.register_birth()
+def test_a_pipeline_that_never_ran_does_not_stop_the_heartbeats(connection, born):
+    worker, clock = born
     worker.heartbeat()
     with connection.pipeline() as pipeline:
         worker.heartbeat(7200, pipeline=pipeline)  # a long job's, never executed
