@@ -5,7 +5,6 @@ ones stay on their version, with the reason."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput, NotFound
 from app.services.process_models.models_repo import _require_modeller
 from app.storage.db import db
+from app.storage.forking import forked_pool
 
 
 @dataclass(frozen=True)
@@ -139,12 +139,10 @@ def apply(
     size = max(1, settings.current.MIGRATION_BATCH)
     workers = _processes(processes, len(running), size)
     if workers > 1:
-        context = multiprocessing.get_context("fork")
-        db.engine.dispose()  # each process opens its own connections
         parts = [
             (running[k::workers], source, target, actor, update_timers) for k in range(workers)
         ]
-        with context.Pool(workers) as pool:
+        with forked_pool(workers) as pool:
             outcomes = [o for part in pool.starmap(_apply_part, parts) for o in part]
     else:
         outcomes = _apply_batches(running, source, target, actor, update_timers)
@@ -170,7 +168,6 @@ def _apply_part(
     actor: Actor,
     update_timers: bool = False,
 ) -> list[InstancePlan]:
-    db.engine.dispose(close=False)  # the parent's connections are not this process's
     return _apply_batches(running, source, target, actor, update_timers)
 
 

@@ -4,7 +4,6 @@ are not touched twice) and reconciled at the end (before = moved + finished + re
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from datetime import datetime
 
@@ -34,6 +33,7 @@ from app.services.reorganisation.reports import Report, plan_of, report, since
 from app.services.reorganisation.shape import Shape, check, shape_of
 from app.services.reorganisation.transfer import transfer_batch
 from app.storage.db import db
+from app.storage.forking import forked_pool
 
 
 class PlanRefused(InvalidInput):
@@ -167,15 +167,12 @@ def apply_in_parallel(plan_id: int, workers: int, actor: Actor = SYSTEM) -> Repo
     if workers <= 1:
         return apply(plan_id, actor)
     apply(plan_id, actor, limit=0)  # the cut-over, once, before the parts start
-    context = multiprocessing.get_context("fork")
-    db.engine.dispose()  # each process opens its own connections
-    with context.Pool(workers) as pool:
+    with forked_pool(workers) as pool:
         pool.starmap(_apply_part, [(plan_id, k, workers) for k in range(workers)])
     return apply(plan_id, actor)  # nothing left: marks the plan applied, tells the pools
 
 
 def _apply_part(plan_id: int, k: int, n: int) -> None:
-    db.engine.dispose(close=False)  # the parent's connections are not this process's
     apply(plan_id, part=(k, n))
 
 
