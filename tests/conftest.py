@@ -29,7 +29,7 @@ from app.services.core.actors import Actor
 from app.services.process_models.demo import seed_demo
 from app.storage.db import db
 from app.storage.migrate import upgrade
-from tests.support.servers import start_postgres, start_redis
+from tests.support.servers import PostgresServer, start_postgres, start_redis
 from worker import scheduler
 
 # This process is a test environment: the in-process simulators take their secrets from
@@ -109,13 +109,33 @@ def _sqlite_url(template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _postgres_url(server) -> str:  # noqa: ANN001
+def _postgres_url(server: PostgresServer) -> str:
+    """A fresh database copied from the template, dropped once the test is over."""
     name = f"t{next(_counter)}"
     engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE gqtthc_template"))
     engine.dispose()
+    _TEST_DATABASES.append((server, name))
     return server.url(name)
+
+
+# The databases the running test asked for: ~10 MB each, over 400 a run. Kept, they filled
+# /tmp with gigabytes and took the server's teardown ~30 s to delete.
+_TEST_DATABASES: list[tuple[PostgresServer, str]] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):  # noqa: ANN001
+    yield  # the test's fixtures (its app, its workers) have let go of the database
+    while _TEST_DATABASES:
+        server, name = _TEST_DATABASES.pop()
+        if server.process.poll() is not None:  # the session's end stopped the server
+            continue
+        engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        engine.dispose()
 
 
 @pytest.fixture

@@ -76,7 +76,8 @@ def test_another_persons_card_is_red_and_not_attached_without_a_reason(
     code = page.url.rsplit("/", 1)[-1]
 
     page.click("#reuse-link")
-    assert page.locator("#other-type").is_hidden()  # the catalogue waits behind "Khác…"
+    # the catalogue waits behind "Khác…" (the page's script hides it once it has loaded)
+    page.locator("#other-type").wait_for(state="hidden", timeout=5000)
     page.select_option("select[name=type_code]", CCCD)
     page.get_by_role("button", name="Tra cứu").click()
     warning = page.locator("#owner-warning")
@@ -143,7 +144,7 @@ def test_the_citizen_sees_the_supplement_deadline_and_every_component(
     assert "Chưa có" in page.locator('#components > li[data-type="KQ.G01.000023"]').inner_text()
     assert page.locator('#components > li[data-type="TK.UQ.01"]').count() == 1
 
-    assert page.locator("#supplement-other-type").is_hidden()
+    page.locator("#supplement-other-type").wait_for(state="hidden", timeout=5000)
     page.select_option("#supplement-form select[name=type_code]", "khac")
     assert page.locator("#supplement-other-type").is_visible()
     page.get_by_role("button", name="Gửi bổ sung").click()  # neither note nor file

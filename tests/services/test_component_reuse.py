@@ -264,7 +264,7 @@ def test_the_counter_preview_lists_the_sources_before_the_dossier_exists(actors,
         component_reuse.check_for_owner("2.000488", AN, [Pick(CCCD, "national:NAT-00001", False)])
 
 
-def test_a_citizen_choosing_a_document_online_is_recorded_as_confirmed_online(warehouse_url):
+def test_a_citizen_choosing_a_document_online_is_recorded_as_confirmed_online(app, warehouse_url):
     # 002 §5.a Bước 2: online, the citizen chooses what Kho DL holds: that is the confirmation
     in_kho_dl(warehouse_url, CCCD, "Thẻ căn cước công dân", "card")
     citizen = portal_sign_in.sign_in(
