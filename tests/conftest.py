@@ -19,7 +19,7 @@ import pytest
 import requests
 from redis import Redis
 from rq import Queue, SimpleWorker
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 import config as config_module
 from app import bootstrap, create_app
@@ -94,10 +94,7 @@ def sqlite_template(tmp_path_factory, redis_server) -> Path:
 @pytest.fixture(scope="session")
 def pg_server(redis_server):
     server = start_postgres()
-    engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("CREATE DATABASE gqtthc_template"))
-    engine.dispose()
+    server.run("CREATE DATABASE gqtthc_template")
     _prepare(server.url("gqtthc_template"), redis_server.url)
     yield server
     server.stop()
@@ -112,10 +109,7 @@ def _sqlite_url(template: Path, tmp_path: Path) -> str:
 def _postgres_url(server: PostgresServer) -> str:
     """A fresh database copied from the template, dropped once the test is over."""
     name = f"t{next(_counter)}"
-    engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE gqtthc_template"))
-    engine.dispose()
+    server.run(f"CREATE DATABASE {name} TEMPLATE gqtthc_template")
     _TEST_DATABASES.append((server, name))
     return server.url(name)
 
@@ -130,12 +124,8 @@ def pytest_runtest_teardown(item):  # noqa: ANN001
     yield  # the test's fixtures (its app, its workers) have let go of the database
     while _TEST_DATABASES:
         server, name = _TEST_DATABASES.pop()
-        if server.process.poll() is not None:  # the session's end stopped the server
-            continue
-        engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        engine.dispose()
+        if server.process.poll() is None:  # not stopped by the session's end
+            server.run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

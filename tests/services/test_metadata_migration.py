@@ -51,10 +51,7 @@ def empty_url(request, tmp_path) -> str:
         return f"sqlite:///{tmp_path / 'old.db'}"
     server = request.getfixturevalue("pg_server")
     name = f"m23_{next(_names)}"
-    engine = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f"CREATE DATABASE {name}"))
-    engine.dispose()
+    server.run(f"CREATE DATABASE {name}")
     return server.url(name)
 
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from app import create_app
 from app.documents import signing
@@ -38,10 +38,7 @@ def empty_database_like(url: str, tmp_path: Path, request) -> str:  # noqa: ANN0
     if url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / 'restored.db'}"
     server = request.getfixturevalue("pg_server")
-    engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("CREATE DATABASE restored_here"))
-    engine.dispose()
+    server.run("CREATE DATABASE restored_here")
     return server.url("restored_here")
 
 

@@ -51,6 +51,14 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
+    def run(self, statement: str) -> None:
+        """Run one statement outside a transaction (CREATE / DROP DATABASE) as postgres."""
+        import psycopg
+
+        dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(statement)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
