@@ -11,8 +11,12 @@ visible (open, in the database, where the inbox and the dossier page read it). T
           there, against a real Redis: what an officer waits for under `make run`.
 Prints p50/p95/max of "enqueued → next step visible" for each (the worker's first `--cold`
 dossiers, while its fresh processes warm up, apart), and the machine load.
+`--backlog B`: a third line, the worker's again right after B portal progress syncs (of other
+dossiers, one job each: a backlog such as the portal's return after an outage leaves) were
+handed to the queues; and how long the workers took to deliver that backlog.
 Database: a fresh SQLite file (as `make run`), or `--postgres`.
 Usage: .venv/bin/python bench/next_step.py [--n 30] [--cold 6] [--pace 0.3] [--postgres]
+       [--backlog 2000]
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ from sqlalchemy import select  # noqa: E402
 
 import config as config_module  # noqa: E402
 from app import bootstrap, settings  # noqa: E402
-from app.models import Dossier, HumanTask, User  # noqa: E402
-from app.services.core import queue  # noqa: E402
+from app.models import Dossier, HumanTask, OutboxMessage, User  # noqa: E402
+from app.services.core import outbox, queue  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier  # noqa: E402
 from app.services.process_models.demo import seed_demo  # noqa: E402
@@ -110,11 +114,11 @@ def measure(officer: Actor, n: int, pace: float, deliver_here: bool) -> list[flo
     enqueued: list[float] = []
     real = queue.enqueue
 
-    def record(ids) -> None:  # noqa: ANN001
+    def record(ids, waited) -> None:  # noqa: ANN001
         ids = list(ids)
         enqueued.append(time.time())
         if not deliver_here:
-            real(ids)
+            real(ids, waited)
             return
         from worker.jobs import deliver_outbox
 
@@ -136,6 +140,32 @@ def measure(officer: Actor, n: int, pace: float, deliver_here: bool) -> list[flo
     finally:
         queue.enqueue = real
     return latencies
+
+
+def backlog(count: int) -> None:
+    """Hand `count` portal progress syncs to the queues, one job each (each of its own
+    dossier's order, as many dossiers' syncs are after the portal comes back)."""
+    with db.transaction() as session:
+        for index in range(count):
+            outbox.add(
+                session,
+                "portal.sync_progress",
+                {"dossier_code": f"BACKLOG-{index:06d}", "title": "Tồn đọng", "status": 4},
+                dossier_id=None,
+                ordering_key=f"bench-backlog:{index}",
+            )
+
+
+def backlog_left() -> int:
+    with db.transaction() as session:
+        return len(
+            session.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.ordering_key.like("bench-backlog:%"),
+                    OutboxMessage.state != "done",
+                )
+            ).all()
+        )
 
 
 def figures(samples: list[float]) -> str:
@@ -170,6 +200,12 @@ def main() -> None:
     )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument("--worker-log", help="keep the worker's log in this file")
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="also measure right after this many other jobs were queued (default 0: not)",
+    )
     args = parser.parse_args()
     command = worker_command()
     with ExitStack() as stack:
@@ -213,6 +249,14 @@ def main() -> None:
         # did not (printed apart: once per process start or WORKER_MAX_JOBS jobs)
         cold = measure(officer, args.cold, args.pace, deliver_here=False) if args.cold else []
         through_worker = measure(officer, args.n, args.pace, deliver_here=False)
+        behind: list[float] = []
+        if args.backlog:
+            started = time.time()
+            backlog(args.backlog)
+            behind = measure(officer, args.n, args.pace, deliver_here=False)
+            while backlog_left():
+                time.sleep(0.2)
+            drained = time.time() - started
         load_after = os.getloadavg()
         db.engine.dispose()
     print(f"database: {'PostgreSQL' if args.postgres else 'SQLite file'}; {args.n} dossiers each")
@@ -222,6 +266,11 @@ def main() -> None:
     print(f"  make run's worker:       {figures(through_worker)}")
     if cold:
         print(f"  (its first {len(cold)} dossiers, workers just started: {figures(cold)})")
+    if behind:
+        print(
+            f"  make run's worker, {args.backlog} other jobs queued just before: {figures(behind)}"
+        )
+        print(f"  (that backlog delivered in {drained:.1f} s)")
     print(
         f"machine: {os.cpu_count()} CPUs, load average (1 min) "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after"

@@ -61,7 +61,7 @@ def add_rows(dossier_ids: list[int]) -> list[int]:
     """Each dossier's 13 rows, interleaved as a dossier's steps add them; returns the first
     row of each dossier (the one its job is handed)."""
     handed: list[int] = []
-    queue.enqueue = handed.extend
+    queue.enqueue = lambda ids, waited: handed.extend(ids)
     for dossier_id in dossier_ids:
         with db.transaction() as session:
             for i, operator in enumerate(KEYED):
@@ -90,7 +90,7 @@ def main() -> None:
         }
         bootstrap.configure(type("BenchConfig", (config_module.Config,), overrides))
         seed_demo(str(ROOT / "bpmn"))
-        queue.enqueue = lambda ids: None
+        queue.enqueue = lambda ids, waited: None
         ids = dossiers(args.n + 5)
         worker.jobs.call_operator = lambda operator, params, key, clients: {"ok": True}
         warm, measured = ids[:5], ids[5:]

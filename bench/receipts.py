@@ -60,7 +60,7 @@ BARRIER: list = []
 def receiver(args: tuple[Actor, int, bool]) -> list[float]:
     actor, count, locked = args
     db.engine.dispose(close=False)  # a forked process opens its own connections
-    queue.enqueue = lambda ids: None
+    queue.enqueue = lambda ids, waited: None
     if locked:
         sequences.next_sequence = locked_sequence
     receive_dossier(CMD, actor)  # warm the caches (model, calendar) before timing

@@ -152,7 +152,8 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    queue.enqueue = lambda ids: None  # the outbox rows stay for the worker; not measured here
+    # the outbox rows stay for the worker; not measured here
+    queue.enqueue = lambda ids, waited: None
     with seeded_postgres():
         world.build()
         template = world._receive("tn1")  # noqa: SLF001

@@ -106,10 +106,10 @@ class Bench:
             self.profiler = cProfile.Profile(time.process_time)  # CPU, not waits
         real_enqueue = queue.enqueue
 
-        def enqueue(ids) -> None:  # noqa: ANN001
+        def enqueue(ids, waited) -> None:  # noqa: ANN001
             ids = list(ids)
             if self.meter.on:  # an officer's step: the Redis hand-off is part of its cost
-                real_enqueue(ids)
+                real_enqueue(ids, waited)
             self.handed.extend(ids)
 
         queue.enqueue = enqueue

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app import settings
 from app.models import Dossier, Incident, OutboxMessage
+from app.services.core import queue
 from app.storage.db import db
 
 # The portal statuses each path sends, in order (1 registered, 2 received, 6 fee requested,
@@ -113,11 +114,10 @@ def problems(path: str, codes: list[str], portal_url: str, expected_n: int) -> l
         found.append(f"{len(incidents)} incidents, e.g. {incidents[:3]}")
     if stuck:
         found.append(f"{len(stuck)} outbox rows not delivered, e.g. {stuck[:3]}")
-    failed = FailedJobRegistry(
-        settings.current.RQ_QUEUE, connection=Redis.from_url(settings.current.REDIS_URL)
-    )
-    if len(failed):
-        found.append(f"{len(failed)} failed jobs (RQ's failed registry)")
+    connection = Redis.from_url(settings.current.REDIS_URL)
+    failed = sum(len(FailedJobRegistry(name, connection=connection)) for name in queue.names())
+    if failed:
+        found.append(f"{failed} failed jobs (RQ's failed registry)")
     found += _portal_problems(path, codes, portal_url)
     return found
 

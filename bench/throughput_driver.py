@@ -168,9 +168,9 @@ class Driver:
         self.watcher = Watcher(self.cpu, self.lock)
         real = queue.enqueue
 
-        def record(ids) -> None:  # noqa: ANN001
+        def record(ids, waited) -> None:  # noqa: ANN001
             ids = list(ids)
-            real(ids)
+            real(ids, waited)
             self.local.enqueued = time.time()
 
         queue.enqueue = record

@@ -25,6 +25,7 @@ import config as config_module
 from app import bootstrap, create_app
 from app.domain.clock import set_clock, utcnow
 from app.models import User
+from app.services.core import queue
 from app.services.core.actors import Actor
 from app.services.process_models.demo import seed_demo
 from app.storage.db import db
@@ -261,15 +262,16 @@ def drain(app, redis_server) -> Callable[..., int]:
 
     def run(max_rounds: int = 50) -> int:
         connection = Redis.from_url(redis_server.url)
-        rq_queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+        # both of the workers' queues, the waited calls' first (app.services.core.queue.names)
+        rq_queues = [Queue(name, connection=connection) for name in queue.names()]
         done = 0
         for _ in range(max_rounds):
-            before = rq_queue.count
+            before = sum(q.count for q in rq_queues)
             if before:
-                SimpleWorker([rq_queue], connection=connection).work(burst=True)
+                SimpleWorker(rq_queues, connection=connection).work(burst=True)
                 done += before
             scheduler.tick()
-            if rq_queue.count == 0:
+            if sum(q.count for q in rq_queues) == 0:
                 return done
         return done
 

@@ -12,6 +12,7 @@ from app import logs, settings
 from app.bootstrap import ensure_configured
 from app.i18n import _
 from app.installation import InsecureConfiguration
+from app.services.core import queue
 from worker.measured import MeasuredWorker
 from worker.pool import Supervisor, warm_up
 from worker.scheduler import run_forever
@@ -32,8 +33,8 @@ def main(argv: list[str]) -> int:
             # ready before it says it listens: its first jobs do not wait for the imports and
             # the models' parsing (seconds, several workers starting on two cores)
             warm_up()
-            queue = [cfg.RQ_QUEUE]
-            MeasuredWorker(queue, connection=Redis.from_url(cfg.REDIS_URL)).work(
+            queues = list(queue.names())
+            MeasuredWorker(queues, connection=Redis.from_url(cfg.REDIS_URL)).work(
                 burst="--burst" in argv
             )
             return 0

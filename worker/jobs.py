@@ -102,9 +102,10 @@ def _deliver_rows(outbox_id: int) -> str:
     # ran was missed by its claim, and the row's own job, which found this job's row still
     # running, gave up; left there it waited for the dossier's next event or the sweeper.
     if dossier is not None:
-        ready = outbox.next_ready_id(dossier)
+        ready = outbox.next_ready(dossier)
         if ready is not None:
-            queue.dispatch([ready])
+            row_id, waited = ready
+            queue.dispatch([row_id], [row_id] if waited else [])
     elif key is not None and state in ("done", "resumed", "discarded"):
         outbox.dispatch_next(key)
     return first

@@ -24,6 +24,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from app import settings
+from app.services.core import queue
 from app.storage.db import db
 from worker.measured import MeasuredWorker, forget_process, serve
 
@@ -59,7 +60,7 @@ def run_one(burst: bool = False) -> None:
     empty with `burst`."""
     cfg = settings.current
     connection = Redis.from_url(cfg.REDIS_URL)
-    worker = MeasuredWorker([cfg.RQ_QUEUE], connection=connection)
+    worker = MeasuredWorker(list(queue.names()), connection=connection)
     if not cfg.WORKER_PROFILE_DIR:
         worker.work(burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None)
         return

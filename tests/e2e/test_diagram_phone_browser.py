@@ -39,7 +39,7 @@ ZOOM = f"() => document.querySelector('{FIGURE} .viewport').getScreenCTM().a"
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def within(inner: dict, outer: dict) -> bool:

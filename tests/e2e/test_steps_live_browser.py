@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.simulators]
 def slow_worker(app, monkeypatch):
     """The worker makes each call a moment after its commit (the page is shown before)."""
 
-    def later(ids) -> None:  # noqa: ANN001
+    def later(ids, waited) -> None:  # noqa: ANN001
         ids = list(ids)
         timer = threading.Timer(1.5, lambda: [jobs.deliver_outbox(i) for i in ids])
         timer.daemon = True

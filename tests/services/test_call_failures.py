@@ -18,7 +18,7 @@ from worker.jobs import error_code
 
 @pytest.fixture(autouse=True)
 def failing_call_model(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
     use_test_model("failing_call")
 
 

@@ -30,7 +30,7 @@ SUPPLEMENT = {"decision": "supplement", "appraisal_note": "Thiếu", "supplement
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def vn(d: int, m: int, hh: int) -> datetime:

@@ -18,7 +18,7 @@ from tests.services.helpers import deliver, open_task, receive
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def next_working_day_after_today():

@@ -22,7 +22,7 @@ from tests.services.helpers import complete, receive
 
 @pytest.fixture
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def test_a_reception_with_system_and_unknown_fields_is_refused_naming_each(actors, no_queue):

@@ -16,7 +16,7 @@ from app.storage.db import db
 @pytest.fixture
 def running(app, monkeypatch) -> int:
     """A portal sync row claimed by a worker (nothing enqueued)."""
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
     with db.transaction() as session:
         row_id = outbox.add_tracked(session, "portal.sync_status", {"code": "x"}, dossier_id=None)
     assert outbox.claim(row_id) is not None

@@ -21,7 +21,7 @@ CODE = re.compile(r"^000\.00\.12\.H31-\d{6}-(\d{4})$")
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def test_received_dossier_gets_agency_day_sequence_code(actors):

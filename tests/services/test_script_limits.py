@@ -25,7 +25,7 @@ from worker import jobs
 
 @pytest.fixture(autouse=True)
 def bomb_model(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
     use_test_model("bomb")
 
 

@@ -24,7 +24,7 @@ STORED = {"document_id": "DOC-1", "key": "001090012345.KQ.G15.000007"}
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def stored_state(code: str) -> tuple[str, str]:

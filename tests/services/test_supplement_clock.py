@@ -18,7 +18,7 @@ RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def vn(d: int, m: int, hh: int, mm: int = 0) -> datetime:

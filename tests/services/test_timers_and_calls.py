@@ -31,7 +31,7 @@ RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count":
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def awaiting_supplement(actors, wait: str) -> str:

@@ -22,7 +22,7 @@ RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def vn(day: int, hour: int) -> datetime:

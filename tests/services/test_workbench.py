@@ -31,7 +31,7 @@ ACCEPT = {"decision": "accept", "appraisal_note": "Đủ hồ sơ sau bổ sung"
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def scan(code: str, actor, type_code: str = "TK.UQ.01") -> int:

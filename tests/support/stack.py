@@ -32,6 +32,19 @@ def app_environment(app, **extra: str) -> dict[str, str]:  # noqa: ANN001
     }
 
 
+def empty_queues(app) -> None:  # noqa: ANN001
+    """Drop what an earlier test left on the workers' queues (a job left there would hold a
+    worker at shutdown)."""
+    from redis import Redis
+    from rq import Queue
+
+    from app.services.core import queue
+
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    for name in queue.names():
+        Queue(name, connection=connection).empty()
+
+
 @contextmanager
 def seeded_postgres(extra_officers: int = 0, **settings: object) -> Iterator[str]:
     """Yields the database URL; everything is stopped and removed afterwards. `settings`

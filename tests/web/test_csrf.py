@@ -24,7 +24,7 @@ CSRF_MESSAGE = "Phiên làm việc đã hết hạn hoặc biểu mẫu không h
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.web.helpers import login, receive_at_counter
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def pager(html: str) -> tuple[list[str], str]:

@@ -20,7 +20,7 @@ from tests.web.helpers import login, token
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def zipped(files: dict[str, str]) -> bytes:

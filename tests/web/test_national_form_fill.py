@@ -30,7 +30,7 @@ RECEPTION = {"components_checked": "on", "original_count": "1", "copy_count": "0
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def reception_of(actors, id_type: str, owner_id: str, name: str) -> tuple[str, str]:

@@ -31,12 +31,12 @@ NEW_ACCOUNT = {
 @pytest.fixture
 def worker_inline(app, monkeypatch):
     """Each call is made right after its commit, in this process, as a warm worker would."""
-    monkeypatch.setattr(queue, "enqueue", lambda ids: [jobs.deliver_outbox(i) for i in ids])
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: [jobs.deliver_outbox(i) for i in ids])
 
 
 @pytest.fixture
 def no_worker(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tests.web.helpers import login, post
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def test_overdue_steps_notify_the_holder_and_the_leaders(three_overdue):

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 
 from app import settings
 from app.models import Agency
-from app.services.core import health
+from app.services.core import health, queue
 from app.storage.db import db
 from tests.services.helpers import receive
 from worker.measured import MeasuredWorker
@@ -146,7 +146,7 @@ def test_metrics_move_when_a_dossier_goes_through(app, client, actors, redis_ser
 
     connection = Redis.from_url(redis_server.url)
     MeasuredWorker(
-        [Queue(app.config["RQ_QUEUE"], connection=connection)], connection=connection
+        [Queue(name, connection=connection) for name in queue.names()], connection=connection
     ).work(burst=True)
     delivered = scrape(client)
     deliveries = "gqtthc_outbox_deliveries_total"

@@ -109,7 +109,7 @@ def test_language_switch_goes_back_to_a_page_of_this_site_only(client):
 
 
 def test_a_form_supplied_next_cannot_send_the_officer_elsewhere(client, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
     login(client, "tiepnhan")
     receive_at_counter(client)
     deliver("portal.check_account", {"exists": True})

@@ -23,7 +23,7 @@ TEMPLATE_URL = "/catalogs/procedures/2.000488/result-template"
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.services.helpers import notices_of
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def test_a_saved_filter_is_listed_for_its_owner_and_list_only(actors):

@@ -32,7 +32,7 @@ NOV = (date(2026, 11, 1), date(2026, 12, 1))
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def at(m: int, d: int) -> datetime:

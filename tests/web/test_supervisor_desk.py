@@ -15,7 +15,7 @@ from tests.web.helpers import login, post
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def test_overview_counts_match_the_open_steps(actors, three_overdue):

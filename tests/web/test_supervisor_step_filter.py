@@ -16,7 +16,7 @@ TASKS = "/supervisor/tasks"
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def listed(client, query: str) -> int:

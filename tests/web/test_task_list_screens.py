@@ -16,7 +16,7 @@ from tests.web.helpers import login, post
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def test_the_inbox_shows_filters_with_counts_and_the_unit(client, three_overdue):

@@ -18,7 +18,7 @@ from tests.web.helpers import login, logout, post, token
 
 @pytest.fixture(autouse=True)
 def no_queue(app, monkeypatch):
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
 
 
 def test_the_step_screen_lists_components_supplement_and_history_in_words(client, actors):

@@ -37,10 +37,10 @@ def handed_off(monkeypatch) -> list[int]:
     """The outbox ids handed to the queue (one RQ job each), in order."""
     ids: list[int] = []
 
-    def counting(outbox_ids) -> None:
+    def counting(outbox_ids, waited) -> None:
         outbox_ids = list(outbox_ids)
         ids.extend(outbox_ids)
-        queue.rq_enqueue(outbox_ids)
+        queue.rq_enqueue(outbox_ids, waited)
 
     monkeypatch.setattr(queue, "enqueue", counting)
     return ids
@@ -59,7 +59,8 @@ def rows(operator: str | None = None) -> list[OutboxMessage]:
 
 
 def queued_jobs(app, redis_server) -> int:
-    return Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(redis_server.url)).count
+    connection = Redis.from_url(redis_server.url)
+    return sum(Queue(name, connection=connection).count for name in queue.names())
 
 
 def three_statuses_waiting_behind_an_incident(actors, drain, clock, portal_url) -> tuple[str, int]:
@@ -128,8 +129,10 @@ def test_the_sweeper_leaves_rows_whose_jobs_still_wait_in_the_queue(
     receive(actors["tiepnhan"])  # two rows, one job queued, no worker has run yet
     assert len(rows()) == 2 and queued_jobs(app, redis_server) == 1
     clock.advance(settings.current.OUTBOX_SWEEP_AFTER + 30)
-    [other] = [r.id for r in rows() if r.id != rows()[0].id]
-    assert outbox.sweep() == [other]  # the row left to the dossier's job, now stale
+    # the dossier's job was handed its account check (a call its process waits for, see
+    # test_waited_queue); the status row was left to that job and is now stale
+    [other] = [r.id for r in rows() if r.operator == "portal.sync_status"]
+    assert outbox.sweep() == [other]
     assert outbox.sweep() == []  # the queued ones are not queued twice
     assert queued_jobs(app, redis_server) == 2  # no duplicate feeds the backlog
     settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
@@ -152,7 +155,8 @@ def test_a_row_a_worker_holds_is_not_swept_until_its_claim_times_out_then_delive
     actors, drain, clock, portal_received, monkeypatch
 ):
     clock.freeze()
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)  # nothing queued: the sweeper's turn
+    # nothing queued: the sweeper's turn
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
     receive(actors["tiepnhan"])
     [sync] = rows("portal.sync_status")
     assert outbox.claim(sync.id) is not None  # a worker took it, then died before delivering
@@ -174,7 +178,7 @@ def test_a_row_a_worker_holds_is_not_swept_until_its_claim_times_out_then_delive
 
 def test_a_row_is_claimed_once_however_many_workers_race_for_it(actors, clock, monkeypatch):
     clock.freeze()
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
     receive(actors["tiepnhan"])
     [sync] = rows("portal.sync_status")
     racers = 1 if db.engine.dialect.name == "sqlite" else 6
@@ -258,8 +262,9 @@ def test_a_row_handed_off_again_while_its_job_runs_gets_a_job_of_its_own(
     receive(actors["tiepnhan"])
     settle(drain, clock, lambda: {r.state for r in rows()} == {"done"})
     assert len(runs) == 2 and runs[0] == runs[1]  # the second hand-off ran
-    failed = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(redis_server.url))
-    assert failed.failed_job_registry.count == 0
+    connection = Redis.from_url(redis_server.url)
+    for name in queue.names():
+        assert Queue(name, connection=connection).failed_job_registry.count == 0
     assert statuses(portal_received) == [1]
 
 
@@ -277,14 +282,14 @@ def test_a_job_claims_each_next_row_in_the_transaction_that_marks_the_last_one_d
 
         return call
 
-    for name in ("claim_for_dossier", "claim_next", "next_ready_id"):
+    for name in ("claim_for_dossier", "claim_next", "next_ready"):
         monkeypatch.setattr(outbox, name, counted(name))
     code = receive(actors["tiepnhan"])
     settle(drain, clock, lambda: open_task(code, "reception") is not None)
     assert len(rows()) == 2 and {r.state for r in rows()} == {"done"}  # one job, both rows
     # no claim or look-up of a transaction of its own between rows; one look after the job's
     # last commit, for a row committed while that transaction ran
-    assert separate == ["next_ready_id"]
+    assert separate == ["next_ready"]
     assert statuses(portal_received) == [1]
 
 
@@ -296,7 +301,7 @@ def test_a_transaction_that_fails_after_claiming_the_next_row_leaves_it_pending(
     import worker.jobs
 
     clock.freeze()
-    monkeypatch.setattr(queue, "enqueue", lambda ids: None)  # the job is run here
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)  # the job is run here
     receive(actors["tiepnhan"])
     follow_up = outbox.Follow.follow_up
     claimed_inside: list[set[int]] = []
@@ -335,7 +340,7 @@ def test_a_row_committed_while_the_job_commits_its_last_row_is_handed_off_not_le
 
     code = receive(actors["tiepnhan"])
     settle(drain, clock, lambda: open_task(code, "reception") is not None)
-    monkeypatch.setattr(queue, "enqueue", handed_off.append)  # recorded, run here
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: handed_off.append(ids))  # run here
     handed_off.clear()
     tasks.complete_task(open_task(code, "reception").id, actors["tiepnhan"], RECEPTION_FORM)
     [[job_row]] = handed_off

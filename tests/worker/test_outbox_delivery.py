@@ -41,7 +41,7 @@ def test_rows_are_delivered_after_commit_and_the_process_resumes(actors, drain, 
 def test_crash_between_commit_and_enqueue_is_recovered_by_the_sweeper(
     actors, drain, portal_received, clock, monkeypatch
 ):
-    def crash(ids):
+    def crash(ids, waited):
         raise RuntimeError("process died before enqueue")
 
     monkeypatch.setattr(queue, "enqueue", crash)

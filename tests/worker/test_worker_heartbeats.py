@@ -104,7 +104,7 @@ def test_a_pipeline_that_never_ran_does_not_stop_the_heartbeats(connection, born
 
 def test_a_delivery_jobs_record_is_kept_a_minute_then_goes(app, redis_server):
     connection = Redis.from_url(redis_server.url)
-    queue.rq_enqueue([987654])  # no such row: the job finds nothing to deliver
+    queue.rq_enqueue([987654], frozenset())  # no such row: the job finds nothing to deliver
     rq_queue = Queue(settings.current.RQ_QUEUE, connection=connection)
     (job_id,) = rq_queue.job_ids
     MeasuredWorker([rq_queue], connection=connection).work(burst=True)

@@ -10,12 +10,10 @@ import sys
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-from redis import Redis
-from rq import Queue
 
 from config import ROOT
 from tests.services.helpers import open_task, receive
-from tests.support.stack import app_environment
+from tests.support.stack import app_environment, empty_queues
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.simulators]
@@ -41,7 +39,7 @@ def scraped(port: int) -> dict[str, float]:
 
 
 def test_the_worker_pool_serves_its_job_and_delivery_metrics(app, actors, tmp_path):
-    Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).empty()
+    empty_queues(app)
     port = free_port()
     folder = tmp_path / "metrics"  # its own: every *.db file in it is read as metrics
     folder.mkdir()

@@ -17,7 +17,7 @@ from rq.job import Job, JobStatus
 
 from config import ROOT
 from tests.services.helpers import open_task, receive
-from tests.support.stack import app_environment
+from tests.support.stack import app_environment, empty_queues
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.simulators]
@@ -33,7 +33,7 @@ def children(pid: int) -> set[int]:
 @pytest.fixture
 def pool(app):
     # a job an earlier test left on the shared queue would hold a worker at shutdown
-    Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).empty()
+    empty_queues(app)
     process = subprocess.Popen(
         [sys.executable, "-m", "worker", "work"],
         cwd=ROOT,

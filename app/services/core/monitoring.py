@@ -20,6 +20,7 @@ from app import settings
 from app.metrics import PREFIX
 from app.models import Agency, HumanTask, Incident, OutboxMessage
 from app.models.base import utcnow
+from app.services.core import queue
 from app.storage.db import db
 
 log = logging.getLogger(__name__)
@@ -114,9 +115,10 @@ def _redis_state() -> Iterator[GaugeMetricFamily]:
     cfg = settings.current
     client = _redis(cfg.REDIS_URL)
     depth = GaugeMetricFamily(
-        f"{PREFIX}_rq_queue_depth", "Jobs waiting in the RQ queue", labels=["queue"]
+        f"{PREFIX}_rq_queue_depth", "Jobs waiting in each RQ queue", labels=["queue"]
     )
-    depth.add_metric([cfg.RQ_QUEUE], client.llen(f"rq:queue:{cfg.RQ_QUEUE}"))
+    for name in queue.names():
+        depth.add_metric([name], client.llen(f"rq:queue:{name}"))
     yield depth
     last = client.get(f"{cfg.RQ_QUEUE}:{LAST_SWEEP_KEY}")
     if last is not None:

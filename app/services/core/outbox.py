@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,9 +32,10 @@ from app.services.core.outbox_claims import (
     claim_for_dossier,
     claim_next,
     claim_with_dossier_of,
-    next_ready_id,
-    no_earlier_undone,
+    next_ready,
+    waited_call,
 )
+from app.services.core.outbox_sweep import sweep
 from app.storage.db import after_commit, before_commit, db
 
 __all__ = [
@@ -45,7 +46,9 @@ __all__ = [
     "claim_for_dossier",
     "claim_next",
     "claim_with_dossier_of",
-    "next_ready_id",
+    "next_ready",
+    "sweep",
+    "waited_call",
 ]
 
 
@@ -123,20 +126,28 @@ def _write(session: Session) -> None:
     )
     # One hand-off per dossier: its job delivers the dossier's ready rows one after another
     # (see worker.jobs); a row behind another of the same ordering key waits for that one. The
-    # rows of the dossier a worker is delivering now are left to that worker.
+    # rows of the dossier a worker is delivering now are left to that worker. A dossier with a
+    # call its process waits for is handed off with that call, to the queue taken first (the
+    # job delivers it first, then the dossier's syncs).
     delivering = delivering_dossier.get()
     seen: set[object] = set()
-    first = []
-    for row_id, row in zip(ids, rows, strict=True):
+    first, waited = [], []
+    for row_id, row in sorted(zip(ids, rows, strict=True), key=_not_waited):  # stable
         dossier, key = row["dossier_id"], row["ordering_key"]
         group = ("dossier", dossier) if dossier is not None else key
         if dossier is not None and dossier == delivering:
             continue
         if group is None or group not in seen:
             first.append(row_id)
+            if waited_call(row["task_id"], row["ordering_key"]):
+                waited.append(row_id)
         if group is not None:
             seen.add(group)
-    after_commit(session, lambda: queue.dispatch(first))
+    after_commit(session, lambda: queue.dispatch(first, waited))
+
+
+def _not_waited(pair: tuple[int, dict[str, Any]]) -> bool:
+    return not waited_call(pair[1]["task_id"], pair[1]["ordering_key"])
 
 
 _TABLE = OutboxMessage.__table__
@@ -330,8 +341,9 @@ def retry_incident(incident_id: int, actor: Actor) -> None:
             operator=row.operator,
         )
         row_id = row.id
+        waited = [row_id] if waited_call(row.task_id, row.ordering_key) else []
         if row.operator != TIMER_FAILED:
-            after_commit(session, lambda: queue.dispatch([row_id]))
+            after_commit(session, lambda: queue.dispatch([row_id], waited))
 
 
 def dispatch_next(ordering_key: str) -> None:
@@ -339,54 +351,3 @@ def dispatch_next(ordering_key: str) -> None:
     next_id = next_pending_id(ordering_key)
     if next_id is not None:
         queue.dispatch([next_id])
-
-
-def sweep(now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Re-enqueue rows left behind (crash before enqueue, due retries, dead workers); a row a
-    worker holds (claimed less than OUTBOX_CLAIM_TIMEOUT ago) or whose job is still queued is
-    left alone."""
-    cfg = settings.current
-    now = now or utcnow()
-    stale = now - timedelta(seconds=cfg.OUTBOX_SWEEP_AFTER)
-    with db.transaction() as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.state == "running",
-                OutboxMessage.claimed_at < now - timedelta(seconds=cfg.OUTBOX_CLAIM_TIMEOUT),
-            )
-            .values(state="pending", enqueued_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        ids = list(
-            session.scalars(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.state == "pending",
-                    OutboxMessage.next_attempt_at <= now,
-                    or_(
-                        and_(
-                            OutboxMessage.enqueued_at.is_(None), OutboxMessage.created_at <= stale
-                        ),
-                        and_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.attempts > 0),
-                        OutboxMessage.enqueued_at <= stale,
-                    ),
-                    or_(OutboxMessage.ordering_key.is_(None), no_earlier_undone()),
-                )
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-            )
-        )
-        # a row whose job still waits in the queue is not handed off again: in a backlog,
-        # every pass would add another job per row, and the backlog would feed itself
-        queued = queue.waiting(ids)
-        ids = [row_id for row_id in ids if row_id not in queued]
-        if ids:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids))
-                .values(enqueued_at=now)
-                .execution_options(synchronize_session=False)
-            )
-    queue.dispatch(ids)
-    return ids

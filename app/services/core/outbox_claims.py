@@ -80,8 +80,16 @@ def _claiming(which):  # noqa: ANN001, ANN202 - a row-id condition, an UPDATE st
     )
 
 
+def waited_call(task_id: str | None, ordering_key: str | None) -> bool:
+    """Whether a row is a call its process waits for (a BPMN service task's: it has a task and
+    no ordering key, so it never waits behind another row). A dossier's job delivers these
+    first, and they are handed to the queue the workers take first (`queue.names`)."""
+    return task_id is not None and ordering_key is None
+
+
 def _ready_of_dossier(dossier_id):  # noqa: ANN001, ANN202 - an SQL value, a subquery
-    """The id of the dossier's oldest row that may be claimed at `now` (a subquery)."""
+    """The id of the dossier's row that may be claimed at `now` (a subquery): a call its
+    process waits for first (`waited_call`), then the oldest."""
     return (
         select(OutboxMessage.id)
         .where(
@@ -90,7 +98,10 @@ def _ready_of_dossier(dossier_id):  # noqa: ANN001, ANN202 - an SQL value, a sub
             OutboxMessage.next_attempt_at <= _NOW,
             or_(OutboxMessage.ordering_key.is_(None), _NO_EARLIER_UNDONE),
         )
-        .order_by(OutboxMessage.id)
+        .order_by(
+            OutboxMessage.task_id.is_(None) | OutboxMessage.ordering_key.is_not(None),
+            OutboxMessage.id,
+        )
         .limit(1)
         .scalar_subquery()
     )
@@ -115,7 +126,9 @@ _CLAIM_NEXT = _claiming(
 )
 _CLAIM_FOR_DOSSIER = _claiming(OutboxMessage.id == _ready_of_dossier(bindparam("dossier")))
 _CLAIM_WITH_DOSSIER_OF = _claiming(OutboxMessage.id == _ready_of_dossier(_OWNER))
-_NEXT_READY = select(_ready_of_dossier(bindparam("dossier")))
+_NEXT_READY = select(OutboxMessage.id, OutboxMessage.task_id, OutboxMessage.ordering_key).where(
+    OutboxMessage.id == _ready_of_dossier(bindparam("dossier"))
+)
 
 
 def _claimed(row) -> Claimed | None:  # noqa: ANN001 - a RETURNING row or None
@@ -171,11 +184,13 @@ def claim_with_dossier_of(outbox_id: int) -> Claimed | None:
     return _take(_CLAIM_WITH_DOSSIER_OF, row=outbox_id)
 
 
-def next_ready_id(dossier_id: int) -> int | None:
-    """The id of the dossier's row that may be claimed now, if any."""
+def next_ready(dossier_id: int) -> tuple[int, bool] | None:
+    """The dossier's row that may be claimed now, if any: its id, and whether its process
+    waits for it (`waited_call`)."""
     with db.transaction() as session:
         found = session.connection().execute(_NEXT_READY, {"dossier": dossier_id, "now": utcnow()})
-        return found.scalar()
+        row = found.first()
+        return None if row is None else (row.id, waited_call(row.task_id, row.ordering_key))
 
 
 @dataclass

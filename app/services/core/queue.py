@@ -32,24 +32,44 @@ def _timed_queue(url: str, name: str, timeout: float) -> Queue:
     return Queue(name, connection=connection)
 
 
-def rq_enqueue(outbox_ids: Iterable[int]) -> None:
-    """Hand outbox rows to the RQ workers (after the transaction committed)."""
-    queue = _queue(settings.current.REDIS_URL, settings.current.RQ_QUEUE)
-    jobs = [
-        Queue.prepare_data(
-            JOB,
-            args=(outbox_id,),
-            timeout=60,
-            result_ttl=RESULT_TTL,
-            failure_ttl=86400,
-            job_id=f"{job_prefix(outbox_id)}{secrets.token_hex(6)}",
-        )
-        for outbox_id in outbox_ids
-    ]
-    queue.enqueue_many(jobs)
+def names() -> tuple[str, str]:
+    """The workers' two queues, in the order they take jobs: first the calls a process waits
+    for (a BPMN service task: the account check before the reception step, the e-result's
+    issuing, storing and publishing before the return), then the rest (the portal's status and
+    progress syncs, notifications, reorganisations), which nobody waits on. Under load an
+    officer's next step is not queued behind other dossiers' syncs; the syncs keep their
+    order (their ordering key) and go out as soon as the waited calls leave a worker free."""
+    name = settings.current.RQ_QUEUE
+    return f"{name}-waited", name
 
 
-enqueue: Callable[[Iterable[int]], None] = rq_enqueue
+def rq_enqueue(outbox_ids: list[int], waited: frozenset[int]) -> None:
+    """Hand outbox rows to the RQ workers (after the transaction committed): those in
+    `waited` to the queue taken first, the others to the second."""
+    url = settings.current.REDIS_URL
+    first, second = names()
+    for name, part in (
+        (first, [i for i in outbox_ids if i in waited]),
+        (second, [i for i in outbox_ids if i not in waited]),
+    ):
+        if not part:
+            continue
+        jobs = [
+            Queue.prepare_data(
+                JOB,
+                args=(outbox_id,),
+                timeout=60,
+                result_ttl=RESULT_TTL,
+                failure_ttl=86400,
+                job_id=f"{job_prefix(outbox_id)}{secrets.token_hex(6)}",
+            )
+            for outbox_id in part
+        ]
+        _queue(url, name).enqueue_many(jobs)
+
+
+# (row ids, those of them a process waits for); tests swap it to run or drop the jobs
+enqueue: Callable[[list[int], frozenset[int]], None] = rq_enqueue
 
 
 def job_prefix(outbox_id: int) -> str:
@@ -69,8 +89,10 @@ def waiting(outbox_ids: Iterable[int]) -> set[int]:
     if not wanted:
         return set()
     try:
-        queue = _queue(settings.current.REDIS_URL, settings.current.RQ_QUEUE)
-        queued = queue.connection.lrange(queue.key, 0, -1)
+        queued = []
+        for name in names():
+            queue = _queue(settings.current.REDIS_URL, name)
+            queued += queue.connection.lrange(queue.key, 0, -1)
     except Exception:  # noqa: BLE001 - Redis down: nothing is known to wait
         log.warning("could not ask Redis which outbox rows are queued")
         return set()
@@ -83,12 +105,13 @@ def waiting(outbox_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def dispatch(outbox_ids: Iterable[int]) -> None:
-    """Enqueue; a failure here is harmless because the sweeper finds rows left behind."""
+def dispatch(outbox_ids: Iterable[int], waited: Iterable[int] = ()) -> None:
+    """Enqueue (`waited`: the rows among them a process waits for, taken first, see `names`);
+    a failure here is harmless because the sweeper finds rows left behind."""
     ids = list(outbox_ids)
     if not ids:
         return
     try:
-        enqueue(ids)
+        enqueue(ids, frozenset(waited).intersection(ids))
     except Exception:  # noqa: BLE001 - Redis down: the sweeper re-enqueues later
         log.warning("enqueue failed for outbox %s; sweeper will retry", ids)
