@@ -177,6 +177,7 @@ def main() -> None:
         found += checks.problems(args.path, codes, stack.env["PORTAL_URL"], args.n)
         report.run(results, started, steps_done, ended, load_end)
         report.work(checks.outbox_counts(codes), jobs, jobs_before, len(codes))
+        report.sync_lags(checks.sync_lags(codes, stack.env["PORTAL_URL"]))
         cpu.report(cpu_before, cpu_after, max(len(codes), 1), busy_after - busy_before)
         stack.stop_workers()
         report.engine(probes, engine, args.path)

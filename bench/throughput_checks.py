@@ -1,11 +1,13 @@
 """What `bench/throughput.py` checks and counts: the run is correct (every dossier finished,
 every portal status received once and in order, no incident, no failed job, the outbox
-drained) and how much work it took (outbox rows and service jobs per dossier)."""
+drained) and how much work it took (outbox rows and service jobs per dossier), and how late
+the portal's statuses arrived."""
 
 from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -89,6 +91,32 @@ def outbox_counts(codes: list[str]) -> dict[str, float]:
         ).all()
     per = {operator: count / max(len(codes), 1) for operator, count in rows}
     return dict(sorted(per.items(), key=lambda kv: -kv[1]))
+
+
+def sync_lags(codes: list[str], portal_url: str) -> list[float]:
+    """For each status of these dossiers the portal received: seconds from its outbox row's
+    writing (in the step's transaction) to its arrival at the portal (one machine, one clock).
+    The syncs go to the queue taken second (`queue.names`): this is what waiting there cost."""
+    received: list[dict[str, Any]] = requests.get(f"{portal_url}/_sim/received", timeout=30).json()
+    wanted = set(codes)
+    arrived = {
+        int(m["idempotency_key"].removeprefix("outbox-")): datetime.fromisoformat(m["received_at"])
+        for m in received
+        if m["body"].get("dossier_code") in wanted and m["idempotency_key"].startswith("outbox-")
+    }
+    with db.transaction() as session:
+        written = dict(
+            session.execute(
+                select(OutboxMessage.id, OutboxMessage.created_at).where(
+                    OutboxMessage.id.in_(list(arrived))
+                )
+            ).all()
+        )
+    return [(arrived[i] - _aware(written[i])).total_seconds() for i in arrived if i in written]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def problems(path: str, codes: list[str], portal_url: str, expected_n: int) -> list[str]:

@@ -118,6 +118,13 @@ class Report:
         for operator, rows in outbox.items():
             print(f"    {operator:<34}{rows:6.2f}")
 
+    def sync_lags(self, lags: list[float]) -> None:
+        """The portal statuses' delay (row written → received), ms."""
+        if lags:
+            print(f"\n  {'portal statuses (ms)':<38}{'count':>7}{'p50':>11}{'p95':>11}")
+            print(line("status row written → at the portal", lags))
+            print(f"  {'':<38}{'':>7}{'max':>11}{max(lags) * 1000:>11.1f}")
+
     def engine(self, probes: dict[str, Any], engine: ModuleType, path: str) -> None:
         print("\n== state along the path (item 3; one probe dossier each, app.engine)")
         print(

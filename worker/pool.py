@@ -55,12 +55,15 @@ def warm_up() -> None:
     db.engine.dispose()  # no connection of this process may be shared with its forks
 
 
-def run_one(burst: bool = False) -> None:
-    """One worker in this process: runs jobs here until `WORKER_MAX_JOBS`, or the queue is
-    empty with `burst`."""
+def run_one(burst: bool = False, *, waited_first: bool = True) -> None:
+    """One worker in this process: runs jobs here until `WORKER_MAX_JOBS`, or the queues are
+    empty with `burst`. It takes the calls a process waits for first (`queue.names`), or,
+    with `waited_first` False, the other queue's jobs first."""
     cfg = settings.current
     connection = Redis.from_url(cfg.REDIS_URL)
-    worker = MeasuredWorker(list(queue.names()), connection=connection)
+    waited, other = queue.names()
+    order = [waited, other] if waited_first else [other, waited]
+    worker = MeasuredWorker(order, connection=connection)
     if not cfg.WORKER_PROFILE_DIR:
         worker.work(burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None)
         return
@@ -87,15 +90,21 @@ def _stop_with(supervisor: int) -> None:
 
 
 class Supervisor:
-    """Keeps `processes` workers forked from this warm process running until told to stop."""
+    """Keeps `processes` workers forked from this warm process running until told to stop.
 
-    def __init__(self, processes: int, target: Callable[[], None] = run_one) -> None:
+    With two workers or more, the first (its place kept by the one that replaces it) takes the
+    second queue's jobs first: the calls a process waits for go before the portal's syncs on
+    every other worker, and the syncs still have a worker of their own, so a steady stream of
+    waited calls cannot hold them back for long (`queue.names`). `target(waited_first=…)` is
+    what each worker runs."""
+
+    def __init__(self, processes: int, target: Callable[..., None] = run_one) -> None:
         self.processes = max(processes, 1)
         self.target = target
-        self.children: dict[int, float] = {}  # pid: started at (monotonic)
+        self.children: dict[int, tuple[float, int]] = {}  # pid: started at (monotonic), place
         self.stopping = False
 
-    def _fork(self) -> None:
+    def _fork(self, place: int) -> None:
         # A stop signal must not reach the new worker while it still has the supervisor's
         # handler (it would run `_stop` in the worker and the worker would go on listening):
         # held back across the fork, it ends the worker once the default action is back.
@@ -112,14 +121,14 @@ class Supervisor:
             _stop_with(os.getppid())
             code = 0
             try:
-                self.target()
+                self.target(waited_first=place != 0 or self.processes == 1)
             except BaseException:  # noqa: BLE001 - reported, then this fork ends
                 log.exception("worker %s stopped on an error", os.getpid())
                 code = 1
             finally:
                 logging.shutdown()
                 os._exit(code)
-        self.children[pid] = time.monotonic()
+        self.children[pid] = (time.monotonic(), place)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         if self.stopping:  # told to stop while it forked: `_stop` may not have seen it
             os.kill(pid, signal.SIGTERM)
@@ -141,8 +150,8 @@ class Supervisor:
             serve(cfg.WORKER_METRICS_PORT, cfg.WORKER_METRICS_ADDRESS)
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        for _ in range(self.processes):
-            self._fork()
+        for place in range(self.processes):
+            self._fork(place)
         while self.children:
             try:
                 pid, status = os.wait()
@@ -150,12 +159,13 @@ class Supervisor:
                 break
             except InterruptedError:
                 continue
-            started = self.children.pop(pid, None)
+            ended = self.children.pop(pid, None)
             forget_process(pid)
-            if started is None or self.stopping:
+            if ended is None or self.stopping:
                 continue
             log.warning("worker %s ended (status %s); starting another", pid, status)
+            started, place = ended
             if time.monotonic() - started < RESPAWN_PAUSE:
                 time.sleep(RESPAWN_PAUSE)
             if not self.stopping:
-                self._fork()
+                self._fork(place)

@@ -165,9 +165,9 @@ def fork():
 
 
 os.fork = fork
-supervisor = Supervisor(1, target=lambda: open(sys.argv[1], "w").close())
+supervisor = Supervisor(1, target=lambda waited_first: open(sys.argv[1], "w").close())
 signal.signal(signal.SIGTERM, supervisor._stop)
-supervisor._fork()
+supervisor._fork(0)
 pid, status = os.wait()
 print(os.WTERMSIG(status) if os.WIFSIGNALED(status) else "exit", os.WEXITSTATUS(status))
 """
@@ -188,3 +188,49 @@ def test_a_stop_signal_that_reaches_a_worker_as_it_is_forked_stops_it(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == str(int(signal.SIGTERM))
     assert not started.exists()
+
+
+PLACES = """
+import os, sys, time
+import worker.pool as pool
+
+pool.warm_up = lambda: None  # nothing to import ahead here
+
+
+def target(waited_first):
+    with open(sys.argv[1], "a") as out:
+        out.write(f"{os.getpid()} {waited_first}\\n")
+    time.sleep(120)
+
+
+pool.Supervisor(int(sys.argv[2]), target=target).run()
+"""
+
+
+def started_workers(path) -> list[tuple[int, bool]]:  # noqa: ANN001
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [(int(pid), flag == "True") for pid, flag in (line.split() for line in lines)]
+
+
+@pytest.mark.parametrize("processes", [1, 3])
+def test_one_worker_of_a_pool_takes_the_syncs_first_and_its_replacement_too(tmp_path, processes):
+    """With two workers or more, one takes the portal's syncs before the calls a process
+    waits for (the others the other way round), so a stream of waited calls cannot hold the
+    syncs back; the worker that replaces it does the same. A lone worker takes waited calls
+    first."""
+    out = tmp_path / "workers"
+    pool = subprocess.Popen([sys.executable, "-c", PLACES, str(out), str(processes)], cwd=ROOT)
+    try:
+        wait_until(lambda: len(started_workers(out)) == processes, timeout=60, what="workers")
+        flags = [flag for _, flag in started_workers(out)]
+        if processes == 1:
+            assert flags == [True]
+            return
+        assert sorted(flags) == [False, True, True]
+        [syncs_first] = [pid for pid, flag in started_workers(out) if not flag]
+        os.kill(syncs_first, signal.SIGKILL)
+        wait_until(lambda: len(started_workers(out)) == 4, timeout=60, what="a replacement")
+        assert started_workers(out)[-1][1] is False
+    finally:
+        pool.terminate()
+        pool.wait(timeout=60)

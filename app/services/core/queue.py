@@ -38,7 +38,8 @@ def names() -> tuple[str, str]:
     issuing, storing and publishing before the return), then the rest (the portal's status and
     progress syncs, notifications, reorganisations), which nobody waits on. Under load an
     officer's next step is not queued behind other dossiers' syncs; the syncs keep their
-    order (their ordering key) and go out as soon as the waited calls leave a worker free."""
+    order (their ordering key), and one worker of each pool takes them first
+    (`worker.pool.Supervisor`), so a stream of waited calls cannot hold them back."""
     name = settings.current.RQ_QUEUE
     return f"{name}-waited", name
 
