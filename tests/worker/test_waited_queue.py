@@ -144,3 +144,19 @@ def test_a_retried_waited_call_goes_to_the_queue_taken_first(
 def incident_of(operator: str) -> int | None:
     with db.transaction() as session:
         return session.scalar(select(Incident.id).where(Incident.operator == operator))
+
+
+def test_a_dossiers_next_ready_row_is_the_call_its_process_waits_for(actors, monkeypatch):
+    """What a job hands off after its last commit (worker.jobs): the waited call first, said
+    to be waited for; then the dossier's syncs in their order, not waited for."""
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
+    receive(actors["tiepnhan"])
+    [status] = row_ids("portal.sync_status")
+    [check] = row_ids("portal.check_account")
+    with db.transaction() as session:
+        dossier_id = session.scalar(
+            select(OutboxMessage.dossier_id).where(OutboxMessage.id == check)
+        )
+    assert outbox.next_ready(dossier_id) == (check, True)
+    assert outbox.claim(check) is not None  # a worker holds the check
+    assert outbox.next_ready(dossier_id) == (status, False)
