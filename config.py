@@ -84,7 +84,8 @@ class Config:
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # `python -m worker work`: this many warm worker processes (one more than REORG_WORKERS, so
     # a reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never).
-    WORKER_PROCESSES = int(_env("WORKER_PROCESSES", "3"))
+    # one takes the portal's syncs first, the others the calls a process waits for (worker.pool)
+    WORKER_PROCESSES = int(_env("WORKER_PROCESSES", "4"))
     WORKER_MAX_JOBS = int(_env("WORKER_MAX_JOBS", "1000"))
     # A folder: each worker process profiles itself (cProfile) and writes
     # worker-<pid>.prof there when it stops (bench/throughput.py --profile); empty: off.
