@@ -18,19 +18,13 @@ from app.services.core.actors import Actor
 from app.storage import backup as backups
 from app.storage.db import db
 from app.storage.files import file_store
-from tests.conftest import _config, _postgres_url, _sqlite_url
+from tests.conftest import _config
 from tests.services.helpers import complete, deliver, receive
+from tests.support.databases import database_url  # noqa: F401 - a fixture: both databases
 
 RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 ACCEPT = {"decision": "accept", "appraisal_note": "Đủ"}
 APPROVE = {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request, sqlite_template, tmp_path) -> str:
-    if request.param == "sqlite":
-        return _sqlite_url(sqlite_template, tmp_path)
-    return _postgres_url(request.getfixturevalue("pg_server"))
 
 
 def empty_database_like(url: str, tmp_path: Path, request) -> str:  # noqa: ANN001
@@ -83,7 +77,12 @@ def officers() -> dict[str, Actor]:
 
 
 def test_backup_wipe_restore_gives_the_same_installation_and_a_dossier_goes_on(
-    app, actors, database_url, redis_server, tmp_path, request
+    app,
+    actors,
+    database_url,  # noqa: F811 - the imported fixture itself
+    redis_server,
+    tmp_path,
+    request,
 ):
     issued = receive(actors["tiepnhan"])
     deliver("portal.check_account", {"exists": True})

@@ -18,8 +18,8 @@ from app.services.documents import results
 from app.services.dossiers import progress, service_calls, tasks
 from app.storage.db import db
 from app.storage.files import file_store
-from tests.conftest import _postgres_url, _sqlite_url
 from tests.services.helpers import complete, open_task, receive, results_of, settle
+from tests.support.databases import database_url  # noqa: F401 - a fixture: both databases
 from worker import jobs
 
 pytestmark = [pytest.mark.fault, pytest.mark.simulators]
@@ -27,13 +27,6 @@ RECEPTION = {"components_checked": True, "original_count": 1, "copy_count": 0}
 ACCEPT = {"decision": "accept", "appraisal_note": "Đủ"}
 APPROVE = {"approval_decision": "approve", "result_name": "Phiếu lý lịch tư pháp số 1"}
 ISSUE = "documents.issue_result"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request, sqlite_template, tmp_path) -> str:
-    if request.param == "sqlite":
-        return _sqlite_url(sqlite_template, tmp_path)
-    return _postgres_url(request.getfixturevalue("pg_server"))
 
 
 def to_approval(actors, drain, clock) -> str:

@@ -18,18 +18,11 @@ from app.services.core import outbox, queue
 from app.services.core.outbox import retry_incident
 from app.services.dossiers import tasks
 from app.storage.db import db
-from tests.conftest import _postgres_url, _sqlite_url
 from tests.services.helpers import complete, open_task, receive, settle
+from tests.support.databases import database_url  # noqa: F401 - a fixture: both databases
 
 pytestmark = [pytest.mark.fault, pytest.mark.simulators]
 RECEPTION_FORM = {"components_checked": True, "original_count": 1, "copy_count": 0}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request, sqlite_template, tmp_path) -> str:
-    if request.param == "sqlite":
-        return _sqlite_url(sqlite_template, tmp_path)
-    return _postgres_url(request.getfixturevalue("pg_server"))
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.models import Incident, OutboxMessage
 from app.services.core import outbox, queue
 from app.storage.db import db
-from tests.conftest import _postgres_url, _sqlite_url
 from tests.services.helpers import complete, open_task, receive, settle
+from tests.support.databases import database_url  # noqa: F401 - a fixture: both databases
 from worker.measured import MeasuredWorker
 
 pytestmark = [pytest.mark.fault, pytest.mark.simulators]
@@ -25,13 +25,6 @@ RAN: list[int] = []
 def ran(outbox_id: int) -> None:
     """The job the workers run in `test_the_workers_take_the_waited_queue_first`."""
     RAN.append(outbox_id)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request, sqlite_template, tmp_path) -> str:
-    if request.param == "sqlite":
-        return _sqlite_url(sqlite_template, tmp_path)
-    return _postgres_url(request.getfixturevalue("pg_server"))
 
 
 @pytest.fixture
