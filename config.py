@@ -82,8 +82,8 @@ class Config:
     # production) or "text" (readable, for development); the root level.
     LOG_FORMAT = _env("LOG_FORMAT", "json")
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
-    # `python -m worker work`: this many warm worker processes (one more than REORG_WORKERS, so
-    # a reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never).
+    # `python -m worker work`: this many warm worker processes (more than REORG_WORKERS, so a
+    # reorganisation never holds every one), each replaced after WORKER_MAX_JOBS jobs (0: never);
     # one takes the portal's syncs first, the others the calls a process waits for (worker.pool)
     WORKER_PROCESSES = int(_env("WORKER_PROCESSES", "4"))
     WORKER_MAX_JOBS = int(_env("WORKER_MAX_JOBS", "1000"))

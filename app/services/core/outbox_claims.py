@@ -87,6 +87,10 @@ def waited_call(task_id: str | None, ordering_key: str | None) -> bool:
     return task_id is not None and ordering_key is None
 
 
+# `not waited_call(row.task_id, row.ordering_key)` in SQL: false sorts first
+_NOT_WAITED = OutboxMessage.task_id.is_(None) | OutboxMessage.ordering_key.is_not(None)
+
+
 def _ready_of_dossier(dossier_id):  # noqa: ANN001, ANN202 - an SQL value, a subquery
     """The id of the dossier's row that may be claimed at `now` (a subquery): a call its
     process waits for first (`waited_call`), then the oldest."""
@@ -98,10 +102,7 @@ def _ready_of_dossier(dossier_id):  # noqa: ANN001, ANN202 - an SQL value, a sub
             OutboxMessage.next_attempt_at <= _NOW,
             or_(OutboxMessage.ordering_key.is_(None), _NO_EARLIER_UNDONE),
         )
-        .order_by(
-            OutboxMessage.task_id.is_(None) | OutboxMessage.ordering_key.is_not(None),
-            OutboxMessage.id,
-        )
+        .order_by(_NOT_WAITED, OutboxMessage.id)
         .limit(1)
         .scalar_subquery()
     )
