@@ -143,7 +143,7 @@ def problems(path: str, codes: list[str], portal_url: str, expected_n: int) -> l
     if stuck:
         found.append(f"{len(stuck)} outbox rows not delivered, e.g. {stuck[:3]}")
     connection = Redis.from_url(settings.current.REDIS_URL)
-    failed = sum(len(FailedJobRegistry(name, connection=connection)) for name in queue.names())
+    failed = sum(len(FailedJobRegistry(name, connection=connection)) for name in queue.all_names())
     if failed:
         found.append(f"{failed} failed jobs (RQ's failed registry)")
     found += _portal_problems(path, codes, portal_url)

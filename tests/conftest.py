@@ -262,8 +262,8 @@ def drain(app, redis_server) -> Callable[..., int]:
 
     def run(max_rounds: int = 50) -> int:
         connection = Redis.from_url(redis_server.url)
-        # both of the workers' queues, the waited calls' first (app.services.core.queue.names)
-        rq_queues = [Queue(name, connection=connection) for name in queue.names()]
+        # every queue of the workers, the waited calls' first (app.services.core.queue.all_names)
+        rq_queues = [Queue(name, connection=connection) for name in queue.all_names()]
         done = 0
         for _ in range(max_rounds):
             before = sum(q.count for q in rq_queues)

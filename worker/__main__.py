@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
             # ready before it says it listens: its first jobs do not wait for the imports and
             # the models' parsing (seconds, several workers starting on two cores)
             warm_up()
-            queues = list(queue.names())
+            queues = list(queue.all_names())
             MeasuredWorker(queues, connection=Redis.from_url(cfg.REDIS_URL)).work(
                 burst="--burst" in argv
             )

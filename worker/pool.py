@@ -57,13 +57,12 @@ def warm_up() -> None:
 
 def run_one(burst: bool = False, *, waited_first: bool = True) -> None:
     """One worker in this process: runs jobs here until `WORKER_MAX_JOBS`, or the queues are
-    empty with `burst`. It takes the calls a process waits for first (`queue.names`), or,
-    with `waited_first` False, the other queue's jobs first."""
+    empty with `burst`. It takes the calls a process waits for first, then the syncs and the
+    bulk jobs, or, with `waited_first` False, the syncs first and no bulk job
+    (`queue.worker_order`)."""
     cfg = settings.current
     connection = Redis.from_url(cfg.REDIS_URL)
-    waited, other = queue.names()
-    order = [waited, other] if waited_first else [other, waited]
-    worker = MeasuredWorker(order, connection=connection)
+    worker = MeasuredWorker(queue.worker_order(waited_first), connection=connection)
     if not cfg.WORKER_PROFILE_DIR:
         worker.work(burst=burst, max_jobs=cfg.WORKER_MAX_JOBS or None)
         return

@@ -36,7 +36,7 @@ def tick() -> tuple[int, int]:
         if _turn(f"reorganisation-{plan_id}", REORG_LEASE):
             parts = max(settings.current.REORG_WORKERS, 1)
             for part in range(parts):
-                _jobs().enqueue(
+                _bulk_jobs().enqueue(
                     "worker.jobs.apply_reorganisation",
                     plan_id,
                     part,
@@ -95,7 +95,10 @@ def run_forever() -> None:
         time.sleep(max(0.0, settings.current.SCHEDULER_INTERVAL - (time.monotonic() - started)))
 
 
-def _jobs():  # noqa: ANN202
+def _bulk_jobs():  # noqa: ANN202
+    """The queue of long jobs, never taken by the sync-first worker (`queue.bulk_name`)."""
     from rq import Queue
 
-    return Queue(settings.current.RQ_QUEUE, connection=_redis(settings.current.REDIS_URL))
+    from app.services.core import queue
+
+    return Queue(queue.bulk_name(), connection=_redis(settings.current.REDIS_URL))

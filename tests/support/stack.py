@@ -41,7 +41,7 @@ def empty_queues(app) -> None:  # noqa: ANN001
     from app.services.core import queue
 
     connection = Redis.from_url(app.config["REDIS_URL"])
-    for name in queue.names():
+    for name in queue.all_names():
         Queue(name, connection=connection).empty()
 
 

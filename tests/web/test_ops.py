@@ -146,7 +146,7 @@ def test_metrics_move_when_a_dossier_goes_through(app, client, actors, redis_ser
 
     connection = Redis.from_url(redis_server.url)
     MeasuredWorker(
-        [Queue(name, connection=connection) for name in queue.names()], connection=connection
+        [Queue(name, connection=connection) for name in queue.all_names()], connection=connection
     ).work(burst=True)
     delivered = scrape(client)
     deliveries = "gqtthc_outbox_deliveries_total"

@@ -153,3 +153,42 @@ def test_a_dossiers_next_ready_row_is_the_call_its_process_waits_for(actors, mon
     assert outbox.next_ready(dossier_id) == (check, True)
     assert outbox.claim(check) is not None  # a worker holds the check
     assert outbox.next_ready(dossier_id) == (status, False)
+
+
+def test_bulk_jobs_go_last_and_never_to_the_sync_first_worker(app, redis_server, monkeypatch):
+    """A reorganisation part holds its worker up to an hour: the pool's sync-first worker never
+    takes one (the syncs would have no worker of their own meanwhile); the others take bulk
+    jobs after the waited calls and the syncs."""
+    monkeypatch.setattr(queue, "JOB", f"{__name__}.ran")
+    connection = Redis.from_url(redis_server.url)
+    for name in queue.all_names():
+        Queue(name, connection=connection).empty()
+    bulk = Queue(queue.bulk_name(), connection=connection)
+    RAN.clear()
+    bulk.enqueue(f"{__name__}.ran", 9)  # queued first, taken last
+    queue.rq_enqueue([1, 2], frozenset({2}))
+    MeasuredWorker(queue.worker_order(False), connection=connection).work(burst=True)
+    assert RAN == [1, 2]  # the sync-first worker: the sync, then the waited call, not the bulk
+    assert bulk.count == 1
+    queue.rq_enqueue([3, 4], frozenset({4}))
+    MeasuredWorker(queue.worker_order(True), connection=connection).work(burst=True)
+    assert RAN == [1, 2, 4, 3, 9]  # the others: waited, sync, then the bulk job
+    assert bulk.count == 0
+    assert queue.all_names() == (*queue.names(), queue.bulk_name())
+
+
+def test_the_scheduler_queues_a_reorganisation_s_parts_as_bulk_jobs(app, redis_server, monkeypatch):
+    from app.services.reorganisation import cutover
+    from worker import scheduler
+
+    monkeypatch.setattr(queue, "enqueue", lambda ids, waited: None)
+    monkeypatch.setattr(cutover, "due_plans", lambda: [7])
+    connection = Redis.from_url(redis_server.url)
+    connection.flushdb()
+    scheduler.tick()
+    parts = Queue(queue.bulk_name(), connection=connection).get_jobs()
+    assert sorted(job.args for job in parts) == [
+        (7, part, app.config["REORG_WORKERS"]) for part in range(app.config["REORG_WORKERS"])
+    ]
+    assert {job.func_name for job in parts} == {"worker.jobs.apply_reorganisation"}
+    assert [Queue(name, connection=connection).count for name in queue.names()] == [0, 0]

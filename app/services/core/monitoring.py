@@ -117,7 +117,7 @@ def _redis_state() -> Iterator[GaugeMetricFamily]:
     depth = GaugeMetricFamily(
         f"{PREFIX}_rq_queue_depth", "Jobs waiting in each RQ queue", labels=["queue"]
     )
-    for name in queue.names():
+    for name in queue.all_names():
         depth.add_metric([name], client.llen(f"rq:queue:{name}"))
     yield depth
     last = client.get(f"{cfg.RQ_QUEUE}:{LAST_SWEEP_KEY}")

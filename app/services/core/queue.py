@@ -44,6 +44,26 @@ def names() -> tuple[str, str]:
     return f"{name}-waited", name
 
 
+def bulk_name() -> str:
+    """The queue of long bulk jobs (a reorganisation's parts, up to an hour each), taken after
+    the other two and never by the worker that takes the portal's syncs first: a bulk job
+    held by that worker would leave the syncs without a worker of their own for its length."""
+    return f"{settings.current.RQ_QUEUE}-bulk"
+
+
+def all_names() -> tuple[str, str, str]:
+    """Every queue the workers take jobs from: `names()`, then `bulk_name()`."""
+    return (*names(), bulk_name())
+
+
+def worker_order(waited_first: bool) -> list[str]:
+    """The queues one worker takes jobs from, in order: the waited calls, the syncs, then the
+    bulk jobs; or, for the pool's sync-first worker (`waited_first` False), the syncs, then
+    the waited calls, and no bulk job."""
+    waited, syncs = names()
+    return [waited, syncs, bulk_name()] if waited_first else [syncs, waited]
+
+
 def rq_enqueue(outbox_ids: list[int], waited: frozenset[int]) -> None:
     """Hand outbox rows to the RQ workers (after the transaction committed): those in
     `waited` to the queue taken first, the others to the second."""
