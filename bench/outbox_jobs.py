@@ -45,6 +45,7 @@ from app.integrations.simulators.warehouse import create_warehouse_simulator  # 
 from app.models import HumanTask, OutboxMessage, User  # noqa: E402
 from app.services.core import outbox  # noqa: E402
 from app.services.core.actors import Actor  # noqa: E402
+from app.services.core.queue import all_names as queue_names  # noqa: E402
 from app.services.documents import results  # noqa: E402
 from app.services.dossiers import tasks  # noqa: E402
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier  # noqa: E402
@@ -130,12 +131,13 @@ class Counts:
 
 def settle(connection: Redis) -> None:
     """The worker and the scheduler until nothing is queued (the sweeper included)."""
-    queue = Queue(QUEUE, connection=connection)
+    # every queue the workers take, in their order (the waited calls' first: queue.all_names)
+    queues = [Queue(name, connection=connection) for name in queue_names()]
     for _ in range(50):
-        if queue.count:
-            SimpleWorker([queue], connection=connection).work(burst=True)
+        if any(q.count for q in queues):
+            SimpleWorker(queues, connection=connection).work(burst=True)
         scheduler.tick()
-        if queue.count == 0:
+        if not any(q.count for q in queues):
             return
     raise SystemExit("the outbox did not settle")
 

@@ -23,7 +23,11 @@ otherwise. `--profile`: each worker process and driver profiles itself (cProfile
 process's profile is named at the end, with its top functions.
 `--workers W` runs run.sh's worker line with W warm worker processes (WORKER_PROCESSES);
 bench/throughput_curve.py takes the scaling curve (W workers + W drivers for each W).
-Usage: .venv/bin/python bench/throughput.py [-n 1000] [-m 8] [--path counter|online|c1]
+`--rate R` runs an open loop instead: dossiers arrive at random, R a second (a Poisson
+process, as citizens come to a counter), whether or not the earlier ones are done, and the
+bench prints the latencies at that load and how busy it kept the machine; a start that found
+`-m` dossiers in flight waited (printed as late starts: the system did not keep up).
+Usage: .venv/bin/python bench/throughput.py [-n 1000] [-m 8 | --rate R] [--path counter|online|c1]
        [--fast] [--drivers D] [--workers W] [--profile] [--keep DIR]
 """
 
@@ -71,10 +75,24 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--workers", type=int, help="worker processes (default: run.sh's WORKER_PROCESSES)"
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: dossiers a second arriving at random (Poisson), whether or not the "
+        "earlier ones are done, instead of -m in flight (-m is then the most in flight, "
+        "default 64); the latencies at a given load, e.g. a province's peak (2.8/s)",
+    )
     parser.add_argument("--bare", type=int, default=200, help="bare engine runs (default 200)")
     parser.add_argument("--profile", action="store_true", help="profile every process")
     parser.add_argument("--keep", help="keep the logs and profiles in this folder")
     args = parser.parse_args()
+    if args.rate is not None:
+        if args.rate <= 0:
+            parser.error("--rate must be above 0")
+        if args.profile:
+            parser.error("--profile profiles a closed loop (-m), not --rate")
+        if "-m" not in sys.argv[1:]:
+            args.m = 64
     if args.n < 1 or args.m < 1:
         parser.error("-n and -m must be at least 1")
     return args
@@ -91,6 +109,8 @@ def start_drivers(
         out = folder / f"driver-{index}.json"
         argv = [sys.executable, str(DRIVER), "--path", args.path, "--count", str(share)]
         argv += ["--threads", str(threads), "--index", str(index), "--out", str(out)]
+        if args.rate:  # each driver its share of the arrivals (Poisson processes add up)
+            argv += ["--rate", str(args.rate * share / args.n)]
         if args.profile:
             argv += ["--profile", str(folder / f"driver-{index}.prof")]
         log = open(folder / f"driver-{index}.log", "wb")  # noqa: SIM115 - closed at exit
@@ -178,7 +198,10 @@ def main() -> None:
         report.run(results, started, steps_done, ended, load_end)
         report.work(checks.outbox_counts(codes), jobs, jobs_before, len(codes))
         report.sync_lags(checks.sync_lags(codes, stack.env["PORTAL_URL"]))
-        cpu.report(cpu_before, cpu_after, max(len(codes), 1), busy_after - busy_before)
+        report.waited_calls(checks.waited_calls(codes))
+        cpu.report(
+            cpu_before, cpu_after, max(len(codes), 1), busy_after - busy_before, ended - started
+        )
         stack.stop_workers()
         report.engine(probes, engine, args.path)
         if args.profile:

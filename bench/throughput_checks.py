@@ -115,6 +115,36 @@ def sync_lags(codes: list[str], portal_url: str) -> list[float]:
     return [(arrived[i] - _aware(written[i])).total_seconds() for i in arrived if i in written]
 
 
+def waited_calls(codes: list[str]) -> dict[str, tuple[list[float], list[float]]]:
+    """Per operator of the calls a process waits for (a BPMN service task's: the row names a
+    task): how long each row waited to be claimed (written → claimed; a row with an ordering
+    key also waits there for the dossier's earlier syncs) and then took (claimed → done, the
+    process resumed), in seconds."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(
+                OutboxMessage.operator,
+                OutboxMessage.created_at,
+                OutboxMessage.claimed_at,
+                OutboxMessage.done_at,
+            )
+            .join(Dossier, Dossier.id == OutboxMessage.dossier_id)
+            .where(
+                Dossier.code.in_(codes),
+                OutboxMessage.task_id.is_not(None),
+                OutboxMessage.claimed_at.is_not(None),
+                OutboxMessage.done_at.is_not(None),
+            )
+            .order_by(OutboxMessage.id)
+        ).all()
+    found: dict[str, tuple[list[float], list[float]]] = {}
+    for operator, created, claimed, done in rows:
+        queued, ran = found.setdefault(operator, ([], []))
+        queued.append((_aware(claimed) - _aware(created)).total_seconds())
+        ran.append((_aware(done) - _aware(claimed)).total_seconds())
+    return found
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 

@@ -91,7 +91,9 @@ def machine_busy() -> tuple[float, float]:
     return (total - idle) / TICKS, total / TICKS
 
 
-def report(before: dict[str, float], after: dict[str, float], n: int, busy: float) -> None:
+def report(
+    before: dict[str, float], after: dict[str, float], n: int, busy: float, elapsed: float
+) -> None:
     """Print CPU ms per completed dossier by kind, the total, and the machine's busy share."""
     print("\n== CPU per completed dossier, by process (ms; /proc, user + system)")
     total = 0.0
@@ -104,3 +106,5 @@ def report(before: dict[str, float], after: dict[str, float], n: int, busy: floa
     cores = os.cpu_count() or 1
     most = cores * n / total
     print(f"  at this CPU per dossier, {cores} cores give at most {most:.1f} dossiers/s")
+    share = busy / max(cores * elapsed, 1e-9)
+    print(f"  the machine was busy {share:.0%} of its {cores} cores' time during the run")

@@ -5,8 +5,11 @@ environment exactly as the worker is; writes its timings as JSON to `--out`.
 Each thread receives a dossier, then does whatever step the dossier's process opens next (as
 the officer whose role and agency the step names: claim, then submit the path's form), pays
 the fee when the dossier waits for it (online path), until the process has finished.
+With `--rate R` (open loop) it starts the dossiers as citizens arrive instead, at random at R a
+second, each in a thread of its own, `--threads` at most in flight (`Driver.arrivals`).
 Usage (by bench/throughput.py): python bench/throughput_driver.py --path counter --count 50
-  --threads 4 --out <file> [--index 0] [--profile <file>] (it starts once <file>.go exists)
+  --threads 4 --out <file> [--index 0] [--profile <file>] [--rate R]
+  (it starts once <file>.go exists)
 """
 
 from __future__ import annotations
@@ -273,6 +276,41 @@ class Driver:
             self.dossiers.append(done - started)
             self.codes.append(code)
 
+    def arrivals(self, count: int, rate: float, cap: int, seed: int) -> list[float]:
+        """Open loop: start `count` dossiers as citizens arrive, at random (a Poisson process of
+        `rate` a second, the same seed the same times), each in a thread of its own, whether
+        or not the earlier ones are done; at most `cap` in flight (a start that finds them all
+        taken waits for one: the system did not keep up). Returns each start's lateness in
+        seconds, negative where it waited for a free place (this driver's own delays, its
+        threads holding the interpreter, are positive)."""
+        import random
+
+        draw = random.Random(seed)  # nosec B311 # arrival times, not a secret
+        slots = threading.BoundedSemaphore(cap)
+        threads, late = [], []
+        due = time.time()
+
+        def one(number: int) -> None:
+            try:
+                self.worker([number])
+            finally:
+                slots.release()
+
+        for number in range(count):
+            due += draw.expovariate(rate)
+            time.sleep(max(0.0, due - time.time()))
+            full = not slots.acquire(blocking=False)
+            if full:
+                slots.acquire()
+            lateness = max(0.0, time.time() - due)
+            late.append(-lateness if full else lateness)
+            thread = threading.Thread(target=one, args=(number,))
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join()
+        return late
+
     def worker(self, numbers: list[int], profile: str | None = None) -> None:
         if profile:  # cProfile sees only the thread that enables it: one per thread
             import cProfile
@@ -302,6 +340,9 @@ def main() -> None:
     parser.add_argument("--index", type=int, default=0)
     parser.add_argument("--out", required=True)
     parser.add_argument("--profile")
+    parser.add_argument(
+        "--rate", type=float, help="open loop: dossiers a second this driver starts (Poisson)"
+    )
     args = parser.parse_args()
     ensure_configured()
     driver = Driver(args.path, args.index)
@@ -317,10 +358,14 @@ def main() -> None:
     while not Path(f"{args.out}.go").exists():
         time.sleep(0.005)
     cpu = time.process_time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    late: list[float] = []
+    if args.rate:  # --threads is then the most dossiers in flight
+        late = driver.arrivals(args.count, args.rate, args.threads, seed=args.index)
+    else:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     driver.watcher.stop()
     cpu = time.process_time() - cpu
     if args.profile:
@@ -343,6 +388,7 @@ def main() -> None:
                 "cpu": cpu,
                 "cpu_steps": driver.cpu["steps"],
                 "cpu_polling": driver.cpu["polling"],
+                "late_starts": late,
             }
         )
     )

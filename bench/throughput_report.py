@@ -39,7 +39,12 @@ class Report:
             if args.durable
             else "fast: fsync, synchronous_commit, full_page_writes off (as the tests)"
         )
-        print(f"path {args.path}, {args.n} dossiers, {args.m} in flight")
+        load = (
+            f"arriving at random, {args.rate:g} a second (at most {args.m} in flight)"
+            if getattr(args, "rate", None)
+            else f"{args.m} in flight"
+        )
+        print(f"path {args.path}, {args.n} dossiers, {load}")
         print(f"PostgreSQL {durability}")
         print(f"workers: {' '.join(stack.worker_command[1:])} (scripts/run.sh), and the scheduler")
 
@@ -83,6 +88,16 @@ class Report:
             f"({self.completed} in {self.elapsed:.1f} s, last step to outbox drained "
             f"{ended - steps_done:.1f} s)"
         )
+        late = [v for r in results for v in r.get("late_starts", [])]
+        if getattr(self.args, "rate", None):
+            behind = [abs(v) for v in late if abs(v) > 0.05]
+            full = sum(1 for v in late if v < 0)
+            print(
+                f"  offered (arrivals)          {self.args.rate:8.2f}   dossiers/s; "
+                f"{len(behind)} started over 50 ms late"
+                + (f" (max {max(behind):.2f} s)" if behind else "")
+                + f", {full} with all {self.args.m} in flight"
+            )
         print(f"  officer steps/s             {officer / self.elapsed:8.2f}")
         print(f"  load drivers' CPU           {sum(r['cpu'] for r in results):8.1f} s")
         in_steps, polling = (
@@ -125,6 +140,16 @@ class Report:
             print(line("status row written → at the portal", lags))
             print(f"  {'':<38}{'':>7}{'max':>11}{max(lags) * 1000:>11.1f}")
 
+    def waited_calls(self, calls: dict[str, tuple[list[float], list[float]]]) -> None:
+        """Where the wait for a next step goes: each waited call's time queued, then its run."""
+        if not calls:
+            return
+        print(f"\n  {'calls a step waits for (ms)':<38}{'count':>7}{'p50':>11}{'p95':>11}")
+        for operator, (queued, ran) in calls.items():
+            print(f"  {operator}")
+            print(line("  written → claimed", queued))
+            print(line("  claimed → done (process resumed)", ran))
+
     def engine(self, probes: dict[str, Any], engine: ModuleType, path: str) -> None:
         print("\n== state along the path (item 3; one probe dossier each, app.engine)")
         print(
@@ -147,6 +172,9 @@ class Report:
             return
         measured = self.completed / max(self.elapsed, 1e-9)
         print(f"  completed dossiers/s        {rate:8.1f}   (CPU time, {self.args.bare} runs)")
+        if getattr(self.args, "rate", None):  # the pace was the arrivals', not the system's
+            print("  ratio bare / this system    (a closed loop's, -m: not at a given rate)")
+            return
         print(f"  ratio bare / this system    {rate / measured:8.1f}")
 
     def profiles(self, folder: Path, jobs: Any) -> None:
