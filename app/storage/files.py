@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -60,6 +61,28 @@ class FileStore:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            return self._place(tmp, digest.hexdigest(), size)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def put_written(self, write: Callable[[BinaryIO], None]) -> Stored:
+        """Let `write` fill a new file of the store (it may seek back and overwrite, as a
+        signature's reserved place is filled in), then name it by its hash: the bytes are
+        written once, where they stay, not written elsewhere and copied in."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "w+b") as out:
+                write(out)
+                out.flush()
+                os.fsync(out.fileno())
+                out.seek(0)
+                digest = hashlib.sha256()
+                size = 0
+                while chunk := out.read(CHUNK):
+                    size += len(chunk)
+                    digest.update(chunk)
             return self._place(tmp, digest.hexdigest(), size)
         finally:
             if os.path.exists(tmp):

@@ -190,7 +190,14 @@ def test_an_issued_result_stores_the_unsigned_and_the_signed_file_only(tmp_path)
     store = FileStore(tmp_path / "files")
     leader = SimpleNamespace(username="lanhdao-t", full_name="Lê Lãnh Đạo")
     agency = SimpleNamespace(code="T.01", name="UBND phường Thử")
-    files = _sign(store, buffer.getvalue(), leader, agency)
-    stored = {p.name for p in (tmp_path / "files").rglob("*") if p.is_file()}
-    assert stored == {files.unsigned, files.signed}  # no leader-only copy in between
+    unsigned = store.put_bytes(buffer.getvalue()).sha256  # as the approved draft is
+    files = _sign(store, unsigned, leader, agency)
+    assert files.unsigned == unsigned
+    # no leader-only copy in between, and no signing file left behind in the store's folder
+    assert {p.name for p in (tmp_path / "files").rglob("*")} == {
+        unsigned[:2],
+        files.signed[:2],
+        unsigned,
+        files.signed,
+    }
     assert [v.field for v in signing.verify(store.path(files.signed), [])] == ["LanhDao", "CoQuan"]

@@ -69,12 +69,13 @@ def issue_result(
     type_code, name = _result_type(session, dossier, params.get("type_code"))
     signer = session.get(User, actor.id) if actor.id else None
     draft = _approved_draft(session, dossier)
-    if draft is not None:  # the very draft the leader approved, byte for byte
+    store = file_store()
+    if draft is not None:  # the very draft the leader approved, byte for byte (stored already)
         name = draft.title
-        pdf = file_store().path(draft.file_sha256).read_bytes()
+        unsigned = draft.file_sha256
     else:
-        pdf = render_result(name, _slip_data(session, dossier, signer))
-    files = _sign(file_store(), pdf, signer, dossier.agency)
+        unsigned = store.put_bytes(render_result(name, _slip_data(session, dossier, signer))).sha256
+    files = _sign(store, unsigned, signer, dossier.agency)
     document = _result_row(dossier, type_code, name, files, actor)
     if draft is not None:
         # what was decided travels with the document to the warehouse (004 §2)
@@ -181,11 +182,10 @@ def _slip_data(session: Session, dossier: Dossier, signer: User | None) -> SlipD
     )
 
 
-def _sign(store: FileStore, pdf: bytes, signer: User | None, agency: Agency) -> _Files:
-    """The leader's signature (when a leader approved), then the agency's seal; only the
-    unsigned and the finished file are stored."""
+def _sign(store: FileStore, unsigned: str, signer: User | None, agency: Agency) -> _Files:
+    """The leader's signature (when a leader approved), then the agency's seal, over the stored
+    file `unsigned`; only the finished file is stored besides it."""
     pki = demo_pki()
-    unsigned = store.put_bytes(pdf).sha256
     signatures = []
     if signer is not None:
         leader = pki.identity("officer", signer.username, signer.full_name, agency.name)

@@ -6,8 +6,6 @@ they need in a transaction, sign outside it, then write in a short one.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -23,15 +21,9 @@ SignWith = Callable[[Path, BinaryIO], None]
 
 
 def signed_copy(store: FileStore, source_sha: str, sign_with: SignWith) -> str:
-    """Run `sign_with(source_path, output)` into a temporary file, store the result and
-    return its sha256 (the source stays as it was: files are content-addressed)."""
-    fd, tmp = tempfile.mkstemp(suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            sign_with(store.path(source_sha), out)
-        return store.put_file(tmp).sha256
-    finally:
-        os.unlink(tmp)
+    """Run `sign_with(source_path, output)` into a new file of the store and return its
+    sha256 (the source stays as it was: files are content-addressed)."""
+    return store.put_written(lambda out: sign_with(store.path(source_sha), out)).sha256
 
 
 def ensure_demo_certificates() -> list[str]:
