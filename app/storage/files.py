@@ -47,43 +47,43 @@ class FileStore:
 
     def put_stream(self, source: BinaryIO, limit: int | None = None) -> Stored:
         """Copy `source` in chunks; TooLarge (and nothing kept) past `limit` bytes."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := source.read(CHUNK):
-                    size += len(chunk)
-                    if limit is not None and size > limit:
-                        raise TooLarge(limit)
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            return self._place(tmp, digest.hexdigest(), size)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+
+        def copy(out: BinaryIO) -> tuple[str, int]:
+            digest = hashlib.sha256()
+            size = 0
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise TooLarge(limit)
+                digest.update(chunk)
+                out.write(chunk)
+            return digest.hexdigest(), size
+
+        return self._new_file(copy)
 
     def put_written(self, write: Callable[[BinaryIO], None]) -> Stored:
         """Let `write` fill a new file of the store (it may seek back and overwrite, as a
         signature's reserved place is filled in), then name it by its hash: the bytes are
         written once, where they stay, not written elsewhere and copied in."""
+
+        def written(out: BinaryIO) -> tuple[str, int]:
+            write(out)
+            out.seek(0)
+            return _digest(out)
+
+        return self._new_file(written)
+
+    def _new_file(self, fill: Callable[[BinaryIO], tuple[str, int]]) -> Stored:
+        """A temporary file in the store's folder, filled by `fill` (which returns the bytes'
+        sha256 and size), flushed to disk and renamed to its hash; removed if anything fails."""
         self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         try:
             with os.fdopen(fd, "w+b") as out:
-                write(out)
+                sha256, size = fill(out)
                 out.flush()
                 os.fsync(out.fileno())
-                out.seek(0)
-                digest = hashlib.sha256()
-                size = 0
-                while chunk := out.read(CHUNK):
-                    size += len(chunk)
-                    digest.update(chunk)
-            return self._place(tmp, digest.hexdigest(), size)
+            return self._place(tmp, sha256, size)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -110,11 +110,18 @@ class FileStore:
 
     def verify(self, sha256: str) -> bool:
         """True when the stored bytes still hash to their name (integrity in transfer/storage)."""
-        digest = hashlib.sha256()
         with self.open(sha256) as source:
-            while chunk := source.read(CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest() == sha256
+            return _digest(source)[0] == sha256
+
+
+def _digest(source: BinaryIO) -> tuple[str, int]:
+    """The sha256 (hex) and size of what is left to read of `source`, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := source.read(CHUNK):
+        size += len(chunk)
+        digest.update(chunk)
+    return digest.hexdigest(), size
 
 
 def file_store() -> FileStore:
