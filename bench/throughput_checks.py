@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -95,7 +95,8 @@ def outbox_counts(codes: list[str]) -> dict[str, float]:
 
 def sync_lags(codes: list[str], portal_url: str) -> list[float]:
     """For each status of these dossiers the portal received: seconds from its outbox row's
-    writing (in the step's transaction) to its arrival at the portal (one machine, one clock).
+    writing (in the step's transaction) to its arrival at the portal (one machine, one clock;
+    both aware: the UTC columns read back with their zone).
     The syncs go to the queue taken second (`queue.names`): this is what waiting there cost."""
     received: list[dict[str, Any]] = requests.get(f"{portal_url}/_sim/received", timeout=30).json()
     wanted = set(codes)
@@ -112,7 +113,7 @@ def sync_lags(codes: list[str], portal_url: str) -> list[float]:
                 )
             ).all()
         )
-    return [(arrived[i] - _aware(written[i])).total_seconds() for i in arrived if i in written]
+    return [(arrived[i] - written[i]).total_seconds() for i in arrived if i in written]
 
 
 def waited_calls(codes: list[str]) -> dict[str, tuple[list[float], list[float]]]:
@@ -140,13 +141,9 @@ def waited_calls(codes: list[str]) -> dict[str, tuple[list[float], list[float]]]
     found: dict[str, tuple[list[float], list[float]]] = {}
     for operator, created, claimed, done in rows:
         queued, ran = found.setdefault(operator, ([], []))
-        queued.append((_aware(claimed) - _aware(created)).total_seconds())
-        ran.append((_aware(done) - _aware(claimed)).total_seconds())
+        queued.append((claimed - created).total_seconds())
+        ran.append((done - claimed).total_seconds())
     return found
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def problems(path: str, codes: list[str], portal_url: str, expected_n: int) -> list[str]:

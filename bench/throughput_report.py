@@ -41,7 +41,7 @@ class Report:
         )
         load = (
             f"arriving at random, {args.rate:g} a second (at most {args.m} in flight)"
-            if getattr(args, "rate", None)
+            if args.rate
             else f"{args.m} in flight"
         )
         print(f"path {args.path}, {args.n} dossiers, {load}")
@@ -89,7 +89,7 @@ class Report:
             f"{ended - steps_done:.1f} s)"
         )
         late = [v for r in results for v in r.get("late_starts", [])]
-        if getattr(self.args, "rate", None):
+        if self.args.rate:
             behind = [abs(v) for v in late if abs(v) > 0.05]
             full = sum(1 for v in late if v < 0)
             print(
@@ -172,7 +172,7 @@ class Report:
             return
         measured = self.completed / max(self.elapsed, 1e-9)
         print(f"  completed dossiers/s        {rate:8.1f}   (CPU time, {self.args.bare} runs)")
-        if getattr(self.args, "rate", None):  # the pace was the arrivals', not the system's
+        if self.args.rate:  # the pace was the arrivals', not the system's
             print("  ratio bare / this system    (a closed loop's, -m: not at a given rate)")
             return
         print(f"  ratio bare / this system    {rate / measured:8.1f}")

@@ -94,7 +94,7 @@ class Supervisor:
     With two workers or more, the first (its place kept by the one that replaces it) takes the
     second queue's jobs first: the calls a process waits for go before the portal's syncs on
     every other worker, and the syncs still have a worker of their own, so a steady stream of
-    waited calls cannot hold them back for long (`queue.names`). `target(waited_first=…)` is
+    waited calls cannot hold them back for long (`queue.worker_order`). `target(waited_first=…)` is
     what each worker runs."""
 
     def __init__(self, processes: int, target: Callable[..., None] = run_one) -> None:

@@ -15,6 +15,7 @@ from app.services.core import outbox, queue
 from app.storage.db import db
 from tests.services.helpers import complete, open_task, receive, settle
 from tests.support.databases import database_url  # noqa: F401 - a fixture: both databases
+from tests.support.stack import empty_queues
 from worker.measured import MeasuredWorker
 
 pytestmark = [pytest.mark.fault, pytest.mark.simulators]
@@ -50,8 +51,7 @@ def all_rows() -> dict[int, tuple[str, str | None]]:
 def test_the_workers_take_the_waited_queue_first(app, redis_server, monkeypatch):
     monkeypatch.setattr(queue, "JOB", f"{__name__}.ran")
     connection = Redis.from_url(redis_server.url)
-    for name in queue.names():
-        Queue(name, connection=connection).empty()
+    empty_queues(app)
     RAN.clear()
     queue.rq_enqueue([1, 2, 3], frozenset())  # three syncs queued first
     queue.rq_enqueue([4, 5], frozenset({5}))  # then a sync and a call a process waits for
@@ -161,8 +161,7 @@ def test_bulk_jobs_go_last_and_never_to_the_sync_first_worker(app, redis_server,
     jobs after the waited calls and the syncs."""
     monkeypatch.setattr(queue, "JOB", f"{__name__}.ran")
     connection = Redis.from_url(redis_server.url)
-    for name in queue.all_names():
-        Queue(name, connection=connection).empty()
+    empty_queues(app)
     bulk = Queue(queue.bulk_name(), connection=connection)
     RAN.clear()
     bulk.enqueue(f"{__name__}.ran", 9)  # queued first, taken last
