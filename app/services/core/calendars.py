@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from app import settings
@@ -41,13 +41,15 @@ def work_calendar(session: Session) -> WorkCalendar:
     return found
 
 
+# Built once: every step that sets a timer or a due time reads the overrides.
+_OVERRIDES = select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.note).where(
+    CalendarOverride.day >= bindparam("since")
+)
+
+
 def _read_calendar(session: Session) -> WorkCalendar:
-    since = date(utcnow().year - 1, 1, 1)
-    rows = session.execute(
-        select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.note).where(
-            CalendarOverride.day >= since
-        )
-    ).all()
+    # through the session (not its connection): an override added in this transaction counts
+    rows = session.execute(_OVERRIDES, {"since": date(utcnow().year - 1, 1, 1)}).all()
     return WorkCalendar.build(
         OfficeHours.parse(settings.current.OFFICE_HOURS),
         [Override(day, OverrideKind(kind), note) for day, kind, note in rows],

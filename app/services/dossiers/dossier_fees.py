@@ -74,12 +74,13 @@ def records_fees(form: dict[str, Any] | None) -> bool:
     return bool((form or {}).get(FEES_MARK))
 
 
-def open_fees(session: Session, dossier: Dossier, procedure: Procedure) -> None:
+def open_fees(session: Session, dossier: Dossier, procedure: Procedure) -> int:
     """One row per active fee code of the procedure, at the catalog's amount: to be paid on the
-    portal for an online dossier, not yet settled for one received at the counter."""
+    portal for an online dossier, not yet settled for one received at the counter. Returns
+    their total in VND (what `fees.amount_due` sums for the procedure)."""
     codes = fees.codes_of(procedure)
     if not codes:
-        return
+        return 0
     catalog = {
         f.code: f
         for f in session.scalars(select(Fee).where(Fee.code.in_(codes), Fee.active.is_(True)))
@@ -97,6 +98,7 @@ def open_fees(session: Session, dossier: Dossier, procedure: Procedure) -> None:
                     state=state,
                 )
             )
+    return sum(catalog[code].amount for code in codes if code in catalog)
 
 
 def lines(session: Session, dossier_id: int) -> list[FeeLine]:

@@ -24,7 +24,7 @@ from app.engine import ProcessRun, WorkflowFailed
 from app.i18n import _, _l
 from app.models import Agency, Dossier, Procedure
 from app.models.base import utcnow
-from app.services.core import audit, calendars, fees, runtime
+from app.services.core import audit, calendars, runtime
 from app.services.core.actors import Actor
 from app.services.core.agencies import province_of
 from app.services.core.errors import Forbidden, InvalidInput, NotFound
@@ -71,10 +71,10 @@ def receive_dossier(
         with db.transaction() as session:
             procedure = _procedure_to_receive(session, cmd.procedure_code)
             agency, receiving = _where_received(session, procedure, cmd, actor)
-            dossier = _register(session, cmd, procedure, agency, receiving, actor, taken)
+            dossier, fees_due = _register(session, cmd, procedure, agency, receiving, actor, taken)
             if attach is not None:
                 attach(session, dossier)
-            _start_process(session, dossier, actor)
+            _start_process(session, dossier, fees_due, actor)
             after_commit(session, metrics.DOSSIERS_RECEIVED.labels(cmd.channel).inc)
             return dossier.code
     except Exception as exc:
@@ -131,8 +131,9 @@ def _register(
     receiving: Agency | None,
     actor: Actor,
     taken: sequences.Taken,
-) -> Dossier:
-    """The dossier row with its code and due time, and the audit event of its receipt."""
+) -> tuple[Dossier, int]:
+    """The dossier row with its code and due time, and the audit event of its receipt; with
+    the total of the fees opened for it (VND)."""
     now = utcnow()
     today = now.astimezone(VN_TZ).date()
     identifier = validate_identifier(cmd.owner_id_type, cmd.owner_id)
@@ -166,7 +167,7 @@ def _register(
     )
     session.add(dossier)
     session.flush()
-    dossier_fees.open_fees(session, dossier, procedure)
+    fees_due = dossier_fees.open_fees(session, dossier, procedure)
     audit.record(
         session,
         "dossier_received",
@@ -177,7 +178,7 @@ def _register(
         **({"received_for": agency.name} if receiving is not None else {}),
         **({"proxy": cmd.proxy["name"]} if cmd.proxy else {}),
     )
-    return dossier
+    return dossier, fees_due
 
 
 def _proxy(cmd: ReceiveDossier) -> dict[str, Any]:
@@ -189,13 +190,14 @@ def _proxy(cmd: ReceiveDossier) -> dict[str, Any]:
     return {"proxy": {"id_type": grantee.kind, "id": grantee.value, "name": name}}
 
 
-def _start_process(session: Session, dossier: Dossier, actor: Actor) -> None:
-    """Start the procedure's model for the dossier and save its first state and steps."""
+def _start_process(session: Session, dossier: Dossier, fees_due: int, actor: Actor) -> None:
+    """Start the procedure's model for the dossier (`fees_due`: its fees in VND) and save its
+    first state and steps."""
     procedure = dossier.procedure
     try:
         run, changes = ProcessRun.start(
             runtime.definition_by_id(session, procedure.model_version_id),
-            _start_data(dossier, fees.amount_due(session, procedure)),
+            _start_data(dossier, fees_due),
             local_operators.bind(session, runtime.dossier_ref(dossier), actor),
             runtime.calendar_of(session),
         )
