@@ -11,6 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from app import settings
 from app.domain.document_metadata import INPUTS as SIX_INPUTS
+from app.domain.master_data import tied_fields
 from app.i18n import _
 from app.services.core.actors import Actor
 from app.services.core.errors import Conflict, InvalidInput, ServiceError
@@ -56,8 +57,9 @@ def _national(
     detail: dossier_queries.TaskDetail, task_id: str, actor: Actor
 ) -> national_data.Filled:
     """What the national databases say for an open step the officer may act on (001 §II.2.b
-    Bước 4); nothing is asked for a closed step or a reader."""
-    if detail.task.state != "open" or not detail.can_act:
+    Bước 4); nothing is asked for a closed step, a reader, or a form with no national field
+    (the page and the submission then read nothing more)."""
+    if detail.task.state != "open" or not detail.can_act or not tied_fields(detail.form):
         return national_data.Filled()
     return national_data.for_task(task_id, actor)
 

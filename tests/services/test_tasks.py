@@ -66,6 +66,7 @@ def test_wrong_role_cannot_claim_or_complete(actors):
     task = open_task(code, "reception")
     with pytest.raises(Forbidden):
         tasks.claim_task(task.id, actors["chuyenvien"])
+    assert claims_of(task.id) == (None, 0)  # the refused claim took nothing and left no event
     with pytest.raises(Forbidden):
         tasks.complete_task(task.id, actors["chuyenvien"], RECEPTION_FORM)
     # the same claim and completion by the reception role go through

@@ -11,12 +11,13 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import settings
 from app.models import AuditEvent, Dossier
 from app.services.core import queue
-from app.services.dossiers import tasks
+from app.services.core.errors import InvalidInput
+from app.services.dossiers import national_data, tasks
 from app.services.dossiers.reception import ReceiveDossier, receive_dossier
 from app.services.process_models.deploy import read_bundle
 from app.storage.db import db
@@ -260,3 +261,39 @@ def test_a_register_slower_than_the_fill_timeout_counts_as_down_and_the_page_sti
     assert time.monotonic() - started < 3.0
     assert "Không kết nối được CSDL quốc gia về dân cư" in page
     assert "readonly" not in input_of(page, "owner_full_name")
+
+
+def test_the_service_asks_the_registers_itself_only_for_a_form_tied_to_them(
+    actors, citizen_step, monkeypatch
+):
+    """A caller that brings no register answers (a bench, a script) gets the same checks: the
+    reception form, tied to the population database, is checked against what it says; the
+    appraisal's form, tied to no register, asks none and completes in one transaction."""
+    code, task_id = citizen_step
+    asked = []
+    real = national_data.look_up
+    monkeypatch.setattr(national_data, "look_up", lambda *a: asked.append(a) or real(*a))
+    form = {"components_checked": True, "original_count": 1, "copy_count": 0}
+    with pytest.raises(InvalidInput) as refused:
+        tasks.complete_task(task_id, actors["tiepnhan"], {**form, "owner_gender": "Nữ"})
+    assert "owner_gender" in refused.value.fields
+    tasks.complete_task(task_id, actors["tiepnhan"], form)
+    [completed] = events(code, "task_completed")
+    assert completed["form"]["owner_full_name"] == "Nguyễn Văn An"
+    assert len(asked) == 2
+    appraisal = open_task(code, "appraisal")
+    tasks.claim_task(appraisal.id, actors["chuyenvien"])
+    commits = []
+
+    def counted(connection) -> None:  # noqa: ANN001 - SQLAlchemy's Connection
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", counted)
+    try:
+        decision = {"decision": "accept", "appraisal_note": "Đủ điều kiện"}
+        tasks.complete_task(appraisal.id, actors["chuyenvien"], decision)
+    finally:
+        event.remove(db.engine, "commit", counted)
+    assert len(asked) == 2
+    assert len(commits) == 1
+    assert len(events(code, "task_completed")) == 2

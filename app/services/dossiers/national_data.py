@@ -71,20 +71,42 @@ _FOR_TASK = (
 )
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """What an open step's form asks the registers: the form, its dossier owner's identifier,
+    and the hand changes recorded earlier on the dossier."""
+
+    form: Mapping[str, Any]
+    owner_id_type: str
+    owner_id: str
+    earlier: dict[str, tuple[str, str]]
+
+
+def wanted_by(session: Session, task_id: str, actor: Actor) -> Wanted | None:
+    """What the step's form asks the registers, read in the caller's transaction; None when it
+    asks nothing: no field tied to a register, or a step the actor does not see (completing it
+    is refused on its own terms)."""
+    task = session.connection().execute(_FOR_TASK, {"task_id": task_id}).one_or_none()
+    if task is None or not actor.sees(task.agency_id) or not master_data.tied_fields(task.form):
+        return None
+    earlier = _earlier_changes(session, task.dossier_id)
+    return Wanted(task.form, task.owner_id_type, task.owner_id, earlier)
+
+
+def ask(wanted: Wanted | None) -> Filled:
+    """The registers' answers for what a step wants (outside any transaction: HTTP calls)."""
+    if wanted is None:
+        return Filled()
+    found = look_up(wanted.form, wanted.owner_id_type, wanted.owner_id)
+    return replace(found, earlier={k: v for k, v in wanted.earlier.items() if k in found.values})
+
+
 def for_task(task_id: str, actor: Actor) -> Filled:
     """The national data for an open step's form, for its dossier's owner (nothing for a step
     the actor does not see: completing it is refused on its own terms)."""
     with db.transaction() as session:
-        task = session.connection().execute(_FOR_TASK, {"task_id": task_id}).one_or_none()
-        if task is None or not actor.sees(task.agency_id):
-            return Filled()
-        form = task.form
-        if not master_data.tied_fields(form):
-            return Filled()
-        owner = (task.owner_id_type, task.owner_id)
-        earlier = _earlier_changes(session, task.dossier_id)
-    found = look_up(form, *owner)
-    return replace(found, earlier={k: v for k, v in earlier.items() if k in found.values})
+        wanted = wanted_by(session, task_id, actor)
+    return ask(wanted)
 
 
 # The hand changes recorded on a dossier's national data, oldest first (plain column).

@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from app.domain.form_fields import undeclared
 from app.domain.process_variables import is_system_variable
@@ -56,19 +57,11 @@ def _check_open(role: str, agency_id: int, state: str, actor: Actor) -> None:
         raise Conflict(ALREADY_DONE)
 
 
-# What a claim checks, read as plain columns (no ORM object: every claim passes here).
-_CLAIM_READ = select(
-    HumanTask.role,
-    HumanTask.agency_id,
-    HumanTask.state,
-    HumanTask.assignee_id,
-    HumanTask.dossier_id,
-    HumanTask.instance_id,
-    HumanTask.title,
-).where(HumanTask.id == bindparam("task_id"))
-_TASKS = HumanTask.__table__
 # Takes the step only while it is open and nobody holds it: of two officers claiming at
-# once, one updates the row and the other finds it held (no lost claim).
+# once, one updates the row and the other finds it held (no lost claim). It returns what the
+# claim checks (the actor's role in the step's agency), so that a claim that may stand costs
+# one statement, not a read and then an update; a claim refused on those checks is rolled back.
+_TASKS = HumanTask.__table__
 _CLAIM = (
     update(_TASKS)
     .where(
@@ -77,35 +70,47 @@ _CLAIM = (
         _TASKS.c.assignee_id.is_(None),
     )
     .values(assignee_id=bindparam("b_actor"), claimed_at=bindparam("b_now"))
+    .returning(
+        _TASKS.c.role,
+        _TASKS.c.agency_id,
+        _TASKS.c.dossier_id,
+        _TASKS.c.instance_id,
+        _TASKS.c.title,
+    )
 )
+# Why a claim took nothing (read only then): no such step, closed, or held already.
+_CLAIM_READ = select(
+    HumanTask.role, HumanTask.agency_id, HumanTask.state, HumanTask.assignee_id
+).where(HumanTask.id == bindparam("task_id"))
 
 
 def claim_task(task_id: str, actor: Actor) -> None:
     """An officer takes an open step from their group's pool."""
     with db.transaction() as session:
         connection = session.connection()
-        task = connection.execute(_CLAIM_READ, {"task_id": task_id}).one_or_none()
-        if task is None:
-            raise NotFound(_l("Không tìm thấy công việc"))
-        _check_open(task.role, task.agency_id, task.state, actor)
-        if task.assignee_id == actor.id:
-            return
-        taken = connection.execute(
-            _CLAIM, {"task_id": task_id, "b_actor": actor.id, "b_now": utcnow()}
-        ).rowcount
-        if task.assignee_id is not None or taken != 1:
+        params = {"task_id": task_id, "b_actor": actor.id, "b_now": utcnow()}
+        taken = connection.execute(_CLAIM, params).one_or_none()
+        if taken is None:
+            task = connection.execute(_CLAIM_READ, {"task_id": task_id}).one_or_none()
+            if task is None:
+                raise NotFound(_l("Không tìm thấy công việc"))
+            _check_open(task.role, task.agency_id, task.state, actor)
+            if task.assignee_id == actor.id:
+                return
             refusal = _held_by_another(session, task_id, actor)
             if refusal is None:  # the same claim sent twice at once: the other one took it
                 return
             raise refusal
+        # raising here rolls the claim back: the step stays in the pool
+        _check_open(taken.role, taken.agency_id, "open", actor)
         audit.record(
             session,
             "task_claimed",
             actor,
-            dossier_id=task.dossier_id,
-            instance_id=task.instance_id,
+            dossier_id=taken.dossier_id,
+            instance_id=taken.instance_id,
             task_id=task_id,
-            title=task.title,
+            title=taken.title,
         )
 
 
@@ -199,66 +204,82 @@ def complete_task(
     here when not given), and each change is recorded in the dossier's history. An approval
     names the result draft version its reader saw (`seen_result_version`): a later one is
     refused (409, 001 §II.2.b Bước 5)."""
+    args = (task_id, actor, data, fee_entries, reasons or {}, seen_result_version)
     if national is None:
-        national = national_data.for_task(task_id, actor)
+        with db.transaction() as session:
+            wanted = national_data.wanted_by(session, task_id, actor)
+            if wanted is None:  # no register to ask: the step completes in this transaction
+                return _complete(session, national_data.Filled(), *args)
+        national = national_data.ask(wanted)  # the registers answer outside any transaction
     with db.transaction() as session:
-        loaded = runtime.load_task(session, task_id, actor)
-        task = loaded.task
-        _check_open(task.role, task.agency_id, task.state, actor)
-        if task.assignee_id not in (None, actor.id):
-            raise Conflict(_l("Công việc đang do người khác xử lý"))
-        data, changed = national_data.checked(national, task.form, data, reasons or {})
-        foreign = foreign_fields(task.form, data)
-        errors = _form_errors(foreign, task.form, data)
-        if errors:
-            raise InvalidInput(_form_error(list(foreign)), fields=errors)
-        route = route_of(task.form)  # 001 §II.2.c Bước 1, §III.1 case 2
-        if route and (
-            problem := e_authentication.completion_problem(session, task.dossier_id, route)
-        ):
-            raise InvalidInput(problem)
-        # the result to sign: drafted when proposed, the version read checked when approved
-        result_drafts.draft_on_accept(session, task, data, actor)
-        if workbench.shows_result_preview(task.element_id, task.form):
-            result_drafts.check_approval(session, task, data, seen_result_version, actor)
-        to_process = data
-        if dossier_fees.records_fees(task.form):
-            if fee_entries is not None:
-                dossier_fees.record(session, task.dossier_id, fee_entries, actor)
-            due = fees.online_amount(session, task.dossier_id)
-            # set by the system, never by the form: what the citizen still pays on the portal
-            to_process = {**data, "fee_amount": due, "fee_due": due > 0}
-        to_process = with_counted(session, task.dossier_id, task.form, to_process)
-        try:
-            changes = loaded.run.complete_user_task(task_id, to_process)
-        except TaskNotReady as exc:
-            raise Conflict(ALREADY_DONE) from exc
-        except WorkflowFailed as exc:
-            raise InvalidInput(_l("Quy trình báo lỗi: %(exc)s", exc=exc)) from exc
+        return _complete(session, national, *args)
+
+
+def _complete(  # noqa: PLR0913 - complete_task's arguments, in one transaction
+    session: Session,
+    national: national_data.Filled,
+    task_id: str,
+    actor: Actor,
+    data: dict[str, Any],
+    fee_entries: Mapping[str, dossier_fees.FeeEntry] | None,
+    reasons: Mapping[str, str],
+    seen_result_version: int | None,
+) -> None:
+    loaded = runtime.load_task(session, task_id, actor)
+    task = loaded.task
+    _check_open(task.role, task.agency_id, task.state, actor)
+    if task.assignee_id not in (None, actor.id):
+        raise Conflict(_l("Công việc đang do người khác xử lý"))
+    data, changed = national_data.checked(national, task.form, data, reasons)
+    foreign = foreign_fields(task.form, data)
+    errors = _form_errors(foreign, task.form, data)
+    if errors:
+        raise InvalidInput(_form_error(list(foreign)), fields=errors)
+    route = route_of(task.form)  # 001 §II.2.c Bước 1, §III.1 case 2
+    if route and (problem := e_authentication.completion_problem(session, task.dossier_id, route)):
+        raise InvalidInput(problem)
+    # the result to sign: drafted when proposed, the version read checked when approved
+    result_drafts.draft_on_accept(session, task, data, actor)
+    if workbench.shows_result_preview(task.element_id, task.form):
+        result_drafts.check_approval(session, task, data, seen_result_version, actor)
+    to_process = data
+    if dossier_fees.records_fees(task.form):
+        if fee_entries is not None:
+            dossier_fees.record(session, task.dossier_id, fee_entries, actor)
+        due = fees.online_amount(session, task.dossier_id)
+        # set by the system, never by the form: what the citizen still pays on the portal
+        to_process = {**data, "fee_amount": due, "fee_due": due > 0}
+    to_process = with_counted(session, task.dossier_id, task.form, to_process)
+    try:
+        changes = loaded.run.complete_user_task(task_id, to_process)
+    except TaskNotReady as exc:
+        raise Conflict(ALREADY_DONE) from exc
+    except WorkflowFailed as exc:
+        raise InvalidInput(_l("Quy trình báo lỗi: %(exc)s", exc=exc)) from exc
+    audit.record(
+        session,
+        "task_completed",
+        actor,
+        dossier_id=task.dossier_id,
+        instance_id=task.instance_id,
+        task_id=task_id,
+        title=task.title,
+        element=task.element_id,
+        form=data,
+        **_visibility(changes, task_id),
+    )
+    if changed:  # 001 §II.2.b Bước 4: national data changed by hand, and why
         audit.record(
             session,
-            "task_completed",
+            "national_data_changed",
             actor,
             dossier_id=task.dossier_id,
             instance_id=task.instance_id,
             task_id=task_id,
             title=task.title,
-            element=task.element_id,
-            form=data,
-            **_visibility(changes, task_id),
+            changes=changed,
         )
-        if changed:  # 001 §II.2.b Bước 4: national data changed by hand, and why
-            audit.record(
-                session,
-                "national_data_changed",
-                actor,
-                dossier_id=task.dossier_id,
-                instance_id=task.instance_id,
-                task_id=task_id,
-                title=task.title,
-                changes=changed,
-            )
-        runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
+    runtime.commit_run(session, loaded, changes, actor, completed_by=actor)
 
 
 def _form_error(foreign: list[str]) -> str:
