@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.engine import WorkflowFailed
@@ -63,27 +63,35 @@ def run_deferred_call(outbox_id: int) -> str:
             outbox.mark_done(session, outbox_id, {})
             _discarded(session, row)
             return "discarded"
+        # the requester's row stays referenced while the operator runs: the session keeps
+        # loaded rows only weakly, and issuing asks for the signer's row again
+        user = _requester(session, row)
+        actor = Actor.of(user) if user is not None else SYSTEM
         result = local_operators.run_deferred(
-            session, loaded.dossier, _requester(session, row), row.operator, dict(row.params)
+            session, loaded.dossier, actor, row.operator, dict(row.params)
         )
         outbox.mark_done(session, outbox_id, result)
         return _resume(session, row, loaded, result)
 
 
-def _requester(session: Session, row: OutboxMessage) -> Actor:
-    """Who completed the step that queued the call (its `service_call_requested` event)."""
-    user_id = session.scalar(
-        select(AuditEvent.actor_id)
-        .where(
-            AuditEvent.dossier_id == row.dossier_id,
-            AuditEvent.task_id == row.task_id,
-            AuditEvent.kind == "service_call_requested",
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
+# Who completed the step that queued a call: its latest `service_call_requested` event.
+_REQUESTED_BY = (
+    select(AuditEvent.actor_id)
+    .where(
+        AuditEvent.dossier_id == bindparam("dossier_id"),
+        AuditEvent.task_id == bindparam("task_id"),
+        AuditEvent.kind == "service_call_requested",
     )
-    user = session.get(User, user_id) if user_id else None
-    return Actor.of(user) if user is not None else SYSTEM
+    .order_by(AuditEvent.id.desc())
+    .limit(1)
+)
+
+
+def _requester(session: Session, row: OutboxMessage) -> User | None:
+    """The user who completed the step that queued the call; None when the system did."""
+    params = {"dossier_id": row.dossier_id, "task_id": row.task_id}
+    user_id = session.connection().execute(_REQUESTED_BY, params).scalar()
+    return session.get(User, user_id) if user_id else None
 
 
 def _resume(session: Session, row: OutboxMessage, loaded: runtime.Loaded, result: dict) -> str:
