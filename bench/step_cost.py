@@ -14,9 +14,12 @@ Prints per step: CPU ms of this process (best / median), SQL statements and comm
 and the PostgreSQL server's CPU ms per call (all its processes; mean, 10 ms clock ticks), and
 the approval's result issuing (rendering and signatures) apart; then the total per dossier.
 `--profile FILE` writes a cProfile (CPU time) of the step calls alone and prints their top
-functions; `--sql` prints the statements of the last dossier's steps.
+functions; `--sql` prints the statements of the last dossier's steps. `--deliveries` measures
+the deliveries between the steps too ("deliver>reception": what the workers do before the
+reception opens; their hand-offs to Redis included, RQ's own work not), and the total then
+includes them.
 Usage: .venv/bin/python bench/step_cost.py [--n 30] [--warm 5] [--durable] [--profile FILE]
-       [--sql]
+       [--sql] [--deliveries]
 """
 
 from __future__ import annotations
@@ -184,7 +187,7 @@ def open_task(code: str) -> tuple[str, str] | None:
         return (row.id, row.element_id) if row else None
 
 
-def one_dossier(bench: Bench, actors: dict, record: bool) -> None:
+def one_dossier(bench: Bench, actors: dict, record: bool, deliveries: bool = False) -> None:
     from app.services.dossiers import tasks
     from app.services.dossiers.reception import ReceiveDossier, receive_dossier
     from bench.throughput_driver import FORMS
@@ -192,7 +195,7 @@ def one_dossier(bench: Bench, actors: dict, record: bool) -> None:
     command = ReceiveDossier("2.000488", "cccd", "001090012345", "Nguyễn Văn An")
     code = bench.measure("receive", lambda: receive_dossier(command, actors["tiepnhan"]), record)
     for element in PATH:
-        bench.deliver()
+        deliver(bench, f"deliver>{element}", record, deliveries)
         found = open_task(str(code))
         if found is None or found[1] != element:
             raise SystemExit(f"{code}: expected the step {element}, found {found}")
@@ -204,9 +207,16 @@ def one_dossier(bench: Bench, actors: dict, record: bool) -> None:
         bench.measure(
             f"complete {element}", partial(tasks.complete_task, task_id, officer, form), record
         )
-    bench.deliver()
+    deliver(bench, "deliver>end", record, deliveries)
     if open_task(str(code)) is not None:
         raise SystemExit(f"{code}: a step is still open after the return")
+
+
+def deliver(bench: Bench, label: str, record: bool, measured: bool) -> None:
+    if measured:
+        bench.measure(label[:22], bench.deliver, record)
+    else:
+        bench.deliver()
 
 
 def report(bench: Bench, n: int) -> None:
@@ -253,6 +263,9 @@ def main() -> None:
     parser.add_argument("--durable", action="store_true", help="fsync and synchronous_commit on")
     parser.add_argument("--profile", help="write a cProfile of the step calls to this file")
     parser.add_argument("--sql", action="store_true", help="print each step's statements")
+    parser.add_argument(
+        "--deliveries", action="store_true", help="measure the deliveries between the steps too"
+    )
     args = parser.parse_args()
     if args.n < 1:
         parser.error("--n must be at least 1")
@@ -271,7 +284,7 @@ def main() -> None:
             one_dossier(bench, actors, record=False)
         load = os.getloadavg()
         for _ in range(args.n):
-            one_dossier(bench, actors, record=True)
+            one_dossier(bench, actors, record=True, deliveries=args.deliveries)
         report(bench, args.n)
         if args.sql:
             for label, statements in bench.statement_log.items():
