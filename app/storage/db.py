@@ -64,6 +64,14 @@ def before_commit(session: Session, hook: Callable[[Session], None]) -> None:
     session.info.setdefault("before_commit", []).append(hook)
 
 
+def hold(session: Session, row: object) -> None:
+    """Keep a loaded row in the session for the rest of its transaction. The identity map
+    holds rows weakly: once nothing refers to a row, a later `session.get` or lazy load of it
+    reads it from the database again. Only for a row the transaction does not change with a
+    Core UPDATE (as the projection writes a dossier's status): the held copy would not see it."""
+    session.info.setdefault("held", []).append(row)
+
+
 def after_commit(session: Session, hook: AfterCommit) -> None:
     """Run `hook` once the session's transaction has committed (never on rollback)."""
     session.info.setdefault("after_commit", []).append(hook)

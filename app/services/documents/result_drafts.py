@@ -325,8 +325,10 @@ def check_approval(
         return
     # a client that names no version approves what the step was opened with: nothing saved
     # after the step began (the UI always names the version it showed)
-    opened = session.scalar(select(HumanTask.created_at).where(HumanTask.id == task.id))
-    unchanged = seen is None and opened is not None and draft.created_at <= opened
+    unchanged = False
+    if seen is None:
+        opened = session.scalar(select(HumanTask.created_at).where(HumanTask.id == task.id))
+        unchanged = opened is not None and draft.created_at <= opened
     if not unchanged and seen != draft.version:
         raise Conflict(
             _l(

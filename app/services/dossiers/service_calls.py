@@ -15,7 +15,7 @@ from app.services.core.actors import SYSTEM, Actor
 from app.services.core.errors import InvalidInput
 from app.services.documents import e_authentication, reused_files, sector_registry, storage
 from app.services.dossiers import local_operators
-from app.storage.db import db
+from app.storage.db import db, hold
 
 
 def complete_service_call(outbox_id: int, result: dict[str, Any]) -> str:
@@ -63,12 +63,8 @@ def run_deferred_call(outbox_id: int) -> str:
             outbox.mark_done(session, outbox_id, {})
             _discarded(session, row)
             return "discarded"
-        # the requester's row stays referenced while the operator runs: the session keeps
-        # loaded rows only weakly, and issuing asks for the signer's row again
-        user = _requester(session, row)
-        actor = Actor.of(user) if user is not None else SYSTEM
         result = local_operators.run_deferred(
-            session, loaded.dossier, actor, row.operator, dict(row.params)
+            session, loaded.dossier, _requester(session, row), row.operator, dict(row.params)
         )
         outbox.mark_done(session, outbox_id, result)
         return _resume(session, row, loaded, result)
@@ -87,11 +83,16 @@ _REQUESTED_BY = (
 )
 
 
-def _requester(session: Session, row: OutboxMessage) -> User | None:
-    """The user who completed the step that queued the call; None when the system did."""
+def _requester(session: Session, row: OutboxMessage) -> Actor:
+    """Who completed the step that queued the call; the system when no one did. Their row
+    stays in the session: issuing asks for it again, as the signer."""
     params = {"dossier_id": row.dossier_id, "task_id": row.task_id}
     user_id = session.connection().execute(_REQUESTED_BY, params).scalar()
-    return session.get(User, user_id) if user_id else None
+    user = session.get(User, user_id) if user_id else None
+    if user is None:
+        return SYSTEM
+    hold(session, user)
+    return Actor.of(user)
 
 
 def _resume(session: Session, row: OutboxMessage, loaded: runtime.Loaded, result: dict) -> str:
