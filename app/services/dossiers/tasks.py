@@ -26,7 +26,6 @@ from app.services.core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
-    ServiceError,
     listed,
 )
 from app.services.documents import e_authentication, result_drafts
@@ -95,12 +94,9 @@ def claim_task(task_id: str, actor: Actor) -> None:
             if task is None:
                 raise NotFound(_l("Không tìm thấy công việc"))
             _check_open(task.role, task.agency_id, task.state, actor)
-            if task.assignee_id == actor.id:
+            if task.assignee_id == actor.id:  # theirs already, or the same claim sent twice
                 return
-            refusal = _held_by_another(session, task_id, actor)
-            if refusal is None:  # the same claim sent twice at once: the other one took it
-                return
-            raise refusal
+            raise _held_by(session, task.assignee_id)
         # raising here rolls the claim back: the step stays in the pool
         _check_open(taken.role, taken.agency_id, "open", actor)
         audit.record(
@@ -114,16 +110,9 @@ def claim_task(task_id: str, actor: Actor) -> None:
         )
 
 
-def _held_by_another(session: Any, task_id: str, actor: Actor) -> ServiceError | None:
-    """The refusal of a claim on a step that someone else holds or that just closed; None
-    when the actor holds it already."""
-    state, holder_id = session.execute(
-        select(HumanTask.state, HumanTask.assignee_id).where(HumanTask.id == task_id)
-    ).one()
-    if state != "open":
-        return Conflict(ALREADY_DONE)
-    if holder_id == actor.id:
-        return None
+def _held_by(session: Any, holder_id: int | None) -> Conflict:
+    """The refusal of a claim on an open step that someone else holds (read after the claim's
+    UPDATE took nothing: the state and the holder are those of that moment)."""
     holder = session.get(User, holder_id) if holder_id is not None else None
     return Conflict(
         _l(
